@@ -1,0 +1,84 @@
+package posguard
+
+import (
+	"context"
+	"time"
+)
+
+// MerchantStatus is a merchant's standing with the acquirer.
+type MerchantStatus string
+
+// Merchant statuses. Only active merchants may transact; the others get
+// field 39 "03" with a reason naming the status.
+const (
+	MerchantActive     MerchantStatus = "active"
+	MerchantPendingKYC MerchantStatus = "pending_kyc" // real-name verification not complete
+	MerchantFrozen     MerchantStatus = "frozen"      // frozen by risk control
+	MerchantClosed     MerchantStatus = "closed"
+)
+
+// Valid reports whether s is a known status.
+func (s MerchantStatus) Valid() bool {
+	switch s {
+	case MerchantActive, MerchantPendingKYC, MerchantFrozen, MerchantClosed:
+		return true
+	}
+	return false
+}
+
+// Limits are a merchant's amount limits in fen; zero means no limit. An
+// amount above a limit is over it; the limit itself is allowed.
+type Limits struct {
+	PerTxn     Amount
+	Daily      Amount
+	DailyCount int
+}
+
+// SettlementAccount is where a merchant's money is paid.
+type SettlementAccount struct {
+	Bank   string
+	Number string
+	Name   string
+	Status string // ok | frozen | closed | name_mismatch
+}
+
+// Merchant is an acquired merchant (field 42 identifies it).
+type Merchant struct {
+	ID          string // MID, 15 characters
+	Name        string
+	MCC         string
+	Status      MerchantStatus
+	StatusSince time.Time // when Status last changed
+	Kind        string    // enterprise | individual | small
+	FeePlan     string
+	Limits      Limits
+	// AllowedTypes lists the transaction types this merchant may do; empty
+	// means all financial types.
+	AllowedTypes []TxnType
+	Account      SettlementAccount
+	UpdatedAt    time.Time
+}
+
+// Allows reports whether the merchant may perform t.
+func (m *Merchant) Allows(t TxnType) bool {
+	if len(m.AllowedTypes) == 0 {
+		return true
+	}
+	for _, a := range m.AllowedTypes {
+		if a == t {
+			return true
+		}
+	}
+	return false
+}
+
+// MerchantStore keeps merchants.
+type MerchantStore interface {
+	// PutMerchant inserts or updates a merchant by ID. StatusSince is kept
+	// when the status does not change and set to now when it does.
+	PutMerchant(ctx context.Context, m *Merchant) error
+	// Merchant returns the merchant with id; ENOTFOUND if there is none.
+	Merchant(ctx context.Context, id string) (*Merchant, error)
+	// Merchants returns all merchants ordered by ID.
+	Merchants(ctx context.Context) ([]*Merchant, error)
+}
