@@ -122,10 +122,9 @@ type Transaction struct {
 	// Upstream message identity (network link): STAN and field 7.
 	UpstreamSTAN string
 	UpstreamTime string // MMDDhhmmss UTC
-	// Answer holds the non-sensitive response fields (field number → value
-	// as the terminal profile renders it) so a retransmission gets the same
-	// answer again.
-	Answer    map[int]string
+	// Answer holds the non-sensitive response fields so an identical
+	// retransmission gets the same answer again.
+	Answer    *Answer
 	Detail    map[string]string // evidence: gate, limit and value, upstream timings…
 	CreatedAt time.Time
 	UpdatedAt time.Time
