@@ -216,3 +216,25 @@ type Journal interface {
 	// MaxID returns the highest transaction ID, 0 for an empty journal.
 	MaxID(ctx context.Context) (int64, error)
 }
+
+// UpstreamMTI returns the MTI under which a transaction of type t is sent to
+// the network: authorizations 0100, refunds 0220 (advice), others 0200.
+func (t TxnType) UpstreamMTI() string {
+	switch t {
+	case TxnPreAuth, TxnPreAuthCancel:
+		return "0100"
+	case TxnRefund:
+		return "0220"
+	}
+	return "0200"
+}
+
+// ApprovedCode reports whether a field 39 code means approved (00, 11, and
+// the approved-with-defect codes A2, A4, A5, A6).
+func ApprovedCode(code string) bool {
+	switch code {
+	case "00", "11", "A2", "A4", "A5", "A6":
+		return true
+	}
+	return false
+}
