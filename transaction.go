@@ -152,8 +152,8 @@ type TxnUpdate struct {
 	RRN          string
 	UpstreamSTAN string
 	UpstreamTime string
-	AddRefunded  Amount // added to RefundedAmount
-	Answer       map[int]string
+	AddRefunded  Amount            // added to RefundedAmount
+	Answer       *Answer           // replaces the stored answer when set
 	Detail       map[string]string // merged into Detail
 	Note         string            // event note
 	At           time.Time
