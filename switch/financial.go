@@ -1,0 +1,187 @@
+package switching
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/keys"
+)
+
+// financial runs the gates after sign-on for balance inquiries, sales,
+// voids, refunds, pre-authorizations and terminal reversals.
+func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest) *posguard.TerminalResponse {
+	// Gate: merchant status (03).
+	m, err := s.merchant(ctx, t.MerchantID)
+	if err != nil {
+		if posguard.ErrorCode(err) == posguard.ENOTFOUND {
+			return reject(t, "03", posguard.ReasonMerchantUnknown)
+		}
+		s.log.Error("merchant lookup", "merchant", t.MerchantID, "err", err)
+		return reject(t, "96", posguard.ReasonHostFault)
+	}
+	txn := s.newTxn(t, req)
+	if req.MerchantID != t.MerchantID {
+		return s.rejectTxn(ctx, t, req, txn, "03", posguard.ReasonMerchantUnknown,
+			map[string]string{"gate": "merchant", "terminal_merchant": t.MerchantID, "request_merchant": req.MerchantID})
+	}
+	if m.Status != posguard.MerchantActive {
+		d := map[string]string{"gate": "merchant", "status": string(m.Status)}
+		if !m.StatusSince.IsZero() {
+			d["status_since"] = m.StatusSince.In(s.cfg.Location).Format("2006-01-02")
+		}
+		return s.rejectTxn(ctx, t, req, txn, "03", merchantReason(m.Status), d)
+	}
+	// Gate: transaction type allowed (58). A reversal is judged by its original.
+	if req.Type != posguard.TxnReversal && !m.Allows(req.Type) {
+		return s.rejectTxn(ctx, t, req, txn, "58", posguard.ReasonTypeNotAllowed,
+			map[string]string{"gate": "type", "type": string(req.Type)})
+	}
+	// Gate: idempotency (stored answer or 94).
+	if prev, err := s.store.ByKey(ctx, txn.TxnKey); err == nil {
+		return s.replay(ctx, t, req, prev)
+	} else if posguard.ErrorCode(err) != posguard.ENOTFOUND {
+		s.log.Error("idempotency lookup", "terminal", t.ID, "err", err)
+		return reject(t, "96", posguard.ReasonHostFault)
+	}
+
+	// Gate: transaction rules.
+	var orig *posguard.Transaction
+	switch req.Type {
+	case posguard.TxnReversal:
+		return s.terminalReversal(ctx, t, req, txn)
+	case posguard.TxnVoid, posguard.TxnCompletionVoid, posguard.TxnPreAuthCancel:
+		var r *posguard.TerminalResponse
+		var unlock func()
+		orig, unlock, r = s.checkVoid(ctx, t, req, txn)
+		if r != nil {
+			return r
+		}
+		defer unlock()
+	case posguard.TxnRefund:
+		var r *posguard.TerminalResponse
+		var unlock func()
+		orig, unlock, r = s.checkRefund(ctx, t, req, txn)
+		if r != nil {
+			return r
+		}
+		defer unlock()
+	}
+
+	// Gate: limits (61, 65) on debits.
+	reserved := false
+	if req.Type == posguard.TxnSale || req.Type == posguard.TxnCompletion || req.Type == posguard.TxnPreAuth {
+		if m.Limits.PerTxn > 0 && req.Amount > m.Limits.PerTxn {
+			return s.rejectTxn(ctx, t, req, txn, "61", posguard.ReasonLimitPerTxn, limitDetail(m.Limits.PerTxn, req.Amount))
+		}
+		if req.Type != posguard.TxnPreAuth {
+			reason, used, err := s.usage.reserve(ctx, s.store, m, txn.SettlementDate, req.Amount)
+			if err != nil {
+				s.log.Error("daily usage", "merchant", m.ID, "err", err)
+				return reject(t, "96", posguard.ReasonHostFault)
+			}
+			switch reason {
+			case posguard.ReasonLimitDailyAmount:
+				d := limitDetail(m.Limits.Daily, used+req.Amount)
+				d["used"] = strconv.FormatInt(int64(used), 10)
+				return s.rejectTxn(ctx, t, req, txn, "61", reason, d)
+			case posguard.ReasonLimitDailyCount:
+				return s.rejectTxn(ctx, t, req, txn, "65", reason, map[string]string{"gate": "limit", "limit": strconv.Itoa(m.Limits.DailyCount), "value": strconv.Itoa(int(used) + 1)})
+			}
+			reserved = true
+		}
+	}
+	release := func() {
+		if reserved {
+			s.usage.release(m.ID, txn.SettlementDate, req.Amount)
+			reserved = false
+		}
+	}
+
+	// PIN: translate from the terminal's PIK to the zone PIN key, in memory.
+	var zonePIN []byte
+	if len(req.PINBlock) > 0 {
+		zonePIN, err = keys.TranslatePIN(t.Keys.PIK, s.cfg.ZonePINKey, req.PINBlock, req.PAN)
+		if err != nil {
+			release()
+			return s.rejectTxn(ctx, t, req, txn, "99", posguard.ReasonPINBlock, map[string]string{"gate": "pin"})
+		}
+	}
+	return s.forward(ctx, t, m, req, txn, orig, zonePIN, release)
+}
+
+func limitDetail(limit, value posguard.Amount) map[string]string {
+	return map[string]string{"gate": "limit", "limit": strconv.FormatInt(int64(limit), 10), "value": strconv.FormatInt(int64(value), 10)}
+}
+
+// newTxn starts a journal entry for req: no card data beyond the masked PAN
+// and its keyed hash.
+func (s *Switch) newTxn(t *posguard.Terminal, req *posguard.TerminalRequest) *posguard.Transaction {
+	txn := &posguard.Transaction{
+		TxnKey:         keyOf(req),
+		Type:           req.Type,
+		ContentHash:    req.ContentHash,
+		MerchantID:     t.MerchantID,
+		Amount:         req.Amount,
+		Currency:       req.Currency,
+		ProcCode:       req.ProcCode,
+		EntryMode:      req.EntryMode,
+		SettlementDate: s.SettlementDate(req.ReceivedAt),
+		State:          posguard.StateReceived,
+	}
+	if txn.Currency == "" {
+		txn.Currency = posguard.CurrencyCNY
+	}
+	if req.PAN != "" {
+		txn.PANMasked = req.PAN.String()
+		txn.IssuerBIN = req.PAN.BIN()
+		txn.CardOrg = "CUP"
+		if s.hasher != nil {
+			txn.PANHash = s.hasher.PANHash(req.PAN)
+		}
+	}
+	return txn
+}
+
+// rejectTxn journals a request that a gate refused (it never left the host)
+// and answers code. A concurrent duplicate that journaled first is replayed.
+func (s *Switch) rejectTxn(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest, txn *posguard.Transaction, code, reason string, detail map[string]string) *posguard.TerminalResponse {
+	txn.State = posguard.StateRejected
+	txn.ResponseCode = code
+	txn.Reason = reason
+	txn.Detail = detail
+	txn.Answer = &posguard.Answer{Code: code}
+	if err := s.store.Insert(ctx, txn); err != nil {
+		if posguard.ErrorCode(err) == posguard.ECONFLICT {
+			if prev, err := s.store.ByKey(ctx, txn.TxnKey); err == nil {
+				return s.replay(ctx, t, req, prev)
+			}
+		}
+		s.log.Error("journal rejected request", "terminal", t.ID, "err", err)
+	}
+	return &posguard.TerminalResponse{Answer: *txn.Answer, Reason: reason, Terminal: t, TxnID: txn.ID}
+}
+
+// replay answers a request whose key is already journaled: the stored answer
+// for identical content, 94 for other content. A duplicate of a request still
+// in flight waits for its outcome.
+func (s *Switch) replay(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest, prev *posguard.Transaction) *posguard.TerminalResponse {
+	if prev.ContentHash != req.ContentHash {
+		return reject(t, "94", posguard.ReasonDuplicate)
+	}
+	if prev.Answer == nil {
+		select {
+		case <-s.inflight.wait(prev.ID):
+		case <-ctx.Done():
+		}
+		if p, err := s.store.ByID(ctx, prev.ID); err == nil {
+			prev = p
+		}
+	}
+	if prev.Answer == nil {
+		// Journaled but without an outcome in this process (a crash left it):
+		// the recovery sweep reverses it.
+		return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "98"}, Reason: posguard.ReasonNetworkTimeout, Terminal: t, TxnID: prev.ID}
+	}
+	return &posguard.TerminalResponse{Answer: *prev.Answer, Reason: prev.Reason, Terminal: t, TxnID: prev.ID}
+}

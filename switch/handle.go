@@ -1,0 +1,114 @@
+package switching
+
+import (
+	"context"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/keys"
+)
+
+// HandleTerminal answers one decoded terminal request. It implements
+// posguard.TerminalHandler and never returns nil.
+func (s *Switch) HandleTerminal(ctx context.Context, req *posguard.TerminalRequest) *posguard.TerminalResponse {
+	start := time.Now()
+	if req.ReceivedAt.IsZero() {
+		req.ReceivedAt = s.Now()
+	}
+	resp := s.handle(ctx, req)
+	if resp.Answer.LocalTime == "" {
+		lt := req.ReceivedAt.In(s.cfg.Location)
+		resp.Answer.LocalTime = lt.Format("150405")
+		resp.Answer.LocalDate = lt.Format("0102")
+	}
+	if s.Observer != nil {
+		s.Observer.Answered(req, resp, time.Since(start))
+	}
+	return resp
+}
+
+func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *posguard.TerminalResponse {
+	// Gate: terminal known and enabled (97), sign-on included.
+	t, err := s.terminal(ctx, req.TerminalID)
+	if err != nil {
+		if posguard.ErrorCode(err) == posguard.ENOTFOUND {
+			return reject(nil, "97", posguard.ReasonTerminalUnknown)
+		}
+		s.log.Error("terminal lookup", "terminal", req.TerminalID, "err", err)
+		return reject(nil, "96", posguard.ReasonHostFault)
+	}
+	if t.Status != posguard.TerminalActive {
+		return reject(t, "97", posguard.ReasonTerminalDisabled)
+	}
+	switch req.Type {
+	case posguard.TxnSignOn:
+		return s.signOn(ctx, t, req)
+	case posguard.TxnSignOff:
+		return s.signOff(ctx, t, req)
+	case posguard.TxnEcho:
+		return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "00"}, Reason: posguard.ReasonApproved, Terminal: t}
+	}
+
+	// Gate: MAC (A0). Mandatory on financial messages; checked on a
+	// settlement when present.
+	if req.HasMAC {
+		if len(t.Keys.MAK) == 0 || !keys.VerifyMAC(t.MAC, t.Keys.MAK, req.MACData, req.MAC) {
+			r := reject(t, "A0", posguard.ReasonMACInvalid)
+			r.ResignOn = true
+			return r
+		}
+	} else if req.Type != posguard.TxnSettlement && req.Type != posguard.TxnBatchUpload {
+		r := reject(t, "A0", posguard.ReasonMACMissing)
+		r.ResignOn = true
+		return r
+	}
+
+	// A retransmitted settlement is answered from the journal before the
+	// batch check: its batch has rolled over already.
+	if req.Type == posguard.TxnSettlement {
+		if prev, err := s.store.ByKey(ctx, keyOf(req)); err == nil {
+			return s.replay(ctx, t, req, prev)
+		}
+	}
+
+	// Gate: signed on with the open batch (77).
+	if !t.SignedOn {
+		r := reject(t, "77", posguard.ReasonNotSignedOn)
+		r.ResignOn = true
+		return r
+	}
+	if req.Batch != t.Batch {
+		r := reject(t, "77", posguard.ReasonBatchMismatch)
+		r.ResignOn = true
+		return r
+	}
+
+	if req.Type == posguard.TxnSettlement {
+		return s.settle(ctx, t, req)
+	}
+	if req.Type == posguard.TxnBatchUpload {
+		return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "00"}, Reason: posguard.ReasonApproved, Terminal: t}
+	}
+	return s.financial(ctx, t, req)
+}
+
+// reject is an answer for a gate that failed before anything was journaled.
+func reject(t *posguard.Terminal, code, reason string) *posguard.TerminalResponse {
+	return &posguard.TerminalResponse{Answer: posguard.Answer{Code: code}, Reason: reason, Terminal: t}
+}
+
+func keyOf(req *posguard.TerminalRequest) posguard.TxnKey {
+	return posguard.TxnKey{TerminalID: req.TerminalID, Batch: req.Batch, STAN: req.STAN, MTI: req.MTI}
+}
+
+// merchantReason maps a non-active merchant status to its reason.
+func merchantReason(st posguard.MerchantStatus) string {
+	switch st {
+	case posguard.MerchantPendingKYC:
+		return posguard.ReasonMerchantKYC
+	case posguard.MerchantFrozen:
+		return posguard.ReasonMerchantFrozen
+	default:
+		return posguard.ReasonMerchantClosed
+	}
+}

@@ -1,0 +1,72 @@
+package switching
+
+import (
+	"context"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/keys"
+)
+
+// signOn delivers fresh working keys under the terminal's master key and
+// records them; the terminal's open batch is returned in 60.2. Terminals of
+// merchants that are not active may still sign on (key management).
+func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest) *posguard.TerminalResponse {
+	scheme := req.NetMgmt
+	switch scheme {
+	case posguard.KeyScheme001, posguard.KeyScheme003, posguard.KeyScheme004:
+	default:
+		scheme = t.KeyScheme
+	}
+	wk, err := keys.GenerateWorkingKeys(scheme)
+	if err != nil {
+		s.log.Error("generate working keys", "terminal", t.ID, "err", err)
+		return reject(t, "96", posguard.ReasonHostFault)
+	}
+	f62, err := keys.EncodeField62(t.TMK, scheme, wk)
+	if err != nil {
+		s.log.Error("encode field 62", "terminal", t.ID, "err", err)
+		return reject(t, "96", posguard.ReasonHostFault)
+	}
+	now := s.Now()
+	batch := t.Batch
+	if batch == "" {
+		batch = "000001"
+	}
+	if err := s.store.SaveSignOn(ctx, t.ID, wk, batch, now); err != nil {
+		s.log.Error("save sign-on", "terminal", t.ID, "err", err)
+		return reject(t, "96", posguard.ReasonHostFault)
+	}
+	nt := *t
+	nt.Keys = wk
+	nt.KeyScheme = scheme
+	nt.SignedOn = true
+	nt.SignedOnAt = now
+	nt.Batch = batch
+	s.setTerminal(&nt)
+	settle := s.SettlementDate(now)
+	s.log.Info("terminal signed on", "terminal", t.ID, "scheme", scheme, "batch", batch)
+	// The answer is MACed (if at all) under the new keys.
+	return &posguard.TerminalResponse{
+		Answer: posguard.Answer{
+			Code:       "00",
+			RRN:        s.nextRRN(settle),
+			AcquirerID: s.cfg.AcquirerID,
+		},
+		Reason:   posguard.ReasonApproved,
+		Batch:    batch,
+		Keys:     f62,
+		Terminal: &nt,
+	}
+}
+
+// signOff marks the terminal signed off; its keys stay stored.
+func (s *Switch) signOff(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest) *posguard.TerminalResponse {
+	if err := s.store.SetSignedOff(ctx, t.ID, s.Now()); err != nil {
+		s.log.Error("sign-off", "terminal", t.ID, "err", err)
+		return reject(t, "96", posguard.ReasonHostFault)
+	}
+	nt := *t
+	nt.SignedOn = false
+	s.setTerminal(&nt)
+	return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "00"}, Reason: posguard.ReasonApproved, Terminal: &nt}
+}

@@ -1,0 +1,184 @@
+package switching
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// usageBook holds each merchant's daily debit usage in memory, seeded from
+// the journal on first use, so limit checks cost no query. A forwarded
+// amount is reserved before the request leaves and released when it ends
+// without an approval.
+type usageBook struct {
+	mu sync.Mutex
+	m  map[usageKey]*usage
+}
+
+type usageKey struct{ merchant, date string }
+
+type usage struct {
+	amount posguard.Amount
+	count  int
+}
+
+func (b *usageBook) init() { b.m = make(map[usageKey]*usage) }
+
+// reserve adds amount to the merchant's usage for date if it stays within
+// the limits, and returns the reason when it would not.
+func (b *usageBook) reserve(ctx context.Context, j posguard.Journal, m *posguard.Merchant, date string, amount posguard.Amount) (reason string, used posguard.Amount, err error) {
+	k := usageKey{m.ID, date}
+	b.mu.Lock()
+	u, ok := b.m[k]
+	b.mu.Unlock()
+	if !ok {
+		a, n, err := j.DailyUsage(ctx, m.ID, date)
+		if err != nil {
+			return "", 0, err
+		}
+		b.mu.Lock()
+		if u, ok = b.m[k]; !ok {
+			u = &usage{amount: a, count: n}
+			b.m[k] = u
+		}
+		b.mu.Unlock()
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if m.Limits.Daily > 0 && u.amount+amount > m.Limits.Daily {
+		return posguard.ReasonLimitDailyAmount, u.amount, nil
+	}
+	if m.Limits.DailyCount > 0 && u.count+1 > m.Limits.DailyCount {
+		return posguard.ReasonLimitDailyCount, posguard.Amount(u.count), nil
+	}
+	u.amount += amount
+	u.count++
+	return "", u.amount, nil
+}
+
+// release gives back a reservation that did not end in an approval.
+func (b *usageBook) release(merchant, date string, amount posguard.Amount) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if u, ok := b.m[usageKey{merchant, date}]; ok {
+		u.amount -= amount
+		u.count--
+	}
+}
+
+// inflightSet tracks transactions whose upstream request has not come back
+// yet, so duplicates can wait for the outcome and the reversal worker never
+// overtakes the request it reverses.
+type inflightSet struct {
+	mu sync.Mutex
+	m  map[int64]chan struct{}
+}
+
+func (s *inflightSet) init() { s.m = make(map[int64]chan struct{}) }
+
+func (s *inflightSet) add(id int64) {
+	s.mu.Lock()
+	s.m[id] = make(chan struct{})
+	s.mu.Unlock()
+}
+
+func (s *inflightSet) done(id int64) {
+	s.mu.Lock()
+	if ch, ok := s.m[id]; ok {
+		close(ch)
+		delete(s.m, id)
+	}
+	s.mu.Unlock()
+}
+
+// wait returns a channel closed when id is no longer in flight (already
+// closed if it is not).
+func (s *inflightSet) wait(id int64) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ch, ok := s.m[id]; ok {
+		return ch
+	}
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}
+
+// InFlight reports whether transaction id still waits for its upstream
+// answer in this process.
+func (s *Switch) InFlight(id int64) bool {
+	select {
+	case <-s.inflight.wait(id):
+		return false
+	default:
+		return true
+	}
+}
+
+// recentUpstream maps the upstream identity of recent requests (STAN and
+// field 7) to their transaction, so a late answer finds its transaction.
+type recentUpstream struct {
+	mu   sync.Mutex
+	cur  map[string]int64
+	prev map[string]int64
+	at   time.Time
+}
+
+func (r *recentUpstream) init() { r.cur, r.prev = make(map[string]int64), make(map[string]int64) }
+
+func (r *recentUpstream) put(key string, id int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if time.Since(r.at) > 10*time.Minute {
+		r.prev, r.cur, r.at = r.cur, make(map[string]int64), time.Now()
+	}
+	r.cur[key] = id
+}
+
+func (r *recentUpstream) get(key string) (int64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if id, ok := r.cur[key]; ok {
+		return id, true
+	}
+	id, ok := r.prev[key]
+	return id, ok
+}
+
+// lockSet serialises work on one original transaction (voids, refunds and
+// reversals of the same sale).
+type lockSet struct {
+	mu sync.Mutex
+	m  map[int64]*lockEntry
+}
+
+type lockEntry struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func (l *lockSet) lock(id int64) func() {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = make(map[int64]*lockEntry)
+	}
+	e, ok := l.m[id]
+	if !ok {
+		e = &lockEntry{}
+		l.m[id] = e
+	}
+	e.refs++
+	l.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		l.mu.Lock()
+		e.refs--
+		if e.refs == 0 {
+			delete(l.m, id)
+		}
+		l.mu.Unlock()
+	}
+}

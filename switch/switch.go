@@ -1,0 +1,186 @@
+package switching
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// PANHasher derives the keyed hash the journal keeps instead of a PAN.
+type PANHasher interface {
+	PANHash(pan posguard.PAN) string
+}
+
+// Config holds a Switch's settings. Zero values take the documented defaults.
+type Config struct {
+	// AcquirerID is field 32 of answers and upstream requests.
+	AcquirerID string
+	// ZonePINKey is the PIN key shared with the network (16 bytes).
+	ZonePINKey []byte
+	// UpstreamTimeout bounds the wait for the network's answer; it must be
+	// shorter than the terminals' own timeout (typically 60 s). Default 15 s.
+	UpstreamTimeout time.Duration
+	// Cutoff is the local time of day at which the settlement day rolls
+	// over. Default 23:00.
+	Cutoff time.Duration
+	// Location is the host's local time zone. Default UTC+8 (China Standard Time).
+	Location *time.Location
+	// CacheTTL bounds how long a merchant record is trusted before it is
+	// read again. Default 2 s.
+	CacheTTL time.Duration
+	// MCC is the default merchant category code sent upstream when a
+	// merchant has none.
+	MCC string
+}
+
+// Observer is told about each answered request (metrics).
+type Observer interface {
+	Answered(req *posguard.TerminalRequest, resp *posguard.TerminalResponse, elapsed time.Duration)
+}
+
+// Switch is the authorization pipeline. Create one with New; it is safe for
+// concurrent use by many terminal connections.
+type Switch struct {
+	store    posguard.Store
+	upstream posguard.Upstream
+	hasher   PANHasher
+	cfg      Config
+	log      *slog.Logger
+	// Now is the clock; tests set it.
+	Now func() time.Time
+	// Observer, if set, sees every answer.
+	Observer Observer
+	// ReversalQueued, if set, is called after an upstream reversal has been
+	// durably queued (it wakes the reversal worker).
+	ReversalQueued func()
+
+	terminals sync.Map // id → *posguard.Terminal (the switch is the only writer of sign-on state)
+	merchants sync.Map // id → *merchantEntry
+	usage     usageBook
+	inflight  inflightSet
+	recent    recentUpstream
+	originals lockSet
+
+	rrnSeq  atomic.Int64
+	stanSeq atomic.Int64
+}
+
+type merchantEntry struct {
+	m  *posguard.Merchant
+	at time.Time
+}
+
+// New returns a Switch over store and upstream. It reads the journal's
+// highest ID to continue the RRN sequence.
+func New(ctx context.Context, store posguard.Store, upstream posguard.Upstream, hasher PANHasher, cfg Config, log *slog.Logger) (*Switch, error) {
+	if cfg.UpstreamTimeout <= 0 {
+		cfg.UpstreamTimeout = 15 * time.Second
+	}
+	if cfg.Cutoff <= 0 {
+		cfg.Cutoff = 23 * time.Hour
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.FixedZone("CST", 8*3600)
+	}
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = 2 * time.Second
+	}
+	if cfg.AcquirerID == "" {
+		cfg.AcquirerID = "00000000"
+	}
+	if cfg.MCC == "" {
+		cfg.MCC = "5999"
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	max, err := store.MaxID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &Switch{store: store, upstream: upstream, hasher: hasher, cfg: cfg, log: log, Now: time.Now}
+	s.usage.init()
+	s.inflight.init()
+	s.recent.init()
+	s.rrnSeq.Store(max)
+	s.stanSeq.Store(max % 999999)
+	return s, nil
+}
+
+// Config returns the effective configuration.
+func (s *Switch) Config() Config { return s.cfg }
+
+// terminal returns the terminal, from memory when known.
+func (s *Switch) terminal(ctx context.Context, id string) (*posguard.Terminal, error) {
+	if v, ok := s.terminals.Load(id); ok {
+		return v.(*posguard.Terminal), nil
+	}
+	t, err := s.store.Terminal(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.terminals.Store(id, t)
+	return t, nil
+}
+
+// setTerminal replaces the cached terminal after the store was updated.
+func (s *Switch) setTerminal(t *posguard.Terminal) { s.terminals.Store(t.ID, t) }
+
+// ForgetTerminal drops a cached terminal so the next request reads it from
+// the store (after provisioning changes).
+func (s *Switch) ForgetTerminal(id string) { s.terminals.Delete(id) }
+
+// merchant returns the merchant, re-read from the store after CacheTTL.
+func (s *Switch) merchant(ctx context.Context, id string) (*posguard.Merchant, error) {
+	now := time.Now()
+	if v, ok := s.merchants.Load(id); ok {
+		e := v.(*merchantEntry)
+		if now.Sub(e.at) < s.cfg.CacheTTL {
+			return e.m, nil
+		}
+	}
+	m, err := s.store.Merchant(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.merchants.Store(id, &merchantEntry{m: m, at: now})
+	return m, nil
+}
+
+// SettlementDate returns the business date (YYYY-MM-DD) that t belongs to:
+// the local date, or the next day at or after the cut-off.
+func (s *Switch) SettlementDate(t time.Time) string {
+	lt := t.In(s.cfg.Location)
+	day := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, s.cfg.Location)
+	if lt.Sub(day) >= s.cfg.Cutoff {
+		day = day.AddDate(0, 0, 1)
+	}
+	return day.Format("2006-01-02")
+}
+
+// nextRRN returns a retrieval reference number unique for this host: the
+// settlement day's MMDD followed by an 8-digit sequence continuing the
+// journal's IDs.
+func (s *Switch) nextRRN(settleDate string) string {
+	n := s.rrnSeq.Add(1) % 100000000
+	return settleDate[5:7] + settleDate[8:10] + pad(n, 8)
+}
+
+// nextSTAN returns the host's next upstream STAN (000001–999999).
+func (s *Switch) nextSTAN() string {
+	n := s.stanSeq.Add(1)%999999 + 1
+	return pad(n, 6)
+}
+
+func pad(n int64, width int) string {
+	b := make([]byte, width)
+	for i := width - 1; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b)
+}
