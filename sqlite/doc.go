@@ -1,0 +1,16 @@
+// Package sqlite implements posguard.Store on SQLite with the pure-Go driver
+// modernc.org/sqlite, so posguard runs with nothing installed.
+//
+// The database runs in WAL mode with synchronous=FULL: a transaction is on
+// disk when Insert or Update returns, which the write-ahead journal relies
+// on. All writes go through one connection (a *sql.DB limited to a single
+// open connection, beginning transactions IMMEDIATE), so concurrent
+// goroutines queue in Go instead of failing with SQLITE_BUSY; reads use a
+// separate pool of read-only connections that WAL lets run alongside the
+// writer.
+//
+// Times are stored as integer Unix nanoseconds in UTC (0 for the zero
+// time), money as integer fen, Answer and Detail as JSON text, and terminal
+// master keys and working keys only as bytes sealed by the posguard.Sealer
+// given to Open. The schema is in migrations/, applied by Open.
+package sqlite

@@ -1,0 +1,229 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/posguard/posguard"
+)
+
+// txnColumns is the column list every transaction query selects, in
+// scanTxn's order.
+const txnColumns = `id, terminal_id, batch, stan, mti, type, content_hash, merchant_id,
+	pan_masked, pan_hash, issuer_bin, card_org, amount, currency, proc_code, entry_mode,
+	settlement_date, rrn, auth_code, response_code, reason, state, orig_id, refunded_amount,
+	upstream_stan, upstream_time, answer, detail, created_at, updated_at`
+
+// insertTxnSQL journals a transaction unless its TxnKey exists (no row
+// returned then).
+const insertTxnSQL = `
+	INSERT INTO transactions (terminal_id, batch, stan, mti, type, content_hash, merchant_id,
+		pan_masked, pan_hash, issuer_bin, card_org, amount, currency, proc_code, entry_mode,
+		settlement_date, rrn, auth_code, response_code, reason, state, orig_id, refunded_amount,
+		upstream_stan, upstream_time, answer, detail, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (terminal_id, batch, stan, mti) DO NOTHING
+	RETURNING id`
+
+// insertEventSQL appends one history event.
+const insertEventSQL = `
+	INSERT INTO txn_events (txn_id, at, state, code, reason, note) VALUES (?, ?, ?, ?, ?, ?)`
+
+// Insert journals a new transaction and sets its ID, CreatedAt and
+// UpdatedAt, and a first event with its state, in one transaction. Returns
+// ECONFLICT if a transaction with the same TxnKey exists; EINVALID without a
+// type or state.
+func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
+	if t == nil || t.Type == "" || t.State == "" {
+		return posguard.Errorf(posguard.EINVALID, "insert: a transaction needs a type and a state")
+	}
+	answer, err := encodeAnswer(t.Answer)
+	if err != nil {
+		return err
+	}
+	detail, err := encodeDetail(t.Detail)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return dbError(err, "insert")
+	}
+	defer tx.Rollback()
+	var id int64
+	err = tx.StmtContext(ctx, s.stmts.insertTxn).QueryRowContext(ctx,
+		t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
+		t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
+		t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
+		t.UpstreamSTAN, t.UpstreamTime, answer, detail, nanos(now), nanos(now),
+	).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled",
+			t.TerminalID, t.Batch, t.STAN, t.MTI)
+	}
+	if err != nil {
+		return dbError(err, "insert")
+	}
+	if _, err := tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx,
+		id, nanos(now), string(t.State), t.ResponseCode, t.Reason, ""); err != nil {
+		return dbError(err, "insert event")
+	}
+	if err := tx.Commit(); err != nil {
+		return dbError(err, "insert commit")
+	}
+	t.ID, t.CreatedAt, t.UpdatedAt = id, now, now
+	return nil
+}
+
+// ByKey returns the transaction with key k; ENOTFOUND if none.
+func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transaction, error) {
+	row := s.read.QueryRowContext(ctx, `SELECT `+txnColumns+` FROM transactions
+		WHERE terminal_id = ? AND batch = ? AND stan = ? AND mti = ?`, k.TerminalID, k.Batch, k.STAN, k.MTI)
+	t, err := scanTxn(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %s/%s/%s/%s not found",
+			k.TerminalID, k.Batch, k.STAN, k.MTI)
+	}
+	if err != nil {
+		return nil, dbError(err, "by key")
+	}
+	return t, nil
+}
+
+// ByID returns the transaction with id; ENOTFOUND if none.
+func (s *Store) ByID(ctx context.Context, id int64) (*posguard.Transaction, error) {
+	row := s.read.QueryRowContext(ctx, `SELECT `+txnColumns+` FROM transactions WHERE id = ?`, id)
+	t, err := scanTxn(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", id)
+	}
+	if err != nil {
+		return nil, dbError(err, "by id")
+	}
+	return t, nil
+}
+
+// ByRRN returns the financial transactions (type other than reversal)
+// carrying rrn, newest first; an empty slice if none.
+func (s *Store) ByRRN(ctx context.Context, rrn string) ([]*posguard.Transaction, error) {
+	if rrn == "" {
+		return []*posguard.Transaction{}, nil
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+txnColumns+` FROM transactions
+		WHERE rrn = ? AND type <> ? ORDER BY id DESC`, rrn, string(posguard.TxnReversal))
+	if err != nil {
+		return nil, dbError(err, "by rrn")
+	}
+	return collectTxns(rows, "by rrn")
+}
+
+// Events returns a transaction's history, oldest first; ENOTFOUND if the
+// transaction does not exist.
+func (s *Store) Events(ctx context.Context, id int64) ([]posguard.Event, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT txn_id, at, state, code, reason, note
+		FROM txn_events WHERE txn_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, dbError(err, "events")
+	}
+	defer rows.Close()
+	out := []posguard.Event{}
+	for rows.Next() {
+		var (
+			e     posguard.Event
+			at    int64
+			state string
+		)
+		if err := rows.Scan(&e.TxnID, &at, &state, &e.Code, &e.Reason, &e.Note); err != nil {
+			return nil, dbError(err, "events")
+		}
+		e.At, e.State = fromNanos(at), posguard.State(state)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err, "events")
+	}
+	if len(out) == 0 {
+		if _, err := s.ByID(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// collectTxns scans and closes rows; the result is never nil.
+func collectTxns(rows *sql.Rows, op string) ([]*posguard.Transaction, error) {
+	defer rows.Close()
+	out := []*posguard.Transaction{}
+	for rows.Next() {
+		t, err := scanTxn(rows)
+		if err != nil {
+			return nil, dbError(err, op)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err, op)
+	}
+	return out, nil
+}
+
+func scanTxn(r scanner) (*posguard.Transaction, error) {
+	var (
+		t                posguard.Transaction
+		typ, state       string
+		amount, refunded int64
+		answer, detail   sql.NullString
+		created, updated int64
+	)
+	if err := r.Scan(&t.ID, &t.TerminalID, &t.Batch, &t.STAN, &t.MTI, &typ, &t.ContentHash, &t.MerchantID,
+		&t.PANMasked, &t.PANHash, &t.IssuerBIN, &t.CardOrg, &amount, &t.Currency, &t.ProcCode, &t.EntryMode,
+		&t.SettlementDate, &t.RRN, &t.AuthCode, &t.ResponseCode, &t.Reason, &state, &t.OrigID, &refunded,
+		&t.UpstreamSTAN, &t.UpstreamTime, &answer, &detail, &created, &updated); err != nil {
+		return nil, err
+	}
+	t.Type, t.State = posguard.TxnType(typ), posguard.State(state)
+	t.Amount, t.RefundedAmount = posguard.Amount(amount), posguard.Amount(refunded)
+	t.CreatedAt, t.UpdatedAt = fromNanos(created), fromNanos(updated)
+	if answer.Valid && answer.String != "" {
+		t.Answer = new(posguard.Answer)
+		if err := json.Unmarshal([]byte(answer.String), t.Answer); err != nil {
+			return nil, posguard.WrapError(posguard.EINTERNAL, err, "transaction %d: decode answer", t.ID)
+		}
+	}
+	if detail.Valid && detail.String != "" {
+		if err := json.Unmarshal([]byte(detail.String), &t.Detail); err != nil {
+			return nil, posguard.WrapError(posguard.EINTERNAL, err, "transaction %d: decode detail", t.ID)
+		}
+		if len(t.Detail) == 0 {
+			t.Detail = nil
+		}
+	}
+	return &t, nil
+}
+
+// encodeAnswer returns the JSON text of a, or NULL for nil.
+func encodeAnswer(a *posguard.Answer) (any, error) {
+	if a == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "encode answer")
+	}
+	return string(b), nil
+}
+
+// encodeDetail returns the JSON text of d, or NULL when empty.
+func encodeDetail(d map[string]string) (any, error) {
+	if len(d) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "encode detail")
+	}
+	return string(b), nil
+}

@@ -1,0 +1,77 @@
+package sqlite
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/posguard/posguard"
+)
+
+// migrationFS holds the numbered schema migrations (0001_init.sql, …).
+//
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Migrate applies the embedded migrations not yet recorded in
+// schema_migrations, in name order, each in its own transaction, and returns
+// the names of those it applied. Open calls it; calling it again is a no-op.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    TEXT    PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return nil, dbError(err, "create schema_migrations")
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "sqlite: list migrations")
+	}
+	sort.Strings(names)
+	var applied []string
+	for _, name := range names {
+		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+		body, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return applied, posguard.WrapError(posguard.EINTERNAL, err, "sqlite: read migration %s", version)
+		}
+		done, err := s.applyMigration(ctx, version, string(body))
+		if err != nil {
+			return applied, err
+		}
+		if done {
+			applied = append(applied, version)
+		}
+	}
+	return applied, nil
+}
+
+// applyMigration runs one migration unless already recorded; it reports
+// whether it ran.
+func (s *Store) applyMigration(ctx context.Context, version, body string) (bool, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, dbError(err, "begin migration "+version)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		return false, dbError(err, "check migration "+version)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return false, dbError(err, "apply migration "+version)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+		version, nanos(s.now())); err != nil {
+		return false, dbError(err, "record migration "+version)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, dbError(err, "commit migration "+version)
+	}
+	return true, nil
+}

@@ -1,0 +1,163 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// reversalColumns is the column list every reversal query selects, in
+// scanReversal's order.
+const reversalColumns = `id, txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at`
+
+// queueReversal inserts r as the pending reversal of txnID inside tx, or
+// reports the already pending one in r.
+func (s *Store) queueReversal(ctx context.Context, tx *sql.Tx, txnID int64, r *posguard.Reversal, now time.Time) error {
+	next := r.NextAttempt.UTC()
+	if r.NextAttempt.IsZero() {
+		next = now
+	}
+	row := tx.QueryRowContext(ctx, `
+		INSERT INTO reversals (txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (txn_id) WHERE state = 'pending' DO NOTHING
+		RETURNING `+reversalColumns,
+		txnID, string(posguard.ReversalPending), r.Reason, r.Attempts, nanos(next), r.LastError, nanos(now), nanos(now))
+	got, err := scanReversal(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		row = tx.QueryRowContext(ctx, `SELECT `+reversalColumns+` FROM reversals
+			WHERE txn_id = ? AND state = 'pending'`, txnID)
+		got, err = scanReversal(row)
+	}
+	if err != nil {
+		return dbError(err, "queue reversal")
+	}
+	*r = *got
+	return nil
+}
+
+// DueReversals returns pending reversals whose NextAttempt is at or before
+// now, oldest (lowest ID) first, at most limit (default 50, max 1000).
+func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*posguard.Reversal, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+reversalColumns+` FROM reversals
+		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`,
+		nanos(now.UTC()), clampLimit(limit))
+	if err != nil {
+		return nil, dbError(err, "due reversals")
+	}
+	return collectReversals(rows, "due reversals")
+}
+
+// Reversals returns reversals in a state ("" for all), newest first, at most
+// limit (default 50, max 1000).
+func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, limit int) ([]*posguard.Reversal, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+reversalColumns+` FROM reversals
+		WHERE ?1 = '' OR state = ?1 ORDER BY id DESC LIMIT ?2`, string(state), clampLimit(limit))
+	if err != nil {
+		return nil, dbError(err, "reversals")
+	}
+	return collectReversals(rows, "reversals")
+}
+
+// ReversalAttempted records a failed attempt: attempts+1, next attempt time
+// and the error. ENOTFOUND if the ID is unknown.
+func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time, lastErr string) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE reversals SET attempts = attempts + 1,
+		next_attempt = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+		nanos(next.UTC()), lastErr, nanos(s.now()), id)
+	return affectedOne(res, err, "reversal attempted", "reversal", itoa(id))
+}
+
+// CompleteReversal marks the reversal done and applies u to its transaction
+// in the same store transaction (u.ID defaults to the reversal's
+// transaction). ENOTFOUND if the reversal is unknown; ECONFLICT if it is
+// already done or u's FromStates do not match (nothing changes then);
+// EINVALID if u.ID names another transaction.
+func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUpdate) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return dbError(err, "complete reversal")
+	}
+	defer tx.Rollback()
+	var (
+		txnID int64
+		state string
+	)
+	err = tx.QueryRowContext(ctx, `SELECT txn_id, state FROM reversals WHERE id = ?`, id).Scan(&txnID, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return posguard.Errorf(posguard.ENOTFOUND, "reversal %d not found", id)
+	}
+	if err != nil {
+		return dbError(err, "complete reversal")
+	}
+	if state != string(posguard.ReversalPending) {
+		return posguard.Errorf(posguard.ECONFLICT, "reversal %d is already %s", id, state)
+	}
+	if u.ID == 0 {
+		u.ID = txnID
+	} else if u.ID != txnID {
+		return posguard.Errorf(posguard.EINVALID, "reversal %d reverses transaction %d, not %d", id, txnID, u.ID)
+	}
+	if u.QueueReversal != nil {
+		return posguard.Errorf(posguard.EINVALID, "reversal %d: completion cannot queue another reversal", id)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE reversals SET state = ?, updated_at = ? WHERE id = ?`,
+		string(posguard.ReversalDone), nanos(s.now()), id); err != nil {
+		return dbError(err, "complete reversal")
+	}
+	if err := s.applyUpdate(ctx, tx, u); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return dbError(err, "complete reversal commit")
+	}
+	return nil
+}
+
+// PendingReversalFor returns the pending reversal of a transaction;
+// ENOTFOUND if there is none.
+func (s *Store) PendingReversalFor(ctx context.Context, txnID int64) (*posguard.Reversal, error) {
+	row := s.read.QueryRowContext(ctx, `SELECT `+reversalColumns+` FROM reversals
+		WHERE txn_id = ? AND state = 'pending'`, txnID)
+	r, err := scanReversal(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "no pending reversal for transaction %d", txnID)
+	}
+	if err != nil {
+		return nil, dbError(err, "pending reversal")
+	}
+	return r, nil
+}
+
+func collectReversals(rows *sql.Rows, op string) ([]*posguard.Reversal, error) {
+	defer rows.Close()
+	out := []*posguard.Reversal{}
+	for rows.Next() {
+		r, err := scanReversal(rows)
+		if err != nil {
+			return nil, dbError(err, op)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err, op)
+	}
+	return out, nil
+}
+
+func scanReversal(r scanner) (*posguard.Reversal, error) {
+	var (
+		v                      posguard.Reversal
+		state                  string
+		next, created, updated int64
+	)
+	if err := r.Scan(&v.ID, &v.TxnID, &state, &v.Reason, &v.Attempts, &next, &v.LastError, &created, &updated); err != nil {
+		return nil, err
+	}
+	v.State = posguard.ReversalState(state)
+	v.NextAttempt, v.CreatedAt, v.UpdatedAt = fromNanos(next), fromNanos(created), fromNanos(updated)
+	return &v, nil
+}

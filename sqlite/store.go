@@ -1,0 +1,186 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/posguard/posguard"
+	sqlite3 "modernc.org/sqlite"
+	sqlitelib "modernc.org/sqlite/lib"
+)
+
+// Store is posguard's SQLite store. It implements posguard.Store.
+type Store struct {
+	// Now is the store's clock, used for CreatedAt, UpdatedAt, StatusSince
+	// and default event times. It defaults to time.Now; tests may replace it
+	// before first use.
+	Now func() time.Time
+
+	path   string
+	sealer posguard.Sealer
+	write  *sql.DB // one connection: every write is serialized here
+	read   *sql.DB // read-only pool
+
+	stmts    *writeStmts
+	migrated []string
+}
+
+var _ posguard.Store = (*Store)(nil)
+
+// busyTimeoutMillis bounds how long a connection waits for a lock held by
+// another process (or a WAL checkpoint) before failing.
+const busyTimeoutMillis = "10000"
+
+// dsn builds the driver connection string for path.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+busyTimeoutMillis+")")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the SQLite database at path, applies any
+// pending migrations and returns the store. sealer encrypts terminal keys at
+// rest and must not be nil.
+func Open(path string, sealer posguard.Sealer) (*Store, error) {
+	if sealer == nil {
+		return nil, posguard.Errorf(posguard.EINVALID, "sqlite: a sealer is required")
+	}
+	if path == "" {
+		return nil, posguard.Errorf(posguard.EINVALID, "sqlite: empty database path")
+	}
+	s := &Store{Now: time.Now, path: path, sealer: sealer}
+	var err error
+	if s.write, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: open %s", path)
+	}
+	s.write.SetMaxOpenConns(1)
+	s.write.SetMaxIdleConns(1)
+	s.write.SetConnMaxLifetime(0)
+	s.write.SetConnMaxIdleTime(0)
+
+	ctx := context.Background()
+	if err := s.write.PingContext(ctx); err != nil {
+		s.write.Close()
+		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: open %s", path)
+	}
+	if s.migrated, err = s.Migrate(ctx); err != nil {
+		s.write.Close()
+		return nil, err
+	}
+	if s.read, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+		s.write.Close()
+		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: open %s", path)
+	}
+	s.read.SetMaxOpenConns(8)
+	s.read.SetMaxIdleConns(8)
+	if s.stmts, err = prepareWrites(ctx, s.write); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Path returns the database file path.
+func (s *Store) Path() string { return s.path }
+
+// Migrated returns the names of the migrations that Open applied (empty when
+// the schema was already current).
+func (s *Store) Migrated() []string { return append([]string(nil), s.migrated...) }
+
+// Ping checks that the database answers on both the writer and a reader.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: ping")
+	}
+	var one int
+	if err := s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: ping")
+	}
+	return nil
+}
+
+// Close releases the database.
+func (s *Store) Close() error {
+	var errs []error
+	if s.stmts != nil {
+		errs = append(errs, s.stmts.close())
+	}
+	if s.read != nil {
+		errs = append(errs, s.read.Close())
+	}
+	if s.write != nil {
+		errs = append(errs, s.write.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return posguard.WrapError(posguard.EINTERNAL, err, "sqlite: close")
+	}
+	return nil
+}
+
+// now returns the store clock's time in UTC without a monotonic reading,
+// truncated to the microsecond so that every store keeps the same precision.
+func (s *Store) now() time.Time {
+	return s.Now().UTC().Truncate(time.Microsecond)
+}
+
+// nanos converts t for storage; the zero time is 0.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromNanos converts a stored time back; 0 is the zero time.
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// dbError maps a driver error to a posguard error; op names the operation.
+func dbError(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	var pe *posguard.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return posguard.WrapError(posguard.ETIMEOUT, err, "sqlite: %s", op)
+	}
+	var se *sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlitelib.SQLITE_CONSTRAINT:
+			return posguard.WrapError(posguard.ECONFLICT, err, "sqlite: %s", op)
+		case sqlitelib.SQLITE_BUSY, sqlitelib.SQLITE_LOCKED, sqlitelib.SQLITE_CANTOPEN, sqlitelib.SQLITE_IOERR, sqlitelib.SQLITE_FULL:
+			return posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: %s", op)
+		}
+	}
+	return posguard.WrapError(posguard.EINTERNAL, err, "sqlite: %s", op)
+}
+
+// clampLimit applies the default (50) and maximum (1000) result sizes.
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 1000:
+		return 1000
+	}
+	return n
+}

@@ -1,0 +1,103 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/posguard/posguard"
+)
+
+// updateTxnSQL applies a TxnUpdate to one row when its state is allowed and
+// returns the resulting state. Empty strings leave a column unchanged; a
+// non-NULL answer replaces the stored one; Detail is merged with json_patch
+// (keys in the update win).
+const updateTxnSQL = `
+	UPDATE transactions SET
+		state = CASE WHEN ?1 = '' THEN state ELSE ?1 END,
+		response_code = CASE WHEN ?2 = '' THEN response_code ELSE ?2 END,
+		reason = CASE WHEN ?3 = '' THEN reason ELSE ?3 END,
+		auth_code = CASE WHEN ?4 = '' THEN auth_code ELSE ?4 END,
+		rrn = CASE WHEN ?5 = '' THEN rrn ELSE ?5 END,
+		upstream_stan = CASE WHEN ?6 = '' THEN upstream_stan ELSE ?6 END,
+		upstream_time = CASE WHEN ?7 = '' THEN upstream_time ELSE ?7 END,
+		refunded_amount = refunded_amount + ?8,
+		answer = CASE WHEN ?9 IS NULL THEN answer ELSE ?9 END,
+		detail = CASE WHEN ?10 IS NULL THEN detail ELSE json_patch(coalesce(detail, '{}'), ?10) END,
+		updated_at = ?11
+	WHERE id = ?12 AND (?13 = '' OR state IN (SELECT value FROM json_each(?13)))
+	RETURNING state`
+
+// Update applies u atomically: the changed columns, an appended event and,
+// when u.QueueReversal is set, a pending reversal (whose ID, TxnID, State
+// and times are filled in). A transaction has at most one pending reversal:
+// queueing while one is pending keeps and reports the existing one.
+// ENOTFOUND if the ID is unknown; ECONFLICT if FromStates is set and not
+// matched (nothing is changed then).
+func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return dbError(err, "update")
+	}
+	defer tx.Rollback()
+	if err := s.applyUpdate(ctx, tx, u); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return dbError(err, "update commit")
+	}
+	return nil
+}
+
+// applyUpdate runs u inside tx.
+func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdate) error {
+	answer, err := encodeAnswer(u.Answer)
+	if err != nil {
+		return err
+	}
+	detail, err := encodeDetail(u.Detail)
+	if err != nil {
+		return err
+	}
+	from := ""
+	if len(u.FromStates) > 0 {
+		b, err := json.Marshal(u.FromStates)
+		if err != nil {
+			return posguard.WrapError(posguard.EINTERNAL, err, "encode from states")
+		}
+		from = string(b)
+	}
+	now := s.now()
+	at := u.At.UTC()
+	if u.At.IsZero() {
+		at = now
+	}
+	var state string
+	err = tx.QueryRowContext(ctx, updateTxnSQL,
+		string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
+		int64(u.AddRefunded), answer, detail, nanos(now), u.ID, from,
+	).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		var cur string
+		err := tx.QueryRowContext(ctx, `SELECT state FROM transactions WHERE id = ?`, u.ID).Scan(&cur)
+		if errors.Is(err, sql.ErrNoRows) {
+			return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", u.ID)
+		}
+		if err != nil {
+			return dbError(err, "update")
+		}
+		return posguard.Errorf(posguard.ECONFLICT, "transaction %d is %s, not one of %v", u.ID, cur, u.FromStates)
+	}
+	if err != nil {
+		return dbError(err, "update")
+	}
+	if _, err := tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx,
+		u.ID, nanos(at), state, u.ResponseCode, u.Reason, u.Note); err != nil {
+		return dbError(err, "update event")
+	}
+	if u.QueueReversal != nil {
+		return s.queueReversal(ctx, tx, u.ID, u.QueueReversal, now)
+	}
+	return nil
+}
