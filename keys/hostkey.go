@@ -1,0 +1,172 @@
+package keys
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/posguard/posguard"
+)
+
+// HostKeyLen is the length of the host key in bytes (AES-256).
+const HostKeyLen = 32
+
+// panHashInfo labels the subkey used for PAN hashes, so that it is never the
+// key that seals secrets.
+const panHashInfo = "posguard pan-hash v1"
+
+// HostKey is the host's master secret. It seals terminal master keys and
+// working keys at rest (AES-256-GCM, posguard.Sealer) and hashes PANs for
+// same-card checks without storing them. It never prints its key.
+type HostKey struct {
+	aead   cipher.AEAD
+	panKey []byte
+}
+
+var _ posguard.Sealer = (*HostKey)(nil)
+
+// ParseHostKey returns the host key held in s, 64 hexadecimal characters
+// (surrounding white space is ignored). EINVALID when s is malformed; the
+// error does not repeat s.
+func ParseHostKey(s string) (*HostKey, error) {
+	s = strings.TrimSpace(s)
+	if len(s) != 2*HostKeyLen {
+		return nil, posguard.Errorf(posguard.EINVALID, "keys: host key must be %d hexadecimal characters, got %d", 2*HostKeyLen, len(s))
+	}
+	raw, err := hex.DecodeString(s)
+	if err != nil {
+		return nil, posguard.Errorf(posguard.EINVALID, "keys: host key is not hexadecimal")
+	}
+	defer clear(raw)
+	return newHostKey(raw)
+}
+
+func newHostKey(raw []byte) (*HostKey, error) {
+	block, err := aes.NewCipher(raw)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "keys: host key")
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "keys: host key")
+	}
+	panKey, err := hkdf.Key(sha256.New, raw, nil, panHashInfo, sha256.Size)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "keys: host key")
+	}
+	return &HostKey{aead: aead, panKey: panKey}, nil
+}
+
+// LoadOrCreateHostKey reads the host key from the file at path, or, when the
+// file does not exist, creates it with 32 random bytes in hexadecimal and
+// mode 0600 (its directory with 0700 if missing), reporting created = true.
+// Creation is atomic: a concurrent creator cannot leave a half-written file,
+// and the loser of a race reads the winner's key. EINVALID when the file
+// exists but does not hold a well-formed key (it is never overwritten).
+func LoadOrCreateHostKey(path string) (k *HostKey, created bool, err error) {
+	if data, err := os.ReadFile(path); err == nil {
+		k, err := ParseHostKey(string(data))
+		if err != nil {
+			return nil, false, posguard.WrapError(posguard.EINVALID, err, "keys: host key file %s", path)
+		}
+		return k, false, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, posguard.WrapError(posguard.EUNAVAILABLE, err, "keys: read host key file")
+	}
+
+	raw := make([]byte, HostKeyLen)
+	defer clear(raw)
+	rand.Read(raw)
+	if err := writeNewFile(path, []byte(hex.EncodeToString(raw)+"\n")); err != nil {
+		if errors.Is(err, fs.ErrExist) { // another process created it first
+			return LoadOrCreateHostKey(path)
+		}
+		return nil, false, posguard.WrapError(posguard.EUNAVAILABLE, err, "keys: create host key file")
+	}
+	k, err = newHostKey(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	return k, true, nil
+}
+
+// writeNewFile writes data to a temporary file next to path and links it to
+// path, failing with fs.ErrExist if path already exists.
+func writeNewFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".hostkey-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Link(tmp.Name(), path)
+}
+
+// Seal encrypts plain with AES-256-GCM under the host key; the random
+// 12-byte nonce is prepended to the result.
+func (k *HostKey) Seal(plain []byte) ([]byte, error) {
+	ns := k.aead.NonceSize()
+	out := make([]byte, ns, ns+len(plain)+k.aead.Overhead())
+	rand.Read(out)
+	return k.aead.Seal(out, out[:ns], plain, nil), nil
+}
+
+// Open decrypts what Seal produced. EINTERNAL when the data is too short,
+// was altered, or was sealed under another host key.
+func (k *HostKey) Open(sealed []byte) ([]byte, error) {
+	ns := k.aead.NonceSize()
+	if len(sealed) < ns+k.aead.Overhead() {
+		return nil, posguard.Errorf(posguard.EINTERNAL, "keys: sealed data too short (%d bytes)", len(sealed))
+	}
+	plain, err := k.aead.Open(nil, sealed[:ns], sealed[ns:], nil)
+	if err != nil {
+		return nil, posguard.Errorf(posguard.EINTERNAL, "keys: sealed data cannot be opened: altered, or sealed under another host key")
+	}
+	return plain, nil
+}
+
+// PANHash returns the hexadecimal HMAC-SHA256 of the clear PAN under a
+// subkey derived from the host key: equal for the same card, and useless
+// without the host key. Stores keep it to match cards without the PAN.
+func (k *HostKey) PANHash(pan posguard.PAN) string {
+	m := hmac.New(sha256.New, k.panKey)
+	m.Write([]byte(pan.Reveal()))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// String hides the key.
+func (k *HostKey) String() string { return "keys.HostKey(redacted)" }
+
+// GoString hides the key from %#v.
+func (k *HostKey) GoString() string { return k.String() }
+
+// LogValue hides the key in structured logs.
+func (k *HostKey) LogValue() slog.Value { return slog.StringValue(k.String()) }
