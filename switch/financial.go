@@ -151,6 +151,7 @@ func (s *Switch) rejectTxn(ctx context.Context, t *posguard.Terminal, req *posgu
 	txn.Reason = reason
 	txn.Detail = detail
 	txn.Answer = &posguard.Answer{Code: code}
+	s.stamp(txn.Answer, req)
 	if err := s.store.Insert(ctx, txn); err != nil {
 		if posguard.ErrorCode(err) == posguard.ECONFLICT {
 			if prev, err := s.store.ByKey(ctx, txn.TxnKey); err == nil {

@@ -98,7 +98,7 @@ func (s *Switch) outcome(ctx context.Context, t *posguard.Terminal, req *posguar
 		}
 	}
 	if sendErr != nil {
-		return s.noAnswer(ctx, t, txn, sendErr, detail, release)
+		return s.noAnswer(ctx, t, req, txn, sendErr, detail, release)
 	}
 	detail["upstream_code"] = ans.Code
 	answer := posguard.Answer{
@@ -108,6 +108,7 @@ func (s *Switch) outcome(ctx context.Context, t *posguard.Terminal, req *posguar
 		CardOrg:    txn.CardOrg,
 		AcquirerID: s.cfg.AcquirerID,
 	}
+	s.stamp(&answer, req)
 	u := posguard.TxnUpdate{ID: txn.ID, FromStates: []posguard.State{posguard.StateForwarded}, ResponseCode: ans.Code, Detail: detail, At: s.Now()}
 	if posguard.ApprovedCode(ans.Code) {
 		answer.AuthCode = ans.AuthCode
@@ -140,7 +141,7 @@ func (s *Switch) outcome(ctx context.Context, t *posguard.Terminal, req *posguar
 // left reversal_pending with its reversal queued in the same store
 // transaction; the terminal gets 98 (timeout), 96 (untrusted answer) or 91
 // (the request never left).
-func (s *Switch) noAnswer(ctx context.Context, t *posguard.Terminal, txn *posguard.Transaction, sendErr error, detail map[string]string, release func()) *posguard.TerminalResponse {
+func (s *Switch) noAnswer(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest, txn *posguard.Transaction, sendErr error, detail map[string]string, release func()) *posguard.TerminalResponse {
 	release()
 	detail["upstream_error"] = posguard.ErrorMessage(sendErr)
 	u := posguard.TxnUpdate{ID: txn.ID, FromStates: []posguard.State{posguard.StateForwarded}, Detail: detail, At: s.Now()}
@@ -158,6 +159,7 @@ func (s *Switch) noAnswer(ctx context.Context, t *posguard.Terminal, txn *posgua
 		u.Note = "no trusted answer: " + posguard.ErrorMessage(sendErr) + "; reversal queued"
 	}
 	u.Answer = &posguard.Answer{Code: u.ResponseCode}
+	s.stamp(u.Answer, req)
 	if err := s.store.Update(ctx, u); err != nil {
 		if posguard.ErrorCode(err) != posguard.ECONFLICT {
 			s.log.Error("record missing answer", "txn", txn.ID, "err", err)
@@ -226,4 +228,12 @@ func (s *Switch) HandleLate(ans *posguard.UpstreamResponse) {
 		s.log.Error("record late answer", "txn", id, "err", err)
 	}
 	s.log.Info("late answer recorded", "txn", id, "code", ans.Code)
+}
+
+// stamp sets the host's local time and date (fields 12 and 13) of the
+// request on an answer, so a retransmission gets the same ones.
+func (s *Switch) stamp(a *posguard.Answer, req *posguard.TerminalRequest) {
+	lt := req.ReceivedAt.In(s.cfg.Location)
+	a.LocalTime = lt.Format("150405")
+	a.LocalDate = lt.Format("0102")
 }

@@ -51,8 +51,15 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 
 	// Gate: MAC (A0). Mandatory on financial messages; checked on a
 	// settlement when present.
+	// A terminal that never signed on has no MAC key: it is told to sign on
+	// (77) rather than that its MAC is wrong.
+	if len(t.Keys.MAK) == 0 {
+		r := reject(t, "77", posguard.ReasonNotSignedOn)
+		r.ResignOn = true
+		return r
+	}
 	if req.HasMAC {
-		if len(t.Keys.MAK) == 0 || !keys.VerifyMAC(t.MAC, t.Keys.MAK, req.MACData, req.MAC) {
+		if !keys.VerifyMAC(t.MAC, t.Keys.MAK, req.MACData, req.MAC) {
 			r := reject(t, "A0", posguard.ReasonMACInvalid)
 			r.ResignOn = true
 			return r

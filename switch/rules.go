@@ -91,7 +91,7 @@ func (s *Switch) checkRefund(ctx context.Context, t *posguard.Terminal, req *pos
 			if c.MerchantID != t.MerchantID || (c.Type != posguard.TxnSale && c.Type != posguard.TxnCompletion) {
 				continue
 			}
-			if req.OrigDate != "" && c.CreatedAt.In(s.cfg.Location).Format("0102") != req.OrigDate {
+			if req.OrigDate != "" && localDate(c, s) != req.OrigDate {
 				continue
 			}
 			orig = c
@@ -226,6 +226,10 @@ func (s *Switch) completeTxn(ctx context.Context, t *posguard.Terminal, txn *pos
 	if txn.Answer == nil {
 		txn.Answer = &posguard.Answer{Code: code}
 	}
+	if txn.Answer.LocalDate == "" {
+		lt := s.Now().In(s.cfg.Location)
+		txn.Answer.LocalTime, txn.Answer.LocalDate = lt.Format("150405"), lt.Format("0102")
+	}
 	if err := s.store.Insert(ctx, txn); err != nil {
 		if posguard.ErrorCode(err) == posguard.ECONFLICT {
 			if prev, err := s.store.ByKey(ctx, txn.TxnKey); err == nil && prev.Answer != nil {
@@ -235,4 +239,12 @@ func (s *Switch) completeTxn(ctx context.Context, t *posguard.Terminal, txn *pos
 		s.log.Error("journal completed request", "terminal", t.ID, "err", err)
 	}
 	return &posguard.TerminalResponse{Answer: *txn.Answer, Reason: reason, Terminal: t, TxnID: txn.ID}
+}
+
+// localDate is the original's field 13 (MMDD) as the terminal saw it.
+func localDate(t *posguard.Transaction, s *Switch) string {
+	if t.Answer != nil && t.Answer.LocalDate != "" {
+		return t.Answer.LocalDate
+	}
+	return t.CreatedAt.In(s.cfg.Location).Format("0102")
 }
