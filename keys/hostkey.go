@@ -74,14 +74,9 @@ func newHostKey(raw []byte) (*HostKey, error) {
 // and the loser of a race reads the winner's key. EINVALID when the file
 // exists but does not hold a well-formed key (it is never overwritten).
 func LoadOrCreateHostKey(path string) (k *HostKey, created bool, err error) {
-	if data, err := os.ReadFile(path); err == nil {
-		k, err := ParseHostKey(string(data))
-		if err != nil {
-			return nil, false, posguard.WrapError(posguard.EINVALID, err, "keys: host key file %s", path)
-		}
-		return k, false, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, false, posguard.WrapError(posguard.EUNAVAILABLE, err, "keys: read host key file")
+	k, err = loadHostKeyFile(path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return k, false, err
 	}
 
 	raw := make([]byte, HostKeyLen)
@@ -89,7 +84,8 @@ func LoadOrCreateHostKey(path string) (k *HostKey, created bool, err error) {
 	rand.Read(raw)
 	if err := writeNewFile(path, []byte(hex.EncodeToString(raw)+"\n")); err != nil {
 		if errors.Is(err, fs.ErrExist) { // another process created it first
-			return LoadOrCreateHostKey(path)
+			k, err := loadHostKeyFile(path)
+			return k, false, err
 		}
 		return nil, false, posguard.WrapError(posguard.EUNAVAILABLE, err, "keys: create host key file")
 	}
@@ -98,6 +94,24 @@ func LoadOrCreateHostKey(path string) (k *HostKey, created bool, err error) {
 		return nil, false, err
 	}
 	return k, true, nil
+}
+
+// loadHostKeyFile reads and parses the host key file at path. The error
+// wraps fs.ErrNotExist when there is no such file.
+func loadHostKeyFile(path string) (*HostKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, posguard.WrapError(posguard.ENOTFOUND, err, "keys: host key file")
+		}
+		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "keys: read host key file")
+	}
+	defer clear(data)
+	k, err := ParseHostKey(string(data))
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINVALID, err, "keys: host key file %s", path)
+	}
+	return k, nil
 }
 
 // writeNewFile writes data to a temporary file next to path and links it to
@@ -127,7 +141,21 @@ func writeNewFile(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Link(tmp.Name(), path)
+	err = os.Link(tmp.Name(), path)
+	if err == nil || errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	// The file system cannot link: create the file exclusively instead.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
 }
 
 // Seal encrypts plain with AES-256-GCM under the host key; the random

@@ -187,3 +187,19 @@ func TestHostKeyDoesNotPrint(t *testing.T) {
 		}
 	}
 }
+
+// A dangling symbolic link at the key path is neither read nor replaced.
+func TestLoadOrCreateHostKeyDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "host.key")
+	if err := os.Symlink(filepath.Join(dir, "missing"), path); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	_, created, err := keys.LoadOrCreateHostKey(path)
+	if err == nil || created {
+		t.Fatalf("created %v, err %v; want an error", created, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing")); err == nil {
+		t.Fatal("key written through the dangling link")
+	}
+}
