@@ -291,9 +291,10 @@ func (s *Server) beginShutdownLocked() error {
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, closes
-// connections that are idle between frames, lets frames being read or
-// handled finish and their answers be written, then closes those
-// connections too. It returns once every connection is closed, or ctx.Err()
+// connections that are idle between frames, lets frames being read (for at
+// most ReadTimeout) or handled finish and their answers be written, then
+// closes those connections too; frames a terminal pipelined behind them are
+// not read. It returns once every connection is closed, or ctx.Err()
 // if ctx ends first (connections then keep draining; call Close to cut
 // them). Handler contexts are not cancelled.
 func (s *Server) Shutdown(ctx context.Context) error {
