@@ -60,7 +60,11 @@ type ShortReadError struct {
 
 // Error returns e.g. "terminal: short frame: got 10 of 60 bytes: unexpected EOF".
 func (e *ShortReadError) Error() string {
-	return "terminal: short frame: got " + strconv.Itoa(e.Got) + " of " + strconv.Itoa(e.Want) + " bytes: " + e.Err.Error()
+	s := "terminal: short frame: got " + strconv.Itoa(e.Got) + " of " + strconv.Itoa(e.Want) + " bytes"
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
 
 // Unwrap returns the reader's error.
