@@ -1,0 +1,131 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/posguard/posguard"
+)
+
+// merchantColumns is the column list every merchant query selects, in
+// scanMerchant's order.
+const merchantColumns = `id, name, mcc, status, status_since, kind, fee_plan,
+	limit_per_txn, limit_daily, limit_daily_count, allowed_types,
+	account_bank, account_number, account_name, account_status, updated_at`
+
+// PutMerchant inserts or updates a merchant by ID. StatusSince is kept when
+// the status does not change and set to now when it does; a new merchant
+// keeps m.StatusSince when set, else now. m.StatusSince and m.UpdatedAt are
+// set to the stored values. EINVALID for an empty ID or an unknown status.
+func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
+	if m == nil || m.ID == "" {
+		return posguard.Errorf(posguard.EINVALID, "merchant: empty ID")
+	}
+	if !m.Status.Valid() {
+		return posguard.Errorf(posguard.EINVALID, "merchant %s: unknown status %q", m.ID, m.Status)
+	}
+	types := m.AllowedTypes
+	if types == nil {
+		types = []posguard.TxnType{}
+	}
+	allowed, err := json.Marshal(types)
+	if err != nil {
+		return posguard.WrapError(posguard.EINTERNAL, err, "merchant %s: encode allowed types", m.ID)
+	}
+	now := s.now()
+	since := m.StatusSince.UTC()
+	if m.StatusSince.IsZero() {
+		since = now
+	}
+	var gotSince, gotUpd time.Time
+	err = s.pool.QueryRow(ctx, `
+		INSERT INTO merchants (`+merchantColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16)
+		ON CONFLICT (id) DO UPDATE SET
+			name = excluded.name, mcc = excluded.mcc, status = excluded.status,
+			status_since = CASE WHEN merchants.status = excluded.status
+				THEN merchants.status_since ELSE excluded.updated_at END,
+			kind = excluded.kind, fee_plan = excluded.fee_plan,
+			limit_per_txn = excluded.limit_per_txn, limit_daily = excluded.limit_daily,
+			limit_daily_count = excluded.limit_daily_count, allowed_types = excluded.allowed_types,
+			account_bank = excluded.account_bank, account_number = excluded.account_number,
+			account_name = excluded.account_name, account_status = excluded.account_status,
+			updated_at = excluded.updated_at
+		RETURNING status_since, updated_at`,
+		m.ID, m.Name, m.MCC, string(m.Status), since, m.Kind, m.FeePlan,
+		int64(m.Limits.PerTxn), int64(m.Limits.Daily), m.Limits.DailyCount, string(allowed),
+		m.Account.Bank, m.Account.Number, m.Account.Name, m.Account.Status, now,
+	).Scan(&gotSince, &gotUpd)
+	if err != nil {
+		return dbError(err, "put merchant")
+	}
+	m.StatusSince, m.UpdatedAt = gotSince.UTC(), gotUpd.UTC()
+	return nil
+}
+
+// Merchant returns the merchant with id; ENOTFOUND if there is none.
+func (s *Store) Merchant(ctx context.Context, id string) (*posguard.Merchant, error) {
+	m, err := scanMerchant(s.pool.QueryRow(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "merchant %s not found", id)
+	}
+	if err != nil {
+		return nil, dbError(err, "get merchant")
+	}
+	return m, nil
+}
+
+// Merchants returns all merchants ordered by ID.
+func (s *Store) Merchants(ctx context.Context) ([]*posguard.Merchant, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+merchantColumns+` FROM merchants ORDER BY id`)
+	if err != nil {
+		return nil, dbError(err, "list merchants")
+	}
+	return collect(rows, "list merchants", scanMerchant)
+}
+
+func scanMerchant(r pgx.Row) (*posguard.Merchant, error) {
+	var (
+		m              posguard.Merchant
+		status         string
+		allowed        []byte
+		since, updated time.Time
+		per, day       int64
+	)
+	if err := r.Scan(&m.ID, &m.Name, &m.MCC, &status, &since, &m.Kind, &m.FeePlan,
+		&per, &day, &m.Limits.DailyCount, &allowed,
+		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, &updated); err != nil {
+		return nil, err
+	}
+	m.Status = posguard.MerchantStatus(status)
+	m.StatusSince, m.UpdatedAt = since.UTC(), updated.UTC()
+	m.Limits.PerTxn, m.Limits.Daily = posguard.Amount(per), posguard.Amount(day)
+	if err := json.Unmarshal(allowed, &m.AllowedTypes); err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "merchant %s: decode allowed types", m.ID)
+	}
+	if len(m.AllowedTypes) == 0 {
+		m.AllowedTypes = nil
+	}
+	return &m, nil
+}
+
+// collect scans every row with scan and closes rows; the result is never
+// nil.
+func collect[T any](rows pgx.Rows, op string, scan func(pgx.Row) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, dbError(err, op)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err, op)
+	}
+	return out, nil
+}

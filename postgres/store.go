@@ -1,0 +1,160 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/posguard/posguard"
+)
+
+// Store is posguard's PostgreSQL store. It implements posguard.Store.
+type Store struct {
+	// Now is the store's clock, used for CreatedAt, UpdatedAt, StatusSince
+	// and default event times. It defaults to time.Now; tests may replace it
+	// before first use.
+	Now func() time.Time
+
+	pool     *pgxpool.Pool
+	sealer   posguard.Sealer
+	migrated []string
+}
+
+var _ posguard.Store = (*Store)(nil)
+
+// querier is what both the pool and a transaction offer.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Open connects to the database at url (a libpq URL or key=value string),
+// applies any pending migrations and returns the store. sealer encrypts
+// terminal keys at rest and must not be nil.
+func Open(ctx context.Context, url string, sealer posguard.Sealer) (*Store, error) {
+	if sealer == nil {
+		return nil, posguard.Errorf(posguard.EINVALID, "postgres: a sealer is required")
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// The parse error may quote the URL, password included.
+		return nil, posguard.Errorf(posguard.EINVALID, "postgres: invalid database URL")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: connect")
+	}
+	s := &Store{Now: time.Now, pool: pool, sealer: sealer}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: connect")
+	}
+	if s.migrated, err = s.Migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Migrated returns the names of the migrations that Open applied (empty when
+// the schema was already current).
+func (s *Store) Migrated() []string { return append([]string(nil), s.migrated...) }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: ping")
+	}
+	return nil
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// now returns the store clock's time in UTC, truncated to the microsecond
+// PostgreSQL keeps.
+func (s *Store) now() time.Time {
+	return s.Now().UTC().Truncate(time.Microsecond)
+}
+
+// tsArg converts t for a nullable timestamptz: the zero time is NULL.
+func tsArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// fromTS converts a scanned nullable timestamptz back.
+func fromTS(p *time.Time) time.Time {
+	if p == nil {
+		return time.Time{}
+	}
+	return p.UTC()
+}
+
+// dbError maps a driver error to a posguard error; op names the operation.
+// Driver types never leave the package except as the wrapped cause.
+func dbError(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	var pe *posguard.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return posguard.WrapError(posguard.ETIMEOUT, err, "postgres: %s", op)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == "23505": // unique_violation
+			return posguard.WrapError(posguard.ECONFLICT, err, "postgres: %s", op)
+		case pgErr.Code == "23503", pgErr.Code == "23502", pgErr.Code == "22P02", pgErr.Code == "23514":
+			return posguard.WrapError(posguard.EINVALID, err, "postgres: %s", op)
+		case pgErr.Code == "40001", pgErr.Code == "40P01", pgErr.Code == "57P01", pgErr.Code == "53300",
+			len(pgErr.Code) == 2+3 && pgErr.Code[:2] == "08":
+			return posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: %s", op)
+		}
+		return posguard.WrapError(posguard.EINTERNAL, err, "postgres: %s", op)
+	}
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
+		return posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: %s", op)
+	}
+	return posguard.WrapError(posguard.EINTERNAL, err, "postgres: %s", op)
+}
+
+// clampLimit applies the default (50) and maximum (1000) result sizes.
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 1000:
+		return 1000
+	}
+	return n
+}
+
+// inTx runs f in a database transaction, committing when f returns nil.
+func (s *Store) inTx(ctx context.Context, op string, f func(tx pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return dbError(err, op)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := f(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return dbError(err, op+" commit")
+	}
+	return nil
+}
