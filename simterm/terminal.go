@@ -43,11 +43,11 @@ type Terminal struct {
 
 // counters are what a terminal counts about itself.
 type counters struct {
-	reversalsSent  int // 0400s sent
-	reversalsAcked int // 0400s answered 00
+	reversalsSent   int // 0400s sent
+	reversalsAcked  int // 0400s answered 00
 	reversalsGaveUp int // records dropped after MaxReversalTries
-	macFailures    int // answers whose MAC failed
-	signOns        int // sign-ons answered 00
+	macFailures     int // answers whose MAC failed
+	signOns         int // sign-ons answered 00
 }
 
 // Dial connects a terminal to the host at addr. It does not sign on. A
