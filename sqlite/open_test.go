@@ -21,6 +21,14 @@ func TestOpenNeedsSealer(t *testing.T) {
 	}
 }
 
+func TestOpenRejectsBadPaths(t *testing.T) {
+	for _, p := range []string{"", ":memory:", "file::memory:?cache=shared", "file:x.db"} {
+		if _, err := sqlite.Open(p, storetest.NewSealer()); posguard.ErrorCode(err) != posguard.EINVALID {
+			t.Errorf("Open(%q): %v, want EINVALID", p, err)
+		}
+	}
+}
+
 func TestReopenKeepsDataAndSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "db")
 	sealer := storetest.NewSealer()

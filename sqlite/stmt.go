@@ -11,6 +11,7 @@ import (
 type writeStmts struct {
 	insertTxn   *sql.Stmt
 	insertEvent *sql.Stmt
+	updateTxn   *sql.Stmt
 }
 
 func prepareWrites(ctx context.Context, db *sql.DB) (*writeStmts, error) {
@@ -23,12 +24,16 @@ func prepareWrites(ctx context.Context, db *sql.DB) (*writeStmts, error) {
 		ws.close()
 		return nil, dbError(err, "prepare event")
 	}
+	if ws.updateTxn, err = db.PrepareContext(ctx, updateTxnSQL); err != nil {
+		ws.close()
+		return nil, dbError(err, "prepare update")
+	}
 	return &ws, nil
 }
 
 func (ws *writeStmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{ws.insertTxn, ws.insertEvent} {
+	for _, st := range []*sql.Stmt{ws.insertTxn, ws.insertEvent, ws.updateTxn} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -49,15 +50,17 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Open opens (creating if needed) the SQLite database at path, applies any
-// pending migrations and returns the store. sealer encrypts terminal keys at
+// Open opens (creating if needed) the SQLite database file at path, applies
+// any pending migrations and returns the store. In-memory databases are not
+// supported (EINVALID): the writer and the readers need one shared file. sealer encrypts terminal keys at
 // rest and must not be nil.
 func Open(path string, sealer posguard.Sealer) (*Store, error) {
 	if sealer == nil {
 		return nil, posguard.Errorf(posguard.EINVALID, "sqlite: a sealer is required")
 	}
-	if path == "" {
-		return nil, posguard.Errorf(posguard.EINVALID, "sqlite: empty database path")
+	if path == "" || strings.Contains(path, ":memory:") || strings.HasPrefix(path, "file:") {
+		// The writer and the readers are separate connections to one file.
+		return nil, posguard.Errorf(posguard.EINVALID, "sqlite: database path must be a plain file path, got %q", path)
 	}
 	s := &Store{Now: time.Now, path: path, sealer: sealer}
 	var err error

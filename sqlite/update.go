@@ -74,7 +74,7 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 		at = now
 	}
 	var state string
-	err = tx.QueryRowContext(ctx, updateTxnSQL,
+	err = tx.StmtContext(ctx, s.stmts.updateTxn).QueryRowContext(ctx,
 		string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
 		int64(u.AddRefunded), answer, detail, nanos(now), u.ID, from,
 	).Scan(&state)

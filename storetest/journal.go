@@ -20,7 +20,8 @@ func stripTxnTimes(x *posguard.Transaction) posguard.Transaction {
 func wantTxn(t *testing.T, got, want *posguard.Transaction, what string) {
 	t.Helper()
 	if !reflect.DeepEqual(stripTxnTimes(got), stripTxnTimes(want)) {
-		t.Fatalf("%s:\n got %+v\nwant %+v", what, stripTxnTimes(got), stripTxnTimes(want))
+		t.Fatalf("%s:\n got %+v answer %+v\nwant %+v answer %+v", what,
+			stripTxnTimes(got), got.Answer, stripTxnTimes(want), want.Answer)
 	}
 	wantTime(t, got.CreatedAt, want.CreatedAt, what+" CreatedAt")
 	wantTime(t, got.UpdatedAt, want.UpdatedAt, what+" UpdatedAt")
