@@ -1,0 +1,80 @@
+package simnet
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// FaultsView is the admin API's view of the fault mix.
+type FaultsView struct {
+	// Spec is the mix in canonical form ("" for none).
+	Spec string `json:"spec"`
+	// Windows are the outages and decline bursts with their end.
+	Windows []WindowView `json:"windows"`
+}
+
+// WindowView is one outage or decline burst.
+type WindowView struct {
+	Kind   string    `json:"kind"` // outage | decline_burst
+	BIN    string    `json:"bin"`
+	Until  time.Time `json:"until"`
+	Active bool      `json:"active"`
+}
+
+// Handler returns the admin HTTP API:
+//
+//	GET  /accounts  the accounts (masked PANs), balances and postings, sorted by PAN
+//	GET  /faults    the fault mix
+//	POST /faults    {"spec": "..."} sets the fault mix; 400 {"error": "..."} for a bad spec
+//	GET  /stats     requests, answers by code, faults by kind, reversals, duplicates
+func (n *Network) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /accounts", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, n.Accounts())
+	})
+	mux.HandleFunc("GET /faults", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, n.faultsView())
+	})
+	mux.HandleFunc("POST /faults", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Spec *string `json:"spec"`
+		}
+		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&body); err != nil || body.Spec == nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `want a JSON object {"spec": "..."}`})
+			return
+		}
+		if err := n.SetFaults(*body.Spec); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": posguard.ErrorMessage(err)})
+			return
+		}
+		writeJSON(w, http.StatusOK, n.faultsView())
+	})
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, n.Stats())
+	})
+	return mux
+}
+
+func (n *Network) faultsView() FaultsView {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	now := n.now()
+	v := FaultsView{Spec: n.faults.String(), Windows: make([]WindowView, 0, len(n.windows))}
+	for _, w := range n.windows {
+		v.Windows = append(v.Windows, WindowView{Kind: w.kind, BIN: w.bin, Until: w.until.UTC(), Active: now.Before(w.until)})
+	}
+	return v
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.Encode(v)
+}

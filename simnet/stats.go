@@ -1,0 +1,37 @@
+package simnet
+
+import "maps"
+
+// Stats counts what the network did since it started.
+type Stats struct {
+	// Requests counts requests decoded.
+	Requests uint64 `json:"requests"`
+	// Answers counts answers sent (or being sent), by field 39.
+	Answers map[string]uint64 `json:"answers"`
+	// Faults counts injected faults by kind (latency counts delayed
+	// answers).
+	Faults map[string]uint64 `json:"faults"`
+	// ReversalsApplied counts reversals that undid a posting;
+	// ReversalsUnmatched those that found nothing to undo (original
+	// unknown or already reversed) and were acknowledged all the same.
+	ReversalsApplied   uint64 `json:"reversals_applied"`
+	ReversalsUnmatched uint64 `json:"reversals_unmatched"`
+	// Duplicates counts retransmissions answered from memory.
+	Duplicates uint64 `json:"duplicates"`
+	// FormatErrors counts frames that could not be decoded.
+	FormatErrors uint64 `json:"format_errors"`
+}
+
+func newStats() Stats {
+	return Stats{Answers: map[string]uint64{}, Faults: map[string]uint64{}}
+}
+
+// Stats returns a snapshot of the counters.
+func (n *Network) Stats() Stats {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := n.stats
+	s.Answers = maps.Clone(n.stats.Answers)
+	s.Faults = maps.Clone(n.stats.Faults)
+	return s
+}
