@@ -19,6 +19,9 @@ func (s *Store) PutSetting(ctx context.Context, name string, value []byte, secre
 		}
 		v = sealed
 	}
+	if v == nil {
+		v = []byte{} // NOT NULL: an empty value is still a value
+	}
 	_, err := s.write.ExecContext(ctx, `INSERT INTO settings (name, value, secret, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value, secret = excluded.secret, updated_at = excluded.updated_at`,
 		name, v, secret, nanos(s.now()))

@@ -22,7 +22,7 @@ func openTemp(t testing.TB) *sqlite.Store {
 }
 
 // rawContains reports whether needle occurs in the database file or its WAL.
-func rawContains(t *testing.T, s posguard.Store, needle []byte) bool {
+func rawContains(t testing.TB, s posguard.Store, needle []byte) bool {
 	t.Helper()
 	path := s.(*sqlite.Store).Path()
 	for _, p := range []string{path, path + "-wal"} {
@@ -42,5 +42,5 @@ func rawContains(t *testing.T, s posguard.Store, needle []byte) bool {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) posguard.Store { return openTemp(t) },
-		storetest.WithRawContains(rawContains))
+		storetest.WithRawContains(func(t *testing.T, s posguard.Store, needle []byte) bool { return rawContains(t, s, needle) }))
 }
