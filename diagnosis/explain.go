@@ -166,3 +166,27 @@ func lowerFirst(s string) string {
 	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
+
+// Evidence keys Explain's templates read. Amounts are fen, written in
+// decimal; dates are YYYY-MM-DD or RFC 3339.
+const (
+	DetailStatusSince    = "status_since"    // when the merchant's status last changed
+	DetailLimit          = "limit"           // the limit that was hit (fen, or a count)
+	DetailValue          = "value"           // the amount or count that broke it
+	DetailUsed           = "used"            // the day's total before this transaction
+	DetailAmount         = "amount"          // the transaction amount
+	DetailOriginalAmount = "original_amount" // the original transaction's amount
+	DetailOriginalDate   = "original_date"   // the original's settlement date
+	DetailRefundable     = "refundable"      // what is still refundable on the original
+	DetailTerminal       = "terminal"        // a terminal ID
+	DetailMerchant       = "merchant"        // a merchant ID
+	DetailBatch          = "batch"           // the terminal's batch number
+	DetailHostBatch      = "host_batch"      // the host's open batch number
+	DetailRRN            = "rrn"             // a retrieval reference number
+	DetailType           = "type"            // a transaction type
+	DetailField          = "field"           // the message field found malformed
+	DetailTimeout        = "timeout"         // the timeout that expired, e.g. "30s"
+	DetailAttempts       = "attempts"        // how often a reversal was sent
+	DetailTerminalDebit  = "terminal_debit"  // the terminal's debit total at settlement
+	DetailHostDebit      = "host_debit"      // the host's debit total at settlement
+)
