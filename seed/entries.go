@@ -177,11 +177,13 @@ func (p *parser) merchant(n *yaml.Node, path string) (*posguard.Merchant, *yaml.
 }
 
 // terminal parses one terminal; it also returns the merchant node for the
-// cross-reference check.
-func (p *parser) terminal(n *yaml.Node, path string) (*posguard.Terminal, *yaml.Node) {
+// cross-reference check, and whether the terminal is free of problems (one
+// with problems is still returned when it has an ID, so that its other
+// problems are reported too).
+func (p *parser) terminal(n *yaml.Node, path string) (*posguard.Terminal, *yaml.Node, bool) {
 	f := p.mapping(n, path, "id", "merchant", "tmk", "key_scheme", "mac", "model", "firmware", "status")
 	if f == nil {
-		return nil, nil
+		return nil, nil, false
 	}
 	before := p.n
 	t := &posguard.Terminal{MAC: posguard.MACCupsECB}
@@ -219,10 +221,10 @@ func (p *parser) terminal(n *yaml.Node, path string) (*posguard.Terminal, *yaml.
 			f.errorf("status", "want active or disabled, got %q", s)
 		}
 	}
-	if p.n != before || t.ID == "" {
-		return nil, nil
+	if t.ID == "" {
+		return nil, nil, false
 	}
-	return t, f.vals["merchant"]
+	return t, f.vals["merchant"], p.n == before
 }
 
 // card parses one card account. Problems never quote the PAN or the PIN in

@@ -129,13 +129,15 @@ func TestParseAllProblems(t *testing.T) {
 	}
 	want := []string{
 		"merchants[0].mcc " + itoa(lineOf(text, `mcc: "54"`)),
+		"terminals[1].id " + itoa(lineOf(text, `tmk: "33"`)-2),
 		"terminals[1].tmk " + itoa(lineOf(text, `tmk: "33"`)),
 		"cards[1].pan " + itoa(strings.Count(small, "\n")+1),
 	}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("problems = %q, want %q\n%v", got, want, err)
 	}
-	// terminals[1] has a bad TMK, so its duplicate ID is not reported twice.
+	// terminals[1] has a bad TMK and also repeats terminals[0]'s ID: both
+	// are reported.
 	if !strings.Contains(err.Error(), "card 622588******0019 defined twice") {
 		t.Errorf("duplicate card not reported with a masked PAN: %v", err)
 	}

@@ -139,11 +139,11 @@ func (p *parser) world(n *yaml.Node) *World {
 	terminals := map[string]bool{}
 	for i, item := range f.seq("terminals") {
 		path := index("terminals", i)
-		t, merchantAt := p.terminal(item, path)
+		t, merchantAt, ok := p.terminal(item, path)
 		if t == nil {
 			continue
 		}
-		if !merchants[t.MerchantID] {
+		if t.MerchantID != "" && !merchants[t.MerchantID] {
 			p.errorf(merchantAt, path+".merchant", "no merchant %s in merchants", t.MerchantID)
 		}
 		if terminals[t.ID] {
@@ -151,7 +151,9 @@ func (p *parser) world(n *yaml.Node) *World {
 			continue
 		}
 		terminals[t.ID] = true
-		w.Terminals = append(w.Terminals, t)
+		if ok {
+			w.Terminals = append(w.Terminals, t)
+		}
 	}
 
 	pans := map[string]bool{}
