@@ -54,7 +54,8 @@ type Client struct {
 	// MinBackoff and MaxBackoff bound the jittered exponential wait between
 	// reconnection attempts (defaults 100ms and 5s).
 	MinBackoff, MaxBackoff time.Duration
-	// Now is the clock (default time.Now).
+	// Now stamps answers (Received), echoes (field 7) and errors (default
+	// time.Now). Deadlines and idle times use the real clock.
 	Now func() time.Time
 
 	mu        sync.Mutex
@@ -114,8 +115,8 @@ func (c *Client) Start(ctx context.Context) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.started {
-		return posguard.Errorf(posguard.EINVALID, "network: client already started")
+	if c.started || c.closed {
+		return posguard.Errorf(posguard.EINVALID, "network: client already started or closed")
 	}
 	c.started = true
 	c.applyDefaults()
@@ -377,7 +378,7 @@ func (c *Client) take(key matchKey) *call {
 }
 
 func (c *Client) writeDeadline(ctx context.Context) time.Time {
-	d := c.Now().Add(c.WriteTimeout)
+	d := time.Now().Add(c.WriteTimeout)
 	if dl, ok := ctx.Deadline(); ok && dl.Before(d) {
 		return dl
 	}

@@ -46,11 +46,11 @@ func (c *Client) keepUp(ctx context.Context, addr string) {
 		conn, err := c.dialer().DialContext(ctx, "tcp", addr)
 		if err == nil {
 			l := &link{addr: addr, conn: conn}
-			l.lastRead.Store(c.Now().UnixNano())
+			l.lastRead.Store(time.Now().UnixNano())
 			if c.addLink(l) {
-				up := c.Now()
+				up := time.Now()
 				c.serve(l)
-				if l.gotFrame.Load() || c.Now().Sub(up) >= c.MaxBackoff {
+				if l.gotFrame.Load() || time.Since(up) >= c.MaxBackoff {
 					backoff = c.MinBackoff
 				}
 			}
@@ -139,7 +139,7 @@ func (c *Client) serve(l *link) {
 		if err != nil {
 			break
 		}
-		l.lastRead.Store(c.Now().UnixNano())
+		l.lastRead.Store(time.Now().UnixNano())
 		l.gotFrame.Store(true)
 		if len(frame) == 0 {
 			continue
@@ -233,7 +233,7 @@ func (c *Client) answerPeerRequest(l *link, m *iso8583.Message) {
 		var frame []byte
 		frame, err = AppendFrame(nil, data)
 		if err == nil {
-			_, err = l.write(frame, c.Now().Add(c.WriteTimeout))
+			_, err = l.write(frame, time.Now().Add(c.WriteTimeout))
 		}
 	}
 	if err != nil {
@@ -252,7 +252,7 @@ func (c *Client) echoLoop(l *link, stop <-chan struct{}) {
 			return
 		case <-t.C:
 		}
-		idle := c.Now().Sub(time.Unix(0, l.lastRead.Load()))
+		idle := time.Since(time.Unix(0, l.lastRead.Load()))
 		if idle < c.EchoInterval {
 			t.Reset(c.EchoInterval - idle)
 			continue

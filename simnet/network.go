@@ -33,6 +33,10 @@ type Options struct {
 	IdleTimeout time.Duration
 	// WriteTimeout bounds each answer's write (default 5s).
 	WriteTimeout time.Duration
+	// DuplicateWindow is how many recent requests are remembered to
+	// recognise retransmissions (default 100000; the oldest are forgotten
+	// first).
+	DuplicateWindow int
 }
 
 // Network is the simulated card network: its issuers' accounts, the fault
@@ -50,6 +54,8 @@ type Network struct {
 	byOrig     map[origKey]*posting
 	tombstones map[origKey]bool
 	seen       map[dupKey]*posguard.UpstreamResponse
+	seenOrder  []dupKey // ring of the keys in seen, oldest at seenNext
+	seenNext   int
 	rrnSeq     int64
 	faults     Faults
 	windows    []activeWindow
@@ -87,6 +93,9 @@ func New(cards []posguard.Card, zonePINKey []byte, opts Options) *Network {
 	}
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = 5 * time.Second
+	}
+	if opts.DuplicateWindow <= 0 {
+		opts.DuplicateWindow = 100000
 	}
 	n := &Network{
 		opts:       opts,
@@ -246,8 +255,7 @@ func (n *Network) process(req *posguard.UpstreamRequest) outcome {
 		resp = &c
 	} else {
 		resp = n.apply(req)
-		c := *resp
-		n.seen[dk] = &c
+		n.remember(dk, resp)
 	}
 	out := outcome{resp: resp}
 	if !reversal {
@@ -266,6 +274,20 @@ func (n *Network) process(req *posguard.UpstreamRequest) outcome {
 		n.stats.Faults[FaultGarbage]++
 	}
 	return n.finish(out)
+}
+
+// remember stores the answer to a request for its retransmissions,
+// forgetting the oldest beyond DuplicateWindow.
+func (n *Network) remember(k dupKey, resp *posguard.UpstreamResponse) {
+	c := *resp
+	if len(n.seenOrder) < n.opts.DuplicateWindow {
+		n.seenOrder = append(n.seenOrder, k)
+	} else {
+		delete(n.seen, n.seenOrder[n.seenNext])
+		n.seenOrder[n.seenNext] = k
+		n.seenNext = (n.seenNext + 1) % len(n.seenOrder)
+	}
+	n.seen[k] = &c
 }
 
 // fault counts an injected fault and finishes the outcome.

@@ -3,6 +3,7 @@ package simnet
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -307,4 +308,24 @@ func findAccount(t *testing.T, r *rig, pan string) AccountView {
 	}
 	t.Fatalf("no account %s", posguard.MaskPAN(pan))
 	return AccountView{}
+}
+
+func TestDuplicateWindowForgetsOldest(t *testing.T) {
+	n := New(testCards(), testZoneKey, Options{Logger: quiet(), DuplicateWindow: 2,
+		Now: func() time.Time { return time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC) }})
+	sale := func(stan string) *posguard.UpstreamRequest {
+		return &posguard.UpstreamRequest{MTI: "0200", ProcCode: "000000", PAN: panOK, Amount: 10, STAN: stan,
+			Time: "0311101530", TerminalID: "10000001"}
+	}
+	for _, stan := range []string{"000001", "000002", "000002", "000003"} {
+		n.process(sale(stan))
+	}
+	if st := n.Stats(); st.Duplicates != 1 || n.Taken(panOK) != 30 {
+		t.Fatalf("duplicates %d, taken %d", st.Duplicates, n.Taken(panOK))
+	}
+	// 000001 fell out of the window: it is processed as new.
+	n.process(sale("000001"))
+	if n.Taken(panOK) != 40 {
+		t.Fatalf("taken %d", n.Taken(panOK))
+	}
 }
