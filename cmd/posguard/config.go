@@ -1,0 +1,76 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// newFlagSet returns a flag set for a subcommand whose usage prints the
+// summary and the flags. Every set has --config.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.String("config", "", "optional YAML file of flag values (flag names as keys)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: posguard %s\n\nflags (also POSGUARD_<FLAG> or --config):\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, then fills each flag not given on the command
+// line from the environment (POSGUARD_DB for --db, POSGUARD_TERMINAL_ADDR
+// for --terminal-addr) or else from the --config file. Precedence: command
+// line, environment, file, default.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	fileValues := map[string]string{}
+	cfgPath := fs.Lookup("config").Value.String()
+	if cfgPath == "" {
+		cfgPath = os.Getenv("POSGUARD_CONFIG")
+	}
+	if cfgPath != "" {
+		data, err := os.ReadFile(cfgPath)
+		if err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+		var raw map[string]any
+		if err := yaml.Unmarshal(data, &raw); err != nil {
+			return fmt.Errorf("config %s: %w", cfgPath, err)
+		}
+		for k, v := range raw {
+			if fs.Lookup(k) == nil {
+				return fmt.Errorf("config %s: unknown setting %q", cfgPath, k)
+			}
+			fileValues[k] = fmt.Sprint(v)
+		}
+	}
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil || f.Name == "config" {
+			return
+		}
+		env := "POSGUARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", env, e)
+			}
+			return
+		}
+		if v, ok := fileValues[f.Name]; ok {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("config %s: %w", f.Name, e)
+			}
+		}
+	})
+	return err
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/seed"
+)
+
+func init() {
+	register("seed", "load merchants, terminals and the acquirer from a world file (idempotent)", func(stdout, stderr io.Writer) Command {
+		return &SeedCommand{Stdout: stdout, Stderr: stderr}
+	})
+}
+
+// SeedCommand loads a world file into a store.
+type SeedCommand struct {
+	Stdout, Stderr io.Writer
+	DB             string
+	HostKeyFile    string
+	File           string
+	store          hostStore
+}
+
+// ParseFlags reads seed's flags and the file argument.
+func (c *SeedCommand) ParseFlags(args []string) error {
+	fs := newFlagSet("seed", "seed --db DSN FILE", c.Stderr)
+	fs.StringVar(&c.DB, "db", "sqlite:posguard-data/posguard.db", "store: sqlite:PATH or a postgres:// URL")
+	fs.StringVar(&c.HostKeyFile, "host-key-file", "", "host key file (default beside a SQLite database; created if missing)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("want exactly one world file (posguard seed --db DSN FILE)")
+	}
+	c.File = fs.Arg(0)
+	return nil
+}
+
+// Run parses the whole file first (a bad file loads nothing), then loads it.
+func (c *SeedCommand) Run(ctx context.Context) error {
+	w, err := seed.ParseFile(c.File)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c.Stderr, "info")
+	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, log)
+	if err != nil {
+		return err
+	}
+	c.store = st
+	if err := storeAcquirer(ctx, st, w); err != nil {
+		return err
+	}
+	rep, err := seed.Load(ctx, st, w)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "loaded %s: %s\n", c.File, rep)
+	return nil
+}
+
+// storeAcquirer keeps the acquirer id and the (sealed) zone PIN key.
+func storeAcquirer(ctx context.Context, st hostStore, w *seed.World) error {
+	if err := st.PutSetting(ctx, posguard.SettingAcquirerID, []byte(w.Acquirer.ID), false); err != nil {
+		return err
+	}
+	return st.PutSetting(ctx, posguard.SettingZonePINKey, w.Acquirer.ZonePINKey, true)
+}
+
+// Close closes the store.
+func (c *SeedCommand) Close() error {
+	if c.store != nil {
+		return c.store.Close()
+	}
+	return nil
+}

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	nethttp "net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/posguard/posguard"
+	api "github.com/posguard/posguard/http"
+	"github.com/posguard/posguard/metrics"
+	"github.com/posguard/posguard/network"
+	"github.com/posguard/posguard/reversal"
+	switching "github.com/posguard/posguard/switch"
+	"github.com/posguard/posguard/terminal"
+)
+
+func init() {
+	register("serve", "run the acquiring host: terminal link, switch, network link, HTTP API", func(stdout, stderr io.Writer) Command {
+		return &ServeCommand{Stdout: stdout, Stderr: stderr}
+	})
+}
+
+// ServeCommand runs the host. Tests set the addresses to ":0" and read the
+// bound ones from TerminalAddr/HTTPAddr after Ready is closed.
+type ServeCommand struct {
+	Stdout, Stderr io.Writer
+
+	DB              string
+	HostKeyFile     string
+	TerminalAddr    string
+	HTTPAddr        string
+	Network         string
+	UpstreamTimeout time.Duration
+	UpstreamConns   int
+	Cutoff          string
+	MaxAttempts     int
+	LogLevel        string
+
+	// Ready is closed when both listeners are bound.
+	Ready chan struct{}
+	// Switch is the running switch (after Ready).
+	Switch *switching.Switch
+
+	log      *slog.Logger
+	store    hostStore
+	client   *network.Client
+	boundTerm, boundHTTP string
+	mu       sync.Mutex
+}
+
+// ParseFlags reads serve's flags.
+func (c *ServeCommand) ParseFlags(args []string) error {
+	fs := newFlagSet("serve", "serve --db DSN --terminal-addr HOST:PORT --http-addr HOST:PORT --network iso8583://HOST:PORT", c.Stderr)
+	c.addFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+func (c *ServeCommand) addFlags(fs interface {
+	StringVar(*string, string, string, string)
+	DurationVar(*time.Duration, string, time.Duration, string)
+	IntVar(*int, string, int, string)
+}) {
+	fs.StringVar(&c.DB, "db", "sqlite:posguard-data/posguard.db", "store: sqlite:PATH or a postgres:// URL")
+	fs.StringVar(&c.HostKeyFile, "host-key-file", "", "host key file (default: beside a SQLite database, ./posguard.hostkey for PostgreSQL; created if missing)")
+	fs.StringVar(&c.TerminalAddr, "terminal-addr", "127.0.0.1:5800", "address for POS terminals (ISO 8583 over TCP)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "address of the HTTP API, /healthz and /metrics")
+	fs.StringVar(&c.Network, "network", "iso8583://127.0.0.1:5900", "card network link: iso8583://HOST:PORT[,HOST:PORT…]")
+	fs.DurationVar(&c.UpstreamTimeout, "upstream-timeout", 15*time.Second, "wait for the network's answer (shorter than the terminals' timeout)")
+	fs.IntVar(&c.UpstreamConns, "upstream-conns", 2, "connections per network address")
+	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time at which the settlement day rolls over")
+	fs.IntVar(&c.MaxAttempts, "reversal-max-attempts", 5, "attempts after which a reversal is flagged reversal_failed (retries continue)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+}
+
+// networkAddrs parses --network.
+func networkAddrs(s string) ([]string, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "iso8583" || u.Host == "" {
+		return nil, fmt.Errorf("--network %q: want iso8583://HOST:PORT", s)
+	}
+	return strings.Split(u.Host, ","), nil
+}
+
+func parseCutoff(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("--cutoff %q: want HH:MM", s)
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// Addrs returns the bound terminal and HTTP addresses (after Ready).
+func (c *ServeCommand) Addrs() (term, http string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.boundTerm, c.boundHTTP
+}
+
+// Run starts everything and serves until ctx ends, then shuts down: the
+// terminal server drains in-flight requests first.
+func (c *ServeCommand) Run(ctx context.Context) error {
+	if c.Ready == nil {
+		c.Ready = make(chan struct{})
+	}
+	c.log = newLogger(c.Stderr, c.LogLevel)
+	addrs, err := networkAddrs(c.Network)
+	if err != nil {
+		return err
+	}
+	cutoff, err := parseCutoff(c.Cutoff)
+	if err != nil {
+		return err
+	}
+	st, hk, err := openStore(ctx, c.DB, c.HostKeyFile, c.log)
+	if err != nil {
+		return err
+	}
+	c.store = st
+	acq, zpk, err := acquirerSettings(ctx, st)
+	if err != nil {
+		return err
+	}
+	m := metrics.New()
+	c.client = &network.Client{Addrs: addrs, Conns: c.UpstreamConns, Logger: c.log}
+	sw, err := switching.New(ctx, st, c.client, hk, switching.Config{
+		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: c.UpstreamTimeout, Cutoff: cutoff,
+	}, c.log)
+	if err != nil {
+		return err
+	}
+	sw.Observer = m
+	c.Switch = sw
+	c.client.OnLate = sw.HandleLate
+	worker := &reversal.Worker{
+		Store: st, Upstream: c.client, AcquirerID: acq, InFlight: sw.InFlight,
+		MaxAttempts: c.MaxAttempts, Logger: c.log,
+		Attempted: func(_ *posguard.Reversal, err error) { m.ReversalAttempt(err) },
+	}
+	sw.ReversalQueued = worker.Wake
+	if err := c.client.Start(ctx); err != nil {
+		return fmt.Errorf("network link: %w", err)
+	}
+
+	tl, err := net.Listen("tcp", c.TerminalAddr)
+	if err != nil {
+		return fmt.Errorf("--terminal-addr: %w", err)
+	}
+	hl, err := net.Listen("tcp", c.HTTPAddr)
+	if err != nil {
+		tl.Close()
+		return fmt.Errorf("--http-addr: %w", err)
+	}
+	c.mu.Lock()
+	c.boundTerm, c.boundHTTP = tl.Addr().String(), hl.Addr().String()
+	c.mu.Unlock()
+
+	gw := &terminal.Gateway{Handler: sw, Logger: c.log, FrameError: m.FrameError}
+	tsrv := &terminal.Server{Handler: gw, Logger: c.log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
+	apiSrv := &api.Server{Store: st, Metrics: m.Handler(), Logger: c.log, Health: func(context.Context) map[string]string {
+		s := c.client.State()
+		return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
+	}}
+	hsrv := &nethttp.Server{Handler: apiSrv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 3)
+	wg.Add(3)
+	go func() { defer wg.Done(); errc <- ignoreClosed(tsrv.Serve(tl)) }()
+	go func() { defer wg.Done(); errc <- ignoreClosed(hsrv.Serve(hl)) }()
+	go func() { defer wg.Done(); _ = worker.Run(runCtx); errc <- nil }()
+	go c.watch(runCtx, st, m)
+	c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", "http://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
+	close(c.Ready)
+
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	c.log.Info("shutting down: draining in-flight terminal requests")
+	sctx, scancel := context.WithTimeout(context.Background(), c.UpstreamTimeout+5*time.Second)
+	defer scancel()
+	_ = tsrv.Shutdown(sctx)
+	_ = hsrv.Shutdown(sctx)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// watch publishes the reversal queue and upstream link state as metrics.
+func (c *ServeCommand) watch(ctx context.Context, st hostStore, m *metrics.Metrics) {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s := c.client.State()
+		m.UpstreamState(s.Connected, s.Outstanding)
+		if rs, err := st.Reversals(ctx, posguard.ReversalPending, 10000); err == nil {
+			var oldest time.Duration
+			for _, r := range rs {
+				if age := time.Since(r.CreatedAt); age > oldest {
+					oldest = age
+				}
+			}
+			m.ReversalQueue(len(rs), oldest)
+		}
+	}
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, terminal.ErrServerClosed) || errors.Is(err, nethttp.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// acquirerSettings reads the acquirer id and zone PIN key that
+// `posguard seed` stored.
+func acquirerSettings(ctx context.Context, st hostStore) (string, []byte, error) {
+	acq, err := st.Setting(ctx, posguard.SettingAcquirerID)
+	if err != nil {
+		if posguard.ErrorCode(err) == posguard.ENOTFOUND {
+			return "", nil, errors.New("the database has no acquirer settings: load a world file first (posguard seed --db DSN FILE)")
+		}
+		return "", nil, err
+	}
+	zpk, err := st.Setting(ctx, posguard.SettingZonePINKey)
+	if err != nil {
+		return "", nil, fmt.Errorf("zone PIN key: %w", err)
+	}
+	return string(acq), zpk, nil
+}
+
+// Close closes the network link and the store.
+func (c *ServeCommand) Close() error {
+	if c.client != nil {
+		c.client.Close()
+	}
+	if c.store != nil {
+		return c.store.Close()
+	}
+	return nil
+}

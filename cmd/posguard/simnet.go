@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	nethttp "net/http"
+	"sync"
+	"time"
+
+	"github.com/posguard/posguard/seed"
+	"github.com/posguard/posguard/simnet"
+)
+
+func init() {
+	register("simnet", "run the simulated card network and issuers (with fault injection)", func(stdout, stderr io.Writer) Command {
+		return &SimnetCommand{Stdout: stdout, Stderr: stderr}
+	})
+}
+
+// SimnetCommand runs simnet as its own process.
+type SimnetCommand struct {
+	Stdout, Stderr io.Writer
+	Addr           string
+	AdminAddr      string
+	Cards          string
+	Faults         string
+	Seed           uint64
+	LogLevel       string
+
+	// Ready is closed when both listeners are bound; Net is the network.
+	Ready chan struct{}
+	Net   *simnet.Network
+
+	mu               sync.Mutex
+	boundNet, boundAdmin string
+}
+
+// ParseFlags reads simnet's flags.
+func (c *SimnetCommand) ParseFlags(args []string) error {
+	fs := newFlagSet("simnet", "simnet --addr HOST:PORT --admin-addr HOST:PORT --cards FILE [--faults SPEC]", c.Stderr)
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:5900", "address of the network link (ISO 8583:1987 over TCP)")
+	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:5901", "address of the admin API (GET /accounts, POST /faults)")
+	fs.StringVar(&c.Cards, "cards", "", "world file whose cards and acquirer zone PIN key the issuers use")
+	fs.StringVar(&c.Faults, "faults", "", "fault spec, e.g. latency=2ms,timeout=0.02,drop_after_approve=0.01,outage=622588:30s")
+	fs.Uint64Var(&c.Seed, "seed", 0, "random seed for faults (0: time-based)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if c.Cards == "" {
+		return errors.New("--cards FILE is required")
+	}
+	return nil
+}
+
+// Addrs returns the bound network and admin addresses (after Ready).
+func (c *SimnetCommand) Addrs() (netAddr, admin string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.boundNet, c.boundAdmin
+}
+
+// Run serves until ctx ends.
+func (c *SimnetCommand) Run(ctx context.Context) error {
+	if c.Ready == nil {
+		c.Ready = make(chan struct{})
+	}
+	log := newLogger(c.Stderr, c.LogLevel)
+	w, err := seed.ParseFile(c.Cards)
+	if err != nil {
+		return err
+	}
+	seedVal := c.Seed
+	if seedVal == 0 {
+		seedVal = uint64(time.Now().UnixNano())
+	}
+	n := simnet.New(w.Cards, w.Acquirer.ZonePINKey, simnet.Options{Seed: seedVal, Logger: log})
+	if c.Faults != "" {
+		if err := n.SetFaults(c.Faults); err != nil {
+			return fmt.Errorf("--faults: %w", err)
+		}
+	}
+	c.Net = n
+	nl, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	al, err := net.Listen("tcp", c.AdminAddr)
+	if err != nil {
+		nl.Close()
+		return fmt.Errorf("--admin-addr: %w", err)
+	}
+	c.mu.Lock()
+	c.boundNet, c.boundAdmin = nl.Addr().String(), al.Addr().String()
+	c.mu.Unlock()
+	admin := &nethttp.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	go func() { errc <- ignoreClosed(n.Serve(nl)) }()
+	go func() { errc <- ignoreClosed(admin.Serve(al)) }()
+	log.Info("simnet serving", "network", nl.Addr().String(), "admin", "http://"+al.Addr().String(), "cards", len(w.Cards), "faults", c.Faults)
+	close(c.Ready)
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = admin.Shutdown(sctx)
+	_ = n.Shutdown(sctx)
+	return err
+}
+
+// Close does nothing: Run releases everything.
+func (c *SimnetCommand) Close() error { return nil }

@@ -1,0 +1,105 @@
+package terminal
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/keys"
+)
+
+// Gateway turns frames into switch requests and answers into frames: it is
+// the FrameHandler between the TCP Server and a posguard.TerminalHandler.
+//
+// Framing errors close the connection; a format error inside a complete
+// frame is answered 30 (MTI + 10 with 11, 41 and 42) when the MTI, 11 and
+// 41 could be read, and closes the connection otherwise. Answers to
+// financial requests are MACed under the terminal's current MAK.
+type Gateway struct {
+	Handler posguard.TerminalHandler
+	Logger  *slog.Logger
+	// FrameError, if set, counts frames that could not be served by kind
+	// ("frame", "format").
+	FrameError func(kind string)
+	// Now is the clock for ReceivedAt; default time.Now.
+	Now func() time.Time
+}
+
+// ServeFrame implements FrameHandler.
+func (g *Gateway) ServeFrame(ctx context.Context, c *ConnInfo, frame []byte) ([]byte, bool) {
+	log := g.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	f, err := ParseFrame(frame)
+	if err != nil {
+		g.count("frame")
+		log.Warn("unreadable frame: closing connection", "conn", c.ID, "remote", c.Remote, "err", err)
+		return nil, true
+	}
+	req, msg, err := DecodeRequest(f)
+	if err != nil {
+		g.count("format")
+		fe, ok := IsFormatError(err)
+		if !ok || !fe.Answerable() {
+			log.Warn("malformed request without MTI/STAN/TID: closing connection", "conn", c.ID, "remote", c.Remote, "err", err)
+			return nil, true
+		}
+		log.Warn("format error: answering 30", "conn", c.ID, "terminal", fe.TerminalID, "stan", fe.STAN, "err", err)
+		body, perr := CUPS.Pack(BuildFormatError(fe))
+		if perr != nil {
+			return nil, true
+		}
+		return ResponseFrame(f, body, false).Append(nil)[2:], false
+	}
+	if g.Now != nil {
+		req.ReceivedAt = g.Now()
+	} else {
+		req.ReceivedAt = time.Now()
+	}
+	resp := g.Handler.HandleTerminal(ctx, req)
+	out := BuildResponse(req, msg, resp)
+	var body []byte
+	if mak, alg, ok := macKey(req, resp); ok {
+		body, err = SignResponse(out, func(data []byte) ([]byte, error) { return keys.MAC(alg, mak, data) })
+	} else {
+		body, err = CUPS.Pack(out)
+	}
+	if err != nil {
+		log.Error("pack answer", "terminal", req.TerminalID, "stan", req.STAN, "err", err)
+		return nil, true
+	}
+	if resp.Code != "00" {
+		log.Info("declined", "terminal", req.TerminalID, "stan", req.STAN, "type", req.Type, "code", resp.Code, "reason", resp.Reason, "pan", req.PAN)
+	}
+	return ResponseFrame(f, body, resp.ResignOn).Append(nil)[2:], false
+}
+
+// macKey returns the key that signs the answer: financial answers (not
+// network management, not a settlement) are MACed when the terminal has a
+// MAK, except A0 (the keys are what is in doubt) and 97 (unknown terminal).
+func macKey(req *posguard.TerminalRequest, resp *posguard.TerminalResponse) ([]byte, string, bool) {
+	if resp.Terminal == nil || len(resp.Terminal.Keys.MAK) == 0 {
+		return nil, "", false
+	}
+	switch req.MTI {
+	case "0100", "0200", "0220", "0400":
+	default:
+		return nil, "", false
+	}
+	if resp.Code == "A0" || resp.Code == "97" {
+		return nil, "", false
+	}
+	alg := resp.Terminal.MAC
+	if alg == "" {
+		alg = posguard.MACCupsECB
+	}
+	return resp.Terminal.Keys.MAK, alg, true
+}
+
+func (g *Gateway) count(kind string) {
+	if g.FrameError != nil {
+		g.FrameError(kind)
+	}
+}
