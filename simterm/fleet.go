@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -180,7 +179,7 @@ func (f *Fleet) work(ctx, runCtx context.Context, i int, pt *posguard.Terminal, 
 	}
 	f.tally.management(posguard.TxnSignOn, "00", false)
 	signedOn.Add(1)
-	w := &worker{f: f, t: t, rng: rand.New(rand.NewPCG(f.cfg.Seed, uint64(i)+1))}
+	w := &worker{f: f, t: t, rng: newRand(f.cfg.Seed + uint64(i)*0x9E3779B97F4A7C15)}
 	if m := f.cfg.World.Merchant(pt.MerchantID); m != nil {
 		w.limit = m.Limits.PerTxn
 	}

@@ -128,3 +128,6 @@ func wrongPIN(pin string) string {
 	b[len(b)-1] = '0' + (last-'0'+1)%10
 	return string(b)
 }
+
+// newRand returns a deterministic generator for seed.
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x5EED)) }
