@@ -53,6 +53,18 @@ type counters struct {
 // Dial connects a terminal to the host at addr. It does not sign on. A
 // Config error gives EINVALID, a connection failure EUNAVAILABLE.
 func Dial(ctx context.Context, addr string, c Config) (*Terminal, error) {
+	t, err := newTerminal(addr, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.connect(ctx); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// newTerminal checks c and returns an unconnected terminal.
+func newTerminal(addr string, c Config) (*Terminal, error) {
 	c = c.withDefaults()
 	if err := c.validate(); err != nil {
 		return nil, err
@@ -73,9 +85,6 @@ func Dial(ctx context.Context, addr string, c Config) (*Terminal, error) {
 	copy(t.tpdu[:], tp)
 	h, _ := hex.DecodeString(c.Header)
 	copy(t.hdr[:], h)
-	if err := t.connect(ctx); err != nil {
-		return nil, err
-	}
 	return t, nil
 }
 
