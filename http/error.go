@@ -1,0 +1,80 @@
+package http
+
+import (
+	"encoding/json"
+	"log/slog"
+	nethttp "net/http"
+
+	"github.com/posguard/posguard"
+)
+
+// statusFor is the one table mapping posguard error codes to HTTP statuses.
+var statusFor = map[string]int{
+	posguard.EINVALID:      nethttp.StatusBadRequest,
+	posguard.EUNAUTHORIZED: nethttp.StatusUnauthorized,
+	posguard.ENOTFOUND:     nethttp.StatusNotFound,
+	posguard.ECONFLICT:     nethttp.StatusConflict,
+	posguard.EINTERNAL:     nethttp.StatusInternalServerError,
+	posguard.EUNAVAILABLE:  nethttp.StatusServiceUnavailable,
+	posguard.ETIMEOUT:      nethttp.StatusGatewayTimeout,
+}
+
+// errorStatus returns the HTTP status for err's posguard code (500 for an
+// unknown code).
+func errorStatus(err error) int {
+	if st, ok := statusFor[posguard.ErrorCode(err)]; ok {
+		return st
+	}
+	return nethttp.StatusInternalServerError
+}
+
+// errorBody is the JSON shape of every error answer.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+// errorDetail is the code and caller-safe message of an error answer.
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// writeJSON writes v as JSON with status.
+func writeJSON(w nethttp.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// writeError answers with err in the error shape. Internal errors (status
+// 500, or codes outside the closed set) are logged with their full text and
+// answered with a generic message.
+func (s *Server) writeError(w nethttp.ResponseWriter, r *nethttp.Request, err error) {
+	code := posguard.ErrorCode(err)
+	status := errorStatus(err)
+	msg := posguard.ErrorMessage(err)
+	if status == nethttp.StatusInternalServerError {
+		s.logger().LogAttrs(r.Context(), slog.LevelError, "http: internal error",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("err", err.Error()))
+		code, msg = posguard.EINTERNAL, "internal error"
+	} else if status >= 500 {
+		s.logger().LogAttrs(r.Context(), slog.LevelWarn, "http: dependency error",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("err", err.Error()))
+	}
+	// A caller may put a card number in a path or parameter; it is not
+	// echoed back whole.
+	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: maskDigitRuns(msg)}})
+}
+
+// invalidParam is the error for a bad query or path parameter; the message
+// names the parameter.
+func invalidParam(name, format string, args ...any) error {
+	e := posguard.Errorf(posguard.EINVALID, format, args...)
+	e.Message = name + ": " + e.Message
+	return e
+}

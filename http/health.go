@@ -1,0 +1,45 @@
+package http
+
+import (
+	"context"
+	"log/slog"
+	nethttp "net/http"
+	"time"
+)
+
+// pinger is a store that can check its database connection.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// healthTimeout bounds the store check of /healthz.
+const healthTimeout = 3 * time.Second
+
+// healthz serves GET /healthz: 200 with {"status": "ok", "store": "ok", …}
+// and the components from s.Health, or 503 with status and store
+// "unavailable" when the store does not answer. The store's error is
+// logged, not returned.
+func (s *Server) healthz(w nethttp.ResponseWriter, r *nethttp.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+	defer cancel()
+	out := map[string]string{}
+	if s.Health != nil {
+		for k, v := range s.Health(ctx) {
+			out[k] = v
+		}
+	}
+	var err error
+	if p, ok := s.Store.(pinger); ok {
+		err = p.Ping(ctx)
+	} else {
+		_, err = s.Store.MaxID(ctx)
+	}
+	status := nethttp.StatusOK
+	out["status"], out["store"] = "ok", "ok"
+	if err != nil {
+		s.logger().LogAttrs(ctx, slog.LevelError, "http: health check: store", slog.String("err", err.Error()))
+		status = nethttp.StatusServiceUnavailable
+		out["status"], out["store"] = "unavailable", "unavailable"
+	}
+	writeJSON(w, status, out)
+}

@@ -1,0 +1,42 @@
+package http
+
+// Knowledge is the diagnosis knowledge base as the API uses it: what a field
+// 39 code or an internal reason code means, and why one transaction failed.
+// The diagnosis package provides the default (see Server.Knowledge).
+type Knowledge interface {
+	// Lookup returns the entry for a field 39 code or an internal reason
+	// code; false if the key is unknown.
+	Lookup(key string) (Entry, bool)
+	// Explain explains an outcome from its field 39 code, internal reason
+	// and the transaction's evidence (Detail).
+	Explain(code, reason string, detail map[string]string) Explanation
+}
+
+// Entry is one knowledge base entry.
+type Entry struct {
+	Key      string `json:"key"`             // "39:<code>" for a response code, else the reason
+	Code     string `json:"code,omitempty"`  // field 39 code it maps to
+	Class    string `json:"class,omitempty"` // A success … E system fault
+	Category string `json:"category"`        // cause: card, cardholder, operator, terminal…
+	Actor    string `json:"actor"`           // who must act: CH, OP, ACQ, ISS, NET
+	Name     Text   `json:"name"`            // short name
+	Meaning  Text   `json:"meaning"`
+	Remedy   []Text `json:"remedy"`          // steps, in order
+	Retry    string `json:"retry,omitempty"` // yes | no | after_fix | later
+	Legacy   bool   `json:"legacy,omitempty"`
+}
+
+// Explanation says why one transaction failed and what to do about it.
+type Explanation struct {
+	Code     string            `json:"code,omitempty"`   // field 39
+	Reason   string            `json:"reason,omitempty"` // internal reason
+	Known    bool              `json:"known"`            // false when neither code nor reason is in the base
+	Category string            `json:"category,omitempty"`
+	Actor    string            `json:"actor,omitempty"`
+	Name     Text              `json:"name"`
+	Meaning  Text              `json:"meaning"`
+	Summary  Text              `json:"summary"` // one sentence naming the evidence and the first step
+	Remedy   []Text            `json:"remedy"`
+	Retry    string            `json:"retry,omitempty"`
+	Evidence map[string]string `json:"evidence,omitempty"` // the transaction's Detail
+}

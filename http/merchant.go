@@ -1,0 +1,83 @@
+package http
+
+import (
+	nethttp "net/http"
+
+	"github.com/posguard/posguard"
+)
+
+// merchantView is a merchant as the API shows it; the settlement account
+// number is masked.
+type merchantView struct {
+	ID           string      `json:"id"`
+	Name         string      `json:"name,omitempty"`
+	MCC          string      `json:"mcc,omitempty"`
+	Status       string      `json:"status"`
+	StatusSince  string      `json:"status_since,omitempty"`
+	Kind         string      `json:"kind,omitempty"`
+	FeePlan      string      `json:"fee_plan,omitempty"`
+	Limits       limitsView  `json:"limits"`
+	AllowedTypes []string    `json:"allowed_types,omitempty"` // empty: all financial types
+	Account      accountView `json:"settlement_account"`
+	UpdatedAt    string      `json:"updated_at,omitempty"`
+}
+
+// limitsView is a merchant's limits; a zero amount or count means no limit.
+type limitsView struct {
+	PerTxn     money `json:"per_txn"`
+	Daily      money `json:"daily"`
+	DailyCount int   `json:"daily_count"`
+}
+
+// accountView is a settlement account with its number masked to the last
+// four characters.
+type accountView struct {
+	Bank   string `json:"bank,omitempty"`
+	Number string `json:"number_masked,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Status string `json:"status,omitempty"`
+}
+
+// newMerchantView renders m.
+func newMerchantView(m *posguard.Merchant) merchantView {
+	v := merchantView{
+		ID:          m.ID,
+		Name:        m.Name,
+		MCC:         m.MCC,
+		Status:      string(m.Status),
+		StatusSince: formatTime(m.StatusSince),
+		Kind:        m.Kind,
+		FeePlan:     m.FeePlan,
+		Limits: limitsView{
+			PerTxn:     moneyOf(m.Limits.PerTxn),
+			Daily:      moneyOf(m.Limits.Daily),
+			DailyCount: m.Limits.DailyCount,
+		},
+		Account: accountView{
+			Bank:   m.Account.Bank,
+			Number: maskAccount(m.Account.Number),
+			Name:   m.Account.Name,
+			Status: m.Account.Status,
+		},
+		UpdatedAt: formatTime(m.UpdatedAt),
+	}
+	for _, t := range m.AllowedTypes {
+		v.AllowedTypes = append(v.AllowedTypes, string(t))
+	}
+	return v
+}
+
+// getMerchant serves GET /v1/merchants/{id}.
+func (s *Server) getMerchant(w nethttp.ResponseWriter, r *nethttp.Request) {
+	id := r.PathValue("id")
+	if len(id) > 15 {
+		s.writeError(w, r, invalidParam("id", "a merchant ID has at most 15 characters"))
+		return
+	}
+	m, err := s.Store.Merchant(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, newMerchantView(m))
+}
