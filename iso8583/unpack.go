@@ -16,6 +16,10 @@ type decoder struct {
 	pos  int
 	buf  []byte
 	offs [129]span // value offsets into buf
+	// consumed is set once the current field's bytes were taken: an error
+	// after that point is in the value's content (a bad digit), and the
+	// fields after it can still be located.
+	consumed bool
 }
 
 // Unpack decodes data, which must be exactly one message (MTI, bitmaps and
@@ -59,15 +63,27 @@ func (s *Spec) unpackFields(d *decoder, m *Message) error {
 	}
 	bm[0] &^= 1 << 63
 	last := 1
+	var contentErr error // the first bad value whose length was known
 	for n := nextBit(&bm, 1); n != 0; n = nextBit(&bm, n) {
 		f := s.Fields[n]
 		if f == nil {
-			return fieldErr(n, "no spec")
+			return firstOf(contentErr, fieldErr(n, "no spec"))
 		}
 		start := d.pos
 		vstart := len(d.buf)
+		d.consumed = false
 		if err := d.field(n, f); err != nil {
-			return err
+			if !d.consumed {
+				return firstOf(contentErr, err)
+			}
+			// A bad value of known length: leave the field out, keep
+			// decoding so the fields after it (11, 41, 42) can be read.
+			if contentErr == nil {
+				contentErr = err
+			}
+			d.buf = d.buf[:vstart]
+			last = n
+			continue
 		}
 		w, mask := bit(n)
 		m.present[w] |= mask
@@ -77,9 +93,17 @@ func (s *Spec) unpackFields(d *decoder, m *Message) error {
 		last = n
 	}
 	if extra := len(d.data) - d.pos; extra > 0 {
-		return fieldErr(last, strconv.Itoa(extra)+" trailing bytes after the last field")
+		return firstOf(contentErr, fieldErr(last, strconv.Itoa(extra)+" trailing bytes after the last field"))
 	}
-	return nil
+	return contentErr
+}
+
+// firstOf returns first when set, else err.
+func firstOf(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
 }
 
 // mti decodes the MTI into the scratch buffer (its first 4 bytes).
@@ -138,6 +162,7 @@ func (d *decoder) field(n int, f *Field) error {
 	}
 	raw := d.data[d.pos : d.pos+size]
 	d.pos += size
+	d.consumed = true
 	switch {
 	case f.Kind == N || f.Kind == Z:
 		if f.Enc == ASCII {

@@ -173,7 +173,7 @@ func TestDecodeRequestFormatErrors(t *testing.T) {
 		answerable bool
 	}{
 		{name: "bad BCD digit in 3", body: unhex(t, strings.Replace(saleBody, "302004C020C09811"+"000000", "302004C020C09811"+"00A000", 1)),
-			field: 3, reason: "bad BCD digit 0xA"},
+			field: 3, reason: "bad BCD digit 0xA", answerable: true},
 		{name: "field past end", body: unhex(t, saleBody[:len(saleBody)-4]), field: 64, reason: "runs past end", answerable: true},
 		{name: "track over max", body: unhex(t, strings.Replace(saleBody, "28"+"6225880000000018D28121011234", "38"+"6225880000000018D28121011234", 1)),
 			field: 35, reason: "over max 37"},
@@ -289,11 +289,17 @@ func TestFormatErrorPartialData(t *testing.T) {
 		t.Errorf("30 answer does not pack: %v", err)
 	}
 
-	// A bad BCD digit in 3, before 11 and 41: nothing to answer with.
+	// A bad BCD digit in 3, a fixed-length field before 11 and 41: the
+	// fields after it can still be located, so the 30 names the request.
 	_, _, err = DecodeRequest(&Frame{Body: unhex(t, strings.Replace(saleBody, "302004C020C09811"+"000000", "302004C020C09811"+"00A000", 1))})
 	fe, _ = IsFormatError(err)
-	if fe == nil || fe.MTI != "0200" || fe.Answerable() || BuildFormatError(fe) != nil {
-		t.Errorf("unanswerable error = %+v", fe)
+	if fe == nil || fe.MTI != "0200" || !fe.Answerable() || fe.STAN != "000002" || fe.TerminalID == "" || BuildFormatError(fe) == nil {
+		t.Errorf("bad digit in 3 = %+v", fe)
+	}
+	// A length prefix over the maximum before 11: the rest cannot be located.
+	_, _, err = DecodeRequest(&Frame{Body: unhex(t, strings.Replace(saleBody, "302004C020C09811"+"000000", "302004C020C09811"+"000000", 1)[:24])})
+	if fe, _ = IsFormatError(err); fe == nil || fe.Answerable() || BuildFormatError(fe) != nil {
+		t.Errorf("truncated before 11 = %+v", fe)
 	}
 	// Unreadable MTI.
 	_, _, err = DecodeRequest(&Frame{Body: []byte{0x0A}})

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/recon"
+	"github.com/posguard/posguard/seed"
+)
+
+// world is a running simnet and host over a temp SQLite database, both on
+// ":0" ports, for end-to-end tests.
+type world struct {
+	t       *testing.T
+	dir     string
+	db      string
+	w       *seed.World
+	simnet  *SimnetCommand
+	serve   *ServeCommand
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	termAdr string
+	httpAdr string
+	admin   string
+	logs    *syncBuffer
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+const worldFile = "../../testdata/demo-world.yaml"
+
+// startWorld seeds a database and starts simnet (with faults) and the host.
+func startWorld(t *testing.T, faults string, upstreamTimeout time.Duration) *world {
+	t.Helper()
+	dir := t.TempDir()
+	wd := &world{t: t, dir: dir, db: "sqlite:" + filepath.Join(dir, "posguard.db"), logs: &syncBuffer{}}
+	var err error
+	if wd.w, err = seed.ParseFile(worldFile); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	wd.cancel = cancel
+	t.Cleanup(wd.stop)
+
+	sd := &SeedCommand{Stdout: wd.logs, Stderr: wd.logs}
+	if err := sd.ParseFlags([]string{"--db", wd.db, worldFile}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sd.Run(ctx); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	sd.Close()
+
+	wd.simnet = &SimnetCommand{Stdout: wd.logs, Stderr: wd.logs, Ready: make(chan struct{})}
+	args := []string{"--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--cards", worldFile, "--seed", "7", "--log-level", "warn"}
+	if faults != "" {
+		args = append(args, "--faults", faults)
+	}
+	if err := wd.simnet.ParseFlags(args); err != nil {
+		t.Fatal(err)
+	}
+	wd.run(ctx, wd.simnet, wd.simnet.Ready)
+	netAddr, admin := wd.simnet.Addrs()
+	wd.admin = admin
+
+	wd.serve = &ServeCommand{Stdout: wd.logs, Stderr: wd.logs, Ready: make(chan struct{})}
+	if err := wd.serve.ParseFlags([]string{"--db", wd.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+		"--network", "iso8583://" + netAddr, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn"}); err != nil {
+		t.Fatal(err)
+	}
+	wd.run(ctx, wd.serve, wd.serve.Ready)
+	wd.termAdr, wd.httpAdr = wd.serve.Addrs()
+	return wd
+}
+
+// run starts cmd and waits until it is ready (or has failed).
+func (wd *world) run(ctx context.Context, cmd Command, ready chan struct{}) {
+	wd.t.Helper()
+	errc := make(chan error, 1)
+	wd.wg.Add(1)
+	go func() {
+		defer wd.wg.Done()
+		err := cmd.Run(ctx)
+		cmd.Close()
+		errc <- err
+	}()
+	select {
+	case <-ready:
+	case err := <-errc:
+		wd.t.Fatalf("%T failed to start: %v\n%s", cmd, err, wd.logs.String())
+	}
+}
+
+func (wd *world) stop() {
+	wd.cancel()
+	wd.wg.Wait()
+}
+
+// issuerTaken is, per masked PAN, what simnet's issuers took from each card.
+func (wd *world) issuerTaken() map[string]posguard.Amount {
+	out := map[string]posguard.Amount{}
+	for _, c := range wd.w.Cards {
+		out[c.PAN.String()] = wd.simnet.Net.Taken(c.PAN.Reveal())
+	}
+	return out
+}
+
+// checkMoney waits for the reversal queue to drain, then compares the
+// issuers' money with the journal's, card by card.
+func (wd *world) checkMoney(ctx context.Context) {
+	wd.t.Helper()
+	sw := wd.serve.Switch
+	_ = sw
+	st := wd.serve.store
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pending, err := st.Reversals(ctx, posguard.ReversalPending, 1000)
+		if err != nil {
+			wd.t.Fatal(err)
+		}
+		if len(pending) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			wd.t.Fatalf("%d reversals still pending", len(pending))
+		}
+		time.Sleep(50 * time.Millisecond) // polling the queue the worker drains
+	}
+	journal, err := recon.JournalNet(ctx, st)
+	if err != nil {
+		wd.t.Fatal(err)
+	}
+	if mm := recon.Compare(wd.issuerTaken(), journal); len(mm) > 0 {
+		for _, m := range mm {
+			wd.t.Errorf("card %s: issuer took %d, journal says %d", m.PAN, m.Issuer, m.Journal)
+		}
+	}
+}
