@@ -75,3 +75,21 @@ func Compare(issuer, journal map[string]posguard.Amount) []Mismatch {
 	sort.Slice(out, func(i, k int) bool { return out[i].PAN < out[k].PAN })
 	return out
 }
+
+// Outstanding counts what still keeps the journal from being compared:
+// transactions forwarded without an outcome yet, and reversals not yet
+// acknowledged. Both must be zero before JournalNet means anything.
+func Outstanding(ctx context.Context, st interface {
+	posguard.Journal
+	posguard.ReversalQueue
+}) (forwarded, reversals int, err error) {
+	un, err := st.Unresolved(ctx, 10000)
+	if err != nil {
+		return 0, 0, err
+	}
+	rs, err := st.Reversals(ctx, posguard.ReversalPending, 10000)
+	if err != nil {
+		return 0, 0, err
+	}
+	return len(un), len(rs), nil
+}

@@ -21,7 +21,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("*6225880000000018"))              // the YAML library quotes the unknown anchor
 	f.Add([]byte(`{"merchants":[{000000000000}]}`)) // an unknown key made of digits
 	f.Add([]byte("fee_plans:\n  - name: x\n    rates: {credit: 999%, debit: .%, qr: 1.23456%}\n"))
-	if demo, err := os.ReadFile("../testdata/demo-world.yaml"); err == nil {
+	if demo, err := os.ReadFile("demo-world.yaml"); err == nil {
 		f.Add(demo)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

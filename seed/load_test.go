@@ -63,7 +63,7 @@ func openStore(t *testing.T) *sqlite.Store {
 
 func demo(t *testing.T) *seed.World {
 	t.Helper()
-	w, err := seed.ParseFile("../testdata/demo-world.yaml")
+	w, err := seed.ParseFile("demo-world.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -163,7 +163,7 @@ func lineOf(text, needle string) int {
 }
 
 func TestParseDemoWorld(t *testing.T) {
-	w, err := ParseFile("../testdata/demo-world.yaml")
+	w, err := ParseFile("demo-world.yaml")
 	if err != nil {
 		t.Fatalf("demo world: %v", err)
 	}

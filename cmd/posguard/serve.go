@@ -49,11 +49,11 @@ type ServeCommand struct {
 	// Switch is the running switch (after Ready).
 	Switch *switching.Switch
 
-	log      *slog.Logger
-	store    hostStore
-	client   *network.Client
+	log                  *slog.Logger
+	store                hostStore
+	client               *network.Client
 	boundTerm, boundHTTP string
-	mu       sync.Mutex
+	mu                   sync.Mutex
 }
 
 // ParseFlags reads serve's flags.

@@ -34,7 +34,8 @@ type SimnetCommand struct {
 	Ready chan struct{}
 	Net   *simnet.Network
 
-	mu               sync.Mutex
+	world                *seed.World
+	mu                   sync.Mutex
 	boundNet, boundAdmin string
 }
 
@@ -84,6 +85,7 @@ func (c *SimnetCommand) Run(ctx context.Context) error {
 		}
 	}
 	c.Net = n
+	c.world = w
 	nl, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("--addr: %w", err)

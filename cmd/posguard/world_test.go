@@ -48,7 +48,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-const worldFile = "../../testdata/demo-world.yaml"
+const worldFile = "../../seed/demo-world.yaml"
 
 // startWorld seeds a database and starts simnet (with faults) and the host.
 func startWorld(t *testing.T, faults string, upstreamTimeout time.Duration) *world {
@@ -130,20 +130,18 @@ func (wd *world) issuerTaken() map[string]posguard.Amount {
 // issuers' money with the journal's, card by card.
 func (wd *world) checkMoney(ctx context.Context) {
 	wd.t.Helper()
-	sw := wd.serve.Switch
-	_ = sw
 	st := wd.serve.store
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		pending, err := st.Reversals(ctx, posguard.ReversalPending, 1000)
+		fwd, rev, err := recon.Outstanding(ctx, st)
 		if err != nil {
 			wd.t.Fatal(err)
 		}
-		if len(pending) == 0 {
+		if fwd+rev == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			wd.t.Fatalf("%d reversals still pending", len(pending))
+			wd.t.Fatalf("still outstanding: %d forwarded, %d reversals", fwd, rev)
 		}
 		time.Sleep(50 * time.Millisecond) // polling the queue the worker drains
 	}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/recon"
+	"github.com/posguard/posguard/seed"
+	"github.com/posguard/posguard/simterm"
+)
+
+func init() {
+	register("demo", "run everything on SQLite: simulated network, host, terminal fleet, live summary", func(stdout, stderr io.Writer) Command {
+		return &DemoCommand{Stdout: stdout, Stderr: stderr}
+	})
+}
+
+// DemoFaults is the light fault mix of the demo: a little latency, a few
+// lost answers (some after the issuer approved), the odd disconnect.
+const DemoFaults = "latency=1ms-8ms,timeout=0.004,drop_after_approve=0.004,timeout_no_debit=0.002,disconnect=0.001"
+
+// DemoCommand runs the whole system in one process.
+type DemoCommand struct {
+	Stdout, Stderr io.Writer
+	Dir            string
+	World          string
+	Terminals      int
+	Rate           float64
+	Duration       time.Duration
+	Faults         string
+	HTTPAddr       string
+	TerminalAddr   string
+	Every          time.Duration
+	UpstreamTO     time.Duration
+}
+
+// ParseFlags reads demo's flags; all have defaults.
+func (c *DemoCommand) ParseFlags(args []string) error {
+	fs := newFlagSet("demo", "demo [--dir DIR] [--terminals N] [--rate R] [--duration D] [--faults SPEC]", c.Stderr)
+	fs.StringVar(&c.Dir, "dir", "posguard-demo", "folder for the SQLite database, host key, world file and logs")
+	fs.StringVar(&c.World, "world", "", "world file (default: the demo world shipped in the binary)")
+	fs.IntVar(&c.Terminals, "terminals", 8, "simulated terminals")
+	fs.Float64Var(&c.Rate, "rate", 40, "transactions per second over the fleet")
+	fs.DurationVar(&c.Duration, "duration", 0, "stop after this long (0: run until Ctrl-C)")
+	fs.StringVar(&c.Faults, "faults", DemoFaults, "simnet fault mix")
+	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP API address")
+	fs.StringVar(&c.TerminalAddr, "terminal-addr", "127.0.0.1:0", "terminal address (default: any free port)")
+	fs.DurationVar(&c.Every, "every", 3*time.Second, "how often the live summary is printed")
+	fs.DurationVar(&c.UpstreamTO, "upstream-timeout", 2*time.Second, "host's wait for the network (short in the demo, so timeouts show)")
+	return parseFlags(fs, args)
+}
+
+// Run seeds the world, starts simnet, the host and the fleet, prints a live
+// summary, and on Ctrl-C (or after --duration) stops the fleet (which
+// settles its batches), lets the reversal queue drain, checks the money card
+// by card, and shuts down.
+func (c *DemoCommand) Run(ctx context.Context) error {
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return err
+	}
+	logPath := filepath.Join(c.Dir, "posguard.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+
+	worldPath := c.World
+	if worldPath == "" {
+		worldPath = filepath.Join(c.Dir, "world.yaml")
+		if err := os.WriteFile(worldPath, seed.DemoYAML(), 0o644); err != nil {
+			return err
+		}
+	}
+	w, err := seed.ParseFile(worldPath)
+	if err != nil {
+		return err
+	}
+	db := "sqlite:" + filepath.Join(c.Dir, "posguard.db")
+	sd := &SeedCommand{Stdout: io.Discard, Stderr: logFile}
+	if err := sd.ParseFlags([]string{"--db", db, worldPath}); err != nil {
+		return err
+	}
+	if err := sd.Run(ctx); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	sd.Close()
+
+	svcCtx, stopSvc := context.WithCancel(context.Background())
+	defer stopSvc()
+	sn := &SimnetCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
+	if err := sn.ParseFlags([]string{"--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--cards", worldPath, "--faults", c.Faults}); err != nil {
+		return err
+	}
+	snDone := start(svcCtx, sn, sn.Ready)
+	if err := <-snDone.ready; err != nil {
+		return err
+	}
+	netAddr, adminAddr := sn.Addrs()
+	sv := &ServeCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
+	if err := sv.ParseFlags([]string{"--db", db, "--terminal-addr", c.TerminalAddr, "--http-addr", c.HTTPAddr,
+		"--network", "iso8583://" + netAddr, "--upstream-timeout", c.UpstreamTO.String()}); err != nil {
+		return err
+	}
+	svDone := start(svcCtx, sv, sv.Ready)
+	if err := <-svDone.ready; err != nil {
+		return err
+	}
+	termAddr, httpAddr := sv.Addrs()
+	fmt.Fprintf(c.Stdout, "posguard demo — data in %s, logs in %s\n", c.Dir, logPath)
+	fmt.Fprintf(c.Stdout, "  terminals connect to %s · simulated network %s (admin http://%s/accounts)\n", termAddr, netAddr, adminAddr)
+	fmt.Fprintf(c.Stdout, "  API: http://%s/v1/transactions · /v1/reversals · /v1/explain/51 · /metrics · /healthz\n", httpAddr)
+	fmt.Fprintf(c.Stdout, "  faults: %s\n  Ctrl-C stops the fleet, settles, drains reversals and checks the money.\n\n", c.Faults)
+
+	fleet, err := simterm.NewFleet(simterm.FleetConfig{
+		Host: termAddr, World: w, Terminals: c.Terminals, Rate: c.Rate, Duration: c.Duration,
+		Seed: uint64(time.Now().UnixNano()), Timeout: 10 * time.Second, Logger: newLogger(logFile, "warn"),
+	})
+	if err != nil {
+		return err
+	}
+	fleetCtx, stopFleet := context.WithCancel(context.Background())
+	defer stopFleet()
+	type fleetResult struct {
+		sum *simterm.Summary
+		err error
+	}
+	fleetDone := make(chan fleetResult, 1)
+	go func() {
+		s, err := fleet.Run(fleetCtx)
+		fleetDone <- fleetResult{s, err}
+	}()
+
+	tick := time.NewTicker(c.Every)
+	defer tick.Stop()
+	var res fleetResult
+	last, lastAt := 0, time.Now()
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(c.Stdout, "\nstopping the fleet…")
+			stopFleet()
+			res = <-fleetDone
+			break loop
+		case res = <-fleetDone:
+			break loop
+		case <-tick.C:
+			s := fleet.Snapshot()
+			rate := float64(s.Sent-last) / time.Since(lastAt).Seconds()
+			last, lastAt = s.Sent, time.Now()
+			c.printLive(ctx, sv, &s, rate)
+		}
+	}
+	if res.sum != nil {
+		fmt.Fprintln(c.Stdout, "\nfleet summary:")
+		res.sum.PrintWith(c.Stdout, codeMeaning)
+	}
+	c.finish(sv, sn)
+	stopSvc()
+	<-snDone.done
+	<-svDone.done
+	return res.err
+}
+
+// printLive prints one line of the live summary.
+func (c *DemoCommand) printLive(ctx context.Context, sv *ServeCommand, s *simterm.Summary, rate float64) {
+	approved := s.ByCode["00"]
+	type kv struct {
+		code string
+		n    int
+	}
+	var declines []kv
+	for code, n := range s.ByCode {
+		if code != "00" {
+			declines = append(declines, kv{code, n})
+		}
+	}
+	sort.Slice(declines, func(i, k int) bool { return declines[i].n > declines[k].n })
+	var parts []string
+	for i, d := range declines {
+		if i == 5 {
+			break
+		}
+		m := codeMeaning(d.code)
+		if i := strings.Index(m, " / "); i > 0 {
+			m = m[i+3:]
+		}
+		parts = append(parts, fmt.Sprintf("%s×%d (%s)", d.code, d.n, m))
+	}
+	pending, done := 0, 0
+	if rs, err := sv.store.Reversals(ctx, posguard.ReversalPending, 10000); err == nil {
+		pending = len(rs)
+	}
+	if rs, err := sv.store.Reversals(ctx, posguard.ReversalDone, 10000); err == nil {
+		done = len(rs)
+	}
+	fmt.Fprintf(c.Stdout, "[%5.0fs] %6.1f tx/s · sent %d · approved %d · timeouts %d · host reversals %d done, %d pending · declines: %s\n",
+		s.Elapsed.Seconds(), rate, s.Sent, approved, s.Timeouts, done, pending, strings.Join(parts, ", "))
+}
+
+// finish lets the reversal queue drain (the network is healthy by then)
+// and compares every card's money with the journal.
+func (c *DemoCommand) finish(sv *ServeCommand, sn *SimnetCommand) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := sn.Net.SetFaults("latency=1ms"); err != nil {
+		fmt.Fprintf(c.Stdout, "clearing faults: %v\n", err)
+	}
+	for {
+		fwd, rev, err := recon.Outstanding(ctx, sv.store)
+		if err != nil || fwd+rev == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			fmt.Fprintf(c.Stdout, "still outstanding after 60s: %d forwarded, %d reversals\n", fwd, rev)
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	journal, err := recon.JournalNet(ctx, sv.store)
+	if err != nil {
+		fmt.Fprintf(c.Stdout, "money check: %v\n", err)
+		return
+	}
+	issuer := map[string]posguard.Amount{}
+	for _, a := range sn.Net.Accounts() {
+		if card, ok := cardByMasked(sn, a.PAN); ok {
+			issuer[a.PAN] = card - a.Balance
+		}
+	}
+	mm := recon.Compare(issuer, journal)
+	fmt.Fprintf(c.Stdout, "\nmoney check: %d cards, %d mismatches between the issuers and the journal\n", len(issuer), len(mm))
+	for _, m := range mm {
+		fmt.Fprintf(c.Stdout, "  %s issuer took %s, journal says %s\n", m.PAN, m.Issuer, m.Journal)
+	}
+}
+
+// cardByMasked returns the initial balance of the card with this masked PAN.
+func cardByMasked(sn *SimnetCommand, masked string) (posguard.Amount, bool) {
+	for _, c := range sn.world.Cards {
+		if c.PAN.String() == masked {
+			return c.Balance, true
+		}
+	}
+	return 0, false
+}
+
+// Close does nothing: Run stops what it started.
+func (c *DemoCommand) Close() error { return nil }
+
+// started tracks a command run in the background.
+type started struct {
+	ready chan error // nil when ready, the error when it failed first
+	done  chan struct{}
+}
+
+// start runs cmd until ctx ends and reports when it is ready.
+func start(ctx context.Context, cmd Command, ready chan struct{}) started {
+	s := started{ready: make(chan error, 1), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		err := cmd.Run(ctx)
+		cmd.Close()
+		select {
+		case s.ready <- err:
+		default:
+		}
+	}()
+	go func() {
+		select {
+		case <-ready:
+			s.ready <- nil
+		case <-s.done:
+		}
+	}()
+	return s
+}
