@@ -83,7 +83,15 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	db := "sqlite:" + filepath.Join(c.Dir, "posguard.db")
+	// The simulated issuers start from the world's balances each run, so
+	// the journal starts afresh too: the money check compares one run.
+	dbPath := filepath.Join(c.Dir, "posguard.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(dbPath + suffix); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	db := "sqlite:" + dbPath
 	sd := &SeedCommand{Stdout: io.Discard, Stderr: logFile}
 	if err := sd.ParseFlags([]string{"--db", db, worldPath}); err != nil {
 		return err
