@@ -48,31 +48,29 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 		return err
 	}
 	now := s.now()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return dbError(err, "insert")
-	}
-	defer tx.Rollback()
 	var id int64
-	err = tx.StmtContext(ctx, s.stmts.insertTxn).QueryRowContext(ctx,
-		t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
-		t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
-		t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
-		t.UpstreamSTAN, t.UpstreamTime, answer, detail, nanos(now), nanos(now),
-	).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled",
-			t.TerminalID, t.Batch, t.STAN, t.MTI)
-	}
+	err = s.writeTx(ctx, "insert", func(ctx context.Context, tx *sql.Tx) error {
+		err := tx.StmtContext(ctx, s.stmts.insertTxn).QueryRowContext(ctx,
+			t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
+			t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
+			t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
+			t.UpstreamSTAN, t.UpstreamTime, answer, detail, nanos(now), nanos(now),
+		).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled",
+				t.TerminalID, t.Batch, t.STAN, t.MTI)
+		}
+		if err != nil {
+			return dbError(err, "insert")
+		}
+		if _, err := tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx,
+			id, nanos(now), string(t.State), t.ResponseCode, t.Reason, ""); err != nil {
+			return dbError(err, "insert event")
+		}
+		return nil
+	})
 	if err != nil {
-		return dbError(err, "insert")
-	}
-	if _, err := tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx,
-		id, nanos(now), string(t.State), t.ResponseCode, t.Reason, ""); err != nil {
-		return dbError(err, "insert event")
-	}
-	if err := tx.Commit(); err != nil {
-		return dbError(err, "insert commit")
+		return err
 	}
 	t.ID, t.CreatedAt, t.UpdatedAt = id, now, now
 	return nil

@@ -65,10 +65,12 @@ func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, lim
 // ReversalAttempted records a failed attempt: attempts+1, next attempt time
 // and the error. ENOTFOUND if the ID is unknown.
 func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time, lastErr string) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE reversals SET attempts = attempts + 1,
-		next_attempt = ?, last_error = ?, updated_at = ? WHERE id = ?`,
-		nanos(next.UTC()), lastErr, nanos(s.now()), id)
-	return affectedOne(res, err, "reversal attempted", "reversal", itoa(id))
+	return s.writeTx(ctx, "reversal attempted", func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE reversals SET attempts = attempts + 1,
+			next_attempt = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+			nanos(next.UTC()), lastErr, nanos(s.now()), id)
+		return affectedOne(res, err, "reversal attempted", "reversal", itoa(id))
+	})
 }
 
 // CompleteReversal marks the reversal done and applies u to its transaction
@@ -77,16 +79,18 @@ func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time,
 // already done or u's FromStates do not match (nothing changes then);
 // EINVALID if u.ID names another transaction.
 func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUpdate) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return dbError(err, "complete reversal")
-	}
-	defer tx.Rollback()
+	return s.writeTx(ctx, "complete reversal", func(ctx context.Context, tx *sql.Tx) error {
+		return s.completeReversal(ctx, tx, id, u)
+	})
+}
+
+// completeReversal runs CompleteReversal inside tx.
+func (s *Store) completeReversal(ctx context.Context, tx *sql.Tx, id int64, u posguard.TxnUpdate) error {
 	var (
 		txnID int64
 		state string
 	)
-	err = tx.QueryRowContext(ctx, `SELECT txn_id, state FROM reversals WHERE id = ?`, id).Scan(&txnID, &state)
+	err := tx.QueryRowContext(ctx, `SELECT txn_id, state FROM reversals WHERE id = ?`, id).Scan(&txnID, &state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return posguard.Errorf(posguard.ENOTFOUND, "reversal %d not found", id)
 	}
@@ -108,13 +112,7 @@ func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUp
 		string(posguard.ReversalDone), nanos(s.now()), id); err != nil {
 		return dbError(err, "complete reversal")
 	}
-	if err := s.applyUpdate(ctx, tx, u); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return dbError(err, "complete reversal commit")
-	}
-	return nil
+	return s.applyUpdate(ctx, tx, u)
 }
 
 // PendingReversalFor returns the pending reversal of a transaction;

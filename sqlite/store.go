@@ -26,6 +26,7 @@ type Store struct {
 	read   *sql.DB // read-only pool
 
 	stmts    *writeStmts
+	group    *committer // group commit of journal and reversal writes
 	migrated []string
 }
 
@@ -91,6 +92,7 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.group = newCommitter(s)
 	return s, nil
 }
 
@@ -116,6 +118,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close releases the database.
 func (s *Store) Close() error {
 	var errs []error
+	if s.group != nil {
+		s.group.close()
+	}
 	if s.stmts != nil {
 		errs = append(errs, s.stmts.close())
 	}

@@ -36,18 +36,9 @@ const updateTxnSQL = `
 // ENOTFOUND if the ID is unknown; ECONFLICT if FromStates is set and not
 // matched (nothing is changed then).
 func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return dbError(err, "update")
-	}
-	defer tx.Rollback()
-	if err := s.applyUpdate(ctx, tx, u); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return dbError(err, "update commit")
-	}
-	return nil
+	return s.writeTx(ctx, "update", func(ctx context.Context, tx *sql.Tx) error {
+		return s.applyUpdate(ctx, tx, u)
+	})
 }
 
 // applyUpdate runs u inside tx.
