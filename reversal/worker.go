@@ -30,7 +30,8 @@ type Worker struct {
 	// Timeout for one attempt. Default 10 s.
 	Timeout time.Duration
 	// BaseBackoff and MaxBackoff bound the delay between attempts
-	// (exponential, jittered). Defaults 500 ms and 60 s.
+	// (exponential, jittered). Defaults 500 ms and 20 s, so a reversal is
+	// retried within about 25 s of the network coming back.
 	BaseBackoff, MaxBackoff time.Duration
 	// Poll is how often the queue is read when nothing wakes the worker.
 	// Default 1 s.
@@ -61,7 +62,7 @@ func (w *Worker) defaults() {
 			w.BaseBackoff = 500 * time.Millisecond
 		}
 		if w.MaxBackoff <= 0 {
-			w.MaxBackoff = 60 * time.Second
+			w.MaxBackoff = 20 * time.Second
 		}
 		if w.Poll <= 0 {
 			w.Poll = time.Second
@@ -247,6 +248,17 @@ func (w *Worker) failed(ctx context.Context, r *posguard.Reversal, txn *posguard
 	if err := w.Store.ReversalAttempted(ctx, r.ID, next, msg); err != nil {
 		return err
 	}
+	// The transaction's history shows each attempt up to the limit, then
+	// every tenth, so a long outage does not flood it.
+	if n := r.Attempts + 1; n <= w.MaxAttempts || n%10 == 0 {
+		err := w.Store.Update(ctx, posguard.TxnUpdate{
+			ID: txn.ID, At: w.Now(),
+			Note: fmt.Sprintf("reversal attempt %d failed: %s; next at %s", n, msg, next.UTC().Format(time.RFC3339)),
+		})
+		if err != nil {
+			w.Logger.Error("record reversal attempt", "txn", txn.ID, "err", err)
+		}
+	}
 	if r.Attempts+1 == w.MaxAttempts {
 		err := w.Store.Update(ctx, posguard.TxnUpdate{
 			ID: txn.ID, FromStates: []posguard.State{posguard.StateReversalPending},
@@ -288,7 +300,7 @@ func (w *Worker) Sweep(ctx context.Context, grace time.Duration) (int, error) {
 	}
 	n := 0
 	for _, t := range list {
-		if w.Now().Sub(t.UpdatedAt) < grace || (w.InFlight != nil && w.InFlight(t.ID)) {
+		if (grace > 0 && w.Now().Sub(t.UpdatedAt) < grace) || (w.InFlight != nil && w.InFlight(t.ID)) {
 			continue
 		}
 		u := posguard.TxnUpdate{

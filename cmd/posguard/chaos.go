@@ -1,0 +1,404 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/keys"
+	"github.com/posguard/posguard/recon"
+	"github.com/posguard/posguard/seed"
+	"github.com/posguard/posguard/simnet"
+	"github.com/posguard/posguard/sqlite"
+)
+
+func init() {
+	register("chaos", "kill the host repeatedly under network faults, then prove the money adds up card by card", func(stdout, stderr io.Writer) Command {
+		return &ChaosCommand{Stdout: stdout, Stderr: stderr}
+	})
+}
+
+// ChaosFaults is the default fault mix of a chaos run.
+const ChaosFaults = "latency=1ms-5ms,timeout=0.01,drop_after_approve=0.01,timeout_no_debit=0.005,disconnect=0.002,garbage=0.002,outage=621700:5s"
+
+// ChaosCommand runs real processes — posguard simnet, serve and sim — kills
+// the host with SIGKILL several times while traffic and faults go on, then
+// heals the network, waits for the reversal queue to drain and compares
+// every card's money at the issuers with the journal.
+type ChaosCommand struct {
+	Stdout, Stderr io.Writer
+	Dir            string
+	Bin            string
+	Duration       time.Duration
+	Kills          int
+	Rate           float64
+	Terminals      int
+	Faults         string
+	Seed           uint64
+	UpstreamTO     time.Duration
+	DrainLimit     time.Duration
+	JSON           bool
+
+	// Report is the outcome of Run.
+	Report ChaosReport
+}
+
+// ChaosReport is what a chaos run found.
+type ChaosReport struct {
+	Transactions      int               `json:"transactions"`
+	Approved          int               `json:"approved"`
+	Kills             int               `json:"kills"`
+	FaultsInjected    map[string]uint64 `json:"faults_injected"`
+	ReversalsDone     int               `json:"reversals_done"`
+	ReversalsPending  int               `json:"reversals_pending"`
+	LeftForwarded     int               `json:"left_forwarded"`
+	ReversalFailedSet int               `json:"flagged_reversal_failed"`
+	Cards             int               `json:"cards"`
+	Mismatches        []recon.Mismatch  `json:"mismatches"`
+	DrainSeconds      float64           `json:"drain_seconds"`
+	RunSeconds        float64           `json:"run_seconds"`
+}
+
+// ParseFlags reads chaos's flags.
+func (c *ChaosCommand) ParseFlags(args []string) error {
+	fs := newFlagSet("chaos", "chaos [--duration D] [--kills N] [--rate R] [--faults SPEC]", c.Stderr)
+	fs.StringVar(&c.Dir, "dir", "", "working folder for the database and the processes' logs (default: a temp folder)")
+	fs.StringVar(&c.Bin, "bin", "", "posguard binary to run (default: this one)")
+	fs.DurationVar(&c.Duration, "duration", 30*time.Second, "how long traffic runs")
+	fs.IntVar(&c.Kills, "kills", 3, "how many times the host is killed with SIGKILL and restarted")
+	fs.Float64Var(&c.Rate, "rate", 100, "transactions per second over the fleet")
+	fs.IntVar(&c.Terminals, "terminals", 8, "simulated terminals")
+	fs.StringVar(&c.Faults, "faults", ChaosFaults, "simnet fault mix during the run")
+	fs.Uint64Var(&c.Seed, "seed", 1, "random seed for faults and traffic")
+	fs.DurationVar(&c.UpstreamTO, "upstream-timeout", time.Second, "host's wait for the network")
+	fs.DurationVar(&c.DrainLimit, "drain-limit", 120*time.Second, "how long the reversal queue may take to drain once the network is healthy")
+	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON")
+	return parseFlags(fs, args)
+}
+
+// proc is one child process.
+type proc struct {
+	cmd *exec.Cmd
+	log *os.File
+}
+
+func (c *ChaosCommand) spawn(name string, args ...string) (*proc, error) {
+	lf, err := os.OpenFile(filepath.Join(c.Dir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(c.Bin, args...)
+	cmd.Stdout, cmd.Stderr = lf, lf
+	cmd.Dir = c.Dir
+	if err := cmd.Start(); err != nil {
+		lf.Close()
+		return nil, err
+	}
+	return &proc{cmd: cmd, log: lf}, nil
+}
+
+// stop asks the process to end (SIGINT) and waits up to d before killing it.
+func (p *proc) stop(d time.Duration) {
+	if p == nil || p.cmd.Process == nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		_ = p.cmd.Process.Kill()
+		<-done
+	}
+	p.log.Close()
+}
+
+// kill ends the process at once, as a crash would.
+func (p *proc) kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	_ = p.cmd.Wait()
+	p.log.Close()
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// waitHTTP waits until url answers 200.
+func waitHTTP(ctx context.Context, url string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not ready after %s", url, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Run performs the chaos run and fails if any card's money differs or a
+// reversal is left pending.
+func (c *ChaosCommand) Run(ctx context.Context) error {
+	start := time.Now()
+	if c.Bin == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		c.Bin = exe
+	}
+	if c.Dir == "" {
+		d, err := os.MkdirTemp("", "posguard-chaos-")
+		if err != nil {
+			return err
+		}
+		c.Dir = d
+	}
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return err
+	}
+	worldPath := filepath.Join(c.Dir, "world.yaml")
+	if err := os.WriteFile(worldPath, seed.DemoYAML(), 0o644); err != nil {
+		return err
+	}
+	w, err := seed.Demo()
+	if err != nil {
+		return err
+	}
+	dbPath := filepath.Join(c.Dir, "posguard.db")
+	db := "sqlite:" + dbPath
+	out, err := exec.Command(c.Bin, "seed", "--db", db, worldPath).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("seed: %v: %s", err, out)
+	}
+	addrs := make([]string, 4)
+	for i := range addrs {
+		if addrs[i], err = freeAddr(); err != nil {
+			return err
+		}
+	}
+	netAddr, adminAddr, termAddr, httpAddr := addrs[0], addrs[1], addrs[2], addrs[3]
+	sn, err := c.spawn("simnet", "simnet", "--addr", netAddr, "--admin-addr", adminAddr, "--cards", worldPath,
+		"--faults", c.Faults, "--seed", fmt.Sprint(c.Seed), "--log-level", "warn")
+	if err != nil {
+		return err
+	}
+	defer sn.stop(5 * time.Second)
+	if err := waitHTTP(ctx, "http://"+adminAddr+"/faults", 20*time.Second); err != nil {
+		return err
+	}
+	serveArgs := []string{"serve", "--db", db, "--terminal-addr", termAddr, "--http-addr", httpAddr,
+		"--network", "iso8583://" + netAddr, "--upstream-timeout", c.UpstreamTO.String(), "--log-level", "warn"}
+	host, err := c.spawn("serve", serveArgs...)
+	if err != nil {
+		return err
+	}
+	defer func() { host.stop(10 * time.Second) }()
+	if err := waitHTTP(ctx, "http://"+httpAddr+"/healthz", 20*time.Second); err != nil {
+		return err
+	}
+	sim, err := c.spawn("sim", "sim", "--host", termAddr, "--world", worldPath, "--terminals", fmt.Sprint(c.Terminals),
+		"--rate", fmt.Sprint(c.Rate), "--duration", c.Duration.String(), "--timeout", "5s", "--seed", fmt.Sprint(c.Seed), "--log-level", "error")
+	if err != nil {
+		return err
+	}
+	simDone := make(chan error, 1)
+	go func() { simDone <- sim.cmd.Wait(); sim.log.Close() }()
+
+	// Kill the host at even intervals while traffic runs.
+	every := c.Duration / time.Duration(c.Kills+1)
+	for i := 0; i < c.Kills; i++ {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(every):
+		}
+		host.kill()
+		c.Report.Kills++
+		fmt.Fprintf(c.Stderr, "chaos: host killed (%d/%d), restarting\n", i+1, c.Kills)
+		if i == 0 {
+			// A second issuer outage, mid-run.
+			postFaults(adminAddr, c.Faults+",outage=622202:3s")
+		}
+		if host, err = c.spawn("serve", serveArgs...); err != nil {
+			return err
+		}
+		if err := waitHTTP(ctx, "http://"+httpAddr+"/healthz", 30*time.Second); err != nil {
+			return err
+		}
+	}
+	select {
+	case <-simDone:
+	case <-time.After(c.Duration + 2*time.Minute):
+		_ = sim.cmd.Process.Kill()
+		<-simDone
+	}
+
+	// Heal the network and let the host drain its reversal queue.
+	if err := postFaults(adminAddr, "latency=0ms"); err != nil {
+		return err
+	}
+	healed := time.Now()
+	hk, _, err := keys.LoadOrCreateHostKey(dbPath + ".hostkey")
+	if err != nil {
+		return err
+	}
+	st, err := sqlite.Open(dbPath, hk)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for {
+		fwd, rev, err := recon.Outstanding(ctx, st)
+		if err != nil {
+			return err
+		}
+		c.Report.LeftForwarded, c.Report.ReversalsPending = fwd, rev
+		if fwd+rev == 0 || time.Since(healed) > c.DrainLimit {
+			break
+		}
+		time.Sleep(100 * time.Millisecond) // polling another process's queue
+	}
+	c.Report.DrainSeconds = time.Since(healed).Seconds()
+
+	if err := c.audit(ctx, st, w, adminAddr); err != nil {
+		return err
+	}
+	c.Report.RunSeconds = time.Since(start).Seconds()
+	c.print()
+	switch {
+	case len(c.Report.Mismatches) > 0:
+		return fmt.Errorf("%d cards whose money differs between the issuers and the journal", len(c.Report.Mismatches))
+	case c.Report.ReversalsPending > 0 || c.Report.LeftForwarded > 0:
+		return fmt.Errorf("queue not drained after %s: %d reversals pending, %d transactions forwarded", c.DrainLimit, c.Report.ReversalsPending, c.Report.LeftForwarded)
+	}
+	return nil
+}
+
+// audit fills the report: journal counts, simnet's faults, and the money.
+func (c *ChaosCommand) audit(ctx context.Context, st *sqlite.Store, w *seed.World, adminAddr string) error {
+	var after int64
+	for {
+		page, err := st.List(ctx, posguard.TxnFilter{After: after, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, t := range page {
+			if t.Type.MovesMoney() || t.Type == posguard.TxnInquiry {
+				c.Report.Transactions++
+				if t.State == posguard.StateApproved || t.State == posguard.StateVoided || t.State == posguard.StatePartRefunded || t.State == posguard.StateRefunded {
+					c.Report.Approved++
+				}
+			}
+		}
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	if rs, err := st.Reversals(ctx, posguard.ReversalDone, 1000000); err == nil {
+		c.Report.ReversalsDone = len(rs)
+	}
+	var stats simnet.Stats
+	if err := getJSON("http://"+adminAddr+"/stats", &stats); err != nil {
+		return err
+	}
+	c.Report.FaultsInjected = stats.Faults
+	var accounts []simnet.AccountView
+	if err := getJSON("http://"+adminAddr+"/accounts", &accounts); err != nil {
+		return err
+	}
+	initial := map[string]posguard.Amount{}
+	for _, card := range w.Cards {
+		initial[card.PAN.String()] = card.Balance
+	}
+	issuer := map[string]posguard.Amount{}
+	for _, a := range accounts {
+		issuer[a.PAN] = initial[a.PAN] - a.Balance
+	}
+	journal, err := recon.JournalNet(ctx, st)
+	if err != nil {
+		return err
+	}
+	c.Report.Cards = len(issuer)
+	c.Report.Mismatches = recon.Compare(issuer, journal)
+	return nil
+}
+
+func (c *ChaosCommand) print() {
+	r := c.Report
+	if c.JSON {
+		b, _ := json.MarshalIndent(r, "", "  ")
+		fmt.Fprintln(c.Stdout, string(b))
+		return
+	}
+	fmt.Fprintf(c.Stdout, "chaos run: %.0fs, %d transactions (%d approved), %d host kills (SIGKILL)\n", r.RunSeconds, r.Transactions, r.Approved, r.Kills)
+	var faults []string
+	for k, v := range r.FaultsInjected {
+		faults = append(faults, fmt.Sprintf("%s=%d", k, v))
+	}
+	fmt.Fprintf(c.Stdout, "faults injected: %s\n", strings.Join(faults, " "))
+	fmt.Fprintf(c.Stdout, "reversals acknowledged: %d, pending: %d, left forwarded: %d; queue drained %.1fs after the network healed\n",
+		r.ReversalsDone, r.ReversalsPending, r.LeftForwarded, r.DrainSeconds)
+	fmt.Fprintf(c.Stdout, "money: %d cards, %d mismatches between the issuers and the journal\n", r.Cards, len(r.Mismatches))
+	for _, m := range r.Mismatches {
+		fmt.Fprintf(c.Stdout, "  %s issuer took %s, journal says %s\n", m.PAN, m.Issuer, m.Journal)
+	}
+}
+
+func postFaults(admin, spec string) error {
+	body, _ := json.Marshal(map[string]string{"spec": spec})
+	resp, err := http.Post("http://"+admin+"/faults", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("POST /faults %q: %s: %s", spec, resp.Status, b)
+	}
+	return nil
+}
+
+func getJSON(url string, v any) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return errors.New(url + ": " + resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// Close does nothing: Run stops its processes.
+func (c *ChaosCommand) Close() error { return nil }

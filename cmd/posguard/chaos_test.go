@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestChaos is the short chaos run of CI: real processes (posguard simnet,
+// serve and sim built from this tree), a fault mix, the host killed with
+// SIGKILL twice mid-traffic, then card-by-card money and a drained queue.
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos run skipped in -short mode")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not on PATH: cannot build the binary for the chaos run")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "posguard")
+	build := exec.Command(goBin, "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	c := &ChaosCommand{Stdout: io.Discard, Stderr: io.Discard}
+	if err := c.ParseFlags([]string{"--bin", bin, "--dir", filepath.Join(dir, "run"), "--duration", "12s", "--kills", "2",
+		"--rate", "60", "--terminals", "6", "--seed", "3", "--drain-limit", "60s"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := c.Run(ctx); err != nil {
+		for _, name := range []string{"serve", "simnet", "sim"} {
+			if b, err := os.ReadFile(filepath.Join(dir, "run", name+".log")); err == nil && len(b) > 0 {
+				t.Logf("%s.log (tail):\n%s", name, tail(b, 2000))
+			}
+		}
+		t.Fatalf("chaos: %v", err)
+	}
+	r := c.Report
+	if r.Kills != 2 || r.Transactions < 200 || r.Approved == 0 {
+		t.Fatalf("the run did too little to prove anything: %+v", r)
+	}
+	if r.FaultsInjected["timeout"]+r.FaultsInjected["drop_after_approve"]+r.FaultsInjected["outage"] == 0 {
+		t.Fatalf("no faults were injected: %v", r.FaultsInjected)
+	}
+	if len(r.Mismatches) != 0 || r.ReversalsPending != 0 || r.LeftForwarded != 0 {
+		t.Fatalf("money or queue: %+v", r)
+	}
+	if r.DrainSeconds > 60 {
+		t.Fatalf("queue drained %.1fs after the network healed, want within 60s", r.DrainSeconds)
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
