@@ -52,18 +52,24 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 	}
 	now := s.now()
 	var id int64
-	err = s.pool.QueryRow(ctx, insertTxnSQL,
-		t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
-		t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
-		t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
-		t.UpstreamSTAN, t.UpstreamTime, answer, detail, now,
-	).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled",
-			t.TerminalID, t.Batch, t.STAN, t.MTI)
-	}
+	err = s.writeTx(ctx, "insert", func(ctx context.Context, tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, insertTxnSQL,
+			t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
+			t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
+			t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
+			t.UpstreamSTAN, t.UpstreamTime, answer, detail, now,
+		).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled",
+				t.TerminalID, t.Batch, t.STAN, t.MTI)
+		}
+		if err != nil {
+			return dbError(err, "insert")
+		}
+		return nil
+	})
 	if err != nil {
-		return dbError(err, "insert")
+		return err
 	}
 	t.ID, t.CreatedAt, t.UpdatedAt = id, now, now
 	return nil

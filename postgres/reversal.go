@@ -63,10 +63,12 @@ func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, lim
 // ReversalAttempted records a failed attempt: attempts+1, next attempt time
 // and the error. ENOTFOUND if the ID is unknown.
 func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time, lastErr string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE reversals SET attempts = attempts + 1,
-		next_attempt = $1, last_error = $2, updated_at = $3 WHERE id = $4`,
-		next.UTC(), lastErr, s.now(), id)
-	return affectedOne(tag, err, "reversal attempted", "reversal", strconv.FormatInt(id, 10))
+	return s.writeTx(ctx, "reversal attempted", func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE reversals SET attempts = attempts + 1,
+			next_attempt = $1, last_error = $2, updated_at = $3 WHERE id = $4`,
+			next.UTC(), lastErr, s.now(), id)
+		return affectedOne(tag, err, "reversal attempted", "reversal", strconv.FormatInt(id, 10))
+	})
 }
 
 // CompleteReversal marks the reversal done and applies u to its transaction
@@ -75,7 +77,7 @@ func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time,
 // already done or u's FromStates do not match (nothing changes then);
 // EINVALID if u.ID names another transaction.
 func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUpdate) error {
-	return s.inTx(ctx, "complete reversal", func(tx pgx.Tx) error {
+	return s.writeTx(ctx, "complete reversal", func(ctx context.Context, tx pgx.Tx) error {
 		var (
 			txnID int64
 			state string

@@ -20,6 +20,7 @@ type Store struct {
 
 	pool     *pgxpool.Pool
 	sealer   posguard.Sealer
+	group    *committer // group commit of journal and reversal writes
 	migrated []string
 }
 
@@ -57,6 +58,7 @@ func Open(ctx context.Context, url string, sealer posguard.Sealer) (*Store, erro
 		pool.Close()
 		return nil, err
 	}
+	s.group = newCommitter(s)
 	return s, nil
 }
 
@@ -74,6 +76,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connection pool.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	s.pool.Close()
 	return nil
 }

@@ -40,10 +40,7 @@ const updateTxnSQL = `
 // ENOTFOUND if the ID is unknown; ECONFLICT if FromStates is set and not
 // matched (nothing is changed then).
 func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
-	if u.QueueReversal == nil {
-		return s.applyUpdate(ctx, s.pool, u)
-	}
-	return s.inTx(ctx, "update", func(tx pgx.Tx) error { return s.applyUpdate(ctx, tx, u) })
+	return s.writeTx(ctx, "update", func(ctx context.Context, tx pgx.Tx) error { return s.applyUpdate(ctx, tx, u) })
 }
 
 // applyUpdate runs u on q (the pool, or a transaction when more follows).

@@ -14,7 +14,7 @@ import (
 // CompleteReversal, ReversalAttempted) from many goroutines share one
 // database transaction and so one fsync. A committer goroutine takes the
 // first waiting write, opens a transaction, keeps taking writes for up to
-// groupWindow or until groupMax are in, runs each inside its own SAVEPOINT
+// groupWindow (then those already waiting) or until groupMax are in, runs each inside its own SAVEPOINT
 // (a failing write is rolled back alone and the others go on), commits once
 // and only then answers every caller. A caller therefore returns only after
 // its own write is durable (synchronous=FULL), exactly as without grouping.
@@ -163,6 +163,19 @@ collect:
 			}
 			add(op)
 		case <-timer.C:
+			// The window is over; writes already waiting still join.
+			for len(batch) < groupMax && !broken {
+				select {
+				case op, ok := <-c.ops:
+					if !ok {
+						open = false
+						break collect
+					}
+					add(op)
+				default:
+					break collect
+				}
+			}
 			break collect
 		}
 	}
