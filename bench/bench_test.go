@@ -1,0 +1,60 @@
+package bench
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestClosedLoopAgainstHost runs one second of closed-loop sales against an
+// in-process host on SQLite, then the echo, and checks that every answer
+// is an approval and that the report's counts add up.
+func TestClosedLoopAgainstHost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a host")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := Run(ctx, Config{Terminals: 4, Cards: 10, Duration: time.Second, Warmup: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Posguard
+	if p.Count == 0 || p.Codes["00"] != p.Count {
+		t.Fatalf("answers %v of %d, want all 00", p.Codes, p.Count)
+	}
+	if got := int(p.hist.TotalCount()); got != p.Count {
+		t.Fatalf("histogram holds %d latencies, report counts %d", got, p.Count)
+	}
+	if p.Latency.P50 > p.Latency.P99 || p.Latency.P99 > p.Latency.Max || p.Latency.P50 <= 0 {
+		t.Fatalf("percentiles out of order: %+v", p.Latency)
+	}
+	if p.Throughput != float64(p.Count)/p.Seconds || p.Approved != p.Throughput {
+		t.Fatalf("throughput %.1f approved %.1f for %d in %.1fs", p.Throughput, p.Approved, p.Count, p.Seconds)
+	}
+	e := res.Echo
+	if e == nil || e.Count == 0 || e.Codes["echo"] != e.Count {
+		t.Fatalf("echo answers %v", e)
+	}
+	if res.EchoRatio <= 0 {
+		t.Fatalf("echo ratio %f", res.EchoRatio)
+	}
+}
+
+// TestOpenLoopCountsScheduledSends checks that an open-loop run counts
+// exactly the sends scheduled in the measured time.
+func TestOpenLoopCountsScheduledSends(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a host")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := Run(ctx, Config{Terminals: 4, Cards: 10, Rate: 200, Duration: time.Second, NoEcho: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Posguard
+	if p.Count != 200 || p.Codes["00"] != 200 {
+		t.Fatalf("counted %d (%v), want the 200 scheduled sends, all 00", p.Count, p.Codes)
+	}
+}

@@ -1,0 +1,27 @@
+package bench
+
+import (
+	"syscall"
+	"time"
+)
+
+// cpuTimes is the process's CPU time so far: user and system.
+type cpuTimes struct {
+	user, sys time.Duration
+}
+
+// processCPU reads getrusage(RUSAGE_SELF) for the whole process: every
+// goroutine of the host, the simulated network and the load generator
+// when they run in-process. Zero when unavailable.
+func processCPU() cpuTimes {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return cpuTimes{}
+	}
+	return cpuTimes{user: time.Duration(ru.Utime.Nano()), sys: time.Duration(ru.Stime.Nano())}
+}
+
+// sub returns c - o.
+func (c cpuTimes) sub(o cpuTimes) cpuTimes {
+	return cpuTimes{user: c.user - o.user, sys: c.sys - o.sys}
+}

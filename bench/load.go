@@ -1,0 +1,240 @@
+package bench
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/seed"
+)
+
+// LoadConfig is one load run against one target.
+type LoadConfig struct {
+	// Addr is the target's terminal address (the host, or an EchoServer
+	// with Echo set).
+	Addr string
+	// Echo: the target sends every frame back (physical-limit run).
+	Echo bool
+	// World supplies the terminals (their TIDs and TMKs) and cards.
+	World *seed.World
+	// Terminals is the number of concurrent terminals, one connection each.
+	Terminals int
+	// Rate is the open-loop rate in sales per second over all terminals;
+	// 0 is closed loop (every terminal sends as soon as it has its answer).
+	Rate float64
+	// Warmup runs before the measurement and is not counted.
+	Warmup time.Duration
+	// Duration is the measured time.
+	Duration time.Duration
+	// Timeout is a terminal's wait for one answer (default 10 s).
+	Timeout time.Duration
+}
+
+// worker is one terminal's loop state; each keeps its own histogram and
+// counts so the hot path shares nothing.
+type worker struct {
+	c      *client
+	cards  []posguard.Card
+	next   int
+	hist   *hdrhistogram.Histogram
+	codes  map[string]int
+	failed error
+}
+
+// newHistogram covers 1 µs to 120 s with 3 significant digits.
+func newHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(1, 120_000_000, 3) }
+
+// Load runs cfg and returns its report. Terminals sign on first (not
+// measured); then the load runs for Warmup + Duration. Only requests whose
+// send time (closed loop) or scheduled time (open loop) falls inside the
+// measured Duration are counted; the run waits for their answers.
+func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
+	if cfg.Terminals <= 0 || cfg.Duration <= 0 {
+		return nil, posguard.Errorf(posguard.EINVALID, "bench: need terminals > 0 and a duration")
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	terms, cards := usable(cfg.World)
+	if len(terms) < cfg.Terminals {
+		return nil, posguard.Errorf(posguard.EINVALID, "bench: the world has %d usable terminals, %d wanted", len(terms), cfg.Terminals)
+	}
+	if len(cards) == 0 {
+		return nil, posguard.Errorf(posguard.EINVALID, "bench: the world has no usable card")
+	}
+	workers := make([]*worker, cfg.Terminals)
+	defer func() {
+		for _, w := range workers {
+			if w != nil && w.c != nil {
+				w.c.close()
+			}
+		}
+	}()
+	for i := range workers {
+		c, err := dialClient(ctx, cfg.Addr, terms[i], cfg.Echo)
+		if err != nil {
+			return nil, err
+		}
+		workers[i] = &worker{c: c, cards: cards, next: i * 7, hist: newHistogram(), codes: map[string]int{}}
+		if err := c.signOn(ctx); err != nil {
+			return nil, err
+		}
+	}
+
+	t0 := time.Now()
+	from := t0.Add(cfg.Warmup)
+	to := from.Add(cfg.Duration)
+	var cpu [2]cpuTimes
+	var cpuWG sync.WaitGroup
+	cpuWG.Add(1)
+	go func() {
+		defer cpuWG.Done()
+		sleepUntil(ctx, from)
+		cpu[0] = processCPU()
+		sleepUntil(ctx, to)
+		cpu[1] = processCPU()
+	}()
+
+	var sched chan time.Time
+	if cfg.Rate > 0 {
+		sched = make(chan time.Time, 1<<16)
+		go schedule(ctx, sched, t0, to, cfg.Rate)
+	}
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.run(ctx, cfg, sched, from, to)
+		}()
+	}
+	wg.Wait()
+	cpuWG.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r := newReport(cfg)
+	for _, w := range workers {
+		if w.failed != nil {
+			return nil, w.failed
+		}
+		r.add(w.hist, w.codes)
+	}
+	r.finish(cfg.Duration, cpu[1].sub(cpu[0]))
+	return r, nil
+}
+
+// schedule sends the open-loop send times t0, t0+1/rate, … up to end.
+// The times are computed, not observed, so a worker that takes one late
+// still measures from the time it was due.
+func schedule(ctx context.Context, out chan<- time.Time, t0, end time.Time, rate float64) {
+	defer close(out)
+	interval := time.Duration(float64(time.Second) / rate)
+	for i := int64(0); ; i++ {
+		at := t0.Add(time.Duration(i) * interval)
+		if !at.Before(end) {
+			return
+		}
+		if d := time.Until(at); d > 0 {
+			sleepUntil(ctx, at)
+		}
+		select {
+		case out <- at:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// sleepUntil waits until t or ctx ends.
+func sleepUntil(ctx context.Context, t time.Time) {
+	d := time.Until(t)
+	if d <= 0 {
+		return
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+	case <-ctx.Done():
+	}
+}
+
+// run is one terminal's loop: closed loop when sched is nil.
+func (w *worker) run(ctx context.Context, cfg LoadConfig, sched <-chan time.Time, from, to time.Time) {
+	for ctx.Err() == nil && w.failed == nil {
+		var due time.Time
+		if sched != nil {
+			at, ok := <-sched
+			if !ok {
+				return
+			}
+			due = at
+		} else {
+			due = time.Now()
+			if !due.Before(to) {
+				return
+			}
+		}
+		code := w.one(ctx, cfg)
+		if due.Before(from) || !due.Before(to) {
+			continue
+		}
+		us := time.Since(due).Microseconds()
+		if us < 1 {
+			us = 1
+		}
+		_ = w.hist.RecordValue(us)
+		w.codes[code]++
+	}
+}
+
+// one does one sale and returns its outcome code; after a failed exchange
+// the terminal reconnects and signs on again.
+func (w *worker) one(ctx context.Context, cfg LoadConfig) string {
+	card := w.cards[w.next%len(w.cards)]
+	w.next++
+	amount := posguard.Amount(100 + w.next%900)
+	body, stan, err := w.c.sale(card, amount)
+	if err != nil {
+		w.failed = err
+		return "error"
+	}
+	resp, macOK, err := w.c.roundTrip(ctx, body, stan, time.Now().Add(cfg.Timeout))
+	code := answerCode(resp, macOK, err)
+	if err != nil && ctx.Err() == nil {
+		w.c.close()
+		c, derr := dialClient(ctx, cfg.Addr, w.c.term, cfg.Echo)
+		if derr == nil {
+			c.stan = w.c.stan
+			if derr = c.signOn(ctx); derr == nil {
+				w.c = c
+			}
+		}
+		if derr != nil {
+			w.failed = derr
+		}
+	}
+	return code
+}
+
+// usable returns the world's active terminals of active merchants and its
+// active cards that have a PIN.
+func usable(w *seed.World) ([]*posguard.Terminal, []posguard.Card) {
+	var terms []*posguard.Terminal
+	for _, t := range w.Terminals {
+		m := w.Merchant(t.MerchantID)
+		if t.Status == posguard.TerminalActive && m != nil && m.Status == posguard.MerchantActive && m.Allows(posguard.TxnSale) {
+			terms = append(terms, t)
+		}
+	}
+	var cards []posguard.Card
+	for _, c := range w.Cards {
+		if (c.Status == "" || c.Status == posguard.CardActive) && c.PIN != "" && c.Balance > 1_000_000 {
+			cards = append(cards, c)
+		}
+	}
+	return terms, cards
+}

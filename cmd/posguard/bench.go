@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/posguard/posguard/bench"
+	"github.com/posguard/posguard/seed"
+)
+
+func init() {
+	register("bench", "measure throughput and latency: terminals over TCP against a host, and the echo limit", func(stdout, stderr io.Writer) Command {
+		return &BenchCommand{Stdout: stdout, Stderr: stderr}
+	})
+}
+
+// BenchCommand runs `posguard bench`.
+type BenchCommand struct {
+	Stdout, Stderr io.Writer
+
+	DB              string
+	Host            string
+	World           string
+	Terminals       int
+	Cards           int
+	Rate            float64
+	Duration        time.Duration
+	Warmup          time.Duration
+	Faults          string
+	UpstreamTimeout time.Duration
+	NoGroupCommit   bool
+	NoEcho          bool
+	JSON            bool
+	CPUProfile      string
+}
+
+// ParseFlags reads bench's flags.
+func (c *BenchCommand) ParseFlags(args []string) error {
+	fs := newFlagSet("bench", "bench [--db DSN] [--terminals N] [--rate R] [--duration D] [--faults SPEC] [--json]", c.Stderr)
+	fs.StringVar(&c.DB, "db", "", "store of the in-process host: sqlite:PATH (must not exist) or a postgres:// URL (a fresh schema, dropped after); default SQLite in a temp dir")
+	fs.StringVar(&c.Host, "host", "", "drive an external host at HOST:PORT instead (needs --world)")
+	fs.StringVar(&c.World, "world", "", "with --host: the world file the host was seeded with")
+	fs.IntVar(&c.Terminals, "terminals", 16, "concurrent terminals, one TCP connection each")
+	fs.IntVar(&c.Cards, "cards", 100, "cards in the generated bench world")
+	fs.Float64Var(&c.Rate, "rate", 0, "open loop: sales per second, send times scheduled in advance; 0: closed loop")
+	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "measured time")
+	fs.DurationVar(&c.Warmup, "warmup", 2*time.Second, "unmeasured time before it")
+	fs.StringVar(&c.Faults, "faults", "", "simnet fault spec, e.g. timeout=0.1 (in-process host only)")
+	fs.DurationVar(&c.UpstreamTimeout, "upstream-timeout", 2*time.Second, "in-process host's wait for the network")
+	fs.BoolVar(&c.NoGroupCommit, "no-group-commit", false, "commit every journal write on its own (to compare)")
+	fs.BoolVar(&c.NoEcho, "no-echo", false, "skip the echo (physical limit) run")
+	fs.BoolVar(&c.JSON, "json", false, "print the result as JSON")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the posguard run to this file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case c.Terminals <= 0:
+		return fmt.Errorf("--terminals must be at least 1")
+	case c.Duration <= 0:
+		return fmt.Errorf("--duration must be positive")
+	case c.Rate < 0:
+		return fmt.Errorf("--rate must not be negative")
+	case c.Host != "" && c.World == "":
+		return fmt.Errorf("--host needs --world, the world file the host was seeded with")
+	case c.Host != "" && c.Faults != "":
+		return fmt.Errorf("--faults applies to the in-process host only")
+	}
+	return nil
+}
+
+// Run runs the bench and prints the result.
+func (c *BenchCommand) Run(ctx context.Context) error {
+	cfg := bench.Config{
+		DB: c.DB, Host: c.Host, Terminals: c.Terminals, Cards: c.Cards, Rate: c.Rate,
+		Duration: c.Duration, Warmup: c.Warmup, Faults: c.Faults, UpstreamTimeout: c.UpstreamTimeout,
+		NoGroupCommit: c.NoGroupCommit, NoEcho: c.NoEcho,
+	}
+	if c.World != "" {
+		w, err := seed.ParseFile(c.World)
+		if err != nil {
+			return err
+		}
+		cfg.World = w
+	}
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	res, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		enc := json.NewEncoder(c.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	res.Print(c.Stdout)
+	return nil
+}
+
+// Close has nothing to release: Run closes what it opens.
+func (c *BenchCommand) Close() error { return nil }
