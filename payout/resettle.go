@@ -1,0 +1,104 @@
+package payout
+
+import (
+	"context"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/ledger"
+)
+
+// UpdateAccount replaces merchant mid's settlement account after verifying
+// it with the bank; the status stored is the bank's. It returns the stored
+// account and EINVALID (after storing) when the bank does not report it ok.
+func (r *Runner) UpdateAccount(ctx context.Context, mid string, a posguard.SettlementAccount) (posguard.SettlementAccount, error) {
+	if a.Number == "" || a.Name == "" {
+		return a, posguard.Errorf(posguard.EINVALID, "settlement account: number and name are required")
+	}
+	m, err := r.Merchants.Merchant(ctx, mid)
+	if err != nil {
+		return a, err
+	}
+	st, err := r.Bank.Verify(ctx, a)
+	if err != nil {
+		return a, err
+	}
+	a.Status = st
+	m.Account = a
+	if err := r.Merchants.PutMerchant(ctx, m); err != nil {
+		return a, err
+	}
+	if st != "ok" {
+		return a, posguard.Errorf(posguard.EINVALID, "settlement account of %s: the bank reports it %s", mid, st)
+	}
+	return a, nil
+}
+
+// Resettle (重新结算) queues a new payout of a failed or returned payout's
+// held money to the merchant's current account, after re-verifying that
+// account with the bank. A payout is re-settled at most once (ECONFLICT
+// the second time), so the money is paid once.
+func (r *Runner) Resettle(ctx context.Context, payoutID string) (*posguard.Payout, error) {
+	old, err := r.Store.Payout(ctx, payoutID)
+	if err != nil {
+		return nil, err
+	}
+	if old.ResettledBy != "" {
+		return nil, posguard.Errorf(posguard.ECONFLICT, "payout %s was already re-settled by %s", old.ID, old.ResettledBy)
+	}
+	if old.State != posguard.PayoutFailed && old.State != posguard.PayoutReturned {
+		return nil, posguard.Errorf(posguard.ECONFLICT, "payout %s is %s: only a failed or returned payout is re-settled", old.ID, old.State)
+	}
+	m, err := r.Merchants.Merchant(ctx, old.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := r.Bank.Verify(ctx, m.Account)
+	if err != nil {
+		return nil, err
+	}
+	if st != "ok" {
+		return nil, posguard.Errorf(posguard.EINVALID, "merchant %s: settlement account is %s; correct it before re-settling", m.ID, st)
+	}
+	p := &posguard.Payout{ID: old.ID + "-R", BatchID: old.BatchID, MerchantID: old.MerchantID, Amount: old.Amount,
+		Account: m.Account, Resettles: old.ID}
+	p.Account.Status = st
+	post := ledger.Transfer("payout:"+old.ID+":resettle", posguard.PostResettlement, old.MerchantID,
+		r.now().Format("2006-01-02"), p.ID, old.Amount,
+		acct(posguard.AccountHeld, old.MerchantID), acct(posguard.AccountPayoutClearing, old.MerchantID))
+	if err := r.Store.Resettle(ctx, p, []*posguard.Posting{post}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// ResettleBatch re-settles every failed or returned payout of a batch not
+// yet re-settled, and returns the new payouts.
+func (r *Runner) ResettleBatch(ctx context.Context, batchID string) ([]*posguard.Payout, error) {
+	return r.resettleAll(ctx, posguard.PayoutFilter{BatchID: batchID})
+}
+
+// ResettleMerchant re-settles every held payout of a merchant.
+func (r *Runner) ResettleMerchant(ctx context.Context, mid string) ([]*posguard.Payout, error) {
+	return r.resettleAll(ctx, posguard.PayoutFilter{MerchantID: mid})
+}
+
+func (r *Runner) resettleAll(ctx context.Context, f posguard.PayoutFilter) ([]*posguard.Payout, error) {
+	f.States = []posguard.PayoutState{posguard.PayoutFailed, posguard.PayoutReturned}
+	f.Limit = 10000
+	ps, err := r.Store.Payouts(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []*posguard.Payout
+	for _, p := range ps {
+		if p.ResettledBy != "" {
+			continue
+		}
+		n, err := r.Resettle(ctx, p.ID)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

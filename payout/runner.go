@@ -1,0 +1,154 @@
+package payout
+
+import (
+	"context"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/ledger"
+)
+
+// CaseRequest asks for an exception case about a payout.
+type CaseRequest struct {
+	Kind       string // "payout_failed" or "payout_returned"
+	MerchantID string
+	PayoutID   string
+	Amount     posguard.Amount
+	Reason     string // settlement.* reason key
+	Fix        string // what the merchant must do
+}
+
+// CaseOpener opens exception cases (the casework package implements it;
+// the lead wires it). It returns the case's ID.
+type CaseOpener interface {
+	OpenCase(ctx context.Context, r CaseRequest) (string, error)
+}
+
+// Runner submits payouts and handles their outcomes.
+type Runner struct {
+	Store     posguard.MoneyStore
+	Merchants posguard.MerchantStore
+	Bank      Bank
+	// Cases opens a case per failed or returned payout; nil opens none.
+	Cases CaseOpener
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// accounts of a merchant.
+func acct(k posguard.AccountKind, mid string) posguard.Account { return posguard.MerchantAccount(k, mid) }
+
+// Summary counts what a run did.
+type Summary struct {
+	Succeeded, Failed, Pending, Returned int
+}
+
+// Run submits every queued or submitted payout once and records the
+// outcomes; a payout without an answer stays submitted for the next run.
+func (r *Runner) Run(ctx context.Context) (Summary, error) {
+	var sum Summary
+	ps, err := r.Store.Payouts(ctx, posguard.PayoutFilter{States: []posguard.PayoutState{posguard.PayoutQueued, posguard.PayoutSubmitted}, Limit: 10000})
+	if err != nil {
+		return sum, err
+	}
+	for _, p := range ps {
+		res, err := r.Submit(ctx, p)
+		switch {
+		case posguard.ErrorCode(err) == posguard.ETIMEOUT || posguard.ErrorCode(err) == posguard.EUNAVAILABLE:
+			sum.Pending++
+		case err != nil:
+			return sum, err
+		case res.Accepted:
+			sum.Succeeded++
+		default:
+			sum.Failed++
+		}
+	}
+	rs, err := r.Bank.Returns(ctx)
+	if err != nil {
+		return sum, err
+	}
+	for _, ret := range rs {
+		if err := r.Returned(ctx, ret); err != nil {
+			return sum, err
+		}
+		sum.Returned++
+	}
+	return sum, nil
+}
+
+// Submit sends payout p to the bank and records the outcome. It marks the
+// payout submitted first, so a crash after the bank paid leaves it
+// submitted, and the next Submit (same payout ID) gets the bank's first
+// answer back instead of paying twice.
+func (r *Runner) Submit(ctx context.Context, p *posguard.Payout) (Result, error) {
+	now := r.now()
+	if err := r.Store.MarkSubmitted(ctx, p.ID, now); err != nil {
+		return Result{}, err
+	}
+	res, err := r.Bank.Submit(ctx, Order{PayoutID: p.ID, Account: p.Account, Amount: p.Amount})
+	if err != nil {
+		return res, err
+	}
+	return res, r.Record(ctx, p, res)
+}
+
+// Record stores the bank's answer for a submitted payout.
+func (r *Runner) Record(ctx context.Context, p *posguard.Payout, res Result) error {
+	now := r.now()
+	date := now.Format("2006-01-02")
+	from := []posguard.PayoutState{posguard.PayoutSubmitted}
+	if res.Accepted {
+		post := ledger.Transfer("payout:"+p.ID+":paid", posguard.PostPayout, p.MerchantID, date, p.ID, p.Amount,
+			acct(posguard.AccountPayoutClearing, p.MerchantID), ledger.NetworkReceivable)
+		return r.Store.FinishPayout(ctx, p.ID, from, posguard.PayoutSucceeded, "", res.BankRef, now, []*posguard.Posting{post})
+	}
+	post := ledger.Transfer("payout:"+p.ID+":failed", posguard.PostPayoutFailed, p.MerchantID, date, p.ID, p.Amount,
+		acct(posguard.AccountPayoutClearing, p.MerchantID), acct(posguard.AccountHeld, p.MerchantID))
+	if err := r.Store.FinishPayout(ctx, p.ID, from, posguard.PayoutFailed, res.Reason, res.BankRef, now, []*posguard.Posting{post}); err != nil {
+		return err
+	}
+	return r.openCase(ctx, "payout_failed", p, res.Reason)
+}
+
+// Returned records a return (退汇) of a paid payout: its money goes to held.
+func (r *Runner) Returned(ctx context.Context, ret Return) error {
+	p, err := r.Store.Payout(ctx, ret.PayoutID)
+	if err != nil {
+		return err
+	}
+	if p.State == posguard.PayoutReturned {
+		return nil
+	}
+	reason := ret.Reason
+	if reason == "" {
+		reason = ReasonBankReturn
+	}
+	now := r.now()
+	post := ledger.Transfer("payout:"+p.ID+":returned", posguard.PostReturn, p.MerchantID, now.Format("2006-01-02"), p.ID,
+		p.Amount, ledger.NetworkReceivable, acct(posguard.AccountHeld, p.MerchantID))
+	if err := r.Store.FinishPayout(ctx, p.ID, []posguard.PayoutState{posguard.PayoutSucceeded}, posguard.PayoutReturned,
+		reason, "", now, []*posguard.Posting{post}); err != nil {
+		return err
+	}
+	return r.openCase(ctx, "payout_returned", p, reason)
+}
+
+func (r *Runner) openCase(ctx context.Context, kind string, p *posguard.Payout, reason string) error {
+	if r.Cases == nil {
+		return nil
+	}
+	id, err := r.Cases.OpenCase(ctx, CaseRequest{Kind: kind, MerchantID: p.MerchantID, PayoutID: p.ID,
+		Amount: p.Amount, Reason: reason, Fix: Fix(reason)})
+	if err != nil {
+		return err
+	}
+	return r.Store.SetPayoutCase(ctx, p.ID, id)
+}

@@ -1,0 +1,142 @@
+package settlement
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/ledger"
+)
+
+// ReasonPendingReview is the reason recorded on items held for review.
+const ReasonPendingReview = "settlement.pending_review"
+
+// Settler settles merchants.
+type Settler struct {
+	Store     posguard.MoneyStore
+	Merchants posguard.MerchantStore
+	Fees      *FeeBook
+	// ReviewThreshold holds for review, before each T+1 run, every sale of
+	// at least this amount (and what refers to it); zero holds nothing.
+	ReviewThreshold posguard.Amount
+	// SameDay is the same-day policy beyond the fee plan; see D0Policy.
+	SameDay D0Policy
+	// Location is the local time of D0 windows; default UTC+8.
+	Location *time.Location
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Report says what a settlement run did.
+type Report struct {
+	Date     string
+	Held     int               // items newly held for review
+	Batches  []*posguard.Batch // batches created
+	Carried  int               // merchants whose unsettled net was not positive (carried forward)
+	Items    int
+	Net      posguard.Amount
+	Existing int // batches this date already had (a rerun creates none)
+}
+
+// String summarizes the report in one line.
+func (r Report) String() string {
+	return fmt.Sprintf("settlement %s: %d batches, %d items, net %s yuan; %d held for review, %d merchants carried forward, %d batches existed",
+		r.Date, len(r.Batches), r.Items, r.Net, r.Held, r.Carried, r.Existing)
+}
+
+func (s *Settler) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// clearing and payable name a merchant's accounts.
+func clearing(mid string) posguard.Account {
+	return posguard.MerchantAccount(posguard.AccountPayoutClearing, mid)
+}
+
+func payable(mid string) posguard.Account {
+	return posguard.MerchantAccount(posguard.AccountMerchantPayable, mid)
+}
+
+// Settle runs T+1 settlement for settlement date date (YYYY-MM-DD): it holds
+// large items for review, then for each merchant whose unsettled items dated
+// on or before date net to a positive amount creates a batch, its settlement
+// posting and a queued payout. Running it again for the same date creates
+// nothing (the items are taken); items posted since are settled by a
+// supplementary batch (…-2).
+func (s *Settler) Settle(ctx context.Context, date string) (Report, error) {
+	rep := Report{Date: date}
+	if _, err := time.Parse("2006-01-02", date); err != nil {
+		return rep, posguard.Errorf(posguard.EINVALID, "settlement date %q: want YYYY-MM-DD", date)
+	}
+	if s.ReviewThreshold > 0 {
+		n, err := s.Store.HoldForReview(ctx, date, s.ReviewThreshold, ReasonPendingReview)
+		if err != nil {
+			return rep, err
+		}
+		rep.Held = n
+	}
+	head, _, err := s.Store.LedgerHead(ctx)
+	if err != nil {
+		return rep, err
+	}
+	totals, err := s.Store.UnsettledTotals(ctx, date, head)
+	if err != nil {
+		return rep, err
+	}
+	existing, err := s.Store.Batches(ctx, "", date, date)
+	if err != nil {
+		return rep, err
+	}
+	count := map[string]int{}
+	for _, b := range existing {
+		if b.Kind == posguard.BatchT1 {
+			count[b.MerchantID]++
+			rep.Existing++
+		}
+	}
+	for _, t := range totals {
+		if t.Net <= 0 {
+			rep.Carried++
+			continue
+		}
+		id := fmt.Sprintf("T1-%s-%s-%d", date, t.MerchantID, count[t.MerchantID]+1)
+		b := &posguard.Batch{ID: id, Kind: posguard.BatchT1, MerchantID: t.MerchantID, Date: date, MaxSeq: head,
+			Count: t.Count, Net: t.Net, Payout: t.Net, PayoutID: "PO-" + id}
+		if err := s.create(ctx, b); err != nil {
+			return rep, err
+		}
+		rep.Batches = append(rep.Batches, b)
+		rep.Items += b.Count
+		rep.Net += b.Net
+	}
+	return rep, nil
+}
+
+// create writes batch b with its postings and payout.
+func (s *Settler) create(ctx context.Context, b *posguard.Batch) error {
+	acct := posguard.SettlementAccount{}
+	if m, err := s.Merchants.Merchant(ctx, b.MerchantID); err == nil {
+		acct = m.Account
+	} else if posguard.ErrorCode(err) != posguard.ENOTFOUND {
+		return err
+	}
+	var ps []*posguard.Posting
+	if b.Fee > 0 {
+		ps = append(ps, ledger.Transfer("batch:"+b.ID+":d0_fee", posguard.PostD0Fee, b.MerchantID, b.Date, b.ID,
+			b.Fee, payable(b.MerchantID), ledger.FeeIncome))
+	}
+	ps = append(ps, ledger.Transfer("batch:"+b.ID+":settle", posguard.PostSettlement, b.MerchantID, b.Date, b.ID,
+		b.Payout, payable(b.MerchantID), clearing(b.MerchantID)))
+	p := &posguard.Payout{ID: b.PayoutID, BatchID: b.ID, MerchantID: b.MerchantID, Amount: b.Payout, Account: acct}
+	return s.Store.CreateBatch(ctx, b, ps, p)
+}
+
+// Release releases transaction txnID's items from review; the next run
+// settles them.
+func (s *Settler) Release(ctx context.Context, txnID int64) error {
+	return s.Store.ReleaseReview(ctx, txnID)
+}
