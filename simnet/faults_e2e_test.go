@@ -185,3 +185,21 @@ func TestFaultDrawsAreReproducible(t *testing.T) {
 		t.Fatalf("40 draws at 0.3 did not mix outcomes: %v", a)
 	}
 }
+
+func TestLateApprovalReachesOnLate(t *testing.T) {
+	r := newRig(t, "latency=200ms")
+	sale := r.sale(panOK, 450)
+	if err := r.sendNoAnswer(sale); posguard.ErrorCode(err) != posguard.ETIMEOUT {
+		t.Fatalf("Send = %v, want timeout", err)
+	}
+	late := <-r.late // the answer still comes, after Send gave up
+	if late.STAN != sale.STAN || late.Code != "00" || late.Amount != 450 {
+		t.Fatalf("late answer %+v", late)
+	}
+	if r.taken(panOK) != 450 {
+		t.Fatal("the late approval was applied")
+	}
+	if r.client.State().Late != 1 {
+		t.Fatalf("state %+v", r.client.State())
+	}
+}

@@ -88,10 +88,15 @@ func newRig(t *testing.T, faults string) *rig {
 	}
 	served := make(chan error, 1)
 	go func() { served <- n.Serve(l) }()
-	r := &rig{t: t, net: n, clock: clk, late: make(chan *posguard.UpstreamResponse, 16)}
+	r := &rig{t: t, net: n, clock: clk, late: make(chan *posguard.UpstreamResponse, 64)}
 	c := &network.Client{Addrs: []string{l.Addr().String()}, Conns: 2, Logger: quiet(), EchoInterval: -1,
 		MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, AcquirerID: "48021000",
-		OnLate: func(resp *posguard.UpstreamResponse) { r.late <- resp }}
+		OnLate: func(resp *posguard.UpstreamResponse) {
+			select { // never block the client's reader
+			case r.late <- resp:
+			default:
+			}
+		}}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	if err := c.Start(ctx); err != nil {
