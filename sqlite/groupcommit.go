@@ -43,6 +43,8 @@ type groupOp struct {
 // committer batches writes on the single writer connection.
 type committer struct {
 	s    *Store
+	// savepoint, rollback and release are prepared once on the writer.
+	savepoint, rollback, release *sql.Stmt
 	ops  chan *groupOp
 	mu   sync.RWMutex // held for reading while submitting; Close takes it to close ops
 	shut bool
@@ -52,11 +54,31 @@ type committer struct {
 	batches atomic.Int64
 }
 
-func newCommitter(s *Store) *committer {
+func newCommitter(ctx context.Context, s *Store) (*committer, error) {
 	c := &committer{s: s, ops: make(chan *groupOp, groupMax)}
+	for _, p := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{{&c.savepoint, "SAVEPOINT grp"}, {&c.rollback, "ROLLBACK TO grp"}, {&c.release, "RELEASE grp"}} {
+		st, err := s.write.PrepareContext(ctx, p.sql)
+		if err != nil {
+			c.closeStmts()
+			return nil, dbError(err, "prepare savepoint")
+		}
+		*p.st = st
+	}
 	c.wg.Add(1)
 	go c.loop()
-	return c
+	return c, nil
+}
+
+// closeStmts closes the prepared savepoint statements.
+func (c *committer) closeStmts() {
+	for _, st := range []*sql.Stmt{c.savepoint, c.rollback, c.release} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // SetGroupCommit turns group commit on (the default) or off. Off, every
@@ -119,6 +141,7 @@ func (c *committer) close() {
 	}
 	c.mu.Unlock()
 	c.wg.Wait()
+	c.closeStmts()
 }
 
 // loop runs batches until ops is closed and drained.
@@ -209,16 +232,16 @@ func (c *committer) runOne(ctx context.Context, tx *sql.Tx, op *groupOp) bool {
 		op.err = dbError(err, op.name)
 		return true
 	}
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT grp"); err != nil {
+	if _, err := tx.StmtContext(ctx, c.savepoint).ExecContext(ctx); err != nil {
 		op.err = dbError(err, op.name)
 		return false
 	}
 	if op.err = op.run(ctx, tx); op.err != nil {
-		if _, err := tx.ExecContext(ctx, "ROLLBACK TO grp"); err != nil {
+		if _, err := tx.StmtContext(ctx, c.rollback).ExecContext(ctx); err != nil {
 			return false
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "RELEASE grp"); err != nil {
+	if _, err := tx.StmtContext(ctx, c.release).ExecContext(ctx); err != nil {
 		return false
 	}
 	return true

@@ -46,6 +46,9 @@ func dsn(path string, readOnly bool) string {
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
+		// Savepoint (statement) journals in memory: they only serve a
+		// rollback inside an open transaction, never durability.
+		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
@@ -92,7 +95,10 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.group = newCommitter(s)
+	if s.group, err = newCommitter(ctx, s); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
