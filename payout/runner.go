@@ -43,7 +43,9 @@ func (r *Runner) now() time.Time {
 }
 
 // accounts of a merchant.
-func acct(k posguard.AccountKind, mid string) posguard.Account { return posguard.MerchantAccount(k, mid) }
+func acct(k posguard.AccountKind, mid string) posguard.Account {
+	return posguard.MerchantAccount(k, mid)
+}
 
 // Summary counts what a run did.
 type Summary struct {

@@ -1,0 +1,310 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/ledger"
+)
+
+// MoneyStorer is a store with a money side (ledger, settlement, payouts).
+type MoneyStorer interface {
+	Money() posguard.MoneyStore
+}
+
+// RunLedger runs the money conformance suite (ledger, settlement batches,
+// payouts) against stores made by open, which must implement MoneyStorer.
+func RunLedger(t *testing.T, open Opener) {
+	h := &harness{open: open}
+	groups := []struct {
+		name string
+		run  func(t *testing.T, s posguard.Store, m posguard.MoneyStore)
+	}{
+		{"AppendAndVerify", testLedgerAppend},
+		{"Balances", testLedgerBalances},
+		{"JournalChanges", testLedgerJournal},
+		{"Reference", testLedgerReference},
+		{"Batches", testLedgerBatches},
+		{"Review", testLedgerReview},
+		{"Payouts", testLedgerPayouts},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			s := h.store(t)
+			ms, ok := s.(MoneyStorer)
+			if !ok {
+				t.Fatalf("%T has no Money()", s)
+			}
+			g.run(t, s, ms.Money())
+		})
+	}
+}
+
+// sale returns an approval posting of amount with fee for merchant mid.
+func sale(id int64, mid, date string, amount, fee posguard.Amount) *posguard.Posting {
+	return ledger.Approval(&posguard.Transaction{ID: id, MerchantID: mid, SettlementDate: date, Amount: amount},
+		fee, posguard.CardDebit)
+}
+
+func appendN(t *testing.T, m posguard.MoneyStore, want int, ps ...*posguard.Posting) {
+	t.Helper()
+	n, err := m.AppendPostings(t.Context(), ps)
+	must(t, err, "append")
+	if n != want {
+		t.Fatalf("appended %d, want %d", n, want)
+	}
+}
+
+func testLedgerAppend(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
+	ctx := t.Context()
+	a, b := sale(1, "M1", "2026-03-01", 10000, 50), sale(2, "M1", "2026-03-01", 20000, 100)
+	appendN(t, m, 2, a, b)
+	if a.Seq != 1 || b.Seq != 2 || a.PrevHash != "" || b.PrevHash != a.Hash || a.Hash == "" {
+		t.Fatalf("chain: a %d %q→%q, b %d %q", a.Seq, a.PrevHash, a.Hash, b.Seq, b.PrevHash)
+	}
+	// Idempotent by key.
+	appendN(t, m, 0, sale(1, "M1", "2026-03-01", 10000, 50))
+	// Unbalanced: nothing appended, not even the good posting before it.
+	bad := sale(3, "M1", "2026-03-01", 500, 5)
+	bad.Entries[0].Amount++
+	_, err := m.AppendPostings(ctx, []*posguard.Posting{sale(4, "M1", "2026-03-01", 700, 7), bad})
+	wantCode(t, err, posguard.EINVALID, "unbalanced append")
+	n, err := ledger.Verify(ctx, m)
+	must(t, err, "verify")
+	if n != 2 {
+		t.Fatalf("verified %d postings, want 2", n)
+	}
+	got, err := m.Postings(ctx, 0, 0)
+	must(t, err, "postings")
+	if len(got) != 2 || got[1].Hash != b.Hash || len(got[1].Entries) != 3 || got[1].Net != 19900 || got[1].Fee != 100 {
+		t.Fatalf("read back %+v", got)
+	}
+	if posguard.PostingHash(got[0].Hash, got[1]) != got[1].Hash {
+		t.Fatal("stored posting does not hash to its hash")
+	}
+	seq, hash, err := m.LedgerHead(ctx)
+	must(t, err, "head")
+	if seq != 2 || hash != b.Hash {
+		t.Fatalf("head %d %q", seq, hash)
+	}
+	fortxn, err := m.PostingsForTxn(ctx, 2)
+	must(t, err, "for txn")
+	if len(fortxn) != 1 || fortxn[0].Key != b.Key {
+		t.Fatalf("postings for txn 2: %+v", fortxn)
+	}
+}
+
+func testLedgerBalances(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
+	ctx := t.Context()
+	appendN(t, m, 3, sale(1, "M1", "2026-03-01", 10000, 50), sale(2, "M1", "2026-03-02", 20000, 100),
+		sale(3, "M2", "2026-03-01", 5000, 25))
+	bal := func(f posguard.BalanceFilter) map[posguard.Account]posguard.Amount {
+		bs, err := m.Balances(ctx, f)
+		must(t, err, "balances")
+		out := map[posguard.Account]posguard.Amount{}
+		var sum posguard.Amount
+		for _, b := range bs {
+			out[b.Account] = b.Amount
+			sum += b.Amount
+		}
+		if f.MerchantID == "" && sum != 0 {
+			t.Fatalf("trial balance %s, want 0", sum)
+		}
+		return out
+	}
+	all := bal(posguard.BalanceFilter{})
+	if all[ledger.NetworkReceivable] != 35000 || all[ledger.FeeIncome] != -175 ||
+		all[posguard.MerchantAccount(posguard.AccountMerchantPayable, "M1")] != -29850 {
+		t.Fatalf("balances %v", all)
+	}
+	day1 := bal(posguard.BalanceFilter{UpTo: "2026-03-01"})
+	if day1[ledger.NetworkReceivable] != 15000 {
+		t.Fatalf("balances up to 03-01: %v", day1)
+	}
+	m2 := bal(posguard.BalanceFilter{MerchantID: "M2"})
+	if len(m2) != 1 || m2[posguard.MerchantAccount(posguard.AccountMerchantPayable, "M2")] != -4975 {
+		t.Fatalf("M2 balances %v", m2)
+	}
+	ps, err := m.MerchantPostings(ctx, "M1", "2026-03-02", "")
+	must(t, err, "merchant postings")
+	if len(ps) != 1 || ps[0].TxnID != 2 {
+		t.Fatalf("M1 postings from 03-02: %+v", ps)
+	}
+}
+
+func testLedgerJournal(t *testing.T, s posguard.Store, m posguard.MoneyStore) {
+	ctx := t.Context()
+	a := insert(t, s, txn("10000001", "000001"))
+	b := insert(t, s, txn("10000001", "000002"))
+	cs, err := m.JournalChanges(ctx, 0, 10)
+	must(t, err, "changes")
+	if len(cs) != 2 || cs[0].Txn.ID != a.ID || cs[1].Txn.ID != b.ID || cs[0].State != posguard.StateApproved ||
+		cs[0].Txn.Amount != 1000 || cs[0].Txn.MerchantID != a.MerchantID || cs[0].Txn.Type != posguard.TxnSale {
+		t.Fatalf("changes %+v", cs)
+	}
+	rest, err := m.JournalChanges(ctx, cs[0].EventID, 10)
+	must(t, err, "changes after")
+	if len(rest) != 1 || rest[0].Txn.ID != b.ID {
+		t.Fatalf("changes after first: %+v", rest)
+	}
+	v, err := m.Cursor(ctx, "x")
+	must(t, err, "cursor")
+	if v != 0 {
+		t.Fatalf("unset cursor %d", v)
+	}
+	must(t, m.SetCursor(ctx, "x", 7), "set cursor")
+	must(t, m.SetCursor(ctx, "x", 9), "set cursor again")
+	if v, _ = m.Cursor(ctx, "x"); v != 9 {
+		t.Fatalf("cursor %d, want 9", v)
+	}
+}
+
+func testLedgerReference(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
+	ctx := t.Context()
+	must(t, m.PutCardKinds(ctx, map[string]posguard.CardKind{"622202": posguard.CardDebit, "625807": posguard.CardCredit}), "kinds")
+	wantCode(t, m.PutCardKinds(ctx, map[string]posguard.CardKind{"1": "gold"}), posguard.EINVALID, "bad kind")
+	ks, err := m.CardKinds(ctx)
+	must(t, err, "read kinds")
+	if len(ks) != 2 || ks["625807"] != posguard.CardCredit {
+		t.Fatalf("kinds %v", ks)
+	}
+	must(t, m.PutFeePlan(ctx, "std", []byte(`{"a":1}`)), "plan")
+	must(t, m.PutFeePlan(ctx, "std", []byte(`{"a":2}`)), "plan again")
+	ps, err := m.FeePlans(ctx)
+	must(t, err, "plans")
+	if len(ps) != 1 || string(ps["std"]) != `{"a":2}` {
+		t.Fatalf("plans %q", ps)
+	}
+}
+
+func batchOf(m posguard.MoneyStore, t *testing.T, id, mid, date string, maxSeq int64, count int, net posguard.Amount) (*posguard.Batch, []*posguard.Posting, *posguard.Payout) {
+	b := &posguard.Batch{ID: id, Kind: posguard.BatchT1, MerchantID: mid, Date: date, MaxSeq: maxSeq, Count: count,
+		Net: net, Payout: net, PayoutID: "PO-" + id}
+	ps := []*posguard.Posting{ledger.Transfer("batch:"+id+":settle", posguard.PostSettlement, mid, date, id, net,
+		posguard.MerchantAccount(posguard.AccountMerchantPayable, mid), posguard.MerchantAccount(posguard.AccountPayoutClearing, mid))}
+	return b, ps, &posguard.Payout{ID: b.PayoutID, BatchID: id, MerchantID: mid, Amount: net,
+		Account: posguard.SettlementAccount{Bank: "ICBC", Number: "1001", Name: "Shop", Status: "ok"}}
+}
+
+func testLedgerBatches(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
+	ctx := t.Context()
+	appendN(t, m, 3, sale(1, "M1", "2026-03-01", 10000, 50), sale(2, "M1", "2026-03-01", 20000, 100),
+		sale(3, "M2", "2026-03-02", 5000, 25))
+	tot, err := m.UnsettledTotals(ctx, "2026-03-01", 3)
+	must(t, err, "totals")
+	if len(tot) != 1 || tot[0].MerchantID != "M1" || tot[0].Count != 2 || tot[0].Net != 29850 {
+		t.Fatalf("totals %+v", tot)
+	}
+	// A batch whose sum disagrees with the items is refused whole.
+	b, ps, p := batchOf(m, t, "B0", "M1", "2026-03-01", 3, 2, 29000)
+	wantCode(t, m.CreateBatch(ctx, b, ps, p), posguard.ECONFLICT, "wrong net")
+	b, ps, p = batchOf(m, t, "B1", "M1", "2026-03-01", 3, 2, 29850)
+	must(t, m.CreateBatch(ctx, b, ps, p), "create batch")
+	b2, ps2, p2 := batchOf(m, t, "B1", "M1", "2026-03-01", 3, 0, 0)
+	wantCode(t, m.CreateBatch(ctx, b2, ps2, p2), posguard.ECONFLICT, "same batch again")
+	if tot, _ = m.UnsettledTotals(ctx, "2026-03-01", 10); len(tot) != 0 {
+		t.Fatalf("after batch: totals %+v", tot)
+	}
+	got, err := m.Batch(ctx, "B1")
+	must(t, err, "batch")
+	if got.Net != 29850 || got.Count != 2 || got.PayoutID != "PO-B1" {
+		t.Fatalf("batch %+v", got)
+	}
+	_, err = m.Batch(ctx, "nope")
+	wantCode(t, err, posguard.ENOTFOUND, "unknown batch")
+	items, err := m.ItemsForTxn(ctx, 2)
+	must(t, err, "items")
+	if len(items) != 1 || items[0].BatchID != "B1" || items[0].State != posguard.ItemInBatch {
+		t.Fatalf("items %+v", items)
+	}
+	bs, err := m.Batches(ctx, "M1", "", "")
+	must(t, err, "batches")
+	if len(bs) != 1 {
+		t.Fatalf("batches %+v", bs)
+	}
+	po, err := m.Payout(ctx, "PO-B1")
+	must(t, err, "payout")
+	if po.State != posguard.PayoutQueued || po.Amount != 29850 || po.Account.Number != "1001" {
+		t.Fatalf("payout %+v", po)
+	}
+	// D0-style batch by explicit items.
+	d := &posguard.Batch{ID: "D1", Kind: posguard.BatchD0, MerchantID: "M2", Date: "2026-03-02", Items: []int64{3},
+		Count: 1, Net: 4975, Fee: 5, Payout: 4970, PayoutID: "PO-D1"}
+	must(t, m.CreateBatch(ctx, d, []*posguard.Posting{ledger.Transfer("batch:D1:settle", posguard.PostSettlement, "M2",
+		"2026-03-02", "D1", 4975, posguard.MerchantAccount(posguard.AccountMerchantPayable, "M2"),
+		posguard.MerchantAccount(posguard.AccountPayoutClearing, "M2"))}, nil), "d0 batch")
+	used, err := m.DailyD0(ctx, "M2", "2026-03-02")
+	must(t, err, "daily d0")
+	if used != 4975 {
+		t.Fatalf("daily d0 %s", used)
+	}
+	if _, err := ledger.Verify(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testLedgerReview(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
+	ctx := t.Context()
+	big, small := sale(1, "M1", "2026-03-01", 900000, 0), sale(2, "M1", "2026-03-01", 1000, 0)
+	refund := ledger.Refund(&posguard.Transaction{ID: 3, OrigID: 1, MerchantID: "M1", SettlementDate: "2026-03-01", Amount: 100}, big, 0, 0)
+	appendN(t, m, 3, big, small, refund)
+	n, err := m.HoldForReview(ctx, "2026-03-01", 500000, "settlement.pending_review")
+	must(t, err, "hold")
+	if n != 2 {
+		t.Fatalf("held %d items, want the sale and its refund", n)
+	}
+	tot, _ := m.UnsettledTotals(ctx, "2026-03-01", 10)
+	if len(tot) != 1 || tot[0].Count != 1 || tot[0].Net != 1000 {
+		t.Fatalf("totals with review %+v", tot)
+	}
+	items, _ := m.ItemsForTxn(ctx, 1)
+	if len(items) != 2 || items[0].State != posguard.ItemReview || items[0].Reason != "settlement.pending_review" {
+		t.Fatalf("review items %+v", items)
+	}
+	must(t, m.ReleaseReview(ctx, 1), "release")
+	wantCode(t, m.ReleaseReview(ctx, 1), posguard.ENOTFOUND, "release again")
+	if tot, _ = m.UnsettledTotals(ctx, "2026-03-01", 10); len(tot) != 1 || tot[0].Count != 3 {
+		t.Fatalf("totals after release %+v", tot)
+	}
+}
+
+func testLedgerPayouts(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
+	ctx := t.Context()
+	appendN(t, m, 1, sale(1, "M1", "2026-03-01", 10000, 0))
+	b, ps, p := batchOf(m, t, "B1", "M1", "2026-03-01", 1, 1, 10000)
+	must(t, m.CreateBatch(ctx, b, ps, p), "batch")
+	wantCode(t, m.FinishPayout(ctx, "PO-B1", []posguard.PayoutState{posguard.PayoutSubmitted}, posguard.PayoutFailed, "x", "", p.CreatedAt, nil),
+		posguard.ECONFLICT, "finish a queued payout")
+	must(t, m.MarkSubmitted(ctx, "PO-B1", p.CreatedAt), "submit")
+	must(t, m.MarkSubmitted(ctx, "PO-B1", p.CreatedAt), "resubmit")
+	wantCode(t, m.MarkSubmitted(ctx, "nope", p.CreatedAt), posguard.ENOTFOUND, "submit unknown")
+	fail := ledger.Transfer("payout:PO-B1:failed", posguard.PostPayoutFailed, "M1", "2026-03-02", "PO-B1", 10000,
+		posguard.MerchantAccount(posguard.AccountPayoutClearing, "M1"), posguard.MerchantAccount(posguard.AccountHeld, "M1"))
+	must(t, m.FinishPayout(ctx, "PO-B1", []posguard.PayoutState{posguard.PayoutSubmitted}, posguard.PayoutFailed,
+		"settlement.account_frozen", "", p.CreatedAt, []*posguard.Posting{fail}), "fail")
+	must(t, m.SetPayoutCase(ctx, "PO-B1", "C-1"), "case")
+	got, _ := m.Payout(ctx, "PO-B1")
+	if got.State != posguard.PayoutFailed || got.Attempts != 2 || got.Reason != "settlement.account_frozen" || got.CaseID != "C-1" {
+		t.Fatalf("failed payout %+v", got)
+	}
+	re := func(id string) error {
+		np := &posguard.Payout{ID: id, BatchID: "B1", MerchantID: "M1", Amount: 10000, Resettles: "PO-B1"}
+		return m.Resettle(ctx, np, []*posguard.Posting{ledger.Transfer("payout:PO-B1:resettle", posguard.PostResettlement,
+			"M1", "2026-03-03", id, 10000, posguard.MerchantAccount(posguard.AccountHeld, "M1"),
+			posguard.MerchantAccount(posguard.AccountPayoutClearing, "M1"))})
+	}
+	must(t, re("PO-B1-R"), "resettle")
+	wantCode(t, re("PO-B1-R2"), posguard.ECONFLICT, "resettle twice")
+	got, _ = m.Payout(ctx, "PO-B1")
+	if got.ResettledBy != "PO-B1-R" {
+		t.Fatalf("resettled by %q", got.ResettledBy)
+	}
+	list, err := m.Payouts(ctx, posguard.PayoutFilter{MerchantID: "M1", States: []posguard.PayoutState{posguard.PayoutQueued}})
+	must(t, err, "payouts")
+	if len(list) != 1 || list[0].ID != "PO-B1-R" || list[0].Resettles != "PO-B1" {
+		t.Fatalf("queued payouts %+v", list)
+	}
+	if _, err := ledger.Verify(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+}
