@@ -207,12 +207,20 @@ func (s *Switch) wakeReversals() {
 // HandleLate records an answer that arrived after its request gave up. An
 // approval of a transaction that timed out is already being reversed (every
 // timed-out money-moving request is); the answer is recorded in its history.
+//
+// The network link calls it on its reader goroutine, so the store write
+// happens on a goroutine of its own.
 func (s *Switch) HandleLate(ans *posguard.UpstreamResponse) {
 	id, ok := s.recent.get(upstreamKey(ans.STAN, ans.Time))
 	if !ok {
 		s.log.Warn("late answer for an unknown request", "stan", ans.STAN, "time", ans.Time, "code", ans.Code)
 		return
 	}
+	go s.recordLate(id, ans)
+}
+
+// recordLate writes a late answer into its transaction's history.
+func (s *Switch) recordLate(id int64, ans *posguard.UpstreamResponse) {
 	ctx := context.Background()
 	reason := "late answer " + ans.Code
 	if posguard.ApprovedCode(ans.Code) {

@@ -44,6 +44,8 @@ func TestChaos(t *testing.T) {
 		t.Fatalf("chaos: %v", err)
 	}
 	r := c.Report
+	t.Logf("chaos: %d transactions (%d approved), %d kills, faults %v, %d reversals acknowledged, drained %.1fs after healing",
+		r.Transactions, r.Approved, r.Kills, r.FaultsInjected, r.ReversalsDone, r.DrainSeconds)
 	if r.Kills != 2 || r.Transactions < 200 || r.Approved == 0 {
 		t.Fatalf("the run did too little to prove anything: %+v", r)
 	}
