@@ -1,0 +1,248 @@
+package analytics
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/diagnosis"
+)
+
+// Store is what analytics needs from the store.
+type Store interface {
+	posguard.AnalyticsStore
+	posguard.IncidentStore
+	posguard.TerminalStore
+}
+
+// rollupKey identifies one pending bucket.
+type rollupKey struct {
+	w   posguard.Window
+	d   posguard.Dimension
+	key string
+	at  int64 // bucket start, unix seconds
+}
+
+// Aggregator counts answers into rollups (see the package doc). It
+// implements the switch's Observer and posguard.EventRecorder. Set Store;
+// Detector and the other fields are optional.
+type Aggregator struct {
+	Store Store
+	// Detector, if set, sees every counted answer.
+	Detector *Detector
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// Interval between flushes in Run. Default 1 s.
+	Interval time.Duration
+	Logger   *slog.Logger
+
+	mu      sync.Mutex
+	pending map[rollupKey]*posguard.Counts
+	seen    map[string]time.Time
+	events  []posguard.TerminalEvent
+}
+
+func (a *Aggregator) now() time.Time {
+	if a.Now != nil {
+		return a.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// unjournaled lists the refusals the journal does not keep, which become
+// terminal events.
+var unjournaled = map[string]bool{"97": true, "A0": true, "77": true}
+
+// counted reports whether a request of type t counts in failure rates.
+func counted(t posguard.TxnType) bool { return t.MovesMoney() || t == posguard.TxnInquiry }
+
+// Category returns the cause category of an outcome: the reason's entry in
+// the knowledge base, else the code's, else "unknown".
+func Category(code, reason string) string {
+	if posguard.ApprovedCode(code) {
+		return diagnosis.CategorySuccess
+	}
+	if e, ok := diagnosis.Lookup(reason); ok && reason != "" {
+		return e.Category
+	}
+	if e, ok := diagnosis.ForCode(code); ok {
+		return e.Category
+	}
+	return "unknown"
+}
+
+// Answered counts one answered request. It never blocks on the store.
+func (a *Aggregator) Answered(req *posguard.TerminalRequest, resp *posguard.TerminalResponse, _ time.Duration) {
+	now := a.now()
+	code := resp.Answer.Code
+	var model, firmware, merchant string
+	if t := resp.Terminal; t != nil {
+		model, firmware, merchant = t.Model, t.Firmware, t.MerchantID
+	}
+	if merchant == "" {
+		merchant = req.MerchantID
+	}
+	var c posguard.Counts
+	switch {
+	case req.Type == posguard.TxnReversal:
+		c.Reversals = 1
+	case counted(req.Type):
+		c.Total = 1
+		if !posguard.ApprovedCode(code) {
+			c.Failed = 1
+		}
+		switch code {
+		case "98":
+			c.Timeouts, c.Unavailable = 1, 1
+		case "91", "96":
+			c.Unavailable = 1
+		}
+	}
+	keys := map[posguard.Dimension]string{
+		posguard.DimTerminal: req.TerminalID,
+		posguard.DimMerchant: merchant,
+	}
+	if c.Total > 0 {
+		keys[posguard.DimCode] = code
+		keys[posguard.DimCategory] = Category(code, resp.Reason)
+		if req.PAN != "" {
+			keys[posguard.DimIssuerBIN] = req.PAN.BIN()
+		}
+	}
+	if model != "" {
+		keys[posguard.DimModel] = model
+		if firmware != "" {
+			keys[posguard.DimFirmware] = model + "/" + firmware
+		}
+	}
+	a.mu.Lock()
+	if a.pending == nil {
+		a.pending = map[rollupKey]*posguard.Counts{}
+		a.seen = map[string]time.Time{}
+	}
+	if req.TerminalID != "" && resp.Terminal != nil {
+		a.seen[req.TerminalID] = now
+	}
+	if c != (posguard.Counts{}) {
+		for d, k := range keys {
+			if k == "" {
+				continue
+			}
+			for _, w := range posguard.Windows {
+				rk := rollupKey{w: w, d: d, key: k, at: w.Bucket(now).Unix()}
+				p := a.pending[rk]
+				if p == nil {
+					p = &posguard.Counts{}
+					a.pending[rk] = p
+				}
+				p.Add(c)
+			}
+		}
+	}
+	if resp.TxnID == 0 && unjournaled[code] && req.TerminalID != "" {
+		a.events = append(a.events, terminalEvent(req, resp, now))
+	}
+	a.mu.Unlock()
+	if a.Detector != nil && c != (posguard.Counts{}) {
+		a.Detector.Observe(keys, c, now)
+	}
+}
+
+// terminalEvent builds the record of an unjournaled refusal with its
+// evidence: the batches of a batch mismatch, the terminal's status.
+func terminalEvent(req *posguard.TerminalRequest, resp *posguard.TerminalResponse, at time.Time) posguard.TerminalEvent {
+	d := map[string]string{"type": string(req.Type), "stan": req.STAN}
+	if t := resp.Terminal; t != nil {
+		d["status"] = string(t.Status)
+		d["signed_on"] = strconv.FormatBool(t.SignedOn)
+		if !t.SignedOnAt.IsZero() {
+			d["signed_on_at"] = t.SignedOnAt.UTC().Format(time.RFC3339)
+		}
+		if resp.Reason == posguard.ReasonBatchMismatch {
+			d["batch"], d["host_batch"] = req.Batch, t.Batch
+		}
+	}
+	if req.MerchantID != "" {
+		d["merchant"] = req.MerchantID
+	}
+	return posguard.TerminalEvent{TerminalID: req.TerminalID, Code: resp.Answer.Code, Reason: resp.Reason, Detail: d, At: at}
+}
+
+// RecordTerminalEvent stores one terminal event now (posguard.EventRecorder).
+func (a *Aggregator) RecordTerminalEvent(ctx context.Context, tid, code, reason string, at time.Time) error {
+	if at.IsZero() {
+		at = a.now()
+	}
+	return a.Store.AddTerminalEvent(ctx, &posguard.TerminalEvent{TerminalID: tid, Code: code, Reason: reason, At: at})
+}
+
+// Flush writes the pending increments, last-seen times and terminal events
+// to the store. On a store error the increments are put back for the next
+// flush.
+func (a *Aggregator) Flush(ctx context.Context) error {
+	a.mu.Lock()
+	pending, seen, events := a.pending, a.seen, a.events
+	a.pending, a.seen, a.events = nil, nil, nil
+	a.mu.Unlock()
+	deltas := make([]posguard.Rollup, 0, len(pending))
+	for k, c := range pending {
+		deltas = append(deltas, posguard.Rollup{Window: k.w, Dimension: k.d, Key: k.key, Bucket: time.Unix(k.at, 0).UTC(), Counts: *c})
+	}
+	if err := a.Store.AddRollups(ctx, deltas, seen); err != nil {
+		a.restore(pending, seen, events)
+		return err
+	}
+	for i := range events {
+		if err := a.Store.AddTerminalEvent(ctx, &events[i]); err != nil {
+			a.restore(nil, nil, events[i:])
+			return err
+		}
+	}
+	return nil
+}
+
+// restore merges unflushed work back.
+func (a *Aggregator) restore(pending map[rollupKey]*posguard.Counts, seen map[string]time.Time, events []posguard.TerminalEvent) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.pending == nil {
+		a.pending = map[rollupKey]*posguard.Counts{}
+		a.seen = map[string]time.Time{}
+	}
+	for k, c := range pending {
+		if p := a.pending[k]; p != nil {
+			p.Add(*c)
+		} else {
+			a.pending[k] = c
+		}
+	}
+	for k, t := range seen {
+		if t.After(a.seen[k]) {
+			a.seen[k] = t
+		}
+	}
+	a.events = append(events, a.events...)
+}
+
+// Run flushes every Interval until ctx ends, then once more.
+func (a *Aggregator) Run(ctx context.Context) error {
+	iv := a.Interval
+	if iv <= 0 {
+		iv = time.Second
+	}
+	tick := time.NewTicker(iv)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return a.Flush(context.WithoutCancel(ctx))
+		case <-tick.C:
+			if err := a.Flush(ctx); err != nil && a.Logger != nil {
+				a.Logger.Error("analytics flush", "err", err)
+			}
+		}
+	}
+}
