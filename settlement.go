@@ -47,8 +47,9 @@ type ItemState string
 
 // Item states (an item with no row is unsettled).
 const (
-	ItemInBatch ItemState = "batch"
-	ItemReview  ItemState = "review" // pending review: left out of settlement until released
+	ItemInBatch  ItemState = "batch"
+	ItemReview   ItemState = "review"   // pending review: left out of settlement until released
+	ItemReleased ItemState = "released" // released from review: unsettled, never held again
 )
 
 // SettlementItem is an item posting's settlement record.
@@ -84,7 +85,8 @@ type SettlementStore interface {
 	// items referring to them; returns how many items it held.
 	HoldForReview(ctx context.Context, date string, threshold Amount, reason string) (int, error)
 	// ReleaseReview releases the items of transaction txnID (and of those
-	// referring to it) from review; ENOTFOUND if none was under review.
+	// referring to it) from review for good: they are unsettled again and
+	// never held again. ENOTFOUND if none was under review.
 	ReleaseReview(ctx context.Context, txnID int64) error
 	// ItemsForTxn returns the settlement records of the item postings of
 	// transaction id (its own and those referring to it).

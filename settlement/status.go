@@ -56,7 +56,7 @@ func StatusOf(ctx context.Context, s posguard.MoneyStore, id int64) (TxnSettleme
 		}
 	}
 	switch {
-	case it == nil:
+	case it == nil, it.State == posguard.ItemReleased:
 		return st, nil
 	case it.State == posguard.ItemReview:
 		st.Where, st.Reason = WherePendingReview, it.Reason

@@ -7,8 +7,16 @@ import (
 	"github.com/posguard/posguard"
 )
 
-// unsettled is the condition selecting item postings with no settlement row.
-const unsettled = `p.item = 1 AND NOT EXISTS (SELECT 1 FROM settlement_items i WHERE i.seq = p.seq)`
+// unsettled is the condition selecting item postings in no batch and not
+// under review (no settlement row, or one released from review).
+const unsettled = `p.item = 1 AND NOT EXISTS (SELECT 1 FROM settlement_items i WHERE i.seq = p.seq AND i.state <> 'released')`
+
+// unheld selects item postings that were never held nor settled.
+const unheld = `p.item = 1 AND NOT EXISTS (SELECT 1 FROM settlement_items i WHERE i.seq = p.seq)`
+
+// takeReleased lets a batch take an item released from review.
+const takeReleased = ` ON CONFLICT (seq) DO UPDATE SET state = 'batch', batch_id = excluded.batch_id, reason = ''
+	WHERE settlement_items.state = 'released'`
 
 // UnsettledTotals implements posguard.SettlementStore.
 func (s *Store) UnsettledTotals(ctx context.Context, date string, maxSeq int64) ([]posguard.MerchantTotal, error) {
@@ -53,12 +61,12 @@ func (s *Store) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'batch', ?, '' FROM ledger_postings p
 			WHERE ` + unsettled + ` AND p.merchant_id = ?`
 		if b.Items == nil {
-			if _, err := tx.ExecContext(ctx, s.q(assign+` AND p.date <= ? AND p.seq <= ?`), b.ID, b.MerchantID, b.Date, b.MaxSeq); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(assign+` AND p.date <= ? AND p.seq <= ?`+takeReleased), b.ID, b.MerchantID, b.Date, b.MaxSeq); err != nil {
 				return s.err(err, "assign items")
 			}
 		} else {
 			for _, seq := range b.Items {
-				if _, err := tx.ExecContext(ctx, s.q(assign+` AND p.seq = ?`), b.ID, b.MerchantID, seq); err != nil {
+				if _, err := tx.ExecContext(ctx, s.q(assign+` AND p.seq = ?`+takeReleased), b.ID, b.MerchantID, seq); err != nil {
 					return s.err(err, "assign item")
 				}
 			}
@@ -141,7 +149,7 @@ func (s *Store) HoldForReview(ctx context.Context, date string, threshold posgua
 	var n int64
 	err := s.inTx(ctx, "hold for review", func(tx *sql.Tx) error {
 		ins := `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
-			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'review', '', ? FROM ledger_postings p WHERE ` + unsettled
+			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'review', '', ? FROM ledger_postings p WHERE ` + unheld
 		r, err := tx.ExecContext(ctx, s.q(ins+` AND p.date <= ? AND p.kind = 'approval' AND p.gross >= ?`), reason, date, int64(threshold))
 		if err != nil {
 			return err
@@ -161,7 +169,8 @@ func (s *Store) HoldForReview(ctx context.Context, date string, threshold posgua
 
 // ReleaseReview implements posguard.SettlementStore.
 func (s *Store) ReleaseReview(ctx context.Context, txnID int64) error {
-	r, err := s.write.ExecContext(ctx, s.q(`DELETE FROM settlement_items WHERE state = 'review' AND (txn_id = ? OR orig_id = ?)`), txnID, txnID)
+	r, err := s.write.ExecContext(ctx, s.q(`UPDATE settlement_items SET state = 'released'
+		WHERE state = 'review' AND (txn_id = ? OR orig_id = ?)`), txnID, txnID)
 	if err != nil {
 		return s.err(err, "release review")
 	}
