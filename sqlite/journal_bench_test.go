@@ -1,0 +1,109 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/storetest"
+)
+
+func openBench(b *testing.B, group bool) *Store {
+	b.Helper()
+	s, err := Open(filepath.Join(b.TempDir(), "posguard.db"), storetest.NewSealer())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.SetGroupCommit(group)
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+func journalTxn(i int) *posguard.Transaction {
+	return &posguard.Transaction{
+		TxnKey:         posguard.TxnKey{TerminalID: fmt.Sprintf("9%07d", i%1000), Batch: "000001", STAN: fmt.Sprintf("%06d", i/1000+1), MTI: "0200"},
+		Type:           posguard.TxnSale,
+		ContentHash:    "4f2d1c",
+		MerchantID:     "898310048990001",
+		PANMasked:      "622202*********0018",
+		CardOrg:        "CUP",
+		Amount:         1000,
+		Currency:       posguard.CurrencyCNY,
+		SettlementDate: "2026-11-22",
+		State:          posguard.StateForwarded,
+		Detail:         map[string]string{"route": "cups"},
+	}
+}
+
+// BenchmarkByKey100k measures the idempotency lookup (Journal.ByKey) on a
+// journal of 100,000 transactions.
+func BenchmarkByKey100k(b *testing.B) {
+	s := openBench(b, true)
+	ctx := context.Background()
+	const rows = 100_000
+	err := s.writeTx(ctx, "fill", func(ctx context.Context, tx *sql.Tx) error {
+		ins := tx.StmtContext(ctx, s.stmts.insertTxn)
+		for i := range rows {
+			t := journalTxn(i)
+			var id int64
+			if err := ins.QueryRowContext(ctx, t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
+				t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
+				t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
+				t.UpstreamSTAN, t.UpstreamTime, nil, `{"route":"cups"}`, 1, 1).Scan(&id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		k := journalTxn((i * 7919) % rows).TxnKey
+		if _, err := s.ByKey(ctx, k); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkJournalAppend measures the switch's journal writes for one sale:
+// Insert (forwarded) then Update (approved, answer, detail), each durable,
+// from one goroutine and from many, with group commit on and off.
+func BenchmarkJournalAppend(b *testing.B) {
+	for _, group := range []bool{true, false} {
+		for _, par := range []int{1, 64} {
+			b.Run(fmt.Sprintf("group=%v/writers=%d", group, par), func(b *testing.B) {
+				s := openBench(b, group)
+				ctx := context.Background()
+				var next atomic.Int64
+				b.ReportAllocs()
+				b.SetParallelism(par)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						t := journalTxn(int(next.Add(1)))
+						if err := s.Insert(ctx, t); err != nil {
+							b.Error(err)
+							return
+						}
+						err := s.Update(ctx, posguard.TxnUpdate{
+							ID: t.ID, FromStates: []posguard.State{posguard.StateForwarded}, State: posguard.StateApproved,
+							ResponseCode: "00", AuthCode: "A12345", RRN: "261122000001",
+							Answer: &posguard.Answer{Code: "00", RRN: "261122000001"}, Detail: map[string]string{"upstream_ms": "1"},
+						})
+						if err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
+	}
+}

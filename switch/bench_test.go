@@ -1,0 +1,101 @@
+package switching_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/keys"
+	"github.com/posguard/posguard/sqlite"
+	switching "github.com/posguard/posguard/switch"
+)
+
+// instantUpstream approves every request at once, in memory.
+type instantUpstream struct{}
+
+func (instantUpstream) Send(_ context.Context, req *posguard.UpstreamRequest) (*posguard.UpstreamResponse, error) {
+	return approve(req)
+}
+
+// BenchmarkHandleTerminalSale measures a whole-switch sale (gates,
+// idempotency lookup, journal insert and update on SQLite with
+// synchronous=FULL, MAC check, upstream call) against an upstream that
+// approves at once, from one terminal and from many.
+func BenchmarkHandleTerminalSale(b *testing.B) {
+	for _, terms := range []int{1, 64} {
+		b.Run(fmt.Sprintf("terminals=%d", terms), func(b *testing.B) {
+			benchSales(b, terms)
+		})
+	}
+}
+
+func benchSales(b *testing.B, terms int) {
+	hk, err := keys.ParseHostKey("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"), hk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if err := st.PutMerchant(ctx, &posguard.Merchant{ID: mid, Name: "bench", MCC: "5411", Status: posguard.MerchantActive, Kind: "enterprise"}); err != nil {
+		b.Fatal(err)
+	}
+	sw, err := switching.New(ctx, st, instantUpstream{}, hk, switching.Config{AcquirerID: "48021000",
+		ZonePINKey: mustHex("0123456789ABCDEF0123456789ABCDEF"), UpstreamTimeout: time.Second}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	type term struct {
+		id, batch string
+		mak       []byte
+		stan      int
+	}
+	pool := make(chan *term, terms)
+	for i := range terms {
+		t := &term{id: fmt.Sprintf("2%07d", i)}
+		if err := st.PutTerminal(ctx, &posguard.Terminal{ID: t.id, MerchantID: mid, TMK: tmk, KeyScheme: "003", MAC: posguard.MACCupsECB, Status: posguard.TerminalActive}); err != nil {
+			b.Fatal(err)
+		}
+		r := sw.HandleTerminal(ctx, &posguard.TerminalRequest{MTI: "0800", Type: posguard.TxnSignOn, TerminalID: t.id, MerchantID: mid, STAN: "000001", NetMgmt: "003", ReceivedAt: time.Now()})
+		if r.Code != "00" {
+			b.Fatalf("sign-on: %s", r.Code)
+		}
+		wk, err := keys.DecodeField62(tmk, "003", r.Keys)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t.mak, t.batch = wk.MAK, r.Batch
+		pool <- t
+	}
+	b.ReportAllocs()
+	b.SetParallelism((terms + 1) / 2)
+	b.RunParallel(func(pb *testing.PB) {
+		t := <-pool
+		defer func() { pool <- t }()
+		for pb.Next() {
+			t.stan++
+			stan := fmt.Sprintf("%06d", t.stan)
+			data := []byte(t.id + stan)
+			mac, err := keys.MAC(posguard.MACCupsECB, t.mak, data)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			req := &posguard.TerminalRequest{MTI: "0200", Type: posguard.TxnSale, TerminalID: t.id, MerchantID: mid, STAN: stan,
+				Batch: t.batch, ProcCode: "000000", Amount: 100, HasAmount: true, Currency: "156", PAN: pan, EntryMode: "022",
+				CondCode: "00", Field60: "22" + t.batch + "000", ReceivedAt: time.Now(),
+				ContentHash: "h" + t.id + stan, MACData: data, HasMAC: true, MAC: mac}
+			if r := sw.HandleTerminal(ctx, req); r.Code != "00" {
+				b.Errorf("sale: %s (%s)", r.Code, r.Reason)
+				return
+			}
+		}
+	})
+}
