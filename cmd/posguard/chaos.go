@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/diagnosis"
 	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/seed"
@@ -65,6 +66,7 @@ type ChaosReport struct {
 	ReversalsPending  int               `json:"reversals_pending"`
 	LeftForwarded     int               `json:"left_forwarded"`
 	ReversalFailedSet int               `json:"flagged_reversal_failed"`
+	Unexplained       int               `json:"unexplained"`
 	Cards             int               `json:"cards"`
 	Mismatches        []recon.Mismatch  `json:"mismatches"`
 	DrainSeconds      float64           `json:"drain_seconds"`
@@ -297,6 +299,8 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 	switch {
 	case len(c.Report.Mismatches) > 0:
 		return fmt.Errorf("%d cards whose money differs between the issuers and the journal", len(c.Report.Mismatches))
+	case c.Report.Unexplained > 0:
+		return fmt.Errorf("%d transactions without a known cause", c.Report.Unexplained)
 	case c.Report.ReversalsPending > 0 || c.Report.LeftForwarded > 0:
 		return fmt.Errorf("queue not drained after %s: %d reversals pending, %d transactions forwarded", c.DrainLimit, c.Report.ReversalsPending, c.Report.LeftForwarded)
 	}
@@ -312,6 +316,9 @@ func (c *ChaosCommand) audit(ctx context.Context, st *sqlite.Store, w *seed.Worl
 			return err
 		}
 		for _, t := range page {
+			if !explained(t) {
+				c.Report.Unexplained++
+			}
 			if t.Type.MovesMoney() || t.Type == posguard.TxnInquiry {
 				c.Report.Transactions++
 				if t.State == posguard.StateApproved || t.State == posguard.StateVoided || t.State == posguard.StatePartRefunded || t.State == posguard.StateRefunded {
@@ -368,10 +375,21 @@ func (c *ChaosCommand) print() {
 	fmt.Fprintf(c.Stdout, "faults injected: %s\n", strings.Join(faults, " "))
 	fmt.Fprintf(c.Stdout, "reversals acknowledged: %d, pending: %d, left forwarded: %d; queue drained %.1fs after the network healed\n",
 		r.ReversalsDone, r.ReversalsPending, r.LeftForwarded, r.DrainSeconds)
+	fmt.Fprintf(c.Stdout, "causes: %d transactions without a known reason and category\n", r.Unexplained)
 	fmt.Fprintf(c.Stdout, "money: %d cards, %d mismatches between the issuers and the journal\n", r.Cards, len(r.Mismatches))
 	for _, m := range r.Mismatches {
 		fmt.Fprintf(c.Stdout, "  %s issuer took %s, journal says %s\n", m.PAN, m.Issuer, m.Journal)
 	}
+}
+
+// explained reports whether a transaction carries a reason the knowledge
+// base knows, with a category (approved ones need none).
+func explained(t *posguard.Transaction) bool {
+	if t.State == posguard.StateApproved && t.Reason == posguard.ReasonApproved {
+		return true
+	}
+	e, ok := diagnosis.Lookup(t.Reason)
+	return ok && e.Category != ""
 }
 
 func postFaults(admin, spec string) error {

@@ -52,7 +52,7 @@ func TestChaos(t *testing.T) {
 	if r.FaultsInjected["timeout"]+r.FaultsInjected["drop_after_approve"]+r.FaultsInjected["outage"] == 0 {
 		t.Fatalf("no faults were injected: %v", r.FaultsInjected)
 	}
-	if len(r.Mismatches) != 0 || r.ReversalsPending != 0 || r.LeftForwarded != 0 {
+	if len(r.Mismatches) != 0 || r.ReversalsPending != 0 || r.LeftForwarded != 0 || r.Unexplained != 0 {
 		t.Fatalf("money or queue: %+v", r)
 	}
 	if r.DrainSeconds > 60 {

@@ -173,6 +173,15 @@ func TestTerminalContract(t *testing.T) {
 	}
 
 	wd.checkMoney(ctx)
+	all, err := wd.serve.store.List(ctx, posguard.TxnFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tx := range all {
+		if !explained(tx) {
+			t.Errorf("transaction %d (%s, %s, code %s) has no known cause: reason %q", tx.ID, tx.Type, tx.State, tx.ResponseCode, tx.Reason)
+		}
+	}
 	if strings.Contains(wd.logs.String(), goodCard.Reveal()) {
 		t.Fatal("a log line holds a full PAN")
 	}
