@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/analytics"
+	"github.com/posguard/posguard/casework"
 )
 
 // Server is posguard's JSON API. Set its fields, then serve Handler() with a
@@ -29,6 +31,11 @@ type Server struct {
 	Logger *slog.Logger
 	// Now is the clock (reversal ages); nil is time.Now.
 	Now func() time.Time
+	// Cases handles exception cases (/v1/cases); nil answers 404 there.
+	Cases *casework.Service
+	// Reports serves failure analytics, incidents, notices and terminal
+	// health; nil answers 404 there.
+	Reports *analytics.Reports
 }
 
 // Handler returns the API's routes.
@@ -42,6 +49,7 @@ func (s *Server) Handler() nethttp.Handler {
 	mux.HandleFunc("GET /v1/merchants/{id}", s.getMerchant)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /metrics", s.metrics)
+	s.caseRoutes(mux)
 	return s.recoverer(s.unmatched(mux))
 }
 
