@@ -45,6 +45,10 @@ type Worker struct {
 	Now    func() time.Time
 	// Attempted, if set, is called after each attempt (metrics).
 	Attempted func(r *posguard.Reversal, err error)
+	// Failed, if set, is called once when a reversal reaches MaxAttempts
+	// (the transaction is flagged reversal_failed; retries go on), e.g. to
+	// open a case.
+	Failed func(ctx context.Context, txn *posguard.Transaction)
 
 	once sync.Once
 	wake chan struct{}
@@ -270,6 +274,9 @@ func (w *Worker) failed(ctx context.Context, r *posguard.Reversal, txn *posguard
 			return err
 		}
 		w.Logger.Warn("reversal past its attempt limit", "txn", txn.ID, "attempts", r.Attempts+1, "err", msg)
+		if w.Failed != nil {
+			w.Failed(ctx, txn)
+		}
 	}
 	return posguard.Errorf(posguard.EUNAVAILABLE, "reversal of transaction %d: %s", txn.ID, msg)
 }
