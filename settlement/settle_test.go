@@ -90,7 +90,7 @@ func TestWhereIsTheMoney(t *testing.T) {
 func TestD0(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.now = f.now.Add(0) // 2026-03-02 10:00 in UTC+8
+	f.now = f.now.Add(0)                      // 2026-03-02 10:00 in UTC+8
 	f.sale(shop, debit, "2026-03-02", 100000) // fee 500 (below the cap)
 	f.sale(shop, cred, "2026-03-02", 50000)   // fee 300
 	f.settler.SameDay = settlement.D0Policy{Kinds: []posguard.CardKind{posguard.CardDebit}}
