@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/ledger"
+	"github.com/posguard/posguard/settlement"
+)
+
+func init() {
+	register("settle", "post the journal to the ledger and settle merchants T+1 for a date (idempotent)", func(stdout, stderr io.Writer) Command {
+		return &SettleCommand{Stdout: stdout, Stderr: stderr}
+	})
+}
+
+// SettleCommand runs T+1 settlement for one settlement date.
+type SettleCommand struct {
+	Stdout, Stderr  io.Writer
+	DB              string
+	HostKeyFile     string
+	Date            string
+	ReviewThreshold int64 // fen
+	store           hostStore
+}
+
+// ParseFlags reads settle's flags.
+func (c *SettleCommand) ParseFlags(args []string) error {
+	fs := newFlagSet("settle", "settle --db DSN --date YYYY-MM-DD", c.Stderr)
+	fs.StringVar(&c.DB, "db", "sqlite:posguard-data/posguard.db", "store: sqlite:PATH or a postgres:// URL")
+	fs.StringVar(&c.HostKeyFile, "host-key-file", "", "host key file (default beside a SQLite database)")
+	fs.StringVar(&c.Date, "date", "", "settlement date to settle, YYYY-MM-DD (required)")
+	fs.Int64Var(&c.ReviewThreshold, "review-threshold", 0, "hold sales of at least this many fen for review (0: none)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, err := time.Parse("2006-01-02", c.Date); err != nil {
+		return fmt.Errorf("--date %q: want YYYY-MM-DD", c.Date)
+	}
+	if c.ReviewThreshold < 0 {
+		return fmt.Errorf("--review-threshold must not be negative")
+	}
+	return nil
+}
+
+// Run posts what the journal holds, then settles the date.
+func (c *SettleCommand) Run(ctx context.Context) error {
+	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, newLogger(c.Stderr, "info"))
+	if err != nil {
+		return err
+	}
+	c.store = st
+	ms, ok := st.(interface{ Money() posguard.MoneyStore })
+	if !ok {
+		return fmt.Errorf("store %T keeps no ledger", st)
+	}
+	m := ms.Money()
+	fees := &settlement.FeeBook{Store: m, Merchants: st}
+	posted, err := (&ledger.Poster{Store: m, Pricer: fees}).Drain(ctx)
+	if err != nil {
+		return err
+	}
+	s := &settlement.Settler{Store: m, Merchants: st, Fees: fees, ReviewThreshold: posguard.Amount(c.ReviewThreshold)}
+	rep, err := s.Settle(ctx, c.Date)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "posted %d ledger postings\n%s\n", posted, rep)
+	for _, b := range rep.Batches {
+		fmt.Fprintf(c.Stdout, "  %s  %d items  %s yuan  payout %s queued\n", b.ID, b.Count, b.Net, b.PayoutID)
+	}
+	return nil
+}
+
+// Close closes the store.
+func (c *SettleCommand) Close() error {
+	if c.store != nil {
+		return c.store.Close()
+	}
+	return nil
+}
