@@ -236,6 +236,11 @@ func (s *Switch) recordLate(id int64, ans *posguard.UpstreamResponse) {
 		s.log.Error("record late answer", "txn", id, "err", err)
 	}
 	s.log.Info("late answer recorded", "txn", id, "code", ans.Code)
+	if posguard.ApprovedCode(ans.Code) && s.LateApproval != nil {
+		if txn, err := s.store.ByID(ctx, id); err == nil {
+			s.LateApproval(ctx, txn)
+		}
+	}
 }
 
 // stamp sets the host's local time and date (fields 12 and 13) of the

@@ -42,6 +42,16 @@ type Observer interface {
 	Answered(req *posguard.TerminalRequest, resp *posguard.TerminalResponse, elapsed time.Duration)
 }
 
+// Observers fans one answer out to several observers.
+type Observers []Observer
+
+// Answered calls every observer in order.
+func (o Observers) Answered(req *posguard.TerminalRequest, resp *posguard.TerminalResponse, elapsed time.Duration) {
+	for _, x := range o {
+		x.Answered(req, resp, elapsed)
+	}
+}
+
 // Switch is the authorization pipeline. Create one with New; it is safe for
 // concurrent use by many terminal connections.
 type Switch struct {
@@ -57,6 +67,10 @@ type Switch struct {
 	// ReversalQueued, if set, is called after an upstream reversal has been
 	// durably queued (it wakes the reversal worker).
 	ReversalQueued func()
+	// LateApproval, if set, is told about an approval that arrived after
+	// its request timed out (its reversal is already queued): casework
+	// opens a case for it.
+	LateApproval func(ctx context.Context, txn *posguard.Transaction)
 
 	terminals sync.Map // id → *posguard.Terminal (the switch is the only writer of sign-on state)
 	merchants sync.Map // id → *merchantEntry

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/analytics"
+	"github.com/posguard/posguard/casework"
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/metrics"
 	"github.com/posguard/posguard/network"
@@ -42,6 +44,7 @@ type ServeCommand struct {
 	UpstreamConns   int
 	Cutoff          string
 	MaxAttempts     int
+	MinFirmware     string
 	LogLevel        string
 
 	// Ready is closed when both listeners are bound.
@@ -83,7 +86,24 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.IntVar(&c.UpstreamConns, "upstream-conns", 2, "connections per network address")
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time at which the settlement day rolls over")
 	fs.IntVar(&c.MaxAttempts, "reversal-max-attempts", 5, "attempts after which a reversal is flagged reversal_failed (retries continue)")
+	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+}
+
+// parseMinFirmware reads MODEL=VERSION pairs.
+func parseMinFirmware(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range strings.Split(s, ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		m, v, ok := strings.Cut(kv, "=")
+		if !ok || m == "" || v == "" {
+			return nil, fmt.Errorf("--min-firmware %q: want MODEL=VERSION", kv)
+		}
+		out[m] = v
+	}
+	return out, nil
 }
 
 // networkAddrs parses --network.
@@ -125,6 +145,10 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	minFW, err := parseMinFirmware(c.MinFirmware)
+	if err != nil {
+		return err
+	}
 	st, hk, err := openStore(ctx, c.DB, c.HostKeyFile, c.log)
 	if err != nil {
 		return err
@@ -142,13 +166,18 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sw.Observer = m
+	detector := &analytics.Detector{Store: st}
+	agg := &analytics.Aggregator{Store: st, Detector: detector, Logger: c.log}
+	cases := &casework.Service{Store: st, Logger: c.log}
+	sw.Observer = switching.Observers{m, agg}
+	sw.LateApproval = cases.OnLateApproval
 	c.Switch = sw
 	c.client.OnLate = sw.HandleLate
 	worker := &reversal.Worker{
 		Store: st, Upstream: c.client, AcquirerID: acq, InFlight: sw.InFlight,
 		MaxAttempts: c.MaxAttempts, Logger: c.log,
 		Attempted: func(_ *posguard.Reversal, err error) { m.ReversalAttempt(err) },
+		Failed:    cases.OnReversalFailed,
 	}
 	sw.ReversalQueued = worker.Wake
 	if err := c.client.Start(ctx); err != nil {
@@ -170,20 +199,24 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 
 	gw := &terminal.Gateway{Handler: sw, Logger: c.log, FrameError: m.FrameError}
 	tsrv := &terminal.Server{Handler: gw, Logger: c.log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
-	apiSrv := &api.Server{Store: st, Metrics: m.Handler(), Logger: c.log, Health: func(context.Context) map[string]string {
-		s := c.client.State()
-		return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
-	}}
+	apiSrv := &api.Server{Store: st, Metrics: m.Handler(), Logger: c.log,
+		Cases: cases, Reports: &analytics.Reports{Store: st, MinFirmware: minFW}, Health: func(context.Context) map[string]string {
+			s := c.client.State()
+			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
+		}}
 	hsrv := &nethttp.Server{Handler: apiSrv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 3)
-	wg.Add(3)
+	errc := make(chan error, 6)
+	wg.Add(6)
 	go func() { defer wg.Done(); errc <- ignoreClosed(tsrv.Serve(tl)) }()
 	go func() { defer wg.Done(); errc <- ignoreClosed(hsrv.Serve(hl)) }()
 	go func() { defer wg.Done(); _ = worker.Run(runCtx); errc <- nil }()
+	go func() { defer wg.Done(); _ = agg.Run(runCtx); errc <- nil }()
+	go func() { defer wg.Done(); _ = detector.Run(runCtx, 10*time.Second); errc <- nil }()
+	go func() { defer wg.Done(); c.caseLoop(runCtx, cases); errc <- nil }()
 	go c.watch(runCtx, st, m)
 	c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", "http://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 	close(c.Ready)
@@ -200,6 +233,32 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	cancel()
 	wg.Wait()
 	return err
+}
+
+// caseLoop opens cases for charged-but-failed transactions every minute
+// and escalates overdue cases every hour.
+func (c *ServeCommand) caseLoop(ctx context.Context, cases *casework.Service) {
+	scan := time.NewTicker(time.Minute)
+	defer scan.Stop()
+	lastEscalate := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-scan.C:
+		}
+		if n, err := cases.Scan(ctx); err != nil {
+			c.log.Error("charged-but-failed scan", "err", err)
+		} else if n > 0 {
+			c.log.Warn("cases opened for transactions told failed whose reversal is not acknowledged", "count", n)
+		}
+		if time.Since(lastEscalate) >= time.Hour {
+			lastEscalate = time.Now()
+			if _, err := cases.Escalate(ctx); err != nil {
+				c.log.Error("case escalation", "err", err)
+			}
+		}
+	}
 }
 
 // watch publishes the reversal queue and upstream link state as metrics.

@@ -19,6 +19,9 @@ import (
 type hostStore interface {
 	posguard.Store
 	posguard.SettingStore
+	posguard.CaseStore
+	posguard.AnalyticsStore
+	posguard.IncidentStore
 	Ping(ctx context.Context) error
 }
 
