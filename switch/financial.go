@@ -172,7 +172,7 @@ func (s *Switch) replay(ctx context.Context, t *posguard.Terminal, req *posguard
 	}
 	if prev.Answer == nil {
 		select {
-		case <-s.inflight.wait(prev.ID):
+		case <-s.inflight.waitKey(prev.TxnKey):
 		case <-ctx.Done():
 		}
 		if p, err := s.store.ByID(ctx, prev.ID); err == nil {

@@ -18,7 +18,9 @@ func (s *Switch) forward(ctx context.Context, t *posguard.Terminal, m *posguard.
 	txn.UpstreamTime = now.UTC().Format("0102150405")
 	up := s.upstreamRequest(t, m, req, txn, orig, zonePIN)
 
+	fl := s.inflight.begin(txn.TxnKey)
 	if err := s.store.Insert(ctx, txn); err != nil {
+		s.inflight.done(fl)
 		release()
 		if posguard.ErrorCode(err) == posguard.ECONFLICT {
 			if prev, err := s.store.ByKey(ctx, txn.TxnKey); err == nil {
@@ -28,7 +30,7 @@ func (s *Switch) forward(ctx context.Context, t *posguard.Terminal, m *posguard.
 		s.log.Error("journal before forwarding", "terminal", t.ID, "err", err)
 		return reject(t, "96", posguard.ReasonHostFault)
 	}
-	s.inflight.add(txn.ID)
+	s.inflight.journaled(fl, txn.ID)
 	s.recent.put(upstreamKey(txn.UpstreamSTAN, txn.UpstreamTime), txn.ID)
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.UpstreamTimeout)
 	sent := time.Now()
@@ -36,7 +38,7 @@ func (s *Switch) forward(ctx context.Context, t *posguard.Terminal, m *posguard.
 	cancel()
 	elapsed := time.Since(sent)
 	resp := s.outcome(context.WithoutCancel(ctx), t, req, txn, orig, ans, err, elapsed, release)
-	s.inflight.done(txn.ID)
+	s.inflight.done(fl)
 	return resp
 }
 

@@ -68,53 +68,82 @@ func (b *usageBook) release(merchant, date string, amount posguard.Amount) {
 	}
 }
 
-// inflightSet tracks transactions whose upstream request has not come back
-// yet, so duplicates can wait for the outcome and the reversal worker never
-// overtakes the request it reverses.
+// inflightSet tracks requests whose upstream answer has not come back yet,
+// by idempotency key (so a duplicate can wait for the outcome) and by
+// journal ID (so the reversal worker never overtakes the request it
+// reverses). An entry is registered before the journal insert, so a
+// duplicate that finds the journaled request always finds its entry too.
 type inflightSet struct {
-	mu sync.Mutex
-	m  map[int64]chan struct{}
+	mu    sync.Mutex
+	byKey map[posguard.TxnKey]*inflight
+	byID  map[int64]*inflight
 }
 
-func (s *inflightSet) init() { s.m = make(map[int64]chan struct{}) }
-
-func (s *inflightSet) add(id int64) {
-	s.mu.Lock()
-	s.m[id] = make(chan struct{})
-	s.mu.Unlock()
+type inflight struct {
+	key posguard.TxnKey
+	id  int64
+	ch  chan struct{}
 }
 
-func (s *inflightSet) done(id int64) {
+func (s *inflightSet) init() {
+	s.byKey = make(map[posguard.TxnKey]*inflight)
+	s.byID = make(map[int64]*inflight)
+}
+
+// begin registers a request about to be journaled and sent.
+func (s *inflightSet) begin(k posguard.TxnKey) *inflight {
+	e := &inflight{key: k, ch: make(chan struct{})}
 	s.mu.Lock()
-	if ch, ok := s.m[id]; ok {
-		close(ch)
-		delete(s.m, id)
+	if _, taken := s.byKey[k]; !taken {
+		// A concurrent duplicate keeps the first request's entry: the
+		// journal insert will refuse the duplicate, which then waits on it.
+		s.byKey[k] = e
 	}
 	s.mu.Unlock()
+	return e
 }
 
-// wait returns a channel closed when id is no longer in flight (already
-// closed if it is not).
-func (s *inflightSet) wait(id int64) <-chan struct{} {
+// journaled records the request's journal ID.
+func (s *inflightSet) journaled(e *inflight, id int64) {
+	s.mu.Lock()
+	e.id = id
+	s.byID[id] = e
+	s.mu.Unlock()
+}
+
+// done ends the entry and wakes its waiters.
+func (s *inflightSet) done(e *inflight) {
+	s.mu.Lock()
+	if s.byKey[e.key] == e {
+		delete(s.byKey, e.key)
+	}
+	if e.id != 0 && s.byID[e.id] == e {
+		delete(s.byID, e.id)
+	}
+	s.mu.Unlock()
+	close(e.ch)
+}
+
+var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// waitKey returns a channel closed when the request with key k is no longer
+// in flight (already closed if it is not).
+func (s *inflightSet) waitKey(k posguard.TxnKey) <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ch, ok := s.m[id]; ok {
-		return ch
+	if e, ok := s.byKey[k]; ok {
+		return e.ch
 	}
-	ch := make(chan struct{})
-	close(ch)
-	return ch
+	return closedCh
 }
 
 // InFlight reports whether transaction id still waits for its upstream
 // answer in this process.
 func (s *Switch) InFlight(id int64) bool {
-	select {
-	case <-s.inflight.wait(id):
-		return false
-	default:
-		return true
-	}
+	s.inflight.mu.Lock()
+	defer s.inflight.mu.Unlock()
+	_, ok := s.inflight.byID[id]
+	return ok
 }
 
 // recentUpstream maps the upstream identity of recent requests (STAN and
