@@ -131,6 +131,17 @@ func TestTerminalContract(t *testing.T) {
 		}
 		code(t, "merchant "+m.mid, tt.send(tt.sale(goodCard, goodExp, "123456", 100), true), "03")
 	}
+	// The other key schemes and MAC algorithms: 004 with X9.19, 001 (single DES).
+	for _, k := range []struct{ tid, tmk, scheme, mac string }{
+		{"10000002", "F1A8390147B33AFE1D502317CF193BE2", "004", "x919"},
+		{"10000003", "18C2BD236566736EE7BD44585BD32701", "001", "cups-ecb"},
+	} {
+		tt := dialRaw(t, wd.termAdr, k.tid, shopMID, k.tmk, k.scheme, k.mac)
+		if c := tt.signOn(); c != "00" {
+			t.Fatalf("sign-on of %s (scheme %s): %s", k.tid, k.scheme, c)
+		}
+		code(t, "sale on "+k.tid+" ("+k.scheme+", "+k.mac+")", tt.send(tt.sale(good2Card, good2Exp, "123456", 300), true), "00")
+	}
 	// Unknown terminal: 97 on sign-on.
 	un := dialRaw(t, wd.termAdr, "99999999", shopMID, shopTMK, "003", "cups-ecb")
 	if c := un.signOn(); c != "97" {
