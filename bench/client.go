@@ -193,4 +193,3 @@ func answerCode(resp *iso8583.Message, macOK bool, err error) string {
 	}
 	return resp.Get(39)
 }
-

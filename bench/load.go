@@ -41,6 +41,8 @@ type worker struct {
 	hist   *hdrhistogram.Histogram
 	codes  map[string]int
 	failed error
+	// lastDone is when the last counted answer came.
+	lastDone time.Time
 }
 
 // newHistogram covers 1 µs to 120 s with 3 significant digits.
@@ -49,7 +51,10 @@ func newHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(1, 120_000
 // Load runs cfg and returns its report. Terminals sign on first (not
 // measured); then the load runs for Warmup + Duration. Only requests whose
 // send time (closed loop) or scheduled time (open loop) falls inside the
-// measured Duration are counted; the run waits for their answers.
+// measured Duration are counted; the run waits for their answers, and the
+// rates and CPU time cover the span from the start of the measured time to
+// the last counted answer (longer than Duration when the target fell
+// behind an open-loop schedule).
 func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 	if cfg.Terminals <= 0 || cfg.Duration <= 0 {
 		return nil, posguard.Errorf(posguard.EINVALID, "bench: need terminals > 0 and a duration")
@@ -93,8 +98,6 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 		defer cpuWG.Done()
 		sleepUntil(ctx, from)
 		cpu[0] = processCPU()
-		sleepUntil(ctx, to)
-		cpu[1] = processCPU()
 	}()
 
 	var sched chan time.Time
@@ -112,17 +115,25 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 	}
 	wg.Wait()
 	cpuWG.Wait()
+	cpu[1] = processCPU()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	r := newReport(cfg)
+	last := to
 	for _, w := range workers {
 		if w.failed != nil {
 			return nil, w.failed
 		}
 		r.add(w.hist, w.codes)
+		if w.lastDone.After(last) {
+			last = w.lastDone
+		}
 	}
-	r.finish(cfg.Duration, cpu[1].sub(cpu[0]))
+	// Counted requests sent near the end (or, open loop, queued behind a
+	// backlog) are answered after it: the rate and the CPU time run
+	// until the last counted answer.
+	r.finish(last.Sub(from), cpu[1].sub(cpu[0]))
 	return r, nil
 }
 
@@ -182,7 +193,9 @@ func (w *worker) run(ctx context.Context, cfg LoadConfig, sched <-chan time.Time
 		if due.Before(from) || !due.Before(to) {
 			continue
 		}
-		us := time.Since(due).Microseconds()
+		now := time.Now()
+		w.lastDone = now
+		us := now.Sub(due).Microseconds()
 		if us < 1 {
 			us = 1
 		}

@@ -28,7 +28,8 @@ type Report struct {
 	Mode      string  `json:"mode"`
 	Terminals int     `json:"terminals"`
 	Rate      float64 `json:"rate,omitempty"`
-	// Seconds is the measured duration.
+	// Seconds is the measured span: from the start of the measured time
+	// to the last counted answer.
 	Seconds float64 `json:"seconds"`
 	// Count is the number of requests counted (sent in the measured time
 	// and answered, or failed).
@@ -83,7 +84,7 @@ func (r *Report) finish(d time.Duration, cpu cpuTimes) {
 	}
 	r.CPUUserSeconds, r.CPUSysSeconds = cpu.user.Seconds(), cpu.sys.Seconds()
 	if r.Count > 0 {
-		r.CPUPerTxnMicros = float64((cpu.user+cpu.sys).Microseconds()) / float64(r.Count)
+		r.CPUPerTxnMicros = float64((cpu.user + cpu.sys).Microseconds()) / float64(r.Count)
 	}
 }
 
