@@ -45,6 +45,7 @@ type ServeCommand struct {
 	Cutoff          string
 	MaxAttempts     int
 	MinFirmware     string
+	IncidentWindow  time.Duration
 	LogLevel        string
 
 	// Ready is closed when both listeners are bound.
@@ -86,6 +87,7 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.IntVar(&c.UpstreamConns, "upstream-conns", 2, "connections per network address")
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time at which the settlement day rolls over")
 	fs.IntVar(&c.MaxAttempts, "reversal-max-attempts", 5, "attempts after which a reversal is flagged reversal_failed (retries continue)")
+	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 }
@@ -166,7 +168,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	detector := &analytics.Detector{Store: st}
+	detector := &analytics.Detector{Store: st, Recent: c.IncidentWindow, Bucket: c.IncidentWindow / 6, Logger: c.log}
 	agg := &analytics.Aggregator{Store: st, Detector: detector, Logger: c.log}
 	cases := &casework.Service{Store: st, Logger: c.log}
 	sw.Observer = switching.Observers{m, agg}
@@ -215,7 +217,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); errc <- ignoreClosed(hsrv.Serve(hl)) }()
 	go func() { defer wg.Done(); _ = worker.Run(runCtx); errc <- nil }()
 	go func() { defer wg.Done(); _ = agg.Run(runCtx); errc <- nil }()
-	go func() { defer wg.Done(); _ = detector.Run(runCtx, 10*time.Second); errc <- nil }()
+	go func() { defer wg.Done(); _ = detector.Run(runCtx, c.IncidentWindow/6); errc <- nil }()
 	go func() { defer wg.Done(); c.caseLoop(runCtx, cases); errc <- nil }()
 	go c.watch(runCtx, st, m)
 	c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", "http://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))

@@ -51,7 +51,7 @@ func (s *syncBuffer) String() string {
 const worldFile = "../../seed/demo-world.yaml"
 
 // startWorld seeds a database and starts simnet (with faults) and the host.
-func startWorld(t *testing.T, faults string, upstreamTimeout time.Duration) *world {
+func startWorld(t *testing.T, faults string, upstreamTimeout time.Duration, serveArgs ...string) *world {
 	t.Helper()
 	dir := t.TempDir()
 	wd := &world{t: t, dir: dir, db: "sqlite:" + filepath.Join(dir, "posguard.db"), logs: &syncBuffer{}}
@@ -85,8 +85,8 @@ func startWorld(t *testing.T, faults string, upstreamTimeout time.Duration) *wor
 	wd.admin = admin
 
 	wd.serve = &ServeCommand{Stdout: wd.logs, Stderr: wd.logs, Ready: make(chan struct{})}
-	if err := wd.serve.ParseFlags([]string{"--db", wd.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
-		"--network", "iso8583://" + netAddr, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn"}); err != nil {
+	if err := wd.serve.ParseFlags(append([]string{"--db", wd.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+		"--network", "iso8583://" + netAddr, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn"}, serveArgs...)); err != nil {
 		t.Fatal(err)
 	}
 	wd.run(ctx, wd.serve, wd.serve.Ready)
