@@ -218,7 +218,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); _ = worker.Run(runCtx); errc <- nil }()
 	go func() { defer wg.Done(); _ = agg.Run(runCtx); errc <- nil }()
 	go func() { defer wg.Done(); _ = detector.Run(runCtx, c.IncidentWindow/6); errc <- nil }()
-	go func() { defer wg.Done(); c.caseLoop(runCtx, cases); errc <- nil }()
+	go func() { defer wg.Done(); c.caseLoop(runCtx, cases, apiSrv.Reports); errc <- nil }()
 	go c.watch(runCtx, st, m)
 	c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", "http://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 	close(c.Ready)
@@ -237,9 +237,10 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	return err
 }
 
-// caseLoop opens cases for charged-but-failed transactions every minute
-// and escalates overdue cases every hour.
-func (c *ServeCommand) caseLoop(ctx context.Context, cases *casework.Service) {
+// caseLoop opens cases for charged-but-failed transactions every minute,
+// and every hour escalates overdue cases and logs the terminals that need
+// attention (also at GET /v1/terminals/attention).
+func (c *ServeCommand) caseLoop(ctx context.Context, cases *casework.Service, reports *analytics.Reports) {
 	scan := time.NewTicker(time.Minute)
 	defer scan.Stop()
 	lastEscalate := time.Now()
@@ -258,6 +259,13 @@ func (c *ServeCommand) caseLoop(ctx context.Context, cases *casework.Service) {
 			lastEscalate = time.Now()
 			if _, err := cases.Escalate(ctx); err != nil {
 				c.log.Error("case escalation", "err", err)
+			}
+			if list, err := reports.Attention(ctx); err == nil && len(list) > 0 {
+				ids := make([]string, 0, len(list))
+				for _, h := range list {
+					ids = append(ids, h.TerminalID)
+				}
+				c.log.Warn("terminals need attention", "count", len(list), "terminals", strings.Join(ids, ","))
 			}
 		}
 	}
