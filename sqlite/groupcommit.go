@@ -42,14 +42,14 @@ type groupOp struct {
 
 // committer batches writes on the single writer connection.
 type committer struct {
-	s    *Store
+	s *Store
 	// savepoint, rollback and release are prepared once on the writer.
 	savepoint, rollback, release *sql.Stmt
-	ops  chan *groupOp
-	mu   sync.RWMutex // held for reading while submitting; Close takes it to close ops
-	shut bool
-	wg   sync.WaitGroup
-	off  atomic.Bool // grouping disabled: writes commit one by one
+	ops                          chan *groupOp
+	mu                           sync.RWMutex // held for reading while submitting; Close takes it to close ops
+	shut                         bool
+	wg                           sync.WaitGroup
+	off                          atomic.Bool // grouping disabled: writes commit one by one
 	// batches counts the shared transactions committed or rolled back.
 	batches atomic.Int64
 }
