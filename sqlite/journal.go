@@ -78,8 +78,7 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 
 // ByKey returns the transaction with key k; ENOTFOUND if none.
 func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transaction, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT `+txnColumns+` FROM transactions
-		WHERE terminal_id = ? AND batch = ? AND stan = ? AND mti = ?`, k.TerminalID, k.Batch, k.STAN, k.MTI)
+	row := s.reads.byKey.QueryRowContext(ctx, k.TerminalID, k.Batch, k.STAN, k.MTI)
 	t, err := scanTxn(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %s/%s/%s/%s not found",
@@ -93,7 +92,7 @@ func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transac
 
 // ByID returns the transaction with id; ENOTFOUND if none.
 func (s *Store) ByID(ctx context.Context, id int64) (*posguard.Transaction, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT `+txnColumns+` FROM transactions WHERE id = ?`, id)
+	row := s.reads.byID.QueryRowContext(ctx, id)
 	t, err := scanTxn(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", id)
@@ -110,8 +109,7 @@ func (s *Store) ByRRN(ctx context.Context, rrn string) ([]*posguard.Transaction,
 	if rrn == "" {
 		return []*posguard.Transaction{}, nil
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+txnColumns+` FROM transactions
-		WHERE rrn = ? AND type <> ? ORDER BY id DESC`, rrn, string(posguard.TxnReversal))
+	rows, err := s.reads.byRRN.QueryContext(ctx, rrn, string(posguard.TxnReversal))
 	if err != nil {
 		return nil, dbError(err, "by rrn")
 	}

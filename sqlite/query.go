@@ -109,12 +109,7 @@ func (s *Store) BatchTotals(ctx context.Context, terminalID, batch string) (posg
 func (s *Store) DailyUsage(ctx context.Context, merchantID, date string) (posguard.Amount, int, error) {
 	var sum int64
 	var n int
-	err := s.read.QueryRowContext(ctx, `
-		SELECT coalesce(sum(amount), 0), count(*) FROM transactions
-		WHERE merchant_id = ? AND settlement_date = ?
-		  AND type IN ('sale', 'completion')
-		  AND state IN ('forwarded', 'approved', 'partially_refunded', 'refunded')`,
-		merchantID, date).Scan(&sum, &n)
+	err := s.reads.dailyUsage.QueryRowContext(ctx, merchantID, date).Scan(&sum, &n)
 	if err != nil {
 		return 0, 0, dbError(err, "daily usage")
 	}

@@ -40,3 +40,53 @@ func (ws *writeStmts) close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// readStmts are the hot read statements (the switch's idempotency lookup
+// and the reads of its sale path), prepared once on the reader pool so that
+// no call parses and plans their SQL again. database/sql prepares each one
+// lazily on every pooled connection it runs on and keeps it there.
+type readStmts struct {
+	byKey      *sql.Stmt
+	byID       *sql.Stmt
+	byRRN      *sql.Stmt
+	dailyUsage *sql.Stmt
+}
+
+const (
+	byKeySQL = `SELECT ` + txnColumns + ` FROM transactions
+		WHERE terminal_id = ? AND batch = ? AND stan = ? AND mti = ?`
+	byIDSQL  = `SELECT ` + txnColumns + ` FROM transactions WHERE id = ?`
+	byRRNSQL = `SELECT ` + txnColumns + ` FROM transactions
+		WHERE rrn = ? AND type <> ? ORDER BY id DESC`
+	dailyUsageSQL = `
+		SELECT coalesce(sum(amount), 0), count(*) FROM transactions
+		WHERE merchant_id = ? AND settlement_date = ?
+		  AND type IN ('sale', 'completion')
+		  AND state IN ('forwarded', 'approved', 'partially_refunded', 'refunded')`
+)
+
+func prepareReads(ctx context.Context, db *sql.DB) (*readStmts, error) {
+	var rs readStmts
+	for _, p := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{{&rs.byKey, byKeySQL}, {&rs.byID, byIDSQL}, {&rs.byRRN, byRRNSQL}, {&rs.dailyUsage, dailyUsageSQL}} {
+		st, err := db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			rs.close()
+			return nil, dbError(err, "prepare read")
+		}
+		*p.st = st
+	}
+	return &rs, nil
+}
+
+func (rs *readStmts) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{rs.byKey, rs.byID, rs.byRRN, rs.dailyUsage} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

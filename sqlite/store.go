@@ -26,6 +26,7 @@ type Store struct {
 	read   *sql.DB // read-only pool
 
 	stmts    *writeStmts
+	reads    *readStmts
 	group    *committer // group commit of journal and reversal writes
 	migrated []string
 }
@@ -95,6 +96,10 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.reads, err = prepareReads(ctx, s.read); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if s.group, err = newCommitter(ctx, s); err != nil {
 		s.Close()
 		return nil, err
@@ -129,6 +134,9 @@ func (s *Store) Close() error {
 	}
 	if s.stmts != nil {
 		errs = append(errs, s.stmts.close())
+	}
+	if s.reads != nil {
+		errs = append(errs, s.reads.close())
 	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
