@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/bench"
 	"github.com/posguard/posguard/diagnosis"
 	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/recon"
@@ -47,6 +48,7 @@ type ChaosCommand struct {
 	Rate           float64
 	Terminals      int
 	Faults         string
+	World          string
 	Seed           uint64
 	UpstreamTO     time.Duration
 	DrainLimit     time.Duration
@@ -83,6 +85,7 @@ func (c *ChaosCommand) ParseFlags(args []string) error {
 	fs.Float64Var(&c.Rate, "rate", 100, "transactions per second over the fleet")
 	fs.IntVar(&c.Terminals, "terminals", 8, "simulated terminals")
 	fs.StringVar(&c.Faults, "faults", ChaosFaults, "simnet fault mix during the run")
+	fs.StringVar(&c.World, "world", "demo", "demo (the shipped demo world: every status, low balances, limits), bench (one merchant without limits, healthy cards: almost every answer is an approval), or a world file")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed for faults and traffic")
 	fs.DurationVar(&c.UpstreamTO, "upstream-timeout", time.Second, "host's wait for the network")
 	fs.DurationVar(&c.DrainLimit, "drain-limit", 120*time.Second, "how long the reversal queue may take to drain once the network is healthy")
@@ -187,12 +190,16 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return err
 	}
-	worldPath := filepath.Join(c.Dir, "world.yaml")
-	if err := os.WriteFile(worldPath, seed.DemoYAML(), 0o644); err != nil {
+	w, err := c.world()
+	if err != nil {
 		return err
 	}
-	w, err := seed.Demo()
+	worldYAML, err := seed.Marshal(w)
 	if err != nil {
+		return err
+	}
+	worldPath := filepath.Join(c.Dir, "world.yaml")
+	if err := os.WriteFile(worldPath, worldYAML, 0o644); err != nil {
 		return err
 	}
 	dbPath := filepath.Join(c.Dir, "posguard.db")
@@ -305,6 +312,17 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 		return fmt.Errorf("queue not drained after %s: %d reversals pending, %d transactions forwarded", c.DrainLimit, c.Report.ReversalsPending, c.Report.LeftForwarded)
 	}
 	return nil
+}
+
+// world returns the world of the run.
+func (c *ChaosCommand) world() (*seed.World, error) {
+	switch c.World {
+	case "", "demo":
+		return seed.Demo()
+	case "bench":
+		return bench.World(c.Terminals, 200), nil
+	}
+	return seed.ParseFile(c.World)
 }
 
 // audit fills the report: journal counts, simnet's faults, and the money.
