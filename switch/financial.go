@@ -25,7 +25,10 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 		return s.rejectTxn(ctx, t, req, txn, "03", posguard.ReasonMerchantUnknown,
 			map[string]string{"gate": "merchant", "terminal_merchant": t.MerchantID, "request_merchant": req.MerchantID})
 	}
-	if m.Status != posguard.MerchantActive {
+	// A reversal passes the status gate: refusing it would leave a
+	// cardholder charged for a sale approved before the merchant was
+	// frozen or closed.
+	if m.Status != posguard.MerchantActive && req.Type != posguard.TxnReversal {
 		d := map[string]string{"gate": "merchant", "status": string(m.Status)}
 		if !m.StatusSince.IsZero() {
 			d["status_since"] = m.StatusSince.In(s.cfg.Location).Format("2006-01-02")

@@ -256,6 +256,12 @@ func TestMerchantStatusGates(t *testing.T) {
 			if f.up.count("") != 0 {
 				t.Fatal("a request of an inactive merchant left the host")
 			}
+			// A reversal is still accepted (its original is unknown here: 00).
+			rev := f.req(posguard.TxnReversal, 100)
+			rev.MTI, rev.ReasonCode = "0400", "98"
+			if r := f.do(f.seal(rev), "00"); r.Reason != posguard.ReasonReversalUnknown {
+				t.Fatalf("reversal of an inactive merchant: %s", r.Reason)
+			}
 		})
 	}
 	f := newFixture(t, func(m *posguard.Merchant) { m.AllowedTypes = []posguard.TxnType{posguard.TxnSale} })
