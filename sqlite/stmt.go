@@ -12,6 +12,7 @@ type writeStmts struct {
 	insertTxn   *sql.Stmt
 	insertEvent *sql.Stmt
 	updateTxn   *sql.Stmt
+	current     *sql.Stmt
 }
 
 func prepareWrites(ctx context.Context, db *sql.DB) (*writeStmts, error) {
@@ -28,12 +29,16 @@ func prepareWrites(ctx context.Context, db *sql.DB) (*writeStmts, error) {
 		ws.close()
 		return nil, dbError(err, "prepare update")
 	}
+	if ws.current, err = db.PrepareContext(ctx, currentSQL); err != nil {
+		ws.close()
+		return nil, dbError(err, "prepare current")
+	}
 	return &ws, nil
 }
 
 func (ws *writeStmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{ws.insertTxn, ws.insertEvent, ws.updateTxn} {
+	for _, st := range []*sql.Stmt{ws.insertTxn, ws.insertEvent, ws.updateTxn, ws.current} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

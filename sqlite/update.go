@@ -5,14 +5,16 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 
 	"github.com/posguard/posguard"
 )
 
-// updateTxnSQL applies a TxnUpdate to one row when its state is allowed and
-// returns the resulting state. Empty strings leave a column unchanged; a
-// non-NULL answer replaces the stored one; Detail is merged with json_patch
-// (keys in the update win).
+// updateTxnSQL applies a TxnUpdate to one row and returns the resulting
+// state. Empty strings leave a column unchanged; a non-NULL answer or detail
+// replaces the stored one (applyUpdate has already merged the detail and
+// checked FromStates in Go: no JSON is parsed inside SQLite).
 const updateTxnSQL = `
 	UPDATE transactions SET
 		state = CASE WHEN ?1 = '' THEN state ELSE ?1 END,
@@ -24,10 +26,14 @@ const updateTxnSQL = `
 		upstream_time = CASE WHEN ?7 = '' THEN upstream_time ELSE ?7 END,
 		refunded_amount = refunded_amount + ?8,
 		answer = CASE WHEN ?9 IS NULL THEN answer ELSE ?9 END,
-		detail = CASE WHEN ?10 IS NULL THEN detail ELSE json_patch(coalesce(detail, '{}'), ?10) END,
+		detail = CASE WHEN ?10 IS NULL THEN detail ELSE ?10 END,
 		updated_at = ?11
-	WHERE id = ?12 AND (?13 = '' OR state IN (SELECT value FROM json_each(?13)))
+	WHERE id = ?12
 	RETURNING state`
+
+// currentSQL reads what applyUpdate needs to check FromStates and merge
+// Detail before it writes.
+const currentSQL = `SELECT state, detail FROM transactions WHERE id = ?`
 
 // Update applies u atomically: the changed columns, an appended event and,
 // when u.QueueReversal is set, a pending reversal (whose ID, TxnID, State
@@ -47,17 +53,25 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 	if err != nil {
 		return err
 	}
-	detail, err := encodeDetail(u.Detail)
-	if err != nil {
-		return err
-	}
-	from := ""
-	if len(u.FromStates) > 0 {
-		b, err := json.Marshal(u.FromStates)
-		if err != nil {
-			return posguard.WrapError(posguard.EINTERNAL, err, "encode from states")
+	var detail any
+	if len(u.FromStates) > 0 || len(u.Detail) > 0 {
+		// One point read by rowid on the writer, inside the same
+		// transaction: nothing can change the row between it and the write.
+		var cur string
+		var stored sql.NullString
+		err := tx.StmtContext(ctx, s.stmts.current).QueryRowContext(ctx, u.ID).Scan(&cur, &stored)
+		if errors.Is(err, sql.ErrNoRows) {
+			return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", u.ID)
 		}
-		from = string(b)
+		if err != nil {
+			return dbError(err, "update")
+		}
+		if len(u.FromStates) > 0 && !slices.Contains(u.FromStates, posguard.State(cur)) {
+			return posguard.Errorf(posguard.ECONFLICT, "transaction %d is %s, not one of %v", u.ID, cur, u.FromStates)
+		}
+		if detail, err = mergeDetail(u.ID, stored, u.Detail); err != nil {
+			return err
+		}
 	}
 	now := s.now()
 	at := u.At.UTC()
@@ -67,18 +81,10 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 	var state string
 	err = tx.StmtContext(ctx, s.stmts.updateTxn).QueryRowContext(ctx,
 		string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
-		int64(u.AddRefunded), answer, detail, nanos(now), u.ID, from,
+		int64(u.AddRefunded), answer, detail, nanos(now), u.ID,
 	).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
-		var cur string
-		err := tx.QueryRowContext(ctx, `SELECT state FROM transactions WHERE id = ?`, u.ID).Scan(&cur)
-		if errors.Is(err, sql.ErrNoRows) {
-			return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", u.ID)
-		}
-		if err != nil {
-			return dbError(err, "update")
-		}
-		return posguard.Errorf(posguard.ECONFLICT, "transaction %d is %s, not one of %v", u.ID, cur, u.FromStates)
+		return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", u.ID)
 	}
 	if err != nil {
 		return dbError(err, "update")
@@ -91,4 +97,25 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 		return s.queueReversal(ctx, tx, u.ID, u.QueueReversal, now)
 	}
 	return nil
+}
+
+// mergeDetail merges add into the stored detail JSON (keys in add win) and
+// returns the JSON text to store, or NULL when add is empty (the stored
+// detail is kept as it is).
+func mergeDetail(id int64, stored sql.NullString, add map[string]string) (any, error) {
+	if len(add) == 0 {
+		return nil, nil
+	}
+	if !stored.Valid || stored.String == "" {
+		return encodeDetail(add)
+	}
+	merged := map[string]string{}
+	if err := json.Unmarshal([]byte(stored.String), &merged); err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "transaction %d: decode detail", id)
+	}
+	if merged == nil {
+		merged = map[string]string{}
+	}
+	maps.Copy(merged, add)
+	return encodeDetail(merged)
 }
