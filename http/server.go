@@ -36,6 +36,9 @@ type Server struct {
 	// Reports serves failure analytics, incidents, notices and terminal
 	// health; nil answers 404 there.
 	Reports *analytics.Reports
+	// Payouts corrects settlement accounts and re-settles held payouts;
+	// nil answers 404 on those routes (settlement.go).
+	Payouts PayoutDesk
 }
 
 // Handler returns the API's routes.
@@ -47,6 +50,11 @@ func (s *Server) Handler() nethttp.Handler {
 	mux.HandleFunc("GET /v1/explain/{code}", s.explain)
 	mux.HandleFunc("GET /v1/terminals/{id}", s.getTerminal)
 	mux.HandleFunc("GET /v1/merchants/{id}", s.getMerchant)
+	mux.HandleFunc("GET /v1/transactions/{id}/settlement", s.getTxnSettlement)
+	mux.HandleFunc("GET /v1/merchants/{id}/settlements", s.listMerchantSettlements)
+	mux.HandleFunc("PUT /v1/merchants/{id}/settlement-account", s.putSettlementAccount)
+	mux.HandleFunc("POST /v1/payouts/{id}/resettle", s.postResettle)
+	mux.HandleFunc("POST /v1/settlements/{id}/resettle", s.postResettle)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /metrics", s.metrics)
 	s.caseRoutes(mux)

@@ -1,0 +1,196 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	nethttp "net/http"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/settlement"
+)
+
+// PayoutDesk is the operator side of payouts: correcting a settlement
+// account (re-verified with the bank) and re-settling held payouts.
+// *payout.Runner implements it.
+type PayoutDesk interface {
+	UpdateAccount(ctx context.Context, mid string, a posguard.SettlementAccount) (posguard.SettlementAccount, error)
+	Resettle(ctx context.Context, payoutID string) (*posguard.Payout, error)
+	ResettleBatch(ctx context.Context, batchID string) ([]*posguard.Payout, error)
+}
+
+// money returns the store's money side; ENOTFOUND when it has none.
+func (s *Server) money() (posguard.MoneyStore, error) {
+	if m, ok := s.Store.(interface{ Money() posguard.MoneyStore }); ok {
+		return m.Money(), nil
+	}
+	return nil, posguard.Errorf(posguard.ENOTFOUND, "this store keeps no ledger")
+}
+
+// txnSettlementView is where a transaction's money is.
+type txnSettlementView struct {
+	TxnID    int64  `json:"txn_id"`
+	Where    string `json:"where"`
+	BatchID  string `json:"batch_id,omitempty"`
+	PayoutID string `json:"payout_id,omitempty"`
+	PaidOn   string `json:"paid_on,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	CaseID   string `json:"case_id,omitempty"`
+}
+
+// getTxnSettlement serves GET /v1/transactions/{id}/settlement.
+func (s *Server) getTxnSettlement(w nethttp.ResponseWriter, r *nethttp.Request) {
+	id, err := parseTxnID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.Store.ByID(r.Context(), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := s.money()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st, err := settlement.StatusOf(r.Context(), m, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, txnSettlementView(st))
+}
+
+// payoutView is a payout as the merchant sees it (account number masked).
+type payoutView struct {
+	ID          string      `json:"id"`
+	State       string      `json:"state"`
+	Amount      money       `json:"amount"`
+	Account     accountView `json:"account"`
+	Reason      string      `json:"reason,omitempty"`
+	Fix         string      `json:"fix,omitempty"`
+	CaseID      string      `json:"case_id,omitempty"`
+	ResettledBy string      `json:"resettled_by,omitempty"`
+	Resettles   string      `json:"resettles,omitempty"`
+	PaidAt      string      `json:"paid_at,omitempty"`
+}
+
+// batchView is a settlement batch with its payouts.
+type batchView struct {
+	ID      string       `json:"id"`
+	Kind    string       `json:"kind"`
+	Date    string       `json:"date"`
+	Items   int          `json:"items"`
+	Net     money        `json:"net"`
+	Fee     money        `json:"fee"`
+	Payout  money        `json:"payout"`
+	Payouts []payoutView `json:"payouts"`
+}
+
+func newPayoutView(p *posguard.Payout) payoutView {
+	return payoutView{ID: p.ID, State: string(p.State), Amount: moneyOf(p.Amount),
+		Account: accountView{Bank: p.Account.Bank, Number: maskAccount(p.Account.Number), Name: p.Account.Name, Status: p.Account.Status},
+		Reason:  p.Reason, Fix: payoutFix(p), CaseID: p.CaseID, ResettledBy: p.ResettledBy, Resettles: p.Resettles,
+		PaidAt: formatTime(p.PaidAt)}
+}
+
+// payoutFix is what the merchant must do about a held payout.
+func payoutFix(p *posguard.Payout) string {
+	if (p.State != posguard.PayoutFailed && p.State != posguard.PayoutReturned) || p.ResettledBy != "" {
+		return ""
+	}
+	return "correct the settlement account, then ask for re-settlement / 更正结算账户后申请重新结算"
+}
+
+// listMerchantSettlements serves GET /v1/merchants/{id}/settlements?from=&to=.
+func (s *Server) listMerchantSettlements(w nethttp.ResponseWriter, r *nethttp.Request) {
+	mid := r.PathValue("id")
+	if _, err := s.Store.Merchant(r.Context(), mid); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := s.money()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	bs, err := m.Batches(r.Context(), mid, r.URL.Query().Get("from"), r.URL.Query().Get("to"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := struct {
+		MerchantID string      `json:"merchant_id"`
+		Batches    []batchView `json:"batches"`
+	}{MerchantID: mid, Batches: []batchView{}}
+	for _, b := range bs {
+		ps, err := m.Payouts(r.Context(), posguard.PayoutFilter{BatchID: b.ID})
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		v := batchView{ID: b.ID, Kind: string(b.Kind), Date: b.Date, Items: b.Count, Net: moneyOf(b.Net),
+			Fee: moneyOf(b.Fee), Payout: moneyOf(b.Payout), Payouts: []payoutView{}}
+		for _, p := range ps {
+			v.Payouts = append(v.Payouts, newPayoutView(p))
+		}
+		out.Batches = append(out.Batches, v)
+	}
+	writeJSON(w, nethttp.StatusOK, out)
+}
+
+// putSettlementAccount serves PUT /v1/merchants/{id}/settlement-account:
+// {"bank","number","name"}; the bank verifies it and the verified status
+// is stored (400 when the bank does not report it ok).
+func (s *Server) putSettlementAccount(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if s.Payouts == nil {
+		s.writeError(w, r, posguard.Errorf(posguard.ENOTFOUND, "payouts are not enabled"))
+		return
+	}
+	var in struct {
+		Bank   string `json:"bank"`
+		Number string `json:"number"`
+		Name   string `json:"name"`
+	}
+	if err := json.NewDecoder(nethttp.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
+		s.writeError(w, r, invalidParam("body", "want JSON {bank, number, name}"))
+		return
+	}
+	a, err := s.Payouts.UpdateAccount(r.Context(), r.PathValue("id"),
+		posguard.SettlementAccount{Bank: in.Bank, Number: in.Number, Name: in.Name})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, accountView{Bank: a.Bank, Number: maskAccount(a.Number), Name: a.Name, Status: a.Status})
+}
+
+// postResettle serves POST /v1/payouts/{id}/resettle and
+// POST /v1/settlements/{id}/resettle (a batch).
+func (s *Server) postResettle(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if s.Payouts == nil {
+		s.writeError(w, r, posguard.Errorf(posguard.ENOTFOUND, "payouts are not enabled"))
+		return
+	}
+	var ps []*posguard.Payout
+	var err error
+	if r.Pattern == "POST /v1/payouts/{id}/resettle" {
+		var p *posguard.Payout
+		if p, err = s.Payouts.Resettle(r.Context(), r.PathValue("id")); err == nil {
+			ps = append(ps, p)
+		}
+	} else {
+		ps, err = s.Payouts.ResettleBatch(r.Context(), r.PathValue("id"))
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := struct {
+		Payouts []payoutView `json:"payouts"`
+	}{Payouts: []payoutView{}}
+	for _, p := range ps {
+		out.Payouts = append(out.Payouts, newPayoutView(p))
+	}
+	writeJSON(w, nethttp.StatusOK, out)
+}
