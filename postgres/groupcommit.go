@@ -15,6 +15,7 @@ import (
 // database transaction and so one fsync. A committer goroutine takes the
 // first waiting write, opens a transaction, keeps taking writes for up to
 // groupWindow (then those already waiting) or until groupMax are in, runs each inside its own SAVEPOINT
+// (pipelined with the write's statement, see savepoint.go)
 // (a failing write is rolled back alone and the others go on), commits once
 // and only then answers every caller. A caller therefore returns only after
 // its own write is durable (a normal PostgreSQL commit), exactly as without
@@ -134,11 +135,12 @@ func (c *committer) batch(first *groupOp) (open bool) {
 	}
 	batch := make([]*groupOp, 0, 16)
 	broken := false
+	sp := &savepointTx{Tx: tx, pending: []string{setSavepointSQL}}
 	add := func(op *groupOp) {
 		c.received.Add(1)
 		batch = append(batch, op)
 		if !broken {
-			broken = !c.runOne(ctx, tx, op)
+			broken = !c.runOne(ctx, sp, op)
 		} else {
 			op.err = posguard.Errorf(posguard.EUNAVAILABLE, "postgres: %s: shared transaction failed", op.name)
 		}
@@ -194,25 +196,34 @@ collect:
 	return open
 }
 
-// runOne runs op in a savepoint of tx, rolling back to it when op fails.
-// It returns false when the savepoint machinery itself failed: tx can no
-// longer be trusted.
-func (c *committer) runOne(ctx context.Context, tx pgx.Tx, op *groupOp) bool {
+// runOne runs op in a savepoint of the shared transaction, rolling back to
+// it when op fails (see savepoint.go: the savepoint statements travel with
+// op's first statement). It returns false when the savepoint machinery
+// itself failed: the transaction can no longer be trusted.
+func (c *committer) runOne(ctx context.Context, sp *savepointTx, op *groupOp) bool {
 	if err := op.ctx.Err(); err != nil {
 		op.err = dbError(err, op.name)
 		return true
 	}
-	if _, err := tx.Exec(ctx, "SAVEPOINT grp"); err != nil {
-		op.err = dbError(err, op.name)
+	sp.sent = false
+	op.err = op.run(ctx, sp)
+	if sp.broken != nil {
+		if op.err == nil {
+			op.err = dbError(sp.broken, op.name)
+		}
 		return false
 	}
-	if op.err = op.run(ctx, tx); op.err != nil {
-		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT grp"); err != nil {
+	if !sp.sent {
+		// op sent nothing: the savepoint statements stay queued.
+		return true
+	}
+	if op.err != nil {
+		// grp marks the state before op and stays in place.
+		if _, err := sp.Tx.Exec(ctx, rollbackSavepointSQL); err != nil {
 			return false
 		}
+		return true
 	}
-	if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT grp"); err != nil {
-		return false
-	}
+	sp.pending = append(sp.pending[:0], releaseSavepointSQL, setSavepointSQL)
 	return true
 }
