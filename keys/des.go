@@ -11,8 +11,14 @@ import (
 const BlockSize = des.BlockSize
 
 // newBlock returns the DES cipher for an 8-byte key and the 3DES cipher for a
-// 16-byte (K1 K2 K1) or 24-byte (K1 K2 K3) key.
+// 16-byte (K1 K2 K1) or 24-byte (K1 K2 K3) key, from the block cache when
+// the key was used recently.
 func newBlock(key []byte) (cipher.Block, error) {
+	return cachedBlock(key, buildBlock)
+}
+
+// buildBlock builds the cipher for key (see newBlock).
+func buildBlock(key []byte) (cipher.Block, error) {
 	switch len(key) {
 	case 8:
 		return des.NewCipher(key)
