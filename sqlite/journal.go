@@ -78,16 +78,19 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 
 // ByKey returns the transaction with key k; ENOTFOUND if none.
 func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transaction, error) {
-	row := s.reads.byKey.QueryRowContext(ctx, k.TerminalID, k.Batch, k.STAN, k.MTI)
-	t, err := scanTxn(row)
+	var id int64
+	err := s.reads.keyID.QueryRowContext(ctx, k.TerminalID, k.Batch, k.STAN, k.MTI).Scan(&id)
+	if err == nil {
+		var t *posguard.Transaction
+		if t, err = scanTxn(s.reads.byID.QueryRowContext(ctx, id)); err == nil {
+			return t, nil
+		}
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %s/%s/%s/%s not found",
 			k.TerminalID, k.Batch, k.STAN, k.MTI)
 	}
-	if err != nil {
-		return nil, dbError(err, "by key")
-	}
-	return t, nil
+	return nil, dbError(err, "by key")
 }
 
 // ByID returns the transaction with id; ENOTFOUND if none.

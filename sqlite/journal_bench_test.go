@@ -40,8 +40,14 @@ func journalTxn(i int) *posguard.Transaction {
 }
 
 // BenchmarkByKey100k measures the idempotency lookup (Journal.ByKey) on a
-// journal of 100,000 transactions.
+// journal of 100,000 transactions: hit finds the transaction, miss finds
+// nothing (the usual case on the sale path: a new request).
 func BenchmarkByKey100k(b *testing.B) {
+	b.Run("hit", func(b *testing.B) { benchByKey(b, true) })
+	b.Run("miss", func(b *testing.B) { benchByKey(b, false) })
+}
+
+func benchByKey(b *testing.B, hit bool) {
 	s := openBench(b, true)
 	ctx := context.Background()
 	const rows = 100_000
@@ -66,7 +72,10 @@ func BenchmarkByKey100k(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		k := journalTxn((i * 7919) % rows).TxnKey
-		if _, err := s.ByKey(ctx, k); err != nil {
+		if !hit {
+			k.MTI = "0220"
+		}
+		if _, err := s.ByKey(ctx, k); (err == nil) != hit {
 			b.Fatal(err)
 		}
 		i++

@@ -51,14 +51,18 @@ func (ws *writeStmts) close() error {
 // no call parses and plans their SQL again. database/sql prepares each one
 // lazily on every pooled connection it runs on and keeps it there.
 type readStmts struct {
-	byKey      *sql.Stmt
+	keyID      *sql.Stmt
 	byID       *sql.Stmt
 	byRRN      *sql.Stmt
 	dailyUsage *sql.Stmt
 }
 
 const (
-	byKeySQL = `SELECT ` + txnColumns + ` FROM transactions
+	// keyIDSQL is answered from the unique key index alone; ByKey reads
+	// the whole row only when there is one (on the sale path the lookup
+	// usually finds nothing, and a one-column result is much cheaper to
+	// set up than the thirty columns of a transaction).
+	keyIDSQL = `SELECT id FROM transactions
 		WHERE terminal_id = ? AND batch = ? AND stan = ? AND mti = ?`
 	byIDSQL  = `SELECT ` + txnColumns + ` FROM transactions WHERE id = ?`
 	byRRNSQL = `SELECT ` + txnColumns + ` FROM transactions
@@ -75,7 +79,7 @@ func prepareReads(ctx context.Context, db *sql.DB) (*readStmts, error) {
 	for _, p := range []struct {
 		st  **sql.Stmt
 		sql string
-	}{{&rs.byKey, byKeySQL}, {&rs.byID, byIDSQL}, {&rs.byRRN, byRRNSQL}, {&rs.dailyUsage, dailyUsageSQL}} {
+	}{{&rs.keyID, keyIDSQL}, {&rs.byID, byIDSQL}, {&rs.byRRN, byRRNSQL}, {&rs.dailyUsage, dailyUsageSQL}} {
 		st, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {
 			rs.close()
@@ -88,7 +92,7 @@ func prepareReads(ctx context.Context, db *sql.DB) (*readStmts, error) {
 
 func (rs *readStmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{rs.byKey, rs.byID, rs.byRRN, rs.dailyUsage} {
+	for _, st := range []*sql.Stmt{rs.keyID, rs.byID, rs.byRRN, rs.dailyUsage} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
