@@ -232,16 +232,16 @@ func (c *committer) runOne(ctx context.Context, tx *sql.Tx, op *groupOp) bool {
 		op.err = dbError(err, op.name)
 		return true
 	}
-	if _, err := tx.StmtContext(ctx, c.savepoint).ExecContext(ctx); err != nil {
+	if _, err := c.s.txStmt(ctx, tx, c.savepoint).ExecContext(ctx); err != nil {
 		op.err = dbError(err, op.name)
 		return false
 	}
 	if op.err = op.run(ctx, tx); op.err != nil {
-		if _, err := tx.StmtContext(ctx, c.rollback).ExecContext(ctx); err != nil {
+		if _, err := c.s.txStmt(ctx, tx, c.rollback).ExecContext(ctx); err != nil {
 			return false
 		}
 	}
-	if _, err := tx.StmtContext(ctx, c.release).ExecContext(ctx); err != nil {
+	if _, err := c.s.txStmt(ctx, tx, c.release).ExecContext(ctx); err != nil {
 		return false
 	}
 	return true

@@ -50,7 +50,7 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 	now := s.now()
 	var id int64
 	err = s.writeTx(ctx, "insert", func(ctx context.Context, tx *sql.Tx) error {
-		err := tx.StmtContext(ctx, s.stmts.insertTxn).QueryRowContext(ctx,
+		err := s.txStmt(ctx, tx, s.stmts.insertTxn).QueryRowContext(ctx,
 			t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
 			t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
 			t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
@@ -63,7 +63,7 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 		if err != nil {
 			return dbError(err, "insert")
 		}
-		if _, err := tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx,
+		if _, err := s.txStmt(ctx, tx, s.stmts.insertEvent).ExecContext(ctx,
 			id, nanos(now), string(t.State), t.ResponseCode, t.Reason, ""); err != nil {
 			return dbError(err, "insert event")
 		}

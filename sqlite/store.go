@@ -27,7 +27,8 @@ type Store struct {
 
 	stmts    *writeStmts
 	reads    *readStmts
-	group    *committer // group commit of journal and reversal writes
+	txStmts  txStmtCache // the hot writes bound to the current write transaction
+	group    *committer  // group commit of journal and reversal writes
 	migrated []string
 }
 

@@ -59,7 +59,7 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 		// transaction: nothing can change the row between it and the write.
 		var cur string
 		var stored sql.NullString
-		err := tx.StmtContext(ctx, s.stmts.current).QueryRowContext(ctx, u.ID).Scan(&cur, &stored)
+		err := s.txStmt(ctx, tx, s.stmts.current).QueryRowContext(ctx, u.ID).Scan(&cur, &stored)
 		if errors.Is(err, sql.ErrNoRows) {
 			return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", u.ID)
 		}
@@ -79,7 +79,7 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 		at = now
 	}
 	var state string
-	err = tx.StmtContext(ctx, s.stmts.updateTxn).QueryRowContext(ctx,
+	err = s.txStmt(ctx, tx, s.stmts.updateTxn).QueryRowContext(ctx,
 		string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
 		int64(u.AddRefunded), answer, detail, nanos(now), u.ID,
 	).Scan(&state)
@@ -89,7 +89,7 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 	if err != nil {
 		return dbError(err, "update")
 	}
-	if _, err := tx.StmtContext(ctx, s.stmts.insertEvent).ExecContext(ctx,
+	if _, err := s.txStmt(ctx, tx, s.stmts.insertEvent).ExecContext(ctx,
 		u.ID, nanos(at), state, u.ResponseCode, u.Reason, u.Note); err != nil {
 		return dbError(err, "update event")
 	}
