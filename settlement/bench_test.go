@@ -3,6 +3,8 @@ package settlement_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/posguard/posguard"
@@ -14,7 +16,7 @@ import (
 // assignment, settlement postings, payouts). Run with -benchtime=1x; the
 // setup appends the million postings first and takes longer than the run.
 func BenchmarkSettle1M(b *testing.B) {
-	const n, merchants = 1_000_000, 1000
+	n, merchants := benchN(), 1000
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -40,4 +42,13 @@ func BenchmarkSettle1M(b *testing.B) {
 			b.Fatalf("settled %s", rep)
 		}
 	}
+}
+
+// benchN is the number of sales BenchmarkSettle1M settles: 1,000,000, or
+// POSGUARD_BENCH_SALES for a quicker look.
+func benchN() int {
+	if v, err := strconv.Atoi(os.Getenv("POSGUARD_BENCH_SALES")); err == nil && v > 0 {
+		return v
+	}
+	return 1_000_000
 }

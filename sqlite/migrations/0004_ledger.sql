@@ -29,7 +29,6 @@ CREATE INDEX ledger_postings_txn ON ledger_postings (txn_id) WHERE txn_id <> 0;
 CREATE INDEX ledger_postings_orig ON ledger_postings (orig_id) WHERE orig_id <> 0;
 CREATE INDEX ledger_postings_ref ON ledger_postings (ref) WHERE ref <> '';
 CREATE INDEX ledger_postings_items ON ledger_postings (merchant_id, date) WHERE item = 1;
-CREATE INDEX ledger_postings_date ON ledger_postings (item, date);
 
 -- ledger_entries: the sides of each posting; debit positive, credit negative.
 CREATE TABLE ledger_entries (
