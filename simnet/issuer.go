@@ -323,11 +323,15 @@ func issuerID(pan string) string {
 }
 
 // balanceField is field 54: account type 00, amount type 02 (available),
-// currency 156, C or D, and 12 digits.
+// currency 156, C or D, and 12 digits (a larger balance shows as the
+// largest 12-digit amount: the field has no room for more).
 func balanceField(v posguard.Amount) string {
 	sign := "C"
 	if v < 0 {
 		sign, v = "D", -v
+	}
+	if v > 999_999_999_999 {
+		v = 999_999_999_999
 	}
 	return fmt.Sprintf("0002%s%s%012d", posguard.CurrencyCNY, sign, int64(v))
 }

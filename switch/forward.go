@@ -115,7 +115,11 @@ func (s *Switch) outcome(ctx context.Context, t *posguard.Terminal, req *posguar
 	if posguard.ApprovedCode(ans.Code) {
 		answer.AuthCode = ans.AuthCode
 		answer.AddlResponse = fmt.Sprintf("%-11s%-11s", ans.IssuerID, s.cfg.AcquirerID)
-		answer.Balance = ans.Balance
+		if len(ans.Balance) <= 20 {
+			answer.Balance = ans.Balance
+		} else {
+			detail["upstream_balance"] = "dropped: longer than field 54 allows"
+		}
 		u.State, u.Reason, u.AuthCode = posguard.StateApproved, posguard.ReasonApproved, ans.AuthCode
 	} else {
 		release()
