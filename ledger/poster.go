@@ -59,6 +59,13 @@ func (p *Poster) Step(ctx context.Context) (int, bool, error) {
 		if err != nil {
 			return n, false, fmt.Errorf("ledger: event %d of transaction %d: %w", c.EventID, c.Txn.ID, err)
 		}
+		if c.EventID <= cur && len(ps) > 0 {
+			// A re-read event: skip what is posted already without taking
+			// the store's write lock.
+			if ps, err = p.unposted(ctx, c.Txn.ID, ps); err != nil {
+				return n, false, err
+			}
+		}
 		if len(ps) > 0 {
 			k, err := p.Store.AppendPostings(ctx, ps)
 			if err != nil {
@@ -168,4 +175,24 @@ func (p *Poster) original(ctx context.Context, id int64) (*posguard.Posting, err
 		}
 	}
 	return nil, nil
+}
+
+// unposted returns the postings of ps whose keys transaction id does not
+// have yet.
+func (p *Poster) unposted(ctx context.Context, id int64, ps []*posguard.Posting) ([]*posguard.Posting, error) {
+	have, err := p.Store.PostingsForTxn(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]bool{}
+	for _, q := range have {
+		keys[q.Key] = true
+	}
+	out := ps[:0]
+	for _, q := range ps {
+		if !keys[q.Key] {
+			out = append(out, q)
+		}
+	}
+	return out, nil
 }
