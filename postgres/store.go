@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,6 +24,11 @@ type Store struct {
 	sealer   posguard.Sealer
 	group    *committer // group commit of journal and reversal writes
 	migrated []string
+
+	// moneyDB is a database/sql handle over pool for the ledger side
+	// (ledgersql), opened on first use of Money and closed with the store.
+	moneyOnce sync.Once
+	moneyDB   *sql.DB
 }
 
 var _ posguard.Store = (*Store)(nil)
@@ -78,6 +85,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	if s.group != nil {
 		s.group.close()
+	}
+	if s.moneyDB != nil {
+		s.moneyDB.Close()
 	}
 	s.pool.Close()
 	return nil

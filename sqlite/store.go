@@ -53,7 +53,10 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_txlock", "immediate")
 	}
-	return "file:" + path + "?" + q.Encode()
+	// The path is part of a URI: '%', '?' and '#' in it must be escaped or
+	// SQLite would read them as an escape, the query or a fragment.
+	esc := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+	return "file:" + esc + "?" + q.Encode()
 }
 
 // Open opens (creating if needed) the SQLite database file at path, applies
