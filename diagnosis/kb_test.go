@@ -121,6 +121,7 @@ var reasons = []struct{ reason, code string }{
 	{posguard.ReasonRefundOtherCard, "14"},
 	{posguard.ReasonRefundOverAmount, "13"},
 	{posguard.ReasonRefundManualEntry, "12"},
+	{posguard.ReasonRefundMerchantBalance, "13"},
 	{posguard.ReasonNetworkTimeout, "98"},
 	{posguard.ReasonNetworkDown, "91"},
 	{posguard.ReasonNetworkBadAnswer, "96"},

@@ -142,6 +142,18 @@ func (s *Switch) checkRefund(ctx context.Context, t *posguard.Terminal, req *pos
 		detail["value"] = strconv.FormatInt(int64(req.Amount), 10)
 		return fail("13", posguard.ReasonRefundOverAmount)
 	}
+	if s.RefundGuard != nil {
+		ok, why, err := s.RefundGuard.Check(ctx, t.MerchantID, req.Amount)
+		if err != nil {
+			s.log.Error("refund balance check", "merchant", t.MerchantID, "err", err)
+			unlock()
+			return nil, nil, reject(t, "96", posguard.ReasonHostFault)
+		}
+		if !ok {
+			detail["balance_check"] = why
+			return fail("13", posguard.ReasonRefundMerchantBalance)
+		}
+	}
 	return orig, unlock, nil
 }
 

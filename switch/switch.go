@@ -42,6 +42,11 @@ type Observer interface {
 	Answered(req *posguard.TerminalRequest, resp *posguard.TerminalResponse, elapsed time.Duration)
 }
 
+// RefundGuard checks a refund against the merchant's available balance.
+type RefundGuard interface {
+	Check(ctx context.Context, merchantID string, amount posguard.Amount) (ok bool, reason string, err error)
+}
+
 // Observers fans one answer out to several observers.
 type Observers []Observer
 
@@ -71,6 +76,10 @@ type Switch struct {
 	// its request timed out (its reversal is already queued): casework
 	// opens a case for it.
 	LateApproval func(ctx context.Context, txn *posguard.Transaction)
+	// RefundGuard, if set, declines a refund that would exceed what the
+	// merchant still has unsettled (e.g. after a D0 payout): 13 with its
+	// reason.
+	RefundGuard RefundGuard
 
 	terminals sync.Map // id → *posguard.Terminal (the switch is the only writer of sign-on state)
 	merchants sync.Map // id → *merchantEntry

@@ -406,6 +406,12 @@ func TestRefundRules(t *testing.T) {
 	if got := f.txn(s.TxnID); got.State != posguard.StatePartRefunded || got.RefundedAmount != 1000 {
 		t.Fatalf("after partial refund: %s %d", got.State, got.RefundedAmount)
 	}
+	// More than the merchant still has unsettled: 13 with its own reason.
+	f.sw.RefundGuard = guardFunc(func(mid string, a posguard.Amount) (bool, string) { return false, "unsettled balance 0.00" })
+	if r := f.do(refund(1, pan, next), "13"); r.Reason != posguard.ReasonRefundMerchantBalance {
+		t.Fatalf("guarded refund: %s", r.Reason)
+	}
+	f.sw.RefundGuard = nil
 	if r := f.do(refund(2001, pan, next), "13"); r.Reason != posguard.ReasonRefundOverAmount {
 		t.Fatalf("over: %s", r.Reason)
 	}
@@ -416,6 +422,14 @@ func TestRefundRules(t *testing.T) {
 	missing := refund(10, pan, next)
 	missing.RRN = "000000000000"
 	f.do(f.seal(missing), "25")
+}
+
+// guardFunc is a RefundGuard from a function.
+type guardFunc func(mid string, a posguard.Amount) (bool, string)
+
+func (g guardFunc) Check(_ context.Context, mid string, a posguard.Amount) (bool, string, error) {
+	ok, why := g(mid, a)
+	return ok, why, nil
 }
 
 func TestTerminalReversal(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/seed"
+	"github.com/posguard/posguard/settlement"
 )
 
 func init() {
@@ -57,6 +58,12 @@ func (c *SeedCommand) Run(ctx context.Context) error {
 	rep, err := seed.Load(ctx, st, w)
 	if err != nil {
 		return err
+	}
+	if err := settlement.LoadFeePlans(ctx, st.Money(), w.FeePlans); err != nil {
+		return fmt.Errorf("fee plans: %w", err)
+	}
+	if err := settlement.LoadCardKinds(ctx, st.Money(), w.Cards); err != nil {
+		return fmt.Errorf("card kinds: %w", err)
 	}
 	fmt.Fprintf(c.Stdout, "loaded %s: %s\n", c.File, rep)
 	return nil

@@ -17,9 +17,12 @@ import (
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	api "github.com/posguard/posguard/http"
+	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/metrics"
 	"github.com/posguard/posguard/network"
+	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/reversal"
+	"github.com/posguard/posguard/settlement"
 	switching "github.com/posguard/posguard/switch"
 	"github.com/posguard/posguard/terminal"
 )
@@ -46,6 +49,7 @@ type ServeCommand struct {
 	MaxAttempts     int
 	MinFirmware     string
 	IncidentWindow  time.Duration
+	PayoutEvery     time.Duration
 	LogLevel        string
 
 	// Ready is closed when both listeners are bound.
@@ -88,6 +92,7 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time at which the settlement day rolls over")
 	fs.IntVar(&c.MaxAttempts, "reversal-max-attempts", 5, "attempts after which a reversal is flagged reversal_failed (retries continue)")
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
+	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 }
@@ -182,6 +187,21 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		Failed:    cases.OnReversalFailed,
 	}
 	sw.ReversalQueued = worker.Wake
+
+	// Money after authorization: the ledger follows the journal on its own
+	// goroutine (it never blocks an authorization), refunds are checked
+	// against what the merchant still has unsettled, and payouts go to the
+	// bank link — the simulated bank, which follows each settlement
+	// account's status in the world file.
+	money := st.Money()
+	fees := &settlement.FeeBook{Store: money, Merchants: st}
+	poster := &ledger.Poster{Store: money, Pricer: fees, Logger: c.log}
+	sw.RefundGuard = &settlement.RefundGuard{Store: money}
+	merchants, err := st.Merchants(ctx)
+	if err != nil {
+		return err
+	}
+	payouts := &payout.Runner{Store: money, Merchants: st, Bank: payout.NewSimBank(merchants), Cases: payoutCases{cases}}
 	if err := c.client.Start(ctx); err != nil {
 		return fmt.Errorf("network link: %w", err)
 	}
@@ -202,7 +222,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	gw := &terminal.Gateway{Handler: sw, Logger: c.log, FrameError: m.FrameError}
 	tsrv := &terminal.Server{Handler: gw, Logger: c.log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
 	apiSrv := &api.Server{Store: st, Metrics: m.Handler(), Logger: c.log,
-		Cases: cases, Reports: &analytics.Reports{Store: st, MinFirmware: minFW}, Health: func(context.Context) map[string]string {
+		Cases: cases, Reports: &analytics.Reports{Store: st, MinFirmware: minFW}, Payouts: payouts, Health: func(context.Context) map[string]string {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
 		}}
@@ -211,14 +231,16 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 6)
-	wg.Add(6)
+	errc := make(chan error, 8)
+	wg.Add(8)
 	go func() { defer wg.Done(); errc <- ignoreClosed(tsrv.Serve(tl)) }()
 	go func() { defer wg.Done(); errc <- ignoreClosed(hsrv.Serve(hl)) }()
 	go func() { defer wg.Done(); _ = worker.Run(runCtx); errc <- nil }()
 	go func() { defer wg.Done(); _ = agg.Run(runCtx); errc <- nil }()
 	go func() { defer wg.Done(); _ = detector.Run(runCtx, c.IncidentWindow/6); errc <- nil }()
 	go func() { defer wg.Done(); c.caseLoop(runCtx, cases, apiSrv.Reports); errc <- nil }()
+	go func() { defer wg.Done(); _ = poster.Run(runCtx, 2*time.Second); errc <- nil }()
+	go func() { defer wg.Done(); c.payoutLoop(runCtx, payouts); errc <- nil }()
 	go c.watch(runCtx, st, m)
 	c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", "http://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 	close(c.Ready)
@@ -269,6 +291,42 @@ func (c *ServeCommand) caseLoop(ctx context.Context, cases *casework.Service, re
 			}
 		}
 	}
+}
+
+// payoutLoop submits queued payouts and collects returns (退汇).
+func (c *ServeCommand) payoutLoop(ctx context.Context, r *payout.Runner) {
+	t := time.NewTicker(c.PayoutEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		sum, err := r.Run(ctx)
+		if err != nil && ctx.Err() == nil {
+			c.log.Error("payouts", "err", err)
+			continue
+		}
+		if sum.Failed+sum.Returned > 0 {
+			c.log.Warn("payouts failed or returned: money held, cases opened", "failed", sum.Failed, "returned", sum.Returned)
+		}
+	}
+}
+
+// payoutCases opens a casework case for each failed or returned payout.
+type payoutCases struct{ svc *casework.Service }
+
+// OpenCase implements payout.CaseOpener.
+func (p payoutCases) OpenCase(ctx context.Context, r payout.CaseRequest) (string, error) {
+	c, err := p.svc.OnPayoutProblem(ctx, casework.PayoutProblem{
+		Returned: r.Kind == "payout_returned", MerchantID: r.MerchantID, PayoutID: r.PayoutID,
+		Amount: r.Amount, Reason: r.Reason, Fix: r.Fix,
+	})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprint(c.ID), nil
 }
 
 // watch publishes the reversal queue and upstream link state as metrics.

@@ -53,11 +53,7 @@ func (c *SettleCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.store = st
-	ms, ok := st.(interface{ Money() posguard.MoneyStore })
-	if !ok {
-		return fmt.Errorf("store %T keeps no ledger", st)
-	}
-	m := ms.Money()
+	m := st.Money()
 	fees := &settlement.FeeBook{Store: m, Merchants: st}
 	posted, err := (&ledger.Poster{Store: m, Pricer: fees}).Drain(ctx)
 	if err != nil {

@@ -22,6 +22,8 @@ type hostStore interface {
 	posguard.CaseStore
 	posguard.AnalyticsStore
 	posguard.IncidentStore
+	// Money is the ledger, settlement and payout side.
+	Money() posguard.MoneyStore
 	Ping(ctx context.Context) error
 }
 
