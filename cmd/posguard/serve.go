@@ -56,6 +56,9 @@ type ServeCommand struct {
 	Ready chan struct{}
 	// Switch is the running switch (after Ready).
 	Switch *switching.Switch
+	// Bank is the simulated bank the payouts go to (after Ready); tests
+	// change an account's status there as a merchant would at the bank.
+	Bank *payout.SimBank
 
 	log                  *slog.Logger
 	store                hostStore
@@ -201,7 +204,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	payouts := &payout.Runner{Store: money, Merchants: st, Bank: payout.NewSimBank(merchants), Cases: payoutCases{cases}}
+	c.Bank = payout.NewSimBank(merchants)
+	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}}
 	if err := c.client.Start(ctx); err != nil {
 		return fmt.Errorf("network link: %w", err)
 	}

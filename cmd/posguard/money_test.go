@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+const (
+	stallTID, stallMID, stallTMK = "10000004", "898310058120002", "2559268975F599E436A19918FA1C3C5F"
+	stallAccount                 = "4300150160052000777" // frozen in the demo world
+)
+
+// TestMoneyAfterAuthorization follows sales through the running host to
+// the merchant's bank: the ledger posts them, `posguard settle` settles the
+// day (twice: the second run changes nothing), the payout to a frozen
+// account fails, the money is held and a case opened, the merchant sees
+// why; the account is fixed, the batch re-settled and paid exactly once.
+func TestMoneyAfterAuthorization(t *testing.T) {
+	wd := startWorld(t, "", 5*time.Second, "--payout-every", "100ms")
+	ctx := context.Background()
+	term := dialRaw(t, wd.termAdr, stallTID, stallMID, stallTMK, "003", "cups-ecb")
+	if c := term.signOn(); c != "00" {
+		t.Fatalf("sign-on: %s", c)
+	}
+	var ids []int64
+	for _, amt := range []posguard.Amount{10000, 25050} {
+		code(t, "sale", term.send(term.sale(good2Card, good2Exp, "123456", amt), true), "00")
+	}
+	list, err := wd.serve.store.List(ctx, posguard.TxnFilter{MerchantID: stallMID})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("journal: %d transactions, err %v", len(list), err)
+	}
+	date := list[0].SettlementDate
+	for _, tx := range list {
+		ids = append(ids, tx.ID)
+	}
+
+	settle := func() string {
+		// The poster runs every 2 s; settle drains it itself first.
+		var out, errb bytes.Buffer
+		if code := Main(ctx, []string{"settle", "--db", wd.db, "--date", date}, &out, &errb); code != 0 {
+			t.Fatalf("settle: exit %d: %s", code, errb.String())
+		}
+		return out.String()
+	}
+	first := settle()
+	if !strings.Contains(first, "queued") {
+		t.Fatalf("first settle queued no payout:\n%s", first)
+	}
+	second := settle()
+	if strings.Contains(second, "queued") {
+		t.Fatalf("second settle for the same date did something:\n%s", second)
+	}
+
+	api := func(method, path, body string, want int) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(method, "http://"+wd.httpAdr+path, strings.NewReader(body))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var v map[string]any
+		json.NewDecoder(res.Body).Decode(&v)
+		if res.StatusCode != want {
+			t.Fatalf("%s %s: %d, want %d: %v", method, path, res.StatusCode, want, v)
+		}
+		return v
+	}
+	where := func(id int64) map[string]any {
+		return api("GET", fmt.Sprintf("/v1/transactions/%d/settlement", id), "", 200)
+	}
+	eventually := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); !ok(); {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 20s", what)
+			}
+			time.Sleep(50 * time.Millisecond) // the payout loop runs on its own ticker
+		}
+	}
+	eventually("payout to the frozen account fails and the money is held", func() bool { return where(ids[0])["where"] == "held" })
+	if w := where(ids[1]); w["where"] != "held" || !strings.Contains(fmt.Sprint(w["reason"]), "frozen") {
+		t.Fatalf("second sale: %v", w)
+	}
+	cases, err := wd.serve.store.Cases(ctx, posguard.CaseFilter{Kind: posguard.CasePayoutFailed})
+	if err != nil || len(cases) != 1 || cases[0].MerchantID != stallMID {
+		t.Fatalf("payout case: %+v, err %v", cases, err)
+	}
+	mine := api("GET", "/v1/merchants/"+stallMID+"/settlements", "", 200)
+	if strings.Contains(fmt.Sprint(mine), stallAccount) {
+		t.Fatal("the merchant view shows the full account number")
+	}
+	batch := mine["batches"].([]any)[0].(map[string]any)
+
+	// The merchant has the account unfrozen at the bank; the operator
+	// records it (re-verified with the bank) and re-settles the batch.
+	wd.serve.Bank.SetAccount(posguard.SettlementAccount{Bank: "CCB", Number: stallAccount, Name: "王建国", Status: "ok"})
+	if a := api("PUT", "/v1/merchants/"+stallMID+"/settlement-account", `{"bank":"CCB","number":"`+stallAccount+`","name":"王建国"}`, 200); a["status"] != "ok" {
+		t.Fatalf("account: %v", a)
+	}
+	api("POST", "/v1/settlements/"+batch["id"].(string)+"/resettle", "", 200)
+	eventually("re-settled payout is paid", func() bool { return where(ids[0])["where"] == "paid" })
+	// Exactly one payout of the batch succeeded, and the bank credited it once.
+	mine = api("GET", "/v1/merchants/"+stallMID+"/settlements", "", 200)
+	paid := 0
+	for _, b := range mine["batches"].([]any) {
+		for _, p := range b.(map[string]any)["payouts"].([]any) {
+			p := p.(map[string]any)
+			if p["state"] == "succeeded" {
+				paid++
+				if n := wd.serve.Bank.Credits(p["id"].(string)); n != 1 {
+					t.Fatalf("payout %s credited %d times", p["id"], n)
+				}
+			}
+		}
+	}
+	if paid != 1 {
+		t.Fatalf("%d payouts succeeded, want exactly one: %v", paid, mine)
+	}
+}
