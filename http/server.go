@@ -52,6 +52,7 @@ func (s *Server) Handler() nethttp.Handler {
 	mux.HandleFunc("GET /v1/merchants/{id}", s.getMerchant)
 	mux.HandleFunc("GET /v1/transactions/{id}/settlement", s.getTxnSettlement)
 	mux.HandleFunc("GET /v1/merchants/{id}/settlements", s.listMerchantSettlements)
+	mux.HandleFunc("GET /v1/merchants/{id}/statement", s.getStatement)
 	mux.HandleFunc("PUT /v1/merchants/{id}/settlement-account", s.putSettlementAccount)
 	mux.HandleFunc("POST /v1/payouts/{id}/resettle", s.postResettle)
 	mux.HandleFunc("POST /v1/settlements/{id}/resettle", s.postResettle)

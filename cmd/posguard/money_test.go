@@ -60,6 +60,14 @@ func TestMoneyAfterAuthorization(t *testing.T) {
 		t.Fatalf("second settle for the same date did something:\n%s", second)
 	}
 
+	var stmt, serr bytes.Buffer
+	if code := Main(ctx, []string{"statement", "--db", wd.db, "--merchant", stallMID, "--from", date, "--to", date}, &stmt, &serr); code != 0 {
+		t.Fatalf("statement: exit %d: %s", code, serr.String())
+	}
+	if lines := strings.Split(strings.TrimSpace(stmt.String()), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[1], date+",2,") {
+		t.Fatalf("statement for %s:\n%s", date, stmt.String())
+	}
+
 	api := func(method, path, body string, want int) map[string]any {
 		t.Helper()
 		req, _ := http.NewRequest(method, "http://"+wd.httpAdr+path, strings.NewReader(body))
@@ -91,9 +99,13 @@ func TestMoneyAfterAuthorization(t *testing.T) {
 	if w := where(ids[1]); w["where"] != "held" || !strings.Contains(fmt.Sprint(w["reason"]), "frozen") {
 		t.Fatalf("second sale: %v", w)
 	}
-	cases, err := wd.serve.store.Cases(ctx, posguard.CaseFilter{Kind: posguard.CasePayoutFailed})
-	if err != nil || len(cases) != 1 || cases[0].MerchantID != stallMID {
-		t.Fatalf("payout case: %+v, err %v", cases, err)
+	var cases []*posguard.Case
+	eventually("a payout case is opened", func() bool {
+		cases, err = wd.serve.store.Cases(ctx, posguard.CaseFilter{Kind: posguard.CasePayoutFailed})
+		return err == nil && len(cases) > 0
+	})
+	if len(cases) != 1 || cases[0].MerchantID != stallMID {
+		t.Fatalf("payout cases: %+v", cases)
 	}
 	mine := api("GET", "/v1/merchants/"+stallMID+"/settlements", "", 200)
 	if strings.Contains(fmt.Sprint(mine), stallAccount) {
@@ -109,21 +121,42 @@ func TestMoneyAfterAuthorization(t *testing.T) {
 	}
 	api("POST", "/v1/settlements/"+batch["id"].(string)+"/resettle", "", 200)
 	eventually("re-settled payout is paid", func() bool { return where(ids[0])["where"] == "paid" })
+	// The statement API agrees: two sales, all of it settled and paid, nothing
+	// left held. (Payout postings carry the day they happened, which may be
+	// the calendar day next to the settlement date: read three days.)
+	d, _ := time.Parse("2006-01-02", date)
+	span := "?from=" + d.AddDate(0, 0, -1).Format("2006-01-02") + "&to=" + d.AddDate(0, 0, 1).Format("2006-01-02")
+	sm := api("GET", "/v1/merchants/"+stallMID+"/statement"+span, "", 200)
+	var sales, gross, settled, paid, held, resettled float64
+	for _, r := range sm["rows"].([]any) {
+		row := r.(map[string]any)
+		sales += row["sales"].(float64)
+		gross += row["sales_gross"].(float64)
+		settled += row["settled"].(float64)
+		paid += row["paid"].(float64)
+		held += row["held"].(float64)
+		resettled += row["resettled"].(float64)
+	}
+	if sales != 2 || gross != 35050 || settled == 0 || paid != settled || held != resettled {
+		t.Fatalf("statement: sales %v gross %v settled %v paid %v held %v resettled %v\n%v", sales, gross, settled, paid, held, resettled, sm)
+	}
+	api("GET", "/v1/merchants/"+stallMID+"/statement?from=2026-13-01&to="+date, "", 400)
+
 	// Exactly one payout of the batch succeeded, and the bank credited it once.
 	mine = api("GET", "/v1/merchants/"+stallMID+"/settlements", "", 200)
-	paid := 0
+	succeeded := 0
 	for _, b := range mine["batches"].([]any) {
 		for _, p := range b.(map[string]any)["payouts"].([]any) {
 			p := p.(map[string]any)
 			if p["state"] == "succeeded" {
-				paid++
+				succeeded++
 				if n := wd.serve.Bank.Credits(p["id"].(string)); n != 1 {
 					t.Fatalf("payout %s credited %d times", p["id"], n)
 				}
 			}
 		}
 	}
-	if paid != 1 {
-		t.Fatalf("%d payouts succeeded, want exactly one: %v", paid, mine)
+	if succeeded != 1 {
+		t.Fatalf("%d payouts succeeded, want exactly one: %v", succeeded, mine)
 	}
 }

@@ -24,6 +24,8 @@ type SettleCommand struct {
 	HostKeyFile     string
 	Date            string
 	ReviewThreshold int64 // fen
+	D0              bool
+	Merchant        string
 	store           hostStore
 }
 
@@ -34,8 +36,16 @@ func (c *SettleCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.HostKeyFile, "host-key-file", "", "host key file (default beside a SQLite database)")
 	fs.StringVar(&c.Date, "date", "", "settlement date to settle, YYYY-MM-DD (required)")
 	fs.Int64Var(&c.ReviewThreshold, "review-threshold", 0, "hold sales of at least this many fen for review (0: none)")
+	fs.BoolVar(&c.D0, "d0", false, "settle one merchant same-day (D0) instead of a T+1 date; needs --merchant")
+	fs.StringVar(&c.Merchant, "merchant", "", "merchant ID for --d0")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if c.D0 {
+		if c.Merchant == "" {
+			return fmt.Errorf("--d0 needs --merchant MID")
+		}
+		return nil
 	}
 	if _, err := time.Parse("2006-01-02", c.Date); err != nil {
 		return fmt.Errorf("--date %q: want YYYY-MM-DD", c.Date)
@@ -60,6 +70,14 @@ func (c *SettleCommand) Run(ctx context.Context) error {
 		return err
 	}
 	s := &settlement.Settler{Store: m, Merchants: st, Fees: fees, ReviewThreshold: posguard.Amount(c.ReviewThreshold)}
+	if c.D0 {
+		b, err := s.D0(ctx, c.Merchant)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "posted %d ledger postings\nD0 %s: %d items, %s yuan, payout %s queued\n", posted, b.ID, b.Count, b.Net, b.PayoutID)
+		return nil
+	}
 	rep, err := s.Settle(ctx, c.Date)
 	if err != nil {
 		return err
