@@ -63,7 +63,7 @@ func (r *Runner) Resettle(ctx context.Context, payoutID string) (*posguard.Payou
 		Account: m.Account, Resettles: old.ID}
 	p.Account.Status = st
 	post := ledger.Transfer("payout:"+old.ID+":resettle", posguard.PostResettlement, old.MerchantID,
-		r.now().Format("2006-01-02"), p.ID, old.Amount,
+		r.day(), p.ID, old.Amount,
 		acct(posguard.AccountHeld, old.MerchantID), acct(posguard.AccountPayoutClearing, old.MerchantID))
 	if err := r.Store.Resettle(ctx, p, []*posguard.Posting{post}); err != nil {
 		return nil, err

@@ -33,6 +33,18 @@ type Runner struct {
 	Cases CaseOpener
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Location is the business time zone: postings are dated by its
+	// calendar, as sales are by their settlement day. Default UTC+8.
+	Location *time.Location
+}
+
+// day is the business date of now, for ledger postings.
+func (r *Runner) day() string {
+	loc := r.Location
+	if loc == nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	return r.now().In(loc).Format("2006-01-02")
 }
 
 func (r *Runner) now() time.Time {
@@ -105,7 +117,7 @@ func (r *Runner) Submit(ctx context.Context, p *posguard.Payout) (Result, error)
 // Record stores the bank's answer for a submitted payout.
 func (r *Runner) Record(ctx context.Context, p *posguard.Payout, res Result) error {
 	now := r.now()
-	date := now.Format("2006-01-02")
+	date := r.day()
 	from := []posguard.PayoutState{posguard.PayoutSubmitted}
 	if res.Accepted {
 		post := ledger.Transfer("payout:"+p.ID+":paid", posguard.PostPayout, p.MerchantID, date, p.ID, p.Amount,
@@ -134,7 +146,7 @@ func (r *Runner) Returned(ctx context.Context, ret Return) error {
 		reason = ReasonBankReturn
 	}
 	now := r.now()
-	post := ledger.Transfer("payout:"+p.ID+":returned", posguard.PostReturn, p.MerchantID, now.Format("2006-01-02"), p.ID,
+	post := ledger.Transfer("payout:"+p.ID+":returned", posguard.PostReturn, p.MerchantID, r.day(), p.ID,
 		p.Amount, ledger.NetworkReceivable, acct(posguard.AccountHeld, p.MerchantID))
 	if err := r.Store.FinishPayout(ctx, p.ID, []posguard.PayoutState{posguard.PayoutSucceeded}, posguard.PayoutReturned,
 		reason, "", now, []*posguard.Posting{post}); err != nil {

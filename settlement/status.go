@@ -2,6 +2,7 @@ package settlement
 
 import (
 	"context"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -79,7 +80,7 @@ func StatusOf(ctx context.Context, s posguard.MoneyStore, id int64) (TxnSettleme
 	st.PayoutID = p.ID
 	switch p.State {
 	case posguard.PayoutSucceeded:
-		st.Where, st.PaidOn = WherePaid, p.PaidAt.Format("2006-01-02")
+		st.Where, st.PaidOn = WherePaid, p.PaidAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") // the merchant's calendar
 	case posguard.PayoutFailed, posguard.PayoutReturned:
 		st.Where, st.Reason, st.CaseID = WhereHeld, p.Reason, p.CaseID
 	}
