@@ -45,21 +45,21 @@ func inOneBatch(t *testing.T, s *Store, writes []func() error) []error {
 	if _, err := lock.Exec(ctx, "LOCK TABLE transactions, reversals IN SHARE ROW EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
-	before, taken := s.group.batches.Load(), s.group.received.Load()
+	before, taken := s.group.Batches(), s.group.Received()
 	errs := make([]error, len(writes))
 	var wg sync.WaitGroup
 	for i, w := range writes {
 		wg.Add(1)
 		go func() { defer wg.Done(); errs[i] = w() }()
 	}
-	for s.group.received.Load() == taken || len(s.group.ops) < len(writes)-1 {
+	for s.group.Received() == taken || s.group.Queued() < len(writes)-1 {
 		runtime.Gosched()
 	}
 	if err := lock.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	wg.Wait()
-	if got := s.group.batches.Load() - before; got != 1 {
+	if got := s.group.Batches() - before; got != 1 {
 		t.Fatalf("%d shared transactions, want 1", got)
 	}
 	return errs

@@ -84,7 +84,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close releases the connection pool.
 func (s *Store) Close() error {
 	if s.group != nil {
-		s.group.close()
+		s.group.Close()
 	}
 	if s.moneyDB != nil {
 		s.moneyDB.Close()

@@ -45,7 +45,7 @@ func inOneBatch(t *testing.T, s *Store, writes []func() error) []error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := s.group.batches.Load()
+	before := s.group.Batches()
 	waits := s.write.Stats().WaitCount
 	errs := make([]error, len(writes))
 	var wg sync.WaitGroup
@@ -55,12 +55,12 @@ func inOneBatch(t *testing.T, s *Store, writes []func() error) []error {
 	}
 	// The committer takes the first write and blocks on the held
 	// connection; the others wait in the queue.
-	for s.write.Stats().WaitCount == waits || len(s.group.ops) < len(writes)-1 {
+	for s.write.Stats().WaitCount == waits || s.group.Queued() < len(writes)-1 {
 		runtime.Gosched()
 	}
 	hold.Close()
 	wg.Wait()
-	if got := s.group.batches.Load() - before; got != 1 {
+	if got := s.group.Batches() - before; got != 1 {
 		t.Fatalf("%d shared transactions, want 1", got)
 	}
 	return errs
