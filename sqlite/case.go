@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"strings"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 var _ posguard.CaseStore = (*Store)(nil)
@@ -19,12 +19,9 @@ const caseColumns = `id, kind, status, priority, txn_id, txn_ids, merchant_id, t
 // OpenCase inserts c with its first timeline entries; idempotent per (Kind,
 // TxnID) when TxnID is set (see posguard.CaseStore).
 func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posguard.CaseEntry) (bool, error) {
-	if c == nil || !c.Kind.Valid() || !c.Status.Valid() || !c.Priority.Valid() {
-		return false, posguard.Errorf(posguard.EINVALID, "open case: kind, status and priority are required")
-	}
-	ids, err := json.Marshal(c.TxnIDs)
+	ids, err := sqlstore.CaseRow(c)
 	if err != nil {
-		return false, posguard.WrapError(posguard.EINTERNAL, err, "encode case transactions")
+		return false, err
 	}
 	now := s.now()
 	created := false
@@ -87,7 +84,7 @@ func insertEntry(ctx context.Context, tx *sql.Tx, e *posguard.CaseEntry) error {
 func (s *Store) Case(ctx context.Context, id int64) (*posguard.Case, error) {
 	c, err := scanCase(s.read.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "case %d not found", id)
+		return nil, sqlstore.CaseNotFound(id)
 	}
 	return c, dbError(err, "get case")
 }
@@ -148,13 +145,13 @@ func (s *Store) UpdateCase(ctx context.Context, u posguard.CaseUpdate) error {
 		var cur string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM cases WHERE id = ?`, u.ID).Scan(&cur)
 		if errors.Is(err, sql.ErrNoRows) {
-			return posguard.Errorf(posguard.ENOTFOUND, "case %d not found", u.ID)
+			return sqlstore.CaseNotFound(u.ID)
 		}
 		if err != nil {
 			return err
 		}
-		if u.FromStatus != "" && posguard.CaseStatus(cur) != u.FromStatus {
-			return posguard.Errorf(posguard.ECONFLICT, "case %d is %s, not %s", u.ID, cur, u.FromStatus)
+		if err := sqlstore.CheckCaseStatus(u.ID, cur, u.FromStatus); err != nil {
+			return err
 		}
 		var resolved, closed int64
 		if u.Status == posguard.CaseResolved {
@@ -201,7 +198,7 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *posguard.CaseEntry) error {
 			return err
 		}
 		if n == 0 {
-			return posguard.Errorf(posguard.ENOTFOUND, "case %d not found", e.CaseID)
+			return sqlstore.CaseNotFound(e.CaseID)
 		}
 		if err := insertEntry(ctx, tx, e); err != nil {
 			return err
@@ -245,9 +242,8 @@ func scanCase(r rowScanner) (*posguard.Case, error) {
 		&c.Reason, &c.Cause, &c.Title, &c.Assignee, &c.Outcome, &c.OpenedBy, &due, &created, &updated, &resolved, &closed); err != nil {
 		return nil, err
 	}
-	c.Kind, c.Status, c.Priority, c.Amount = posguard.CaseKind(kind), posguard.CaseStatus(status), posguard.Priority(prio), posguard.Amount(amount)
-	if err := json.Unmarshal([]byte(ids), &c.TxnIDs); err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "decode case transactions")
+	if err := sqlstore.CaseFromRow(&c, kind, status, prio, amount, ids); err != nil {
+		return nil, err
 	}
 	c.DueAt, c.CreatedAt, c.UpdatedAt = fromNanos(due), fromNanos(created), fromNanos(updated)
 	c.ResolvedAt, c.ClosedAt = fromNanos(resolved), fromNanos(closed)

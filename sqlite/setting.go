@@ -5,24 +5,17 @@ import (
 	"database/sql"
 	"errors"
 
-	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // PutSetting stores value under name; a secret value is sealed under the
 // host key.
 func (s *Store) PutSetting(ctx context.Context, name string, value []byte, secret bool) error {
-	v := value
-	if secret {
-		sealed, err := s.sealer.Seal(value)
-		if err != nil {
-			return posguard.WrapError(posguard.EINTERNAL, err, "seal setting %s", name)
-		}
-		v = sealed
+	v, err := sqlstore.SettingValue(s.sealer, name, value, secret)
+	if err != nil {
+		return err
 	}
-	if v == nil {
-		v = []byte{} // NOT NULL: an empty value is still a value
-	}
-	_, err := s.write.ExecContext(ctx, `INSERT INTO settings (name, value, secret, updated_at) VALUES (?, ?, ?, ?)
+	_, err = s.write.ExecContext(ctx, `INSERT INTO settings (name, value, secret, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value, secret = excluded.secret, updated_at = excluded.updated_at`,
 		name, v, secret, nanos(s.now()))
 	return dbError(err, "put setting")
@@ -34,15 +27,10 @@ func (s *Store) Setting(ctx context.Context, name string) ([]byte, error) {
 	var secret bool
 	err := s.read.QueryRowContext(ctx, `SELECT value, secret FROM settings WHERE name = ?`, name).Scan(&v, &secret)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "setting %s not set", name)
+		return nil, sqlstore.SettingNotSet(name)
 	}
 	if err != nil {
 		return nil, dbError(err, "get setting")
 	}
-	if secret {
-		if v, err = s.sealer.Open(v); err != nil {
-			return nil, posguard.WrapError(posguard.EINTERNAL, err, "open setting %s (wrong host key?)", name)
-		}
-	}
-	return v, nil
+	return sqlstore.OpenSetting(s.sealer, name, v, secret)
 }
