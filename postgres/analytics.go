@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 var (
@@ -134,7 +135,7 @@ func (s *Store) Incidents(ctx context.Context, f posguard.IncidentFilter) ([]*po
 	rows, err := s.pool.Query(ctx, `SELECT id, kind, status, dimension, key, cause, rate, baseline, volume, merchants,
 		opened_at, updated_at, closed_at FROM incidents
 		WHERE ($1::text = '' OR status = $2) AND ($3::text = '' OR kind = $4) ORDER BY id DESC LIMIT $5`,
-		string(f.Status), string(f.Status), string(f.Kind), string(f.Kind), clampLimit(f.Limit))
+		string(f.Status), string(f.Status), string(f.Kind), string(f.Kind), sqlstore.ClampLimit(f.Limit))
 	if err != nil {
 		return nil, dbError(err, "incidents")
 	}
@@ -176,7 +177,7 @@ func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posgua
 	rows, err := s.pool.Query(ctx, `SELECT id, kind, title, body, merchants, bins, from_at, to_at, created_by, created_at
 		FROM notices WHERE $1::timestamptz IS NULL OR ((from_at IS NULL OR from_at <= $2) AND (to_at IS NULL OR to_at > $3))
 		ORDER BY id DESC LIMIT $4`,
-		t, t, t, clampLimit(limit))
+		t, t, t, sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "notices")
 	}
@@ -220,7 +221,7 @@ func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent)
 // TerminalEvents returns a terminal's events at or after since, newest first.
 func (s *Store) TerminalEvents(ctx context.Context, tid string, since time.Time, limit int) ([]posguard.TerminalEvent, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, terminal_id, code, reason, detail, at FROM terminal_events
-		WHERE terminal_id = $1 AND at >= $2 ORDER BY at DESC, id DESC LIMIT $3`, tid, since.UTC(), clampLimit(limit))
+		WHERE terminal_id = $1 AND at >= $2 ORDER BY at DESC, id DESC LIMIT $3`, tid, since.UTC(), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "terminal events")
 	}

@@ -121,7 +121,7 @@ func (s *Store) Cases(ctx context.Context, f posguard.CaseFilter) ([]*posguard.C
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	args = append(args, clampLimit(f.Limit))
+	args = append(args, sqlstore.ClampLimit(f.Limit))
 	q += " ORDER BY id DESC LIMIT $" + strconv.Itoa(len(args))
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // List returns transactions matching f, newest (highest ID) first: only IDs
@@ -44,7 +45,7 @@ func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Tra
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	args = append(args, clampLimit(f.Limit))
+	args = append(args, sqlstore.ClampLimit(f.Limit))
 	q += ` ORDER BY id DESC LIMIT $` + strconv.Itoa(len(args))
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
@@ -124,7 +125,7 @@ func (s *Store) DailyUsage(ctx context.Context, merchantID, date string) (posgua
 // recovery), oldest first, at most limit (default 50, max 1000).
 func (s *Store) Unresolved(ctx context.Context, limit int) ([]*posguard.Transaction, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+txnColumns+` FROM transactions
-		WHERE state = $1 ORDER BY id LIMIT $2`, string(posguard.StateForwarded), clampLimit(limit))
+		WHERE state = $1 ORDER BY id LIMIT $2`, string(posguard.StateForwarded), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "unresolved")
 	}

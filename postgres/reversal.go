@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // reversalColumns is the column list every reversal query selects, in
@@ -42,7 +43,7 @@ func (s *Store) queueReversal(ctx context.Context, q querier, txnID int64, r *po
 // now, oldest (lowest ID) first, at most limit (default 50, max 1000).
 func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*posguard.Reversal, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+reversalColumns+` FROM reversals
-		WHERE state = 'pending' AND next_attempt <= $1 ORDER BY id LIMIT $2`, now.UTC(), clampLimit(limit))
+		WHERE state = 'pending' AND next_attempt <= $1 ORDER BY id LIMIT $2`, now.UTC(), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "due reversals")
 	}
@@ -53,7 +54,7 @@ func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*
 // limit (default 50, max 1000).
 func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, limit int) ([]*posguard.Reversal, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+reversalColumns+` FROM reversals
-		WHERE $1 = '' OR state = $1 ORDER BY id DESC LIMIT $2`, string(state), clampLimit(limit))
+		WHERE $1 = '' OR state = $1 ORDER BY id DESC LIMIT $2`, string(state), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "reversals")
 	}

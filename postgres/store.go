@@ -147,17 +147,6 @@ func dbError(err error, op string) error {
 	return posguard.WrapError(posguard.EINTERNAL, err, "postgres: %s", op)
 }
 
-// clampLimit applies the default (50) and maximum (1000) result sizes.
-func clampLimit(n int) int {
-	switch {
-	case n <= 0:
-		return 50
-	case n > 1000:
-		return 1000
-	}
-	return n
-}
-
 // inTx runs f in a database transaction, committing when f returns nil.
 func (s *Store) inTx(ctx context.Context, op string, f func(tx pgx.Tx) error) error {
 	tx, err := s.pool.Begin(ctx)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 var (
@@ -134,7 +135,7 @@ func (s *Store) Incidents(ctx context.Context, f posguard.IncidentFilter) ([]*po
 	rows, err := s.read.QueryContext(ctx, `SELECT id, kind, status, dimension, key, cause, rate, baseline, volume, merchants,
 		opened_at, updated_at, closed_at FROM incidents
 		WHERE (? = '' OR status = ?) AND (? = '' OR kind = ?) ORDER BY id DESC LIMIT ?`,
-		string(f.Status), string(f.Status), string(f.Kind), string(f.Kind), clampLimit(f.Limit))
+		string(f.Status), string(f.Status), string(f.Kind), string(f.Kind), sqlstore.ClampLimit(f.Limit))
 	if err != nil {
 		return nil, dbError(err, "incidents")
 	}
@@ -174,7 +175,7 @@ func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posgua
 	t := nanos(at.UTC())
 	rows, err := s.read.QueryContext(ctx, `SELECT id, kind, title, body, merchants, bins, from_at, to_at, created_by, created_at
 		FROM notices WHERE ? = 0 OR (from_at <= ? AND (to_at = 0 OR to_at > ?)) ORDER BY id DESC LIMIT ?`,
-		t, t, t, clampLimit(limit))
+		t, t, t, sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "notices")
 	}
@@ -217,7 +218,7 @@ func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent)
 // TerminalEvents returns a terminal's events at or after since, newest first.
 func (s *Store) TerminalEvents(ctx context.Context, tid string, since time.Time, limit int) ([]posguard.TerminalEvent, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, terminal_id, code, reason, detail, at FROM terminal_events
-		WHERE terminal_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`, tid, nanos(since.UTC()), clampLimit(limit))
+		WHERE terminal_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`, tid, nanos(since.UTC()), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "terminal events")
 	}

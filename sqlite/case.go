@@ -117,7 +117,7 @@ func (s *Store) Cases(ctx context.Context, f posguard.CaseFilter) ([]*posguard.C
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY id DESC LIMIT ?"
-	args = append(args, clampLimit(f.Limit))
+	args = append(args, sqlstore.ClampLimit(f.Limit))
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, dbError(err, "list cases")

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // List returns transactions matching f, newest (highest ID) first: only IDs
@@ -45,7 +46,7 @@ func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Tra
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, clampLimit(f.Limit))
+	args = append(args, sqlstore.ClampLimit(f.Limit))
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, dbError(err, "list")
@@ -120,7 +121,7 @@ func (s *Store) DailyUsage(ctx context.Context, merchantID, date string) (posgua
 // recovery), oldest first, at most limit (default 50, max 1000).
 func (s *Store) Unresolved(ctx context.Context, limit int) ([]*posguard.Transaction, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+txnColumns+` FROM transactions
-		WHERE state = ? ORDER BY id LIMIT ?`, string(posguard.StateForwarded), clampLimit(limit))
+		WHERE state = ? ORDER BY id LIMIT ?`, string(posguard.StateForwarded), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "unresolved")
 	}

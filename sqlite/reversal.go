@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // reversalColumns is the column list every reversal query selects, in
@@ -44,7 +45,7 @@ func (s *Store) queueReversal(ctx context.Context, tx *sql.Tx, txnID int64, r *p
 func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*posguard.Reversal, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+reversalColumns+` FROM reversals
 		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`,
-		nanos(now.UTC()), clampLimit(limit))
+		nanos(now.UTC()), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "due reversals")
 	}
@@ -55,7 +56,7 @@ func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*
 // limit (default 50, max 1000).
 func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, limit int) ([]*posguard.Reversal, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+reversalColumns+` FROM reversals
-		WHERE ?1 = '' OR state = ?1 ORDER BY id DESC LIMIT ?2`, string(state), clampLimit(limit))
+		WHERE ?1 = '' OR state = ?1 ORDER BY id DESC LIMIT ?2`, string(state), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "reversals")
 	}

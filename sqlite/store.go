@@ -199,14 +199,3 @@ func dbError(err error, op string) error {
 	}
 	return posguard.WrapError(posguard.EINTERNAL, err, "sqlite: %s", op)
 }
-
-// clampLimit applies the default (50) and maximum (1000) result sizes.
-func clampLimit(n int) int {
-	switch {
-	case n <= 0:
-		return 50
-	case n > 1000:
-		return 1000
-	}
-	return n
-}

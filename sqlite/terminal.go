@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // terminalColumns is the column list every terminal query selects, in
@@ -20,19 +21,13 @@ const terminalColumns = `id, merchant_id, tmk_sealed, key_scheme, mac, model, fi
 // batch "000001". An empty status is stored as active. EINVALID for an empty
 // ID or an unknown status.
 func (s *Store) PutTerminal(ctx context.Context, t *posguard.Terminal) error {
-	if t == nil || t.ID == "" {
-		return posguard.Errorf(posguard.EINVALID, "terminal: empty ID")
-	}
-	status := t.Status
-	if status == "" {
-		status = posguard.TerminalActive
-	}
-	if status != posguard.TerminalActive && status != posguard.TerminalDisabled {
-		return posguard.Errorf(posguard.EINVALID, "terminal %s: unknown status %q", t.ID, t.Status)
-	}
-	tmk, err := s.seal(t.TMK)
+	status, err := sqlstore.TerminalStatus(t)
 	if err != nil {
-		return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal TMK", t.ID)
+		return err
+	}
+	tmk, err := sqlstore.SealTMK(s.sealer, t)
+	if err != nil {
+		return err
 	}
 	now := s.now()
 	_, err = s.write.ExecContext(ctx, `
@@ -88,15 +83,9 @@ func (s *Store) Terminals(ctx context.Context) ([]*posguard.Terminal, error) {
 // `at`, and the open batch (kept when batch is empty). ENOTFOUND if the
 // terminal does not exist; EINVALID if batch is not six digits.
 func (s *Store) SaveSignOn(ctx context.Context, id string, keys posguard.WorkingKeys, batch string, at time.Time) error {
-	if batch != "" && !validBatch(batch) {
-		return posguard.Errorf(posguard.EINVALID, "terminal %s: batch %q is not six digits", id, batch)
-	}
-	var sealed [3][]byte
-	for i, k := range [][]byte{keys.PIK, keys.MAK, keys.TDK} {
-		var err error
-		if sealed[i], err = s.seal(k); err != nil {
-			return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal working key", id)
-		}
+	sealed, err := sqlstore.SignOnColumns(s.sealer, id, keys, batch)
+	if err != nil {
+		return err
 	}
 	at = at.UTC()
 	res, err := s.write.ExecContext(ctx, `
@@ -120,8 +109,8 @@ func (s *Store) SetSignedOff(ctx context.Context, id string, at time.Time) error
 // SetBatch sets the terminal's open batch. ENOTFOUND if the terminal does not
 // exist; EINVALID if batch is not six digits.
 func (s *Store) SetBatch(ctx context.Context, id, batch string) error {
-	if !validBatch(batch) {
-		return posguard.Errorf(posguard.EINVALID, "terminal %s: batch %q is not six digits", id, batch)
+	if err := sqlstore.CheckBatch(id, batch); err != nil {
+		return err
 	}
 	res, err := s.write.ExecContext(ctx, `UPDATE terminals SET batch = ?, updated_at = ? WHERE id = ?`,
 		batch, nanos(s.now()), id)
@@ -143,48 +132,10 @@ func (s *Store) scanTerminal(r scanner) (*posguard.Terminal, error) {
 	t.Status = posguard.TerminalStatus(status)
 	t.SignedOn = signedOn != 0
 	t.SignedOnAt, t.LastSeen, t.UpdatedAt = fromNanos(signedOnAt), fromNanos(lastSeen), fromNanos(updated)
-	var err error
-	if t.TMK, err = s.unseal(tmk); err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: unseal TMK", t.ID)
-	}
-	for _, k := range []struct {
-		dst    *[]byte
-		sealed []byte
-	}{{&t.Keys.PIK, pik}, {&t.Keys.MAK, mak}, {&t.Keys.TDK, tdk}} {
-		if *k.dst, err = s.unseal(k.sealed); err != nil {
-			return nil, posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: unseal working key", t.ID)
-		}
+	if err := sqlstore.OpenTerminalKeys(s.sealer, &t, tmk, pik, mak, tdk); err != nil {
+		return nil, err
 	}
 	return &t, nil
-}
-
-// seal encrypts a key for storage; an empty key is stored as NULL.
-func (s *Store) seal(key []byte) ([]byte, error) {
-	if len(key) == 0 {
-		return nil, nil
-	}
-	return s.sealer.Seal(key)
-}
-
-// unseal decrypts a stored key; NULL is a nil key.
-func (s *Store) unseal(sealed []byte) ([]byte, error) {
-	if len(sealed) == 0 {
-		return nil, nil
-	}
-	return s.sealer.Open(sealed)
-}
-
-// validBatch reports whether b is a six-digit batch number.
-func validBatch(b string) bool {
-	if len(b) != 6 {
-		return false
-	}
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // affectedOne turns an UPDATE's result into ENOTFOUND when no row matched.
@@ -197,7 +148,7 @@ func affectedOne(res sql.Result, err error, op, what, id string) error {
 		return dbError(err, op)
 	}
 	if n == 0 {
-		return posguard.Errorf(posguard.ENOTFOUND, "%s %s not found", what, id)
+		return sqlstore.NotFound(what, id)
 	}
 	return nil
 }

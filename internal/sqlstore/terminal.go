@@ -1,0 +1,97 @@
+package sqlstore
+
+import "github.com/posguard/posguard"
+
+// TerminalStatus checks a terminal about to be put and returns the status to
+// store: active when empty. EINVALID for an empty ID or an unknown status.
+func TerminalStatus(t *posguard.Terminal) (posguard.TerminalStatus, error) {
+	if t == nil || t.ID == "" {
+		return "", posguard.Errorf(posguard.EINVALID, "terminal: empty ID")
+	}
+	status := t.Status
+	if status == "" {
+		status = posguard.TerminalActive
+	}
+	if status != posguard.TerminalActive && status != posguard.TerminalDisabled {
+		return "", posguard.Errorf(posguard.EINVALID, "terminal %s: unknown status %q", t.ID, t.Status)
+	}
+	return status, nil
+}
+
+// SealTMK returns a terminal's TMK sealed for its column (nil when empty).
+func SealTMK(sealer posguard.Sealer, t *posguard.Terminal) ([]byte, error) {
+	tmk, err := SealKey(sealer, t.TMK)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal TMK", t.ID)
+	}
+	return tmk, nil
+}
+
+// SignOnColumns checks a sign-on's batch (empty keeps the open one) and
+// returns the PIK, MAK and TDK sealed for their columns.
+func SignOnColumns(sealer posguard.Sealer, id string, keys posguard.WorkingKeys, batch string) ([3][]byte, error) {
+	var sealed [3][]byte
+	if batch != "" {
+		if err := CheckBatch(id, batch); err != nil {
+			return sealed, err
+		}
+	}
+	for i, k := range [][]byte{keys.PIK, keys.MAK, keys.TDK} {
+		var err error
+		if sealed[i], err = SealKey(sealer, k); err != nil {
+			return sealed, posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal working key", id)
+		}
+	}
+	return sealed, nil
+}
+
+// OpenTerminalKeys unseals the stored TMK and working keys into t.
+func OpenTerminalKeys(sealer posguard.Sealer, t *posguard.Terminal, tmk, pik, mak, tdk []byte) error {
+	var err error
+	if t.TMK, err = OpenKey(sealer, tmk); err != nil {
+		return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: unseal TMK", t.ID)
+	}
+	for _, k := range []struct {
+		dst    *[]byte
+		sealed []byte
+	}{{&t.Keys.PIK, pik}, {&t.Keys.MAK, mak}, {&t.Keys.TDK, tdk}} {
+		if *k.dst, err = OpenKey(sealer, k.sealed); err != nil {
+			return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: unseal working key", t.ID)
+		}
+	}
+	return nil
+}
+
+// SealKey encrypts a key for storage; an empty key is stored as NULL.
+func SealKey(sealer posguard.Sealer, key []byte) ([]byte, error) {
+	if len(key) == 0 {
+		return nil, nil
+	}
+	return sealer.Seal(key)
+}
+
+// OpenKey decrypts a stored key; NULL is a nil key.
+func OpenKey(sealer posguard.Sealer, sealed []byte) ([]byte, error) {
+	if len(sealed) == 0 {
+		return nil, nil
+	}
+	return sealer.Open(sealed)
+}
+
+// CheckBatch is EINVALID unless batch is a six-digit batch number.
+func CheckBatch(id, batch string) error {
+	if len(batch) != 6 {
+		return batchError(id, batch)
+	}
+	for _, c := range batch {
+		if c < '0' || c > '9' {
+			return batchError(id, batch)
+		}
+	}
+	return nil
+}
+
+// batchError is the error for a malformed batch number.
+func batchError(id, batch string) error {
+	return posguard.Errorf(posguard.EINVALID, "terminal %s: batch %q is not six digits", id, batch)
+}
