@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // updateTxnSQL applies a TxnUpdate to one row when its state is allowed and
@@ -45,11 +46,11 @@ func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
 
 // applyUpdate runs u on q (the pool, or a transaction when more follows).
 func (s *Store) applyUpdate(ctx context.Context, q querier, u posguard.TxnUpdate) error {
-	answer, err := encodeAnswer(u.Answer)
+	answer, err := sqlstore.EncodeAnswer(u.Answer)
 	if err != nil {
 		return err
 	}
-	detail, err := encodeDetail(u.Detail)
+	detail, err := sqlstore.EncodeDetail(u.Detail)
 	if err != nil {
 		return err
 	}

@@ -198,7 +198,7 @@ func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posgua
 
 // AddTerminalEvent stores e and sets its ID.
 func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent) error {
-	d, err := encodeDetail(e.Detail)
+	d, err := sqlstore.EncodeDetail(e.Detail)
 	if err != nil {
 		return err
 	}

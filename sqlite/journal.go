@@ -3,10 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // txnColumns is the column list every transaction query selects, in
@@ -36,14 +36,14 @@ const insertEventSQL = `
 // ECONFLICT if a transaction with the same TxnKey exists; EINVALID without a
 // type or state.
 func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
-	if t == nil || t.Type == "" || t.State == "" {
-		return posguard.Errorf(posguard.EINVALID, "insert: a transaction needs a type and a state")
+	if err := sqlstore.CheckInsert(t); err != nil {
+		return err
 	}
-	answer, err := encodeAnswer(t.Answer)
+	answer, err := sqlstore.EncodeAnswer(t.Answer)
 	if err != nil {
 		return err
 	}
-	detail, err := encodeDetail(t.Detail)
+	detail, err := sqlstore.EncodeDetail(t.Detail)
 	if err != nil {
 		return err
 	}
@@ -186,43 +186,8 @@ func scanTxn(r scanner) (*posguard.Transaction, error) {
 	t.Type, t.State = posguard.TxnType(typ), posguard.State(state)
 	t.Amount, t.RefundedAmount = posguard.Amount(amount), posguard.Amount(refunded)
 	t.CreatedAt, t.UpdatedAt = fromNanos(created), fromNanos(updated)
-	if answer.Valid && answer.String != "" {
-		t.Answer = new(posguard.Answer)
-		if err := json.Unmarshal([]byte(answer.String), t.Answer); err != nil {
-			return nil, posguard.WrapError(posguard.EINTERNAL, err, "transaction %d: decode answer", t.ID)
-		}
-	}
-	if detail.Valid && detail.String != "" {
-		if err := json.Unmarshal([]byte(detail.String), &t.Detail); err != nil {
-			return nil, posguard.WrapError(posguard.EINTERNAL, err, "transaction %d: decode detail", t.ID)
-		}
-		if len(t.Detail) == 0 {
-			t.Detail = nil
-		}
+	if err := sqlstore.DecodeTxnJSON(&t, answer.String, detail.String); err != nil {
+		return nil, err
 	}
 	return &t, nil
-}
-
-// encodeAnswer returns the JSON text of a, or NULL for nil.
-func encodeAnswer(a *posguard.Answer) (any, error) {
-	if a == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal(a)
-	if err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "encode answer")
-	}
-	return string(b), nil
-}
-
-// encodeDetail returns the JSON text of d, or NULL when empty.
-func encodeDetail(d map[string]string) (any, error) {
-	if len(d) == 0 {
-		return nil, nil
-	}
-	b, err := json.Marshal(d)
-	if err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "encode detail")
-	}
-	return string(b), nil
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // updateTxnSQL applies a TxnUpdate to one row and returns the resulting
@@ -49,7 +50,7 @@ func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
 
 // applyUpdate runs u inside tx.
 func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdate) error {
-	answer, err := encodeAnswer(u.Answer)
+	answer, err := sqlstore.EncodeAnswer(u.Answer)
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func mergeDetail(id int64, stored sql.NullString, add map[string]string) (any, e
 		return nil, nil
 	}
 	if !stored.Valid || stored.String == "" {
-		return encodeDetail(add)
+		return sqlstore.EncodeDetail(add)
 	}
 	merged := map[string]string{}
 	if err := json.Unmarshal([]byte(stored.String), &merged); err != nil {
@@ -117,5 +118,5 @@ func mergeDetail(id int64, stored sql.NullString, add map[string]string) (any, e
 		merged = map[string]string{}
 	}
 	maps.Copy(merged, add)
-	return encodeDetail(merged)
+	return sqlstore.EncodeDetail(merged)
 }

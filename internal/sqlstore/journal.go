@@ -1,0 +1,62 @@
+package sqlstore
+
+import (
+	"encoding/json"
+
+	"github.com/posguard/posguard"
+)
+
+// CheckInsert is EINVALID for a transaction without a type or a state.
+func CheckInsert(t *posguard.Transaction) error {
+	if t == nil || t.Type == "" || t.State == "" {
+		return posguard.Errorf(posguard.EINVALID, "insert: a transaction needs a type and a state")
+	}
+	return nil
+}
+
+// EncodeAnswer returns the JSON text of a for its column, or NULL (nil) for
+// no answer.
+func EncodeAnswer(a *posguard.Answer) (any, error) {
+	if a == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "encode answer")
+	}
+	return string(b), nil
+}
+
+// EncodeDetail returns the JSON text of d for its column, or NULL (nil) when
+// d is empty.
+func EncodeDetail(d map[string]string) (any, error) {
+	if len(d) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "encode detail")
+	}
+	return string(b), nil
+}
+
+// DecodeTxnJSON fills t's Answer and Detail from their JSON columns; an
+// empty column (NULL) leaves the field nil, and so does an empty object for
+// Detail.
+func DecodeTxnJSON[S string | []byte](t *posguard.Transaction, answer, detail S) error {
+	if len(answer) > 0 {
+		t.Answer = new(posguard.Answer)
+		if err := json.Unmarshal([]byte(answer), t.Answer); err != nil {
+			return posguard.WrapError(posguard.EINTERNAL, err, "transaction %d: decode answer", t.ID)
+		}
+	}
+	if len(detail) > 0 {
+		if err := json.Unmarshal([]byte(detail), &t.Detail); err != nil {
+			return posguard.WrapError(posguard.EINTERNAL, err, "transaction %d: decode detail", t.ID)
+		}
+		if len(t.Detail) == 0 {
+			t.Detail = nil
+		}
+	}
+	return nil
+}
