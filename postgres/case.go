@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -93,37 +92,14 @@ func (s *Store) Case(ctx context.Context, id int64) (*posguard.Case, error) {
 
 // Cases returns cases matching f, newest first.
 func (s *Store) Cases(ctx context.Context, f posguard.CaseFilter) ([]*posguard.Case, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1))
-	}
-	if f.Status != "" {
-		add("status = ?", string(f.Status))
-	}
-	if f.Kind != "" {
-		add("kind = ?", string(f.Kind))
-	}
-	if f.MerchantID != "" {
-		add("merchant_id = ?", f.MerchantID)
-	}
-	if f.Priority != "" {
-		add("priority = ?", string(f.Priority))
-	}
-	if f.TxnID != 0 {
-		add("txn_id = ?", f.TxnID)
-	}
-	if f.After > 0 {
-		add("id < ?", f.After)
-	}
+	a := sqlstore.Args{Dollar: true}
+	where := sqlstore.CaseFilterWhere(f, &a)
 	q := `SELECT ` + caseColumns + ` FROM cases`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	args = append(args, sqlstore.ClampLimit(f.Limit))
-	q += " ORDER BY id DESC LIMIT $" + strconv.Itoa(len(args))
-	rows, err := s.pool.Query(ctx, q, args...)
+	q += " ORDER BY id DESC LIMIT " + a.Add(sqlstore.ClampLimit(f.Limit))
+	rows, err := s.pool.Query(ctx, q, a.List...)
 	if err != nil {
 		return nil, dbError(err, "list cases")
 	}

@@ -2,8 +2,8 @@ package postgres
 
 import (
 	"context"
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/internal/sqlstore"
@@ -12,42 +12,14 @@ import (
 // List returns transactions matching f, newest (highest ID) first: only IDs
 // below f.After when set, at most f.Limit (default 50, max 1000).
 func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Transaction, error) {
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		where = append(where, cond+" $"+strconv.Itoa(len(args)))
-	}
-	if f.MerchantID != "" {
-		add("merchant_id =", f.MerchantID)
-	}
-	if f.TerminalID != "" {
-		add("terminal_id =", f.TerminalID)
-	}
-	if f.State != "" {
-		add("state =", string(f.State))
-	}
-	if f.ResponseCode != "" {
-		add("response_code =", f.ResponseCode)
-	}
-	if !f.From.IsZero() {
-		add("created_at >=", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		add("created_at <", f.To.UTC())
-	}
-	if f.After > 0 {
-		add("id <", f.After)
-	}
+	a := sqlstore.Args{Dollar: true}
+	where := sqlstore.TxnFilterWhere(f, &a, func(t time.Time) any { return t })
 	q := `SELECT ` + txnColumns + ` FROM transactions`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	args = append(args, sqlstore.ClampLimit(f.Limit))
-	q += ` ORDER BY id DESC LIMIT $` + strconv.Itoa(len(args))
-	rows, err := s.pool.Query(ctx, q, args...)
+	q += ` ORDER BY id DESC LIMIT ` + a.Add(sqlstore.ClampLimit(f.Limit))
+	rows, err := s.pool.Query(ctx, q, a.List...)
 	if err != nil {
 		return nil, dbError(err, "list")
 	}

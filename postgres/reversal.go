@@ -85,21 +85,13 @@ func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUp
 		)
 		err := tx.QueryRow(ctx, `SELECT txn_id, state FROM reversals WHERE id = $1 FOR UPDATE`, id).Scan(&txnID, &state)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return posguard.Errorf(posguard.ENOTFOUND, "reversal %d not found", id)
+			return sqlstore.ReversalNotFound(id)
 		}
 		if err != nil {
 			return dbError(err, "complete reversal")
 		}
-		if state != string(posguard.ReversalPending) {
-			return posguard.Errorf(posguard.ECONFLICT, "reversal %d is already %s", id, state)
-		}
-		if u.ID == 0 {
-			u.ID = txnID
-		} else if u.ID != txnID {
-			return posguard.Errorf(posguard.EINVALID, "reversal %d reverses transaction %d, not %d", id, txnID, u.ID)
-		}
-		if u.QueueReversal != nil {
-			return posguard.Errorf(posguard.EINVALID, "reversal %d: completion cannot queue another reversal", id)
+		if err := sqlstore.CheckCompletion(id, txnID, state, &u); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE reversals SET state = 'done', updated_at = $1 WHERE id = $2`, s.now(), id); err != nil {
 			return dbError(err, "complete reversal")
@@ -114,7 +106,7 @@ func (s *Store) PendingReversalFor(ctx context.Context, txnID int64) (*posguard.
 	r, err := scanReversal(s.pool.QueryRow(ctx, `SELECT `+reversalColumns+` FROM reversals
 		WHERE txn_id = $1 AND state = 'pending'`, txnID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "no pending reversal for transaction %d", txnID)
+		return nil, sqlstore.NoPendingReversal(txnID)
 	}
 	if err != nil {
 		return nil, dbError(err, "pending reversal")

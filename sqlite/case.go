@@ -91,34 +91,14 @@ func (s *Store) Case(ctx context.Context, id int64) (*posguard.Case, error) {
 
 // Cases returns cases matching f, newest first.
 func (s *Store) Cases(ctx context.Context, f posguard.CaseFilter) ([]*posguard.Case, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
-	if f.Status != "" {
-		add("status = ?", string(f.Status))
-	}
-	if f.Kind != "" {
-		add("kind = ?", string(f.Kind))
-	}
-	if f.MerchantID != "" {
-		add("merchant_id = ?", f.MerchantID)
-	}
-	if f.Priority != "" {
-		add("priority = ?", string(f.Priority))
-	}
-	if f.TxnID != 0 {
-		add("txn_id = ?", f.TxnID)
-	}
-	if f.After > 0 {
-		add("id < ?", f.After)
-	}
+	a := sqlstore.Args{}
+	where := sqlstore.CaseFilterWhere(f, &a)
 	q := `SELECT ` + caseColumns + ` FROM cases`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY id DESC LIMIT ?"
-	args = append(args, sqlstore.ClampLimit(f.Limit))
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	q += " ORDER BY id DESC LIMIT " + a.Add(sqlstore.ClampLimit(f.Limit))
+	rows, err := s.read.QueryContext(ctx, q, a.List...)
 	if err != nil {
 		return nil, dbError(err, "list cases")
 	}

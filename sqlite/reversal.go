@@ -93,21 +93,13 @@ func (s *Store) completeReversal(ctx context.Context, tx *sql.Tx, id int64, u po
 	)
 	err := tx.QueryRowContext(ctx, `SELECT txn_id, state FROM reversals WHERE id = ?`, id).Scan(&txnID, &state)
 	if errors.Is(err, sql.ErrNoRows) {
-		return posguard.Errorf(posguard.ENOTFOUND, "reversal %d not found", id)
+		return sqlstore.ReversalNotFound(id)
 	}
 	if err != nil {
 		return dbError(err, "complete reversal")
 	}
-	if state != string(posguard.ReversalPending) {
-		return posguard.Errorf(posguard.ECONFLICT, "reversal %d is already %s", id, state)
-	}
-	if u.ID == 0 {
-		u.ID = txnID
-	} else if u.ID != txnID {
-		return posguard.Errorf(posguard.EINVALID, "reversal %d reverses transaction %d, not %d", id, txnID, u.ID)
-	}
-	if u.QueueReversal != nil {
-		return posguard.Errorf(posguard.EINVALID, "reversal %d: completion cannot queue another reversal", id)
+	if err := sqlstore.CheckCompletion(id, txnID, state, &u); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE reversals SET state = ?, updated_at = ? WHERE id = ?`,
 		string(posguard.ReversalDone), nanos(s.now()), id); err != nil {
@@ -123,7 +115,7 @@ func (s *Store) PendingReversalFor(ctx context.Context, txnID int64) (*posguard.
 		WHERE txn_id = ? AND state = 'pending'`, txnID)
 	r, err := scanReversal(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "no pending reversal for transaction %d", txnID)
+		return nil, sqlstore.NoPendingReversal(txnID)
 	}
 	if err != nil {
 		return nil, dbError(err, "pending reversal")
