@@ -2,12 +2,12 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // merchantColumns is the column list every merchant query selects, in
@@ -21,19 +21,9 @@ const merchantColumns = `id, name, mcc, status, status_since, kind, fee_plan,
 // keeps m.StatusSince when set, else now. m.StatusSince and m.UpdatedAt are
 // set to the stored values. EINVALID for an empty ID or an unknown status.
 func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
-	if m == nil || m.ID == "" {
-		return posguard.Errorf(posguard.EINVALID, "merchant: empty ID")
-	}
-	if !m.Status.Valid() {
-		return posguard.Errorf(posguard.EINVALID, "merchant %s: unknown status %q", m.ID, m.Status)
-	}
-	types := m.AllowedTypes
-	if types == nil {
-		types = []posguard.TxnType{}
-	}
-	allowed, err := json.Marshal(types)
+	allowed, err := sqlstore.MerchantRow(m)
 	if err != nil {
-		return posguard.WrapError(posguard.EINTERNAL, err, "merchant %s: encode allowed types", m.ID)
+		return err
 	}
 	now := s.now()
 	since := m.StatusSince.UTC()
@@ -70,7 +60,7 @@ func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
 func (s *Store) Merchant(ctx context.Context, id string) (*posguard.Merchant, error) {
 	m, err := scanMerchant(s.pool.QueryRow(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "merchant %s not found", id)
+		return nil, sqlstore.MerchantNotFound(id)
 	}
 	if err != nil {
 		return nil, dbError(err, "get merchant")
@@ -100,14 +90,9 @@ func scanMerchant(r pgx.Row) (*posguard.Merchant, error) {
 		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, &updated); err != nil {
 		return nil, err
 	}
-	m.Status = posguard.MerchantStatus(status)
 	m.StatusSince, m.UpdatedAt = since.UTC(), updated.UTC()
-	m.Limits.PerTxn, m.Limits.Daily = posguard.Amount(per), posguard.Amount(day)
-	if err := json.Unmarshal(allowed, &m.AllowedTypes); err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "merchant %s: decode allowed types", m.ID)
-	}
-	if len(m.AllowedTypes) == 0 {
-		m.AllowedTypes = nil
+	if err := sqlstore.MerchantFromRow(&m, status, per, day, allowed); err != nil {
+		return nil, err
 	}
 	return &m, nil
 }

@@ -210,11 +210,8 @@ func (s *Store) CaseEntries(ctx context.Context, id int64) ([]posguard.CaseEntry
 	return out, dbError(rows.Err(), "case entries")
 }
 
-// rowScanner is a *sql.Row or *sql.Rows.
-type rowScanner interface{ Scan(dest ...any) error }
-
 // scanCase reads one row selected with caseColumns.
-func scanCase(r rowScanner) (*posguard.Case, error) {
+func scanCase(r scanner) (*posguard.Case, error) {
 	var c posguard.Case
 	var kind, status, prio, ids string
 	var amount, due, created, updated, resolved, closed int64

@@ -116,7 +116,7 @@ func (s *Store) ByRRN(ctx context.Context, rrn string) ([]*posguard.Transaction,
 	if err != nil {
 		return nil, dbError(err, "by rrn")
 	}
-	return collectTxns(rows, "by rrn")
+	return collect(rows, "by rrn", scanTxn)
 }
 
 // Events returns a transaction's history, oldest first; ENOTFOUND if the
@@ -148,23 +148,6 @@ func (s *Store) Events(ctx context.Context, id int64) ([]posguard.Event, error) 
 		if _, err := s.ByID(ctx, id); err != nil {
 			return nil, err
 		}
-	}
-	return out, nil
-}
-
-// collectTxns scans and closes rows; the result is never nil.
-func collectTxns(rows *sql.Rows, op string) ([]*posguard.Transaction, error) {
-	defer rows.Close()
-	out := []*posguard.Transaction{}
-	for rows.Next() {
-		t, err := scanTxn(rows)
-		if err != nil {
-			return nil, dbError(err, op)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err, op)
 	}
 	return out, nil
 }

@@ -3,10 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // merchantColumns is the column list every merchant query selects, in
@@ -20,15 +20,9 @@ const merchantColumns = `id, name, mcc, status, status_since, kind, fee_plan,
 // keeps m.StatusSince when set, else now. m.StatusSince and m.UpdatedAt are
 // set to the stored values. EINVALID for an empty ID or an unknown status.
 func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
-	if m == nil || m.ID == "" {
-		return posguard.Errorf(posguard.EINVALID, "merchant: empty ID")
-	}
-	if !m.Status.Valid() {
-		return posguard.Errorf(posguard.EINVALID, "merchant %s: unknown status %q", m.ID, m.Status)
-	}
-	allowed, err := json.Marshal(nonNilTypes(m.AllowedTypes))
+	allowed, err := sqlstore.MerchantRow(m)
 	if err != nil {
-		return posguard.WrapError(posguard.EINTERNAL, err, "merchant %s: encode allowed types", m.ID)
+		return err
 	}
 	now := s.now()
 	since := m.StatusSince
@@ -67,7 +61,7 @@ func (s *Store) Merchant(ctx context.Context, id string) (*posguard.Merchant, er
 	row := s.read.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = ?`, id)
 	m, err := scanMerchant(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "merchant %s not found", id)
+		return nil, sqlstore.MerchantNotFound(id)
 	}
 	if err != nil {
 		return nil, dbError(err, "get merchant")
@@ -81,24 +75,7 @@ func (s *Store) Merchants(ctx context.Context) ([]*posguard.Merchant, error) {
 	if err != nil {
 		return nil, dbError(err, "list merchants")
 	}
-	defer rows.Close()
-	out := []*posguard.Merchant{}
-	for rows.Next() {
-		m, err := scanMerchant(rows)
-		if err != nil {
-			return nil, dbError(err, "list merchants")
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err, "list merchants")
-	}
-	return out, nil
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
+	return collect(rows, "list merchants", scanMerchant)
 }
 
 func scanMerchant(r scanner) (*posguard.Merchant, error) {
@@ -112,22 +89,9 @@ func scanMerchant(r scanner) (*posguard.Merchant, error) {
 		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, &updated); err != nil {
 		return nil, err
 	}
-	m.Status = posguard.MerchantStatus(status)
 	m.StatusSince, m.UpdatedAt = fromNanos(since), fromNanos(updated)
-	m.Limits.PerTxn, m.Limits.Daily = posguard.Amount(per), posguard.Amount(day)
-	if err := json.Unmarshal([]byte(allowed), &m.AllowedTypes); err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "merchant %s: decode allowed types", m.ID)
-	}
-	if len(m.AllowedTypes) == 0 {
-		m.AllowedTypes = nil
+	if err := sqlstore.MerchantFromRow(&m, status, per, day, allowed); err != nil {
+		return nil, err
 	}
 	return &m, nil
-}
-
-// nonNilTypes returns ts, or an empty slice for nil, so it encodes as [].
-func nonNilTypes(ts []posguard.TxnType) []posguard.TxnType {
-	if ts == nil {
-		return []posguard.TxnType{}
-	}
-	return ts
 }

@@ -24,7 +24,7 @@ func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Tra
 	if err != nil {
 		return nil, dbError(err, "list")
 	}
-	return collectTxns(rows, "list")
+	return collect(rows, "list", scanTxn)
 }
 
 // BatchTotals sums a terminal batch for settlement (field 48):
@@ -98,7 +98,7 @@ func (s *Store) Unresolved(ctx context.Context, limit int) ([]*posguard.Transact
 	if err != nil {
 		return nil, dbError(err, "unresolved")
 	}
-	return collectTxns(rows, "unresolved")
+	return collect(rows, "unresolved", scanTxn)
 }
 
 // MaxID returns the highest transaction ID, 0 for an empty journal.

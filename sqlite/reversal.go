@@ -49,7 +49,7 @@ func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*
 	if err != nil {
 		return nil, dbError(err, "due reversals")
 	}
-	return collectReversals(rows, "due reversals")
+	return collect(rows, "due reversals", scanReversal)
 }
 
 // Reversals returns reversals in a state ("" for all), newest first, at most
@@ -60,7 +60,7 @@ func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, lim
 	if err != nil {
 		return nil, dbError(err, "reversals")
 	}
-	return collectReversals(rows, "reversals")
+	return collect(rows, "reversals", scanReversal)
 }
 
 // ReversalAttempted records a failed attempt: attempts+1, next attempt time
@@ -121,22 +121,6 @@ func (s *Store) PendingReversalFor(ctx context.Context, txnID int64) (*posguard.
 		return nil, dbError(err, "pending reversal")
 	}
 	return r, nil
-}
-
-func collectReversals(rows *sql.Rows, op string) ([]*posguard.Reversal, error) {
-	defer rows.Close()
-	out := []*posguard.Reversal{}
-	for rows.Next() {
-		r, err := scanReversal(rows)
-		if err != nil {
-			return nil, dbError(err, op)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err, op)
-	}
-	return out, nil
 }
 
 func scanReversal(r scanner) (*posguard.Reversal, error) {

@@ -64,19 +64,7 @@ func (s *Store) Terminals(ctx context.Context) ([]*posguard.Terminal, error) {
 	if err != nil {
 		return nil, dbError(err, "list terminals")
 	}
-	defer rows.Close()
-	out := []*posguard.Terminal{}
-	for rows.Next() {
-		t, err := s.scanTerminal(rows)
-		if err != nil {
-			return nil, dbError(err, "list terminals")
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err, "list terminals")
-	}
-	return out, nil
+	return collect(rows, "list terminals", s.scanTerminal)
 }
 
 // SaveSignOn records a sign-on: new working keys (sealed), signed on at

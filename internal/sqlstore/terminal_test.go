@@ -77,3 +77,30 @@ func TestClampLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestMerchantRow(t *testing.T) {
+	m := &posguard.Merchant{ID: "898310048990001", Status: posguard.MerchantActive}
+	allowed, err := MerchantRow(m)
+	if err != nil || string(allowed) != "[]" {
+		t.Fatalf("no allowed types encode as %s, %v; want []", allowed, err)
+	}
+	var back posguard.Merchant
+	if err := MerchantFromRow(&back, "active", 500, 9000, allowed); err != nil || back.AllowedTypes != nil || back.Limits.Daily != 9000 {
+		t.Fatalf("read back %+v, %v", back, err)
+	}
+	m.AllowedTypes = []posguard.TxnType{posguard.TxnSale}
+	if allowed, err = MerchantRow(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := MerchantFromRow(&back, "active", 0, 0, string(allowed)); err != nil || len(back.AllowedTypes) != 1 || back.AllowedTypes[0] != posguard.TxnSale {
+		t.Fatalf("read back %v, %v", back.AllowedTypes, err)
+	}
+	for _, bad := range []*posguard.Merchant{nil, {Status: m.Status}, {ID: "x", Status: "sleeping"}} {
+		if _, err := MerchantRow(bad); posguard.ErrorCode(err) != posguard.EINVALID {
+			t.Errorf("MerchantRow(%+v): %v, want EINVALID", bad, err)
+		}
+	}
+	if err := MerchantFromRow(&back, "active", 0, 0, "{"); posguard.ErrorCode(err) != posguard.EINTERNAL {
+		t.Errorf("broken JSON: %v", err)
+	}
+}
