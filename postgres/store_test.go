@@ -77,7 +77,7 @@ func rawContains(t *testing.T, st posguard.Store, needle []byte) bool {
 	t.Helper()
 	s := st.(*Store)
 	hexNeedle := hex.EncodeToString(needle)
-	for _, table := range []string{"merchants", "terminals", "transactions", "txn_events", "reversals"} {
+	for _, table := range []string{"merchants", "terminals", "transactions", "txn_events", "reversals", "settings"} {
 		rows, err := s.pool.Query(context.Background(), "SELECT r::text FROM "+table+" r")
 		if err != nil {
 			t.Fatalf("scan %s: %v", table, err)

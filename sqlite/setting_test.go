@@ -1,55 +1,13 @@
 package sqlite_test
 
 import (
-	"bytes"
-	"context"
 	"testing"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/storetest"
 )
 
 func TestSettings(t *testing.T) {
-	s := openTemp(t)
-	defer s.Close()
-	ctx := context.Background()
-	if _, err := s.Setting(ctx, "acquirer_id"); posguard.ErrorCode(err) != posguard.ENOTFOUND {
-		t.Fatalf("unset setting: %v, want ENOTFOUND", err)
-	}
-	zpk := bytes.Repeat([]byte{0x5A, 0xC3}, 8)
-	cases := []struct {
-		name   string
-		value  []byte
-		secret bool
-	}{
-		{"acquirer_id", []byte("48020000"), false},
-		{"zpk", zpk, true},
-		{"acquirer_id", []byte("48029999"), false}, // overwrite
-	}
-	for _, c := range cases {
-		if err := s.PutSetting(ctx, c.name, c.value, c.secret); err != nil {
-			t.Fatalf("put %s: %v", c.name, err)
-		}
-		got, err := s.Setting(ctx, c.name)
-		if err != nil || !bytes.Equal(got, c.value) {
-			t.Fatalf("setting %s = %x, %v; want %x", c.name, got, err, c.value)
-		}
-	}
-	if rawContains(t, s, zpk) {
-		t.Fatal("secret setting stored in the clear")
-	}
-	if !rawContains(t, s, []byte("48029999")) {
-		t.Fatal("raw check does not see plain settings")
-	}
-}
-
-func TestEmptySetting(t *testing.T) {
-	s := openTemp(t)
-	defer s.Close()
-	ctx := context.Background()
-	if err := s.PutSetting(ctx, "note", nil, false); err != nil {
-		t.Fatalf("put empty: %v", err)
-	}
-	if got, err := s.Setting(ctx, "note"); err != nil || len(got) != 0 {
-		t.Fatalf("empty setting = %q, %v", got, err)
-	}
+	storetest.RunSettings(t, func(t *testing.T) posguard.Store { return openTemp(t) },
+		storetest.WithRawContains(func(t *testing.T, s posguard.Store, needle []byte) bool { return rawContains(t, s, needle) }))
 }
