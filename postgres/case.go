@@ -13,10 +13,6 @@ import (
 
 var _ posguard.CaseStore = (*Store)(nil)
 
-// caseColumns is the column list of case queries, in scanCase's order.
-const caseColumns = `id, kind, status, priority, txn_id, txn_ids, merchant_id, terminal_id, amount, currency,
-	reason, cause, title, assignee, outcome, opened_by, due_at, created_at, updated_at, resolved_at, closed_at`
-
 // OpenCase inserts c with its first timeline entries; idempotent per (Kind,
 // TxnID) when TxnID is set (see posguard.CaseStore).
 func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posguard.CaseEntry) (bool, error) {
@@ -60,7 +56,7 @@ func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posgua
 		return false, dbError(err, "open case")
 	}
 	if !created {
-		row := s.pool.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE kind = $1 AND txn_id = $2`, string(c.Kind), c.TxnID)
+		row := s.pool.QueryRow(ctx, `SELECT `+sqlstore.CaseColumns+` FROM cases WHERE kind = $1 AND txn_id = $2`, string(c.Kind), c.TxnID)
 		stored, err := scanCase(row)
 		if err != nil {
 			return false, dbError(err, "open case")
@@ -83,7 +79,7 @@ func insertEntry(ctx context.Context, tx pgx.Tx, e *posguard.CaseEntry) error {
 
 // Case returns the case with id; ENOTFOUND if none.
 func (s *Store) Case(ctx context.Context, id int64) (*posguard.Case, error) {
-	c, err := scanCase(s.pool.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, id))
+	c, err := scanCase(s.pool.QueryRow(ctx, `SELECT `+sqlstore.CaseColumns+` FROM cases WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, sqlstore.CaseNotFound(id)
 	}
@@ -94,7 +90,7 @@ func (s *Store) Case(ctx context.Context, id int64) (*posguard.Case, error) {
 func (s *Store) Cases(ctx context.Context, f posguard.CaseFilter) ([]*posguard.Case, error) {
 	a := sqlstore.Args{Dollar: true}
 	where := sqlstore.CaseFilterWhere(f, &a)
-	q := `SELECT ` + caseColumns + ` FROM cases`
+	q := `SELECT ` + sqlstore.CaseColumns + ` FROM cases`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -210,7 +206,7 @@ func (s *Store) CaseEntries(ctx context.Context, id int64) ([]posguard.CaseEntry
 	return out, dbError(rows.Err(), "case entries")
 }
 
-// scanCase reads one row selected with caseColumns.
+// scanCase reads one row selected with sqlstore.CaseColumns.
 func scanCase(r pgx.Row) (*posguard.Case, error) {
 	var c posguard.Case
 	var kind, status, prio, ids string

@@ -10,13 +10,6 @@ import (
 	"github.com/posguard/posguard/internal/sqlstore"
 )
 
-// txnColumns is the column list every transaction query selects, in
-// scanTxn's order.
-const txnColumns = `id, terminal_id, batch, stan, mti, type, content_hash, merchant_id,
-	pan_masked, pan_hash, issuer_bin, card_org, amount, currency, proc_code, entry_mode,
-	settlement_date, rrn, auth_code, response_code, reason, state, orig_id, refunded_amount,
-	upstream_stan, upstream_time, answer, detail, created_at, updated_at`
-
 // insertTxnSQL journals a transaction and its first event in one statement,
 // unless the TxnKey exists (no row returned then).
 const insertTxnSQL = `
@@ -77,7 +70,7 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 
 // ByKey returns the transaction with key k; ENOTFOUND if none.
 func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transaction, error) {
-	t, err := scanTxn(s.pool.QueryRow(ctx, `SELECT `+txnColumns+` FROM transactions
+	t, err := scanTxn(s.pool.QueryRow(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions
 		WHERE terminal_id = $1 AND batch = $2 AND stan = $3 AND mti = $4`, k.TerminalID, k.Batch, k.STAN, k.MTI))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %s/%s/%s/%s not found",
@@ -91,7 +84,7 @@ func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transac
 
 // ByID returns the transaction with id; ENOTFOUND if none.
 func (s *Store) ByID(ctx context.Context, id int64) (*posguard.Transaction, error) {
-	t, err := scanTxn(s.pool.QueryRow(ctx, `SELECT `+txnColumns+` FROM transactions WHERE id = $1`, id))
+	t, err := scanTxn(s.pool.QueryRow(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", id)
 	}
@@ -107,7 +100,7 @@ func (s *Store) ByRRN(ctx context.Context, rrn string) ([]*posguard.Transaction,
 	if rrn == "" {
 		return []*posguard.Transaction{}, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+txnColumns+` FROM transactions
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions
 		WHERE rrn = $1 AND type <> $2 ORDER BY id DESC`, rrn, string(posguard.TxnReversal))
 	if err != nil {
 		return nil, dbError(err, "by rrn")

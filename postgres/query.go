@@ -14,7 +14,7 @@ import (
 func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Transaction, error) {
 	a := sqlstore.Args{Dollar: true}
 	where := sqlstore.TxnFilterWhere(f, &a, func(t time.Time) any { return t })
-	q := `SELECT ` + txnColumns + ` FROM transactions`
+	q := `SELECT ` + sqlstore.TxnColumns + ` FROM transactions`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
@@ -96,7 +96,7 @@ func (s *Store) DailyUsage(ctx context.Context, merchantID, date string) (posgua
 // Unresolved returns transactions left forwarded without an outcome (crash
 // recovery), oldest first, at most limit (default 50, max 1000).
 func (s *Store) Unresolved(ctx context.Context, limit int) ([]*posguard.Transaction, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+txnColumns+` FROM transactions
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions
 		WHERE state = $1 ORDER BY id LIMIT $2`, string(posguard.StateForwarded), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "unresolved")

@@ -11,10 +11,6 @@ import (
 	"github.com/posguard/posguard/internal/sqlstore"
 )
 
-// reversalColumns is the column list every reversal query selects, in
-// scanReversal's order.
-const reversalColumns = `id, txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at`
-
 // queueReversal inserts r as the pending reversal of txnID on q, or reports
 // the already pending one in r.
 func (s *Store) queueReversal(ctx context.Context, q querier, txnID int64, r *posguard.Reversal, now time.Time) error {
@@ -26,10 +22,10 @@ func (s *Store) queueReversal(ctx context.Context, q querier, txnID int64, r *po
 		INSERT INTO reversals (txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at)
 		VALUES ($1, 'pending', $2, $3, $4, $5, $6, $6)
 		ON CONFLICT (txn_id) WHERE state = 'pending' DO NOTHING
-		RETURNING `+reversalColumns,
+		RETURNING `+sqlstore.ReversalColumns,
 		txnID, r.Reason, r.Attempts, next, r.LastError, now))
 	if errors.Is(err, pgx.ErrNoRows) {
-		got, err = scanReversal(q.QueryRow(ctx, `SELECT `+reversalColumns+` FROM reversals
+		got, err = scanReversal(q.QueryRow(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
 			WHERE txn_id = $1 AND state = 'pending'`, txnID))
 	}
 	if err != nil {
@@ -42,7 +38,7 @@ func (s *Store) queueReversal(ctx context.Context, q querier, txnID int64, r *po
 // DueReversals returns pending reversals whose NextAttempt is at or before
 // now, oldest (lowest ID) first, at most limit (default 50, max 1000).
 func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*posguard.Reversal, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+reversalColumns+` FROM reversals
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
 		WHERE state = 'pending' AND next_attempt <= $1 ORDER BY id LIMIT $2`, now.UTC(), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "due reversals")
@@ -53,7 +49,7 @@ func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*
 // Reversals returns reversals in a state ("" for all), newest first, at most
 // limit (default 50, max 1000).
 func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, limit int) ([]*posguard.Reversal, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+reversalColumns+` FROM reversals
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
 		WHERE $1 = '' OR state = $1 ORDER BY id DESC LIMIT $2`, string(state), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "reversals")
@@ -103,7 +99,7 @@ func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUp
 // PendingReversalFor returns the pending reversal of a transaction;
 // ENOTFOUND if there is none.
 func (s *Store) PendingReversalFor(ctx context.Context, txnID int64) (*posguard.Reversal, error) {
-	r, err := scanReversal(s.pool.QueryRow(ctx, `SELECT `+reversalColumns+` FROM reversals
+	r, err := scanReversal(s.pool.QueryRow(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
 		WHERE txn_id = $1 AND state = 'pending'`, txnID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, sqlstore.NoPendingReversal(txnID)

@@ -11,11 +11,6 @@ import (
 	"github.com/posguard/posguard/internal/sqlstore"
 )
 
-// terminalColumns is the column list every terminal query selects, in
-// scanTerminal's order.
-const terminalColumns = `id, merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status,
-	signed_on, signed_on_at, batch, pik_sealed, mak_sealed, tdk_sealed, last_seen, updated_at`
-
 // PutTerminal inserts or updates a terminal's provisioning data (merchant,
 // TMK, scheme, MAC, model, firmware, status). Sign-on state and working keys
 // of an existing terminal are kept; a new terminal starts signed off with
@@ -46,7 +41,7 @@ func (s *Store) PutTerminal(ctx context.Context, t *posguard.Terminal) error {
 
 // Terminal returns the terminal with id, keys unsealed; ENOTFOUND if none.
 func (s *Store) Terminal(ctx context.Context, id string) (*posguard.Terminal, error) {
-	t, err := s.scanTerminal(s.pool.QueryRow(ctx, `SELECT `+terminalColumns+` FROM terminals WHERE id = $1`, id))
+	t, err := s.scanTerminal(s.pool.QueryRow(ctx, `SELECT `+sqlstore.TerminalColumns+` FROM terminals WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "terminal %s not found", id)
 	}
@@ -58,7 +53,7 @@ func (s *Store) Terminal(ctx context.Context, id string) (*posguard.Terminal, er
 
 // Terminals returns all terminals ordered by ID, keys unsealed.
 func (s *Store) Terminals(ctx context.Context) ([]*posguard.Terminal, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+terminalColumns+` FROM terminals ORDER BY id`)
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.TerminalColumns+` FROM terminals ORDER BY id`)
 	if err != nil {
 		return nil, dbError(err, "list terminals")
 	}

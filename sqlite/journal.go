@@ -9,13 +9,6 @@ import (
 	"github.com/posguard/posguard/internal/sqlstore"
 )
 
-// txnColumns is the column list every transaction query selects, in
-// scanTxn's order.
-const txnColumns = `id, terminal_id, batch, stan, mti, type, content_hash, merchant_id,
-	pan_masked, pan_hash, issuer_bin, card_org, amount, currency, proc_code, entry_mode,
-	settlement_date, rrn, auth_code, response_code, reason, state, orig_id, refunded_amount,
-	upstream_stan, upstream_time, answer, detail, created_at, updated_at`
-
 // insertTxnSQL journals a transaction unless its TxnKey exists (no row
 // returned then).
 const insertTxnSQL = `

@@ -9,12 +9,6 @@ import (
 	"github.com/posguard/posguard/internal/sqlstore"
 )
 
-// merchantColumns is the column list every merchant query selects, in
-// scanMerchant's order.
-const merchantColumns = `id, name, mcc, status, status_since, kind, fee_plan,
-	limit_per_txn, limit_daily, limit_daily_count, allowed_types,
-	account_bank, account_number, account_name, account_status, updated_at`
-
 // PutMerchant inserts or updates a merchant by ID. StatusSince is kept when
 // the status does not change and set to now when it does; a new merchant
 // keeps m.StatusSince when set, else now. m.StatusSince and m.UpdatedAt are
@@ -31,7 +25,7 @@ func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
 	}
 	var sinceN, updN int64
 	err = s.write.QueryRowContext(ctx, `
-		INSERT INTO merchants (`+merchantColumns+`)
+		INSERT INTO merchants (`+sqlstore.MerchantColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			name = excluded.name, mcc = excluded.mcc, status = excluded.status,
@@ -58,7 +52,7 @@ func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
 
 // Merchant returns the merchant with id; ENOTFOUND if there is none.
 func (s *Store) Merchant(ctx context.Context, id string) (*posguard.Merchant, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = ?`, id)
+	row := s.read.QueryRowContext(ctx, `SELECT `+sqlstore.MerchantColumns+` FROM merchants WHERE id = ?`, id)
 	m, err := scanMerchant(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sqlstore.MerchantNotFound(id)
@@ -71,7 +65,7 @@ func (s *Store) Merchant(ctx context.Context, id string) (*posguard.Merchant, er
 
 // Merchants returns all merchants ordered by ID.
 func (s *Store) Merchants(ctx context.Context) ([]*posguard.Merchant, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+merchantColumns+` FROM merchants ORDER BY id`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sqlstore.MerchantColumns+` FROM merchants ORDER BY id`)
 	if err != nil {
 		return nil, dbError(err, "list merchants")
 	}

@@ -15,7 +15,7 @@ import (
 func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Transaction, error) {
 	a := sqlstore.Args{}
 	where := sqlstore.TxnFilterWhere(f, &a, func(t time.Time) any { return nanos(t) })
-	q := `SELECT ` + txnColumns + ` FROM transactions`
+	q := `SELECT ` + sqlstore.TxnColumns + ` FROM transactions`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
@@ -93,7 +93,7 @@ func (s *Store) DailyUsage(ctx context.Context, merchantID, date string) (posgua
 // Unresolved returns transactions left forwarded without an outcome (crash
 // recovery), oldest first, at most limit (default 50, max 1000).
 func (s *Store) Unresolved(ctx context.Context, limit int) ([]*posguard.Transaction, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+txnColumns+` FROM transactions
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions
 		WHERE state = ? ORDER BY id LIMIT ?`, string(posguard.StateForwarded), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "unresolved")

@@ -10,10 +10,6 @@ import (
 	"github.com/posguard/posguard/internal/sqlstore"
 )
 
-// reversalColumns is the column list every reversal query selects, in
-// scanReversal's order.
-const reversalColumns = `id, txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at`
-
 // queueReversal inserts r as the pending reversal of txnID inside tx, or
 // reports the already pending one in r.
 func (s *Store) queueReversal(ctx context.Context, tx *sql.Tx, txnID int64, r *posguard.Reversal, now time.Time) error {
@@ -25,11 +21,11 @@ func (s *Store) queueReversal(ctx context.Context, tx *sql.Tx, txnID int64, r *p
 		INSERT INTO reversals (txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (txn_id) WHERE state = 'pending' DO NOTHING
-		RETURNING `+reversalColumns,
+		RETURNING `+sqlstore.ReversalColumns,
 		txnID, string(posguard.ReversalPending), r.Reason, r.Attempts, nanos(next), r.LastError, nanos(now), nanos(now))
 	got, err := scanReversal(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		row = tx.QueryRowContext(ctx, `SELECT `+reversalColumns+` FROM reversals
+		row = tx.QueryRowContext(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
 			WHERE txn_id = ? AND state = 'pending'`, txnID)
 		got, err = scanReversal(row)
 	}
@@ -43,7 +39,7 @@ func (s *Store) queueReversal(ctx context.Context, tx *sql.Tx, txnID int64, r *p
 // DueReversals returns pending reversals whose NextAttempt is at or before
 // now, oldest (lowest ID) first, at most limit (default 50, max 1000).
 func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*posguard.Reversal, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+reversalColumns+` FROM reversals
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
 		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`,
 		nanos(now.UTC()), sqlstore.ClampLimit(limit))
 	if err != nil {
@@ -55,7 +51,7 @@ func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*
 // Reversals returns reversals in a state ("" for all), newest first, at most
 // limit (default 50, max 1000).
 func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, limit int) ([]*posguard.Reversal, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+reversalColumns+` FROM reversals
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
 		WHERE ?1 = '' OR state = ?1 ORDER BY id DESC LIMIT ?2`, string(state), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "reversals")
@@ -111,7 +107,7 @@ func (s *Store) completeReversal(ctx context.Context, tx *sql.Tx, id int64, u po
 // PendingReversalFor returns the pending reversal of a transaction;
 // ENOTFOUND if there is none.
 func (s *Store) PendingReversalFor(ctx context.Context, txnID int64) (*posguard.Reversal, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT `+reversalColumns+` FROM reversals
+	row := s.read.QueryRowContext(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
 		WHERE txn_id = ? AND state = 'pending'`, txnID)
 	r, err := scanReversal(row)
 	if errors.Is(err, sql.ErrNoRows) {

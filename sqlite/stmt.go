@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // writeStmts are the hot write statements, prepared once on the writer
@@ -65,8 +67,8 @@ const (
 	// set up than the thirty columns of a transaction).
 	keyIDSQL = `SELECT id FROM transactions
 		WHERE terminal_id = ? AND batch = ? AND stan = ? AND mti = ?`
-	byIDSQL  = `SELECT ` + txnColumns + ` FROM transactions WHERE id = ?`
-	byRRNSQL = `SELECT ` + txnColumns + ` FROM transactions
+	byIDSQL  = `SELECT ` + sqlstore.TxnColumns + ` FROM transactions WHERE id = ?`
+	byRRNSQL = `SELECT ` + sqlstore.TxnColumns + ` FROM transactions
 		WHERE rrn = ? AND type <> ? ORDER BY id DESC`
 	dailyUsageSQL = `
 		SELECT coalesce(sum(amount), 0), count(*) FROM transactions

@@ -10,11 +10,6 @@ import (
 	"github.com/posguard/posguard/internal/sqlstore"
 )
 
-// terminalColumns is the column list every terminal query selects, in
-// scanTerminal's order.
-const terminalColumns = `id, merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status,
-	signed_on, signed_on_at, batch, pik_sealed, mak_sealed, tdk_sealed, last_seen, updated_at`
-
 // PutTerminal inserts or updates a terminal's provisioning data (merchant,
 // TMK, scheme, MAC, model, firmware, status). Sign-on state and working keys
 // of an existing terminal are kept; a new terminal starts signed off with
@@ -47,7 +42,7 @@ func (s *Store) PutTerminal(ctx context.Context, t *posguard.Terminal) error {
 
 // Terminal returns the terminal with id, keys unsealed; ENOTFOUND if none.
 func (s *Store) Terminal(ctx context.Context, id string) (*posguard.Terminal, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT `+terminalColumns+` FROM terminals WHERE id = ?`, id)
+	row := s.read.QueryRowContext(ctx, `SELECT `+sqlstore.TerminalColumns+` FROM terminals WHERE id = ?`, id)
 	t, err := s.scanTerminal(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "terminal %s not found", id)
@@ -60,7 +55,7 @@ func (s *Store) Terminal(ctx context.Context, id string) (*posguard.Terminal, er
 
 // Terminals returns all terminals ordered by ID, keys unsealed.
 func (s *Store) Terminals(ctx context.Context) ([]*posguard.Terminal, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+terminalColumns+` FROM terminals ORDER BY id`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sqlstore.TerminalColumns+` FROM terminals ORDER BY id`)
 	if err != nil {
 		return nil, dbError(err, "list terminals")
 	}
