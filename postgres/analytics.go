@@ -95,18 +95,12 @@ func (s *Store) TerminalSeen(ctx context.Context, tid string) (time.Time, error)
 // OpenIncident inserts i; ECONFLICT if an open incident of the same kind and
 // key exists.
 func (s *Store) OpenIncident(ctx context.Context, i *posguard.Incident) error {
-	m, _ := json.Marshal(nonNil(i.Merchants))
-	if i.Status == "" {
-		i.Status = posguard.IncidentOpen
-	}
-	if i.OpenedAt.IsZero() {
-		i.OpenedAt = s.now()
-	}
-	i.UpdatedAt = i.OpenedAt
+	m := sqlstore.StringList(i.Merchants)
+	sqlstore.OpenIncidentDefaults(i, s.now())
 	err := s.inTx(ctx, "open incident", func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO incidents (kind, status, dimension, key, cause, rate, baseline, volume,
 			merchants, opened_at, updated_at, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			string(i.Kind), string(i.Status), i.Dimension, i.Key, i.Cause, i.Rate, i.Baseline, i.Volume, string(m),
+			string(i.Kind), string(i.Status), i.Dimension, i.Key, i.Cause, i.Rate, i.Baseline, i.Volume, m,
 			i.OpenedAt.UTC(), i.UpdatedAt.UTC(), tsArg(i.ClosedAt)).Scan(&i.ID)
 	})
 	return dbError(err, "open incident")
@@ -114,16 +108,16 @@ func (s *Store) OpenIncident(ctx context.Context, i *posguard.Incident) error {
 
 // UpdateIncident stores i's figures, status and times.
 func (s *Store) UpdateIncident(ctx context.Context, i *posguard.Incident) error {
-	m, _ := json.Marshal(nonNil(i.Merchants))
+	m := sqlstore.StringList(i.Merchants)
 	err := s.inTx(ctx, "update incident", func(tx pgx.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE incidents SET status = $1, cause = $2, rate = $3, baseline = $4, volume = $5,
 			merchants = $6, updated_at = $7, closed_at = $8 WHERE id = $9`,
-			string(i.Status), i.Cause, i.Rate, i.Baseline, i.Volume, string(m), i.UpdatedAt.UTC(), tsArg(i.ClosedAt), i.ID)
+			string(i.Status), i.Cause, i.Rate, i.Baseline, i.Volume, m, i.UpdatedAt.UTC(), tsArg(i.ClosedAt), i.ID)
 		if err != nil {
 			return err
 		}
 		if res.RowsAffected() == 0 {
-			return posguard.Errorf(posguard.ENOTFOUND, "incident %d not found", i.ID)
+			return sqlstore.IncidentNotFound(i.ID)
 		}
 		return nil
 	})
@@ -160,13 +154,12 @@ func (s *Store) Incidents(ctx context.Context, f posguard.IncidentFilter) ([]*po
 
 // PutNotice inserts n and sets its ID and CreatedAt.
 func (s *Store) PutNotice(ctx context.Context, n *posguard.Notice) error {
-	m, _ := json.Marshal(nonNil(n.Merchants))
-	b, _ := json.Marshal(nonNil(n.BINs))
+	m, b := sqlstore.StringList(n.Merchants), sqlstore.StringList(n.BINs)
 	n.CreatedAt = s.now()
 	err := s.inTx(ctx, "put notice", func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO notices (kind, title, body, merchants, bins, from_at, to_at, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			n.Kind, n.Title, n.Body, string(m), string(b), tsArg(n.From), tsArg(n.To), n.CreatedBy, n.CreatedAt).Scan(&n.ID)
+			n.Kind, n.Title, n.Body, m, b, tsArg(n.From), tsArg(n.To), n.CreatedBy, n.CreatedAt).Scan(&n.ID)
 	})
 	return dbError(err, "put notice")
 }
@@ -201,12 +194,9 @@ func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posgua
 
 // AddTerminalEvent stores e and sets its ID.
 func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent) error {
-	d, err := sqlstore.EncodeDetail(e.Detail)
+	d, err := sqlstore.EventDetail(e.Detail)
 	if err != nil {
 		return err
-	}
-	if d == nil {
-		d = "{}"
 	}
 	if e.At.IsZero() {
 		e.At = s.now()
@@ -241,12 +231,4 @@ func (s *Store) TerminalEvents(ctx context.Context, tid string, since time.Time,
 		out = append(out, e)
 	}
 	return out, dbError(rows.Err(), "terminal events")
-}
-
-// nonNil returns an empty slice for nil, so JSON holds [] rather than null.
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
