@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 )
 
 // Store is posguard's PostgreSQL store. It implements posguard.Store.
@@ -118,33 +119,31 @@ func fromTS(p *time.Time) time.Time {
 // dbError maps a driver error to a posguard error; op names the operation.
 // Driver types never leave the package except as the wrapped cause.
 func dbError(err error, op string) error {
-	if err == nil {
-		return nil
-	}
-	var pe *posguard.Error
-	if errors.As(err, &pe) {
-		return err
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return posguard.WrapError(posguard.ETIMEOUT, err, "postgres: %s", op)
-	}
+	return sqlstore.MapError(err, "postgres", op, pgCode)
+}
+
+// pgCode classifies a PostgreSQL or connection error by SQLSTATE: unique
+// violations conflict, other integrity and input errors are invalid,
+// serialization failures, deadlocks, shutdowns and connection errors are
+// unavailable; "" for errors that are not the server's or the connection's.
+func pgCode(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch {
 		case pgErr.Code == "23505": // unique_violation
-			return posguard.WrapError(posguard.ECONFLICT, err, "postgres: %s", op)
+			return posguard.ECONFLICT
 		case pgErr.Code == "23503", pgErr.Code == "23502", pgErr.Code == "22P02", pgErr.Code == "23514":
-			return posguard.WrapError(posguard.EINVALID, err, "postgres: %s", op)
+			return posguard.EINVALID
 		case pgErr.Code == "40001", pgErr.Code == "40P01", pgErr.Code == "57P01", pgErr.Code == "53300",
 			len(pgErr.Code) == 2+3 && pgErr.Code[:2] == "08":
-			return posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: %s", op)
+			return posguard.EUNAVAILABLE
 		}
-		return posguard.WrapError(posguard.EINTERNAL, err, "postgres: %s", op)
+		return posguard.EINTERNAL
 	}
 	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
-		return posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: %s", op)
+		return posguard.EUNAVAILABLE
 	}
-	return posguard.WrapError(posguard.EINTERNAL, err, "postgres: %s", op)
+	return ""
 }
 
 // inTx runs f in a database transaction, committing when f returns nil.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/sqlstore"
 	sqlite3 "modernc.org/sqlite"
 	sqlitelib "modernc.org/sqlite/lib"
 )
@@ -178,24 +179,20 @@ func fromNanos(n int64) time.Time {
 
 // dbError maps a driver error to a posguard error; op names the operation.
 func dbError(err error, op string) error {
-	if err == nil {
-		return nil
-	}
-	var pe *posguard.Error
-	if errors.As(err, &pe) {
-		return err
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return posguard.WrapError(posguard.ETIMEOUT, err, "sqlite: %s", op)
-	}
+	return sqlstore.MapError(err, "sqlite", op, sqliteCode)
+}
+
+// sqliteCode classifies an SQLite error: constraint violations conflict,
+// busy, locked and I/O failures are unavailable; "" for the rest.
+func sqliteCode(err error) string {
 	var se *sqlite3.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlitelib.SQLITE_CONSTRAINT:
-			return posguard.WrapError(posguard.ECONFLICT, err, "sqlite: %s", op)
+			return posguard.ECONFLICT
 		case sqlitelib.SQLITE_BUSY, sqlitelib.SQLITE_LOCKED, sqlitelib.SQLITE_CANTOPEN, sqlitelib.SQLITE_IOERR, sqlitelib.SQLITE_FULL:
-			return posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: %s", op)
+			return posguard.EUNAVAILABLE
 		}
 	}
-	return posguard.WrapError(posguard.EINTERNAL, err, "sqlite: %s", op)
+	return ""
 }
