@@ -156,7 +156,8 @@ func (f *Fleet) Run(ctx context.Context) (*Summary, error) {
 	return &s, nil
 }
 
-// maxConsecutiveErrors stops a terminal whose host cannot be reached.
+// maxConsecutiveErrors is how many failures in a row make a terminal pause
+// between tries (the host is restarting or cut off).
 const maxConsecutiveErrors = 5
 
 // work runs one terminal: sign on, transact until the run ends, settle.
@@ -195,10 +196,19 @@ func (f *Fleet) work(ctx, runCtx context.Context, i int, pt *posguard.Terminal, 
 		f.tally.financial(typ, res, err)
 		f.tally.reversals(t.takeCounters())
 		if res == nil || (err != nil && !res.TimedOut && res.Code == "") {
+			// The host is unreachable (a restart, a network cut): a real
+			// terminal keeps trying, so this one pauses a little longer
+			// after each failure (up to 2 s) and goes on.
 			errs++
+			if errs == maxConsecutiveErrors {
+				f.cfg.Logger.Warn("simterm: host unreachable, retrying", "tid", pt.ID, "err", err)
+			}
 			if errs >= maxConsecutiveErrors {
-				f.cfg.Logger.Warn("simterm: terminal stops after repeated errors", "tid", pt.ID, "err", err)
-				break
+				pause := min(time.Duration(errs)*100*time.Millisecond, 2*time.Second)
+				select {
+				case <-runCtx.Done():
+				case <-time.After(pause):
+				}
 			}
 		} else {
 			errs = 0
