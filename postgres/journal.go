@@ -101,7 +101,7 @@ func (s *Store) ByRRN(ctx context.Context, rrn string) ([]*posguard.Transaction,
 		return []*posguard.Transaction{}, nil
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions
-		WHERE rrn = $1 AND type <> $2 ORDER BY id DESC`, rrn, string(posguard.TxnReversal))
+		WHERE rrn = $1 AND rrn <> '' AND type <> $2 ORDER BY id DESC`, rrn, string(posguard.TxnReversal))
 	if err != nil {
 		return nil, dbError(err, "by rrn")
 	}

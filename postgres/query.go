@@ -97,7 +97,7 @@ func (s *Store) DailyUsage(ctx context.Context, merchantID, date string) (posgua
 // recovery), oldest first, at most limit (default 50, max 1000).
 func (s *Store) Unresolved(ctx context.Context, limit int) ([]*posguard.Transaction, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions
-		WHERE state = $1 ORDER BY id LIMIT $2`, string(posguard.StateForwarded), sqlstore.ClampLimit(limit))
+		WHERE state = $1 AND `+sqlstore.OpenStatesCond+` ORDER BY id LIMIT $2`, string(posguard.StateForwarded), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "unresolved")
 	}

@@ -13,6 +13,16 @@ import (
 // List returns transactions matching f, newest (highest ID) first: only IDs
 // below f.After when set, at most f.Limit (default 50, max 1000).
 func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Transaction, error) {
+	q, args := listSQL(f)
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, dbError(err, "list")
+	}
+	return collect(rows, "list", scanTxn)
+}
+
+// listSQL returns List's query for f and its arguments.
+func listSQL(f posguard.TxnFilter) (string, []any) {
 	a := sqlstore.Args{}
 	where := sqlstore.TxnFilterWhere(f, &a, func(t time.Time) any { return nanos(t) })
 	q := `SELECT ` + sqlstore.TxnColumns + ` FROM transactions`
@@ -20,12 +30,20 @@ func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Tra
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	q += ` ORDER BY id DESC LIMIT ` + a.Add(sqlstore.ClampLimit(f.Limit))
-	rows, err := s.read.QueryContext(ctx, q, a.List...)
-	if err != nil {
-		return nil, dbError(err, "list")
-	}
-	return collect(rows, "list", scanTxn)
+	return q, a.List
 }
+
+// batchTotalsSQL is BatchTotals' query (served by the unique key index's
+// terminal_id, batch prefix).
+const batchTotalsSQL = `
+	SELECT CASE WHEN card_org IN ('', 'CUP') THEN 1 ELSE 0 END AS domestic,
+	       CASE WHEN type IN ('sale', 'completion') THEN 1 ELSE 0 END AS debit,
+	       coalesce(sum(amount), 0), count(*)
+	FROM transactions
+	WHERE terminal_id = ? AND batch = ?
+	  AND type IN ('sale', 'completion', 'void', 'refund', 'completion_void')
+	  AND state IN ('approved', 'voided', 'partially_refunded', 'refunded')
+	GROUP BY 1, 2`
 
 // BatchTotals sums a terminal batch for settlement (field 48):
 //
@@ -39,15 +57,7 @@ func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Tra
 //   - a card is domestic when CardOrg is "" or "CUP", foreign otherwise.
 func (s *Store) BatchTotals(ctx context.Context, terminalID, batch string) (posguard.BatchTotals, error) {
 	var bt posguard.BatchTotals
-	rows, err := s.read.QueryContext(ctx, `
-		SELECT CASE WHEN card_org IN ('', 'CUP') THEN 1 ELSE 0 END AS domestic,
-		       CASE WHEN type IN ('sale', 'completion') THEN 1 ELSE 0 END AS debit,
-		       coalesce(sum(amount), 0), count(*)
-		FROM transactions
-		WHERE terminal_id = ? AND batch = ?
-		  AND type IN ('sale', 'completion', 'void', 'refund', 'completion_void')
-		  AND state IN ('approved', 'voided', 'partially_refunded', 'refunded')
-		GROUP BY 1, 2`, terminalID, batch)
+	rows, err := s.read.QueryContext(ctx, batchTotalsSQL, terminalID, batch)
 	if err != nil {
 		return bt, dbError(err, "batch totals")
 	}
@@ -90,11 +100,15 @@ func (s *Store) DailyUsage(ctx context.Context, merchantID, date string) (posgua
 	return posguard.Amount(sum), n, nil
 }
 
+// unresolvedSQL repeats the predicate of the partial index transactions_open
+// so that the index is used whatever the bound state.
+const unresolvedSQL = `SELECT ` + sqlstore.TxnColumns + ` FROM transactions
+	WHERE state = ? AND ` + sqlstore.OpenStatesCond + ` ORDER BY id LIMIT ?`
+
 // Unresolved returns transactions left forwarded without an outcome (crash
 // recovery), oldest first, at most limit (default 50, max 1000).
 func (s *Store) Unresolved(ctx context.Context, limit int) ([]*posguard.Transaction, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions
-		WHERE state = ? ORDER BY id LIMIT ?`, string(posguard.StateForwarded), sqlstore.ClampLimit(limit))
+	rows, err := s.read.QueryContext(ctx, unresolvedSQL, string(posguard.StateForwarded), sqlstore.ClampLimit(limit))
 	if err != nil {
 		return nil, dbError(err, "unresolved")
 	}

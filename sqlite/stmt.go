@@ -67,9 +67,12 @@ const (
 	// set up than the thirty columns of a transaction).
 	keyIDSQL = `SELECT id FROM transactions
 		WHERE terminal_id = ? AND batch = ? AND stan = ? AND mti = ?`
-	byIDSQL  = `SELECT ` + sqlstore.TxnColumns + ` FROM transactions WHERE id = ?`
+	byIDSQL = `SELECT ` + sqlstore.TxnColumns + ` FROM transactions WHERE id = ?`
+	// byRRNSQL repeats the predicate of the partial index transactions_rrn:
+	// SQLite cannot prove rrn <> '' from rrn = ? and would otherwise scan
+	// the table (ByRRN never runs with an empty RRN).
 	byRRNSQL = `SELECT ` + sqlstore.TxnColumns + ` FROM transactions
-		WHERE rrn = ? AND type <> ? ORDER BY id DESC`
+		WHERE rrn = ? AND rrn <> '' AND type <> ? ORDER BY id DESC`
 	dailyUsageSQL = `
 		SELECT coalesce(sum(amount), 0), count(*) FROM transactions
 		WHERE merchant_id = ? AND settlement_date = ?

@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"Sealing", testSealing},
 		{"Journal", testJournal},
 		{"Update", testUpdate},
+		{"Indexed", testIndexed},
 		{"Queries", testQueries},
 		{"BatchTotals", testBatchTotals},
 		{"DailyUsage", testDailyUsage},

@@ -39,9 +39,15 @@ func TxnFilterWhere(f posguard.TxnFilter, a *Args, tm func(time.Time) any) []str
 	}
 	if f.State != "" {
 		add("state =", string(f.State))
+		if IsOpenState(f.State) {
+			where = append(where, OpenStatesCond)
+		}
 	}
 	if f.ResponseCode != "" {
 		add("response_code =", f.ResponseCode)
+		if IsFailedCode(f.ResponseCode) {
+			where = append(where, FailedCodeCond)
+		}
 	}
 	if !f.From.IsZero() {
 		add("created_at >=", tm(f.From.UTC()))
