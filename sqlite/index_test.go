@@ -106,3 +106,48 @@ func explain(t *testing.T, s *Store, query string, args []any) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestOutcomeUpdateLeavesRRNIndex checks that the update used when no RRN
+// is set (a sale's outcome) does not write the transactions_rrn index,
+// while the general update does: SQLite opens a write cursor on every index
+// whose column is in the SET list, changed or not.
+func TestOutcomeUpdateLeavesRRNIndex(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "plan.db"), storetest.NewSealer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var root int64
+	if err := s.read.QueryRow(`SELECT rootpage FROM sqlite_master WHERE name = 'transactions_rrn'`).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		sql   string
+		write bool
+	}{{"with rrn", updateTxnSQL, true}, {"keep rrn", updateKeepRRNSQL, false}} {
+		rows, err := s.write.Query("EXPLAIN "+tc.sql, "approved", "00", "", "", "", "", "", 0, nil, nil, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writes := false
+		for rows.Next() {
+			var addr, p1, p2, p3 int64
+			var op string
+			var p4, p5, comment any
+			if err := rows.Scan(&addr, &op, &p1, &p2, &p3, &p4, &p5, &comment); err != nil {
+				t.Fatal(err)
+			}
+			if op == "OpenWrite" && p2 == root {
+				writes = true
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if writes != tc.write {
+			t.Errorf("%s: writes transactions_rrn = %v, want %v", tc.name, writes, tc.write)
+		}
+	}
+}

@@ -12,10 +12,11 @@ import (
 // writeStmts are the hot write statements, prepared once on the writer
 // connection.
 type writeStmts struct {
-	insertTxn   *sql.Stmt
-	insertEvent *sql.Stmt
-	updateTxn   *sql.Stmt
-	current     *sql.Stmt
+	insertTxn     *sql.Stmt
+	insertEvent   *sql.Stmt
+	updateTxn     *sql.Stmt
+	updateKeepRRN *sql.Stmt
+	current       *sql.Stmt
 }
 
 func prepareWrites(ctx context.Context, db *sql.DB) (*writeStmts, error) {
@@ -32,6 +33,10 @@ func prepareWrites(ctx context.Context, db *sql.DB) (*writeStmts, error) {
 		ws.close()
 		return nil, dbError(err, "prepare update")
 	}
+	if ws.updateKeepRRN, err = db.PrepareContext(ctx, updateKeepRRNSQL); err != nil {
+		ws.close()
+		return nil, dbError(err, "prepare update")
+	}
 	if ws.current, err = db.PrepareContext(ctx, currentSQL); err != nil {
 		ws.close()
 		return nil, dbError(err, "prepare current")
@@ -41,7 +46,7 @@ func prepareWrites(ctx context.Context, db *sql.DB) (*writeStmts, error) {
 
 func (ws *writeStmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{ws.insertTxn, ws.insertEvent, ws.updateTxn, ws.current} {
+	for _, st := range []*sql.Stmt{ws.insertTxn, ws.insertEvent, ws.updateTxn, ws.updateKeepRRN, ws.current} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

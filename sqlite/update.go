@@ -16,13 +16,23 @@ import (
 // state. Empty strings leave a column unchanged; a non-NULL answer or detail
 // replaces the stored one (applyUpdate has already merged the detail and
 // checked FromStates in Go: no JSON is parsed inside SQLite).
-const updateTxnSQL = `
+const updateTxnSQL = updateHeadSQL + `
+		rrn = CASE WHEN ?5 = '' THEN rrn ELSE ?5 END,` + updateTailSQL
+
+// updateKeepRRNSQL is updateTxnSQL for an update that sets no RRN (the
+// outcome of a sale, whose RRN was journaled with it): with rrn out of the
+// SET list SQLite leaves the transactions_rrn index entry alone instead of
+// deleting and re-inserting it unchanged. ?5 is bound but not used.
+const updateKeepRRNSQL = updateHeadSQL + updateTailSQL
+
+const (
+	updateHeadSQL = `
 	UPDATE transactions SET
 		state = CASE WHEN ?1 = '' THEN state ELSE ?1 END,
 		response_code = CASE WHEN ?2 = '' THEN response_code ELSE ?2 END,
 		reason = CASE WHEN ?3 = '' THEN reason ELSE ?3 END,
-		auth_code = CASE WHEN ?4 = '' THEN auth_code ELSE ?4 END,
-		rrn = CASE WHEN ?5 = '' THEN rrn ELSE ?5 END,
+		auth_code = CASE WHEN ?4 = '' THEN auth_code ELSE ?4 END,`
+	updateTailSQL = `
 		upstream_stan = CASE WHEN ?6 = '' THEN upstream_stan ELSE ?6 END,
 		upstream_time = CASE WHEN ?7 = '' THEN upstream_time ELSE ?7 END,
 		refunded_amount = refunded_amount + ?8,
@@ -31,6 +41,7 @@ const updateTxnSQL = `
 		updated_at = ?11
 	WHERE id = ?12
 	RETURNING state`
+)
 
 // currentSQL reads what applyUpdate needs to check FromStates and merge
 // Detail before it writes.
@@ -80,7 +91,11 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 		at = now
 	}
 	var state string
-	err = s.txStmt(ctx, tx, s.stmts.updateTxn).QueryRowContext(ctx,
+	upd := s.stmts.updateTxn
+	if u.RRN == "" {
+		upd = s.stmts.updateKeepRRN
+	}
+	err = s.txStmt(ctx, tx, upd).QueryRowContext(ctx,
 		string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
 		int64(u.AddRefunded), answer, detail, nanos(now), u.ID,
 	).Scan(&state)
