@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -112,8 +113,15 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		return err
 	}
 	netAddr, adminAddr := sn.Addrs()
+	httpAddr := c.HTTPAddr
+	if l, err := net.Listen("tcp", httpAddr); err != nil {
+		fmt.Fprintf(c.Stdout, "(%s is taken: the API takes a free port instead)\n", httpAddr)
+		httpAddr = "127.0.0.1:0"
+	} else {
+		l.Close()
+	}
 	sv := &ServeCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
-	if err := sv.ParseFlags([]string{"--db", db, "--terminal-addr", c.TerminalAddr, "--http-addr", c.HTTPAddr,
+	if err := sv.ParseFlags([]string{"--db", db, "--terminal-addr", c.TerminalAddr, "--http-addr", httpAddr,
 		"--network", "iso8583://" + netAddr, "--upstream-timeout", c.UpstreamTO.String()}); err != nil {
 		return err
 	}
