@@ -17,8 +17,7 @@ const insertTxnSQL = `
 		settlement_date, rrn, auth_code, response_code, reason, state, orig_id, refunded_amount,
 		upstream_stan, upstream_time, answer, detail, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (terminal_id, batch, stan, mti) DO NOTHING
-	RETURNING id`
+	ON CONFLICT (terminal_id, batch, stan, mti) DO NOTHING`
 
 // insertEventSQL appends one history event.
 const insertEventSQL = `
@@ -43,17 +42,24 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 	now := s.now()
 	var id int64
 	err = s.writeTx(ctx, "insert", func(ctx context.Context, tx *sql.Tx) error {
-		err := s.txStmt(ctx, tx, s.stmts.insertTxn).QueryRowContext(ctx,
+		// Exec, not RETURNING: no result set to set up; a key conflict
+		// inserts nothing and so changes no row.
+		res, err := s.txStmt(ctx, tx, s.stmts.insertTxn).ExecContext(ctx,
 			t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
 			t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
 			t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
 			t.UpstreamSTAN, t.UpstreamTime, answer, detail, nanos(now), nanos(now),
-		).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
+		)
+		if err != nil {
+			return dbError(err, "insert")
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return dbError(err, "insert")
+		} else if n == 0 {
 			return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled",
 				t.TerminalID, t.Batch, t.STAN, t.MTI)
 		}
-		if err != nil {
+		if id, err = res.LastInsertId(); err != nil {
 			return dbError(err, "insert")
 		}
 		if _, err := s.txStmt(ctx, tx, s.stmts.insertEvent).ExecContext(ctx,

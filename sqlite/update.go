@@ -39,8 +39,7 @@ const (
 		answer = CASE WHEN ?9 IS NULL THEN answer ELSE ?9 END,
 		detail = CASE WHEN ?10 IS NULL THEN detail ELSE ?10 END,
 		updated_at = ?11
-	WHERE id = ?12
-	RETURNING state`
+	WHERE id = ?12`
 )
 
 // currentSQL reads what applyUpdate needs to check FromStates and merge
@@ -66,6 +65,8 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 		return err
 	}
 	var detail any
+	// state is the row's state after the update, for its event.
+	state := string(u.State)
 	if len(u.FromStates) > 0 || len(u.Detail) > 0 {
 		// One point read by rowid on the writer, inside the same
 		// transaction: nothing can change the row between it and the write.
@@ -84,26 +85,36 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 		if detail, err = mergeDetail(u.ID, stored, u.Detail); err != nil {
 			return err
 		}
+		if state == "" {
+			state = cur
+		}
 	}
 	now := s.now()
 	at := u.At.UTC()
 	if u.At.IsZero() {
 		at = now
 	}
-	var state string
 	upd := s.stmts.updateTxn
 	if u.RRN == "" {
 		upd = s.stmts.updateKeepRRN
 	}
-	err = s.txStmt(ctx, tx, upd).QueryRowContext(ctx,
+	res, err := s.txStmt(ctx, tx, upd).ExecContext(ctx,
 		string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
 		int64(u.AddRefunded), answer, detail, nanos(now), u.ID,
-	).Scan(&state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", u.ID)
-	}
+	)
 	if err != nil {
 		return dbError(err, "update")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return dbError(err, "update")
+	} else if n == 0 {
+		return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", u.ID)
+	}
+	if state == "" {
+		// Neither set nor read above: the row keeps the state it had.
+		if err := s.txStmt(ctx, tx, s.stmts.current).QueryRowContext(ctx, u.ID).Scan(&state, new(sql.NullString)); err != nil {
+			return dbError(err, "update")
+		}
 	}
 	if _, err := s.txStmt(ctx, tx, s.stmts.insertEvent).ExecContext(ctx,
 		u.ID, nanos(at), state, u.ResponseCode, u.Reason, u.Note); err != nil {
