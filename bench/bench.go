@@ -36,6 +36,9 @@ type Config struct {
 	UpstreamTimeout time.Duration
 	// NoGroupCommit turns the store's group commit off.
 	NoGroupCommit bool
+	// CommitWindow is how long a group-commit batch waits for more writes
+	// (0: only those already waiting join).
+	CommitWindow time.Duration
 	// NoEcho skips the echo run.
 	NoEcho bool
 }
@@ -54,8 +57,10 @@ type Result struct {
 	Store       string  `json:"store"`
 	Faults      string  `json:"faults,omitempty"`
 	GroupCommit bool    `json:"group_commit"`
-	Posguard    *Report `json:"posguard"`
-	Echo        *Report `json:"echo,omitempty"`
+	// CommitWindow is the group-commit window in microseconds.
+	CommitWindowMicros int64   `json:"commit_window_us"`
+	Posguard           *Report `json:"posguard"`
+	Echo               *Report `json:"echo,omitempty"`
 	// EchoRatio is posguard's throughput over the echo's.
 	EchoRatio float64 `json:"echo_ratio,omitempty"`
 }
@@ -66,13 +71,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Cards <= 0 {
 		cfg.Cards = 100
 	}
-	res := &Result{Machine: ThisMachine(), Faults: cfg.Faults, GroupCommit: !cfg.NoGroupCommit}
+	res := &Result{Machine: ThisMachine(), Faults: cfg.Faults, GroupCommit: !cfg.NoGroupCommit,
+		CommitWindowMicros: cfg.CommitWindow.Microseconds()}
 	w := cfg.World
 	addr := cfg.Host
 	if addr == "" {
 		w = World(cfg.Terminals, cfg.Cards)
 		h, err := StartHost(ctx, HostConfig{DB: cfg.DB, World: w, Faults: cfg.Faults,
-			UpstreamTimeout: cfg.UpstreamTimeout, GroupCommit: !cfg.NoGroupCommit})
+			UpstreamTimeout: cfg.UpstreamTimeout, GroupCommit: !cfg.NoGroupCommit,
+			CommitWindow: cfg.CommitWindow})
 		if err != nil {
 			return nil, err
 		}
@@ -123,6 +130,9 @@ func storeName(db string) string {
 func (r *Result) Print(w io.Writer) {
 	fmt.Fprintf(w, "machine: %d CPUs, %s, %s %s\n", r.Machine.CPUs, r.Machine.Model, r.Machine.GoVersion, r.Machine.OS)
 	gc := "on"
+	if r.CommitWindowMicros > 0 {
+		gc = fmt.Sprintf("on, window %v", time.Duration(r.CommitWindowMicros)*time.Microsecond)
+	}
 	if !r.GroupCommit {
 		gc = "off"
 	}

@@ -44,6 +44,9 @@ type HostConfig struct {
 	// GroupCommit turns the store's group commit on (the default in
 	// posguard) or off.
 	GroupCommit bool
+	// CommitWindow is how long a group-commit batch waits for more writes
+	// (0, the default: only those already waiting join).
+	CommitWindow time.Duration
 }
 
 // benchStore is what the host needs of a store.
@@ -51,6 +54,7 @@ type benchStore interface {
 	posguard.Store
 	posguard.SettingStore
 	SetGroupCommit(on bool)
+	SetCommitWindow(d time.Duration)
 }
 
 // Host is posguard (store, switch, reversal worker, terminal server) and
@@ -98,6 +102,7 @@ func StartHost(ctx context.Context, cfg HostConfig) (h *Host, err error) {
 		return nil, err
 	}
 	h.store.SetGroupCommit(cfg.GroupCommit)
+	h.store.SetCommitWindow(cfg.CommitWindow)
 	w := cfg.World
 	if err := h.store.PutSetting(ctx, posguard.SettingAcquirerID, []byte(w.Acquirer.ID), false); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/posguard/posguard/internal/groupcommit"
 )
@@ -64,6 +65,16 @@ func (c *committer) closeStmts() {
 func (s *Store) SetGroupCommit(on bool) {
 	if s.group != nil {
 		s.group.SetOn(on)
+	}
+}
+
+// SetCommitWindow sets how long a group-commit batch stays open for more
+// writes after its first one. 0, the default, commits as soon as no other
+// write is waiting (batches still grow with the load); a window trades
+// latency for fewer commits when writers are few. Safe to call at any time.
+func (s *Store) SetCommitWindow(d time.Duration) {
+	if s.group != nil {
+		s.group.SetWindow(d)
 	}
 }
 

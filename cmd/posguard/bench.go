@@ -34,6 +34,7 @@ type BenchCommand struct {
 	Faults          string
 	UpstreamTimeout time.Duration
 	NoGroupCommit   bool
+	CommitWindow    time.Duration
 	NoEcho          bool
 	JSON            bool
 	CPUProfile      string
@@ -53,6 +54,7 @@ func (c *BenchCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.Faults, "faults", "", "simnet fault spec, e.g. timeout=0.1 (in-process host only)")
 	fs.DurationVar(&c.UpstreamTimeout, "upstream-timeout", 2*time.Second, "in-process host's wait for the network")
 	fs.BoolVar(&c.NoGroupCommit, "no-group-commit", false, "commit every journal write on its own (to compare)")
+	fs.DurationVar(&c.CommitWindow, "commit-window", 0, "how long a group-commit batch waits for more writes (0: only those already waiting join)")
 	fs.BoolVar(&c.NoEcho, "no-echo", false, "skip the echo (physical limit) run")
 	fs.BoolVar(&c.JSON, "json", false, "print the result as JSON")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the posguard run to this file")
@@ -82,7 +84,7 @@ func (c *BenchCommand) Run(ctx context.Context) error {
 	cfg := bench.Config{
 		DB: c.DB, Host: c.Host, Terminals: c.Terminals, Cards: c.Cards, Rate: c.Rate,
 		Duration: c.Duration, Warmup: c.Warmup, Faults: c.Faults, UpstreamTimeout: c.UpstreamTimeout,
-		NoGroupCommit: c.NoGroupCommit, NoEcho: c.NoEcho,
+		NoGroupCommit: c.NoGroupCommit, CommitWindow: c.CommitWindow, NoEcho: c.NoEcho,
 	}
 	if c.World != "" {
 		w, err := seed.ParseFile(c.World)

@@ -6,11 +6,17 @@
 // durable.
 //
 // A committer goroutine takes the first waiting write, opens a transaction,
-// keeps taking writes for up to Window (then those already waiting) or until
-// Max are in, runs each inside its own savepoint (a failing write is rolled
-// back alone and the others go on), commits once and only then answers every
-// caller. A caller therefore returns only after its own write is durable,
-// exactly as without grouping.
+// runs it and every write that queued meanwhile (or, with a window set,
+// keeps taking writes for up to that window) until none is waiting or Max
+// are in, each inside its own savepoint (a failing write is rolled back alone
+// and the others go on), commits once and only then answers every caller. A
+// caller therefore returns only after its own write is durable, exactly as
+// without grouping.
+//
+// Without a window the batches size themselves: while one batch executes
+// and syncs, the next one queues, so under load a batch holds about as many
+// writes as arrived during one commit, and a lone write is committed at
+// once instead of waiting for company that is not coming.
 package groupcommit
 
 import (
@@ -22,12 +28,8 @@ import (
 	"github.com/posguard/posguard"
 )
 
-const (
-	// Window is how long a batch stays open for more writes.
-	Window = time.Millisecond
-	// Max closes a batch early once this many writes are in it.
-	Max = 256
-)
+// Max closes a batch early once this many writes are in it.
+const Max = 256
 
 // Write is one write, run inside tx. ctx is the committer's context, never
 // cancelled mid-batch: interrupting a statement could roll back the whole
@@ -77,6 +79,9 @@ type Committer[T any] struct {
 	shut bool
 	wg   sync.WaitGroup
 	off  atomic.Bool // grouping disabled: writes commit one by one
+	// window is how long a batch stays open for more writes after its
+	// first, in nanoseconds; 0 (the default) takes only those waiting.
+	window atomic.Int64
 	// batches counts the shared transactions committed or rolled back;
 	// received counts the writes taken off the queue.
 	batches, received atomic.Int64
@@ -93,6 +98,12 @@ func New[T any](cfg Config[T]) *Committer[T] {
 // SetOn turns grouping on (the default) or off. Off, every write runs in its
 // own transaction (Config.Solo); the semantics are the same either way.
 func (c *Committer[T]) SetOn(on bool) { c.off.Store(!on) }
+
+// SetWindow sets how long a batch stays open for more writes after its
+// first one. 0, the default, closes it as soon as no write is waiting: the
+// lowest latency, and batches still grow with the load. A window trades
+// latency for fewer, larger commits when writers are few.
+func (c *Committer[T]) SetWindow(d time.Duration) { c.window.Store(int64(max(d, 0))) }
 
 // Batches is the number of shared transactions committed or rolled back.
 func (c *Committer[T]) Batches() int64 { return c.batches.Load() }
@@ -171,34 +182,25 @@ func (c *Committer[T]) batch(first *op[T]) (open bool) {
 	}
 	add(first)
 	open = true
-	timer := time.NewTimer(Window)
-collect:
+	if w := time.Duration(c.window.Load()); w > 0 {
+		if !c.collectFor(w, &batch, add, &broken) {
+			open = false
+		}
+	}
+	// Writes already waiting join, whatever the window.
+drain:
 	for len(batch) < Max && !broken {
 		select {
 		case o, ok := <-c.ops:
 			if !ok {
 				open = false
-				break collect
+				break drain
 			}
 			add(o)
-		case <-timer.C:
-			// The window is over; writes already waiting still join.
-			for len(batch) < Max && !broken {
-				select {
-				case o, ok := <-c.ops:
-					if !ok {
-						open = false
-						break collect
-					}
-					add(o)
-				default:
-					break collect
-				}
-			}
-			break collect
+		default:
+			break drain
 		}
 	}
-	timer.Stop()
 	c.batches.Add(1)
 	var commitErr error
 	if broken {
@@ -218,6 +220,25 @@ collect:
 		}
 	}
 	return open
+}
+
+// collectFor adds writes as they arrive for up to w or until the batch is
+// full or broken; false when ops was closed.
+func (c *Committer[T]) collectFor(w time.Duration, batch *[]*op[T], add func(*op[T]), broken *bool) bool {
+	timer := time.NewTimer(w)
+	defer timer.Stop()
+	for len(*batch) < Max && !*broken {
+		select {
+		case o, ok := <-c.ops:
+			if !ok {
+				return false
+			}
+			add(o)
+		case <-timer.C:
+			return true
+		}
+	}
+	return true
 }
 
 // runOne runs o in a savepoint of tx. It returns false when the savepoint

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -202,5 +203,39 @@ func TestDoAfterClose(t *testing.T) {
 	c.Close() // idempotent
 	if err := c.Do(context.Background(), "late", set("b", 2)); posguard.ErrorCode(err) != posguard.EUNAVAILABLE {
 		t.Fatalf("after close: %v, want EUNAVAILABLE", err)
+	}
+}
+
+// TestWindow: without a window a lone write commits at once; with one, a
+// write that arrives while the batch is open joins it.
+func TestWindow(t *testing.T) {
+	db, c := newMem(t)
+	if err := c.Do(context.Background(), "alone", set("a", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if c.Batches() != 1 || db.commits != 1 {
+		t.Fatalf("batches %d, commits %d after a lone write; want 1, 1", c.Batches(), db.commits)
+	}
+
+	c.SetWindow(2 * time.Second)
+	done := make(chan error, 1)
+	go func() { done <- c.Do(context.Background(), "first", set("b", 2)) }()
+	for c.Received() < 2 {
+		runtime.Gosched()
+	}
+	// The first write is in an open batch: the second joins it.
+	if err := c.Do(context.Background(), "second", set("c", 3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Batches(); got != 2 {
+		t.Errorf("batches = %d, want 2: the second write should have joined the windowed batch", got)
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.commits != 2 || db.committed["b"] != 2 || db.committed["c"] != 3 {
+		t.Errorf("commits %d, state %v", db.commits, db.committed)
 	}
 }
