@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"runtime"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -21,8 +22,11 @@ func openGroupTemp(t *testing.T) *Store {
 func groupTxn(stan string) *posguard.Transaction { return groupcommittest.Txn(stan) }
 
 // groupHarness runs the shared group-commit tests on PostgreSQL: the
-// committer is stalled by locking the journal tables from another
-// connection, and durability is checked from a connection of the test's own.
+// committer is stalled by a write of its own that waits for a lock on the
+// journal tables held by another connection (a write that runs by itself,
+// not pipelined, so the committer blocks on it before it takes the writes
+// under test), and durability is checked from a connection of the test's
+// own.
 var groupHarness = groupcommittest.Harness{
 	Open:      func(t *testing.T) posguard.Store { return openGroupTemp(t) },
 	Committer: func(s posguard.Store) groupcommittest.Counters { return s.(*Store).group },
@@ -38,14 +42,30 @@ var groupHarness = groupcommittest.Harness{
 			t.Fatal(err)
 		}
 		received := s.group.Received()
-		taken := func() bool { return s.group.Received() != received }
+		stalled := make(chan error, 1)
+		go func() {
+			stalled <- s.writeTx(ctx, "stall", func(ctx context.Context, tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, "LOCK TABLE transactions IN ROW EXCLUSIVE MODE")
+				return err
+			})
+		}()
+		// The stall write is taken before any write under test is
+		// submitted.
+		for s.group.Received() == received {
+			runtime.Gosched()
+		}
+		taken := func() bool { return true }
 		release := func() {
 			if err := lock.Commit(ctx); err != nil {
 				t.Fatal(err)
 			}
+			if err := <-stalled; err != nil {
+				t.Fatalf("stalling write: %v", err)
+			}
 		}
 		return taken, release
 	},
+	StallOwnWrite: true,
 	Committed: func(t *testing.T, ps posguard.Store) (func(context.Context, int64) error, func()) {
 		ctx := context.Background()
 		other, err := pgx.Connect(ctx, ps.(*Store).pool.Config().ConnString())

@@ -45,21 +45,18 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 	}
 	now := s.now()
 	var id int64
-	err = s.writeTx(ctx, "insert", func(ctx context.Context, tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, insertTxnSQL,
-			t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
+	err = s.writeStmt(ctx, &pipeStmt{
+		name: "insert",
+		sql:  insertTxnSQL,
+		args: []any{t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
 			t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
 			t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
-			t.UpstreamSTAN, t.UpstreamTime, answer, detail, now,
-		).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) {
+			t.UpstreamSTAN, t.UpstreamTime, answer, detail, now},
+		scan: func(row pgx.Row) error { return row.Scan(&id) },
+		noRows: func(context.Context, querier) error {
 			return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled",
 				t.TerminalID, t.Batch, t.STAN, t.MTI)
-		}
-		if err != nil {
-			return dbError(err, "insert")
-		}
-		return nil
+		},
 	})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
@@ -41,48 +42,70 @@ const updateTxnSQL = `
 // ENOTFOUND if the ID is unknown; ECONFLICT if FromStates is set and not
 // matched (nothing is changed then).
 func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
+	if u.QueueReversal == nil {
+		// One statement: pipelined with the batch's other writes.
+		p, err := s.updateStmt(u, s.now())
+		if err != nil {
+			return err
+		}
+		return s.writeStmt(ctx, p)
+	}
 	return s.writeTx(ctx, "update", func(ctx context.Context, tx pgx.Tx) error { return s.applyUpdate(ctx, tx, u) })
 }
 
-// applyUpdate runs u on q (the pool, or a transaction when more follows).
-func (s *Store) applyUpdate(ctx context.Context, q querier, u posguard.TxnUpdate) error {
+// updateStmt is u without a reversal to queue, as one statement.
+func (s *Store) updateStmt(u posguard.TxnUpdate, now time.Time) (*pipeStmt, error) {
 	answer, err := sqlstore.EncodeAnswer(u.Answer)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	detail, err := sqlstore.EncodeDetail(u.Detail)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var from []string
-	if len(u.FromStates) > 0 {
-		for _, st := range u.FromStates {
-			from = append(from, string(st))
-		}
+	for _, st := range u.FromStates {
+		from = append(from, string(st))
 	}
-	now := s.now()
 	at := u.At.UTC()
 	if u.At.IsZero() {
 		at = now
 	}
 	var state string
-	err = q.QueryRow(ctx, updateTxnSQL,
-		string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
-		int64(u.AddRefunded), answer, detail, now, u.ID, from, at, u.Note,
-	).Scan(&state)
+	return &pipeStmt{
+		name: "update",
+		sql:  updateTxnSQL,
+		args: []any{string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
+			int64(u.AddRefunded), answer, detail, now, u.ID, from, at, u.Note},
+		scan:   func(row pgx.Row) error { return row.Scan(&state) },
+		noRows: func(ctx context.Context, q querier) error { return updateRefused(ctx, q, u) },
+	}, nil
+}
+
+// updateRefused explains an update that changed no row: ENOTFOUND when the
+// transaction does not exist, else ECONFLICT (its state is not one of
+// FromStates).
+func updateRefused(ctx context.Context, q querier, u posguard.TxnUpdate) error {
+	var cur string
+	err := q.QueryRow(ctx, `SELECT state FROM transactions WHERE id = $1`, u.ID).Scan(&cur)
 	if errors.Is(err, pgx.ErrNoRows) {
-		var cur string
-		err := q.QueryRow(ctx, `SELECT state FROM transactions WHERE id = $1`, u.ID).Scan(&cur)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", u.ID)
-		}
-		if err != nil {
-			return dbError(err, "update")
-		}
-		return posguard.Errorf(posguard.ECONFLICT, "transaction %d is %s, not one of %v", u.ID, cur, u.FromStates)
+		return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", u.ID)
 	}
 	if err != nil {
 		return dbError(err, "update")
+	}
+	return posguard.Errorf(posguard.ECONFLICT, "transaction %d is %s, not one of %v", u.ID, cur, u.FromStates)
+}
+
+// applyUpdate runs u on q (the pool, or a transaction when more follows).
+func (s *Store) applyUpdate(ctx context.Context, q querier, u posguard.TxnUpdate) error {
+	now := s.now()
+	p, err := s.updateStmt(u, now)
+	if err != nil {
+		return err
+	}
+	if err := p.exec(ctx, q); err != nil {
+		return err
 	}
 	if u.QueueReversal != nil {
 		return s.queueReversal(ctx, q, u.ID, u.QueueReversal, now)

@@ -67,6 +67,7 @@ type op[T any] struct {
 	ctx  context.Context // the caller's: checked before the write runs
 	name string
 	run  Write[T]
+	stmt any // the write as one statement, for a Pipeliner; nil for none
 	err  error
 	done chan error
 }
@@ -118,13 +119,18 @@ func (c *Committer[T]) Queued() int { return len(c.ops) }
 // the commit failed). With grouping on, the transaction is shared with other
 // writers and w runs in a savepoint.
 func (c *Committer[T]) Do(ctx context.Context, name string, w Write[T]) error {
+	return c.do(ctx, name, nil, w)
+}
+
+// do submits a write, with its statement form when it has one.
+func (c *Committer[T]) do(ctx context.Context, name string, stmt any, w Write[T]) error {
 	if c.off.Load() {
 		return c.cfg.Solo(ctx, name, w)
 	}
 	if err := ctx.Err(); err != nil {
 		return c.cfg.DBError(err, name)
 	}
-	o := &op[T]{ctx: ctx, name: name, run: w, done: make(chan error, 1)}
+	o := &op[T]{ctx: ctx, name: name, run: w, stmt: stmt, done: make(chan error, 1)}
 	c.mu.RLock()
 	if c.shut {
 		c.mu.RUnlock()
@@ -169,49 +175,50 @@ func (c *Committer[T]) batch(first *op[T]) (open bool) {
 		first.done <- c.cfg.DBError(err, first.name)
 		return true
 	}
-	batch := make([]*op[T], 0, 16)
-	broken := false
-	add := func(o *op[T]) {
-		c.received.Add(1)
-		batch = append(batch, o)
-		if !broken {
-			broken = !c.runOne(ctx, tx, o)
-		} else {
-			o.err = posguard.Errorf(posguard.EUNAVAILABLE, "%s: %s: shared transaction failed", c.cfg.Prefix, o.name)
-		}
-	}
-	add(first)
+	r := &run[T]{c: c, ctx: ctx, tx: tx, batch: make([]*op[T], 0, 16)}
+	r.pipe, _ = tx.(Pipeliner)
+	r.add(first)
 	open = true
 	if w := time.Duration(c.window.Load()); w > 0 {
-		if !c.collectFor(w, &batch, add, &broken) {
+		if !c.collectFor(w, r) {
 			open = false
 		}
 	}
 	// Writes already waiting join, whatever the window.
 drain:
-	for len(batch) < Max && !broken {
+	for len(r.batch) < Max && !r.broken {
 		select {
 		case o, ok := <-c.ops:
 			if !ok {
 				open = false
 				break drain
 			}
-			add(o)
+			r.add(o)
 		default:
 			break drain
 		}
 	}
+	r.flush()
+	if r.retry {
+		// A pipelined statement failed inside the database: nothing of
+		// this transaction can be kept. Run the batch again, every write
+		// on its own in a savepoint, so the failure stays with its write.
+		r.tx.Rollback(ctx)
+		r.rerun()
+	}
 	c.batches.Add(1)
 	var commitErr error
-	if broken {
-		tx.Rollback(ctx)
+	if r.broken {
+		if r.tx != nil {
+			r.tx.Rollback(ctx)
+		}
 		commitErr = posguard.Errorf(posguard.EUNAVAILABLE, "%s: shared transaction failed; nothing of the batch was written", c.cfg.Prefix)
-	} else if err := tx.Commit(ctx); err != nil {
+	} else if err := r.tx.Commit(ctx); err != nil {
 		commitErr = c.cfg.DBError(err, "group commit")
 	}
-	for _, o := range batch {
+	for _, o := range r.batch {
 		switch {
-		case o.err != nil && !broken:
+		case o.err != nil && !r.broken:
 			o.done <- o.err
 		case commitErr != nil:
 			o.done <- commitErr
@@ -224,16 +231,16 @@ drain:
 
 // collectFor adds writes as they arrive for up to w or until the batch is
 // full or broken; false when ops was closed.
-func (c *Committer[T]) collectFor(w time.Duration, batch *[]*op[T], add func(*op[T]), broken *bool) bool {
+func (c *Committer[T]) collectFor(w time.Duration, r *run[T]) bool {
 	timer := time.NewTimer(w)
 	defer timer.Stop()
-	for len(*batch) < Max && !*broken {
+	for len(r.batch) < Max && !r.broken {
 		select {
 		case o, ok := <-c.ops:
 			if !ok {
 				return false
 			}
-			add(o)
+			r.add(o)
 		case <-timer.C:
 			return true
 		}

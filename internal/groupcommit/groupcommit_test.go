@@ -25,6 +25,8 @@ type memDB struct {
 	commits   int
 	gate      chan struct{} // when set, Begin waits for it to close
 	started   chan struct{} // closed when the gated Begin is entered
+	pipe      bool          // Begin returns a Pipeliner
+	pipelines []int         // the number of statements of each RunStmts call
 }
 
 func (tx *memTx) Run(ctx context.Context, w Write[map[string]int]) (bool, error) {
@@ -71,7 +73,11 @@ func newMem(t *testing.T) (*memDB, *Committer[map[string]int]) {
 			for k, v := range db.committed {
 				state[k] = v
 			}
-			return &memTx{db: db, state: state}, nil
+			tx := &memTx{db: db, state: state}
+			if db.pipe {
+				return &pipeMemTx{tx}, nil
+			}
+			return tx, nil
 		},
 		Solo: func(ctx context.Context, name string, w Write[map[string]int]) error {
 			db.mu.Lock()
@@ -95,6 +101,16 @@ func newMem(t *testing.T) (*memDB, *Committer[map[string]int]) {
 // returns each write's error and the number of batches run.
 func submitHeld(t *testing.T, db *memDB, c *Committer[map[string]int], writes []Write[map[string]int]) ([]error, int64) {
 	t.Helper()
+	fns := make([]func() error, len(writes))
+	for i, w := range writes {
+		fns[i] = func() error { return c.Do(context.Background(), "w", w) }
+	}
+	return submitHeldFn(t, db, c, fns)
+}
+
+// submitHeldFn is submitHeld for writes given as calls.
+func submitHeldFn(t *testing.T, db *memDB, c *Committer[map[string]int], writes []func() error) ([]error, int64) {
+	t.Helper()
 	db.gate, db.started = make(chan struct{}), make(chan struct{})
 	gate := db.gate
 	before := c.Batches()
@@ -102,7 +118,7 @@ func submitHeld(t *testing.T, db *memDB, c *Committer[map[string]int], writes []
 	var wg sync.WaitGroup
 	for i, w := range writes {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = c.Do(context.Background(), "w", w) }()
+		go func() { defer wg.Done(); errs[i] = w() }()
 		if i == 0 {
 			<-db.started
 			continue

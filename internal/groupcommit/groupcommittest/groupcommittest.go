@@ -36,6 +36,10 @@ type Harness struct {
 	// reports once the committer has taken that write (and so blocks);
 	// release lets it go on.
 	Stall func(t *testing.T, s posguard.Store) (taken func() bool, release func())
+	// StallOwnWrite says that Stall blocks the committer in a write of its
+	// own rather than in the next write submitted: then every write under
+	// test queues behind it.
+	StallOwnWrite bool
 	// Committed opens a connection of the test's own and returns a check
 	// that reports an error unless the transaction with this ID is
 	// committed and visible there; done closes the connection. The check
@@ -69,9 +73,13 @@ func InOneBatch(t *testing.T, h Harness, s posguard.Store, writes []func() error
 		wg.Add(1)
 		go func() { defer wg.Done(); errs[i] = w() }()
 	}
-	// The committer takes the first write and blocks; the others wait in
-	// the queue.
-	for !taken() || c.Queued() < len(writes)-1 {
+	// The committer takes the first write (or the stall's own) and
+	// blocks; the others wait in the queue.
+	queued := len(writes) - 1
+	if h.StallOwnWrite {
+		queued = len(writes)
+	}
+	for !taken() || c.Queued() < queued {
 		runtime.Gosched()
 	}
 	release()
