@@ -40,8 +40,15 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 		return s.rejectTxn(ctx, t, req, txn, "58", posguard.ReasonTypeNotAllowed,
 			map[string]string{"gate": "type", "type": string(req.Type)})
 	}
-	// Gate: idempotency (stored answer or 94).
-	if prev, err := s.store.ByKey(ctx, txn.TxnKey); err == nil {
+	// Gate: idempotency (stored answer or 94). A sale that is not in
+	// flight here skips the lookup: every path of a sale ends in a journal
+	// insert, which refuses a key already journaled, and the refusal
+	// replays the stored answer (or 94) exactly as the lookup would. So a
+	// new sale, the usual case, costs no read; a retransmission costs a
+	// refused insert instead.
+	if req.Type == posguard.TxnSale && !s.inflight.has(txn.TxnKey) {
+		// fall through to the gates
+	} else if prev, err := s.store.ByKey(ctx, txn.TxnKey); err == nil {
 		return s.replay(ctx, t, req, prev)
 	} else if posguard.ErrorCode(err) != posguard.ENOTFOUND {
 		s.log.Error("idempotency lookup", "terminal", t.ID, "err", err)

@@ -126,6 +126,14 @@ func (s *inflightSet) done(e *inflight) {
 
 var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
+// has reports whether a request with key k is in flight in this process.
+func (s *inflightSet) has(k posguard.TxnKey) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.byKey[k]
+	return ok
+}
+
 // waitKey returns a channel closed when the request with key k is no longer
 // in flight (already closed if it is not).
 func (s *inflightSet) waitKey(k posguard.TxnKey) <-chan struct{} {

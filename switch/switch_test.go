@@ -321,6 +321,27 @@ func TestIdempotency(t *testing.T) {
 	}
 }
 
+// TestRetransmissionPastTheLimit: a retransmitted sale is answered from the
+// journal even when the gates would now refuse it (its own first copy used
+// the daily limit), and it leaves no reservation behind.
+func TestRetransmissionPastTheLimit(t *testing.T) {
+	f := newFixture(t, nil)
+	f.signOn()
+	f.do(f.req(posguard.TxnSale, 500000), "00")
+	second := f.req(posguard.TxnSale, 400000)
+	first := f.do(second, "00")
+	again := f.do(second, "00") // 900,000 used: a new 400,000 would be 61
+	if again.Answer != first.Answer || again.TxnID != first.TxnID {
+		t.Fatalf("retransmission: %+v, want the stored %+v", again.Answer, first.Answer)
+	}
+	// Exactly the limit is left: the retransmission reserved nothing.
+	f.do(f.req(posguard.TxnSale, 100000), "00")
+	f.do(f.req(posguard.TxnSale, 1), "61")
+	if n := f.up.count("0200"); n != 3 {
+		t.Fatalf("upstream saw %d sales, want 3", n)
+	}
+}
+
 func TestTimeoutQueuesReversal(t *testing.T) {
 	f := newFixture(t, nil)
 	f.signOn()
