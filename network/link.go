@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/framewriter"
 	"github.com/posguard/posguard/iso8583"
 )
 
@@ -18,23 +19,18 @@ import (
 type link struct {
 	addr     string
 	conn     net.Conn
-	wmu      sync.Mutex
-	lastRead atomic.Int64 // unix nanoseconds of the last frame received
+	w        *framewriter.Writer // frames queued during a write leave together
+	lastRead atomic.Int64        // unix nanoseconds of the last frame received
 	gotFrame atomic.Bool
 	dead     atomic.Bool
 }
 
 func (l *link) isLive() bool { return !l.dead.Load() }
 
-// write writes one frame under the link's write lock with a deadline. It
-// returns how many bytes left.
+// write writes one frame with a deadline, coalesced with the frames other
+// requests queue meanwhile. It returns how many of the frame's bytes left.
 func (l *link) write(frame []byte, deadline time.Time) (int, error) {
-	l.wmu.Lock()
-	defer l.wmu.Unlock()
-	if err := l.conn.SetWriteDeadline(deadline); err != nil {
-		return 0, err
-	}
-	return l.conn.Write(frame)
+	return l.w.Write(frame, deadline)
 }
 
 // keepUp keeps one connection to addr up until ctx ends: dial, serve,
@@ -45,7 +41,7 @@ func (c *Client) keepUp(ctx context.Context, addr string) {
 	for ctx.Err() == nil {
 		conn, err := c.dialer().DialContext(ctx, "tcp", addr)
 		if err == nil {
-			l := &link{addr: addr, conn: conn}
+			l := &link{addr: addr, conn: conn, w: framewriter.New(conn)}
 			l.lastRead.Store(time.Now().UnixNano())
 			if c.addLink(l) {
 				up := time.Now()

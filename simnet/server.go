@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posguard/posguard/internal/framewriter"
 	"github.com/posguard/posguard/iso8583"
 	"github.com/posguard/posguard/network"
 )
@@ -19,7 +20,7 @@ var ErrServerClosed = errors.New("simnet: server closed")
 // conn is one host connection.
 type conn struct {
 	c         net.Conn
-	wmu       sync.Mutex
+	w         *framewriter.Writer // answers queued during a write leave together
 	closed    chan struct{}
 	closeOnce sync.Once
 }
@@ -67,7 +68,7 @@ func (n *Network) Serve(l net.Listener) error {
 			continue
 		}
 		delay = 0
-		sc := &conn{c: c, closed: make(chan struct{})}
+		sc := &conn{c: c, w: framewriter.New(c), closed: make(chan struct{})}
 		s.mu.Lock()
 		switch {
 		case s.closing:
@@ -248,10 +249,11 @@ func (n *Network) formatError(sc *conn, m *iso8583.Message, err error) {
 }
 
 func (n *Network) write(sc *conn, data []byte) {
-	sc.wmu.Lock()
-	defer sc.wmu.Unlock()
-	sc.c.SetWriteDeadline(time.Now().Add(n.opts.WriteTimeout))
-	if err := network.WriteFrame(sc.c, data); err != nil {
+	frame, err := network.AppendFrame(make([]byte, 0, len(data)+2), data)
+	if err == nil {
+		_, err = sc.w.Write(frame, time.Now().Add(n.opts.WriteTimeout))
+	}
+	if err != nil {
 		n.log.Info("simnet: answer not written", "err", err)
 	}
 }
