@@ -10,6 +10,21 @@ import (
 	"github.com/posguard/posguard/internal/sqlstore"
 )
 
+// The reversal queue's writes, prepared on the writer (writeStmts).
+const (
+	queueReversalSQL = `
+		INSERT INTO reversals (txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (txn_id) WHERE state = 'pending' DO NOTHING
+		RETURNING ` + sqlstore.ReversalColumns
+	pendingReversalSQL = `SELECT ` + sqlstore.ReversalColumns + ` FROM reversals
+		WHERE txn_id = ? AND state = 'pending'`
+	reversalAttemptedSQL = `UPDATE reversals SET attempts = attempts + 1,
+		next_attempt = ?, last_error = ?, updated_at = ? WHERE id = ?`
+	reversalOfSQL   = `SELECT txn_id, state FROM reversals WHERE id = ?`
+	reversalDoneSQL = `UPDATE reversals SET state = ?, updated_at = ? WHERE id = ?`
+)
+
 // queueReversal inserts r as the pending reversal of txnID inside tx, or
 // reports the already pending one in r.
 func (s *Store) queueReversal(ctx context.Context, tx *sql.Tx, txnID int64, r *posguard.Reversal, now time.Time) error {
@@ -17,17 +32,11 @@ func (s *Store) queueReversal(ctx context.Context, tx *sql.Tx, txnID int64, r *p
 	if r.NextAttempt.IsZero() {
 		next = now
 	}
-	row := tx.QueryRowContext(ctx, `
-		INSERT INTO reversals (txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (txn_id) WHERE state = 'pending' DO NOTHING
-		RETURNING `+sqlstore.ReversalColumns,
+	row := s.txStmt(ctx, tx, s.stmts.queueRev).QueryRowContext(ctx,
 		txnID, string(posguard.ReversalPending), r.Reason, r.Attempts, nanos(next), r.LastError, nanos(now), nanos(now))
 	got, err := scanReversal(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		row = tx.QueryRowContext(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
-			WHERE txn_id = ? AND state = 'pending'`, txnID)
-		got, err = scanReversal(row)
+		got, err = scanReversal(s.txStmt(ctx, tx, s.stmts.pendingRev).QueryRowContext(ctx, txnID))
 	}
 	if err != nil {
 		return dbError(err, "queue reversal")
@@ -63,8 +72,7 @@ func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, lim
 // and the error. ENOTFOUND if the ID is unknown.
 func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time, lastErr string) error {
 	return s.writeTx(ctx, "reversal attempted", func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE reversals SET attempts = attempts + 1,
-			next_attempt = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+		res, err := s.txStmt(ctx, tx, s.stmts.attemptedRev).ExecContext(ctx,
 			nanos(next.UTC()), lastErr, nanos(s.now()), id)
 		return affectedOne(res, err, "reversal attempted", "reversal", itoa(id))
 	})
@@ -87,7 +95,7 @@ func (s *Store) completeReversal(ctx context.Context, tx *sql.Tx, id int64, u po
 		txnID int64
 		state string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT txn_id, state FROM reversals WHERE id = ?`, id).Scan(&txnID, &state)
+	err := s.txStmt(ctx, tx, s.stmts.revOf).QueryRowContext(ctx, id).Scan(&txnID, &state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sqlstore.ReversalNotFound(id)
 	}
@@ -97,7 +105,7 @@ func (s *Store) completeReversal(ctx context.Context, tx *sql.Tx, id int64, u po
 	if err := sqlstore.CheckCompletion(id, txnID, state, &u); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE reversals SET state = ?, updated_at = ? WHERE id = ?`,
+	if _, err := s.txStmt(ctx, tx, s.stmts.doneRev).ExecContext(ctx,
 		string(posguard.ReversalDone), nanos(s.now()), id); err != nil {
 		return dbError(err, "complete reversal")
 	}

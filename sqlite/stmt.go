@@ -10,45 +10,55 @@ import (
 )
 
 // writeStmts are the hot write statements, prepared once on the writer
-// connection.
+// connection: the journal's, and the reversal queue's (a timed-out sale
+// queues, attempts and completes a reversal through the same committer).
 type writeStmts struct {
 	insertTxn     *sql.Stmt
 	insertEvent   *sql.Stmt
 	updateTxn     *sql.Stmt
 	updateKeepRRN *sql.Stmt
 	current       *sql.Stmt
+	queueRev      *sql.Stmt
+	pendingRev    *sql.Stmt
+	attemptedRev  *sql.Stmt
+	revOf         *sql.Stmt
+	doneRev       *sql.Stmt
+}
+
+// all lists every statement with its SQL, for preparing and closing.
+func (ws *writeStmts) all() []struct {
+	st  **sql.Stmt
+	sql string
+} {
+	return []struct {
+		st  **sql.Stmt
+		sql string
+	}{
+		{&ws.insertTxn, insertTxnSQL}, {&ws.insertEvent, insertEventSQL},
+		{&ws.updateTxn, updateTxnSQL}, {&ws.updateKeepRRN, updateKeepRRNSQL}, {&ws.current, currentSQL},
+		{&ws.queueRev, queueReversalSQL}, {&ws.pendingRev, pendingReversalSQL},
+		{&ws.attemptedRev, reversalAttemptedSQL}, {&ws.revOf, reversalOfSQL}, {&ws.doneRev, reversalDoneSQL},
+	}
 }
 
 func prepareWrites(ctx context.Context, db *sql.DB) (*writeStmts, error) {
 	var ws writeStmts
-	var err error
-	if ws.insertTxn, err = db.PrepareContext(ctx, insertTxnSQL); err != nil {
-		return nil, dbError(err, "prepare insert")
-	}
-	if ws.insertEvent, err = db.PrepareContext(ctx, insertEventSQL); err != nil {
-		ws.close()
-		return nil, dbError(err, "prepare event")
-	}
-	if ws.updateTxn, err = db.PrepareContext(ctx, updateTxnSQL); err != nil {
-		ws.close()
-		return nil, dbError(err, "prepare update")
-	}
-	if ws.updateKeepRRN, err = db.PrepareContext(ctx, updateKeepRRNSQL); err != nil {
-		ws.close()
-		return nil, dbError(err, "prepare update")
-	}
-	if ws.current, err = db.PrepareContext(ctx, currentSQL); err != nil {
-		ws.close()
-		return nil, dbError(err, "prepare current")
+	for _, p := range ws.all() {
+		st, err := db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			ws.close()
+			return nil, dbError(err, "prepare write")
+		}
+		*p.st = st
 	}
 	return &ws, nil
 }
 
 func (ws *writeStmts) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{ws.insertTxn, ws.insertEvent, ws.updateTxn, ws.updateKeepRRN, ws.current} {
-		if st != nil {
-			errs = append(errs, st.Close())
+	for _, p := range ws.all() {
+		if *p.st != nil {
+			errs = append(errs, (*p.st).Close())
 		}
 	}
 	return errors.Join(errs...)
