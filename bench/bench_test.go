@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,5 +57,32 @@ func TestOpenLoopCountsScheduledSends(t *testing.T) {
 	p := res.Posguard
 	if p.Count != 200 || p.Codes["00"] != 200 {
 		t.Fatalf("counted %d (%v), want the 200 scheduled sends, all 00", p.Count, p.Codes)
+	}
+}
+
+// TestApprovedLatencySeparate: the approved answers' latency is kept apart
+// from the failures', so a fault run still shows the healthy traffic's.
+func TestApprovedLatencySeparate(t *testing.T) {
+	r := newReport(LoadConfig{Terminals: 1})
+	h, h00 := newHistogram(), newHistogram()
+	for range 90 {
+		_ = h.RecordValue(2000) // 2 ms approvals
+		_ = h00.RecordValue(2000)
+	}
+	for range 10 {
+		_ = h.RecordValue(1_000_000) // 1 s timeouts
+	}
+	r.add(h, h00, map[string]int{"00": 90, "98": 10})
+	r.finish(time.Second, cpuTimes{})
+	if r.Latency.P99 < 900_000 {
+		t.Errorf("all-answers p99 %d µs, want the timeouts' ~1 s", r.Latency.P99)
+	}
+	if r.ApprovedLatency.P99 > 2100 || r.ApprovedLatency.Max > 2100 {
+		t.Errorf("approved p99 %d µs, max %d µs: want the approvals' 2 ms", r.ApprovedLatency.P99, r.ApprovedLatency.Max)
+	}
+	var b strings.Builder
+	r.Print(&b)
+	if !strings.Contains(b.String(), "approved p50 2.00ms") {
+		t.Errorf("report lacks the approved line:\n%s", b.String())
 	}
 }

@@ -39,6 +39,7 @@ type worker struct {
 	cards  []posguard.Card
 	next   int
 	hist   *hdrhistogram.Histogram
+	hist00 *hdrhistogram.Histogram // approved answers only
 	codes  map[string]int
 	failed error
 	// lastDone is when the last counted answer came.
@@ -82,7 +83,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		workers[i] = &worker{c: c, cards: cards, next: i * 7, hist: newHistogram(), codes: map[string]int{}}
+		workers[i] = &worker{c: c, cards: cards, next: i * 7, hist: newHistogram(), hist00: newHistogram(), codes: map[string]int{}}
 		if err := c.signOn(ctx); err != nil {
 			return nil, err
 		}
@@ -125,7 +126,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 		if w.failed != nil {
 			return nil, w.failed
 		}
-		r.add(w.hist, w.codes)
+		r.add(w.hist, w.hist00, w.codes)
 		if w.lastDone.After(last) {
 			last = w.lastDone
 		}
@@ -200,6 +201,9 @@ func (w *worker) run(ctx context.Context, cfg LoadConfig, sched <-chan time.Time
 			us = 1
 		}
 		_ = w.hist.RecordValue(us)
+		if code == "00" {
+			_ = w.hist00.RecordValue(us)
+		}
 		w.codes[code]++
 	}
 }

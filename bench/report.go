@@ -40,6 +40,9 @@ type Report struct {
 	// Latency is from the send time (closed loop) or the scheduled send
 	// time (open loop) to the answer.
 	Latency Latency `json:"latency"`
+	// ApprovedLatency is Latency of the approved (00) answers alone: the
+	// healthy traffic's, when faults make some requests fail or time out.
+	ApprovedLatency Latency `json:"approved_latency"`
 	// Codes counts the answers by field 39 ("echo" for the echo target;
 	// "timeout", "error" or "mac" when there was no usable answer).
 	Codes map[string]int `json:"codes"`
@@ -49,11 +52,11 @@ type Report struct {
 	CPUSysSeconds   float64 `json:"cpu_sys_s"`
 	CPUPerTxnMicros float64 `json:"cpu_per_txn_us"`
 
-	hist *hdrhistogram.Histogram
+	hist, hist00 *hdrhistogram.Histogram
 }
 
 func newReport(cfg LoadConfig) *Report {
-	r := &Report{Target: "posguard", Mode: "closed", Terminals: cfg.Terminals, Rate: cfg.Rate, Codes: map[string]int{}, hist: newHistogram()}
+	r := &Report{Target: "posguard", Mode: "closed", Terminals: cfg.Terminals, Rate: cfg.Rate, Codes: map[string]int{}, hist: newHistogram(), hist00: newHistogram()}
 	if cfg.Echo {
 		r.Target = "echo"
 	}
@@ -64,8 +67,9 @@ func newReport(cfg LoadConfig) *Report {
 }
 
 // add merges one worker's histogram and counts.
-func (r *Report) add(h *hdrhistogram.Histogram, codes map[string]int) {
+func (r *Report) add(h, h00 *hdrhistogram.Histogram, codes map[string]int) {
 	r.hist.Merge(h)
+	r.hist00.Merge(h00)
 	for c, n := range codes {
 		r.Codes[c] += n
 		r.Count += n
@@ -77,19 +81,28 @@ func (r *Report) finish(d time.Duration, cpu cpuTimes) {
 	r.Seconds = d.Seconds()
 	r.Throughput = float64(r.Count) / r.Seconds
 	r.Approved = float64(r.Codes["00"]) / r.Seconds
-	h := r.hist
-	r.Latency = Latency{
-		P50: h.ValueAtQuantile(50), P90: h.ValueAtQuantile(90), P99: h.ValueAtQuantile(99),
-		P999: h.ValueAtQuantile(99.9), Max: h.Max(), Mean: int64(h.Mean()),
-	}
+	r.Latency, r.ApprovedLatency = latencyOf(r.hist), latencyOf(r.hist00)
 	r.CPUUserSeconds, r.CPUSysSeconds = cpu.user.Seconds(), cpu.sys.Seconds()
 	if r.Count > 0 {
 		r.CPUPerTxnMicros = float64((cpu.user + cpu.sys).Microseconds()) / float64(r.Count)
 	}
 }
 
+// latencyOf reads the percentiles of h.
+func latencyOf(h *hdrhistogram.Histogram) Latency {
+	return Latency{
+		P50: h.ValueAtQuantile(50), P90: h.ValueAtQuantile(90), P99: h.ValueAtQuantile(99),
+		P999: h.ValueAtQuantile(99.9), Max: h.Max(), Mean: int64(h.Mean()),
+	}
+}
+
 // ms formats microseconds as milliseconds.
 func ms(us int64) string { return fmt.Sprintf("%.2fms", float64(us)/1000) }
+
+func printLatency(w io.Writer, name string, l Latency) {
+	fmt.Fprintf(w, "  %s p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  mean %s\n",
+		name, ms(l.P50), ms(l.P90), ms(l.P99), ms(l.P999), ms(l.Max), ms(l.Mean))
+}
 
 // Print writes the report in a few human lines.
 func (r *Report) Print(w io.Writer) {
@@ -99,9 +112,10 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "%s, %s, %d terminals, %.0fs: %d requests, %.0f/s (%.0f approved/s)\n",
 		r.Target, mode, r.Terminals, r.Seconds, r.Count, r.Throughput, r.Approved)
-	l := r.Latency
-	fmt.Fprintf(w, "  latency p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  mean %s\n",
-		ms(l.P50), ms(l.P90), ms(l.P99), ms(l.P999), ms(l.Max), ms(l.Mean))
+	printLatency(w, "latency", r.Latency)
+	if n := r.Codes["00"]; n > 0 && n < r.Count && r.Target == "posguard" {
+		printLatency(w, "approved", r.ApprovedLatency)
+	}
 	codes := make([]string, 0, len(r.Codes))
 	for c := range r.Codes {
 		codes = append(codes, c)
