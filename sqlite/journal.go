@@ -41,7 +41,7 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 	}
 	now := s.now()
 	var id int64
-	err = s.writeTx(ctx, "insert", func(ctx context.Context, tx *sql.Tx) error {
+	err = s.writeClean(ctx, "insert", func(ctx context.Context, tx *sql.Tx) error {
 		// Exec, not RETURNING: no result set to set up; a key conflict
 		// inserts nothing and so changes no row.
 		res, err := s.txStmt(ctx, tx, s.stmts.insertTxn).ExecContext(ctx,

@@ -53,9 +53,12 @@ const currentSQL = `SELECT state, detail FROM transactions WHERE id = ?`
 // ENOTFOUND if the ID is unknown; ECONFLICT if FromStates is set and not
 // matched (nothing is changed then).
 func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
-	return s.writeTx(ctx, "update", func(ctx context.Context, tx *sql.Tx) error {
-		return s.applyUpdate(ctx, tx, u)
-	})
+	w := func(ctx context.Context, tx *sql.Tx) error { return s.applyUpdate(ctx, tx, u) }
+	if u.QueueReversal == nil {
+		// Refuses only before it writes: no savepoint needed.
+		return s.writeClean(ctx, "update", w)
+	}
+	return s.writeTx(ctx, "update", w)
 }
 
 // applyUpdate runs u inside tx.

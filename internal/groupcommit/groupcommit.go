@@ -177,6 +177,9 @@ func (c *Committer[T]) batch(first *op[T]) (open bool) {
 	}
 	r := &run[T]{c: c, ctx: ctx, tx: tx, batch: make([]*op[T], 0, 16)}
 	r.pipe, _ = tx.(Pipeliner)
+	if e, ok := tx.(Eager); ok && r.pipe != nil {
+		r.eager = e.Eager()
+	}
 	r.add(first)
 	open = true
 	if w := time.Duration(c.window.Load()); w > 0 {

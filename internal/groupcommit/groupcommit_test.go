@@ -26,6 +26,7 @@ type memDB struct {
 	gate      chan struct{} // when set, Begin waits for it to close
 	started   chan struct{} // closed when the gated Begin is entered
 	pipe      bool          // Begin returns a Pipeliner
+	eager     bool          // the Pipeliner asks for each statement at once
 	pipelines []int         // the number of statements of each RunStmts call
 }
 

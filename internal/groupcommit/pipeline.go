@@ -35,6 +35,14 @@ type Pipeliner interface {
 	RunStmts(ctx context.Context, stmts []any) (errs []error, retry bool, err error)
 }
 
+// Eager is implemented by a Pipeliner that gains nothing from sending
+// statements together (an embedded database: no round trip to save) and
+// wants each statement write run as soon as the batch takes it, like any
+// other write, so that the batch keeps growing while it executes.
+type Eager interface {
+	Eager() bool
+}
+
 // DoStmt is Do for a write that is also given as one statement: a batch
 // that pipelines sends stmt together with the batch's other statement
 // writes; otherwise, and with grouping off, w runs as with Do. w and stmt
@@ -49,6 +57,7 @@ type run[T any] struct {
 	ctx     context.Context
 	tx      Batch[T]
 	pipe    Pipeliner // nil when the batch does not pipeline
+	eager   bool      // the Pipeliner runs statements as they come (Eager)
 	batch   []*op[T]  // every write taken, in order
 	pending []*op[T]  // statement writes not sent yet
 	broken  bool      // the transaction is unusable: the batch fails
@@ -66,6 +75,9 @@ func (r *run[T]) add(o *op[T]) {
 	}
 	if r.pipe != nil && o.stmt != nil {
 		r.pending = append(r.pending, o)
+		if r.eager {
+			r.flush()
+		}
 		return
 	}
 	r.flush()

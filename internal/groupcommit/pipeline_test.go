@@ -21,6 +21,8 @@ type memStmt struct {
 
 var errDBFail = errors.New("statement failed in the database")
 
+func (tx *pipeMemTx) Eager() bool { return tx.db.eager }
+
 func (tx *pipeMemTx) RunStmts(ctx context.Context, stmts []any) ([]error, bool, error) {
 	tx.db.mu.Lock()
 	tx.db.pipelines = append(tx.db.pipelines, len(stmts))
@@ -118,5 +120,32 @@ func TestPipelineSolo(t *testing.T) {
 	}
 	if db.committed["a"] != 1 || len(db.pipelines) != 0 {
 		t.Errorf("committed %v, pipelines %v", db.committed, db.pipelines)
+	}
+}
+
+// TestPipelineEager: an Eager pipeliner gets each statement write as the
+// batch takes it, still without a savepoint, and the batch shares one
+// commit.
+func TestPipelineEager(t *testing.T) {
+	db, c := newMem(t)
+	db.pipe, db.eager = true, true
+	errs, batches := submitHeldFn(t, db, c, []func() error{
+		stmtWrite(c, memStmt{key: "a", val: 1}),
+		stmtWrite(c, memStmt{key: "b", val: 2}),
+		stmtWrite(c, memStmt{key: "c", val: 3}),
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+	if batches != 1 || db.commits != 1 {
+		t.Fatalf("%d batches, %d commits; want 1, 1", batches, db.commits)
+	}
+	if want := []int{1, 1, 1}; !slices.Equal(db.pipelines, want) {
+		t.Errorf("pipelines %v, want %v", db.pipelines, want)
+	}
+	if db.committed["a"] != 1 || db.committed["b"] != 2 || db.committed["c"] != 3 {
+		t.Errorf("committed %v", db.committed)
 	}
 }
