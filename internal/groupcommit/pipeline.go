@@ -61,7 +61,7 @@ type run[T any] struct {
 	batch   []*op[T]  // every write taken, in order
 	pending []*op[T]  // statement writes not sent yet
 	broken  bool      // the transaction is unusable: the batch fails
-	retry   bool      // a pipelined statement failed: run the batch again
+	retry   bool      // a pipelined statement failed: run the batch again, as collected
 }
 
 // add takes o into the batch: a statement write waits to be sent with the
@@ -69,9 +69,12 @@ type run[T any] struct {
 func (r *run[T]) add(o *op[T]) {
 	r.c.received.Add(1)
 	r.batch = append(r.batch, o)
-	if r.broken {
+	switch {
+	case r.broken:
 		o.err = posguard.Errorf(posguard.EUNAVAILABLE, "%s: %s: shared transaction failed", r.c.cfg.Prefix, o.name)
 		return
+	case r.retry:
+		return // the rerun runs it with the others
 	}
 	if r.pipe != nil && o.stmt != nil {
 		r.pending = append(r.pending, o)
@@ -81,14 +84,14 @@ func (r *run[T]) add(o *op[T]) {
 		return
 	}
 	r.flush()
-	if !r.broken {
+	if !r.broken && !r.retry {
 		r.broken = !r.c.runOne(r.ctx, r.tx, o)
 	}
 }
 
 // flush sends the pending statement writes.
 func (r *run[T]) flush() {
-	if len(r.pending) == 0 || r.broken {
+	if len(r.pending) == 0 || r.broken || r.retry {
 		return
 	}
 	ops := make([]*op[T], 0, len(r.pending))
@@ -113,7 +116,8 @@ func (r *run[T]) flush() {
 			o.err = r.c.cfg.DBError(err, o.name)
 		}
 	case retry:
-		r.broken, r.retry = true, true
+		// Keep collecting: the rerun runs every write taken.
+		r.retry = true
 	default:
 		for i, o := range ops {
 			o.err = errs[i]
