@@ -21,17 +21,14 @@ import (
 // it again with a savepoint per write.
 
 // cleanWrite is a write whose refusals leave nothing behind.
-type cleanWrite struct {
-	name string
-	run  writeFunc
-}
+type cleanWrite struct{ run writeFunc }
 
 // writeClean runs w through the committer without a savepoint when it can.
 func (s *Store) writeClean(ctx context.Context, name string, w writeFunc) error {
 	if s.group == nil {
 		return s.soloTx(ctx, name, w)
 	}
-	return s.group.DoStmt(ctx, name, &cleanWrite{name: name, run: w}, w)
+	return s.group.DoStmt(ctx, name, &cleanWrite{run: w}, w)
 }
 
 // RunStmts implements groupcommit.Pipeliner for clean writes: each runs in
