@@ -192,3 +192,65 @@ func TestCoalesces(t *testing.T) {
 		t.Errorf("%d writes for %d frames, want 2 (the first, then the queued ones together)", gc.writes, queued+1)
 	}
 }
+
+// holdConn blocks each numbered write until its gate is closed.
+type holdConn struct {
+	net.Conn
+	mu      sync.Mutex
+	writes  int
+	entered [3]chan struct{}
+	gates   [3]chan struct{}
+}
+
+func (c *holdConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	i := c.writes
+	c.writes++
+	c.mu.Unlock()
+	if i < len(c.gates) {
+		close(c.entered[i])
+		<-c.gates[i]
+	}
+	return c.Conn.Write(b)
+}
+
+// TestFirstCallerDoesNotCarryOthers: the caller whose frame left returns
+// even while the frames queued behind it are still being written.
+func TestFirstCallerDoesNotCarryOthers(t *testing.T) {
+	client, server := tcpPair(t)
+	go io.Copy(io.Discard, server)
+	hc := &holdConn{Conn: client}
+	for i := range hc.gates {
+		hc.entered[i], hc.gates[i] = make(chan struct{}), make(chan struct{})
+	}
+	close(hc.gates[2])
+	w := New(hc)
+	first := make(chan error, 1)
+	go func() { _, err := w.Write(fullFrame(0), time.Time{}); first <- err }()
+	<-hc.entered[0]
+	second := make(chan error, 1)
+	go func() { _, err := w.Write(fullFrame(1), time.Time{}); second <- err }()
+	for {
+		w.mu.Lock()
+		n := len(w.buf)
+		w.mu.Unlock()
+		if n == len(fullFrame(1)) {
+			break
+		}
+		runtime.Gosched()
+	}
+	close(hc.gates[0]) // the first write completes; the second starts and blocks
+	<-hc.entered[1]
+	if err := <-first; err != nil { // must not wait for gates[1]
+		t.Fatalf("first write: %v", err)
+	}
+	select {
+	case err := <-second:
+		t.Fatalf("second write returned (%v) before its bytes were written", err)
+	default:
+	}
+	close(hc.gates[1])
+	if err := <-second; err != nil {
+		t.Fatalf("second write: %v", err)
+	}
+}
