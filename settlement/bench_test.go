@@ -33,6 +33,11 @@ func BenchmarkSettle1M(b *testing.B) {
 				ps = ps[:0]
 			}
 		}
+		if len(ps) > 0 {
+			if _, err := f.m.AppendPostings(ctx, ps); err != nil {
+				b.Fatal(err)
+			}
+		}
 		b.StartTimer()
 		rep, err := f.settler.Settle(ctx, "2026-03-01")
 		if err != nil {
