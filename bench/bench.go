@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -65,6 +66,12 @@ type Result struct {
 	EchoRatio float64 `json:"echo_ratio,omitempty"`
 }
 
+// PartLabel is the CPU-profile label that tells the bench's parts apart:
+// host (posguard: store, switch, network client, terminal server), simnet,
+// load (the simulated terminals) and echo. go tool pprof -tags shows the
+// split; -tagfocus=part=host keeps posguard's own samples.
+const PartLabel = "part"
+
 // Run starts the in-process host (unless cfg.Host is set), drives it, then
 // drives an echo server with the same client loop and frames.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
@@ -77,9 +84,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	addr := cfg.Host
 	if addr == "" {
 		w = World(cfg.Terminals, cfg.Cards)
-		h, err := StartHost(ctx, HostConfig{DB: cfg.DB, World: w, Faults: cfg.Faults,
-			UpstreamTimeout: cfg.UpstreamTimeout, GroupCommit: !cfg.NoGroupCommit,
-			CommitWindow: cfg.CommitWindow})
+		var h *Host
+		var err error
+		// Every goroutine the host starts carries the profile label
+		// part=host (simnet's: part=simnet), so a --cpuprofile can be split
+		// between posguard and the harness that shares its cores.
+		pprof.Do(ctx, pprof.Labels(PartLabel, "host"), func(ctx context.Context) {
+			h, err = StartHost(ctx, HostConfig{DB: cfg.DB, World: w, Faults: cfg.Faults,
+				UpstreamTimeout: cfg.UpstreamTimeout, GroupCommit: !cfg.NoGroupCommit,
+				CommitWindow: cfg.CommitWindow})
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +114,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.NoEcho {
 		return res, nil
 	}
-	e, err := StartEcho("127.0.0.1:0")
+	var e *EchoServer
+	pprof.Do(ctx, pprof.Labels(PartLabel, "echo"), func(context.Context) { e, err = StartEcho("127.0.0.1:0") })
 	if err != nil {
 		return nil, err
 	}

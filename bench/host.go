@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -121,7 +122,10 @@ func StartHost(ctx context.Context, cfg HostConfig) (h *Host, err error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.wg.Add(1)
-	go func() { defer h.wg.Done(); _ = h.Net.Serve(h.netLn) }()
+	go func() {
+		defer h.wg.Done()
+		pprof.Do(context.Background(), pprof.Labels(PartLabel, "simnet"), func(context.Context) { _ = h.Net.Serve(h.netLn) })
+	}()
 
 	m := metrics.New()
 	h.client = &network.Client{Addrs: []string{h.netLn.Addr().String()}, Conns: cfg.UpstreamConns, AcquirerID: w.Acquirer.ID, Logger: log}

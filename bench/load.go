@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -111,7 +112,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.run(ctx, cfg, sched, from, to)
+			pprof.Do(ctx, pprof.Labels(PartLabel, "load"), func(ctx context.Context) { w.run(ctx, cfg, sched, from, to) })
 		}()
 	}
 	wg.Wait()
