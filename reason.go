@@ -40,6 +40,7 @@ const (
 	ReasonNetworkDown           = "network.unavailable"       // 91
 	ReasonNetworkBadAnswer      = "network.bad_answer"        // 96
 	ReasonHostFault             = "host.fault"                // 96
+	ReasonSignOnRate            = "terminal.sign_on_rate"     // 96: too many sign-ons of one terminal
 
 	ReasonReversalQueued    = "reversal.queued"                // the host queued an upstream reversal
 	ReasonReversalDone      = "reversal.acknowledged"          // the network acknowledged it

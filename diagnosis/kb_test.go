@@ -126,6 +126,7 @@ var reasons = []struct{ reason, code string }{
 	{posguard.ReasonNetworkDown, "91"},
 	{posguard.ReasonNetworkBadAnswer, "96"},
 	{posguard.ReasonHostFault, "96"},
+	{posguard.ReasonSignOnRate, "96"},
 	{posguard.ReasonReversalQueued, "00"},
 	{posguard.ReasonReversalDone, "00"},
 	{posguard.ReasonReversalUnknown, "00"},
