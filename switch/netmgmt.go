@@ -20,7 +20,7 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 	now := s.Now()
 	if !s.keyGuard.allowSignOn(t.ID, now, s.cfg.SignOnsPerMinute) {
 		s.log.Warn("sign-on rate exceeded", "terminal", t.ID, "per_minute", s.cfg.SignOnsPerMinute)
-		return reject(t, "96", posguard.ReasonSignOnRate)
+		return reject(t, posguard.ReasonSignOnRate)
 	}
 	scheme := req.NetMgmt
 	switch scheme {
@@ -32,13 +32,13 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 	if err != nil {
 		s.log.Error("generate working keys", "terminal", t.ID, "err", err)
 		s.keyGuard.uncount(t.ID)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	f62, err := keys.EncodeField62(t.TMK, scheme, wk)
 	if err != nil {
 		s.log.Error("encode field 62", "terminal", t.ID, "err", err)
 		s.keyGuard.uncount(t.ID)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	batch := t.Batch
 	if batch == "" {
@@ -47,7 +47,7 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 	if err := s.store.SaveSignOn(ctx, t.ID, wk, batch, now); err != nil {
 		s.log.Error("save sign-on", "terminal", t.ID, "err", err)
 		s.keyGuard.uncount(t.ID)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	s.keyGuard.signedOn(t, now, s.cfg.SignOnGrace)
 	nt := *t
@@ -62,7 +62,7 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 	// The answer is MACed (if at all) under the new keys.
 	return &posguard.TerminalResponse{
 		Answer: posguard.Answer{
-			Code:       "00",
+			Code:       posguard.ReasonCode(posguard.ReasonApproved),
 			RRN:        s.nextRRN(settle),
 			AcquirerID: s.cfg.AcquirerID,
 		},
@@ -78,10 +78,10 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 func (s *Switch) signOff(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest) *posguard.TerminalResponse {
 	if err := s.store.SetSignedOff(ctx, t.ID, s.Now()); err != nil {
 		s.log.Error("sign-off", "terminal", t.ID, "err", err)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	nt := *s.current(t)
 	nt.SignedOn = false
 	s.setTerminal(&nt)
-	return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "00"}, Reason: posguard.ReasonApproved, Terminal: &nt}
+	return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonApproved), Reason: posguard.ReasonApproved, Terminal: &nt}
 }
