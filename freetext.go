@@ -2,14 +2,16 @@ package posguard
 
 import "strings"
 
-// MaskCardNumbers returns s with everything that looks like a card number
+// MaskFreeText returns s with everything that looks like a card number
 // masked as a PAN is (first 6 and last 4 digits kept, the rest '*'): a run
 // of 13 to 19 digits that passes the Luhn check, written together or in
 // groups joined by single spaces or hyphens ("6222 0200 0000 0010"). Free
 // text typed by people (case notes, notices, outcomes) passes through it
 // before it is stored, so a card number pasted there is never kept whole.
-// Text without such a run is returned unchanged.
-func MaskCardNumbers(s string) string {
+// Text without such a run is returned unchanged. (MaskCardNumbers, for
+// output, is broader: it masks any long digit run that is not a merchant
+// number.)
+func MaskFreeText(s string) string {
 	groups := digitGroups(s)
 	if len(groups) == 0 {
 		return s

@@ -7,7 +7,7 @@ import (
 	"github.com/posguard/posguard"
 )
 
-func TestMaskCardNumbers(t *testing.T) {
+func TestMaskFreeText(t *testing.T) {
 	for in, want := range map[string]string{
 		"card 6222020000000015 declined":         "card 622202******0015 declined",
 		"6222 0200 0000 0015":                    "6222 02** **** 0015",
@@ -20,24 +20,24 @@ func TestMaskCardNumbers(t *testing.T) {
 		"":                                       "",
 		"123456789012345678901234":               "123456789012345678901234",
 	} {
-		if got := posguard.MaskCardNumbers(in); got != want {
-			t.Errorf("MaskCardNumbers(%q) = %q, want %q", in, got, want)
+		if got := posguard.MaskFreeText(in); got != want {
+			t.Errorf("MaskFreeText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
 
-func FuzzMaskCardNumbers(f *testing.F) {
+func FuzzMaskFreeText(f *testing.F) {
 	for _, s := range []string{"6222020000000015", "6222 0200 0000 0015", "1 2 3", "--", "4111111111111111 4111111111111111"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := posguard.MaskCardNumbers(s)
+		out := posguard.MaskFreeText(s)
 		if len(out) != len(s) {
 			t.Fatalf("length changed: %q -> %q", s, out)
 		}
 		// No Luhn-valid run of 13-19 plain digits survives.
 		for _, f := range strings.FieldsFunc(out, func(r rune) bool { return r < '0' || r > '9' }) {
-			if len(f) >= 13 && len(f) <= 19 && posguard.MaskCardNumbers(f) != f {
+			if len(f) >= 13 && len(f) <= 19 && posguard.MaskFreeText(f) != f {
 				t.Fatalf("card number left in %q", out)
 			}
 		}

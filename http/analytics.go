@@ -175,8 +175,8 @@ func (s *Server) postNotice(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	// Free text is stored with card numbers masked.
-	n := &posguard.Notice{Kind: req.Kind, Title: posguard.MaskCardNumbers(req.Title), Body: posguard.MaskCardNumbers(req.Body), Merchants: req.Merchants, BINs: req.BINs,
-		From: req.From, To: req.To, CreatedBy: posguard.MaskCardNumbers(req.Author)}
+	n := &posguard.Notice{Kind: req.Kind, Title: posguard.MaskFreeText(req.Title), Body: posguard.MaskFreeText(req.Body), Merchants: req.Merchants, BINs: req.BINs,
+		From: req.From, To: req.To, CreatedBy: posguard.MaskFreeText(req.Author)}
 	if n.From.IsZero() {
 		n.From = s.now()
 	}
