@@ -208,7 +208,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.Bank = simbank.New(merchants)
-	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}}
+	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}, Calendar: sw.Calendar()}
 	if err := c.client.Start(ctx); err != nil {
 		return fmt.Errorf("network link: %w", err)
 	}
