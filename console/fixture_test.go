@@ -33,6 +33,8 @@ const (
 )
 
 // now is the fixture's clock: 2026-03-02 10:00 in UTC+8.
+var t0ctx = context.Background()
+
 var now = time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
 
 // users are the fixture's users: name → role, merchant; the password is
@@ -87,13 +89,13 @@ func (a *testAccess) Logout(_ context.Context, tok string) error {
 // world is a real SQLite store with two merchants' transactions and cases,
 // and the console over it.
 type world struct {
-	store            *sqlite.Store
-	srv              *httptest.Server
-	declinedA        *posguard.Transaction // merchant A, 51, card panA
-	approvedB        *posguard.Transaction // merchant B
-	caseA, caseB     *posguard.Case
-	approvedA, amtA  *posguard.Transaction
-	access           *testAccess
+	store           *sqlite.Store
+	srv             *httptest.Server
+	declinedA       *posguard.Transaction // merchant A, 51, card panA
+	approvedB       *posguard.Transaction // merchant B
+	caseA, caseB    *posguard.Case
+	approvedA, amtA *posguard.Transaction
+	access          *testAccess
 }
 
 func newWorld(t *testing.T) *world {
