@@ -49,7 +49,6 @@ var messagesEN = map[string]string{
 	"search.code": "Response code", "search.rrn": "RRN", "search.card_tail": "Card last 4", "search.amount": "Amount (yuan)",
 	"search.terminal": "Terminal", "search.merchant": "Merchant", "search.submit": "Search", "search.reset": "Reset",
 	"search.bad":     "Check the search: %s",
-	"search.scanned": "This page read 20,000 transactions without filling up; use Next to keep looking at older ones, or narrow the dates.",
 	"pager.next":     "Next", "pager.prev": "Previous",
 
 	"col.id": "Transaction", "col.time": "Time", "col.merchant": "Merchant", "col.terminal": "Terminal", "col.type": "Type",

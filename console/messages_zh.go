@@ -49,7 +49,6 @@ var messagesZH = map[string]string{
 	"search.code": "应答码", "search.rrn": "参考号（RRN）", "search.card_tail": "卡号后四位", "search.amount": "金额（元）",
 	"search.terminal": "终端号", "search.merchant": "商户号", "search.submit": "查询", "search.reset": "重置",
 	"search.bad":     "查询条件有误：%s",
-	"search.scanned": "本页已检索 20,000 笔交易仍未找满一页；点击“下一页”继续向更早的交易查找，或缩小日期范围。",
 	"pager.next":     "下一页", "pager.prev": "上一页",
 
 	"col.id": "交易编号", "col.time": "时间", "col.merchant": "商户", "col.terminal": "终端", "col.type": "类型",

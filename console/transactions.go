@@ -13,23 +13,15 @@ import (
 // pageSize is how many rows a list page shows.
 const pageSize = 50
 
-// scanLimit bounds how many journal rows one search page reads when it
-// filters on card tail or amount in the console (see search).
-const scanLimit = 20000
-
 // searchForm is the transaction search form (spec/backoffice.md §5): a GET
 // form with these field names.
 type searchForm struct {
 	From, To, State, Code, RRN, CardTail, Amount, Terminal, Merchant string
 }
 
-// txnSearch is a parsed search.
+// txnSearch is a parsed search: the store's filter.
 type txnSearch struct {
-	filter   posguard.TxnFilter
-	rrn      string
-	cardTail string
-	amount   posguard.Amount
-	byAmount bool
+	filter posguard.TxnFilter
 }
 
 // parseSearch reads the search form; EINVALID names the bad field.
@@ -79,20 +71,20 @@ func parseSearch(q map[string][]string, u *User) (searchForm, txnSearch, error) 
 		if len(f.RRN) > 12 || !alnum(f.RRN) {
 			return bad("rrn", "up to 12 letters or digits")
 		}
-		s.rrn = f.RRN
+		s.filter.RRN = f.RRN
 	}
 	if f.CardTail != "" {
 		if len(f.CardTail) != 4 || !digits(f.CardTail) {
 			return bad("card_tail", "the card's last 4 digits")
 		}
-		s.cardTail = f.CardTail
+		s.filter.CardTail = f.CardTail
 	}
 	if f.Amount != "" {
 		a, ok := parseYuan(f.Amount)
-		if !ok {
-			return bad("amount", "元, e.g. 12.34")
+		if !ok || a == 0 {
+			return bad("amount", "元 above 0, e.g. 12.34")
 		}
-		s.amount, s.byAmount = a, true
+		s.filter.Amount = a
 	}
 	if f.Terminal != "" {
 		if len(f.Terminal) > 8 || !alnum(f.Terminal) {
@@ -156,25 +148,6 @@ func digits(s string) bool {
 	return true
 }
 
-// matches reports whether t passes the parts of s the store's filter does
-// not apply.
-func (s txnSearch) matches(t *posguard.Transaction) bool {
-	f := s.filter
-	switch {
-	case f.MerchantID != "" && t.MerchantID != f.MerchantID,
-		f.TerminalID != "" && t.TerminalID != f.TerminalID,
-		f.State != "" && t.State != f.State,
-		f.ResponseCode != "" && t.ResponseCode != f.ResponseCode,
-		!f.From.IsZero() && t.CreatedAt.Before(f.From),
-		!f.To.IsZero() && !t.CreatedAt.Before(f.To),
-		f.After > 0 && t.ID >= f.After,
-		s.cardTail != "" && !strings.HasSuffix(t.PANMasked, s.cardTail),
-		s.byAmount && t.Amount != s.amount:
-		return false
-	}
-	return true
-}
-
 // txnRow is one line of the transaction list.
 type txnRow struct {
 	*posguard.Transaction
@@ -186,71 +159,24 @@ type searchResult struct {
 	Rows []txnRow
 	// Next is the cursor of the next page ("" on the last).
 	Next string
-	// Scanned is set when the page stopped after reading scanLimit rows
-	// without filling (card tail or amount over a long span).
-	Scanned bool
 }
 
-// search runs s: by RRN through the journal's RRN index; by card tail or
-// amount by reading the store's pages newest first and keeping matches
-// (at most scanLimit rows per page, the next page continues); otherwise
-// through the store's filter alone.
+// search runs s through the store's filter (merchant isolation included:
+// a merchant user's filter always names its merchant), one page newest
+// first.
 func (q *request) search(s txnSearch) (searchResult, error) {
 	var res searchResult
-	ctx := q.r.Context()
-	var keep []*posguard.Transaction
-	switch {
-	case s.rrn != "":
-		list, err := q.s.Store.ByRRN(ctx, s.rrn)
-		if err != nil {
-			return res, err
-		}
-		for _, t := range list {
-			if s.matches(t) && len(keep) < pageSize {
-				keep = append(keep, t)
-			}
-		}
-	case s.cardTail != "" || s.byAmount:
-		f := s.filter
-		f.Limit = 1000
-		scanned := 0
-		for len(keep) <= pageSize {
-			list, err := q.s.Store.List(ctx, f)
-			if err != nil {
-				return res, err
-			}
-			for _, t := range list {
-				if s.matches(t) {
-					keep = append(keep, t)
-				}
-				f.After = t.ID
-				if len(keep) > pageSize {
-					break
-				}
-			}
-			scanned += len(list)
-			if len(list) < f.Limit {
-				break
-			}
-			if scanned >= scanLimit && len(keep) <= pageSize {
-				res.Scanned, res.Next = true, strconv.FormatInt(f.After, 10)
-				break
-			}
-		}
-	default:
-		f := s.filter
-		f.Limit = pageSize + 1
-		list, err := q.s.Store.List(ctx, f)
-		if err != nil {
-			return res, err
-		}
-		keep = list
+	f := s.filter
+	f.Limit = pageSize + 1
+	list, err := q.s.Store.List(q.r.Context(), f)
+	if err != nil {
+		return res, err
 	}
-	if len(keep) > pageSize {
-		keep = keep[:pageSize]
-		res.Next = strconv.FormatInt(keep[pageSize-1].ID, 10)
+	if len(list) > pageSize {
+		list = list[:pageSize]
+		res.Next = strconv.FormatInt(list[pageSize-1].ID, 10)
 	}
-	for _, t := range keep {
+	for _, t := range list {
 		res.Rows = append(res.Rows, txnRow{Transaction: t, Cause: q.causeName(t)})
 	}
 	return res, nil
