@@ -100,6 +100,14 @@ func BenchmarkPages(b *testing.B) {
 	n := benchSales(b)
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "posguard.db")
+	// POSGUARD_BENCH_DB keeps the filled database between runs (filled
+	// once when the file does not exist yet).
+	fill := true
+	if p := os.Getenv("POSGUARD_BENCH_DB"); p != "" {
+		path = p
+		_, err := os.Stat(p)
+		fill = err != nil
+	}
 	st, err := sqlite.Open(path, storetest.NewSealer())
 	if err != nil {
 		b.Fatal(err)
@@ -109,7 +117,9 @@ func BenchmarkPages(b *testing.B) {
 	if err := st.PutMerchant(ctx, &posguard.Merchant{ID: mid, Name: "Bench", Status: posguard.MerchantActive}); err != nil {
 		b.Fatal(err)
 	}
-	fillJournal(b, path, n)
+	if fill {
+		fillJournal(b, path, n)
+	}
 	// A day of hourly rollups by cause category, as the aggregator writes them.
 	var deltas []posguard.Rollup
 	for h := 0; h < 24; h++ {
@@ -121,6 +131,9 @@ func BenchmarkPages(b *testing.B) {
 			}
 			deltas = append(deltas, posguard.Rollup{Window: posguard.WindowHour, Dimension: posguard.DimCategory, Key: cat, Bucket: at, Counts: c})
 		}
+	}
+	if !fill {
+		deltas = nil
 	}
 	if err := st.AddRollups(ctx, deltas, nil); err != nil {
 		b.Fatal(err)
