@@ -83,13 +83,20 @@ func (s *Server) merchantDashboard(q *request) (*merchantDash, error) {
 	if d.SalesAmount, d.SalesCount, err = s.Store.DailyUsage(ctx, mid, day(start)); err != nil {
 		return nil, err
 	}
-	list, err := s.Store.List(ctx, posguard.TxnFilter{MerchantID: mid, From: start, Limit: causeScan})
+	// The merchant's latest transactions, newest first through its
+	// (merchant_id, id) index; today's are the leading ones. (A time range
+	// in the filter would make the database walk today's rows of every
+	// merchant instead.)
+	list, err := s.Store.List(ctx, posguard.TxnFilter{MerchantID: mid, Limit: causeScan})
 	if err != nil {
 		return nil, err
 	}
-	d.Scanned = len(list)
 	by := map[string]*causeRow{}
 	for _, t := range list {
+		if t.CreatedAt.Before(start) {
+			break
+		}
+		d.Scanned++
 		if !t.Type.MovesMoney() && t.Type != posguard.TxnInquiry {
 			continue
 		}
