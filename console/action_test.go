@@ -148,6 +148,17 @@ func TestComplaintAndQueue(t *testing.T) {
 	if !strings.Contains(body, "已核实：只扣款一次") || !strings.Contains(body, "已办结") || !strings.Contains(body, "ops") {
 		t.Error("the merchant does not see the outcome and who resolved it")
 	}
+	// Each action is in the audit log once, with who did it to what.
+	recs, err := w.store.Access().AuditRecords(t0ctx, posguard.AuditFilter{Action: "console POST /cases/{id}/resolve"})
+	if err != nil || len(recs) != 1 || recs[0].User != "ops" || recs[0].Object != "case/"+strings.TrimPrefix(casePath, "/cases/") || recs[0].Outcome != "ok" {
+		t.Fatalf("audit of the resolve: %v %+v", err, recs)
+	}
+	if recs, _ := w.store.Access().AuditRecords(t0ctx, posguard.AuditFilter{Action: "console POST /cases"}); len(recs) != 2 || recs[0].Outcome != posguard.EINVALID || recs[1].Outcome != "ok" || recs[1].User != "shop-a" {
+		t.Errorf("audit of the two complaints (the second empty): %+v", recs)
+	}
+	if _, body, _ := w.login(t, "admin").get("/audit"); !strings.Contains(body, "console POST /cases/{id}/resolve") {
+		t.Error("the audit page does not show the resolve")
+	}
 	// A second resolve is refused with a page, not a crash.
 	if st, body, _ := ops.post(casePath+"/resolve", url.Values{"outcome": {"again"}, "csrf_token": {ops.csrf}}); st != 400 || !strings.Contains(body, "输入有误") {
 		t.Errorf("second resolve: %d", st)

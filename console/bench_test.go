@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	"github.com/posguard/posguard/console"
@@ -143,14 +144,21 @@ func BenchmarkPages(b *testing.B) {
 		b.Fatalf("no declined transaction of %s: %v", mid, err)
 	}
 	declined := list[0]
-	acc := &testAccess{sessions: map[string]console.User{}}
-	srv := &console.Server{Store: st, Access: acc, Cases: &casework.Service{Store: st},
+	users["bench-shop"] = posguard.User{Name: "bench-shop", Role: posguard.RoleMerchant, MerchantID: mid}
+	defer delete(users, "bench-shop")
+	addUsers(b, st) // (already there in a kept POSGUARD_BENCH_DB)
+	auth := &access.Auth{Store: st.Access()}
+	srv := &console.Server{Store: st, Auth: auth, Cases: &casework.Service{Store: st},
 		Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }}, Now: func() time.Time { return now }}
 	h := srv.Handler()
-	users["bench-shop"] = console.User{Name: "bench-shop", Role: console.RoleMerchant, MerchantID: mid}
-	defer delete(users, "bench-shop")
-	shop, _, _ := acc.Login(ctx, "bench-shop", "secret-bench-shop", "")
-	ops, _, _ := acc.Login(ctx, "ops", "secret-ops", "")
+	session := func(name string) string {
+		secret, _, _, err := auth.NewSession(ctx, name, "secret-"+name, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return secret
+	}
+	shop, ops := session("bench-shop"), session("ops")
 	tail := declined.PANMasked[len(declined.PANMasked)-4:]
 	amount := fmt.Sprintf("%d.%02d", declined.Amount/100, declined.Amount%100)
 	for _, c := range []struct{ name, session, path string }{

@@ -83,10 +83,12 @@ func (s *Server) fileComplaint(q *request) error {
 	if !q.user.Staff() {
 		in.MerchantID = q.user.MerchantID
 	}
-	c, _, err := s.Cases.OpenComplaint(q.r.Context(), in)
+	c, created, err := s.Cases.OpenComplaint(q.r.Context(), in)
 	if err != nil {
 		return err
 	}
+	q.object = "case/" + strconv.FormatInt(c.ID, 10)
+	q.changes = `{"complaint_on_txn":` + strconv.FormatInt(c.TxnID, 10) + `,"created":` + strconv.FormatBool(created) + `}`
 	return q.redirect("/cases/"+strconv.FormatInt(c.ID, 10), "complaint")
 }
 
@@ -113,6 +115,7 @@ func (q *request) ownCase() (*posguard.Case, []posguard.CaseEntry, error) {
 	if !q.user.Staff() && c.MerchantID != q.user.MerchantID {
 		return nil, nil, posguard.Errorf(posguard.ENOTFOUND, "no case %d", id)
 	}
+	q.object = "case/" + strconv.FormatInt(c.ID, 10)
 	return c, entries, nil
 }
 
@@ -139,6 +142,7 @@ func (s *Server) assignCase(q *request) error {
 	if assignee == "" {
 		assignee = q.user.Name
 	}
+	q.changes = `{"before":{"assignee":` + strconv.Quote(c.Assignee) + `},"after":{"assignee":` + strconv.Quote(assignee) + `}}`
 	if err := s.Cases.Assign(q.r.Context(), c.ID, assignee, q.user.Name); err != nil {
 		return err
 	}
@@ -151,6 +155,7 @@ func (s *Server) resolveCase(q *request) error {
 	if err != nil {
 		return err
 	}
+	q.changes = `{"before":{"status":` + strconv.Quote(string(c.Status)) + `},"after":{"status":"resolved"}}`
 	if err := s.Cases.Resolve(q.r.Context(), c.ID, q.r.PostFormValue("outcome"), q.user.Name); err != nil {
 		return err
 	}

@@ -7,6 +7,9 @@ import (
 	"golang.org/x/text/language"
 )
 
+// langCookie remembers the language a user chose with ?lang=.
+const langCookie = "posguard_lang"
+
 // The console's languages: Simplified Chinese (the default) and English.
 const (
 	langZH = "zh"

@@ -12,11 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	"github.com/posguard/posguard/console"
@@ -39,51 +39,29 @@ var now = time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
 
 // users are the fixture's users: name → role, merchant; the password is
 // always "secret-" + name.
-var users = map[string]console.User{
-	"shop-a":  {Name: "shop-a", Role: console.RoleMerchant, MerchantID: midA},
-	"shop-b":  {Name: "shop-b", Role: console.RoleMerchant, MerchantID: midB},
-	"ops":     {Name: "ops", Role: console.RoleOperator},
-	"admin":   {Name: "admin", Role: console.RoleAdmin},
-	"finance": {Name: "finance", Role: console.RoleFinance},
-	"risk":    {Name: "risk", Role: console.RoleRisk},
+var users = map[string]posguard.User{
+	"shop-a":  {Name: "shop-a", Role: posguard.RoleMerchant, MerchantID: midA},
+	"shop-b":  {Name: "shop-b", Role: posguard.RoleMerchant, MerchantID: midB},
+	"ops":     {Name: "ops", Role: posguard.RoleOperator},
+	"admin":   {Name: "admin", Role: posguard.RoleAdmin},
+	"finance": {Name: "finance", Role: posguard.RoleFinance},
+	"risk":    {Name: "risk", Role: posguard.RoleRisk},
 }
 
-// testAccess is a small in-memory user system standing in for the access
-// package in these handler tests (the e2e test runs the real one).
-type testAccess struct {
-	mu       sync.Mutex
-	sessions map[string]console.User
-	n        int
-}
-
-func (a *testAccess) Login(_ context.Context, name, password, _ string) (string, time.Time, error) {
-	u, ok := users[name]
-	if !ok || password != "secret-"+name {
-		return "", time.Time{}, posguard.Errorf(posguard.EUNAUTHORIZED, "wrong name or password")
+// addUsers creates the fixture's users in the store's user table, with
+// the access package's password hashes.
+func addUsers(t testing.TB, st *sqlite.Store) {
+	t.Helper()
+	for name, u := range users {
+		h, err := access.HashPassword("secret-" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.PasswordHash = h
+		if err := st.Access().CreateUser(context.Background(), &u); err != nil && posguard.ErrorCode(err) != posguard.ECONFLICT {
+			t.Fatal(err)
+		}
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.n++
-	tok := fmt.Sprintf("session-%d-%s", a.n, name)
-	a.sessions[tok] = u
-	return tok, time.Now().Add(time.Hour), nil
-}
-
-func (a *testAccess) Session(_ context.Context, tok string) (*console.User, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	u, ok := a.sessions[tok]
-	if !ok {
-		return nil, posguard.Errorf(posguard.EUNAUTHORIZED, "no session")
-	}
-	return &u, nil
-}
-
-func (a *testAccess) Logout(_ context.Context, tok string) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.sessions, tok)
-	return nil
 }
 
 // world is a real SQLite store with two merchants' transactions and cases,
@@ -95,7 +73,7 @@ type world struct {
 	approvedB       *posguard.Transaction // merchant B
 	caseA, caseB    *posguard.Case
 	approvedA, amtA *posguard.Transaction
-	access          *testAccess
+	auth            *access.Auth
 }
 
 func newWorld(t *testing.T) *world {
@@ -127,7 +105,8 @@ func newWorld(t *testing.T) *world {
 	} {
 		must(st.PutTerminal(ctx, tm))
 	}
-	w := &world{store: st, access: &testAccess{sessions: map[string]console.User{}}}
+	addUsers(t, st)
+	w := &world{store: st, auth: &access.Auth{Store: st.Access()}}
 	stan := 0
 	insert := func(tid, mid, pan string, amount posguard.Amount, state posguard.State, code, reason string) *posguard.Transaction {
 		t.Helper()
@@ -161,7 +140,7 @@ func newWorld(t *testing.T) *world {
 	must(err)
 	w.caseB, _, err = cases.OpenComplaint(ctx, casework.Complaint{TxnID: w.approvedB.ID, Author: "shop-b", Text: "Noodle complaint"})
 	must(err)
-	srv := &console.Server{Store: st, Access: w.access, Cases: cases, Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }},
+	srv := &console.Server{Store: st, Auth: w.auth, Cases: cases, Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }},
 		Now: func() time.Time { return now }}
 	w.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(w.srv.Close)

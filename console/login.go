@@ -1,11 +1,11 @@
 package console
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
 )
 
 // loginData is the login page's data.
@@ -14,30 +14,20 @@ type loginData struct {
 	Username string
 }
 
-// loginForm serves GET /login. The form's CSRF token is bound to a
-// pre-session cookie set here (there is no session yet).
+// loginForm serves GET /login. A user with a valid session goes on to
+// next; others get the form, whose CSRF token is bound to a pre-session
+// cookie (there is no session yet).
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	q := s.newRequest(w, r, nil)
-	if tok := sessionToken(r); tok != "" {
-		if u, err := s.Access.Session(r.Context(), tok); err == nil && u != nil {
-			http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
-			return
-		}
+	if u, viaCookie, err := s.Auth.Authenticate(r); err == nil && u != nil && viaCookie {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
 	}
-	s.renderLogin(q, http.StatusOK, "", "")
+	s.renderLogin(s.newRequest(w, r, nil), http.StatusOK, "", "")
 }
 
 // renderLogin shows the login form with an optional problem message.
 func (s *Server) renderLogin(q *request, status int, username, problemKey string) {
-	pre := ""
-	if c, err := q.r.Cookie(preCSRFCookie); err == nil && len(c.Value) >= 32 {
-		pre = c.Value
-	} else {
-		pre = randomToken()
-		http.SetCookie(q.w, &http.Cookie{Name: preCSRFCookie, Value: pre, Path: "/login", HttpOnly: true,
-			SameSite: http.SameSiteStrictMode, Secure: s.Secure})
-	}
-	q.csrf = s.csrfToken(pre)
+	q.csrf = s.Auth.CSRFToken(q.w, q.r)
 	v := &view{request: q, Title: q.T("login.title"),
 		Data: loginData{Next: safeNext(q.r.FormValue("next")), Username: username}}
 	if problemKey != "" {
@@ -48,18 +38,15 @@ func (s *Server) renderLogin(q *request, status int, username, problemKey string
 	}
 }
 
-// login serves POST /login: fields username, password, csrf_token. A
-// wrong name or password shows the same message for both; a success sets
-// the HttpOnly, SameSite=Strict session cookie and goes to next.
+// login serves POST /login: fields username, password and csrf_token. A
+// wrong name or password shows the same message for both (401), a locked
+// name says so (429); a success sets the session cookie (HttpOnly,
+// SameSite=Strict, Secure under TLS) and goes to next. The access package
+// writes the login's audit record, failed or not.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	q := s.newRequest(w, r, nil)
-	pre := ""
-	if c, err := r.Cookie(preCSRFCookie); err == nil {
-		pre = c.Value
-	}
-	if !s.csrfOK(pre, r.PostFormValue("csrf_token")) {
-		q.renderError(errForbidden)
+	if err := s.Auth.CheckCSRF(r); err != nil {
+		q.renderError(err)
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("username"))
@@ -68,57 +55,35 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(q, http.StatusBadRequest, name, "login.missing")
 		return
 	}
-	tok, exp, err := s.Access.Login(r.Context(), name, pass, remoteAddr(r))
-	if err != nil {
-		switch {
-		case isLocked(err):
+	if _, err := s.Auth.StartSession(w, r, name, pass); err != nil {
+		switch posguard.ErrorCode(err) {
+		case posguard.ELOCKED:
 			s.renderLogin(q, http.StatusTooManyRequests, name, "login.locked")
-		case posguard.ErrorCode(err) == posguard.EUNAUTHORIZED:
+		case posguard.EUNAUTHORIZED:
 			s.renderLogin(q, http.StatusUnauthorized, name, "login.wrong")
 		default:
 			q.renderError(err)
 		}
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", Expires: exp, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.Secure})
-	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.Secure})
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 // logout serves /logout and ends the session. A POST (the navigation's
 // button) must carry the session's CSRF token; a GET (a typed address) is
-// safe to honour because the SameSite=Strict cookie never comes with a
-// request started by another site.
+// honoured too, because the SameSite=Strict cookie never comes with a
+// request another site started.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	tok := sessionToken(r)
 	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-		if tok != "" && !s.csrfOK(tok, formToken(r)) {
-			s.newRequest(w, r, nil).renderError(errForbidden)
-			return
+		if _, err := r.Cookie(access.SessionCookie); err == nil {
+			if err := s.Auth.CheckCSRF(r); err != nil {
+				s.newRequest(w, r, nil).renderError(err)
+				return
+			}
 		}
 	}
-	if tok != "" {
-		if err := s.Access.Logout(r.Context(), tok); err != nil && posguard.ErrorCode(err) != posguard.EUNAUTHORIZED {
-			s.logger().Error("console: logout", "err", err)
-		}
+	if err := s.Auth.EndSession(w, r); err != nil {
+		s.logger().Error("console: logout", "err", err)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.Secure})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
-}
-
-// isLocked reports whether a login error says the name is locked.
-func isLocked(err error) bool {
-	return strings.Contains(strings.ToLower(posguard.ErrorMessage(err)), "locked")
-}
-
-// remoteAddr is the client's IP address.
-func remoteAddr(r *http.Request) string {
-	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return h
-	}
-	return r.RemoteAddr
 }

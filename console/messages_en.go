@@ -48,8 +48,8 @@ var messagesEN = map[string]string{
 	"search.from": "From", "search.to": "To", "search.state": "State", "search.any": "Any",
 	"search.code": "Response code", "search.rrn": "RRN", "search.card_tail": "Card last 4", "search.amount": "Amount (yuan)",
 	"search.terminal": "Terminal", "search.merchant": "Merchant", "search.submit": "Search", "search.reset": "Reset",
-	"search.bad":     "Check the search: %s",
-	"pager.next":     "Next", "pager.prev": "Previous",
+	"search.bad": "Check the search: %s",
+	"pager.next": "Next", "pager.prev": "Previous",
 
 	"col.id": "Transaction", "col.time": "Time", "col.merchant": "Merchant", "col.terminal": "Terminal", "col.type": "Type",
 	"col.amount": "Amount", "col.card": "Card", "col.rrn": "RRN", "col.auth": "Auth code", "col.state": "State",

@@ -48,8 +48,8 @@ var messagesZH = map[string]string{
 	"search.from": "开始日期", "search.to": "结束日期", "search.state": "状态", "search.any": "全部",
 	"search.code": "应答码", "search.rrn": "参考号（RRN）", "search.card_tail": "卡号后四位", "search.amount": "金额（元）",
 	"search.terminal": "终端号", "search.merchant": "商户号", "search.submit": "查询", "search.reset": "重置",
-	"search.bad":     "查询条件有误：%s",
-	"pager.next":     "下一页", "pager.prev": "上一页",
+	"search.bad": "查询条件有误：%s",
+	"pager.next": "下一页", "pager.prev": "上一页",
 
 	"col.id": "交易编号", "col.time": "时间", "col.merchant": "商户", "col.terminal": "终端", "col.type": "类型",
 	"col.amount": "金额", "col.card": "卡号", "col.rrn": "参考号", "col.auth": "授权码", "col.state": "状态",

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ type noticesData struct {
 // affect it and the notices in force for it; for staff every notice
 // (newest first) and the publish form.
 func (s *Server) notices(q *request) error {
-	d := &noticesData{Enabled: s.Reports != nil, Kinds: noticeKinds, CanPublish: q.user.Is(RoleOperator, RoleAdmin)}
+	d := &noticesData{Enabled: s.Reports != nil, Kinds: noticeKinds, CanPublish: is(q.user, posguard.RoleOperator, posguard.RoleAdmin)}
 	if s.Reports == nil {
 		return q.render(http.StatusOK, "notices", "nav.notices", d)
 	}
@@ -93,5 +94,6 @@ func (s *Server) publishNotice(q *request) error {
 	if err := s.Reports.Store.PutNotice(q.r.Context(), n); err != nil {
 		return err
 	}
+	q.object = "notice/" + strconv.FormatInt(n.ID, 10)
 	return q.redirect("/notices", "published")
 }

@@ -3,7 +3,6 @@ package console
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -45,13 +44,16 @@ type request struct {
 	s    *Server
 	w    http.ResponseWriter
 	r    *http.Request
-	user *User
+	user *posguard.User
 	lang string
 	csrf string
+	// object and changes are what a state-changing request acted on, for
+	// its audit record ("case/12"; JSON before/after when data changed).
+	object, changes string
 }
 
 // newRequest starts a request, remembering a ?lang= choice in a cookie.
-func (s *Server) newRequest(w http.ResponseWriter, r *http.Request, u *User) *request {
+func (s *Server) newRequest(w http.ResponseWriter, r *http.Request, u *posguard.User) *request {
 	lang, chosen := pickLang(r)
 	if chosen {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
@@ -87,7 +89,7 @@ func (q *request) HTMLLang() string {
 }
 
 // User is the logged-in user (nil on the login and error pages).
-func (q *request) User() *User { return q.user }
+func (q *request) User() *posguard.User { return q.user }
 
 // CSRF is the token each form carries in the field csrf_token.
 func (q *request) CSRF() string { return q.csrf }
@@ -177,10 +179,10 @@ func (q *request) redirect(path, done string) error {
 func (q *request) renderError(err error) {
 	status, key, msg := http.StatusInternalServerError, "error.internal", ""
 	switch {
-	case errors.Is(err, errForbidden):
-		status, key = http.StatusForbidden, "error.forbidden"
 	default:
 		switch posguard.ErrorCode(err) {
+		case posguard.EFORBIDDEN:
+			status, key = http.StatusForbidden, "error.forbidden"
 		case posguard.ENOTFOUND:
 			status, key = http.StatusNotFound, "error.notfound"
 		case posguard.EINVALID:

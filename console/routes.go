@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -9,18 +8,19 @@ import (
 	"strings"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
 )
 
 // route is one page: its pattern, the roles it admits and its handler.
-// A role not listed gets the 404 page, exactly as for a missing page.
 type route struct {
 	pattern string
-	roles   []Role
+	roles   []posguard.Role
 	h       func(*request) error
 }
 
-// routes is the console's route table. Every page declares its roles;
-// Handler refuses a route that declares none.
+// routes is the console's route table. Every page declares the roles it
+// admits; the access router refuses a route that declares none. A role not
+// admitted gets the 404 page, exactly as for a missing page.
 func (s *Server) routes() []route {
 	return []route{
 		{"GET /{$}", allRoles, s.dashboard},
@@ -37,36 +37,40 @@ func (s *Server) routes() []route {
 		{"POST /cases/{id}/resolve", staffRoles, s.resolveCase},
 		{"POST /cases/{id}/note", allRoles, s.noteCase},
 		{"GET /notices", allRoles, s.notices},
-		{"POST /notices", []Role{RoleAdmin, RoleOperator}, s.publishNotice},
+		{"POST /notices", noticeRoles, s.publishNotice},
 		{"GET /terminals", allRoles, s.terminals},
 		{"GET /merchants", staffRoles, s.merchants},
 		{"GET /audit", staffRoles, s.audit},
-		{"GET /users", []Role{RoleAdmin}, s.users},
+		{"GET /users", adminOnly, s.users},
 	}
 }
 
 // Handler returns the console's pages, its login and logout, and its
 // assets. Mount it at "/" (the JSON API keeps /v1/ and /healthz).
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	for _, rt := range s.routes() {
-		if len(rt.roles) == 0 {
-			panic("console: route " + rt.pattern + " declares no roles")
-		}
-		mux.Handle(rt.pattern, s.page(rt))
+	rt := s.Router()
+	return s.guard(rt)
+}
+
+// Router returns the console's routes registered on an access router (for
+// the test that walks every route of the host).
+func (s *Server) Router() *access.Router {
+	rt := access.NewRouter(s.Auth, s.deny)
+	for _, r := range s.routes() {
+		rt.Handle(r.pattern, s.page(r), r.roles...)
 	}
-	mux.HandleFunc("GET /login", s.loginForm)
-	mux.HandleFunc("POST /login", s.login)
-	mux.HandleFunc("POST /logout", s.logout)
-	mux.HandleFunc("GET /logout", s.logout)
+	rt.HandleFunc("GET /login", s.loginForm, publicRoute...)
+	rt.HandleFunc("POST /login", s.login, publicRoute...)
+	rt.HandleFunc("POST /logout", s.logout, publicRoute...)
+	rt.HandleFunc("GET /logout", s.logout, publicRoute...)
 	static, _ := fs.Sub(assets, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	return s.guard(mux)
+	rt.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)), publicRoute...)
+	return rt
 }
 
 // guard sets the security headers, recovers from panics (a logged 500
 // page, never a stack trace) and answers unknown paths with the 404 page.
-func (s *Server) guard(mux *http.ServeMux) http.Handler {
+func (s *Server) guard(rt *access.Router) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secureHeaders(w.Header())
 		defer func() {
@@ -75,81 +79,75 @@ func (s *Server) guard(mux *http.ServeMux) http.Handler {
 					panic(v)
 				}
 				s.logger().Error("console: panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
-				q := s.newRequest(w, r, nil)
-				q.renderError(posguard.Errorf(posguard.EINTERNAL, "panic"))
+				s.newRequest(w, r, nil).renderError(posguard.Errorf(posguard.EINTERNAL, "panic"))
 			}
 		}()
-		if _, pattern := mux.Handler(r); pattern == "" {
-			q := s.newRequest(w, r, nil)
-			if tok := sessionToken(r); tok != "" {
-				q.user, _ = s.Access.Session(r.Context(), tok)
-			}
-			q.renderError(posguard.Errorf(posguard.ENOTFOUND, "no page %s", r.URL.Path))
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		}
+		if _, pattern := rt.Mux().Handler(r); pattern == "" {
+			u, _, _ := s.Auth.Authenticate(r)
+			s.newRequest(w, r, u).renderError(posguard.Errorf(posguard.ENOTFOUND, "no page %s", r.URL.Path))
 			return
 		}
-		mux.ServeHTTP(w, r)
+		rt.ServeHTTP(w, r)
 	})
 }
 
-// page wraps a route: the user must be logged in (else to the login page)
-// and have one of its roles (else 404); a state-changing request must carry
-// the session's CSRF token (else 403).
-func (s *Server) page(rt route) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok := sessionToken(r)
-		var u *User
-		if tok != "" {
-			var err error
-			if u, err = s.Access.Session(r.Context(), tok); err != nil {
-				u = nil
-			}
-		}
-		q := s.newRequest(w, r, u)
-		if u == nil {
-			if r.Method != http.MethodGet {
-				q.renderError(posguard.Errorf(posguard.EUNAUTHORIZED, "not logged in"))
-				return
-			}
+// deny answers a request the access router refused: no session sends a
+// browser to the login page; a state-changing request without a valid CSRF
+// token gets 403; a role the page does not admit gets the 404 page (a
+// merchant user learns nothing about staff pages).
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, err error) {
+	switch posguard.ErrorCode(err) {
+	case posguard.EUNAUTHORIZED:
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		q.csrf = s.csrfToken(tok)
-		if !u.Is(rt.roles...) {
-			q.renderError(posguard.Errorf(posguard.ENOTFOUND, "no page %s", r.URL.Path))
+		s.newRequest(w, r, nil).renderError(err)
+	case posguard.EFORBIDDEN:
+		u, _, _ := s.Auth.Authenticate(r)
+		q := s.newRequest(w, r, u)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && s.Auth.CheckCSRF(r) != nil {
+			q.renderError(err)
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-			if !s.csrfOK(tok, formToken(r)) {
-				q.renderError(errForbidden)
-				return
+		q.renderError(posguard.Errorf(posguard.ENOTFOUND, "no page %s", r.URL.Path))
+	default:
+		s.newRequest(w, r, nil).renderError(err)
+	}
+}
+
+// page wraps a route's handler: the access router has authenticated the
+// user, checked its role and (for a state-changing request) its CSRF
+// token. A state-changing request is written to the audit log with its
+// outcome and the object it acted on.
+func (s *Server) page(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := s.newRequest(w, r, access.UserFromContext(r.Context()))
+		q.csrf = s.Auth.CSRFToken(w, r)
+		change := r.Method != http.MethodGet && r.Method != http.MethodHead
+		err := rt.h(q)
+		if change {
+			outcome := "ok"
+			if err != nil {
+				outcome = posguard.ErrorCode(err)
 			}
+			s.Auth.Audit(r, "console "+rt.pattern, q.object, outcome, q.changes)
 		}
-		if err := rt.h(q); err != nil {
+		if err != nil {
 			q.renderError(err)
 		}
 	})
 }
 
-// errForbidden is a state-changing request without a valid CSRF token
-// (answered 403).
-var errForbidden = errors.New("console: missing or wrong CSRF token")
-
-// sessionToken returns the session cookie's value.
-func sessionToken(r *http.Request) string {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		return c.Value
-	}
-	return ""
-}
-
-// formToken returns the CSRF token of a form post (field csrf_token) or of
-// a script request (header X-CSRF-Token).
+// formToken returns the CSRF token of a form post.
 func formToken(r *http.Request) string {
-	if v := r.Header.Get("X-CSRF-Token"); v != "" {
+	if v := r.Header.Get(access.CSRFHeader); v != "" {
 		return v
 	}
-	return r.PostFormValue("csrf_token")
+	return r.PostFormValue(access.CSRFField)
 }
 
 // safeNext returns next when it is a path on this site, else "/".

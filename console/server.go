@@ -4,10 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 )
@@ -27,8 +27,10 @@ type Server struct {
 	// one that is a casework.Store and analytics.Store is used through
 	// Cases and Reports.
 	Store posguard.Store
-	// Access logs users in and finds the user of a session; required.
-	Access Access
+	// Auth is the user system the API uses too: it logs users in, keeps
+	// their sessions and CSRF tokens, and writes the audit log; required.
+	// Its store also lists users (/users) and the audit log (/audit).
+	Auth *access.Auth
 	// Cases is the case service (cases pages, complaints); nil hides cases.
 	Cases *casework.Service
 	// Reports answers failure analytics, incidents, notices and terminal
@@ -36,21 +38,13 @@ type Server struct {
 	Reports *analytics.Reports
 	// Payouts re-settles held payouts; nil disables re-settlement.
 	Payouts PayoutDesk
-	// Audit reads the audit log for /audit; nil shows it empty.
-	Audit AuditReader
-	// Users lists users for /users (admin); nil shows it empty.
-	Users UserLister
-	// Secure marks cookies Secure (set when served over TLS).
+	// Secure marks the language cookie Secure (session cookies follow
+	// Auth.SecureCookies).
 	Secure bool
-	// CSRFKey derives CSRF tokens; random per process when empty (set it
-	// when several hosts serve one console).
-	CSRFKey []byte
 	// Logger receives internal errors; nil logs nowhere.
 	Logger *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
-
-	keyOnce sync.Once
 }
 
 // now returns the clock's time.

@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/posguard/posguard"
@@ -42,7 +43,7 @@ var heldStates = []posguard.PayoutState{posguard.PayoutFailed, posguard.PayoutRe
 // with why and the re-settlement button, then the batches of the span
 // (default: the last 30 days) with their payouts.
 func (s *Server) settlements(q *request) error {
-	d := &settlementsData{CanResettle: q.user.Is(RoleFinance, RoleAdmin)}
+	d := &settlementsData{CanResettle: is(q.user, posguard.RoleFinance, posguard.RoleAdmin)}
 	m := s.money()
 	if m == nil {
 		return q.render(http.StatusOK, "settlements", "nav.settlements", d)
@@ -116,13 +117,16 @@ func (s *Server) resettle(q *request) error {
 	if !q.user.Staff() && p.MerchantID != q.user.MerchantID {
 		return posguard.Errorf(posguard.ENOTFOUND, "no payout %s", p.ID)
 	}
-	if q.user.Is(RoleFinance, RoleAdmin) {
+	q.object = "payout/" + p.ID
+	if is(q.user, posguard.RoleFinance, posguard.RoleAdmin) {
 		if s.Payouts == nil {
 			return posguard.Errorf(posguard.ENOTFOUND, "payouts are not enabled")
 		}
-		if _, err := s.Payouts.Resettle(ctx, p.ID); err != nil {
+		np, err := s.Payouts.Resettle(ctx, p.ID)
+		if err != nil {
 			return err
 		}
+		q.changes = `{"resettled_by":` + strconv.Quote(np.ID) + `}`
 		return q.redirect("/settlements", "resettled")
 	}
 	if p.ResettledBy != "" || (p.State != posguard.PayoutFailed && p.State != posguard.PayoutReturned) {
@@ -135,6 +139,7 @@ func (s *Server) resettle(q *request) error {
 	if _, err := fmt.Sscan(p.CaseID, &caseID); err != nil {
 		return posguard.Errorf(posguard.EINTERNAL, "payout %s: case %q", p.ID, p.CaseID)
 	}
+	q.changes = `{"resettle_requested_on_case":` + strconv.Quote(p.CaseID) + `}`
 	note := "re-settlement requested for payout " + p.ID + " / 申请重新结算"
 	if _, err := s.Cases.AddEntry(ctx, caseID, posguard.EntryNote, q.user.Name, note); err != nil {
 		return err

@@ -25,7 +25,7 @@ type txnSearch struct {
 }
 
 // parseSearch reads the search form; EINVALID names the bad field.
-func parseSearch(q map[string][]string, u *User) (searchForm, txnSearch, error) {
+func parseSearch(q map[string][]string, u *posguard.User) (searchForm, txnSearch, error) {
 	get := func(k string) string {
 		if v := q[k]; len(v) > 0 {
 			return strings.TrimSpace(v[0])

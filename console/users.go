@@ -1,45 +1,33 @@
 package console
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/posguard/posguard"
 )
 
-// UserRow is one user as the users page shows it (never a password).
-type UserRow struct {
-	Name       string
-	Role       string
-	MerchantID string
-	Disabled   bool
-}
-
-// UserLister lists the console's users.
-type UserLister interface {
-	ListUsers(ctx context.Context) ([]UserRow, error)
-}
-
 // usersData is the users page's data.
 type usersData struct {
-	Enabled bool
-	Rows    []UserRow
+	Rows []*posguard.User
+	More bool
 }
 
-// users serves GET /users (admin): every user with role and merchant.
+// maxUsersShown bounds the users page.
+const maxUsersShown = 500
+
+// users serves GET /users (admin): every user with role, merchant and
+// whether it is disabled (never a password hash).
 func (s *Server) users(q *request) error {
-	d := &usersData{Enabled: s.Users != nil}
-	if s.Users != nil {
-		rows, err := s.Users.ListUsers(q.r.Context())
-		if err != nil {
-			return err
-		}
-		if len(rows) > 500 {
-			rows = rows[:500]
-		}
-		d.Rows = rows
+	list, err := s.Auth.Store.Users(q.r.Context())
+	if err != nil {
+		return err
 	}
+	d := &usersData{}
+	if len(list) > maxUsersShown {
+		list, d.More = list[:maxUsersShown], true
+	}
+	d.Rows = list
 	return q.render(http.StatusOK, "users", "nav.users", d)
 }
 
