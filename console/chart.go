@@ -48,6 +48,10 @@ func barChart(title string, labels []string, series []chartSeries, valueFmt func
 	if top <= 0 {
 		top = 1
 	}
+	// Round the top up so the three grid lines fall on round values.
+	if step := niceStep(top / 3); step > 0 {
+		top = math.Ceil(top/3/step) * step * 3
+	}
 	plotW, plotH := float64(chartW-chartLeft-chartRight), float64(chartH-chartTop-chartBot)
 	// Axes and three grid lines with their values.
 	for g := 0; g <= 3; g++ {
@@ -95,4 +99,19 @@ func countFmt(v float64) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.1f", v)
+}
+
+// niceStep returns the smallest of 1, 2 or 5 times a power of ten at or
+// above v (v > 0).
+func niceStep(v float64) float64 {
+	if v <= 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= v {
+			return m * p
+		}
+	}
+	return 10 * p
 }

@@ -72,10 +72,17 @@ func (s *Server) transaction(q *request) error {
 	if d.Failed {
 		d.Why = explainIn(q.lang, t.ResponseCode, t.Reason, t.Detail)
 	}
+	if err := s.txnExtras(q, d); err != nil {
+		return err
+	}
 	if m := s.money(); m != nil && t.Type.MovesMoney() {
 		st, err := settlement.StatusOf(ctx, m, t.ID)
 		if err != nil {
 			return err
+		}
+		if st.Where == settlement.WhereNotPosted && t.State != posguard.StateApproved {
+			// Nothing moved (declined, rejected, reversed…): no money to follow.
+			return q.renderTxn(d)
 		}
 		d.Money = &moneyWhere{TxnSettlement: st}
 		if st.PayoutID != "" {
@@ -87,6 +94,18 @@ func (s *Server) transaction(q *request) error {
 			d.Money.Held = explainIn(q.lang, "", st.Reason, nil)
 		}
 	}
+	return q.renderTxn(d)
+}
+
+// renderTxn renders the transaction page.
+func (q *request) renderTxn(d *txnData) error {
+	return q.render(http.StatusOK, "transaction", "txn.title", d)
+}
+
+// txnExtras adds the pending reversal, the cases and (staff) the evidence.
+func (s *Server) txnExtras(q *request, d *txnData) error {
+	ctx, t := q.r.Context(), d.Txn
+	var err error
 	if rev, err := s.Store.PendingReversalFor(ctx, t.ID); err == nil {
 		d.Reversal = rev
 	} else if posguard.ErrorCode(err) != posguard.ENOTFOUND {
@@ -103,7 +122,7 @@ func (s *Server) transaction(q *request) error {
 		}
 		sort.Slice(d.Evidence, func(i, j int) bool { return d.Evidence[i].Key < d.Evidence[j].Key })
 	}
-	return q.render(http.StatusOK, "transaction", "txn.title", d)
+	return nil
 }
 
 // StateText is what a state means for the merchant, in the page's language.
