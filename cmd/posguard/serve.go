@@ -24,6 +24,7 @@ import (
 	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/settlement"
+	"github.com/posguard/posguard/simbank"
 	switching "github.com/posguard/posguard/switch"
 	"github.com/posguard/posguard/terminal"
 )
@@ -63,7 +64,7 @@ type ServeCommand struct {
 	Switch *switching.Switch
 	// Bank is the simulated bank the payouts go to (after Ready); tests
 	// change an account's status there as a merchant would at the bank.
-	Bank *payout.SimBank
+	Bank *simbank.Bank
 	// Auth authenticates API and console requests (after Ready).
 	Auth *access.Auth
 
@@ -218,8 +219,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Bank = payout.NewSimBank(merchants)
-	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}, Audit: st.Access()}
+	c.Bank = simbank.New(merchants)
+	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}, Calendar: sw.Calendar(), Audit: st.Access()}
 	if err := c.client.Start(ctx); err != nil {
 		return fmt.Errorf("network link: %w", err)
 	}
