@@ -52,7 +52,7 @@ func createDemoUsers(ctx context.Context, db string, w *seed.World, log *slog.Lo
 
 // printDemoUsers prints the console address and the users to sign in as.
 func printDemoUsers(out io.Writer, httpAddr string, users []demoUser) {
-	fmt.Fprintf(out, "  console: http://%s/ — sign in as (passwords shown once):\n", httpAddr)
+	fmt.Fprintf(out, "  sign in at http://%s/login as (passwords shown once):\n", httpAddr)
 	for _, u := range users {
 		who := string(u.Role)
 		if u.MerchantID != "" {

@@ -254,7 +254,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
 		}}
-	hsrv, hl := c.httpServer(apiSrv.Handler(), hl, c.log)
+	hsrv, hl := c.httpServer(c.withConsole(st, apiSrv, c.Auth), hl, c.log)
 	c.checkFiles(c.log)
 
 	runCtx, cancel := context.WithCancel(ctx)
