@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	api "github.com/posguard/posguard/http"
@@ -233,7 +234,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
 		}}
-	hsrv, hl := c.httpServer(apiSrv.Handler(), hl, c.log)
+	auth := &access.Auth{Store: st.Access(), Logger: c.log}
+	hsrv, hl := c.httpServer(c.withConsole(st, apiSrv, auth), hl, c.log)
 	c.checkFiles(c.log)
 
 	runCtx, cancel := context.WithCancel(ctx)
