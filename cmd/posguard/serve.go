@@ -179,6 +179,9 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.store = st
+	// The terminal path's writes are watched: /healthz reports a store that
+	// does not take them.
+	st = trackWrites(st)
 	acq, zpk, err := acquirerSettings(ctx, st)
 	if err != nil {
 		return err
