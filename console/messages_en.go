@@ -127,6 +127,7 @@ var messagesEN = map[string]string{
 	"term.attention": "Terminals needing attention", "term.problems": "Problems", "term.model": "Model / firmware", "term.signed_on": "Signed on",
 	"term.last_seen": "Last request", "term.requests24": "Requests, 24 h", "term.failure24": "Failure rate, 24 h",
 	"term.health": "Health", "term.needs_attention": "needs attention", "term.ok": "ok",
+	"term.disable": "Disable", "term.enable": "Enable", "done.terminal_status": "Terminal status changed.",
 	"tstatus.active": "active", "tstatus.disabled": "disabled",
 
 	"merchant.name": "Name", "merchant.per_txn": "Per transaction", "merchant.daily": "Daily", "merchant.daily_count": "Daily count",

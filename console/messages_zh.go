@@ -122,6 +122,7 @@ var messagesZH = map[string]string{
 	"term.attention": "需要关注的终端", "term.problems": "问题", "term.model": "型号 / 固件", "term.signed_on": "已签到",
 	"term.last_seen": "最近交易", "term.requests24": "24 小时请求", "term.failure24": "24 小时失败率",
 	"term.health": "健康状况", "term.needs_attention": "需关注", "term.ok": "正常",
+	"term.disable": "停用", "term.enable": "启用", "done.terminal_status": "终端状态已更新。",
 	"tstatus.active": "启用", "tstatus.disabled": "停用",
 
 	"merchant.name": "名称", "merchant.per_txn": "单笔限额", "merchant.daily": "单日限额", "merchant.daily_count": "单日笔数",

@@ -39,6 +39,7 @@ func (s *Server) routes() []route {
 		{"GET /notices", allRoles, s.notices},
 		{"POST /notices", noticeRoles, s.publishNotice},
 		{"GET /terminals", allRoles, s.terminals},
+		{"POST /terminals/{id}/status", terminalRoles, s.setTerminalStatus},
 		{"GET /merchants", staffRoles, s.merchants},
 		{"GET /audit", staffRoles, s.audit},
 		{"GET /users", adminOnly, s.users},
