@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -184,6 +185,24 @@ func TestNoticeAndLogout(t *testing.T) {
 	}
 	if st, _, _ := a.post("/notices", url.Values{"kind": {"other"}, "title": {"x"}, "csrf_token": {a.csrf}}); st != 404 {
 		t.Errorf("merchant publishing: %d, want 404", st)
+	}
+	// Withdrawn, it is no longer shown to the merchant.
+	ns, err := w.store.Notices(t0ctx, time.Time{}, 10)
+	if err != nil || len(ns) != 1 {
+		t.Fatalf("notices: %v %v", ns, err)
+	}
+	withdraw := fmt.Sprintf("/notices/%d/withdraw", ns[0].ID)
+	if st, _, _ := a.post(withdraw, url.Values{"csrf_token": {a.csrf}}); st != 404 {
+		t.Errorf("merchant withdrawing: %d, want 404", st)
+	}
+	if st, _, _ := ops.post(withdraw, url.Values{"csrf_token": {ops.csrf}}); st != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d", st)
+	}
+	if _, body, _ := a.get("/notices"); strings.Contains(body, "系统维护") {
+		t.Error("merchant A still sees the withdrawn notice")
+	}
+	if _, body, _ := ops.get("/notices"); !strings.Contains(body, "已结束或已撤回") {
+		t.Error("staff do not see the notice as withdrawn")
 	}
 	if st, _, _ := a.post("/logout", url.Values{"csrf_token": {a.csrf}}); st != http.StatusSeeOther {
 		t.Fatalf("logout: %d", st)

@@ -120,6 +120,7 @@ var messagesEN = map[string]string{
 	"entry.cause": "cause", "entry.step": "step", "entry.outcome": "outcome", "entry.note": "note",
 	"entry.status": "status", "entry.assign": "assignment",
 
+	"notice.withdraw": "Withdraw", "notice.ended": "ended or withdrawn", "done.withdrawn": "Notice withdrawn.",
 	"notice.publish": "Publish a notice", "notice.title": "Title", "notice.body": "Text", "notice.merchants": "Merchants (empty: all)",
 	"notice.submit": "Publish", "notice.maintenance": "Maintenance", "notice.issuer_outage": "Issuer outage", "notice.other": "Other",
 	"incident.issuer_unavailable": "Issuer unavailable", "incident.terminal_network": "Terminal network", "incident.firmware": "Terminal firmware",

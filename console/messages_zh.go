@@ -115,6 +115,7 @@ var messagesZH = map[string]string{
 	"entry.cause": "原因", "entry.step": "处理过程", "entry.outcome": "处理结果", "entry.note": "备注",
 	"entry.status": "状态变更", "entry.assign": "分派",
 
+	"notice.withdraw": "撤回", "notice.ended": "已结束或已撤回", "done.withdrawn": "公告已撤回。",
 	"notice.publish": "发布公告", "notice.title": "标题", "notice.body": "内容", "notice.merchants": "适用商户（留空为全部）",
 	"notice.submit": "发布", "notice.maintenance": "系统维护", "notice.issuer_outage": "发卡行故障", "notice.other": "其他",
 	"incident.issuer_unavailable": "发卡行不可用", "incident.terminal_network": "终端网络异常", "incident.firmware": "终端固件问题",

@@ -38,6 +38,7 @@ func (s *Server) routes() []route {
 		{"POST /cases/{id}/note", allRoles, s.noteCase},
 		{"GET /notices", allRoles, s.notices},
 		{"POST /notices", noticeRoles, s.publishNotice},
+		{"POST /notices/{id}/withdraw", noticeRoles, s.withdrawNotice},
 		{"GET /terminals", allRoles, s.terminals},
 		{"POST /terminals/{id}/status", terminalRoles, s.setTerminalStatus},
 		{"GET /merchants", staffRoles, s.merchants},
