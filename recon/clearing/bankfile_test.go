@@ -1,4 +1,4 @@
-package recon
+package clearing
 
 import (
 	"bytes"
@@ -104,7 +104,7 @@ func FuzzBankReader(f *testing.F) {
 			if !a.Time.Equal(b.Time) {
 				t.Fatalf("time %v != %v", a.Time, b.Time)
 			}
-			a.Time, b.Time = b.Time, b.Time
+			a.Time = b.Time
 			if a != b {
 				t.Fatalf("round trip:\n%+v\n%+v", a, b)
 			}

@@ -1,4 +1,4 @@
-package recon
+package clearing
 
 import (
 	"bytes"
