@@ -1,9 +1,12 @@
 package posguard
 
-// Internal reason codes. Each names exactly one cause posguard itself found
-// and maps to exactly one field 39 code; the diagnosis knowledge base
-// (diagnosis/) explains each in Chinese and English. Codes an issuer sent are
-// recorded as "issuer.<code>".
+import "strings"
+
+// Internal reason codes. Each names exactly one cause posguard itself found;
+// the reason table below (reasonTable) gives each its field 39 code and its
+// HTTP status, and the diagnosis knowledge base (diagnosis/) explains each in
+// Chinese and English under the same key. Codes an issuer sent are recorded
+// as "issuer.<code>".
 const (
 	ReasonApproved = "approved"
 
@@ -41,18 +44,143 @@ const (
 	ReasonNetworkBadAnswer      = "network.bad_answer"        // 96
 	ReasonHostFault             = "host.fault"                // 96
 
-	ReasonReversalQueued    = "reversal.queued"                // the host queued an upstream reversal
-	ReasonReversalDone      = "reversal.acknowledged"          // the network acknowledged it
+	ReasonReversalQueued    = "reversal.queued"                // 00: the host queued an upstream reversal
+	ReasonReversalDone      = "reversal.acknowledged"          // 00: the network acknowledged it
 	ReasonReversalUnknown   = "reversal.original_unknown"      // 00: nothing to reverse
 	ReasonReversalNotNeeded = "reversal.original_not_approved" // 00: original failed
 	ReasonReversalAlready   = "reversal.already_reversed"      // 00
 	ReasonReversalAmount    = "reversal.amount_mismatch"       // 25
-	ReasonReversalRetrying  = "reversal.retrying"              // past its attempt limit, still retried
-	ReasonLateApproval      = "network.late_approval"          // approval after timeout: reversed
+	ReasonReversalRetrying  = "reversal.retrying"              // 00: past its attempt limit, still retried
+	ReasonLateApproval      = "network.late_approval"          // 98: approval after timeout, reversed
 
-	ReasonSettleBalanced   = "settlement.balanced"
-	ReasonSettleUnbalanced = "settlement.unbalanced"
+	ReasonSettleBalanced   = "settlement.balanced"   // 00
+	ReasonSettleUnbalanced = "settlement.unbalanced" // 00
+
+	// Payout and settlement-item reasons: they never reach a terminal and
+	// have no field 39 code.
+	ReasonAccountFrozen = "settlement.account_frozen"
+	ReasonAccountClosed = "settlement.account_closed"
+	ReasonNameMismatch  = "settlement.name_mismatch"
+	ReasonBankReturn    = "settlement.bank_return"
+	ReasonRiskHold      = "settlement.risk_hold"
+	ReasonPendingReview = "settlement.pending_review"
 )
+
+// ReasonSpec is what one reason means at each edge of posguard.
+type ReasonSpec struct {
+	// Reason is the internal reason code, also the key of its entry in the
+	// diagnosis knowledge base.
+	Reason string
+	// Code is the field 39 response code a terminal sees; "" for a reason
+	// that never reaches a terminal (payouts).
+	Code string
+	// HTTPStatus is the status of an API answer that reports this reason
+	// as its outcome (200 done, 202 accepted and still running, 4xx refused
+	// by a rule, 5xx a fault of posguard or a dependency).
+	HTTPStatus int
+}
+
+// reasonTable is the one table of reasons, as data. diagnosis/ tests it
+// against the knowledge base both ways; switch/ answers with the codes
+// found here and never writes a field 39 code of its own.
+var reasonTable = []ReasonSpec{
+	{ReasonApproved, "00", 200},
+
+	{ReasonFormat, "30", 400},
+	{ReasonMACMissing, "A0", 401},
+	{ReasonMACInvalid, "A0", 401},
+	{ReasonPINBlock, "99", 422},
+	{ReasonTerminalUnknown, "97", 404},
+	{ReasonTerminalDisabled, "97", 403},
+	{ReasonNotSignedOn, "77", 409},
+	{ReasonBatchMismatch, "77", 409},
+	{ReasonMerchantUnknown, "03", 404},
+	{ReasonMerchantKYC, "03", 403},
+	{ReasonMerchantFrozen, "03", 403},
+	{ReasonMerchantClosed, "03", 403},
+	{ReasonTypeNotAllowed, "58", 403},
+	{ReasonDuplicate, "94", 409},
+	{ReasonLimitPerTxn, "61", 422},
+	{ReasonLimitDailyAmount, "61", 422},
+	{ReasonLimitDailyCount, "65", 422},
+	{ReasonOriginalNotFound, "25", 404},
+	{ReasonOriginalNotApproved, "12", 409},
+	{ReasonOriginalVoided, "12", 409},
+	{ReasonOriginalReversed, "12", 409},
+	{ReasonOriginalOtherDay, "12", 409},
+	{ReasonVoidAmount, "64", 422},
+	{ReasonVoidOtherTerminal, "58", 403},
+	{ReasonRefundSameDay, "12", 409},
+	{ReasonRefundOtherCard, "14", 422},
+	{ReasonRefundOverAmount, "13", 422},
+	{ReasonRefundManualEntry, "12", 422},
+	{ReasonRefundMerchantBalance, "13", 422},
+	{ReasonNetworkTimeout, "98", 504},
+	{ReasonNetworkDown, "91", 503},
+	{ReasonNetworkBadAnswer, "96", 502},
+	{ReasonHostFault, "96", 500},
+
+	{ReasonReversalQueued, "00", 202},
+	{ReasonReversalDone, "00", 200},
+	{ReasonReversalUnknown, "00", 200},
+	{ReasonReversalNotNeeded, "00", 200},
+	{ReasonReversalAlready, "00", 200},
+	{ReasonReversalAmount, "25", 422},
+	{ReasonReversalRetrying, "00", 202},
+	{ReasonLateApproval, "98", 504},
+
+	{ReasonSettleBalanced, "00", 200},
+	{ReasonSettleUnbalanced, "00", 200},
+
+	{ReasonAccountFrozen, "", 422},
+	{ReasonAccountClosed, "", 422},
+	{ReasonNameMismatch, "", 422},
+	{ReasonBankReturn, "", 422},
+	{ReasonRiskHold, "", 202},
+	{ReasonPendingReview, "", 202},
+}
+
+// reasonIndex finds a reason's row.
+var reasonIndex = func() map[string]int {
+	m := make(map[string]int, len(reasonTable))
+	for i, r := range reasonTable {
+		if _, dup := m[r.Reason]; dup {
+			panic("posguard: reason " + r.Reason + " listed twice")
+		}
+		m[r.Reason] = i
+	}
+	return m
+}()
+
+// Reasons returns a copy of the reason table, in its order.
+func Reasons() []ReasonSpec { return append([]ReasonSpec(nil), reasonTable...) }
+
+// ReasonOf returns the row of reason. An issuer reason ("issuer.51") maps to
+// the issuer's code, with status 200 for an approval and 402 for a decline.
+// ok is false for a reason posguard does not know.
+func ReasonOf(reason string) (spec ReasonSpec, ok bool) {
+	if i, ok := reasonIndex[reason]; ok {
+		return reasonTable[i], true
+	}
+	if code, ok := strings.CutPrefix(reason, "issuer."); ok && len(code) == 2 {
+		st := 402
+		if ApprovedCode(code) {
+			st = 200
+		}
+		return ReasonSpec{Reason: reason, Code: code, HTTPStatus: st}, true
+	}
+	return ReasonSpec{}, false
+}
+
+// ReasonCode returns the field 39 code of reason. A reason missing from the
+// table, or one that never reaches a terminal, answers 96 (host fault): a
+// terminal is never left without a code.
+func ReasonCode(reason string) string {
+	if r, ok := ReasonOf(reason); ok && r.Code != "" {
+		return r.Code
+	}
+	return reasonTable[reasonIndex[ReasonHostFault]].Code
+}
 
 // IssuerReason returns the reason code recorded for an issuer's field 39.
 func IssuerReason(code string) string { return "issuer." + code }

@@ -35,12 +35,15 @@ type TerminalRequest struct {
 	RRN        string // 37 (original's, on void and refund)
 	AuthCode   string // 38 (original's)
 	ReasonCode string // 39 of a 0400: why the terminal reverses
-	ICC        []byte // 55
-	OrigBatch  string // 61.1
-	OrigSTAN   string // 61.2
-	OrigDate   string // 61.3 MMDD
-	Totals     string // 48 digits (settlement)
-	Operator   string // 63.1
+	// Reverses is, on a terminal reversal (0400), the type of the
+	// transaction it reverses (from 3, 25 and 60.1).
+	Reverses  TxnType
+	ICC       []byte // 55
+	OrigBatch string // 61.1
+	OrigSTAN  string // 61.2
+	OrigDate  string // 61.3 MMDD
+	Totals    string // 48 digits (settlement)
+	Operator  string // 63.1
 
 	// MAC verification: HasMAC tells whether field 64 was present; MACData
 	// is the bytes it covers (MTI through the byte before field 64).
@@ -52,6 +55,16 @@ type TerminalRequest struct {
 	// an identical retransmission has the same hash.
 	ContentHash string
 	ReceivedAt  time.Time
+}
+
+// EntryModeManual is the PAN entry mode (the first two digits of field 22)
+// of a card number keyed in by hand.
+const EntryModeManual = "01"
+
+// ManualEntry reports whether the request's card number was keyed in by
+// hand (field 22).
+func (r *TerminalRequest) ManualEntry() bool {
+	return len(r.EntryMode) >= 2 && r.EntryMode[:2] == EntryModeManual
 }
 
 // Answer is the part of a terminal response that the journal keeps so that an

@@ -88,65 +88,41 @@ func TestEveryCodeOfTheSpec(t *testing.T) {
 	}
 }
 
-// reasons lists every posguard.Reason* constant with the field 39 code it
-// maps to (reason.go's comment, or for the reasons without one, the code the
-// terminal sees; see reasons.yaml).
-var reasons = []struct{ reason, code string }{
-	{posguard.ReasonApproved, "00"},
-	{posguard.ReasonFormat, "30"},
-	{posguard.ReasonMACMissing, "A0"},
-	{posguard.ReasonMACInvalid, "A0"},
-	{posguard.ReasonPINBlock, "99"},
-	{posguard.ReasonTerminalUnknown, "97"},
-	{posguard.ReasonTerminalDisabled, "97"},
-	{posguard.ReasonNotSignedOn, "77"},
-	{posguard.ReasonBatchMismatch, "77"},
-	{posguard.ReasonMerchantUnknown, "03"},
-	{posguard.ReasonMerchantKYC, "03"},
-	{posguard.ReasonMerchantFrozen, "03"},
-	{posguard.ReasonMerchantClosed, "03"},
-	{posguard.ReasonTypeNotAllowed, "58"},
-	{posguard.ReasonDuplicate, "94"},
-	{posguard.ReasonLimitPerTxn, "61"},
-	{posguard.ReasonLimitDailyAmount, "61"},
-	{posguard.ReasonLimitDailyCount, "65"},
-	{posguard.ReasonOriginalNotFound, "25"},
-	{posguard.ReasonOriginalNotApproved, "12"},
-	{posguard.ReasonOriginalVoided, "12"},
-	{posguard.ReasonOriginalReversed, "12"},
-	{posguard.ReasonOriginalOtherDay, "12"},
-	{posguard.ReasonVoidAmount, "64"},
-	{posguard.ReasonVoidOtherTerminal, "58"},
-	{posguard.ReasonRefundSameDay, "12"},
-	{posguard.ReasonRefundOtherCard, "14"},
-	{posguard.ReasonRefundOverAmount, "13"},
-	{posguard.ReasonRefundManualEntry, "12"},
-	{posguard.ReasonRefundMerchantBalance, "13"},
-	{posguard.ReasonNetworkTimeout, "98"},
-	{posguard.ReasonNetworkDown, "91"},
-	{posguard.ReasonNetworkBadAnswer, "96"},
-	{posguard.ReasonHostFault, "96"},
-	{posguard.ReasonReversalQueued, "00"},
-	{posguard.ReasonReversalDone, "00"},
-	{posguard.ReasonReversalUnknown, "00"},
-	{posguard.ReasonReversalNotNeeded, "00"},
-	{posguard.ReasonReversalAlready, "00"},
-	{posguard.ReasonReversalAmount, "25"},
-	{posguard.ReasonReversalRetrying, "00"},
-	{posguard.ReasonLateApproval, "98"},
-	{posguard.ReasonSettleBalanced, "00"},
-	{posguard.ReasonSettleUnbalanced, "00"},
-}
-
-func TestEveryReason(t *testing.T) {
-	for _, r := range reasons {
-		e, ok := Lookup(r.reason)
+// TestReasonTableMatchesKnowledgeBase checks the root package's reason
+// table against the knowledge base both ways: every reason in the table
+// has an entry here with the same field 39 code, and every reason entry
+// here is in the table.
+func TestReasonTableMatchesKnowledgeBase(t *testing.T) {
+	table := posguard.Reasons()
+	if len(table) == 0 {
+		t.Fatal("empty reason table")
+	}
+	inTable := map[string]bool{}
+	for _, r := range table {
+		inTable[r.Reason] = true
+		e, ok := Lookup(r.Reason)
 		if !ok {
-			t.Errorf("reason %s: no entry", r.reason)
+			t.Errorf("reason %s: in the table, no knowledge-base entry", r.Reason)
 			continue
 		}
-		if e.Key != r.reason || e.Code != r.code {
-			t.Errorf("reason %s: key %q maps to %q, want %q", r.reason, e.Key, e.Code, r.code)
+		if e.Key != r.Reason || e.Code != r.Code {
+			t.Errorf("reason %s: the table says code %q, the knowledge base %q (key %q)", r.Reason, r.Code, e.Code, e.Key)
+		}
+		if r.HTTPStatus < 200 || r.HTTPStatus > 599 {
+			t.Errorf("reason %s: HTTP status %d", r.Reason, r.HTTPStatus)
+		}
+		// A success of the terminal's is no failure of the API's, and the
+		// other way round.
+		if e.Class == ClassSuccess && r.HTTPStatus >= 300 {
+			t.Errorf("reason %s: success class with HTTP status %d", r.Reason, r.HTTPStatus)
+		}
+	}
+	for _, e := range All() {
+		if strings.HasPrefix(e.Key, "39:") {
+			continue
+		}
+		if !inTable[e.Key] {
+			t.Errorf("knowledge-base reason %s: not in posguard's reason table", e.Key)
 		}
 	}
 }
@@ -154,17 +130,13 @@ func TestEveryReason(t *testing.T) {
 var codeComment = regexp.MustCompile(`^//\s*([0-9A-Z]{2})\b`)
 
 // TestReasonConstantsListed reads the root package's reason.go, so that a
-// reason added there without an entry here (or with another code in its
-// comment) fails.
+// Reason constant added there without a row in the reason table (or with
+// another code in its comment) fails.
 func TestReasonConstantsListed(t *testing.T) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "../reason.go", nil, parser.ParseComments)
 	if err != nil {
 		t.Fatal(err)
-	}
-	listed := map[string]string{}
-	for _, r := range reasons {
-		listed[r.reason] = r.code
 	}
 	found := 0
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -182,21 +154,21 @@ func TestReasonConstantsListed(t *testing.T) {
 			}
 			value, _ := strconv.Unquote(lit.Value)
 			found++
-			code, ok := listed[value]
+			r, ok := posguard.ReasonOf(value)
 			if !ok {
-				t.Errorf("%s = %q is not in this test's list", name.Name, value)
+				t.Errorf("%s = %q is not in the reason table", name.Name, value)
 				continue
 			}
 			if vs.Comment != nil {
-				if m := codeComment.FindStringSubmatch(vs.Comment.List[0].Text); m != nil && m[1] != code {
-					t.Errorf("%s: reason.go says %s, the test lists %s", name.Name, m[1], code)
+				if m := codeComment.FindStringSubmatch(vs.Comment.List[0].Text); m != nil && m[1] != r.Code {
+					t.Errorf("%s: reason.go's comment says %s, the table %s", name.Name, m[1], r.Code)
 				}
 			}
 		}
 		return true
 	})
-	if found != len(reasons) {
-		t.Errorf("reason.go has %d Reason constants, the test lists %d", found, len(reasons))
+	if found != len(posguard.Reasons()) {
+		t.Errorf("reason.go has %d Reason constants, the table %d rows", found, len(posguard.Reasons()))
 	}
 }
 
@@ -211,7 +183,7 @@ func TestIssuerReasons(t *testing.T) {
 
 func TestEntriesComplete(t *testing.T) {
 	all := All()
-	if len(all) < 58+len(reasons) {
+	if len(all) < 58+len(posguard.Reasons()) {
 		t.Fatalf("%d entries", len(all))
 	}
 	for _, e := range all {

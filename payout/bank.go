@@ -41,10 +41,10 @@ type Bank interface {
 
 // Reasons for failed and returned payouts (diagnosis knowledge base keys).
 const (
-	ReasonAccountFrozen = "settlement.account_frozen"
-	ReasonAccountClosed = "settlement.account_closed"
-	ReasonNameMismatch  = "settlement.name_mismatch"
-	ReasonBankReturn    = "settlement.bank_return"
+	ReasonAccountFrozen = posguard.ReasonAccountFrozen
+	ReasonAccountClosed = posguard.ReasonAccountClosed
+	ReasonNameMismatch  = posguard.ReasonNameMismatch
+	ReasonBankReturn    = posguard.ReasonBankReturn
 )
 
 // ReasonForStatus maps an account status to the reason a payout to it fails

@@ -10,7 +10,7 @@ import (
 )
 
 // ReasonPendingReview is the reason recorded on items held for review.
-const ReasonPendingReview = "settlement.pending_review"
+const ReasonPendingReview = posguard.ReasonPendingReview
 
 // Settler settles merchants.
 type Settler struct {

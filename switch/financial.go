@@ -15,14 +15,14 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 	m, err := s.merchant(ctx, t.MerchantID)
 	if err != nil {
 		if posguard.ErrorCode(err) == posguard.ENOTFOUND {
-			return reject(t, "03", posguard.ReasonMerchantUnknown)
+			return reject(t, posguard.ReasonMerchantUnknown)
 		}
 		s.log.Error("merchant lookup", "merchant", t.MerchantID, "err", err)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	txn := s.newTxn(t, req)
 	if req.MerchantID != t.MerchantID {
-		return s.rejectTxn(ctx, t, req, txn, "03", posguard.ReasonMerchantUnknown,
+		return s.rejectTxn(ctx, t, req, txn, posguard.ReasonMerchantUnknown,
 			map[string]string{"gate": "merchant", "terminal_merchant": t.MerchantID, "request_merchant": req.MerchantID})
 	}
 	// A reversal passes the status gate: refusing it would leave a
@@ -33,11 +33,11 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 		if !m.StatusSince.IsZero() {
 			d["status_since"] = m.StatusSince.In(s.cfg.Location).Format("2006-01-02")
 		}
-		return s.rejectTxn(ctx, t, req, txn, "03", merchantReason(m.Status), d)
+		return s.rejectTxn(ctx, t, req, txn, merchantReason(m.Status), d)
 	}
 	// Gate: transaction type allowed (58). A reversal is judged by its original.
 	if req.Type != posguard.TxnReversal && !m.Allows(req.Type) {
-		return s.rejectTxn(ctx, t, req, txn, "58", posguard.ReasonTypeNotAllowed,
+		return s.rejectTxn(ctx, t, req, txn, posguard.ReasonTypeNotAllowed,
 			map[string]string{"gate": "type", "type": string(req.Type)})
 	}
 	// Gate: idempotency (stored answer or 94). A sale that is not in
@@ -52,7 +52,7 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 		return s.replay(ctx, t, req, prev)
 	} else if posguard.ErrorCode(err) != posguard.ENOTFOUND {
 		s.log.Error("idempotency lookup", "terminal", t.ID, "err", err)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 
 	// Gate: transaction rules.
@@ -82,21 +82,21 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 	reserved := false
 	if req.Type == posguard.TxnSale || req.Type == posguard.TxnCompletion || req.Type == posguard.TxnPreAuth {
 		if m.Limits.PerTxn > 0 && req.Amount > m.Limits.PerTxn {
-			return s.rejectTxn(ctx, t, req, txn, "61", posguard.ReasonLimitPerTxn, limitDetail(m.Limits.PerTxn, req.Amount))
+			return s.rejectTxn(ctx, t, req, txn, posguard.ReasonLimitPerTxn, limitDetail(m.Limits.PerTxn, req.Amount))
 		}
 		if req.Type != posguard.TxnPreAuth {
 			reason, used, err := s.usage.reserve(ctx, s.store, m, txn.SettlementDate, req.Amount)
 			if err != nil {
 				s.log.Error("daily usage", "merchant", m.ID, "err", err)
-				return reject(t, "96", posguard.ReasonHostFault)
+				return reject(t, posguard.ReasonHostFault)
 			}
 			switch reason {
 			case posguard.ReasonLimitDailyAmount:
 				d := limitDetail(m.Limits.Daily, used+req.Amount)
 				d["used"] = strconv.FormatInt(int64(used), 10)
-				return s.rejectTxn(ctx, t, req, txn, "61", reason, d)
+				return s.rejectTxn(ctx, t, req, txn, reason, d)
 			case posguard.ReasonLimitDailyCount:
-				return s.rejectTxn(ctx, t, req, txn, "65", reason, map[string]string{"gate": "limit", "limit": strconv.Itoa(m.Limits.DailyCount), "value": strconv.Itoa(int(used) + 1)})
+				return s.rejectTxn(ctx, t, req, txn, reason, map[string]string{"gate": "limit", "limit": strconv.Itoa(m.Limits.DailyCount), "value": strconv.Itoa(int(used) + 1)})
 			}
 			reserved = true
 		}
@@ -114,7 +114,7 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 		zonePIN, err = keys.TranslatePIN(t.Keys.PIK, s.cfg.ZonePINKey, req.PINBlock, req.PAN)
 		if err != nil {
 			release()
-			return s.rejectTxn(ctx, t, req, txn, "99", posguard.ReasonPINBlock, map[string]string{"gate": "pin"})
+			return s.rejectTxn(ctx, t, req, txn, posguard.ReasonPINBlock, map[string]string{"gate": "pin"})
 		}
 	}
 	return s.forward(ctx, t, m, req, txn, orig, zonePIN, release)
@@ -154,8 +154,9 @@ func (s *Switch) newTxn(t *posguard.Terminal, req *posguard.TerminalRequest) *po
 }
 
 // rejectTxn journals a request that a gate refused (it never left the host)
-// and answers code. A concurrent duplicate that journaled first is replayed.
-func (s *Switch) rejectTxn(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest, txn *posguard.Transaction, code, reason string, detail map[string]string) *posguard.TerminalResponse {
+// and answers the reason's code. A concurrent duplicate that journaled first is replayed.
+func (s *Switch) rejectTxn(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest, txn *posguard.Transaction, reason string, detail map[string]string) *posguard.TerminalResponse {
+	code := posguard.ReasonCode(reason)
 	txn.State = posguard.StateRejected
 	txn.ResponseCode = code
 	txn.Reason = reason
@@ -178,7 +179,7 @@ func (s *Switch) rejectTxn(ctx context.Context, t *posguard.Terminal, req *posgu
 // in flight waits for its outcome.
 func (s *Switch) replay(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest, prev *posguard.Transaction) *posguard.TerminalResponse {
 	if prev.ContentHash != req.ContentHash {
-		return reject(t, "94", posguard.ReasonDuplicate)
+		return reject(t, posguard.ReasonDuplicate)
 	}
 	if prev.Answer == nil {
 		select {
@@ -192,7 +193,7 @@ func (s *Switch) replay(ctx context.Context, t *posguard.Terminal, req *posguard
 	if prev.Answer == nil {
 		// Journaled but without an outcome in this process (a crash left it):
 		// the recovery sweep reverses it.
-		return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "98"}, Reason: posguard.ReasonNetworkTimeout, Terminal: t, TxnID: prev.ID}
+		return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonNetworkTimeout), Reason: posguard.ReasonNetworkTimeout, Terminal: t, TxnID: prev.ID}
 	}
 	return &posguard.TerminalResponse{Answer: *prev.Answer, Reason: prev.Reason, Terminal: t, TxnID: prev.ID}
 }

@@ -28,7 +28,7 @@ func (s *Switch) forward(ctx context.Context, t *posguard.Terminal, m *posguard.
 			}
 		}
 		s.log.Error("journal before forwarding", "terminal", t.ID, "err", err)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	s.inflight.journaled(fl, txn.ID)
 	s.recent.put(upstreamKey(txn.UpstreamSTAN, txn.UpstreamTime), txn.ID)
@@ -129,13 +129,15 @@ func (s *Switch) outcome(ctx context.Context, t *posguard.Terminal, req *posguar
 	if err := s.store.Update(ctx, u); err != nil {
 		if posguard.ErrorCode(err) == posguard.ECONFLICT {
 			// A terminal reversal took the transaction over while it was in
-			// flight; its reversal is queued.
-			return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "98"}, Reason: posguard.ReasonReversalQueued, Terminal: t, TxnID: txn.ID}
+			// flight (the journal records reversal.queued on it): the
+			// terminal had given up waiting, so this request ends as one
+			// without an answer in time, 98, and its reversal is queued.
+			return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonNetworkTimeout), Reason: posguard.ReasonNetworkTimeout, Terminal: t, TxnID: txn.ID}
 		}
 		s.log.Error("record upstream answer", "txn", txn.ID, "err", err)
 		// Money may have moved and the journal does not say so: the sweep
 		// of unresolved transactions reverses it.
-		return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "96"}, Reason: posguard.ReasonHostFault, Terminal: t, TxnID: txn.ID}
+		return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonHostFault), Reason: posguard.ReasonHostFault, Terminal: t, TxnID: txn.ID}
 	}
 	if posguard.ApprovedCode(ans.Code) && orig != nil {
 		s.applyToOriginal(ctx, txn, orig)
@@ -153,12 +155,13 @@ func (s *Switch) noAnswer(ctx context.Context, t *posguard.Terminal, req *posgua
 	u := posguard.TxnUpdate{ID: txn.ID, FromStates: []posguard.State{posguard.StateForwarded}, Detail: detail, At: s.Now()}
 	switch posguard.ErrorCode(sendErr) {
 	case posguard.EUNAVAILABLE:
-		u.State, u.ResponseCode, u.Reason = posguard.StateRejected, "91", posguard.ReasonNetworkDown
+		u.State, u.Reason = posguard.StateRejected, posguard.ReasonNetworkDown
 	case posguard.ETIMEOUT:
-		u.State, u.ResponseCode, u.Reason = posguard.StateTimedOut, "98", posguard.ReasonNetworkTimeout
+		u.State, u.Reason = posguard.StateTimedOut, posguard.ReasonNetworkTimeout
 	default:
-		u.State, u.ResponseCode, u.Reason = posguard.StateTimedOut, "96", posguard.ReasonNetworkBadAnswer
+		u.State, u.Reason = posguard.StateTimedOut, posguard.ReasonNetworkBadAnswer
 	}
+	u.ResponseCode = posguard.ReasonCode(u.Reason)
 	if u.State == posguard.StateTimedOut && txn.Type.MovesMoney() {
 		u.State = posguard.StateReversalPending
 		u.QueueReversal = &posguard.Reversal{Reason: u.Reason}
@@ -170,7 +173,7 @@ func (s *Switch) noAnswer(ctx context.Context, t *posguard.Terminal, req *posgua
 		if posguard.ErrorCode(err) != posguard.ECONFLICT {
 			s.log.Error("record missing answer", "txn", txn.ID, "err", err)
 		}
-		return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "98"}, Reason: posguard.ReasonNetworkTimeout, Terminal: t, TxnID: txn.ID}
+		return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonNetworkTimeout), Reason: posguard.ReasonNetworkTimeout, Terminal: t, TxnID: txn.ID}
 	}
 	if u.QueueReversal != nil {
 		s.wakeReversals()

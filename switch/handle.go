@@ -32,13 +32,13 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 	t, err := s.terminal(ctx, req.TerminalID)
 	if err != nil {
 		if posguard.ErrorCode(err) == posguard.ENOTFOUND {
-			return reject(nil, "97", posguard.ReasonTerminalUnknown)
+			return reject(nil, posguard.ReasonTerminalUnknown)
 		}
 		s.log.Error("terminal lookup", "terminal", req.TerminalID, "err", err)
-		return reject(nil, "96", posguard.ReasonHostFault)
+		return reject(nil, posguard.ReasonHostFault)
 	}
 	if t.Status != posguard.TerminalActive {
-		return reject(t, "97", posguard.ReasonTerminalDisabled)
+		return reject(t, posguard.ReasonTerminalDisabled)
 	}
 	switch req.Type {
 	case posguard.TxnSignOn:
@@ -46,7 +46,7 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 	case posguard.TxnSignOff:
 		return s.signOff(ctx, t, req)
 	case posguard.TxnEcho:
-		return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "00"}, Reason: posguard.ReasonApproved, Terminal: t}
+		return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonApproved), Reason: posguard.ReasonApproved, Terminal: t}
 	}
 
 	// Gate: MAC (A0). Mandatory on financial messages; checked on a
@@ -54,18 +54,18 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 	// A terminal that never signed on has no MAC key: it is told to sign on
 	// (77) rather than that its MAC is wrong.
 	if len(t.Keys.MAK) == 0 {
-		r := reject(t, "77", posguard.ReasonNotSignedOn)
+		r := reject(t, posguard.ReasonNotSignedOn)
 		r.ResignOn = true
 		return r
 	}
 	if req.HasMAC {
 		if !keys.VerifyMAC(t.MAC, t.Keys.MAK, req.MACData, req.MAC) {
-			r := reject(t, "A0", posguard.ReasonMACInvalid)
+			r := reject(t, posguard.ReasonMACInvalid)
 			r.ResignOn = true
 			return r
 		}
 	} else if req.Type != posguard.TxnSettlement && req.Type != posguard.TxnBatchUpload {
-		r := reject(t, "A0", posguard.ReasonMACMissing)
+		r := reject(t, posguard.ReasonMACMissing)
 		r.ResignOn = true
 		return r
 	}
@@ -80,12 +80,12 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 
 	// Gate: signed on with the open batch (77).
 	if !t.SignedOn {
-		r := reject(t, "77", posguard.ReasonNotSignedOn)
+		r := reject(t, posguard.ReasonNotSignedOn)
 		r.ResignOn = true
 		return r
 	}
 	if req.Batch != t.Batch {
-		r := reject(t, "77", posguard.ReasonBatchMismatch)
+		r := reject(t, posguard.ReasonBatchMismatch)
 		r.ResignOn = true
 		return r
 	}
@@ -94,14 +94,22 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 		return s.settle(ctx, t, req)
 	}
 	if req.Type == posguard.TxnBatchUpload {
-		return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "00"}, Reason: posguard.ReasonApproved, Terminal: t}
+		return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonApproved), Reason: posguard.ReasonApproved, Terminal: t}
 	}
 	return s.financial(ctx, t, req)
 }
 
-// reject is an answer for a gate that failed before anything was journaled.
-func reject(t *posguard.Terminal, code, reason string) *posguard.TerminalResponse {
-	return &posguard.TerminalResponse{Answer: posguard.Answer{Code: code}, Reason: reason, Terminal: t}
+// reject is an answer for a gate that failed before anything was journaled:
+// the code is the reason's (posguard.ReasonCode).
+func reject(t *posguard.Terminal, reason string) *posguard.TerminalResponse {
+	return &posguard.TerminalResponse{Answer: answerFor(reason), Reason: reason, Terminal: t}
+}
+
+// answerFor is a bare answer carrying reason's field 39 code. The switch never
+// writes a code of its own: every code it answers comes from the reason
+// table in the root package (or from the issuer).
+func answerFor(reason string) posguard.Answer {
+	return posguard.Answer{Code: posguard.ReasonCode(reason)}
 }
 
 func keyOf(req *posguard.TerminalRequest) posguard.TxnKey {

@@ -20,12 +20,12 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 	wk, err := keys.GenerateWorkingKeys(scheme)
 	if err != nil {
 		s.log.Error("generate working keys", "terminal", t.ID, "err", err)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	f62, err := keys.EncodeField62(t.TMK, scheme, wk)
 	if err != nil {
 		s.log.Error("encode field 62", "terminal", t.ID, "err", err)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	now := s.Now()
 	batch := t.Batch
@@ -34,7 +34,7 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 	}
 	if err := s.store.SaveSignOn(ctx, t.ID, wk, batch, now); err != nil {
 		s.log.Error("save sign-on", "terminal", t.ID, "err", err)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	nt := *t
 	nt.Keys = wk
@@ -48,7 +48,7 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 	// The answer is MACed (if at all) under the new keys.
 	return &posguard.TerminalResponse{
 		Answer: posguard.Answer{
-			Code:       "00",
+			Code:       posguard.ReasonCode(posguard.ReasonApproved),
 			RRN:        s.nextRRN(settle),
 			AcquirerID: s.cfg.AcquirerID,
 		},
@@ -63,10 +63,10 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 func (s *Switch) signOff(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest) *posguard.TerminalResponse {
 	if err := s.store.SetSignedOff(ctx, t.ID, s.Now()); err != nil {
 		s.log.Error("sign-off", "terminal", t.ID, "err", err)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	nt := *t
 	nt.SignedOn = false
 	s.setTerminal(&nt)
-	return &posguard.TerminalResponse{Answer: posguard.Answer{Code: "00"}, Reason: posguard.ReasonApproved, Terminal: &nt}
+	return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonApproved), Reason: posguard.ReasonApproved, Terminal: &nt}
 }

@@ -3,7 +3,6 @@ package switching
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"github.com/posguard/posguard"
 )
@@ -29,48 +28,48 @@ func (s *Switch) checkVoid(ctx context.Context, t *posguard.Terminal, req *posgu
 	if err != nil || orig.Type != origType {
 		if err != nil && posguard.ErrorCode(err) != posguard.ENOTFOUND {
 			s.log.Error("void original lookup", "terminal", t.ID, "err", err)
-			return nil, nil, reject(t, "96", posguard.ReasonHostFault)
+			return nil, nil, reject(t, posguard.ReasonHostFault)
 		}
 		if req.RRN != "" {
 			if others, err := s.store.ByRRN(ctx, req.RRN); err == nil {
 				for _, o := range others {
 					if o.Type == origType && o.TerminalID != t.ID && o.MerchantID == t.MerchantID {
-						return nil, nil, s.rejectTxn(ctx, t, req, txn, "58", posguard.ReasonVoidOtherTerminal,
+						return nil, nil, s.rejectTxn(ctx, t, req, txn, posguard.ReasonVoidOtherTerminal,
 							map[string]string{"gate": "rules", "original_terminal": o.TerminalID, "original_id": strconv.FormatInt(o.ID, 10)})
 					}
 				}
 			}
 		}
-		return nil, nil, s.rejectTxn(ctx, t, req, txn, "25", posguard.ReasonOriginalNotFound,
+		return nil, nil, s.rejectTxn(ctx, t, req, txn, posguard.ReasonOriginalNotFound,
 			map[string]string{"gate": "rules", "original_batch": req.OrigBatch, "original_stan": req.OrigSTAN})
 	}
 	unlock := s.originals.lock(orig.ID)
 	if orig, err = s.store.ByID(ctx, orig.ID); err != nil {
 		unlock()
-		return nil, nil, reject(t, "96", posguard.ReasonHostFault)
+		return nil, nil, reject(t, posguard.ReasonHostFault)
 	}
 	txn.OrigID = orig.ID
 	detail := map[string]string{"gate": "rules", "original_id": strconv.FormatInt(orig.ID, 10), "original_state": string(orig.State)}
-	fail := func(code, reason string) (*posguard.Transaction, func(), *posguard.TerminalResponse) {
+	fail := func(reason string) (*posguard.Transaction, func(), *posguard.TerminalResponse) {
 		unlock()
-		return nil, nil, s.rejectTxn(ctx, t, req, txn, code, reason, detail)
+		return nil, nil, s.rejectTxn(ctx, t, req, txn, reason, detail)
 	}
 	switch orig.State {
 	case posguard.StateApproved:
 	case posguard.StateVoided:
-		return fail("12", posguard.ReasonOriginalVoided)
+		return fail(posguard.ReasonOriginalVoided)
 	case posguard.StateTimedOut, posguard.StateReversalPending, posguard.StateReversed, posguard.StateReversalFailed:
-		return fail("12", posguard.ReasonOriginalReversed)
+		return fail(posguard.ReasonOriginalReversed)
 	default:
-		return fail("12", posguard.ReasonOriginalNotApproved)
+		return fail(posguard.ReasonOriginalNotApproved)
 	}
 	if orig.SettlementDate != txn.SettlementDate {
 		detail["original_date"] = orig.SettlementDate
-		return fail("12", posguard.ReasonOriginalOtherDay)
+		return fail(posguard.ReasonOriginalOtherDay)
 	}
 	if orig.Amount != req.Amount {
 		detail["original_amount"] = strconv.FormatInt(int64(orig.Amount), 10)
-		return fail("64", posguard.ReasonVoidAmount)
+		return fail(posguard.ReasonVoidAmount)
 	}
 	return orig, unlock, nil
 }
@@ -85,7 +84,7 @@ func (s *Switch) checkRefund(ctx context.Context, t *posguard.Terminal, req *pos
 		cands, err := s.store.ByRRN(ctx, req.RRN)
 		if err != nil {
 			s.log.Error("refund original lookup", "terminal", t.ID, "err", err)
-			return nil, nil, reject(t, "96", posguard.ReasonHostFault)
+			return nil, nil, reject(t, posguard.ReasonHostFault)
 		}
 		for _, c := range cands {
 			if c.MerchantID != t.MerchantID || (c.Type != posguard.TxnSale && c.Type != posguard.TxnCompletion) {
@@ -99,59 +98,59 @@ func (s *Switch) checkRefund(ctx context.Context, t *posguard.Terminal, req *pos
 		}
 	}
 	if orig == nil {
-		return nil, nil, s.rejectTxn(ctx, t, req, txn, "25", posguard.ReasonOriginalNotFound, detail)
+		return nil, nil, s.rejectTxn(ctx, t, req, txn, posguard.ReasonOriginalNotFound, detail)
 	}
 	unlock := s.originals.lock(orig.ID)
 	var err error
 	if orig, err = s.store.ByID(ctx, orig.ID); err != nil {
 		unlock()
-		return nil, nil, reject(t, "96", posguard.ReasonHostFault)
+		return nil, nil, reject(t, posguard.ReasonHostFault)
 	}
 	txn.OrigID = orig.ID
 	detail["original_id"] = strconv.FormatInt(orig.ID, 10)
 	detail["original_state"] = string(orig.State)
-	fail := func(code, reason string) (*posguard.Transaction, func(), *posguard.TerminalResponse) {
+	fail := func(reason string) (*posguard.Transaction, func(), *posguard.TerminalResponse) {
 		unlock()
-		return nil, nil, s.rejectTxn(ctx, t, req, txn, code, reason, detail)
+		return nil, nil, s.rejectTxn(ctx, t, req, txn, reason, detail)
 	}
 	if orig.SettlementDate == txn.SettlementDate {
 		detail["original_date"] = orig.SettlementDate
-		return fail("12", posguard.ReasonRefundSameDay)
+		return fail(posguard.ReasonRefundSameDay)
 	}
-	if strings.HasPrefix(req.EntryMode, "01") {
+	if req.ManualEntry() {
 		detail["entry_mode"] = req.EntryMode
-		return fail("12", posguard.ReasonRefundManualEntry)
+		return fail(posguard.ReasonRefundManualEntry)
 	}
 	switch orig.State {
 	case posguard.StateApproved, posguard.StatePartRefunded:
 	case posguard.StateVoided:
-		return fail("12", posguard.ReasonOriginalVoided)
+		return fail(posguard.ReasonOriginalVoided)
 	case posguard.StateRefunded:
 		detail["refundable"] = "0"
-		return fail("13", posguard.ReasonRefundOverAmount)
+		return fail(posguard.ReasonRefundOverAmount)
 	case posguard.StateTimedOut, posguard.StateReversalPending, posguard.StateReversed, posguard.StateReversalFailed:
-		return fail("12", posguard.ReasonOriginalReversed)
+		return fail(posguard.ReasonOriginalReversed)
 	default:
-		return fail("12", posguard.ReasonOriginalNotApproved)
+		return fail(posguard.ReasonOriginalNotApproved)
 	}
 	if orig.PANHash != "" && txn.PANHash != "" && orig.PANHash != txn.PANHash {
-		return fail("14", posguard.ReasonRefundOtherCard)
+		return fail(posguard.ReasonRefundOtherCard)
 	}
 	if left := orig.Amount - orig.RefundedAmount; req.Amount > left {
 		detail["refundable"] = strconv.FormatInt(int64(left), 10)
 		detail["value"] = strconv.FormatInt(int64(req.Amount), 10)
-		return fail("13", posguard.ReasonRefundOverAmount)
+		return fail(posguard.ReasonRefundOverAmount)
 	}
 	if s.RefundGuard != nil {
 		ok, why, err := s.RefundGuard.Check(ctx, t.MerchantID, req.Amount)
 		if err != nil {
 			s.log.Error("refund balance check", "merchant", t.MerchantID, "err", err)
 			unlock()
-			return nil, nil, reject(t, "96", posguard.ReasonHostFault)
+			return nil, nil, reject(t, posguard.ReasonHostFault)
 		}
 		if !ok {
 			detail["balance_check"] = why
-			return fail("13", posguard.ReasonRefundMerchantBalance)
+			return fail(posguard.ReasonRefundMerchantBalance)
 		}
 	}
 	return orig, unlock, nil
@@ -163,7 +162,7 @@ func (s *Switch) checkRefund(ctx context.Context, t *posguard.Terminal, req *pos
 // an amount that differs is 25.
 func (s *Switch) terminalReversal(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest, txn *posguard.Transaction) *posguard.TerminalResponse {
 	origMTI := "0200"
-	if len(req.Field60) >= 2 && (req.Field60[:2] == "10" || req.Field60[:2] == "11") {
+	if req.Reverses == posguard.TxnPreAuth || req.Reverses == posguard.TxnPreAuthCancel {
 		origMTI = "0100"
 	}
 	detail := map[string]string{"terminal_reason": req.ReasonCode}
@@ -171,26 +170,26 @@ func (s *Switch) terminalReversal(ctx context.Context, t *posguard.Terminal, req
 	if err != nil {
 		if posguard.ErrorCode(err) != posguard.ENOTFOUND {
 			s.log.Error("reversal original lookup", "terminal", t.ID, "err", err)
-			return reject(t, "96", posguard.ReasonHostFault)
+			return reject(t, posguard.ReasonHostFault)
 		}
-		return s.completeTxn(ctx, t, txn, "00", posguard.ReasonReversalUnknown, detail)
+		return s.completeTxn(ctx, t, txn, posguard.ReasonReversalUnknown, detail)
 	}
 	unlock := s.originals.lock(orig.ID)
 	defer unlock()
 	if orig, err = s.store.ByID(ctx, orig.ID); err != nil {
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	txn.OrigID = orig.ID
 	detail["original_id"] = strconv.FormatInt(orig.ID, 10)
 	detail["original_state"] = string(orig.State)
 	if req.HasAmount && orig.Amount != req.Amount {
 		detail["original_amount"] = strconv.FormatInt(int64(orig.Amount), 10)
-		return s.rejectTxn(ctx, t, req, txn, "25", posguard.ReasonReversalAmount, detail)
+		return s.rejectTxn(ctx, t, req, txn, posguard.ReasonReversalAmount, detail)
 	}
 	switch orig.State {
 	case posguard.StateApproved, posguard.StateForwarded:
 		if !orig.Type.MovesMoney() {
-			return s.completeTxn(ctx, t, txn, "00", posguard.ReasonReversalNotNeeded, detail)
+			return s.completeTxn(ctx, t, txn, posguard.ReasonReversalNotNeeded, detail)
 		}
 		err := s.store.Update(ctx, posguard.TxnUpdate{
 			ID:            orig.ID,
@@ -208,15 +207,15 @@ func (s *Switch) terminalReversal(ctx context.Context, t *posguard.Terminal, req
 				return s.terminalReversal(ctx, t, req, txn)
 			}
 			s.log.Error("queue terminal reversal", "txn", orig.ID, "err", err)
-			return reject(t, "96", posguard.ReasonHostFault)
+			return reject(t, posguard.ReasonHostFault)
 		}
 		s.usage.release(orig.MerchantID, orig.SettlementDate, s.debitAmount(orig))
 		s.wakeReversals()
-		return s.completeTxn(ctx, t, txn, "00", posguard.ReasonReversalQueued, detail)
+		return s.completeTxn(ctx, t, txn, posguard.ReasonReversalQueued, detail)
 	case posguard.StateTimedOut, posguard.StateReversalPending, posguard.StateReversed, posguard.StateReversalFailed:
-		return s.completeTxn(ctx, t, txn, "00", posguard.ReasonReversalAlready, detail)
+		return s.completeTxn(ctx, t, txn, posguard.ReasonReversalAlready, detail)
 	default:
-		return s.completeTxn(ctx, t, txn, "00", posguard.ReasonReversalNotNeeded, detail)
+		return s.completeTxn(ctx, t, txn, posguard.ReasonReversalNotNeeded, detail)
 	}
 }
 
@@ -230,7 +229,8 @@ func (s *Switch) debitAmount(t *posguard.Transaction) posguard.Amount {
 
 // completeTxn journals a request the host answered itself (a terminal
 // reversal, a settlement) with state completed.
-func (s *Switch) completeTxn(ctx context.Context, t *posguard.Terminal, txn *posguard.Transaction, code, reason string, detail map[string]string) *posguard.TerminalResponse {
+func (s *Switch) completeTxn(ctx context.Context, t *posguard.Terminal, txn *posguard.Transaction, reason string, detail map[string]string) *posguard.TerminalResponse {
+	code := posguard.ReasonCode(reason)
 	txn.State = posguard.StateCompleted
 	txn.ResponseCode = code
 	txn.Reason = reason

@@ -14,12 +14,12 @@ func (s *Switch) settle(ctx context.Context, t *posguard.Terminal, req *posguard
 	txn := s.newTxn(t, req)
 	theirs, err := posguard.ParseField48(req.Totals)
 	if err != nil {
-		return reject(t, "30", posguard.ReasonFormat)
+		return reject(t, posguard.ReasonFormat)
 	}
 	ours, err := s.store.BatchTotals(ctx, t.ID, t.Batch)
 	if err != nil {
 		s.log.Error("batch totals", "terminal", t.ID, "batch", t.Batch, "err", err)
-		return reject(t, "96", posguard.ReasonHostFault)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	dom, foreign := byte(posguard.TotalsBalanced), byte(posguard.TotalsBalanced)
 	if !ours.DomesticEqual(theirs) {
@@ -33,12 +33,12 @@ func (s *Switch) settle(ctx context.Context, t *posguard.Terminal, req *posguard
 		reason = posguard.ReasonSettleUnbalanced
 	}
 	txn.Answer = &posguard.Answer{
-		Code:       "00",
+		Code:       posguard.ReasonCode(reason),
 		Totals:     ours.Field48(dom, foreign),
 		RRN:        s.nextRRN(txn.SettlementDate),
 		SettleDate: txn.SettlementDate[5:7] + txn.SettlementDate[8:10],
 	}
-	resp := s.completeTxn(ctx, t, txn, "00", reason, map[string]string{"terminal_totals": req.Totals, "host_totals": txn.Answer.Totals})
+	resp := s.completeTxn(ctx, t, txn, reason, map[string]string{"terminal_totals": req.Totals, "host_totals": txn.Answer.Totals})
 	if resp.TxnID != txn.ID {
 		return resp // a concurrent duplicate settled first
 	}

@@ -510,3 +510,39 @@ func TestSettlement(t *testing.T) {
 		t.Fatalf("balanced settlement answer %s", ok.Totals)
 	}
 }
+
+// TestReversedWhileInFlight: a terminal reverses a sale whose upstream
+// answer has not come yet. The late approval cannot overwrite the reversal;
+// the sale's own answer is 98 with a reason whose code is 98 (not
+// reversal.queued, whose code is 00), and the journal keeps the reversal.
+func TestReversedWhileInFlight(t *testing.T) {
+	f := newFixture(t, nil)
+	f.signOn()
+	sent, release := make(chan struct{}), make(chan struct{})
+	f.up.answer = func(req *posguard.UpstreamRequest) (*posguard.UpstreamResponse, error) {
+		if req.MTI == "0200" {
+			close(sent)
+			<-release
+		}
+		return approve(req)
+	}
+	sale := f.req(posguard.TxnSale, 3000)
+	done := make(chan *posguard.TerminalResponse)
+	go func() { done <- f.sw.HandleTerminal(f.ctx, sale) }()
+	<-sent
+	r := f.req(posguard.TxnReversal, 3000)
+	f.stan--
+	r.MTI, r.STAN, r.ReasonCode = "0400", sale.STAN, "98"
+	rev := f.do(f.seal(r), "00")
+	if rev.Reason != posguard.ReasonReversalQueued {
+		t.Fatalf("reversal reason %s", rev.Reason)
+	}
+	close(release)
+	got := <-done
+	if got.Code != "98" || got.Reason != posguard.ReasonNetworkTimeout || posguard.ReasonCode(got.Reason) != got.Code {
+		t.Fatalf("sale answered %s with reason %s", got.Code, got.Reason)
+	}
+	if txn := f.txn(got.TxnID); txn.State != posguard.StateReversalPending || txn.Reason != posguard.ReasonReversalQueued {
+		t.Fatalf("sale journaled %s/%s", txn.State, txn.Reason)
+	}
+}

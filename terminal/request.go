@@ -81,7 +81,7 @@ func DecodeRequest(f *Frame) (*posguard.TerminalRequest, *iso8583.Message, error
 	if err != nil {
 		return nil, m, formatError(m, err)
 	}
-	typ, f60, err := classify(m)
+	typ, reverses, f60, err := classify(m)
 	if err != nil {
 		return nil, m, formatError(m, err)
 	}
@@ -112,6 +112,7 @@ func DecodeRequest(f *Frame) (*posguard.TerminalRequest, *iso8583.Message, error
 		RRN:        m.Get(fRRN),
 		AuthCode:   m.Get(fAuthCode),
 		ReasonCode: m.Get(fRespCode),
+		Reverses:   reverses,
 		ICC:        m.GetBytes(fICC),
 		Totals:     m.Get(fTotals),
 		MAC:        m.GetBytes(fMAC),
@@ -231,14 +232,15 @@ var routes = []route{
 	{MTI: "0320", Type60: "00", NetMgmt: []string{"201", "202", "203", "204", "205", "206", "207", "208", "209"}, Type: posguard.TxnBatchUpload},
 }
 
-// classify finds the transaction type of m.
-func classify(m *iso8583.Message) (posguard.TxnType, Field60, error) {
+// classify finds the transaction type of m and, for a reversal (0400), the
+// type of the transaction it reverses.
+func classify(m *iso8583.Message) (typ, reverses posguard.TxnType, f60 Field60, err error) {
 	if !m.Has(fField60) {
-		return "", Field60{}, subErr(fField60, 0, "missing")
+		return "", "", Field60{}, subErr(fField60, 0, "missing")
 	}
-	f60, err := ParseField60(m.Get(fField60))
+	f60, err = ParseField60(m.Get(fField60))
 	if err != nil {
-		return "", f60, err
+		return "", "", f60, err
 	}
 	mti := m.MTI
 	reversal := mti == "0400"
@@ -261,13 +263,13 @@ func classify(m *iso8583.Message) (posguard.TxnType, Field60, error) {
 			continue
 		}
 		if reversal {
-			return posguard.TxnReversal, f60, nil
+			return posguard.TxnReversal, r.Type, f60, nil
 		}
-		return r.Type, f60, nil
+		return r.Type, "", f60, nil
 	}
 	reason := "no transaction for MTI " + mti + ", 3 " + orDash(proc) + ", 25 " + orDash(cond) +
 		", 60.1 " + f60.Type + ", 60.3 " + orDash(f60.NetMgmt)
-	return "", f60, subErr(fField60, 0, reason)
+	return "", "", f60, subErr(fField60, 0, reason)
 }
 
 func contains(list []string, s string) bool {

@@ -159,6 +159,17 @@ func TestDecodeRequestTypes(t *testing.T) {
 			if req.ContentHash == "" || len(req.ContentHash) != 64 {
 				t.Errorf("ContentHash = %q", req.ContentHash)
 			}
+			// A reversal names what it reverses; nothing else does.
+			wantReverses := posguard.TxnType("")
+			if tc.want == posguard.TxnReversal {
+				wantReverses = posguard.TxnSale
+				if tc.f60[:2] == "10" {
+					wantReverses = posguard.TxnPreAuth
+				}
+			}
+			if req.Reverses != wantReverses {
+				t.Errorf("Reverses = %q, want %q", req.Reverses, wantReverses)
+			}
 		})
 	}
 }
