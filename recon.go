@@ -46,6 +46,11 @@ const (
 const (
 	PostReconHold    PostingKind = "recon_hold"    // Dr merchant_payable, Cr held
 	PostReconRelease PostingKind = "recon_release" // Dr held, Cr merchant_payable
+	// PostReconSuspense records money the network cleared for a
+	// transaction posguard holds as failed (Dr network_receivable, Cr
+	// suspense) and its return by a credit adjustment (the reverse). It
+	// belongs to no merchant.
+	PostReconSuspense PostingKind = "recon_suspense"
 )
 
 // Settles reports whether postings of kind k are taken by settlement

@@ -102,6 +102,9 @@ var kindCodes = map[Kind]kindCode{
 	KindCreditAdjustment: {"0220", "220000", "00"},
 }
 
+// MTIOf returns the message type (field 9) of a kind's lines.
+func MTIOf(k Kind) string { return kindCodes[k].mti }
+
 // kindOf returns the kind of fields 9, 10 and 15, "" for another combination.
 func kindOf(mti, proc, cond string) Kind {
 	for k, c := range kindCodes {
