@@ -84,3 +84,76 @@ type Card struct {
 	Balance Amount // available funds or credit
 	Status  CardStatus
 }
+
+// MaskCardNumbers masks, in free text, every run of 13 or more digits that
+// could be a card number with MaskPAN, and leaves merchant numbers whole:
+// a run of exactly 15 digits that fails the Luhn check (the shape of a
+// UnionPay merchant number; no real 15-digit card fails the check), and a
+// run of at most 15 digits right after a letter ("M00000000000001", the
+// tail of an identifier). Runs of 16 digits or more are always masked.
+func MaskCardNumbers(s string) string {
+	var b []byte
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		run := s[start:end]
+		if len(run) >= 13 && !merchantLike(s, start, run) {
+			if b == nil {
+				b = append(make([]byte, 0, len(s)), s[:start]...)
+			}
+			b = append(b, MaskPAN(run)...)
+		} else if b != nil {
+			b = append(b, run...)
+		}
+		start = -1
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+		if b != nil {
+			b = append(b, s[i])
+		}
+	}
+	flush(len(s))
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+// merchantLike reports whether run, found at start in s, is a merchant
+// number rather than a card number (see MaskCardNumbers).
+func merchantLike(s string, start int, run string) bool {
+	if len(run) > 15 {
+		return false
+	}
+	if start > 0 {
+		if c := s[start-1]; c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return len(run) == 15 && !luhnOK(run)
+}
+
+// luhnOK reports whether the digit string d ends in a valid Luhn check
+// digit.
+func luhnOK(d string) bool {
+	sum := 0
+	for i := 0; i < len(d); i++ {
+		n := int(d[len(d)-1-i] - '0')
+		if i%2 == 1 {
+			if n *= 2; n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
+}

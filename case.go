@@ -8,16 +8,15 @@ import (
 // CaseKind is why an exception case exists.
 type CaseKind string
 
-// Case kinds. The first four are opened by posguard today; payout and
-// reconciliation cases are reserved for the settlement and reconciliation
-// parts.
+// Case kinds. Reconciliation cases are opened by the reconciliation part;
+// every other kind is opened by posguard as it runs.
 const (
 	CaseReversalFailed    CaseKind = "reversal_failed"        // a reversal is past its attempt limit
 	CaseLateApproval      CaseKind = "late_approval_reversed" // the issuer approved after the timeout; reversed
 	CaseChargedButFailed  CaseKind = "charged_but_failed"     // the terminal was told it failed, the reversal is not acknowledged
 	CaseMerchantComplaint CaseKind = "merchant_complaint"     // opened by a merchant or an operator
-	CasePayoutFailed      CaseKind = "payout_failed"          // reserved
-	CaseReconDiscrepancy  CaseKind = "recon_discrepancy"      // reserved
+	CasePayoutFailed      CaseKind = "payout_failed"          // a payout failed or was returned by the bank; the money is held
+	CaseReconDiscrepancy  CaseKind = "recon_discrepancy"      // reconciliation found a difference
 )
 
 // Valid reports whether k is a known kind.

@@ -43,6 +43,7 @@ const (
 	ReasonNetworkDown           = "network.unavailable"       // 91
 	ReasonNetworkBadAnswer      = "network.bad_answer"        // 96
 	ReasonHostFault             = "host.fault"                // 96
+	ReasonSignOnRate            = "terminal.sign_on_rate"     // 96: too many sign-ons of one terminal
 
 	ReasonReversalQueued    = "reversal.queued"                // 00: the host queued an upstream reversal
 	ReasonReversalDone      = "reversal.acknowledged"          // 00: the network acknowledged it
@@ -117,6 +118,7 @@ var reasonTable = []ReasonSpec{
 	{ReasonRefundMerchantBalance, "13", 422},
 	{ReasonNetworkTimeout, "98", 504},
 	{ReasonNetworkDown, "91", 503},
+	{ReasonSignOnRate, "96", 429},
 	{ReasonNetworkBadAnswer, "96", 502},
 	{ReasonHostFault, "96", 500},
 

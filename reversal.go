@@ -36,6 +36,9 @@ type ReversalQueue interface {
 	DueReversals(ctx context.Context, now time.Time, limit int) ([]*Reversal, error)
 	// Reversals returns reversals in a state ("" for all), newest first.
 	Reversals(ctx context.Context, state ReversalState, limit int) ([]*Reversal, error)
+	// ReversalsBefore is Reversals continued after a page: only those with
+	// an ID below before (0: no bound).
+	ReversalsBefore(ctx context.Context, state ReversalState, before int64, limit int) ([]*Reversal, error)
 	// ReversalAttempted records a failed attempt: attempts+1, next attempt
 	// time and the error. ENOTFOUND if the ID is unknown.
 	ReversalAttempted(ctx context.Context, id int64, next time.Time, lastErr string) error

@@ -173,6 +173,10 @@ type TxnFilter struct {
 	State        State
 	ResponseCode string
 	From, To     time.Time // CreatedAt in [From, To)
+	RRN          string    // field 37
+	AuthCode     string    // field 38
+	CardTail     string    // the card number's last 4 digits
+	Amount       Amount    // exact amount in fen; 0 matches all
 	// After is a cursor: only transactions with ID below it (newest first).
 	After int64
 	Limit int // default 50, max 1000

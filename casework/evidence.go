@@ -3,7 +3,6 @@ package casework
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -101,11 +100,8 @@ var labels = map[posguard.EntryKind]string{
 	posguard.EntryAssign:  "指派 assigned",
 }
 
-// longDigits finds runs that could be card numbers.
-var longDigits = regexp.MustCompile(`[0-9]{13,19}`)
-
 // mask masks card-number-like digit runs in free text.
-func mask(s string) string { return longDigits.ReplaceAllStringFunc(s, posguard.MaskPAN) }
+func mask(s string) string { return posguard.MaskCardNumbers(s) }
 
 func stamp(t time.Time) string {
 	if t.IsZero() {

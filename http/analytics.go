@@ -19,12 +19,12 @@ func (s *Server) reports() (*analytics.Reports, error) {
 
 // failureReport is the answer of GET /v1/analytics/failures.
 type failureReport struct {
-	By     string           `json:"by"`
-	Window string           `json:"window"`
-	From   string           `json:"from"`
-	To     string           `json:"to"`
-	Totals []analytics.Rate `json:"totals"`
-	Series []analytics.Rate `json:"series"`
+	By     string     `json:"by"`
+	Window string     `json:"window"`
+	From   string     `json:"from"`
+	To     string     `json:"to"`
+	Totals []rateView `json:"totals"`
+	Series []rateView `json:"series"`
 }
 
 // parseTimeParam reads an RFC 3339 query parameter; def when absent.
@@ -75,12 +75,12 @@ func (s *Server) failures(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, nethttp.StatusOK, failureReport{By: string(by), Window: string(win), From: formatTime(from), To: formatTime(to), Totals: totals, Series: series})
+	writeJSON(w, nethttp.StatusOK, failureReport{By: string(by), Window: string(win), From: formatTime(from), To: formatTime(to), Totals: newRateViews(totals), Series: newRateViews(series)})
 }
 
 // incidentList is the answer of GET /v1/incidents.
 type incidentList struct {
-	Incidents []*posguard.Incident `json:"incidents"`
+	Incidents []incidentView `json:"incidents"`
 }
 
 // listIncidents serves GET /v1/incidents?status=&kind=.
@@ -90,19 +90,23 @@ func (s *Server) listIncidents(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	list, err := rep.Store.Incidents(r.Context(), posguard.IncidentFilter{Status: posguard.IncidentStatus(q.Get("status")), Kind: posguard.IncidentKind(q.Get("kind"))})
+	f, err := parseIncidentFilter(r.URL.Query())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, nethttp.StatusOK, incidentList{Incidents: list})
+	list, err := rep.Store.Incidents(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, incidentList{Incidents: newIncidentViews(list)})
 }
 
 // noticeList is the answer of the notice endpoints.
 type noticeList struct {
-	Incidents []*posguard.Incident `json:"incidents,omitempty"`
-	Notices   []*posguard.Notice   `json:"notices"`
+	Incidents []incidentView `json:"incidents,omitempty"`
+	Notices   []noticeView   `json:"notices"`
 }
 
 // listNotices serves GET /v1/notices (those in force now; ?all=1 for all).
@@ -113,15 +117,20 @@ func (s *Server) listNotices(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	at := s.now()
-	if r.URL.Query().Get("all") != "" {
+	switch v := r.URL.Query().Get("all"); v {
+	case "", "0", "false":
+	case "1", "true":
 		at = time.Time{}
+	default:
+		s.writeError(w, r, invalidParam("all", "%q is not 1 or 0", v))
+		return
 	}
 	list, err := rep.Store.Notices(r.Context(), at, 1000)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, nethttp.StatusOK, noticeList{Notices: list})
+	writeJSON(w, nethttp.StatusOK, noticeList{Notices: newNoticeViews(list)})
 }
 
 // noticeRequest is the body of POST /v1/notices.
@@ -171,7 +180,7 @@ func (s *Server) postNotice(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, nethttp.StatusCreated, n)
+	writeJSON(w, nethttp.StatusCreated, newNoticeView(n))
 }
 
 // merchantNotices serves GET /v1/merchants/{id}/notices: the open incidents
@@ -187,13 +196,7 @@ func (s *Server) merchantNotices(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if incs == nil {
-		incs = []*posguard.Incident{}
-	}
-	if notes == nil {
-		notes = []*posguard.Notice{}
-	}
-	writeJSON(w, nethttp.StatusOK, noticeList{Incidents: incs, Notices: notes})
+	writeJSON(w, nethttp.StatusOK, noticeList{Incidents: newIncidentViews(incs), Notices: newNoticeViews(notes)})
 }
 
 // terminalHealth serves GET /v1/terminals/{id}/health.
@@ -208,12 +211,12 @@ func (s *Server) terminalHealth(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, nethttp.StatusOK, h)
+	writeJSON(w, nethttp.StatusOK, newHealthView(h))
 }
 
 // attentionList is the answer of GET /v1/terminals/attention.
 type attentionList struct {
-	Terminals []*analytics.Health `json:"terminals"`
+	Terminals []healthView `json:"terminals"`
 }
 
 // terminalsAttention serves GET /v1/terminals/attention.
@@ -228,5 +231,9 @@ func (s *Server) terminalsAttention(w nethttp.ResponseWriter, r *nethttp.Request
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, nethttp.StatusOK, attentionList{Terminals: list})
+	views := make([]healthView, 0, len(list))
+	for _, h := range list {
+		views = append(views, newHealthView(h))
+	}
+	writeJSON(w, nethttp.StatusOK, attentionList{Terminals: views})
 }

@@ -11,27 +11,6 @@ import (
 	"github.com/posguard/posguard/casework"
 )
 
-// caseRoutes adds the routes of cases, the merchant-facing "why", failure
-// analytics, incidents, notices and terminal health.
-func (s *Server) caseRoutes(mux *nethttp.ServeMux) {
-	mux.HandleFunc("GET /v1/cases", s.listCases)
-	mux.HandleFunc("POST /v1/cases", s.openComplaint)
-	mux.HandleFunc("GET /v1/cases/{id}", s.getCase)
-	mux.HandleFunc("GET /v1/cases/{id}/evidence", s.caseEvidence)
-	mux.HandleFunc("POST /v1/cases/{id}/entries", s.addCaseEntry)
-	mux.HandleFunc("POST /v1/cases/{id}/assign", s.assignCase)
-	mux.HandleFunc("POST /v1/cases/{id}/status", s.setCaseStatus)
-	mux.HandleFunc("POST /v1/cases/{id}/resolve", s.resolveCase)
-	mux.HandleFunc("GET /v1/transactions/{id}/why", s.why)
-	mux.HandleFunc("GET /v1/analytics/failures", s.failures)
-	mux.HandleFunc("GET /v1/incidents", s.listIncidents)
-	mux.HandleFunc("GET /v1/notices", s.listNotices)
-	mux.HandleFunc("POST /v1/notices", s.postNotice)
-	mux.HandleFunc("GET /v1/merchants/{id}/notices", s.merchantNotices)
-	mux.HandleFunc("GET /v1/terminals/{id}/health", s.terminalHealth)
-	mux.HandleFunc("GET /v1/terminals/attention", s.terminalsAttention)
-}
-
 // cases returns the case service or the error for its absence.
 func (s *Server) cases() (*casework.Service, error) {
 	if s.Cases == nil {
@@ -75,7 +54,22 @@ func (s *Server) listCases(w nethttp.ResponseWriter, r *nethttp.Request) {
 	}
 	q := r.URL.Query()
 	f := posguard.CaseFilter{Status: posguard.CaseStatus(q.Get("status")), Kind: posguard.CaseKind(q.Get("kind")),
-		MerchantID: q.Get("merchant"), Priority: posguard.Priority(strings.ToUpper(q.Get("priority")))}
+		Priority: posguard.Priority(strings.ToUpper(q.Get("priority")))}
+	switch {
+	case f.Status != "" && !f.Status.Valid():
+		s.writeError(w, r, invalidParam("status", "unknown case status %q", f.Status))
+		return
+	case f.Kind != "" && !f.Kind.Valid():
+		s.writeError(w, r, invalidParam("kind", "unknown case kind %q", f.Kind))
+		return
+	case f.Priority != "" && !f.Priority.Valid():
+		s.writeError(w, r, invalidParam("priority", "%q is not P1, P2, P3 or P4", q.Get("priority")))
+		return
+	}
+	if f.MerchantID, err = idParam(q, "merchant", 15); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if v := q.Get("limit"); v != "" {
 		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > maxListLimit {
 			s.writeError(w, r, invalidParam("limit", "must be 1 to %d", maxListLimit))

@@ -266,11 +266,9 @@ func TestMerchant(t *testing.T) {
 		Kind        string `json:"kind"`
 		FeePlan     string `json:"fee_plan"`
 		Limits      struct {
-			PerTxn struct {
-				Amount int64  `json:"amount"`
-				Yuan   string `json:"amount_yuan"`
-			} `json:"per_txn"`
-			DailyCount int `json:"daily_count"`
+			PerTxn     int64  `json:"per_txn"`
+			PerTxnYuan string `json:"per_txn_yuan"`
+			DailyCount int    `json:"daily_count"`
 		} `json:"limits"`
 		Account struct {
 			Bank   string `json:"bank"`
@@ -281,7 +279,7 @@ func TestMerchant(t *testing.T) {
 		t.Fatalf("status %d", st)
 	}
 	if m.Status != "active" || m.Kind != "individual" || m.FeePlan != "standard-0.6" || m.StatusSince == "" ||
-		m.Limits.PerTxn.Amount != 500000 || m.Limits.PerTxn.Yuan != "5000.00" || m.Limits.DailyCount != 200 {
+		m.Limits.PerTxn != 500000 || m.Limits.PerTxnYuan != "5000.00" || m.Limits.DailyCount != 200 {
 		t.Fatalf("merchant %+v", m)
 	}
 	if m.Account.Bank != "ICBC" || m.Account.Number != "***************0123" {

@@ -29,7 +29,7 @@ func (diagnosisKB) Explain(code, reason string, detail map[string]string) Explan
 	}
 	if x.Known {
 		e := entryOf(x.Entry)
-		out.Category, out.Actor, out.Name, out.Meaning = e.Category, e.Actor, e.Name, e.Meaning
+		out.Category, out.Actor, out.Actors, out.Name, out.Meaning = e.Category, e.Actor, e.Actors, e.Name, e.Meaning
 		out.Remedy, out.Retry = e.Remedy, e.Retry
 	}
 	return out
@@ -42,12 +42,15 @@ func entryOf(e diagnosis.Entry) Entry {
 		Code:     e.Code,
 		Class:    e.Class,
 		Category: e.Category,
-		Actor:    e.Actor,
+		Actors:   splitActors(e.Actor),
 		Name:     textOf(e.Name),
 		Meaning:  textOf(e.Meaning),
 		Remedy:   make([]Text, 0, len(e.Remedy)),
 		Retry:    e.Retry,
 		Legacy:   e.Legacy,
+	}
+	if len(out.Actors) > 0 {
+		out.Actor = out.Actors[0]
 	}
 	for _, r := range e.Remedy {
 		out.Remedy = append(out.Remedy, textOf(r))

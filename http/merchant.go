@@ -24,9 +24,11 @@ type merchantView struct {
 
 // limitsView is a merchant's limits; a zero amount or count means no limit.
 type limitsView struct {
-	PerTxn     money `json:"per_txn"`
-	Daily      money `json:"daily"`
-	DailyCount int   `json:"daily_count"`
+	PerTxn     int64  `json:"per_txn"`
+	PerTxnYuan string `json:"per_txn_yuan"`
+	Daily      int64  `json:"daily"`
+	DailyYuan  string `json:"daily_yuan"`
+	DailyCount int    `json:"daily_count"`
 }
 
 // accountView is a settlement account with its number masked to the last
@@ -49,8 +51,10 @@ func newMerchantView(m *posguard.Merchant) merchantView {
 		Kind:        m.Kind,
 		FeePlan:     m.FeePlan,
 		Limits: limitsView{
-			PerTxn:     moneyOf(m.Limits.PerTxn),
-			Daily:      moneyOf(m.Limits.Daily),
+			PerTxn:     int64(m.Limits.PerTxn),
+			PerTxnYuan: yuan(m.Limits.PerTxn),
+			Daily:      int64(m.Limits.Daily),
+			DailyYuan:  yuan(m.Limits.Daily),
 			DailyCount: m.Limits.DailyCount,
 		},
 		Account: accountView{

@@ -28,7 +28,7 @@ func (s *Server) newReversalView(r *posguard.Reversal) reversalView {
 		TxnID:      r.TxnID,
 		State:      string(r.State),
 		Reason:     r.Reason,
-		Attempts:   r.Attempts,
+		Attempts:   attemptsMade(r),
 		AgeSeconds: int64(max(s.now().Sub(r.CreatedAt), 0) / time.Second),
 		LastError:  maskDigitRuns(r.LastError),
 		CreatedAt:  formatTime(r.CreatedAt),
@@ -40,12 +40,23 @@ func (s *Server) newReversalView(r *posguard.Reversal) reversalView {
 	return v
 }
 
-// reversalList is the answer of GET /v1/reversals.
-type reversalList struct {
-	Reversals []reversalView `json:"reversals"`
+// attemptsMade is how many times r was sent: the failed attempts the queue
+// counts, plus the acknowledged one for a done reversal (so a reversal
+// acknowledged at once shows 1, as its transaction's history says).
+func attemptsMade(r *posguard.Reversal) int {
+	if r.State == posguard.ReversalDone {
+		return r.Attempts + 1
+	}
+	return r.Attempts
 }
 
-// listReversals serves GET /v1/reversals?state=pending|done&limit=.
+// reversalList is the answer of GET /v1/reversals.
+type reversalList struct {
+	Reversals  []reversalView `json:"reversals"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+}
+
+// listReversals serves GET /v1/reversals?state=pending|done&limit=&cursor=.
 func (s *Server) listReversals(w nethttp.ResponseWriter, r *nethttp.Request) {
 	q := r.URL.Query()
 	var state posguard.ReversalState
@@ -61,14 +72,26 @@ func (s *Server) listReversals(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	revs, err := s.Store.Reversals(r.Context(), state, limit)
+	var after int64
+	if v := q.Get("cursor"); v != "" {
+		if after, err = decodeCursor(v); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	revs, err := s.Store.ReversalsBefore(r.Context(), state, after, min(limit+1, maxListLimit))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := reversalList{Reversals: make([]reversalView, 0, len(revs))}
-	for _, rev := range revs {
+	out := reversalList{Reversals: make([]reversalView, 0, min(len(revs), limit))}
+	for _, rev := range revs[:min(len(revs), limit)] {
 		out.Reversals = append(out.Reversals, s.newReversalView(rev))
+	}
+	// One row more than the page says another follows; at the store's
+	// maximum a full page is taken to mean "maybe".
+	if len(revs) > limit || (limit == maxListLimit && len(revs) == limit) {
+		out.NextCursor = encodeCursor(revs[limit-1].ID)
 	}
 	writeJSON(w, nethttp.StatusOK, out)
 }

@@ -41,24 +41,65 @@ type Server struct {
 	Payouts PayoutDesk
 }
 
+// route is one registered route: a net/http.ServeMux pattern and its
+// handler.
+type route struct {
+	pattern string
+	handler nethttp.HandlerFunc
+}
+
+// routes is the one table of the API's routes.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /v1/transactions", s.listTransactions},
+		{"GET /v1/transactions/{id}", s.getTransaction},
+		{"GET /v1/reversals", s.listReversals},
+		{"GET /v1/explain/{code}", s.explain},
+		{"GET /v1/terminals/{id}", s.getTerminal},
+		{"GET /v1/merchants/{id}", s.getMerchant},
+		{"GET /v1/transactions/{id}/settlement", s.getTxnSettlement},
+		{"GET /v1/merchants/{id}/settlements", s.listMerchantSettlements},
+		{"GET /v1/merchants/{id}/statement", s.getStatement},
+		{"PUT /v1/merchants/{id}/settlement-account", s.putSettlementAccount},
+		{"POST /v1/payouts/{id}/resettle", s.postResettle},
+		{"POST /v1/settlements/{id}/resettle", s.postResettle},
+		{"GET /healthz", s.healthz},
+		{"GET /metrics", s.metrics},
+		{"GET /v1/cases", s.listCases},
+		{"POST /v1/cases", s.openComplaint},
+		{"GET /v1/cases/{id}", s.getCase},
+		{"GET /v1/cases/{id}/evidence", s.caseEvidence},
+		{"POST /v1/cases/{id}/entries", s.addCaseEntry},
+		{"POST /v1/cases/{id}/assign", s.assignCase},
+		{"POST /v1/cases/{id}/status", s.setCaseStatus},
+		{"POST /v1/cases/{id}/resolve", s.resolveCase},
+		{"GET /v1/transactions/{id}/why", s.why},
+		{"GET /v1/analytics/failures", s.failures},
+		{"GET /v1/incidents", s.listIncidents},
+		{"GET /v1/notices", s.listNotices},
+		{"POST /v1/notices", s.postNotice},
+		{"GET /v1/merchants/{id}/notices", s.merchantNotices},
+		{"GET /v1/terminals/{id}/health", s.terminalHealth},
+		{"GET /v1/terminals/attention", s.terminalsAttention},
+	}
+}
+
+// Patterns returns the pattern of every route the API registers, in the
+// net/http.ServeMux syntax ("GET /v1/transactions/{id}").
+func (s *Server) Patterns() []string {
+	var out []string
+	for _, r := range s.routes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
 // Handler returns the API's routes.
 func (s *Server) Handler() nethttp.Handler {
 	mux := nethttp.NewServeMux()
-	mux.HandleFunc("GET /v1/transactions", s.listTransactions)
-	mux.HandleFunc("GET /v1/transactions/{id}", s.getTransaction)
-	mux.HandleFunc("GET /v1/reversals", s.listReversals)
-	mux.HandleFunc("GET /v1/explain/{code}", s.explain)
-	mux.HandleFunc("GET /v1/terminals/{id}", s.getTerminal)
-	mux.HandleFunc("GET /v1/merchants/{id}", s.getMerchant)
-	mux.HandleFunc("GET /v1/transactions/{id}/settlement", s.getTxnSettlement)
-	mux.HandleFunc("GET /v1/merchants/{id}/settlements", s.listMerchantSettlements)
-	mux.HandleFunc("GET /v1/merchants/{id}/statement", s.getStatement)
-	mux.HandleFunc("PUT /v1/merchants/{id}/settlement-account", s.putSettlementAccount)
-	mux.HandleFunc("POST /v1/payouts/{id}/resettle", s.postResettle)
-	mux.HandleFunc("POST /v1/settlements/{id}/resettle", s.postResettle)
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /metrics", s.metrics)
-	s.caseRoutes(mux)
+	for _, r := range s.routes() {
+		mux.HandleFunc(r.pattern, r.handler)
+	}
 	return s.recoverer(s.unmatched(mux))
 }
 

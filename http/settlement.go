@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	nethttp "net/http"
+	"net/url"
+	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/settlement"
@@ -65,7 +67,8 @@ func (s *Server) getTxnSettlement(w nethttp.ResponseWriter, r *nethttp.Request) 
 type payoutView struct {
 	ID          string      `json:"id"`
 	State       string      `json:"state"`
-	Amount      money       `json:"amount"`
+	Amount      int64       `json:"amount"`
+	AmountYuan  string      `json:"amount_yuan"`
 	Account     accountView `json:"account"`
 	Reason      string      `json:"reason,omitempty"`
 	Fix         string      `json:"fix,omitempty"`
@@ -77,18 +80,21 @@ type payoutView struct {
 
 // batchView is a settlement batch with its payouts.
 type batchView struct {
-	ID      string       `json:"id"`
-	Kind    string       `json:"kind"`
-	Date    string       `json:"date"`
-	Items   int          `json:"items"`
-	Net     money        `json:"net"`
-	Fee     money        `json:"fee"`
-	Payout  money        `json:"payout"`
-	Payouts []payoutView `json:"payouts"`
+	ID         string       `json:"id"`
+	Kind       string       `json:"kind"`
+	Date       string       `json:"date"`
+	Items      int          `json:"items"`
+	Net        int64        `json:"net"`
+	NetYuan    string       `json:"net_yuan"`
+	Fee        int64        `json:"fee"`
+	FeeYuan    string       `json:"fee_yuan"`
+	Payout     int64        `json:"payout"`
+	PayoutYuan string       `json:"payout_yuan"`
+	Payouts    []payoutView `json:"payouts"`
 }
 
 func newPayoutView(p *posguard.Payout) payoutView {
-	return payoutView{ID: p.ID, State: string(p.State), Amount: moneyOf(p.Amount),
+	return payoutView{ID: p.ID, State: string(p.State), Amount: int64(p.Amount), AmountYuan: yuan(p.Amount),
 		Account: accountView{Bank: p.Account.Bank, Number: maskAccount(p.Account.Number), Name: p.Account.Name, Status: p.Account.Status},
 		Reason:  p.Reason, Fix: payoutFix(p), CaseID: p.CaseID, ResettledBy: p.ResettledBy, Resettles: p.Resettles,
 		PaidAt: formatTime(p.PaidAt)}
@@ -105,6 +111,10 @@ func payoutFix(p *posguard.Payout) string {
 // listMerchantSettlements serves GET /v1/merchants/{id}/settlements?from=&to=.
 func (s *Server) listMerchantSettlements(w nethttp.ResponseWriter, r *nethttp.Request) {
 	mid := r.PathValue("id")
+	if _, _, err := dateRange(r.URL.Query()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if _, err := s.Store.Merchant(r.Context(), mid); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -114,7 +124,12 @@ func (s *Server) listMerchantSettlements(w nethttp.ResponseWriter, r *nethttp.Re
 		s.writeError(w, r, err)
 		return
 	}
-	bs, err := m.Batches(r.Context(), mid, r.URL.Query().Get("from"), r.URL.Query().Get("to"))
+	from, to, err := dateRange(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	bs, err := m.Batches(r.Context(), mid, from, to)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -129,8 +144,8 @@ func (s *Server) listMerchantSettlements(w nethttp.ResponseWriter, r *nethttp.Re
 			s.writeError(w, r, err)
 			return
 		}
-		v := batchView{ID: b.ID, Kind: string(b.Kind), Date: b.Date, Items: b.Count, Net: moneyOf(b.Net),
-			Fee: moneyOf(b.Fee), Payout: moneyOf(b.Payout), Payouts: []payoutView{}}
+		v := batchView{ID: b.ID, Kind: string(b.Kind), Date: b.Date, Items: b.Count, Net: int64(b.Net), NetYuan: yuan(b.Net),
+			Fee: int64(b.Fee), FeeYuan: yuan(b.Fee), Payout: int64(b.Payout), PayoutYuan: yuan(b.Payout), Payouts: []payoutView{}}
 		for _, p := range ps {
 			v.Payouts = append(v.Payouts, newPayoutView(p))
 		}
@@ -193,4 +208,23 @@ func (s *Server) postResettle(w nethttp.ResponseWriter, r *nethttp.Request) {
 		out.Payouts = append(out.Payouts, newPayoutView(p))
 	}
 	writeJSON(w, nethttp.StatusOK, out)
+}
+
+// dateRange reads the optional ?from=&to= business dates (YYYY-MM-DD, both
+// included) of a settlement list; EINVALID naming the parameter for a bad
+// date or a to before from.
+func dateRange(q url.Values) (from, to string, err error) {
+	from, to = q.Get("from"), q.Get("to")
+	for _, p := range []struct{ name, v string }{{"from", from}, {"to", to}} {
+		if p.v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, p.v); err != nil {
+			return "", "", invalidParam(p.name, "want YYYY-MM-DD, got %q", p.v)
+		}
+	}
+	if from != "" && to != "" && to < from {
+		return "", "", invalidParam("to", "%s is before from %s", to, from)
+	}
+	return from, to, nil
 }

@@ -65,26 +65,51 @@ func (s *Server) getStatement(w nethttp.ResponseWriter, r *nethttp.Request) {
 	default:
 		views := make([]statementRowView, 0, len(rows))
 		for _, x := range rows {
-			views = append(views, statementRowView{Period: x.Period, Sales: x.Sales, SalesGross: int64(x.SalesGross),
-				Voids: int64(x.Voids), Refunds: int64(x.Refunds), Reversals: int64(x.Reversals), Fees: int64(x.Fees),
-				Earned: int64(x.Earned), Settled: int64(x.Settled), Paid: int64(x.Paid), Held: int64(x.Held), Resettled: int64(x.Resettled)})
+			views = append(views, newStatementRowView(x))
 		}
 		writeJSON(w, nethttp.StatusOK, map[string]any{"merchant_id": mid, "from": from, "to": to, "rows": views})
 	}
 }
 
-// statementRowView is one statement period; amounts in fen.
+// statementRowView is one statement period; amounts in fen, each with its
+// yuan string beside it.
 type statementRowView struct {
-	Period     string `json:"period"`
-	Sales      int    `json:"sales"`
-	SalesGross int64  `json:"sales_gross"`
-	Voids      int64  `json:"voids"`
-	Refunds    int64  `json:"refunds"`
-	Reversals  int64  `json:"reversals"`
-	Fees       int64  `json:"fees"`
-	Earned     int64  `json:"earned"`
-	Settled    int64  `json:"settled"`
-	Paid       int64  `json:"paid"`
-	Held       int64  `json:"held"`
-	Resettled  int64  `json:"resettled"`
+	Period         string `json:"period"`
+	Sales          int    `json:"sales"`
+	SalesGross     int64  `json:"sales_gross"`
+	SalesGrossYuan string `json:"sales_gross_yuan"`
+	Voids          int64  `json:"voids"`
+	VoidsYuan      string `json:"voids_yuan"`
+	Refunds        int64  `json:"refunds"`
+	RefundsYuan    string `json:"refunds_yuan"`
+	Reversals      int64  `json:"reversals"`
+	ReversalsYuan  string `json:"reversals_yuan"`
+	Fees           int64  `json:"fees"`
+	FeesYuan       string `json:"fees_yuan"`
+	Earned         int64  `json:"earned"`
+	EarnedYuan     string `json:"earned_yuan"`
+	Settled        int64  `json:"settled"`
+	SettledYuan    string `json:"settled_yuan"`
+	Paid           int64  `json:"paid"`
+	PaidYuan       string `json:"paid_yuan"`
+	Held           int64  `json:"held"`
+	HeldYuan       string `json:"held_yuan"`
+	Resettled      int64  `json:"resettled"`
+	ResettledYuan  string `json:"resettled_yuan"`
+}
+
+// newStatementRowView renders x.
+func newStatementRowView(x settlement.StatementRow) statementRowView {
+	return statementRowView{Period: x.Period, Sales: x.Sales,
+		SalesGross: int64(x.SalesGross), SalesGrossYuan: yuan(x.SalesGross),
+		Voids: int64(x.Voids), VoidsYuan: yuan(x.Voids),
+		Refunds: int64(x.Refunds), RefundsYuan: yuan(x.Refunds),
+		Reversals: int64(x.Reversals), ReversalsYuan: yuan(x.Reversals),
+		Fees: int64(x.Fees), FeesYuan: yuan(x.Fees),
+		Earned: int64(x.Earned), EarnedYuan: yuan(x.Earned),
+		Settled: int64(x.Settled), SettledYuan: yuan(x.Settled),
+		Paid: int64(x.Paid), PaidYuan: yuan(x.Paid),
+		Held: int64(x.Held), HeldYuan: yuan(x.Held),
+		Resettled: int64(x.Resettled), ResettledYuan: yuan(x.Resettled),
+	}
 }

@@ -1,7 +1,9 @@
 package http
 
 import (
+	"context"
 	nethttp "net/http"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -46,6 +48,20 @@ func (s *Server) getTerminal(w nethttp.ResponseWriter, r *nethttp.Request) {
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	// The same last-seen time as the health report: the later of the
+	// terminal's own record and its last journaled request.
+	if ts, ok := s.Store.(interface {
+		TerminalSeen(context.Context, string) (time.Time, error)
+	}); ok {
+		seen, err := ts.TerminalSeen(r.Context(), t.ID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if seen.After(t.LastSeen) {
+			t.LastSeen = seen
+		}
 	}
 	writeJSON(w, nethttp.StatusOK, newTerminalView(t))
 }

@@ -18,14 +18,9 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(timeFormat)
 }
 
-// money is an amount as integer fen and as a yuan string.
-type money struct {
-	Fen  int64  `json:"amount"`
-	Yuan string `json:"amount_yuan"`
-}
-
-// moneyOf renders a.
-func moneyOf(a posguard.Amount) money { return money{Fen: int64(a), Yuan: a.String()} }
+// yuan renders an amount in fen as the yuan string the API writes beside
+// it (`"amount": 1234, "amount_yuan": "12.34"`).
+func yuan(a posguard.Amount) string { return a.String() }
 
 // Text is a message in Chinese and English.
 type Text struct {
@@ -33,34 +28,11 @@ type Text struct {
 	EN string `json:"en"`
 }
 
-// maskDigitRuns replaces any run of 13 or more digits in s with its 6+4
-// mask. The journal holds no full card number; this keeps free-text
-// evidence (detail values, errors) from becoming a way for one to leave.
-func maskDigitRuns(s string) string {
-	var b strings.Builder
-	run := 0
-	flush := func(end int) {
-		if run == 0 {
-			return
-		}
-		digits := s[end-run : end]
-		if run >= 13 {
-			digits = posguard.MaskPAN(digits)
-		}
-		b.WriteString(digits)
-		run = 0
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= '0' && c <= '9' {
-			run++
-			continue
-		}
-		flush(i)
-		b.WriteByte(s[i])
-	}
-	flush(len(s))
-	return b.String()
-}
+// maskDigitRuns masks card-number-like digit runs in free text (see
+// posguard.MaskCardNumbers). The journal holds no full card number; this
+// keeps free-text evidence (detail values, errors) from becoming a way for
+// one to leave, while merchant numbers stay readable.
+func maskDigitRuns(s string) string { return posguard.MaskCardNumbers(s) }
 
 // maskDetail copies d with every value passed through maskDigitRuns; nil
 // for an empty map.

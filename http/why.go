@@ -2,6 +2,7 @@ package http
 
 import (
 	nethttp "net/http"
+	"net/url"
 	"strings"
 
 	"github.com/posguard/posguard"
@@ -50,9 +51,27 @@ func stateText(st posguard.State) (what, money Text) {
 	return Text{ZH: "交易处理中", EN: "The transaction is being processed"}, Text{ZH: "结果待定", EN: "The outcome is not known yet"}
 }
 
+// langParam reads ?lang=: "zh" (the default) or "en"; any other value is
+// EINVALID rather than a silent fallback.
+func langParam(q url.Values) (string, error) {
+	switch v := strings.ToLower(q.Get("lang")); v {
+	case "", "zh":
+		return "zh", nil
+	case "en":
+		return "en", nil
+	default:
+		return "", invalidParam("lang", "%q is not zh or en", q.Get("lang"))
+	}
+}
+
 // why serves GET /v1/transactions/{id}/why?lang=zh|en (default zh).
 func (s *Server) why(w nethttp.ResponseWriter, r *nethttp.Request) {
 	id, err := parseTxnID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	lang, err := langParam(r.URL.Query())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -62,8 +81,7 @@ func (s *Server) why(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	lang := strings.ToLower(r.URL.Query().Get("lang"))
-	zh := lang == "" || strings.HasPrefix(lang, "zh")
+	zh := lang == "zh"
 	pick := func(x Text) string {
 		if zh {
 			return x.ZH

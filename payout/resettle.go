@@ -8,8 +8,9 @@ import (
 )
 
 // UpdateAccount replaces merchant mid's settlement account after verifying
-// it with the bank; the status stored is the bank's. It returns the stored
-// account and EINVALID (after storing) when the bank does not report it ok.
+// it with the bank: only an account the bank reports ok is stored (with that
+// status). It returns the account as verified, and EINVALID, storing
+// nothing, when the bank reports another status.
 func (r *Runner) UpdateAccount(ctx context.Context, mid string, a posguard.SettlementAccount) (posguard.SettlementAccount, error) {
 	if a.Number == "" || a.Name == "" {
 		return a, posguard.Errorf(posguard.EINVALID, "settlement account: number and name are required")
@@ -23,12 +24,14 @@ func (r *Runner) UpdateAccount(ctx context.Context, mid string, a posguard.Settl
 		return a, err
 	}
 	a.Status = st
+	if st != "ok" {
+		// Verified first, stored only once it passed: a rejected account
+		// never replaces the one the merchant has.
+		return a, posguard.Errorf(posguard.EINVALID, "settlement account of %s: the bank reports it %s; the account on file is unchanged", mid, st)
+	}
 	m.Account = a
 	if err := r.Merchants.PutMerchant(ctx, m); err != nil {
 		return a, err
-	}
-	if st != "ok" {
-		return a, posguard.Errorf(posguard.EINVALID, "settlement account of %s: the bank reports it %s", mid, st)
 	}
 	return a, nil
 }

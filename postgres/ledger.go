@@ -3,6 +3,7 @@ package postgres
 import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access/accesssql"
 	"github.com/posguard/posguard/ledger/ledgersql"
 	"github.com/posguard/posguard/recon/reconsql"
 )
@@ -25,4 +26,15 @@ func (s *Store) Recon() posguard.ReconStore {
 	r := reconsql.New(s.moneyDB, s.moneyDB, reconsql.Dialect{Dollar: true, MapError: dbError})
 	r.Now = s.Now
 	return r
+}
+
+// Access returns the store's users, tokens, account change requests and
+// audit log (posguard.AccessStore), kept in the tables of migration
+// 0010_access and sharing the store's connection pool.
+func (s *Store) Access() posguard.AccessStore {
+	s.moneyOnce.Do(func() { s.moneyDB = stdlib.OpenDBFromPool(s.pool) })
+	db := s.moneyDB
+	a := accesssql.New(db, db, accesssql.Dialect{Dollar: true, LockHead: " FOR UPDATE", MapError: dbError})
+	a.Now = s.Now
+	return a
 }

@@ -32,8 +32,8 @@ func (a *answer) code() string { return a.msg.Get(39) }
 
 // Send sends m as it is and returns the host's answer (MTI + 10 with the
 // same field 11). It frames the message, MACs it (field 64 over the MTI up
-// to the byte before 64) when the terminal holds a MAK and the MTI is not a
-// network management one (08xx), and checks the answer's MAC when 39 = 00.
+// to the byte before 64) when the terminal holds a MAK and the message is
+// not a sign-on or echo test, and checks the answer's MAC when 39 = 00.
 // Send keeps no reversal record and does not count STANs: the caller owns
 // the message. Returns the answer and an error wrapping ErrAnswerMAC when
 // its MAC fails; ETIMEOUT when no answer came in time; EUNAVAILABLE when the
@@ -48,8 +48,19 @@ func (t *Terminal) Send(ctx context.Context, m *iso8583.Message) (*iso8583.Messa
 	return a.msg, err
 }
 
-// macs reports whether a request of this MTI carries field 64.
-func macs(mti string) bool { return len(mti) == 4 && mti[:2] != "08" }
+// macs reports whether a request carries field 64: every one but the
+// sign-on (0800, no keys yet) and the echo test; a sign-off (0820 with 60.3
+// 002) is MACed.
+func macs(m *iso8583.Message) bool {
+	if len(m.MTI) != 4 {
+		return false
+	}
+	if m.MTI == "0820" {
+		f60 := m.Get(60)
+		return len(f60) >= 11 && f60[8:11] == "002"
+	}
+	return m.MTI[:2] != "08"
+}
 
 // answerMACed reports whether an approved answer of this MTI must carry a
 // MAC: the financial answers (0110, 0210, 0230, 0410…), not 0510 or 08xx.
@@ -140,7 +151,7 @@ func (t *Terminal) exchange(ctx context.Context, m *iso8583.Message) (*answer, e
 // pack encodes m, with field 64 computed over the bytes before it when the
 // message needs a MAC and the terminal has keys.
 func (t *Terminal) pack(m *iso8583.Message) ([]byte, error) {
-	withMAC := macs(m.MTI) && len(t.keys.MAK) > 0
+	withMAC := macs(m) && len(t.keys.MAK) > 0
 	if withMAC {
 		m.SetBytes(64, make([]byte, keys.MACLen))
 	} else {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access/accesssql"
 	"github.com/posguard/posguard/ledger/ledgersql"
 	"github.com/posguard/posguard/recon/reconsql"
 )
@@ -23,4 +24,13 @@ func (s *Store) Recon() posguard.ReconStore {
 	r := reconsql.New(s.write, s.read, reconsql.Dialect{MapError: dbError})
 	r.Now = s.Now
 	return r
+}
+
+// Access returns the store's users, tokens, account change requests and
+// audit log (posguard.AccessStore), kept in the tables of migration
+// 0010_access.
+func (s *Store) Access() posguard.AccessStore {
+	a := accesssql.New(s.write, s.read, accesssql.Dialect{MapError: dbError})
+	a.Now = s.Now
+	return a
 }

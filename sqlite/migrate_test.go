@@ -60,7 +60,7 @@ func TestJournalRowidMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(applied) == 0 || applied[0] != "0006_journal_rowids" {
-		t.Fatalf("applied %v, want 0006_journal_rowids first", applied)
+		t.Fatalf("applied %v, want 0006_journal_rowids first (later migrations may follow)", applied)
 	}
 	for _, table := range []string{"transactions", "txn_events"} {
 		var ddl string

@@ -60,8 +60,14 @@ func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*
 // Reversals returns reversals in a state ("" for all), newest first, at most
 // limit (default 50, max 1000).
 func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, limit int) ([]*posguard.Reversal, error) {
+	return s.ReversalsBefore(ctx, state, 0, limit)
+}
+
+// ReversalsBefore is Reversals continued after a page: only reversals with
+// an ID below before (0: no bound).
+func (s *Store) ReversalsBefore(ctx context.Context, state posguard.ReversalState, before int64, limit int) ([]*posguard.Reversal, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
-		WHERE ?1 = '' OR state = ?1 ORDER BY id DESC LIMIT ?2`, string(state), sqlstore.ClampLimit(limit))
+		WHERE (?1 = '' OR state = ?1) AND (?3 = 0 OR id < ?3) ORDER BY id DESC LIMIT ?2`, string(state), sqlstore.ClampLimit(limit), before)
 	if err != nil {
 		return nil, dbError(err, "reversals")
 	}

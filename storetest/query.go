@@ -17,6 +17,14 @@ func testQueries(t *testing.T, h *harness) {
 		x.MerchantID = fmt.Sprintf("M%d", i%2)
 		x.State = states[i%4]
 		x.ResponseCode = map[posguard.State]string{posguard.StateApproved: "00", posguard.StateDeclined: "51"}[x.State]
+		// Search fields: every fifth row has its own RRN and auth code,
+		// card tails alternate over three cards, amounts over seven.
+		x.RRN = fmt.Sprintf("%012d", 500000+i)
+		if i%5 == 0 {
+			x.AuthCode = fmt.Sprintf("A%05d", i)
+		}
+		x.PANMasked = "622202******" + []string{"1234", "5678", "0001"}[i%3]
+		x.Amount = posguard.Amount(100 * (1 + i%7))
 		all = append(all, insert(t, s, x))
 	}
 	for i := 1; i < len(all); i++ {
@@ -93,6 +101,14 @@ func testQueries(t *testing.T, h *harness) {
 		{"Combined", posguard.TxnFilter{MerchantID: "M0", TerminalID: "10000000", State: posguard.StateApproved},
 			func(x *posguard.Transaction) bool {
 				return x.MerchantID == "M0" && x.TerminalID == "10000000" && x.State == posguard.StateApproved
+			}},
+		{"RRN", posguard.TxnFilter{RRN: "000000500042"}, func(x *posguard.Transaction) bool { return x.RRN == "000000500042" }},
+		{"AuthCode", posguard.TxnFilter{AuthCode: "A00045"}, func(x *posguard.Transaction) bool { return x.AuthCode == "A00045" }},
+		{"CardTail", posguard.TxnFilter{CardTail: "5678"}, func(x *posguard.Transaction) bool { return x.PANMasked == "622202******5678" }},
+		{"Amount", posguard.TxnFilter{Amount: 300}, func(x *posguard.Transaction) bool { return x.Amount == 300 }},
+		{"TailAndAmount", posguard.TxnFilter{CardTail: "0001", Amount: 700, MerchantID: "M1"},
+			func(x *posguard.Transaction) bool {
+				return x.PANMasked == "622202******0001" && x.Amount == 700 && x.MerchantID == "M1"
 			}},
 		{"FromTo", posguard.TxnFilter{From: all[30].CreatedAt, To: all[90].CreatedAt},
 			func(x *posguard.Transaction) bool {

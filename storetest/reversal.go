@@ -116,7 +116,17 @@ func testReversals(t *testing.T, h *harness) {
 		if fmt.Sprint(reversalIDs(list)) != fmt.Sprint([]int64{r4.ID, r3.ID}) {
 			t.Fatalf("reversals newest first %v, want [%d %d]", reversalIDs(list), r4.ID, r3.ID)
 		}
-		_ = r2
+		// The next page continues below the last ID of the previous one.
+		next2, err := s.ReversalsBefore(t.Context(), posguard.ReversalPending, r3.ID, 2)
+		must(t, err, "reversals before")
+		if fmt.Sprint(reversalIDs(next2)) != fmt.Sprint([]int64{r2.ID, r1.ID}) {
+			t.Fatalf("reversals before %d: %v, want [%d %d]", r3.ID, reversalIDs(next2), r2.ID, r1.ID)
+		}
+		first, err := s.ReversalsBefore(t.Context(), "", 0, 2)
+		must(t, err, "reversals before 0")
+		if fmt.Sprint(reversalIDs(first)) != fmt.Sprint(reversalIDs(list)) {
+			t.Fatalf("reversals before 0: %v, want %v", reversalIDs(first), reversalIDs(list))
+		}
 	})
 
 	t.Run("Complete", func(t *testing.T) {

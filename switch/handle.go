@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/keys"
 )
 
 // HandleTerminal answers one decoded terminal request. It implements
@@ -40,17 +39,23 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 	if t.Status != posguard.TerminalActive {
 		return reject(t, posguard.ReasonTerminalDisabled)
 	}
+	// Field 42 of a sign-on, sign-off or settlement must be the terminal's
+	// merchant (03, nothing changes).
+	switch req.Type {
+	case posguard.TxnSignOn, posguard.TxnSignOff, posguard.TxnSettlement:
+		if req.MerchantID != t.MerchantID {
+			return reject(t, posguard.ReasonMerchantUnknown)
+		}
+	}
 	switch req.Type {
 	case posguard.TxnSignOn:
 		return s.signOn(ctx, t, req)
-	case posguard.TxnSignOff:
-		return s.signOff(ctx, t, req)
 	case posguard.TxnEcho:
 		return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonApproved), Reason: posguard.ReasonApproved, Terminal: t}
 	}
 
-	// Gate: MAC (A0). Mandatory on financial messages; checked on a
-	// settlement when present.
+	// Gate: MAC (A0). Mandatory on financial messages, sign-off and
+	// settlement; checked on a batch upload when present.
 	// A terminal that never signed on has no MAC key: it is told to sign on
 	// (77) rather than that its MAC is wrong.
 	if len(t.Keys.MAK) == 0 {
@@ -59,22 +64,34 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 		return r
 	}
 	if req.HasMAC {
-		if !keys.VerifyMAC(t.MAC, t.Keys.MAK, req.MACData, req.MAC) {
+		kt, ok := s.keyGuard.verify(t, req.MACData, req.MAC, s.Now())
+		if !ok {
 			r := reject(t, posguard.ReasonMACInvalid)
 			r.ResignOn = true
 			return r
 		}
-	} else if req.Type != posguard.TxnSettlement && req.Type != posguard.TxnBatchUpload {
+		t = kt
+	} else if req.Type != posguard.TxnBatchUpload {
 		r := reject(t, posguard.ReasonMACMissing)
 		r.ResignOn = true
 		return r
+	}
+	if req.Type == posguard.TxnSignOff {
+		return s.signOff(ctx, t, req)
 	}
 
 	// A retransmitted settlement is answered from the journal before the
 	// batch check: its batch has rolled over already.
 	if req.Type == posguard.TxnSettlement {
 		if prev, err := s.store.ByKey(ctx, keyOf(req)); err == nil {
-			return s.replay(ctx, t, req, prev)
+			resp := s.replay(ctx, t, req, prev)
+			if posguard.ApprovedCode(resp.Answer.Code) && req.Batch == t.Batch {
+				// Settled, but the roll-over was not stored: do it now.
+				if r := s.rollBatch(ctx, t); r != nil {
+					return r
+				}
+			}
+			return resp
 		}
 	}
 

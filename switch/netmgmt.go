@@ -10,7 +10,18 @@ import (
 // signOn delivers fresh working keys under the terminal's master key and
 // records them; the terminal's open batch is returned in 60.2. Terminals of
 // merchants that are not active may still sign on (key management).
+//
+// A sign-on carries no MAC, so anyone knowing the terminal and merchant ids
+// can send one: the keys the terminal used before stay valid until it uses
+// the new ones or the grace period passes (keyGuard), and beyond
+// SignOnsPerMinute sign-ons in a minute the answer is 96 and nothing
+// changes. The answer leaves only once the new keys are stored.
 func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest) *posguard.TerminalResponse {
+	now := s.Now()
+	if !s.keyGuard.allowSignOn(t.ID, now, s.cfg.SignOnsPerMinute) {
+		s.log.Warn("sign-on rate exceeded", "terminal", t.ID, "per_minute", s.cfg.SignOnsPerMinute)
+		return reject(t, posguard.ReasonSignOnRate)
+	}
 	scheme := req.NetMgmt
 	switch scheme {
 	case posguard.KeyScheme001, posguard.KeyScheme003, posguard.KeyScheme004:
@@ -20,22 +31,25 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 	wk, err := keys.GenerateWorkingKeys(scheme)
 	if err != nil {
 		s.log.Error("generate working keys", "terminal", t.ID, "err", err)
+		s.keyGuard.uncount(t.ID)
 		return reject(t, posguard.ReasonHostFault)
 	}
 	f62, err := keys.EncodeField62(t.TMK, scheme, wk)
 	if err != nil {
 		s.log.Error("encode field 62", "terminal", t.ID, "err", err)
+		s.keyGuard.uncount(t.ID)
 		return reject(t, posguard.ReasonHostFault)
 	}
-	now := s.Now()
 	batch := t.Batch
 	if batch == "" {
 		batch = "000001"
 	}
 	if err := s.store.SaveSignOn(ctx, t.ID, wk, batch, now); err != nil {
 		s.log.Error("save sign-on", "terminal", t.ID, "err", err)
+		s.keyGuard.uncount(t.ID)
 		return reject(t, posguard.ReasonHostFault)
 	}
+	s.keyGuard.signedOn(t, now, s.cfg.SignOnGrace)
 	nt := *t
 	nt.Keys = wk
 	nt.KeyScheme = scheme
@@ -59,13 +73,14 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 	}
 }
 
-// signOff marks the terminal signed off; its keys stay stored.
+// signOff marks the terminal signed off; its keys stay stored. The caller
+// has verified the request's MAC.
 func (s *Switch) signOff(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest) *posguard.TerminalResponse {
 	if err := s.store.SetSignedOff(ctx, t.ID, s.Now()); err != nil {
 		s.log.Error("sign-off", "terminal", t.ID, "err", err)
 		return reject(t, posguard.ReasonHostFault)
 	}
-	nt := *t
+	nt := *s.current(t)
 	nt.SignedOn = false
 	s.setTerminal(&nt)
 	return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonApproved), Reason: posguard.ReasonApproved, Terminal: &nt}

@@ -248,7 +248,9 @@ func (s *Switch) completeTxn(ctx context.Context, t *posguard.Terminal, txn *pos
 				return &posguard.TerminalResponse{Answer: *prev.Answer, Reason: prev.Reason, Terminal: t, TxnID: prev.ID}
 			}
 		}
+		// Nothing is answered that was not stored.
 		s.log.Error("journal completed request", "terminal", t.ID, "err", err)
+		return reject(t, posguard.ReasonHostFault)
 	}
 	return &posguard.TerminalResponse{Answer: *txn.Answer, Reason: reason, Terminal: t, TxnID: txn.ID}
 }

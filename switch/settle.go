@@ -42,14 +42,27 @@ func (s *Switch) settle(ctx context.Context, t *posguard.Terminal, req *posguard
 	if resp.TxnID != txn.ID {
 		return resp // a concurrent duplicate settled first
 	}
+	if !posguard.ApprovedCode(resp.Answer.Code) {
+		return resp // not journaled: nothing settled
+	}
+	if r := s.rollBatch(ctx, t); r != nil {
+		return r
+	}
+	s.log.Info("batch settled", "terminal", t.ID, "batch", t.Batch, "result", reason)
+	return resp
+}
+
+// rollBatch moves terminal t to the batch after its open one and stores
+// that; it returns a 96 answer when the store failed (the batch then stays
+// open, as the terminal will believe, and a retransmitted 0500 rolls it).
+func (s *Switch) rollBatch(ctx context.Context, t *posguard.Terminal) *posguard.TerminalResponse {
 	next := posguard.NextBatch(t.Batch)
 	if err := s.store.SetBatch(ctx, t.ID, next); err != nil {
 		s.log.Error("roll batch", "terminal", t.ID, "err", err)
-		return resp
+		return reject(t, posguard.ReasonHostFault)
 	}
-	nt := *t
+	nt := *s.current(t)
 	nt.Batch = next
 	s.setTerminal(&nt)
-	s.log.Info("batch settled", "terminal", t.ID, "batch", t.Batch, "next", next, "result", reason)
-	return resp
+	return nil
 }

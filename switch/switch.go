@@ -35,6 +35,13 @@ type Config struct {
 	// MCC is the default merchant category code sent upstream when a
 	// merchant has none.
 	MCC string
+	// SignOnGrace is how long the working keys a terminal used stay valid
+	// after a sign-on it has not confirmed (by a request MACed under the new
+	// keys). Default 10 minutes.
+	SignOnGrace time.Duration
+	// SignOnsPerMinute bounds one terminal's sign-ons in any minute; beyond
+	// it a sign-on is answered 96 and changes nothing. Default 6.
+	SignOnsPerMinute int
 }
 
 // Observer is told about each answered request (metrics).
@@ -87,6 +94,7 @@ type Switch struct {
 	inflight  inflightSet
 	recent    recentUpstream
 	originals lockSet
+	keyGuard  keyGuard
 
 	rrnSeq  atomic.Int64
 	stanSeq atomic.Int64
@@ -118,6 +126,12 @@ func New(ctx context.Context, store posguard.Store, upstream posguard.Upstream, 
 	if cfg.MCC == "" {
 		cfg.MCC = "5999"
 	}
+	if cfg.SignOnGrace <= 0 {
+		cfg.SignOnGrace = DefaultSignOnGrace
+	}
+	if cfg.SignOnsPerMinute <= 0 {
+		cfg.SignOnsPerMinute = DefaultSignOnsPerMinute
+	}
 	if log == nil {
 		log = slog.Default()
 	}
@@ -148,6 +162,15 @@ func (s *Switch) terminal(ctx context.Context, id string) (*posguard.Terminal, e
 	}
 	s.terminals.Store(id, t)
 	return t, nil
+}
+
+// current returns the cached terminal t stands for: t may be a copy
+// carrying the previous working keys, which must never be cached.
+func (s *Switch) current(t *posguard.Terminal) *posguard.Terminal {
+	if v, ok := s.terminals.Load(t.ID); ok {
+		return v.(*posguard.Terminal)
+	}
+	return t
 }
 
 // setTerminal replaces the cached terminal after the store was updated.

@@ -24,20 +24,22 @@ const (
 
 // serverConn is one accepted terminal connection.
 type serverConn struct {
-	s     *Server
-	nc    net.Conn
-	info  *ConnInfo
-	log   *slog.Logger
-	state connState // guarded by s.mu
+	s      *Server
+	nc     net.Conn
+	info   *ConnInfo
+	source string // remote IP, for the per-source limit
+	log    *slog.Logger
+	state  connState // guarded by s.mu
 }
 
 func (s *Server) newConn(nc net.Conn) *serverConn {
 	info := &ConnInfo{ID: s.nextID.Add(1), Remote: nc.RemoteAddr(), Opened: time.Now()}
 	return &serverConn{
-		s:    s,
-		nc:   nc,
-		info: info,
-		log:  s.logger().With("conn", info.ID, "remote", info.Remote.String()),
+		s:      s,
+		nc:     nc,
+		info:   info,
+		source: sourceOf(info.Remote),
+		log:    s.logger().With("conn", info.ID, "remote", info.Remote.String()),
 	}
 }
 
@@ -81,17 +83,20 @@ func readLengthPrefixed(r io.Reader, limit int) ([]byte, error) {
 
 // serve reads and handles the connection's frames in order until the peer
 // leaves, a framing error or timeout occurs, the handler asks to close, or
-// the server shuts down.
+// the server shuts down. The idle deadline runs from the last frame with a
+// body: empty keep-alive frames do not push it back, so a peer cannot hold a
+// slot for ever with 2-byte frames.
 func (c *serverConn) serve() {
 	defer c.finish()
 	c.log.Debug("terminal: connection opened")
 	br := bufio.NewReader(c.nc)
+	lastMessage := time.Now()
 	for {
 		if br.Buffered() == 0 {
 			if !c.setState(connIdle) {
 				return
 			}
-			c.nc.SetReadDeadline(time.Now().Add(c.s.idleTimeout()))
+			c.nc.SetReadDeadline(lastMessage.Add(c.s.idleTimeout()))
 			if _, err := br.Peek(1); err != nil {
 				c.logReadEnd(err, true)
 				return
@@ -107,8 +112,13 @@ func (c *serverConn) serve() {
 			return
 		}
 		if len(frame) == 0 {
-			continue // keep-alive
+			if time.Since(lastMessage) >= c.s.idleTimeout() {
+				c.logReadEnd(os.ErrDeadlineExceeded, true)
+				return
+			}
+			continue // keep-alive: does not reset the idle deadline
 		}
+		lastMessage = time.Now()
 		resp, closeConn, ok := c.handle(frame)
 		if !ok {
 			return
@@ -162,21 +172,24 @@ func (c *serverConn) write(resp []byte) bool {
 // started.
 func (c *serverConn) logReadEnd(err error, idle bool) {
 	var tooLong *frameTooLong
+	sample := func(level slog.Level, kind, msg string, args ...any) {
+		c.s.sampler.log(c.log, level, kind, msg, args...)
+	}
 	switch {
 	case errors.As(err, &tooLong):
-		c.log.Warn("terminal: over-length frame, closing connection", "len", tooLong.n, "max", tooLong.max)
+		sample(slog.LevelWarn, "too_long", "terminal: over-length frame, closing connection", "len", tooLong.n, "max", tooLong.max)
 	case idle && errors.Is(err, io.EOF):
 		c.log.Debug("terminal: peer closed the connection")
 	case idle && errors.Is(err, os.ErrDeadlineExceeded):
-		c.log.Info("terminal: idle timeout, closing connection")
+		sample(slog.LevelInfo, "idle", "terminal: idle timeout, closing connection")
 	case idle && errors.Is(err, net.ErrClosed):
 		c.log.Debug("terminal: connection closed by the server")
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		c.log.Warn("terminal: frame incomplete at read timeout, closing connection")
+		sample(slog.LevelWarn, "read_timeout", "terminal: frame incomplete at read timeout, closing connection")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		c.log.Warn("terminal: peer closed the connection inside a frame")
+		sample(slog.LevelWarn, "eof_in_frame", "terminal: peer closed the connection inside a frame")
 	default:
-		c.log.Info("terminal: read failed, closing connection", "err", err)
+		sample(slog.LevelInfo, "read_failed", "terminal: read failed, closing connection", "err", err)
 	}
 }
 

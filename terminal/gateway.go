@@ -3,6 +3,7 @@ package terminal
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -24,6 +25,19 @@ type Gateway struct {
 	FrameError func(kind string)
 	// Now is the clock for ReceivedAt; default time.Now.
 	Now func() time.Time
+
+	samplerOnce sync.Once
+	sampler     *logSampler
+}
+
+// unauthenticated lists the answers a peer without keys can cause: their
+// log lines are sampled (one per code per second, with a count of the rest).
+var unauthenticated = map[string]bool{"97": true, "A0": true, "77": true, "30": true, "03": true, "96": true}
+
+// sample writes a log line through the gateway's sampler.
+func (g *Gateway) sample(log *slog.Logger, level slog.Level, kind, msg string, args ...any) {
+	g.samplerOnce.Do(func() { g.sampler = newLogSampler(time.Second) })
+	g.sampler.log(log, level, kind, msg, args...)
 }
 
 // ServeFrame implements FrameHandler.
@@ -35,7 +49,7 @@ func (g *Gateway) ServeFrame(ctx context.Context, c *ConnInfo, frame []byte) ([]
 	f, err := ParseFrame(frame)
 	if err != nil {
 		g.count("frame")
-		log.Warn("unreadable frame: closing connection", "conn", c.ID, "remote", c.Remote, "err", err)
+		g.sample(log, slog.LevelWarn, "frame", "unreadable frame: closing connection", "conn", c.ID, "remote", c.Remote, "err", err)
 		return nil, true
 	}
 	req, msg, err := DecodeRequest(f)
@@ -43,10 +57,10 @@ func (g *Gateway) ServeFrame(ctx context.Context, c *ConnInfo, frame []byte) ([]
 		g.count("format")
 		fe, ok := IsFormatError(err)
 		if !ok || !fe.Answerable() {
-			log.Warn("malformed request without MTI/STAN/TID: closing connection", "conn", c.ID, "remote", c.Remote, "err", err)
+			g.sample(log, slog.LevelWarn, "malformed", "malformed request without MTI/STAN/TID: closing connection", "conn", c.ID, "remote", c.Remote, "err", err)
 			return nil, true
 		}
-		log.Warn("format error: answering 30", "conn", c.ID, "terminal", fe.TerminalID, "stan", fe.STAN, "err", err)
+		g.sample(log, slog.LevelWarn, "format", "format error: answering 30", "conn", c.ID, "terminal", fe.TerminalID, "stan", fe.STAN, "err", err)
 		body, perr := CUPS.Pack(BuildFormatError(fe))
 		if perr != nil {
 			return nil, true
@@ -70,7 +84,9 @@ func (g *Gateway) ServeFrame(ctx context.Context, c *ConnInfo, frame []byte) ([]
 		log.Error("pack answer", "terminal", req.TerminalID, "stan", req.STAN, "err", err)
 		return nil, true
 	}
-	if resp.Code != "00" {
+	if unauthenticated[resp.Code] {
+		g.sample(log, slog.LevelInfo, "declined "+resp.Code, "declined", "terminal", req.TerminalID, "stan", req.STAN, "type", req.Type, "code", resp.Code, "reason", resp.Reason)
+	} else if resp.Code != "00" {
 		log.Info("declined", "terminal", req.TerminalID, "stan", req.STAN, "type", req.Type, "code", resp.Code, "reason", resp.Reason, "pan", req.PAN)
 	}
 	return ResponseFrame(f, body, resp.ResignOn).Append(nil)[2:], false

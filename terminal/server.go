@@ -19,6 +19,9 @@ const (
 	DefaultIdleTimeout  = 5 * time.Minute
 	DefaultWriteTimeout = 10 * time.Second
 	DefaultMaxConns     = 10000
+	// DefaultMaxConnsPerSource bounds the connections from one IP address,
+	// so that a few sources cannot take every slot.
+	DefaultMaxConnsPerSource = 1000
 )
 
 // Accept back-off bounds for temporary accept errors (out of file
@@ -79,14 +82,20 @@ type Server struct {
 	// ReadTimeout bounds the time from a frame's first byte to its last;
 	// a frame still incomplete then closes the connection. Default 30s.
 	ReadTimeout time.Duration
-	// IdleTimeout closes a connection on which no frame starts for this
-	// long. Default 5m.
+	// IdleTimeout closes a connection on which no message (a frame with a
+	// body) arrives for this long; empty keep-alive frames do not count.
+	// Default 5m.
 	IdleTimeout time.Duration
 	// WriteTimeout bounds writing one response. Default 10s.
 	WriteTimeout time.Duration
 	// MaxConns is the most connections served at once; beyond it a new
-	// connection is closed at once (and logged). Default 10000.
+	// connection is closed at once (and logged, sampled). Default 10000.
 	MaxConns int
+	// MaxConnsPerSource is the most connections served at once from one
+	// IP address; beyond it a new connection from that address is closed
+	// at once. Default 1000. Raise it when many terminals reach the host
+	// through one address (a carrier NAT).
+	MaxConnsPerSource int
 	// Logger receives connection events. Default slog.Default().
 	Logger *slog.Logger
 	// ConnState, if set, is called when a connection is opened (open true,
@@ -100,6 +109,8 @@ type Server struct {
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
 	conns     map[*serverConn]struct{}
+	perSource map[string]int // open connections by remote IP
+	sampler   *logSampler
 	shutting  bool          // Shutdown or Close was called
 	done      chan struct{} // closed with shutting: stops accept back-off
 	drained   chan struct{} // closed once shutting and no connection is left
@@ -114,6 +125,8 @@ func (s *Server) initLocked() {
 	}
 	s.listeners = make(map[net.Listener]struct{})
 	s.conns = make(map[*serverConn]struct{})
+	s.perSource = make(map[string]int)
+	s.sampler = newLogSampler(time.Second)
 	s.done = make(chan struct{})
 	s.drained = make(chan struct{})
 	s.baseCtx, s.cancel = context.WithCancel(context.Background())
@@ -144,6 +157,28 @@ func (s *Server) maxConns() int {
 	return DefaultMaxConns
 }
 
+func (s *Server) maxConnsPerSource() int {
+	if s.MaxConnsPerSource > 0 {
+		return s.MaxConnsPerSource
+	}
+	return DefaultMaxConnsPerSource
+}
+
+// sourceOf is the key connections are counted under: the peer's IP.
+func sourceOf(a net.Addr) string {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		return ta.IP.String()
+	}
+	if a == nil {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	return host
+}
+
 func (s *Server) logger() *slog.Logger {
 	if s.Logger != nil {
 		return s.Logger
@@ -163,10 +198,13 @@ func (s *Server) ListenAndServe(addr string) error {
 	return s.Serve(l)
 }
 
-// Serve accepts connections on l, each served on its own goroutine, until l
-// fails or the server is shut down; it closes l before returning. After
-// Shutdown or Close it returns ErrServerClosed. Temporary accept errors are
-// retried after a pause that doubles from 5ms up to 1s.
+// Serve accepts connections on l, each served on its own goroutine, until
+// the server is shut down; it closes l before returning, and then returns
+// ErrServerClosed. An accept error never stops it (running out of file
+// descriptors must not end the terminal port): it is logged once, and
+// accepting is retried after a pause that doubles from 5ms up to 1s; the
+// recovery is logged with the count of failed accepts. Only a listener
+// closed by someone else ends Serve with that error.
 func (s *Server) Serve(l net.Listener) error {
 	if s.Handler == nil {
 		l.Close()
@@ -190,17 +228,21 @@ func (s *Server) Serve(l net.Listener) error {
 	}()
 
 	var delay time.Duration
+	failed := 0
 	for {
 		nc, err := l.Accept()
 		if err != nil {
 			if s.isShutting() {
 				return ErrServerClosed
 			}
-			if !temporary(err) {
+			if errors.Is(err, net.ErrClosed) {
 				return err
 			}
+			if failed == 0 {
+				s.logger().Error("terminal: accept failing, retrying with back-off", "err", err, "temporary", temporary(err))
+			}
+			failed++
 			delay = min(max(2*delay, acceptDelayMin), acceptDelayMax)
-			s.logger().Warn("terminal: accept error, retrying", "err", err, "delay", delay)
 			t := time.NewTimer(delay)
 			select {
 			case <-t.C:
@@ -208,6 +250,10 @@ func (s *Server) Serve(l net.Listener) error {
 				t.Stop()
 			}
 			continue
+		}
+		if failed > 0 {
+			s.logger().Warn("terminal: accepting again", "failed_accepts", failed)
+			failed = 0
 		}
 		delay = 0
 		c := s.newConn(nc)
@@ -228,8 +274,8 @@ func temporary(err error) bool {
 	return errors.As(err, &t) && t.Temporary()
 }
 
-// track registers c, or reports false when the server is shutting down or
-// full.
+// track registers c, or reports false when the server is shutting down, full,
+// or holds as many connections from c's address as one source may have.
 func (s *Server) track(c *serverConn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -237,11 +283,17 @@ func (s *Server) track(c *serverConn) bool {
 		return false
 	}
 	if n := len(s.conns); n >= s.maxConns() {
-		s.logger().Warn("terminal: connection limit reached, closing new connection",
+		s.sampler.log(s.logger(), slog.LevelWarn, "max_conns", "terminal: connection limit reached, closing new connections",
 			"remote", c.info.Remote.String(), "conns", n, "max_conns", s.maxConns())
 		return false
 	}
+	if n := s.perSource[c.source]; n >= s.maxConnsPerSource() {
+		s.sampler.log(s.logger(), slog.LevelWarn, "max_conns_per_source", "terminal: per-source connection limit reached, closing new connections",
+			"remote", c.info.Remote.String(), "conns", n, "max_conns_per_source", s.maxConnsPerSource())
+		return false
+	}
 	s.conns[c] = struct{}{}
+	s.perSource[c.source]++
 	return true
 }
 
@@ -250,6 +302,11 @@ func (s *Server) untrack(c *serverConn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.conns, c)
+	if n := s.perSource[c.source] - 1; n > 0 {
+		s.perSource[c.source] = n
+	} else {
+		delete(s.perSource, c.source)
+	}
 	if s.shutting && len(s.conns) == 0 {
 		s.closeDrainedLocked()
 	}

@@ -105,8 +105,10 @@ func TestTerminalContract(t *testing.T) {
 	unknown := term.sale(goodCard, goodExp, "123456", 900) // never sent
 	code(t, "reversal of unknown", term.send(term.reversal(unknown, 900, "98"), true), "00")
 
+	// Settlement needs a MAC (A0 without, and the batch stays open).
+	code(t, "settlement without MAC", term.roundTrip(frame(term.pack(term.settle(posguard.BatchTotals{DomesticDebitAmount: 1, DomesticDebitCount: 1}), false))), "A0")
 	// Settlement: unbalanced 2, then the batch is closed: old batch 77.
-	st := code(t, "settlement", term.roundTrip(frame(term.pack(term.settle(posguard.BatchTotals{DomesticDebitAmount: 1, DomesticDebitCount: 1}), false))), "00")
+	st := code(t, "settlement", term.send(term.settle(posguard.BatchTotals{DomesticDebitAmount: 1, DomesticDebitCount: 1}), true), "00")
 	if f48 := st.Get(48); len(f48) < 31 || f48[30] != '2' {
 		t.Fatalf("unbalanced settlement field 48 %q", f48)
 	}
@@ -117,7 +119,7 @@ func TestTerminalContract(t *testing.T) {
 	// The next batch at once, balanced.
 	term.batch = posguard.NextBatch(term.batch)
 	code(t, "sale in next batch", term.send(term.sale(good2Card, good2Exp, "123456", 1000), true), "00")
-	st = code(t, "balanced settlement", term.roundTrip(frame(term.pack(term.settle(posguard.BatchTotals{DomesticDebitAmount: 1000, DomesticDebitCount: 1}), false))), "00")
+	st = code(t, "balanced settlement", term.send(term.settle(posguard.BatchTotals{DomesticDebitAmount: 1000, DomesticDebitCount: 1}), true), "00")
 	if f48 := st.Get(48); f48[30] != '1' {
 		t.Fatalf("balanced settlement field 48 %q", f48)
 	}

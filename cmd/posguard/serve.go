@@ -51,6 +51,7 @@ type ServeCommand struct {
 	IncidentWindow  time.Duration
 	PayoutEvery     time.Duration
 	LogLevel        string
+	connLimits
 
 	// Ready is closed when both listeners are bound.
 	Ready chan struct{}
@@ -98,6 +99,7 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	c.connLimits.addFlags(fs)
 }
 
 // parseMinFirmware reads MODEL=VERSION pairs.
@@ -224,13 +226,14 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.mu.Unlock()
 
 	gw := &terminal.Gateway{Handler: sw, Logger: c.log, FrameError: m.FrameError}
-	tsrv := &terminal.Server{Handler: gw, Logger: c.log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
+	tsrv := c.terminalServer(&terminal.Server{Handler: gw, Logger: c.log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }})
 	apiSrv := &api.Server{Store: st, Metrics: m.Handler(), Logger: c.log,
 		Cases: cases, Reports: &analytics.Reports{Store: st, MinFirmware: minFW}, Payouts: payouts, Health: func(context.Context) map[string]string {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
 		}}
-	hsrv := &nethttp.Server{Handler: apiSrv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hsrv, hl := c.httpServer(apiSrv.Handler(), hl, c.log)
+	c.checkFiles(c.log)
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

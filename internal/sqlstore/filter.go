@@ -49,6 +49,19 @@ func TxnFilterWhere(f posguard.TxnFilter, a *Args, tm func(time.Time) any) []str
 			where = append(where, FailedCodeCond)
 		}
 	}
+	if f.RRN != "" {
+		where = append(where, "rrn <> ''")
+		add("rrn =", f.RRN)
+	}
+	if f.AuthCode != "" {
+		add("auth_code =", f.AuthCode)
+	}
+	if f.CardTail != "" {
+		add("pan_masked LIKE", "%"+f.CardTail)
+	}
+	if f.Amount != 0 {
+		add("amount =", int64(f.Amount))
+	}
 	if !f.From.IsZero() {
 		add("created_at >=", tm(f.From.UTC()))
 	}

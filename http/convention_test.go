@@ -1,0 +1,237 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	nethttp "net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/analytics"
+	"github.com/posguard/posguard/casework"
+	api "github.com/posguard/posguard/http"
+	"github.com/posguard/posguard/ledger"
+	"github.com/posguard/posguard/metrics"
+	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/settlement"
+)
+
+// fullServer is the fixture with every optional part enabled (cases,
+// reports, the money side) and one of each object: an incident, a notice,
+// a case, a settled batch and its payout.
+type fullServer struct {
+	*world
+	srv               *httptest.Server
+	caseID            int64
+	payoutID, batchID string
+}
+
+func newFullServer(t *testing.T) *fullServer {
+	t.Helper()
+	w := newWorld(t)
+	ctx := context.Background()
+	now := func() time.Time { return t0.Add(24 * time.Hour) }
+	if err := w.store.OpenIncident(ctx, &posguard.Incident{Kind: posguard.IncidentIssuerUnavailable, Status: posguard.IncidentOpen,
+		Dimension: "issuer_bin", Key: "622588", Cause: "issuer down / 发卡行故障", Rate: 0.5, Baseline: 0.01, Volume: 40,
+		Merchants: []string{"M00000000000001"}, OpenedAt: t0, UpdatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	money := w.store.Money()
+	fees := &settlement.FeeBook{Store: money, Merchants: w.store}
+	if _, err := (&ledger.Poster{Store: money, Pricer: fees}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&settlement.Settler{Store: money, Merchants: w.store, Fees: fees}).Settle(ctx, "2026-03-01"); err != nil {
+		t.Fatal(err)
+	}
+	merchants, err := w.store.Merchants(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner := &payout.Runner{Store: money, Merchants: w.store, Bank: payout.NewSimBank(merchants)}
+	if _, err := runner.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := money.Payouts(ctx, posguard.PayoutFilter{})
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("fixture payouts: %v, %v", ps, err)
+	}
+	f := &fullServer{world: w, payoutID: ps[0].ID, batchID: ps[0].BatchID}
+	f.srv = httptest.NewServer((&api.Server{Store: w.store, Now: now,
+		Cases:   &casework.Service{Store: w.store, Now: now},
+		Reports: &analytics.Reports{Store: w.store, Now: now},
+		Payouts: runner, Metrics: metrics.New().Handler(),
+	}).Handler())
+	t.Cleanup(f.srv.Close)
+	var c struct {
+		ID int64 `json:"id"`
+	}
+	if st, body := f.call(t, "POST", "/v1/cases", fmt.Sprintf(`{"txn_id":%d,"author":"M1","text":"charged twice?"}`, w.declined.ID), &c); st != 201 {
+		t.Fatalf("complaint: %d %s", st, body)
+	}
+	f.caseID = c.ID
+	if st, body := f.call(t, "POST", "/v1/notices", `{"kind":"maintenance","title":"upgrade","author":"ops"}`, nil); st != 201 {
+		t.Fatalf("notice: %d %s", st, body)
+	}
+	return f
+}
+
+// call sends a request with a JSON body (none when empty) and decodes the
+// answer into out when it is JSON.
+func (f *fullServer) call(t *testing.T, method, path, body string, out any) (int, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, _ := nethttp.NewRequest(method, f.srv.URL+path, rd)
+	resp, err := f.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
+		}
+	}
+	return resp.StatusCode, string(raw)
+}
+
+var (
+	snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	rfc3339Z  = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$`)
+	// moneyKeys are the keys that hold an amount in fen.
+	moneyKeys = []string{"amount", "refunded_amount", "net", "fee", "payout", "per_txn", "daily",
+		"sales_gross", "voids", "refunds", "fees", "earned", "settled", "paid", "held", "resettled"}
+)
+
+// checkConvention walks a decoded JSON answer and reports every break of
+// the API's convention: snake_case keys, times in RFC 3339 UTC and never a
+// zero time, amounts in fen with a _yuan string beside them, actors from
+// the closed set.
+func checkConvention(t *testing.T, where string, v any) {
+	t.Helper()
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			at := where + "." + k
+			if !snakeCase.MatchString(k) {
+				t.Errorf("%s: key %q is not snake_case", at, k)
+			}
+			if s, ok := val.(string); ok {
+				if strings.HasPrefix(s, "0001-01-01") {
+					t.Errorf("%s: zero time %q (an unset time is left out)", at, s)
+				}
+				if k == "at" || strings.HasSuffix(k, "_at") {
+					if !rfc3339Z.MatchString(s) {
+						t.Errorf("%s: time %q is not RFC 3339 in UTC", at, s)
+					}
+				}
+				if k == "actor" && !slices.Contains(api.Actors, s) {
+					t.Errorf("%s: actor %q outside %v", at, s, api.Actors)
+				}
+			}
+			if base, ok := strings.CutSuffix(k, "_yuan"); ok {
+				if _, isNum := x[base].(float64); !isNum {
+					t.Errorf("%s: no amount in fen %q beside it", at, base)
+				}
+			}
+			if n, isNum := val.(float64); isNum && slices.Contains(moneyKeys, k) {
+				if _, ok := x[k+"_yuan"].(string); !ok {
+					t.Errorf("%s: amount %v without %s_yuan beside it", at, n, k)
+				}
+			}
+			checkConvention(t, at, val)
+		}
+	case []any:
+		for i, e := range x {
+			checkConvention(t, fmt.Sprintf("%s[%d]", where, i), e)
+		}
+	}
+}
+
+// TestConventionEveryRoute calls every registered route with real data and
+// checks its answer against the JSON convention of docs/api.md.
+func TestConventionEveryRoute(t *testing.T) {
+	f := newFullServer(t)
+	txn := f.declined.ID
+	samples := map[string][]string{ // pattern -> requests "METHOD path [body]"
+		"GET /v1/transactions":                      {"GET /v1/transactions?limit=5", "GET /v1/transactions?state=lost"},
+		"GET /v1/transactions/{id}":                 {fmt.Sprintf("GET /v1/transactions/%d", txn), fmt.Sprintf("GET /v1/transactions/%d", f.timedOut.ID), fmt.Sprintf("GET /v1/transactions/%d", f.reversed.ID)},
+		"GET /v1/reversals":                         {"GET /v1/reversals"},
+		"GET /v1/explain/{code}":                    {"GET /v1/explain/51", "GET /v1/explain/network.timeout", "GET /v1/explain/zz"},
+		"GET /v1/terminals/{id}":                    {"GET /v1/terminals/T0000001", "GET /v1/terminals/T0000002"},
+		"GET /v1/merchants/{id}":                    {"GET /v1/merchants/M00000000000001", "GET /v1/merchants/M00000000000002"},
+		"GET /v1/transactions/{id}/settlement":      {fmt.Sprintf("GET /v1/transactions/%d/settlement", f.approved.ID)},
+		"GET /v1/merchants/{id}/settlements":        {"GET /v1/merchants/M00000000000001/settlements"},
+		"GET /v1/merchants/{id}/statement":          {"GET /v1/merchants/M00000000000001/statement?from=2026-03-01&to=2026-03-02"},
+		"PUT /v1/merchants/{id}/settlement-account": {`PUT /v1/merchants/M00000000000001/settlement-account {"bank":"ICBC","number":"6222021234567890123","name":"Li Lei"}`},
+		"POST /v1/payouts/{id}/resettle":            {"!POST /v1/payouts/" + f.payoutID + "/resettle"}, // paid: 409
+		"POST /v1/settlements/{id}/resettle":        {"POST /v1/settlements/" + f.batchID + "/resettle"},
+		"GET /healthz":                              {"GET /healthz"},
+		"GET /metrics":                              {"GET /metrics"},
+		"GET /v1/cases":                             {"GET /v1/cases", "GET /v1/cases?status=lost"},
+		"POST /v1/cases":                            {fmt.Sprintf(`POST /v1/cases {"txn_id":%d,"author":"M1","text":"again"}`, txn)},
+		"GET /v1/cases/{id}":                        {fmt.Sprintf("GET /v1/cases/%d", f.caseID)},
+		"GET /v1/cases/{id}/evidence":               {fmt.Sprintf("GET /v1/cases/%d/evidence", f.caseID)},
+		"POST /v1/cases/{id}/entries":               {fmt.Sprintf(`POST /v1/cases/%d/entries {"kind":"note","author":"ops","text":"called"}`, f.caseID)},
+		"POST /v1/cases/{id}/assign":                {fmt.Sprintf(`POST /v1/cases/%d/assign {"assignee":"li","author":"ops"}`, f.caseID)},
+		"POST /v1/cases/{id}/status":                {fmt.Sprintf(`POST /v1/cases/%d/status {"status":"investigating","author":"li"}`, f.caseID)},
+		"POST /v1/cases/{id}/resolve":               {fmt.Sprintf(`POST /v1/cases/%d/resolve {"outcome":"explained","author":"li"}`, f.caseID)},
+		"GET /v1/transactions/{id}/why":             {fmt.Sprintf("GET /v1/transactions/%d/why", txn), fmt.Sprintf("GET /v1/transactions/%d/why?lang=en", txn)},
+		"GET /v1/analytics/failures":                {"GET /v1/analytics/failures?by=merchant&window=hour&from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z"},
+		"GET /v1/incidents":                         {"GET /v1/incidents"},
+		"GET /v1/notices":                           {"GET /v1/notices", "GET /v1/notices?all=1"},
+		"POST /v1/notices":                          {`POST /v1/notices {"kind":"other","title":"t","author":"ops","from":"2026-03-01T00:00:00Z","to":"2026-03-05T00:00:00Z"}`},
+		"GET /v1/merchants/{id}/notices":            {"GET /v1/merchants/M00000000000001/notices"},
+		"GET /v1/terminals/{id}/health":             {"GET /v1/terminals/T0000001/health"},
+		"GET /v1/terminals/attention":               {"GET /v1/terminals/attention"},
+	}
+	patterns := (&api.Server{}).Patterns()
+	for _, p := range patterns {
+		reqs, ok := samples[p]
+		if !ok {
+			t.Errorf("route %q has no sample request in this test: add one", p)
+			continue
+		}
+		for i, r := range reqs {
+			refused := strings.HasPrefix(r, "!") // an error answer is expected
+			method, rest, _ := strings.Cut(strings.TrimPrefix(r, "!"), " ")
+			path, body, _ := strings.Cut(rest, " ")
+			st, raw := f.call(t, method, path, body, nil)
+			if st >= 500 || (i == 0 && st >= 300 && !refused) {
+				t.Errorf("%s %s: status %d: %s", method, path, st, raw)
+				continue
+			}
+			if p == "GET /metrics" {
+				continue
+			}
+			var v any
+			if err := json.NewDecoder(bytes.NewReader([]byte(raw))).Decode(&v); err != nil {
+				t.Errorf("%s %s: not JSON: %v", method, path, err)
+				continue
+			}
+			checkConvention(t, method+" "+path, v)
+			for _, pan := range []string{panCUP, panVISA} {
+				if strings.Contains(raw, pan) {
+					t.Errorf("%s %s leaks a card number", method, path)
+				}
+			}
+		}
+	}
+	for p := range samples {
+		if !slices.Contains(patterns, p) {
+			t.Errorf("sample for %q, which is not a route", p)
+		}
+	}
+}
