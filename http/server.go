@@ -11,6 +11,7 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/recon"
 )
 
 // Server is posguard's JSON API. Set its fields, then serve Handler() with a
@@ -39,6 +40,9 @@ type Server struct {
 	// Payouts corrects settlement accounts and re-settles held payouts;
 	// nil answers 404 on those routes (settlement.go).
 	Payouts PayoutDesk
+	// Recon runs and shows reconciliations (/v1/recon); nil answers 404
+	// there.
+	Recon *recon.Reconciler
 }
 
 // route is one registered route: a net/http.ServeMux pattern and its
@@ -81,6 +85,10 @@ func (s *Server) routes() []route {
 		{"GET /v1/merchants/{id}/notices", s.merchantNotices},
 		{"GET /v1/terminals/{id}/health", s.terminalHealth},
 		{"GET /v1/terminals/attention", s.terminalsAttention},
+		{"POST /v1/recon/runs", s.postReconRun},
+		{"GET /v1/recon/runs", s.listReconRuns},
+		{"GET /v1/recon/runs/{id}", s.getReconRun},
+		{"GET /v1/recon/exceptions", s.listReconExceptions},
 	}
 }
 

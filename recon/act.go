@@ -49,6 +49,9 @@ func (r *Reconciler) act(ctx context.Context, rep *Report, m *matcher) (*posguar
 		}
 		e.RunID = rep.RunID
 		f.Status = e.Status
+		if f.Amount != nil {
+			f.AmountYuan = ptr(posguard.Amount(*f.Amount).String())
+		}
 		f.CaseID = idString(e.CaseID)
 		e.Body = encode(f.Exception)
 		exs = append(exs, e)
@@ -71,6 +74,7 @@ func (r *Reconciler) act(ctx context.Context, rep *Report, m *matcher) (*posguar
 			return nil, nil, err
 		}
 	}
+	rep.Totals.File.FeesYuan = posguard.Amount(rep.Totals.File.Fees).String()
 	sortReport(rep)
 	idents := make([]string, 0, len(rep.Exceptions))
 	for _, x := range rep.Exceptions {

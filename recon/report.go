@@ -3,6 +3,8 @@ package recon
 import (
 	"sort"
 	"strconv"
+
+	"github.com/posguard/posguard/recon/clearing"
 )
 
 // Report is a run's report (spec/clearing-file.md §6): the same JSON from
@@ -44,6 +46,8 @@ type SideTotals struct {
 type FileTotals struct {
 	SideTotals
 	Fees int64 `json:"fees"`
+	// FeesYuan is Fees in yuan (the API's convention; readers of §6 ignore it).
+	FeesYuan string `json:"fees_yuan"`
 }
 
 func (t *SideTotals) add(debit bool, amt int64) {
@@ -66,6 +70,7 @@ type Exception struct {
 	TransactionID *string `json:"transaction_id"`
 	Line          *int    `json:"line"`
 	Amount        *int64  `json:"amount"`
+	AmountYuan    *string `json:"amount_yuan,omitempty"` // the API's convention; readers of §6 ignore it
 	FileAmount    *int64  `json:"file_amount"`
 	JournalState  *string `json:"journal_state"`
 	Action        string  `json:"action"`
@@ -95,6 +100,13 @@ type Note struct {
 	Date     string  `json:"date,omitempty"`
 	Status   string  `json:"status,omitempty"`
 }
+
+// Classes are the exception classes, Statuses their statuses (§4).
+var (
+	Classes = []string{"duplicate", "network_only", "state_mismatch", "amount_mismatch", "fee_mismatch", "journal_only",
+		"payout_not_in_bank", "bank_only", "payout_amount_mismatch", "payout_status_mismatch"}
+	Statuses = []string{"awaiting", "open", "repair_pending", "repaired", "resolved"}
+)
 
 // Exceptions of the line classes (counted in lines = matched + these).
 var lineClasses = map[string]bool{
@@ -157,3 +169,6 @@ func (r *Report) Counts() map[string]int {
 	}
 	return m
 }
+
+// ClearingName is the clearing file's name of a date (IND{yymmdd}01ACOM).
+func ClearingName(date string) string { return clearing.ClearingFileName(date) }

@@ -273,10 +273,21 @@ func (n *Network) refund(req *posguard.UpstreamRequest, resp *posguard.UpstreamR
 }
 
 // adjust approves a credit adjustment (贷记调整) for any card the network
-// holds and credits the card; field 90 names the cleared line it repairs,
-// which need not be a posting of this network's.
+// holds and credits the card. Field 90 names the cleared line it repairs;
+// without a card number (posguard keeps none) the card is that line's.
 func (n *Network) adjust(req *posguard.UpstreamRequest, resp *posguard.UpstreamResponse) {
-	a, code := n.cardFor(req)
+	var a *account
+	code := ""
+	if req.PAN == "" && req.Track2 == "" && req.Original != nil {
+		// No card number: the card of the line field 90 names.
+		if o := n.byOrig[originalKey(req.Original)]; o != nil {
+			a = o.acct
+		} else {
+			code = codeNoOriginal
+		}
+	} else {
+		a, code = n.cardFor(req)
+	}
 	if code == "" && req.Amount <= 0 {
 		code = codeInvalidAmount
 	}

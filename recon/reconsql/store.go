@@ -250,6 +250,15 @@ func (s *Store) SaveRun(ctx context.Context, r *posguard.ReconRun, exs []*posgua
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = s.now()
 	}
+	// Runs are ordered by creation: a run is never created before the
+	// latest one (clocks that stand still, as in tests, included).
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM recon_runs`).Scan(&last); err != nil {
+		return s.err(err, "save recon run")
+	}
+	if last.Valid && r.CreatedAt.UnixNano() <= last.Int64 {
+		r.CreatedAt = time.Unix(0, last.Int64+1).UTC()
+	}
 	idents, _ := json.Marshal(r.Idents)
 	if r.Idents == nil {
 		idents = []byte("[]")
