@@ -22,6 +22,9 @@ type Adjuster struct {
 	// Now is the clock; time.Now when nil.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Answered, when set, is called after a pass in which the network
+	// answered some adjustments (reconciliation refreshes its exceptions).
+	Answered func(ctx context.Context) error
 }
 
 func (a *Adjuster) now() time.Time {
@@ -107,7 +110,11 @@ func (a *Adjuster) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if _, err := a.RunOnce(ctx); err != nil && ctx.Err() == nil && a.Logger != nil {
+		n, err := a.RunOnce(ctx)
+		if err == nil && n > 0 && a.Answered != nil {
+			err = a.Answered(ctx)
+		}
+		if err != nil && ctx.Err() == nil && a.Logger != nil {
 			a.Logger.Error("credit adjustments", "err", err)
 		}
 		select {

@@ -87,6 +87,9 @@ func (r *Reconciler) Run(ctx context.Context, in Input) (*Report, bool, error) {
 		return nil, false, posguard.Errorf(posguard.EINVALID, "%s is the clearing file of %s, not of %s", in.ClearingName, d, in.Date)
 	}
 	started := time.Now()
+	if err := r.Refresh(ctx); err != nil {
+		return nil, false, err
+	}
 	ix, err := buildIndex(ctx, r.Store, in.Date)
 	if err != nil {
 		return nil, false, err

@@ -137,7 +137,8 @@ func (w *clearingWatcher) run(ctx context.Context, date, path, bank string) erro
 // startRecon starts what reconciliation needs running in serve: the sender
 // of credit adjustments and, with --clearing-dir, the directory watcher.
 func (c *ServeCommand) startRecon(ctx context.Context, rc *recon.Reconciler, acq string, wg *sync.WaitGroup) {
-	adj := &recon.Adjuster{Journal: rc.Journal, Upstream: c.client, AcquirerID: acq, Timeout: c.UpstreamTimeout, Logger: c.log}
+	adj := &recon.Adjuster{Journal: rc.Journal, Upstream: c.client, AcquirerID: acq, Timeout: c.UpstreamTimeout, Logger: c.log,
+		Answered: rc.Refresh}
 	wg.Add(1)
 	go func() { defer wg.Done(); adj.Run(ctx, time.Second) }()
 	if c.ClearingDir == "" {
