@@ -75,8 +75,8 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 		if code := Main(context.Background(), []string{name, "--help"}, &out, &errb); code != 0 {
 			t.Errorf("%s --help: exit %d", name, code)
 		}
-		if !strings.Contains(errb.String(), "usage: posguard "+name) {
-			t.Errorf("%s --help prints no usage: %q", name, errb.String())
+		if !strings.Contains(out.String()+errb.String(), "usage: posguard "+name) {
+			t.Errorf("%s --help prints no usage: %q", name, out.String()+errb.String())
 		}
 	}
 	var out, errb bytes.Buffer
