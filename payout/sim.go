@@ -22,6 +22,8 @@ type SimBank struct {
 	lost     int                   // next submits carried out whose answer is lost
 	returns  []Return
 	seq      int
+	orders   map[string]Order  // payout ID → the first order received
+	returned map[string]string // payout ID → reason of its return
 }
 
 type simAccount struct {
@@ -30,7 +32,8 @@ type simAccount struct {
 
 // NewSimBank returns a bank knowing the merchants' settlement accounts.
 func NewSimBank(ms []*posguard.Merchant) *SimBank {
-	b := &SimBank{accounts: map[string]simAccount{}, results: map[string]Result{}, credits: map[string]int{}}
+	b := &SimBank{accounts: map[string]simAccount{}, results: map[string]Result{}, credits: map[string]int{},
+		orders: map[string]Order{}, returned: map[string]string{}}
 	for _, m := range ms {
 		b.SetAccount(m.Account)
 	}
@@ -64,6 +67,7 @@ func (b *SimBank) ReturnLater(payoutID, reason string) error {
 		return posguard.Errorf(posguard.EINVALID, "sim bank: payout %s was not accepted", payoutID)
 	}
 	b.returns = append(b.returns, Return{PayoutID: payoutID, Reason: reason})
+	b.returned[payoutID] = reason
 	return nil
 }
 
@@ -82,6 +86,7 @@ func (b *SimBank) Submit(ctx context.Context, o Order) (Result, error) {
 	if !seen {
 		r = b.decide(o)
 		b.results[o.PayoutID] = r
+		b.orders[o.PayoutID] = o
 		if r.Accepted {
 			b.credits[o.PayoutID]++
 		}

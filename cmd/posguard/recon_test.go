@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/recon"
+	"github.com/posguard/posguard/recon/clearing"
 	"github.com/posguard/posguard/simnet"
 )
 
@@ -239,5 +241,121 @@ func TestReconciliationFindsWhatWasInjected(t *testing.T) {
 	}
 	if pending, _ := recon.Pending(ctx, st); len(pending) != 0 {
 		t.Errorf("a corrected file queued %d credit adjustments", len(pending))
+	}
+}
+
+// TestBankReturnFoundHeldAndResettled: a payout the bank paid, then returned
+// (退汇) without posguard hearing of it, is found by reconciling the bank's
+// result file: the bank's status is applied, the money held with a case, and
+// re-settling pays it again exactly once.
+func TestBankReturnFoundHeldAndResettled(t *testing.T) {
+	wd := startWorld(t, "", 5*time.Second, "--payout-every", "100ms")
+	ctx := context.Background()
+	st := wd.serve.store
+	// The stall's account is usable (it is frozen in the demo world).
+	wd.serve.Bank.SetAccount(posguard.SettlementAccount{Bank: "CCB", Number: stallAccount, Name: "王建国", Status: "ok"})
+	m, err := st.Merchant(ctx, stallMID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Account = posguard.SettlementAccount{Bank: "CCB", Number: stallAccount, Name: "王建国", Status: "ok"}
+	if err := st.PutMerchant(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	term := dialRaw(t, wd.termAdr, stallTID, stallMID, stallTMK, "003", "cups-ecb")
+	if c := term.signOn(); c != "00" {
+		t.Fatalf("sign-on: %s", c)
+	}
+	code(t, "sale", term.send(term.sale(good2Card, good2Exp, "123456", 12000), true), "00")
+	date := settlementDates(t, st)[0]
+	var out, errb bytes.Buffer
+	if c := Main(ctx, []string{"settle", "--db", wd.db, "--date", date}, &out, &errb); c != 0 {
+		t.Fatalf("settle: %d %s", c, errb.String())
+	}
+	var paid *posguard.Payout
+	for deadline := time.Now().Add(20 * time.Second); paid == nil; {
+		ps, err := st.Money().Payouts(ctx, posguard.PayoutFilter{MerchantID: stallMID, States: []posguard.PayoutState{posguard.PayoutSucceeded}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) == 1 {
+			paid = ps[0]
+		} else if time.Now().After(deadline) {
+			t.Fatal("the payout was not paid within 20s")
+		} else {
+			time.Sleep(50 * time.Millisecond) // the payout loop runs on its own ticker
+		}
+	}
+
+	// The bank's result file says the payout came back.
+	lines := wd.serve.Bank.ResultFile([]*posguard.Payout{paid}, payout.ResultKnobs{
+		Status: map[string]string{paid.ID: "R"}, Reason: map[string]string{paid.ID: "户名不符，退汇"}}, time.Now())
+	bankFile := filepath.Join(wd.dir, "DF_result.csv")
+	var buf bytes.Buffer
+	if err := clearing.WriteBankFile(&buf, lines); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(bankFile, buf.Bytes(), 0o644)
+	clearingFile := filepath.Join(wd.dir, recon.ClearingName(date))
+	os.WriteFile(clearingFile, fetch(t, "http://"+wd.admin+"/clearing?date="+date), 0o644)
+	out.Reset()
+	if c := Main(ctx, []string{"recon", "--db", wd.db, "--date", date, "--clearing", clearingFile, "--bank", bankFile, "--json"}, &out, &errb); c != 0 {
+		t.Fatalf("recon: %d %s", c, errb.String())
+	}
+	var rep recon.Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Exceptions) != 1 || rep.Exceptions[0].Class != posguard.ReconPayoutStatusMismatch ||
+		rep.Exceptions[0].Action != posguard.ActionApplyBankStatus || *rep.Exceptions[0].PayoutID != paid.ID ||
+		*rep.BankLines != 1 || *rep.BankMatched != 0 || rep.Matched != 1 {
+		t.Fatalf("report: %s", out.String())
+	}
+	p, err := st.Money().Payout(ctx, paid.ID)
+	if err != nil || p.State != posguard.PayoutReturned || p.CaseID == "" {
+		t.Fatalf("payout after the return: %+v %v", p, err)
+	}
+	heldOf := func() posguard.Amount {
+		bs, err := st.Money().Balances(ctx, posguard.BalanceFilter{MerchantID: stallMID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range bs {
+			if b.Account == posguard.MerchantAccount(posguard.AccountHeld, stallMID) {
+				return -b.Amount
+			}
+		}
+		return 0
+	}
+	if h := heldOf(); h != paid.Amount {
+		t.Fatalf("held %d, want the payout's %d", h, paid.Amount)
+	}
+
+	// Re-settled once the account is right: paid again, once.
+	res, err := http.Post("http://"+wd.httpAdr+"/v1/payouts/"+paid.ID+"/resettle", "application/json", nil)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("resettle: %v %v", err, res)
+	}
+	res.Body.Close()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		p, err := st.Money().Payout(ctx, paid.ID+"-R")
+		if err == nil && p.State == posguard.PayoutSucceeded {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("re-settled payout not paid: %+v %v", p, err)
+		}
+		time.Sleep(50 * time.Millisecond) // the payout loop runs on its own ticker
+	}
+	if n := wd.serve.Bank.Credits(paid.ID + "-R"); n != 1 || heldOf() != 0 {
+		t.Fatalf("re-settled payout credited %d times, held %d", n, heldOf())
+	}
+	// The same files again change nothing.
+	out.Reset()
+	Main(ctx, []string{"recon", "--db", wd.db, "--date", date, "--clearing", clearingFile, "--bank", bankFile, "--json"}, &out, &errb)
+	var again recon.Report
+	json.Unmarshal(out.Bytes(), &again)
+	if again.RunID != rep.RunID || heldOf() != 0 {
+		t.Fatalf("re-run: %s vs %s, held %d", again.RunID, rep.RunID, heldOf())
 	}
 }
