@@ -153,6 +153,11 @@ type ReconStore interface {
 	// MarkLate records that run runID of runDate matched transaction txnID
 	// of settlement date txnDate with a late line.
 	MarkLate(ctx context.Context, txnID int64, txnDate, runDate, runID string) error
+	// LedgerNet returns the ledger's net amount receivable from the network
+	// for settlement date date: the network_receivable side of the item
+	// postings (approvals, voids, refunds, reversals) dated date; ok is
+	// false while the ledger has posted none.
+	LedgerNet(ctx context.Context, date string) (net Amount, ok bool, err error)
 	// LateMatched returns the transactions of settlement date txnDate that
 	// a late line matched, with the date of the run that matched each.
 	LateMatched(ctx context.Context, txnDate string) (map[int64]string, error)

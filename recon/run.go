@@ -155,6 +155,11 @@ func (r *Reconciler) Run(ctx context.Context, in Input) (*Report, bool, error) {
 			return nil, false, err
 		}
 	}
+	if net, ok, err := r.Store.LedgerNet(ctx, in.Date); err != nil {
+		return nil, false, err
+	} else if ok {
+		rep.Totals.LedgerNet = ptr(int64(net))
+	}
 	rep.RunID = newRunID(r.now())
 	run, exs, err := r.act(ctx, rep, m)
 	if err != nil {

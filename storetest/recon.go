@@ -23,6 +23,7 @@ func RunRecon(t *testing.T, open Opener) {
 		{"Runs", testReconRuns},
 		{"Exceptions", testReconExceptions},
 		{"JournalSide", testReconJournal},
+		{"LedgerNet", testReconLedgerNet},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
@@ -156,5 +157,21 @@ func testReconJournal(t *testing.T, s posguard.Store, r posguard.ReconStore) {
 	must(t, err, "by id")
 	if len(byID) != 2 {
 		t.Errorf("by id: %d", len(byID))
+	}
+}
+
+func testReconLedgerNet(t *testing.T, s posguard.Store, r posguard.ReconStore) {
+	ctx := t.Context()
+	_, ok, err := r.LedgerNet(ctx, "2026-03-01")
+	must(t, err, "ledger net")
+	if ok {
+		t.Error("ledger net of an empty ledger is known")
+	}
+	m := s.(MoneyStorer).Money()
+	appendN(t, m, 2, sale(1, "M1", "2026-03-01", 10000, 50), sale(2, "M1", "2026-03-01", 2500, 10))
+	net, ok, err := r.LedgerNet(ctx, "2026-03-01")
+	must(t, err, "ledger net")
+	if !ok || net != 12500 {
+		t.Errorf("ledger net %d %v, want 12500", net, ok)
 	}
 }

@@ -147,6 +147,10 @@ func TestReconciliationFindsWhatWasInjected(t *testing.T) {
 		want = append(want, wd.injected(t, date)...)
 		rep := wd.reconcile(t, date, true)
 		reports[date] = rep
+		jt := rep.Totals.Journal
+		if rep.Totals.LedgerNet == nil || *rep.Totals.LedgerNet != jt.DebitAmount-jt.CreditAmount {
+			t.Errorf("%s: ledger net %v, journal net %d", date, rep.Totals.LedgerNet, jt.DebitAmount-jt.CreditAmount)
+		}
 		for _, e := range rep.Exceptions {
 			got = append(got, e.Class+" "+e.RRN)
 			if e.Class == posguard.ReconNetworkOnly && (e.Action != posguard.ActionCreditCardholder || e.Status != posguard.ReconRepairPending) {

@@ -154,3 +154,16 @@ func fromNanos(n int64) time.Time {
 	}
 	return time.Unix(0, n).UTC()
 }
+
+// LedgerNet implements posguard.ReconStore.
+func (s *Store) LedgerNet(ctx context.Context, date string) (posguard.Amount, bool, error) {
+	var n int64
+	var sum sql.NullInt64
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*), SUM(e.amount) FROM ledger_entries e
+		JOIN ledger_postings p ON p.seq = e.seq
+		WHERE e.account = 'network_receivable' AND e.date = ? AND p.kind IN ('approval', 'void', 'refund', 'reversal')`), date).Scan(&n, &sum)
+	if err != nil {
+		return 0, false, s.err(err, "ledger net")
+	}
+	return posguard.Amount(sum.Int64), n > 0, nil
+}
