@@ -78,8 +78,8 @@ type ChaosReport struct {
 	ReconDates      int            `json:"recon_dates"`
 	ReconLines      int            `json:"recon_lines"`
 	ReconExceptions map[string]int `json:"recon_exceptions"`
-	DrainSeconds      float64           `json:"drain_seconds"`
-	RunSeconds        float64           `json:"run_seconds"`
+	DrainSeconds    float64        `json:"drain_seconds"`
+	RunSeconds      float64        `json:"run_seconds"`
 }
 
 // ParseFlags reads chaos's flags.

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/recon/clearing"
+	"github.com/posguard/posguard/simbank"
 	"github.com/posguard/posguard/simnet"
 )
 
@@ -292,7 +292,7 @@ func TestBankReturnFoundHeldAndResettled(t *testing.T) {
 	}
 
 	// The bank's result file says the payout came back.
-	lines := wd.serve.Bank.ResultFile([]*posguard.Payout{paid}, payout.ResultKnobs{
+	lines := wd.serve.Bank.ResultFile([]*posguard.Payout{paid}, simbank.ResultKnobs{
 		Status: map[string]string{paid.ID: "R"}, Reason: map[string]string{paid.ID: "户名不符，退汇"}}, time.Now())
 	bankFile := filepath.Join(wd.dir, "DF_result.csv")
 	var buf bytes.Buffer

@@ -24,6 +24,7 @@ import (
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/settlement"
+	"github.com/posguard/posguard/simbank"
 	switching "github.com/posguard/posguard/switch"
 	"github.com/posguard/posguard/terminal"
 )
@@ -61,7 +62,7 @@ type ServeCommand struct {
 	Switch *switching.Switch
 	// Bank is the simulated bank the payouts go to (after Ready); tests
 	// change an account's status there as a merchant would at the bank.
-	Bank *payout.SimBank
+	Bank *simbank.Bank
 
 	log                  *slog.Logger
 	store                hostStore
@@ -209,8 +210,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Bank = payout.NewSimBank(merchants)
-	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}}
+	c.Bank = simbank.New(merchants)
+	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}, Calendar: sw.Calendar()}
 	rc := &recon.Reconciler{Store: st.(reconStorer).Recon(), Money: money, Cases: st, Journal: st, Payouts: payouts,
 		Acquirer: acq, Logger: c.log, Metrics: recon.NewMetrics(m.Registry())}
 	if err := c.client.Start(ctx); err != nil {

@@ -1,9 +1,10 @@
-package payout
+package simbank
 
 import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/recon/clearing"
 )
 
@@ -21,7 +22,7 @@ type ResultKnobs struct {
 // §3) for the given payouts of one or more batches that the bank handled,
 // each with its latest status (S paid, F refused, R returned), as of at,
 // changed by k. Write them with clearing.WriteBankFile.
-func (b *SimBank) ResultFile(payouts []*posguard.Payout, k ResultKnobs, at time.Time) []*clearing.BankLine {
+func (b *Bank) ResultFile(payouts []*posguard.Payout, k ResultKnobs, at time.Time) []*clearing.BankLine {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	at = at.In(time.FixedZone("UTC+8", 8*3600)).Truncate(time.Second)
@@ -43,7 +44,7 @@ func (b *SimBank) ResultFile(payouts []*posguard.Payout, k ResultKnobs, at time.
 		if st, ok := k.Status[p.ID]; ok {
 			l.Status, l.Reason = st, k.Reason[p.ID]
 			if st != clearing.BankPaid && l.Reason == "" {
-				l.Reason = ReasonBankReturn
+				l.Reason = payout.ReasonBankReturn
 			}
 		}
 		out = append(out, l)
