@@ -180,7 +180,7 @@ func (r *Reconciler) queueAdjustment(ctx context.Context, f *finding) (int64, er
 			TxnKey:      posguard.TxnKey{TerminalID: l.Terminal, Batch: AdjustmentBatch, STAN: stan, MTI: "0220"},
 			Type:        posguard.TxnCreditAdjustment,
 			ContentHash: hash, MerchantID: l.Merchant, PANMasked: l.Card, Amount: l.Cleared(), Currency: posguard.CurrencyCNY,
-			ProcCode: "220000", SettlementDate: businessDate(now), RRN: fmt.Sprintf("9%011d", (n+try)%100000000000),
+			ProcCode: "220000", SettlementDate: r.businessDate(now), RRN: fmt.Sprintf("9%011d", (n+try)%100000000000),
 			State: posguard.StateReceived, OrigID: f.txnID, UpstreamSTAN: stan, UpstreamTime: now.Format("0102150405"),
 			Detail: map[string]string{
 				"recon_exception": f.ident, "orig_mti": clearing.MTIOf(l.Kind), "orig_stan": l.Trace, "orig_time": l.Transmitted,
@@ -200,10 +200,10 @@ func (r *Reconciler) queueAdjustment(ctx context.Context, f *finding) (int64, er
 	return 0, posguard.Errorf(posguard.ECONFLICT, "no free trace number for the credit adjustment of %s", f.ident)
 }
 
-// businessDate is the settlement date of moment t: the date in UTC+8, the
-// next one from 23:00 (the network's cut-off).
-func businessDate(t time.Time) string {
-	return t.In(time.FixedZone("UTC+8", 8*3600)).Add(time.Hour).Format("2006-01-02")
+// businessDate is the settlement date of moment t in the reconciler's
+// business calendar (UTC+8, 23:00 cut-off by default: the network's).
+func (r *Reconciler) businessDate(t time.Time) string {
+	return r.Calendar.SettlementDate(t)
 }
 
 // openCase opens the exception's case (recon_discrepancy) with both sides

@@ -35,6 +35,9 @@ type Reconciler struct {
 	// Acquirer is the acquirer id field 1 of the clearing file must hold
 	// ("" accepts any).
 	Acquirer string
+	// Calendar dates the credit adjustments; the zero value is posguard's
+	// default (UTC+8, cut-off 23:00), which must be the network's.
+	Calendar posguard.Calendar
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Logger receives one line per run; nil logs nowhere.
