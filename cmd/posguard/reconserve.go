@@ -26,7 +26,9 @@ type clearingWatcher struct {
 	Every time.Duration
 	Recon *recon.Reconciler
 	Log   *slog.Logger
-	done  map[string]string // clearing file → size/time of the files last run
+
+	mu   sync.Mutex        // one scan at a time
+	done map[string]string // clearing file → size/time of the files last run
 }
 
 // Run polls the directory until ctx ends.
@@ -56,15 +58,17 @@ func stamp(path string) string {
 }
 
 // Scan reconciles every clearing file in the directory not yet run in its
-// current version, oldest date first, and returns how many runs it made.
-func (w *clearingWatcher) Scan(ctx context.Context) int {
+// current version, oldest date first, and returns the reports.
+func (w *clearingWatcher) Scan(ctx context.Context) []*recon.Report {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.done == nil {
 		w.done = map[string]string{}
 	}
 	entries, err := os.ReadDir(w.Dir)
 	if err != nil {
 		w.Log.Error("clearing dir", "dir", w.Dir, "err", err)
-		return 0
+		return nil
 	}
 	dates := map[string]string{} // date → clearing file
 	banks := map[string][]string{}
@@ -88,7 +92,7 @@ func (w *clearingWatcher) Scan(ctx context.Context) int {
 		order = append(order, d)
 	}
 	sort.Strings(order)
-	runs := 0
+	var runs []*recon.Report
 	for _, d := range order {
 		path := filepath.Join(w.Dir, dates[d])
 		bank := ""
@@ -100,38 +104,38 @@ func (w *clearingWatcher) Scan(ctx context.Context) int {
 		if w.done[path] == version {
 			continue
 		}
-		if err := w.run(ctx, d, path, bank); err != nil {
+		if rep, err := w.run(ctx, d, path, bank); err != nil {
 			w.Log.Error("reconciliation of a received file failed", "file", dates[d], "err", err)
 		} else {
-			runs++
+			runs = append(runs, rep)
 		}
 		w.done[path] = version
 	}
 	return runs
 }
 
-func (w *clearingWatcher) run(ctx context.Context, date, path, bank string) error {
+func (w *clearingWatcher) run(ctx context.Context, date, path, bank string) (*recon.Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	in := recon.Input{Date: date, ClearingName: filepath.Base(path), Clearing: f}
 	if bank != "" {
 		b, err := os.Open(bank)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer b.Close()
 		in.BankName, in.Bank = filepath.Base(bank), b
 	}
 	rep, created, err := w.Recon.Run(ctx, in)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	w.Log.Info("clearing file reconciled", "file", filepath.Base(path), "run", rep.RunID, "new", created,
 		"lines", rep.Lines, "matched", rep.Matched, "exceptions", len(rep.Exceptions))
-	return nil
+	return rep, nil
 }
 
 // startRecon starts what reconciliation needs running in serve: the sender
@@ -145,6 +149,21 @@ func (c *ServeCommand) startRecon(ctx context.Context, rc *recon.Reconciler, acq
 		return
 	}
 	w := &clearingWatcher{Dir: c.ClearingDir, Recon: rc, Log: c.log}
+	c.mu.Lock()
+	c.clearing = w
+	c.mu.Unlock()
 	wg.Add(1)
 	go func() { defer wg.Done(); w.Run(ctx) }()
+}
+
+// ImportClearing reconciles the files waiting in --clearing-dir now instead
+// of at the next poll (the demo's end of day), and returns the reports.
+func (c *ServeCommand) ImportClearing(ctx context.Context) []*recon.Report {
+	c.mu.Lock()
+	w := c.clearing
+	c.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	return w.Scan(ctx)
 }

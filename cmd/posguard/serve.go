@@ -53,6 +53,7 @@ type ServeCommand struct {
 	IncidentWindow  time.Duration
 	PayoutEvery     time.Duration
 	ClearingDir     string
+	clearing        *clearingWatcher // set when --clearing-dir is given
 	LogLevel        string
 	connLimits
 
