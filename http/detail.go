@@ -46,7 +46,7 @@ func (s *Server) getTransaction(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	ctx := r.Context()
-	t, err := s.Store.ByID(ctx, id)
+	t, err := s.txnFor(r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -85,7 +85,10 @@ func (s *Server) getTransaction(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if out.Recon, err = s.reconOf(ctx, t.ID); err != nil {
+	if u := currentUser(r); u != nil && u.Staff() {
+		out.Recon, err = s.reconOf(ctx, t.ID)
+	}
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}

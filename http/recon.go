@@ -134,6 +134,18 @@ type reconRunItem struct {
 	CreatedAt    string         `json:"created_at"`
 }
 
+// reconRunList is a page of runs.
+type reconRunList struct {
+	Runs       []reconRunItem `json:"runs"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+}
+
+// reconExceptionList is a page of exceptions.
+type reconExceptionList struct {
+	Exceptions []recon.Exception `json:"exceptions"`
+	NextCursor string            `json:"next_cursor,omitempty"`
+}
+
 // strCursor makes an opaque cursor of a string key.
 func strCursor(k string) string { return base64.RawURLEncoding.EncodeToString([]byte("r1:" + k)) }
 
@@ -187,10 +199,7 @@ func (s *Server) listReconRuns(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := struct {
-		Runs       []reconRunItem `json:"runs"`
-		NextCursor string         `json:"next_cursor,omitempty"`
-	}{Runs: make([]reconRunItem, 0, len(runs))}
+	out := reconRunList{Runs: make([]reconRunItem, 0, len(runs))}
 	for _, run := range runs {
 		var rep recon.Report
 		json.Unmarshal(run.Report, &rep)
@@ -239,10 +248,7 @@ func (s *Server) listReconExceptions(w nethttp.ResponseWriter, r *nethttp.Reques
 		s.writeError(w, r, err)
 		return
 	}
-	out := struct {
-		Exceptions []recon.Exception `json:"exceptions"`
-		NextCursor string            `json:"next_cursor,omitempty"`
-	}{Exceptions: viewExceptions(exs)}
+	out := reconExceptionList{Exceptions: viewExceptions(exs)}
 	if len(exs) == lim {
 		out.NextCursor = strCursor(exs[len(exs)-1].Ident)
 	}

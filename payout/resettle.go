@@ -165,3 +165,12 @@ func (r *Runner) ApplyBankStatus(ctx context.Context, id, status, bankRef, reaso
 	}
 	return posguard.Errorf(posguard.EINVALID, "payout %s: bank status %q", id, status)
 }
+
+// VerifyAccount asks the bank about account a without storing anything and
+// returns its status ("ok", "frozen", "closed", "name_mismatch").
+func (r *Runner) VerifyAccount(ctx context.Context, a posguard.SettlementAccount) (string, error) {
+	if a.Number == "" || a.Name == "" {
+		return "", posguard.Errorf(posguard.EINVALID, "settlement account: number and name are required")
+	}
+	return r.Bank.Verify(ctx, a)
+}
