@@ -3,11 +3,14 @@ package http_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	nethttp "net/http"
 	"strings"
 	"testing"
+
+	"github.com/posguard/posguard"
 )
 
 // upload posts a multipart reconciliation request with the given parts
@@ -77,5 +80,63 @@ func TestReconRunUpload(t *testing.T) {
 	if st, body := f.call(t, "GET", "/v1/recon/runs?date=2026-03-01", "", &list); st != 200 || len(list.Runs) != 2 ||
 		list.Runs[1].SupersededBy == nil || *list.Runs[1].SupersededBy != list.Runs[0].RunID {
 		t.Errorf("runs: %d %s", st, body)
+	}
+}
+
+// TestReconRoles: runs are made by admin and finance users, read by staff;
+// an operator may not make one, a merchant user may not read them, and a
+// merchant user's transaction page shows no reconciliation exceptions.
+func TestReconRoles(t *testing.T) {
+	f := newFullServer(t)
+	as := f.store.Access()
+	op := addUser(t, as, "ops1", posguard.RoleOperator, "")
+	fin := addUser(t, as, "fin1", posguard.RoleFinance, "")
+	mer := addUser(t, as, "m1", posguard.RoleMerchant, "M00000000000001")
+	post := func(tok string) int {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("date", "2026-03-02")
+		fw, _ := mw.CreateFormFile("clearing", "IND26030201ACOM")
+		fw.Write(nil)
+		mw.Close()
+		req, _ := nethttp.NewRequest("POST", f.srv.URL+"/v1/recon/runs", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := nethttp.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	get := func(tok, path string) (int, string) {
+		req, _ := nethttp.NewRequest("GET", f.srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := nethttp.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if st := post(op); st != 403 {
+		t.Errorf("operator made a run: %d", st)
+	}
+	if st := post(fin); st != 201 {
+		t.Errorf("finance: %d", st)
+	}
+	if st, _ := get(op, "/v1/recon/runs/"+f.reconRun); st != 200 {
+		t.Errorf("operator reading a run: %d", st)
+	}
+	if st, _ := get(mer, "/v1/recon/exceptions"); st != 403 {
+		t.Errorf("merchant reading exceptions: %d", st)
+	}
+	path := fmt.Sprintf("/v1/transactions/%d", f.approved.ID)
+	if st, body := get(op, path); st != 200 || !strings.Contains(body, `"recon_exceptions"`) {
+		t.Errorf("staff transaction page: %d, recon_exceptions missing", st)
+	}
+	if st, body := get(mer, path); st != 200 || strings.Contains(body, `"recon_exceptions"`) {
+		t.Errorf("merchant transaction page: %d, shows recon_exceptions: %v", st, strings.Contains(body, "recon_exceptions"))
 	}
 }
