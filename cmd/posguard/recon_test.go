@@ -336,7 +336,9 @@ func TestBankReturnFoundHeldAndResettled(t *testing.T) {
 	}
 
 	// Re-settled once the account is right: paid again, once.
-	res, err := http.Post("http://"+wd.httpAdr+"/v1/payouts/"+paid.ID+"/resettle", "application/json", nil)
+	req, _ := http.NewRequest("POST", "http://"+wd.httpAdr+"/v1/payouts/"+paid.ID+"/resettle", nil)
+	req.Header.Set("Authorization", "Bearer "+wd.userToken("qian.fin", posguard.RoleFinance, ""))
+	res, err := http.DefaultClient.Do(req)
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("resettle: %v %v", err, res)
 	}

@@ -147,7 +147,7 @@ func (c *ClearingReader) parse(rec *[RecordLen]byte) (*Line, error) {
 		if err := c.checkType(f, b); err != nil {
 			return nil, err
 		}
-		if f.num != 5 {
+		if keep[f.num] {
 			v[f.num] = string(b)
 		}
 	}
@@ -182,6 +182,11 @@ func (c *ClearingReader) parse(rec *[RecordLen]byte) (*Line, error) {
 	l.FeeReceivable, l.FeePayable, l.FeeSwitching = signed(v[21]), signed(v[22]), signed(v[23])
 	return l, nil
 }
+
+// keep marks the fields whose value a Line holds; the others are checked
+// and dropped (field 5 is kept only masked).
+var keep = [35]bool{1: true, 3: true, 4: true, 6: true, 7: true, 9: true, 10: true, 11: true, 12: true, 13: true,
+	14: true, 15: true, 16: true, 17: true, 18: true, 20: true, 21: true, 22: true, 23: true, 28: true}
 
 // checkType checks one field's bytes against its type.
 func (c *ClearingReader) checkType(f *fieldSpec, b []byte) error {
