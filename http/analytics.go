@@ -40,6 +40,9 @@ func parseTimeParam(q map[string][]string, name string, def time.Time) (time.Tim
 	if err != nil {
 		return time.Time{}, invalidParam(name, "%q is not an RFC 3339 time", v)
 	}
+	if err := checkTimeRange(name, t); err != nil {
+		return time.Time{}, err
+	}
 	return t.UTC(), nil
 }
 
@@ -172,8 +175,9 @@ func (s *Server) postNotice(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, invalidParam("to", "must be after from"))
 		return
 	}
-	n := &posguard.Notice{Kind: req.Kind, Title: req.Title, Body: req.Body, Merchants: req.Merchants, BINs: req.BINs,
-		From: req.From, To: req.To, CreatedBy: req.Author}
+	// Free text is stored with card numbers masked.
+	n := &posguard.Notice{Kind: req.Kind, Title: posguard.MaskFreeText(req.Title), Body: posguard.MaskFreeText(req.Body), Merchants: req.Merchants, BINs: req.BINs,
+		From: req.From, To: req.To, CreatedBy: posguard.MaskFreeText(req.Author)}
 	if n.From.IsZero() {
 		n.From = s.now()
 	}

@@ -24,7 +24,7 @@ func readBody(r *nethttp.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return posguard.Errorf(posguard.EINVALID, "body: %s", maskDigitRuns(err.Error()))
+		return posguard.Errorf(posguard.EINVALID, "body: %s", maskDigitRuns(bodyError(err)))
 	}
 	return nil
 }

@@ -14,8 +14,13 @@ func (s *Server) getStatement(w nethttp.ResponseWriter, r *nethttp.Request) {
 	q := r.URL.Query()
 	from, to := q.Get("from"), q.Get("to")
 	for _, p := range []struct{ name, v string }{{"from", from}, {"to", to}} {
-		if _, err := time.Parse("2006-01-02", p.v); err != nil {
+		d, err := time.Parse("2006-01-02", p.v)
+		if err != nil {
 			s.writeError(w, r, invalidParam(p.name, "want YYYY-MM-DD, got %q", p.v))
+			return
+		}
+		if err := checkTimeRange(p.name, d); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 	}
