@@ -32,6 +32,7 @@ import (
 type fullServer struct {
 	*world
 	srv               *httptest.Server
+	apiServer         *api.Server // behind srv
 	caseID            int64
 	payoutID, batchID string
 	reconRun          string
@@ -74,11 +75,12 @@ func newFullServer(t *testing.T) *fullServer {
 		t.Fatal(err)
 	}
 	f.reconRun = rep.RunID
-	f.srv = httptest.NewServer(asStaff(t, &api.Server{Store: w.store, Now: now,
+	f.apiServer = &api.Server{Store: w.store, Now: now,
 		Cases:   &casework.Service{Store: w.store, Now: now},
 		Reports: &analytics.Reports{Store: w.store, Now: now},
 		Payouts: runner, Metrics: metrics.New().Handler(), Recon: rc,
-	}, w.store))
+	}
+	f.srv = httptest.NewServer(asStaff(t, f.apiServer, w.store))
 	t.Cleanup(f.srv.Close)
 	var c struct {
 		ID int64 `json:"id"`
