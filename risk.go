@@ -129,3 +129,13 @@ type RiskStore interface {
 	// released.
 	ReleaseRiskHit(ctx context.Context, id int64, user string) (*RiskHit, error)
 }
+
+// RiskDecision is what the risk rules decided about one payment: the
+// strongest action of the rules that hit, and each hit (not yet stored).
+type RiskDecision struct {
+	Action  RiskAction
+	Version int
+	Hits    []*RiskHit
+	// Kinds holds the kind of each hit's rule, in the order of Hits.
+	Kinds []string
+}

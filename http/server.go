@@ -39,6 +39,9 @@ type Server struct {
 	// Payouts corrects settlement accounts and re-settles held payouts;
 	// nil answers 404 on those routes (settlement.go).
 	Payouts PayoutDesk
+	// Backoffice serves onboarding and risk (backoffice.go); nil leaves
+	// those routes out.
+	Backoffice *Backoffice
 }
 
 // route is one registered route: a net/http.ServeMux pattern and its
@@ -100,6 +103,7 @@ func (s *Server) Handler() nethttp.Handler {
 	for _, r := range s.routes() {
 		mux.HandleFunc(r.pattern, r.handler)
 	}
+	s.mountBackoffice(mux)
 	return s.recoverer(s.unmatched(mux))
 }
 

@@ -89,7 +89,7 @@ func (s *Service) Create(ctx context.Context, actor Actor, a *posguard.Applicati
 // Patch is a partial update of an application: nil fields are kept.
 type Patch struct {
 	Kind, Name, MCC, LicenseNo, LegalName, LegalIDNo, Phone, Address, FeePlan *string
-	Account                                                                 *posguard.SettlementAccount
+	Account                                                                   *posguard.SettlementAccount
 }
 
 // Update applies p to a draft or returned application; a returned one goes
@@ -360,5 +360,5 @@ func AuditView(a *posguard.Application) map[string]any {
 	return map[string]any{"kind": a.Kind, "name": a.Name, "mcc": a.MCC, "license_no": a.LicenseNo,
 		"legal_name": a.LegalName, "legal_id_no": MaskAccount(a.LegalIDNo), "phone": MaskAccount(a.Phone),
 		"settlement_account": map[string]string{"bank": a.Account.Bank, "number": MaskAccount(a.Account.Number), "name": a.Account.Name},
-		"fee_plan": a.FeePlan, "state": a.State}
+		"fee_plan":           a.FeePlan, "state": a.State}
 }

@@ -51,6 +51,11 @@ type ServeCommand struct {
 	IncidentWindow  time.Duration
 	PayoutEvery     time.Duration
 	LogLevel        string
+	// Risk is "on" (the risk rules judge every card sale) or "off".
+	Risk string
+	// RiskNow, if set before Run, is the clock the risk rules judge
+	// payments by (tests: night hours).
+	RiskNow func() time.Time
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -97,6 +102,7 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.IntVar(&c.MaxAttempts, "reversal-max-attempts", 5, "attempts after which a reversal is flagged reversal_failed (retries continue)")
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
+	fs.StringVar(&c.Risk, "risk", "on", "risk rules on card sales: on or off")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	c.connLimits.addFlags(fs)
@@ -232,6 +238,11 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
 		}}
+	if apiSrv.Backoffice, err = c.backoffice(ctx, st, sw, cases); err != nil {
+		tl.Close()
+		hl.Close()
+		return err
+	}
 	hsrv, hl := c.httpServer(apiSrv.Handler(), hl, c.log)
 	c.checkFiles(c.log)
 

@@ -12,6 +12,7 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/postgres"
+	"github.com/posguard/posguard/onboarding/onboardingsql"
 	"github.com/posguard/posguard/sqlite"
 )
 
@@ -24,6 +25,10 @@ type hostStore interface {
 	posguard.IncidentStore
 	// Money is the ledger, settlement and payout side.
 	Money() posguard.MoneyStore
+	// Access is users, tokens and the audit log.
+	Access() posguard.AccessStore
+	// Onboarding is applications, bindings, risk rules and hits.
+	Onboarding() *onboardingsql.Store
 	Ping(ctx context.Context) error
 }
 
