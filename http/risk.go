@@ -198,9 +198,13 @@ func (s *Server) releaseRiskHit(w nethttp.ResponseWriter, r *nethttp.Request) {
 	writeJSON(w, nethttp.StatusOK, newHitView(h))
 }
 
-func (s *Server) freezeMerchant(w nethttp.ResponseWriter, r *nethttp.Request) { s.setFrozen(w, r, true) }
+func (s *Server) freezeMerchant(w nethttp.ResponseWriter, r *nethttp.Request) {
+	s.setFrozen(w, r, true)
+}
 
-func (s *Server) unfreezeMerchant(w nethttp.ResponseWriter, r *nethttp.Request) { s.setFrozen(w, r, false) }
+func (s *Server) unfreezeMerchant(w nethttp.ResponseWriter, r *nethttp.Request) {
+	s.setFrozen(w, r, false)
+}
 
 func (s *Server) setFrozen(w nethttp.ResponseWriter, r *nethttp.Request, freeze bool) {
 	var in reasonInput

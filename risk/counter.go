@@ -15,8 +15,8 @@ type counter struct {
 
 // series is one key's events, oldest first, from head on.
 type series struct {
-	at     []int64
-	credit []bool
+	at      []int64
+	credit  []bool
 	head    int
 	last    int64
 	credits int // credit events from head on

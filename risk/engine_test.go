@@ -47,7 +47,11 @@ func TestRuleKinds(t *testing.T) {
 			[]*Payment{pay("c", 4700000, noon, false), pay("c", 4800000, noon, false), pay("c", 5000000, noon, false)},
 			[]bool{false, true, true}},
 		{"new merchant", posguard.RiskRule{Kind: posguard.RuleNewMerchant, Days: 7},
-			[]*Payment{func() *Payment { p := pay("c", 1, noon, false); p.ActiveSince = noon.Add(-8 * 24 * time.Hour); return p }(),
+			[]*Payment{func() *Payment {
+				p := pay("c", 1, noon, false)
+				p.ActiveSince = noon.Add(-8 * 24 * time.Hour)
+				return p
+			}(),
 				func() *Payment { p := pay("c", 1, noon, false); p.ActiveSince = noon.Add(-time.Hour); return p }()},
 			[]bool{false, true}},
 	} {

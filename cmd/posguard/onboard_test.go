@@ -233,8 +233,8 @@ func TestOnboardingToFreeze(t *testing.T) {
 	// The merchant sees why; another merchant sees nothing.
 	shop := wd.newUser("shop", posguard.RoleMerchant, mid)
 	var hist struct {
-		Status       string `json:"status"`
-		StatusReason string `json:"status_reason"`
+		Status       string                   `json:"status"`
+		StatusReason string                   `json:"status_reason"`
 		WhatToDo     *struct{ ZH, EN string } `json:"what_to_do"`
 	}
 	if st := shop.call("GET", "/v1/merchants/"+mid+"/history", nil, &hist); st != 200 || hist.Status != "frozen" ||

@@ -11,8 +11,8 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/keys"
-	"github.com/posguard/posguard/postgres"
 	"github.com/posguard/posguard/onboarding/onboardingsql"
+	"github.com/posguard/posguard/postgres"
 	"github.com/posguard/posguard/sqlite"
 )
 
