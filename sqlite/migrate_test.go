@@ -6,7 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // TestJournalRowidMigration upgrades a database holding journal rows from
@@ -23,7 +24,7 @@ func TestJournalRowidMigration(t *testing.T) {
 	}
 	db.SetMaxOpenConns(1)
 	defer db.Close()
-	s := &Store{Now: time.Now, write: db}
+	s := &Store{Store: sqlstore.New(nil, nil), write: db}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +91,8 @@ func TestJournalRowidMigration(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'transactions' AND sql IS NOT NULL`).Scan(&indexes); err != nil {
 		t.Fatal(err)
 	}
-	if indexes != 7 {
-		t.Errorf("transactions has %d indexes, want the 7 of migration 0005", indexes)
+	if indexes != 9 {
+		t.Errorf("transactions has %d indexes, want the 7 of migration 0005 and the 2 of 0030", indexes)
 	}
 
 	// New IDs continue after the highest existing one.
@@ -128,7 +129,7 @@ func TestMigrationForeignKeyCheck(t *testing.T) {
 	}
 	db.SetMaxOpenConns(1)
 	defer db.Close()
-	s := &Store{Now: time.Now, write: db}
+	s := &Store{Store: sqlstore.New(nil, nil), write: db}
 	mustExec(t, db, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`)
 	mustExec(t, db, `CREATE TABLE parent (id INTEGER PRIMARY KEY)`)
 	mustExec(t, db, `CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id))`)

@@ -60,7 +60,7 @@ func simVerifier(ctx context.Context, st hostStore) (*onboarding.SimVerifier, er
 // backoffice assembles onboarding and risk: the risk rules (the stored
 // ones, or risk.DefaultRules on a new database) judge the switch's sales
 // unless --risk off.
-func (c *ServeCommand) backoffice(ctx context.Context, st hostStore, sw *switching.Switch, cases *casework.Service) (*api.Backoffice, error) {
+func (c *ServeCommand) backoffice(ctx context.Context, st hostStore, sw *switching.Switch, cases *casework.Service, auth *access.Auth) (*api.Backoffice, error) {
 	ob := st.Onboarding()
 	audit := &onboarding.Auditor{Store: st.Access(), Logger: c.log}
 	now := c.RiskNow
@@ -95,5 +95,5 @@ func (c *ServeCommand) backoffice(ctx context.Context, st hostStore, sw *switchi
 				sw.ForgetTerminal(tid)
 			}
 		}}
-	return &api.Backoffice{Onboarding: onb, Risk: rs, Auth: &access.Auth{Store: st.Access(), Logger: c.log}}, nil
+	return &api.Backoffice{Onboarding: onb, Risk: rs, Auth: auth}, nil
 }

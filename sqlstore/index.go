@@ -1,0 +1,35 @@
+package sqlstore
+
+import "github.com/posguard/posguard"
+
+// OpenStatesCond is the predicate of the partial index transactions_open
+// (migration 0005), word for word: the rows in a state that still needs
+// work. A query filtering on one of these states adds it to its WHERE clause
+// so that the database can prove the index applies whatever the bound value
+// (SQLite matches a partial index's predicate against the query's terms;
+// a PostgreSQL generic plan cannot look at the parameter's value).
+const OpenStatesCond = `state IN ('received', 'forwarded', 'timed_out', 'reversal_pending', 'reversal_failed')`
+
+// FailedCodeCond is the predicate of the partial index transactions_failed
+// (migration 0005), word for word: rows answered with a code other than 00.
+const FailedCodeCond = `response_code NOT IN ('', '00')`
+
+// IsOpenState reports whether rows in state s are in transactions_open.
+func IsOpenState(s posguard.State) bool {
+	switch s {
+	case posguard.StateReceived, posguard.StateForwarded, posguard.StateTimedOut,
+		posguard.StateReversalPending, posguard.StateReversalFailed:
+		return true
+	}
+	return false
+}
+
+// IsFailedCode reports whether rows answered with code are in
+// transactions_failed.
+func IsFailedCode(code string) bool { return code != "" && code != "00" }
+
+// CardTailExpr is the expression of the index transactions_card_tail
+// (migration 0030), word for word: the last four characters of the masked
+// card number. Filtering on it (rather than pan_masked LIKE '%1234') lets
+// both SQLite and PostgreSQL find a card tail through the index.
+const CardTailExpr = `substr(pan_masked, length(pan_masked) - 3)`
