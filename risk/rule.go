@@ -148,15 +148,27 @@ func (c *compiled) inHours(m int) bool {
 	return m >= c.from || m < c.to
 }
 
-// DefaultRules are the rules a new installation starts with: each kind
-// once, tuned for a small-merchant acquirer; docs/risk.md explains them.
+// DefaultRules are the rules a new database starts with: the cash-out
+// pattern that freezes most merchants in practice (the same credit card
+// paying round sums of 10,000 yuan at one merchant at night). They are
+// kept few on purpose: a rule that hits ordinary traffic writes a hit per
+// sale. ExampleRules has one rule of every kind to start from.
 func DefaultRules() []posguard.RiskRule {
-	return slices.Clone(defaultRules)
+	return []posguard.RiskRule{
+		{Name: "cashout-round-night-credit", Kind: posguard.RuleCardRepeat, Action: posguard.RiskFreeze,
+			Window: "2h", Count: 3, Round: 1000000, Hours: "22:00-06:00", CardKind: posguard.CardCredit},
+	}
 }
 
-var defaultRules = []posguard.RiskRule{
+// ExampleRules is one rule of every kind with the actions docs/risk.md
+// suggests, for an acquirer to tune and PUT.
+func ExampleRules() []posguard.RiskRule {
+	return slices.Clone(exampleRules)
+}
+
+var exampleRules = []posguard.RiskRule{
 	{Name: "cashout-round-night-credit", Kind: posguard.RuleCardRepeat, Action: posguard.RiskFreeze,
-		Window: "2h", Count: 3, Round: 100000, Hours: "22:00-06:00", CardKind: posguard.CardCredit},
+		Window: "2h", Count: 3, Round: 1000000, Hours: "22:00-06:00", CardKind: posguard.CardCredit},
 	{Name: "card-velocity", Kind: posguard.RuleCardVelocity, Action: posguard.RiskDecline, Window: "10m", Count: 6},
 	{Name: "merchant-velocity", Kind: posguard.RuleMerchantVelocity, Action: posguard.RiskReview, Window: "1m", Count: 120},
 	{Name: "round-amounts", Kind: posguard.RuleRoundAmount, Action: posguard.RiskReview, Window: "1h", Count: 5, Round: 100000},
