@@ -124,6 +124,9 @@ type RiskStore interface {
 	AddRiskHits(ctx context.Context, hits []*RiskHit) error
 	// RiskHits returns the hits matching f, newest first.
 	RiskHits(ctx context.Context, f RiskHitFilter) ([]*RiskHit, error)
+	// ReviewsHeld returns the transactions of review hits not released
+	// yet (their settlement is held), oldest first.
+	ReviewsHeld(ctx context.Context) ([]int64, error)
 	// ReleaseRiskHit marks a review hit released by user; ENOTFOUND if
 	// there is no such hit, ECONFLICT if it is not a review hit or already
 	// released.

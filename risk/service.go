@@ -28,6 +28,8 @@ type Service struct {
 	// Changed, if set, is told about a merchant whose status changed (the
 	// switch forgets its cached copy).
 	Changed func(merchantID string)
+	// Settlement, if set, has a released review's items unheld at once.
+	Settlement posguard.SettlementStore
 	// Now is the clock of payments judged; nil is time.Now.
 	Now func() time.Time
 	// Logger receives internal errors; nil logs nowhere.
@@ -255,6 +257,13 @@ func (s *Service) Release(ctx context.Context, actor onboarding.Actor, id int64)
 	h, err := s.Store.ReleaseRiskHit(ctx, id, actor.Name)
 	if err != nil {
 		return nil, err
+	}
+	if s.Settlement != nil && h.TxnID != 0 {
+		// Nothing may be held yet (the next settlement run would have held
+		// it); the hit is released either way, so it never will be.
+		if err := s.Settlement.ReleaseReview(ctx, h.TxnID); err != nil && posguard.ErrorCode(err) != posguard.ENOTFOUND {
+			return nil, err
+		}
 	}
 	s.Audit.Record(ctx, actor, "risk.release", "risk/hits/"+strconv.FormatInt(id, 10), "ok",
 		map[string]any{"released": false}, map[string]any{"released": true, "txn_id": h.TxnID})

@@ -239,6 +239,11 @@ func testRiskHits(t *testing.T, o *onboardingsql.Store) {
 	if h := got[0]; h.Card != "622588******0019" || h.Explain.EN != "night" || h.Amount != 100000 || !h.At.Equal(t0) {
 		t.Fatalf("read back %+v", h)
 	}
+	held, err := o.ReviewsHeld(ctx)
+	wantCode(t, err, "", "reviews held")
+	if len(held) != 1 || held[0] != 7 {
+		t.Fatalf("reviews held %v, want [7]", held)
+	}
 	h, err := o.ReleaseRiskHit(ctx, hits[0].ID, "risk1")
 	wantCode(t, err, "", "release")
 	if !h.Released || h.ReleasedBy != "risk1" {
@@ -246,6 +251,9 @@ func testRiskHits(t *testing.T, o *onboardingsql.Store) {
 	}
 	_, err = o.ReleaseRiskHit(ctx, hits[0].ID, "risk1")
 	wantCode(t, err, posguard.ECONFLICT, "release twice")
+	if held, _ = o.ReviewsHeld(ctx); len(held) != 0 {
+		t.Fatalf("released review still held: %v", held)
+	}
 	_, err = o.ReleaseRiskHit(ctx, hits[1].ID, "risk1")
 	wantCode(t, err, posguard.ECONFLICT, "release a freeze")
 	_, err = o.ReleaseRiskHit(ctx, 9999, "risk1")

@@ -68,7 +68,7 @@ func (c *ServeCommand) backoffice(ctx context.Context, st hostStore, sw *switchi
 		now = time.Now
 	}
 	rs := &risk.Service{Store: ob, History: ob, Merchants: st, Engine: risk.NewEngine(), Cases: cases, Audit: audit,
-		Changed: sw.ForgetMerchant, Now: now, Logger: c.log}
+		Changed: sw.ForgetMerchant, Settlement: st.Money(), Now: now, Logger: c.log}
 	kinds, err := st.Money().CardKinds(ctx)
 	if err != nil {
 		return nil, err

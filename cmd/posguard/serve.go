@@ -70,6 +70,7 @@ type ServeCommand struct {
 
 	log                  *slog.Logger
 	store                hostStore
+	bo                   *api.Backoffice
 	client               *network.Client
 	boundTerm, boundHTTP string
 	mu                   sync.Mutex
@@ -241,11 +242,12 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
 		}}
 	auth := &access.Auth{Store: st.Access(), Logger: c.log}
-	if apiSrv.Backoffice, err = c.backoffice(ctx, st, sw, cases, auth); err != nil {
+	if c.bo, err = c.backoffice(ctx, st, sw, cases, auth); err != nil {
 		tl.Close()
 		hl.Close()
 		return err
 	}
+	apiSrv.Backoffice = c.bo
 	hsrv, hl := c.httpServer(c.withConsole(st, apiSrv, auth), hl, c.log)
 	c.checkFiles(c.log)
 

@@ -144,3 +144,22 @@ func (s *Store) ReleaseRiskHit(ctx context.Context, id int64, user string) (*pos
 	})
 	return h, err
 }
+
+// ReviewsHeld implements posguard.RiskStore.
+func (s *Store) ReviewsHeld(ctx context.Context) ([]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT txn_id FROM risk_hits
+		WHERE action = 'review' AND released = 0 AND txn_id <> 0 ORDER BY txn_id`)
+	if err != nil {
+		return nil, s.err(err, "reviews held")
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, s.err(err, "scan review")
+		}
+		out = append(out, id)
+	}
+	return out, s.err(rows.Err(), "reviews held")
+}
