@@ -10,6 +10,8 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/onboarding"
+	"github.com/posguard/posguard/risk"
 )
 
 // PayoutDesk corrects settlement accounts and re-settles held payouts;
@@ -38,6 +40,11 @@ type Server struct {
 	Reports *analytics.Reports
 	// Payouts re-settles held payouts; nil disables re-settlement.
 	Payouts PayoutDesk
+	// Onboarding runs applications (/onboarding); nil shows the page empty.
+	Onboarding *onboarding.Service
+	// Risk keeps the risk rules, hits and freezes (/risk); nil shows the
+	// page empty.
+	Risk *risk.Service
 	// Secure marks the language cookie Secure (session cookies follow
 	// Auth.SecureCookies).
 	Secure bool
