@@ -81,11 +81,11 @@ type documentView struct {
 
 // historyView is one transition of an application.
 type historyView struct {
-	At    string `json:"at"`
-	Actor string `json:"actor"`
-	From  string `json:"from,omitempty"`
-	To    string `json:"to"`
-	Note  string `json:"note,omitempty"`
+	At   string `json:"at"`
+	By   string `json:"by"`
+	From string `json:"from,omitempty"`
+	To   string `json:"to"`
+	Note string `json:"note,omitempty"`
 }
 
 // applicationList is the answer of GET /v1/applications.
@@ -137,7 +137,7 @@ func (s *Server) fullApplication(ctx context.Context, r *nethttp.Request, a *pos
 		return v, err
 	}
 	for _, e := range hist {
-		v.History = append(v.History, historyView{At: formatTime(e.At), Actor: e.Actor, From: e.From, To: e.To, Note: e.Note})
+		v.History = append(v.History, historyView{At: formatTime(e.At), By: e.Actor, From: e.From, To: e.To, Note: e.Note})
 	}
 	return v, nil
 }
@@ -177,7 +177,7 @@ func (s *Server) loadApplication(r *nethttp.Request) (*posguard.Application, err
 	if err != nil {
 		return nil, err
 	}
-	if u := user(r); u != nil && !u.Staff() && (a.MerchantID == "" || !u.Sees(a.MerchantID)) {
+	if u := currentUser(r); u != nil && !u.Staff() && (a.MerchantID == "" || !u.Sees(a.MerchantID)) {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "no application %d", id)
 	}
 	return a, nil
@@ -224,7 +224,7 @@ func (s *Server) listApplications(w nethttp.ResponseWriter, r *nethttp.Request) 
 		return
 	}
 	out := applicationList{Applications: []applicationView{}}
-	u := user(r)
+	u := currentUser(r)
 	for _, a := range list {
 		if u != nil && !u.Staff() && (a.MerchantID == "" || !u.Sees(a.MerchantID)) {
 			continue

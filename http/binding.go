@@ -78,11 +78,7 @@ func (s *Server) postTerminal(w nethttp.ResponseWriter, r *nethttp.Request) {
 
 func (s *Server) merchantTerminals(w nethttp.ResponseWriter, r *nethttp.Request) {
 	mid := r.PathValue("id")
-	if err := sees(r, mid); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if _, err := s.Store.Merchant(r.Context(), mid); err != nil {
+	if _, err := s.merchantFor(r, mid); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -66,7 +66,7 @@ type merchantStatusView struct {
 // merchantEvent is one line of a merchant's history.
 type merchantEvent struct {
 	At     string `json:"at"`
-	Actor  string `json:"actor"`
+	By     string `json:"by"`
 	Action string `json:"action"`
 	Reason string `json:"reason,omitempty"`
 }
@@ -161,7 +161,7 @@ func (s *Server) listRiskHits(w nethttp.ResponseWriter, r *nethttp.Request) {
 		}
 		f.TxnID = id
 	}
-	if u := user(r); u != nil && !u.Staff() {
+	if u := currentUser(r); u != nil && !u.Staff() {
 		f.MerchantID = u.MerchantID
 	}
 	hits, err := s.Backoffice.Risk.Hits(r.Context(), f)
@@ -236,11 +236,7 @@ var whatToDo = map[posguard.MerchantStatus]posguard.Text{
 
 func (s *Server) merchantHistory(w nethttp.ResponseWriter, r *nethttp.Request) {
 	mid := r.PathValue("id")
-	if err := sees(r, mid); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	m, err := s.Store.Merchant(r.Context(), mid)
+	m, err := s.merchantFor(r, mid)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -258,7 +254,7 @@ func (s *Server) merchantHistory(w nethttp.ResponseWriter, r *nethttp.Request) {
 		out.WhatToDo = &t
 	}
 	for _, e := range ev {
-		out.History = append(out.History, merchantEvent{At: formatTime(e.At), Actor: e.Actor, Action: e.Action, Reason: e.Reason})
+		out.History = append(out.History, merchantEvent{At: formatTime(e.At), By: e.Actor, Action: e.Action, Reason: e.Reason})
 	}
 	writeJSON(w, nethttp.StatusOK, out)
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/casework"
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/onboarding"
@@ -60,7 +59,7 @@ func simVerifier(ctx context.Context, st hostStore) (*onboarding.SimVerifier, er
 // backoffice assembles onboarding and risk: the risk rules (the stored
 // ones, or risk.DefaultRules on a new database) judge the switch's sales
 // unless --risk off.
-func (c *ServeCommand) backoffice(ctx context.Context, st hostStore, sw *switching.Switch, cases *casework.Service, auth *access.Auth) (*api.Backoffice, error) {
+func (c *ServeCommand) backoffice(ctx context.Context, st hostStore, sw *switching.Switch, cases *casework.Service) (*api.Backoffice, error) {
 	ob := st.Onboarding()
 	audit := &onboarding.Auditor{Store: st.Access(), Logger: c.log}
 	now := c.RiskNow
@@ -95,5 +94,5 @@ func (c *ServeCommand) backoffice(ctx context.Context, st hostStore, sw *switchi
 				sw.ForgetTerminal(tid)
 			}
 		}}
-	return &api.Backoffice{Onboarding: onb, Risk: rs, Auth: auth}, nil
+	return &api.Backoffice{Onboarding: onb, Risk: rs}, nil
 }

@@ -25,7 +25,7 @@ type hostStore interface {
 	posguard.IncidentStore
 	// Money is the ledger, settlement and payout side.
 	Money() posguard.MoneyStore
-	// Access is the users, tokens and audit log side.
+	// Access is the users, tokens, account changes and audit log side.
 	Access() posguard.AccessStore
 	// Onboarding is applications, bindings, risk rules and hits.
 	Onboarding() *onboardingsql.Store
