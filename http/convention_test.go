@@ -31,6 +31,7 @@ import (
 type fullServer struct {
 	*world
 	srv               *httptest.Server
+	apiServer         *api.Server // behind srv
 	caseID            int64
 	payoutID, batchID string
 }
@@ -66,11 +67,12 @@ func newFullServer(t *testing.T) *fullServer {
 		t.Fatalf("fixture payouts: %v, %v", ps, err)
 	}
 	f := &fullServer{world: w, payoutID: ps[0].ID, batchID: ps[0].BatchID}
-	f.srv = httptest.NewServer(asStaff(t, &api.Server{Store: w.store, Now: now,
+	f.apiServer = &api.Server{Store: w.store, Now: now,
 		Cases:   &casework.Service{Store: w.store, Now: now},
 		Reports: &analytics.Reports{Store: w.store, Now: now},
 		Payouts: runner, Metrics: metrics.New().Handler(),
-	}, w.store))
+	}
+	f.srv = httptest.NewServer(asStaff(t, f.apiServer, w.store))
 	t.Cleanup(f.srv.Close)
 	var c struct {
 		ID int64 `json:"id"`
