@@ -119,6 +119,10 @@ func (a *accessWorld) sampleRequests() map[string]string {
 		"GET /v1/merchants/{id}/notices":            "GET /v1/merchants/" + m1 + "/notices",
 		"GET /v1/terminals/{id}/health":             "GET /v1/terminals/T0000001/health",
 		"GET /v1/terminals/attention":               "GET /v1/terminals/attention",
+		"POST /v1/recon/runs":                       "POST /v1/recon/runs {}",
+		"GET /v1/recon/runs":                        "GET /v1/recon/runs",
+		"GET /v1/recon/runs/{id}":                   "GET /v1/recon/runs/" + a.reconRun,
+		"GET /v1/recon/exceptions":                  "GET /v1/recon/exceptions",
 	}
 }
 
@@ -208,6 +212,13 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 			// answers that it cannot be re-settled.
 			if st != 409 {
 				t.Errorf("%s as %s: %d %s, want 409 (reached, paid payout)", rt.Pattern, role, st, raw)
+			}
+			continue
+		}
+		if rt.Pattern == "POST /v1/recon/runs" {
+			// Reached: the sample is not multipart (uploads: recon_test.go).
+			if st != 400 {
+				t.Errorf("%s as %s: %d %s, want 400 (reached, not multipart)", rt.Pattern, role, st, raw)
 			}
 			continue
 		}
