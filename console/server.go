@@ -14,11 +14,14 @@ import (
 	"github.com/posguard/posguard/risk"
 )
 
-// PayoutDesk corrects settlement accounts and re-settles held payouts;
-// *payout.Runner implements it (the API uses the same).
+// PayoutDesk re-settles held payouts; *payout.Runner implements it (the
+// API uses the same).
 type PayoutDesk interface {
+	// Resettle queues a new payout of a failed or returned payout's held
+	// money after re-verifying the merchant's account; ECONFLICT when it
+	// was re-settled already or is not held, EINVALID when the account is
+	// still not usable.
 	Resettle(ctx context.Context, payoutID string) (*posguard.Payout, error)
-	ResettleBatch(ctx context.Context, batchID string) ([]*posguard.Payout, error)
 }
 
 // Server is the console. Set its fields, then serve Handler(); fields must
