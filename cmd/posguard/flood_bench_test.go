@@ -63,7 +63,7 @@ func TestUnknownTerminalFloodCost(t *testing.T) {
 	}
 	elapsed := time.Since(start)
 	// Wait for the aggregator to have counted every request.
-	from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	from, to := time.Now().Add(-48*time.Hour), time.Now().Add(time.Hour)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		rs, err := wd.serve.store.Rollups(ctx, posguard.RollupQuery{Window: posguard.WindowDay, Dimension: posguard.DimTerminal, Key: analytics.UnknownKey, From: from, To: to})
