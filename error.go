@@ -15,6 +15,8 @@ const (
 	EUNAVAILABLE  = "unavailable"  // a dependency (network, store) cannot be reached
 	ETIMEOUT      = "timeout"      // a dependency did not answer in time
 	EUNAUTHORIZED = "unauthorized" // credentials missing or wrong
+	EFORBIDDEN    = "forbidden"    // the user's role may not do this
+	ELOCKED       = "locked"       // too many failed logins for this name; try later
 )
 
 // Error is posguard's one error type: a code from the closed set above and a

@@ -12,6 +12,8 @@ import (
 var statusFor = map[string]int{
 	posguard.EINVALID:      nethttp.StatusBadRequest,
 	posguard.EUNAUTHORIZED: nethttp.StatusUnauthorized,
+	posguard.EFORBIDDEN:    nethttp.StatusForbidden,
+	posguard.ELOCKED:       nethttp.StatusTooManyRequests,
 	posguard.ENOTFOUND:     nethttp.StatusNotFound,
 	posguard.ECONFLICT:     nethttp.StatusConflict,
 	posguard.EINTERNAL:     nethttp.StatusInternalServerError,

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // insertTxnSQL journals a transaction and its first event in one statement,

@@ -3,6 +3,7 @@ package postgres
 import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access/accesssql"
 	"github.com/posguard/posguard/ledger/ledgersql"
 )
 
@@ -15,4 +16,15 @@ func (s *Store) Money() posguard.MoneyStore {
 	m := ledgersql.New(db, db, ledgersql.Dialect{Dollar: true, LockHead: " FOR UPDATE", MapError: dbError})
 	m.Now = s.Now
 	return m
+}
+
+// Access returns the store's users, tokens, account change requests and
+// audit log (posguard.AccessStore), kept in the tables of migration
+// 0010_access and sharing the store's connection pool.
+func (s *Store) Access() posguard.AccessStore {
+	s.moneyOnce.Do(func() { s.moneyDB = stdlib.OpenDBFromPool(s.pool) })
+	db := s.moneyDB
+	a := accesssql.New(db, db, accesssql.Dialect{Dollar: true, LockHead: " FOR UPDATE", MapError: dbError})
+	a.Now = s.Now
+	return a
 }

@@ -11,15 +11,14 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // Store is posguard's PostgreSQL store. It implements posguard.Store.
 type Store struct {
-	// Now is the store's clock, used for CreatedAt, UpdatedAt, StatusSince
-	// and default event times. It defaults to time.Now; tests may replace it
-	// before first use.
-	Now func() time.Time
+	// Store is the SQL core: every store method that PostgreSQL does not
+	// replace on its hot path, and the clock (Now).
+	*sqlstore.Store
 
 	pool     *pgxpool.Pool
 	sealer   posguard.Sealer
@@ -57,7 +56,8 @@ func Open(ctx context.Context, url string, sealer posguard.Sealer) (*Store, erro
 	if err != nil {
 		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: connect")
 	}
-	s := &Store{Now: time.Now, pool: pool, sealer: sealer}
+	pc := poolConn{pool}
+	s := &Store{Store: sqlstore.New(sqlstore.NewDB(dialect, pc, pc), sealer), pool: pool, sealer: sealer}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: connect")
@@ -94,11 +94,8 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// now returns the store clock's time in UTC, truncated to the microsecond
-// PostgreSQL keeps.
-func (s *Store) now() time.Time {
-	return s.Now().UTC().Truncate(time.Microsecond)
-}
+// now returns the store clock's time (see sqlstore.Store.NowUTC).
+func (s *Store) now() time.Time { return s.NowUTC() }
 
 // tsArg converts t for a nullable timestamptz: the zero time is NULL.
 func tsArg(t time.Time) any {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // updateTxnSQL applies a TxnUpdate to one row when its state is allowed and

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 var (

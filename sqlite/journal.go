@@ -6,7 +6,7 @@ import (
 	"errors"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // insertTxnSQL journals a transaction unless its TxnKey exists (no row

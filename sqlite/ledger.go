@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access/accesssql"
 	"github.com/posguard/posguard/ledger/ledgersql"
 )
 
@@ -14,4 +15,13 @@ func (s *Store) Money() posguard.MoneyStore {
 	m := ledgersql.New(s.write, s.read, ledgersql.Dialect{MapError: dbError})
 	m.Now = s.Now
 	return m
+}
+
+// Access returns the store's users, tokens, account change requests and
+// audit log (posguard.AccessStore), kept in the tables of migration
+// 0010_access.
+func (s *Store) Access() posguard.AccessStore {
+	a := accesssql.New(s.write, s.read, accesssql.Dialect{MapError: dbError})
+	a.Now = s.Now
+	return a
 }

@@ -6,7 +6,7 @@ import (
 	"errors"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // PutMerchant inserts or updates a merchant by ID. StatusSince is kept when

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // List returns transactions matching f, newest (highest ID) first: only IDs

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // The reversal queue's writes, prepared on the writer (writeStmts).

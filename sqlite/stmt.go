@@ -6,7 +6,7 @@ import (
 	"errors"
 	"sync"
 
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // writeStmts are the hot write statements, prepared once on the writer

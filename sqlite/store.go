@@ -9,22 +9,23 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 	sqlite3 "modernc.org/sqlite"
 	sqlitelib "modernc.org/sqlite/lib"
 )
 
 // Store is posguard's SQLite store. It implements posguard.Store.
 type Store struct {
-	// Now is the store's clock, used for CreatedAt, UpdatedAt, StatusSince
-	// and default event times. It defaults to time.Now; tests may replace it
-	// before first use.
-	Now func() time.Time
+	// Store is the SQL core: every store method that SQLite does not
+	// replace on its hot path, and the clock (Now).
+	*sqlstore.Store
 
 	path   string
 	sealer posguard.Sealer
 	write  *sql.DB // one connection: every write is serialized here
 	read   *sql.DB // read-only pool
+	writeC *sqlstore.SQLConn
+	readC  *sqlstore.SQLConn
 
 	stmts    *writeStmts
 	reads    *readStmts
@@ -72,7 +73,7 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 		// The writer and the readers are separate connections to one file.
 		return nil, posguard.Errorf(posguard.EINVALID, "sqlite: database path must be a plain file path, got %q", path)
 	}
-	s := &Store{Now: time.Now, path: path, sealer: sealer}
+	s := &Store{Store: sqlstore.New(nil, sealer), path: path, sealer: sealer}
 	var err error
 	if s.write, err = sql.Open("sqlite", dsn(path, false)); err != nil {
 		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: open %s", path)
@@ -97,6 +98,8 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 	}
 	s.read.SetMaxOpenConns(8)
 	s.read.SetMaxIdleConns(8)
+	s.writeC, s.readC = sqlstore.NewSQLConn(s.write, false), sqlstore.NewSQLConn(s.read, true)
+	s.DB = sqlstore.NewDB(dialect, s.writeC, s.readC)
 	if s.stmts, err = prepareWrites(ctx, s.write); err != nil {
 		s.Close()
 		return nil, err
@@ -143,6 +146,9 @@ func (s *Store) Close() error {
 	if s.reads != nil {
 		errs = append(errs, s.reads.close())
 	}
+	if s.readC != nil {
+		errs = append(errs, s.readC.Close())
+	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}
@@ -155,10 +161,16 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// now returns the store clock's time in UTC without a monotonic reading,
-// truncated to the microsecond so that every store keeps the same precision.
-func (s *Store) now() time.Time {
-	return s.Now().UTC().Truncate(time.Microsecond)
+// now returns the store clock's time (see sqlstore.Store.NowUTC).
+func (s *Store) now() time.Time { return s.NowUTC() }
+
+// dialect is SQLite's: ? placeholders, times as INTEGER Unix nanoseconds
+// (0 for the zero time), no row locks (one writer).
+var dialect = &sqlstore.Dialect{
+	Name:     "sqlite",
+	Greatest: "max",
+	TimeArg:  sqlstore.NanosTime,
+	Classify: sqliteCode,
 }
 
 // nanos converts t for storage; the zero time is 0.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // PutTerminal inserts or updates a terminal's provisioning data (merchant,

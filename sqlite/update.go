@@ -9,7 +9,7 @@ import (
 	"slices"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/internal/sqlstore"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // updateTxnSQL applies a TxnUpdate to one row and returns the resulting

@@ -1,0 +1,238 @@
+package access
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	nethttp "net/http"
+	"strings"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// Default lifetimes and lockout (docs/security.md).
+const (
+	// DefaultSessionTTL is how long a session (console login or
+	// POST /v1/sessions) lasts.
+	DefaultSessionTTL = 12 * time.Hour
+	// DefaultTokenTTL is the lifetime of a token from posguard token create
+	// without --ttl.
+	DefaultTokenTTL = 720 * time.Hour
+	// LockoutFailures failed logins for one name within LockoutWindow lock
+	// the name for LockoutWindow.
+	LockoutFailures = 5
+	// LockoutWindow is both the window counted and the lock's length.
+	LockoutWindow = 15 * time.Minute
+)
+
+// Store is what Auth keeps its state in: users, tokens and failed logins,
+// and the audit log. posguard.AccessStore satisfies it.
+type Store interface {
+	posguard.UserStore
+	posguard.AuditStore
+}
+
+// Auth authenticates requests and keeps sessions. Set its fields before
+// first use; they must not change afterwards.
+type Auth struct {
+	// Store keeps users, tokens and the audit log. Required.
+	Store Store
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// SessionTTL is the lifetime of a session; DefaultSessionTTL when zero.
+	SessionTTL time.Duration
+	// SecureCookies marks cookies Secure even on a plain-HTTP request (set
+	// it when a TLS-terminating proxy stands in front). A request that came
+	// over TLS always gets Secure cookies.
+	SecureCookies bool
+	// Logger receives failures to write the audit log; nil logs nowhere.
+	Logger *slog.Logger
+}
+
+func (a *Auth) now() time.Time {
+	if a.Now != nil {
+		return a.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (a *Auth) sessionTTL() time.Duration {
+	if a.SessionTTL > 0 {
+		return a.SessionTTL
+	}
+	return DefaultSessionTTL
+}
+
+func (a *Auth) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// unauthorized is the one answer for every failed authentication, so that it
+// tells nothing about which part was wrong.
+func unauthorized() error {
+	return posguard.Errorf(posguard.EUNAUTHORIZED, "valid credentials are required")
+}
+
+// Authenticate returns the user a request is made by: from an
+// "Authorization: Bearer TOKEN" header, or else from the console's session
+// cookie. EUNAUTHORIZED when there are no credentials, or they are unknown,
+// expired or revoked, or the user is disabled. The second result tells
+// whether the user came from the cookie (such requests need a CSRF token to
+// change anything).
+func (a *Auth) Authenticate(r *nethttp.Request) (*posguard.User, bool, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, secret, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return nil, false, unauthorized()
+		}
+		u, err := a.UserForSecret(r.Context(), strings.TrimSpace(secret))
+		return u, false, err
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		u, err := a.UserForSecret(r.Context(), c.Value)
+		return u, true, err
+	}
+	return nil, false, unauthorized()
+}
+
+// UserForSecret returns the user of an active token or session secret;
+// EUNAUTHORIZED otherwise (EUNAVAILABLE/EINTERNAL when the store fails).
+func (a *Auth) UserForSecret(ctx context.Context, secret string) (*posguard.User, error) {
+	if !wellFormed(secret) {
+		return nil, unauthorized()
+	}
+	hash := HashSecret(secret)
+	t, u, err := a.Store.TokenByHash(ctx, hash)
+	if posguard.ErrorCode(err) == posguard.ENOTFOUND {
+		return nil, unauthorized()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) != 1 || !t.Active(a.now()) || u.Disabled {
+		return nil, unauthorized()
+	}
+	return u, nil
+}
+
+// Login checks name and password and returns the user. It writes the audit
+// record of the attempt (action "login", outcome "ok" or "failed"; a failed
+// attempt records the name tried). ELOCKED while the name is locked out
+// (LockoutFailures failures within LockoutWindow); EUNAUTHORIZED for an
+// unknown name, a wrong password or a disabled user, alike.
+func (a *Auth) Login(ctx context.Context, name, password, remote string) (*posguard.User, error) {
+	key := posguard.NameKey(name)
+	now := a.now()
+	if key == "" || len(name) > 64 {
+		CheckPassword(dummyHash, password)
+		return nil, unauthorized()
+	}
+	fails, err := a.Store.LoginFailures(ctx, key, now.Add(-2*LockoutWindow))
+	if err != nil {
+		return nil, err
+	}
+	if until := lockedUntil(fails); now.Before(until) {
+		a.audit(ctx, &posguard.AuditRecord{At: now, User: name, Remote: remote, Action: "login", Object: "user/" + name, Outcome: "locked"})
+		return nil, posguard.Errorf(posguard.ELOCKED, "too many failed logins for this name: try again after %s", until.Format(time.RFC3339))
+	}
+	u, err := a.Store.UserByName(ctx, name)
+	hash := dummyHash
+	switch posguard.ErrorCode(err) {
+	case "":
+		hash = u.PasswordHash
+	case posguard.ENOTFOUND:
+		u = nil
+	default:
+		return nil, err
+	}
+	ok := CheckPassword(hash, password)
+	if !ok || u == nil || u.Disabled {
+		if err := a.Store.AddLoginFailure(ctx, key, now); err != nil {
+			return nil, err
+		}
+		a.audit(ctx, &posguard.AuditRecord{At: now, User: name, Remote: remote, Action: "login", Object: "user/" + name, Outcome: "failed"})
+		return nil, unauthorized()
+	}
+	if len(fails) > 0 {
+		if err := a.Store.ClearLoginFailures(ctx, key); err != nil {
+			return nil, err
+		}
+	}
+	a.audit(ctx, &posguard.AuditRecord{At: now, User: u.Name, Role: u.Role, Remote: remote, Action: "login", Object: "user/" + u.Name, Outcome: "ok"})
+	return u, nil
+}
+
+// lockedUntil returns when the lock made by fails (oldest first) ends: the
+// time of the LockoutFailures-th failure of any run of that many within
+// LockoutWindow, plus LockoutWindow; the zero time when there is none.
+func lockedUntil(fails []time.Time) time.Time {
+	var until time.Time
+	for i := 0; i+LockoutFailures-1 < len(fails); i++ {
+		last := fails[i+LockoutFailures-1]
+		if last.Sub(fails[i]) <= LockoutWindow {
+			if end := last.Add(LockoutWindow); end.After(until) {
+				until = end
+			}
+		}
+	}
+	return until
+}
+
+// IssueToken stores a new token of kind for u, valid for ttl, and returns
+// its secret (shown once: only its hash is kept) with the token.
+func (a *Auth) IssueToken(ctx context.Context, u *posguard.User, kind posguard.TokenKind, ttl time.Duration, label string) (string, *posguard.Token, error) {
+	if ttl <= 0 {
+		return "", nil, posguard.Errorf(posguard.EINVALID, "token: the lifetime must be positive")
+	}
+	secret, err := NewSecret()
+	if err != nil {
+		return "", nil, err
+	}
+	t := &posguard.Token{UserID: u.ID, UserName: u.Name, Kind: kind, Label: label, Hash: HashSecret(secret), ExpiresAt: a.now().Add(ttl)}
+	if err := a.Store.CreateToken(ctx, t); err != nil {
+		return "", nil, err
+	}
+	return secret, t, nil
+}
+
+// NewSession logs in with name and password (Login) and issues a session
+// token for the user: what POST /v1/sessions answers.
+func (a *Auth) NewSession(ctx context.Context, name, password, remote string) (string, *posguard.Token, *posguard.User, error) {
+	u, err := a.Login(ctx, name, password, remote)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	secret, t, err := a.IssueToken(ctx, u, posguard.TokenSession, a.sessionTTL(), "session")
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return secret, t, u, nil
+}
+
+// audit appends r, logging (not returning) a failure: a login must not fail
+// because the audit log could not be written, but the failure is loud.
+func (a *Auth) audit(ctx context.Context, r *posguard.AuditRecord) {
+	if err := a.Store.AppendAudit(ctx, r); err != nil {
+		a.logger().Error("access: audit record not written", "action", r.Action, "user", r.User, "err", err)
+	}
+}
+
+// Audit appends an audit record for the request's user (from the context;
+// an empty user otherwise) and remote address. Failures are logged.
+func (a *Auth) Audit(r *nethttp.Request, action, object, outcome, changes string) {
+	rec := &posguard.AuditRecord{At: a.now(), Remote: RemoteAddr(r), Action: action, Object: object, Outcome: outcome, Changes: changes}
+	if u := UserFromContext(r.Context()); u != nil {
+		rec.User, rec.Role = u.Name, u.Role
+	}
+	a.audit(r.Context(), rec)
+}
+
+// RemoteAddr is the client's address as the audit log records it: the TCP
+// peer (a forwarded-for header is not trusted; docs/security.md).
+func RemoteAddr(r *nethttp.Request) string {
+	return r.RemoteAddr
+}

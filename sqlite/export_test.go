@@ -1,0 +1,10 @@
+package sqlite
+
+import "context"
+
+// ExecRaw runs query on the writer connection, bypassing the store (tests
+// tamper with tables through it).
+func (s *Store) ExecRaw(ctx context.Context, query string) error {
+	_, err := s.write.ExecContext(ctx, query)
+	return err
+}

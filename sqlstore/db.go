@@ -1,0 +1,167 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// ErrNoRows is what Row.Scan returns when the query returned no row, on
+// every database (a Conn translates its driver's own).
+var ErrNoRows = sql.ErrNoRows
+
+// Querier runs SQL already in the dialect's form (see DB, which rebinds).
+// A connection pool and a transaction both are one.
+type Querier interface {
+	// Exec runs a statement and returns the number of rows it changed.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	// Query runs a query returning rows.
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	// QueryRow runs a query returning at most one row; its Scan returns
+	// ErrNoRows when there is none.
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+// Row is one result row.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Rows is a result set, read with Next and Scan and closed with Close.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// Conn is a connection pool: a Querier that also begins transactions.
+type Conn interface {
+	Querier
+	// Begin starts a write transaction.
+	Begin(ctx context.Context) (TxConn, error)
+}
+
+// TxConn is an open transaction of a Conn.
+type TxConn interface {
+	Querier
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
+// DB is the handle every store method goes through: it writes SQL once with
+// ? placeholders, DB rewrites it for the dialect (remembering each rewrite)
+// and sends writes to Write and reads to Read. Errors come back already
+// mapped to posguard errors by the dialect, named after op.
+type DB struct {
+	// D is the database's dialect.
+	D *Dialect
+	// Write takes every write (SQLite: the single writer connection).
+	Write Conn
+	// Read takes reads outside a transaction (SQLite: the read-only pool);
+	// it may be Write.
+	Read Conn
+
+	rebound sync.Map // query → its dialect form
+}
+
+// NewDB returns a handle over write and read (read may be write).
+func NewDB(d *Dialect, write, read Conn) *DB {
+	return &DB{D: d, Write: write, Read: read}
+}
+
+// Q returns query in the dialect's form (placeholders rewritten).
+func (db *DB) Q(query string) string {
+	if !db.D.Dollar {
+		return query
+	}
+	if v, ok := db.rebound.Load(query); ok {
+		return v.(string)
+	}
+	r := db.D.Rebind(query)
+	db.rebound.Store(query, r)
+	return r
+}
+
+// Err maps a driver error for op (see Dialect.Err).
+func (db *DB) Err(err error, op string) error { return db.D.Err(err, op) }
+
+// Exec runs a write outside any transaction and returns the number of rows
+// it changed.
+func (db *DB) Exec(ctx context.Context, op, query string, args ...any) (int64, error) {
+	n, err := db.Write.Exec(ctx, db.Q(query), args...)
+	return n, db.Err(err, op)
+}
+
+// QueryRow runs a read returning at most one row; Scan's errors are the
+// driver's (ErrNoRows when there was none), map them with Err.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return db.Read.QueryRow(ctx, db.Q(query), args...)
+}
+
+// Query runs a read; its error is mapped for op.
+func (db *DB) Query(ctx context.Context, op, query string, args ...any) (Rows, error) {
+	rows, err := db.Read.Query(ctx, db.Q(query), args...)
+	return rows, db.Err(err, op)
+}
+
+// InTx runs f in a write transaction, committing when f returns nil and
+// rolling back otherwise. f's error is returned mapped for op.
+func (db *DB) InTx(ctx context.Context, op string, f func(tx *Tx) error) error {
+	t, err := db.Write.Begin(ctx)
+	if err != nil {
+		return db.Err(err, op)
+	}
+	tx := &Tx{db: db, q: t}
+	if err := f(tx); err != nil {
+		t.Rollback(context.WithoutCancel(ctx))
+		return db.Err(err, op)
+	}
+	return db.Err(t.Commit(ctx), op+" commit")
+}
+
+// Tx is a write transaction of a DB; its methods rewrite SQL like DB's.
+type Tx struct {
+	db *DB
+	q  Querier
+}
+
+// OnQuerier returns a Tx running on q (a transaction the caller owns, such
+// as a group-commit batch's), with db's dialect.
+func (db *DB) OnQuerier(q Querier) *Tx { return &Tx{db: db, q: q} }
+
+// Exec runs a write and returns the number of rows it changed; its error is
+// mapped for op.
+func (tx *Tx) Exec(ctx context.Context, op, query string, args ...any) (int64, error) {
+	n, err := tx.q.Exec(ctx, tx.db.Q(query), args...)
+	return n, tx.db.Err(err, op)
+}
+
+// QueryRow runs a query returning at most one row inside the transaction.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return tx.q.QueryRow(ctx, tx.db.Q(query), args...)
+}
+
+// Query runs a query inside the transaction; its error is mapped for op.
+func (tx *Tx) Query(ctx context.Context, op, query string, args ...any) (Rows, error) {
+	rows, err := tx.q.Query(ctx, tx.db.Q(query), args...)
+	return rows, tx.db.Err(err, op)
+}
+
+// Collect scans every row with scan and closes rows; the result is never
+// nil. Errors are mapped for op.
+func Collect[T any](db *DB, rows Rows, op string, scan func(Row) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, db.Err(err, op)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.Err(err, op)
+	}
+	return out, nil
+}

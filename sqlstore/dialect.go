@@ -1,0 +1,79 @@
+package sqlstore
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dialect is what differs between the databases the core runs on. The SQL
+// of every store is written once, with ? placeholders and the syntax both
+// databases share (INSERT … ON CONFLICT … DO UPDATE, RETURNING, CAST,
+// coalesce); a Dialect supplies the rest.
+type Dialect struct {
+	// Name prefixes error messages ("sqlite", "postgres").
+	Name string
+	// Dollar numbers placeholders $1, $2… (PostgreSQL) instead of ?.
+	Dollar bool
+	// ForUpdate is appended to a read inside a write transaction whose rows
+	// the transaction will change (" FOR UPDATE" on PostgreSQL; SQLite has
+	// one writer and needs nothing).
+	ForUpdate string
+	// Greatest is the name of the two-argument maximum function
+	// ("greatest" on PostgreSQL, "max" on SQLite).
+	Greatest string
+	// TimeArg encodes a time for a query argument; the zero time must
+	// encode to what TimeCol reads back as the zero time.
+	TimeArg func(time.Time) any
+	// Classify names the posguard error code of a driver error ("" when it
+	// does not know it; MapError then says EINTERNAL).
+	Classify func(error) string
+}
+
+// Time encodes t for a query argument in the dialect's time encoding.
+func (d *Dialect) Time(t time.Time) any { return d.TimeArg(t) }
+
+// Rebind rewrites the ? placeholders of query for the dialect. The core's
+// SQL never has ? inside a string literal.
+func (d *Dialect) Rebind(query string) string {
+	if !d.Dollar || strings.IndexByte(query, '?') < 0 {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// Err maps a driver error to a posguard error named "name: op" (see
+// MapError); nil stays nil.
+func (d *Dialect) Err(err error, op string) error {
+	return MapError(err, d.Name, op, d.Classify)
+}
+
+// NanosTime is the time encoding of a database without a time type
+// (SQLite): Unix nanoseconds in an INTEGER column, 0 for the zero time.
+func NanosTime(t time.Time) any {
+	if t.IsZero() {
+		return int64(0)
+	}
+	return t.UnixNano()
+}
+
+// NativeTime is the time encoding of a database with a time type
+// (PostgreSQL's timestamptz): the time in UTC, NULL for the zero time.
+func NativeTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}

@@ -1,0 +1,43 @@
+// Package sqlstore is the one SQL implementation of posguard's stores
+// (journal, reversals, merchants, terminals, settings, cases, analytics,
+// ledger, settlement and payouts), written once over a small Dialect per
+// database. sqlite.Store and postgres.Store embed *Store; each keeps only
+// opening, its migrations, its Dialect and Conn, and its hot path (group
+// commit of the journal's writes).
+//
+// # How a store method runs SQL
+//
+// A method is a method of *Store and goes through s.DB (a *DB):
+//
+//   - SQL is written once, with ? placeholders and the syntax both databases
+//     share: INSERT … ON CONFLICT … DO UPDATE/NOTHING, RETURNING, CAST(… AS
+//     BIGINT), coalesce. DB rewrites the placeholders for the dialect.
+//   - Reads: s.DB.QueryRow(ctx, sql, args…).Scan(…) (ErrNoRows when there is
+//     no row: answer ENOTFOUND, never nil, nil) and s.DB.Query(ctx, op, sql,
+//     args…) with Collect.
+//   - Writes: s.DB.Exec(ctx, op, sql, args…) for one statement;
+//     s.DB.InTx(ctx, op, func(tx *Tx) error {…}) for several, with
+//     tx.Exec, tx.QueryRow and tx.Query. Add s.DB.D.ForUpdate to a read
+//     whose rows the transaction then changes.
+//   - Errors: s.DB.Err(err, op) maps a driver error to a posguard error
+//     (unique violation: ECONFLICT; busy or lost connection: EUNAVAILABLE);
+//     DB.Exec, DB.Query and InTx already return mapped errors.
+//   - Times: pass s.T(t) (s.NullT(t) for COALESCE(?, col)) and scan into
+//     TimeCol(&t); the dialect stores them as INTEGER Unix nanoseconds on
+//     SQLite and timestamptz on PostgreSQL, the zero time as 0 or NULL. Take
+//     "now" from s.NowUTC(). Money is int64 fen; booleans are bool.
+//
+// # Adding a table's store
+//
+//  1. The interface and domain types go in the root package posguard, with
+//     their error codes in the doc comment.
+//  2. A migration in both sqlite/migrations/ and postgres/migrations/ (the
+//     same number, from your area's range), with the column types of each
+//     database: INTEGER nanoseconds / timestamptz for times, INTEGER /
+//     BIGINT for money and ids, TEXT, and BLOB / bytea for sealed bytes.
+//  3. One file here, NAME_store.go, with the methods on *Store: SQL once,
+//     s.DB.D for what differs (ForUpdate, Greatest), nothing
+//     database-specific. Both stores have the methods at once.
+//  4. Conformance tests in storetest/ (a test group added to Run), which
+//     sqlite/ runs always and postgres/ when TEST_DATABASE_URL is set.
+package sqlstore
