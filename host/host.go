@@ -19,6 +19,7 @@ import (
 	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/settlement"
+	"github.com/posguard/posguard/simbank"
 	switching "github.com/posguard/posguard/switch"
 	"github.com/posguard/posguard/terminal"
 )
@@ -88,7 +89,7 @@ type Host struct {
 	Poster     *ledger.Poster
 	// Bank is the simulated bank the payouts go to; it follows each
 	// settlement account's status as stored at start.
-	Bank    *payout.SimBank
+	Bank    *simbank.Bank
 	Payouts *payout.Runner
 	// Terminals serves the terminal link; Run serves it on its listener.
 	Terminals *terminal.Server
@@ -168,8 +169,8 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.Bank = payout.NewSimBank(merchants)
-	h.Payouts = &payout.Runner{Store: money, Merchants: st, Bank: h.Bank, Cases: payoutCases{h.Cases}}
+	h.Bank = simbank.New(merchants)
+	h.Payouts = &payout.Runner{Store: money, Merchants: st, Bank: h.Bank, Cases: payoutCases{h.Cases}, Calendar: sw.Calendar()}
 
 	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}

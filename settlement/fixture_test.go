@@ -13,6 +13,7 @@ import (
 	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/seed"
 	"github.com/posguard/posguard/settlement"
+	"github.com/posguard/posguard/simbank"
 	"github.com/posguard/posguard/sqlite"
 	"github.com/posguard/posguard/storetest"
 )
@@ -51,7 +52,7 @@ type fixture struct {
 	m       posguard.MoneyStore
 	poster  *ledger.Poster
 	settler *settlement.Settler
-	bank    *payout.SimBank
+	bank    *simbank.Bank
 	runner  *payout.Runner
 	cases   *caseLog
 	stan    int
@@ -89,7 +90,7 @@ func newFixture(t testing.TB) *fixture {
 	clock := func() time.Time { return f.now }
 	f.poster = &ledger.Poster{Store: f.m, Pricer: fees}
 	f.settler = &settlement.Settler{Store: f.m, Merchants: st, Fees: fees, Now: clock}
-	f.bank = payout.NewSimBank(ms)
+	f.bank = simbank.New(ms)
 	f.runner = &payout.Runner{Store: f.m, Merchants: st, Bank: f.bank, Cases: f.cases, Now: clock}
 	return f
 }

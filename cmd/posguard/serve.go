@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard/host"
-	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/simbank"
 	switching "github.com/posguard/posguard/switch"
 )
 
@@ -50,7 +50,7 @@ type ServeCommand struct {
 	Switch *switching.Switch
 	// Bank is the simulated bank the payouts go to (after Ready); tests
 	// change an account's status there as a merchant would at the bank.
-	Bank *payout.SimBank
+	Bank *simbank.Bank
 
 	log                  *slog.Logger
 	store                host.Store

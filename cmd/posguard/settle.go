@@ -72,26 +72,20 @@ func (c *SettleCommand) ParseFlags(args []string) error {
 	return checkClosedDay(c.Date, cutoff, now())
 }
 
-// businessZone is the merchants' calendar: business days are in UTC+8.
-var businessZone = time.FixedZone("UTC+8", 8*3600)
-
 // checkClosedDay refuses to settle a business day that has not closed at
-// now: a day in the future, or today before the cut-off (sales may still
-// come in). A business day D closes at D's cut-off, local time.
+// now (posguard.Calendar, UTC+8 with the given cut-off): a day in the
+// future, or today before the cut-off (sales may still come in).
 func checkClosedDay(date string, cutoff time.Duration, now time.Time) error {
-	d, err := time.ParseInLocation("2006-01-02", date, businessZone)
-	if err != nil {
-		return fmt.Errorf("--date %q: want YYYY-MM-DD", date)
+	cal := posguard.Calendar{Cutoff: cutoff}
+	if cal.DayClosed(date, now) {
+		return nil
 	}
-	closes := d.Add(cutoff)
-	if now.Before(closes) {
-		local := now.In(businessZone)
-		if local.Format("2006-01-02") == date {
-			return fmt.Errorf("--date %s is today and still open: it closes at the cut-off %s UTC+8 (now %s); settle it after that", date, closes.Format("15:04"), local.Format("15:04"))
-		}
-		return fmt.Errorf("--date %s is in the future (today is %s UTC+8): only a closed business day is settled", date, local.Format("2006-01-02"))
+	today := cal.SettlementDate(now)
+	if date == today {
+		return fmt.Errorf("--date %s is the business day still open: it closes at the cut-off %02d:%02d UTC+8 (now %s); settle it after that",
+			date, int(cal.CutoffTime().Hours()), int(cal.CutoffTime().Minutes())%60, now.In(cal.Zone()).Format("15:04"))
 	}
-	return nil
+	return fmt.Errorf("--date %s is in the future (the open business day is %s, UTC+8): only a closed business day is settled", date, today)
 }
 
 // Run posts what the journal holds, then settles the date.
