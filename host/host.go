@@ -35,6 +35,8 @@ type Store interface {
 	posguard.IncidentStore
 	// Money is the ledger, settlement and payout side.
 	Money() posguard.MoneyStore
+	// Access is the users, tokens and audit log side.
+	Access() posguard.AccessStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

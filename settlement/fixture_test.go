@@ -11,7 +11,6 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/payout"
-	"github.com/posguard/posguard/seed"
 	"github.com/posguard/posguard/settlement"
 	"github.com/posguard/posguard/simbank"
 	"github.com/posguard/posguard/sqlite"
@@ -25,9 +24,9 @@ const (
 	cred  = "625807"
 )
 
-var plans = []seed.FeePlan{
+var plans = []posguard.FeePlan{
 	{Name: "standard", CreditRate: 6000, DebitRate: 5000, DebitCap: 2000, QRRate: 3800,
-		D0: seed.D0Rule{Enabled: true, MinAmount: 1100, Window: "00:00-23:00", Extra: 1000}},
+		D0: posguard.D0Rule{Enabled: true, MinAmount: 1100, Window: "00:00-23:00", Extra: 1000}},
 	{Name: "small", CreditRate: 3800, DebitRate: 3800, DebitCap: 2000, QRRate: 3000},
 }
 

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/host"
 	"github.com/posguard/posguard/simbank"
 	switching "github.com/posguard/posguard/switch"
@@ -183,7 +184,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.boundTerm, c.boundHTTP = tl.Addr().String(), hl.Addr().String()
 	c.mu.Unlock()
 	c.terminalServer(h.Terminals)
-	h.HTTP, hl = c.httpServer(h.API.Handler(), hl, c.log)
+	auth := &access.Auth{Store: st.Access(), Logger: c.log}
+	h.HTTP, hl = c.httpServer(c.withConsole(st, h.API, auth), hl, c.log)
 	c.checkFiles(c.log)
 	return h.Run(ctx, tl, hl, func() {
 		c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", "http://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
