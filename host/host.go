@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	api "github.com/posguard/posguard/http"
@@ -35,7 +36,7 @@ type Store interface {
 	posguard.IncidentStore
 	// Money is the ledger, settlement and payout side.
 	Money() posguard.MoneyStore
-	// Access is the users, tokens and audit log side.
+	// Access is the users, tokens, account changes and audit log side.
 	Access() posguard.AccessStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -71,6 +72,9 @@ type Config struct {
 	// MinFirmware is the lowest firmware per terminal model not flagged in
 	// health reports.
 	MinFirmware map[string]string
+	// SecureCookies marks console session cookies Secure (serve sets it
+	// when it serves HTTPS).
+	SecureCookies bool
 	// Logger receives the host's logs (nil: discarded).
 	Logger *slog.Logger
 }
@@ -95,10 +99,15 @@ type Host struct {
 	Payouts *payout.Runner
 	// Terminals serves the terminal link; Run serves it on its listener.
 	Terminals *terminal.Server
-	// API is the JSON API; HTTP, when set, serves API.Handler() (Run then
-	// serves it on its listener).
-	API  *api.Server
-	HTTP *nethttp.Server
+	// Auth authenticates API and console requests (users, tokens,
+	// sessions in the store's access side).
+	Auth *access.Auth
+	// API is the JSON API; HTTP, when set, serves it (with the console, as
+	// serve composes them) and Run serves HTTP on its listener, over TLS
+	// when TLSCert and TLSKey name a certificate and key.
+	API             *api.Server
+	HTTP            *nethttp.Server
+	TLSCert, TLSKey string
 
 	detector   *analytics.Detector
 	aggregator *analytics.Aggregator
@@ -172,11 +181,12 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	h.Bank = simbank.New(merchants)
-	h.Payouts = &payout.Runner{Store: money, Merchants: st, Bank: h.Bank, Cases: payoutCases{h.Cases}, Calendar: sw.Calendar()}
+	h.Payouts = &payout.Runner{Store: money, Merchants: st, Bank: h.Bank, Cases: payoutCases{h.Cases}, Calendar: sw.Calendar(), Audit: st.Access()}
 
 	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
-	h.API = &api.Server{Store: st, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts,
+	h.Auth = &access.Auth{Store: st.Access(), Logger: log, SecureCookies: cfg.SecureCookies}
+	h.API = &api.Server{Store: st, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts,
 		Health: func(context.Context) map[string]string {
 			s := h.Client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}

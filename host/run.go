@@ -36,7 +36,12 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	}
 	gos(func() error { return ignoreClosed(h.Terminals.Serve(tl)) })
 	if h.HTTP != nil && hl != nil {
-		gos(func() error { return ignoreClosed(h.HTTP.Serve(hl)) })
+		gos(func() error {
+			if h.TLSCert != "" {
+				return ignoreClosed(h.HTTP.ServeTLS(hl, h.TLSCert, h.TLSKey))
+			}
+			return ignoreClosed(h.HTTP.Serve(hl))
+		})
 	}
 	bg := func(f func(context.Context)) { gos(func() error { f(runCtx); return nil }) }
 	bg(func(ctx context.Context) { _ = h.Worker.Run(ctx) })

@@ -105,6 +105,10 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 	sd.Close()
+	users, err := createDemoUsers(ctx, db, w, c.logger(logFile, "warn"))
+	if err != nil {
+		return err
+	}
 
 	svcCtx, stopSvc := context.WithCancel(context.Background())
 	defer stopSvc()
@@ -137,7 +141,8 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	fmt.Fprintf(c.Stdout, "posguard demo — data in %s, logs in %s\n", c.Dir, logPath)
 	fmt.Fprintf(c.Stdout, "  terminals connect to %s · simulated network %s (admin http://%s/accounts)\n", termAddr, netAddr, adminAddr)
 	fmt.Fprintf(c.Stdout, "  console: http://%s/ (中文; English: http://%s/?lang=en)\n", httpAddr, httpAddr)
-	fmt.Fprintf(c.Stdout, "  API: http://%s/v1/transactions · /v1/reversals · /v1/explain/51 · /metrics · /healthz\n", httpAddr)
+	fmt.Fprintf(c.Stdout, "  API: http://%s/v1/transactions · /v1/reversals · /v1/explain/51 · /v1/openapi.json · /healthz (Bearer token)\n", httpAddr)
+	printDemoUsers(c.Stdout, httpAddr, users)
 	fmt.Fprintf(c.Stdout, "  faults: %s\n  Ctrl-C stops the fleet (its terminals settle their batches), drains the reversals, checks the money\n  card by card, then settles the business day with the merchants and pays them at the simulated bank.\n\n", c.Faults)
 
 	fleet, err := simterm.NewFleet(simterm.FleetConfig{

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	nethttp "net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -43,6 +44,9 @@ type ServeCommand struct {
 	PayoutEvery     time.Duration
 	LogLevel        string
 	logOpts
+	TLSCert     string
+	TLSKey      string
+	MetricsAddr string
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -52,6 +56,8 @@ type ServeCommand struct {
 	// Bank is the simulated bank the payouts go to (after Ready); tests
 	// change an account's status there as a merchant would at the bank.
 	Bank *simbank.Bank
+	// Auth authenticates API and console requests (after Ready).
+	Auth *access.Auth
 
 	log                  *slog.Logger
 	store                host.Store
@@ -69,6 +75,9 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 	return checkLogFormat(c.LogFormat)
 }
@@ -93,6 +102,9 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	c.addLogFlags(fs)
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate file (PEM): serve the API and console over HTTPS (with --tls-key)")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "private key file (PEM) of --tls-cert")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics without credentials on this separate address (otherwise /metrics needs an admin or operator token)")
 	c.connLimits.addFlags(fs)
 }
 
@@ -164,7 +176,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	h, err := host.New(ctx, host.Config{
 		Store: st, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
-		MinFirmware: minFW, Logger: c.log,
+		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
 	})
 	if err != nil {
 		return err
@@ -180,17 +192,42 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		tl.Close()
 		return fmt.Errorf("--http-addr: %w", err)
 	}
+	var ml net.Listener
+	if c.MetricsAddr != "" {
+		if ml, err = net.Listen("tcp", c.MetricsAddr); err != nil {
+			tl.Close()
+			hl.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+	}
 	c.mu.Lock()
 	c.boundTerm, c.boundHTTP = tl.Addr().String(), hl.Addr().String()
 	c.mu.Unlock()
 	c.terminalServer(h.Terminals)
-	auth := &access.Auth{Store: st.Access(), Logger: c.log}
-	h.HTTP, hl = c.httpServer(c.withConsole(st, h.API, auth), hl, c.log)
+	c.Auth = h.Auth
+	h.TLSCert, h.TLSKey = c.TLSCert, c.TLSKey
+	h.HTTP, hl = c.httpServer(c.withConsole(st, h.API, h.Auth), hl, c.log)
 	c.checkFiles(c.log)
+	var msrv *nethttp.Server
+	if ml != nil {
+		mux := nethttp.NewServeMux()
+		mux.Handle("GET /metrics", h.Metrics.Handler())
+		msrv = &nethttp.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = msrv.Serve(ml) }()
+		defer msrv.Close()
+	}
 	return h.Run(ctx, tl, hl, func() {
-		c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", "http://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
+		c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 		close(c.Ready)
 	})
+}
+
+// scheme is https under --tls-cert, http otherwise.
+func (c *ServeCommand) scheme() string {
+	if c.TLSCert != "" {
+		return "https"
+	}
+	return "http"
 }
 
 // Close closes the network link and the store.
