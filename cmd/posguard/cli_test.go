@@ -58,7 +58,7 @@ func TestMistypedDBCreatesNothing(t *testing.T) {
 		{"migrate", "--db", "sqlite:" + missing},
 	} {
 		code, _, errs := run(t, args...)
-		if code == 0 || !strings.Contains(errs, "no database at") {
+		if code == 0 || !strings.Contains(errs, "no database: "+missing+" does not exist") {
 			t.Errorf("%s: exit %d: %s", args[0], code, errs)
 		}
 	}
@@ -70,7 +70,7 @@ func TestMistypedDBCreatesNothing(t *testing.T) {
 	if err := os.WriteFile(db, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errs := run(t, "migrate", "--db", "sqlite:"+db); code == 0 || !strings.Contains(errs, "no host key") {
+	if code, _, errs := run(t, "migrate", "--db", "sqlite:"+db); code == 0 || !strings.Contains(errs, "no host key: "+db+".hostkey does not exist") {
 		t.Fatalf("missing host key: exit %d: %s", code, errs)
 	}
 	if _, err := os.Stat(db + ".hostkey"); !os.IsNotExist(err) {
