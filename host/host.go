@@ -18,6 +18,7 @@ import (
 	"github.com/posguard/posguard/metrics"
 	"github.com/posguard/posguard/network"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/settlement"
 	"github.com/posguard/posguard/simbank"
@@ -38,6 +39,8 @@ type Store interface {
 	Money() posguard.MoneyStore
 	// Access is the users, tokens, account changes and audit log side.
 	Access() posguard.AccessStore
+	// Recon is the reconciliation side (clearing files, exceptions).
+	Recon() posguard.ReconStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }
@@ -97,6 +100,13 @@ type Host struct {
 	// settlement account's status as stored at start.
 	Bank    *simbank.Bank
 	Payouts *payout.Runner
+	// Recon reconciles clearing and payout result files; Adjuster sends
+	// the credit adjustments (0220) reconciliation decides.
+	Recon    *recon.Reconciler
+	Adjuster *recon.Adjuster
+	// Also are more background parts Run starts beside its own and stops
+	// with them (serve adds its clearing-directory watcher).
+	Also []func(ctx context.Context)
 	// Terminals serves the terminal link; Run serves it on its listener.
 	Terminals *terminal.Server
 	// Auth authenticates API and console requests (users, tokens,
@@ -181,12 +191,17 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	h.Bank = simbank.New(merchants)
-	h.Payouts = &payout.Runner{Store: money, Merchants: st, Bank: h.Bank, Cases: payoutCases{h.Cases}, Calendar: sw.Calendar(), Audit: st.Access()}
+	h.Payouts = &payout.Runner{Store: money, Merchants: st, Bank: h.Bank, Cases: PayoutCases{h.Cases}, Calendar: sw.Calendar(), Audit: st.Access()}
+
+	h.Recon = &recon.Reconciler{Store: st.Recon(), Money: money, Cases: st, Journal: st, Payouts: h.Payouts,
+		Acquirer: acq, Calendar: sw.Calendar(), Logger: log, Metrics: recon.NewMetrics(m.Registry())}
+	h.Adjuster = &recon.Adjuster{Journal: st, Upstream: h.Client, AcquirerID: acq, Timeout: cfg.UpstreamTimeout, Logger: log,
+		Answered: h.Recon.Refresh}
 
 	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
 	h.Auth = &access.Auth{Store: st.Access(), Logger: log, SecureCookies: cfg.SecureCookies}
-	h.API = &api.Server{Store: st, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts,
+	h.API = &api.Server{Store: st, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon,
 		Health: func(context.Context) map[string]string {
 			s := h.Client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}

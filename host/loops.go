@@ -66,12 +66,13 @@ func (h *Host) payoutLoop(ctx context.Context) {
 	}
 }
 
-// payoutCases opens a casework case for each failed or returned payout.
-type payoutCases struct{ svc *casework.Service }
+// PayoutCases opens a casework case for each failed or returned payout; it
+// is the payout runner's payout.CaseOpener.
+type PayoutCases struct{ Service *casework.Service }
 
 // OpenCase implements payout.CaseOpener.
-func (p payoutCases) OpenCase(ctx context.Context, r payout.CaseRequest) (string, error) {
-	c, err := p.svc.OnPayoutProblem(ctx, casework.PayoutProblem{
+func (p PayoutCases) OpenCase(ctx context.Context, r payout.CaseRequest) (string, error) {
+	c, err := p.Service.OnPayoutProblem(ctx, casework.PayoutProblem{
 		Returned: r.Kind == "payout_returned", MerchantID: r.MerchantID, PayoutID: r.PayoutID,
 		Amount: r.Amount, Reason: r.Reason, Fix: r.Fix,
 	})

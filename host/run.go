@@ -14,7 +14,7 @@ import (
 
 // Run connects the network link, starts the background parts (reversal
 // worker, analytics, incident detection, case loop, ledger poster, payouts,
-// metrics) and serves terminals on tl and, when h.HTTP is set, the API on
+// credit adjustments, metrics, and h.Also) and serves terminals on tl and, when h.HTTP is set, the API on
 // hl, until ctx ends or a server fails. It then drains: in-flight terminal
 // requests are answered first, then the background parts stop. The network
 // link stays open until Close.
@@ -51,6 +51,10 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	bg(func(ctx context.Context) { _ = h.Poster.Run(ctx, 2*time.Second) })
 	bg(h.payoutLoop)
 	bg(h.watch)
+	bg(func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
+	for _, f := range h.Also {
+		bg(f)
+	}
 	if ready != nil {
 		ready()
 	}

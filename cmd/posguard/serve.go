@@ -42,6 +42,8 @@ type ServeCommand struct {
 	MinFirmware     string
 	IncidentWindow  time.Duration
 	PayoutEvery     time.Duration
+	ClearingDir     string
+	clearing        *clearingWatcher // set when --clearing-dir is given
 	LogLevel        string
 	logOpts
 	TLSCert     string
@@ -98,6 +100,7 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time at which the settlement day rolls over")
 	fs.IntVar(&c.MaxAttempts, "reversal-max-attempts", 5, "attempts after which a reversal is flagged reversal_failed (retries continue)")
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
+	fs.StringVar(&c.ClearingDir, "clearing-dir", "", "directory watched for the network's clearing files (IND{yymmdd}01ACOM) and the bank's payout result files (DF{yyyymmdd}_*.csv), reconciled on arrival")
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
@@ -216,6 +219,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		go func() { _ = msrv.Serve(ml) }()
 		defer msrv.Close()
 	}
+	c.startRecon(h)
 	return h.Run(ctx, tl, hl, func() {
 		c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 		close(c.Ready)
