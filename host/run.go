@@ -28,22 +28,18 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	errc := make(chan error, 10)
-	gos := func(f func() error) {
-		wg.Add(1)
-		go func() { defer wg.Done(); errc <- f() }()
-	}
-	gos(func() error { return ignoreClosed(h.Terminals.Serve(tl)) })
+	// Every part runs on its own goroutine; the servers report how they
+	// ended, the background parts end with runCtx.
+	parts := []func() error{func() error { return ignoreClosed(h.Terminals.Serve(tl)) }}
 	if h.HTTP != nil && hl != nil {
-		gos(func() error {
+		parts = append(parts, func() error {
 			if h.TLSCert != "" {
 				return ignoreClosed(h.HTTP.ServeTLS(hl, h.TLSCert, h.TLSKey))
 			}
 			return ignoreClosed(h.HTTP.Serve(hl))
 		})
 	}
-	bg := func(f func(context.Context)) { gos(func() error { f(runCtx); return nil }) }
+	bg := func(f func(context.Context)) { parts = append(parts, func() error { f(runCtx); return nil }) }
 	bg(func(ctx context.Context) { _ = h.Worker.Run(ctx) })
 	bg(func(ctx context.Context) { _ = h.aggregator.Run(ctx) })
 	bg(func(ctx context.Context) { _ = h.detector.Run(ctx, h.IncidentWindow/6) })
@@ -54,6 +50,12 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	bg(func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
 	for _, f := range h.Also {
 		bg(f)
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, len(parts)) // never blocks a part that ends
+	for _, f := range parts {
+		wg.Add(1)
+		go func() { defer wg.Done(); errc <- f() }()
 	}
 	if ready != nil {
 		ready()

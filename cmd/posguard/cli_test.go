@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -201,4 +202,24 @@ func TestServeEchoCarriesAcquirerID(t *testing.T) {
 	if got := m.Get(32); got != "48021000" {
 		t.Fatalf("echo field 32 = %q, want the acquirer id 48021000", got)
 	}
+}
+
+// settleAsClosed runs posguard settle for date as if its business day had
+// closed (two days later on the clock): tests settle the day their sales
+// fall on, which the real clock still has open. It returns the exit code.
+func settleAsClosed(ctx context.Context, db, date string, out, errb *bytes.Buffer) int {
+	c := &SettleCommand{Stdout: out, Stderr: errb, Now: func() time.Time { return time.Now().Add(48 * time.Hour) }}
+	if err := c.ParseFlags([]string{"--db", db, "--date", date}); err != nil {
+		fmt.Fprintln(errb, err)
+		return 2
+	}
+	err := c.Run(ctx)
+	if cerr := c.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintln(errb, err)
+		return 1
+	}
+	return 0
 }
