@@ -14,6 +14,7 @@ import (
 
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/host"
+	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/simbank"
 	switching "github.com/posguard/posguard/switch"
 )
@@ -49,6 +50,11 @@ type ServeCommand struct {
 	TLSCert     string
 	TLSKey      string
 	MetricsAddr string
+	// Risk is "on" (the risk rules judge every card sale) or "off".
+	Risk string
+	// RiskNow, if set before Run, is the clock the risk rules judge
+	// payments by (tests: night hours).
+	RiskNow func() time.Time
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -62,8 +68,9 @@ type ServeCommand struct {
 	Auth *access.Auth
 
 	log                  *slog.Logger
-	store                host.Store
+	store                hostStore
 	host                 *host.Host
+	bo                   *api.Backoffice
 	boundTerm, boundHTTP string
 	mu                   sync.Mutex
 }
@@ -102,6 +109,7 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
 	fs.StringVar(&c.ClearingDir, "clearing-dir", "", "directory watched for the network's clearing files (IND{yymmdd}01ACOM) and the bank's payout result files (DF{yyyymmdd}_*.csv), reconciled on arrival")
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
+	fs.StringVar(&c.Risk, "risk", "on", "risk rules on card sales: on or off")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	c.addLogFlags(fs)
@@ -209,6 +217,13 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.terminalServer(h.Terminals)
 	c.Auth = h.Auth
 	h.TLSCert, h.TLSKey = c.TLSCert, c.TLSKey
+	// Onboarding and risk rules (the rules judge card sales in the switch).
+	if c.bo, err = c.backoffice(ctx, st, h.Switch, h.Cases); err != nil {
+		tl.Close()
+		hl.Close()
+		return err
+	}
+	h.API.Backoffice = c.bo
 	h.HTTP, hl = c.httpServer(c.withConsole(st, h.API, h.Auth), hl, c.log)
 	c.checkFiles(c.log)
 	var msrv *nethttp.Server

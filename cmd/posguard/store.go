@@ -12,6 +12,7 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/host"
 	"github.com/posguard/posguard/keys"
+	"github.com/posguard/posguard/onboarding/onboardingsql"
 	"github.com/posguard/posguard/postgres"
 	"github.com/posguard/posguard/sqlite"
 )
@@ -20,6 +21,8 @@ import (
 // check the host key against the data sealed under it.
 type hostStore interface {
 	host.Store
+	// Onboarding is applications, bindings, risk rules and hits.
+	Onboarding() *onboardingsql.Store
 	// HasSealedData and SealedSample tell whether the store holds data
 	// sealed under a host key, and give one such value to try a key on.
 	HasSealedData(ctx context.Context) (bool, error)
