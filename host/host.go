@@ -49,7 +49,11 @@ type Store interface {
 // required; every other field has the default shown.
 type Config struct {
 	// Store must hold the acquirer settings `posguard seed` stores.
-	Store   Store
+	Store Store
+	// Front, if set, is the store the switch and the API go through
+	// instead of Store (serve passes one that watches the terminal path's
+	// writes for /healthz); the other parts use Store.
+	Front   Store
 	HostKey *keys.HostKey
 	// Network is the card network's addresses (HOST:PORT).
 	Network []string
@@ -147,6 +151,10 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	st, log := cfg.Store, cfg.Logger
+	front := cfg.Front
+	if front == nil {
+		front = st
+	}
 	acq, zpk, err := AcquirerSettings(ctx, st)
 	if err != nil {
 		return nil, err
@@ -156,7 +164,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	// The acquirer id goes on every upstream message, the 0800 echo and
 	// sign-on included (field 32).
 	h.Client = &network.Client{Addrs: cfg.Network, Conns: cfg.UpstreamConns, AcquirerID: acq, EchoInterval: cfg.EchoInterval, Logger: log}
-	sw, err := switching.New(ctx, st, h.Client, cfg.HostKey, switching.Config{
+	sw, err := switching.New(ctx, front, h.Client, cfg.HostKey, switching.Config{
 		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: cfg.UpstreamTimeout, Cutoff: cfg.Cutoff,
 	}, log)
 	if err != nil {
@@ -201,7 +209,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
 	h.Auth = &access.Auth{Store: st.Access(), Logger: log, SecureCookies: cfg.SecureCookies}
-	h.API = &api.Server{Store: st, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon,
+	h.API = &api.Server{Store: front, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon,
 		Health: func(context.Context) map[string]string {
 			s := h.Client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}

@@ -184,8 +184,11 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.store = st
+	// The terminal path's writes are watched (the switch and the API go
+	// through tracked): /healthz reports a store that does not take them.
+	tracked := trackWrites(st)
 	h, err := host.New(ctx, host.Config{
-		Store: st, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
+		Store: st, Front: tracked, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
 	})

@@ -42,10 +42,10 @@ func (c *storeCmd) addStoreFlags(fs *flag.FlagSet) {
 }
 
 // open opens the store.
-func (c *storeCmd) open(ctx context.Context) (host.Store, error) {
+func (c *storeCmd) open(ctx context.Context) (hostStore, error) {
 	// Users, tokens and the audit log live in an existing database: a
 	// mistyped --db creates nothing.
-	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, false, c.logger(c.Stderr, "warn"))
+	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, false, c.logger(c.Stderr, "error"))
 	if err != nil {
 		return nil, err
 	}
