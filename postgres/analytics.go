@@ -192,6 +192,19 @@ func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posgua
 	return out, dbError(rows.Err(), "notices")
 }
 
+// WithdrawNotice ends notice id at `at` unless it ended earlier.
+func (s *Store) WithdrawNotice(ctx context.Context, id int64, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE notices SET to_at = CASE WHEN to_at IS NULL OR to_at > $1 THEN $1 ELSE to_at END WHERE id = $2`,
+		at.UTC(), id)
+	if err != nil {
+		return dbError(err, "withdraw notice")
+	}
+	if tag.RowsAffected() == 0 {
+		return posguard.Errorf(posguard.ENOTFOUND, "no notice %d", id)
+	}
+	return nil
+}
+
 // AddTerminalEvent stores e and sets its ID.
 func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent) error {
 	d, err := sqlstore.EventDetail(e.Detail)

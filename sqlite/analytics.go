@@ -189,6 +189,25 @@ func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posgua
 	return out, dbError(rows.Err(), "notices")
 }
 
+// WithdrawNotice ends notice id at `at` unless it ended earlier.
+func (s *Store) WithdrawNotice(ctx context.Context, id int64, at time.Time) error {
+	t := nanos(at.UTC())
+	err := s.writeTx(ctx, "withdraw notice", func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE notices SET to_at = CASE WHEN to_at = 0 OR to_at > ? THEN ? ELSE to_at END WHERE id = ?`, t, t, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return posguard.Errorf(posguard.ENOTFOUND, "no notice %d", id)
+		}
+		return nil
+	})
+	if posguard.ErrorCode(err) == posguard.ENOTFOUND {
+		return err
+	}
+	return dbError(err, "withdraw notice")
+}
+
 // AddTerminalEvent stores e and sets its ID.
 func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent) error {
 	d, err := sqlstore.EventDetail(e.Detail)
