@@ -10,3 +10,7 @@ import (
 func TestLedgerConformance(t *testing.T) {
 	storetest.RunLedger(t, func(t *testing.T) posguard.Store { return openTest(t) })
 }
+
+func TestReconConformance(t *testing.T) {
+	storetest.RunRecon(t, func(t *testing.T) posguard.Store { return openTest(t) })
+}
