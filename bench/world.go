@@ -36,7 +36,7 @@ func World(terminals, cards int) *seed.World {
 			Kind: "enterprise", FeePlan: "standard",
 			Account: posguard.SettlementAccount{Bank: "ICBC", Number: "1001020309000999999", Name: "bench", Status: "ok"},
 		}},
-		FeePlans: []seed.FeePlan{{Name: "standard"}},
+		FeePlans: []posguard.FeePlan{{Name: "standard"}},
 	}
 	for i := range terminals {
 		w.Terminals = append(w.Terminals, &posguard.Terminal{

@@ -22,6 +22,7 @@ import (
 	"github.com/posguard/posguard/metrics"
 	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/settlement"
+	"github.com/posguard/posguard/simbank"
 )
 
 // fullServer is the fixture with every optional part enabled (cases,
@@ -56,7 +57,7 @@ func newFullServer(t *testing.T) *fullServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runner := &payout.Runner{Store: money, Merchants: w.store, Bank: payout.NewSimBank(merchants)}
+	runner := &payout.Runner{Store: money, Merchants: w.store, Bank: simbank.New(merchants)}
 	if _, err := runner.Run(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/settlement"
+	"github.com/posguard/posguard/simbank"
 	"github.com/posguard/posguard/sqlite"
 	"github.com/posguard/posguard/storetest"
 )
@@ -50,7 +51,7 @@ func TestSettlementRoutes(t *testing.T) {
 	if _, err := (&settlement.Settler{Store: money, Merchants: st, Fees: fees}).Settle(ctx, "2026-03-01"); err != nil {
 		t.Fatal(err)
 	}
-	bank := payout.NewSimBank([]*posguard.Merchant{m})
+	bank := simbank.New([]*posguard.Merchant{m})
 	runner := &payout.Runner{Store: money, Merchants: st, Bank: bank}
 	if _, err := runner.Run(ctx); err != nil {
 		t.Fatal(err)

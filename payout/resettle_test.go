@@ -7,6 +7,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/simbank"
 	"github.com/posguard/posguard/sqlite"
 	"github.com/posguard/posguard/storetest"
 )
@@ -26,7 +27,7 @@ func TestUpdateAccountVerifiesBeforeStoring(t *testing.T) {
 	if err := st.PutMerchant(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	bank := payout.NewSimBank([]*posguard.Merchant{m})
+	bank := simbank.New([]*posguard.Merchant{m})
 	frozen := posguard.SettlementAccount{Bank: "CCB", Number: "4300150160052000777", Name: "Li Lei"}
 	bank.SetAccount(posguard.SettlementAccount{Bank: "CCB", Number: frozen.Number, Name: "Li Lei", Status: "frozen"})
 	r := &payout.Runner{Store: st.Money(), Merchants: st, Bank: bank}

@@ -33,18 +33,15 @@ type Runner struct {
 	Cases CaseOpener
 	// Now is the clock; default time.Now.
 	Now func() time.Time
-	// Location is the business time zone: postings are dated by its
-	// calendar, as sales are by their settlement day. Default UTC+8.
-	Location *time.Location
+	// Calendar is the business calendar: postings are dated by its
+	// calendar date, as sales are by their settlement day. The zero value
+	// is UTC+8.
+	Calendar posguard.Calendar
 }
 
 // day is the business date of now, for ledger postings.
 func (r *Runner) day() string {
-	loc := r.Location
-	if loc == nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	return r.now().In(loc).Format("2006-01-02")
+	return r.Calendar.Date(r.now())
 }
 
 func (r *Runner) now() time.Time {

@@ -87,3 +87,13 @@ func oneOf(s string, choices ...string) bool {
 	}
 	return false
 }
+
+// allDigits reports whether s is a non-empty run of ASCII digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -31,25 +31,25 @@ func (p *parser) acquirer(f *fields) Acquirer {
 	return a
 }
 
-func (p *parser) rate(f *fields, key string, required bool) Rate {
+func (p *parser) rate(f *fields, key string, required bool) posguard.Rate {
 	s, ok := f.str(key, required)
 	if !ok {
 		return 0
 	}
-	r, err := ParseRate(s)
+	r, err := posguard.ParseRate(s)
 	if err != nil {
 		f.errorf(key, "%v", err)
 	}
 	return r
 }
 
-func (p *parser) feePlan(n *yaml.Node, path string) (FeePlan, bool) {
+func (p *parser) feePlan(n *yaml.Node, path string) (posguard.FeePlan, bool) {
 	f := p.mapping(n, path, "name", "rates", "d0")
 	if f == nil {
-		return FeePlan{}, false
+		return posguard.FeePlan{}, false
 	}
 	before := p.n
-	var fp FeePlan
+	var fp posguard.FeePlan
 	fp.Name, _ = f.str("name", true)
 	if r := f.sub("rates", true, "credit", "debit", "debit_cap", "qr"); r != nil {
 		fp.CreditRate = p.rate(r, "credit", true)

@@ -19,9 +19,3 @@ func ExampleParse() {
 	// world.yaml:3: terminals[0].merchant: no merchant 898310*****0001 in merchants
 	// world.yaml:4: terminals[0].tmk: want 32 hex digits
 }
-
-func ExampleParseRate() {
-	r, _ := seed.ParseRate("0.60%")
-	fmt.Println(int64(r), r, r.Fee(12345))
-	// Output: 6000 0.60% 0.74
-}

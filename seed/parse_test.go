@@ -63,8 +63,8 @@ func TestParseSmall(t *testing.T) {
 		t.Errorf("acquirer = %+v", w.Acquirer)
 	}
 	fp, ok := w.FeePlan("standard")
-	want := FeePlan{Name: "standard", CreditRate: 6000, DebitRate: 5000, QRRate: 3800, DebitCap: 2000,
-		D0: D0Rule{Enabled: true, MinAmount: 1100, Window: "00:00-23:00", Extra: 1000}}
+	want := posguard.FeePlan{Name: "standard", CreditRate: 6000, DebitRate: 5000, QRRate: 3800, DebitCap: 2000,
+		D0: posguard.D0Rule{Enabled: true, MinAmount: 1100, Window: "00:00-23:00", Extra: 1000}}
 	if !ok || fp != want {
 		t.Errorf("fee plan = %+v, want %+v", fp, want)
 	}

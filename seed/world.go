@@ -9,7 +9,7 @@ type World struct {
 	Acquirer  Acquirer
 	Merchants []*posguard.Merchant
 	Terminals []*posguard.Terminal
-	FeePlans  []FeePlan
+	FeePlans  []posguard.FeePlan
 	Cards     []posguard.Card
 }
 
@@ -19,33 +19,14 @@ type Acquirer struct {
 	ZonePINKey []byte // 16 bytes, shared with the network
 }
 
-// FeePlan is a named set of merchant discount rates.
-type FeePlan struct {
-	Name       string
-	CreditRate Rate
-	DebitRate  Rate
-	QRRate     Rate
-	// DebitCap caps the fee of one debit-card transaction; zero means no cap.
-	DebitCap posguard.Amount
-	D0       D0Rule
-}
-
-// D0Rule describes same-day (D0) settlement on request.
-type D0Rule struct {
-	Enabled   bool
-	MinAmount posguard.Amount // smallest amount paid out same-day
-	Window    string          // "HH:MM-HH:MM", local time
-	Extra     Rate            // added to the plan's rate for D0 payouts
-}
-
 // FeePlan returns the fee plan called name and whether there is one.
-func (w *World) FeePlan(name string) (FeePlan, bool) {
+func (w *World) FeePlan(name string) (posguard.FeePlan, bool) {
 	for _, p := range w.FeePlans {
 		if p.Name == name {
 			return p, true
 		}
 	}
-	return FeePlan{}, false
+	return posguard.FeePlan{}, false
 }
 
 // Merchant returns the merchant with id, or nil.

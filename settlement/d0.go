@@ -45,18 +45,14 @@ func inWindow(window string, t time.Time) (bool, error) {
 	return now >= h1*60+m1 && now < h2*60+m2, nil
 }
 
-// D0 settles merchant mid same-day: its unsettled sales of today (in
-// Location) on allowed card kinds, together with every unsettled void,
+// D0 settles merchant mid same-day: its unsettled sales of today (in the
+// Calendar's time zone) on allowed card kinds, together with every unsettled void,
 // refund and reversal, up to the daily quota, at the plan's rate plus its D0
 // extra fee. Returns EINVALID naming the rule when the merchant is not
 // eligible (plan without D0, outside the window, below the minimum, quota
 // used up).
 func (s *Settler) D0(ctx context.Context, mid string) (*posguard.Batch, error) {
-	loc := s.Location
-	if loc == nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	now := s.now().In(loc)
+	now := s.now().In(s.Calendar.Zone())
 	today := now.Format("2006-01-02")
 	plan, ok, err := s.Fees.Plan(ctx, mid)
 	if err != nil {

@@ -7,11 +7,10 @@ import (
 	"sync"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/seed"
 )
 
 // LoadFeePlans stores the world's fee plans (posguard seed calls it).
-func LoadFeePlans(ctx context.Context, s posguard.LedgerStore, plans []seed.FeePlan) error {
+func LoadFeePlans(ctx context.Context, s posguard.LedgerStore, plans []posguard.FeePlan) error {
 	for _, p := range plans {
 		b, err := json.Marshal(p)
 		if err != nil {
@@ -61,7 +60,7 @@ func CardKindOf(kinds map[string]posguard.CardKind, bin, entryMode string) posgu
 // Fee returns the fee plan's fee on amount for a card of kind: the credit
 // rate, the debit rate capped by DebitCap, or the QR rate; each rounded half
 // up to the fen, per transaction.
-func Fee(p seed.FeePlan, kind posguard.CardKind, amount posguard.Amount) posguard.Amount {
+func Fee(p posguard.FeePlan, kind posguard.CardKind, amount posguard.Amount) posguard.Amount {
 	switch kind {
 	case posguard.CardDebit:
 		f := p.DebitRate.Fee(amount)
@@ -83,7 +82,7 @@ type FeeBook struct {
 
 	mu        sync.Mutex
 	loaded    bool
-	plans     map[string]seed.FeePlan
+	plans     map[string]posguard.FeePlan
 	kinds     map[string]posguard.CardKind
 	merchants map[string]string // merchant → plan name
 }
@@ -103,9 +102,9 @@ func (b *FeeBook) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.plans = map[string]seed.FeePlan{}
+	b.plans = map[string]posguard.FeePlan{}
 	for n, body := range bodies {
-		var p seed.FeePlan
+		var p posguard.FeePlan
 		if err := json.Unmarshal(body, &p); err != nil {
 			return posguard.WrapError(posguard.EINTERNAL, err, "fee plan %s", n)
 		}
@@ -120,11 +119,11 @@ func (b *FeeBook) load(ctx context.Context) error {
 }
 
 // Plan returns merchant mid's fee plan and whether it has one.
-func (b *FeeBook) Plan(ctx context.Context, mid string) (seed.FeePlan, bool, error) {
+func (b *FeeBook) Plan(ctx context.Context, mid string) (posguard.FeePlan, bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.load(ctx); err != nil {
-		return seed.FeePlan{}, false, err
+		return posguard.FeePlan{}, false, err
 	}
 	name, ok := b.merchants[mid]
 	if !ok {
@@ -132,7 +131,7 @@ func (b *FeeBook) Plan(ctx context.Context, mid string) (seed.FeePlan, bool, err
 		switch {
 		case posguard.ErrorCode(err) == posguard.ENOTFOUND:
 		case err != nil:
-			return seed.FeePlan{}, false, err
+			return posguard.FeePlan{}, false, err
 		default:
 			name = m.FeePlan
 		}

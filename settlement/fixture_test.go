@@ -11,8 +11,8 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/payout"
-	"github.com/posguard/posguard/seed"
 	"github.com/posguard/posguard/settlement"
+	"github.com/posguard/posguard/simbank"
 	"github.com/posguard/posguard/sqlite"
 	"github.com/posguard/posguard/storetest"
 )
@@ -24,9 +24,9 @@ const (
 	cred  = "625807"
 )
 
-var plans = []seed.FeePlan{
+var plans = []posguard.FeePlan{
 	{Name: "standard", CreditRate: 6000, DebitRate: 5000, DebitCap: 2000, QRRate: 3800,
-		D0: seed.D0Rule{Enabled: true, MinAmount: 1100, Window: "00:00-23:00", Extra: 1000}},
+		D0: posguard.D0Rule{Enabled: true, MinAmount: 1100, Window: "00:00-23:00", Extra: 1000}},
 	{Name: "small", CreditRate: 3800, DebitRate: 3800, DebitCap: 2000, QRRate: 3000},
 }
 
@@ -51,7 +51,7 @@ type fixture struct {
 	m       posguard.MoneyStore
 	poster  *ledger.Poster
 	settler *settlement.Settler
-	bank    *payout.SimBank
+	bank    *simbank.Bank
 	runner  *payout.Runner
 	cases   *caseLog
 	stan    int
@@ -89,7 +89,7 @@ func newFixture(t testing.TB) *fixture {
 	clock := func() time.Time { return f.now }
 	f.poster = &ledger.Poster{Store: f.m, Pricer: fees}
 	f.settler = &settlement.Settler{Store: f.m, Merchants: st, Fees: fees, Now: clock}
-	f.bank = payout.NewSimBank(ms)
+	f.bank = simbank.New(ms)
 	f.runner = &payout.Runner{Store: f.m, Merchants: st, Bank: f.bank, Cases: f.cases, Now: clock}
 	return f
 }

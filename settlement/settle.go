@@ -22,8 +22,9 @@ type Settler struct {
 	ReviewThreshold posguard.Amount
 	// SameDay is the same-day policy beyond the fee plan; see D0Policy.
 	SameDay D0Policy
-	// Location is the local time of D0 windows; default UTC+8.
-	Location *time.Location
+	// Calendar is the business calendar: D0 windows are in its time zone
+	// and "today" is its date. The zero value is UTC+8.
+	Calendar posguard.Calendar
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }

@@ -2,7 +2,6 @@ package settlement
 
 import (
 	"context"
-	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -80,7 +79,7 @@ func StatusOf(ctx context.Context, s posguard.MoneyStore, id int64) (TxnSettleme
 	st.PayoutID = p.ID
 	switch p.State {
 	case posguard.PayoutSucceeded:
-		st.Where, st.PaidOn = WherePaid, p.PaidAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") // the merchant's calendar
+		st.Where, st.PaidOn = WherePaid, posguard.Calendar{}.Date(p.PaidAt) // the merchant's calendar, UTC+8
 	case posguard.PayoutFailed, posguard.PayoutReturned:
 		st.Where, st.Reason, st.CaseID = WhereHeld, p.Reason, p.CaseID
 	}

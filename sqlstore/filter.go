@@ -57,7 +57,7 @@ func TxnFilterWhere(f posguard.TxnFilter, a *Args, tm func(time.Time) any) []str
 		add("auth_code =", f.AuthCode)
 	}
 	if f.CardTail != "" {
-		add("pan_masked LIKE", "%"+f.CardTail)
+		add(CardTailExpr+" =", f.CardTail)
 	}
 	if f.Amount != 0 {
 		add("amount =", int64(f.Amount))

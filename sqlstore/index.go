@@ -27,3 +27,9 @@ func IsOpenState(s posguard.State) bool {
 // IsFailedCode reports whether rows answered with code are in
 // transactions_failed.
 func IsFailedCode(code string) bool { return code != "" && code != "00" }
+
+// CardTailExpr is the expression of the index transactions_card_tail
+// (migration 0030), word for word: the last four characters of the masked
+// card number. Filtering on it (rather than pan_masked LIKE '%1234') lets
+// both SQLite and PostgreSQL find a card tail through the index.
+const CardTailExpr = `substr(pan_masked, length(pan_masked) - 3)`

@@ -25,9 +25,11 @@ type Config struct {
 	// shorter than the terminals' own timeout (typically 60 s). Default 15 s.
 	UpstreamTimeout time.Duration
 	// Cutoff is the local time of day at which the settlement day rolls
-	// over. Default 23:00.
+	// over. Default posguard.DefaultCutoff (23:00).
 	Cutoff time.Duration
-	// Location is the host's local time zone. Default UTC+8 (China Standard Time).
+	// Location is the host's local time zone. Default
+	// posguard.ChinaStandardTime (UTC+8). With Cutoff it makes the business
+	// calendar (Switch.Calendar) the rest of the host shares.
 	Location *time.Location
 	// CacheTTL bounds how long a merchant record is trusted before it is
 	// read again. Default 2 s.
@@ -111,12 +113,8 @@ func New(ctx context.Context, store posguard.Store, upstream posguard.Upstream, 
 	if cfg.UpstreamTimeout <= 0 {
 		cfg.UpstreamTimeout = 15 * time.Second
 	}
-	if cfg.Cutoff <= 0 {
-		cfg.Cutoff = 23 * time.Hour
-	}
-	if cfg.Location == nil {
-		cfg.Location = time.FixedZone("CST", 8*3600)
-	}
+	cal := posguard.Calendar{Location: cfg.Location, Cutoff: cfg.Cutoff}
+	cfg.Location, cfg.Cutoff = cal.Zone(), cal.CutoffTime()
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = 2 * time.Second
 	}
@@ -197,15 +195,15 @@ func (s *Switch) merchant(ctx context.Context, id string) (*posguard.Merchant, e
 	return m, nil
 }
 
+// Calendar returns the business calendar the switch dates transactions by.
+func (s *Switch) Calendar() posguard.Calendar {
+	return posguard.Calendar{Location: s.cfg.Location, Cutoff: s.cfg.Cutoff}
+}
+
 // SettlementDate returns the business date (YYYY-MM-DD) that t belongs to:
 // the local date, or the next day at or after the cut-off.
 func (s *Switch) SettlementDate(t time.Time) string {
-	lt := t.In(s.cfg.Location)
-	day := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, s.cfg.Location)
-	if lt.Sub(day) >= s.cfg.Cutoff {
-		day = day.AddDate(0, 0, 1)
-	}
-	return day.Format("2006-01-02")
+	return s.Calendar().SettlementDate(t)
 }
 
 // nextRRN returns a retrieval reference number unique for this host: the

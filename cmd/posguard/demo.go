@@ -132,6 +132,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	termAddr, httpAddr := sv.Addrs()
 	fmt.Fprintf(c.Stdout, "posguard demo — data in %s, logs in %s\n", c.Dir, logPath)
 	fmt.Fprintf(c.Stdout, "  terminals connect to %s · simulated network %s (admin http://%s/accounts)\n", termAddr, netAddr, adminAddr)
+	fmt.Fprintf(c.Stdout, "  console: http://%s/ (中文; English: http://%s/?lang=en)\n", httpAddr, httpAddr)
 	fmt.Fprintf(c.Stdout, "  API: http://%s/v1/transactions · /v1/reversals · /v1/explain/51 · /metrics · /healthz\n", httpAddr)
 	fmt.Fprintf(c.Stdout, "  faults: %s\n  Ctrl-C stops the fleet, settles, drains reversals and checks the money.\n\n", c.Faults)
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	api "github.com/posguard/posguard/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/settlement"
+	"github.com/posguard/posguard/simbank"
 	switching "github.com/posguard/posguard/switch"
 	"github.com/posguard/posguard/terminal"
 )
@@ -59,7 +61,7 @@ type ServeCommand struct {
 	Switch *switching.Switch
 	// Bank is the simulated bank the payouts go to (after Ready); tests
 	// change an account's status there as a merchant would at the bank.
-	Bank *payout.SimBank
+	Bank *simbank.Bank
 
 	log                  *slog.Logger
 	store                hostStore
@@ -206,8 +208,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Bank = payout.NewSimBank(merchants)
-	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}}
+	c.Bank = simbank.New(merchants)
+	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}, Calendar: sw.Calendar()}
 	if err := c.client.Start(ctx); err != nil {
 		return fmt.Errorf("network link: %w", err)
 	}
@@ -232,7 +234,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
 		}}
-	hsrv, hl := c.httpServer(apiSrv.Handler(), hl, c.log)
+	auth := &access.Auth{Store: st.Access(), Logger: c.log}
+	hsrv, hl := c.httpServer(c.withConsole(st, apiSrv, auth), hl, c.log)
 	c.checkFiles(c.log)
 
 	runCtx, cancel := context.WithCancel(ctx)

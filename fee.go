@@ -1,12 +1,32 @@
-package seed
+package posguard
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	posguard "github.com/posguard/posguard"
 )
+
+// FeePlan is a named set of merchant discount rates (商户扣率): what a
+// merchant pays per transaction by card kind, and its same-day terms. A
+// merchant names its plan (Merchant.FeePlan); the world file declares
+// plans (seed/) and the store keeps them; settlement prices with them.
+type FeePlan struct {
+	Name       string
+	CreditRate Rate
+	DebitRate  Rate
+	QRRate     Rate
+	// DebitCap caps the fee of one debit-card transaction; zero means no cap.
+	DebitCap Amount
+	D0       D0Rule
+}
+
+// D0Rule describes same-day (D0) settlement on request.
+type D0Rule struct {
+	Enabled   bool
+	MinAmount Amount // smallest amount paid out same-day
+	Window    string // "HH:MM-HH:MM", local time
+	Extra     Rate   // added to the plan's rate for D0 payouts
+}
 
 // Rate is a fee rate in millionths of the amount (parts per million):
 // "0.60%" is 6000, "0.38%" is 3800, "1%" is 10000. Percentages are written
@@ -63,7 +83,7 @@ func (r Rate) String() string {
 
 // Fee returns the fee at rate r on amount a, rounded half up to the fen.
 // It does not overflow for any amount a world can hold.
-func (r Rate) Fee(a posguard.Amount) posguard.Amount {
+func (r Rate) Fee(a Amount) Amount {
 	const scale = int64(RateScale)
 	v, rr := int64(a), int64(r)
 	neg := v < 0
@@ -75,7 +95,7 @@ func (r Rate) Fee(a posguard.Amount) posguard.Amount {
 	if neg {
 		fee = -fee
 	}
-	return posguard.Amount(fee)
+	return Amount(fee)
 }
 
 func allDigits(s string) bool {

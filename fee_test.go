@@ -1,15 +1,16 @@
-package seed
+package posguard_test
 
 import (
+	"fmt"
 	"testing"
 
-	posguard "github.com/posguard/posguard"
+	"github.com/posguard/posguard"
 )
 
 func TestParseRate(t *testing.T) {
 	tests := []struct {
 		in   string
-		want Rate
+		want posguard.Rate
 		str  string
 	}{
 		{"0.60%", 6000, "0.60%"},
@@ -22,28 +23,28 @@ func TestParseRate(t *testing.T) {
 		{"100%", 1_000_000, "100.00%"},
 	}
 	for _, tt := range tests {
-		r, err := ParseRate(tt.in)
+		r, err := posguard.ParseRate(tt.in)
 		if err != nil || r != tt.want {
-			t.Errorf("ParseRate(%q) = %d, %v; want %d", tt.in, r, err, tt.want)
+			t.Errorf("posguard.ParseRate(%q) = %d, %v; want %d", tt.in, r, err, tt.want)
 			continue
 		}
 		if r.String() != tt.str {
-			t.Errorf("Rate(%d).String() = %q, want %q", r, r.String(), tt.str)
+			t.Errorf("posguard.Rate(%d).String() = %q, want %q", r, r.String(), tt.str)
 		}
-		if back, err := ParseRate(r.String()); err != nil || back != r {
-			t.Errorf("ParseRate(%q) = %d, %v; want it to read back %d", r.String(), back, err, r)
+		if back, err := posguard.ParseRate(r.String()); err != nil || back != r {
+			t.Errorf("posguard.ParseRate(%q) = %d, %v; want it to read back %d", r.String(), back, err, r)
 		}
 	}
 	for _, bad := range []string{"", "%", "0.60", "0.6.0%", "-0.5%", "0.00001%", "101%", "1e2%", ".5%", "5.%", "abc%"} {
-		if r, err := ParseRate(bad); err == nil {
-			t.Errorf("ParseRate(%q) = %d, want an error", bad, r)
+		if r, err := posguard.ParseRate(bad); err == nil {
+			t.Errorf("posguard.ParseRate(%q) = %d, want an error", bad, r)
 		}
 	}
 }
 
 func TestRateFee(t *testing.T) {
 	tests := []struct {
-		rate   Rate
+		rate   posguard.Rate
 		amount posguard.Amount
 		want   posguard.Amount
 	}{
@@ -58,22 +59,13 @@ func TestRateFee(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if got := tt.rate.Fee(tt.amount); got != tt.want {
-			t.Errorf("Rate(%d).Fee(%d) = %d, want %d", tt.rate, tt.amount, got, tt.want)
+			t.Errorf("posguard.Rate(%d).Fee(%d) = %d, want %d", tt.rate, tt.amount, got, tt.want)
 		}
 	}
 }
 
-func TestLuhn(t *testing.T) {
-	for pan, want := range map[string]bool{
-		"6225880000000019":    true,
-		"6222020000000000018": true,
-		"4380880000000015":    true,
-		"4111111111111111":    true,
-		"6225880000000018":    false,
-		"4111111111111112":    false,
-	} {
-		if got := luhnValid(pan); got != want {
-			t.Errorf("luhnValid(%s) = %v, want %v", posguard.MaskPAN(pan), got, want)
-		}
-	}
+func ExampleParseRate() {
+	r, _ := posguard.ParseRate("0.60%")
+	fmt.Println(int64(r), r, r.Fee(12345))
+	// Output: 6000 0.60% 0.74
 }

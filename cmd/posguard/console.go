@@ -1,0 +1,24 @@
+package main
+
+import (
+	nethttp "net/http"
+
+	"github.com/posguard/posguard/access"
+	api "github.com/posguard/posguard/http"
+	"github.com/posguard/posguard/console"
+)
+
+// withConsole serves the JSON API (/v1/…, /healthz, /metrics) and the
+// back-office console (every other path, at /) on one HTTP address. The
+// console logs users in with the same access control as the API.
+func (c *ServeCommand) withConsole(st hostStore, apiSrv *api.Server, auth *access.Auth) nethttp.Handler {
+	con := &console.Server{Store: st, Auth: auth, Cases: apiSrv.Cases, Reports: apiSrv.Reports,
+		Payouts: apiSrv.Payouts, Logger: c.log}
+	apiH, conH := apiSrv.Handler(), con.Handler()
+	mux := nethttp.NewServeMux()
+	mux.Handle("/v1/", apiH)
+	mux.Handle("/healthz", apiH)
+	mux.Handle("/metrics", apiH)
+	mux.Handle("/", conH)
+	return mux
+}

@@ -1,0 +1,178 @@
+// End-to-end test of the posguard console in headless Chromium.
+//
+// Run by TestConsoleInChromium (cmd/posguard/console_e2e_test.go), which
+// starts the real host on a temporary SQLite database, makes the demo
+// story happen (a failed sale, a held payout, an incident) and passes:
+//   BASE_URL, MERCHANT_USER, MERCHANT_PASS, OPERATOR_USER, OPERATOR_PASS,
+//   CARD_TAIL (of the failed sale), SHOTS_DIR (screenshots), CHROMIUM.
+// It exits non-zero with a message on the first failed check.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const env = (k) => {
+  const v = process.env[k];
+  if (!v) throw new Error(`${k} is not set`);
+  return v;
+};
+const BASE = env('BASE_URL');
+const SHOTS = env('SHOTS_DIR');
+const TAIL = env('CARD_TAIL');
+
+function check(ok, what) {
+  if (!ok) throw new Error('check failed: ' + what);
+  console.log('ok  ' + what);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true });
+}
+
+async function login(page, user, pass) {
+  await page.goto(BASE + '/login');
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', pass);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  check(!page.url().includes('/login'), `${user} logs in`);
+}
+
+async function logout(page) {
+  await Promise.all([page.waitForNavigation(), page.click('header form[action="/logout"] button')]);
+  check(page.url().endsWith('/login'), 'logout goes back to the login page');
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'posguard-chromium-'));
+  const ctx = await chromium.launchPersistentContext(dataDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    locale: 'zh-CN',
+    viewport: { width: 1280, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
+      '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+  const errors = [];
+  try {
+    const page = ctx.pages()[0] || await ctx.newPage();
+    page.on('pageerror', (e) => errors.push('page error: ' + e.message));
+    // A console error is a failure, except the one Chromium logs for the
+    // page this test opens on purpose to see its 404.
+    let expect404 = '';
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      if (expect404 && m.location().url.startsWith(expect404) && m.text().includes('404')) return;
+      errors.push('console error: ' + m.text() + ' at ' + m.location().url);
+    });
+
+    // --- The merchant ---
+    await login(page, env('MERCHANT_USER'), env('MERCHANT_PASS'));
+    check(await page.textContent('h1') === '概览', 'the merchant lands on its dashboard, in Chinese');
+    await shot(page, 'merchant-dashboard');
+
+    // Finds the failed sale by the card's last four digits.
+    await page.click('nav a[href="/transactions"]');
+    await page.fill('input[name=card_tail]', TAIL);
+    await Promise.all([page.waitForNavigation(), page.click('form.search button[type=submit]')]);
+    check(page.url().includes('card_tail=' + TAIL), 'the search is a GET form with field card_tail');
+    const rows = page.locator('table tbody tr');
+    check(await rows.count() >= 1, 'the search by card tail finds the sale');
+    check((await rows.first().textContent()).includes('******' + TAIL), 'the card shows masked 6+4');
+    await shot(page, 'merchant-search');
+
+    // Reads in Chinese why it failed and what to do.
+    const failedRow = page.locator('table tbody tr', { hasText: '被拒绝' }).first();
+    await Promise.all([page.waitForNavigation(), failedRow.locator('a').first().click()]);
+    check(/\/transactions\/\d+$/.test(page.url()), 'the transaction page is /transactions/{id}');
+    const why = await page.textContent('.why');
+    check(why.includes('失败原因') && why.includes('怎么办') && why.includes('余额不足'), 'the page says why (余额不足) and what to do, in Chinese');
+    await shot(page, 'merchant-transaction');
+    const txnURL = page.url();
+
+    // Switches language and back.
+    await Promise.all([page.waitForNavigation(), page.click('a[lang=en]')]);
+    check((await page.textContent('.why')).includes('Why it failed'), 'English after the language switch');
+    await page.goto(BASE + '/transactions');
+    check(await page.textContent('h1') === 'Transactions', 'English is remembered on the next page');
+    await shot(page, 'merchant-search-en');
+    await Promise.all([page.waitForNavigation(), page.click('a[lang=zh-CN]')]);
+    check(await page.textContent('h1') === '交易查询', 'back to Chinese');
+
+    // Files a complaint on the sale.
+    await page.goto(txnURL);
+    await page.fill('textarea[name=text]', '顾客说卡里有钱，请帮忙核实');
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/cases"] button[type=submit]')]);
+    check(/\/cases\/\d+/.test(page.url()) && (await page.textContent('.flash')).includes('投诉已提交'), 'the complaint is filed and its case shown');
+    await shot(page, 'merchant-case');
+
+    // Sees the held payout and why, and requests re-settlement.
+    await page.click('nav a[href="/settlements"]');
+    await page.waitForLoadState();
+    const held = page.locator('table', { hasText: '申请重新结算' }).first();
+    check(await held.count() === 1, 'a held payout is listed with the re-settlement button');
+    check((await held.textContent()).includes('冻结'), 'the held payout says why (the account is frozen)');
+    await shot(page, 'merchant-settlements');
+    await Promise.all([page.waitForNavigation(), held.locator('button').first().click()]);
+    check((await page.textContent('.flash')).includes('重新结算申请已提交'), 're-settlement requested');
+
+    // Downloads its statement.
+    await page.click('nav a[href="/statements"]');
+    await page.waitForLoadState();
+    await shot(page, 'merchant-statements');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('a[href*="format=csv"]')]);
+    const csvText = fs.readFileSync(await csv.path(), 'utf8');
+    check(csv.suggestedFilename().endsWith('.csv') && csvText.split('\n').length >= 2, 'the CSV statement downloads');
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('a[href*="format=xlsx"]')]);
+    check(fs.readFileSync(await xlsx.path()).subarray(0, 2).toString() === 'PK', 'the XLSX statement downloads');
+
+    // A staff page is a 404 for the merchant.
+    expect404 = BASE + '/merchants';
+    const res = await page.goto(BASE + '/merchants');
+    check(res.status() === 404 && (await page.textContent('h1')) === '页面不存在', 'a staff page answers the 404 page');
+    expect404 = '';
+    await page.goto(BASE + '/notices');
+    await shot(page, 'merchant-notices');
+    await page.goto(BASE + '/terminals');
+    await shot(page, 'merchant-terminals');
+    await page.goto(BASE + '/cases');
+    await logout(page);
+
+    // --- The operator ---
+    await login(page, env('OPERATOR_USER'), env('OPERATOR_PASS'));
+    check((await page.textContent('main')).includes('进行中的异常事件'), 'the operations dashboard shows open incidents');
+    check(await page.locator('main table', { hasText: '发卡行不可用' }).count() >= 1, 'the incident is on the dashboard');
+    check(await page.locator('svg.chart').count() >= 2, 'the dashboard draws its charts as SVG');
+    await shot(page, 'staff-dashboard');
+    await page.click('nav a[href="/cases"]');
+    await page.waitForLoadState();
+    const queue = await page.textContent('main table');
+    check(queue.includes('商户投诉') && queue.includes('出款失败'), 'the complaint and the payout case are in the queue');
+    await shot(page, 'staff-cases');
+    await Promise.all([page.waitForNavigation(), page.locator('main table tr', { hasText: '商户投诉' }).first().locator('a').first().click()]);
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/assign"] button')]);
+    check((await page.textContent('.flash')).includes('已分派'), 'the operator takes the complaint');
+    await page.click('nav a[href="/transactions"]');
+    await page.fill('input[name=card_tail]', TAIL);
+    await Promise.all([page.waitForNavigation(), page.click('form.search button[type=submit]')]);
+    await shot(page, 'staff-search');
+    await Promise.all([page.waitForNavigation(), page.locator('table tbody tr a').first().click()]);
+    check((await page.textContent('main')).includes('证据'), 'staff see the evidence');
+    await shot(page, 'staff-transaction');
+    for (const [p, name] of [['/settlements', 'staff-settlements'], ['/merchants', 'staff-merchants'], ['/terminals', 'staff-terminals'], ['/notices', 'staff-notices'], ['/audit', 'staff-audit']]) {
+      const r = await page.goto(BASE + p);
+      check(r.status() === 200, `${p} opens for the operator`);
+      await shot(page, name);
+    }
+    await logout(page);
+    await page.goto(BASE + '/login');
+    await shot(page, 'login');
+  } finally {
+    await ctx.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  check(errors.length === 0, 'no JavaScript or CSP error in any page' + (errors.length ? ': ' + errors.join('; ') : ''));
+}
+
+main().then(() => console.log('PASS'), (e) => { console.error('FAIL: ' + e.message); process.exit(1); });

@@ -1,0 +1,145 @@
+package console
+
+// messagesZH is the console's Simplified Chinese catalogue. Every key must
+// also be in messagesEN (TestCatalogComplete).
+var messagesZH = map[string]string{
+	"app.name":     "posguard 收单管理后台",
+	"footer.times": "所有时间均为北京时间（UTC+8）；金额单位：元。",
+	"yes":          "是", "no": "否",
+
+	"nav.label": "主导航", "nav.dashboard": "概览", "nav.transactions": "交易查询", "nav.settlements": "结算与出款",
+	"nav.statements": "对账单", "nav.cases": "工单与投诉", "nav.notices": "公告", "nav.terminals": "终端",
+	"nav.merchants": "商户", "nav.audit": "审计日志", "nav.users": "用户", "nav.logout": "退出",
+
+	"role.admin": "管理员", "role.operator": "运营", "role.risk": "风控", "role.finance": "财务", "role.merchant": "商户",
+
+	"login.title": "登录", "login.username": "用户名", "login.password": "密码", "login.submit": "登录",
+	"login.missing": "请输入用户名和密码。", "login.wrong": "用户名或密码错误。",
+	"login.locked": "登录失败次数过多，该账号已锁定 15 分钟，请稍后再试。",
+
+	"error.home":     "返回概览",
+	"error.notfound": "页面不存在", "error.notfound.text": "您要找的页面或记录不存在。",
+	"error.invalid": "输入有误", "error.invalid.text": "请求中有内容不正确，请检查后重试。",
+	"error.conflict": "无法执行", "error.conflict.text": "当前状态下无法执行该操作。",
+	"error.forbidden": "请求被拒绝", "error.forbidden.text": "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。",
+	"error.unauthorized": "请先登录", "error.unauthorized.text": "您的登录已失效，请重新登录。",
+	"error.unavailable": "服务暂不可用", "error.unavailable.text": "后台依赖的服务暂时无法访问，请稍后再试。",
+	"error.internal": "系统错误", "error.internal.text": "系统出现错误，已记录。请稍后再试，或联系客服。",
+
+	"done.resettled":          "已提交重新结算，新的出款已排队。",
+	"done.resettle_requested": "重新结算申请已提交，财务审核后将重新出款。",
+	"done.complaint":          "投诉已提交，我们会尽快处理。",
+	"done.assigned":           "已分派。", "done.resolved": "已办结。", "done.noted": "备注已添加。", "done.published": "公告已发布。",
+
+	"dash.sales_today": "今日交易额", "dash.sales_count": "%d 笔成功或处理中",
+	"dash.approval": "今日成功率", "dash.approval24": "24 小时成功率", "dash.of_total": "失败 %d / 共 %d 笔",
+	"dash.payable": "待结算", "dash.inflight": "出款在途", "dash.held": "挂账（暂停出款）", "dash.held_why": "查看原因",
+	"dash.paid":   "已到账",
+	"dash.causes": "今日失败原因与处理建议", "dash.causes_note": "统计范围：今日最近 %d 笔交易。",
+	"dash.no_failures": "今天还没有失败的交易。", "dash.see": "查看交易",
+	"dash.money_chart": "近 14 天到账与挂账（元）",
+	"dash.rate":        "交易速率", "dash.per_minute": "笔/分钟（最近一小时）",
+	"dash.incidents": "进行中的异常事件", "dash.reversals": "待冲正", "dash.oldest": "最久：%s",
+	"dash.held_count":  "%d 笔挂账出款",
+	"dash.cause_chart": "24 小时失败原因分布（按小时）", "dash.rev_chart": "冲正队列（按等待时长）",
+	"age.1m": "< 1 分钟", "age.10m": "1–10 分钟", "age.1h": "10–60 分钟", "age.1d": "1–24 小时", "age.more": "> 24 小时",
+	"dur.minutes": "%d 分钟", "dur.hours": "%d 小时", "dur.days": "%d 天",
+
+	"search.from": "开始日期", "search.to": "结束日期", "search.state": "状态", "search.any": "全部",
+	"search.code": "应答码", "search.rrn": "参考号（RRN）", "search.card_tail": "卡号后四位", "search.amount": "金额（元）",
+	"search.terminal": "终端号", "search.merchant": "商户号", "search.submit": "查询", "search.reset": "重置",
+	"search.bad": "查询条件有误：%s",
+	"pager.next": "下一页", "pager.prev": "上一页",
+
+	"col.id": "交易编号", "col.time": "时间", "col.merchant": "商户", "col.terminal": "终端", "col.type": "类型",
+	"col.amount": "金额", "col.card": "卡号", "col.rrn": "参考号", "col.auth": "授权码", "col.state": "状态",
+	"col.cause": "原因", "col.code": "应答码", "col.batch": "批次", "col.stan": "流水号", "col.refunded": "已退货金额",
+	"col.payout": "出款单", "col.account": "结算账户", "col.why": "原因", "col.todo": "处理建议", "col.count": "笔数",
+	"col.date": "日期", "col.items": "笔数", "col.net": "净额", "col.fee": "手续费", "col.payout_amount": "出款金额",
+	"col.payouts": "出款", "col.priority": "优先级", "col.kind": "类型", "col.status": "状态", "col.assignee": "处理人",
+	"col.due": "处理时限", "col.opened": "创建时间", "col.key": "对象", "col.rate": "失败率", "col.baseline": "基线",
+	"col.merchants": "受影响商户",
+
+	"txn.title": "交易详情", "txn.why": "失败原因", "txn.todo": "怎么办", "txn.money": "资金去向",
+	"txn.history": "状态历史", "txn.evidence": "证据（仅内部可见）", "txn.paid_on": "%s 到账",
+	"txn.reversal": "自动冲正进行中：已尝试 %d 次", "txn.to_resettle": "去申请重新结算",
+
+	"state.received": "已接收", "state.rejected": "已拒绝（未送出）", "state.forwarded": "处理中", "state.approved": "成功",
+	"state.declined": "被拒绝", "state.timed_out": "超时", "state.reversal_pending": "冲正中", "state.reversed": "已冲正",
+	"state.reversal_failed": "冲正未确认", "state.voided": "已撤销", "state.partially_refunded": "部分退货",
+	"state.refunded": "已退货", "state.completed": "已完成",
+
+	"what.approved": "交易成功。", "what.completed": "交易已完成。",
+	"what.rejected": "交易被收单系统拒绝，没有送往银联。", "what.declined": "发卡行或银联拒绝了这笔交易。",
+	"what.timed_out": "交易超时，结果不确定，系统正在自动冲正。", "what.reversal_pending": "交易超时，系统正在自动冲正。",
+	"what.reversed": "交易已冲正（撤销）。", "what.reversal_failed": "交易超时且冲正尚未成功，系统仍在重试，已开工单跟进。",
+	"what.voided": "交易已撤销。", "what.refunded": "交易已全额退货。", "what.partially_refunded": "交易已部分退货。",
+	"what.unknown":     "交易正在处理中。",
+	"charged.approved": "持卡人已扣款。", "charged.completed": "无资金变动。",
+	"charged.rejected": "持卡人未被扣款。", "charged.declined": "持卡人未被扣款。",
+	"charged.timed_out": "如已扣款，冲正成功后会退回持卡人。", "charged.reversal_pending": "如已扣款，冲正成功后会退回持卡人。",
+	"charged.reversed":        "如曾扣款，已退回持卡人（到账时间以发卡行为准）。",
+	"charged.reversal_failed": "持卡人可能暂时看到扣款，冲正成功后退回。",
+	"charged.voided":          "扣款已撤销。", "charged.refunded": "退款已发起。", "charged.partially_refunded": "部分退款已发起。",
+	"charged.unknown": "结果待定。",
+
+	"where.not_posted": "未入账", "where.not_settled": "待结算", "where.pending_review": "风控审核中（暂缓结算）",
+	"where.in_batch": "已结算，出款中", "where.paid": "已到账", "where.held": "出款失败，资金挂账",
+
+	"type.sale": "消费", "type.void": "消费撤销", "type.refund": "退货", "type.preauth": "预授权",
+	"type.preauth_cancel": "预授权撤销", "type.completion": "预授权完成", "type.completion_void": "预授权完成撤销",
+	"type.reversal": "冲正", "type.balance_inquiry": "余额查询", "type.sign_on": "签到", "type.sign_off": "签退",
+	"type.echo": "回响测试", "type.settlement": "结算", "type.batch_upload": "批上送",
+
+	"settle.held": "挂账的出款", "settle.resettle": "重新结算", "settle.request": "申请重新结算",
+	"settle.case": "工单 #%s", "settle.batches": "结算批次", "settle.more": "只显示最近 50 个批次，请缩小日期范围。",
+	"payout.queued": "排队中", "payout.submitted": "已提交银行", "payout.succeeded": "已到账", "payout.failed": "失败",
+	"payout.returned": "退汇",
+	"batch.t1":        "T+1", "batch.d0": "D0 当日",
+
+	"stmt.period": "周期", "stmt.by_day": "按日", "stmt.by_month": "按月", "stmt.show": "查看",
+	"stmt.csv": "下载 CSV", "stmt.xlsx": "下载 Excel（XLSX）", "stmt.sales": "消费笔数", "stmt.gross": "消费金额",
+	"stmt.refunds": "退货", "stmt.fees": "手续费", "stmt.earned": "应结金额", "stmt.settled": "已结算",
+	"stmt.paid": "已到账", "stmt.held": "挂账",
+
+	"complaint.title": "发起投诉", "complaint.txn": "交易编号", "complaint.rrn": "或参考号（RRN）",
+	"complaint.text": "问题描述", "complaint.submit": "提交投诉",
+	"case.title": "工单详情", "case.txn": "相关交易", "case.timeline": "处理记录", "case.note": "补充说明",
+	"case.add_note": "添加备注", "case.assign": "分派", "case.resolve": "办结", "case.outcome": "处理结果",
+	"case.overdue":         "已超时",
+	"kind.reversal_failed": "冲正失败", "kind.late_approval_reversed": "超时后批准已冲正",
+	"kind.charged_but_failed": "疑似失败但已扣款", "kind.merchant_complaint": "商户投诉",
+	"kind.payout_failed": "出款失败", "kind.recon_discrepancy": "对账差异",
+	"status.open": "待处理", "status.investigating": "处理中", "status.waiting_merchant": "等待商户",
+	"status.resolved": "已办结", "status.closed": "已关闭",
+	"entry.cause": "原因", "entry.step": "处理过程", "entry.outcome": "处理结果", "entry.note": "备注",
+	"entry.status": "状态变更", "entry.assign": "分派",
+
+	"notice.publish": "发布公告", "notice.title": "标题", "notice.body": "内容", "notice.merchants": "适用商户（留空为全部）",
+	"notice.submit": "发布", "notice.maintenance": "系统维护", "notice.issuer_outage": "发卡行故障", "notice.other": "其他",
+	"incident.issuer_unavailable": "发卡行不可用", "incident.terminal_network": "终端网络异常", "incident.firmware": "终端固件问题",
+
+	"term.attention": "需要关注的终端", "term.problems": "问题", "term.model": "型号 / 固件", "term.signed_on": "已签到",
+	"term.last_seen": "最近交易", "term.requests24": "24 小时请求", "term.failure24": "24 小时失败率",
+	"term.health": "健康状况", "term.needs_attention": "需关注", "term.ok": "正常",
+	"tstatus.active": "启用", "tstatus.disabled": "停用",
+
+	"merchant.name": "名称", "merchant.per_txn": "单笔限额", "merchant.daily": "单日限额", "merchant.daily_count": "单日笔数",
+	"mstatus.active": "正常", "mstatus.pending_kyc": "待实名认证", "mstatus.frozen": "已冻结", "mstatus.closed": "已关闭",
+
+	"audit.user": "用户", "audit.role": "角色", "audit.remote": "来源地址", "audit.action": "操作", "audit.object": "对象",
+	"audit.outcome": "结果", "audit.changes": "变更",
+	"user.active": "正常", "user.disabled": "已停用",
+
+	"category.card": "卡片问题", "category.cardholder": "持卡人操作", "category.operator": "收银员操作",
+	"category.terminal": "终端问题", "category.communication": "通讯问题", "category.merchant_status": "商户状态",
+	"category.limit": "超限", "category.issuer_network": "发卡行/银联", "category.risk": "风控",
+	"category.settlement": "结算", "category.host": "收单系统", "category.success": "成功", "category.other": "其他",
+
+	"empty.transactions": "没有符合条件的交易。", "empty.txn_cases": "这笔交易没有相关工单。",
+	"empty.ledger": "暂无资金数据。", "empty.held": "没有挂账的出款。", "empty.batches": "这段时间没有结算批次。",
+	"empty.statement": "这段时间没有资金变动。", "empty.cases": "没有工单。", "empty.cases_off": "工单功能未启用。",
+	"empty.notices": "暂无公告。", "empty.incidents": "当前没有异常事件。", "empty.terminals": "没有终端。",
+	"empty.merchants": "没有商户。", "empty.audit": "暂无审计记录。", "empty.users": "暂无用户。",
+	"empty.analytics": "最近 24 小时没有失败交易。",
+}

@@ -1,0 +1,99 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// noticeKinds are the kinds a notice may have.
+var noticeKinds = []string{"maintenance", "issuer_outage", "other"}
+
+// noticesData is the notices page's data.
+type noticesData struct {
+	Enabled   bool
+	Incidents []*posguard.Incident
+	Notices   []*posguard.Notice
+	Kinds     []string
+	// CanPublish shows the publish form (operator, admin).
+	CanPublish bool
+}
+
+// notices serves GET /notices: for a merchant user the open incidents that
+// affect it and the notices in force for it; for staff every notice
+// (newest first) and the publish form.
+func (s *Server) notices(q *request) error {
+	d := &noticesData{Enabled: s.Reports != nil, Kinds: noticeKinds, CanPublish: is(q.user, posguard.RoleOperator, posguard.RoleAdmin)}
+	if s.Reports == nil {
+		return q.render(http.StatusOK, "notices", "nav.notices", d)
+	}
+	ctx := q.r.Context()
+	var err error
+	if q.user.Staff() {
+		if d.Notices, err = s.Reports.Store.Notices(ctx, time.Time{}, pageSize); err != nil {
+			return err
+		}
+		if d.Incidents, err = s.Reports.Store.Incidents(ctx, posguard.IncidentFilter{Status: posguard.IncidentOpen, Limit: pageSize}); err != nil {
+			return err
+		}
+	} else if d.Incidents, d.Notices, err = s.Reports.MerchantNotices(ctx, q.user.MerchantID); err != nil {
+		return err
+	}
+	return q.render(http.StatusOK, "notices", "nav.notices", d)
+}
+
+// publishNotice serves POST /notices (fields kind, title, body, merchants
+// (comma-separated, empty for all), from and to (dates, UTC+8)).
+func (s *Server) publishNotice(q *request) error {
+	if s.Reports == nil {
+		return posguard.Errorf(posguard.ENOTFOUND, "notices are not enabled")
+	}
+	f := q.r.PostForm
+	if q.r.PostForm == nil {
+		_ = q.r.ParseForm()
+		f = q.r.PostForm
+	}
+	kind := f.Get("kind")
+	ok := false
+	for _, k := range noticeKinds {
+		ok = ok || k == kind
+	}
+	if !ok {
+		return posguard.Errorf(posguard.EINVALID, "kind: %s", strings.Join(noticeKinds, ", "))
+	}
+	n := &posguard.Notice{Kind: kind, Title: strings.TrimSpace(f.Get("title")), Body: strings.TrimSpace(f.Get("body")),
+		CreatedBy: q.user.Name, From: s.now()}
+	if n.Title == "" {
+		return posguard.Errorf(posguard.EINVALID, "title: required")
+	}
+	for _, m := range strings.Split(f.Get("merchants"), ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			n.Merchants = append(n.Merchants, m)
+		}
+	}
+	if v := f.Get("from"); v != "" {
+		t, ok := parseDay(v)
+		if !ok {
+			return posguard.Errorf(posguard.EINVALID, "from: YYYY-MM-DD")
+		}
+		n.From = t
+	}
+	if v := f.Get("to"); v != "" {
+		t, ok := parseDay(v)
+		if !ok {
+			return posguard.Errorf(posguard.EINVALID, "to: YYYY-MM-DD")
+		}
+		n.To = t.AddDate(0, 0, 1)
+		if !n.To.After(n.From) {
+			return posguard.Errorf(posguard.EINVALID, "to: before from")
+		}
+	}
+	if err := s.Reports.Store.PutNotice(q.r.Context(), n); err != nil {
+		return err
+	}
+	q.object = "notice/" + strconv.FormatInt(n.ID, 10)
+	return q.redirect("/notices", "published")
+}

@@ -1,0 +1,75 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/analytics"
+)
+
+// terminalRow is one terminal with its health (when reports are on).
+type terminalRow struct {
+	*posguard.Terminal
+	Health *analytics.Health
+}
+
+// terminalsData is the terminals page's data.
+type terminalsData struct {
+	Rows      []terminalRow
+	Attention []*analytics.Health // staff: the terminals that need attention
+	Page      int
+	PrevURL   string
+	NextURL   string
+}
+
+// terminals serves GET /terminals?page=: a merchant user's terminals, or
+// every terminal for staff, with sign-on state and health (last 24 h
+// failure rate, problems), a page at a time.
+func (s *Server) terminals(q *request) error {
+	ctx := q.r.Context()
+	all, err := s.Store.Terminals(ctx)
+	if err != nil {
+		return err
+	}
+	var mine []*posguard.Terminal
+	for _, t := range all {
+		if q.user.Staff() || t.MerchantID == q.user.MerchantID {
+			mine = append(mine, t)
+		}
+	}
+	d := &terminalsData{}
+	d.Page, _ = strconv.Atoi(q.Query("page"))
+	if d.Page < 1 {
+		d.Page = 1
+	}
+	start := (d.Page - 1) * pageSize
+	if start > len(mine) {
+		start = len(mine)
+	}
+	end := min(start+pageSize, len(mine))
+	for _, t := range mine[start:end] {
+		row := terminalRow{Terminal: t}
+		if s.Reports != nil {
+			if row.Health, err = s.Reports.Health(ctx, t.ID); err != nil {
+				return err
+			}
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	if d.Page > 1 {
+		d.PrevURL = "/terminals?page=" + strconv.Itoa(d.Page-1)
+	}
+	if end < len(mine) {
+		d.NextURL = "/terminals?page=" + strconv.Itoa(d.Page+1)
+	}
+	if q.user.Staff() && s.Reports != nil {
+		if d.Attention, err = s.Reports.Attention(ctx); err != nil {
+			return err
+		}
+		if len(d.Attention) > pageSize {
+			d.Attention = d.Attention[:pageSize]
+		}
+	}
+	return q.render(http.StatusOK, "terminals", "nav.terminals", d)
+}
