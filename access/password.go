@@ -28,7 +28,7 @@ const (
 const MaxPasswordLen = 256
 
 // MinPasswordLen is the shortest password a user may set.
-const MinPasswordLen = 10
+const MinPasswordLen = 8
 
 // HashPassword returns password's argon2id hash in the PHC string format
 // ($argon2id$v=19$m=…,t=…,p=…$salt$hash) with a fresh random salt.

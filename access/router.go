@@ -54,7 +54,9 @@ type Router struct {
 // NewRouter returns a Router authenticating with auth and answering refusals
 // with deny (the API answers JSON errors, the console a login redirect or a
 // page). err passed to deny has code EUNAUTHORIZED, EFORBIDDEN, or that of a
-// store failure.
+// store failure; on EFORBIDDEN the request's context carries the user
+// (UserFromContext), so that deny can tell a merchant user (the console
+// answers 404) and record who was refused.
 func NewRouter(auth *Auth, deny func(w nethttp.ResponseWriter, r *nethttp.Request, err error)) *Router {
 	return &Router{auth: auth, deny: deny, mux: nethttp.NewServeMux()}
 }
@@ -109,6 +111,9 @@ func (rt *Router) guard(route Route, h nethttp.Handler) nethttp.Handler {
 			rt.deny(w, r, err)
 			return
 		}
+		// The user is known from here on: a refusal's handler may record who
+		// was refused.
+		r = r.WithContext(WithUser(r.Context(), u))
 		if !route.Admits(u.Role) {
 			rt.deny(w, r, posguard.Errorf(posguard.EFORBIDDEN, "the %s role may not use %s", u.Role, route.Pattern))
 			return
@@ -119,7 +124,7 @@ func (rt *Router) guard(route Route, h nethttp.Handler) nethttp.Handler {
 				return
 			}
 		}
-		h.ServeHTTP(w, r.WithContext(WithUser(r.Context(), u)))
+		h.ServeHTTP(w, r)
 	})
 }
 

@@ -43,6 +43,7 @@ type Aggregator struct {
 	pending map[rollupKey]*posguard.Counts
 	seen    map[string]time.Time
 	events  []posguard.TerminalEvent
+	runs    map[eventKey]*eventRun
 }
 
 func (a *Aggregator) now() time.Time {
@@ -78,13 +79,11 @@ func Category(code, reason string) string {
 func (a *Aggregator) Answered(req *posguard.TerminalRequest, resp *posguard.TerminalResponse, _ time.Duration) {
 	now := a.now()
 	code := resp.Answer.Code
-	var model, firmware, merchant string
+	var model, firmware string
 	if t := resp.Terminal; t != nil {
-		model, firmware, merchant = t.Model, t.Firmware, t.MerchantID
+		model, firmware = t.Model, t.Firmware
 	}
-	if merchant == "" {
-		merchant = req.MerchantID
-	}
+	tid, merchant := seriesKeys(req, resp)
 	var c posguard.Counts
 	switch {
 	case req.Type == posguard.TxnReversal:
@@ -102,13 +101,15 @@ func (a *Aggregator) Answered(req *posguard.TerminalRequest, resp *posguard.Term
 		}
 	}
 	keys := map[posguard.Dimension]string{
-		posguard.DimTerminal: req.TerminalID,
+		posguard.DimTerminal: tid,
 		posguard.DimMerchant: merchant,
 	}
 	if c.Total > 0 {
 		keys[posguard.DimCode] = code
 		keys[posguard.DimCategory] = Category(code, resp.Reason)
-		if req.PAN != "" {
+		// A card prefix is counted only for a journaled request (it passed
+		// the MAC gate), so a peer without keys cannot create BIN series.
+		if req.PAN != "" && resp.TxnID != 0 {
 			keys[posguard.DimIssuerBIN] = req.PAN.BIN()
 		}
 	}
@@ -143,7 +144,12 @@ func (a *Aggregator) Answered(req *posguard.TerminalRequest, resp *posguard.Term
 		}
 	}
 	if resp.TxnID == 0 && unjournaled[code] && req.TerminalID != "" {
-		a.events = append(a.events, terminalEvent(req, resp, now))
+		ev := terminalEvent(req, resp, now)
+		if resp.Terminal == nil {
+			ev.TerminalID = UnknownKey
+			ev.Detail["terminal"] = req.TerminalID
+		}
+		a.addEvent(ev, now)
 	}
 	a.mu.Unlock()
 	if a.Detector != nil && c != (posguard.Counts{}) {
@@ -184,6 +190,7 @@ func (a *Aggregator) RecordTerminalEvent(ctx context.Context, tid, code, reason 
 // flush.
 func (a *Aggregator) Flush(ctx context.Context) error {
 	a.mu.Lock()
+	a.closeRuns(a.now())
 	pending, seen, events := a.pending, a.seen, a.events
 	a.pending, a.seen, a.events = nil, nil, nil
 	a.mu.Unlock()

@@ -59,6 +59,7 @@ func causeOf(code, reason string, detail map[string]string) string {
 // an optional note. It reports whether the case is new.
 func (s *Service) open(ctx context.Context, kind posguard.CaseKind, txn *posguard.Transaction, reason string, detail map[string]string, title, author, note string) (*posguard.Case, bool, error) {
 	now := s.now()
+	title, note = posguard.MaskFreeText(title), posguard.MaskFreeText(note)
 	if reason == "" {
 		reason = txn.Reason
 	}
@@ -126,7 +127,7 @@ func (s *Service) AddEntry(ctx context.Context, id int64, kind posguard.EntryKin
 	default:
 		return nil, posguard.Errorf(posguard.EINVALID, "kind: must be cause, step, outcome or note, not %q", kind)
 	}
-	author, text = strings.TrimSpace(author), strings.TrimSpace(text)
+	author, text = strings.TrimSpace(author), posguard.MaskFreeText(strings.TrimSpace(text))
 	if author == "" || text == "" {
 		return nil, posguard.Errorf(posguard.EINVALID, "author and text are required")
 	}
@@ -144,7 +145,7 @@ func (s *Service) AddEntry(ctx context.Context, id int64, kind posguard.EntryKin
 // Assign gives a case to assignee. EINVALID for an empty name or a closed
 // case.
 func (s *Service) Assign(ctx context.Context, id int64, assignee, author string) error {
-	assignee = strings.TrimSpace(assignee)
+	assignee = posguard.MaskFreeText(strings.TrimSpace(assignee))
 	if assignee == "" || strings.TrimSpace(author) == "" {
 		return posguard.Errorf(posguard.EINVALID, "assignee and author are required")
 	}
@@ -184,6 +185,7 @@ func (s *Service) move(ctx context.Context, id int64, status posguard.CaseStatus
 	if !status.Valid() {
 		return posguard.Errorf(posguard.EINVALID, "status: unknown case status %q", status)
 	}
+	note, outcome = posguard.MaskFreeText(note), posguard.MaskFreeText(outcome)
 	if strings.TrimSpace(author) == "" {
 		return posguard.Errorf(posguard.EINVALID, "author: required")
 	}

@@ -40,6 +40,9 @@ func parseTimeParam(q map[string][]string, name string, def time.Time) (time.Tim
 	if err != nil {
 		return time.Time{}, invalidParam(name, "%q is not an RFC 3339 time", v)
 	}
+	if err := checkTimeRange(name, t); err != nil {
+		return time.Time{}, err
+	}
 	return t.UTC(), nil
 }
 
@@ -142,7 +145,7 @@ type noticeRequest struct {
 	BINs      []string  `json:"bins"`
 	From      time.Time `json:"from"`
 	To        time.Time `json:"to"`
-	Author    string    `json:"author"`
+	Author    string    `json:"author"` // ignored: the authenticated user
 }
 
 // postNotice serves POST /v1/notices.
@@ -163,16 +166,18 @@ func (s *Server) postNotice(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, invalidParam("kind", "must be maintenance, issuer_outage or other"))
 		return
 	}
-	if strings.TrimSpace(req.Title) == "" || strings.TrimSpace(req.Author) == "" {
-		s.writeError(w, r, posguard.Errorf(posguard.EINVALID, "title and author are required"))
+	req.Author = currentUser(r).Name
+	if strings.TrimSpace(req.Title) == "" {
+		s.writeError(w, r, posguard.Errorf(posguard.EINVALID, "title is required"))
 		return
 	}
 	if !req.To.IsZero() && !req.To.After(req.From) {
 		s.writeError(w, r, invalidParam("to", "must be after from"))
 		return
 	}
-	n := &posguard.Notice{Kind: req.Kind, Title: req.Title, Body: req.Body, Merchants: req.Merchants, BINs: req.BINs,
-		From: req.From, To: req.To, CreatedBy: req.Author}
+	// Free text is stored with card numbers masked.
+	n := &posguard.Notice{Kind: req.Kind, Title: posguard.MaskFreeText(req.Title), Body: posguard.MaskFreeText(req.Body), Merchants: req.Merchants, BINs: req.BINs,
+		From: req.From, To: req.To, CreatedBy: posguard.MaskFreeText(req.Author)}
 	if n.From.IsZero() {
 		n.From = s.now()
 	}
@@ -180,7 +185,9 @@ func (s *Server) postNotice(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, nethttp.StatusCreated, newNoticeView(n))
+	v := newNoticeView(n)
+	noteChanges(r, nil, v)
+	writeJSON(w, nethttp.StatusCreated, v)
 }
 
 // merchantNotices serves GET /v1/merchants/{id}/notices: the open incidents
@@ -188,6 +195,10 @@ func (s *Server) postNotice(w nethttp.ResponseWriter, r *nethttp.Request) {
 func (s *Server) merchantNotices(w nethttp.ResponseWriter, r *nethttp.Request) {
 	rep, err := s.reports()
 	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.merchantFor(r, r.PathValue("id")); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -203,6 +214,10 @@ func (s *Server) merchantNotices(w nethttp.ResponseWriter, r *nethttp.Request) {
 func (s *Server) terminalHealth(w nethttp.ResponseWriter, r *nethttp.Request) {
 	rep, err := s.reports()
 	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.terminalFor(r.Context(), r, r.PathValue("id")); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

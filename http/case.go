@@ -24,7 +24,7 @@ func readBody(r *nethttp.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return posguard.Errorf(posguard.EINVALID, "body: %s", maskDigitRuns(err.Error()))
+		return posguard.Errorf(posguard.EINVALID, "body: %s", maskDigitRuns(bodyError(err)))
 	}
 	return nil
 }
@@ -70,6 +70,7 @@ func (s *Server) listCases(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	f.MerchantID = scopedMerchant(r, f.MerchantID)
 	if v := q.Get("limit"); v != "" {
 		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > maxListLimit {
 			s.writeError(w, r, invalidParam("limit", "must be 1 to %d", maxListLimit))
@@ -129,11 +130,17 @@ func (s *Server) caseAction(w nethttp.ResponseWriter, r *nethttp.Request, req an
 	if err == nil {
 		var id int64
 		if id, err = parseCaseID(r); err == nil {
-			if req != nil {
+			var before *posguard.Case
+			if before, err = s.caseFor(r, svc, id); err == nil && req != nil {
 				err = readBody(r, req)
 			}
 			if err == nil {
 				err = f(svc, id)
+			}
+			if err == nil && req != nil {
+				if after, _, gerr := svc.Get(r.Context(), id); gerr == nil {
+					noteChanges(r, caseState(before), caseState(after))
+				}
 			}
 			if err == nil {
 				s.writeCase(w, r, svc, id, nethttp.StatusOK)
@@ -144,17 +151,35 @@ func (s *Server) caseAction(w nethttp.ResponseWriter, r *nethttp.Request, req an
 	s.writeError(w, r, err)
 }
 
+// caseFor returns case id if the user may see it; ENOTFOUND (as for a
+// missing case) otherwise.
+func (s *Server) caseFor(r *nethttp.Request, svc *casework.Service, id int64) (*posguard.Case, error) {
+	c, _, err := svc.Get(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !sees(r, c.MerchantID) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "case %d not found", id)
+	}
+	return c, nil
+}
+
+// caseState is what the audit log keeps of a case before and after a change.
+func caseState(c *posguard.Case) map[string]any {
+	return map[string]any{"status": c.Status, "assignee": c.Assignee, "priority": c.Priority}
+}
+
 // entryRequest is the body of POST /v1/cases/{id}/entries.
 type entryRequest struct {
-	Kind   string `json:"kind"` // cause | step | outcome | note
-	Author string `json:"author"`
+	Kind   string `json:"kind"`   // cause | step | outcome | note
+	Author string `json:"author"` // ignored: the author is the authenticated user
 	Text   string `json:"text"`
 }
 
 func (s *Server) addCaseEntry(w nethttp.ResponseWriter, r *nethttp.Request) {
 	var req entryRequest
 	s.caseAction(w, r, &req, func(svc *casework.Service, id int64) error {
-		_, err := svc.AddEntry(r.Context(), id, posguard.EntryKind(req.Kind), req.Author, req.Text)
+		_, err := svc.AddEntry(r.Context(), id, posguard.EntryKind(req.Kind), currentUser(r).Name, req.Text)
 		return err
 	})
 }
@@ -162,40 +187,40 @@ func (s *Server) addCaseEntry(w nethttp.ResponseWriter, r *nethttp.Request) {
 // assignRequest is the body of POST /v1/cases/{id}/assign.
 type assignRequest struct {
 	Assignee string `json:"assignee"`
-	Author   string `json:"author"`
+	Author   string `json:"author"` // ignored: the authenticated user
 }
 
 func (s *Server) assignCase(w nethttp.ResponseWriter, r *nethttp.Request) {
 	var req assignRequest
 	s.caseAction(w, r, &req, func(svc *casework.Service, id int64) error {
-		return svc.Assign(r.Context(), id, req.Assignee, req.Author)
+		return svc.Assign(r.Context(), id, req.Assignee, currentUser(r).Name)
 	})
 }
 
 // statusRequest is the body of POST /v1/cases/{id}/status.
 type statusRequest struct {
 	Status string `json:"status"`
-	Author string `json:"author"`
+	Author string `json:"author"` // ignored: the authenticated user
 	Note   string `json:"note"`
 }
 
 func (s *Server) setCaseStatus(w nethttp.ResponseWriter, r *nethttp.Request) {
 	var req statusRequest
 	s.caseAction(w, r, &req, func(svc *casework.Service, id int64) error {
-		return svc.SetStatus(r.Context(), id, posguard.CaseStatus(req.Status), req.Author, req.Note)
+		return svc.SetStatus(r.Context(), id, posguard.CaseStatus(req.Status), currentUser(r).Name, req.Note)
 	})
 }
 
 // resolveRequest is the body of POST /v1/cases/{id}/resolve.
 type resolveRequest struct {
 	Outcome string `json:"outcome"`
-	Author  string `json:"author"`
+	Author  string `json:"author"` // ignored: the authenticated user
 }
 
 func (s *Server) resolveCase(w nethttp.ResponseWriter, r *nethttp.Request) {
 	var req resolveRequest
 	s.caseAction(w, r, &req, func(svc *casework.Service, id int64) error {
-		return svc.Resolve(r.Context(), id, req.Outcome, req.Author)
+		return svc.Resolve(r.Context(), id, req.Outcome, currentUser(r).Name)
 	})
 }
 
@@ -203,8 +228,8 @@ func (s *Server) resolveCase(w nethttp.ResponseWriter, r *nethttp.Request) {
 type complaintRequest struct {
 	TxnID      int64  `json:"txn_id"`
 	RRN        string `json:"rrn"`
-	MerchantID string `json:"merchant_id"`
-	Author     string `json:"author"`
+	MerchantID string `json:"merchant_id"` // a merchant user's own merchant whatever is sent
+	Author     string `json:"author"`      // ignored: the authenticated user
 	Text       string `json:"text"`
 }
 
@@ -221,11 +246,13 @@ func (s *Server) openComplaint(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	c, created, err := svc.OpenComplaint(r.Context(), casework.Complaint{TxnID: req.TxnID, RRN: req.RRN, MerchantID: req.MerchantID, Author: req.Author, Text: req.Text})
+	c, created, err := svc.OpenComplaint(r.Context(), casework.Complaint{TxnID: req.TxnID, RRN: req.RRN,
+		MerchantID: scopedMerchant(r, req.MerchantID), Author: currentUser(r).Name, Text: req.Text})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	noteObject(r, "cases/"+itoa(c.ID))
 	status := nethttp.StatusOK
 	if created {
 		status = nethttp.StatusCreated

@@ -20,10 +20,10 @@ import (
 // caseServer serves the fixture's store with cases and reports enabled.
 func caseServer(t *testing.T, w *world) *httptest.Server {
 	now := func() time.Time { return t0.Add(24 * time.Hour) }
-	srv := httptest.NewServer((&api.Server{Store: w.store, Now: now,
+	srv := httptest.NewServer(asStaff(t, &api.Server{Store: w.store, Now: now,
 		Cases:   &casework.Service{Store: w.store, Now: now},
 		Reports: &analytics.Reports{Store: w.store, Now: now, MinFirmware: map[string]string{"PAX S90": "3.2"}},
-	}).Handler())
+	}, w.store))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -195,7 +195,7 @@ func TestAnalyticsAPI(t *testing.T) {
 		t.Fatalf("attention: %d %+v", st, att)
 	}
 	// Without the services the routes answer 404 in the error shape.
-	bare := httptest.NewServer((&api.Server{Store: w.store}).Handler())
+	bare := httptest.NewServer(asStaff(t, &api.Server{Store: w.store}, w.store))
 	defer bare.Close()
 	if st, _ := call(t, bare, "GET", "/v1/cases", nil, &e); st != 404 || e.Error.Code != "not_found" {
 		t.Fatalf("cases disabled: %d", st)

@@ -32,7 +32,7 @@ func TestCursorRejects(t *testing.T) {
 // FuzzDecodeCursor checks that no input panics and that every accepted
 // cursor re-encodes to itself.
 func FuzzDecodeCursor(f *testing.F) {
-	for _, s := range []string{"", "dDE6MQ", encodeCursor(42), encodeCursor(1 << 62), "dDE6LTE", "dDE6N0", "====", "dDE6OTk5OTk5OTk5OTk5OTk5OTk5OTk5"} {
+	for _, s := range []string{"", "dDE6MQ", encodeCursor(42), encodeCursor(1 << 62), "dDE6LTE", "dDE6N0", "====", "dDE6OTk5OTk5OTk5OTk5OTk5OTk5OTk5", "dDE6\nMQ", "dDE6MQ\r\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -42,7 +42,7 @@ func (s *Server) getTransaction(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	ctx := r.Context()
-	t, err := s.Store.ByID(ctx, id)
+	t, err := s.txnFor(r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

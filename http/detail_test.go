@@ -318,7 +318,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	w := newWorld(t)
 	m := metrics.New()
 	m.FrameError("length")
-	srv := httptest.NewServer((&api.Server{Store: w.store, Metrics: m.Handler()}).Handler())
+	srv := httptest.NewServer(asStaff(t, &api.Server{Store: w.store, Metrics: m.Handler()}, w.store))
 	defer srv.Close()
 	resp, err := srv.Client().Get(srv.URL + "/metrics")
 	if err != nil {
@@ -362,7 +362,7 @@ func TestErrorStatusTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.err.Error(), func(t *testing.T) {
-			srv := httptest.NewServer((&api.Server{Store: failingStore{w.store, tt.err}}).Handler())
+			srv := httptest.NewServer(asStaff(t, &api.Server{Store: failingStore{w.store, tt.err}}, w.store))
 			defer srv.Close()
 			wc := &world{srv: srv}
 			var e apiError

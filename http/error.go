@@ -59,6 +59,9 @@ func writeJSON(w nethttp.ResponseWriter, status int, v any) {
 func (s *Server) writeError(w nethttp.ResponseWriter, r *nethttp.Request, err error) {
 	code := posguard.ErrorCode(err)
 	status := errorStatus(err)
+	if n := note(r); n != nil {
+		n.code = code
+	}
 	msg := posguard.ErrorMessage(err)
 	if status == nethttp.StatusInternalServerError {
 		s.logger().LogAttrs(r.Context(), slog.LevelError, "http: internal error",

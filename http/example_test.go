@@ -5,18 +5,22 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
+	nethttp "net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/sqlite"
 	"github.com/posguard/posguard/storetest"
 )
 
-// ExampleServer serves the API over a SQLite store and reads one
-// transaction back.
+// ExampleServer serves the API over a SQLite store, signs in as an
+// operator (POST /v1/sessions) and reads one transaction back with the
+// session token.
 func ExampleServer() {
 	dir, err := os.MkdirTemp("", "posguard-example")
 	if err != nil {
@@ -37,9 +41,31 @@ func ExampleServer() {
 		log.Fatal(err)
 	}
 
-	srv := httptest.NewServer((&api.Server{Store: store}).Handler())
+	hash, err := access.HashPassword("correct horse battery")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := store.Access().CreateUser(context.Background(), &posguard.User{Name: "li", Role: posguard.RoleOperator, PasswordHash: hash}); err != nil {
+		log.Fatal(err)
+	}
+
+	srv := httptest.NewServer((&api.Server{Store: store, Access: store.Access()}).Handler())
 	defer srv.Close()
-	resp, err := srv.Client().Get(fmt.Sprintf("%s/v1/transactions?code=51", srv.URL))
+	login, err := srv.Client().Post(srv.URL+"/v1/sessions", "application/json",
+		strings.NewReader(`{"name": "li", "password": "correct horse battery"}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var session struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(login.Body).Decode(&session); err != nil {
+		log.Fatal(err)
+	}
+	login.Body.Close()
+	req, _ := nethttp.NewRequest("GET", srv.URL+"/v1/transactions?code=51", nil)
+	req.Header.Set("Authorization", "Bearer "+session.Token)
+	resp, err := srv.Client().Do(req)
 	if err != nil {
 		log.Fatal(err)
 	}

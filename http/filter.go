@@ -103,6 +103,9 @@ func timeParam(q url.Values, name string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, invalidParam(name, "%q is not an RFC 3339 time (e.g. 2025-01-02T15:04:05Z)", v)
 	}
+	if err := checkTimeRange(name, t); err != nil {
+		return time.Time{}, err
+	}
 	return t.UTC(), nil
 }
 

@@ -183,7 +183,7 @@ func newWorld(t *testing.T) *world {
 	}
 
 	w.api = &api.Server{Store: st, Now: func() time.Time { return t0.Add(24 * time.Hour) }}
-	w.srv = httptest.NewServer(w.api.Handler())
+	w.srv = httptest.NewServer(asStaff(t, w.api, st))
 	t.Cleanup(w.srv.Close)
 	return w
 }

@@ -78,7 +78,7 @@ func (s *Server) getMerchant(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, invalidParam("id", "a merchant ID has at most 15 characters"))
 		return
 	}
-	m, err := s.Store.Merchant(r.Context(), id)
+	m, err := s.merchantFor(r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -6,9 +6,11 @@ import (
 	"io"
 	"log/slog"
 	nethttp "net/http"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 )
@@ -39,48 +41,77 @@ type Server struct {
 	// Payouts corrects settlement accounts and re-settles held payouts;
 	// nil answers 404 on those routes (settlement.go).
 	Payouts PayoutDesk
+	// Access keeps users, tokens, account change requests and the audit
+	// log. Required.
+	Access posguard.AccessStore
+	// Auth authenticates requests; nil uses an access.Auth over Access with
+	// this server's clock and logger.
+	Auth *access.Auth
 }
 
-// route is one registered route: a net/http.ServeMux pattern and its
-// handler.
+// route is one registered route: a net/http.ServeMux pattern, its handler,
+// the roles it admits (access.Router refuses a route without any) and its
+// description for the OpenAPI document.
 type route struct {
 	pattern string
 	handler nethttp.HandlerFunc
+	roles   []posguard.Role
+	doc     op
 }
 
-// routes is the one table of the API's routes.
+// Role sets used by the route table.
+var (
+	everyone = access.Everyone
+	staff    = access.Staff()
+	public   = []posguard.Role{access.Public}
+	ops      = []posguard.Role{posguard.RoleAdmin, posguard.RoleOperator}
+	finance  = []posguard.Role{posguard.RoleFinance}
+)
+
+// routes is the one table of the API's routes: who may call each, and what
+// it takes and answers. A merchant user admitted to a route sees only its
+// own merchant's objects there (scope.go).
 func (s *Server) routes() []route {
 	return []route{
-		{"GET /v1/transactions", s.listTransactions},
-		{"GET /v1/transactions/{id}", s.getTransaction},
-		{"GET /v1/reversals", s.listReversals},
-		{"GET /v1/explain/{code}", s.explain},
-		{"GET /v1/terminals/{id}", s.getTerminal},
-		{"GET /v1/merchants/{id}", s.getMerchant},
-		{"GET /v1/transactions/{id}/settlement", s.getTxnSettlement},
-		{"GET /v1/merchants/{id}/settlements", s.listMerchantSettlements},
-		{"GET /v1/merchants/{id}/statement", s.getStatement},
-		{"PUT /v1/merchants/{id}/settlement-account", s.putSettlementAccount},
-		{"POST /v1/payouts/{id}/resettle", s.postResettle},
-		{"POST /v1/settlements/{id}/resettle", s.postResettle},
-		{"GET /healthz", s.healthz},
-		{"GET /metrics", s.metrics},
-		{"GET /v1/cases", s.listCases},
-		{"POST /v1/cases", s.openComplaint},
-		{"GET /v1/cases/{id}", s.getCase},
-		{"GET /v1/cases/{id}/evidence", s.caseEvidence},
-		{"POST /v1/cases/{id}/entries", s.addCaseEntry},
-		{"POST /v1/cases/{id}/assign", s.assignCase},
-		{"POST /v1/cases/{id}/status", s.setCaseStatus},
-		{"POST /v1/cases/{id}/resolve", s.resolveCase},
-		{"GET /v1/transactions/{id}/why", s.why},
-		{"GET /v1/analytics/failures", s.failures},
-		{"GET /v1/incidents", s.listIncidents},
-		{"GET /v1/notices", s.listNotices},
-		{"POST /v1/notices", s.postNotice},
-		{"GET /v1/merchants/{id}/notices", s.merchantNotices},
-		{"GET /v1/terminals/{id}/health", s.terminalHealth},
-		{"GET /v1/terminals/attention", s.terminalsAttention},
+		{"GET /v1/transactions", s.listTransactions, everyone, opListTransactions},
+		{"GET /v1/transactions/{id}", s.getTransaction, everyone, opGetTransaction},
+		{"GET /v1/reversals", s.listReversals, staff, opListReversals},
+		{"GET /v1/explain/{code}", s.explain, everyone, opExplain},
+		{"GET /v1/terminals/{id}", s.getTerminal, everyone, opGetTerminal},
+		{"GET /v1/merchants/{id}", s.getMerchant, everyone, opGetMerchant},
+		{"GET /v1/transactions/{id}/settlement", s.getTxnSettlement, everyone, opTxnSettlement},
+		{"GET /v1/merchants/{id}/settlements", s.listMerchantSettlements, everyone, opMerchantSettlements},
+		{"GET /v1/merchants/{id}/statement", s.getStatement, everyone, opStatement},
+		{"PUT /v1/merchants/{id}/settlement-account", s.putSettlementAccount,
+			[]posguard.Role{posguard.RoleAdmin, posguard.RoleOperator, posguard.RoleFinance, posguard.RoleMerchant}, opPutAccount},
+		{"GET /v1/account-changes", s.listAccountChanges, everyone, opListChanges},
+		{"GET /v1/account-changes/{id}", s.getAccountChange, everyone, opGetChange},
+		{"POST /v1/account-changes/{id}/approve", s.approveAccountChange, finance, opApproveChange},
+		{"POST /v1/account-changes/{id}/reject", s.rejectAccountChange, finance, opRejectChange},
+		{"POST /v1/payouts/{id}/resettle", s.postResettle, finance, opResettlePayout},
+		{"POST /v1/settlements/{id}/resettle", s.postResettle, finance, opResettleBatch},
+		{"GET /healthz", s.healthz, public, opHealthz},
+		{"GET /metrics", s.metrics, ops, opMetrics},
+		{"GET /v1/openapi.json", s.openAPI, public, opOpenAPI},
+		{"POST /v1/sessions", s.postSession, public, opPostSession},
+		{"DELETE /v1/sessions/current", s.deleteSession, everyone, opDeleteSession},
+		{"GET /v1/audit", s.listAudit, staff, opListAudit},
+		{"GET /v1/cases", s.listCases, everyone, opListCases},
+		{"POST /v1/cases", s.openComplaint, []posguard.Role{posguard.RoleAdmin, posguard.RoleOperator, posguard.RoleMerchant}, opOpenComplaint},
+		{"GET /v1/cases/{id}", s.getCase, everyone, opGetCase},
+		{"GET /v1/cases/{id}/evidence", s.caseEvidence, staff, opCaseEvidence},
+		{"POST /v1/cases/{id}/entries", s.addCaseEntry, []posguard.Role{posguard.RoleAdmin, posguard.RoleOperator, posguard.RoleMerchant}, opCaseEntry},
+		{"POST /v1/cases/{id}/assign", s.assignCase, ops, opCaseAssign},
+		{"POST /v1/cases/{id}/status", s.setCaseStatus, ops, opCaseStatus},
+		{"POST /v1/cases/{id}/resolve", s.resolveCase, ops, opCaseResolve},
+		{"GET /v1/transactions/{id}/why", s.why, everyone, opWhy},
+		{"GET /v1/analytics/failures", s.failures, staff, opFailures},
+		{"GET /v1/incidents", s.listIncidents, staff, opIncidents},
+		{"GET /v1/notices", s.listNotices, staff, opListNotices},
+		{"POST /v1/notices", s.postNotice, ops, opPostNotice},
+		{"GET /v1/merchants/{id}/notices", s.merchantNotices, everyone, opMerchantNotices},
+		{"GET /v1/terminals/{id}/health", s.terminalHealth, everyone, opTerminalHealth},
+		{"GET /v1/terminals/attention", s.terminalsAttention, staff, opAttention},
 	}
 }
 
@@ -94,13 +125,27 @@ func (s *Server) Patterns() []string {
 	return out
 }
 
-// Handler returns the API's routes.
-func (s *Server) Handler() nethttp.Handler {
-	mux := nethttp.NewServeMux()
+// Routes returns every route with the roles it admits.
+func (s *Server) Routes() []access.Route {
+	var out []access.Route
 	for _, r := range s.routes() {
-		mux.HandleFunc(r.pattern, r.handler)
+		out = append(out, access.Route{Pattern: r.pattern, Roles: r.roles})
 	}
-	return s.recoverer(s.unmatched(mux))
+	return out
+}
+
+// Handler returns the API's routes, each behind authentication and its
+// roles (access.Router), state-changing ones audited (audit.go).
+func (s *Server) Handler() nethttp.Handler {
+	rt := access.NewRouter(s.auth(), s.deny)
+	for _, r := range s.routes() {
+		h := nethttp.Handler(r.handler)
+		if !strings.HasPrefix(r.pattern, "GET ") && r.pattern != "POST /v1/sessions" {
+			h = s.audited(r.pattern, h)
+		}
+		rt.Handle(r.pattern, h, r.roles...)
+	}
+	return s.recoverer(s.unmatched(rt.Mux()))
 }
 
 // unmatched answers requests no route takes (404, or 405 for a known path

@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"encoding/json"
 	nethttp "net/http"
 	"net/url"
 	"time"
@@ -16,6 +15,7 @@ import (
 // *payout.Runner implements it.
 type PayoutDesk interface {
 	UpdateAccount(ctx context.Context, mid string, a posguard.SettlementAccount) (posguard.SettlementAccount, error)
+	VerifyAccount(ctx context.Context, a posguard.SettlementAccount) (string, error)
 	Resettle(ctx context.Context, payoutID string) (*posguard.Payout, error)
 	ResettleBatch(ctx context.Context, batchID string) ([]*posguard.Payout, error)
 }
@@ -46,7 +46,7 @@ func (s *Server) getTxnSettlement(w nethttp.ResponseWriter, r *nethttp.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	if _, err := s.Store.ByID(r.Context(), id); err != nil {
+	if _, err := s.txnFor(r, id); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -115,7 +115,7 @@ func (s *Server) listMerchantSettlements(w nethttp.ResponseWriter, r *nethttp.Re
 		s.writeError(w, r, err)
 		return
 	}
-	if _, err := s.Store.Merchant(r.Context(), mid); err != nil {
+	if _, err := s.merchantFor(r, mid); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -134,10 +134,7 @@ func (s *Server) listMerchantSettlements(w nethttp.ResponseWriter, r *nethttp.Re
 		s.writeError(w, r, err)
 		return
 	}
-	out := struct {
-		MerchantID string      `json:"merchant_id"`
-		Batches    []batchView `json:"batches"`
-	}{MerchantID: mid, Batches: []batchView{}}
+	out := settlementList{MerchantID: mid, Batches: []batchView{}}
 	for _, b := range bs {
 		ps, err := m.Payouts(r.Context(), posguard.PayoutFilter{BatchID: b.ID})
 		if err != nil {
@@ -154,30 +151,15 @@ func (s *Server) listMerchantSettlements(w nethttp.ResponseWriter, r *nethttp.Re
 	writeJSON(w, nethttp.StatusOK, out)
 }
 
-// putSettlementAccount serves PUT /v1/merchants/{id}/settlement-account:
-// {"bank","number","name"}; the bank verifies it and the verified status
-// is stored (400 when the bank does not report it ok).
-func (s *Server) putSettlementAccount(w nethttp.ResponseWriter, r *nethttp.Request) {
-	if s.Payouts == nil {
-		s.writeError(w, r, posguard.Errorf(posguard.ENOTFOUND, "payouts are not enabled"))
-		return
-	}
-	var in struct {
-		Bank   string `json:"bank"`
-		Number string `json:"number"`
-		Name   string `json:"name"`
-	}
-	if err := json.NewDecoder(nethttp.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
-		s.writeError(w, r, invalidParam("body", "want JSON {bank, number, name}"))
-		return
-	}
-	a, err := s.Payouts.UpdateAccount(r.Context(), r.PathValue("id"),
-		posguard.SettlementAccount{Bank: in.Bank, Number: in.Number, Name: in.Name})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, nethttp.StatusOK, accountView{Bank: a.Bank, Number: maskAccount(a.Number), Name: a.Name, Status: a.Status})
+// settlementList is the answer of GET /v1/merchants/{id}/settlements.
+type settlementList struct {
+	MerchantID string      `json:"merchant_id"`
+	Batches    []batchView `json:"batches"`
+}
+
+// resettleAnswer is the answer of the resettle routes: the new payouts.
+type resettleAnswer struct {
+	Payouts []payoutView `json:"payouts"`
 }
 
 // postResettle serves POST /v1/payouts/{id}/resettle and
@@ -201,12 +183,11 @@ func (s *Server) postResettle(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := struct {
-		Payouts []payoutView `json:"payouts"`
-	}{Payouts: []payoutView{}}
+	out := resettleAnswer{Payouts: []payoutView{}}
 	for _, p := range ps {
 		out.Payouts = append(out.Payouts, newPayoutView(p))
 	}
+	noteChanges(r, nil, out)
 	writeJSON(w, nethttp.StatusOK, out)
 }
 

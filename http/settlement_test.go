@@ -56,7 +56,7 @@ func TestSettlementRoutes(t *testing.T) {
 	if _, err := runner.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer((&api.Server{Store: st, Payouts: runner}).Handler())
+	srv := httptest.NewServer(asStaff(t, &api.Server{Store: st, Payouts: runner}, st))
 	defer srv.Close()
 	call := func(method, path, body string, want int) map[string]any {
 		t.Helper()
@@ -85,9 +85,15 @@ func TestSettlementRoutes(t *testing.T) {
 	}
 	call("POST", "/v1/payouts/"+p["id"].(string)+"/resettle", "", 400) // still frozen
 	bank.SetAccount(posguard.SettlementAccount{Number: "4300150160052000777", Name: "Wang", Status: "ok"})
-	acct := call("PUT", "/v1/merchants/"+mid+"/settlement-account", `{"bank":"CCB","number":"4300150160052000777","name":"Wang"}`, 200)
-	if acct["status"] != "ok" {
-		t.Fatalf("account %v", acct)
+	// Maker-checker: the change is a pending request until a finance user
+	// other than its requester approves it.
+	req := call("PUT", "/v1/merchants/"+mid+"/settlement-account", `{"bank":"CCB","number":"4300150160052000777","name":"Wang"}`, 202)
+	if req["state"] != "pending" || req["account"].(map[string]any)["status"] != "ok" {
+		t.Fatalf("change request %v", req)
+	}
+	acct := call("POST", fmt.Sprintf("/v1/account-changes/%v/approve", req["id"]), "", 200)
+	if acct["state"] != "approved" || acct["decided_by"] != "fin" {
+		t.Fatalf("approved change %v", acct)
 	}
 	call("POST", "/v1/settlements/"+b["id"].(string)+"/resettle", "", 200)
 	call("POST", "/v1/payouts/"+p["id"].(string)+"/resettle", "", 409)

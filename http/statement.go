@@ -14,8 +14,13 @@ func (s *Server) getStatement(w nethttp.ResponseWriter, r *nethttp.Request) {
 	q := r.URL.Query()
 	from, to := q.Get("from"), q.Get("to")
 	for _, p := range []struct{ name, v string }{{"from", from}, {"to", to}} {
-		if _, err := time.Parse("2006-01-02", p.v); err != nil {
+		d, err := time.Parse("2006-01-02", p.v)
+		if err != nil {
 			s.writeError(w, r, invalidParam(p.name, "want YYYY-MM-DD, got %q", p.v))
+			return
+		}
+		if err := checkTimeRange(p.name, d); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 	}
@@ -39,7 +44,7 @@ func (s *Server) getStatement(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	mid := r.PathValue("id")
-	if _, err := s.Store.Merchant(r.Context(), mid); err != nil {
+	if _, err := s.merchantFor(r, mid); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -67,8 +72,16 @@ func (s *Server) getStatement(w nethttp.ResponseWriter, r *nethttp.Request) {
 		for _, x := range rows {
 			views = append(views, newStatementRowView(x))
 		}
-		writeJSON(w, nethttp.StatusOK, map[string]any{"merchant_id": mid, "from": from, "to": to, "rows": views})
+		writeJSON(w, nethttp.StatusOK, statementAnswer{MerchantID: mid, From: from, To: to, Rows: views})
 	}
+}
+
+// statementAnswer is the JSON answer of GET /v1/merchants/{id}/statement.
+type statementAnswer struct {
+	MerchantID string             `json:"merchant_id"`
+	From       string             `json:"from"`
+	To         string             `json:"to"`
+	Rows       []statementRowView `json:"rows"`
 }
 
 // statementRowView is one statement period; amounts in fen, each with its

@@ -44,7 +44,7 @@ func (s *Server) getTerminal(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, invalidParam("id", "a terminal ID has at most 8 characters"))
 		return
 	}
-	t, err := s.Store.Terminal(r.Context(), id)
+	t, err := s.terminalFor(r.Context(), r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

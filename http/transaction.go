@@ -92,6 +92,7 @@ func (s *Server) listTransactions(w nethttp.ResponseWriter, r *nethttp.Request) 
 		s.writeError(w, r, err)
 		return
 	}
+	f.MerchantID = scopedMerchant(r, f.MerchantID)
 	limit := f.Limit
 	// Ask for one row more than the page to know whether another page
 	// follows; at the store's maximum a full page is taken to mean "maybe".

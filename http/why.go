@@ -76,7 +76,7 @@ func (s *Server) why(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	t, err := s.Store.ByID(r.Context(), id)
+	t, err := s.txnFor(r, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -105,3 +105,12 @@ func (r *Runner) resettleAll(ctx context.Context, f posguard.PayoutFilter) ([]*p
 	}
 	return out, nil
 }
+
+// VerifyAccount asks the bank about account a without storing anything and
+// returns its status ("ok", "frozen", "closed", "name_mismatch").
+func (r *Runner) VerifyAccount(ctx context.Context, a posguard.SettlementAccount) (string, error) {
+	if a.Number == "" || a.Name == "" {
+		return "", posguard.Errorf(posguard.EINVALID, "settlement account: number and name are required")
+	}
+	return r.Bank.Verify(ctx, a)
+}

@@ -2,6 +2,7 @@ package payout
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -31,6 +32,9 @@ type Runner struct {
 	Bank      Bank
 	// Cases opens a case per failed or returned payout; nil opens none.
 	Cases CaseOpener
+	// Audit, when set, receives one record per payout outcome (user
+	// "system"): paid, failed or returned.
+	Audit posguard.AuditStore
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// Calendar is the business calendar: postings are dated by its
@@ -119,11 +123,17 @@ func (r *Runner) Record(ctx context.Context, p *posguard.Payout, res Result) err
 	if res.Accepted {
 		post := ledger.Transfer("payout:"+p.ID+":paid", posguard.PostPayout, p.MerchantID, date, p.ID, p.Amount,
 			acct(posguard.AccountPayoutClearing, p.MerchantID), ledger.NetworkReceivable)
-		return r.Store.FinishPayout(ctx, p.ID, from, posguard.PayoutSucceeded, "", res.BankRef, now, []*posguard.Posting{post})
+		if err := r.Store.FinishPayout(ctx, p.ID, from, posguard.PayoutSucceeded, "", res.BankRef, now, []*posguard.Posting{post}); err != nil {
+			return err
+		}
+		return r.audit(ctx, p, posguard.PayoutSucceeded, "")
 	}
 	post := ledger.Transfer("payout:"+p.ID+":failed", posguard.PostPayoutFailed, p.MerchantID, date, p.ID, p.Amount,
 		acct(posguard.AccountPayoutClearing, p.MerchantID), acct(posguard.AccountHeld, p.MerchantID))
 	if err := r.Store.FinishPayout(ctx, p.ID, from, posguard.PayoutFailed, res.Reason, res.BankRef, now, []*posguard.Posting{post}); err != nil {
+		return err
+	}
+	if err := r.audit(ctx, p, posguard.PayoutFailed, res.Reason); err != nil {
 		return err
 	}
 	return r.openCase(ctx, "payout_failed", p, res.Reason)
@@ -162,4 +172,24 @@ func (r *Runner) openCase(ctx context.Context, kind string, p *posguard.Payout, 
 		return err
 	}
 	return r.Store.SetPayoutCase(ctx, p.ID, id)
+}
+
+// audit records payout p's outcome when r.Audit is set.
+func (r *Runner) audit(ctx context.Context, p *posguard.Payout, state posguard.PayoutState, reason string) error {
+	if r.Audit == nil {
+		return nil
+	}
+	after := map[string]any{"state": state, "merchant_id": p.MerchantID, "amount": int64(p.Amount)}
+	if reason != "" {
+		after["reason"] = reason
+	}
+	if p.Resettles != "" {
+		after["resettles"] = p.Resettles
+	}
+	changes, err := json.Marshal(map[string]any{"before": map[string]any{"state": posguard.PayoutSubmitted}, "after": after})
+	if err != nil {
+		return posguard.WrapError(posguard.EINTERNAL, err, "payout %s: audit", p.ID)
+	}
+	return r.Audit.AppendAudit(ctx, &posguard.AuditRecord{At: r.now(), User: "system", Remote: "local", Action: "payout",
+		Object: "payouts/" + p.ID, Outcome: string(state), Changes: string(changes)})
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io"
+	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -138,6 +141,14 @@ func pgCode(err error) string {
 		return posguard.EINTERNAL
 	}
 	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
+		return posguard.EUNAVAILABLE
+	}
+	// The server cannot be reached, or the connection broke: the store is
+	// unavailable (503), not faulty (500).
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed) {
 		return posguard.EUNAVAILABLE
 	}
 	return ""

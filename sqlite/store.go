@@ -194,7 +194,8 @@ func sqliteCode(err error) string {
 		switch se.Code() & 0xff {
 		case sqlitelib.SQLITE_CONSTRAINT:
 			return posguard.ECONFLICT
-		case sqlitelib.SQLITE_BUSY, sqlitelib.SQLITE_LOCKED, sqlitelib.SQLITE_CANTOPEN, sqlitelib.SQLITE_IOERR, sqlitelib.SQLITE_FULL:
+		case sqlitelib.SQLITE_BUSY, sqlitelib.SQLITE_LOCKED, sqlitelib.SQLITE_CANTOPEN, sqlitelib.SQLITE_IOERR, sqlitelib.SQLITE_FULL,
+			sqlitelib.SQLITE_READONLY:
 			return posguard.EUNAVAILABLE
 		}
 	}

@@ -18,7 +18,19 @@ func (s *Switch) forward(ctx context.Context, t *posguard.Terminal, m *posguard.
 	txn.UpstreamTime = now.UTC().Format("0102150405")
 	up := s.upstreamRequest(t, m, req, txn, orig, zonePIN)
 
-	fl := s.inflight.begin(txn.TxnKey)
+	fl, owner := s.inflight.begin(txn.TxnKey)
+	if !owner {
+		// A copy of this request is in flight: its outcome is the answer.
+		release()
+		select {
+		case <-fl.ch:
+		case <-ctx.Done():
+		}
+		if prev, err := s.store.ByKey(ctx, txn.TxnKey); err == nil {
+			return s.replay(ctx, t, req, prev)
+		}
+		return reject(t, posguard.ReasonHostFault) // the copy in flight was never journaled
+	}
 	if err := s.store.Insert(ctx, txn); err != nil {
 		s.inflight.done(fl)
 		release()

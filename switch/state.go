@@ -90,17 +90,20 @@ func (s *inflightSet) init() {
 	s.byID = make(map[int64]*inflight)
 }
 
-// begin registers a request about to be journaled and sent.
-func (s *inflightSet) begin(k posguard.TxnKey) *inflight {
-	e := &inflight{key: k, ch: make(chan struct{})}
+// begin registers a request about to be journaled and sent. owner is false
+// when a request with the same key is in flight already: the caller must
+// not journal or send its copy, but wait for e.ch and answer from the
+// journal (only the owner inserts, so the owner is also the copy the
+// journal keeps).
+func (s *inflightSet) begin(k posguard.TxnKey) (e *inflight, owner bool) {
 	s.mu.Lock()
-	if _, taken := s.byKey[k]; !taken {
-		// A concurrent duplicate keeps the first request's entry: the
-		// journal insert will refuse the duplicate, which then waits on it.
-		s.byKey[k] = e
+	defer s.mu.Unlock()
+	if cur, taken := s.byKey[k]; taken {
+		return cur, false
 	}
-	s.mu.Unlock()
-	return e
+	e = &inflight{key: k, ch: make(chan struct{})}
+	s.byKey[k] = e
+	return e, true
 }
 
 // journaled records the request's journal ID.

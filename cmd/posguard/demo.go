@@ -101,6 +101,10 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 	sd.Close()
+	users, err := createDemoUsers(ctx, db, w, newLogger(logFile, "warn"))
+	if err != nil {
+		return err
+	}
 
 	svcCtx, stopSvc := context.WithCancel(context.Background())
 	defer stopSvc()
@@ -133,7 +137,8 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	fmt.Fprintf(c.Stdout, "posguard demo — data in %s, logs in %s\n", c.Dir, logPath)
 	fmt.Fprintf(c.Stdout, "  terminals connect to %s · simulated network %s (admin http://%s/accounts)\n", termAddr, netAddr, adminAddr)
 	fmt.Fprintf(c.Stdout, "  console: http://%s/ (中文; English: http://%s/?lang=en)\n", httpAddr, httpAddr)
-	fmt.Fprintf(c.Stdout, "  API: http://%s/v1/transactions · /v1/reversals · /v1/explain/51 · /metrics · /healthz\n", httpAddr)
+	fmt.Fprintf(c.Stdout, "  API: http://%s/v1/transactions · /v1/reversals · /v1/explain/51 · /v1/openapi.json · /healthz (Bearer token)\n", httpAddr)
+	printDemoUsers(c.Stdout, httpAddr, users)
 	fmt.Fprintf(c.Stdout, "  faults: %s\n  Ctrl-C stops the fleet, settles, drains reversals and checks the money.\n\n", c.Faults)
 
 	fleet, err := simterm.NewFleet(simterm.FleetConfig{

@@ -167,7 +167,9 @@ func TestTerminalContract(t *testing.T) {
 	code(t, "after malformed frames", term.send(term.sale(good2Card, good2Exp, "123456", 100), true), "00")
 
 	// The API explains a transaction without a full PAN.
-	resp, err := http.Get("http://" + wd.httpAdr + "/v1/transactions?terminal=" + shopTID + "&limit=200")
+	req, _ := http.NewRequest("GET", "http://"+wd.httpAdr+"/v1/transactions?terminal="+shopTID+"&limit=200", nil)
+	req.Header.Set("Authorization", "Bearer "+wd.userToken("li.ops", posguard.RoleOperator, ""))
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

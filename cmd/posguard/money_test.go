@@ -68,9 +68,32 @@ func TestMoneyAfterAuthorization(t *testing.T) {
 		t.Fatalf("statement for %s:\n%s", date, stmt.String())
 	}
 
+	// Users made with the CLI while the host runs: an operator reads, the
+	// merchant asks for its account change, a finance user approves and
+	// re-settles.
+	opTok := wd.userToken("li.ops", posguard.RoleOperator, "")
+	shopTok := wd.userToken("m"+stallMID, posguard.RoleMerchant, stallMID)
+	finTok := wd.userToken("zhao.fin", posguard.RoleFinance, "")
+	as := func(tok, method, path, body string, want int) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(method, "http://"+wd.httpAdr+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var v map[string]any
+		json.NewDecoder(res.Body).Decode(&v)
+		if res.StatusCode != want {
+			t.Fatalf("%s %s: %d, want %d: %v", method, path, res.StatusCode, want, v)
+		}
+		return v
+	}
 	api := func(method, path, body string, want int) map[string]any {
 		t.Helper()
 		req, _ := http.NewRequest(method, "http://"+wd.httpAdr+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+opTok)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -113,13 +136,19 @@ func TestMoneyAfterAuthorization(t *testing.T) {
 	}
 	batch := mine["batches"].([]any)[0].(map[string]any)
 
-	// The merchant has the account unfrozen at the bank; the operator
-	// records it (re-verified with the bank) and re-settles the batch.
+	// The merchant has the account unfrozen at the bank and asks for the
+	// change (re-verified with the bank); a finance user approves it and
+	// re-settles the batch. The operator may do neither.
 	wd.serve.Bank.SetAccount(posguard.SettlementAccount{Bank: "CCB", Number: stallAccount, Name: "王建国", Status: "ok"})
-	if a := api("PUT", "/v1/merchants/"+stallMID+"/settlement-account", `{"bank":"CCB","number":"`+stallAccount+`","name":"王建国"}`, 200); a["status"] != "ok" {
-		t.Fatalf("account: %v", a)
+	change := as(shopTok, "PUT", "/v1/merchants/"+stallMID+"/settlement-account", `{"bank":"CCB","number":"`+stallAccount+`","name":"王建国"}`, 202)
+	if change["state"] != "pending" || change["requested_by"] != "m"+stallMID {
+		t.Fatalf("change request: %v", change)
 	}
-	api("POST", "/v1/settlements/"+batch["id"].(string)+"/resettle", "", 200)
+	approve := fmt.Sprintf("/v1/account-changes/%v/approve", change["id"])
+	api("POST", approve, "", 403)
+	as(finTok, "POST", approve, "", 200)
+	api("POST", "/v1/settlements/"+batch["id"].(string)+"/resettle", "", 403)
+	as(finTok, "POST", "/v1/settlements/"+batch["id"].(string)+"/resettle", "", 200)
 	eventually("re-settled payout is paid", func() bool { return where(ids[0])["where"] == "paid" })
 	// The statement API agrees: two sales, all of it settled and paid, nothing
 	// left held. (Payout postings carry the day they happened, which may be
@@ -159,4 +188,5 @@ func TestMoneyAfterAuthorization(t *testing.T) {
 	if succeeded != 1 {
 		t.Fatalf("%d payouts succeeded, want exactly one: %v", succeeded, mine)
 	}
+	checkAuditStory(t, wd, as, opTok)
 }

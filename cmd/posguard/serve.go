@@ -53,6 +53,9 @@ type ServeCommand struct {
 	IncidentWindow  time.Duration
 	PayoutEvery     time.Duration
 	LogLevel        string
+	TLSCert         string
+	TLSKey          string
+	MetricsAddr     string
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -62,6 +65,8 @@ type ServeCommand struct {
 	// Bank is the simulated bank the payouts go to (after Ready); tests
 	// change an account's status there as a merchant would at the bank.
 	Bank *simbank.Bank
+	// Auth authenticates API and console requests (after Ready).
+	Auth *access.Auth
 
 	log                  *slog.Logger
 	store                hostStore
@@ -79,6 +84,9 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 	return nil
 }
@@ -101,6 +109,9 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate file (PEM): serve the API and console over HTTPS (with --tls-key)")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "private key file (PEM) of --tls-cert")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics without credentials on this separate address (otherwise /metrics needs an admin or operator token)")
 	c.connLimits.addFlags(fs)
 }
 
@@ -209,7 +220,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.Bank = simbank.New(merchants)
-	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}, Calendar: sw.Calendar()}
+	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}, Calendar: sw.Calendar(), Audit: st.Access()}
 	if err := c.client.Start(ctx); err != nil {
 		return fmt.Errorf("network link: %w", err)
 	}
@@ -223,19 +234,27 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		tl.Close()
 		return fmt.Errorf("--http-addr: %w", err)
 	}
+	var ml net.Listener
+	if c.MetricsAddr != "" {
+		if ml, err = net.Listen("tcp", c.MetricsAddr); err != nil {
+			tl.Close()
+			hl.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+	}
 	c.mu.Lock()
 	c.boundTerm, c.boundHTTP = tl.Addr().String(), hl.Addr().String()
 	c.mu.Unlock()
 
 	gw := &terminal.Gateway{Handler: sw, Logger: c.log, FrameError: m.FrameError}
 	tsrv := c.terminalServer(&terminal.Server{Handler: gw, Logger: c.log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }})
-	apiSrv := &api.Server{Store: st, Metrics: m.Handler(), Logger: c.log,
+	c.Auth = &access.Auth{Store: st.Access(), Logger: c.log, SecureCookies: c.TLSCert != ""}
+	apiSrv := &api.Server{Store: st, Access: st.Access(), Auth: c.Auth, Metrics: m.Handler(), Logger: c.log,
 		Cases: cases, Reports: &analytics.Reports{Store: st, MinFirmware: minFW}, Payouts: payouts, Health: func(context.Context) map[string]string {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
 		}}
-	auth := &access.Auth{Store: st.Access(), Logger: c.log}
-	hsrv, hl := c.httpServer(c.withConsole(st, apiSrv, auth), hl, c.log)
+	hsrv, hl := c.httpServer(c.withConsole(st, apiSrv, c.Auth), hl, c.log)
 	c.checkFiles(c.log)
 
 	runCtx, cancel := context.WithCancel(ctx)
@@ -244,7 +263,21 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	errc := make(chan error, 8)
 	wg.Add(8)
 	go func() { defer wg.Done(); errc <- ignoreClosed(tsrv.Serve(tl)) }()
-	go func() { defer wg.Done(); errc <- ignoreClosed(hsrv.Serve(hl)) }()
+	go func() {
+		defer wg.Done()
+		if c.TLSCert != "" {
+			errc <- ignoreClosed(hsrv.ServeTLS(hl, c.TLSCert, c.TLSKey))
+			return
+		}
+		errc <- ignoreClosed(hsrv.Serve(hl))
+	}()
+	var msrv *nethttp.Server
+	if ml != nil {
+		mux := nethttp.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		msrv = &nethttp.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = msrv.Serve(ml) }()
+	}
 	go func() { defer wg.Done(); _ = worker.Run(runCtx); errc <- nil }()
 	go func() { defer wg.Done(); _ = agg.Run(runCtx); errc <- nil }()
 	go func() { defer wg.Done(); _ = detector.Run(runCtx, c.IncidentWindow/6); errc <- nil }()
@@ -252,7 +285,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); _ = poster.Run(runCtx, 2*time.Second); errc <- nil }()
 	go func() { defer wg.Done(); c.payoutLoop(runCtx, payouts); errc <- nil }()
 	go c.watch(runCtx, st, m)
-	c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", "http://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
+	c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 	close(c.Ready)
 
 	select {
@@ -264,9 +297,20 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	defer scancel()
 	_ = tsrv.Shutdown(sctx)
 	_ = hsrv.Shutdown(sctx)
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx)
+	}
 	cancel()
 	wg.Wait()
 	return err
+}
+
+// scheme is https under --tls-cert, http otherwise.
+func (c *ServeCommand) scheme() string {
+	if c.TLSCert != "" {
+		return "https"
+	}
+	return "http"
 }
 
 // caseLoop opens cases for charged-but-failed transactions every minute,

@@ -24,7 +24,7 @@ type hostStore interface {
 	posguard.IncidentStore
 	// Money is the ledger, settlement and payout side.
 	Money() posguard.MoneyStore
-	// Access is the users, tokens and audit log side.
+	// Access is the users, tokens, account changes and audit log side.
 	Access() posguard.AccessStore
 	Ping(ctx context.Context) error
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -154,4 +155,24 @@ func (wd *world) checkMoney(ctx context.Context) {
 			wd.t.Errorf("card %s: issuer took %d, journal says %d", m.PAN, m.Issuer, m.Journal)
 		}
 	}
+}
+
+// userToken adds a user through the CLI (posguard user add, while the host
+// runs on the same database) and returns an API token for it from
+// posguard token create.
+func (wd *world) userToken(name string, role posguard.Role, mid string) string {
+	wd.t.Helper()
+	args := []string{"user", "add", "--db", wd.db, "--name", name, "--role", string(role)}
+	if mid != "" {
+		args = append(args, "--merchant", mid)
+	}
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), args, &out, &errb); code != 0 {
+		wd.t.Fatalf("user add %s: exit %d: %s", name, code, errb.String())
+	}
+	out.Reset()
+	if code := Main(context.Background(), []string{"token", "create", "--db", wd.db, "--user", name, "--label", "test"}, &out, &errb); code != 0 {
+		wd.t.Fatalf("token create %s: exit %d: %s", name, code, errb.String())
+	}
+	return strings.TrimSpace(out.String())
 }

@@ -1,0 +1,226 @@
+package http
+
+import (
+	"encoding/json"
+	nethttp "net/http"
+	"strconv"
+
+	"github.com/posguard/posguard"
+)
+
+// Settlement-account changes are maker-checker: PUT
+// /v1/merchants/{id}/settlement-account (staff, or a merchant user for its
+// own merchant) verifies the new account with the bank and stores a pending
+// request that changes nothing; a finance user other than the requester
+// approves it (the account is verified again and only then replaces the old
+// one) or rejects it.
+
+// accountRequest is the body of PUT /v1/merchants/{id}/settlement-account.
+type accountRequest struct {
+	Bank   string `json:"bank"`
+	Number string `json:"number"`
+	Name   string `json:"name"`
+}
+
+// changeView is a settlement-account change request as the API shows it
+// (account number masked).
+type changeView struct {
+	ID          int64       `json:"id"`
+	MerchantID  string      `json:"merchant_id"`
+	Account     accountView `json:"account"`
+	State       string      `json:"state"`
+	RequestedBy string      `json:"requested_by"`
+	RequestedAt string      `json:"requested_at"`
+	DecidedBy   string      `json:"decided_by,omitempty"`
+	DecidedAt   string      `json:"decided_at,omitempty"`
+	Note        string      `json:"note,omitempty"`
+}
+
+func newChangeView(c *posguard.AccountChange) changeView {
+	return changeView{ID: c.ID, MerchantID: c.MerchantID, Account: newAccountView(c.Account), State: string(c.State),
+		RequestedBy: c.RequestedBy, RequestedAt: formatTime(c.RequestedAt), DecidedBy: c.DecidedBy,
+		DecidedAt: formatTime(c.DecidedAt), Note: c.Note}
+}
+
+// newAccountView masks a settlement account.
+func newAccountView(a posguard.SettlementAccount) accountView {
+	return accountView{Bank: a.Bank, Number: maskAccount(a.Number), Name: a.Name, Status: a.Status}
+}
+
+// changeList is the answer of GET /v1/account-changes.
+type changeList struct {
+	Changes []changeView `json:"changes"`
+}
+
+// putSettlementAccount serves PUT /v1/merchants/{id}/settlement-account:
+// 202 with a pending change request once the bank reports the account ok
+// (400, nothing stored, otherwise).
+func (s *Server) putSettlementAccount(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if s.Payouts == nil {
+		s.writeError(w, r, posguard.Errorf(posguard.ENOTFOUND, "payouts are not enabled"))
+		return
+	}
+	m, err := s.merchantFor(r, r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in accountRequest
+	if err := json.NewDecoder(nethttp.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
+		s.writeError(w, r, invalidParam("body", "want JSON {bank, number, name}"))
+		return
+	}
+	a := posguard.SettlementAccount{Bank: in.Bank, Number: in.Number, Name: in.Name}
+	st, err := s.Payouts.VerifyAccount(r.Context(), a)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if a.Status = st; st != "ok" {
+		s.writeError(w, r, posguard.Errorf(posguard.EINVALID, "settlement account of %s: the bank reports it %s; nothing was stored", m.ID, st))
+		return
+	}
+	c := &posguard.AccountChange{MerchantID: m.ID, Account: a, RequestedBy: currentUser(r).Name}
+	if err := s.Access.CreateAccountChange(r.Context(), c); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	noteObject(r, "account-changes/"+itoa(c.ID))
+	noteChanges(r, map[string]any{"merchant_id": m.ID, "account": newAccountView(m.Account)}, newChangeView(c))
+	writeJSON(w, nethttp.StatusAccepted, newChangeView(c))
+}
+
+// changeFor returns change request {id} if the user may see it; ENOTFOUND
+// (as for a missing one) otherwise.
+func (s *Server) changeFor(r *nethttp.Request) (*posguard.AccountChange, error) {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, invalidParam("id", "%q is not a change ID (a positive integer)", raw)
+	}
+	c, err := s.Access.AccountChange(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !sees(r, c.MerchantID) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "account change %d not found", id)
+	}
+	return c, nil
+}
+
+// listAccountChanges serves GET /v1/account-changes?merchant=&state=.
+func (s *Server) listAccountChanges(w nethttp.ResponseWriter, r *nethttp.Request) {
+	q := r.URL.Query()
+	mid, err := idParam(q, "merchant", 15)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f := posguard.AccountChangeFilter{MerchantID: scopedMerchant(r, mid), State: posguard.ChangeState(q.Get("state"))}
+	switch f.State {
+	case "", posguard.ChangePending, posguard.ChangeApproved, posguard.ChangeRejected:
+	default:
+		s.writeError(w, r, invalidParam("state", "must be pending, approved or rejected"))
+		return
+	}
+	list, err := s.Access.AccountChanges(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := changeList{Changes: make([]changeView, 0, len(list))}
+	for _, c := range list {
+		out.Changes = append(out.Changes, newChangeView(c))
+	}
+	writeJSON(w, nethttp.StatusOK, out)
+}
+
+// getAccountChange serves GET /v1/account-changes/{id}.
+func (s *Server) getAccountChange(w nethttp.ResponseWriter, r *nethttp.Request) {
+	c, err := s.changeFor(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, newChangeView(c))
+}
+
+// approveAccountChange serves POST /v1/account-changes/{id}/approve: a
+// finance user other than the requester (403 otherwise) approves; the
+// account is verified again and then replaces the merchant's.
+func (s *Server) approveAccountChange(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if s.Payouts == nil {
+		s.writeError(w, r, posguard.Errorf(posguard.ENOTFOUND, "payouts are not enabled"))
+		return
+	}
+	c, err := s.changeFor(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u := currentUser(r)
+	if posguard.NameKey(c.RequestedBy) == posguard.NameKey(u.Name) {
+		s.writeError(w, r, posguard.Errorf(posguard.EFORBIDDEN, "account change %d: a change is approved by a user other than its requester", c.ID))
+		return
+	}
+	if c.State != posguard.ChangePending {
+		s.writeError(w, r, posguard.Errorf(posguard.ECONFLICT, "account change %d is %s", c.ID, c.State))
+		return
+	}
+	m, err := s.Store.Merchant(r.Context(), c.MerchantID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	before := newAccountView(m.Account)
+	a, err := s.Payouts.UpdateAccount(r.Context(), c.MerchantID, posguard.SettlementAccount{Bank: c.Account.Bank, Number: c.Account.Number, Name: c.Account.Name})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.Access.DecideAccountChange(r.Context(), c.ID, posguard.ChangeApproved, u.Name, ""); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	noteChanges(r, map[string]any{"merchant_id": c.MerchantID, "account": before},
+		map[string]any{"merchant_id": c.MerchantID, "account": newAccountView(a), "state": posguard.ChangeApproved})
+	s.writeChange(w, r, c.ID)
+}
+
+// rejectRequest is the body of POST /v1/account-changes/{id}/reject.
+type rejectRequest struct {
+	Reason string `json:"reason"`
+}
+
+// rejectAccountChange serves POST /v1/account-changes/{id}/reject
+// {"reason"}: the request is closed and nothing changes.
+func (s *Server) rejectAccountChange(w nethttp.ResponseWriter, r *nethttp.Request) {
+	c, err := s.changeFor(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in rejectRequest
+	if r.ContentLength != 0 {
+		if err := readBody(r, &in); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	if err := s.Access.DecideAccountChange(r.Context(), c.ID, posguard.ChangeRejected, currentUser(r).Name, in.Reason); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	noteChanges(r, map[string]any{"state": c.State}, map[string]any{"state": posguard.ChangeRejected, "reason": in.Reason})
+	s.writeChange(w, r, c.ID)
+}
+
+// writeChange answers with change id as stored now.
+func (s *Server) writeChange(w nethttp.ResponseWriter, r *nethttp.Request, id int64) {
+	c, err := s.Access.AccountChange(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, newChangeView(c))
+}

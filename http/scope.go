@@ -1,0 +1,64 @@
+package http
+
+import (
+	"context"
+	nethttp "net/http"
+
+	"github.com/posguard/posguard"
+)
+
+// Merchant isolation. A merchant user's lists are filtered by its merchant
+// ID in the store's query (scopedMerchant overrides whatever filter it
+// passed); an object of another merchant answers ENOTFOUND with the same
+// message as a missing one, so the answer tells nothing about other
+// merchants.
+
+// scopedMerchant returns the merchant filter for a list: a merchant user's
+// own merchant whatever it asked for; for staff, what they asked for.
+func scopedMerchant(r *nethttp.Request, asked string) string {
+	if u := currentUser(r); u != nil && !u.Staff() {
+		return u.MerchantID
+	}
+	return asked
+}
+
+// sees reports whether the request's user may see merchant mid's objects.
+func sees(r *nethttp.Request, mid string) bool {
+	u := currentUser(r)
+	return u != nil && u.Sees(mid)
+}
+
+// merchantFor returns merchant id if the user may see it; ENOTFOUND (as for
+// a missing merchant) otherwise.
+func (s *Server) merchantFor(r *nethttp.Request, id string) (*posguard.Merchant, error) {
+	if !sees(r, id) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "merchant %s not found", id)
+	}
+	return s.Store.Merchant(r.Context(), id)
+}
+
+// txnFor returns transaction id if the user may see it; ENOTFOUND (as for
+// a missing transaction) otherwise.
+func (s *Server) txnFor(r *nethttp.Request, id int64) (*posguard.Transaction, error) {
+	t, err := s.Store.ByID(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !sees(r, t.MerchantID) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", id)
+	}
+	return t, nil
+}
+
+// terminalFor returns terminal id if the user may see it; ENOTFOUND (as for
+// a missing terminal) otherwise.
+func (s *Server) terminalFor(ctx context.Context, r *nethttp.Request, id string) (*posguard.Terminal, error) {
+	t, err := s.Store.Terminal(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !sees(r, t.MerchantID) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "terminal %s not found", id)
+	}
+	return t, nil
+}
