@@ -42,8 +42,11 @@ type TerminalRequest struct {
 	OrigBatch string // 61.1
 	OrigSTAN  string // 61.2
 	OrigDate  string // 61.3 MMDD
-	Totals    string // 48 digits (settlement)
-	Operator  string // 63.1
+	Totals    string // 48 digits as sent (settlement), kept as evidence
+	// SettleTotals are the terminal's batch totals of a settlement (field
+	// 48 parsed by the gateway: the switch never reads the digits).
+	SettleTotals BatchTotals
+	Operator     string // 63.1
 
 	// MAC verification: HasMAC tells whether field 64 was present; MACData
 	// is the bytes it covers (MTI through the byte before field 64).
@@ -78,9 +81,15 @@ type Answer struct {
 	SettleDate   string `json:"15,omitempty"` // MMDD
 	AddlResponse string `json:"44,omitempty"` // issuer id 11 + acquirer id 11
 	Balance      string `json:"54,omitempty"`
-	Totals       string `json:"48,omitempty"`
-	CardOrg      string `json:"63,omitempty"`
-	AcquirerID   string `json:"32,omitempty"`
+	// Totals is field 48 as answers journaled before SettlementResult
+	// carried it (digits); a retransmission of such a settlement is still
+	// answered with it.
+	Totals string `json:"48,omitempty"`
+	// Settlement is the answer to a batch settlement; the gateway writes
+	// it as field 48.
+	Settlement *SettlementResult `json:"settlement,omitempty"`
+	CardOrg    string            `json:"63,omitempty"`
+	AcquirerID string            `json:"32,omitempty"`
 }
 
 // TerminalResponse is the switch's answer, which the gateway packs with the

@@ -6,6 +6,9 @@ import "context"
 const (
 	SettingAcquirerID = "acquirer.id"           // field 32
 	SettingZonePINKey = "acquirer.zone_pin_key" // shared with the network; sealed
+	// SettingHostKeyCheck is the check value of the host key the store's
+	// sealed data is sealed under (keys.HostKey.CheckValue).
+	SettingHostKeyCheck = "host_key.check"
 )
 
 // SettingStore keeps host settings that come with the world file (the

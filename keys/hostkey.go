@@ -25,12 +25,16 @@ const HostKeyLen = 32
 // key that seals secrets.
 const panHashInfo = "posguard pan-hash v1"
 
+// checkInfo labels the subkey behind the key check value.
+const checkInfo = "posguard host-key check v1"
+
 // HostKey is the host's master secret. It seals terminal master keys and
 // working keys at rest (AES-256-GCM, posguard.Sealer) and hashes PANs for
 // same-card checks without storing them. It never prints its key.
 type HostKey struct {
 	aead   cipher.AEAD
 	panKey []byte
+	check  string
 }
 
 var _ posguard.Sealer = (*HostKey)(nil)
@@ -64,7 +68,63 @@ func newHostKey(raw []byte) (*HostKey, error) {
 	if err != nil {
 		return nil, posguard.WrapError(posguard.EINTERNAL, err, "keys: host key")
 	}
-	return &HostKey{aead: aead, panKey: panKey}, nil
+	ck, err := hkdf.Key(sha256.New, raw, nil, checkInfo, 8)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "keys: host key")
+	}
+	return &HostKey{aead: aead, panKey: panKey, check: hex.EncodeToString(ck)}, nil
+}
+
+// CheckValue returns the key check value: 16 hexadecimal characters derived
+// one way from the key, equal for the same key and telling nothing about
+// it. A store keeps it to refuse a host key that is not the one its data
+// was sealed under.
+func (k *HostKey) CheckValue() string { return k.check }
+
+// GenerateHostKey returns a new random host key and its file contents
+// (hexadecimal and a newline), for a caller that writes the file itself
+// once it knows the key may be created.
+func GenerateHostKey() (*HostKey, []byte, error) {
+	raw := make([]byte, HostKeyLen)
+	defer clear(raw)
+	rand.Read(raw)
+	k, err := newHostKey(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	return k, []byte(hex.EncodeToString(raw) + "\n"), nil
+}
+
+// LoadHostKeyFile reads the host key from the file at path. ENOTFOUND
+// (wrapping fs.ErrNotExist) when there is no such file; EINVALID when it does
+// not hold a well-formed key; EUNAUTHORIZED when group or others may read it
+// and allowShared is false (allowShared reports that in shared instead).
+// The errors name the file.
+func LoadHostKeyFile(path string, allowShared bool) (k *HostKey, shared bool, err error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, false, posguard.WrapError(posguard.ENOTFOUND, err, "keys: host key file %s does not exist", path)
+		}
+		return nil, false, posguard.WrapError(posguard.EUNAVAILABLE, err, "keys: host key file %s", path)
+	}
+	shared = sharedMode(info.Mode())
+	if shared && !allowShared {
+		return nil, true, posguard.Errorf(posguard.EUNAUTHORIZED,
+			"keys: host key file %s may be read by group or others (mode %04o): chmod 600 it (or accept it with --allow-shared-host-key)", path, info.Mode().Perm())
+	}
+	k, err = loadHostKeyFile(path)
+	return k, shared, err
+}
+
+// CreateHostKeyFile writes data (from GenerateHostKey) to a new file at path
+// with mode 0600, atomically; EUNAVAILABLE if it cannot, naming the file, and
+// fs.ErrExist wrapped if the file appeared meanwhile.
+func CreateHostKeyFile(path string, data []byte) error {
+	if err := writeNewFile(path, data); err != nil {
+		return posguard.WrapError(posguard.EUNAVAILABLE, err, "keys: create host key file %s", path)
+	}
+	return nil
 }
 
 // LoadOrCreateHostKey reads the host key from the file at path, or, when the

@@ -6,6 +6,7 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/iso8583"
 	"github.com/posguard/posguard/keys"
+	"github.com/posguard/posguard/terminal"
 )
 
 // SignOn sends a 0800 (60.3 = the key scheme), installs the working keys of
@@ -103,7 +104,7 @@ func (t *Terminal) Settle(ctx context.Context) (*Result, error) {
 	m.Set(11, stan)
 	m.Set(41, t.ID)
 	m.Set(42, t.MerchantID)
-	m.Set(48, totals.Field48('0', '0'))
+	m.Set(48, terminal.Settlement{Totals: totals}.String())
 	m.Set(49, posguard.CurrencyCNY)
 	m.Set(60, "00"+t.book.batch+"201")
 	m.Set(63, t.cfg.Operator)
@@ -128,10 +129,8 @@ func (t *Terminal) Settle(ctx context.Context) (*Result, error) {
 // (digit 31) and, when the foreign group is there, the foreign one (digit
 // 62) must both be 1.
 func balanced(f48 string) bool {
-	if len(f48) < 31 || f48[30] != posguard.TotalsBalanced {
-		return false
-	}
-	return len(f48) < 62 || f48[61] == posguard.TotalsBalanced
+	st, err := terminal.ParseField48(f48)
+	return err == nil && st.Balanced()
 }
 
 // prepare does what a terminal does before a transaction or settlement:

@@ -12,6 +12,7 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/iso8583"
 	"github.com/posguard/posguard/keys"
+	"github.com/posguard/posguard/terminal"
 )
 
 func TestSignOnInstallsKeysAndAdoptsBatch(t *testing.T) {
@@ -285,7 +286,7 @@ func TestReversalBeforeSettlementAndFailAfterApproval(t *testing.T) {
 	if got := stepsOf(h); !slices.Equal(got, want) {
 		t.Errorf("host saw %v, want %v", got, want)
 	}
-	if got, want := h.requests()[3].msg.Get(48), (posguard.BatchTotals{}).Field48('0', '0'); got != want {
+	if got, want := h.requests()[3].msg.Get(48), (terminal.Settlement{}).String(); got != want {
 		t.Errorf("settlement 48 %s, want zero totals", got)
 	}
 }

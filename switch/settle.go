@@ -7,38 +7,30 @@ import (
 )
 
 // settle answers a batch settlement (0500): it compares the terminal's
-// field 48 totals with the journal's for (terminal, batch), answers 00 with
-// the host's totals and result digits (1 balanced, 2 unbalanced), and rolls
-// the terminal to the next batch.
+// totals (field 48, parsed by the gateway) with the journal's for
+// (terminal, batch), answers 00 with the host's totals and whether each
+// group balanced (the gateway writes them as field 48), and rolls the
+// terminal to the next batch.
 func (s *Switch) settle(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest) *posguard.TerminalResponse {
 	txn := s.newTxn(t, req)
-	theirs, err := posguard.ParseField48(req.Totals)
-	if err != nil {
-		return reject(t, posguard.ReasonFormat)
-	}
+	theirs := req.SettleTotals
 	ours, err := s.store.BatchTotals(ctx, t.ID, t.Batch)
 	if err != nil {
 		s.log.Error("batch totals", "terminal", t.ID, "batch", t.Batch, "err", err)
 		return reject(t, posguard.ReasonHostFault)
 	}
-	dom, foreign := byte(posguard.TotalsBalanced), byte(posguard.TotalsBalanced)
-	if !ours.DomesticEqual(theirs) {
-		dom = posguard.TotalsUnbalanced
-	}
-	if !ours.ForeignEqual(theirs) {
-		foreign = posguard.TotalsUnbalanced
-	}
+	res := &posguard.SettlementResult{Totals: ours, DomesticBalanced: ours.DomesticEqual(theirs), ForeignBalanced: ours.ForeignEqual(theirs)}
 	reason := posguard.ReasonSettleBalanced
-	if dom != posguard.TotalsBalanced || foreign != posguard.TotalsBalanced {
+	if !res.Balanced() {
 		reason = posguard.ReasonSettleUnbalanced
 	}
 	txn.Answer = &posguard.Answer{
 		Code:       posguard.ReasonCode(reason),
-		Totals:     ours.Field48(dom, foreign),
+		Settlement: res,
 		RRN:        s.nextRRN(txn.SettlementDate),
 		SettleDate: txn.SettlementDate[5:7] + txn.SettlementDate[8:10],
 	}
-	resp := s.completeTxn(ctx, t, txn, reason, map[string]string{"terminal_totals": req.Totals, "host_totals": txn.Answer.Totals})
+	resp := s.completeTxn(ctx, t, txn, reason, map[string]string{"terminal_totals": req.Totals, "host_totals": ours.String()})
 	if resp.TxnID != txn.ID {
 		return resp // a concurrent duplicate settled first
 	}

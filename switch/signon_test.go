@@ -7,6 +7,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/keys"
+	"github.com/posguard/posguard/terminal"
 )
 
 // spoofSignOn sends a sign-on the terminal did not make and returns the code.
@@ -116,7 +117,8 @@ func TestManagementMessagesCheckMerchantAndMAC(t *testing.T) {
 	settle := func() *posguard.TerminalRequest {
 		r := f.req(posguard.TxnSettlement, 0)
 		r.MTI, r.ProcCode, r.NetMgmt = "0500", "", "201"
-		r.Totals = posguard.BatchTotals{DomesticDebitAmount: 1000, DomesticDebitCount: 1}.Field48('0', '0')
+		r.SettleTotals = posguard.BatchTotals{DomesticDebitAmount: 1000, DomesticDebitCount: 1}
+		r.Totals = terminal.Settlement{Totals: r.SettleTotals}.String()
 		return f.seal(r)
 	}
 	noMAC := settle()

@@ -18,6 +18,7 @@ import (
 	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/sqlite"
 	switching "github.com/posguard/posguard/switch"
+	"github.com/posguard/posguard/terminal"
 )
 
 // upstream is a scripted card network: answer decides each reply and
@@ -493,12 +494,16 @@ func TestSettlement(t *testing.T) {
 	f.do(f.req(posguard.TxnSale, 2500), "00")
 	settle := func(totals posguard.BatchTotals) *posguard.TerminalResponse {
 		r := f.req(posguard.TxnSettlement, 0)
-		r.MTI, r.ProcCode, r.Totals, r.NetMgmt = "0500", "", totals.Field48('0', '0'), "201"
+		r.MTI, r.ProcCode, r.NetMgmt = "0500", "", "201"
+		r.SettleTotals, r.Totals = totals, terminal.Settlement{Totals: totals}.String()
 		return f.do(f.seal(r), "00")
 	}
 	wrong := settle(posguard.BatchTotals{DomesticDebitAmount: 1000, DomesticDebitCount: 1})
-	if wrong.Totals[30] != '2' {
-		t.Fatalf("unbalanced result digit %q in %s", wrong.Totals[30], wrong.Totals)
+	if wrong.Settlement == nil || wrong.Settlement.DomesticBalanced || wrong.Reason != posguard.ReasonSettleUnbalanced {
+		t.Fatalf("unbalanced settlement answered %+v (%s)", wrong.Settlement, wrong.Reason)
+	}
+	if f48 := terminal.SettlementOf(*wrong.Settlement).String(); f48[30] != '2' {
+		t.Fatalf("unbalanced result digit %q in %s", f48[30], f48)
 	}
 	// The batch rolled: an old-batch sale is 77, the next batch settles balanced.
 	old := f.req(posguard.TxnSale, 100)
@@ -506,8 +511,8 @@ func TestSettlement(t *testing.T) {
 	f.batch = posguard.NextBatch(f.batch)
 	f.do(f.req(posguard.TxnSale, 700), "00")
 	ok := settle(posguard.BatchTotals{DomesticDebitAmount: 700, DomesticDebitCount: 1})
-	if ok.Totals[30] != '1' || ok.Totals[:15] != "000000000700001" {
-		t.Fatalf("balanced settlement answer %s", ok.Totals)
+	if f48 := terminal.SettlementOf(*ok.Settlement).String(); f48[30] != '1' || f48[:15] != "000000000700001" {
+		t.Fatalf("balanced settlement answer %s", f48)
 	}
 }
 

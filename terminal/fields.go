@@ -1,6 +1,7 @@
 package terminal
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/posguard/posguard"
@@ -152,10 +153,16 @@ func padDigits(s string, n int) string {
 	return s
 }
 
+// Result digits of field 48 (the last digit of each group).
+const (
+	ResultNone       = '0' // in a request
+	ResultBalanced   = '1' // the host's totals agree
+	ResultUnbalanced = '2' // they do not
+)
+
 // Settlement is field 48 of a batch settlement (0500) and its answer: the
-// domestic and foreign totals and each group's result digit ('0' in a
-// request, posguard.TotalsBalanced or posguard.TotalsUnbalanced in the
-// answer).
+// domestic and foreign totals and each group's result digit (ResultNone in
+// a request, ResultBalanced or ResultUnbalanced in the answer).
 type Settlement struct {
 	Totals                        posguard.BatchTotals
 	DomesticResult, ForeignResult byte
@@ -197,17 +204,40 @@ func ParseField48(s string) (Settlement, error) {
 	return st, nil
 }
 
-// String returns the 62 digits of field 48; a zero result byte is written
-// as '0'. Amounts must be below 10^12 fen and not negative.
+// SettlementOf is the field 48 of the host's answer r.
+func SettlementOf(r posguard.SettlementResult) Settlement {
+	digit := func(ok bool) byte {
+		if ok {
+			return ResultBalanced
+		}
+		return ResultUnbalanced
+	}
+	return Settlement{Totals: r.Totals, DomesticResult: digit(r.DomesticBalanced), ForeignResult: digit(r.ForeignBalanced)}
+}
+
+// Balanced reports whether both result digits say balanced (an answer
+// with the domestic group only counts its foreign group as balanced).
+func (st Settlement) Balanced() bool {
+	return st.DomesticResult == ResultBalanced && (st.ForeignResult == ResultBalanced || st.ForeignResult == ResultNone)
+}
+
+// String returns the 62 digits of field 48: for domestic then foreign
+// cards, debit amount n12, debit count n3, credit amount n12, credit count
+// n3 and the result digit (a zero result byte is written as '0'). Counts
+// are written modulo 1000; amounts must be below 10^12 fen and not
+// negative.
 func (st Settlement) String() string {
 	d, f := st.DomesticResult, st.ForeignResult
 	if d == 0 {
-		d = '0'
+		d = ResultNone
 	}
 	if f == 0 {
-		f = '0'
+		f = ResultNone
 	}
-	return st.Totals.Field48(d, f)
+	b := st.Totals
+	return fmt.Sprintf("%012d%03d%012d%03d%c%012d%03d%012d%03d%c",
+		b.DomesticDebitAmount, b.DomesticDebitCount%1000, b.DomesticCreditAmount, b.DomesticCreditCount%1000, d,
+		b.ForeignDebitAmount, b.ForeignDebitCount%1000, b.ForeignCreditAmount, b.ForeignCreditCount%1000, f)
 }
 
 // Balance is field 54: a balance as the issuer reports it.

@@ -103,7 +103,7 @@ func TestField48(t *testing.T) {
 			DomesticDebitAmount: 123456, DomesticDebitCount: 7, DomesticCreditAmount: 1000, DomesticCreditCount: 1,
 			ForeignDebitAmount: 99, ForeignDebitCount: 2,
 		},
-		DomesticResult: posguard.TotalsBalanced, ForeignResult: posguard.TotalsUnbalanced,
+		DomesticResult: ResultBalanced, ForeignResult: ResultUnbalanced,
 	}
 	s := st.String()
 	want := "000000123456" + "007" + "000000001000" + "001" + "1" + "000000000099" + "002" + "000000000000" + "000" + "2"

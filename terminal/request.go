@@ -136,9 +136,11 @@ func DecodeRequest(f *Frame) (*posguard.TerminalRequest, *iso8583.Message, error
 		req.OrigBatch, req.OrigSTAN, req.OrigDate = f61.OrigBatch, f61.OrigSTAN, f61.OrigDate
 	}
 	if typ == posguard.TxnSettlement {
-		if _, err := ParseField48(req.Totals); err != nil {
+		st, err := ParseField48(req.Totals)
+		if err != nil {
 			return nil, m, formatError(m, err)
 		}
+		req.SettleTotals = st.Totals
 	}
 	if m.Has(fField63) {
 		if f63, err := ParseField63(m.Get(fField63)); err == nil {

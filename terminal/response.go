@@ -22,8 +22,8 @@ var signOnEcho = []int{fSTAN, fTID, fMID, fField60}
 // nil) without field 64: MTI + 10; the request's 2, 3, 4, 11, 14, 22, 25,
 // 41, 42, 49 and 60 echoed when present (a 0810 echoes only 11, 41, 42
 // and 60); 60.2 replaced by resp.Batch when set; then 12, 13, 15, 32, 37,
-// 38, 39, 44, 48, 54 and 63 (63.1 card organisation) from resp.Answer when
-// non-empty, and 62 from resp.Keys. A 0810 carries only 12, 13, 32, 37, 39
+// 38, 39, 44, 48 (from Answer.Settlement), 54 and 63 (63.1 card
+// organisation) from resp.Answer when non-empty, and 62 from resp.Keys. A 0810 carries only 12, 13, 32, 37, 39
 // and 62 of these. Sign it with SignResponse or SetMAC.
 func BuildResponse(req *posguard.TerminalRequest, reqMsg *iso8583.Message, resp *posguard.TerminalResponse) *iso8583.Message {
 	mti := ResponseMTI(reqMsg.MTI)
@@ -71,7 +71,11 @@ func BuildResponse(req *posguard.TerminalRequest, reqMsg *iso8583.Message, resp 
 	set(fSettleDate, a.SettleDate)
 	set(fAuthCode, a.AuthCode)
 	set(fAddlResp, a.AddlResponse)
-	set(fTotals, a.Totals)
+	if a.Settlement != nil {
+		set(fTotals, SettlementOf(*a.Settlement).String())
+	} else {
+		set(fTotals, a.Totals) // an answer journaled before SettlementResult
+	}
 	set(fBalance, a.Balance)
 	if a.CardOrg != "" {
 		m.Set(fField63, Field63{First: a.CardOrg}.String())

@@ -87,7 +87,7 @@ func TestBuildResponseSettlement(t *testing.T) {
 		t.Fatal(err)
 	}
 	totals := Settlement{Totals: posguard.BatchTotals{DomesticDebitAmount: 10000, DomesticDebitCount: 1},
-		DomesticResult: posguard.TotalsBalanced, ForeignResult: posguard.TotalsBalanced}.String()
+		DomesticResult: ResultBalanced, ForeignResult: ResultBalanced}.String()
 	m := BuildResponse(req, reqMsg, &posguard.TerminalResponse{Answer: posguard.Answer{
 		Code: "00", RRN: "112312000003", LocalTime: "230000", LocalDate: "1123", SettleDate: "1123", Totals: totals}})
 	if m.MTI != "0510" || m.Get(48) != totals || m.Get(60) != "00000001201" {
@@ -95,6 +95,16 @@ func TestBuildResponseSettlement(t *testing.T) {
 	}
 	if got, want := m.Fields(), []int{11, 12, 13, 15, 37, 39, 41, 42, 48, 49, 60}; !equal(got, want) {
 		t.Errorf("0510 fields = %v, want %v", got, want)
+	}
+	// The switch answers with a SettlementResult; the gateway writes it.
+	if req.SettleTotals != (posguard.BatchTotals{DomesticDebitAmount: 10000, DomesticDebitCount: 1}) {
+		t.Fatalf("request totals parsed as %+v", req.SettleTotals)
+	}
+	res := &posguard.SettlementResult{Totals: req.SettleTotals, DomesticBalanced: false, ForeignBalanced: true}
+	m = BuildResponse(req, reqMsg, &posguard.TerminalResponse{Answer: posguard.Answer{Code: "00", Settlement: res}})
+	want := "000000010000001000000000000000" + "2" + "000000000000000000000000000000" + "1"
+	if m.Get(48) != want {
+		t.Errorf("48 from a SettlementResult = %q, want %q", m.Get(48), want)
 	}
 }
 

@@ -16,6 +16,7 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.String("config", "", "optional YAML file of flag values (flag names as keys)")
+	addHostKeyFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: posguard %s\n\nflags (also POSGUARD_<FLAG> or --config):\n", synopsis)
 		fs.PrintDefaults()

@@ -256,7 +256,7 @@ func (r *rawTerm) settle(totals posguard.BatchTotals) *iso8583.Message {
 	m.Set(11, r.nextSTAN())
 	m.Set(41, r.tid)
 	m.Set(42, r.mid)
-	m.Set(48, totals.Field48('0', '0'))
+	m.Set(48, terminal.Settlement{Totals: totals}.String())
 	m.Set(49, "156")
 	m.Set(60, "00"+r.batch+"201")
 	m.Set(63, "001")

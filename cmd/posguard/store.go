@@ -27,13 +27,21 @@ type hostStore interface {
 	// Access is the users, tokens, account changes and audit log side.
 	Access() posguard.AccessStore
 	Ping(ctx context.Context) error
+	// HasSealedData and SealedSample tell whether the store holds data
+	// sealed under a host key, and give one such value to try a key on.
+	HasSealedData(ctx context.Context) (bool, error)
+	SealedSample(ctx context.Context) ([]byte, error)
+	Close() error
 }
 
 // openStore opens the store named by dsn ("sqlite:PATH" or a postgres://
 // URL) with the host key from keyFile. When keyFile is empty the key lives
 // beside a SQLite database (PATH.hostkey) or in ./posguard.hostkey for
-// PostgreSQL; a missing key file is created, and the log says so.
+// PostgreSQL. The key must be the one the store's sealed data was sealed
+// under (checkHostKey): a missing key file is created only for a store that
+// holds no sealed data, and the log says so.
 func openStore(ctx context.Context, dsn, keyFile string, log *slog.Logger) (hostStore, *keys.HostKey, error) {
+	var open func(hk *keys.HostKey) (hostStore, error)
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
@@ -48,43 +56,50 @@ func openStore(ctx context.Context, dsn, keyFile string, log *slog.Logger) (host
 		if keyFile == "" {
 			keyFile = path + ".hostkey"
 		}
-		hk, err := loadHostKey(keyFile, log)
-		if err != nil {
-			return nil, nil, err
-		}
-		st, err := sqlite.Open(path, hk)
-		if err != nil {
-			return nil, nil, err
-		}
-		return st, hk, nil
+		open = func(hk *keys.HostKey) (hostStore, error) { return sqlite.Open(path, hk) }
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		if keyFile == "" {
 			keyFile = "posguard.hostkey"
 		}
-		hk, err := loadHostKey(keyFile, log)
-		if err != nil {
-			return nil, nil, err
-		}
-		st, err := postgres.Open(ctx, dsn, hk)
-		if err != nil {
-			return nil, nil, err
-		}
-		return st, hk, nil
+		open = func(hk *keys.HostKey) (hostStore, error) { return postgres.Open(ctx, dsn, hk) }
+	default:
+		return nil, nil, fmt.Errorf("--db %q: want sqlite:PATH or a postgres:// URL", redactDSN(dsn))
 	}
-	return nil, nil, fmt.Errorf("--db %q: want sqlite:PATH or a postgres:// URL", redactDSN(dsn))
+	hk, newKey, err := loadHostKey(keyFile, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := open(hk)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkHostKey(ctx, st, hk, keyFile, newKey, log); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, hk, nil
 }
 
-func loadHostKey(path string, log *slog.Logger) (*keys.HostKey, error) {
-	hk, created, err := keys.LoadOrCreateHostKey(path)
+// loadHostKey reads the key file at path; when there is none it returns a
+// fresh key and the file contents to write (newKey), which checkHostKey
+// writes only if the store may get a new key.
+func loadHostKey(path string, log *slog.Logger) (hk *keys.HostKey, newKey []byte, err error) {
+	hk, shared, err := keys.LoadHostKeyFile(path, allowSharedHostKey.Load())
+	if posguard.ErrorCode(err) == posguard.ENOTFOUND {
+		hk, data, gerr := keys.GenerateHostKey()
+		if gerr != nil {
+			return nil, nil, fmt.Errorf("host key: %w", gerr)
+		}
+		return hk, data, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("host key: %w", err)
+		return nil, nil, fmt.Errorf("host key: %w", err)
 	}
-	if created {
-		log.Warn("created a new host key; keep it safe: without it the stored terminal keys cannot be read", "path", path)
-	} else {
-		log.Debug("host key loaded", "path", path)
+	if shared {
+		log.Warn("the host key file may be read by group or others; accepted because of --allow-shared-host-key: chmod 600 it", "path", path)
 	}
-	return hk, nil
+	log.Debug("host key loaded", "path", path)
+	return hk, nil, nil
 }
 
 // redactDSN hides a password in a database URL.
