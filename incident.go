@@ -105,6 +105,10 @@ type IncidentStore interface {
 	PutNotice(ctx context.Context, n *Notice) error
 	// Notices returns the notices in force at `at` (zero: all), newest first.
 	Notices(ctx context.Context, at time.Time, limit int) ([]*Notice, error)
+	// WithdrawNotice ends notice id at `at`: it is no longer in force from
+	// then on (a notice already ended earlier keeps its end). ENOTFOUND if
+	// there is none.
+	WithdrawNotice(ctx context.Context, id int64, at time.Time) error
 	// AddTerminalEvent stores e and sets its ID.
 	AddTerminalEvent(ctx context.Context, e *TerminalEvent) error
 	// TerminalEvents returns a terminal's events at or after since, newest

@@ -24,6 +24,10 @@ const (
 	TxnReversal       TxnType = "reversal"
 	TxnSettlement     TxnType = "settlement"
 	TxnBatchUpload    TxnType = "batch_upload"
+	// TxnCreditAdjustment (贷记调整) returns money to a cardholder the network
+	// charged for a transaction posguard holds as failed: reconciliation's
+	// repair, sent upstream as a 0220 with processing code 220000.
+	TxnCreditAdjustment TxnType = "credit_adjustment"
 )
 
 // MovesMoney reports whether an approval of t moves money at the issuer.
@@ -227,7 +231,7 @@ func (t TxnType) UpstreamMTI() string {
 	switch t {
 	case TxnPreAuth, TxnPreAuthCancel:
 		return "0100"
-	case TxnRefund:
+	case TxnRefund, TxnCreditAdjustment:
 		return "0220"
 	}
 	return "0200"

@@ -24,7 +24,7 @@ func (c *clock) now() time.Time { return c.t }
 
 // newAuth returns an Auth over a fresh SQLite store, its clock, and a user
 // named "fin" (finance, password "correct horse") and "shop" (merchant M1).
-func newAuth(t *testing.T) (*access.Auth, posguard.AccessStore, *clock) {
+func newAuth(t testing.TB) (*access.Auth, posguard.AccessStore, *clock) {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "p.db"), storetest.NewSealer())
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -185,10 +186,66 @@ func TestNoticeAndLogout(t *testing.T) {
 	if st, _, _ := a.post("/notices", url.Values{"kind": {"other"}, "title": {"x"}, "csrf_token": {a.csrf}}); st != 404 {
 		t.Errorf("merchant publishing: %d, want 404", st)
 	}
+	// Withdrawn, it is no longer shown to the merchant.
+	ns, err := w.store.Notices(t0ctx, time.Time{}, 10)
+	if err != nil || len(ns) != 1 {
+		t.Fatalf("notices: %v %v", ns, err)
+	}
+	withdraw := fmt.Sprintf("/notices/%d/withdraw", ns[0].ID)
+	if st, _, _ := a.post(withdraw, url.Values{"csrf_token": {a.csrf}}); st != 404 {
+		t.Errorf("merchant withdrawing: %d, want 404", st)
+	}
+	if st, _, _ := ops.post(withdraw, url.Values{"csrf_token": {ops.csrf}}); st != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d", st)
+	}
+	if _, body, _ := a.get("/notices"); strings.Contains(body, "系统维护") {
+		t.Error("merchant A still sees the withdrawn notice")
+	}
+	if _, body, _ := ops.get("/notices"); !strings.Contains(body, "已结束或已撤回") {
+		t.Error("staff do not see the notice as withdrawn")
+	}
 	if st, _, _ := a.post("/logout", url.Values{"csrf_token": {a.csrf}}); st != http.StatusSeeOther {
 		t.Fatalf("logout: %d", st)
 	}
 	if st, _, h := a.get("/"); st != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login") {
 		t.Errorf("after logout: %d to %q", st, h.Get("Location"))
+	}
+}
+
+// TestTerminalStatus: an operator disables and enables a terminal from
+// the terminals page (audited); a merchant user cannot (404), nor can
+// finance.
+func TestTerminalStatus(t *testing.T) {
+	w := newWorld(t)
+	ops := w.login(t, "ops")
+	_, body, _ := ops.get("/terminals")
+	if !strings.Contains(body, `action="/terminals/`+tidA+`/status"`) {
+		t.Fatal("the operator's terminals page has no status form")
+	}
+	if st, _, _ := ops.post("/terminals/"+tidA+"/status", url.Values{"status": {"disabled"}, "csrf_token": {ops.csrf}}); st != http.StatusSeeOther {
+		t.Fatalf("disable: %d", st)
+	}
+	if tm, err := w.store.Terminal(t0ctx, tidA); err != nil || tm.Status != posguard.TerminalDisabled {
+		t.Fatalf("terminal after disable: %v %v", tm.Status, err)
+	}
+	if st, _, _ := ops.post("/terminals/"+tidA+"/status", url.Values{"status": {"lost"}, "csrf_token": {ops.csrf}}); st != 400 {
+		t.Errorf("unknown status: %d", st)
+	}
+	a := w.login(t, "shop-a")
+	fin := w.login(t, "finance")
+	for _, c := range []*client{a, fin} {
+		if st, _, _ := c.post("/terminals/"+tidA+"/status", url.Values{"status": {"active"}, "csrf_token": {c.csrf}}); st != 404 {
+			t.Errorf("status change by a role not admitted: %d, want 404", st)
+		}
+	}
+	if _, body, _ := a.get("/terminals"); strings.Contains(body, "/status") {
+		t.Error("the merchant sees status buttons")
+	}
+	if tm, _ := w.store.Terminal(t0ctx, tidA); tm.Status != posguard.TerminalDisabled {
+		t.Error("a refused change changed the terminal")
+	}
+	recs, err := w.store.Access().AuditRecords(t0ctx, posguard.AuditFilter{Object: "terminal/" + tidA})
+	if err != nil || len(recs) != 2 || recs[0].Outcome != posguard.EINVALID || recs[1].Outcome != "ok" || !strings.Contains(recs[1].Changes, `"disabled"`) {
+		t.Errorf("audit of the terminal: %v %+v", err, recs)
 	}
 }

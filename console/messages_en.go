@@ -120,6 +120,7 @@ var messagesEN = map[string]string{
 	"entry.cause": "cause", "entry.step": "step", "entry.outcome": "outcome", "entry.note": "note",
 	"entry.status": "status", "entry.assign": "assignment",
 
+	"notice.withdraw": "Withdraw", "notice.ended": "ended or withdrawn", "done.withdrawn": "Notice withdrawn.",
 	"notice.publish": "Publish a notice", "notice.title": "Title", "notice.body": "Text", "notice.merchants": "Merchants (empty: all)",
 	"notice.submit": "Publish", "notice.maintenance": "Maintenance", "notice.issuer_outage": "Issuer outage", "notice.other": "Other",
 	"incident.issuer_unavailable": "Issuer unavailable", "incident.terminal_network": "Terminal network", "incident.firmware": "Terminal firmware",
@@ -127,6 +128,7 @@ var messagesEN = map[string]string{
 	"term.attention": "Terminals needing attention", "term.problems": "Problems", "term.model": "Model / firmware", "term.signed_on": "Signed on",
 	"term.last_seen": "Last request", "term.requests24": "Requests, 24 h", "term.failure24": "Failure rate, 24 h",
 	"term.health": "Health", "term.needs_attention": "needs attention", "term.ok": "ok",
+	"term.disable": "Disable", "term.enable": "Enable", "done.terminal_status": "Terminal status changed.",
 	"tstatus.active": "active", "tstatus.disabled": "disabled",
 
 	"merchant.name": "Name", "merchant.per_txn": "Per transaction", "merchant.daily": "Daily", "merchant.daily_count": "Daily count",

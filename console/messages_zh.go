@@ -115,6 +115,7 @@ var messagesZH = map[string]string{
 	"entry.cause": "原因", "entry.step": "处理过程", "entry.outcome": "处理结果", "entry.note": "备注",
 	"entry.status": "状态变更", "entry.assign": "分派",
 
+	"notice.withdraw": "撤回", "notice.ended": "已结束或已撤回", "done.withdrawn": "公告已撤回。",
 	"notice.publish": "发布公告", "notice.title": "标题", "notice.body": "内容", "notice.merchants": "适用商户（留空为全部）",
 	"notice.submit": "发布", "notice.maintenance": "系统维护", "notice.issuer_outage": "发卡行故障", "notice.other": "其他",
 	"incident.issuer_unavailable": "发卡行不可用", "incident.terminal_network": "终端网络异常", "incident.firmware": "终端固件问题",
@@ -122,6 +123,7 @@ var messagesZH = map[string]string{
 	"term.attention": "需要关注的终端", "term.problems": "问题", "term.model": "型号 / 固件", "term.signed_on": "已签到",
 	"term.last_seen": "最近交易", "term.requests24": "24 小时请求", "term.failure24": "24 小时失败率",
 	"term.health": "健康状况", "term.needs_attention": "需关注", "term.ok": "正常",
+	"term.disable": "停用", "term.enable": "启用", "done.terminal_status": "终端状态已更新。",
 	"tstatus.active": "启用", "tstatus.disabled": "停用",
 
 	"merchant.name": "名称", "merchant.per_txn": "单笔限额", "merchant.daily": "单日限额", "merchant.daily_count": "单日笔数",

@@ -97,3 +97,26 @@ func (s *Server) publishNotice(q *request) error {
 	q.object = "notice/" + strconv.FormatInt(n.ID, 10)
 	return q.redirect("/notices", "published")
 }
+
+// withdrawNotice serves POST /notices/{id}/withdraw (operator, admin): the
+// notice stops being in force now.
+func (s *Server) withdrawNotice(q *request) error {
+	if s.Reports == nil {
+		return posguard.Errorf(posguard.ENOTFOUND, "notices are not enabled")
+	}
+	id, err := strconv.ParseInt(q.r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return posguard.Errorf(posguard.ENOTFOUND, "no notice %q", q.r.PathValue("id"))
+	}
+	q.object = "notice/" + strconv.FormatInt(id, 10)
+	if err := s.Reports.Store.WithdrawNotice(q.r.Context(), id, s.now()); err != nil {
+		return err
+	}
+	return q.redirect("/notices", "withdrawn")
+}
+
+// InForce reports whether notice n is in force now.
+func (q *request) InForce(n *posguard.Notice) bool {
+	now := q.s.now()
+	return !n.From.After(now) && (n.To.IsZero() || n.To.After(now))
+}

@@ -57,7 +57,7 @@ func (s *Server) newRequest(w http.ResponseWriter, r *http.Request, u *posguard.
 	lang, chosen := pickLang(r)
 	if chosen {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.Secure})
+			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.Secure || r.TLS != nil})
 	}
 	return &request{s: s, w: w, r: r, user: u, lang: lang}
 }

@@ -21,6 +21,8 @@ type terminalsData struct {
 	Page      int
 	PrevURL   string
 	NextURL   string
+	// CanChange shows the status buttons (operator, admin).
+	CanChange bool
 }
 
 // terminals serves GET /terminals?page=: a merchant user's terminals, or
@@ -38,7 +40,7 @@ func (s *Server) terminals(q *request) error {
 			mine = append(mine, t)
 		}
 	}
-	d := &terminalsData{}
+	d := &terminalsData{CanChange: is(q.user, terminalRoles...)}
 	d.Page, _ = strconv.Atoi(q.Query("page"))
 	if d.Page < 1 {
 		d.Page = 1
@@ -72,4 +74,38 @@ func (s *Server) terminals(q *request) error {
 		}
 	}
 	return q.render(http.StatusOK, "terminals", "nav.terminals", d)
+}
+
+// terminalRoles may change a terminal's status (spec/backoffice.md §1).
+var terminalRoles = []posguard.Role{posguard.RoleOperator, posguard.RoleAdmin}
+
+// setTerminalStatus serves POST /terminals/{id}/status (field status:
+// active or disabled; operator, admin). A disabled terminal's requests
+// are refused by the switch; its keys and sign-on state are kept.
+func (s *Server) setTerminalStatus(q *request) error {
+	t, err := s.Store.Terminal(q.r.Context(), q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	q.object = "terminal/" + t.ID
+	st := posguard.TerminalStatus(q.r.PostFormValue("status"))
+	if st != posguard.TerminalActive && st != posguard.TerminalDisabled {
+		return posguard.Errorf(posguard.EINVALID, "status: active or disabled")
+	}
+	q.changes = `{"before":{"status":` + strconv.Quote(string(t.Status)) + `},"after":{"status":` + strconv.Quote(string(st)) + `}}`
+	if t.Status != st {
+		t.Status = st
+		if err := s.Store.PutTerminal(q.r.Context(), t); err != nil {
+			return err
+		}
+	}
+	return q.redirect("/terminals?page="+strconv.Itoa(max(1, atoiDefault(q.r.PostFormValue("page"), 1))), "terminal_status")
+}
+
+// atoiDefault reads a number, def when it is not one.
+func atoiDefault(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
 }

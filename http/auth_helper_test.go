@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"encoding/json"
 	nethttp "net/http"
 	"strings"
 	"testing"
@@ -69,3 +70,6 @@ func asStaff(t testing.TB, s *api.Server, st accessor) nethttp.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// jsonDecode decodes raw into v.
+func jsonDecode(raw string, v any) error { return json.Unmarshal([]byte(raw), v) }

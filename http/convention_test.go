@@ -21,6 +21,7 @@ import (
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/metrics"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/settlement"
 	"github.com/posguard/posguard/simbank"
 )
@@ -31,8 +32,10 @@ import (
 type fullServer struct {
 	*world
 	srv               *httptest.Server
+	apiServer         *api.Server // behind srv
 	caseID            int64
 	payoutID, batchID string
+	reconRun          string
 }
 
 func newFullServer(t *testing.T) *fullServer {
@@ -66,11 +69,18 @@ func newFullServer(t *testing.T) *fullServer {
 		t.Fatalf("fixture payouts: %v, %v", ps, err)
 	}
 	f := &fullServer{world: w, payoutID: ps[0].ID, batchID: ps[0].BatchID}
-	f.srv = httptest.NewServer(asStaff(t, &api.Server{Store: w.store, Now: now,
+	rc := &recon.Reconciler{Store: w.store.Recon(), Money: money, Cases: w.store, Journal: w.store, Payouts: runner, Now: now}
+	rep, _, err := rc.Run(ctx, recon.Input{Date: "2026-03-01", ClearingName: "IND26030101ACOM", Clearing: strings.NewReader("")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.reconRun = rep.RunID
+	f.apiServer = &api.Server{Store: w.store, Now: now,
 		Cases:   &casework.Service{Store: w.store, Now: now},
 		Reports: &analytics.Reports{Store: w.store, Now: now},
-		Payouts: runner, Metrics: metrics.New().Handler(),
-	}, w.store))
+		Payouts: runner, Metrics: metrics.New().Handler(), Recon: rc,
+	}
+	f.srv = httptest.NewServer(asStaff(t, f.apiServer, w.store))
 	t.Cleanup(f.srv.Close)
 	var c struct {
 		ID int64 `json:"id"`
@@ -168,7 +178,7 @@ func TestConventionEveryRoute(t *testing.T) {
 	txn := f.declined.ID
 	samples := map[string][]string{ // pattern -> requests "METHOD path [body]"
 		"GET /v1/transactions":                      {"GET /v1/transactions?limit=5", "GET /v1/transactions?state=lost"},
-		"GET /v1/transactions/{id}":                 {fmt.Sprintf("GET /v1/transactions/%d", txn), fmt.Sprintf("GET /v1/transactions/%d", f.timedOut.ID), fmt.Sprintf("GET /v1/transactions/%d", f.reversed.ID)},
+		"GET /v1/transactions/{id}":                 {fmt.Sprintf("GET /v1/transactions/%d", txn), fmt.Sprintf("GET /v1/transactions/%d", f.approved.ID), fmt.Sprintf("GET /v1/transactions/%d", f.timedOut.ID), fmt.Sprintf("GET /v1/transactions/%d", f.reversed.ID)},
 		"GET /v1/reversals":                         {"GET /v1/reversals"},
 		"GET /v1/explain/{code}":                    {"GET /v1/explain/51", "GET /v1/explain/network.timeout", "GET /v1/explain/zz"},
 		"GET /v1/terminals/{id}":                    {"GET /v1/terminals/T0000001", "GET /v1/terminals/T0000002"},
@@ -197,6 +207,10 @@ func TestConventionEveryRoute(t *testing.T) {
 		"GET /v1/merchants/{id}/notices":            {"GET /v1/merchants/M00000000000001/notices"},
 		"GET /v1/terminals/{id}/health":             {"GET /v1/terminals/T0000001/health"},
 		"GET /v1/terminals/attention":               {"GET /v1/terminals/attention"},
+		"POST /v1/recon/runs":                       {"!POST /v1/recon/runs {}"}, // not multipart: 400 (uploads: recon_test.go)
+		"GET /v1/recon/runs":                        {"GET /v1/recon/runs", "GET /v1/recon/runs?date=2026-03-01&limit=1", "GET /v1/recon/runs?limit=0"},
+		"GET /v1/recon/runs/{id}":                   {"GET /v1/recon/runs/" + f.reconRun, "GET /v1/recon/runs/rr_none"},
+		"GET /v1/recon/exceptions":                  {"GET /v1/recon/exceptions?date=2026-03-01", "GET /v1/recon/exceptions?class=lost"},
 		"GET /v1/account-changes":                   {"GET /v1/account-changes", "GET /v1/account-changes?state=pending"},
 		"GET /v1/account-changes/{id}":              {"GET /v1/account-changes/1"},
 		"POST /v1/account-changes/{id}/approve":     {"POST /v1/account-changes/1/approve"},

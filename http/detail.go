@@ -5,6 +5,7 @@ import (
 	nethttp "net/http"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/recon"
 )
 
 // txnDetail is the answer of GET /v1/transactions/{id}.
@@ -15,6 +16,9 @@ type txnDetail struct {
 	Explanation *Explanation      `json:"explanation,omitempty"`
 	History     []eventView       `json:"history"`
 	Reversal    *reversalView     `json:"reversal,omitempty"`
+	// Recon lists the reconciliation exceptions about the transaction
+	// (omitted when there are none or reconciliation is not wired).
+	Recon []recon.Exception `json:"recon_exceptions,omitempty"`
 }
 
 // responseView is a field 39 code and what it means.
@@ -78,6 +82,13 @@ func (s *Server) getTransaction(w nethttp.ResponseWriter, r *nethttp.Request) {
 		out.Explanation = &x
 	}
 	if out.Reversal, err = s.reversalOf(ctx, t); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if u := currentUser(r); u != nil && u.Staff() {
+		out.Recon, err = s.reconOf(ctx, t.ID)
+	}
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}

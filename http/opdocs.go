@@ -2,6 +2,7 @@ package http
 
 import (
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/recon"
 )
 
 // The description of every route (OpenAPI). Each route in routes() names
@@ -64,4 +65,15 @@ var (
 	opMerchantNotices = op{summary: "Open incidents and notices concerning a merchant", resp: noticeList{}}
 	opTerminalHealth  = op{summary: "One terminal's health", resp: healthView{}}
 	opAttention       = op{summary: "Terminals needing attention", resp: attentionList{}}
+)
+
+var (
+	opPostReconRun = op{summary: "Reconcile a clearing date: multipart parts date (YYYY-MM-DD), clearing (the network's clearing file) and optional bank (the bank's payout result file); 201 with a new run's report, 200 with the stored one for the same bytes, 422 for a bad file (admin, finance)",
+		resp: recon.Report{}, status: 201}
+	opListReconRuns = op{summary: "Reconciliation runs, newest first",
+		query: []string{"date: clearing date YYYY-MM-DD", "limit: page size (1-1000, default 50)", "cursor: next_cursor of the previous page"}, resp: reconRunList{}}
+	opGetReconRun         = op{summary: "One reconciliation run's report, exception statuses as they stand now", resp: recon.Report{}}
+	opListReconExceptions = op{summary: "Reconciliation exceptions as they stand now",
+		query: []string{"date: clearing date YYYY-MM-DD", "class: exception class", "status: awaiting, open, repair_pending, repaired, resolved",
+			"limit: page size (1-1000, default 50)", "cursor: next_cursor of the previous page"}, resp: reconExceptionList{}}
 )

@@ -13,6 +13,7 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/recon"
 )
 
 // Server is posguard's JSON API. Set its fields, then serve Handler() with a
@@ -47,6 +48,9 @@ type Server struct {
 	// Auth authenticates requests; nil uses an access.Auth over Access with
 	// this server's clock and logger.
 	Auth *access.Auth
+	// Recon runs and shows reconciliations (/v1/recon); nil answers 404
+	// there.
+	Recon *recon.Reconciler
 }
 
 // route is one registered route: a net/http.ServeMux pattern, its handler,
@@ -66,6 +70,8 @@ var (
 	public   = []posguard.Role{access.Public}
 	ops      = []posguard.Role{posguard.RoleAdmin, posguard.RoleOperator}
 	finance  = []posguard.Role{posguard.RoleFinance}
+	// reconRunners may make reconciliation runs (spec/clearing-file.md §7).
+	reconRunners = []posguard.Role{posguard.RoleAdmin, posguard.RoleFinance}
 )
 
 // routes is the one table of the API's routes: who may call each, and what
@@ -112,6 +118,10 @@ func (s *Server) routes() []route {
 		{"GET /v1/merchants/{id}/notices", s.merchantNotices, everyone, opMerchantNotices},
 		{"GET /v1/terminals/{id}/health", s.terminalHealth, everyone, opTerminalHealth},
 		{"GET /v1/terminals/attention", s.terminalsAttention, staff, opAttention},
+		{"POST /v1/recon/runs", s.postReconRun, reconRunners, opPostReconRun},
+		{"GET /v1/recon/runs", s.listReconRuns, staff, opListReconRuns},
+		{"GET /v1/recon/runs/{id}", s.getReconRun, staff, opGetReconRun},
+		{"GET /v1/recon/exceptions", s.listReconExceptions, staff, opListReconExceptions},
 	}
 }
 

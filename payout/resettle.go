@@ -106,6 +106,66 @@ func (r *Runner) resettleAll(ctx context.Context, f posguard.PayoutFilter) ([]*p
 	return out, nil
 }
 
+// ApplyBankStatus applies the bank's final status of a payout from its
+// result file (S paid, F failed, R returned; reconciliation's
+// apply_bank_status): the bank's word wins and the money follows it. A
+// submitted payout is recorded as the bank says; one posguard holds as
+// succeeded that the bank failed or returned goes to held with a case; one
+// posguard holds as failed or returned that the bank paid leaves held (paid)
+// and can no longer be re-settled, so it is never paid twice. ECONFLICT
+// when the payout was already re-settled and the bank says it paid.
+func (r *Runner) ApplyBankStatus(ctx context.Context, id, status, bankRef, reason string) error {
+	p, err := r.Store.Payout(ctx, id)
+	if err != nil {
+		return err
+	}
+	if reason == "" && status != "S" {
+		reason = ReasonBankReturn
+	}
+	now, date := r.now(), r.day()
+	switch status {
+	case "S":
+		switch p.State {
+		case posguard.PayoutQueued, posguard.PayoutSubmitted:
+			if p.State == posguard.PayoutQueued {
+				if err := r.Store.MarkSubmitted(ctx, id, now); err != nil {
+					return err
+				}
+			}
+			return r.Record(ctx, p, Result{Accepted: true, BankRef: bankRef})
+		case posguard.PayoutFailed, posguard.PayoutReturned:
+			if p.ResettledBy != "" {
+				return posguard.Errorf(posguard.ECONFLICT, "payout %s was paid by the bank and re-settled by %s: paid twice, recover it", id, p.ResettledBy)
+			}
+			post := ledger.Transfer("payout:"+p.ID+":bank_paid", posguard.PostPayout, p.MerchantID, date, p.ID, p.Amount,
+				acct(posguard.AccountHeld, p.MerchantID), ledger.NetworkReceivable)
+			return r.Store.FinishPayout(ctx, id, []posguard.PayoutState{p.State}, posguard.PayoutSucceeded, "", bankRef, now, []*posguard.Posting{post})
+		}
+	case "F", "R":
+		switch p.State {
+		case posguard.PayoutQueued, posguard.PayoutSubmitted:
+			if p.State == posguard.PayoutQueued {
+				if err := r.Store.MarkSubmitted(ctx, id, now); err != nil {
+					return err
+				}
+			}
+			if status == "F" {
+				return r.Record(ctx, p, Result{Accepted: false, Reason: reason, BankRef: bankRef})
+			}
+			if err := r.Record(ctx, p, Result{Accepted: true, BankRef: bankRef}); err != nil {
+				return err
+			}
+			return r.Returned(ctx, Return{PayoutID: id, Reason: reason})
+		case posguard.PayoutSucceeded:
+			return r.Returned(ctx, Return{PayoutID: id, Reason: reason})
+		case posguard.PayoutFailed, posguard.PayoutReturned:
+			// Not paid either way; the money is already held.
+			return nil
+		}
+	}
+	return posguard.Errorf(posguard.EINVALID, "payout %s: bank status %q", id, status)
+}
+
 // VerifyAccount asks the bank about account a without storing anything and
 // returns its status ("ok", "frozen", "closed", "name_mismatch").
 func (r *Runner) VerifyAccount(ctx context.Context, a posguard.SettlementAccount) (string, error) {

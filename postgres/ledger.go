@@ -5,6 +5,7 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access/accesssql"
 	"github.com/posguard/posguard/ledger/ledgersql"
+	"github.com/posguard/posguard/recon/reconsql"
 )
 
 // Money returns the store's ledger, settlement and payout side
@@ -16,6 +17,15 @@ func (s *Store) Money() posguard.MoneyStore {
 	m := ledgersql.New(db, db, ledgersql.Dialect{Dollar: true, LockHead: " FOR UPDATE", MapError: dbError})
 	m.Now = s.Now
 	return m
+}
+
+// Recon returns the store's reconciliation side (posguard.ReconStore), kept
+// in the tables of migration 0020_recon and sharing the store's pool.
+func (s *Store) Recon() posguard.ReconStore {
+	s.moneyOnce.Do(func() { s.moneyDB = stdlib.OpenDBFromPool(s.pool) })
+	r := reconsql.New(s.moneyDB, s.moneyDB, reconsql.Dialect{Dollar: true, MapError: dbError})
+	r.Now = s.Now
+	return r
 }
 
 // Access returns the store's users, tokens, account change requests and

@@ -48,7 +48,7 @@ func Effect(t *posguard.Transaction) posguard.Amount {
 		case posguard.StateApproved, posguard.StateVoided, posguard.StatePartRefunded, posguard.StateRefunded:
 			return t.Amount
 		}
-	case posguard.TxnVoid, posguard.TxnCompletionVoid, posguard.TxnRefund:
+	case posguard.TxnVoid, posguard.TxnCompletionVoid, posguard.TxnRefund, posguard.TxnCreditAdjustment:
 		if t.State == posguard.StateApproved {
 			return -t.Amount
 		}

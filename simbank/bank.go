@@ -28,6 +28,8 @@ type Bank struct {
 	lost     int                      // next submits carried out whose answer is lost
 	returns  []payout.Return
 	seq      int
+	orders   map[string]payout.Order // payout ID → the first order received
+	returned map[string]string       // payout ID → reason of its return
 }
 
 type simAccount struct {
@@ -36,7 +38,8 @@ type simAccount struct {
 
 // New returns a bank knowing the merchants' settlement accounts.
 func New(ms []*posguard.Merchant) *Bank {
-	b := &Bank{accounts: map[string]simAccount{}, results: map[string]payout.Result{}, credits: map[string]int{}}
+	b := &Bank{accounts: map[string]simAccount{}, results: map[string]payout.Result{}, credits: map[string]int{},
+		orders: map[string]payout.Order{}, returned: map[string]string{}}
 	for _, m := range ms {
 		b.SetAccount(m.Account)
 	}
@@ -70,6 +73,7 @@ func (b *Bank) ReturnLater(payoutID, reason string) error {
 		return posguard.Errorf(posguard.EINVALID, "simbank: payout %s was not accepted", payoutID)
 	}
 	b.returns = append(b.returns, payout.Return{PayoutID: payoutID, Reason: reason})
+	b.returned[payoutID] = reason
 	return nil
 }
 
@@ -88,6 +92,7 @@ func (b *Bank) Submit(ctx context.Context, o payout.Order) (payout.Result, error
 	if !seen {
 		r = b.decide(o)
 		b.results[o.PayoutID] = r
+		b.orders[o.PayoutID] = o
 		if r.Accepted {
 			b.credits[o.PayoutID]++
 		}

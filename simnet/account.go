@@ -2,6 +2,7 @@ package simnet
 
 import (
 	"sort"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -13,6 +14,7 @@ const (
 	KindRefund     = "refund"
 	KindPreauth    = "preauth"
 	KindCompletion = "completion"
+	KindAdjustment = "adjustment" // credit adjustment (贷记调整)
 )
 
 // Posting states.
@@ -47,6 +49,13 @@ type posting struct {
 	voidedBy *posting // the posted void of this sale, completion or preauth
 	refunded posguard.Amount
 	holding  bool // a preauth whose funds are still held
+
+	// What the clearing file needs (set by record).
+	terminal, merchant, acquirer string
+	transmitted                  string // field 7 as received
+	mcc, entryMode, authCode     string
+	origSTAN, origTime           string // field 90 of the request, if any
+	approvedAt                   time.Time
 }
 
 // origKey identifies an upstream request the way field 90 names it.
@@ -60,7 +69,7 @@ func (p *posting) effect() posguard.Amount {
 	switch p.kind {
 	case KindSale, KindCompletion:
 		return -p.amount
-	case KindRefund:
+	case KindRefund, KindAdjustment:
 		return p.amount
 	case KindVoid:
 		if p.orig != nil && p.orig.kind != KindPreauth {
@@ -141,8 +150,15 @@ type PostingView struct {
 	STAN   string          `json:"stan"`
 	RRN    string          `json:"rrn"`
 	Amount posguard.Amount `json:"amount"`
-	Kind   string          `json:"kind"`  // sale | void | refund | preauth | completion
+	Kind   string          `json:"kind"`  // sale | void | refund | preauth | completion | adjustment
 	State  string          `json:"state"` // posted | reversed
+	// Terminal, Merchant and Transmitted (field 7, MMDDhhmmss) identify the
+	// request; ClearingDate is the business date of its approval (cut-off
+	// 23:00 UTC+8), the date of the clearing file it appears in.
+	Terminal     string `json:"terminal"`
+	Merchant     string `json:"merchant"`
+	Transmitted  string `json:"transmitted"`
+	ClearingDate string `json:"clearing_date"`
 }
 
 // Accounts returns every account, sorted by PAN, with masked PANs.
@@ -159,7 +175,8 @@ func (n *Network) Accounts() []AccountView {
 		a := n.accounts[pan]
 		v := AccountView{PAN: posguard.MaskPAN(pan), Balance: a.balance, Postings: make([]PostingView, 0, len(a.postings))}
 		for _, p := range a.postings {
-			v.Postings = append(v.Postings, PostingView{STAN: p.stan, RRN: p.rrn, Amount: p.amount, Kind: p.kind, State: p.state})
+			v.Postings = append(v.Postings, PostingView{STAN: p.stan, RRN: p.rrn, Amount: p.amount, Kind: p.kind, State: p.state,
+				Terminal: p.terminal, Merchant: p.merchant, Transmitted: p.transmitted, ClearingDate: ClearingDate(p.approvedAt)})
 		}
 		out = append(out, v)
 	}

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/recon/clearing"
 )
 
 // FaultsView is the admin API's view of the fault mix.
@@ -31,8 +33,33 @@ type WindowView struct {
 //	GET  /faults    the fault mix
 //	POST /faults    {"spec": "..."} sets the fault mix; 400 {"error": "..."} for a bad spec
 //	GET  /stats     requests, answers by code, faults by kind, reversals, duplicates
+//	GET  /clearing?date=YYYY-MM-DD         the clearing file of that date (IND{yymmdd}01ACOM)
+//	GET  /clearing/faults?date=YYYY-MM-DD  what the clearing knobs did to that file
 func (n *Network) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /clearing", func(w http.ResponseWriter, r *http.Request) {
+		date, ok := clearingDateParam(w, r)
+		if !ok {
+			return
+		}
+		body, _ := n.Clearing(date)
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+clearing.ClearingFileName(date)+`"`)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(body)
+	})
+	mux.HandleFunc("GET /clearing/faults", func(w http.ResponseWriter, r *http.Request) {
+		date, ok := clearingDateParam(w, r)
+		if !ok {
+			return
+		}
+		_, done := n.Clearing(date)
+		if done == nil {
+			done = []ClearingFault{}
+		}
+		writeJSON(w, http.StatusOK, done)
+	})
 	mux.HandleFunc("GET /accounts", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, n.Accounts())
 	})
@@ -70,6 +97,17 @@ func (n *Network) faultsView() FaultsView {
 		v.Windows = append(v.Windows, WindowView{Kind: w.kind, BIN: w.bin, Until: w.until.UTC(), Active: now.Before(w.until)})
 	}
 	return v
+}
+
+// clearingDateParam reads ?date=YYYY-MM-DD, answering 400 when it is
+// missing or malformed.
+func clearingDateParam(w http.ResponseWriter, r *http.Request) (string, bool) {
+	date := r.URL.Query().Get("date")
+	if _, err := time.Parse("2006-01-02", date); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want ?date=YYYY-MM-DD"})
+		return "", false
+	}
+	return date, true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

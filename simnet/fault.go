@@ -47,6 +47,14 @@ type Faults struct {
 	// DeclineBursts: the BIN prefix answers 91 (issuer inoperative), and
 	// applies nothing, for the period.
 	DeclineBursts []Window
+
+	// Clearing knobs act only on the clearing file (GET /clearing), each a
+	// fraction of its lines chosen by a hash of date, RRN and knob, so the
+	// same date gives the same file: ClearingDrop leaves the line out,
+	// ClearingDup writes it twice, ClearingAmount adds 100 fen to field 6,
+	// ClearingReversed writes a reversed sale as if its reversal came after
+	// the cut-off.
+	ClearingDrop, ClearingDup, ClearingAmount, ClearingReversed float64
 }
 
 // Fault names, as in the spec and in the statistics.
@@ -59,6 +67,10 @@ const (
 	FaultGarbage          = "garbage"
 	FaultOutage           = "outage"
 	FaultDeclineBurst     = "decline_burst"
+	FaultClearingDrop     = "clearing_drop"
+	FaultClearingDup      = "clearing_dup"
+	FaultClearingAmount   = "clearing_amount"
+	FaultClearingReversed = "clearing_reversed"
 )
 
 // ParseFaults reads a fault spec: comma-separated items name=value, e.g.
@@ -121,6 +133,14 @@ func ParseFaults(spec string) (Faults, error) {
 			p = &f.Disconnect
 		case FaultGarbage:
 			p = &f.Garbage
+		case FaultClearingDrop:
+			p = &f.ClearingDrop
+		case FaultClearingDup:
+			p = &f.ClearingDup
+		case FaultClearingAmount:
+			p = &f.ClearingAmount
+		case FaultClearingReversed:
+			p = &f.ClearingReversed
 		default:
 			return bad("unknown fault")
 		}
@@ -187,6 +207,8 @@ func (f Faults) String() string {
 	}{
 		{FaultTimeout, f.Timeout}, {FaultTimeoutNoDebit, f.TimeoutNoDebit},
 		{FaultDropAfterApprove, f.DropAfterApprove}, {FaultDisconnect, f.Disconnect}, {FaultGarbage, f.Garbage},
+		{FaultClearingDrop, f.ClearingDrop}, {FaultClearingDup, f.ClearingDup},
+		{FaultClearingAmount, f.ClearingAmount}, {FaultClearingReversed, f.ClearingReversed},
 	} {
 		if p.v > 0 {
 			items = append(items, p.name+"="+strconv.FormatFloat(p.v, 'g', -1, 64))

@@ -59,6 +59,8 @@ func (n *Network) apply(req *posguard.UpstreamRequest) *posguard.UpstreamRespons
 		n.void(req, resp)
 	case class == "022" && proc2 == "20":
 		n.refund(req, resp)
+	case class == "022" && proc2 == "22":
+		n.adjust(req, resp)
 	default:
 		resp.Code = codeNotSupported
 	}
@@ -195,6 +197,7 @@ func (n *Network) debit(req *posguard.UpstreamRequest, resp *posguard.UpstreamRe
 	}
 	n.byOrig[p.key] = p
 	n.approve(resp, a.card.PAN.Reveal())
+	n.record(p, req, resp)
 }
 
 // original finds the posting named by field 90 and checks it belongs to
@@ -244,6 +247,7 @@ func (n *Network) void(req *posguard.UpstreamRequest, resp *posguard.UpstreamRes
 	o.setHold(false)
 	n.byOrig[v.key] = v
 	n.approve(resp, a.card.PAN.Reveal())
+	n.record(v, req, resp)
 }
 
 // refund credits part or all of a posted sale or completion.
@@ -265,6 +269,49 @@ func (n *Network) refund(req *posguard.UpstreamRequest, resp *posguard.UpstreamR
 	o.refunded += req.Amount
 	n.byOrig[r.key] = r
 	n.approve(resp, a.card.PAN.Reveal())
+	n.record(r, req, resp)
+}
+
+// adjust approves a credit adjustment (贷记调整) for any card the network
+// holds and credits the card. Field 90 names the cleared line it repairs;
+// without a card number (posguard keeps none) the card is that line's.
+func (n *Network) adjust(req *posguard.UpstreamRequest, resp *posguard.UpstreamResponse) {
+	var a *account
+	code := ""
+	if req.PAN == "" && req.Track2 == "" && req.Original != nil {
+		// No card number: the card of the line field 90 names.
+		if o := n.byOrig[originalKey(req.Original)]; o != nil {
+			a = o.acct
+		} else {
+			code = codeNoOriginal
+		}
+	} else {
+		a, code = n.cardFor(req)
+	}
+	if code == "" && req.Amount <= 0 {
+		code = codeInvalidAmount
+	}
+	if code != "" {
+		resp.Code = code
+		return
+	}
+	p := &posting{key: requestKey(req), stan: req.STAN, rrn: resp.RRN, amount: req.Amount, kind: KindAdjustment}
+	a.post(p)
+	n.byOrig[p.key] = p
+	n.approve(resp, a.card.PAN.Reveal())
+	n.record(p, req, resp)
+}
+
+// record keeps on a new posting what its clearing line needs (§8 of the
+// clearing-file spec): terminal, merchant, the request's field 7, the
+// moment of approval and the original's trace and time.
+func (n *Network) record(p *posting, req *posguard.UpstreamRequest, resp *posguard.UpstreamResponse) {
+	p.terminal, p.merchant, p.acquirer = req.TerminalID, req.MerchantID, req.AcquirerID
+	p.transmitted, p.mcc, p.entryMode, p.authCode = req.Time, req.MCC, req.EntryMode, resp.AuthCode
+	p.approvedAt = n.now()
+	if req.Original != nil {
+		p.origSTAN, p.origTime = req.Original.STAN, req.Original.Time
+	}
 }
 
 // reversal undoes the posting field 90 names. Answering 00 when there is

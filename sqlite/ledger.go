@@ -4,6 +4,7 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access/accesssql"
 	"github.com/posguard/posguard/ledger/ledgersql"
+	"github.com/posguard/posguard/recon/reconsql"
 )
 
 // Money returns the store's ledger, settlement and payout side
@@ -15,6 +16,14 @@ func (s *Store) Money() posguard.MoneyStore {
 	m := ledgersql.New(s.write, s.read, ledgersql.Dialect{MapError: dbError})
 	m.Now = s.Now
 	return m
+}
+
+// Recon returns the store's reconciliation side (posguard.ReconStore), kept
+// in the tables of migration 0020_recon.
+func (s *Store) Recon() posguard.ReconStore {
+	r := reconsql.New(s.write, s.read, reconsql.Dialect{MapError: dbError})
+	r.Now = s.Now
+	return r
 }
 
 // Access returns the store's users, tokens, account change requests and

@@ -169,6 +169,18 @@ func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posgua
 	})
 }
 
+// WithdrawNotice ends notice id at `at` unless it ended earlier;
+// ENOTFOUND if there is no such notice.
+func (s *Store) WithdrawNotice(ctx context.Context, id int64, at time.Time) error {
+	t := s.T(at.UTC())
+	n, err := s.DB.Exec(ctx, "withdraw notice", `UPDATE notices SET to_at = CASE WHEN `+s.DB.D.TimeUnset("to_at")+
+		` OR to_at > ? THEN ? ELSE to_at END WHERE id = ?`, t, t, id)
+	if err == nil && n == 0 {
+		return posguard.Errorf(posguard.ENOTFOUND, "no notice %d", id)
+	}
+	return err
+}
+
 // AddTerminalEvent stores e and sets its ID.
 func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent) error {
 	d, err := EventDetail(e.Detail)

@@ -216,6 +216,20 @@ func testNotices(t *testing.T, s CaseStores) {
 	if len(all) != 2 {
 		t.Fatalf("all notices: %d", len(all))
 	}
+	// Withdrawn, the notice is no longer in force; one that ended earlier
+	// keeps its end; an unknown one is ENOTFOUND.
+	must(t, s.WithdrawNotice(ctx, now.ID, at.Add(-time.Minute)), "withdraw")
+	if list, err := s.Notices(ctx, at, 0); err != nil || len(list) != 0 {
+		t.Fatalf("in force after withdrawal: %+v %v", list, err)
+	}
+	must(t, s.WithdrawNotice(ctx, past.ID, at), "withdraw ended")
+	all, err = s.Notices(ctx, time.Time{}, 0)
+	must(t, err, "all")
+	wantTime(t, all[0].To, at.Add(-time.Minute), "withdrawn at")
+	wantTime(t, all[1].To, at.Add(-24*time.Hour), "earlier end kept")
+	if err := s.WithdrawNotice(ctx, 999999, at); posguard.ErrorCode(err) != posguard.ENOTFOUND {
+		t.Fatalf("withdraw unknown: %v", err)
+	}
 }
 
 func testTerminalEvents(t *testing.T, s CaseStores) {

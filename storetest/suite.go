@@ -38,8 +38,8 @@ func WithRawContains(f func(t *testing.T, s posguard.Store, needle []byte) bool)
 
 // Run is the one entry point of the conformance suite: it exercises the
 // whole store made by open (journal, reversals, merchants, terminals,
-// settings, cases, incidents, analytics, ledger, settlement, payouts and
-// access). Every subtest gets its own store.
+// settings, cases, incidents, analytics, ledger, settlement, payouts,
+// access and reconciliation). Every subtest gets its own store.
 func Run(t *testing.T, open Opener, opts ...Option) {
 	var c config
 	for _, o := range opts {
@@ -72,6 +72,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("Cases", func(t *testing.T) { runCases(t, h) })
 	t.Run("Ledger", func(t *testing.T) { runLedger(t, h) })
 	t.Run("Access", func(t *testing.T) { RunAccess(t, open) })
+	t.Run("Recon", func(t *testing.T) { RunRecon(t, open) })
 }
 
 // harness carries the opener and options into the test groups.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -71,8 +72,14 @@ type ChaosReport struct {
 	Unexplained       int               `json:"unexplained"`
 	Cards             int               `json:"cards"`
 	Mismatches        []recon.Mismatch  `json:"mismatches"`
-	DrainSeconds      float64           `json:"drain_seconds"`
-	RunSeconds        float64           `json:"run_seconds"`
+	// ReconDates, ReconLines and ReconExceptions: each settlement date of
+	// the run reconciled against simnet's clearing file (0 exceptions when
+	// the reversal machinery left nothing behind).
+	ReconDates      int            `json:"recon_dates"`
+	ReconLines      int            `json:"recon_lines"`
+	ReconExceptions map[string]int `json:"recon_exceptions"`
+	DrainSeconds    float64        `json:"drain_seconds"`
+	RunSeconds      float64        `json:"run_seconds"`
 }
 
 // ParseFlags reads chaos's flags.
@@ -308,6 +315,8 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 		return fmt.Errorf("%d cards whose money differs between the issuers and the journal", len(c.Report.Mismatches))
 	case c.Report.Unexplained > 0:
 		return fmt.Errorf("%d transactions without a known cause", c.Report.Unexplained)
+	case len(c.Report.ReconExceptions) > 0:
+		return fmt.Errorf("reconciliation against the network's clearing files found exceptions: %v", c.Report.ReconExceptions)
 	case c.Report.ReversalsPending > 0 || c.Report.LeftForwarded > 0:
 		return fmt.Errorf("queue not drained after %s: %d reversals pending, %d transactions forwarded", c.DrainLimit, c.Report.ReversalsPending, c.Report.LeftForwarded)
 	}
@@ -375,6 +384,56 @@ func (c *ChaosCommand) audit(ctx context.Context, st *sqlite.Store, w *seed.Worl
 	}
 	c.Report.Cards = len(issuer)
 	c.Report.Mismatches = recon.Compare(issuer, journal)
+	return c.reconcile(ctx, st, adminAddr)
+}
+
+// reconcile runs reconciliation of every settlement date of the journal
+// against simnet's clearing file of that date, oldest first.
+func (c *ChaosCommand) reconcile(ctx context.Context, st *sqlite.Store, adminAddr string) error {
+	dates := map[string]bool{}
+	var after int64
+	for {
+		page, err := st.List(ctx, posguard.TxnFilter{After: after, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, t := range page {
+			if t.SettlementDate != "" {
+				dates[t.SettlementDate] = true
+			}
+		}
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	order := make([]string, 0, len(dates))
+	for d := range dates {
+		order = append(order, d)
+	}
+	sort.Strings(order)
+	rc := &recon.Reconciler{Store: st.Recon(), Money: st.Money(), Cases: st, Journal: st}
+	c.Report.ReconExceptions = map[string]int{}
+	for _, d := range order {
+		resp, err := http.Get("http://" + adminAddr + "/clearing?date=" + d)
+		if err != nil {
+			return err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("clearing file of %s: %d %v", d, resp.StatusCode, err)
+		}
+		rep, _, err := rc.Run(ctx, recon.Input{Date: d, ClearingName: recon.ClearingName(d), Clearing: bytes.NewReader(body)})
+		if err != nil {
+			return fmt.Errorf("reconcile %s: %w", d, err)
+		}
+		c.Report.ReconDates++
+		c.Report.ReconLines += rep.Lines
+		for class, n := range rep.Counts() {
+			c.Report.ReconExceptions[class] += n
+		}
+	}
 	return nil
 }
 
@@ -395,6 +454,7 @@ func (c *ChaosCommand) print() {
 		r.ReversalsDone, r.ReversalsPending, r.LeftForwarded, r.DrainSeconds)
 	fmt.Fprintf(c.Stdout, "causes: %d transactions without a known reason and category\n", r.Unexplained)
 	fmt.Fprintf(c.Stdout, "money: %d cards, %d mismatches between the issuers and the journal\n", r.Cards, len(r.Mismatches))
+	fmt.Fprintf(c.Stdout, "reconciliation: %d dates, %d clearing lines, exceptions %v\n", r.ReconDates, r.ReconLines, r.ReconExceptions)
 	for _, m := range r.Mismatches {
 		fmt.Fprintf(c.Stdout, "  %s issuer took %s, journal says %s\n", m.PAN, m.Issuer, m.Journal)
 	}

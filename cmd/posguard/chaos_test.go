@@ -52,6 +52,9 @@ func TestChaos(t *testing.T) {
 	if r.FaultsInjected["timeout"]+r.FaultsInjected["drop_after_approve"]+r.FaultsInjected["outage"] == 0 {
 		t.Fatalf("no faults were injected: %v", r.FaultsInjected)
 	}
+	if r.ReconDates == 0 || r.ReconLines == 0 || len(r.ReconExceptions) != 0 {
+		t.Fatalf("reconciliation of the run's days: %d dates, %d lines, exceptions %v", r.ReconDates, r.ReconLines, r.ReconExceptions)
+	}
 	if len(r.Mismatches) != 0 || r.ReversalsPending != 0 || r.LeftForwarded != 0 || r.Unexplained != 0 {
 		t.Fatalf("money or queue: %+v", r)
 	}

@@ -93,6 +93,12 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		}
 	}
 	db := "sqlite:" + dbPath
+	if err := os.RemoveAll(filepath.Join(c.Dir, "clearing")); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(c.Dir, "clearing"), 0o755); err != nil {
+		return err
+	}
 	sd := &SeedCommand{Stdout: io.Discard, Stderr: logFile}
 	if err := sd.ParseFlags([]string{"--db", db, worldPath}); err != nil {
 		return err
@@ -126,7 +132,8 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	}
 	sv := &ServeCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
 	if err := sv.ParseFlags([]string{"--db", db, "--terminal-addr", c.TerminalAddr, "--http-addr", httpAddr,
-		"--network", "iso8583://" + netAddr, "--upstream-timeout", c.UpstreamTO.String()}); err != nil {
+		"--network", "iso8583://" + netAddr, "--upstream-timeout", c.UpstreamTO.String(),
+		"--clearing-dir", filepath.Join(c.Dir, "clearing")}); err != nil {
 		return err
 	}
 	svDone := start(svcCtx, sv, sv.Ready)
@@ -263,6 +270,36 @@ func (c *DemoCommand) finish(sv *ServeCommand, sn *SimnetCommand) {
 	fmt.Fprintf(c.Stdout, "\nmoney check: %d cards, %d mismatches between the issuers and the journal\n", len(issuer), len(mm))
 	for _, m := range mm {
 		fmt.Fprintf(c.Stdout, "  %s issuer took %s, journal says %s\n", m.PAN, m.Issuer, m.Journal)
+	}
+	c.endOfDay(ctx, sv, sn)
+}
+
+// endOfDay receives the simulated network's clearing file of every day of
+// the run into serve's --clearing-dir, as an acquirer receives it by file
+// transfer, and has serve reconcile it.
+func (c *DemoCommand) endOfDay(ctx context.Context, sv *ServeCommand, sn *SimnetCommand) {
+	dates := map[string]bool{}
+	list, err := sv.store.List(ctx, posguard.TxnFilter{Limit: 1000})
+	if err != nil {
+		fmt.Fprintf(c.Stdout, "reconciliation: %v\n", err)
+		return
+	}
+	for _, t := range list {
+		if t.SettlementDate != "" {
+			dates[t.SettlementDate] = true
+		}
+	}
+	dir := filepath.Join(c.Dir, "clearing")
+	for d := range dates {
+		body, _ := sn.Net.Clearing(d)
+		if err := os.WriteFile(filepath.Join(dir, recon.ClearingName(d)), body, 0o644); err != nil {
+			fmt.Fprintf(c.Stdout, "reconciliation: %v\n", err)
+			return
+		}
+	}
+	for _, rep := range sv.ImportClearing(ctx) {
+		fmt.Fprintf(c.Stdout, "reconciliation %s (%s, run %s): %d lines, %d matched, %d exceptions %v\n",
+			rep.Date, rep.ClearingFile, rep.RunID, rep.Lines, rep.Matched, len(rep.Exceptions), rep.Counts())
 	}
 }
 

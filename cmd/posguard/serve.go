@@ -22,6 +22,7 @@ import (
 	"github.com/posguard/posguard/metrics"
 	"github.com/posguard/posguard/network"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/settlement"
 	"github.com/posguard/posguard/simbank"
@@ -52,6 +53,8 @@ type ServeCommand struct {
 	MinFirmware     string
 	IncidentWindow  time.Duration
 	PayoutEvery     time.Duration
+	ClearingDir     string
+	clearing        *clearingWatcher // set when --clearing-dir is given
 	LogLevel        string
 	TLSCert         string
 	TLSKey          string
@@ -106,6 +109,7 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time at which the settlement day rolls over")
 	fs.IntVar(&c.MaxAttempts, "reversal-max-attempts", 5, "attempts after which a reversal is flagged reversal_failed (retries continue)")
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
+	fs.StringVar(&c.ClearingDir, "clearing-dir", "", "directory watched for the network's clearing files (IND{yymmdd}01ACOM) and the bank's payout result files (DF{yyyymmdd}_*.csv), reconciled on arrival")
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
@@ -221,6 +225,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	}
 	c.Bank = simbank.New(merchants)
 	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}, Calendar: sw.Calendar(), Audit: st.Access()}
+	rc := &recon.Reconciler{Store: st.(reconStorer).Recon(), Money: money, Cases: st, Journal: st, Payouts: payouts,
+		Acquirer: acq, Calendar: sw.Calendar(), Logger: c.log, Metrics: recon.NewMetrics(m.Registry())}
 	if err := c.client.Start(ctx); err != nil {
 		return fmt.Errorf("network link: %w", err)
 	}
@@ -250,7 +256,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	tsrv := c.terminalServer(&terminal.Server{Handler: gw, Logger: c.log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }})
 	c.Auth = &access.Auth{Store: st.Access(), Logger: c.log, SecureCookies: c.TLSCert != ""}
 	apiSrv := &api.Server{Store: st, Access: st.Access(), Auth: c.Auth, Metrics: m.Handler(), Logger: c.log,
-		Cases: cases, Reports: &analytics.Reports{Store: st, MinFirmware: minFW}, Payouts: payouts, Health: func(context.Context) map[string]string {
+		Cases: cases, Reports: &analytics.Reports{Store: st, MinFirmware: minFW}, Payouts: payouts, Recon: rc, Health: func(context.Context) map[string]string {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
 		}}
@@ -285,6 +291,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); _ = poster.Run(runCtx, 2*time.Second); errc <- nil }()
 	go func() { defer wg.Done(); c.payoutLoop(runCtx, payouts); errc <- nil }()
 	go c.watch(runCtx, st, m)
+	c.startRecon(runCtx, rc, acq, &wg)
 	c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 	close(c.Ready)
 

@@ -60,7 +60,7 @@ func (s *Store) appendTx(ctx context.Context, tx *sql.Tx, ps []*posguard.Posting
 			}
 		}
 		item := 0
-		if p.Kind.Item() {
+		if p.Kind.Settles() {
 			item = 1
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO ledger_postings (seq, key, kind, item, txn_id, orig_id,

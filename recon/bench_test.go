@@ -1,0 +1,169 @@
+package recon_test
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/recon"
+	"github.com/posguard/posguard/recon/clearing"
+	"github.com/posguard/posguard/sqlite"
+	"github.com/posguard/posguard/storetest"
+)
+
+// benchLines is the size of BenchmarkRecon1M: POSGUARD_BENCH_RECON_LINES
+// (1000000 for the figure in docs/benchmarks.md), 20,000 by default so CI's
+// one-iteration run stays quick.
+func benchLines() int {
+	if v, err := strconv.Atoi(os.Getenv("POSGUARD_BENCH_RECON_LINES")); err == nil && v > 0 {
+		return v
+	}
+	return 20_000
+}
+
+// BenchmarkRecon1M reconciles a clearing file of n lines against a journal
+// of the same n approved sales on SQLite: parse, match and report (every
+// line matches, so no repair runs). The journal is written straight into
+// the database before the timer starts; the file is written to disk.
+func BenchmarkRecon1M(b *testing.B) {
+	n := benchLines()
+	dir := b.TempDir()
+	path := filepath.Join(dir, "p.db")
+	st, err := sqlite.Open(path, storetest.NewSealer())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fillJournal(b, db, n)
+	db.Close()
+	file := filepath.Join(dir, "IND26112301ACOM")
+	writeBenchFile(b, file, n)
+	rc := &recon.Reconciler{Store: st.Recon(), Money: st.Money(), Cases: st, Journal: st, Acquirer: "48021000"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var peak atomic.Uint64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		os.Remove(file)
+		writeBenchFile(b, file, n+i) // new bytes each iteration: a new run, not the stored one
+		f, err := os.Open(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		stop := sampleHeap(&peak)
+		b.StartTimer()
+		rep, created, err := rc.Run(ctx, recon.Input{Date: "2026-11-23", ClearingName: "IND26112301ACOM", Clearing: f})
+		b.StopTimer()
+		stop()
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !created || rep.Matched != n {
+			b.Fatalf("run: created %v, %d lines, %d matched, %d exceptions", created, rep.Lines, rep.Matched, len(rep.Exceptions))
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n), "lines")
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+}
+
+// sampleHeap records the largest live heap seen until stop is called.
+func sampleHeap(peak *atomic.Uint64) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > peak.Load() {
+				peak.Store(m.HeapAlloc)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// fillJournal inserts n approved sales of 2026-11-23 in one transaction.
+func fillJournal(b *testing.B, db *sql.DB, n int) {
+	tx, err := db.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stmt, err := tx.Prepare(`INSERT INTO transactions (terminal_id, batch, stan, mti, type, content_hash, merchant_id,
+		pan_masked, pan_hash, issuer_bin, card_org, amount, currency, proc_code, entry_mode, settlement_date,
+		rrn, auth_code, response_code, reason, state, upstream_stan, upstream_time, answer, detail, created_at, updated_at)
+		VALUES (?, '000001', ?, '0200', 'sale', 'h', ?, '622588******1017', 'ph', '622588', 'CUP', ?, '156',
+		'000000', '021', '2026-11-23', ?, '123456', '00', '', 'approved', ?, ?, NULL, NULL, 1, 2)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		term, merch, rrn, stan, xmit, amt := benchKey(i)
+		if _, err := stmt.Exec(term, stan, merch, amt, rrn, stan, xmit); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// benchKey is the i-th sale: 1,000 terminals of 100 merchants.
+func benchKey(i int) (term, merch, rrn, stan, xmit string, amt int64) {
+	term = fmt.Sprintf("T%07d", i%1000)
+	merch = fmt.Sprintf("89831004899%04d", i%100)
+	rrn = fmt.Sprintf("3327%08d", i)
+	stan = fmt.Sprintf("%06d", i%1000000)
+	xmit = fmt.Sprintf("1123%02d%02d%02d", (i/3600)%24, (i/60)%60, i%60)
+	return term, merch, rrn, stan, xmit, int64(100 + i%50000)
+}
+
+// writeBenchFile writes the clearing file of the first n sales (beyond the
+// journal's size, lines repeat the last sale: duplicates).
+func writeBenchFile(b *testing.B, path string, n int) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	var buf []byte
+	jn := benchLines()
+	for i := 0; i < n; i++ {
+		k := min(i, jn-1)
+		term, merch, rrn, stan, xmit, amt := benchKey(k)
+		l := clearing.Line{Acquirer: "48021000", Trace: stan, Transmitted: xmit, Amount: posguard.Amount(amt),
+			Kind: clearing.KindSale, MCC: "5411", Terminal: term, Merchant: merch, RRN: rrn, AuthCode: "123456", EntryMode: "021"}
+		buf, err = clearing.AppendRecord(buf[:0], &l, "6225880000001017")
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.Write(buf)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+}
