@@ -222,6 +222,9 @@ func TestTerminalStatus(t *testing.T) {
 	if !strings.Contains(body, `action="/terminals/`+tidA+`/status"`) {
 		t.Fatal("the operator's terminals page has no status form")
 	}
+	if !strings.Contains(body, "未签到") || strings.Contains(body, "not signed on") {
+		t.Error("the health problems are not shown in Chinese")
+	}
 	if st, _, _ := ops.post("/terminals/"+tidA+"/status", url.Values{"status": {"disabled"}, "csrf_token": {ops.csrf}}); st != http.StatusSeeOther {
 		t.Fatalf("disable: %d", st)
 	}

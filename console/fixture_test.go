@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -141,11 +142,16 @@ func newWorld(t *testing.T) *world {
 	w.caseB, _, err = cases.OpenComplaint(ctx, casework.Complaint{TxnID: w.approvedB.ID, Author: "shop-b", Text: "Noodle complaint"})
 	must(err)
 	srv := &console.Server{Store: st, Auth: w.auth, Cases: cases, Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }},
-		Now: func() time.Time { return now }}
+		Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil))}
 	w.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(w.srv.Close)
 	return w
 }
+
+// testLog writes the console's log lines to the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(b []byte) (int, error) { l.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
 
 // client is a browser: a cookie jar and no automatic redirects.
 type client struct {

@@ -130,7 +130,10 @@ var messagesEN = map[string]string{
 	"term.last_seen": "Last request", "term.requests24": "Requests, 24 h", "term.failure24": "Failure rate, 24 h",
 	"term.health": "Health", "term.needs_attention": "needs attention", "term.ok": "ok",
 	"term.disable": "Disable", "term.enable": "Enable", "done.terminal_status": "Terminal status changed.",
-	"tstatus.active": "active", "tstatus.disabled": "disabled",
+	"problem.not_signed_on": "not signed on", "problem.silent": "no request in the last 24 hours", "problem.firmware": "firmware %s is below the minimum %s: update it",
+	"problem.error_rate": "failure rate %s over 24 h", "problem.reversal_rate": "reversal rate %s over 24 h", "problem.incident": "open incident: %s",
+	"problem.security": "%s security refusals (97/A0/77) in 24 h",
+	"tstatus.active":   "active", "tstatus.disabled": "disabled",
 
 	"merchant.name": "Name", "merchant.per_txn": "Per transaction", "merchant.daily": "Daily", "merchant.daily_count": "Daily count",
 	"mstatus.active": "active", "mstatus.pending_kyc": "KYC pending", "mstatus.frozen": "frozen", "mstatus.closed": "closed",

@@ -125,7 +125,10 @@ var messagesZH = map[string]string{
 	"term.last_seen": "最近交易", "term.requests24": "24 小时请求", "term.failure24": "24 小时失败率",
 	"term.health": "健康状况", "term.needs_attention": "需关注", "term.ok": "正常",
 	"term.disable": "停用", "term.enable": "启用", "done.terminal_status": "终端状态已更新。",
-	"tstatus.active": "启用", "tstatus.disabled": "停用",
+	"problem.not_signed_on": "未签到", "problem.silent": "24 小时内没有交易", "problem.firmware": "固件 %s 低于最低版本 %s，请升级",
+	"problem.error_rate": "24 小时失败率 %s", "problem.reversal_rate": "24 小时冲正率 %s", "problem.incident": "异常事件：%s",
+	"problem.security": "24 小时内 %s 次安全拒绝（97/A0/77）",
+	"tstatus.active":   "启用", "tstatus.disabled": "停用",
 
 	"merchant.name": "名称", "merchant.per_txn": "单笔限额", "merchant.daily": "单日限额", "merchant.daily_count": "单日笔数",
 	"mstatus.active": "正常", "mstatus.pending_kyc": "待实名认证", "mstatus.frozen": "已冻结", "mstatus.closed": "已关闭",
