@@ -140,7 +140,7 @@ func (s *Server) resettle(q *request) error {
 		return posguard.Errorf(posguard.EINTERNAL, "payout %s: case %q", p.ID, p.CaseID)
 	}
 	q.changes = `{"resettle_requested_on_case":` + strconv.Quote(p.CaseID) + `}`
-	note := "re-settlement requested for payout " + p.ID + " / 申请重新结算"
+	note := "申请重新结算出款 " + p.ID + " / re-settlement requested for payout " + p.ID
 	if _, err := s.Cases.AddEntry(ctx, caseID, posguard.EntryNote, q.user.Name, note); err != nil {
 		return err
 	}
