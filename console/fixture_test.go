@@ -151,7 +151,10 @@ func newWorld(t *testing.T) *world {
 // testLog writes the console's log lines to the test's log.
 type testLog struct{ t *testing.T }
 
-func (l testLog) Write(b []byte) (int, error) { l.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
 
 // client is a browser: a cookie jar and no automatic redirects.
 type client struct {

@@ -4,8 +4,8 @@ import (
 	nethttp "net/http"
 
 	"github.com/posguard/posguard/access"
-	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/console"
+	api "github.com/posguard/posguard/http"
 )
 
 // withConsole serves the JSON API (/v1/…, /healthz, /metrics) and the
