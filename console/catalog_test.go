@@ -93,7 +93,8 @@ func TestCatalogComplete(t *testing.T) {
 		"incident.": {"issuer_unavailable", "terminal_network", "firmware"},
 		"notice.":   noticeKinds,
 		"category.": {"card", "cardholder", "operator", "terminal", "communication", "merchant_status", "limit", "issuer_network", "risk", "settlement", "host", "success", "other"},
-		"done.":     {"resettled", "resettle_requested", "complaint", "assigned", "resolved", "noted", "published", "terminal_status", "withdrawn"},
+		"done.":     {"resettled", "resettle_requested", "complaint", "assigned", "resolved", "noted", "published", "terminal_status", "withdrawn", "change_requested", "change_approved", "change_rejected"},
+		"change.":   {"pending", "approved", "rejected"},
 		"dur.":      {"minutes", "hours", "days"},
 	}
 	for p := range prefixes {

@@ -103,6 +103,11 @@ var messagesEN = map[string]string{
 	"payout.returned": "returned",
 	"batch.t1":        "T+1", "batch.d0": "D0 same day",
 
+	"change.title": "Settlement account changes", "change.requested": "Requested by", "change.pending": "awaiting finance", "change.approved": "in effect", "change.rejected": "rejected",
+	"change.approve": "Approve", "change.reject": "Reject", "change.reason": "reason", "change.bank": "Bank", "change.number": "Account number", "change.name": "Account name",
+	"change.submit": "Request the change", "change.help": "The bank verifies the new account first; the change takes effect only once another finance user approves it.",
+	"empty.changes":         "No settlement account change requests.",
+	"done.change_requested": "Change requested: it takes effect once finance approves it.", "done.change_approved": "Approved: the new settlement account is in effect.", "done.change_rejected": "Rejected.",
 	"stmt.period": "Period", "stmt.by_day": "By day", "stmt.by_month": "By month", "stmt.show": "Show",
 	"stmt.csv": "Download CSV", "stmt.xlsx": "Download Excel (XLSX)", "stmt.sales": "Sales", "stmt.gross": "Sales amount",
 	"stmt.refunds": "Refunds", "stmt.fees": "Fees", "stmt.earned": "Earned", "stmt.settled": "Settled",

@@ -98,6 +98,11 @@ var messagesZH = map[string]string{
 	"payout.returned": "退汇",
 	"batch.t1":        "T+1", "batch.d0": "D0 当日",
 
+	"change.title": "结算账户变更", "change.requested": "申请人", "change.pending": "待财务审核", "change.approved": "已生效", "change.rejected": "已驳回",
+	"change.approve": "批准", "change.reject": "驳回", "change.reason": "驳回原因", "change.bank": "开户银行", "change.number": "账号", "change.name": "户名",
+	"change.submit": "申请变更", "change.help": "新账户先经银行核验；变更须由另一位财务人员批准后才生效。",
+	"empty.changes":         "没有结算账户变更申请。",
+	"done.change_requested": "变更申请已提交，待财务批准后生效。", "done.change_approved": "已批准：新结算账户已生效。", "done.change_rejected": "已驳回。",
 	"stmt.period": "周期", "stmt.by_day": "按日", "stmt.by_month": "按月", "stmt.show": "查看",
 	"stmt.csv": "下载 CSV", "stmt.xlsx": "下载 Excel（XLSX）", "stmt.sales": "消费笔数", "stmt.gross": "消费金额",
 	"stmt.refunds": "退货", "stmt.fees": "手续费", "stmt.earned": "应结金额", "stmt.settled": "已结算",

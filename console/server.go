@@ -10,11 +10,13 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/payout"
 )
 
-// PayoutDesk re-settles held payouts; *payout.Runner implements it (the
-// API uses the same).
+// PayoutDesk re-settles held payouts and verifies and applies settlement
+// accounts; *payout.Runner implements it (the API uses the same).
 type PayoutDesk interface {
+	payout.AccountVerifier
 	// Resettle queues a new payout of a failed or returned payout's held
 	// money after re-verifying the merchant's account; ECONFLICT when it
 	// was re-settled already or is not held, EINVALID when the account is
@@ -41,6 +43,9 @@ type Server struct {
 	Reports *analytics.Reports
 	// Payouts re-settles held payouts; nil disables re-settlement.
 	Payouts PayoutDesk
+	// Changes keeps settlement-account change requests (maker-checker);
+	// nil hides them.
+	Changes posguard.AccountChangeStore
 	// Secure marks the language cookie Secure (session cookies follow
 	// Auth.SecureCookies).
 	Secure bool

@@ -13,7 +13,7 @@ import (
 // console logs users in with the same access control as the API.
 func (c *ServeCommand) withConsole(st hostStore, apiSrv *api.Server, auth *access.Auth) nethttp.Handler {
 	con := &console.Server{Store: st, Auth: auth, Cases: apiSrv.Cases, Reports: apiSrv.Reports,
-		Payouts: apiSrv.Payouts, Logger: c.log}
+		Payouts: apiSrv.Payouts, Changes: st.Access(), Logger: c.log}
 	apiH, conH := apiSrv.Handler(), con.Handler()
 	mux := nethttp.NewServeMux()
 	mux.Handle("/v1/", apiH)
