@@ -10,7 +10,9 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/onboarding"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/risk"
 )
 
 // PayoutDesk re-settles held payouts and verifies and applies settlement
@@ -46,6 +48,11 @@ type Server struct {
 	// Changes keeps settlement-account change requests (maker-checker);
 	// nil hides them.
 	Changes posguard.AccountChangeStore
+	// Onboarding runs applications (/onboarding); nil shows the page empty.
+	Onboarding *onboarding.Service
+	// Risk keeps the risk rules, hits and freezes (/risk); nil shows the
+	// page empty.
+	Risk *risk.Service
 	// Secure marks the language cookie Secure (session cookies follow
 	// Auth.SecureCookies).
 	Secure bool
