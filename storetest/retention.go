@@ -44,7 +44,7 @@ func testPruneAnalytics(t *testing.T, s CaseStores) {
 			t.Fatalf("window %s: %d buckets left, want %d", w, len(got), want)
 		}
 	}
-	evs, err := s.TerminalEvents(ctx, "T0000001", time.Time{}, 10)
+	evs, err := s.TerminalEvents(ctx, "T0000001", now.Add(-400*24*time.Hour), 10)
 	must(t, err, "events")
 	if len(evs) != 1 {
 		t.Fatalf("%d events left, want 1", len(evs))
