@@ -152,7 +152,9 @@ func (r *Reconciler) Run(ctx context.Context, in Input) (*Report, bool, error) {
 	if _, err := r.Store.CurrentRun(ctx, dayOffset(in.Date, 1)); err == nil {
 		status = posguard.ReconOpen
 	}
-	m.journalOnly(status)
+	if err := m.journalOnly(ctx, r.Store, status); err != nil {
+		return nil, false, err
+	}
 	if bank != nil {
 		if err := r.matchBank(ctx, in.Date, bank, m); err != nil {
 			return nil, false, err
@@ -226,8 +228,7 @@ func (r *Reconciler) markMatchedBefore(ctx context.Context, date string, ix *ind
 			}
 		}
 	}
-	for i := range ix.txns {
-		t := &ix.txns[i]
+	ix.each(func(t *jtx) {
 		switch t.day {
 		case -1:
 			if prevRun {
@@ -240,7 +241,7 @@ func (r *Reconciler) markMatchedBefore(ctx context.Context, date string, ix *ind
 				t.late = true
 			}
 		}
-	}
+	})
 	return nil
 }
 
