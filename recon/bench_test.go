@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -119,6 +120,7 @@ func benchRecon(b *testing.B, st reconStore, dir string, n int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var peak atomic.Uint64
+	var cpu time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		os.Remove(file)
@@ -129,9 +131,11 @@ func benchRecon(b *testing.B, st reconStore, dir string, n int) {
 		}
 		runtime.GC()
 		stop := sampleHeap(&peak)
+		before := cpuTime()
 		b.StartTimer()
 		rep, created, err := rc.Run(ctx, recon.Input{Date: "2026-11-23", ClearingName: "IND26112301ACOM", Clearing: f})
 		b.StopTimer()
+		cpu += cpuTime() - before
 		stop()
 		f.Close()
 		if err != nil {
@@ -144,6 +148,16 @@ func benchRecon(b *testing.B, st reconStore, dir string, n int) {
 	}
 	b.ReportMetric(float64(n), "lines")
 	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+	// CPU seconds of this process per run (user + system): on a shared
+	// machine a steadier figure than the wall time.
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// cpuTime is the process's user + system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // sampleHeap records the largest live heap seen until stop is called.
