@@ -17,12 +17,13 @@ const (
 	CaseMerchantComplaint CaseKind = "merchant_complaint"     // opened by a merchant or an operator
 	CasePayoutFailed      CaseKind = "payout_failed"          // a payout failed or was returned by the bank; the money is held
 	CaseReconDiscrepancy  CaseKind = "recon_discrepancy"      // reconciliation found a difference
+	CaseRiskFreeze        CaseKind = "risk_freeze"            // a risk rule froze a merchant
 )
 
 // Valid reports whether k is a known kind.
 func (k CaseKind) Valid() bool {
 	switch k {
-	case CaseReversalFailed, CaseLateApproval, CaseChargedButFailed, CaseMerchantComplaint, CasePayoutFailed, CaseReconDiscrepancy:
+	case CaseReversalFailed, CaseLateApproval, CaseChargedButFailed, CaseMerchantComplaint, CasePayoutFailed, CaseReconDiscrepancy, CaseRiskFreeze:
 		return true
 	}
 	return false

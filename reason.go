@@ -44,6 +44,8 @@ const (
 	ReasonNetworkBadAnswer      = "network.bad_answer"        // 96
 	ReasonHostFault             = "host.fault"                // 96
 	ReasonSignOnRate            = "terminal.sign_on_rate"     // 96: too many sign-ons of one terminal
+	ReasonRiskDeclined          = "risk.declined"             // 59: a risk rule declined the payment
+	ReasonRiskFrozen            = "risk.frozen"               // 59: a risk rule declined it and froze the merchant
 
 	ReasonReversalQueued    = "reversal.queued"                // 00: the host queued an upstream reversal
 	ReasonReversalDone      = "reversal.acknowledged"          // 00: the network acknowledged it
@@ -119,6 +121,8 @@ var reasonTable = []ReasonSpec{
 	{ReasonNetworkTimeout, "98", 504},
 	{ReasonNetworkDown, "91", 503},
 	{ReasonSignOnRate, "96", 429},
+	{ReasonRiskDeclined, "59", 403},
+	{ReasonRiskFrozen, "59", 403},
 	{ReasonNetworkBadAnswer, "96", 502},
 	{ReasonHostFault, "96", 500},
 

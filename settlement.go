@@ -84,6 +84,10 @@ type SettlementStore interface {
 	// on or before date with Gross at or above threshold, and the unsettled
 	// items referring to them; returns how many items it held.
 	HoldForReview(ctx context.Context, date string, threshold Amount, reason string) (int, error)
+	// HoldTxnsForReview puts under review the unsettled item postings of
+	// the transactions ids and those referring to them (a risk rule's
+	// review); returns how many items it held.
+	HoldTxnsForReview(ctx context.Context, ids []int64, reason string) (int, error)
 	// ReleaseReview releases the items of transaction txnID (and of those
 	// referring to it) from review for good: they are unsettled again and
 	// never held again. ENOTFOUND if none was under review.

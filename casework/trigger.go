@@ -157,3 +157,16 @@ func (s *Service) OpenComplaint(ctx context.Context, in Complaint) (*posguard.Ca
 	}
 	return c, created, nil
 }
+
+// OnRiskFreeze opens a risk_freeze case for txn, the payment whose risk
+// rule froze its merchant; note says which rule and why. It returns the
+// case (nil when it could not be opened, which is logged).
+func (s *Service) OnRiskFreeze(ctx context.Context, txn *posguard.Transaction, note string) *posguard.Case {
+	c, _, err := s.open(ctx, posguard.CaseRiskFreeze, txn, posguard.ReasonRiskFrozen, nil,
+		"merchant frozen by a risk rule / 风控规则冻结商户", System, note)
+	if err != nil {
+		s.log().Error("open risk_freeze case", "txn", txn.ID, "err", err)
+		return nil
+	}
+	return c
+}

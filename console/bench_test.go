@@ -73,8 +73,11 @@ func fillJournal(b *testing.B, path string, n int) {
 			tid := fmt.Sprintf("7%03d%04d", m, done%10)
 			mid := fmt.Sprintf("8983100%08d", m)
 			code, reason, state := "00", posguard.ReasonApproved, posguard.StateApproved
-			if rng.IntN(10) == 0 {
+			if rng.IntN(10) == 0 || done == 7 { // merchant 7's first is always a 51
 				code = codes[rng.IntN(len(codes))]
+				if done == 7 {
+					code = "51"
+				}
 				reason, state = posguard.IssuerReason(code), posguard.StateDeclined
 			}
 			at := start + int64(done)*step

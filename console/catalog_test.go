@@ -83,7 +83,7 @@ func TestCatalogComplete(t *testing.T) {
 		"state.": toStrings(txnStates), "what.": toStrings(txnStates), "charged.": toStrings(txnStates),
 		"type.":   {"sale", "void", "refund", "preauth", "preauth_cancel", "completion", "completion_void", "reversal", "balance_inquiry", "sign_on", "sign_off", "echo", "settlement", "batch_upload"},
 		"status.": toStrings(caseStatuses),
-		"kind.":   {"reversal_failed", "late_approval_reversed", "charged_but_failed", "merchant_complaint", "payout_failed", "recon_discrepancy"},
+		"kind.":   {"reversal_failed", "late_approval_reversed", "charged_but_failed", "merchant_complaint", "payout_failed", "recon_discrepancy", "risk_freeze"},
 		"entry.":  {"cause", "step", "outcome", "note", "status", "assign"},
 		"payout.": {"queued", "submitted", "succeeded", "failed", "returned"},
 		"where.":  {"not_posted", "not_settled", "pending_review", "in_batch", "paid", "held"},
@@ -93,8 +93,13 @@ func TestCatalogComplete(t *testing.T) {
 		"incident.": {"issuer_unavailable", "terminal_network", "firmware"},
 		"notice.":   noticeKinds,
 		"category.": {"card", "cardholder", "operator", "terminal", "communication", "merchant_status", "limit", "issuer_network", "risk", "settlement", "host", "success", "other"},
-		"done.":     {"resettled", "resettle_requested", "complaint", "assigned", "resolved", "noted", "published", "terminal_status", "withdrawn"},
+		"done.":     {"resettled", "resettle_requested", "complaint", "assigned", "resolved", "noted", "published", "terminal_status", "withdrawn", "approved", "rejected", "frozen", "unfrozen"},
 		"dur.":      {"minutes", "hours", "days"},
+		"app.":      {"draft", "pending_review", "returned", "approved", "rejected"},
+		"mkind.":    {"individual", "small", "enterprise"},
+		"mevent.":   {"created", "verified", "frozen", "unfrozen", "terminal_bound", "terminal_unbound", "terminal_moved_in", "terminal_moved_out"},
+		"raction.":  {"allow", "review", "decline", "freeze"},
+		"onb.todo.": {"pending_kyc", "frozen", "closed"},
 	}
 	for p := range prefixes {
 		vs, ok := values[p]

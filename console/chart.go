@@ -2,6 +2,9 @@ package console
 
 import (
 	"fmt"
+	"time"
+
+	"github.com/posguard/posguard/analytics"
 	"html"
 	"html/template"
 	"math"
@@ -114,4 +117,32 @@ func niceStep(v float64) float64 {
 		}
 	}
 	return 10 * p
+}
+
+// ratioChart draws, per hour over the 24 hours to `to`, the share of
+// requests approved (as a percentage), from rollup series of any
+// dimension (summed per bucket). Hours without traffic have no bar.
+func ratioChart(q *request, to time.Time, series []analytics.Rate) template.HTML {
+	start := to.Add(-24 * time.Hour).Truncate(time.Hour)
+	var labels []string
+	for h := start; h.Before(to); h = h.Add(time.Hour) {
+		labels = append(labels, h.In(beijing).Format("15:04"))
+	}
+	total := make([]float64, len(labels))
+	failed := make([]float64, len(labels))
+	for _, r := range series {
+		slot := int(r.Bucket.Sub(start) / time.Hour)
+		if slot < 0 || slot >= len(labels) {
+			continue
+		}
+		total[slot] += float64(r.Total)
+		failed[slot] += float64(r.Failed)
+	}
+	ok := chartSeries{Name: q.T("dash.approval_pct"), Color: "#27ae60", Values: make([]float64, len(labels))}
+	for i := range labels {
+		if total[i] > 0 {
+			ok.Values[i] = 100 * (total[i] - failed[i]) / total[i]
+		}
+	}
+	return barChart(q.T("dash.ratio_chart"), labels, []chartSeries{ok}, func(v float64) string { return countFmt(v) + "%" })
 }

@@ -10,10 +10,10 @@ import (
 )
 
 // pages are the §5 paths every role may open.
-var pages = []string{"/", "/transactions", "/settlements", "/statements", "/cases", "/notices", "/terminals"}
+var pages = []string{"/", "/transactions", "/settlements", "/statements", "/cases", "/notices", "/terminals", "/onboarding"}
 
 // staffPages are the §5 paths only staff may open.
-var staffPages = []string{"/merchants", "/audit"}
+var staffPages = []string{"/merchants", "/audit", "/risk"}
 
 // TestEveryPageEveryRole opens every page as every role: 200 where the
 // role is admitted, the 404 page where it is not, each page with the
@@ -29,7 +29,7 @@ func TestEveryPageEveryRole(t *testing.T) {
 			for _, p := range all {
 				want := 200
 				switch {
-				case !staff && (p == "/merchants" || p == "/audit" || p == "/users"),
+				case !staff && (p == "/merchants" || p == "/audit" || p == "/users" || p == "/risk"),
 					staff && name != "admin" && p == "/users":
 					want = 404
 				}

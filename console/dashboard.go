@@ -35,6 +35,7 @@ type merchantDash struct {
 	InFlight     posguard.Amount // settled, payout at the bank
 	Held         posguard.Amount // payout failed or returned
 	Chart        template.HTML   // paid and held by day
+	RatioChart   template.HTML   // approval ratio by hour, 24 h
 }
 
 // staffDash is the operations dashboard.
@@ -43,6 +44,7 @@ type staffDash struct {
 	Total, Failed int64
 	ApprovalRate  float64
 	Chart         template.HTML // failures by cause, by hour
+	RatioChart    template.HTML // approval ratio, by hour
 	Incidents     []*posguard.Incident
 	Reversals     int
 	OldestRev     time.Duration
@@ -134,6 +136,14 @@ func (s *Server) merchantDashboard(q *request) (*merchantDash, error) {
 	})
 	if d.Total > 0 {
 		d.ApprovalRate = 1 - float64(d.Failed)/float64(d.Total)
+	}
+	if s.Reports != nil {
+		now := s.now().UTC()
+		_, series, err := s.Reports.Failures(ctx, posguard.DimMerchant, posguard.WindowHour, mid, now.Add(-24*time.Hour), now)
+		if err != nil {
+			return nil, err
+		}
+		d.RatioChart = ratioChart(q, now, series)
 	}
 	if money := s.money(); money != nil {
 		bals, err := money.Balances(ctx, posguard.BalanceFilter{MerchantID: mid})

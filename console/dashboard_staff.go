@@ -37,6 +37,7 @@ func (s *Server) staffDashboard(q *request) (*staffDash, error) {
 		}
 		d.PerMinute = float64(lastHour) / 60
 		d.Chart = causeChart(q, from, now, totals, series)
+		d.RatioChart = ratioChart(q, now, series)
 		if d.Incidents, err = s.Reports.Store.Incidents(ctx, posguard.IncidentFilter{Status: posguard.IncidentOpen, Limit: 20}); err != nil {
 			return nil, err
 		}

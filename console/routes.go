@@ -44,6 +44,12 @@ func (s *Server) routes() []route {
 		{"GET /merchants", staffRoles, s.merchants},
 		{"GET /audit", staffRoles, s.audit},
 		{"GET /users", adminOnly, s.users},
+		{"GET /onboarding", allRoles, s.onboardingPage},
+		{"POST /onboarding/{id}/approve", reviewRoles, s.reviewApplication},
+		{"POST /onboarding/{id}/reject", reviewRoles, s.reviewApplication},
+		{"GET /risk", staffRoles, s.riskPage},
+		{"POST /risk/freeze", reviewRoles, s.freezePage},
+		{"POST /risk/unfreeze", reviewRoles, s.freezePage},
 	}
 }
 

@@ -10,13 +10,18 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/onboarding"
+	"github.com/posguard/posguard/risk"
 )
 
-// PayoutDesk corrects settlement accounts and re-settles held payouts;
-// *payout.Runner implements it (the API uses the same).
+// PayoutDesk re-settles held payouts; *payout.Runner implements it (the
+// API uses the same).
 type PayoutDesk interface {
+	// Resettle queues a new payout of a failed or returned payout's held
+	// money after re-verifying the merchant's account; ECONFLICT when it
+	// was re-settled already or is not held, EINVALID when the account is
+	// still not usable.
 	Resettle(ctx context.Context, payoutID string) (*posguard.Payout, error)
-	ResettleBatch(ctx context.Context, batchID string) ([]*posguard.Payout, error)
 }
 
 // Server is the console. Set its fields, then serve Handler(); fields must
@@ -38,6 +43,11 @@ type Server struct {
 	Reports *analytics.Reports
 	// Payouts re-settles held payouts; nil disables re-settlement.
 	Payouts PayoutDesk
+	// Onboarding runs applications (/onboarding); nil shows the page empty.
+	Onboarding *onboarding.Service
+	// Risk keeps the risk rules, hits and freezes (/risk); nil shows the
+	// page empty.
+	Risk *risk.Service
 	// Secure marks the language cookie Secure (session cookies follow
 	// Auth.SecureCookies).
 	Secure bool

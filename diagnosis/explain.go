@@ -189,4 +189,7 @@ const (
 	DetailAttempts       = "attempts"        // how often a reversal was sent
 	DetailTerminalDebit  = "terminal_debit"  // the terminal's debit total at settlement
 	DetailHostDebit      = "host_debit"      // the host's debit total at settlement
+	DetailRule           = "rule"            // the risk rule that hit
+	DetailRuleKind       = "kind"            // the risk rule's kind
+	DetailFreezeReason   = "freeze_reason"   // why risk control froze the merchant
 )

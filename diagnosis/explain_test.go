@@ -145,7 +145,7 @@ func TestEvidenceRenders(t *testing.T) {
 		detail[k] = "1000"
 	}
 	for _, k := range []string{DetailTerminal, DetailMerchant, DetailBatch, DetailHostBatch, DetailRRN,
-		DetailType, DetailField, DetailTimeout} {
+		DetailType, DetailField, DetailTimeout, DetailRule, DetailRuleKind, DetailFreezeReason} {
 		detail[k] = "x"
 	}
 	for _, e := range All() {

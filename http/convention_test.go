@@ -79,6 +79,7 @@ func newFullServer(t *testing.T) *fullServer {
 		Cases:   &casework.Service{Store: w.store, Now: now},
 		Reports: &analytics.Reports{Store: w.store, Now: now},
 		Payouts: runner, Metrics: metrics.New().Handler(), Recon: rc,
+		Backoffice: backoffice(w.store),
 	}
 	f.srv = httptest.NewServer(asStaff(t, f.apiServer, w.store))
 	t.Cleanup(f.srv.Close)
@@ -219,6 +220,30 @@ func TestConventionEveryRoute(t *testing.T) {
 		"POST /v1/sessions":                         {`POST /v1/sessions {"name":"root","password":"` + testPassword + `"}`},
 		"DELETE /v1/sessions/current":               {"DELETE /v1/sessions/current"},
 		"GET /v1/audit":                             {"GET /v1/audit", "GET /v1/audit?user=root&limit=2"},
+
+		"POST /v1/applications":                     {`POST /v1/applications {"kind":"individual","name":"张记小吃","mcc":"5812","legal_name":"张晓明","legal_id_no":"310101198503121236","phone":"13800138001","address":"上海","settlement_account":{"bank":"ICBC","number":"6222020000001234567","name":"张晓明"},"fee_plan":"small"}`},
+		"GET /v1/applications":                      {"GET /v1/applications", "GET /v1/applications?state=draft", "GET /v1/applications?state=lost"},
+		"GET /v1/applications/{id}":                 {"GET /v1/applications/1", "GET /v1/applications/99"},
+		"PATCH /v1/applications/{id}":               {`PATCH /v1/applications/1 {"address":"上海市黄浦区"}`},
+		"POST /v1/applications/{id}/documents":      {"!POST /v1/applications/1/documents"}, // not multipart: 400
+		"GET /v1/applications/{id}/documents/{doc}": {"!GET /v1/applications/1/documents/1"},
+		"POST /v1/applications/{id}/submit":         {"POST /v1/applications/1/submit"},
+		"POST /v1/applications/{id}/approve":        {"!POST /v1/applications/1/approve"},                     // finance: 403
+		"POST /v1/applications/{id}/reject":         {`!POST /v1/applications/1/reject {"reason":"no"}`},      // finance: 403
+		"POST /v1/applications/{id}/return":         {`!POST /v1/applications/1/return {"fields":{"a":"b"}}`}, // its creator: 403
+		"POST /v1/terminals":                        {`POST /v1/terminals {"merchant_id":"M00000000000001","serial_no":"SN-1","model":"NEW8210","key_scheme":"003"}`},
+		"GET /v1/merchants/{id}/terminals":          {"GET /v1/merchants/M00000000000001/terminals"},
+		"POST /v1/terminals/{id}/status":            {`POST /v1/terminals/20000001/status {"status":"disabled"}`},
+		"POST /v1/terminals/{id}/move":              {`POST /v1/terminals/20000001/move {"merchant_id":"M00000000000002"}`},
+		"POST /v1/terminals/{id}/unbind":            {"POST /v1/terminals/20000001/unbind"},
+		"GET /v1/risk/rules":                        {"GET /v1/risk/rules"},
+		"PUT /v1/risk/rules":                        {`!PUT /v1/risk/rules {"rules":[]}`}, // admin: 403 (risk only)
+		"GET /v1/risk/rules/versions":               {"GET /v1/risk/rules/versions"},
+		"GET /v1/risk/hits":                         {"GET /v1/risk/hits", "GET /v1/risk/hits?merchant=M00000000000001&from=2026-03-01&to=2026-03-03T00:00:00Z"},
+		"POST /v1/risk/hits/{id}/release":           {"!POST /v1/risk/hits/1/release"},
+		"POST /v1/merchants/{id}/freeze":            {`POST /v1/merchants/M00000000000001/freeze {"reason":"review"}`},
+		"POST /v1/merchants/{id}/unfreeze":          {`POST /v1/merchants/M00000000000001/unfreeze {"reason":"checked"}`},
+		"GET /v1/merchants/{id}/history":            {"GET /v1/merchants/M00000000000001/history"},
 	}
 	patterns := (&api.Server{}).Patterns()
 	for _, p := range patterns {

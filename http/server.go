@@ -51,6 +51,9 @@ type Server struct {
 	// Recon runs and shows reconciliations (/v1/recon); nil answers 404
 	// there.
 	Recon *recon.Reconciler
+	// Backoffice serves onboarding and risk (backoffice.go); nil answers
+	// 404 on those routes.
+	Backoffice *Backoffice
 }
 
 // route is one registered route: a net/http.ServeMux pattern, its handler,
@@ -78,7 +81,7 @@ var (
 // it takes and answers. A merchant user admitted to a route sees only its
 // own merchant's objects there (scope.go).
 func (s *Server) routes() []route {
-	return []route{
+	return append([]route{
 		{"GET /v1/transactions", s.listTransactions, everyone, opListTransactions},
 		{"GET /v1/transactions/{id}", s.getTransaction, everyone, opGetTransaction},
 		{"GET /v1/reversals", s.listReversals, staff, opListReversals},
@@ -122,7 +125,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/recon/runs", s.listReconRuns, staff, opListReconRuns},
 		{"GET /v1/recon/runs/{id}", s.getReconRun, staff, opGetReconRun},
 		{"GET /v1/recon/exceptions", s.listReconExceptions, staff, opListReconExceptions},
-	}
+	}, s.backofficeRoutes()...)
 }
 
 // Patterns returns the pattern of every route the API registers, in the

@@ -3,7 +3,6 @@ package postgres
 import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/access/accesssql"
 	"github.com/posguard/posguard/ledger/ledgersql"
 	"github.com/posguard/posguard/recon/reconsql"
 )
@@ -28,12 +27,6 @@ func (s *Store) Recon() posguard.ReconStore {
 }
 
 // Access returns the store's users, tokens, account change requests and
-// audit log (posguard.AccessStore), kept in the tables of migration
-// 0010_access and sharing the store's connection pool.
-func (s *Store) Access() posguard.AccessStore {
-	s.moneyOnce.Do(func() { s.moneyDB = stdlib.OpenDBFromPool(s.pool) })
-	db := s.moneyDB
-	a := accesssql.New(db, db, accesssql.Dialect{Dollar: true, LockHead: " FOR UPDATE", MapError: dbError})
-	a.Now = s.Now
-	return a
-}
+// audit log (posguard.AccessStore, written once in sqlstore), kept in the
+// tables of migration 0010_access.
+func (s *Store) Access() posguard.AccessStore { return s.Store }

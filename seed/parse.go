@@ -92,7 +92,7 @@ func yamlMessage(err error) string {
 
 // world parses the top-level mapping and checks cross references.
 func (p *parser) world(n *yaml.Node) *World {
-	f := p.mapping(n, "", "acquirer", "fee_plans", "merchants", "terminals", "cards")
+	f := p.mapping(n, "", "acquirer", "fee_plans", "merchants", "terminals", "cards", "identities", "blacklist")
 	if f == nil {
 		return nil
 	}
@@ -170,5 +170,52 @@ func (p *parser) world(n *yaml.Node) *World {
 		pans[c.PAN.Reveal()] = true
 		w.Cards = append(w.Cards, c)
 	}
+
+	ids := map[string]bool{}
+	for i, item := range f.seq("identities") {
+		path := index("identities", i)
+		id, ok := p.identity(item, path)
+		if !ok {
+			continue
+		}
+		if ids[id.IDNo] {
+			p.errorf(item, path+".id_no", "identity %s defined twice", id.IDNo)
+			continue
+		}
+		ids[id.IDNo] = true
+		w.Identities = append(w.Identities, id)
+	}
+	for i, item := range f.seq("blacklist") {
+		path := index("blacklist", i)
+		g := p.mapping(item, path, "value", "reason")
+		if g == nil {
+			continue
+		}
+		v, ok1 := g.str("value", true)
+		r, ok2 := g.str("reason", true)
+		if ok1 && ok2 {
+			w.Blacklist = append(w.Blacklist, BlacklistEntry{Value: v, Reason: r})
+		}
+	}
 	return w
+}
+
+// identity parses one known identity {name, id_no, phone, account}.
+func (p *parser) identity(n *yaml.Node, path string) (posguard.Identity, bool) {
+	f := p.mapping(n, path, "name", "id_no", "phone", "account")
+	if f == nil {
+		return posguard.Identity{}, false
+	}
+	before := p.n
+	var id posguard.Identity
+	id.Name, _ = f.str("name", true)
+	if v, ok := f.str("id_no", true); ok {
+		if len(v) != 18 {
+			f.errorf("id_no", "want 18 characters, got %d", len(v))
+		}
+		id.IDNo = v
+	}
+	id.Phone, _ = f.str("phone", true)
+	id.Account, _ = f.str("account", true)
+	return id, p.n == before
 }

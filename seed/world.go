@@ -11,6 +11,18 @@ type World struct {
 	Terminals []*posguard.Terminal
 	FeePlans  []posguard.FeePlan
 	Cards     []posguard.Card
+	// Identities are the people the simulated real-name verification
+	// service knows (onboarding.SimVerifier).
+	Identities []posguard.Identity
+	// Blacklist holds ID, licence, phone or account numbers onboarding
+	// refuses, each with its reason.
+	Blacklist []BlacklistEntry
+}
+
+// BlacklistEntry is one value on the onboarding blacklist.
+type BlacklistEntry struct {
+	Value  string
+	Reason string
 }
 
 // Acquirer identifies the acquiring institution towards the card network.

@@ -13,11 +13,23 @@ import (
 // The file shapes Marshal writes; Parse reads them back.
 type (
 	fileWorld struct {
-		Acquirer  *fileAcquirer  `yaml:"acquirer,omitempty"`
-		FeePlans  []fileFeePlan  `yaml:"fee_plans,omitempty"`
-		Merchants []fileMerchant `yaml:"merchants,omitempty"`
-		Terminals []fileTerminal `yaml:"terminals,omitempty"`
-		Cards     []fileCard     `yaml:"cards,omitempty"`
+		Acquirer   *fileAcquirer  `yaml:"acquirer,omitempty"`
+		FeePlans   []fileFeePlan  `yaml:"fee_plans,omitempty"`
+		Merchants  []fileMerchant `yaml:"merchants,omitempty"`
+		Terminals  []fileTerminal `yaml:"terminals,omitempty"`
+		Cards      []fileCard     `yaml:"cards,omitempty"`
+		Identities []fileIdentity `yaml:"identities,omitempty"`
+		Blacklist  []fileBlack    `yaml:"blacklist,omitempty"`
+	}
+	fileIdentity struct {
+		Name    string `yaml:"name"`
+		IDNo    string `yaml:"id_no"`
+		Phone   string `yaml:"phone"`
+		Account string `yaml:"account"`
+	}
+	fileBlack struct {
+		Value  string `yaml:"value"`
+		Reason string `yaml:"reason"`
 	}
 	fileAcquirer struct {
 		ID         string `yaml:"id"`
@@ -127,6 +139,12 @@ func Marshal(w *World) ([]byte, error) {
 	for _, c := range w.Cards {
 		f.Cards = append(f.Cards, fileCard{PAN: c.PAN.Reveal(), Expiry: c.Expiry, PIN: c.PIN, Kind: string(c.Kind),
 			Balance: int64(c.Balance), Status: string(c.Status)})
+	}
+	for _, id := range w.Identities {
+		f.Identities = append(f.Identities, fileIdentity{Name: id.Name, IDNo: id.IDNo, Phone: id.Phone, Account: id.Account})
+	}
+	for _, b := range w.Blacklist {
+		f.Blacklist = append(f.Blacklist, fileBlack{Value: b.Value, Reason: b.Reason})
 	}
 	return yaml.Marshal(&f)
 }

@@ -27,6 +27,10 @@ type Settler struct {
 	Calendar posguard.Calendar
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// RiskHolds, if set, returns the transactions a risk rule put under
+	// review and no risk user released yet: their items are held before
+	// each run (reason settlement.risk_hold).
+	RiskHolds func(ctx context.Context) ([]int64, error)
 }
 
 // Report says what a settlement run did.
@@ -79,6 +83,19 @@ func (s *Settler) Settle(ctx context.Context, date string) (Report, error) {
 			return rep, err
 		}
 		rep.Held = n
+	}
+	if s.RiskHolds != nil {
+		ids, err := s.RiskHolds(ctx)
+		if err != nil {
+			return rep, err
+		}
+		if len(ids) > 0 {
+			n, err := s.Store.HoldTxnsForReview(ctx, ids, posguard.ReasonRiskHold)
+			if err != nil {
+				return rep, err
+			}
+			rep.Held += n
+		}
 	}
 	head, _, err := s.Store.LedgerHead(ctx)
 	if err != nil {

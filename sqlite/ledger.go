@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/access/accesssql"
 	"github.com/posguard/posguard/ledger/ledgersql"
 	"github.com/posguard/posguard/recon/reconsql"
 )
@@ -27,10 +26,6 @@ func (s *Store) Recon() posguard.ReconStore {
 }
 
 // Access returns the store's users, tokens, account change requests and
-// audit log (posguard.AccessStore), kept in the tables of migration
-// 0010_access.
-func (s *Store) Access() posguard.AccessStore {
-	a := accesssql.New(s.write, s.read, accesssql.Dialect{MapError: dbError})
-	a.Now = s.Now
-	return a
-}
+// audit log (posguard.AccessStore, written once in sqlstore), kept in the
+// tables of migration 0010_access.
+func (s *Store) Access() posguard.AccessStore { return s.Store }

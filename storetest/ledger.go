@@ -266,6 +266,19 @@ func testLedgerReview(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
 	if tot, _ = m.UnsettledTotals(ctx, "2026-03-01", 10); len(tot) != 1 || tot[0].Count != 3 {
 		t.Fatalf("totals after release %+v", tot)
 	}
+	// A risk review holds one transaction's items by ID, once.
+	n, err = m.HoldTxnsForReview(ctx, []int64{2, 99}, "settlement.risk_hold")
+	must(t, err, "hold txns")
+	if n != 1 {
+		t.Fatalf("held %d items of transaction 2, want 1", n)
+	}
+	if n, _ = m.HoldTxnsForReview(ctx, []int64{2}, "settlement.risk_hold"); n != 0 {
+		t.Fatalf("held transaction 2 again: %d", n)
+	}
+	if items, _ = m.ItemsForTxn(ctx, 2); len(items) != 1 || items[0].State != posguard.ItemReview || items[0].Reason != "settlement.risk_hold" {
+		t.Fatalf("risk hold items %+v", items)
+	}
+	must(t, m.ReleaseReview(ctx, 2), "release risk hold")
 }
 
 func testLedgerPayouts(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/keys"
+	"github.com/posguard/posguard/risk"
 	"github.com/posguard/posguard/sqlite"
 	switching "github.com/posguard/posguard/switch"
 )
@@ -28,12 +29,36 @@ func (instantUpstream) Send(_ context.Context, req *posguard.UpstreamRequest) (*
 func BenchmarkHandleTerminalSale(b *testing.B) {
 	for _, terms := range []int{1, 64} {
 		b.Run(fmt.Sprintf("terminals=%d", terms), func(b *testing.B) {
-			benchSales(b, terms)
+			benchSales(b, terms, false)
 		})
 	}
 }
 
-func benchSales(b *testing.B, terms int) {
+// BenchmarkSaleRisk measures the same sale with the risk rules off and on:
+// on, every rule of risk.ExampleRules is evaluated with its thresholds out
+// of reach, so each sale pays for a full evaluation and no hit.
+func BenchmarkSaleRisk(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		for _, terms := range []int{1, 64} {
+			b.Run(fmt.Sprintf("rules=%v/terminals=%d", on, terms), func(b *testing.B) {
+				benchSales(b, terms, on)
+			})
+		}
+	}
+}
+
+// unreachable is risk.ExampleRules with every threshold out of reach.
+func unreachable() []posguard.RiskRule {
+	rules := risk.ExampleRules()
+	for i := range rules {
+		if rules[i].Count > 0 {
+			rules[i].Count = 1 << 30
+		}
+	}
+	return rules
+}
+
+func benchSales(b *testing.B, terms int, rules bool) {
 	hk, err := keys.ParseHostKey("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
 	if err != nil {
 		b.Fatal(err)
@@ -51,6 +76,13 @@ func benchSales(b *testing.B, terms int) {
 		ZonePINKey: mustHex("0123456789ABCDEF0123456789ABCDEF"), UpstreamTimeout: time.Second}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
+	}
+	if rules {
+		e := risk.NewEngine()
+		if err := e.Load(1, unreachable()); err != nil {
+			b.Fatal(err)
+		}
+		sw.Risk = &risk.Service{Engine: e}
 	}
 	type term struct {
 		id, batch string

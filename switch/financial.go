@@ -33,6 +33,11 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 		if !m.StatusSince.IsZero() {
 			d["status_since"] = m.StatusSince.In(s.cfg.Location).Format("2006-01-02")
 		}
+		if m.Status == posguard.MerchantFrozen && s.Risk != nil {
+			if why := s.Risk.FreezeReason(m.ID); why != "" {
+				d["freeze_reason"] = why
+			}
+		}
 		return s.rejectTxn(ctx, t, req, txn, merchantReason(m.Status), d)
 	}
 	// Gate: transaction type allowed (58). A reversal is judged by its original.
@@ -108,6 +113,16 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 		}
 	}
 
+	// Gate: risk rules on card sales (59 on decline or freeze; a review
+	// or allow goes on, its hits recorded once the sale is journaled).
+	var risk *posguard.RiskDecision
+	if s.Risk != nil && req.Type == posguard.TxnSale {
+		if risk = s.Risk.Check(m, t, req, txn); risk != nil && risk.Action.Rank() >= posguard.RiskDecline.Rank() {
+			release()
+			return s.riskDecline(ctx, t, m, req, txn, risk)
+		}
+	}
+
 	// PIN: translate from the terminal's PIK to the zone PIN key, in memory.
 	var zonePIN []byte
 	if len(req.PINBlock) > 0 {
@@ -116,6 +131,12 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 			release()
 			return s.rejectTxn(ctx, t, req, txn, posguard.ReasonPINBlock, map[string]string{"gate": "pin"})
 		}
+	}
+	if risk != nil {
+		riskDetail(txn, risk)
+		resp := s.forward(ctx, t, m, req, txn, orig, zonePIN, release)
+		s.recordRisk(ctx, txn, resp, risk)
+		return resp
 	}
 	return s.forward(ctx, t, m, req, txn, orig, zonePIN, release)
 }

@@ -56,6 +56,18 @@ type RefundGuard interface {
 	Check(ctx context.Context, merchantID string, amount posguard.Amount) (ok bool, reason string, err error)
 }
 
+// RiskGate applies the risk rules (risk.Service implements it).
+type RiskGate interface {
+	// Check judges a sale about to be forwarded, in memory; nil when no
+	// rule hit.
+	Check(m *posguard.Merchant, t *posguard.Terminal, req *posguard.TerminalRequest, txn *posguard.Transaction) *posguard.RiskDecision
+	// Record stores d's hits for the journaled txn and takes its action
+	// (a freeze).
+	Record(ctx context.Context, txn *posguard.Transaction, d *posguard.RiskDecision)
+	// FreezeReason returns why a merchant is frozen ("" when unknown).
+	FreezeReason(merchantID string) string
+}
+
 // Observers fans one answer out to several observers.
 type Observers []Observer
 
@@ -89,6 +101,10 @@ type Switch struct {
 	// merchant still has unsettled (e.g. after a D0 payout): 13 with its
 	// reason.
 	RefundGuard RefundGuard
+	// Risk, if set, judges every card sale before it is forwarded: a
+	// decline or freeze answers 59, a review or allow goes on; every hit is
+	// recorded with the journaled transaction.
+	Risk RiskGate
 
 	terminals sync.Map // id → *posguard.Terminal (the switch is the only writer of sign-on state)
 	merchants sync.Map // id → *merchantEntry
@@ -177,6 +193,10 @@ func (s *Switch) setTerminal(t *posguard.Terminal) { s.terminals.Store(t.ID, t) 
 // ForgetTerminal drops a cached terminal so the next request reads it from
 // the store (after provisioning changes).
 func (s *Switch) ForgetTerminal(id string) { s.terminals.Delete(id) }
+
+// ForgetMerchant drops a cached merchant so the next request reads it
+// from the store (after a freeze, an unfreeze or an approval).
+func (s *Switch) ForgetMerchant(id string) { s.merchants.Delete(id) }
 
 // merchant returns the merchant, re-read from the store after CacheTTL.
 func (s *Switch) merchant(ctx context.Context, id string) (*posguard.Merchant, error) {

@@ -14,6 +14,9 @@ import (
 func (c *ServeCommand) withConsole(st hostStore, apiSrv *api.Server, auth *access.Auth) nethttp.Handler {
 	con := &console.Server{Store: st, Auth: auth, Cases: apiSrv.Cases, Reports: apiSrv.Reports,
 		Payouts: apiSrv.Payouts, Logger: c.log}
+	if bo := apiSrv.Backoffice; bo != nil {
+		con.Onboarding, con.Risk = bo.Onboarding, bo.Risk
+	}
 	apiH, conH := apiSrv.Handler(), con.Handler()
 	mux := nethttp.NewServeMux()
 	mux.Handle("/v1/", apiH)

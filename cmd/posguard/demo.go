@@ -148,6 +148,10 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	printDemoUsers(c.Stdout, httpAddr, users)
 	fmt.Fprintf(c.Stdout, "  faults: %s\n  Ctrl-C stops the fleet, settles, drains reversals and checks the money.\n\n", c.Faults)
 
+	if err := demoBackoffice(ctx, sv, c.Stdout); err != nil {
+		return err
+	}
+
 	fleet, err := simterm.NewFleet(simterm.FleetConfig{
 		Host: termAddr, World: w, Terminals: c.Terminals, Rate: c.Rate, Duration: c.Duration,
 		Seed: uint64(time.Now().UnixNano()), Timeout: 10 * time.Second, Logger: newLogger(logFile, "warn"),
@@ -162,6 +166,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		err error
 	}
 	fleetDone := make(chan fleetResult, 1)
+	go demoCashout(fleetCtx, termAddr, w, 5*time.Second, c.Stdout)
 	go func() {
 		s, err := fleet.Run(fleetCtx)
 		fleetDone <- fleetResult{s, err}

@@ -65,6 +65,9 @@ func (c *SeedCommand) Run(ctx context.Context) error {
 	if err := settlement.LoadCardKinds(ctx, st.Money(), w.Cards); err != nil {
 		return fmt.Errorf("card kinds: %w", err)
 	}
+	if err := storeOnboarding(ctx, st, w); err != nil {
+		return fmt.Errorf("onboarding: %w", err)
+	}
 	fmt.Fprintf(c.Stdout, "loaded %s: %s\n", c.File, rep)
 	return nil
 }

@@ -59,6 +59,11 @@ type ServeCommand struct {
 	TLSCert         string
 	TLSKey          string
 	MetricsAddr     string
+	// Risk is "on" (the risk rules judge every card sale) or "off".
+	Risk string
+	// RiskNow, if set before Run, is the clock the risk rules judge
+	// payments by (tests: night hours).
+	RiskNow func() time.Time
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -73,6 +78,7 @@ type ServeCommand struct {
 
 	log                  *slog.Logger
 	store                hostStore
+	bo                   *api.Backoffice
 	client               *network.Client
 	boundTerm, boundHTTP string
 	mu                   sync.Mutex
@@ -111,6 +117,7 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
 	fs.StringVar(&c.ClearingDir, "clearing-dir", "", "directory watched for the network's clearing files (IND{yymmdd}01ACOM) and the bank's payout result files (DF{yyyymmdd}_*.csv), reconciled on arrival")
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
+	fs.StringVar(&c.Risk, "risk", "on", "risk rules on card sales: on or off")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate file (PEM): serve the API and console over HTTPS (with --tls-key)")
@@ -260,6 +267,12 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
 		}}
+	if c.bo, err = c.backoffice(ctx, st, sw, cases); err != nil {
+		tl.Close()
+		hl.Close()
+		return err
+	}
+	apiSrv.Backoffice = c.bo
 	hsrv, hl := c.httpServer(c.withConsole(st, apiSrv, c.Auth), hl, c.log)
 	c.checkFiles(c.log)
 

@@ -69,7 +69,8 @@ func (c *SettleCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s := &settlement.Settler{Store: m, Merchants: st, Fees: fees, ReviewThreshold: posguard.Amount(c.ReviewThreshold)}
+	s := &settlement.Settler{Store: m, Merchants: st, Fees: fees, ReviewThreshold: posguard.Amount(c.ReviewThreshold),
+		RiskHolds: st.Onboarding().ReviewsHeld}
 	if c.D0 {
 		b, err := s.D0(ctx, c.Merchant)
 		if err != nil {

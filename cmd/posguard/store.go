@@ -11,6 +11,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/keys"
+	"github.com/posguard/posguard/onboarding/onboardingsql"
 	"github.com/posguard/posguard/postgres"
 	"github.com/posguard/posguard/sqlite"
 )
@@ -26,6 +27,8 @@ type hostStore interface {
 	Money() posguard.MoneyStore
 	// Access is the users, tokens, account changes and audit log side.
 	Access() posguard.AccessStore
+	// Onboarding is applications, bindings, risk rules and hits.
+	Onboarding() *onboardingsql.Store
 	Ping(ctx context.Context) error
 	// HasSealedData and SealedSample tell whether the store holds data
 	// sealed under a host key, and give one such value to try a key on.

@@ -54,6 +54,13 @@ const worldFile = "../../seed/demo-world.yaml"
 // startWorld seeds a database and starts simnet (with faults) and the host.
 func startWorld(t *testing.T, faults string, upstreamTimeout time.Duration, serveArgs ...string) *world {
 	t.Helper()
+	return startWorldWith(t, nil, faults, upstreamTimeout, serveArgs...)
+}
+
+// startWorldWith is startWorld with hook called on the host's command
+// before it runs (to set a clock).
+func startWorldWith(t *testing.T, hook func(*ServeCommand), faults string, upstreamTimeout time.Duration, serveArgs ...string) *world {
+	t.Helper()
 	dir := t.TempDir()
 	wd := &world{t: t, dir: dir, db: "sqlite:" + filepath.Join(dir, "posguard.db"), logs: &syncBuffer{}}
 	var err error
@@ -89,6 +96,9 @@ func startWorld(t *testing.T, faults string, upstreamTimeout time.Duration, serv
 	if err := wd.serve.ParseFlags(append([]string{"--db", wd.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
 		"--network", "iso8583://" + netAddr, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn"}, serveArgs...)); err != nil {
 		t.Fatal(err)
+	}
+	if hook != nil {
+		hook(wd.serve)
 	}
 	wd.run(ctx, wd.serve, wd.serve.Ready)
 	wd.termAdr, wd.httpAdr = wd.serve.Addrs()

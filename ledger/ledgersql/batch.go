@@ -167,6 +167,25 @@ func (s *Store) HoldForReview(ctx context.Context, date string, threshold posgua
 	return int(n), err
 }
 
+// HoldTxnsForReview implements posguard.SettlementStore.
+func (s *Store) HoldTxnsForReview(ctx context.Context, ids []int64, reason string) (int, error) {
+	var n int64
+	err := s.inTx(ctx, "hold transactions for review", func(tx *sql.Tx) error {
+		for _, id := range ids {
+			r, err := tx.ExecContext(ctx, s.q(`INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
+				SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'review', '', ? FROM ledger_postings p WHERE `+unheld+`
+				AND (p.txn_id = ? OR p.orig_id = ?)`), reason, id, id)
+			if err != nil {
+				return err
+			}
+			k, _ := r.RowsAffected()
+			n += k
+		}
+		return nil
+	})
+	return int(n), err
+}
+
 // ReleaseReview implements posguard.SettlementStore.
 func (s *Store) ReleaseReview(ctx context.Context, txnID int64) error {
 	r, err := s.write.ExecContext(ctx, s.q(`UPDATE settlement_items SET state = 'released'

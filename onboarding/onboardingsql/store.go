@@ -1,9 +1,10 @@
-// Package accesssql implements posguard.AccessStore (users, tokens, failed
-// logins, settlement-account change requests and the hash-chained audit log)
+// Package onboardingsql implements posguard.ApplicationStore (applications,
+// documents, merchant identities, the blacklist, merchants' history and
+// terminal bindings) and posguard.RiskStore (risk rule versions and hits)
 // over database/sql, once for both databases: sqlite/ and postgres/ hand it
 // their connections and a Dialect. The schema is each store's migration
-// 0010_access.sql.
-package accesssql
+// 0035_onboarding.sql.
+package onboardingsql
 
 import (
 	"context"
@@ -19,15 +20,12 @@ import (
 type Dialect struct {
 	// Dollar numbers placeholders $1, $2… (PostgreSQL) instead of ?.
 	Dollar bool
-	// LockHead is appended to the query reading the audit head inside a write
-	// transaction (" FOR UPDATE" on PostgreSQL; SQLite has one writer).
-	LockHead string
 	// MapError maps a driver error to a posguard error; op names the operation.
 	MapError func(err error, op string) error
 }
 
-// Store is the AccessStore. Writes go to write, reads to read (they may be
-// the same pool).
+// Store is the ApplicationStore and the RiskStore. Writes go to write,
+// reads to read (they may be the same pool).
 type Store struct {
 	// Now is the clock for times the store sets; time.Now when nil.
 	Now func() time.Time
@@ -36,13 +34,16 @@ type Store struct {
 	d           Dialect
 }
 
-var _ posguard.AccessStore = (*Store)(nil)
+var (
+	_ posguard.ApplicationStore = (*Store)(nil)
+	_ posguard.RiskStore        = (*Store)(nil)
+)
 
 // New returns a Store over the given connections.
 func New(write, read *sql.DB, d Dialect) *Store {
 	if d.MapError == nil {
 		d.MapError = func(err error, op string) error {
-			return posguard.WrapError(posguard.EINTERNAL, err, "access store: %s", op)
+			return posguard.WrapError(posguard.EINTERNAL, err, "onboarding store: %s", op)
 		}
 	}
 	return &Store{write: write, read: read, d: d}
@@ -74,6 +75,9 @@ func (s *Store) err(err error, op string) error {
 	}
 	if _, ok := err.(*posguard.Error); ok {
 		return err
+	}
+	if err == sql.ErrNoRows {
+		return posguard.Errorf(posguard.ENOTFOUND, "%s: not found", op)
 	}
 	return s.d.MapError(err, op)
 }
@@ -114,10 +118,10 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// bit is a bool as the 0/1 both schemas store.
-func bit(b bool) int64 {
-	if b {
-		return 1
+// limit bounds a page size to [1, 1000], 100 when unset.
+func limit(n int) int {
+	if n <= 0 {
+		return 100
 	}
-	return 0
+	return min(n, 1000)
 }

@@ -1,25 +1,29 @@
-package accesssql
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 
 	"github.com/posguard/posguard"
 )
+
+// Settlement-account change requests (posguard.AccountChangeStore),
+// migration 0010_access.
 
 // CreateAccountChange implements posguard.AccountChangeStore.
 func (s *Store) CreateAccountChange(ctx context.Context, c *posguard.AccountChange) error {
 	if c == nil || c.MerchantID == "" || c.RequestedBy == "" {
 		return posguard.Errorf(posguard.EINVALID, "account change: no merchant or requester")
 	}
-	now := s.now()
+	now := s.NowUTC()
 	a := c.Account
-	if err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO account_changes
-		(merchant_id, bank, number, name, status, requested_by, requested_at, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		c.MerchantID, a.Bank, a.Number, a.Name, a.Status, c.RequestedBy, nanos(now), string(posguard.ChangePending)).Scan(&c.ID); err != nil {
-		return s.err(err, "create account change")
+	if err := s.DB.InTx(ctx, "create account change", func(tx *Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO account_changes
+			(merchant_id, bank, number, name, status, requested_by, requested_at, state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.MerchantID, a.Bank, a.Number, a.Name, a.Status, c.RequestedBy, s.T(now), string(posguard.ChangePending)).Scan(&c.ID)
+	}); err != nil {
+		return err
 	}
 	c.RequestedAt, c.State = now, posguard.ChangePending
 	return nil
@@ -28,53 +32,41 @@ func (s *Store) CreateAccountChange(ctx context.Context, c *posguard.AccountChan
 const changeColumns = `id, merchant_id, bank, number, name, status, requested_by, requested_at, state, decided_by, decided_at, note`
 
 // scanChange reads one row of changeColumns.
-func scanChange(row interface{ Scan(...any) error }) (*posguard.AccountChange, error) {
+func scanChange(row Row) (*posguard.AccountChange, error) {
 	var c posguard.AccountChange
 	var state string
-	var req, dec int64
 	if err := row.Scan(&c.ID, &c.MerchantID, &c.Account.Bank, &c.Account.Number, &c.Account.Name, &c.Account.Status,
-		&c.RequestedBy, &req, &state, &c.DecidedBy, &dec, &c.Note); err != nil {
+		&c.RequestedBy, TimeCol(&c.RequestedAt), &state, &c.DecidedBy, TimeCol(&c.DecidedAt), &c.Note); err != nil {
 		return nil, err
 	}
-	c.RequestedAt, c.State, c.DecidedAt = fromNanos(req), posguard.ChangeState(state), fromNanos(dec)
+	c.State = posguard.ChangeState(state)
 	return &c, nil
 }
 
 // AccountChange implements posguard.AccountChangeStore.
 func (s *Store) AccountChange(ctx context.Context, id int64) (*posguard.AccountChange, error) {
-	c, err := scanChange(s.read.QueryRowContext(ctx, s.q(`SELECT `+changeColumns+` FROM account_changes WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
+	c, err := scanChange(s.DB.QueryRow(ctx, `SELECT `+changeColumns+` FROM account_changes WHERE id = ?`, id))
+	if errors.Is(err, ErrNoRows) {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "account change %d not found", id)
 	}
-	return c, s.err(err, "account change")
+	return c, s.DB.Err(err, "account change")
 }
 
 // AccountChanges implements posguard.AccountChangeStore.
 func (s *Store) AccountChanges(ctx context.Context, f posguard.AccountChangeFilter) ([]*posguard.AccountChange, error) {
+	a := Args{}
 	q := `SELECT ` + changeColumns + ` FROM account_changes WHERE 1 = 1`
-	var args []any
 	if f.MerchantID != "" {
-		q += ` AND merchant_id = ?`
-		args = append(args, f.MerchantID)
+		q += ` AND merchant_id = ` + a.Add(f.MerchantID)
 	}
 	if f.State != "" {
-		q += ` AND state = ?`
-		args = append(args, string(f.State))
+		q += ` AND state = ` + a.Add(string(f.State))
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(q+` ORDER BY id DESC LIMIT 500`), args...)
+	rows, err := s.DB.Query(ctx, "account changes", q+` ORDER BY id DESC LIMIT 500`, a.List...)
 	if err != nil {
-		return nil, s.err(err, "account changes")
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*posguard.AccountChange
-	for rows.Next() {
-		c, err := scanChange(rows)
-		if err != nil {
-			return nil, s.err(err, "account changes")
-		}
-		out = append(out, c)
-	}
-	return out, s.err(rows.Err(), "account changes")
+	return Collect(s.DB, rows, "account changes", scanChange)
 }
 
 // DecideAccountChange implements posguard.AccountChangeStore.
@@ -82,15 +74,10 @@ func (s *Store) DecideAccountChange(ctx context.Context, id int64, state posguar
 	if state != posguard.ChangeApproved && state != posguard.ChangeRejected {
 		return posguard.Errorf(posguard.EINVALID, "account change %d: cannot move to %q", id, state)
 	}
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE account_changes SET state = ?, decided_by = ?, decided_at = ?, note = ?
-		WHERE id = ? AND state = ?`), string(state), by, nanos(s.now()), note, id, string(posguard.ChangePending))
-	if err != nil {
-		return s.err(err, "decide account change")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return s.err(err, "decide account change")
-	} else if n == 1 {
-		return nil
+	n, err := s.DB.Exec(ctx, "decide account change", `UPDATE account_changes SET state = ?, decided_by = ?, decided_at = ?, note = ?
+		WHERE id = ? AND state = ?`, string(state), by, s.T(s.NowUTC()), note, id, string(posguard.ChangePending))
+	if err != nil || n == 1 {
+		return err
 	}
 	if _, err := s.AccountChange(ctx, id); err != nil {
 		return err

@@ -1,0 +1,222 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// Users, tokens and failed logins (posguard.UserStore); the tables are
+// migration 0010_access. The audit log is in audit_store.go, account change
+// requests in change_store.go.
+
+var _ posguard.AccessStore = (*Store)(nil)
+
+const userColumns = `id, name, role, merchant_id, password_hash, disabled, created_at`
+
+// scanUser reads one row of userColumns.
+func scanUser(row Row) (*posguard.User, error) {
+	var u posguard.User
+	var role string
+	if err := row.Scan(&u.ID, &u.Name, &role, &u.MerchantID, &u.PasswordHash, &u.Disabled, TimeCol(&u.CreatedAt)); err != nil {
+		return nil, err
+	}
+	u.Role = posguard.Role(role)
+	return &u, nil
+}
+
+// CreateUser implements posguard.UserStore.
+func (s *Store) CreateUser(ctx context.Context, u *posguard.User) error {
+	switch {
+	case u == nil || posguard.NameKey(u.Name) == "":
+		return posguard.Errorf(posguard.EINVALID, "user: empty name")
+	case len(u.Name) > 64:
+		return posguard.Errorf(posguard.EINVALID, "user: a name has at most 64 characters")
+	case !u.Role.Valid():
+		return posguard.Errorf(posguard.EINVALID, "user %s: unknown role %q (want admin, operator, risk, finance or merchant)", u.Name, u.Role)
+	case u.Role == posguard.RoleMerchant && u.MerchantID == "":
+		return posguard.Errorf(posguard.EINVALID, "user %s: a merchant user needs a merchant ID", u.Name)
+	case u.Role != posguard.RoleMerchant && u.MerchantID != "":
+		return posguard.Errorf(posguard.EINVALID, "user %s: only a merchant user belongs to a merchant", u.Name)
+	case u.PasswordHash == "":
+		return posguard.Errorf(posguard.EINVALID, "user %s: no password hash", u.Name)
+	}
+	now := s.NowUTC()
+	err := s.DB.InTx(ctx, "create user", func(tx *Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO users (name, name_key, role, merchant_id, password_hash, disabled, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.Name, posguard.NameKey(u.Name), string(u.Role), u.MerchantID, u.PasswordHash, u.Disabled, s.T(now)).Scan(&u.ID)
+	})
+	if posguard.ErrorCode(err) == posguard.ECONFLICT {
+		return posguard.Errorf(posguard.ECONFLICT, "user %s already exists", u.Name)
+	}
+	if err != nil {
+		return err
+	}
+	u.CreatedAt = now
+	return nil
+}
+
+// UserByName implements posguard.UserStore.
+func (s *Store) UserByName(ctx context.Context, name string) (*posguard.User, error) {
+	u, err := scanUser(s.DB.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE name_key = ?`, posguard.NameKey(name)))
+	if errors.Is(err, ErrNoRows) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "user %s not found", name)
+	}
+	return u, s.DB.Err(err, "user by name")
+}
+
+// Users implements posguard.UserStore.
+func (s *Store) Users(ctx context.Context) ([]*posguard.User, error) {
+	rows, err := s.DB.Query(ctx, "users", `SELECT `+userColumns+` FROM users ORDER BY name_key`)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "users", scanUser)
+}
+
+// updateUser sets one column of the user named name; ENOTFOUND when none.
+func (s *Store) updateUser(ctx context.Context, op, column, name string, v any) error {
+	n, err := s.DB.Exec(ctx, op, `UPDATE users SET `+column+` = ? WHERE name_key = ?`, v, posguard.NameKey(name))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return posguard.Errorf(posguard.ENOTFOUND, "user %s not found", name)
+	}
+	return nil
+}
+
+// SetUserDisabled implements posguard.UserStore.
+func (s *Store) SetUserDisabled(ctx context.Context, name string, disabled bool) error {
+	return s.updateUser(ctx, "disable user", "disabled", name, disabled)
+}
+
+// SetPasswordHash implements posguard.UserStore.
+func (s *Store) SetPasswordHash(ctx context.Context, name, hash string) error {
+	if hash == "" {
+		return posguard.Errorf(posguard.EINVALID, "user %s: no password hash", name)
+	}
+	return s.updateUser(ctx, "set password", "password_hash", name, hash)
+}
+
+// AddLoginFailure implements posguard.UserStore.
+func (s *Store) AddLoginFailure(ctx context.Context, nameKey string, at time.Time) error {
+	_, err := s.DB.Exec(ctx, "add login failure", `INSERT INTO login_failures (name_key, at) VALUES (?, ?)`,
+		nameKey, s.T(at.UTC().Truncate(time.Microsecond)))
+	return err
+}
+
+// LoginFailures implements posguard.UserStore.
+func (s *Store) LoginFailures(ctx context.Context, nameKey string, since time.Time) ([]time.Time, error) {
+	rows, err := s.DB.Query(ctx, "login failures", `SELECT at FROM login_failures WHERE name_key = ? AND at >= ? ORDER BY at`,
+		nameKey, s.T(since.UTC()))
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "login failures", func(r Row) (time.Time, error) {
+		var at time.Time
+		return at, r.Scan(TimeCol(&at))
+	})
+}
+
+// ClearLoginFailures implements posguard.UserStore.
+func (s *Store) ClearLoginFailures(ctx context.Context, nameKey string) error {
+	_, err := s.DB.Exec(ctx, "clear login failures", `DELETE FROM login_failures WHERE name_key = ?`, nameKey)
+	return err
+}
+
+// CreateToken implements posguard.UserStore.
+func (s *Store) CreateToken(ctx context.Context, t *posguard.Token) error {
+	if t == nil || t.Hash == "" || t.UserID == 0 {
+		return posguard.Errorf(posguard.EINVALID, "token: no user or hash")
+	}
+	if t.Kind != posguard.TokenAPI && t.Kind != posguard.TokenSession {
+		return posguard.Errorf(posguard.EINVALID, "token: unknown kind %q", t.Kind)
+	}
+	if len(t.Label) > 200 {
+		return posguard.Errorf(posguard.EINVALID, "token: a label has at most 200 characters")
+	}
+	now := s.NowUTC()
+	t.ExpiresAt = t.ExpiresAt.UTC().Truncate(time.Microsecond)
+	err := s.DB.InTx(ctx, "create token", func(tx *Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO tokens (user_id, kind, label, hash, created_at, expires_at, revoked_at)
+			SELECT id, ?, ?, ?, ?, ?, ? FROM users WHERE id = ? RETURNING id`,
+			string(t.Kind), t.Label, t.Hash, s.T(now), s.T(t.ExpiresAt), s.T(time.Time{}), t.UserID).Scan(&t.ID)
+	})
+	if errors.Is(err, ErrNoRows) {
+		return posguard.Errorf(posguard.ENOTFOUND, "user %d not found", t.UserID)
+	}
+	if err != nil {
+		return err
+	}
+	t.CreatedAt = now
+	return nil
+}
+
+const tokenColumns = `t.id, t.user_id, u.name, t.kind, t.label, t.hash, t.created_at, t.expires_at, t.revoked_at`
+
+// scanToken reads one row of tokenColumns, then extra.
+func scanToken(row Row, extra ...any) (*posguard.Token, error) {
+	var t posguard.Token
+	var kind string
+	dest := append([]any{&t.ID, &t.UserID, &t.UserName, &kind, &t.Label, &t.Hash,
+		TimeCol(&t.CreatedAt), TimeCol(&t.ExpiresAt), TimeCol(&t.RevokedAt)}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	t.Kind = posguard.TokenKind(kind)
+	return &t, nil
+}
+
+// TokenByHash implements posguard.UserStore.
+func (s *Store) TokenByHash(ctx context.Context, hash string) (*posguard.Token, *posguard.User, error) {
+	var u posguard.User
+	var role string
+	t, err := scanToken(s.DB.QueryRow(ctx, `SELECT `+tokenColumns+`, u.id, u.name, u.role, u.merchant_id, u.disabled, u.created_at
+		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash),
+		&u.ID, &u.Name, &role, &u.MerchantID, &u.Disabled, TimeCol(&u.CreatedAt))
+	if errors.Is(err, ErrNoRows) {
+		return nil, nil, posguard.Errorf(posguard.ENOTFOUND, "token not found")
+	}
+	if err != nil {
+		return nil, nil, s.DB.Err(err, "token by hash")
+	}
+	u.Role = posguard.Role(role)
+	return t, &u, nil
+}
+
+// Tokens implements posguard.UserStore.
+func (s *Store) Tokens(ctx context.Context, userName string, kind posguard.TokenKind) ([]*posguard.Token, error) {
+	a := Args{}
+	q := `SELECT ` + tokenColumns + ` FROM tokens t JOIN users u ON u.id = t.user_id WHERE 1 = 1`
+	if userName != "" {
+		q += ` AND u.name_key = ` + a.Add(posguard.NameKey(userName))
+	}
+	if kind != "" {
+		q += ` AND t.kind = ` + a.Add(string(kind))
+	}
+	rows, err := s.DB.Query(ctx, "tokens", q+` ORDER BY t.id DESC`, a.List...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "tokens", func(r Row) (*posguard.Token, error) { return scanToken(r) })
+}
+
+// RevokeToken implements posguard.UserStore.
+func (s *Store) RevokeToken(ctx context.Context, id int64) error {
+	return s.DB.InTx(ctx, "revoke token", func(tx *Tx) error {
+		var revoked time.Time
+		err := tx.QueryRow(ctx, `SELECT revoked_at FROM tokens WHERE id = ?`+s.DB.D.ForUpdate, id).Scan(TimeCol(&revoked))
+		if errors.Is(err, ErrNoRows) {
+			return posguard.Errorf(posguard.ENOTFOUND, "token %d not found", id)
+		}
+		if err != nil || !revoked.IsZero() {
+			return err // a second revoke keeps the first time
+		}
+		_, err = tx.Exec(ctx, "revoke token", `UPDATE tokens SET revoked_at = ? WHERE id = ?`, s.T(s.NowUTC()), id)
+		return err
+	})
+}

@@ -1,0 +1,110 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// The audit log (posguard.AuditStore): audit_log is append-only (both
+// databases refuse UPDATE and DELETE by trigger) and hash-chained;
+// audit_head holds the chain's last id and hash. Migration 0010_access.
+
+// maxAuditPage caps one read of the audit log.
+const maxAuditPage = 1000
+
+// AppendAudit implements posguard.AuditStore: under the head's lock it takes
+// the next id, chains the record's hash to the head's and moves the head.
+func (s *Store) AppendAudit(ctx context.Context, r *posguard.AuditRecord) error {
+	if r == nil || r.Action == "" {
+		return posguard.Errorf(posguard.EINVALID, "audit: a record needs an action")
+	}
+	if r.At.IsZero() {
+		r.At = s.NowUTC()
+	}
+	// The hash covers the time as stored: microseconds, UTC.
+	r.At = r.At.UTC().Truncate(time.Microsecond)
+	return s.DB.InTx(ctx, "append audit", func(tx *Tx) error {
+		var seq int64
+		var prev string
+		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &prev); err != nil {
+			return err
+		}
+		r.ID, r.PrevHash = seq+1, prev
+		r.Hash = posguard.AuditHash(prev, r)
+		if _, err := tx.Exec(ctx, "append audit", `INSERT INTO audit_log (id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, s.T(r.At), r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "append audit", `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, r.ID, r.Hash)
+		return err
+	})
+}
+
+const auditColumns = `id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash`
+
+// scanAudit reads one row of auditColumns.
+func scanAudit(row Row) (*posguard.AuditRecord, error) {
+	var r posguard.AuditRecord
+	var role string
+	if err := row.Scan(&r.ID, TimeCol(&r.At), &r.User, &role, &r.Remote, &r.Action, &r.Object, &r.Outcome, &r.Changes, &r.PrevHash, &r.Hash); err != nil {
+		return nil, err
+	}
+	r.Role = posguard.Role(role)
+	return &r, nil
+}
+
+// AuditRecords implements posguard.AuditStore.
+func (s *Store) AuditRecords(ctx context.Context, f posguard.AuditFilter) ([]*posguard.AuditRecord, error) {
+	a := Args{}
+	q := `SELECT ` + auditColumns + ` FROM audit_log WHERE 1 = 1`
+	if f.User != "" {
+		q += ` AND user_name = ` + a.Add(f.User)
+	}
+	if f.Action != "" {
+		q += ` AND action = ` + a.Add(f.Action)
+	}
+	if f.Object != "" {
+		q += ` AND object = ` + a.Add(f.Object)
+	}
+	if !f.From.IsZero() {
+		q += ` AND at >= ` + a.Add(s.T(f.From.UTC()))
+	}
+	if !f.To.IsZero() {
+		q += ` AND at < ` + a.Add(s.T(f.To.UTC()))
+	}
+	if f.Before > 0 {
+		q += ` AND id < ` + a.Add(f.Before)
+	}
+	n := f.Limit
+	if n <= 0 || n > maxAuditPage {
+		n = maxAuditPage
+	}
+	rows, err := s.DB.Query(ctx, "audit records", q+` ORDER BY id DESC LIMIT `+a.Add(n), a.List...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "audit records", scanAudit)
+}
+
+// AuditChain implements posguard.AuditStore.
+func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]*posguard.AuditRecord, error) {
+	if limit <= 0 || limit > 10000 {
+		limit = 10000
+	}
+	rows, err := s.DB.Query(ctx, "audit chain", `SELECT `+auditColumns+` FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "audit chain", scanAudit)
+}
+
+// AuditHead implements posguard.AuditStore.
+func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
+	var seq int64
+	var hash string
+	err := s.DB.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash)
+	return seq, hash, s.DB.Err(err, "audit head")
+}
