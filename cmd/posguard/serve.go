@@ -233,7 +233,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.Bank = simbank.New(merchants)
 	payouts := &payout.Runner{Store: money, Merchants: st, Bank: c.Bank, Cases: payoutCases{cases}, Calendar: sw.Calendar(), Audit: st.Access()}
 	rc := &recon.Reconciler{Store: st.(reconStorer).Recon(), Money: money, Cases: st, Journal: st, Payouts: payouts,
-		Acquirer: acq, Calendar: sw.Calendar(), Logger: c.log, Metrics: recon.NewMetrics(m.Registry())}
+		Acquirer: acq, Calendar: sw.Calendar(), Logger: c.log, Metrics: recon.NewMetrics(m.Registry()), Audit: st.Access()}
 	if err := c.client.Start(ctx); err != nil {
 		return fmt.Errorf("network link: %w", err)
 	}
