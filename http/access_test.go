@@ -104,6 +104,7 @@ func (a *accessWorld) sampleRequests() map[string]string {
 		"POST /v1/sessions":                         `POST /v1/sessions {"name":"ops","password":"` + testPassword + `"}`,
 		"DELETE /v1/sessions/current":               "DELETE /v1/sessions/current",
 		"GET /v1/audit":                             "GET /v1/audit",
+		"PUT /v1/users/{name}/password":             `PUT /v1/users/shop1/password {"password":"new password 123"}`,
 		"GET /v1/cases":                             "GET /v1/cases",
 		"POST /v1/cases":                            fmt.Sprintf(`POST /v1/cases {"txn_id":%d,"text":"again"}`, txn),
 		"GET /v1/cases/{id}":                        fmt.Sprintf("GET /v1/cases/%d", a.caseID),

@@ -114,6 +114,7 @@ func TestMerchantIsolation(t *testing.T) {
 			fmt.Sprintf(`POST /v1/cases {"txn_id":%d,"merchant_id":%q,"text":"mine?"}`, other.txn, other.mid),
 			fmt.Sprintf(`POST /v1/cases/%d/entries {"kind":"note","text":"hello"}`, other.caseID),
 			`PUT /v1/merchants/` + other.mid + `/settlement-account {"bank":"ICBC","number":"6222021234567890123","name":"X"}`,
+			`PUT /v1/users/` + other.user + `/password {"password":"taken over!"}`,
 		} {
 			method, path, body := split(r)
 			if st, raw := a.as(t, a.tok[me.user], method, path, body); st != 404 {

@@ -46,6 +46,8 @@ var (
 	opListAudit     = op{summary: "The audit log, newest first",
 		query: []string{"user: user name", "action: action (e.g. login, POST /v1/cases)", "object: object (e.g. cases/12)",
 			"from: RFC 3339 time", "to: RFC 3339 time", "limit: page size (default 100)", "cursor: next_cursor"}, resp: auditList{}}
+	opPutPassword = op{summary: "Set a password: one's own (with current_password), any user's (admin), or a user's of one's own merchant (merchant user); the user's sessions end",
+		body: passwordRequest{}, status: 204}
 	opListCases = op{summary: "Exception cases (a merchant user sees only its own)",
 		query: []string{"status: case status", "kind: case kind", "merchant: merchant ID", "priority: P1-P4", "limit: page size", "cursor: next_cursor"}, resp: caseList{}}
 	opOpenComplaint = op{summary: "Open a merchant complaint on a transaction (201 new, 200 existing); the author is the authenticated user",

@@ -105,6 +105,7 @@ func (s *Server) routes() []route {
 		{"POST /v1/sessions", s.postSession, public, opPostSession},
 		{"DELETE /v1/sessions/current", s.deleteSession, everyone, opDeleteSession},
 		{"GET /v1/audit", s.listAudit, staff, opListAudit},
+		{"PUT /v1/users/{name}/password", s.putPassword, everyone, opPutPassword},
 		{"GET /v1/cases", s.listCases, everyone, opListCases},
 		{"POST /v1/cases", s.openComplaint, []posguard.Role{posguard.RoleAdmin, posguard.RoleOperator, posguard.RoleMerchant}, opOpenComplaint},
 		{"GET /v1/cases/{id}", s.getCase, everyone, opGetCase},

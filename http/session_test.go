@@ -59,3 +59,58 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("failed login of an unknown name in the audit log: %s", raw)
 	}
 }
+
+// TestPasswordChange: users change their own password with the current
+// one; an admin sets anyone's; a merchant user sets its own merchant's
+// users' only; other staff may not; the user's sessions end.
+func TestPasswordChange(t *testing.T) {
+	a := newAccessWorld(t)
+	a.tok["cashier1"] = addUser(t, a.store.Access(), "cashier1", "merchant", m1)
+	login := func(name, pw string) (int, string) {
+		return a.as(t, "", "POST", "/v1/sessions", `{"name":"`+name+`","password":"`+pw+`"}`)
+	}
+	st, raw := login("ops", testPassword)
+	var s struct {
+		Token string `json:"token"`
+	}
+	if st != 201 || jsonDecode(raw, &s) != nil {
+		t.Fatalf("login: %d %s", st, raw)
+	}
+	put := func(tok, name, body string) int {
+		st, _ := a.as(t, tok, "PUT", "/v1/users/"+name+"/password", body)
+		return st
+	}
+	if st := put(a.tok["ops"], "ops", `{"password":"brand new pass","current_password":"wrong"}`); st != 403 {
+		t.Fatalf("own change with a wrong current password: %d", st)
+	}
+	if st := put(a.tok["ops"], "ops", `{"password":"short","current_password":"`+testPassword+`"}`); st != 400 {
+		t.Fatalf("too short: %d", st)
+	}
+	if st := put(a.tok["ops"], "ops", `{"password":"brand new pass","current_password":"`+testPassword+`"}`); st != 204 {
+		t.Fatalf("own change: %d", st)
+	}
+	if st, _ := a.as(t, s.Token, "GET", "/v1/cases", ""); st != 401 {
+		t.Fatalf("session after a password change: %d", st)
+	}
+	if st, _ := login("ops", "brand new pass"); st != 201 {
+		t.Fatalf("login with the new password: %d", st)
+	}
+	if st := put(a.tok["ops"], "fin", `{"password":"brand new pass"}`); st != 403 {
+		t.Fatalf("operator on another user: %d", st)
+	}
+	if st := put(a.tok["root"], "fin", `{"password":"brand new pass"}`); st != 204 {
+		t.Fatalf("admin on another user: %d", st)
+	}
+	if st := put(a.tok["shop1"], "cashier1", `{"password":"brand new pass"}`); st != 204 {
+		t.Fatalf("merchant on its own merchant's user: %d", st)
+	}
+	for _, name := range []string{"shop2", "ops", "nobody"} {
+		if st := put(a.tok["shop1"], name, `{"password":"brand new pass"}`); st != 404 {
+			t.Fatalf("merchant on %s: %d, want 404", name, st)
+		}
+	}
+	_, raw = a.as(t, a.tok["root"], "GET", "/v1/audit?action=PUT%20/v1/users/{name}/password", "")
+	if strings.Contains(raw, "brand new pass") || !strings.Contains(raw, `"object":"users/cashier1"`) {
+		t.Fatalf("audit of password changes: %s", raw)
+	}
+}

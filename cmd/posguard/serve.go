@@ -190,13 +190,17 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.store = st
+	// The terminal path's writes are watched (the switch writes through
+	// tracked): /healthz, served over tracked too, reports a store that does
+	// not take them.
+	tracked := trackWrites(st)
 	acq, zpk, err := acquirerSettings(ctx, st)
 	if err != nil {
 		return err
 	}
 	m := metrics.New()
 	c.client = &network.Client{Addrs: addrs, Conns: c.UpstreamConns, Logger: c.log}
-	sw, err := switching.New(ctx, st, c.client, hk, switching.Config{
+	sw, err := switching.New(ctx, tracked, c.client, hk, switching.Config{
 		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: c.UpstreamTimeout, Cutoff: cutoff,
 	}, c.log)
 	if err != nil {
@@ -262,7 +266,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	gw := &terminal.Gateway{Handler: sw, Logger: c.log, FrameError: m.FrameError}
 	tsrv := c.terminalServer(&terminal.Server{Handler: gw, Logger: c.log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }})
 	c.Auth = &access.Auth{Store: st.Access(), Logger: c.log, SecureCookies: c.TLSCert != ""}
-	apiSrv := &api.Server{Store: st, Access: st.Access(), Auth: c.Auth, Metrics: m.Handler(), Logger: c.log,
+	apiSrv := &api.Server{Store: tracked, Access: st.Access(), Auth: c.Auth, Metrics: m.Handler(), Logger: c.log,
 		Cases: cases, Reports: &analytics.Reports{Store: st, MinFirmware: minFW}, Payouts: payouts, Recon: rc, Health: func(context.Context) map[string]string {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}

@@ -40,7 +40,7 @@ func (c *storeCmd) addStoreFlags(fs *flag.FlagSet) {
 
 // open opens the store.
 func (c *storeCmd) open(ctx context.Context) (hostStore, error) {
-	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, newLogger(c.Stderr, "warn"))
+	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, newLogger(c.Stderr, "error"))
 	if err != nil {
 		return nil, err
 	}

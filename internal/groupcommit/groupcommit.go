@@ -215,7 +215,16 @@ drain:
 		if r.tx != nil {
 			r.tx.Rollback(ctx)
 		}
-		commitErr = posguard.Errorf(posguard.EUNAVAILABLE, "%s: shared transaction failed; nothing of the batch was written", c.cfg.Prefix)
+		// The write that broke the transaction says why (a full disk, a
+		// read-only database): every write of the batch reports it.
+		var cause error
+		for _, o := range r.batch {
+			if o.err != nil && posguard.ErrorCode(o.err) != posguard.ECONFLICT && posguard.ErrorCode(o.err) != posguard.EINVALID {
+				cause = o.err
+				break
+			}
+		}
+		commitErr = posguard.WrapError(posguard.EUNAVAILABLE, cause, "%s: shared transaction failed; nothing of the batch was written", c.cfg.Prefix)
 	} else if err := r.tx.Commit(ctx); err != nil {
 		commitErr = c.cfg.DBError(err, "group commit")
 	}
