@@ -4,8 +4,8 @@ import (
 	nethttp "net/http"
 
 	"github.com/posguard/posguard/access"
-	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/console"
+	api "github.com/posguard/posguard/http"
 )
 
 // withConsole serves the JSON API (/v1/…, /healthz, /metrics) and the
@@ -13,7 +13,7 @@ import (
 // console logs users in with the same access control as the API.
 func (c *ServeCommand) withConsole(st hostStore, apiSrv *api.Server, auth *access.Auth) nethttp.Handler {
 	con := &console.Server{Store: st, Auth: auth, Cases: apiSrv.Cases, Reports: apiSrv.Reports,
-		Payouts: apiSrv.Payouts, Logger: c.log}
+		Payouts: apiSrv.Payouts, Changes: st.Access(), Logger: c.log}
 	if bo := apiSrv.Backoffice; bo != nil {
 		con.Onboarding, con.Risk = bo.Onboarding, bo.Risk
 	}
