@@ -266,7 +266,13 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	gw := &terminal.Gateway{Handler: sw, Logger: c.log, FrameError: m.FrameError}
 	tsrv := c.terminalServer(&terminal.Server{Handler: gw, Logger: c.log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }})
 	c.Auth = &access.Auth{Store: st.Access(), Logger: c.log, SecureCookies: c.TLSCert != ""}
-	apiSrv := &api.Server{Store: tracked, Access: st.Access(), Auth: c.Auth, Metrics: m.Handler(), Logger: c.log,
+	// With --metrics-addr, /metrics is served there only (the API's
+	// /metrics answers 404); otherwise to admin and operator tokens.
+	apiMetrics := m.Handler()
+	if c.MetricsAddr != "" {
+		apiMetrics = nil
+	}
+	apiSrv := &api.Server{Store: tracked, Access: st.Access(), Auth: c.Auth, Metrics: apiMetrics, Logger: c.log,
 		Cases: cases, Reports: &analytics.Reports{Store: st, MinFirmware: minFW}, Payouts: payouts, Recon: rc, Health: func(context.Context) map[string]string {
 			s := c.client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
