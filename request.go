@@ -93,7 +93,7 @@ type Answer struct {
 }
 
 // TerminalResponse is the switch's answer, which the gateway packs with the
-// request's echoed fields and MACs under the terminal's current key.
+// request's echoed fields and signs with Sign.
 type TerminalResponse struct {
 	Answer
 	Reason string // internal reason code (logged, journaled)
@@ -111,6 +111,12 @@ type TerminalResponse struct {
 	Terminal *Terminal
 	// TxnID is the journal entry, 0 if none was written.
 	TxnID int64
+	// Sign, when set, computes the answer's MAC (field 64) over data, the
+	// bytes the terminal profile says the MAC covers. The switch, which
+	// checks the request's MAC, sets it with the key that request verified
+	// under on the answers that carry a MAC; the gateway packs the answer
+	// and calls it. nil: the answer goes without a MAC.
+	Sign func(data []byte) ([]byte, error)
 }
 
 // TerminalHandler processes one decoded terminal request (the switch).

@@ -103,6 +103,11 @@ var messagesEN = map[string]string{
 	"payout.returned": "returned",
 	"batch.t1":        "T+1", "batch.d0": "D0 same day",
 
+	"change.title": "Settlement account changes", "change.requested": "Requested by", "change.pending": "awaiting finance", "change.approved": "in effect", "change.rejected": "rejected",
+	"change.approve": "Approve", "change.reject": "Reject", "change.reason": "reason", "change.bank": "Bank", "change.number": "Account number", "change.name": "Account name",
+	"change.submit": "Request the change", "change.help": "The bank verifies the new account first; the change takes effect only once another finance user approves it.",
+	"empty.changes":         "No settlement account change requests.",
+	"done.change_requested": "Change requested: it takes effect once finance approves it.", "done.change_approved": "Approved: the new settlement account is in effect.", "done.change_rejected": "Rejected.",
 	"stmt.period": "Period", "stmt.by_day": "By day", "stmt.by_month": "By month", "stmt.show": "Show",
 	"stmt.csv": "Download CSV", "stmt.xlsx": "Download Excel (XLSX)", "stmt.sales": "Sales", "stmt.gross": "Sales amount",
 	"stmt.refunds": "Refunds", "stmt.fees": "Fees", "stmt.earned": "Earned", "stmt.settled": "Settled",
@@ -130,7 +135,10 @@ var messagesEN = map[string]string{
 	"term.last_seen": "Last request", "term.requests24": "Requests, 24 h", "term.failure24": "Failure rate, 24 h",
 	"term.health": "Health", "term.needs_attention": "needs attention", "term.ok": "ok",
 	"term.disable": "Disable", "term.enable": "Enable", "done.terminal_status": "Terminal status changed.",
-	"tstatus.active": "active", "tstatus.disabled": "disabled",
+	"problem.not_signed_on": "not signed on", "problem.silent": "no request in the last 24 hours", "problem.firmware": "firmware %s is below the minimum %s: update it",
+	"problem.error_rate": "failure rate %s over 24 h", "problem.reversal_rate": "reversal rate %s over 24 h", "problem.incident": "open incident: %s",
+	"problem.security": "%s security refusals (97/A0/77) in 24 h",
+	"tstatus.active":   "active", "tstatus.disabled": "disabled",
 
 	"merchant.name": "Name", "merchant.per_txn": "Per transaction", "merchant.daily": "Daily", "merchant.daily_count": "Daily count",
 	"mstatus.active": "active", "mstatus.pending_kyc": "KYC pending", "mstatus.frozen": "frozen", "mstatus.closed": "closed",

@@ -98,6 +98,11 @@ var messagesZH = map[string]string{
 	"payout.returned": "退汇",
 	"batch.t1":        "T+1", "batch.d0": "D0 当日",
 
+	"change.title": "结算账户变更", "change.requested": "申请人", "change.pending": "待财务审核", "change.approved": "已生效", "change.rejected": "已驳回",
+	"change.approve": "批准", "change.reject": "驳回", "change.reason": "驳回原因", "change.bank": "开户银行", "change.number": "账号", "change.name": "户名",
+	"change.submit": "申请变更", "change.help": "新账户先经银行核验；变更须由另一位财务人员批准后才生效。",
+	"empty.changes":         "没有结算账户变更申请。",
+	"done.change_requested": "变更申请已提交，待财务批准后生效。", "done.change_approved": "已批准：新结算账户已生效。", "done.change_rejected": "已驳回。",
 	"stmt.period": "周期", "stmt.by_day": "按日", "stmt.by_month": "按月", "stmt.show": "查看",
 	"stmt.csv": "下载 CSV", "stmt.xlsx": "下载 Excel（XLSX）", "stmt.sales": "消费笔数", "stmt.gross": "消费金额",
 	"stmt.refunds": "退货", "stmt.fees": "手续费", "stmt.earned": "应结金额", "stmt.settled": "已结算",
@@ -125,7 +130,10 @@ var messagesZH = map[string]string{
 	"term.last_seen": "最近交易", "term.requests24": "24 小时请求", "term.failure24": "24 小时失败率",
 	"term.health": "健康状况", "term.needs_attention": "需关注", "term.ok": "正常",
 	"term.disable": "停用", "term.enable": "启用", "done.terminal_status": "终端状态已更新。",
-	"tstatus.active": "启用", "tstatus.disabled": "停用",
+	"problem.not_signed_on": "未签到", "problem.silent": "24 小时内没有交易", "problem.firmware": "固件 %s 低于最低版本 %s，请升级",
+	"problem.error_rate": "24 小时失败率 %s", "problem.reversal_rate": "24 小时冲正率 %s", "problem.incident": "异常事件：%s",
+	"problem.security": "24 小时内 %s 次安全拒绝（97/A0/77）",
+	"tstatus.active":   "启用", "tstatus.disabled": "停用",
 
 	"merchant.name": "名称", "merchant.per_txn": "单笔限额", "merchant.daily": "单日限额", "merchant.daily_count": "单日笔数",
 	"mstatus.active": "正常", "mstatus.pending_kyc": "待实名认证", "mstatus.frozen": "已冻结", "mstatus.closed": "已关闭",

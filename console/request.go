@@ -226,3 +226,17 @@ func (q *request) Dur(d time.Duration) string {
 	}
 	return q.T("dur.days", int(d/(24*time.Hour)))
 }
+
+// Bi picks the page's language from a "中文 / English" text (the form the
+// case and incident services write causes in); other text is returned as
+// it is. Card-number-like digit runs are masked either way.
+func (q *request) Bi(s string) string {
+	zh, en, ok := strings.Cut(s, " / ")
+	if !ok {
+		return maskDigitRuns(s)
+	}
+	if q.lang == langEN {
+		return maskDigitRuns(en)
+	}
+	return maskDigitRuns(zh)
+}

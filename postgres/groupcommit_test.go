@@ -104,5 +104,5 @@ func TestConformanceGroupCommitOff(t *testing.T) {
 		s := openTest(t)
 		s.SetGroupCommit(false)
 		return s
-	})
+	}, storetest.JournalOnly())
 }

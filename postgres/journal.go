@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
@@ -63,96 +61,4 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 	}
 	t.ID, t.CreatedAt, t.UpdatedAt = id, now, now
 	return nil
-}
-
-// ByKey returns the transaction with key k; ENOTFOUND if none.
-func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transaction, error) {
-	t, err := scanTxn(s.pool.QueryRow(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions
-		WHERE terminal_id = $1 AND batch = $2 AND stan = $3 AND mti = $4`, k.TerminalID, k.Batch, k.STAN, k.MTI))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %s/%s/%s/%s not found",
-			k.TerminalID, k.Batch, k.STAN, k.MTI)
-	}
-	if err != nil {
-		return nil, dbError(err, "by key")
-	}
-	return t, nil
-}
-
-// ByID returns the transaction with id; ENOTFOUND if none.
-func (s *Store) ByID(ctx context.Context, id int64) (*posguard.Transaction, error) {
-	t, err := scanTxn(s.pool.QueryRow(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", id)
-	}
-	if err != nil {
-		return nil, dbError(err, "by id")
-	}
-	return t, nil
-}
-
-// ByRRN returns the financial transactions (type other than reversal)
-// carrying rrn, newest first; an empty slice if none.
-func (s *Store) ByRRN(ctx context.Context, rrn string) ([]*posguard.Transaction, error) {
-	if rrn == "" {
-		return []*posguard.Transaction{}, nil
-	}
-	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.TxnColumns+` FROM transactions
-		WHERE rrn = $1 AND rrn <> '' AND type <> $2 ORDER BY id DESC`, rrn, string(posguard.TxnReversal))
-	if err != nil {
-		return nil, dbError(err, "by rrn")
-	}
-	return collect(rows, "by rrn", scanTxn)
-}
-
-// Events returns a transaction's history, oldest first; ENOTFOUND if the
-// transaction does not exist.
-func (s *Store) Events(ctx context.Context, id int64) ([]posguard.Event, error) {
-	rows, err := s.pool.Query(ctx, `SELECT txn_id, at, state, code, reason, note
-		FROM txn_events WHERE txn_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, dbError(err, "events")
-	}
-	out, err := collect(rows, "events", func(r pgx.Row) (posguard.Event, error) {
-		var (
-			e     posguard.Event
-			at    time.Time
-			state string
-		)
-		err := r.Scan(&e.TxnID, &at, &state, &e.Code, &e.Reason, &e.Note)
-		e.At, e.State = at.UTC(), posguard.State(state)
-		return e, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		if _, err := s.ByID(ctx, id); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-func scanTxn(r pgx.Row) (*posguard.Transaction, error) {
-	var (
-		t                posguard.Transaction
-		typ, state       string
-		amount, refunded int64
-		answer, detail   []byte
-		created, updated time.Time
-	)
-	if err := r.Scan(&t.ID, &t.TerminalID, &t.Batch, &t.STAN, &t.MTI, &typ, &t.ContentHash, &t.MerchantID,
-		&t.PANMasked, &t.PANHash, &t.IssuerBIN, &t.CardOrg, &amount, &t.Currency, &t.ProcCode, &t.EntryMode,
-		&t.SettlementDate, &t.RRN, &t.AuthCode, &t.ResponseCode, &t.Reason, &state, &t.OrigID, &refunded,
-		&t.UpstreamSTAN, &t.UpstreamTime, &answer, &detail, &created, &updated); err != nil {
-		return nil, err
-	}
-	t.Type, t.State = posguard.TxnType(typ), posguard.State(state)
-	t.Amount, t.RefundedAmount = posguard.Amount(amount), posguard.Amount(refunded)
-	t.CreatedAt, t.UpdatedAt = created.UTC(), updated.UTC()
-	if err := sqlstore.DecodeTxnJSON(&t, answer, detail); err != nil {
-		return nil, err
-	}
-	return &t, nil
 }

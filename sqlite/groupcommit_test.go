@@ -70,5 +70,5 @@ func TestConformanceGroupCommitOff(t *testing.T) {
 		}
 		s.SetGroupCommit(false)
 		return s
-	})
+	}, storetest.JournalOnly())
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/sqlstore"
 	"github.com/posguard/posguard/storetest"
 )
 
@@ -20,7 +21,7 @@ func TestJournalQueryPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	list := func(f posguard.TxnFilter) (string, []any) { return listSQL(f) }
+	list := func(f posguard.TxnFilter) (string, []any) { return s.ListSQL(f) }
 	q := func(sql string, args ...any) func() (string, []any) {
 		return func() (string, []any) { return sql, args }
 	}
@@ -33,12 +34,12 @@ func TestJournalQueryPlans(t *testing.T) {
 		query func() (string, []any)
 		want  string // an index name the plan must use
 	}{
-		{"ByKey", q(keyIDSQL, "10000001", "000001", "000123", "0200"), "transactions_key"},
-		{"ByID", q(byIDSQL, 7), "INTEGER PRIMARY KEY"},
-		{"ByRRN", q(byRRNSQL, "123456789012", "reversal"), "transactions_rrn"},
-		{"DailyUsage", q(dailyUsageSQL, "M1", "2026-11-01"), "transactions_daily"},
-		{"BatchTotals", q(batchTotalsSQL, "10000001", "000001"), "transactions_key"},
-		{"Unresolved", q(unresolvedSQL, "forwarded", 50), "transactions_open"},
+		{"ByKey", q(sqlstore.KeyIDSQL, "10000001", "000001", "000123", "0200"), "transactions_key"},
+		{"ByID", q(sqlstore.ByIDSQL, 7), "INTEGER PRIMARY KEY"},
+		{"ByRRN", q(sqlstore.ByRRNSQL, "123456789012", "reversal"), "transactions_rrn"},
+		{"DailyUsage", q(sqlstore.DailyUsageSQL, "M1", "2026-11-01"), "transactions_daily"},
+		{"BatchTotals", q(sqlstore.BatchTotalsSQL, "10000001", "000001"), "transactions_key"},
+		{"Unresolved", q(sqlstore.UnresolvedSQL, "forwarded", 50), "transactions_open"},
 		{"Events", q(`SELECT id FROM txn_events WHERE txn_id = ? ORDER BY id`, 7), "txn_events_txn"},
 		{"JournalChanges", q(`SELECT e.id, t.state FROM txn_events e JOIN transactions t ON t.id = e.txn_id
 			WHERE e.id > ? ORDER BY e.id LIMIT ?`, 10, 100), "INTEGER PRIMARY KEY"},
@@ -76,7 +77,7 @@ func TestListFinalStateWalksNewestFirst(t *testing.T) {
 	}
 	defer s.Close()
 	for _, f := range []posguard.TxnFilter{{State: posguard.StateApproved}, {ResponseCode: "00"}} {
-		sqlText, args := listSQL(f)
+		sqlText, args := s.ListSQL(f)
 		plan := explain(t, s, sqlText, args)
 		if strings.Contains(plan, "TEMP B-TREE") {
 			t.Errorf("%+v: plan sorts instead of walking the table by id:\n%s", f, plan)

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/sqlstore"
@@ -73,103 +72,4 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 	}
 	t.ID, t.CreatedAt, t.UpdatedAt = id, now, now
 	return nil
-}
-
-// ByKey returns the transaction with key k; ENOTFOUND if none.
-func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transaction, error) {
-	var id int64
-	err := s.reads.keyID.QueryRowContext(ctx, k.TerminalID, k.Batch, k.STAN, k.MTI).Scan(&id)
-	if err == nil {
-		var t *posguard.Transaction
-		if t, err = scanTxn(s.reads.byID.QueryRowContext(ctx, id)); err == nil {
-			return t, nil
-		}
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %s/%s/%s/%s not found",
-			k.TerminalID, k.Batch, k.STAN, k.MTI)
-	}
-	return nil, dbError(err, "by key")
-}
-
-// ByID returns the transaction with id; ENOTFOUND if none.
-func (s *Store) ByID(ctx context.Context, id int64) (*posguard.Transaction, error) {
-	row := s.reads.byID.QueryRowContext(ctx, id)
-	t, err := scanTxn(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", id)
-	}
-	if err != nil {
-		return nil, dbError(err, "by id")
-	}
-	return t, nil
-}
-
-// ByRRN returns the financial transactions (type other than reversal)
-// carrying rrn, newest first; an empty slice if none.
-func (s *Store) ByRRN(ctx context.Context, rrn string) ([]*posguard.Transaction, error) {
-	if rrn == "" {
-		return []*posguard.Transaction{}, nil
-	}
-	rows, err := s.reads.byRRN.QueryContext(ctx, rrn, string(posguard.TxnReversal))
-	if err != nil {
-		return nil, dbError(err, "by rrn")
-	}
-	return collect(rows, "by rrn", scanTxn)
-}
-
-// Events returns a transaction's history, oldest first; ENOTFOUND if the
-// transaction does not exist.
-func (s *Store) Events(ctx context.Context, id int64) ([]posguard.Event, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT txn_id, at, state, code, reason, note
-		FROM txn_events WHERE txn_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, dbError(err, "events")
-	}
-	defer rows.Close()
-	out := []posguard.Event{}
-	for rows.Next() {
-		var (
-			e     posguard.Event
-			at    int64
-			state string
-		)
-		if err := rows.Scan(&e.TxnID, &at, &state, &e.Code, &e.Reason, &e.Note); err != nil {
-			return nil, dbError(err, "events")
-		}
-		e.At, e.State = fromNanos(at), posguard.State(state)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err, "events")
-	}
-	if len(out) == 0 {
-		if _, err := s.ByID(ctx, id); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-func scanTxn(r scanner) (*posguard.Transaction, error) {
-	var (
-		t                posguard.Transaction
-		typ, state       string
-		amount, refunded int64
-		answer, detail   sql.NullString
-		created, updated int64
-	)
-	if err := r.Scan(&t.ID, &t.TerminalID, &t.Batch, &t.STAN, &t.MTI, &typ, &t.ContentHash, &t.MerchantID,
-		&t.PANMasked, &t.PANHash, &t.IssuerBIN, &t.CardOrg, &amount, &t.Currency, &t.ProcCode, &t.EntryMode,
-		&t.SettlementDate, &t.RRN, &t.AuthCode, &t.ResponseCode, &t.Reason, &state, &t.OrigID, &refunded,
-		&t.UpstreamSTAN, &t.UpstreamTime, &answer, &detail, &created, &updated); err != nil {
-		return nil, err
-	}
-	t.Type, t.State = posguard.TxnType(typ), posguard.State(state)
-	t.Amount, t.RefundedAmount = posguard.Amount(amount), posguard.Amount(refunded)
-	t.CreatedAt, t.UpdatedAt = fromNanos(created), fromNanos(updated)
-	if err := sqlstore.DecodeTxnJSON(&t, answer.String, detail.String); err != nil {
-		return nil, err
-	}
-	return &t, nil
 }

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
-
-	"github.com/posguard/posguard/sqlstore"
 )
 
 // writeStmts are the hot write statements, prepared once on the writer
@@ -59,63 +57,6 @@ func (ws *writeStmts) close() error {
 	for _, p := range ws.all() {
 		if *p.st != nil {
 			errs = append(errs, (*p.st).Close())
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// readStmts are the hot read statements (the switch's idempotency lookup
-// and the reads of its sale path), prepared once on the reader pool so that
-// no call parses and plans their SQL again. database/sql prepares each one
-// lazily on every pooled connection it runs on and keeps it there.
-type readStmts struct {
-	keyID      *sql.Stmt
-	byID       *sql.Stmt
-	byRRN      *sql.Stmt
-	dailyUsage *sql.Stmt
-}
-
-const (
-	// keyIDSQL is answered from the unique key index alone; ByKey reads
-	// the whole row only when there is one (on the sale path the lookup
-	// usually finds nothing, and a one-column result is much cheaper to
-	// set up than the thirty columns of a transaction).
-	keyIDSQL = `SELECT id FROM transactions
-		WHERE terminal_id = ? AND batch = ? AND stan = ? AND mti = ?`
-	byIDSQL = `SELECT ` + sqlstore.TxnColumns + ` FROM transactions WHERE id = ?`
-	// byRRNSQL repeats the predicate of the partial index transactions_rrn:
-	// SQLite cannot prove rrn <> '' from rrn = ? and would otherwise scan
-	// the table (ByRRN never runs with an empty RRN).
-	byRRNSQL = `SELECT ` + sqlstore.TxnColumns + ` FROM transactions
-		WHERE rrn = ? AND rrn <> '' AND type <> ? ORDER BY id DESC`
-	dailyUsageSQL = `
-		SELECT coalesce(sum(amount), 0), count(*) FROM transactions
-		WHERE merchant_id = ? AND settlement_date = ?
-		  AND type IN ('sale', 'completion')
-		  AND state IN ('forwarded', 'approved', 'partially_refunded', 'refunded')`
-)
-
-func prepareReads(ctx context.Context, db *sql.DB) (*readStmts, error) {
-	var rs readStmts
-	for _, p := range []struct {
-		st  **sql.Stmt
-		sql string
-	}{{&rs.keyID, keyIDSQL}, {&rs.byID, byIDSQL}, {&rs.byRRN, byRRNSQL}, {&rs.dailyUsage, dailyUsageSQL}} {
-		st, err := db.PrepareContext(ctx, p.sql)
-		if err != nil {
-			rs.close()
-			return nil, dbError(err, "prepare read")
-		}
-		*p.st = st
-	}
-	return &rs, nil
-}
-
-func (rs *readStmts) close() error {
-	var errs []error
-	for _, st := range []*sql.Stmt{rs.keyID, rs.byID, rs.byRRN, rs.dailyUsage} {
-		if st != nil {
-			errs = append(errs, st.Close())
 		}
 	}
 	return errors.Join(errs...)

@@ -28,7 +28,6 @@ type Store struct {
 	readC  *sqlstore.SQLConn
 
 	stmts    *writeStmts
-	reads    *readStmts
 	txStmts  txStmtCache // the hot writes bound to the current write transaction
 	group    *committer  // group commit of journal and reversal writes
 	migrated []string
@@ -104,10 +103,6 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if s.reads, err = prepareReads(ctx, s.read); err != nil {
-		s.Close()
-		return nil, err
-	}
 	if s.group, err = newCommitter(ctx, s); err != nil {
 		s.Close()
 		return nil, err
@@ -142,9 +137,6 @@ func (s *Store) Close() error {
 	}
 	if s.stmts != nil {
 		errs = append(errs, s.stmts.close())
-	}
-	if s.reads != nil {
-		errs = append(errs, s.reads.close())
 	}
 	if s.readC != nil {
 		errs = append(errs, s.readC.Close())

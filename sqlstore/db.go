@@ -165,3 +165,9 @@ func Collect[T any](db *DB, rows Rows, op string, scan func(Row) (T, error)) ([]
 	}
 	return out, nil
 }
+
+// WriteRow runs a write that returns a row (INSERT … RETURNING) outside any
+// transaction; Scan's errors are the driver's, map them with Err.
+func (db *DB) WriteRow(ctx context.Context, query string, args ...any) Row {
+	return db.Write.QueryRow(ctx, db.Q(query), args...)
+}

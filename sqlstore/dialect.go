@@ -77,3 +77,12 @@ func NativeTime(t time.Time) any {
 	}
 	return t.UTC()
 }
+
+// TimeUnset is the condition that time column col holds the zero time
+// (0 or NULL, as the dialect encodes it).
+func (d *Dialect) TimeUnset(col string) string {
+	if d.TimeArg(time.Time{}) == nil {
+		return col + " IS NULL"
+	}
+	return col + " = 0"
+}

@@ -9,7 +9,7 @@ import (
 	"github.com/posguard/posguard"
 )
 
-// CaseStores is what RunCases needs from a store: cases, incidents,
+// CaseStores is what the case groups need from a store: cases, incidents,
 // notices, terminal events and failure rollups.
 type CaseStores interface {
 	posguard.Store
@@ -18,11 +18,9 @@ type CaseStores interface {
 	posguard.AnalyticsStore
 }
 
-// RunCases runs the conformance suite of the case, incident and analytics
-// stores against stores made by open; each store must implement
-// CaseStores.
-func RunCases(t *testing.T, open Opener) {
-	h := &harness{open: open}
+// runCases runs the checks of the case, incident and analytics stores; each
+// store must implement CaseStores.
+func runCases(t *testing.T, h *harness) {
 	get := func(t *testing.T) CaseStores {
 		s := h.store(t)
 		cs, ok := s.(CaseStores)

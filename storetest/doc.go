@@ -1,4 +1,6 @@
 // Package storetest is the conformance suite every posguard.Store must pass.
-// The sqlite and postgres packages run it from their tests with Run; it also
-// provides Sealer, a small AES-GCM posguard.Sealer for tests.
+// Run is its one entry point and exercises the whole store; sqlite/ runs it
+// always and postgres/ when TEST_DATABASE_URL is set. A new store method gets
+// its test group here, added to Run. The package also provides Sealer, a
+// small AES-GCM posguard.Sealer for tests.
 package storetest

@@ -12,10 +12,9 @@ type MoneyStorer interface {
 	Money() posguard.MoneyStore
 }
 
-// RunLedger runs the money conformance suite (ledger, settlement batches,
-// payouts) against stores made by open, which must implement MoneyStorer.
-func RunLedger(t *testing.T, open Opener) {
-	h := &harness{open: open}
+// runLedger runs the money checks (ledger, settlement batches, payouts);
+// the stores must implement MoneyStorer.
+func runLedger(t *testing.T, h *harness) {
 	groups := []struct {
 		name string
 		run  func(t *testing.T, s posguard.Store, m posguard.MoneyStore)

@@ -8,15 +8,10 @@ import (
 	"github.com/posguard/posguard"
 )
 
-// RunSettings runs the setting-store checks against stores made by open (the
-// stores must implement posguard.SettingStore). With WithRawContains it also
-// proves that a secret setting is stored only sealed.
-func RunSettings(t *testing.T, open Opener, opts ...Option) {
-	var c config
-	for _, o := range opts {
-		o(&c)
-	}
-	h := &harness{open: open, cfg: c}
+// runSettings runs the setting-store checks (the stores must implement
+// posguard.SettingStore). With WithRawContains it also proves that a secret
+// setting is stored only sealed.
+func runSettings(t *testing.T, h *harness) {
 	get := func(t *testing.T) (posguard.Store, posguard.SettingStore) {
 		s := h.store(t)
 		ss, ok := s.(posguard.SettingStore)

@@ -17,6 +17,14 @@ type Option func(*config)
 
 type config struct {
 	rawContains func(t *testing.T, s posguard.Store, needle []byte) bool
+	journalOnly bool
+}
+
+// JournalOnly limits Run to the journal, reversal and merchant/terminal
+// groups: the writes that group commit carries (for a second run of the
+// suite with a store set differently on that path).
+func JournalOnly() Option {
+	return func(c *config) { c.journalOnly = true }
 }
 
 // WithRawContains gives the suite a look at the store's raw storage: f
@@ -28,8 +36,10 @@ func WithRawContains(f func(t *testing.T, s posguard.Store, needle []byte) bool)
 	return func(c *config) { c.rawContains = f }
 }
 
-// Run runs the conformance suite against stores made by open. Every subtest
-// gets its own store.
+// Run is the one entry point of the conformance suite: it exercises the
+// whole store made by open (journal, reversals, merchants, terminals,
+// settings, cases, incidents, analytics, ledger, settlement, payouts,
+// access and reconciliation). Every subtest gets its own store.
 func Run(t *testing.T, open Opener, opts ...Option) {
 	var c config
 	for _, o := range opts {
@@ -55,6 +65,14 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, h) })
 	}
+	if c.journalOnly {
+		return
+	}
+	t.Run("Settings", func(t *testing.T) { runSettings(t, h) })
+	t.Run("Cases", func(t *testing.T) { runCases(t, h) })
+	t.Run("Ledger", func(t *testing.T) { runLedger(t, h) })
+	t.Run("Access", func(t *testing.T) { RunAccess(t, open) })
+	t.Run("Recon", func(t *testing.T) { RunRecon(t, open) })
 }
 
 // harness carries the opener and options into the test groups.

@@ -15,6 +15,7 @@ func (s *Switch) HandleTerminal(ctx context.Context, req *posguard.TerminalReque
 		req.ReceivedAt = s.Now()
 	}
 	resp := s.handle(ctx, req)
+	s.sign(req, resp)
 	if resp.Answer.LocalTime == "" {
 		lt := req.ReceivedAt.In(s.cfg.Location)
 		resp.Answer.LocalTime = lt.Format("150405")

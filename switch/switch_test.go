@@ -551,3 +551,40 @@ func TestReversedWhileInFlight(t *testing.T) {
 		t.Fatalf("sale journaled %s/%s", txn.State, txn.Reason)
 	}
 }
+
+// TestAnswersSignedByTheSwitch: the switch gives a financial answer the
+// function that MACs it under the key its request verified under; the
+// answers to a bad MAC, an unknown terminal and a sign-on carry none.
+func TestAnswersSignedByTheSwitch(t *testing.T) {
+	f := newFixture(t, nil)
+	on := f.sw.HandleTerminal(f.ctx, &posguard.TerminalRequest{MTI: "0800", Type: posguard.TxnSignOn, TerminalID: tid, MerchantID: mid, STAN: "000001", NetMgmt: "003", ReceivedAt: f.day})
+	if on.Sign != nil {
+		t.Fatal("a sign-on answer is signed")
+	}
+	wk, err := keys.DecodeField62(tmk, "003", on.Keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mak, f.batch = wk.MAK, on.Batch
+
+	sale := f.do(f.req(posguard.TxnSale, 1200), "00")
+	if sale.Sign == nil {
+		t.Fatal("a sale answer is not signed")
+	}
+	data := []byte("answer bytes the MAC covers")
+	mac, err := sale.Sign(data)
+	if err != nil || !keys.VerifyMAC(posguard.MACCupsECB, f.mak, data, mac) {
+		t.Fatalf("the answer's MAC does not verify under the terminal's MAK: %x, %v", mac, err)
+	}
+
+	bad := f.req(posguard.TxnSale, 1200)
+	bad.MAC = make([]byte, 8)
+	if r := f.do(bad, "A0"); r.Sign != nil {
+		t.Fatal("an A0 answer is signed")
+	}
+	unknown := f.req(posguard.TxnSale, 100)
+	unknown.TerminalID = "99999999"
+	if r := f.do(unknown, "97"); r.Sign != nil {
+		t.Fatal("an answer to an unknown terminal is signed")
+	}
+}

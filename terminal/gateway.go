@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/keys"
 )
 
 // Gateway turns frames into switch requests and answers into frames: it is
@@ -15,8 +14,10 @@ import (
 //
 // Framing errors close the connection; a format error inside a complete
 // frame is answered 30 (MTI + 10 with 11, 41 and 42) when the MTI, 11 and
-// 41 could be read, and closes the connection otherwise. Answers to
-// financial requests are MACed under the terminal's current MAK.
+// 41 could be read, and closes the connection otherwise. The gateway does
+// no MAC arithmetic: it hands the switch the bytes a request's MAC covers
+// (TerminalRequest.MACData) and signs an answer with the function the
+// switch gives (TerminalResponse.Sign).
 type Gateway struct {
 	Handler posguard.TerminalHandler
 	Logger  *slog.Logger
@@ -75,8 +76,8 @@ func (g *Gateway) ServeFrame(ctx context.Context, c *ConnInfo, frame []byte) ([]
 	resp := g.Handler.HandleTerminal(ctx, req)
 	out := BuildResponse(req, msg, resp)
 	var body []byte
-	if mak, alg, ok := macKey(req, resp); ok {
-		body, err = SignResponse(out, func(data []byte) ([]byte, error) { return keys.MAC(alg, mak, data) })
+	if resp.Sign != nil {
+		body, err = SignResponse(out, resp.Sign)
 	} else {
 		body, err = CUPS.Pack(out)
 	}
@@ -90,28 +91,6 @@ func (g *Gateway) ServeFrame(ctx context.Context, c *ConnInfo, frame []byte) ([]
 		log.Info("declined", "terminal", req.TerminalID, "stan", req.STAN, "type", req.Type, "code", resp.Code, "reason", resp.Reason, "pan", req.PAN)
 	}
 	return ResponseFrame(f, body, resp.ResignOn).Append(nil)[2:], false
-}
-
-// macKey returns the key that signs the answer: financial answers (not
-// network management, not a settlement) are MACed when the terminal has a
-// MAK, except A0 (the keys are what is in doubt) and 97 (unknown terminal).
-func macKey(req *posguard.TerminalRequest, resp *posguard.TerminalResponse) ([]byte, string, bool) {
-	if resp.Terminal == nil || len(resp.Terminal.Keys.MAK) == 0 {
-		return nil, "", false
-	}
-	switch req.MTI {
-	case "0100", "0200", "0220", "0400":
-	default:
-		return nil, "", false
-	}
-	if resp.Code == "A0" || resp.Code == "97" {
-		return nil, "", false
-	}
-	alg := resp.Terminal.MAC
-	if alg == "" {
-		alg = posguard.MACCupsECB
-	}
-	return resp.Terminal.Keys.MAK, alg, true
 }
 
 func (g *Gateway) count(kind string) {

@@ -1,36 +1,35 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/sqlstore"
 )
+
+var _ posguard.MerchantStore = (*Store)(nil)
 
 // PutMerchant inserts or updates a merchant by ID. StatusSince is kept when
 // the status does not change and set to now when it does; a new merchant
 // keeps m.StatusSince when set, else now. m.StatusSince and m.UpdatedAt are
 // set to the stored values. EINVALID for an empty ID or an unknown status.
 func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
-	allowed, err := sqlstore.MerchantRow(m)
+	allowed, err := MerchantRow(m)
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	since := m.StatusSince
-	if since.IsZero() {
+	now := s.NowUTC()
+	since := m.StatusSince.UTC()
+	if m.StatusSince.IsZero() {
 		since = now
 	}
-	var sinceN, updN int64
-	err = s.write.QueryRowContext(ctx, `
-		INSERT INTO merchants (`+sqlstore.MerchantColumns+`)
+	err = s.DB.WriteRow(ctx, `
+		INSERT INTO merchants (`+MerchantColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			name = excluded.name, mcc = excluded.mcc, status = excluded.status,
 			status_since = CASE WHEN merchants.status = excluded.status
-				THEN merchants.status_since ELSE ? END,
+				THEN merchants.status_since ELSE excluded.updated_at END,
 			kind = excluded.kind, fee_plan = excluded.fee_plan,
 			limit_per_txn = excluded.limit_per_txn, limit_daily = excluded.limit_daily,
 			limit_daily_count = excluded.limit_daily_count, allowed_types = excluded.allowed_types,
@@ -38,53 +37,46 @@ func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
 			account_name = excluded.account_name, account_status = excluded.account_status,
 			updated_at = excluded.updated_at
 		RETURNING status_since, updated_at`,
-		m.ID, m.Name, m.MCC, string(m.Status), nanos(since), m.Kind, m.FeePlan,
+		m.ID, m.Name, m.MCC, string(m.Status), s.T(since), m.Kind, m.FeePlan,
 		int64(m.Limits.PerTxn), int64(m.Limits.Daily), m.Limits.DailyCount, string(allowed),
-		m.Account.Bank, m.Account.Number, m.Account.Name, m.Account.Status, nanos(now),
-		nanos(now),
-	).Scan(&sinceN, &updN)
-	if err != nil {
-		return dbError(err, "put merchant")
-	}
-	m.StatusSince, m.UpdatedAt = fromNanos(sinceN), fromNanos(updN)
-	return nil
+		m.Account.Bank, m.Account.Number, m.Account.Name, m.Account.Status, s.T(now),
+	).Scan(TimeCol(&m.StatusSince), TimeCol(&m.UpdatedAt))
+	return s.DB.Err(err, "put merchant")
 }
 
 // Merchant returns the merchant with id; ENOTFOUND if there is none.
 func (s *Store) Merchant(ctx context.Context, id string) (*posguard.Merchant, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT `+sqlstore.MerchantColumns+` FROM merchants WHERE id = ?`, id)
-	m, err := scanMerchant(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, sqlstore.MerchantNotFound(id)
+	m, err := scanMerchant(s.DB.QueryRow(ctx, `SELECT `+MerchantColumns+` FROM merchants WHERE id = ?`, id))
+	if errors.Is(err, ErrNoRows) {
+		return nil, MerchantNotFound(id)
 	}
 	if err != nil {
-		return nil, dbError(err, "get merchant")
+		return nil, s.DB.Err(err, "get merchant")
 	}
 	return m, nil
 }
 
 // Merchants returns all merchants ordered by ID.
 func (s *Store) Merchants(ctx context.Context) ([]*posguard.Merchant, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+sqlstore.MerchantColumns+` FROM merchants ORDER BY id`)
+	rows, err := s.DB.Query(ctx, "list merchants", `SELECT `+MerchantColumns+` FROM merchants ORDER BY id`)
 	if err != nil {
-		return nil, dbError(err, "list merchants")
-	}
-	return collect(rows, "list merchants", scanMerchant)
-}
-
-func scanMerchant(r scanner) (*posguard.Merchant, error) {
-	var (
-		m                        posguard.Merchant
-		status, allowed          string
-		since, updated, per, day int64
-	)
-	if err := r.Scan(&m.ID, &m.Name, &m.MCC, &status, &since, &m.Kind, &m.FeePlan,
-		&per, &day, &m.Limits.DailyCount, &allowed,
-		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, &updated); err != nil {
 		return nil, err
 	}
-	m.StatusSince, m.UpdatedAt = fromNanos(since), fromNanos(updated)
-	if err := sqlstore.MerchantFromRow(&m, status, per, day, allowed); err != nil {
+	return Collect(s.DB, rows, "list merchants", scanMerchant)
+}
+
+func scanMerchant(r Row) (*posguard.Merchant, error) {
+	var (
+		m               posguard.Merchant
+		status, allowed string
+		per, day        int64
+	)
+	if err := r.Scan(&m.ID, &m.Name, &m.MCC, &status, TimeCol(&m.StatusSince), &m.Kind, &m.FeePlan,
+		&per, &day, &m.Limits.DailyCount, &allowed,
+		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, TimeCol(&m.UpdatedAt)); err != nil {
+		return nil, err
+	}
+	if err := MerchantFromRow(&m, status, per, day, allowed); err != nil {
 		return nil, err
 	}
 	return &m, nil

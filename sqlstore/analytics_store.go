@@ -1,0 +1,217 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+var (
+	_ posguard.IncidentStore  = (*Store)(nil)
+	_ posguard.AnalyticsStore = (*Store)(nil)
+)
+
+// AddRollups adds each delta to its bucket and records terminals' last-seen
+// times, in one transaction.
+func (s *Store) AddRollups(ctx context.Context, deltas []posguard.Rollup, seen map[string]time.Time) error {
+	if len(deltas) == 0 && len(seen) == 0 {
+		return nil
+	}
+	return s.DB.InTx(ctx, "add rollups", func(tx *Tx) error {
+		for _, d := range deltas {
+			if d.Window.Duration() == 0 || !d.Dimension.Valid() {
+				return posguard.Errorf(posguard.EINVALID, "rollup: unknown window %q or dimension %q", d.Window, d.Dimension)
+			}
+			_, err := tx.Exec(ctx, "add rollups", `INSERT INTO rollups (win, dim, key, bucket, total, failed, timeouts, unavailable, reversals)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (win, dim, bucket, key) DO UPDATE SET
+					total = rollups.total + excluded.total, failed = rollups.failed + excluded.failed,
+					timeouts = rollups.timeouts + excluded.timeouts, unavailable = rollups.unavailable + excluded.unavailable,
+					reversals = rollups.reversals + excluded.reversals`,
+				string(d.Window), string(d.Dimension), d.Key, s.T(d.Window.Bucket(d.Bucket)),
+				d.Total, d.Failed, d.Timeouts, d.Unavailable, d.Reversals)
+			if err != nil {
+				return err
+			}
+		}
+		for tid, at := range seen {
+			_, err := tx.Exec(ctx, "add rollups", `INSERT INTO terminal_activity (terminal_id, last_seen) VALUES (?, ?)
+				ON CONFLICT (terminal_id) DO UPDATE SET last_seen = `+s.DB.D.Greatest+`(terminal_activity.last_seen, excluded.last_seen)`,
+				tid, s.T(at.UTC()))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Rollups returns the buckets matching q, by bucket then key.
+func (s *Store) Rollups(ctx context.Context, q posguard.RollupQuery) ([]posguard.Rollup, error) {
+	sqlq := `SELECT key, bucket, total, failed, timeouts, unavailable, reversals FROM rollups
+		WHERE win = ? AND dim = ? AND bucket >= ? AND bucket < ?`
+	to := q.To
+	if to.IsZero() {
+		to = time.Unix(0, 1<<62) // 2116: after every bucket
+	}
+	args := []any{string(q.Window), string(q.Dimension), s.T(q.From.UTC()), s.T(to.UTC())}
+	if q.From.IsZero() {
+		args[2] = s.T(time.Unix(0, 1)) // before every bucket
+	}
+	if q.Key != "" {
+		sqlq += " AND key = ?"
+		args = append(args, q.Key)
+	}
+	rows, err := s.DB.Query(ctx, "rollups", sqlq+" ORDER BY bucket, key", args...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "rollups", func(r Row) (posguard.Rollup, error) {
+		ru := posguard.Rollup{Window: q.Window, Dimension: q.Dimension}
+		err := r.Scan(&ru.Key, TimeCol(&ru.Bucket), &ru.Total, &ru.Failed, &ru.Timeouts, &ru.Unavailable, &ru.Reversals)
+		return ru, err
+	})
+}
+
+// TerminalSeen returns when a terminal last sent a request (zero if never).
+func (s *Store) TerminalSeen(ctx context.Context, tid string) (time.Time, error) {
+	var at time.Time
+	err := s.DB.QueryRow(ctx, `SELECT last_seen FROM terminal_activity WHERE terminal_id = ?`, tid).Scan(TimeCol(&at))
+	if errors.Is(err, ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return at, s.DB.Err(err, "terminal seen")
+}
+
+// OpenIncident inserts i; ECONFLICT if an open incident of the same kind and
+// key exists.
+func (s *Store) OpenIncident(ctx context.Context, i *posguard.Incident) error {
+	m := StringList(i.Merchants)
+	OpenIncidentDefaults(i, s.NowUTC())
+	return s.DB.InTx(ctx, "open incident", func(tx *Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO incidents (kind, status, dimension, key, cause, rate, baseline, volume,
+			merchants, opened_at, updated_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			string(i.Kind), string(i.Status), i.Dimension, i.Key, i.Cause, i.Rate, i.Baseline, i.Volume, m,
+			s.T(i.OpenedAt.UTC()), s.T(i.UpdatedAt.UTC()), s.T(i.ClosedAt)).Scan(&i.ID)
+	})
+}
+
+// UpdateIncident stores i's figures, status and times.
+func (s *Store) UpdateIncident(ctx context.Context, i *posguard.Incident) error {
+	n, err := s.DB.Exec(ctx, "update incident", `UPDATE incidents SET status = ?, cause = ?, rate = ?, baseline = ?, volume = ?,
+		merchants = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+		string(i.Status), i.Cause, i.Rate, i.Baseline, i.Volume, StringList(i.Merchants), s.T(i.UpdatedAt.UTC()), s.T(i.ClosedAt), i.ID)
+	if err == nil && n == 0 {
+		return IncidentNotFound(i.ID)
+	}
+	return err
+}
+
+// Incidents returns incidents matching f, newest first.
+func (s *Store) Incidents(ctx context.Context, f posguard.IncidentFilter) ([]*posguard.Incident, error) {
+	rows, err := s.DB.Query(ctx, "incidents", `SELECT id, kind, status, dimension, key, cause, rate, baseline, volume, merchants,
+		opened_at, updated_at, closed_at FROM incidents
+		WHERE (CAST(? AS TEXT) = '' OR status = ?) AND (CAST(? AS TEXT) = '' OR kind = ?) ORDER BY id DESC LIMIT ?`,
+		string(f.Status), string(f.Status), string(f.Kind), string(f.Kind), ClampLimit(f.Limit))
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "incidents", func(r Row) (*posguard.Incident, error) {
+		var i posguard.Incident
+		var kind, status, m string
+		if err := r.Scan(&i.ID, &kind, &status, &i.Dimension, &i.Key, &i.Cause, &i.Rate, &i.Baseline, &i.Volume, &m,
+			TimeCol(&i.OpenedAt), TimeCol(&i.UpdatedAt), TimeCol(&i.ClosedAt)); err != nil {
+			return nil, err
+		}
+		i.Kind, i.Status = posguard.IncidentKind(kind), posguard.IncidentStatus(status)
+		_ = json.Unmarshal([]byte(m), &i.Merchants)
+		return &i, nil
+	})
+}
+
+// PutNotice inserts n and sets its ID and CreatedAt.
+func (s *Store) PutNotice(ctx context.Context, n *posguard.Notice) error {
+	m, b := StringList(n.Merchants), StringList(n.BINs)
+	n.CreatedAt = s.NowUTC()
+	return s.DB.InTx(ctx, "put notice", func(tx *Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO notices (kind, title, body, merchants, bins, from_at, to_at, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			n.Kind, n.Title, n.Body, m, b, s.T(n.From.UTC()), s.T(n.To.UTC()), n.CreatedBy, s.T(n.CreatedAt)).Scan(&n.ID)
+	})
+}
+
+// Notices returns the notices in force at `at` (zero: all), newest first.
+func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posguard.Notice, error) {
+	q := `SELECT id, kind, title, body, merchants, bins, from_at, to_at, created_by, created_at FROM notices`
+	var args []any
+	if !at.IsZero() {
+		d := s.DB.D
+		q += ` WHERE (` + d.TimeUnset("from_at") + ` OR from_at <= ?) AND (` + d.TimeUnset("to_at") + ` OR to_at > ?)`
+		args = append(args, s.T(at.UTC()), s.T(at.UTC()))
+	}
+	rows, err := s.DB.Query(ctx, "notices", q+` ORDER BY id DESC LIMIT ?`, append(args, ClampLimit(limit))...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "notices", func(r Row) (*posguard.Notice, error) {
+		var n posguard.Notice
+		var m, b string
+		if err := r.Scan(&n.ID, &n.Kind, &n.Title, &n.Body, &m, &b, TimeCol(&n.From), TimeCol(&n.To), &n.CreatedBy,
+			TimeCol(&n.CreatedAt)); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(m), &n.Merchants)
+		_ = json.Unmarshal([]byte(b), &n.BINs)
+		return &n, nil
+	})
+}
+
+// WithdrawNotice ends notice id at `at` unless it ended earlier;
+// ENOTFOUND if there is no such notice.
+func (s *Store) WithdrawNotice(ctx context.Context, id int64, at time.Time) error {
+	t := s.T(at.UTC())
+	n, err := s.DB.Exec(ctx, "withdraw notice", `UPDATE notices SET to_at = CASE WHEN `+s.DB.D.TimeUnset("to_at")+
+		` OR to_at > ? THEN ? ELSE to_at END WHERE id = ?`, t, t, id)
+	if err == nil && n == 0 {
+		return posguard.Errorf(posguard.ENOTFOUND, "no notice %d", id)
+	}
+	return err
+}
+
+// AddTerminalEvent stores e and sets its ID.
+func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent) error {
+	d, err := EventDetail(e.Detail)
+	if err != nil {
+		return err
+	}
+	if e.At.IsZero() {
+		e.At = s.NowUTC()
+	}
+	return s.DB.InTx(ctx, "add terminal event", func(tx *Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO terminal_events (terminal_id, code, reason, detail, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			e.TerminalID, e.Code, e.Reason, d, s.T(e.At.UTC())).Scan(&e.ID)
+	})
+}
+
+// TerminalEvents returns a terminal's events at or after since, newest first.
+func (s *Store) TerminalEvents(ctx context.Context, tid string, since time.Time, limit int) ([]posguard.TerminalEvent, error) {
+	rows, err := s.DB.Query(ctx, "terminal events", `SELECT id, terminal_id, code, reason, detail, at FROM terminal_events
+		WHERE terminal_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`, tid, s.T(since.UTC()), ClampLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "terminal events", func(r Row) (posguard.TerminalEvent, error) {
+		var e posguard.TerminalEvent
+		var d string
+		if err := r.Scan(&e.ID, &e.TerminalID, &e.Code, &e.Reason, &d, TimeCol(&e.At)); err != nil {
+			return e, err
+		}
+		if len(d) > 0 {
+			_ = json.Unmarshal([]byte(d), &e.Detail)
+		}
+		return e, nil
+	})
+}

@@ -1,0 +1,235 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/posguard/posguard"
+)
+
+// The journal's reads. Its writes (Insert, Update and the reversal queue's)
+// are each database's hot path: they go through group commit there.
+
+// Queries of the journal reads, exported for the index tests of each
+// database (EXPLAIN must show the index each one relies on).
+const (
+	// KeyIDSQL is answered from the unique key index alone; ByKey reads
+	// the whole row only when there is one (on the sale path the lookup
+	// usually finds nothing, and a one-column result is much cheaper to
+	// set up than the thirty columns of a transaction).
+	KeyIDSQL = `SELECT id FROM transactions
+		WHERE terminal_id = ? AND batch = ? AND stan = ? AND mti = ?`
+	// ByIDSQL reads one transaction.
+	ByIDSQL = `SELECT ` + TxnColumns + ` FROM transactions WHERE id = ?`
+	// ByRRNSQL repeats the predicate of the partial index transactions_rrn:
+	// SQLite cannot prove rrn <> '' from rrn = ? and would otherwise scan
+	// the table (ByRRN never runs with an empty RRN).
+	ByRRNSQL = `SELECT ` + TxnColumns + ` FROM transactions
+		WHERE rrn = ? AND rrn <> '' AND type <> ? ORDER BY id DESC`
+	// DailyUsageSQL is DailyUsage's query (index transactions_daily).
+	DailyUsageSQL = `
+		SELECT CAST(coalesce(sum(amount), 0) AS BIGINT), count(*) FROM transactions
+		WHERE merchant_id = ? AND settlement_date = ?
+		  AND type IN ('sale', 'completion')
+		  AND state IN ('forwarded', 'approved', 'partially_refunded', 'refunded')`
+	// BatchTotalsSQL is BatchTotals' query (served by the unique key
+	// index's terminal_id, batch prefix).
+	BatchTotalsSQL = `
+		SELECT CASE WHEN card_org IN ('', 'CUP') THEN 1 ELSE 0 END AS domestic,
+		       CASE WHEN type IN ('sale', 'completion') THEN 1 ELSE 0 END AS debit,
+		       CAST(coalesce(sum(amount), 0) AS BIGINT), count(*)
+		FROM transactions
+		WHERE terminal_id = ? AND batch = ?
+		  AND type IN ('sale', 'completion', 'void', 'refund', 'completion_void')
+		  AND state IN ('approved', 'voided', 'partially_refunded', 'refunded')
+		GROUP BY 1, 2`
+	// UnresolvedSQL repeats the predicate of the partial index
+	// transactions_open so that the index is used whatever the bound state.
+	UnresolvedSQL = `SELECT ` + TxnColumns + ` FROM transactions
+		WHERE state = ? AND ` + OpenStatesCond + ` ORDER BY id LIMIT ?`
+)
+
+// ByKey returns the transaction with key k; ENOTFOUND if none.
+func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transaction, error) {
+	var id int64
+	err := s.DB.QueryRow(ctx, KeyIDSQL, k.TerminalID, k.Batch, k.STAN, k.MTI).Scan(&id)
+	if err == nil {
+		var t *posguard.Transaction
+		if t, err = ScanTxn(s.DB.QueryRow(ctx, ByIDSQL, id)); err == nil {
+			return t, nil
+		}
+	}
+	if errors.Is(err, ErrNoRows) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %s/%s/%s/%s not found",
+			k.TerminalID, k.Batch, k.STAN, k.MTI)
+	}
+	return nil, s.DB.Err(err, "by key")
+}
+
+// ByID returns the transaction with id; ENOTFOUND if none.
+func (s *Store) ByID(ctx context.Context, id int64) (*posguard.Transaction, error) {
+	t, err := ScanTxn(s.DB.QueryRow(ctx, ByIDSQL, id))
+	if errors.Is(err, ErrNoRows) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", id)
+	}
+	if err != nil {
+		return nil, s.DB.Err(err, "by id")
+	}
+	return t, nil
+}
+
+// ByRRN returns the financial transactions (type other than reversal)
+// carrying rrn, newest first; an empty slice if none.
+func (s *Store) ByRRN(ctx context.Context, rrn string) ([]*posguard.Transaction, error) {
+	if rrn == "" {
+		return []*posguard.Transaction{}, nil
+	}
+	rows, err := s.DB.Query(ctx, "by rrn", ByRRNSQL, rrn, string(posguard.TxnReversal))
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "by rrn", ScanTxn)
+}
+
+// Events returns a transaction's history, oldest first; ENOTFOUND if the
+// transaction does not exist.
+func (s *Store) Events(ctx context.Context, id int64) ([]posguard.Event, error) {
+	rows, err := s.DB.Query(ctx, "events", `SELECT txn_id, at, state, code, reason, note
+		FROM txn_events WHERE txn_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	out, err := Collect(s.DB, rows, "events", func(r Row) (posguard.Event, error) {
+		var e posguard.Event
+		var state string
+		err := r.Scan(&e.TxnID, TimeCol(&e.At), &state, &e.Code, &e.Reason, &e.Note)
+		e.State = posguard.State(state)
+		return e, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		if _, err := s.ByID(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// List returns transactions matching f, newest (highest ID) first: only IDs
+// below f.After when set, at most f.Limit (default 50, max 1000).
+func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Transaction, error) {
+	q, args := s.ListSQL(f)
+	rows, err := s.DB.Query(ctx, "list", q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "list", ScanTxn)
+}
+
+// ListSQL returns List's query for f (with ? placeholders) and its
+// arguments.
+func (s *Store) ListSQL(f posguard.TxnFilter) (string, []any) {
+	a := Args{}
+	where := TxnFilterWhere(f, &a, s.T)
+	q := `SELECT ` + TxnColumns + ` FROM transactions`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY id DESC LIMIT ` + a.Add(ClampLimit(f.Limit))
+	return q, a.List
+}
+
+// BatchTotals sums a terminal batch for settlement (field 48):
+//
+//   - debits are sales and completions in state approved, voided,
+//     partially_refunded or refunded (a voided or refunded sale still counts;
+//     its void or refund counts as a credit);
+//   - credits are voids, refunds and completion voids in those same states,
+//     i.e. approved by the network and not reversed;
+//   - anything reversed, declined, rejected, timed out, forwarded or pending
+//     reversal counts nowhere;
+//   - a card is domestic when CardOrg is "" or "CUP", foreign otherwise.
+func (s *Store) BatchTotals(ctx context.Context, terminalID, batch string) (posguard.BatchTotals, error) {
+	var bt posguard.BatchTotals
+	rows, err := s.DB.Query(ctx, "batch totals", BatchTotalsSQL, terminalID, batch)
+	if err != nil {
+		return bt, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var domestic, debit, n int
+		var sum int64
+		if err := rows.Scan(&domestic, &debit, &sum, &n); err != nil {
+			return bt, s.DB.Err(err, "batch totals")
+		}
+		switch {
+		case domestic == 1 && debit == 1:
+			bt.DomesticDebitAmount, bt.DomesticDebitCount = posguard.Amount(sum), n
+		case domestic == 1:
+			bt.DomesticCreditAmount, bt.DomesticCreditCount = posguard.Amount(sum), n
+		case debit == 1:
+			bt.ForeignDebitAmount, bt.ForeignDebitCount = posguard.Amount(sum), n
+		default:
+			bt.ForeignCreditAmount, bt.ForeignCreditCount = posguard.Amount(sum), n
+		}
+	}
+	return bt, s.DB.Err(rows.Err(), "batch totals")
+}
+
+// DailyUsage returns the amount and count of a merchant's sales and
+// completions on settlement date date that hold or may hold money: states
+// forwarded (in flight), approved, partially_refunded and refunded (a refund
+// does not give back daily limit). Voided, reversed, timed-out (on their way
+// to reversal), declined, rejected and still-received ones are not counted.
+func (s *Store) DailyUsage(ctx context.Context, merchantID, date string) (posguard.Amount, int, error) {
+	var sum int64
+	var n int
+	if err := s.DB.QueryRow(ctx, DailyUsageSQL, merchantID, date).Scan(&sum, &n); err != nil {
+		return 0, 0, s.DB.Err(err, "daily usage")
+	}
+	return posguard.Amount(sum), n, nil
+}
+
+// Unresolved returns transactions left forwarded without an outcome (crash
+// recovery), oldest first, at most limit (default 50, max 1000).
+func (s *Store) Unresolved(ctx context.Context, limit int) ([]*posguard.Transaction, error) {
+	rows, err := s.DB.Query(ctx, "unresolved", UnresolvedSQL, string(posguard.StateForwarded), ClampLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "unresolved", ScanTxn)
+}
+
+// MaxID returns the highest transaction ID, 0 for an empty journal.
+func (s *Store) MaxID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.DB.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM transactions`).Scan(&id); err != nil {
+		return 0, s.DB.Err(err, "max id")
+	}
+	return id, nil
+}
+
+// ScanTxn reads one row selected with TxnColumns.
+func ScanTxn(r Row) (*posguard.Transaction, error) {
+	var (
+		t                posguard.Transaction
+		typ, state       string
+		amount, refunded int64
+		answer, detail   []byte
+	)
+	if err := r.Scan(&t.ID, &t.TerminalID, &t.Batch, &t.STAN, &t.MTI, &typ, &t.ContentHash, &t.MerchantID,
+		&t.PANMasked, &t.PANHash, &t.IssuerBIN, &t.CardOrg, &amount, &t.Currency, &t.ProcCode, &t.EntryMode,
+		&t.SettlementDate, &t.RRN, &t.AuthCode, &t.ResponseCode, &t.Reason, &state, &t.OrigID, &refunded,
+		&t.UpstreamSTAN, &t.UpstreamTime, &answer, &detail, TimeCol(&t.CreatedAt), TimeCol(&t.UpdatedAt)); err != nil {
+		return nil, err
+	}
+	t.Type, t.State = posguard.TxnType(typ), posguard.State(state)
+	t.Amount, t.RefundedAmount = posguard.Amount(amount), posguard.Amount(refunded)
+	if err := DecodeTxnJSON(&t, answer, detail); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}

@@ -1,0 +1,121 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+var _ posguard.TerminalStore = (*Store)(nil)
+
+// PutTerminal inserts or updates a terminal's provisioning data (merchant,
+// TMK, scheme, MAC, model, firmware, status). Sign-on state and working keys
+// of an existing terminal are kept; a new terminal starts signed off with
+// batch "000001". An empty status is stored as active. EINVALID for an empty
+// ID or an unknown status.
+func (s *Store) PutTerminal(ctx context.Context, t *posguard.Terminal) error {
+	status, err := TerminalStatus(t)
+	if err != nil {
+		return err
+	}
+	tmk, err := SealTMK(s.Sealer, t)
+	if err != nil {
+		return err
+	}
+	_, err = s.DB.Exec(ctx, "put terminal", `
+		INSERT INTO terminals (id, merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status,
+			signed_on, signed_on_at, batch, last_seen, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '000001', ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			merchant_id = excluded.merchant_id, tmk_sealed = excluded.tmk_sealed,
+			key_scheme = excluded.key_scheme, mac = excluded.mac, model = excluded.model,
+			firmware = excluded.firmware, status = excluded.status, updated_at = excluded.updated_at`,
+		t.ID, t.MerchantID, tmk, t.KeyScheme, t.MAC, t.Model, t.Firmware, string(status),
+		false, s.T(time.Time{}), s.T(time.Time{}), s.T(s.NowUTC()))
+	return err
+}
+
+// Terminal returns the terminal with id, keys unsealed; ENOTFOUND if none.
+func (s *Store) Terminal(ctx context.Context, id string) (*posguard.Terminal, error) {
+	t, err := s.scanTerminal(s.DB.QueryRow(ctx, `SELECT `+TerminalColumns+` FROM terminals WHERE id = ?`, id))
+	if errors.Is(err, ErrNoRows) {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "terminal %s not found", id)
+	}
+	if err != nil {
+		return nil, s.DB.Err(err, "get terminal")
+	}
+	return t, nil
+}
+
+// Terminals returns all terminals ordered by ID, keys unsealed.
+func (s *Store) Terminals(ctx context.Context) ([]*posguard.Terminal, error) {
+	rows, err := s.DB.Query(ctx, "list terminals", `SELECT `+TerminalColumns+` FROM terminals ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "list terminals", s.scanTerminal)
+}
+
+// SaveSignOn records a sign-on: new working keys (sealed), signed on at
+// `at`, and the open batch (kept when batch is empty). ENOTFOUND if the
+// terminal does not exist; EINVALID if batch is not six digits.
+func (s *Store) SaveSignOn(ctx context.Context, id string, keys posguard.WorkingKeys, batch string, at time.Time) error {
+	sealed, err := SignOnColumns(s.Sealer, id, keys, batch)
+	if err != nil {
+		return err
+	}
+	n, err := s.DB.Exec(ctx, "save sign-on", `
+		UPDATE terminals SET signed_on = ?, signed_on_at = ?, last_seen = ?,
+			batch = CASE WHEN CAST(? AS TEXT) = '' THEN batch ELSE CAST(? AS TEXT) END,
+			pik_sealed = ?, mak_sealed = ?, tdk_sealed = ?, updated_at = ?
+		WHERE id = ?`,
+		true, s.T(at.UTC()), s.T(at.UTC()), batch, batch, sealed[0], sealed[1], sealed[2], s.T(s.NowUTC()), id)
+	return affectedOne(n, err, "terminal", id)
+}
+
+// SetSignedOff marks the terminal signed off (its keys stay stored).
+// ENOTFOUND if the terminal does not exist.
+func (s *Store) SetSignedOff(ctx context.Context, id string, at time.Time) error {
+	n, err := s.DB.Exec(ctx, "sign off", `UPDATE terminals SET signed_on = ?, last_seen = ?, updated_at = ? WHERE id = ?`,
+		false, s.T(at.UTC()), s.T(s.NowUTC()), id)
+	return affectedOne(n, err, "terminal", id)
+}
+
+// SetBatch sets the terminal's open batch. ENOTFOUND if the terminal does not
+// exist; EINVALID if batch is not six digits.
+func (s *Store) SetBatch(ctx context.Context, id, batch string) error {
+	if err := CheckBatch(id, batch); err != nil {
+		return err
+	}
+	n, err := s.DB.Exec(ctx, "set batch", `UPDATE terminals SET batch = ?, updated_at = ? WHERE id = ?`,
+		batch, s.T(s.NowUTC()), id)
+	return affectedOne(n, err, "terminal", id)
+}
+
+func (s *Store) scanTerminal(r Row) (*posguard.Terminal, error) {
+	var (
+		t                  posguard.Terminal
+		status             string
+		tmk, pik, mak, tdk []byte
+	)
+	if err := r.Scan(&t.ID, &t.MerchantID, &tmk, &t.KeyScheme, &t.MAC, &t.Model, &t.Firmware, &status,
+		&t.SignedOn, TimeCol(&t.SignedOnAt), &t.Batch, &pik, &mak, &tdk, TimeCol(&t.LastSeen), TimeCol(&t.UpdatedAt)); err != nil {
+		return nil, err
+	}
+	t.Status = posguard.TerminalStatus(status)
+	if err := OpenTerminalKeys(s.Sealer, &t, tmk, pik, mak, tdk); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// affectedOne turns an UPDATE's outcome into ENOTFOUND when no row matched
+// (err is already mapped).
+func affectedOne(n int64, err error, what, id string) error {
+	if err == nil && n == 0 {
+		return NotFound(what, id)
+	}
+	return err
+}
