@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,7 +116,11 @@ func (a *Aggregator) Answered(req *posguard.TerminalRequest, resp *posguard.Term
 	}
 	if model != "" {
 		keys[posguard.DimModel] = model
-		if firmware != "" {
+		// A request refused for its merchant's status (frozen, closed, not
+		// verified) says nothing about the terminal's firmware: it is not
+		// counted for the firmware, so a frozen merchant's terminals cannot
+		// open a firmware incident.
+		if firmware != "" && !strings.HasPrefix(resp.Reason, "merchant.") {
 			keys[posguard.DimFirmware] = model + "/" + firmware
 		}
 	}
@@ -153,6 +158,11 @@ func (a *Aggregator) Answered(req *posguard.TerminalRequest, resp *posguard.Term
 	}
 	a.mu.Unlock()
 	if a.Detector != nil && c != (posguard.Counts{}) {
+		if c.Reversals > 0 && req.PAN != "" && keys[posguard.DimIssuerBIN] == "" {
+			// The detector tells a terminal's lost answers from its card
+			// issuer's outage by the card's BIN (not kept in rollups).
+			keys[posguard.DimIssuerBIN] = req.PAN.BIN()
+		}
 		a.Detector.Observe(keys, c, now)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -222,4 +223,34 @@ func settleAsClosed(ctx context.Context, db, date string, out, errb *bytes.Buffe
 		return 1
 	}
 	return 0
+}
+
+// TestDemoSettlesWhenItStops: when the demo stops (Ctrl-C or --duration:
+// the same path) it settles its business day, pays the payouts at the
+// simulated bank and says so, as its banner promises.
+func TestDemoSettlesWhenItStops(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the demo for a few seconds")
+	}
+	dir := t.TempDir()
+	code, out, errs := run(t, "demo", "--dir", dir, "--duration", "2s", "--rate", "40", "--terminals", "4",
+		"--http-addr", "127.0.0.1:0", "--every", "1h")
+	if code != 0 {
+		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "Ctrl-C stops the fleet") || !strings.Contains(out, "settles the business day") {
+		t.Fatalf("banner does not say what stopping does:\n%s", out)
+	}
+	if !strings.Contains(out, "settled business day") || !strings.Contains(out, "payouts at the simulated bank") {
+		t.Fatalf("demo did not settle when it stopped:\n%s", out)
+	}
+	st, _, err := openStore(context.Background(), "sqlite:"+filepath.Join(dir, "posguard.db"), "", false, newLogger(io.Discard, "error", "text"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	bs, err := st.Money().Batches(context.Background(), "", "", "")
+	if err != nil || len(bs) == 0 {
+		t.Fatalf("settlement batches after the demo: %d (%v)", len(bs), err)
+	}
 }
