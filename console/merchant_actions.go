@@ -105,7 +105,7 @@ func (s *Server) setMerchantLimits(q *request) error {
 		DailyCount: strings.TrimSpace(q.r.PostFormValue("daily_count"))}
 	l, key := parseLimits(f)
 	if key != "" {
-		q.changes = `{"refused":` + strconv.Quote(key) + `}`
+		q.changes, q.refused = `{"refused":`+strconv.Quote(key)+`}`, posguard.EINVALID
 		return q.renderMerchant(http.StatusBadRequest, m, &merchantData{Form: f, Error: key})
 	}
 	before := m.Limits

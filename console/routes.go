@@ -148,6 +148,8 @@ func (s *Server) page(rt route) http.Handler {
 			outcome := "ok"
 			if err != nil {
 				outcome = posguard.ErrorCode(err)
+			} else if q.refused != "" {
+				outcome = q.refused
 			}
 			s.Auth.Audit(r, "console "+rt.pattern, q.object, outcome, q.changes)
 		}
