@@ -202,7 +202,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Payouts = &payout.Runner{Store: money, Merchants: st, Bank: h.Bank, Cases: PayoutCases{h.Cases}, Calendar: sw.Calendar(), Audit: st.Access()}
 
 	h.Recon = &recon.Reconciler{Store: st.Recon(), Money: money, Cases: st, Journal: st, Payouts: h.Payouts,
-		Acquirer: acq, Calendar: sw.Calendar(), Logger: log, Metrics: recon.NewMetrics(m.Registry())}
+		Acquirer: acq, Calendar: sw.Calendar(), Logger: log, Metrics: recon.NewMetrics(m.Registry()), Audit: st.Access()}
 	h.Adjuster = &recon.Adjuster{Journal: st, Upstream: h.Client, AcquirerID: acq, Timeout: cfg.UpstreamTimeout, Logger: log,
 		Answered: h.Recon.Refresh}
 

@@ -125,8 +125,9 @@ func newReconciler(ctx context.Context, st hostStore) (*recon.Reconciler, error)
 	if _, err := (&ledger.Poster{Store: m, Pricer: fees}).Drain(ctx); err != nil {
 		return nil, err
 	}
-	runner := &payout.Runner{Store: m, Merchants: st, Cases: host.PayoutCases{Service: &casework.Service{Store: st}}}
-	return &recon.Reconciler{Store: st.(reconStorer).Recon(), Money: m, Cases: st, Journal: st, Payouts: runner, Acquirer: string(acq)}, nil
+	runner := &payout.Runner{Store: m, Merchants: st, Cases: host.PayoutCases{Service: &casework.Service{Store: st}}, Audit: st.Access()}
+	return &recon.Reconciler{Store: st.(reconStorer).Recon(), Money: m, Cases: st, Journal: st, Payouts: runner, Acquirer: string(acq),
+		Audit: st.Access()}, nil
 }
 
 // reconStorer is a store with a reconciliation side (both stores have it).

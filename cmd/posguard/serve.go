@@ -233,6 +233,10 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 			c.log.Warn("risk metrics", "err", err)
 		}
 	}
+	if c.MetricsAddr != "" {
+		// /metrics is served on --metrics-addr only; the API's answers 404.
+		h.API.Metrics = nil
+	}
 	h.HTTP, hl = c.httpServer(c.withConsole(st, h.API, h.Auth), hl, c.log)
 	c.checkFiles(c.log)
 	var msrv *nethttp.Server
