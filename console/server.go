@@ -53,6 +53,10 @@ type Server struct {
 	// Risk keeps the risk rules, hits and freezes (/risk); nil shows the
 	// page empty.
 	Risk *risk.Service
+	// MerchantChanged is told a merchant's id after the console changes its
+	// limits, so a cache of merchants (the switch's) reads it again; nil
+	// tells nobody.
+	MerchantChanged func(id string)
 	// Secure marks the language cookie Secure (session cookies follow
 	// Auth.SecureCookies).
 	Secure bool

@@ -17,6 +17,9 @@ func (c *ServeCommand) withConsole(st host.Store, apiSrv *api.Server, auth *acce
 		Payouts: apiSrv.Payouts, Changes: st.Access(), Logger: c.log}
 	if bo := apiSrv.Backoffice; bo != nil {
 		con.Onboarding, con.Risk = bo.Onboarding, bo.Risk
+		if bo.Risk != nil {
+			con.MerchantChanged = bo.Risk.Changed
+		}
 	}
 	apiH, conH := apiSrv.Handler(), con.Handler()
 	mux := nethttp.NewServeMux()
