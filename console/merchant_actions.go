@@ -26,6 +26,9 @@ type merchantData struct {
 	// Error the localized reason (catalogue key).
 	Form  limitsForm
 	Error string
+	// History is the merchant's history, newest first (nil without a
+	// history store).
+	History []*posguard.MerchantEvent
 }
 
 // limitsForm is the limits form's fields as typed (元, count).
@@ -55,6 +58,12 @@ func (q *request) renderMerchant(status int, m *posguard.Merchant, refused *merc
 	d.Form = limitsForm{PerTxn: yuanField(m.Limits.PerTxn), Daily: yuanField(m.Limits.Daily), DailyCount: countField(m.Limits.DailyCount)}
 	if refused != nil {
 		d.Form, d.Error = refused.Form, refused.Error
+	}
+	if h := q.s.history(); h != nil {
+		var err error
+		if d.History, err = h.MerchantEvents(q.r.Context(), m.ID, pageSize); err != nil {
+			return err
+		}
 	}
 	return q.render(status, "merchant", "nav.merchants", d)
 }
@@ -117,6 +126,12 @@ func (s *Server) setMerchantLimits(q *request) error {
 	}
 	b, _ := json.Marshal(map[string]any{"before": limitsJSON(before), "after": limitsJSON(l)})
 	q.changes = string(b)
+	if h := s.history(); h != nil {
+		ev := &posguard.MerchantEvent{MerchantID: m.ID, Actor: q.user.Name, Action: "limits_changed", Detail: string(b)}
+		if err := h.AddMerchantEvent(ctx, ev); err != nil {
+			s.logger().Error("console: merchant history", "merchant", m.ID, "err", err)
+		}
+	}
 	return q.redirect("/merchants/"+m.ID, "limits")
 }
 
@@ -168,4 +183,16 @@ func countField(n int) string {
 		return ""
 	}
 	return strconv.Itoa(n)
+}
+
+// history is where merchants' history is kept (the risk service's, else
+// onboarding's); nil when the console has neither.
+func (s *Server) history() posguard.ApplicationStore {
+	switch {
+	case s.Risk != nil && s.Risk.History != nil:
+		return s.Risk.History
+	case s.Onboarding != nil:
+		return s.Onboarding.Store
+	}
+	return nil
 }

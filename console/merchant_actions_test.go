@@ -101,8 +101,11 @@ func TestMerchantFreezeUnfreeze(t *testing.T) {
 		t.Fatalf("freeze: %d to %q", st, h.Get("Location"))
 	}
 	ops := w.login(t, "ops")
-	if _, body, _ := ops.get(page); !strings.Contains(body, "已冻结") && !strings.Contains(body, "冻结") || !strings.Contains(body, "疑似套现，待核实") {
+	if _, body, _ := ops.get(page + "?lang=en"); !strings.Contains(body, "frozen") || !strings.Contains(body, "Why frozen") || !strings.Contains(body, "疑似套现，待核实") {
 		t.Error("the operator does not see the freeze and its reason")
+	}
+	if _, body, _ := ops.get("/merchants"); !strings.Contains(body, "疑似套现，待核实") {
+		t.Error("the merchant list does not show why the merchant is frozen")
 	}
 	if st, _, _ := rk.post(page+"/freeze", url.Values{"reason": {"again"}, "csrf_token": {rk.csrf}}); st != http.StatusConflict {
 		t.Errorf("freezing a frozen merchant: %d, want 409", st)
@@ -188,6 +191,13 @@ func TestMerchantLimits(t *testing.T) {
 	if ok == nil || ok.User != "risk" || ok.Object != "merchant/"+midA || json.Unmarshal([]byte(ok.Changes), &ch) != nil ||
 		ch.Before["per_txn"] != 5000000 || ch.After["per_txn"] != 123450 || ch.After["daily"] != 2000000 || ch.After["daily_count"] != 30 {
 		t.Fatalf("audit record %+v", ok)
+	}
+	ev, err := w.store.Onboarding().MerchantEvents(t0ctx, midA, 10)
+	if err != nil || len(ev) != 1 || ev[0].Action != "limits_changed" || ev[0].Actor != "risk" || !strings.Contains(ev[0].Detail, `"per_txn":123450`) {
+		t.Fatalf("merchant history %+v %v", ev, err)
+	}
+	if _, body, _ := rk.get(page + "?lang=en"); !strings.Contains(body, "limits changed") {
+		t.Error("the merchant page does not show the limit change in its history")
 	}
 	// Empty fields remove the limits.
 	if st, _, _ := rk.post(page+"/limits", url.Values{"csrf_token": {rk.csrf}}); st != http.StatusSeeOther {

@@ -236,6 +236,7 @@ var messagesEN = map[string]string{
 	"limits.bad_daily_count":    "Daily count: enter a whole number from 0 to 1000000.",
 	"limits.per_txn_over_daily": "The per-transaction limit cannot be above the daily limit.",
 	"done.limits":               "Limits saved: they apply from the next transaction.",
+	"mevent.limits_changed":     "limits changed",
 	// Reconciliation pages.
 	"nav.recon":                     "Reconciliation",
 	"recon.run_title":               "Reconciliation run",

@@ -231,6 +231,7 @@ var messagesZH = map[string]string{
 	"limits.bad_daily_count":    "单日笔数：请输入 0 到 1000000 之间的整数。",
 	"limits.per_txn_over_daily": "单笔限额不能高于单日限额。",
 	"done.limits":               "限额已保存，从下一笔交易起生效。",
+	"mevent.limits_changed":     "限额调整",
 	// Reconciliation pages.
 	"nav.recon":                     "对账",
 	"recon.run_title":               "对账批次",
