@@ -30,26 +30,19 @@ const insertTxnSQL = `
 // ECONFLICT if a transaction with the same TxnKey exists; EINVALID without a
 // type or state.
 func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
-	if err := sqlstore.CheckInsert(t); err != nil {
-		return err
-	}
-	answer, err := sqlstore.EncodeAnswer(t.Answer)
-	if err != nil {
-		return err
-	}
-	detail, err := sqlstore.EncodeDetail(t.Detail)
+	var id int64
+	answer, detail, err := sqlstore.InsertJSON(t)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	var id int64
 	err = s.writeStmt(ctx, &pipeStmt{
 		name: "insert",
 		sql:  insertTxnSQL,
 		args: []any{t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
 			t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
 			t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
-			t.UpstreamSTAN, t.UpstreamTime, answer, detail, now},
+			t.UpstreamSTAN, t.UpstreamTime, answer, detail, sqlstore.NanosTime(now)},
 		scan: func(row pgx.Row) error { return row.Scan(&id) },
 		noRows: func(context.Context, querier) error {
 			return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled",

@@ -70,6 +70,7 @@ func Open(ctx context.Context, url string, sealer posguard.Sealer) (*Store, erro
 		return nil, err
 	}
 	s.group = newCommitter(s)
+	s.Group = s.group
 	return s, nil
 }
 
@@ -99,22 +100,6 @@ func (s *Store) Close() error {
 
 // now returns the store clock's time (see sqlstore.Store.NowUTC).
 func (s *Store) now() time.Time { return s.NowUTC() }
-
-// tsArg converts t for a nullable timestamptz: the zero time is NULL.
-func tsArg(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
-}
-
-// fromTS converts a scanned nullable timestamptz back.
-func fromTS(p *time.Time) time.Time {
-	if p == nil {
-		return time.Time{}
-	}
-	return p.UTC()
-}
 
 // dbError maps a driver error to a posguard error; op names the operation.
 // Driver types never leave the package except as the wrapped cause.
