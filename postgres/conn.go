@@ -12,15 +12,15 @@ import (
 // The core (sqlstore) runs on pgx directly, not through database/sql: the
 // pool and its transactions are a sqlstore.Conn and sqlstore.TxConns here.
 
-// dialect is PostgreSQL's: $n placeholders, times as BIGINT Unix
-// nanoseconds (0 for the zero time, as on SQLite: migration 0007), row
-// locks for read-then-write.
+// dialect is PostgreSQL's: $n placeholders, times as timestamptz (NULL for
+// the zero time; migration 0007 made the ledger's so too), row locks for
+// read-then-write.
 var dialect = &sqlstore.Dialect{
 	Name:      "postgres",
 	Dollar:    true,
 	ForUpdate: " FOR UPDATE",
 	Greatest:  "greatest",
-	TimeArg:   sqlstore.NanosTime,
+	TimeArg:   sqlstore.NativeTime,
 	Classify:  pgCode,
 }
 

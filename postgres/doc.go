@@ -12,8 +12,8 @@
 // reversal, and reversal completions, run in a savepoint of the shared
 // transaction.
 //
-// Times are BIGINT Unix nanoseconds in UTC (0 for the zero time, migration
-// 0007), money bigint fen, Answer and Detail jsonb, and terminal master
+// Times are timestamptz read back in UTC (NULL for the zero time; migration
+// 0007 converted the ledger's from Unix nanoseconds), money bigint fen, Answer and Detail jsonb, and terminal master
 // keys and working keys only bytes sealed by the posguard.Sealer given to
 // Open. No pgx type leaves the package: errors are posguard errors (a
 // unique violation, SQLSTATE 23505, is ECONFLICT).

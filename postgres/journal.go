@@ -42,7 +42,7 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 		args: []any{t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
 			t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
 			t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
-			t.UpstreamSTAN, t.UpstreamTime, answer, detail, sqlstore.NanosTime(now)},
+			t.UpstreamSTAN, t.UpstreamTime, answer, detail, now},
 		scan: func(row pgx.Row) error { return row.Scan(&id) },
 		noRows: func(context.Context, querier) error {
 			return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled",

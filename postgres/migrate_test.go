@@ -9,11 +9,11 @@ import (
 	"github.com/posguard/posguard/storetest"
 )
 
-// TestTimesMigration upgrades a schema holding rows written while times
-// were timestamptz (migrations 0001–0005) and checks that migration 0007
-// turns them into the same instants in Unix nanoseconds, and NULL ("none")
-// into the zero time.
-func TestTimesMigration(t *testing.T) {
+// TestLedgerTimesMigration upgrades a schema holding ledger rows written
+// while the ledger's times were BIGINT Unix nanoseconds (migrations
+// 0001–0005) and checks that migration 0007 turns them into the same
+// instants as timestamptz, and 0 ("none") into the zero time.
+func TestLedgerTimesMigration(t *testing.T) {
 	u := withSchema(t, testURL(t))
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, u)
@@ -36,29 +36,31 @@ func TestTimesMigration(t *testing.T) {
 		exec(string(body))
 		exec(`INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())`, v)
 	}
-	updated := time.Date(2026, 12, 6, 10, 0, 0, 123456000, time.UTC)
-	exec(`INSERT INTO terminals (id, merchant_id, key_scheme, mac, model, firmware, status, signed_on, batch, updated_at)
-		VALUES ('T1', 'M1', '', '', '', '', 'active', false, '000001', $1)`, updated)
+	at := time.Date(2026, 12, 6, 10, 0, 0, 123456000, time.UTC)
+	exec(`INSERT INTO ledger_postings (seq, key, kind, item, txn_id, orig_id, merchant_id, date, gross, fee, net,
+		card_kind, ref, debits, credits, prev_hash, hash, at)
+		VALUES (1, 'k1', 'approval', 1, 7, 0, 'M1', '2026-12-06', 100, 1, 99, 'debit', '', 100, 100, '', 'h1', $1)`, at.UnixNano())
+	exec(`INSERT INTO payouts (id, batch_id, merchant_id, amount, account_bank, account_number, account_name,
+		account_status, state, reason, bank_ref, attempts, resettled_by, resettles, case_id, created_at, updated_at, paid_at)
+		VALUES ('P1', 'B1', 'M1', 99, '', '', '', '', 'queued', '', '', 0, '', '', '', $1, $1, 0)`, at.UnixNano())
 
 	s, err := Open(ctx, u, storetest.NewSealer())
 	if err != nil {
 		t.Fatalf("open (migrate): %v", err)
 	}
 	defer s.Close()
-	term, err := s.Terminal(ctx, "T1")
+	ps, err := s.Money().Postings(ctx, 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !term.UpdatedAt.Equal(updated) || !term.SignedOnAt.IsZero() || !term.LastSeen.IsZero() {
-		t.Fatalf("after 0007: updated %v signed on %v last seen %v, want %v and zero times",
-			term.UpdatedAt, term.SignedOnAt, term.LastSeen, updated)
+	if len(ps) != 1 || !ps[0].At.Equal(at) {
+		t.Fatalf("postings after 0007: %+v, want one at %v", ps, at)
 	}
-	var typ string
-	if err := conn.QueryRow(ctx, `SELECT data_type FROM information_schema.columns
-		WHERE table_schema = current_schema() AND table_name = 'transactions' AND column_name = 'created_at'`).Scan(&typ); err != nil {
+	p, err := s.Money().Payout(ctx, "P1")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if typ != "bigint" {
-		t.Fatalf("transactions.created_at is %s, want bigint", typ)
+	if !p.CreatedAt.Equal(at) || !p.PaidAt.IsZero() {
+		t.Fatalf("payout after 0007: created %v paid %v, want %v and the zero time", p.CreatedAt, p.PaidAt, at)
 	}
 }

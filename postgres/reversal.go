@@ -22,7 +22,7 @@ func (s *Store) queueReversal(ctx context.Context, q querier, txnID int64, r *po
 		VALUES ($1, 'pending', $2, $3, $4, $5, $6, $6)
 		ON CONFLICT (txn_id) WHERE state = 'pending' DO NOTHING
 		RETURNING `+sqlstore.ReversalColumns,
-		txnID, r.Reason, r.Attempts, sqlstore.NanosTime(next), r.LastError, sqlstore.NanosTime(now)))
+		txnID, r.Reason, r.Attempts, next, r.LastError, now))
 	if errors.Is(err, pgx.ErrNoRows) {
 		got, err = sqlstore.ScanReversal(q.QueryRow(ctx, `SELECT `+sqlstore.ReversalColumns+` FROM reversals
 			WHERE txn_id = $1 AND state = 'pending'`, txnID))
@@ -40,7 +40,7 @@ func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time,
 	return s.writeTx(ctx, "reversal attempted", func(ctx context.Context, tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE reversals SET attempts = attempts + 1,
 			next_attempt = $1, last_error = $2, updated_at = $3 WHERE id = $4`,
-			sqlstore.NanosTime(next), lastErr, sqlstore.NanosTime(s.now()), id)
+			next.UTC(), lastErr, s.now(), id)
 		if err != nil {
 			return dbError(err, "reversal attempted")
 		}
@@ -62,7 +62,7 @@ func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUp
 		if err := sqlstore.CheckCompletionRow(row, id, &u); err != nil {
 			return dbError(err, "complete reversal")
 		}
-		if _, err := tx.Exec(ctx, `UPDATE reversals SET state = 'done', updated_at = $1 WHERE id = $2`, sqlstore.NanosTime(s.now()), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE reversals SET state = 'done', updated_at = $1 WHERE id = $2`, s.now(), id); err != nil {
 			return dbError(err, "complete reversal")
 		}
 		return s.applyUpdate(ctx, tx, u)

@@ -76,7 +76,7 @@ func (s *Store) updateStmt(u posguard.TxnUpdate, now time.Time) (*pipeStmt, erro
 		name: "update",
 		sql:  updateTxnSQL,
 		args: []any{string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
-			int64(u.AddRefunded), answer, detail, sqlstore.NanosTime(now), u.ID, from, sqlstore.NanosTime(at), u.Note},
+			int64(u.AddRefunded), answer, detail, now, u.ID, from, at, u.Note},
 		scan:   func(row pgx.Row) error { return row.Scan(&state) },
 		noRows: func(ctx context.Context, q querier) error { return updateRefused(ctx, q, u) },
 	}, nil

@@ -60,13 +60,22 @@ func (d *Dialect) Err(err error, op string) error {
 	return MapError(err, d.Name, op, d.Classify)
 }
 
-// NanosTime is posguard's time encoding on every database: Unix
-// nanoseconds (UTC) in an INTEGER / BIGINT column, 0 for the zero time.
+// NanosTime is the time encoding of a database without a time type
+// (SQLite): Unix nanoseconds in an INTEGER column, 0 for the zero time.
 func NanosTime(t time.Time) any {
 	if t.IsZero() {
 		return int64(0)
 	}
 	return t.UnixNano()
+}
+
+// NativeTime is the time encoding of a database with a time type
+// (PostgreSQL's timestamptz): the time in UTC, NULL for the zero time.
+func NativeTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
 }
 
 // TimeUnset is the condition that time column col holds the zero time

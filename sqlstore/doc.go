@@ -24,10 +24,11 @@
 //     (unique violation: ECONFLICT; busy or lost connection: EUNAVAILABLE);
 //     DB.Exec, DB.Query and InTx already return mapped errors.
 //   - Times: pass s.T(t) (s.NullT(t) for COALESCE(?, col)) and scan into
-//     TimeCol(&t). Every time column on both databases is Unix nanoseconds
-//     in UTC (INTEGER on SQLite, BIGINT on PostgreSQL), 0 for "none"; use
-//     s.DB.D.TimeUnset(col) for "col holds no time". Take "now" from
-//     s.NowUTC(). Money is int64 fen; booleans are bool.
+//     TimeCol(&t); the dialect stores them as INTEGER Unix nanoseconds on
+//     SQLite (0 for none) and timestamptz on PostgreSQL (NULL for none),
+//     every table alike; s.DB.D.TimeUnset(col) is "col holds no time". Take
+//     "now" from s.NowUTC() (microseconds, which both keep). Money is int64
+//     fen; booleans are bool.
 //
 // # Adding a table's store
 //
@@ -35,8 +36,9 @@
 //     their error codes in the doc comment.
 //  2. A migration in both sqlite/migrations/ and postgres/migrations/ (the
 //     same number, from your area's range), with the column types of each
-//     database: INTEGER / BIGINT NOT NULL for times (nanoseconds), money and
-//     ids, TEXT, BLOB / bytea for sealed bytes, INTEGER / boolean for flags.
+//     database: INTEGER NOT NULL / timestamptz (nullable) for times,
+//     INTEGER / BIGINT for money and ids, TEXT, BLOB / bytea for sealed
+//     bytes, INTEGER / boolean for flags.
 //  3. One file here, NAME_store.go, with the methods on *Store: SQL once,
 //     s.DB.D for what differs (ForUpdate, Greatest), nothing
 //     database-specific. Both stores have the methods at once.
