@@ -103,9 +103,10 @@ type TerminalResponse struct {
 	// Batch, when set, replaces 60.2 in the answer (sign-on: the host's open
 	// batch for the terminal).
 	Batch string
-	// Keys is field 62 of a sign-on answer (working keys under the TMK, with
-	// check values).
-	Keys []byte
+	// DeliverKeys marks a sign-on answer: the gateway writes Terminal's new
+	// working keys, under its master key, as field 62 (the layout is the
+	// terminal profile's).
+	DeliverKeys bool
 	// Terminal is the terminal as known to the host, whose current MAK
 	// signs the answer; nil when the terminal is unknown.
 	Terminal *Terminal

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,7 +116,11 @@ func (a *Aggregator) Answered(req *posguard.TerminalRequest, resp *posguard.Term
 	}
 	if model != "" {
 		keys[posguard.DimModel] = model
-		if firmware != "" {
+		// A request refused for its merchant's status (frozen, closed, not
+		// verified) says nothing about the terminal's firmware: it is not
+		// counted for the firmware, so a frozen merchant's terminals cannot
+		// open a firmware incident.
+		if firmware != "" && !strings.HasPrefix(resp.Reason, "merchant.") {
 			keys[posguard.DimFirmware] = model + "/" + firmware
 		}
 	}
@@ -153,6 +158,11 @@ func (a *Aggregator) Answered(req *posguard.TerminalRequest, resp *posguard.Term
 	}
 	a.mu.Unlock()
 	if a.Detector != nil && c != (posguard.Counts{}) {
+		if c.Reversals > 0 && req.PAN != "" && keys[posguard.DimIssuerBIN] == "" {
+			// The detector tells a terminal's lost answers from its card
+			// issuer's outage by the card's BIN (not kept in rollups).
+			keys[posguard.DimIssuerBIN] = req.PAN.BIN()
+		}
 		a.Detector.Observe(keys, c, now)
 	}
 }
@@ -234,7 +244,18 @@ func (a *Aggregator) restore(pending map[rollupKey]*posguard.Counts, seen map[st
 	a.events = append(events, a.events...)
 }
 
-// Run flushes every Interval until ctx ends, then once more.
+// pruner is a store that deletes analytics past its retention.
+type pruner interface {
+	PruneAnalytics(ctx context.Context, now time.Time) (int64, error)
+}
+
+// PruneEvery is how often Run deletes rollups and terminal events past
+// their retention (when the store can).
+const PruneEvery = time.Hour
+
+// Run flushes every Interval until ctx ends, then once more. Every
+// PruneEvery (and at start) it also prunes old analytics when the store
+// implements PruneAnalytics.
 func (a *Aggregator) Run(ctx context.Context) error {
 	iv := a.Interval
 	if iv <= 0 {
@@ -242,7 +263,14 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	}
 	tick := time.NewTicker(iv)
 	defer tick.Stop()
+	var lastPrune time.Time
 	for {
+		if p, ok := a.Store.(pruner); ok && time.Since(lastPrune) >= PruneEvery {
+			lastPrune = time.Now()
+			if _, err := p.PruneAnalytics(ctx, a.now()); err != nil && a.Logger != nil {
+				a.Logger.Error("analytics retention", "err", err)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return a.Flush(context.WithoutCancel(ctx))

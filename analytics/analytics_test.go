@@ -341,3 +341,77 @@ func TestCompareVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestIssuerOutageIsNotATerminalNetworkIncident: during an issuer outage
+// the terminals reverse the sales they got no answer for; that is the
+// issuer's incident only, no terminal_network one telling merchants to
+// check their Wi-Fi.
+func TestIssuerOutageIsNotATerminalNetworkIncident(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.traffic(20*time.Minute, normal)
+	outage := func(tid string, i int) (string, string) {
+		if i == 0 {
+			return "622588", "98"
+		}
+		return "411111", "00"
+	}
+	var opened []*posguard.Incident
+	for s := 0; s < 6; s++ {
+		e.traffic(10*time.Second, outage)
+		// T0000003's terminal gave up on each 622588 sale and reversed it.
+		for i := 0; i < 2; i++ {
+			e.answer("T0000003", "622588", "00", posguard.TxnReversal, 2)
+		}
+		o, _, err := e.det.Check(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opened = append(opened, o...)
+	}
+	var kinds []posguard.IncidentKind
+	for _, i := range opened {
+		kinds = append(kinds, i.Kind)
+	}
+	if len(opened) != 1 || opened[0].Kind != posguard.IncidentIssuerUnavailable {
+		t.Fatalf("opened %v, want only issuer_unavailable", kinds)
+	}
+}
+
+// TestFrozenMerchantOpensNoFirmwareIncident: every request of a frozen (or
+// closed) merchant's terminal is refused for the merchant; its firmware is
+// not to blame.
+func TestFrozenMerchantOpensNoFirmwareIncident(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	frozen := func(tid string, i int) (string, string) {
+		if tid == "T0000001" { // the only terminal on firmware 3.1.4
+			return "622588", "03"
+		}
+		return normal(tid, i)
+	}
+	for step := 0; step < 120; step++ {
+		for _, tid := range []string{"T0000001", "T0000002", "T0000003", "T0000004"} {
+			for i := 0; i < 2; i++ {
+				bin, code := frozen(tid, i)
+				tm := e.ts[tid]
+				reason := posguard.ReasonApproved
+				if code == "03" {
+					reason = posguard.ReasonMerchantFrozen
+				}
+				req := &posguard.TerminalRequest{Type: posguard.TxnSale, TerminalID: tid, MerchantID: tm.MerchantID, PAN: posguard.PAN(bin + "0012345678"), Batch: "000009"}
+				e.agg.Answered(req, &posguard.TerminalResponse{Answer: posguard.Answer{Code: code}, Reason: reason, Terminal: tm, TxnID: 1}, 0)
+			}
+		}
+		e.clk.Add(10 * time.Second)
+	}
+	opened, _, err := e.det.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range opened {
+		if i.Kind == posguard.IncidentFirmware {
+			t.Fatalf("firmware incident %s opened for a frozen merchant's terminal", i.Key)
+		}
+	}
+}

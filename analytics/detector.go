@@ -71,6 +71,10 @@ type series struct {
 	buckets   []bucket
 	merchants map[string]time.Time
 	last      time.Time
+	// binRev (terminal series) is the terminal's reversals per card BIN
+	// and bucket: those of a BIN whose issuer is unavailable are the
+	// issuer's outage, not the terminal's network.
+	binRev map[string]map[int64]int64
 }
 
 func (d *Detector) defaults() {
@@ -144,6 +148,15 @@ func (d *Detector) Observe(keys map[posguard.Dimension]string, c posguard.Counts
 			s.buckets = append(s.buckets, bucket{at: b, c: c})
 		}
 		s.last = at
+		if bin := keys[posguard.DimIssuerBIN]; dim == posguard.DimTerminal && c.Reversals > 0 && bin != "" {
+			if s.binRev == nil {
+				s.binRev = map[string]map[int64]int64{}
+			}
+			if s.binRev[bin] == nil {
+				s.binRev[bin] = map[int64]int64{}
+			}
+			s.binRev[bin][b] += c.Reversals
+		}
 		if merchant != "" && (c.Failed > 0 || c.Reversals > 0) {
 			s.merchants[merchant] = at
 		}
@@ -175,6 +188,34 @@ func (s *series) prune(keep time.Time) {
 			delete(s.merchants, m)
 		}
 	}
+	for bin, bs := range s.binRev {
+		for b := range bs {
+			if b < k {
+				delete(bs, b)
+			}
+		}
+		if len(bs) == 0 {
+			delete(s.binRev, bin)
+		}
+	}
+}
+
+// issuerReversals is how many of s's reversals in [from, to) were of cards
+// whose issuer is unavailable (unavailable says which BINs are).
+func (s *series) issuerReversals(from, to time.Time, unavailable func(bin string) bool) int64 {
+	var n int64
+	f, t := from.Unix(), to.Unix()
+	for bin, bs := range s.binRev {
+		if !unavailable(bin) {
+			continue
+		}
+		for b, r := range bs {
+			if b >= f && b < t {
+				n += r
+			}
+		}
+	}
+	return n
 }
 
 // measure returns the rate a dimension is judged on and the volume behind it.
@@ -265,6 +306,16 @@ func (d *Detector) Check(ctx context.Context) (opened, closed []*posguard.Incide
 		} else {
 			recent, base = s.sum(recentFrom, now), s.sum(baseFrom, recentFrom)
 		}
+		if sk.d == posguard.DimTerminal {
+			// A terminal reverses what it got no answer for; when the card's
+			// issuer is down that is the issuer's outage (an incident of its
+			// own, judged first: issuer_bin sorts before terminal), not the
+			// terminal's network, and merchants must not be sent to check
+			// their Wi-Fi.
+			recent.Reversals -= s.issuerReversals(recentFrom, now, func(bin string) bool {
+				return d.issuerDown(bin, recentFrom, now)
+			})
+		}
 		rate, vol := measure(sk.d, recent)
 		baseRate, baseVol := measure(sk.d, base)
 		if baseVol < d.MinVolume {
@@ -312,6 +363,22 @@ func (d *Detector) Check(ctx context.Context) (opened, closed []*posguard.Incide
 		d.log().Warn("incident opened", "kind", inc.Kind, "key", inc.Key, "rate", rate, "baseline", baseRate)
 	}
 	return opened, closed, nil
+}
+
+// issuerDown reports whether BIN bin's issuer is unavailable over [from,
+// to): an issuer incident is open for it, or its share of 91/96/98 answers
+// reaches the opening rate.
+func (d *Detector) issuerDown(bin string, from, to time.Time) bool {
+	sk := seriesKey{posguard.DimIssuerBIN, bin}
+	if d.open[sk] != nil {
+		return true
+	}
+	s := d.series[sk]
+	if s == nil {
+		return false
+	}
+	rate, _ := measure(posguard.DimIssuerBIN, s.sum(from, to))
+	return rate >= d.MinRate
 }
 
 // model is the model part of a "model/firmware" key.

@@ -86,7 +86,7 @@ func (c *client) signOn(ctx context.Context) error {
 	if code := resp.Get(39); code != "00" {
 		return posguard.Errorf(posguard.EUNAUTHORIZED, "bench: terminal %s: sign-on answered %s", c.term.ID, code)
 	}
-	if c.keys, err = keys.DecodeField62(c.term.TMK, c.term.KeyScheme, resp.GetBytes(62)); err != nil {
+	if c.keys, err = terminal.DecodeField62(c.term.TMK, c.term.KeyScheme, resp.GetBytes(62)); err != nil {
 		return err
 	}
 	if f60 := resp.Get(60); len(f60) >= 8 {

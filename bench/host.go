@@ -15,16 +15,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/host"
 	"github.com/posguard/posguard/keys"
-	"github.com/posguard/posguard/metrics"
-	"github.com/posguard/posguard/network"
 	"github.com/posguard/posguard/postgres"
-	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/seed"
 	"github.com/posguard/posguard/simnet"
 	"github.com/posguard/posguard/sqlite"
-	switching "github.com/posguard/posguard/switch"
-	"github.com/posguard/posguard/terminal"
 )
 
 // HostConfig says how to run the in-process host.
@@ -50,31 +46,35 @@ type HostConfig struct {
 	CommitWindow time.Duration
 }
 
-// benchStore is what the host needs of a store.
+// benchStore is what the host needs of a store, and the group-commit
+// switches the bench turns.
 type benchStore interface {
-	posguard.Store
-	posguard.SettingStore
+	host.Store
 	SetGroupCommit(on bool)
 	SetCommitWindow(d time.Duration)
 }
 
-// Host is posguard (store, switch, reversal worker, terminal server) and
-// the simulated card network, running in this process on loopback ports.
+// Host is posguard as `posguard serve` assembles it (package host: store,
+// switch, network link, reversal worker, analytics and incident detection,
+// case loop, ledger poster, payouts, terminal server, the API) and the
+// simulated card network, running in this process on loopback ports. The
+// HTTP API is assembled but not served: no request reaches it in a bench.
 type Host struct {
 	// Addr is the terminal address.
 	Addr string
 	// Net is the simulated network.
 	Net *simnet.Network
+	// Posguard is the assembled host.
+	Posguard *host.Host
 
-	store   benchStore
-	client  *network.Client
-	tsrv    *terminal.Server
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	tmpDir  string
-	dropPG  func()
-	netLn   net.Listener
-	closeMu sync.Once
+	store    benchStore
+	cancel   context.CancelFunc
+	hostDone chan struct{} // closed when the host's Run returns
+	wg       sync.WaitGroup
+	tmpDir   string
+	dropPG   func()
+	netLn    net.Listener
+	closeMu  sync.Once
 }
 
 // StartHost opens and seeds the store and starts the network and the host.
@@ -127,31 +127,28 @@ func StartHost(ctx context.Context, cfg HostConfig) (h *Host, err error) {
 		pprof.Do(context.Background(), pprof.Labels(PartLabel, "simnet"), func(context.Context) { _ = h.Net.Serve(h.netLn) })
 	}()
 
-	m := metrics.New()
-	h.client = &network.Client{Addrs: []string{h.netLn.Addr().String()}, Conns: cfg.UpstreamConns, AcquirerID: w.Acquirer.ID, Logger: log}
-	sw, err := switching.New(ctx, h.store, h.client, hk, switching.Config{
-		AcquirerID: w.Acquirer.ID, ZonePINKey: w.Acquirer.ZonePINKey, UpstreamTimeout: cfg.UpstreamTimeout,
-	}, log)
+	h.Posguard, err = host.New(ctx, host.Config{Store: h.store, HostKey: hk, Network: []string{h.netLn.Addr().String()},
+		UpstreamConns: cfg.UpstreamConns, UpstreamTimeout: cfg.UpstreamTimeout, Logger: log})
 	if err != nil {
 		return nil, err
-	}
-	sw.Observer = m
-	h.client.OnLate = sw.HandleLate
-	worker := &reversal.Worker{Store: h.store, Upstream: h.client, AcquirerID: w.Acquirer.ID, InFlight: sw.InFlight, Logger: log}
-	sw.ReversalQueued = worker.Wake
-	if err := h.client.Start(runCtx); err != nil {
-		return nil, fmt.Errorf("bench: network link: %w", err)
 	}
 	tl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	h.Addr = tl.Addr().String()
-	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
-	h.tsrv = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
-	h.wg.Add(2)
-	go func() { defer h.wg.Done(); _ = h.tsrv.Serve(tl) }()
-	go func() { defer h.wg.Done(); _ = worker.Run(runCtx) }()
+	ready := make(chan struct{})
+	errc := make(chan error, 1)
+	h.hostDone = make(chan struct{})
+	go func() {
+		defer close(h.hostDone)
+		errc <- h.Posguard.Run(runCtx, tl, nil, func() { close(ready) })
+	}()
+	select {
+	case <-ready:
+	case err := <-errc:
+		return nil, fmt.Errorf("bench: host: %w", err)
+	}
 	return h, nil
 }
 
@@ -229,14 +226,14 @@ func (h *Host) Close() error {
 	h.closeMu.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if h.tsrv != nil {
-			_ = h.tsrv.Shutdown(ctx)
-		}
 		if h.cancel != nil {
-			h.cancel()
+			h.cancel() // the host drains its terminals, then stops
 		}
-		if h.client != nil {
-			h.client.Close()
+		if h.hostDone != nil {
+			<-h.hostDone
+		}
+		if h.Posguard != nil {
+			h.Posguard.Close()
 		}
 		if h.Net != nil {
 			_ = h.Net.Shutdown(ctx)

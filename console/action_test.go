@@ -222,6 +222,9 @@ func TestTerminalStatus(t *testing.T) {
 	if !strings.Contains(body, `action="/terminals/`+tidA+`/status"`) {
 		t.Fatal("the operator's terminals page has no status form")
 	}
+	if !strings.Contains(body, "未签到") || strings.Contains(body, "not signed on") {
+		t.Error("the health problems are not shown in Chinese")
+	}
 	if st, _, _ := ops.post("/terminals/"+tidA+"/status", url.Values{"status": {"disabled"}, "csrf_token": {ops.csrf}}); st != http.StatusSeeOther {
 		t.Fatalf("disable: %d", st)
 	}
@@ -247,5 +250,63 @@ func TestTerminalStatus(t *testing.T) {
 	recs, err := w.store.Access().AuditRecords(t0ctx, posguard.AuditFilter{Object: "terminal/" + tidA})
 	if err != nil || len(recs) != 2 || recs[0].Outcome != posguard.EINVALID || recs[1].Outcome != "ok" || !strings.Contains(recs[1].Changes, `"disabled"`) {
 		t.Errorf("audit of the terminal: %v %+v", err, recs)
+	}
+}
+
+// TestAccountChange: a merchant user asks for a new settlement account
+// (verified by the bank first); nothing changes until a finance user
+// approves; the requester cannot approve its own; a merchant cannot.
+func TestAccountChange(t *testing.T) {
+	w := newWorld(t)
+	a := w.login(t, "shop-a")
+	if st, body, _ := a.post("/settlements/account", url.Values{"bank": {"CCB"}, "number": {"6217000099990000"}, "name": {"李雷"}, "csrf_token": {a.csrf}}); st != 400 || !strings.Contains(body, "closed") {
+		t.Errorf("an account the bank does not know: %d", st)
+	}
+	form := url.Values{"bank": {"CCB"}, "number": {"6217000010001234567"}, "name": {"李雷"}, "csrf_token": {a.csrf},
+		"merchant": {midB}} // ignored: its own merchant
+	if st, _, h := a.post("/settlements/account", form); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "change_requested") {
+		t.Fatalf("request: %d %q", st, h.Get("Location"))
+	}
+	changes, err := w.store.Access().AccountChanges(t0ctx, posguard.AccountChangeFilter{})
+	if err != nil || len(changes) != 1 || changes[0].MerchantID != midA || changes[0].State != posguard.ChangePending {
+		t.Fatalf("changes: %v %+v", err, changes)
+	}
+	id := fmt.Sprint(changes[0].ID)
+	if m, _ := w.store.Merchant(t0ctx, midA); m.Account.Number == "6217000010001234567" {
+		t.Fatal("the account changed before approval")
+	}
+	_, body, _ := a.get("/settlements")
+	if !strings.Contains(body, "待财务审核") || strings.Contains(body, "6217000010001234567") || !strings.Contains(body, "4567") {
+		t.Error("the merchant does not see its pending request (masked)")
+	}
+	if st, _, _ := a.post("/settlements/changes/"+id+"/approve", url.Values{"csrf_token": {a.csrf}}); st != 404 {
+		t.Errorf("merchant approving: %d, want 404", st)
+	}
+	fin := w.login(t, "finance")
+	_, body, _ = fin.get("/settlements")
+	if !strings.Contains(body, `action="/settlements/changes/`+id+`/approve"`) {
+		t.Fatal("finance does not see the approve button")
+	}
+	// A request finance made itself cannot be approved by the same user.
+	own := url.Values{"bank": {"ABC"}, "number": {"6228480010009876543"}, "name": {"Noodle"}, "merchant": {midB}, "csrf_token": {fin.csrf}}
+	if st, _, _ := fin.post("/settlements/account", own); st != http.StatusSeeOther {
+		t.Fatalf("finance request: %d", st)
+	}
+	mine, _ := w.store.Access().AccountChanges(t0ctx, posguard.AccountChangeFilter{MerchantID: midB})
+	if st, body, _ := fin.post(fmt.Sprintf("/settlements/changes/%d/approve", mine[0].ID), url.Values{"csrf_token": {fin.csrf}}); st != 403 || strings.Contains(body, "{") {
+		t.Errorf("approving one's own request: %d, want the 403 page", st)
+	}
+	if st, _, h := fin.post("/settlements/changes/"+id+"/approve", url.Values{"csrf_token": {fin.csrf}}); st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "change_approved") {
+		t.Fatalf("approve: %d %q", st, h.Get("Location"))
+	}
+	if m, _ := w.store.Merchant(t0ctx, midA); m.Account.Number != "6217000010001234567" || m.Account.Status != "ok" {
+		t.Errorf("account after approval: %+v", m.Account)
+	}
+	if st, _, _ := fin.post("/settlements/changes/"+id+"/approve", url.Values{"csrf_token": {fin.csrf}}); st != 409 {
+		t.Errorf("second approval: %d, want 409", st)
+	}
+	recs, _ := w.store.Access().AuditRecords(t0ctx, posguard.AuditFilter{Object: "account-changes/" + id})
+	if len(recs) != 3 { // requested, approved, refused second approval
+		t.Errorf("audit of the change: %d records", len(recs))
 	}
 }

@@ -90,6 +90,11 @@ func TestMerchantIsolation(t *testing.T) {
 			t.Errorf("/transactions%s shows merchant B's transaction", q)
 		}
 	}
+	_, own, _ := a.get(fmt.Sprintf("/cases/%d", w.caseA.ID))
+	cause := own[strings.Index(own, "<dt>原因</dt>"):]
+	if cause = cause[:strings.Index(cause, "</dd>")]; !strings.Contains(cause, "余额") || strings.Contains(cause, " / ") {
+		t.Errorf("the case's cause is not in Chinese alone: %s", cause)
+	}
 	_, body, _ := a.get("/cases")
 	if strings.Contains(body, fmt.Sprintf("/cases/%d\"", w.caseB.ID)) {
 		t.Error("/cases shows merchant B's case")

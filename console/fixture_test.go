@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -20,6 +21,8 @@ import (
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	"github.com/posguard/posguard/console"
+	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/simbank"
 	"github.com/posguard/posguard/sqlite"
 	"github.com/posguard/posguard/storetest"
 )
@@ -140,11 +143,26 @@ func newWorld(t *testing.T) *world {
 	must(err)
 	w.caseB, _, err = cases.OpenComplaint(ctx, casework.Complaint{TxnID: w.approvedB.ID, Author: "shop-b", Text: "Noodle complaint"})
 	must(err)
-	srv := &console.Server{Store: st, Auth: w.auth, Cases: cases, Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }},
-		Now: func() time.Time { return now }}
+	merchants, err := st.Merchants(ctx)
+	must(err)
+	bank := simbank.New(merchants)
+	// Accounts the bank knows beside the merchants' own (TestAccountChange).
+	bank.SetAccount(posguard.SettlementAccount{Bank: "CCB", Number: "6217000010001234567", Name: "李雷", Status: "ok"})
+	bank.SetAccount(posguard.SettlementAccount{Bank: "ABC", Number: "6228480010009876543", Name: "Noodle", Status: "ok"})
+	runner := &payout.Runner{Store: st.Money(), Merchants: st, Bank: bank}
+	srv := &console.Server{Store: st, Auth: w.auth, Payouts: runner, Changes: st.Access(), Cases: cases, Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }},
+		Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil))}
 	w.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(w.srv.Close)
 	return w
+}
+
+// testLog writes the console's log lines to the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
 }
 
 // client is a browser: a cookie jar and no automatic redirects.

@@ -8,8 +8,9 @@ import (
 	"github.com/posguard/posguard"
 )
 
-// beijing is UTC+8, the zone every time in the console is shown in.
-var beijing = time.FixedZone("UTC+8", 8*60*60)
+// beijing is UTC+8, the zone every time in the console is shown in (the
+// business calendar's).
+var beijing = posguard.ChinaStandardTime
 
 // yuan renders fen as 元 with two decimals and thousands separators:
 // "1,234.56 元" in Chinese, "¥1,234.56" in English.
@@ -98,33 +99,10 @@ func percent(r float64) string {
 	return strconv.FormatFloat(r*100, 'f', 1, 64) + "%"
 }
 
-// maskDigitRuns replaces every run of 13 or more digits with its 6+4 mask,
-// so no free text (evidence, notes, errors) can show a card number.
-func maskDigitRuns(s string) string {
-	var b strings.Builder
-	run := 0
-	flush := func(end int) {
-		if run == 0 {
-			return
-		}
-		d := s[end-run : end]
-		if run >= 13 {
-			d = posguard.MaskPAN(d)
-		}
-		b.WriteString(d)
-		run = 0
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= '0' && c <= '9' {
-			run++
-			continue
-		}
-		flush(i)
-		b.WriteByte(s[i])
-	}
-	flush(len(s))
-	return b.String()
-}
+// maskDigitRuns masks card-number-like digit runs in free text (evidence,
+// notes, errors, audit changes) with the domain's rule, the API's too
+// (posguard.MaskCardNumbers): merchant numbers stay readable.
+func maskDigitRuns(s string) string { return posguard.MaskCardNumbers(s) }
 
 // maskAccount keeps the last four characters of an account number.
 func maskAccount(n string) string {

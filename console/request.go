@@ -50,6 +50,9 @@ type request struct {
 	// object and changes are what a state-changing request acted on, for
 	// its audit record ("case/12"; JSON before/after when data changed).
 	object, changes string
+	// refused is the audit outcome (an error code) of a request whose
+	// handler answered a refusal itself, re-rendering its form.
+	refused string
 }
 
 // newRequest starts a request, remembering a ?lang= choice in a cookie.
@@ -225,4 +228,18 @@ func (q *request) Dur(d time.Duration) string {
 		return q.T("dur.hours", int(d/time.Hour))
 	}
 	return q.T("dur.days", int(d/(24*time.Hour)))
+}
+
+// Bi picks the page's language from a "中文 / English" text (the form the
+// case and incident services write causes in); other text is returned as
+// it is. Card-number-like digit runs are masked either way.
+func (q *request) Bi(s string) string {
+	zh, en, ok := strings.Cut(s, " / ")
+	if !ok {
+		return maskDigitRuns(s)
+	}
+	if q.lang == langEN {
+		return maskDigitRuns(en)
+	}
+	return maskDigitRuns(zh)
 }

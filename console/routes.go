@@ -28,6 +28,9 @@ func (s *Server) routes() []route {
 		{"GET /transactions/{id}", allRoles, s.transaction},
 		{"GET /settlements", allRoles, s.settlements},
 		{"POST /settlements/resettle", allRoles, s.resettle},
+		{"POST /settlements/account", changeRequesters, s.requestAccountChange},
+		{"POST /settlements/changes/{id}/approve", changeDeciders, s.decideAccountChange},
+		{"POST /settlements/changes/{id}/reject", changeDeciders, s.decideAccountChange},
 		{"GET /statements", allRoles, s.statements},
 		{"GET /statements/download", allRoles, s.downloadStatement},
 		{"GET /cases", allRoles, s.cases},
@@ -42,6 +45,10 @@ func (s *Server) routes() []route {
 		{"GET /terminals", allRoles, s.terminals},
 		{"POST /terminals/{id}/status", terminalRoles, s.setTerminalStatus},
 		{"GET /merchants", staffRoles, s.merchants},
+		{"GET /merchants/{id}", staffRoles, s.merchantPage},
+		{"POST /merchants/{id}/freeze", merchantActors, s.freezeMerchant},
+		{"POST /merchants/{id}/unfreeze", merchantActors, s.freezeMerchant},
+		{"POST /merchants/{id}/limits", merchantActors, s.setMerchantLimits},
 		{"GET /audit", staffRoles, s.audit},
 		{"GET /users", adminOnly, s.users},
 		{"GET /onboarding", allRoles, s.onboardingPage},
@@ -141,6 +148,8 @@ func (s *Server) page(rt route) http.Handler {
 			outcome := "ok"
 			if err != nil {
 				outcome = posguard.ErrorCode(err)
+			} else if q.refused != "" {
+				outcome = q.refused
 			}
 			s.Auth.Audit(r, "console "+rt.pattern, q.object, outcome, q.changes)
 		}

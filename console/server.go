@@ -11,12 +11,14 @@ import (
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	"github.com/posguard/posguard/onboarding"
+	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/risk"
 )
 
-// PayoutDesk re-settles held payouts; *payout.Runner implements it (the
-// API uses the same).
+// PayoutDesk re-settles held payouts and verifies and applies settlement
+// accounts; *payout.Runner implements it (the API uses the same).
 type PayoutDesk interface {
+	payout.AccountVerifier
 	// Resettle queues a new payout of a failed or returned payout's held
 	// money after re-verifying the merchant's account; ECONFLICT when it
 	// was re-settled already or is not held, EINVALID when the account is
@@ -43,11 +45,18 @@ type Server struct {
 	Reports *analytics.Reports
 	// Payouts re-settles held payouts; nil disables re-settlement.
 	Payouts PayoutDesk
+	// Changes keeps settlement-account change requests (maker-checker);
+	// nil hides them.
+	Changes posguard.AccountChangeStore
 	// Onboarding runs applications (/onboarding); nil shows the page empty.
 	Onboarding *onboarding.Service
 	// Risk keeps the risk rules, hits and freezes (/risk); nil shows the
 	// page empty.
 	Risk *risk.Service
+	// MerchantChanged is told a merchant's id after the console changes its
+	// limits, so a cache of merchants (the switch's) reads it again; nil
+	// tells nobody.
+	MerchantChanged func(id string)
 	// Secure marks the language cookie Secure (session cookies follow
 	// Auth.SecureCookies).
 	Secure bool

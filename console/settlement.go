@@ -34,6 +34,12 @@ type settlementsData struct {
 	More      bool // more batches than shown: narrow the dates
 	// CanResettle: the user re-settles (finance, admin); others request.
 	CanResettle bool
+	// Changes are settlement-account change requests: the merchant's own,
+	// or for staff the pending ones.
+	Changes []changeRow
+	// CanRequest shows the account change form; CanDecide the approve and
+	// reject buttons (finance).
+	CanRequest, CanDecide bool
 }
 
 // heldStates are the payout states whose money is held (挂账).
@@ -43,7 +49,9 @@ var heldStates = []posguard.PayoutState{posguard.PayoutFailed, posguard.PayoutRe
 // with why and the re-settlement button, then the batches of the span
 // (default: the last 30 days) with their payouts.
 func (s *Server) settlements(q *request) error {
-	d := &settlementsData{CanResettle: is(q.user, posguard.RoleFinance, posguard.RoleAdmin)}
+	d := &settlementsData{CanResettle: is(q.user, resettlers...),
+		CanRequest: is(q.user, changeRequesters...) && s.Changes != nil && s.Payouts != nil,
+		CanDecide:  is(q.user, changeDeciders...) && s.Changes != nil && s.Payouts != nil}
 	m := s.money()
 	if m == nil {
 		return q.render(http.StatusOK, "settlements", "nav.settlements", d)
@@ -67,6 +75,10 @@ func (s *Server) settlements(q *request) error {
 			}
 			*p.to = v
 		}
+	}
+	var err error
+	if d.Changes, err = q.accountChanges(mid); err != nil {
+		return err
 	}
 	ps, err := m.Payouts(ctx, posguard.PayoutFilter{MerchantID: mid, States: heldStates, Limit: 500})
 	if err != nil {
@@ -140,7 +152,7 @@ func (s *Server) resettle(q *request) error {
 		return posguard.Errorf(posguard.EINTERNAL, "payout %s: case %q", p.ID, p.CaseID)
 	}
 	q.changes = `{"resettle_requested_on_case":` + strconv.Quote(p.CaseID) + `}`
-	note := "re-settlement requested for payout " + p.ID + " / 申请重新结算"
+	note := "申请重新结算出款 " + p.ID + " / re-settlement requested for payout " + p.ID
 	if _, err := s.Cases.AddEntry(ctx, caseID, posguard.EntryNote, q.user.Name, note); err != nil {
 		return err
 	}

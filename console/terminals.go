@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/analytics"
@@ -108,4 +109,27 @@ func atoiDefault(s string, def int) int {
 		return n
 	}
 	return def
+}
+
+// ProblemText renders one of a terminal health report's problems (analytics
+// writes them in English) in the page's language; a problem it does not
+// recognize is shown as written.
+func (q *request) ProblemText(h *analytics.Health, p string) string {
+	switch {
+	case p == "not signed on":
+		return q.T("problem.not_signed_on")
+	case strings.HasPrefix(p, "no request in the last "):
+		return q.T("problem.silent")
+	case strings.HasPrefix(p, "firmware "):
+		return q.T("problem.firmware", h.Firmware, h.MinFirmware)
+	case strings.HasPrefix(p, "error rate "):
+		return q.T("problem.error_rate", strings.Fields(p)[2])
+	case strings.HasPrefix(p, "reversal rate "):
+		return q.T("problem.reversal_rate", strings.Fields(p)[2])
+	case strings.HasPrefix(p, "open incident: "):
+		return q.T("problem.incident", q.T("incident."+strings.TrimPrefix(p, "open incident: ")))
+	case strings.Contains(p, " security refusals "):
+		return q.T("problem.security", strings.Fields(p)[0])
+	}
+	return p
 }

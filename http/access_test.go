@@ -125,6 +125,7 @@ func (a *accessWorld) sampleRequests() map[string]string {
 		"GET /v1/recon/runs":                        "GET /v1/recon/runs",
 		"GET /v1/recon/runs/{id}":                   "GET /v1/recon/runs/" + a.reconRun,
 		"GET /v1/recon/exceptions":                  "GET /v1/recon/exceptions",
+		"POST /v1/recon/exceptions/resolve":         `POST /v1/recon/exceptions/resolve {"exception":"` + a.reconIdent + `"}`,
 
 		"POST /v1/applications":                     `POST /v1/applications {"kind":"small","name":"新店"}`,
 		"GET /v1/applications":                      "GET /v1/applications",

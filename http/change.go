@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/payout"
 )
 
 // Settlement-account changes are maker-checker: PUT
@@ -70,24 +71,19 @@ func (s *Server) putSettlementAccount(w nethttp.ResponseWriter, r *nethttp.Reque
 		s.writeError(w, r, invalidParam("body", "want JSON {bank, number, name}"))
 		return
 	}
-	a := posguard.SettlementAccount{Bank: in.Bank, Number: in.Number, Name: in.Name}
-	st, err := s.Payouts.VerifyAccount(r.Context(), a)
+	c, err := s.changes().Request(r.Context(), m.ID, posguard.SettlementAccount{Bank: in.Bank, Number: in.Number, Name: in.Name}, currentUser(r).Name)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if a.Status = st; st != "ok" {
-		s.writeError(w, r, posguard.Errorf(posguard.EINVALID, "settlement account of %s: the bank reports it %s; nothing was stored", m.ID, st))
-		return
-	}
-	c := &posguard.AccountChange{MerchantID: m.ID, Account: a, RequestedBy: currentUser(r).Name}
-	if err := s.Access.CreateAccountChange(r.Context(), c); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	noteObject(r, "account-changes/"+itoa(c.ID))
 	noteChanges(r, map[string]any{"merchant_id": m.ID, "account": newAccountView(m.Account)}, newChangeView(c))
 	writeJSON(w, nethttp.StatusAccepted, newChangeView(c))
+}
+
+// changes is the maker-checker flow shared with the console.
+func (s *Server) changes() payout.Changes {
+	return payout.Changes{Bank: s.Payouts, Store: s.Access}
 }
 
 // changeFor returns change request {id} if the user may see it; ENOTFOUND
@@ -158,27 +154,14 @@ func (s *Server) approveAccountChange(w nethttp.ResponseWriter, r *nethttp.Reque
 		s.writeError(w, r, err)
 		return
 	}
-	u := currentUser(r)
-	if posguard.NameKey(c.RequestedBy) == posguard.NameKey(u.Name) {
-		s.writeError(w, r, posguard.Errorf(posguard.EFORBIDDEN, "account change %d: a change is approved by a user other than its requester", c.ID))
-		return
-	}
-	if c.State != posguard.ChangePending {
-		s.writeError(w, r, posguard.Errorf(posguard.ECONFLICT, "account change %d is %s", c.ID, c.State))
-		return
-	}
 	m, err := s.Store.Merchant(r.Context(), c.MerchantID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	before := newAccountView(m.Account)
-	a, err := s.Payouts.UpdateAccount(r.Context(), c.MerchantID, posguard.SettlementAccount{Bank: c.Account.Bank, Number: c.Account.Number, Name: c.Account.Name})
+	a, err := s.changes().Approve(r.Context(), c, currentUser(r).Name)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.Access.DecideAccountChange(r.Context(), c.ID, posguard.ChangeApproved, u.Name, ""); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -207,7 +190,7 @@ func (s *Server) rejectAccountChange(w nethttp.ResponseWriter, r *nethttp.Reques
 			return
 		}
 	}
-	if err := s.Access.DecideAccountChange(r.Context(), c.ID, posguard.ChangeRejected, currentUser(r).Name, in.Reason); err != nil {
+	if err := s.changes().Reject(r.Context(), c.ID, currentUser(r).Name, in.Reason); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

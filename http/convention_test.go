@@ -36,6 +36,7 @@ type fullServer struct {
 	caseID            int64
 	payoutID, batchID string
 	reconRun          string
+	reconIdent        string // an open exception of reconRun
 }
 
 func newFullServer(t *testing.T) *fullServer {
@@ -75,6 +76,11 @@ func newFullServer(t *testing.T) *fullServer {
 		t.Fatal(err)
 	}
 	f.reconRun = rep.RunID
+	if exs, err := w.store.Recon().Exceptions(ctx, posguard.ReconFilter{Limit: 1}); err != nil || len(exs) == 0 {
+		t.Fatalf("fixture exceptions: %v", err)
+	} else {
+		f.reconIdent = exs[0].Ident
+	}
 	f.apiServer = &api.Server{Store: w.store, Now: now,
 		Cases:   &casework.Service{Store: w.store, Now: now},
 		Reports: &analytics.Reports{Store: w.store, Now: now},
@@ -212,6 +218,7 @@ func TestConventionEveryRoute(t *testing.T) {
 		"GET /v1/recon/runs":                        {"GET /v1/recon/runs", "GET /v1/recon/runs?date=2026-03-01&limit=1", "GET /v1/recon/runs?limit=0"},
 		"GET /v1/recon/runs/{id}":                   {"GET /v1/recon/runs/" + f.reconRun, "GET /v1/recon/runs/rr_none"},
 		"GET /v1/recon/exceptions":                  {"GET /v1/recon/exceptions?date=2026-03-01", "GET /v1/recon/exceptions?class=lost"},
+		"POST /v1/recon/exceptions/resolve":         {`POST /v1/recon/exceptions/resolve {"exception":"` + f.reconIdent + `","note":"network confirmed"}`, `POST /v1/recon/exceptions/resolve {"exception":"nope"}`},
 		"GET /v1/account-changes":                   {"GET /v1/account-changes", "GET /v1/account-changes?state=pending"},
 		"GET /v1/account-changes/{id}":              {"GET /v1/account-changes/1"},
 		"POST /v1/account-changes/{id}/approve":     {"POST /v1/account-changes/1/approve"},

@@ -78,4 +78,6 @@ var (
 	opListReconExceptions = op{summary: "Reconciliation exceptions as they stand now",
 		query: []string{"date: clearing date YYYY-MM-DD", "class: exception class", "status: awaiting, open, repair_pending, repaired, resolved",
 			"limit: page size (1-1000, default 50)", "cursor: next_cursor of the previous page"}, resp: reconExceptionList{}}
+	opResolveReconException = op{summary: "Resolve a reconciliation exception by hand (admin, finance): its hold is released and its case noted",
+		body: reconResolveRequest{}, resp: recon.Exception{}}
 )

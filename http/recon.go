@@ -262,7 +262,7 @@ func viewExceptions(exs []*posguard.ReconException) []recon.Exception {
 	for _, e := range exs {
 		var x recon.Exception
 		json.Unmarshal(e.Body, &x)
-		x.Status, x.Date, x.RunID = e.Status, e.Date, e.RunID
+		x.Status, x.Date, x.RunID, x.ID = e.Status, e.Date, e.RunID, e.Ident
 		if e.CaseID != 0 {
 			id := strconv.FormatInt(e.CaseID, 10)
 			x.CaseID = &id
@@ -298,4 +298,47 @@ func checkReconFilter(f posguard.ReconFilter) error {
 		return invalidParam("status", "%q is not one of %s", f.Status, strings.Join(recon.Statuses, " "))
 	}
 	return nil
+}
+
+// reconResolveRequest is the body of POST /v1/recon/exceptions/resolve.
+type reconResolveRequest struct {
+	Exception string `json:"exception"` // the exception's identity (its "id" in the listing)
+	Note      string `json:"note"`
+}
+
+// resolveReconException serves POST /v1/recon/exceptions/resolve: a
+// finance user closes an exception (e.g. a journal_only the network will
+// never clear, after checking with it); its hold is released and its case
+// noted. 404 if unknown, 409 if already resolved.
+func (s *Server) resolveReconException(w nethttp.ResponseWriter, r *nethttp.Request) {
+	if !s.reconOrNotFound(w, r) {
+		return
+	}
+	var req reconResolveRequest
+	if err := readBody(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.Exception == "" {
+		s.writeError(w, r, invalidParam("exception", "missing"))
+		return
+	}
+	who := "finance"
+	if u := currentUser(r); u != nil {
+		who = u.Name
+	}
+	if req.Note != "" {
+		who += ": " + posguard.MaskCardNumbers(req.Note)
+	}
+	if err := s.Recon.Release(r.Context(), req.Exception, who); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	exs, err := s.Recon.Store.ExceptionsByIdent(r.Context(), []string{req.Exception})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	noteChanges(r, map[string]any{"exception": req.Exception}, map[string]any{"exception": req.Exception, "status": posguard.ReconResolved})
+	writeJSON(w, nethttp.StatusOK, viewExceptions([]*posguard.ReconException{exs[req.Exception]})[0])
 }

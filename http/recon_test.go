@@ -140,3 +140,39 @@ func TestReconRoles(t *testing.T) {
 		t.Errorf("merchant transaction page: %d, shows recon_exceptions: %v", st, strings.Contains(body, "recon_exceptions"))
 	}
 }
+
+// TestReconResolve: a finance user resolves an exception by its id; its
+// hold is released; resolving it again is a conflict.
+func TestReconResolve(t *testing.T) {
+	f := newFullServer(t)
+	ctx := t.Context()
+	held := func() posguard.Amount {
+		bs, err := f.store.Money().Balances(ctx, posguard.BalanceFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h posguard.Amount
+		for _, b := range bs {
+			if b.Account.Kind() == posguard.AccountHeld {
+				h -= b.Amount
+			}
+		}
+		return h
+	}
+	exs, err := f.store.Recon().ExceptionsByIdent(ctx, []string{f.reconIdent})
+	if err != nil || exs[f.reconIdent] == nil {
+		t.Fatal(err)
+	}
+	before, hold := held(), exs[f.reconIdent].HoldAmount
+	var x map[string]any
+	body := `{"exception":"` + f.reconIdent + `","note":"network confirmed"}`
+	if st, raw := f.call(t, "POST", "/v1/recon/exceptions/resolve", body, &x); st != 200 || x["status"] != "resolved" || x["id"] != f.reconIdent {
+		t.Fatalf("resolve: %d %s", st, raw)
+	}
+	if after := held(); after != before-hold {
+		t.Errorf("held %d after resolving, want %d - %d", after, before, hold)
+	}
+	if st, _ := f.call(t, "POST", "/v1/recon/exceptions/resolve", body, nil); st != 409 {
+		t.Errorf("second resolve: %d, want 409", st)
+	}
+}

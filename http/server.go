@@ -126,6 +126,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/recon/runs", s.listReconRuns, staff, opListReconRuns},
 		{"GET /v1/recon/runs/{id}", s.getReconRun, staff, opGetReconRun},
 		{"GET /v1/recon/exceptions", s.listReconExceptions, staff, opListReconExceptions},
+		{"POST /v1/recon/exceptions/resolve", s.resolveReconException, reconRunners, opResolveReconException},
 	}, s.backofficeRoutes()...)
 }
 

@@ -33,13 +33,3 @@ func ExampleTranslatePIN() {
 	fmt.Println(len(toNetwork), err)
 	// Output: 8 <nil>
 }
-
-func ExampleDecodeField62() {
-	tmk, _ := hex.DecodeString("112233445566778899AABBCCDDEEFF00")
-	wk, _ := keys.GenerateWorkingKeys(posguard.KeyScheme003)
-	f62, _ := keys.EncodeField62(tmk, posguard.KeyScheme003, wk)
-
-	installed, err := keys.DecodeField62(tmk, posguard.KeyScheme003, f62)
-	fmt.Println(len(f62), len(installed.PIK), len(installed.MAK), err)
-	// Output: 40 16 16 <nil>
-}

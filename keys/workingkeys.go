@@ -7,8 +7,9 @@ import (
 	"github.com/posguard/posguard"
 )
 
-// schemeLayout describes the working keys a key scheme (field 60.3 of a
-// sign-on) delivers in field 62.
+// schemeLayout describes the working keys of a key scheme (field 60.3 of a
+// sign-on). How a sign-on answer carries them (field 62) is the terminal
+// profile's: terminal.EncodeField62 and DecodeField62.
 type schemeLayout struct {
 	keyLen  int  // length of PIK, MAK (and TDK)
 	withTDK bool // scheme 004 adds a track data key
@@ -26,7 +27,7 @@ func layoutOf(scheme string) (schemeLayout, error) {
 	return schemeLayout{}, posguard.Errorf(posguard.EINVALID, "keys: unknown key scheme %q, want 001, 003 or 004", scheme)
 }
 
-// names of the keys in field 62 order.
+// names of the keys in delivery order.
 func (l schemeLayout) names() []string {
 	if l.withTDK {
 		return []string{"PIK", "MAK", "TDK"}
@@ -34,25 +35,9 @@ func (l schemeLayout) names() []string {
 	return []string{"PIK", "MAK"}
 }
 
-// field62Len is the length of field 62 for the layout: each key followed by
-// its check value.
-func (l schemeLayout) field62Len() int {
-	return len(l.names()) * (l.keyLen + CheckValueLen)
-}
-
-// Field62Len returns the length of field 62 for scheme: 24 for 001, 40 for
-// 003 and 60 for 004. EINVALID for an unknown scheme.
-func Field62Len(scheme string) (int, error) {
-	l, err := layoutOf(scheme)
-	if err != nil {
-		return 0, err
-	}
-	return l.field62Len(), nil
-}
-
-// CheckValueError reports a key delivered in field 62 whose check value does
-// not match the key once decrypted under the TMK (a wrong TMK, or a damaged
-// field). DecodeField62 returns it wrapped in a posguard.Error with EINVALID.
+// CheckValueError reports a delivered key whose check value does not match
+// the key once decrypted under the TMK (a wrong TMK, or damaged data).
+// UnwrapKey returns it wrapped in a posguard.Error with EINVALID.
 type CheckValueError struct {
 	Key string // "PIK", "MAK" or "TDK"
 }
@@ -81,7 +66,28 @@ func GenerateWorkingKeys(scheme string) (posguard.WorkingKeys, error) {
 	return k, nil
 }
 
-// keyList returns k's keys in field 62 order, checking their lengths.
+// SchemeKeys returns the names of scheme's working keys in delivery order
+// (PIK, MAK, and TDK for 004) and their length in bytes. EINVALID for an
+// unknown scheme.
+func SchemeKeys(scheme string) (names []string, keyLen int, err error) {
+	l, err := layoutOf(scheme)
+	if err != nil {
+		return nil, 0, err
+	}
+	return l.names(), l.keyLen, nil
+}
+
+// KeyList returns k's keys in delivery order, checking that they are the
+// keys of scheme (EINVALID otherwise).
+func KeyList(scheme string, k posguard.WorkingKeys) ([][]byte, error) {
+	l, err := layoutOf(scheme)
+	if err != nil {
+		return nil, err
+	}
+	return keyList(l, scheme, k)
+}
+
+// keyList returns k's keys in delivery order, checking their lengths.
 func keyList(l schemeLayout, scheme string, k posguard.WorkingKeys) ([][]byte, error) {
 	list := [][]byte{k.PIK, k.MAK}
 	if l.withTDK {
@@ -95,78 +101,50 @@ func keyList(l schemeLayout, scheme string, k posguard.WorkingKeys) ([][]byte, e
 	return list, nil
 }
 
+// CheckTMK returns EINVALID unless tmk has the length of a terminal master
+// key (16 or 24 bytes).
+func CheckTMK(tmk []byte) error { return checkTMK(tmk) }
+
+// WrapKey returns key encrypted under the terminal master key (3DES-ECB)
+// followed by the check value of the clear key: one key as a sign-on
+// delivers it.
+func WrapKey(tmk, key []byte) ([]byte, error) {
+	if err := checkTMK(tmk); err != nil {
+		return nil, err
+	}
+	enc, err := EncryptECB(tmk, key)
+	if err != nil {
+		return nil, err
+	}
+	return append(enc, CheckValue(key)...), nil
+}
+
+// UnwrapKey is the inverse of WrapKey for the key called name: it decrypts
+// the first len(wrapped)-CheckValueLen bytes under the TMK and verifies the
+// check value that follows, in constant time. EINVALID wrapping a
+// *CheckValueError naming the key when it does not match.
+func UnwrapKey(tmk, wrapped []byte, name string) ([]byte, error) {
+	if err := checkTMK(tmk); err != nil {
+		return nil, err
+	}
+	if len(wrapped) <= CheckValueLen {
+		return nil, posguard.Errorf(posguard.EINVALID, "keys: %s: %d bytes, too short", name, len(wrapped))
+	}
+	n := len(wrapped) - CheckValueLen
+	key, err := DecryptECB(tmk, wrapped[:n])
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare(CheckValue(key), wrapped[n:]) != 1 {
+		clear(key)
+		return nil, posguard.WrapError(posguard.EINVALID, &CheckValueError{Key: name}, "field 62")
+	}
+	return key, nil
+}
+
 func checkTMK(tmk []byte) error {
 	if len(tmk) != 16 && len(tmk) != 24 {
 		return posguard.Errorf(posguard.EINVALID, "keys: TMK length %d, want 16 or 24 bytes", len(tmk))
 	}
 	return nil
-}
-
-// EncodeField62 builds the sign-on response's field 62: each working key
-// encrypted under the terminal master key with 3DES-ECB, followed by the
-// 4-byte check value of the clear key. The result is 24 bytes for scheme
-// 001, 40 for 003 and 60 for 004. EINVALID when the TMK is not 16 or 24
-// bytes, the scheme is unknown, or a key has the wrong length for it.
-func EncodeField62(tmk []byte, scheme string, k posguard.WorkingKeys) ([]byte, error) {
-	l, err := layoutOf(scheme)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkTMK(tmk); err != nil {
-		return nil, err
-	}
-	list, err := keyList(l, scheme, k)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, l.field62Len())
-	for _, key := range list {
-		enc, err := EncryptECB(tmk, key)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, enc...)
-		out = append(out, CheckValue(key)...)
-	}
-	return out, nil
-}
-
-// DecodeField62 is the inverse of EncodeField62, used by a terminal (and the
-// simulated one) to install the keys delivered at sign-on. It decrypts each
-// key under the TMK and verifies its check value. EINVALID when the field has
-// the wrong length for scheme, and EINVALID wrapping a *CheckValueError that
-// names the key when a check value does not match.
-func DecodeField62(tmk []byte, scheme string, f62 []byte) (posguard.WorkingKeys, error) {
-	l, err := layoutOf(scheme)
-	if err != nil {
-		return posguard.WorkingKeys{}, err
-	}
-	if err := checkTMK(tmk); err != nil {
-		return posguard.WorkingKeys{}, err
-	}
-	if len(f62) != l.field62Len() {
-		return posguard.WorkingKeys{}, posguard.Errorf(posguard.EINVALID, "field 62: length %d, want %d for key scheme %s", len(f62), l.field62Len(), scheme)
-	}
-	list := make([][]byte, 0, 3)
-	step := l.keyLen + CheckValueLen
-	for i, name := range l.names() {
-		part := f62[i*step : (i+1)*step]
-		key, err := DecryptECB(tmk, part[:l.keyLen])
-		if err != nil {
-			return posguard.WorkingKeys{}, err
-		}
-		if subtle.ConstantTimeCompare(CheckValue(key), part[l.keyLen:]) != 1 {
-			clear(key)
-			for _, k := range list {
-				clear(k)
-			}
-			return posguard.WorkingKeys{}, posguard.WrapError(posguard.EINVALID, &CheckValueError{Key: name}, "field 62")
-		}
-		list = append(list, key)
-	}
-	k := posguard.WorkingKeys{PIK: list[0], MAK: list[1]}
-	if l.withTDK {
-		k.TDK = list[2]
-	}
-	return k, nil
 }

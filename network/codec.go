@@ -39,7 +39,13 @@ func EncodeRequest(req *posguard.UpstreamRequest) (*iso8583.Message, error) {
 	set(m, fEntryMode, req.EntryMode)
 	set(m, fCondCode, req.CondCode)
 	set(m, fAcquirer, req.AcquirerID)
-	set(m, fTrack2, req.Track2)
+	if req.PAN == "" {
+		// Track 2 goes upstream only when it is the only source of the card
+		// number: with PAN (2) and expiry (14) there, it is left out, so the
+		// stock Wireshark dissector (binary bitmap) can read every 0200; it
+		// cannot read a field of type z in that mode (docs/network.md).
+		set(m, fTrack2, req.Track2)
+	}
 	set(m, fRRN, req.RRN)
 	set(m, fAuthCode, req.AuthCode)
 	set(m, fResponseCode, req.ReasonCode)

@@ -81,8 +81,12 @@ func TestRequestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, tt.req) {
-				t.Fatalf("round trip:\n got %+v\nwant %+v", got, tt.req)
+			want := *tt.req
+			if want.PAN != "" {
+				want.Track2 = "" // track 2 goes only without a PAN
+			}
+			if !reflect.DeepEqual(got, &want) {
+				t.Fatalf("round trip:\n got %+v\nwant %+v", got, &want)
 			}
 			if tt.req.MTI == "0800" && back.Get(fNetMgmt) != NetMgmtEcho {
 				t.Fatalf("field 70 = %q, want 301", back.Get(fNetMgmt))

@@ -7,10 +7,9 @@ import (
 )
 
 // Recon returns the store's reconciliation side (posguard.ReconStore), kept
-// in the tables of migration 0020_recon and sharing the store's pool.
+// in the tables of migration 0020_recon, over the store's SQL core.
 func (s *Store) Recon() posguard.ReconStore {
-	s.moneyOnce.Do(func() { s.moneyDB = stdlib.OpenDBFromPool(s.pool) })
-	r := reconsql.New(s.moneyDB, s.moneyDB, reconsql.Dialect{Dollar: true, MapError: dbError})
+	r := reconsql.New(s.DB)
 	r.Now = s.Now
 	return r
 }

@@ -3,7 +3,6 @@ package recon
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/recon/clearing"
@@ -15,9 +14,9 @@ type matcher struct {
 	date   string
 	ix     *index
 	report *Report
-	// orphans counts lines per key that has no journal transaction, for
-	// duplicates among them.
-	orphans map[string]int32
+	// orphans counts lines per key (its two hashes) that has no journal
+	// transaction, for duplicates among them.
+	orphans map[[2]uint64]int32
 	// occ counts exceptions per (class, key) for identities.
 	occ map[string]int
 	// origChecks are matched credit lines whose fields 18 and 28 are
@@ -53,7 +52,7 @@ type finding struct {
 }
 
 func newMatcher(date string, ix *index, r *Report) *matcher {
-	return &matcher{date: date, ix: ix, report: r, orphans: map[string]int32{}, occ: map[string]int{}}
+	return &matcher{date: date, ix: ix, report: r, orphans: map[[2]uint64]int32{}, occ: map[string]int{}}
 }
 
 // ident returns the identity of an exception: date, class, key and the
@@ -89,7 +88,7 @@ func (m *matcher) lineException(class, action string, l *clearing.Line, t *jtx) 
 	if t != nil {
 		f.TransactionID = idString(t.id)
 		f.Amount = ptr(t.amount)
-		f.JournalState = ptr(string(t.state))
+		f.JournalState = ptr(string(t.State()))
 		f.txnID = t.id
 		f.holdAmt = t.amount
 	}
@@ -103,33 +102,31 @@ func (m *matcher) line(l *clearing.Line) {
 	r.Lines++
 	r.Totals.File.add(l.Kind.Debit(), int64(l.Cleared()))
 	r.Totals.File.Fees += l.Fees()
-	k := keyString(l.RRN, l.Terminal, l.Merchant)
-	chain := m.ix.chain(k)
 	// D's transaction of the key (fields 3 and 4 choose between several).
 	var today, prev, any *jtx
-	for _, i := range chain {
-		t := &m.ix.txns[i]
+	m.ix.find(l.RRN, l.Terminal, l.Merchant, func(t *jtx) bool {
 		if any == nil || t.day == 0 {
 			any = t
 		}
 		switch t.day {
 		case 0:
-			if today == nil || (t.stan == l.Trace && t.xmit == l.Transmitted) {
+			if today == nil || t.sameTrace(l) {
 				today = t
 			}
 		case -1:
-			if prev == nil || (t.stan == l.Trace && t.xmit == l.Transmitted) {
+			if prev == nil || t.sameTrace(l) {
 				prev = t
 			}
 		}
-	}
+		return true
+	})
 	switch {
 	case today != nil:
 		m.classify(l, today, false)
 	case prev != nil && prev.approved() && !prev.late && prev.seen == 0:
 		// A late line (§4.3).
 		m.classify(l, prev, true)
-	case prev != nil && prev.approved() && (prev.late || prev.seen > 0) && prev.stan == l.Trace && prev.xmit == l.Transmitted:
+	case prev != nil && prev.approved() && (prev.late || prev.seen > 0) && prev.sameTrace(l):
 		// Already matched by the previous date's file: the network
 		// cleared it twice.
 		prev.seen++
@@ -137,6 +134,8 @@ func (m *matcher) line(l *clearing.Line) {
 	case any != nil:
 		m.classify(l, any, false)
 	default:
+		h1, h2 := m.ix.hashes(l.RRN, l.Terminal, l.Merchant)
+		k := [2]uint64{h1, h2}
 		m.orphans[k]++
 		if m.orphans[k] > 1 {
 			m.duplicate(l, nil)
@@ -175,7 +174,7 @@ func (m *matcher) classify(l *clearing.Line, t *jtx, late bool) {
 		f.holdAmt = 0
 		return
 	}
-	if t.kind != l.Kind {
+	if t.Kind() != l.Kind {
 		m.lineException(posguard.ReconStateMismatch, posguard.ActionHold, l, t)
 		return
 	}
@@ -183,18 +182,20 @@ func (m *matcher) classify(l *clearing.Line, t *jtx, late bool) {
 		m.lineException(posguard.ReconAmountMismatch, posguard.ActionHold, l, t)
 		return
 	}
-	t.matched = true
 	m.report.Matched++
 	if late {
-		t.lateHere = true
 		m.late = append(m.late, t.id)
 		m.report.Notes = append(m.report.Notes, Note{Class: "late_line", RRN: l.RRN, Terminal: l.Terminal,
 			Merchant: l.Merchant, Line: ptr(l.No), Date: dayOffset(m.date, -1)})
 	}
-	m.check(l, "trace", l.Trace, t.stan)
-	m.check(l, "transmit_time", l.Transmitted, t.xmit)
-	if t.card != "" {
-		m.check(l, "card", l.Card, t.card)
+	if string(t.Trace()) != l.Trace {
+		m.check(l, "trace", l.Trace, string(t.Trace()))
+	}
+	if string(t.Transmitted()) != l.Transmitted {
+		m.check(l, "transmit_time", l.Transmitted, string(t.Transmitted()))
+	}
+	if t.cardLen > 0 && string(t.Card()) != l.Card {
+		m.check(l, "card", l.Card, string(t.Card()))
 	}
 	if t.origID != 0 && (l.OrigTrace != "000000" || l.OrigTime != "0000000000") && l.Kind != clearing.KindCreditAdjustment {
 		m.origChecks = append(m.origChecks, origCheck{line: l.No, key: l.Key(), origID: t.origID, trace: l.OrigTrace, time: l.OrigTime})
@@ -211,22 +212,29 @@ func (m *matcher) check(l *clearing.Line, field, file, journal string) {
 }
 
 // journalOnly adds an exception for each approved transaction of D that no
-// line matched and no late line of D + 1's run matched either.
-func (m *matcher) journalOnly(status string) {
-	for k, first := range m.ix.byKey {
-		for i := first; i >= 0; i = m.ix.txns[i].next {
-			t := &m.ix.txns[i]
-			if t.day != 0 || !t.approved() || t.seen > 0 || t.late {
-				continue
-			}
-			rrn, rest, _ := strings.Cut(k, "|")
-			term, merch, _ := strings.Cut(rest, "|")
-			f := &finding{Exception: Exception{Class: posguard.ReconJournalOnly, Status: status, Action: posguard.ActionHold,
-				RRN: rrn, Terminal: term, Merchant: merch,
-				TransactionID: idString(t.id), Amount: ptr(t.amount), JournalState: ptr(string(t.state))},
-				txnID: t.id, merchant: merch, holdAmt: t.amount}
-			f.ident = m.date + "|" + posguard.ReconJournalOnly + "|" + k + "|" + strconv.FormatInt(t.id, 10)
-			m.found = append(m.found, f)
+// line matched and no late line of D + 1's run matched either; their keys
+// are read back from the journal (the index keeps only hashes).
+func (m *matcher) journalOnly(ctx context.Context, st posguard.ReconStore, status string) error {
+	var ids []int64
+	m.ix.each(func(t *jtx) {
+		if t.day == 0 && t.approved() && t.seen == 0 && !t.late {
+			ids = append(ids, t.id)
 		}
+	})
+	if len(ids) == 0 {
+		return nil
 	}
+	txns, err := st.ReconTxnsByID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, t := range txns {
+		f := &finding{Exception: Exception{Class: posguard.ReconJournalOnly, Status: status, Action: posguard.ActionHold,
+			RRN: t.RRN, Terminal: t.TerminalID, Merchant: t.MerchantID,
+			TransactionID: idString(t.ID), Amount: ptr(int64(t.Amount)), JournalState: ptr(string(t.State))},
+			txnID: t.ID, merchant: t.MerchantID, holdAmt: int64(t.Amount)}
+		f.ident = m.date + "|" + posguard.ReconJournalOnly + "|" + t.RRN + "|" + t.TerminalID + "|" + t.MerchantID + "|" + strconv.FormatInt(t.ID, 10)
+		m.found = append(m.found, f)
+	}
+	return nil
 }

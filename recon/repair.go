@@ -34,6 +34,8 @@ func (r *Reconciler) repair(ctx context.Context, rep *Report, f *finding, e *pos
 			}
 			e.RepairTxnID = id
 			e.Status = posguard.ReconRepairPending
+			r.audit(ctx, "recon_credit_adjustment", "recon/exceptions/"+e.Ident, "queued", map[string]any{"txn_id": id,
+				"amount": int64(f.line.Cleared()), "run_id": rep.RunID})
 			if err := r.suspense(ctx, rep, f, e); err != nil {
 				return err
 			}
@@ -43,6 +45,7 @@ func (r *Reconciler) repair(ctx context.Context, rep *Report, f *finding, e *pos
 		if err := f.apply(ctx); err != nil {
 			return err
 		}
+		r.audit(ctx, "recon_apply_bank_status", "recon/exceptions/"+e.Ident, "ok", map[string]any{"payout_id": e.PayoutID, "run_id": rep.RunID})
 	}
 	if e.Status == posguard.ReconAwaiting {
 		return nil
@@ -91,6 +94,8 @@ func (r *Reconciler) hold(ctx context.Context, rep *Report, f *finding, e *posgu
 		return err
 	}
 	e.HoldAmount, e.MerchantID = amt, f.merchant
+	r.audit(ctx, "recon_hold", "recon/exceptions/"+e.Ident, "ok", map[string]any{"merchant_id": f.merchant, "amount": int64(amt),
+		"txn_id": f.txnID, "run_id": rep.RunID})
 	return nil
 }
 
@@ -106,6 +111,8 @@ func (r *Reconciler) release(ctx context.Context, e *posguard.ReconException, ru
 	if _, err := r.Money.AppendPostings(ctx, []*posguard.Posting{p}); err != nil {
 		return err
 	}
+	r.audit(ctx, "recon_release", "recon/exceptions/"+e.Ident, "ok", map[string]any{"merchant_id": e.MerchantID,
+		"amount": int64(e.HoldAmount), "by": runID})
 	e.HoldAmount = 0
 	return nil
 }

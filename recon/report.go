@@ -77,7 +77,9 @@ type Exception struct {
 	CaseID        *string `json:"case_id"`
 	PayoutID      *string `json:"payout_id"`
 	BatchID       *string `json:"batch_id"`
-	// Date and RunID are shown by the exceptions listing only.
+	// ID, Date and RunID are shown by the exceptions listing only; ID is
+	// the exception's identity across runs (what a resolution names).
+	ID    string `json:"id,omitempty"`
 	Date  string `json:"date,omitempty"`
 	RunID string `json:"run_id,omitempty"`
 

@@ -44,6 +44,10 @@ type Reconciler struct {
 	Logger *slog.Logger
 	// Metrics, when set, counts runs, lines and exceptions.
 	Metrics *Metrics
+	// Audit, when set, receives one record per new run and per repair
+	// (hold, release, credit adjustment, bank status applied), by user
+	// "system" (the API's route audit adds who asked for a run).
+	Audit posguard.AuditStore
 }
 
 // Input is what one run reconciles.
@@ -152,7 +156,9 @@ func (r *Reconciler) Run(ctx context.Context, in Input) (*Report, bool, error) {
 	if _, err := r.Store.CurrentRun(ctx, dayOffset(in.Date, 1)); err == nil {
 		status = posguard.ReconOpen
 	}
-	m.journalOnly(status)
+	if err := m.journalOnly(ctx, r.Store, status); err != nil {
+		return nil, false, err
+	}
 	if bank != nil {
 		if err := r.matchBank(ctx, in.Date, bank, m); err != nil {
 			return nil, false, err
@@ -180,6 +186,8 @@ func (r *Reconciler) Run(ctx context.Context, in Input) (*Report, bool, error) {
 	if err := r.afterRun(ctx, rep, m); err != nil {
 		return rep, true, err
 	}
+	r.audit(ctx, "recon_run", "recon/runs/"+rep.RunID, "ok", map[string]any{"date": rep.Date, "clearing_sha256": rep.ClearingSHA,
+		"lines": rep.Lines, "matched": rep.Matched, "exceptions": rep.Counts()})
 	r.Metrics.observe(rep, time.Since(started))
 	r.log().Info("reconciliation run", "run", rep.RunID, "date", rep.Date, "lines", rep.Lines, "matched", rep.Matched,
 		"exceptions", len(rep.Exceptions))
@@ -226,8 +234,7 @@ func (r *Reconciler) markMatchedBefore(ctx context.Context, date string, ix *ind
 			}
 		}
 	}
-	for i := range ix.txns {
-		t := &ix.txns[i]
+	ix.each(func(t *jtx) {
 		switch t.day {
 		case -1:
 			if prevRun {
@@ -240,7 +247,7 @@ func (r *Reconciler) markMatchedBefore(ctx context.Context, date string, ix *ind
 				t.late = true
 			}
 		}
-	}
+	})
 	return nil
 }
 
@@ -293,6 +300,19 @@ func (m *matcher) checkOriginals(ctx context.Context, st posguard.ReconStore) er
 		}
 	}
 	return nil
+}
+
+// audit appends an audit record when Audit is set; a failure is logged,
+// never undoing what was done.
+func (r *Reconciler) audit(ctx context.Context, action, object, outcome string, changes map[string]any) {
+	if r.Audit == nil {
+		return
+	}
+	rec := &posguard.AuditRecord{At: r.now(), User: "system", Remote: "local", Action: action, Object: object,
+		Outcome: outcome, Changes: string(encode(map[string]any{"after": changes}))}
+	if err := r.Audit.AppendAudit(ctx, rec); err != nil {
+		r.log().Error("recon: audit record not written", "action", action, "object", object, "err", err)
+	}
 }
 
 // encode marshals v (a report or an exception) for the store.

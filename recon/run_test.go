@@ -39,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { st.Close() })
 	now := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
 	rc := &recon.Reconciler{Store: st.Recon(), Money: st.Money(), Cases: st, Journal: st, Acquirer: "48021000",
-		Now: func() time.Time { return now }}
+		Now: func() time.Time { return now }, Audit: st.Access()}
 	return &fixture{t: t, st: st, rc: rc}
 }
 
@@ -161,6 +161,19 @@ func TestRunFindsEveryClass(t *testing.T) {
 	adj, _ := f.st.List(context.Background(), posguard.TxnFilter{State: posguard.StateReceived})
 	if len(adj) != 2 || adj[0].Type != posguard.TxnCreditAdjustment {
 		t.Fatalf("adjustments %d", len(adj))
+	}
+
+	// The run and its repairs are audited.
+	recs, err := f.st.Access().AuditRecords(context.Background(), posguard.AuditFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]int{}
+	for _, r := range recs {
+		actions[r.Action]++
+	}
+	if actions["recon_run"] != 1 || actions["recon_hold"] != 3 || actions["recon_credit_adjustment"] != 2 {
+		t.Errorf("audit: %v", actions)
 	}
 
 	// The same bytes again: the stored run, nothing new.

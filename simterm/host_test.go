@@ -181,7 +181,7 @@ func (h *testHost) answer(req *iso8583.Message, r reply, rrn int) []byte {
 	case "0800":
 		m.Set(60, "00"+h.batch+h.scheme)
 		if code == "00" {
-			f62, err := keys.EncodeField62(h.tmk, h.scheme, h.keys)
+			f62, err := terminal.EncodeField62(h.tmk, h.scheme, h.keys)
 			if err != nil {
 				h.t.Error(err)
 			}

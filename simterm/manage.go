@@ -5,7 +5,6 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/iso8583"
-	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/terminal"
 )
 
@@ -34,7 +33,7 @@ func (t *Terminal) signOn(ctx context.Context) error {
 	if c := a.code(); c != "00" {
 		return posguard.WrapError(posguard.EUNAUTHORIZED, &DeclineError{Type: posguard.TxnSignOn, Code: c}, "simterm: terminal %s", t.ID)
 	}
-	k, err := keys.DecodeField62(t.TMK, t.Scheme, a.msg.GetBytes(62))
+	k, err := terminal.DecodeField62(t.TMK, t.Scheme, a.msg.GetBytes(62))
 	if err != nil {
 		return posguard.WrapError(posguard.EINVALID, err, "simterm: terminal %s: sign-on keys", t.ID)
 	}

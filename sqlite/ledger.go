@@ -6,9 +6,9 @@ import (
 )
 
 // Recon returns the store's reconciliation side (posguard.ReconStore), kept
-// in the tables of migration 0020_recon.
+// in the tables of migration 0020_recon, over the store's SQL core.
 func (s *Store) Recon() posguard.ReconStore {
-	r := reconsql.New(s.write, s.read, reconsql.Dialect{MapError: dbError})
+	r := reconsql.New(s.DB)
 	r.Now = s.Now
 	return r
 }

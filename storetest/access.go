@@ -2,10 +2,12 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/audit"
 )
 
 // AccessStorer is a store with an access side (users, tokens, account
@@ -196,6 +198,23 @@ func testAccessAudit(t *testing.T, s posguard.Store, a posguard.AccessStore) {
 		}
 		if err := rx.ExecRaw(ctx, `DELETE FROM audit_log WHERE id = 2`); err == nil {
 			t.Fatal("the database let an audit record be deleted")
+		}
+		if n, err := audit.Verify(ctx, a); err != nil || n != 3 {
+			t.Fatalf("verify the intact log: %d, %v", n, err)
+		}
+		// An intruder who can drop the guard (SQLite) or disable it
+		// (PostgreSQL) edits record 2: verification names it.
+		if err := rx.ExecRaw(ctx, `DROP TRIGGER audit_log_no_update`); err != nil {
+			if err := rx.ExecRaw(ctx, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`); err != nil {
+				t.Fatalf("cannot lift the guard: %v", err)
+			}
+		}
+		if err := rx.ExecRaw(ctx, `UPDATE audit_log SET user_name = 'mallory' WHERE id = 2`); err != nil {
+			t.Fatal(err)
+		}
+		_, err := audit.Verify(ctx, a)
+		if err == nil || !strings.Contains(err.Error(), "record 2 ") {
+			t.Fatalf("verify after editing record 2: %v", err)
 		}
 	} else {
 		t.Logf("%T has no ExecRaw: append-only check skipped", s)

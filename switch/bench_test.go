@@ -13,6 +13,7 @@ import (
 	"github.com/posguard/posguard/risk"
 	"github.com/posguard/posguard/sqlite"
 	switching "github.com/posguard/posguard/switch"
+	"github.com/posguard/posguard/terminal"
 )
 
 // instantUpstream approves every request at once, in memory.
@@ -99,7 +100,7 @@ func benchSales(b *testing.B, terms int, rules bool) {
 		if r.Code != "00" {
 			b.Fatalf("sign-on: %s", r.Code)
 		}
-		wk, err := keys.DecodeField62(tmk, "003", r.Keys)
+		wk, err := terminal.DecodeField62(tmk, "003", field62(b, r))
 		if err != nil {
 			b.Fatal(err)
 		}

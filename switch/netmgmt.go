@@ -34,9 +34,10 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 		s.keyGuard.uncount(t.ID)
 		return reject(t, posguard.ReasonHostFault)
 	}
-	f62, err := keys.EncodeField62(t.TMK, scheme, wk)
-	if err != nil {
-		s.log.Error("encode field 62", "terminal", t.ID, "err", err)
+	// The gateway delivers the keys under the TMK (field 62): a TMK it could
+	// not use is found before anything changes.
+	if err := keys.CheckTMK(t.TMK); err != nil {
+		s.log.Error("terminal master key", "terminal", t.ID, "err", err)
 		s.keyGuard.uncount(t.ID)
 		return reject(t, posguard.ReasonHostFault)
 	}
@@ -66,10 +67,10 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 			RRN:        s.nextRRN(settle),
 			AcquirerID: s.cfg.AcquirerID,
 		},
-		Reason:   posguard.ReasonApproved,
-		Batch:    batch,
-		Keys:     f62,
-		Terminal: &nt,
+		Reason:      posguard.ReasonApproved,
+		Batch:       batch,
+		DeliverKeys: true,
+		Terminal:    &nt,
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/terminal"
 )
 
@@ -90,8 +89,8 @@ func TestSignOnRateBounded(t *testing.T) {
 	}
 	before := f.storedMAK()
 	r := f.spoofSignOn(mid)
-	if r.Code != "96" || r.Reason != posguard.ReasonSignOnRate || len(r.Keys) != 0 {
-		t.Fatalf("sign-on over the rate: %s %s, %d key bytes", r.Code, r.Reason, len(r.Keys))
+	if r.Code != "96" || r.Reason != posguard.ReasonSignOnRate || r.DeliverKeys {
+		t.Fatalf("sign-on over the rate: %s %s, keys delivered %v", r.Code, r.Reason, r.DeliverKeys)
 	}
 	if !bytes.Equal(f.storedMAK(), before) {
 		t.Fatal("a refused sign-on changed the keys")
@@ -106,7 +105,7 @@ func TestManagementMessagesCheckMerchantAndMAC(t *testing.T) {
 	f := newFixture(t, nil)
 	f.signOn()
 	mak := f.storedMAK()
-	if r := f.spoofSignOn("898310048990999"); r.Code != "03" || len(r.Keys) != 0 {
+	if r := f.spoofSignOn("898310048990999"); r.Code != "03" || r.DeliverKeys {
 		t.Fatalf("wrong-merchant sign-on: %s", r.Code)
 	}
 	if !bytes.Equal(f.storedMAK(), mak) {
@@ -157,7 +156,7 @@ func TestManagementMessagesCheckMerchantAndMAC(t *testing.T) {
 func TestSignOnAnswerKeys(t *testing.T) {
 	f := newFixture(t, nil)
 	r := f.spoofSignOn(mid)
-	if _, err := keys.DecodeField62(tmk, "003", r.Keys); err != nil {
+	if _, err := terminal.DecodeField62(tmk, "003", field62(t, r)); err != nil {
 		t.Fatal(err)
 	}
 	f.signOn()

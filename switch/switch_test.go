@@ -124,10 +124,11 @@ func newFixture(t *testing.T, edit func(m *posguard.Merchant)) *fixture {
 func (f *fixture) signOn() {
 	f.t.Helper()
 	r := f.sw.HandleTerminal(f.ctx, &posguard.TerminalRequest{MTI: "0800", Type: posguard.TxnSignOn, TerminalID: tid, MerchantID: mid, STAN: "000001", NetMgmt: "003", ReceivedAt: f.day})
-	if r.Code != "00" || len(r.Keys) != 40 {
-		f.t.Fatalf("sign-on: code %s, field 62 %d bytes", r.Code, len(r.Keys))
+	f62 := field62(f.t, r)
+	if r.Code != "00" || len(f62) != 40 {
+		f.t.Fatalf("sign-on: code %s, field 62 %d bytes", r.Code, len(f62))
 	}
-	wk, err := keys.DecodeField62(tmk, "003", r.Keys)
+	wk, err := terminal.DecodeField62(tmk, "003", f62)
 	if err != nil {
 		f.t.Fatalf("sign-on keys: %v", err)
 	}
@@ -561,7 +562,7 @@ func TestAnswersSignedByTheSwitch(t *testing.T) {
 	if on.Sign != nil {
 		t.Fatal("a sign-on answer is signed")
 	}
-	wk, err := keys.DecodeField62(tmk, "003", on.Keys)
+	wk, err := terminal.DecodeField62(tmk, "003", field62(t, on))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -587,4 +588,18 @@ func TestAnswersSignedByTheSwitch(t *testing.T) {
 	if r := f.do(unknown, "97"); r.Sign != nil {
 		t.Fatal("an answer to an unknown terminal is signed")
 	}
+}
+
+// field62 is the field 62 the gateway writes for r: its terminal's working
+// keys under the TMK (nil when r delivers no keys).
+func field62(t testing.TB, r *posguard.TerminalResponse) []byte {
+	t.Helper()
+	if !r.DeliverKeys || r.Terminal == nil {
+		return nil
+	}
+	f62, err := terminal.EncodeField62(r.Terminal.TMK, r.Terminal.KeyScheme, r.Terminal.Keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f62
 }

@@ -23,7 +23,8 @@ var signOnEcho = []int{fSTAN, fTID, fMID, fField60}
 // 41, 42, 49 and 60 echoed when present (a 0810 echoes only 11, 41, 42
 // and 60); 60.2 replaced by resp.Batch when set; then 12, 13, 15, 32, 37,
 // 38, 39, 44, 48 (from Answer.Settlement), 54 and 63 (63.1 card
-// organisation) from resp.Answer when non-empty, and 62 from resp.Keys. A 0810 carries only 12, 13, 32, 37, 39
+// organisation) from resp.Answer when non-empty, and 62 (resp.DeliverKeys: Terminal's working keys under its TMK,
+// EncodeField62). A 0810 carries only 12, 13, 32, 37, 39
 // and 62 of these. Sign it with SignResponse or SetMAC.
 func BuildResponse(req *posguard.TerminalRequest, reqMsg *iso8583.Message, resp *posguard.TerminalResponse) *iso8583.Message {
 	mti := ResponseMTI(reqMsg.MTI)
@@ -62,8 +63,16 @@ func BuildResponse(req *posguard.TerminalRequest, reqMsg *iso8583.Message, resp 
 	set(fAcquirer, a.AcquirerID)
 	set(fRRN, a.RRN)
 	set(fRespCode, a.Code)
-	if len(resp.Keys) > 0 {
-		m.SetBytes(fField62, resp.Keys)
+	if resp.DeliverKeys && resp.Terminal != nil {
+		t := resp.Terminal
+		f62, err := EncodeField62(t.TMK, t.KeyScheme, t.Keys)
+		if err != nil {
+			// The switch checked the TMK and generated the keys for the
+			// scheme, so this is a defect: no keys, and a host fault.
+			m.Set(fRespCode, posguard.ReasonCode(posguard.ReasonHostFault))
+		} else {
+			m.SetBytes(fField62, f62)
+		}
 	}
 	if signOn {
 		return m

@@ -59,12 +59,18 @@ func TestBuildResponseSignOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keysField := bytes.Repeat([]byte{0xAB}, 40)
+	tmk := bytes.Repeat([]byte{0x1F}, 16)
+	wk, err := keys.GenerateWorkingKeys(posguard.KeyScheme003)
+	if err != nil {
+		t.Fatal(err)
+	}
+	term := &posguard.Terminal{ID: "10000001", TMK: tmk, KeyScheme: posguard.KeyScheme003, Keys: wk}
 	resp := &posguard.TerminalResponse{
 		Answer: posguard.Answer{Code: "00", RRN: "112312000002", LocalTime: "120001", LocalDate: "1123", AcquirerID: "48021000",
 			AuthCode: "ignored", CardOrg: "CUP", SettleDate: "1123"},
-		Batch: "000007",
-		Keys:  keysField,
+		Batch:       "000007",
+		DeliverKeys: true,
+		Terminal:    term,
 	}
 	m := BuildResponse(req, reqMsg, resp)
 	if m.MTI != "0810" {
@@ -76,8 +82,15 @@ func TestBuildResponseSignOn(t *testing.T) {
 	if m.Get(60) != "00000007003" {
 		t.Errorf("60 = %q, want the host batch in 60.2", m.Get(60))
 	}
-	if !bytes.Equal(m.GetBytes(62), keysField) {
-		t.Error("62 not the keys")
+	got, err := DecodeField62(tmk, posguard.KeyScheme003, m.GetBytes(62))
+	if err != nil || !bytes.Equal(got.MAK, wk.MAK) || !bytes.Equal(got.PIK, wk.PIK) {
+		t.Errorf("62 does not deliver the keys: %v", err)
+	}
+	// A terminal master key the gateway cannot use: no keys, a host fault.
+	resp.Terminal = &posguard.Terminal{ID: "10000001", TMK: tmk[:8], KeyScheme: posguard.KeyScheme003, Keys: wk}
+	m = BuildResponse(req, reqMsg, resp)
+	if m.Has(62) || m.Get(39) != "96" {
+		t.Errorf("bad TMK: 62 present %v, 39 %q", m.Has(62), m.Get(39))
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // newFlagSet returns a flag set for a subcommand whose usage prints the
@@ -44,7 +44,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if err != nil {
 			return fmt.Errorf("config: %w", err)
 		}
-		var raw map[string]any
+		// Values are read as the text written, not as YAML types: a date
+		// (date: 2026-03-01) or a time stays as written without quotes, and
+		// 08:00 is not turned into a number.
+		var raw map[string]yaml.Node
 		if err := yaml.Unmarshal(data, &raw); err != nil {
 			return fmt.Errorf("config %s: %w", cfgPath, err)
 		}
@@ -52,7 +55,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			if fs.Lookup(k) == nil {
 				return fmt.Errorf("config %s: unknown setting %q", cfgPath, k)
 			}
-			fileValues[k] = fmt.Sprint(v)
+			if v.Kind != yaml.ScalarNode {
+				return fmt.Errorf("config %s: %s: want a single value, line %d", cfgPath, k, v.Line)
+			}
+			fileValues[k] = v.Value
 		}
 	}
 	var err error
@@ -73,5 +79,8 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 			}
 		}
 	})
+	if f := fs.Lookup("log-format"); f != nil && err == nil {
+		err = checkLogFormat(f.Value.String())
+	}
 	return err
 }

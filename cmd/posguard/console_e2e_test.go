@@ -83,7 +83,7 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatalf("journal: %v", err)
 	}
 	var out, errb bytes.Buffer
-	if c := Main(ctx, []string{"settle", "--db", wd.db, "--date", list[0].SettlementDate}, &out, &errb); c != 0 {
+	if c := settleAsClosed(ctx, wd.db, list[0].SettlementDate, &out, &errb); c != 0 {
 		t.Fatalf("settle: exit %d: %s", c, errb.String())
 	}
 	deadline := time.Now().Add(20 * time.Second)

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/seed"
+	"github.com/posguard/posguard/settlement"
 	"github.com/posguard/posguard/simterm"
 )
 
@@ -30,21 +32,23 @@ const DemoFaults = "latency=1ms-8ms,timeout=0.004,drop_after_approve=0.004,timeo
 // DemoCommand runs the whole system in one process.
 type DemoCommand struct {
 	Stdout, Stderr io.Writer
-	Dir            string
-	World          string
-	Terminals      int
-	Rate           float64
-	Duration       time.Duration
-	Faults         string
-	HTTPAddr       string
-	TerminalAddr   string
-	Every          time.Duration
-	UpstreamTO     time.Duration
+	logOpts
+	Dir          string
+	World        string
+	Terminals    int
+	Rate         float64
+	Duration     time.Duration
+	Faults       string
+	HTTPAddr     string
+	TerminalAddr string
+	Every        time.Duration
+	UpstreamTO   time.Duration
 }
 
 // ParseFlags reads demo's flags; all have defaults.
 func (c *DemoCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("demo", "demo [--dir DIR] [--terminals N] [--rate R] [--duration D] [--faults SPEC]", c.Stderr)
+	c.addLogFlags(fs)
 	fs.StringVar(&c.Dir, "dir", "posguard-demo", "folder for the SQLite database, host key, world file and logs")
 	fs.StringVar(&c.World, "world", "", "world file (default: the demo world shipped in the binary)")
 	fs.IntVar(&c.Terminals, "terminals", 8, "simulated terminals")
@@ -107,7 +111,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 	sd.Close()
-	users, err := createDemoUsers(ctx, db, w, newLogger(logFile, "warn"))
+	users, err := createDemoUsers(ctx, db, w, c.logger(logFile, "warn"))
 	if err != nil {
 		return err
 	}
@@ -146,7 +150,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	fmt.Fprintf(c.Stdout, "  console: http://%s/ (中文; English: http://%s/?lang=en)\n", httpAddr, httpAddr)
 	fmt.Fprintf(c.Stdout, "  API: http://%s/v1/transactions · /v1/reversals · /v1/explain/51 · /v1/openapi.json · /healthz (Bearer token)\n", httpAddr)
 	printDemoUsers(c.Stdout, httpAddr, users)
-	fmt.Fprintf(c.Stdout, "  faults: %s\n  Ctrl-C stops the fleet, settles, drains reversals and checks the money.\n\n", c.Faults)
+	fmt.Fprintf(c.Stdout, "  faults: %s\n  Ctrl-C stops the fleet (its terminals settle their batches), drains the reversals, checks the money\n  card by card, then settles the business day with the merchants and pays them at the simulated bank.\n\n", c.Faults)
 
 	if err := demoBackoffice(ctx, sv, c.Stdout); err != nil {
 		return err
@@ -154,7 +158,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 
 	fleet, err := simterm.NewFleet(simterm.FleetConfig{
 		Host: termAddr, World: w, Terminals: c.Terminals, Rate: c.Rate, Duration: c.Duration,
-		Seed: uint64(time.Now().UnixNano()), Timeout: 10 * time.Second, Logger: newLogger(logFile, "warn"),
+		Seed: uint64(time.Now().UnixNano()), Timeout: 10 * time.Second, Logger: c.logger(logFile, "warn"),
 	})
 	if err != nil {
 		return err
@@ -198,6 +202,7 @@ loop:
 		res.sum.PrintWith(c.Stdout, codeMeaning)
 	}
 	c.finish(sv, sn)
+	c.settle(sv)
 	stopSvc()
 	<-snDone.done
 	<-svDone.done
@@ -306,6 +311,39 @@ func (c *DemoCommand) endOfDay(ctx context.Context, sv *ServeCommand, sn *Simnet
 		fmt.Fprintf(c.Stdout, "reconciliation %s (%s, run %s): %d lines, %d matched, %d exceptions %v\n",
 			rep.Date, rep.ClearingFile, rep.RunID, rep.Lines, rep.Matched, len(rep.Exceptions), rep.Counts())
 	}
+}
+
+// settle settles the demo's business day as `posguard settle` would (the
+// ledger catches up with the journal, T+1 batches are made for every
+// merchant) and pays the payouts at the simulated bank, then prints what
+// happened and how to look at it. The demo's day is settled even before
+// the cut-off: no more sales come once the fleet has stopped.
+func (c *DemoCommand) settle(sv *ServeCommand) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	date := sv.Switch.SettlementDate(time.Now())
+	money := sv.store.Money()
+	fees := &settlement.FeeBook{Store: money, Merchants: sv.store}
+	posted, err := (&ledger.Poster{Store: money, Pricer: fees}).Drain(ctx)
+	if err != nil {
+		fmt.Fprintf(c.Stdout, "settlement: ledger: %v\n", err)
+		return
+	}
+	rep, err := (&settlement.Settler{Store: money, Merchants: sv.store, Fees: fees}).Settle(ctx, date)
+	if err != nil {
+		fmt.Fprintf(c.Stdout, "settlement of %s: %v\n", date, err)
+		return
+	}
+	fmt.Fprintf(c.Stdout, "\nsettled business day %s (UTC+8): posted %d ledger postings\n  %s\n", date, posted, rep)
+	sum, err := sv.host.Payouts.Run(ctx)
+	if err != nil {
+		fmt.Fprintf(c.Stdout, "  payouts: %v\n", err)
+		return
+	}
+	fmt.Fprintf(c.Stdout, "  payouts at the simulated bank: %d paid, %d failed (money held, a case opened for each), %d without an answer yet\n",
+		sum.Succeeded, sum.Failed, sum.Pending)
+	fmt.Fprintf(c.Stdout, "  see them: posguard statement --db sqlite:%s --merchant 898310048990001 --from %s --to %s\n",
+		filepath.Join(c.Dir, "posguard.db"), date, date)
 }
 
 // cardByMasked returns the initial balance of the card with this masked PAN.

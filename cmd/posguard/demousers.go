@@ -22,7 +22,7 @@ type demoUser struct {
 // merchant of the world (named "m" + the merchant ID), each with a
 // generated password.
 func createDemoUsers(ctx context.Context, db string, w *seed.World, log *slog.Logger) ([]demoUser, error) {
-	st, _, err := openStore(ctx, db, "", log)
+	st, _, err := openStore(ctx, db, "", false, log)
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,11 @@ func (c *ExplainCommand) ParseFlags(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	switch c.Lang {
+	case "zh", "en", "both":
+	default:
+		return fmt.Errorf("--lang %q: want zh, en or both", c.Lang)
+	}
 	if !c.All && fs.NArg() != 1 {
 		return fmt.Errorf("want one response code (e.g. 51) or internal reason (e.g. merchant.frozen)")
 	}
@@ -63,6 +68,13 @@ func (c *ExplainCommand) Run(ctx context.Context) error {
 	for i, e := range entries {
 		if i > 0 {
 			fmt.Fprintln(c.Stdout)
+		}
+		if c.Lang == "both" {
+			// Chinese first, then English, as a bilingual leaflet.
+			fmt.Fprint(c.Stdout, e.Format("zh"))
+			fmt.Fprintln(c.Stdout)
+			fmt.Fprint(c.Stdout, e.Format("en"))
+			continue
 		}
 		fmt.Fprint(c.Stdout, e.Format(c.Lang))
 	}

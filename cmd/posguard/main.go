@@ -48,19 +48,33 @@ func main() {
 
 // Main runs the subcommand named by args[0] and returns the exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stdout)
-		if len(args) == 0 {
-			return 2
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		if len(args) > 1 && args[0] == "help" {
+			// posguard help CMD is posguard CMD --help.
+			return Main(ctx, []string{args[1], "--help"}, stdout, stderr)
 		}
+		usage(stdout)
 		return 0
+	}
+	if args[0] == "-version" || args[0] == "--version" {
+		args = []string{"version"}
 	}
 	info, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "posguard: unknown command %q (try posguard --help)\n", args[0])
 		return 2
 	}
-	cmd := info.make(stdout, stderr)
+	// Asked for help, a command prints its usage on stdout (and exits 0);
+	// a usage printed because of a bad flag goes to stderr.
+	helpOut := stderr
+	if wantsHelp(args[1:]) {
+		helpOut = stdout
+	}
+	cmd := info.make(stdout, helpOut)
 	if err := cmd.ParseFlags(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -77,6 +91,20 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// wantsHelp reports whether args ask for help (-h, -help, --help) before
+// the first non-flag argument or "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "-h" || a == "-help" || a == "--help":
+			return true
+		}
+	}
+	return false
 }
 
 func usage(w io.Writer) {

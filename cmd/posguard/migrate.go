@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"github.com/posguard/posguard/host"
 )
 
 func init() {
@@ -16,14 +18,16 @@ func init() {
 // command makes it an explicit step for production deployments).
 type MigrateCommand struct {
 	Stdout, Stderr io.Writer
-	DB             string
-	HostKeyFile    string
-	store          hostStore
+	logOpts
+	DB          string
+	HostKeyFile string
+	store       host.Store
 }
 
 // ParseFlags reads migrate's flags.
 func (c *MigrateCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("migrate", "migrate --db DSN", c.Stderr)
+	c.addLogFlags(fs)
 	fs.StringVar(&c.DB, "db", "sqlite:posguard-data/posguard.db", "store: sqlite:PATH or a postgres:// URL")
 	fs.StringVar(&c.HostKeyFile, "host-key-file", "", "host key file (default beside a SQLite database; created if missing)")
 	return parseFlags(fs, args)
@@ -31,7 +35,7 @@ func (c *MigrateCommand) ParseFlags(args []string) error {
 
 // Run opens the store, which applies pending migrations in order.
 func (c *MigrateCommand) Run(ctx context.Context) error {
-	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, newLogger(c.Stderr, "info"))
+	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, false, c.logger(c.Stderr, "info"))
 	if err != nil {
 		return err
 	}

@@ -45,9 +45,17 @@ func TestMoneyAfterAuthorization(t *testing.T) {
 
 	settle := func() string {
 		// The poster runs every 2 s; settle drains it itself first.
+		// The day is still open on the real clock: settle as if it had
+		// closed (posguard settle refuses an open day).
 		var out, errb bytes.Buffer
-		if code := Main(ctx, []string{"settle", "--db", wd.db, "--date", date}, &out, &errb); code != 0 {
-			t.Fatalf("settle: exit %d: %s", code, errb.String())
+		c := &SettleCommand{Stdout: &out, Stderr: &errb, Now: func() time.Time { return time.Now().Add(48 * time.Hour) }}
+		if err := c.ParseFlags([]string{"--db", wd.db, "--date", date}); err != nil {
+			t.Fatal(err)
+		}
+		err := c.Run(ctx)
+		c.Close()
+		if err != nil {
+			t.Fatalf("settle: %v: %s", err, errb.String())
 		}
 		return out.String()
 	}
@@ -188,5 +196,15 @@ func TestMoneyAfterAuthorization(t *testing.T) {
 	if succeeded != 1 {
 		t.Fatalf("%d payouts succeeded, want exactly one: %v", succeeded, mine)
 	}
+	// The payout runner writes its outcome's audit record just after the
+	// payout's state: wait for it before reading the story.
+	eventually("the re-settled payout's outcome is in the audit log", func() bool {
+		for _, r := range as(opTok, "GET", "/v1/audit?action=payout", "", 200)["records"].([]any) {
+			if r.(map[string]any)["outcome"] == "succeeded" {
+				return true
+			}
+		}
+		return false
+	})
 	checkAuditStory(t, wd, as, opTok)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/host"
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/recon"
@@ -29,18 +30,20 @@ func init() {
 // posguard serve.
 type ReconCommand struct {
 	Stdout, Stderr io.Writer
-	DB             string
-	HostKeyFile    string
-	Date           string
-	Clearing       string
-	Bank           string
-	JSON           bool
-	store          hostStore
+	logOpts
+	DB          string
+	HostKeyFile string
+	Date        string
+	Clearing    string
+	Bank        string
+	JSON        bool
+	store       hostStore
 }
 
 // ParseFlags reads recon's flags.
 func (c *ReconCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("recon", "recon --db DSN --date YYYY-MM-DD --clearing FILE [--bank FILE] [--json]", c.Stderr)
+	c.addLogFlags(fs)
 	fs.StringVar(&c.DB, "db", "", "store: sqlite:PATH or a postgres:// URL (required; an existing database)")
 	fs.StringVar(&c.HostKeyFile, "host-key-file", "", "host key file (default beside a SQLite database)")
 	fs.StringVar(&c.Date, "date", "", "clearing date YYYY-MM-DD (required)")
@@ -86,8 +89,8 @@ func (c *ReconCommand) Run(ctx context.Context) error {
 		defer bf.Close()
 		in.BankName, in.Bank = c.Bank, bf
 	}
-	log := newLogger(io.Discard, "error")
-	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, log)
+	log := c.logger(io.Discard, "error")
+	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, false, log)
 	if err != nil {
 		return err
 	}
@@ -122,8 +125,9 @@ func newReconciler(ctx context.Context, st hostStore) (*recon.Reconciler, error)
 	if _, err := (&ledger.Poster{Store: m, Pricer: fees}).Drain(ctx); err != nil {
 		return nil, err
 	}
-	runner := &payout.Runner{Store: m, Merchants: st, Cases: payoutCases{&casework.Service{Store: st}}}
-	return &recon.Reconciler{Store: st.(reconStorer).Recon(), Money: m, Cases: st, Journal: st, Payouts: runner, Acquirer: string(acq)}, nil
+	runner := &payout.Runner{Store: m, Merchants: st, Cases: host.PayoutCases{Service: &casework.Service{Store: st}}, Audit: st.Access()}
+	return &recon.Reconciler{Store: st.(reconStorer).Recon(), Money: m, Cases: st, Journal: st, Payouts: runner, Acquirer: string(acq),
+		Audit: st.Access()}, nil
 }
 
 // reconStorer is a store with a reconciliation side (both stores have it).

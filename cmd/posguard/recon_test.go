@@ -273,7 +273,7 @@ func TestBankReturnFoundHeldAndResettled(t *testing.T) {
 	code(t, "sale", term.send(term.sale(good2Card, good2Exp, "123456", 12000), true), "00")
 	date := settlementDates(t, st)[0]
 	var out, errb bytes.Buffer
-	if c := Main(ctx, []string{"settle", "--db", wd.db, "--date", date}, &out, &errb); c != 0 {
+	if c := settleAsClosed(ctx, wd.db, date, &out, &errb); c != 0 {
 		t.Fatalf("settle: %d %s", c, errb.String())
 	}
 	var paid *posguard.Payout

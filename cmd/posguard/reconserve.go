@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posguard/posguard/host"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/recon/clearing"
 )
@@ -138,22 +139,17 @@ func (w *clearingWatcher) run(ctx context.Context, date, path, bank string) (*re
 	return rep, nil
 }
 
-// startRecon starts what reconciliation needs running in serve: the sender
-// of credit adjustments and, with --clearing-dir, the directory watcher.
-func (c *ServeCommand) startRecon(ctx context.Context, rc *recon.Reconciler, acq string, wg *sync.WaitGroup) {
-	adj := &recon.Adjuster{Journal: rc.Journal, Upstream: c.client, AcquirerID: acq, Timeout: c.UpstreamTimeout, Logger: c.log,
-		Answered: rc.Refresh}
-	wg.Add(1)
-	go func() { defer wg.Done(); adj.Run(ctx, time.Second) }()
+// startRecon adds to the host what reconciliation needs running in serve
+// beside the host's own parts: with --clearing-dir, the directory watcher.
+func (c *ServeCommand) startRecon(h *host.Host) {
 	if c.ClearingDir == "" {
 		return
 	}
-	w := &clearingWatcher{Dir: c.ClearingDir, Recon: rc, Log: c.log}
+	w := &clearingWatcher{Dir: c.ClearingDir, Recon: h.Recon, Log: c.log}
 	c.mu.Lock()
 	c.clearing = w
 	c.mu.Unlock()
-	wg.Add(1)
-	go func() { defer wg.Done(); w.Run(ctx) }()
+	h.Also = append(h.Also, w.Run)
 }
 
 // ImportClearing reconciles the files waiting in --clearing-dir now instead

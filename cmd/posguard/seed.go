@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/posguard/posguard/host"
+
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/seed"
 	"github.com/posguard/posguard/settlement"
@@ -19,15 +21,17 @@ func init() {
 // SeedCommand loads a world file into a store.
 type SeedCommand struct {
 	Stdout, Stderr io.Writer
-	DB             string
-	HostKeyFile    string
-	File           string
-	store          hostStore
+	logOpts
+	DB          string
+	HostKeyFile string
+	File        string
+	store       host.Store
 }
 
 // ParseFlags reads seed's flags and the file argument.
 func (c *SeedCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("seed", "seed --db DSN FILE", c.Stderr)
+	c.addLogFlags(fs)
 	fs.StringVar(&c.DB, "db", "sqlite:posguard-data/posguard.db", "store: sqlite:PATH or a postgres:// URL")
 	fs.StringVar(&c.HostKeyFile, "host-key-file", "", "host key file (default beside a SQLite database; created if missing)")
 	if err := parseFlags(fs, args); err != nil {
@@ -46,8 +50,8 @@ func (c *SeedCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(c.Stderr, "info")
-	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, log)
+	log := c.logger(c.Stderr, "info")
+	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, true, log)
 	if err != nil {
 		return err
 	}
@@ -73,7 +77,7 @@ func (c *SeedCommand) Run(ctx context.Context) error {
 }
 
 // storeAcquirer keeps the acquirer id and the (sealed) zone PIN key.
-func storeAcquirer(ctx context.Context, st hostStore, w *seed.World) error {
+func storeAcquirer(ctx context.Context, st host.Store, w *seed.World) error {
 	if err := st.PutSetting(ctx, posguard.SettingAcquirerID, []byte(w.Acquirer.ID), false); err != nil {
 		return err
 	}

@@ -3,13 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestSettleCommandTwiceAndBadDate(t *testing.T) {
-	db := "sqlite:" + filepath.Join(t.TempDir(), "p.db")
+	db := seeded(t)
 	run := func(args ...string) (int, string) {
 		var out, errb bytes.Buffer
 		code := Main(context.Background(), args, &out, &errb)

@@ -21,20 +21,22 @@ func init() {
 // SimCommand drives a terminal fleet and prints a summary by response code.
 type SimCommand struct {
 	Stdout, Stderr io.Writer
-	Host           string
-	World          string
-	Terminals      int
-	Rate           float64
-	Count          int
-	Duration       time.Duration
-	Timeout        time.Duration
-	Seed           uint64
-	LogLevel       string
+	logOpts
+	Host      string
+	World     string
+	Terminals int
+	Rate      float64
+	Count     int
+	Duration  time.Duration
+	Timeout   time.Duration
+	Seed      uint64
+	LogLevel  string
 }
 
 // ParseFlags reads sim's flags.
 func (c *SimCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("sim", "sim --host HOST:PORT --world FILE --terminals N --rate R --count C|--duration D", c.Stderr)
+	c.addLogFlags(fs)
 	fs.StringVar(&c.Host, "host", "127.0.0.1:5800", "the host's terminal address")
 	fs.StringVar(&c.World, "world", "", "world file (terminals, their keys, and cards); default: the shipped demo world")
 	fs.IntVar(&c.Terminals, "terminals", 4, "number of terminals (at most the world's active ones)")
@@ -72,7 +74,7 @@ func (c *SimCommand) Run(ctx context.Context) error {
 	}
 	sum, err := simterm.RunFleet(ctx, simterm.FleetConfig{
 		Host: c.Host, World: w, Terminals: c.Terminals, Rate: c.Rate, Count: c.Count, Duration: c.Duration,
-		Seed: seedVal, Timeout: c.Timeout, Logger: newLogger(c.Stderr, c.LogLevel),
+		Seed: seedVal, Timeout: c.Timeout, Logger: c.logger(c.Stderr, c.LogLevel),
 	})
 	if sum != nil {
 		sum.PrintWith(c.Stdout, codeMeaning)

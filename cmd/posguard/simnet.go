@@ -23,12 +23,13 @@ func init() {
 // SimnetCommand runs simnet as its own process.
 type SimnetCommand struct {
 	Stdout, Stderr io.Writer
-	Addr           string
-	AdminAddr      string
-	Cards          string
-	Faults         string
-	Seed           uint64
-	LogLevel       string
+	logOpts
+	Addr      string
+	AdminAddr string
+	Cards     string
+	Faults    string
+	Seed      uint64
+	LogLevel  string
 
 	// Ready is closed when both listeners are bound; Net is the network.
 	Ready chan struct{}
@@ -42,6 +43,7 @@ type SimnetCommand struct {
 // ParseFlags reads simnet's flags.
 func (c *SimnetCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("simnet", "simnet --addr HOST:PORT --admin-addr HOST:PORT --cards FILE [--faults SPEC]", c.Stderr)
+	c.addLogFlags(fs)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:5900", "address of the network link (ISO 8583:1987 over TCP)")
 	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:5901", "address of the admin API (GET /accounts, POST /faults)")
 	fs.StringVar(&c.Cards, "cards", "", "world file whose cards and acquirer zone PIN key the issuers use")
@@ -69,7 +71,7 @@ func (c *SimnetCommand) Run(ctx context.Context) error {
 	if c.Ready == nil {
 		c.Ready = make(chan struct{})
 	}
-	log := newLogger(c.Stderr, c.LogLevel)
+	log := c.logger(c.Stderr, c.LogLevel)
 	w, err := seed.ParseFile(c.Cards)
 	if err != nil {
 		return err
@@ -117,3 +119,11 @@ func (c *SimnetCommand) Run(ctx context.Context) error {
 
 // Close does nothing: Run releases everything.
 func (c *SimnetCommand) Close() error { return nil }
+
+// ignoreClosed drops the error a server returns after a clean shutdown.
+func ignoreClosed(err error) error {
+	if errors.Is(err, nethttp.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/posguard/posguard/host"
+
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/settlement"
 )
@@ -20,19 +22,21 @@ func init() {
 // StatementCommand writes a merchant statement.
 type StatementCommand struct {
 	Stdout, Stderr io.Writer
-	DB             string
-	HostKeyFile    string
-	Merchant       string
-	From, To       string
-	Monthly        bool
-	Format         string
-	Out            string
-	store          hostStore
+	logOpts
+	DB          string
+	HostKeyFile string
+	Merchant    string
+	From, To    string
+	Monthly     bool
+	Format      string
+	Out         string
+	store       host.Store
 }
 
 // ParseFlags reads statement's flags.
 func (c *StatementCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("statement", "statement --db DSN --merchant MID --from YYYY-MM-DD --to YYYY-MM-DD [--monthly] [--format csv|xlsx] [-o FILE]", c.Stderr)
+	c.addLogFlags(fs)
 	fs.StringVar(&c.DB, "db", "sqlite:posguard-data/posguard.db", "store: sqlite:PATH or a postgres:// URL")
 	fs.StringVar(&c.HostKeyFile, "host-key-file", "", "host key file (default beside a SQLite database)")
 	fs.StringVar(&c.Merchant, "merchant", "", "merchant ID (required)")
@@ -60,7 +64,7 @@ func (c *StatementCommand) ParseFlags(args []string) error {
 
 // Run posts what the journal has that the ledger lacks, then writes the statement.
 func (c *StatementCommand) Run(ctx context.Context) error {
-	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, newLogger(c.Stderr, "warn"))
+	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, false, c.logger(c.Stderr, "warn"))
 	if err != nil {
 		return err
 	}

@@ -10,26 +10,18 @@ import (
 	"strings"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/host"
 	"github.com/posguard/posguard/keys"
-	"github.com/posguard/posguard/onboarding/onboardingsql"
 	"github.com/posguard/posguard/postgres"
 	"github.com/posguard/posguard/sqlite"
 )
 
-// hostStore is what the commands need of a store.
+// hostStore is what the commands need of a store: the host's, and a way to
+// check the host key against the data sealed under it.
 type hostStore interface {
-	posguard.Store
-	posguard.SettingStore
-	posguard.CaseStore
-	posguard.AnalyticsStore
-	posguard.IncidentStore
-	// Money is the ledger, settlement and payout side.
-	Money() posguard.MoneyStore
-	// Access is the users, tokens, account changes and audit log side.
-	Access() posguard.AccessStore
+	host.Store
 	// Onboarding is applications, bindings, risk rules and hits.
-	Onboarding() *onboardingsql.Store
-	Ping(ctx context.Context) error
+	Onboarding() posguard.OnboardingStore
 	// HasSealedData and SealedSample tell whether the store holds data
 	// sealed under a host key, and give one such value to try a key on.
 	HasSealedData(ctx context.Context) (bool, error)
@@ -41,9 +33,11 @@ type hostStore interface {
 // URL) with the host key from keyFile. When keyFile is empty the key lives
 // beside a SQLite database (PATH.hostkey) or in ./posguard.hostkey for
 // PostgreSQL. The key must be the one the store's sealed data was sealed
-// under (checkHostKey): a missing key file is created only for a store that
-// holds no sealed data, and the log says so.
-func openStore(ctx context.Context, dsn, keyFile string, log *slog.Logger) (hostStore, *keys.HostKey, error) {
+// under (checkHostKey). Only with create (serve, demo, seed) are a missing
+// folder, SQLite database and host key created (a key only for a store that
+// holds no sealed data, and the log says so); every other command refuses a
+// database or key that is not there, so a mistyped --db creates nothing.
+func openStore(ctx context.Context, dsn, keyFile string, create bool, log *slog.Logger) (hostStore, *keys.HostKey, error) {
 	var open func(hk *keys.HostKey) (hostStore, error)
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -51,13 +45,17 @@ func openStore(ctx context.Context, dsn, keyFile string, log *slog.Logger) (host
 		if path == "" {
 			return nil, nil, fmt.Errorf("--db sqlite: needs a path, e.g. sqlite:posguard.db")
 		}
-		if dir := filepath.Dir(path); dir != "." {
+		if keyFile == "" {
+			keyFile = path + ".hostkey"
+		}
+		if !create {
+			if err := mustExist(path, "database", "--db sqlite:"+path); err != nil {
+				return nil, nil, err
+			}
+		} else if dir := filepath.Dir(path); dir != "." {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return nil, nil, err
 			}
-		}
-		if keyFile == "" {
-			keyFile = path + ".hostkey"
 		}
 		open = func(hk *keys.HostKey) (hostStore, error) { return sqlite.Open(path, hk) }
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
@@ -67,6 +65,11 @@ func openStore(ctx context.Context, dsn, keyFile string, log *slog.Logger) (host
 		open = func(hk *keys.HostKey) (hostStore, error) { return postgres.Open(ctx, dsn, hk) }
 	default:
 		return nil, nil, fmt.Errorf("--db %q: want sqlite:PATH or a postgres:// URL", redactDSN(dsn))
+	}
+	if !create {
+		if err := mustExist(keyFile, "host key", "--host-key-file "+keyFile); err != nil {
+			return nil, nil, err
+		}
 	}
 	hk, newKey, err := loadHostKey(keyFile, log)
 	if err != nil {
@@ -81,6 +84,17 @@ func openStore(ctx context.Context, dsn, keyFile string, log *slog.Logger) (host
 		return nil, nil, err
 	}
 	return st, hk, nil
+}
+
+// mustExist returns a clear error when path does not exist.
+func mustExist(path, what, named string) error {
+	if _, err := os.Stat(path); err != nil {
+		if os.IsNotExist(err) {
+			return fmt.Errorf("no %s: %s does not exist (%s); check the path: only serve, demo and seed create a database and its host key", what, path, named)
+		}
+		return err
+	}
+	return nil
 }
 
 // loadHostKey reads the key file at path; when there is none it returns a
@@ -118,9 +132,37 @@ func redactDSN(dsn string) string {
 	return dsn
 }
 
-// newLogger returns the JSON or text logger the commands share.
-func newLogger(w io.Writer, level string) *slog.Logger {
+// logOpts is the --log-format flag every command that logs has.
+type logOpts struct {
+	LogFormat string
+}
+
+func (o *logOpts) addLogFlags(fs interface {
+	StringVar(*string, string, string, string)
+}) {
+	fs.StringVar(&o.LogFormat, "log-format", "text", "log lines as text (key=value) or json (one JSON object a line)")
+}
+
+// logger returns the logger for level in the chosen format.
+func (o *logOpts) logger(w io.Writer, level string) *slog.Logger {
+	return newLogger(w, level, o.LogFormat)
+}
+
+// checkLogFormat refuses a --log-format other than text or json.
+func checkLogFormat(f string) error {
+	if f != "" && f != "text" && f != "json" {
+		return fmt.Errorf("--log-format %q: want text or json", f)
+	}
+	return nil
+}
+
+// newLogger returns the text (default) or JSON logger the commands share.
+func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

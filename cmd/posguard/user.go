@@ -14,6 +14,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access"
+	"github.com/posguard/posguard/host"
 )
 
 func init() {
@@ -27,20 +28,24 @@ func init() {
 type storeCmd struct {
 	Stdout, Stderr io.Writer
 	Stdin          io.Reader
-	DB             string
-	HostKeyFile    string
-	store          hostStore
+	logOpts
+	DB          string
+	HostKeyFile string
+	store       host.Store
 }
 
 // addStoreFlags adds --db and --host-key-file.
 func (c *storeCmd) addStoreFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", "sqlite:posguard-data/posguard.db", "store: sqlite:PATH or a postgres:// URL")
 	fs.StringVar(&c.HostKeyFile, "host-key-file", "", "host key file (default beside a SQLite database)")
+	c.addLogFlags(fs)
 }
 
 // open opens the store.
 func (c *storeCmd) open(ctx context.Context) (hostStore, error) {
-	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, newLogger(c.Stderr, "error"))
+	// Users, tokens and the audit log live in an existing database: a
+	// mistyped --db creates nothing.
+	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, false, c.logger(c.Stderr, "error"))
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +176,7 @@ func (c *UserCommand) Run(ctx context.Context) error {
 }
 
 // add creates the user.
-func (c *UserCommand) add(ctx context.Context, st hostStore, as posguard.AccessStore) error {
+func (c *UserCommand) add(ctx context.Context, st host.Store, as posguard.AccessStore) error {
 	if c.Merchant != "" {
 		if _, err := st.Merchant(ctx, c.Merchant); err != nil {
 			return fmt.Errorf("--merchant %s: %w", c.Merchant, err)

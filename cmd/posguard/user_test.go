@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,7 +13,8 @@ import (
 // password read from stdin loses its newline and logs in; a generated one is
 // printed alone; a token is printed alone on stdout.
 func TestUserAndTokenCommands(t *testing.T) {
-	db := "sqlite:" + filepath.Join(t.TempDir(), "p.db")
+	db := seeded(t) // user and token work on an existing database
+
 	for _, args := range [][]string{
 		{"user"}, {"user", "frobnicate"}, {"user", "add", "--db", db, "--name", "x", "--role", "root"},
 		{"user", "add", "--db", db, "--name", "x", "--role", "merchant"},

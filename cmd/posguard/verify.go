@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/host"
 	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/postgres"
 	"github.com/posguard/posguard/sqlite"
@@ -30,7 +31,7 @@ type VerifyCommand struct {
 	Stdout, Stderr io.Writer
 	DB             string
 	Grace          time.Duration
-	store          hostStore
+	store          host.Store
 }
 
 // ParseFlags reads verify's flags. --help prints on stdout.
@@ -90,7 +91,7 @@ func (c *VerifyCommand) Close() error {
 // folder or a host key: a SQLite file must exist. The store is opened with
 // a throwaway host key, held in memory only: verify reads no sealed
 // terminal key.
-func openExisting(ctx context.Context, dsn string) (hostStore, error) {
+func openExisting(ctx context.Context, dsn string) (host.Store, error) {
 	raw := make([]byte, keys.HostKeyLen)
 	rand.Read(raw)
 	hk, err := keys.ParseHostKey(hex.EncodeToString(raw))

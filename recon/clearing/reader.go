@@ -147,8 +147,20 @@ func (c *ClearingReader) parse(rec *[RecordLen]byte) (*Line, error) {
 		if err := c.checkType(f, b); err != nil {
 			return nil, err
 		}
-		if keep[f.num] {
-			v[f.num] = string(b)
+	}
+	card, err := c.card(rec)
+	if err != nil {
+		return nil, err
+	}
+	// Field 5 is blanked before the record becomes a string: the full card
+	// number is never kept.
+	for i := layout[4].off; i < layout[4].off+layout[4].width; i++ {
+		rec[i] = ' '
+	}
+	text := string(rec[:]) // the fields below slice it: one allocation per line
+	for i := range layout {
+		if f := &layout[i]; keep[f.num] {
+			v[f.num] = text[f.off : f.off+f.width]
 		}
 	}
 	l.Acquirer = trimSpace(v[1])
@@ -156,10 +168,6 @@ func (c *ClearingReader) parse(rec *[RecordLen]byte) (*Line, error) {
 		return nil, c.errorf(&layout[0], "%q is not this acquirer (%s)", l.Acquirer, c.Acquirer)
 	}
 	l.Trace, l.Transmitted = v[3], v[4]
-	card, err := c.card(rec)
-	if err != nil {
-		return nil, err
-	}
 	l.Card = card
 	amt, _ := strconv.ParseInt(v[6], 10, 64)
 	part, _ := strconv.ParseInt(v[7], 10, 64)

@@ -6,31 +6,25 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 const excCols = `ident, date, class, status, run_id, txn_id, payout_id, merchant_id, hold_amount, case_id, repair_txn_id, body, updated_at`
 
 // putTx upserts exs inside tx.
-func (s *Store) putTx(ctx context.Context, tx *sql.Tx, exs []*posguard.ReconException) error {
-	if len(exs) == 0 {
-		return nil
-	}
+func (s *Store) putTx(ctx context.Context, tx *sqlstore.Tx, exs []*posguard.ReconException) error {
 	now := s.now()
-	stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO recon_exceptions (`+excCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (ident) DO UPDATE SET status = excluded.status, run_id = excluded.run_id, txn_id = excluded.txn_id,
-			payout_id = excluded.payout_id, merchant_id = excluded.merchant_id, hold_amount = excluded.hold_amount,
-			case_id = excluded.case_id, repair_txn_id = excluded.repair_txn_id, body = excluded.body,
-			updated_at = excluded.updated_at`))
-	if err != nil {
-		return s.err(err, "prepare exception upsert")
-	}
-	defer stmt.Close()
 	for _, e := range exs {
 		e.UpdatedAt = now
-		if _, err := stmt.ExecContext(ctx, e.Ident, e.Date, e.Class, e.Status, e.RunID, e.TxnID, e.PayoutID, e.MerchantID,
+		if _, err := tx.Exec(ctx, "upsert exception", `INSERT INTO recon_exceptions (`+excCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (ident) DO UPDATE SET status = excluded.status, run_id = excluded.run_id, txn_id = excluded.txn_id,
+				payout_id = excluded.payout_id, merchant_id = excluded.merchant_id, hold_amount = excluded.hold_amount,
+				case_id = excluded.case_id, repair_txn_id = excluded.repair_txn_id, body = excluded.body,
+				updated_at = excluded.updated_at`,
+			e.Ident, e.Date, e.Class, e.Status, e.RunID, e.TxnID, e.PayoutID, e.MerchantID,
 			int64(e.HoldAmount), e.CaseID, e.RepairTxnID, string(e.Body), now.UnixNano()); err != nil {
-			return s.err(err, "upsert exception")
+			return err
 		}
 	}
 	return nil
@@ -38,37 +32,29 @@ func (s *Store) putTx(ctx context.Context, tx *sql.Tx, exs []*posguard.ReconExce
 
 // PutExceptions implements posguard.ReconStore.
 func (s *Store) PutExceptions(ctx context.Context, exs []*posguard.ReconException) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return s.err(err, "put exceptions")
+	if len(exs) == 0 {
+		return nil
 	}
-	defer tx.Rollback()
-	if err := s.putTx(ctx, tx, exs); err != nil {
-		return err
-	}
-	return s.err(tx.Commit(), "put exceptions")
+	return s.db.InTx(ctx, "put exceptions", func(tx *sqlstore.Tx) error { return s.putTx(ctx, tx, exs) })
 }
 
 func (s *Store) queryExceptions(ctx context.Context, q string, args ...any) ([]*posguard.ReconException, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(q), args...)
+	rows, err := s.db.Query(ctx, "query exceptions", q, args...)
 	if err != nil {
-		return nil, s.err(err, "query exceptions")
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*posguard.ReconException
-	for rows.Next() {
+	return sqlstore.Collect(s.db, rows, "scan exception", func(row sqlstore.Row) (*posguard.ReconException, error) {
 		e := &posguard.ReconException{}
 		var hold, updated int64
 		var body string
-		if err := rows.Scan(&e.Ident, &e.Date, &e.Class, &e.Status, &e.RunID, &e.TxnID, &e.PayoutID, &e.MerchantID,
+		if err := row.Scan(&e.Ident, &e.Date, &e.Class, &e.Status, &e.RunID, &e.TxnID, &e.PayoutID, &e.MerchantID,
 			&hold, &e.CaseID, &e.RepairTxnID, &body, &updated); err != nil {
-			return nil, s.err(err, "scan exception")
+			return nil, err
 		}
 		e.HoldAmount, e.Body = posguard.Amount(hold), []byte(body)
 		e.UpdatedAt = fromNanos(updated)
-		out = append(out, e)
-	}
-	return out, s.err(rows.Err(), "read exceptions")
+		return e, nil
+	})
 }
 
 // Exceptions implements posguard.ReconStore.
@@ -124,16 +110,16 @@ func (s *Store) ExceptionsByIdent(ctx context.Context, idents []string) (map[str
 
 // MarkLate implements posguard.ReconStore.
 func (s *Store) MarkLate(ctx context.Context, txnID int64, txnDate, runDate, runID string) error {
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO recon_late (txn_id, txn_date, run_date, run_id) VALUES (?, ?, ?, ?)
-		ON CONFLICT (txn_id) DO UPDATE SET run_date = excluded.run_date, run_id = excluded.run_id`), txnID, txnDate, runDate, runID)
-	return s.err(err, "mark late line")
+	_, err := s.db.Exec(ctx, "mark late line", `INSERT INTO recon_late (txn_id, txn_date, run_date, run_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT (txn_id) DO UPDATE SET run_date = excluded.run_date, run_id = excluded.run_id`, txnID, txnDate, runDate, runID)
+	return err
 }
 
 // LateMatched implements posguard.ReconStore.
 func (s *Store) LateMatched(ctx context.Context, txnDate string) (map[int64]string, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT txn_id, run_date FROM recon_late WHERE txn_date = ?`), txnDate)
+	rows, err := s.db.Query(ctx, "read late lines", `SELECT txn_id, run_date FROM recon_late WHERE txn_date = ?`, txnDate)
 	if err != nil {
-		return nil, s.err(err, "read late lines")
+		return nil, err
 	}
 	defer rows.Close()
 	out := map[int64]string{}
@@ -141,11 +127,11 @@ func (s *Store) LateMatched(ctx context.Context, txnDate string) (map[int64]stri
 		var id int64
 		var d string
 		if err := rows.Scan(&id, &d); err != nil {
-			return nil, s.err(err, "scan late line")
+			return nil, s.db.Err(err, "scan late line")
 		}
 		out[id] = d
 	}
-	return out, s.err(rows.Err(), "read late lines")
+	return out, s.db.Err(rows.Err(), "read late lines")
 }
 
 func fromNanos(n int64) time.Time {
@@ -159,11 +145,11 @@ func fromNanos(n int64) time.Time {
 func (s *Store) LedgerNet(ctx context.Context, date string) (posguard.Amount, bool, error) {
 	var n int64
 	var sum sql.NullInt64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*), SUM(e.amount) FROM ledger_entries e
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*), SUM(e.amount) FROM ledger_entries e
 		JOIN ledger_postings p ON p.seq = e.seq
-		WHERE e.account = 'network_receivable' AND e.date = ? AND p.kind IN ('approval', 'void', 'refund', 'reversal')`), date).Scan(&n, &sum)
+		WHERE e.account = 'network_receivable' AND e.date = ? AND p.kind IN ('approval', 'void', 'refund', 'reversal')`, date).Scan(&n, &sum)
 	if err != nil {
-		return 0, false, s.err(err, "ledger net")
+		return 0, false, s.db.Err(err, "ledger net")
 	}
 	return posguard.Amount(sum.Int64), n > 0, nil
 }

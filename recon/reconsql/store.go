@@ -1,7 +1,8 @@
-// Package reconsql implements posguard.ReconStore over database/sql, once
-// for both stores: sqlite/ and postgres/ hand it their connections and a
-// Dialect. The schema is each store's migration 0020_recon.sql; the journal
-// is read from the transactions table of migration 0001.
+// Package reconsql implements posguard.ReconStore once for both stores, over
+// the SQL core (sqlstore.DB): sqlite/ and postgres/ hand it their handle.
+// The schema is each store's migration 0020_recon.sql; the journal is read
+// from the transactions table of migration 0001 and the ledger's tables of
+// 0004.
 package reconsql
 
 import (
@@ -13,65 +14,23 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/sqlstore"
 )
 
-// Dialect is what differs between the databases.
-type Dialect struct {
-	// Dollar numbers placeholders $1, $2… (PostgreSQL) instead of ?.
-	Dollar bool
-	// MapError maps a driver error to a posguard error; op names the operation.
-	MapError func(err error, op string) error
-}
-
-// Store is the ReconStore. Writes go to write, reads to read (they may be
-// the same pool).
+// Store is the ReconStore over the SQL core's handle (its dialect rewrites
+// placeholders and maps errors; writes go to its writer, reads to its
+// readers).
 type Store struct {
 	// Now is the clock for times the store sets; time.Now when nil.
 	Now func() time.Time
 
-	write, read *sql.DB
-	d           Dialect
+	db *sqlstore.DB
 }
 
 var _ posguard.ReconStore = (*Store)(nil)
 
-// New returns a Store over the given connections.
-func New(write, read *sql.DB, d Dialect) *Store {
-	if d.MapError == nil {
-		d.MapError = func(err error, op string) error {
-			return posguard.WrapError(posguard.EINTERNAL, err, "recon store: %s", op)
-		}
-	}
-	return &Store{write: write, read: read, d: d}
-}
-
-func (s *Store) q(query string) string {
-	if !s.d.Dollar {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	return b.String()
-}
-
-func (s *Store) err(err error, op string) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := err.(*posguard.Error); ok {
-		return err
-	}
-	return s.d.MapError(err, op)
-}
+// New returns a Store over db.
+func New(db *sqlstore.DB) *Store { return &Store{db: db} }
 
 func (s *Store) now() time.Time {
 	if s.Now != nil {
@@ -86,7 +45,7 @@ func placeholders(n int) string {
 
 const txnCols = `id, type, state, terminal_id, merchant_id, rrn, amount, settlement_date, upstream_stan, upstream_time, pan_masked, orig_id`
 
-func scanTxn(rows *sql.Rows, t *posguard.ReconTxn) error {
+func scanTxn(rows sqlstore.Row, t *posguard.ReconTxn) error {
 	var typ, st string
 	var amt int64
 	if err := rows.Scan(&t.ID, &typ, &st, &t.TerminalID, &t.MerchantID, &t.RRN, &amt, &t.SettlementDate,
@@ -109,22 +68,22 @@ func (s *Store) ReconTxns(ctx context.Context, dates []string, types []posguard.
 	for _, t := range types {
 		args = append(args, string(t))
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+txnCols+` FROM transactions
-		WHERE settlement_date IN (`+placeholders(len(dates))+`) AND type IN (`+placeholders(len(types))+`)`), args...)
+	rows, err := s.db.Query(ctx, "read journal", `SELECT `+txnCols+` FROM transactions
+		WHERE settlement_date IN (`+placeholders(len(dates))+`) AND type IN (`+placeholders(len(types))+`)`, args...)
 	if err != nil {
-		return s.err(err, "read journal")
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		t := &posguard.ReconTxn{}
 		if err := scanTxn(rows, t); err != nil {
-			return s.err(err, "scan journal")
+			return s.db.Err(err, "scan journal")
 		}
 		if err := f(t); err != nil {
 			return err
 		}
 	}
-	return s.err(rows.Err(), "read journal")
+	return s.db.Err(rows.Err(), "read journal")
 }
 
 // ReconTxnsByID implements posguard.ReconStore.
@@ -137,22 +96,18 @@ func (s *Store) ReconTxnsByID(ctx context.Context, ids []int64) ([]*posguard.Rec
 			args[i] = id
 		}
 		ids = ids[n:]
-		rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+txnCols+` FROM transactions WHERE id IN (`+placeholders(n)+`)`), args...)
+		rows, err := s.db.Query(ctx, "read journal", `SELECT `+txnCols+` FROM transactions WHERE id IN (`+placeholders(n)+`)`, args...)
 		if err != nil {
-			return nil, s.err(err, "read journal")
+			return nil, err
 		}
-		for rows.Next() {
+		page, err := sqlstore.Collect(s.db, rows, "scan journal", func(r sqlstore.Row) (*posguard.ReconTxn, error) {
 			t := &posguard.ReconTxn{}
-			if err := scanTxn(rows, t); err != nil {
-				rows.Close()
-				return nil, s.err(err, "scan journal")
-			}
-			out = append(out, t)
+			return t, scanTxn(r, t)
+		})
+		if err != nil {
+			return nil, err
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, s.err(err, "read journal")
-		}
+		out = append(out, page...)
 	}
 	return out, nil
 }
@@ -160,28 +115,25 @@ func (s *Store) ReconTxnsByID(ctx context.Context, ids []int64) ([]*posguard.Rec
 const runCols = `id, date, clearing_file, clearing_sha, bank_file, bank_sha, report, idents, superseded_by, created_at`
 
 func (s *Store) queryRuns(ctx context.Context, q string, args ...any) ([]*posguard.ReconRun, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(q), args...)
+	rows, err := s.db.Query(ctx, "query recon runs", q, args...)
 	if err != nil {
-		return nil, s.err(err, "query recon runs")
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*posguard.ReconRun
-	for rows.Next() {
+	return sqlstore.Collect(s.db, rows, "scan recon run", func(row sqlstore.Row) (*posguard.ReconRun, error) {
 		r := &posguard.ReconRun{}
 		var report, idents string
 		var created int64
-		if err := rows.Scan(&r.ID, &r.Date, &r.ClearingFile, &r.ClearingSHA, &r.BankFile, &r.BankSHA, &report, &idents,
+		if err := row.Scan(&r.ID, &r.Date, &r.ClearingFile, &r.ClearingSHA, &r.BankFile, &r.BankSHA, &report, &idents,
 			&r.SupersededBy, &created); err != nil {
-			return nil, s.err(err, "scan recon run")
+			return nil, err
 		}
 		r.Report = []byte(report)
 		if err := json.Unmarshal([]byte(idents), &r.Idents); err != nil {
 			return nil, posguard.WrapError(posguard.EINTERNAL, err, "recon run %s: idents", r.ID)
 		}
 		r.CreatedAt = time.Unix(0, created).UTC()
-		out = append(out, r)
-	}
-	return out, s.err(rows.Err(), "read recon runs")
+		return r, nil
+	})
 }
 
 func (s *Store) oneRun(ctx context.Context, what, q string, args ...any) (*posguard.ReconRun, error) {
@@ -234,46 +186,40 @@ func (s *Store) ReconRuns(ctx context.Context, date, before string, limit int) (
 
 // SaveRun implements posguard.ReconStore.
 func (s *Store) SaveRun(ctx context.Context, r *posguard.ReconRun, exs []*posguard.ReconException) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return s.err(err, "save recon run")
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM recon_runs WHERE date = ? AND clearing_sha = ? AND bank_sha = ?`),
-		r.Date, r.ClearingSHA, r.BankSHA).Scan(&n); err != nil {
-		return s.err(err, "save recon run")
-	}
-	if n > 0 {
-		return posguard.Errorf(posguard.ECONFLICT, "a run of %s with these files exists", r.Date)
-	}
-	if r.CreatedAt.IsZero() {
-		r.CreatedAt = s.now()
-	}
-	// Runs are ordered by creation: a run is never created before the
-	// latest one (clocks that stand still, as in tests, included).
-	var last sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM recon_runs`).Scan(&last); err != nil {
-		return s.err(err, "save recon run")
-	}
-	if last.Valid && r.CreatedAt.UnixNano() <= last.Int64 {
-		r.CreatedAt = time.Unix(0, last.Int64+1).UTC()
-	}
-	idents, _ := json.Marshal(r.Idents)
-	if r.Idents == nil {
-		idents = []byte("[]")
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE recon_runs SET superseded_by = ? WHERE date = ? AND superseded_by = ''`),
-		r.ID, r.Date); err != nil {
-		return s.err(err, "supersede recon run")
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO recon_runs (`+runCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?)`),
-		r.ID, r.Date, r.ClearingFile, r.ClearingSHA, r.BankFile, r.BankSHA, string(r.Report), string(idents),
-		r.CreatedAt.UnixNano()); err != nil {
-		return s.err(err, "insert recon run")
-	}
-	if err := s.putTx(ctx, tx, exs); err != nil {
-		return err
-	}
-	return s.err(tx.Commit(), "save recon run")
+	return s.db.InTx(ctx, "save recon run", func(tx *sqlstore.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM recon_runs WHERE date = ? AND clearing_sha = ? AND bank_sha = ?`,
+			r.Date, r.ClearingSHA, r.BankSHA).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return posguard.Errorf(posguard.ECONFLICT, "a run of %s with these files exists", r.Date)
+		}
+		if r.CreatedAt.IsZero() {
+			r.CreatedAt = s.now()
+		}
+		// Runs are ordered by creation: a run is never created before the
+		// latest one (clocks that stand still, as in tests, included).
+		var last sql.NullInt64
+		if err := tx.QueryRow(ctx, `SELECT MAX(created_at) FROM recon_runs`).Scan(&last); err != nil {
+			return err
+		}
+		if last.Valid && r.CreatedAt.UnixNano() <= last.Int64 {
+			r.CreatedAt = time.Unix(0, last.Int64+1).UTC()
+		}
+		idents, _ := json.Marshal(r.Idents)
+		if r.Idents == nil {
+			idents = []byte("[]")
+		}
+		if _, err := tx.Exec(ctx, "supersede recon run", `UPDATE recon_runs SET superseded_by = ? WHERE date = ? AND superseded_by = ''`,
+			r.ID, r.Date); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "insert recon run", `INSERT INTO recon_runs (`+runCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
+			r.ID, r.Date, r.ClearingFile, r.ClearingSHA, r.BankFile, r.BankSHA, string(r.Report), string(idents),
+			r.CreatedAt.UnixNano()); err != nil {
+			return err
+		}
+		return s.putTx(ctx, tx, exs)
+	})
 }

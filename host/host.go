@@ -1,0 +1,235 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	nethttp "net/http"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
+	"github.com/posguard/posguard/analytics"
+	"github.com/posguard/posguard/casework"
+	api "github.com/posguard/posguard/http"
+	"github.com/posguard/posguard/keys"
+	"github.com/posguard/posguard/ledger"
+	"github.com/posguard/posguard/metrics"
+	"github.com/posguard/posguard/network"
+	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/recon"
+	"github.com/posguard/posguard/reversal"
+	"github.com/posguard/posguard/settlement"
+	"github.com/posguard/posguard/simbank"
+	switching "github.com/posguard/posguard/switch"
+	"github.com/posguard/posguard/terminal"
+)
+
+// Store is everything the host keeps: the journal, reversal queue,
+// terminals and merchants, settings, cases, analytics, incidents and the
+// money side. sqlite.Store and postgres.Store implement it.
+type Store interface {
+	posguard.Store
+	posguard.SettingStore
+	posguard.CaseStore
+	posguard.AnalyticsStore
+	posguard.IncidentStore
+	// Money is the ledger, settlement and payout side.
+	Money() posguard.MoneyStore
+	// Access is the users, tokens, account changes and audit log side.
+	Access() posguard.AccessStore
+	// Recon is the reconciliation side (clearing files, exceptions).
+	Recon() posguard.ReconStore
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+}
+
+// Config is what the host is assembled from. Store, HostKey and Network are
+// required; every other field has the default shown.
+type Config struct {
+	// Store must hold the acquirer settings `posguard seed` stores.
+	Store Store
+	// Front, if set, is the store the switch and the API go through
+	// instead of Store (serve passes one that watches the terminal path's
+	// writes for /healthz); the other parts use Store.
+	Front   Store
+	HostKey *keys.HostKey
+	// Network is the card network's addresses (HOST:PORT).
+	Network []string
+	// UpstreamConns is the number of connections per network address (2).
+	UpstreamConns int
+	// EchoInterval is how long a network connection may stay silent before
+	// an echo test (0800) goes out (0: the network client's default, 30 s).
+	EchoInterval time.Duration
+	// UpstreamTimeout is the wait for the network's answer (15 s).
+	UpstreamTimeout time.Duration
+	// Cutoff is the local time of day at which the settlement day rolls
+	// over (0: the switch's default).
+	Cutoff time.Duration
+	// ReversalMaxAttempts flags a reversal reversal_failed after this many
+	// attempts; retries go on (5).
+	ReversalMaxAttempts int
+	// IncidentWindow is the recent window failure rates are judged over,
+	// checked six times per window (1 min).
+	IncidentWindow time.Duration
+	// PayoutEvery is how often queued payouts are submitted and returns
+	// collected (30 s).
+	PayoutEvery time.Duration
+	// MinFirmware is the lowest firmware per terminal model not flagged in
+	// health reports.
+	MinFirmware map[string]string
+	// SecureCookies marks console session cookies Secure (serve sets it
+	// when it serves HTTPS).
+	SecureCookies bool
+	// Logger receives the host's logs (nil: discarded).
+	Logger *slog.Logger
+}
+
+// Host is the assembled acquiring host. New builds it; Run serves it. The
+// exported parts may be adjusted between New and Run (limits on
+// Terminals, the HTTP server's timeouts); tests and the demo read them.
+type Host struct {
+	Config
+	// AcquirerID is the acquirer institution id (field 32) from the store.
+	AcquirerID string
+	Metrics    *metrics.Metrics
+	Client     *network.Client
+	Switch     *switching.Switch
+	Worker     *reversal.Worker
+	Cases      *casework.Service
+	Reports    *analytics.Reports
+	Poster     *ledger.Poster
+	// Bank is the simulated bank the payouts go to; it follows each
+	// settlement account's status as stored at start.
+	Bank    *simbank.Bank
+	Payouts *payout.Runner
+	// Recon reconciles clearing and payout result files; Adjuster sends
+	// the credit adjustments (0220) reconciliation decides.
+	Recon    *recon.Reconciler
+	Adjuster *recon.Adjuster
+	// Also are more background parts Run starts beside its own and stops
+	// with them (serve adds its clearing-directory watcher).
+	Also []func(ctx context.Context)
+	// Terminals serves the terminal link; Run serves it on its listener.
+	Terminals *terminal.Server
+	// Auth authenticates API and console requests (users, tokens,
+	// sessions in the store's access side).
+	Auth *access.Auth
+	// API is the JSON API; HTTP, when set, serves it (with the console, as
+	// serve composes them) and Run serves HTTP on its listener, over TLS
+	// when TLSCert and TLSKey name a certificate and key.
+	API             *api.Server
+	HTTP            *nethttp.Server
+	TLSCert, TLSKey string
+
+	detector   *analytics.Detector
+	aggregator *analytics.Aggregator
+}
+
+// New assembles the host over cfg.Store. It starts nothing.
+func New(ctx context.Context, cfg Config) (*Host, error) {
+	if cfg.Store == nil || cfg.HostKey == nil || len(cfg.Network) == 0 {
+		return nil, posguard.Errorf(posguard.EINVALID, "host: a store, a host key and a network address are required")
+	}
+	if cfg.UpstreamConns <= 0 {
+		cfg.UpstreamConns = 2
+	}
+	if cfg.UpstreamTimeout <= 0 {
+		cfg.UpstreamTimeout = 15 * time.Second
+	}
+	if cfg.ReversalMaxAttempts <= 0 {
+		cfg.ReversalMaxAttempts = 5
+	}
+	if cfg.IncidentWindow <= 0 {
+		cfg.IncidentWindow = time.Minute
+	}
+	if cfg.PayoutEvery <= 0 {
+		cfg.PayoutEvery = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	st, log := cfg.Store, cfg.Logger
+	front := cfg.Front
+	if front == nil {
+		front = st
+	}
+	acq, zpk, err := AcquirerSettings(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	h := &Host{Config: cfg, AcquirerID: acq, Metrics: metrics.New()}
+	m := h.Metrics
+	// The acquirer id goes on every upstream message, the 0800 echo and
+	// sign-on included (field 32).
+	h.Client = &network.Client{Addrs: cfg.Network, Conns: cfg.UpstreamConns, AcquirerID: acq, EchoInterval: cfg.EchoInterval, Logger: log}
+	sw, err := switching.New(ctx, front, h.Client, cfg.HostKey, switching.Config{
+		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: cfg.UpstreamTimeout, Cutoff: cfg.Cutoff,
+	}, log)
+	if err != nil {
+		return nil, err
+	}
+	h.Switch = sw
+	h.detector = &analytics.Detector{Store: st, Recent: cfg.IncidentWindow, Bucket: cfg.IncidentWindow / 6, Logger: log}
+	h.aggregator = &analytics.Aggregator{Store: st, Detector: h.detector, Logger: log}
+	h.Cases = &casework.Service{Store: st, Logger: log}
+	h.Reports = &analytics.Reports{Store: st, MinFirmware: cfg.MinFirmware}
+	sw.Observer = switching.Observers{m, h.aggregator}
+	sw.LateApproval = h.Cases.OnLateApproval
+	h.Client.OnLate = sw.HandleLate
+	h.Worker = &reversal.Worker{
+		Store: st, Upstream: h.Client, AcquirerID: acq, InFlight: sw.InFlight,
+		MaxAttempts: cfg.ReversalMaxAttempts, Logger: log,
+		Attempted: func(_ *posguard.Reversal, err error) { m.ReversalAttempt(err) },
+		Failed:    h.Cases.OnReversalFailed,
+	}
+	sw.ReversalQueued = h.Worker.Wake
+
+	// Money after authorization: the ledger follows the journal on its own
+	// goroutine (it never blocks an authorization), refunds are checked
+	// against what the merchant still has unsettled, and payouts go to the
+	// simulated bank, which follows each settlement account's status.
+	money := st.Money()
+	fees := &settlement.FeeBook{Store: money, Merchants: st}
+	h.Poster = &ledger.Poster{Store: money, Pricer: fees, Logger: log}
+	sw.RefundGuard = &settlement.RefundGuard{Store: money}
+	merchants, err := st.Merchants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.Bank = simbank.New(merchants)
+	h.Payouts = &payout.Runner{Store: money, Merchants: st, Bank: h.Bank, Cases: PayoutCases{h.Cases}, Calendar: sw.Calendar(), Audit: st.Access()}
+
+	h.Recon = &recon.Reconciler{Store: st.Recon(), Money: money, Cases: st, Journal: st, Payouts: h.Payouts,
+		Acquirer: acq, Calendar: sw.Calendar(), Logger: log, Metrics: recon.NewMetrics(m.Registry()), Audit: st.Access()}
+	h.Adjuster = &recon.Adjuster{Journal: st, Upstream: h.Client, AcquirerID: acq, Timeout: cfg.UpstreamTimeout, Logger: log,
+		Answered: h.Recon.Refresh}
+
+	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
+	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
+	h.Auth = &access.Auth{Store: st.Access(), Logger: log, SecureCookies: cfg.SecureCookies}
+	h.API = &api.Server{Store: front, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon,
+		Health: func(context.Context) map[string]string {
+			s := h.Client.State()
+			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
+		}}
+	return h, nil
+}
+
+// AcquirerSettings reads the acquirer id and zone PIN key that
+// `posguard seed` stored.
+func AcquirerSettings(ctx context.Context, st posguard.SettingStore) (string, []byte, error) {
+	acq, err := st.Setting(ctx, posguard.SettingAcquirerID)
+	if err != nil {
+		if posguard.ErrorCode(err) == posguard.ENOTFOUND {
+			return "", nil, errors.New("the database has no acquirer settings: load a world file first (posguard seed --db DSN FILE)")
+		}
+		return "", nil, err
+	}
+	zpk, err := st.Setting(ctx, posguard.SettingZonePINKey)
+	if err != nil {
+		return "", nil, fmt.Errorf("zone PIN key: %w", err)
+	}
+	return string(acq), zpk, nil
+}
