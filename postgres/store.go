@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"io"
 	"net"
-	"sync"
 	"syscall"
 	"time"
 
@@ -27,11 +25,6 @@ type Store struct {
 	sealer   posguard.Sealer
 	group    *committer // group commit of journal and reversal writes
 	migrated []string
-
-	// moneyDB is a database/sql handle over pool for the ledger side
-	// (ledgersql), opened on first use of Money and closed with the store.
-	moneyOnce sync.Once
-	moneyDB   *sql.DB
 }
 
 var _ posguard.Store = (*Store)(nil)
@@ -90,9 +83,6 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	if s.group != nil {
 		s.group.Close()
-	}
-	if s.moneyDB != nil {
-		s.moneyDB.Close()
 	}
 	s.pool.Close()
 	return nil
