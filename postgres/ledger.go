@@ -1,22 +1,9 @@
 package postgres
 
 import (
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/ledger/ledgersql"
 	"github.com/posguard/posguard/recon/reconsql"
 )
-
-// Money returns the store's ledger, settlement and payout side
-// (posguard.MoneyStore), kept in the tables of migration 0004_ledger and
-// sharing the store's connection pool.
-func (s *Store) Money() posguard.MoneyStore {
-	s.moneyOnce.Do(func() { s.moneyDB = stdlib.OpenDBFromPool(s.pool) })
-	db := s.moneyDB
-	m := ledgersql.New(db, db, ledgersql.Dialect{Dollar: true, LockHead: " FOR UPDATE", MapError: dbError})
-	m.Now = s.Now
-	return m
-}
 
 // Recon returns the store's reconciliation side (posguard.ReconStore), kept
 // in the tables of migration 0020_recon, over the store's SQL core.

@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"io"
 	"net"
-	"sync"
 	"syscall"
 	"time"
 
@@ -27,11 +25,6 @@ type Store struct {
 	sealer   posguard.Sealer
 	group    *committer // group commit of journal and reversal writes
 	migrated []string
-
-	// moneyDB is a database/sql handle over pool for the ledger side
-	// (ledgersql), opened on first use of Money and closed with the store.
-	moneyOnce sync.Once
-	moneyDB   *sql.DB
 }
 
 var _ posguard.Store = (*Store)(nil)
@@ -70,6 +63,7 @@ func Open(ctx context.Context, url string, sealer posguard.Sealer) (*Store, erro
 		return nil, err
 	}
 	s.group = newCommitter(s)
+	s.Group = s.group
 	return s, nil
 }
 
@@ -90,31 +84,12 @@ func (s *Store) Close() error {
 	if s.group != nil {
 		s.group.Close()
 	}
-	if s.moneyDB != nil {
-		s.moneyDB.Close()
-	}
 	s.pool.Close()
 	return nil
 }
 
 // now returns the store clock's time (see sqlstore.Store.NowUTC).
 func (s *Store) now() time.Time { return s.NowUTC() }
-
-// tsArg converts t for a nullable timestamptz: the zero time is NULL.
-func tsArg(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
-}
-
-// fromTS converts a scanned nullable timestamptz back.
-func fromTS(p *time.Time) time.Time {
-	if p == nil {
-		return time.Time{}
-	}
-	return p.UTC()
-}
 
 // dbError maps a driver error to a posguard error; op names the operation.
 // Driver types never leave the package except as the wrapped cause.

@@ -107,6 +107,7 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.Group = s.group
 	return s, nil
 }
 
