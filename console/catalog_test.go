@@ -94,7 +94,7 @@ func TestCatalogComplete(t *testing.T) {
 		"incident.": {"issuer_unavailable", "terminal_network", "firmware"},
 		"notice.":   noticeKinds,
 		"category.": {"card", "cardholder", "operator", "terminal", "communication", "merchant_status", "limit", "issuer_network", "risk", "settlement", "host", "success", "other"},
-		"done.":     {"recon_resolved", "resettled", "resettle_requested", "complaint", "assigned", "resolved", "noted", "published", "terminal_status", "withdrawn", "change_requested", "change_approved", "change_rejected", "approved", "rejected", "frozen", "unfrozen"},
+		"done.":     {"recon_resolved", "recon_run", "recon_same", "resettled", "resettle_requested", "complaint", "assigned", "resolved", "noted", "published", "terminal_status", "withdrawn", "change_requested", "change_approved", "change_rejected", "approved", "rejected", "frozen", "unfrozen"},
 		"change.":   {"pending", "approved", "rejected"},
 		"dur.":      {"minutes", "hours", "days"},
 		"app.":      {"draft", "pending_review", "returned", "approved", "rejected"},

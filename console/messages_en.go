@@ -299,4 +299,9 @@ var messagesEN = map[string]string{
 	"rstatus.repair_pending":        "Repair pending",
 	"rstatus.repaired":              "Repaired",
 	"rstatus.resolved":              "Resolved",
+	"recon.upload":                  "Reconcile",
+	"recon.upload_clearing":         "Clearing file",
+	"recon.upload_bank":             "Bank payout file (optional)",
+	"done.recon_run":                "Reconciled: this is the new run.",
+	"done.recon_same":               "This file was reconciled already: this is its run.",
 }

@@ -294,4 +294,9 @@ var messagesZH = map[string]string{
 	"rstatus.repair_pending":        "调账中",
 	"rstatus.repaired":              "已调账",
 	"rstatus.resolved":              "已处理",
+	"recon.upload":                  "开始对账",
+	"recon.upload_clearing":         "清算文件",
+	"recon.upload_bank":             "银行代付结果文件（可选）",
+	"done.recon_run":                "对账完成：以下为新批次。",
+	"done.recon_same":               "该文件已对账过：以下为其批次。",
 }

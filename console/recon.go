@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/recon"
@@ -33,6 +35,7 @@ type reconRunRow struct {
 // reconListData is the /recon page's data.
 type reconListData struct {
 	Enabled bool
+	CanRun  bool // finance, admin: the upload form
 	Runs    []reconRunRow
 	Classes []string
 	NextURL string
@@ -61,7 +64,7 @@ type reconRunData struct {
 // reconList serves GET /recon?before=: reconciliation runs newest first,
 // a page at a time (before is the last run id of the previous page).
 func (s *Server) reconList(q *request) error {
-	d := &reconListData{Enabled: s.Recon != nil, Classes: recon.Classes, First: q.Query("before") == ""}
+	d := &reconListData{Enabled: s.Recon != nil, CanRun: s.Recon != nil && is(q.user, reconResolvers...), Classes: recon.Classes, First: q.Query("before") == ""}
 	if s.Recon == nil {
 		return q.render(http.StatusOK, "recon", "nav.recon", d)
 	}
@@ -168,3 +171,49 @@ func (q *request) ReconStatus(st string) string { return q.T("rstatus." + st) }
 
 // Fen renders an amount of a report (fen) in 元.
 func (q *request) Fen(a int64) string { return yuan(q.lang, posguard.Amount(a)) }
+
+// maxReconUpload bounds a clearing file (and bank file) uploaded through
+// the console; bigger files go through POST /v1/recon/runs, the command
+// or the watched directory.
+const maxReconUpload = 64 << 20
+
+// uploadRecon serves POST /recon/runs (multipart: date, clearing, optional
+// bank; finance, admin): the same service as POST /v1/recon/runs makes a
+// run, or finds the run of the same bytes, and shows it.
+func (s *Server) uploadRecon(q *request) error {
+	if s.Recon == nil {
+		return posguard.Errorf(posguard.ENOTFOUND, "reconciliation is not enabled")
+	}
+	date := strings.TrimSpace(q.r.PostFormValue("date"))
+	if d, err := time.Parse("2006-01-02", date); err != nil || d.Format("2006-01-02") != date {
+		return posguard.Errorf(posguard.EINVALID, "date: %q is not a date YYYY-MM-DD", date)
+	}
+	in := recon.Input{Date: date}
+	f, h, err := q.r.FormFile("clearing")
+	if err != nil {
+		return posguard.Errorf(posguard.EINVALID, "clearing: choose the clearing file")
+	}
+	defer f.Close()
+	in.Clearing, in.ClearingName = f, h.Filename
+	if in.ClearingName == "" {
+		in.ClearingName = recon.ClearingName(date)
+	}
+	if b, bh, err := q.r.FormFile("bank"); err == nil {
+		defer b.Close()
+		in.Bank, in.BankName = b, bh.Filename
+		if in.BankName == "" {
+			in.BankName = "bank.csv"
+		}
+	}
+	q.object = "recon_date/" + date
+	rep, created, err := s.Recon.Run(q.r.Context(), in)
+	if err != nil {
+		return err
+	}
+	q.changes = `{"after":{"run_id":` + strconv.Quote(rep.RunID) + `,"created":` + strconv.FormatBool(created) + `}}`
+	done := "recon_same"
+	if created {
+		done = "recon_run"
+	}
+	return q.redirect("/recon/"+url.PathEscape(rep.RunID), done)
+}

@@ -57,6 +57,7 @@ func (s *Server) routes() []route {
 		{"GET /recon", reconReaders, s.reconList},
 		{"GET /recon/{id}", reconReaders, s.reconRun},
 		{"POST /recon/resolve", reconResolvers, s.resolveRecon},
+		{"POST /recon/runs", reconResolvers, s.uploadRecon},
 		{"GET /risk", staffRoles, s.riskPage},
 		{"POST /risk/freeze", reviewRoles, s.freezePage},
 		{"POST /risk/unfreeze", reviewRoles, s.freezePage},
@@ -101,7 +102,11 @@ func (s *Server) guard(rt *access.Router) http.Handler {
 			}
 		}()
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+			limit := int64(64 << 10)
+			if r.URL.Path == "/recon/runs" {
+				limit = maxReconUpload // a clearing file
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		if _, pattern := rt.Mux().Handler(r); pattern == "" {
 			u, _, _ := s.Auth.Authenticate(r)
