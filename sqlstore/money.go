@@ -16,6 +16,11 @@ var _ posguard.MoneyStore = (*Money)(nil)
 // Money returns the store's ledger, settlement and payout side.
 func (s *Store) Money() posguard.MoneyStore { return &Money{s} }
 
+// Access returns the store's users, tokens, account change requests and
+// audit log (posguard.AccessStore), kept in the tables of migration
+// 0010_access.
+func (s *Store) Access() posguard.AccessStore { return s }
+
 // inTx runs f in a write transaction, committing when it returns nil.
 func (s *Money) inTx(ctx context.Context, op string, f func(tx Querier) error) error {
 	return s.DB.InTx(ctx, op, func(tx *Tx) error { return f(tx.q) })
