@@ -72,6 +72,15 @@ func (m *Merchant) Allows(t TxnType) bool {
 	return false
 }
 
+// MerchantLimitStore changes a merchant's limits alone, leaving its status
+// and every other field as stored (so it cannot undo a concurrent freeze).
+type MerchantLimitStore interface {
+	// SetMerchantLimits replaces merchant id's limits (fen; zero means no
+	// limit) and returns the merchant as stored. ENOTFOUND if there is no
+	// such merchant, EINVALID for a negative limit.
+	SetMerchantLimits(ctx context.Context, id string, l Limits) (*Merchant, error)
+}
+
 // MerchantStore keeps merchants.
 type MerchantStore interface {
 	// PutMerchant inserts or updates a merchant by ID. StatusSince is kept

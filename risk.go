@@ -142,3 +142,10 @@ type RiskDecision struct {
 	// Kinds holds the kind of each hit's rule, in the order of Hits.
 	Kinds []string
 }
+
+// OnboardingStore is the store of onboarding and risk: applications,
+// bindings, merchant history and the blacklist, and the risk rules and hits.
+type OnboardingStore interface {
+	ApplicationStore
+	RiskStore
+}

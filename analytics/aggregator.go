@@ -244,7 +244,18 @@ func (a *Aggregator) restore(pending map[rollupKey]*posguard.Counts, seen map[st
 	a.events = append(events, a.events...)
 }
 
-// Run flushes every Interval until ctx ends, then once more.
+// pruner is a store that deletes analytics past its retention.
+type pruner interface {
+	PruneAnalytics(ctx context.Context, now time.Time) (int64, error)
+}
+
+// PruneEvery is how often Run deletes rollups and terminal events past
+// their retention (when the store can).
+const PruneEvery = time.Hour
+
+// Run flushes every Interval until ctx ends, then once more. Every
+// PruneEvery (and at start) it also prunes old analytics when the store
+// implements PruneAnalytics.
 func (a *Aggregator) Run(ctx context.Context) error {
 	iv := a.Interval
 	if iv <= 0 {
@@ -252,7 +263,14 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	}
 	tick := time.NewTicker(iv)
 	defer tick.Stop()
+	var lastPrune time.Time
 	for {
+		if p, ok := a.Store.(pruner); ok && time.Since(lastPrune) >= PruneEvery {
+			lastPrune = time.Now()
+			if _, err := p.PruneAnalytics(ctx, a.now()); err != nil && a.Logger != nil {
+				a.Logger.Error("analytics retention", "err", err)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return a.Flush(context.WithoutCancel(ctx))

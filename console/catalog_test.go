@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/recon"
 )
 
 // TestCatalogComplete fails when a key is in one language only, when a
@@ -93,7 +94,7 @@ func TestCatalogComplete(t *testing.T) {
 		"incident.": {"issuer_unavailable", "terminal_network", "firmware"},
 		"notice.":   noticeKinds,
 		"category.": {"card", "cardholder", "operator", "terminal", "communication", "merchant_status", "limit", "issuer_network", "risk", "settlement", "host", "success", "other"},
-		"done.":     {"resettled", "resettle_requested", "complaint", "assigned", "resolved", "noted", "published", "terminal_status", "withdrawn", "change_requested", "change_approved", "change_rejected", "approved", "rejected", "frozen", "unfrozen"},
+		"done.":     {"recon_resolved", "resettled", "resettle_requested", "complaint", "assigned", "resolved", "noted", "published", "terminal_status", "withdrawn", "change_requested", "change_approved", "change_rejected", "approved", "rejected", "frozen", "unfrozen"},
 		"change.":   {"pending", "approved", "rejected"},
 		"dur.":      {"minutes", "hours", "days"},
 		"app.":      {"draft", "pending_review", "returned", "approved", "rejected"},
@@ -101,6 +102,7 @@ func TestCatalogComplete(t *testing.T) {
 		"mevent.":   {"created", "verified", "frozen", "unfrozen", "terminal_bound", "terminal_unbound", "terminal_moved_in", "terminal_moved_out"},
 		"raction.":  {"allow", "review", "decline", "freeze"},
 		"onb.todo.": {"pending_kyc", "frozen", "closed"},
+		"rclass.":   recon.Classes, "rhelp.": recon.Classes, "rstatus.": recon.Statuses,
 	}
 	for p := range prefixes {
 		vs, ok := values[p]

@@ -8,8 +8,9 @@ import (
 	"github.com/posguard/posguard"
 )
 
-// beijing is UTC+8, the zone every time in the console is shown in.
-var beijing = time.FixedZone("UTC+8", 8*60*60)
+// beijing is UTC+8, the zone every time in the console is shown in (the
+// business calendar's).
+var beijing = posguard.ChinaStandardTime
 
 // yuan renders fen as 元 with two decimals and thousands separators:
 // "1,234.56 元" in Chinese, "¥1,234.56" in English.

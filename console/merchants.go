@@ -19,10 +19,13 @@ type merchantsData struct {
 type merchantRow struct {
 	*posguard.Merchant
 	AccountMasked string
+	// FreezeReason is why a frozen merchant was frozen ("" when unknown).
+	FreezeReason string
 }
 
 // merchants serves GET /merchants?page= (staff): every merchant with its
-// status and since when, its limits and settlement account (masked).
+// status and since when (and why when frozen), its limits and settlement
+// account (masked), each linked to its page.
 func (s *Server) merchants(q *request) error {
 	all, err := s.Store.Merchants(q.r.Context())
 	if err != nil {
@@ -36,7 +39,11 @@ func (s *Server) merchants(q *request) error {
 	start := min((d.Page-1)*pageSize, len(all))
 	end := min(start+pageSize, len(all))
 	for _, m := range all[start:end] {
-		d.Rows = append(d.Rows, merchantRow{Merchant: m, AccountMasked: maskAccount(m.Account.Number)})
+		row := merchantRow{Merchant: m, AccountMasked: maskAccount(m.Account.Number)}
+		if m.Status == posguard.MerchantFrozen && s.Risk != nil {
+			row.FreezeReason = s.Risk.FreezeReason(m.ID)
+		}
+		d.Rows = append(d.Rows, row)
 	}
 	if d.Page > 1 {
 		d.PrevURL = "/merchants?page=" + strconv.Itoa(d.Page-1)

@@ -50,6 +50,9 @@ type request struct {
 	// object and changes are what a state-changing request acted on, for
 	// its audit record ("case/12"; JSON before/after when data changed).
 	object, changes string
+	// refused is the audit outcome (an error code) of a request whose
+	// handler answered a refusal itself, re-rendering its form.
+	refused string
 }
 
 // newRequest starts a request, remembering a ?lang= choice in a cookie.

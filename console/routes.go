@@ -45,11 +45,18 @@ func (s *Server) routes() []route {
 		{"GET /terminals", allRoles, s.terminals},
 		{"POST /terminals/{id}/status", terminalRoles, s.setTerminalStatus},
 		{"GET /merchants", staffRoles, s.merchants},
+		{"GET /merchants/{id}", staffRoles, s.merchantPage},
+		{"POST /merchants/{id}/freeze", merchantActors, s.freezeMerchant},
+		{"POST /merchants/{id}/unfreeze", merchantActors, s.freezeMerchant},
+		{"POST /merchants/{id}/limits", merchantActors, s.setMerchantLimits},
 		{"GET /audit", staffRoles, s.audit},
 		{"GET /users", adminOnly, s.users},
 		{"GET /onboarding", allRoles, s.onboardingPage},
 		{"POST /onboarding/{id}/approve", reviewRoles, s.reviewApplication},
 		{"POST /onboarding/{id}/reject", reviewRoles, s.reviewApplication},
+		{"GET /recon", reconReaders, s.reconList},
+		{"GET /recon/{id}", reconReaders, s.reconRun},
+		{"POST /recon/resolve", reconResolvers, s.resolveRecon},
 		{"GET /risk", staffRoles, s.riskPage},
 		{"POST /risk/freeze", reviewRoles, s.freezePage},
 		{"POST /risk/unfreeze", reviewRoles, s.freezePage},
@@ -144,6 +151,8 @@ func (s *Server) page(rt route) http.Handler {
 			outcome := "ok"
 			if err != nil {
 				outcome = posguard.ErrorCode(err)
+			} else if q.refused != "" {
+				outcome = q.refused
 			}
 			s.Auth.Audit(r, "console "+rt.pattern, q.object, outcome, q.changes)
 		}

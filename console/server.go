@@ -12,6 +12,7 @@ import (
 	"github.com/posguard/posguard/casework"
 	"github.com/posguard/posguard/onboarding"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/risk"
 )
 
@@ -53,6 +54,13 @@ type Server struct {
 	// Risk keeps the risk rules, hits and freezes (/risk); nil shows the
 	// page empty.
 	Risk *risk.Service
+	// Recon runs and shows reconciliations (/recon); nil shows the page
+	// empty.
+	Recon *recon.Reconciler
+	// MerchantChanged is told a merchant's id after the console changes its
+	// limits, so a cache of merchants (the switch's) reads it again; nil
+	// tells nobody.
+	MerchantChanged func(id string)
 	// Secure marks the language cookie Secure (session cookies follow
 	// Auth.SecureCookies).
 	Secure bool

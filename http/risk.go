@@ -181,7 +181,7 @@ func parseTimeOrDate(v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
-	return time.ParseInLocation("2006-01-02", v, time.FixedZone("CST", 8*3600))
+	return time.ParseInLocation("2006-01-02", v, posguard.ChinaStandardTime)
 }
 
 func (s *Server) releaseRiskHit(w nethttp.ResponseWriter, r *nethttp.Request) {

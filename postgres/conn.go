@@ -12,8 +12,9 @@ import (
 // The core (sqlstore) runs on pgx directly, not through database/sql: the
 // pool and its transactions are a sqlstore.Conn and sqlstore.TxConns here.
 
-// dialect is PostgreSQL's: $n placeholders, timestamptz times (NULL for
-// the zero time), row locks for read-then-write.
+// dialect is PostgreSQL's: $n placeholders, times as timestamptz (NULL for
+// the zero time; migration 0007 made the ledger's so too), row locks for
+// read-then-write.
 var dialect = &sqlstore.Dialect{
 	Name:      "postgres",
 	Dollar:    true,

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,32 +35,10 @@ func newCommitter(s *Store) *committer {
 	})
 }
 
-// SetGroupCommit turns group commit on (the default) or off. Off, every
-// write runs in its own transaction with its own commit; the semantics are
-// the same either way. Safe to call at any time.
-func (s *Store) SetGroupCommit(on bool) {
-	if s.group != nil {
-		s.group.SetOn(on)
-	}
-}
-
-// SetCommitWindow sets how long a group-commit batch stays open for more
-// writes after its first one. 0, the default, commits as soon as no other
-// write is waiting (batches still grow with the load); a window trades
-// latency for fewer commits when writers are few. Safe to call at any time.
-func (s *Store) SetCommitWindow(d time.Duration) {
-	if s.group != nil {
-		s.group.SetWindow(d)
-	}
-}
-
 // writeTx runs f in a write transaction and returns once that transaction
 // has committed (or f failed, or the commit failed). With group commit on,
 // the transaction is shared with other writers; f runs in a savepoint.
 func (s *Store) writeTx(ctx context.Context, name string, f writeFunc) error {
-	if s.group == nil {
-		return s.soloTx(ctx, name, f)
-	}
 	return s.group.Do(ctx, name, f)
 }
 

@@ -30,19 +30,12 @@ const insertTxnSQL = `
 // ECONFLICT if a transaction with the same TxnKey exists; EINVALID without a
 // type or state.
 func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
-	if err := sqlstore.CheckInsert(t); err != nil {
-		return err
-	}
-	answer, err := sqlstore.EncodeAnswer(t.Answer)
-	if err != nil {
-		return err
-	}
-	detail, err := sqlstore.EncodeDetail(t.Detail)
+	var id int64
+	answer, detail, err := sqlstore.InsertJSON(t)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	var id int64
 	err = s.writeStmt(ctx, &pipeStmt{
 		name: "insert",
 		sql:  insertTxnSQL,

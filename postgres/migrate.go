@@ -3,12 +3,9 @@ package postgres
 import (
 	"context"
 	"embed"
-	"io/fs"
-	"sort"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // migrationFS holds the numbered schema migrations (0001_init.sql, …).
@@ -25,18 +22,13 @@ const migrateLockKey = 0x706f7367 // "posg"
 // in its own transaction, and returns the names of those it applied. Open
 // calls it; calling it again is a no-op.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	ms, err := sqlstore.Migrations(migrationFS, "postgres")
 	if err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "postgres: list migrations")
+		return nil, err
 	}
-	sort.Strings(names)
 	var applied []string
-	for _, name := range names {
-		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
-		body, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return applied, posguard.WrapError(posguard.EINTERNAL, err, "postgres: read migration %s", version)
-		}
+	for _, m := range ms {
+		version, body := m.Version, m.Body
 		ran := false
 		err = s.inTx(ctx, "migration "+version, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLockKey)); err != nil {
@@ -55,7 +47,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.Exec(ctx, string(body)); err != nil {
+			if _, err := tx.Exec(ctx, body); err != nil {
 				return dbError(err, "apply migration "+version)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,

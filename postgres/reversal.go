@@ -58,19 +58,9 @@ func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time,
 // EINVALID if u.ID names another transaction.
 func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUpdate) error {
 	return s.writeTx(ctx, "complete reversal", func(ctx context.Context, tx pgx.Tx) error {
-		var (
-			txnID int64
-			state string
-		)
-		err := tx.QueryRow(ctx, `SELECT txn_id, state FROM reversals WHERE id = $1 FOR UPDATE`, id).Scan(&txnID, &state)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return sqlstore.ReversalNotFound(id)
-		}
-		if err != nil {
+		row := row{tx.QueryRow(ctx, `SELECT txn_id, state FROM reversals WHERE id = $1 FOR UPDATE`, id)}
+		if err := sqlstore.CheckCompletionRow(row, id, &u); err != nil {
 			return dbError(err, "complete reversal")
-		}
-		if err := sqlstore.CheckCompletion(id, txnID, state, &u); err != nil {
-			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE reversals SET state = 'done', updated_at = $1 WHERE id = $2`, s.now(), id); err != nil {
 			return dbError(err, "complete reversal")

@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"io"
 	"net"
-	"sync"
 	"syscall"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/recon/reconsql"
 	"github.com/posguard/posguard/sqlstore"
 )
 
@@ -27,11 +26,6 @@ type Store struct {
 	sealer   posguard.Sealer
 	group    *committer // group commit of journal and reversal writes
 	migrated []string
-
-	// moneyDB is a database/sql handle over pool for the ledger side
-	// (ledgersql), opened on first use of Money and closed with the store.
-	moneyOnce sync.Once
-	moneyDB   *sql.DB
 }
 
 var _ posguard.Store = (*Store)(nil)
@@ -70,6 +64,7 @@ func Open(ctx context.Context, url string, sealer posguard.Sealer) (*Store, erro
 		return nil, err
 	}
 	s.group = newCommitter(s)
+	s.Group = s.group
 	return s, nil
 }
 
@@ -90,31 +85,12 @@ func (s *Store) Close() error {
 	if s.group != nil {
 		s.group.Close()
 	}
-	if s.moneyDB != nil {
-		s.moneyDB.Close()
-	}
 	s.pool.Close()
 	return nil
 }
 
 // now returns the store clock's time (see sqlstore.Store.NowUTC).
 func (s *Store) now() time.Time { return s.NowUTC() }
-
-// tsArg converts t for a nullable timestamptz: the zero time is NULL.
-func tsArg(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
-}
-
-// fromTS converts a scanned nullable timestamptz back.
-func fromTS(p *time.Time) time.Time {
-	if p == nil {
-		return time.Time{}
-	}
-	return p.UTC()
-}
 
 // dbError maps a driver error to a posguard error; op names the operation.
 // Driver types never leave the package except as the wrapped cause.
@@ -168,4 +144,12 @@ func (s *Store) inTx(ctx context.Context, op string, f func(tx pgx.Tx) error) er
 		return dbError(err, op+" commit")
 	}
 	return nil
+}
+
+// Recon returns the store's reconciliation side (posguard.ReconStore), kept
+// in the tables of migration 0020_recon, over the store's SQL core.
+func (s *Store) Recon() posguard.ReconStore {
+	r := reconsql.New(s.DB)
+	r.Now = s.Now
+	return r
 }

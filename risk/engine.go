@@ -39,7 +39,7 @@ type Engine struct {
 
 // NewEngine returns an engine with no rules (every payment allowed).
 func NewEngine() *Engine {
-	e := &Engine{Location: time.FixedZone("CST", 8*3600)}
+	e := &Engine{Location: posguard.ChinaStandardTime}
 	e.set.Store(&ruleSet{})
 	return e
 }

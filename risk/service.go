@@ -144,7 +144,9 @@ func (s *Service) Record(ctx context.Context, txn *posguard.Transaction, d *posg
 	if err := s.Store.AddRiskHits(ctx, d.Hits); err != nil {
 		s.log().Error("record risk hits", "txn", txn.ID, "err", err)
 	}
-	riskHits.Add(float64(len(d.Hits)))
+	for _, h := range d.Hits {
+		riskHits.WithLabelValues(h.Rule, string(h.Action)).Inc()
+	}
 	if d.Action != posguard.RiskFreeze {
 		return
 	}

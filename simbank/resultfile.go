@@ -25,7 +25,7 @@ type ResultKnobs struct {
 func (b *Bank) ResultFile(payouts []*posguard.Payout, k ResultKnobs, at time.Time) []*clearing.BankLine {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	at = at.In(time.FixedZone("UTC+8", 8*3600)).Truncate(time.Second)
+	at = at.In(posguard.ChinaStandardTime).Truncate(time.Second)
 	var out []*clearing.BankLine
 	for _, p := range payouts {
 		r, ok := b.results[p.ID]

@@ -10,16 +10,13 @@ import (
 	"github.com/posguard/posguard/recon/clearing"
 )
 
-// beijing is the network's business time zone; days roll over at 23:00.
-var beijing = time.FixedZone("UTC+8", 8*3600)
-
 // ClearingDate returns the network's business date of moment t: its date
 // in Beijing time, the next one from 23:00 on (spec/clearing-file.md §1).
 func ClearingDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(beijing).Add(time.Hour).Format("2006-01-02")
+	return posguard.Calendar{}.SettlementDate(t) // UTC+8, rolling at 23:00
 }
 
 // ClearingFault is one difference a clearing knob put in a date's file.

@@ -27,14 +27,7 @@ const insertEventSQL = `
 // ECONFLICT if a transaction with the same TxnKey exists; EINVALID without a
 // type or state.
 func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
-	if err := sqlstore.CheckInsert(t); err != nil {
-		return err
-	}
-	answer, err := sqlstore.EncodeAnswer(t.Answer)
-	if err != nil {
-		return err
-	}
-	detail, err := sqlstore.EncodeDetail(t.Detail)
+	answer, detail, err := sqlstore.InsertJSON(t)
 	if err != nil {
 		return err
 	}

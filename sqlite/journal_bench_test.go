@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 
 	"github.com/posguard/posguard"
@@ -85,33 +84,5 @@ func benchByKey(b *testing.B, hit bool) {
 // Insert (forwarded) then Update (approved, answer, detail), each durable,
 // from one goroutine and from many, with group commit on and off.
 func BenchmarkJournalAppend(b *testing.B) {
-	for _, group := range []bool{true, false} {
-		for _, par := range []int{1, 64} {
-			b.Run(fmt.Sprintf("group=%v/writers=%d", group, par), func(b *testing.B) {
-				s := openBench(b, group)
-				ctx := context.Background()
-				var next atomic.Int64
-				b.ReportAllocs()
-				b.SetParallelism(par)
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						t := journalTxn(int(next.Add(1)))
-						if err := s.Insert(ctx, t); err != nil {
-							b.Error(err)
-							return
-						}
-						err := s.Update(ctx, posguard.TxnUpdate{
-							ID: t.ID, FromStates: []posguard.State{posguard.StateForwarded}, State: posguard.StateApproved,
-							ResponseCode: "00", AuthCode: "A12345", RRN: "261122000001",
-							Answer: &posguard.Answer{Code: "00", RRN: "261122000001"}, Detail: map[string]string{"upstream_ms": "1"},
-						})
-						if err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				})
-			})
-		}
-	}
+	storetest.BenchJournalAppend(b, func(b *testing.B, group bool) posguard.Journal { return openBench(b, group) }, journalTxn)
 }

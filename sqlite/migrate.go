@@ -4,11 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"io/fs"
-	"sort"
 	"strings"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // migrationFS holds the numbered schema migrations (0001_init.sql, …).
@@ -26,19 +25,14 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	)`); err != nil {
 		return nil, dbError(err, "create schema_migrations")
 	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	ms, err := sqlstore.Migrations(migrationFS, "sqlite")
 	if err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "sqlite: list migrations")
+		return nil, err
 	}
-	sort.Strings(names)
 	var applied []string
-	for _, name := range names {
-		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
-		body, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return applied, posguard.WrapError(posguard.EINTERNAL, err, "sqlite: read migration %s", version)
-		}
-		done, err := s.applyMigration(ctx, version, string(body))
+	for _, m := range ms {
+		version := m.Version
+		done, err := s.applyMigration(ctx, version, m.Body)
 		if err != nil {
 			return applied, err
 		}

@@ -1,12 +1,8 @@
 package sqlite
 
-import "github.com/posguard/posguard/onboarding/onboardingsql"
+import "github.com/posguard/posguard"
 
 // Onboarding returns the store's applications, bindings, merchant history
-// and risk rules and hits (posguard.ApplicationStore and
-// posguard.RiskStore), kept in the tables of migration 0035_onboarding.
-func (s *Store) Onboarding() *onboardingsql.Store {
-	o := onboardingsql.New(s.write, s.read, onboardingsql.Dialect{MapError: dbError})
-	o.Now = s.Now
-	return o
-}
+// and risk rules and hits (posguard.OnboardingStore), kept in the tables of
+// migration 0035_onboarding by the one SQL core.
+func (s *Store) Onboarding() posguard.OnboardingStore { return s.Store }

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"testing"
 
 	"github.com/posguard/posguard"
@@ -14,8 +13,7 @@ import (
 // with savepoints, so the failing insert leaves no row while the writes
 // around it are committed once.
 func TestCleanWriteFailureReruns(t *testing.T) {
-	s := openGroupTemp(t)
-	ctx := context.Background()
+	ctx, s := t.Context(), openGroupTemp(t)
 	if _, err := s.write.ExecContext(ctx, `CREATE TRIGGER test_boom BEFORE INSERT ON txn_events
 		WHEN NEW.reason = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`); err != nil {
 		t.Fatal(err)

@@ -74,19 +74,8 @@ func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUp
 
 // completeReversal runs CompleteReversal inside tx.
 func (s *Store) completeReversal(ctx context.Context, tx *sql.Tx, id int64, u posguard.TxnUpdate) error {
-	var (
-		txnID int64
-		state string
-	)
-	err := s.txStmt(ctx, tx, s.stmts.revOf).QueryRowContext(ctx, id).Scan(&txnID, &state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sqlstore.ReversalNotFound(id)
-	}
-	if err != nil {
+	if err := sqlstore.CheckCompletionRow(s.txStmt(ctx, tx, s.stmts.revOf).QueryRowContext(ctx, id), id, &u); err != nil {
 		return dbError(err, "complete reversal")
-	}
-	if err := sqlstore.CheckCompletion(id, txnID, state, &u); err != nil {
-		return err
 	}
 	if _, err := s.txStmt(ctx, tx, s.stmts.doneRev).ExecContext(ctx,
 		string(posguard.ReversalDone), nanos(s.now()), id); err != nil {

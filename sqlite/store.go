@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/recon/reconsql"
 	"github.com/posguard/posguard/sqlstore"
 	sqlite3 "modernc.org/sqlite"
 	sqlitelib "modernc.org/sqlite/lib"
@@ -107,6 +108,7 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.Group = s.group
 	return s, nil
 }
 
@@ -200,4 +202,12 @@ func sqliteCode(err error) string {
 		}
 	}
 	return ""
+}
+
+// Recon returns the store's reconciliation side (posguard.ReconStore), kept
+// in the tables of migration 0020_recon, over the store's SQL core.
+func (s *Store) Recon() posguard.ReconStore {
+	r := reconsql.New(s.DB)
+	r.Now = s.Now
+	return r
 }

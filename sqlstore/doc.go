@@ -25,8 +25,10 @@
 //     DB.Exec, DB.Query and InTx already return mapped errors.
 //   - Times: pass s.T(t) (s.NullT(t) for COALESCE(?, col)) and scan into
 //     TimeCol(&t); the dialect stores them as INTEGER Unix nanoseconds on
-//     SQLite and timestamptz on PostgreSQL, the zero time as 0 or NULL. Take
-//     "now" from s.NowUTC(). Money is int64 fen; booleans are bool.
+//     SQLite (0 for none) and timestamptz on PostgreSQL (NULL for none),
+//     every table alike; s.DB.D.TimeUnset(col) is "col holds no time". Take
+//     "now" from s.NowUTC() (microseconds, which both keep). Money is int64
+//     fen; booleans are bool.
 //
 // # Adding a table's store
 //
@@ -34,8 +36,9 @@
 //     their error codes in the doc comment.
 //  2. A migration in both sqlite/migrations/ and postgres/migrations/ (the
 //     same number, from your area's range), with the column types of each
-//     database: INTEGER nanoseconds / timestamptz for times, INTEGER /
-//     BIGINT for money and ids, TEXT, and BLOB / bytea for sealed bytes.
+//     database: INTEGER NOT NULL / timestamptz (nullable) for times,
+//     INTEGER / BIGINT for money and ids, TEXT, BLOB / bytea for sealed
+//     bytes, INTEGER / boolean for flags.
 //  3. One file here, NAME_store.go, with the methods on *Store: SQL once,
 //     s.DB.D for what differs (ForUpdate, Greatest), nothing
 //     database-specific. Both stores have the methods at once.

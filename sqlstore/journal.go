@@ -14,6 +14,19 @@ func CheckInsert(t *posguard.Transaction) error {
 	return nil
 }
 
+// InsertJSON checks t before it is journaled (see CheckInsert) and returns
+// its answer and detail columns (see EncodeAnswer and EncodeDetail).
+func InsertJSON(t *posguard.Transaction) (answer, detail any, err error) {
+	if err := CheckInsert(t); err != nil {
+		return nil, nil, err
+	}
+	if answer, err = EncodeAnswer(t.Answer); err != nil {
+		return nil, nil, err
+	}
+	detail, err = EncodeDetail(t.Detail)
+	return answer, detail, err
+}
+
 // EncodeAnswer returns the JSON text of a for its column, or NULL (nil) for
 // no answer.
 func EncodeAnswer(a *posguard.Answer) (any, error) {

@@ -81,3 +81,26 @@ func scanMerchant(r Row) (*posguard.Merchant, error) {
 	}
 	return &m, nil
 }
+
+var _ posguard.MerchantLimitStore = (*Store)(nil)
+
+// SetMerchantLimits replaces merchant id's limits in one UPDATE, leaving
+// its status and every other field as stored, and returns the merchant.
+// ENOTFOUND if there is none; EINVALID for a negative limit.
+func (s *Store) SetMerchantLimits(ctx context.Context, id string, l posguard.Limits) (*posguard.Merchant, error) {
+	if l.PerTxn < 0 || l.Daily < 0 || l.DailyCount < 0 {
+		return nil, posguard.Errorf(posguard.EINVALID, "limits: must not be negative")
+	}
+	m, err := scanMerchant(s.DB.WriteRow(ctx, `
+		UPDATE merchants SET limit_per_txn = ?, limit_daily = ?, limit_daily_count = ?, updated_at = ?
+		WHERE id = ?
+		RETURNING `+MerchantColumns,
+		int64(l.PerTxn), int64(l.Daily), l.DailyCount, s.T(s.NowUTC()), id))
+	if errors.Is(err, ErrNoRows) {
+		return nil, MerchantNotFound(id)
+	}
+	if err != nil {
+		return nil, s.DB.Err(err, "set merchant limits")
+	}
+	return m, nil
+}

@@ -1,6 +1,10 @@
 package sqlstore
 
-import "github.com/posguard/posguard"
+import (
+	"errors"
+
+	"github.com/posguard/posguard"
+)
 
 // CheckCompletion is the precondition of completing reversal id, whose
 // stored row (read by the store) reverses txnID and is in state: ECONFLICT
@@ -19,6 +23,23 @@ func CheckCompletion(id, txnID int64, state string, u *posguard.TxnUpdate) error
 		return posguard.Errorf(posguard.EINVALID, "reversal %d: completion cannot queue another reversal", id)
 	}
 	return nil
+}
+
+// CheckCompletionRow reads, from row (SELECT txn_id, state FROM reversals
+// WHERE id = …), what CheckCompletion needs and checks it: ENOTFOUND when
+// there is no row. A driver error is returned as it is, for the caller to
+// map.
+func CheckCompletionRow(row interface{ Scan(...any) error }, id int64, u *posguard.TxnUpdate) error {
+	var txnID int64
+	var state string
+	err := row.Scan(&txnID, &state)
+	if err != nil {
+		if errors.Is(err, ErrNoRows) {
+			return ReversalNotFound(id)
+		}
+		return err
+	}
+	return CheckCompletion(id, txnID, state, u)
 }
 
 // ReversalNotFound is the error for an unknown reversal ID.

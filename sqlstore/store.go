@@ -20,6 +20,35 @@ type Store struct {
 	DB *DB
 	// Sealer seals terminal keys and secret settings at rest.
 	Sealer posguard.Sealer
+	// Group is the database's group committer of the journal's writes
+	// (nil until the store has one).
+	Group GroupCommit
+}
+
+// GroupCommit is what the core controls of a database's group committer
+// (internal/groupcommit).
+type GroupCommit interface {
+	SetOn(on bool)
+	SetWindow(d time.Duration)
+}
+
+// SetGroupCommit turns group commit on (the default) or off. Off, every
+// write runs in its own transaction with its own commit; the semantics are
+// the same either way. Safe to call at any time.
+func (s *Store) SetGroupCommit(on bool) {
+	if s.Group != nil {
+		s.Group.SetOn(on)
+	}
+}
+
+// SetCommitWindow sets how long a group-commit batch stays open for more
+// writes after its first one. 0, the default, commits as soon as no other
+// write is waiting (batches still grow with the load); a window trades
+// latency for fewer commits when writers are few. Safe to call at any time.
+func (s *Store) SetCommitWindow(d time.Duration) {
+	if s.Group != nil {
+		s.Group.SetWindow(d)
+	}
 }
 
 // New returns the store over db; sealer must not be nil.

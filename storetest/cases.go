@@ -35,6 +35,7 @@ func runCases(t *testing.T, h *harness) {
 	t.Run("Notices", func(t *testing.T) { testNotices(t, get(t)) })
 	t.Run("TerminalEvents", func(t *testing.T) { testTerminalEvents(t, get(t)) })
 	t.Run("Rollups", func(t *testing.T) { testRollups(t, get(t)) })
+	t.Run("PruneAnalytics", func(t *testing.T) { testPruneAnalytics(t, get(t)) })
 }
 
 func sampleCase(kind posguard.CaseKind, txnID int64, merchant string) *posguard.Case {

@@ -129,4 +129,36 @@ func testMerchants(t *testing.T, h *harness) {
 			t.Fatalf("merchants %v, want M1 M2 M3", ids)
 		}
 	})
+
+	t.Run("SetLimits", func(t *testing.T) {
+		s := h.store(t)
+		ls, ok := s.(posguard.MerchantLimitStore)
+		if !ok {
+			t.Fatalf("%T is not a posguard.MerchantLimitStore", s)
+		}
+		m := sampleMerchant("M-LIM")
+		m.Status = posguard.MerchantFrozen
+		must(t, s.PutMerchant(t.Context(), m), "put")
+		want := posguard.Limits{PerTxn: 12_345, Daily: 0, DailyCount: 7}
+		got, err := ls.SetMerchantLimits(t.Context(), m.ID, want)
+		must(t, err, "set limits")
+		if got.Limits != want || got.Status != posguard.MerchantFrozen || got.Name != m.Name {
+			t.Fatalf("returned %+v, want limits %+v and the rest unchanged", got, want)
+		}
+		wantTime(t, got.StatusSince, m.StatusSince, "StatusSince after a limit change")
+		stored, err := s.Merchant(t.Context(), m.ID)
+		must(t, err, "get")
+		m.Limits = want
+		if !reflect.DeepEqual(stripMerchantTimes(stored), stripMerchantTimes(m)) {
+			t.Fatalf("stored %+v\nwant %+v", stored, m)
+		}
+		_, err = ls.SetMerchantLimits(t.Context(), "NOPE", want)
+		wantCode(t, err, posguard.ENOTFOUND, "limits of a missing merchant")
+		_, err = ls.SetMerchantLimits(t.Context(), m.ID, posguard.Limits{PerTxn: -1})
+		wantCode(t, err, posguard.EINVALID, "negative limit")
+		stored, _ = s.Merchant(t.Context(), m.ID)
+		if stored.Limits != want {
+			t.Fatalf("refused change stored %+v", stored.Limits)
+		}
+	})
 }

@@ -7,12 +7,11 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/onboarding/onboardingsql"
 )
 
 // OnboardingStorer is a store with an onboarding and risk side.
 type OnboardingStorer interface {
-	Onboarding() *onboardingsql.Store
+	Onboarding() posguard.OnboardingStore
 }
 
 // RunOnboarding runs the onboarding and risk conformance suite against
@@ -21,7 +20,7 @@ func RunOnboarding(t *testing.T, open Opener) {
 	h := &harness{open: open}
 	groups := []struct {
 		name string
-		run  func(t *testing.T, o *onboardingsql.Store)
+		run  func(t *testing.T, o posguard.OnboardingStore)
 	}{
 		{"Applications", testApplications},
 		{"Documents", testDocuments},
@@ -43,7 +42,7 @@ func RunOnboarding(t *testing.T, open Opener) {
 	}
 }
 
-func testApplications(t *testing.T, o *onboardingsql.Store) {
+func testApplications(t *testing.T, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	a := &posguard.Application{Kind: "individual", Name: "小店", LegalIDNo: "310101198503121236", State: posguard.AppDraft, CreatedBy: "op1",
 		Account: posguard.SettlementAccount{Bank: "ICBC", Number: "6222", Name: "张晓明"}}
@@ -88,7 +87,7 @@ func testApplications(t *testing.T, o *onboardingsql.Store) {
 	}
 }
 
-func testDocuments(t *testing.T, o *onboardingsql.Store) {
+func testDocuments(t *testing.T, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	a := &posguard.Application{Kind: "individual", State: posguard.AppDraft, CreatedBy: "op"}
 	wantCode(t, o.CreateApplication(ctx, a), "", "create")
@@ -113,7 +112,7 @@ func testDocuments(t *testing.T, o *onboardingsql.Store) {
 	wantCode(t, err, posguard.ENOTFOUND, "unknown document")
 }
 
-func testDuplicates(t *testing.T, o *onboardingsql.Store) {
+func testDuplicates(t *testing.T, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	a := &posguard.Application{Kind: "enterprise", LicenseNo: "L1", LegalIDNo: "ID1", State: posguard.AppDraft, CreatedBy: "op"}
 	wantCode(t, o.CreateApplication(ctx, a), "", "create")
@@ -145,7 +144,7 @@ func testDuplicates(t *testing.T, o *onboardingsql.Store) {
 	}
 }
 
-func testBindings(t *testing.T, o *onboardingsql.Store) {
+func testBindings(t *testing.T, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	wantCode(t, o.Bind(ctx, &posguard.TerminalBinding{TerminalID: "20000001", SerialNo: "SN1", MerchantID: "M1"}), "", "bind")
 	wantCode(t, o.Bind(ctx, &posguard.TerminalBinding{TerminalID: "20000002", SerialNo: "SN1", MerchantID: "M2"}), posguard.ECONFLICT, "serial bound twice")
@@ -170,7 +169,7 @@ func testBindings(t *testing.T, o *onboardingsql.Store) {
 	wantCode(t, o.Bind(ctx, &posguard.TerminalBinding{TerminalID: "20000003", SerialNo: "SN1", MerchantID: "M3"}), "", "serial bound again after unbind")
 }
 
-func testMerchantEvents(t *testing.T, o *onboardingsql.Store) {
+func testMerchantEvents(t *testing.T, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	for _, a := range []string{"created", "frozen", "unfrozen"} {
 		wantCode(t, o.AddMerchantEvent(ctx, &posguard.MerchantEvent{MerchantID: "M1", Actor: "risk1", Action: a, Reason: "r " + a}), "", a)
@@ -183,7 +182,7 @@ func testMerchantEvents(t *testing.T, o *onboardingsql.Store) {
 	}
 }
 
-func testRiskRules(t *testing.T, o *onboardingsql.Store) {
+func testRiskRules(t *testing.T, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	_, err := o.RiskRules(ctx)
 	wantCode(t, err, posguard.ENOTFOUND, "none yet")
@@ -206,7 +205,7 @@ func testRiskRules(t *testing.T, o *onboardingsql.Store) {
 	}
 }
 
-func testRiskHits(t *testing.T, o *onboardingsql.Store) {
+func testRiskHits(t *testing.T, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
 	hits := []*posguard.RiskHit{

@@ -93,7 +93,7 @@ func TestAttackUnknownTerminalFlood(t *testing.T) {
 	}
 	// The aggregator flushes every second: wait until all n are counted.
 	st := wd.serve.store
-	from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	from, to := time.Now().Add(-48*time.Hour), time.Now().Add(time.Hour)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		rs, err := st.Rollups(ctx, posguard.RollupQuery{Window: posguard.WindowMinute, Dimension: posguard.DimTerminal, Key: analytics.UnknownKey, From: from, To: to})

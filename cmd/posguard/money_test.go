@@ -196,5 +196,15 @@ func TestMoneyAfterAuthorization(t *testing.T) {
 	if succeeded != 1 {
 		t.Fatalf("%d payouts succeeded, want exactly one: %v", succeeded, mine)
 	}
+	// The payout runner writes its outcome's audit record just after the
+	// payout's state: wait for it before reading the story.
+	eventually("the re-settled payout's outcome is in the audit log", func() bool {
+		for _, r := range as(opTok, "GET", "/v1/audit?action=payout", "", 200)["records"].([]any) {
+			if r.(map[string]any)["outcome"] == "succeeded" {
+				return true
+			}
+		}
+		return false
+	})
 	checkAuditStory(t, wd, as, opTok)
 }

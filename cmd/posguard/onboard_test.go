@@ -258,6 +258,18 @@ func TestOnboardingToFreeze(t *testing.T) {
 		t.Fatalf("another merchant reads the application: %d", st)
 	}
 
+	// The hit is counted by rule and action.
+	var metrics strings.Builder
+	req, _ := http.NewRequest("GET", "http://"+wd.httpAdr+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+wd.newUser("admin1", posguard.RoleAdmin, "").token)
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		io.Copy(&metrics, res.Body)
+		res.Body.Close()
+	}
+	if !strings.Contains(metrics.String(), `posguard_risk_hits_total{action="freeze",rule="cashout"}`) {
+		t.Errorf("/metrics lacks the freeze hit of rule cashout")
+	}
+
 	// Unfreeze restores service.
 	if st := shop.call("POST", "/v1/merchants/"+mid+"/unfreeze", map[string]string{"reason": "x"}, nil); st != 403 {
 		t.Fatalf("a merchant unfreezes itself: %d", st)
@@ -288,5 +300,47 @@ func TestOnboardingToFreeze(t *testing.T) {
 		if strings.Contains(r.Changes, "6222020000001234567") || strings.Contains(r.Changes, nt.TMKComponents[0]) {
 			t.Errorf("audit record %s keeps an account number or key component", r.Action)
 		}
+	}
+}
+
+// TestPendingKYCCompletes: a pending_kyc merchant, whose terminal gets 03,
+// completes its verification through an application naming it; once a risk
+// user approves, the same merchant (same ID, same terminal) takes payments.
+func TestPendingKYCCompletes(t *testing.T) {
+	wd := startWorld(t, "", 5*time.Second)
+	op := wd.newUser("op1", posguard.RoleOperator, "")
+	rk := wd.newUser("risk1", posguard.RoleRisk, "")
+	term := dialRaw(t, wd.termAdr, kycTID, kycMID, kycTMK, "003", "cups-ecb")
+	if c := term.signOn(); c != "00" {
+		t.Fatalf("sign-on: %s", c)
+	}
+	code(t, "sale before verification", term.send(term.sale(goodCard, goodExp, "123456", 1000), true), "03")
+
+	in := map[string]any{"merchant_id": kycMID, "kind": "small", "name": "新开张书店", "mcc": "5942", "license_no": "91310101MA1FL0001D",
+		"legal_name": "陈志强", "legal_id_no": "440305197801153456", "phone": "13700137003", "address": "深圳市南山区",
+		"settlement_account": map[string]string{"bank": "CMB", "number": "6228480000003456789", "name": "陈志强"}, "fee_plan": "small"}
+	var app appAnswer
+	if st := op.call("POST", "/v1/applications", in, &app); st != 201 {
+		t.Fatalf("create: %d", st)
+	}
+	for _, k := range []string{"id_front", "id_back", "storefront", "account_proof"} {
+		if st := op.upload(app.ID, k, pngBytes); st != 201 {
+			t.Fatalf("upload %s: %d", k, st)
+		}
+	}
+	path := fmt.Sprintf("/v1/applications/%d", app.ID)
+	if st := op.call("POST", path+"/submit", nil, &app); st != 200 || app.State != "pending_review" {
+		t.Fatalf("submit: %d %s %+v", st, app.State, app.Checks)
+	}
+	if st := rk.call("POST", path+"/approve", nil, &app); st != 200 || app.MerchantID != kycMID {
+		t.Fatalf("approve: %d %+v", st, app)
+	}
+	m, err := wd.serve.store.Merchant(context.Background(), kycMID)
+	if err != nil || m.Status != posguard.MerchantActive || m.Account.Name != "陈志强" {
+		t.Fatalf("merchant after approval: %+v %v", m, err)
+	}
+	code(t, "sale after verification", term.send(term.sale(goodCard, goodExp, "123456", 1000), true), "00")
+	if st := op.call("POST", "/v1/applications", map[string]any{"merchant_id": shopMID, "kind": "small"}, nil); st != 409 {
+		t.Fatalf("an application for an active merchant: %d, want 409", st)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/host"
 	api "github.com/posguard/posguard/http"
+	"github.com/posguard/posguard/risk"
 	"github.com/posguard/posguard/simbank"
 	switching "github.com/posguard/posguard/switch"
 )
@@ -227,6 +228,11 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	h.API.Backoffice = c.bo
+	for _, col := range risk.Collectors() {
+		if err := h.Metrics.Registry().Register(col); err != nil {
+			c.log.Warn("risk metrics", "err", err)
+		}
+	}
 	if c.MetricsAddr != "" {
 		// /metrics is served on --metrics-addr only; the API's answers 404.
 		h.API.Metrics = nil

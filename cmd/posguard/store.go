@@ -12,7 +12,6 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/host"
 	"github.com/posguard/posguard/keys"
-	"github.com/posguard/posguard/onboarding/onboardingsql"
 	"github.com/posguard/posguard/postgres"
 	"github.com/posguard/posguard/sqlite"
 )
@@ -22,7 +21,7 @@ import (
 type hostStore interface {
 	host.Store
 	// Onboarding is applications, bindings, risk rules and hits.
-	Onboarding() *onboardingsql.Store
+	Onboarding() posguard.OnboardingStore
 	// HasSealedData and SealedSample tell whether the store holds data
 	// sealed under a host key, and give one such value to try a key on.
 	HasSealedData(ctx context.Context) (bool, error)

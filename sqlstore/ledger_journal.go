@@ -1,20 +1,20 @@
-package ledgersql
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 
 	"github.com/posguard/posguard"
 )
 
 // JournalChanges implements posguard.LedgerStore.
-func (s *Store) JournalChanges(ctx context.Context, after int64, n int) ([]posguard.JournalChange, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT e.id, e.state, t.id, t.type, t.merchant_id, t.issuer_bin,
+func (s *Money) JournalChanges(ctx context.Context, after int64, n int) ([]posguard.JournalChange, error) {
+	rows, err := s.DB.Read.Query(ctx, s.DB.Q(`SELECT e.id, e.state, t.id, t.type, t.merchant_id, t.issuer_bin,
 		t.entry_mode, t.amount, t.settlement_date, t.state, t.orig_id
 		FROM txn_events e JOIN transactions t ON t.id = e.txn_id
 		WHERE e.id > ? ORDER BY e.id LIMIT ?`), after, limit(n, 1000, 100000))
 	if err != nil {
-		return nil, s.err(err, "journal changes")
+		return nil, s.DB.Err(err, "journal changes")
 	}
 	defer rows.Close()
 	var out []posguard.JournalChange
@@ -25,40 +25,40 @@ func (s *Store) JournalChanges(ctx context.Context, after int64, n int) ([]posgu
 		var amt int64
 		if err := rows.Scan(&c.EventID, &est, &t.ID, &typ, &t.MerchantID, &t.IssuerBIN, &t.EntryMode, &amt,
 			&t.SettlementDate, &st, &t.OrigID); err != nil {
-			return nil, s.err(err, "scan journal change")
+			return nil, s.DB.Err(err, "scan journal change")
 		}
 		c.State, t.Type, t.State, t.Amount = posguard.State(est), posguard.TxnType(typ), posguard.State(st), posguard.Amount(amt)
 		c.Txn = t
 		out = append(out, c)
 	}
-	return out, s.err(rows.Err(), "read journal changes")
+	return out, s.DB.Err(rows.Err(), "read journal changes")
 }
 
 // Cursor implements posguard.LedgerStore.
-func (s *Store) Cursor(ctx context.Context, name string) (int64, error) {
+func (s *Money) Cursor(ctx context.Context, name string) (int64, error) {
 	var v int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT value FROM ledger_cursors WHERE name = ?`), name).Scan(&v)
-	if err == sql.ErrNoRows {
+	err := s.DB.Read.QueryRow(ctx, s.DB.Q(`SELECT value FROM ledger_cursors WHERE name = ?`), name).Scan(&v)
+	if errors.Is(err, ErrNoRows) {
 		return 0, nil
 	}
-	return v, s.err(err, "read cursor")
+	return v, s.DB.Err(err, "read cursor")
 }
 
 // SetCursor implements posguard.LedgerStore.
-func (s *Store) SetCursor(ctx context.Context, name string, v int64) error {
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO ledger_cursors (name, value) VALUES (?, ?)
+func (s *Money) SetCursor(ctx context.Context, name string, v int64) error {
+	_, err := s.DB.Write.Exec(ctx, s.DB.Q(`INSERT INTO ledger_cursors (name, value) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value`), name, v)
-	return s.err(err, "set cursor")
+	return s.DB.Err(err, "set cursor")
 }
 
 // PutCardKinds implements posguard.LedgerStore.
-func (s *Store) PutCardKinds(ctx context.Context, kinds map[string]posguard.CardKind) error {
-	return s.inTx(ctx, "put card kinds", func(tx *sql.Tx) error {
+func (s *Money) PutCardKinds(ctx context.Context, kinds map[string]posguard.CardKind) error {
+	return s.inTx(ctx, "put card kinds", func(tx Querier) error {
 		for bin, k := range kinds {
 			if k != posguard.CardDebit && k != posguard.CardCredit {
 				return posguard.Errorf(posguard.EINVALID, "card kind %q for BIN %s: want debit or credit", k, bin)
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO card_kinds (bin, kind) VALUES (?, ?)
+			if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO card_kinds (bin, kind) VALUES (?, ?)
 				ON CONFLICT (bin) DO UPDATE SET kind = excluded.kind`), bin, string(k)); err != nil {
 				return err
 			}
@@ -68,44 +68,44 @@ func (s *Store) PutCardKinds(ctx context.Context, kinds map[string]posguard.Card
 }
 
 // CardKinds implements posguard.LedgerStore.
-func (s *Store) CardKinds(ctx context.Context) (map[string]posguard.CardKind, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT bin, kind FROM card_kinds`)
+func (s *Money) CardKinds(ctx context.Context) (map[string]posguard.CardKind, error) {
+	rows, err := s.DB.Read.Query(ctx, `SELECT bin, kind FROM card_kinds`)
 	if err != nil {
-		return nil, s.err(err, "card kinds")
+		return nil, s.DB.Err(err, "card kinds")
 	}
 	defer rows.Close()
 	out := map[string]posguard.CardKind{}
 	for rows.Next() {
 		var b, k string
 		if err := rows.Scan(&b, &k); err != nil {
-			return nil, s.err(err, "scan card kind")
+			return nil, s.DB.Err(err, "scan card kind")
 		}
 		out[b] = posguard.CardKind(k)
 	}
-	return out, s.err(rows.Err(), "read card kinds")
+	return out, s.DB.Err(rows.Err(), "read card kinds")
 }
 
 // PutFeePlan implements posguard.LedgerStore.
-func (s *Store) PutFeePlan(ctx context.Context, name string, body []byte) error {
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO fee_plans (name, body) VALUES (?, ?)
+func (s *Money) PutFeePlan(ctx context.Context, name string, body []byte) error {
+	_, err := s.DB.Write.Exec(ctx, s.DB.Q(`INSERT INTO fee_plans (name, body) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET body = excluded.body`), name, string(body))
-	return s.err(err, "put fee plan")
+	return s.DB.Err(err, "put fee plan")
 }
 
 // FeePlans implements posguard.LedgerStore.
-func (s *Store) FeePlans(ctx context.Context) (map[string][]byte, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT name, body FROM fee_plans`)
+func (s *Money) FeePlans(ctx context.Context) (map[string][]byte, error) {
+	rows, err := s.DB.Read.Query(ctx, `SELECT name, body FROM fee_plans`)
 	if err != nil {
-		return nil, s.err(err, "fee plans")
+		return nil, s.DB.Err(err, "fee plans")
 	}
 	defer rows.Close()
 	out := map[string][]byte{}
 	for rows.Next() {
 		var n, b string
 		if err := rows.Scan(&n, &b); err != nil {
-			return nil, s.err(err, "scan fee plan")
+			return nil, s.DB.Err(err, "scan fee plan")
 		}
 		out[n] = []byte(b)
 	}
-	return out, s.err(rows.Err(), "read fee plans")
+	return out, s.DB.Err(rows.Err(), "read fee plans")
 }

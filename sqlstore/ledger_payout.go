@@ -1,8 +1,8 @@
-package ledgersql
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -12,23 +12,23 @@ const payoutCols = `id, batch_id, merchant_id, amount, account_bank, account_num
 	state, reason, bank_ref, attempts, resettled_by, resettles, case_id, created_at, updated_at, paid_at`
 
 // insertPayout writes a new payout inside tx.
-func (s *Store) insertPayout(ctx context.Context, tx *sql.Tx, p *posguard.Payout) error {
-	now := s.now()
+func (s *Money) insertPayout(ctx context.Context, tx Querier, p *posguard.Payout) error {
+	now := s.NowUTC()
 	if p.State == "" {
 		p.State = posguard.PayoutQueued
 	}
 	p.CreatedAt, p.UpdatedAt = now, now
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO payouts (`+payoutCols+`)
+	_, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO payouts (`+payoutCols+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		p.ID, p.BatchID, p.MerchantID, int64(p.Amount), p.Account.Bank, p.Account.Number, p.Account.Name,
 		p.Account.Status, string(p.State), p.Reason, p.BankRef, p.Attempts, p.ResettledBy, p.Resettles, p.CaseID,
-		nanos(now), nanos(now), nanos(p.PaidAt))
-	return s.err(err, "insert payout "+p.ID)
+		s.T(now), s.T(now), s.T(p.PaidAt))
+	return s.DB.Err(err, "insert payout "+p.ID)
 }
 
 // Payout implements posguard.PayoutStore.
-func (s *Store) Payout(ctx context.Context, id string) (*posguard.Payout, error) {
-	ps, err := s.queryPayouts(ctx, s.read, `SELECT `+payoutCols+` FROM payouts WHERE id = ?`, id)
+func (s *Money) Payout(ctx context.Context, id string) (*posguard.Payout, error) {
+	ps, err := s.queryPayouts(ctx, `SELECT `+payoutCols+` FROM payouts WHERE id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (s *Store) Payout(ctx context.Context, id string) (*posguard.Payout, error)
 }
 
 // Payouts implements posguard.PayoutStore.
-func (s *Store) Payouts(ctx context.Context, f posguard.PayoutFilter) ([]*posguard.Payout, error) {
+func (s *Money) Payouts(ctx context.Context, f posguard.PayoutFilter) ([]*posguard.Payout, error) {
 	q := `SELECT ` + payoutCols + ` FROM payouts WHERE 1 = 1`
 	var args []any
 	if f.MerchantID != "" {
@@ -63,44 +63,39 @@ func (s *Store) Payouts(ctx context.Context, f posguard.PayoutFilter) ([]*posgua
 	}
 	q += ` ORDER BY created_at, id LIMIT ?`
 	args = append(args, limit(f.Limit, 100, 10000))
-	return s.queryPayouts(ctx, s.read, q, args...)
+	return s.queryPayouts(ctx, q, args...)
 }
 
-type queryer interface {
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-}
-
-func (s *Store) queryPayouts(ctx context.Context, db queryer, q string, args ...any) ([]*posguard.Payout, error) {
-	rows, err := db.QueryContext(ctx, s.q(q), args...)
+func (s *Money) queryPayouts(ctx context.Context, q string, args ...any) ([]*posguard.Payout, error) {
+	rows, err := s.DB.Read.Query(ctx, s.DB.Q(q), args...)
 	if err != nil {
-		return nil, s.err(err, "query payouts")
+		return nil, s.DB.Err(err, "query payouts")
 	}
 	defer rows.Close()
 	var out []*posguard.Payout
 	for rows.Next() {
 		p := &posguard.Payout{}
-		var amt, created, updated, paid int64
+		var amt int64
 		var st string
 		if err := rows.Scan(&p.ID, &p.BatchID, &p.MerchantID, &amt, &p.Account.Bank, &p.Account.Number, &p.Account.Name,
 			&p.Account.Status, &st, &p.Reason, &p.BankRef, &p.Attempts, &p.ResettledBy, &p.Resettles, &p.CaseID,
-			&created, &updated, &paid); err != nil {
-			return nil, s.err(err, "scan payout")
+			TimeCol(&p.CreatedAt), TimeCol(&p.UpdatedAt), TimeCol(&p.PaidAt)); err != nil {
+			return nil, s.DB.Err(err, "scan payout")
 		}
 		p.Amount, p.State = posguard.Amount(amt), posguard.PayoutState(st)
-		p.CreatedAt, p.UpdatedAt, p.PaidAt = fromNanos(created), fromNanos(updated), fromNanos(paid)
 		out = append(out, p)
 	}
-	return out, s.err(rows.Err(), "read payouts")
+	return out, s.DB.Err(rows.Err(), "read payouts")
 }
 
 // payoutState reads a payout's state inside tx (ENOTFOUND if unknown).
-func (s *Store) payoutState(ctx context.Context, tx *sql.Tx, id string) (posguard.PayoutState, string, error) {
+func (s *Money) payoutState(ctx context.Context, tx Querier, id string) (posguard.PayoutState, string, error) {
 	var st, by string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT state, resettled_by FROM payouts WHERE id = ?`), id).Scan(&st, &by)
-	if err == sql.ErrNoRows {
+	err := tx.QueryRow(ctx, s.DB.Q(`SELECT state, resettled_by FROM payouts WHERE id = ?`), id).Scan(&st, &by)
+	if errors.Is(err, ErrNoRows) {
 		return "", "", posguard.Errorf(posguard.ENOTFOUND, "payout %q not found", id)
 	}
-	return posguard.PayoutState(st), by, s.err(err, "read payout state")
+	return posguard.PayoutState(st), by, s.DB.Err(err, "read payout state")
 }
 
 func inStates(st posguard.PayoutState, from []posguard.PayoutState) bool {
@@ -113,8 +108,8 @@ func inStates(st posguard.PayoutState, from []posguard.PayoutState) bool {
 }
 
 // MarkSubmitted implements posguard.PayoutStore.
-func (s *Store) MarkSubmitted(ctx context.Context, id string, at time.Time) error {
-	return s.inTx(ctx, "mark payout submitted", func(tx *sql.Tx) error {
+func (s *Money) MarkSubmitted(ctx context.Context, id string, at time.Time) error {
+	return s.inTx(ctx, "mark payout submitted", func(tx Querier) error {
 		st, _, err := s.payoutState(ctx, tx, id)
 		if err != nil {
 			return err
@@ -122,16 +117,16 @@ func (s *Store) MarkSubmitted(ctx context.Context, id string, at time.Time) erro
 		if st != posguard.PayoutQueued && st != posguard.PayoutSubmitted {
 			return posguard.Errorf(posguard.ECONFLICT, "payout %s is %s, not queued or submitted", id, st)
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE payouts SET state = 'submitted', attempts = attempts + 1, updated_at = ? WHERE id = ?`),
-			nanos(at), id)
+		_, err = tx.Exec(ctx, s.DB.Q(`UPDATE payouts SET state = 'submitted', attempts = attempts + 1, updated_at = ? WHERE id = ?`),
+			s.T(at), id)
 		return err
 	})
 }
 
 // FinishPayout implements posguard.PayoutStore.
-func (s *Store) FinishPayout(ctx context.Context, id string, from []posguard.PayoutState, to posguard.PayoutState,
+func (s *Money) FinishPayout(ctx context.Context, id string, from []posguard.PayoutState, to posguard.PayoutState,
 	reason, bankRef string, at time.Time, ps []*posguard.Posting) error {
-	return s.inTx(ctx, "finish payout", func(tx *sql.Tx) error {
+	return s.inTx(ctx, "finish payout", func(tx Querier) error {
 		st, _, err := s.payoutState(ctx, tx, id)
 		if err != nil {
 			return err
@@ -139,14 +134,14 @@ func (s *Store) FinishPayout(ctx context.Context, id string, from []posguard.Pay
 		if !inStates(st, from) {
 			return posguard.Errorf(posguard.ECONFLICT, "payout %s is %s, cannot become %s", id, st, to)
 		}
-		paid := int64(0)
+		var paid any // NULL: keep paid_at
 		if to == posguard.PayoutSucceeded {
-			paid = nanos(at)
+			paid = s.NullT(at.UTC())
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE payouts SET state = ?, reason = ?,
-			bank_ref = CASE WHEN ? = '' THEN bank_ref ELSE ? END,
-			paid_at = CASE WHEN ? = 0 THEN paid_at ELSE ? END, updated_at = ? WHERE id = ?`),
-			string(to), reason, bankRef, bankRef, paid, paid, nanos(at), id); err != nil {
+		if _, err := tx.Exec(ctx, s.DB.Q(`UPDATE payouts SET state = ?, reason = ?,
+			bank_ref = CASE WHEN CAST(? AS TEXT) = '' THEN bank_ref ELSE CAST(? AS TEXT) END,
+			paid_at = COALESCE(?, paid_at), updated_at = ? WHERE id = ?`),
+			string(to), reason, bankRef, bankRef, paid, s.T(at.UTC()), id); err != nil {
 			return err
 		}
 		_, err = s.appendTx(ctx, tx, ps)
@@ -155,20 +150,20 @@ func (s *Store) FinishPayout(ctx context.Context, id string, from []posguard.Pay
 }
 
 // SetPayoutCase implements posguard.PayoutStore.
-func (s *Store) SetPayoutCase(ctx context.Context, id, caseID string) error {
-	r, err := s.write.ExecContext(ctx, s.q(`UPDATE payouts SET case_id = ? WHERE id = ?`), caseID, id)
+func (s *Money) SetPayoutCase(ctx context.Context, id, caseID string) error {
+	n, err := s.DB.Write.Exec(ctx, s.DB.Q(`UPDATE payouts SET case_id = ? WHERE id = ?`), caseID, id)
 	if err != nil {
-		return s.err(err, "set payout case")
+		return s.DB.Err(err, "set payout case")
 	}
-	if n, _ := r.RowsAffected(); n == 0 {
+	if n == 0 {
 		return posguard.Errorf(posguard.ENOTFOUND, "payout %q not found", id)
 	}
 	return nil
 }
 
 // Resettle implements posguard.PayoutStore.
-func (s *Store) Resettle(ctx context.Context, p *posguard.Payout, ps []*posguard.Posting) error {
-	return s.inTx(ctx, "resettle", func(tx *sql.Tx) error {
+func (s *Money) Resettle(ctx context.Context, p *posguard.Payout, ps []*posguard.Posting) error {
+	return s.inTx(ctx, "resettle", func(tx Querier) error {
 		st, by, err := s.payoutState(ctx, tx, p.Resettles)
 		if err != nil {
 			return err
@@ -179,8 +174,8 @@ func (s *Store) Resettle(ctx context.Context, p *posguard.Payout, ps []*posguard
 		if by != "" {
 			return posguard.Errorf(posguard.ECONFLICT, "payout %s was already re-settled by %s", p.Resettles, by)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE payouts SET resettled_by = ?, updated_at = ? WHERE id = ?`),
-			p.ID, nanos(s.now()), p.Resettles); err != nil {
+		if _, err := tx.Exec(ctx, s.DB.Q(`UPDATE payouts SET resettled_by = ?, updated_at = ? WHERE id = ?`),
+			p.ID, s.T(s.NowUTC()), p.Resettles); err != nil {
 			return err
 		}
 		if err := s.insertPayout(ctx, tx, p); err != nil {

@@ -1,9 +1,8 @@
-package onboardingsql
+package sqlstore
 
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 
@@ -16,16 +15,16 @@ const appColumns = `id, kind, name, mcc, license_no, legal_name, legal_id_no, ph
 
 // CreateApplication implements posguard.ApplicationStore.
 func (s *Store) CreateApplication(ctx context.Context, a *posguard.Application) error {
-	now := s.now()
+	now := s.NowUTC()
 	a.CreatedAt, a.UpdatedAt = now, now
 	checks, returned := encode(a)
-	return s.inTx(ctx, "create application", func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO applications (kind, name, mcc, license_no, legal_name, legal_id_no, phone, address,
+	return s.DB.InTx(ctx, "create application", func(tx *Tx) error {
+		if err := tx.QueryRow(ctx, (`INSERT INTO applications (kind, name, mcc, license_no, legal_name, legal_id_no, phone, address,
 			account_bank, account_number, account_name, fee_plan, state, checks, returned, reason, merchant_id, created_by, reviewed_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			a.Kind, a.Name, a.MCC, a.LicenseNo, a.LegalName, a.LegalIDNo, a.Phone, a.Address,
 			a.Account.Bank, a.Account.Number, a.Account.Name, a.FeePlan, string(a.State), checks, returned, a.Reason,
-			a.MerchantID, a.CreatedBy, a.ReviewedBy, nanos(now), nanos(now)).Scan(&a.ID); err != nil {
+			a.MerchantID, a.CreatedBy, a.ReviewedBy, obNanos(now), obNanos(now)).Scan(&a.ID); err != nil {
 			return err
 		}
 		return s.addEvent(ctx, tx, a.ID, posguard.ApplicationEvent{At: now, Actor: a.CreatedBy, To: string(a.State), Note: "created"})
@@ -44,46 +43,44 @@ func encode(a *posguard.Application) (checks, returned string) {
 	return checks, returned
 }
 
-func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, id int64, ev posguard.ApplicationEvent) error {
+func (s *Store) addEvent(ctx context.Context, tx *Tx, id int64, ev posguard.ApplicationEvent) error {
 	if ev.At.IsZero() {
-		ev.At = s.now()
+		ev.At = s.NowUTC()
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO application_events (application_id, at, actor, from_state, to_state, note)
-		VALUES (?, ?, ?, ?, ?, ?)`), id, nanos(ev.At), ev.Actor, ev.From, ev.To, ev.Note)
+	_, err := tx.Exec(ctx, "exec", (`INSERT INTO application_events (application_id, at, actor, from_state, to_state, note)
+		VALUES (?, ?, ?, ?, ?, ?)`), id, obNanos(ev.At), ev.Actor, ev.From, ev.To, ev.Note)
 	return err
 }
 
 // Application implements posguard.ApplicationStore.
 func (s *Store) Application(ctx context.Context, id int64) (*posguard.Application, error) {
-	a, err := scanApp(s.read.QueryRowContext(ctx, s.q(`SELECT `+appColumns+` FROM applications WHERE id = ?`), id))
-	if err == sql.ErrNoRows {
+	a, err := scanApp(s.DB.QueryRow(ctx, (`SELECT ` + appColumns + ` FROM applications WHERE id = ?`), id))
+	if err == ErrNoRows {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "no application %d", id)
 	}
-	return a, s.err(err, "read application")
+	return a, s.DB.Err(err, "read application")
 }
 
 // Applications implements posguard.ApplicationStore.
 func (s *Store) Applications(ctx context.Context, state posguard.ApplicationState, n int) ([]*posguard.Application, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+appColumns+` FROM applications WHERE (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`),
-		string(state), string(state), limit(n))
+	rows, err := s.DB.Query(ctx, "query", (`SELECT ` + appColumns + ` FROM applications WHERE (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`),
+		string(state), string(state), obLimit(n))
 	if err != nil {
-		return nil, s.err(err, "list applications")
+		return nil, s.DB.Err(err, "list applications")
 	}
 	defer rows.Close()
 	var out []*posguard.Application
 	for rows.Next() {
 		a, err := scanApp(rows)
 		if err != nil {
-			return nil, s.err(err, "scan application")
+			return nil, s.DB.Err(err, "scan application")
 		}
 		out = append(out, a)
 	}
-	return out, s.err(rows.Err(), "list applications")
+	return out, s.DB.Err(rows.Err(), "list applications")
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
-func scanApp(r scanner) (*posguard.Application, error) {
+func scanApp(r Row) (*posguard.Application, error) {
 	var a posguard.Application
 	var state, checks, returned string
 	var created, updated int64
@@ -92,7 +89,7 @@ func scanApp(r scanner) (*posguard.Application, error) {
 		&a.MerchantID, &a.CreatedBy, &a.ReviewedBy, &created, &updated); err != nil {
 		return nil, err
 	}
-	a.State, a.CreatedAt, a.UpdatedAt = posguard.ApplicationState(state), fromNanos(created), fromNanos(updated)
+	a.State, a.CreatedAt, a.UpdatedAt = posguard.ApplicationState(state), obTime(created), obTime(updated)
 	if checks != "" {
 		if err := json.Unmarshal([]byte(checks), &a.Checks); err != nil {
 			return nil, err
@@ -108,20 +105,20 @@ func scanApp(r scanner) (*posguard.Application, error) {
 
 // UpdateApplication implements posguard.ApplicationStore.
 func (s *Store) UpdateApplication(ctx context.Context, a *posguard.Application, from posguard.ApplicationState, ev posguard.ApplicationEvent) error {
-	now := s.now()
+	now := s.NowUTC()
 	checks, returned := encode(a)
-	return s.inTx(ctx, "update application", func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, s.q(`UPDATE applications SET kind = ?, name = ?, mcc = ?, license_no = ?, legal_name = ?, legal_id_no = ?,
+	return s.DB.InTx(ctx, "update application", func(tx *Tx) error {
+		r, err := tx.Exec(ctx, "exec", (`UPDATE applications SET kind = ?, name = ?, mcc = ?, license_no = ?, legal_name = ?, legal_id_no = ?,
 			phone = ?, address = ?, account_bank = ?, account_number = ?, account_name = ?, fee_plan = ?, state = ?, checks = ?,
 			returned = ?, reason = ?, merchant_id = ?, reviewed_by = ?, updated_at = ? WHERE id = ? AND state = ?`),
 			a.Kind, a.Name, a.MCC, a.LicenseNo, a.LegalName, a.LegalIDNo, a.Phone, a.Address, a.Account.Bank, a.Account.Number,
-			a.Account.Name, a.FeePlan, string(a.State), checks, returned, a.Reason, a.MerchantID, a.ReviewedBy, nanos(now), a.ID, string(from))
+			a.Account.Name, a.FeePlan, string(a.State), checks, returned, a.Reason, a.MerchantID, a.ReviewedBy, obNanos(now), a.ID, string(from))
 		if err != nil {
 			return err
 		}
-		if n, _ := r.RowsAffected(); n == 0 {
+		if r == 0 {
 			var st string
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM applications WHERE id = ?`), a.ID).Scan(&st); err == sql.ErrNoRows {
+			if err := tx.QueryRow(ctx, (`SELECT state FROM applications WHERE id = ?`), a.ID).Scan(&st); err == ErrNoRows {
 				return posguard.Errorf(posguard.ENOTFOUND, "no application %d", a.ID)
 			} else if err != nil {
 				return err
@@ -136,10 +133,10 @@ func (s *Store) UpdateApplication(ctx context.Context, a *posguard.Application, 
 
 // ApplicationHistory implements posguard.ApplicationStore.
 func (s *Store) ApplicationHistory(ctx context.Context, id int64) ([]posguard.ApplicationEvent, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT at, actor, from_state, to_state, note FROM application_events
+	rows, err := s.DB.Query(ctx, "query", (`SELECT at, actor, from_state, to_state, note FROM application_events
 		WHERE application_id = ? ORDER BY id`), id)
 	if err != nil {
-		return nil, s.err(err, "application history")
+		return nil, s.DB.Err(err, "application history")
 	}
 	defer rows.Close()
 	var out []posguard.ApplicationEvent
@@ -147,36 +144,36 @@ func (s *Store) ApplicationHistory(ctx context.Context, id int64) ([]posguard.Ap
 		var e posguard.ApplicationEvent
 		var at int64
 		if err := rows.Scan(&at, &e.Actor, &e.From, &e.To, &e.Note); err != nil {
-			return nil, s.err(err, "scan history")
+			return nil, s.DB.Err(err, "scan history")
 		}
-		e.At = fromNanos(at)
+		e.At = obTime(at)
 		out = append(out, e)
 	}
-	return out, s.err(rows.Err(), "application history")
+	return out, s.DB.Err(rows.Err(), "application history")
 }
 
 // AddDocument implements posguard.ApplicationStore.
 func (s *Store) AddDocument(ctx context.Context, d *posguard.Document) error {
 	sum := sha256.Sum256(d.Data)
-	d.Size, d.SHA256, d.CreatedAt = len(d.Data), hex.EncodeToString(sum[:]), s.now()
-	return s.inTx(ctx, "add document", func(tx *sql.Tx) error {
+	d.Size, d.SHA256, d.CreatedAt = len(d.Data), hex.EncodeToString(sum[:]), s.NowUTC()
+	return s.DB.InTx(ctx, "add document", func(tx *Tx) error {
 		var one int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM applications WHERE id = ?`), d.ApplicationID).Scan(&one); err == sql.ErrNoRows {
+		if err := tx.QueryRow(ctx, (`SELECT 1 FROM applications WHERE id = ?`), d.ApplicationID).Scan(&one); err == ErrNoRows {
 			return posguard.Errorf(posguard.ENOTFOUND, "no application %d", d.ApplicationID)
 		} else if err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO application_documents (application_id, kind, content_type, size, sha256, data, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ApplicationID, d.Kind, d.ContentType, d.Size, d.SHA256, d.Data, nanos(d.CreatedAt)).Scan(&d.ID)
+		return tx.QueryRow(ctx, (`INSERT INTO application_documents (application_id, kind, content_type, size, sha256, data, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ApplicationID, d.Kind, d.ContentType, d.Size, d.SHA256, d.Data, obNanos(d.CreatedAt)).Scan(&d.ID)
 	})
 }
 
 // Documents implements posguard.ApplicationStore.
 func (s *Store) Documents(ctx context.Context, appID int64) ([]*posguard.Document, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, application_id, kind, content_type, size, sha256, created_at
+	rows, err := s.DB.Query(ctx, "query", (`SELECT id, application_id, kind, content_type, size, sha256, created_at
 		FROM application_documents WHERE application_id = ? ORDER BY id`), appID)
 	if err != nil {
-		return nil, s.err(err, "list documents")
+		return nil, s.DB.Err(err, "list documents")
 	}
 	defer rows.Close()
 	var out []*posguard.Document
@@ -184,23 +181,23 @@ func (s *Store) Documents(ctx context.Context, appID int64) ([]*posguard.Documen
 		var d posguard.Document
 		var at int64
 		if err := rows.Scan(&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, &at); err != nil {
-			return nil, s.err(err, "scan document")
+			return nil, s.DB.Err(err, "scan document")
 		}
-		d.CreatedAt = fromNanos(at)
+		d.CreatedAt = obTime(at)
 		out = append(out, &d)
 	}
-	return out, s.err(rows.Err(), "list documents")
+	return out, s.DB.Err(rows.Err(), "list documents")
 }
 
 // Document implements posguard.ApplicationStore.
 func (s *Store) Document(ctx context.Context, id int64) (*posguard.Document, error) {
 	var d posguard.Document
 	var at int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, application_id, kind, content_type, size, sha256, created_at, data
+	err := s.DB.QueryRow(ctx, (`SELECT id, application_id, kind, content_type, size, sha256, created_at, data
 		FROM application_documents WHERE id = ?`), id).Scan(&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, &at, &d.Data)
-	if err == sql.ErrNoRows {
+	if err == ErrNoRows {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "no document %d", id)
 	}
-	d.CreatedAt = fromNanos(at)
-	return &d, s.err(err, "read document")
+	d.CreatedAt = obTime(at)
+	return &d, s.DB.Err(err, "read document")
 }

@@ -1,8 +1,7 @@
-package onboardingsql
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 
 	"github.com/posguard/posguard"
@@ -14,15 +13,15 @@ func (s *Store) PutRiskRules(ctx context.Context, set *posguard.RiskRuleSet) err
 	if err != nil {
 		return posguard.WrapError(posguard.EINVALID, err, "risk rules")
 	}
-	set.CreatedAt = s.now()
-	return s.inTx(ctx, "put risk rules", func(tx *sql.Tx) error {
+	set.CreatedAt = s.NowUTC()
+	return s.DB.InTx(ctx, "put risk rules", func(tx *Tx) error {
 		var v int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM risk_rule_versions`).Scan(&v); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM risk_rule_versions`).Scan(&v); err != nil {
 			return err
 		}
 		set.Version = v + 1
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO risk_rule_versions (version, rules, created_by, created_at) VALUES (?, ?, ?, ?)`),
-			set.Version, string(b), set.CreatedBy, nanos(set.CreatedAt))
+		_, err := tx.Exec(ctx, "exec", (`INSERT INTO risk_rule_versions (version, rules, created_by, created_at) VALUES (?, ?, ?, ?)`),
+			set.Version, string(b), set.CreatedBy, obNanos(set.CreatedAt))
 		return err
 	})
 }
@@ -45,10 +44,10 @@ func (s *Store) RiskRuleVersions(ctx context.Context) ([]*posguard.RiskRuleSet, 
 }
 
 func (s *Store) ruleSets(ctx context.Context, n int) ([]*posguard.RiskRuleSet, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT version, rules, created_by, created_at FROM risk_rule_versions
+	rows, err := s.DB.Query(ctx, "query", (`SELECT version, rules, created_by, created_at FROM risk_rule_versions
 		ORDER BY version DESC LIMIT ?`), n)
 	if err != nil {
-		return nil, s.err(err, "risk rules")
+		return nil, s.DB.Err(err, "risk rules")
 	}
 	defer rows.Close()
 	var out []*posguard.RiskRuleSet
@@ -57,27 +56,27 @@ func (s *Store) ruleSets(ctx context.Context, n int) ([]*posguard.RiskRuleSet, e
 		var rules string
 		var at int64
 		if err := rows.Scan(&set.Version, &rules, &set.CreatedBy, &at); err != nil {
-			return nil, s.err(err, "scan risk rules")
+			return nil, s.DB.Err(err, "scan risk rules")
 		}
 		if err := json.Unmarshal([]byte(rules), &set.Rules); err != nil {
-			return nil, s.err(err, "decode risk rules")
+			return nil, s.DB.Err(err, "decode risk rules")
 		}
-		set.CreatedAt = fromNanos(at)
+		set.CreatedAt = obTime(at)
 		out = append(out, &set)
 	}
-	return out, s.err(rows.Err(), "risk rules")
+	return out, s.DB.Err(rows.Err(), "risk rules")
 }
 
 // AddRiskHits implements posguard.RiskStore.
 func (s *Store) AddRiskHits(ctx context.Context, hits []*posguard.RiskHit) error {
-	return s.inTx(ctx, "add risk hits", func(tx *sql.Tx) error {
+	return s.DB.InTx(ctx, "add risk hits", func(tx *Tx) error {
 		for _, h := range hits {
 			if h.At.IsZero() {
-				h.At = s.now()
+				h.At = s.NowUTC()
 			}
-			if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO risk_hits (at, rule, rule_version, action, merchant_id, terminal_id, txn_id,
+			if err := tx.QueryRow(ctx, (`INSERT INTO risk_hits (at, rule, rule_version, action, merchant_id, terminal_id, txn_id,
 				amount, card, explain_zh, explain_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-				nanos(h.At), h.Rule, h.RuleVersion, string(h.Action), h.MerchantID, h.TerminalID, h.TxnID, int64(h.Amount),
+				obNanos(h.At), h.Rule, h.RuleVersion, string(h.Action), h.MerchantID, h.TerminalID, h.TxnID, int64(h.Amount),
 				h.Card, h.Explain.ZH, h.Explain.EN).Scan(&h.ID); err != nil {
 				return err
 			}
@@ -94,25 +93,25 @@ func (s *Store) RiskHits(ctx context.Context, f posguard.RiskHitFilter) ([]*posg
 	if !f.To.IsZero() {
 		to = f.To.UnixNano()
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+hitColumns+` FROM risk_hits
+	rows, err := s.DB.Query(ctx, "query", (`SELECT ` + hitColumns + ` FROM risk_hits
 		WHERE (? = '' OR merchant_id = ?) AND (? = '' OR rule = ?) AND (? = 0 OR txn_id = ?) AND at >= ? AND at < ?
-		ORDER BY id DESC LIMIT ?`), f.MerchantID, f.MerchantID, f.Rule, f.Rule, f.TxnID, f.TxnID, nanos(f.From), to, limit(f.Limit))
+		ORDER BY id DESC LIMIT ?`), f.MerchantID, f.MerchantID, f.Rule, f.Rule, f.TxnID, f.TxnID, obNanos(f.From), to, obLimit(f.Limit))
 	if err != nil {
-		return nil, s.err(err, "risk hits")
+		return nil, s.DB.Err(err, "risk hits")
 	}
 	defer rows.Close()
 	var out []*posguard.RiskHit
 	for rows.Next() {
 		h, err := scanHit(rows)
 		if err != nil {
-			return nil, s.err(err, "scan risk hit")
+			return nil, s.DB.Err(err, "scan risk hit")
 		}
 		out = append(out, h)
 	}
-	return out, s.err(rows.Err(), "risk hits")
+	return out, s.DB.Err(rows.Err(), "risk hits")
 }
 
-func scanHit(r scanner) (*posguard.RiskHit, error) {
+func scanHit(r Row) (*posguard.RiskHit, error) {
 	var h posguard.RiskHit
 	var at, amount, released int64
 	var action string
@@ -120,17 +119,17 @@ func scanHit(r scanner) (*posguard.RiskHit, error) {
 		&h.Card, &h.Explain.ZH, &h.Explain.EN, &released, &h.ReleasedBy); err != nil {
 		return nil, err
 	}
-	h.At, h.Amount, h.Action, h.Released = fromNanos(at), posguard.Amount(amount), posguard.RiskAction(action), released != 0
+	h.At, h.Amount, h.Action, h.Released = obTime(at), posguard.Amount(amount), posguard.RiskAction(action), released != 0
 	return &h, nil
 }
 
 // ReleaseRiskHit implements posguard.RiskStore.
 func (s *Store) ReleaseRiskHit(ctx context.Context, id int64, user string) (*posguard.RiskHit, error) {
 	var h *posguard.RiskHit
-	err := s.inTx(ctx, "release risk hit", func(tx *sql.Tx) error {
+	err := s.DB.InTx(ctx, "release risk hit", func(tx *Tx) error {
 		var err error
-		h, err = scanHit(tx.QueryRowContext(ctx, s.q(`SELECT `+hitColumns+` FROM risk_hits WHERE id = ?`), id))
-		if err == sql.ErrNoRows {
+		h, err = scanHit(tx.QueryRow(ctx, (`SELECT ` + hitColumns + ` FROM risk_hits WHERE id = ?`), id))
+		if err == ErrNoRows {
 			return posguard.Errorf(posguard.ENOTFOUND, "no risk hit %d", id)
 		} else if err != nil {
 			return err
@@ -139,7 +138,7 @@ func (s *Store) ReleaseRiskHit(ctx context.Context, id int64, user string) (*pos
 			return posguard.Errorf(posguard.ECONFLICT, "risk hit %d is not a review waiting for release", id)
 		}
 		h.Released, h.ReleasedBy = true, user
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE risk_hits SET released = 1, released_by = ? WHERE id = ?`), user, id)
+		_, err = tx.Exec(ctx, "exec", (`UPDATE risk_hits SET released = 1, released_by = ? WHERE id = ?`), user, id)
 		return err
 	})
 	return h, err
@@ -147,19 +146,19 @@ func (s *Store) ReleaseRiskHit(ctx context.Context, id int64, user string) (*pos
 
 // ReviewsHeld implements posguard.RiskStore.
 func (s *Store) ReviewsHeld(ctx context.Context) ([]int64, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT txn_id FROM risk_hits
+	rows, err := s.DB.Query(ctx, "query", `SELECT DISTINCT txn_id FROM risk_hits
 		WHERE action = 'review' AND released = 0 AND txn_id <> 0 ORDER BY txn_id`)
 	if err != nil {
-		return nil, s.err(err, "reviews held")
+		return nil, s.DB.Err(err, "reviews held")
 	}
 	defer rows.Close()
 	var out []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, s.err(err, "scan review")
+			return nil, s.DB.Err(err, "scan review")
 		}
 		out = append(out, id)
 	}
-	return out, s.err(rows.Err(), "reviews held")
+	return out, s.DB.Err(rows.Err(), "reviews held")
 }

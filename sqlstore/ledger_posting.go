@@ -1,21 +1,21 @@
-package ledgersql
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 
 	"github.com/posguard/posguard"
 )
 
 // AppendPostings implements posguard.LedgerStore.
-func (s *Store) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int, error) {
+func (s *Money) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int, error) {
 	for _, p := range ps {
 		if err := p.Balanced(); err != nil {
 			return 0, err
 		}
 	}
 	n := 0
-	err := s.inTx(ctx, "append postings", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "append postings", func(tx Querier) error {
 		var err error
 		n, err = s.appendTx(ctx, tx, ps)
 		return err
@@ -26,26 +26,26 @@ func (s *Store) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int
 // appendTx appends ps inside tx: it takes the head (locked on PostgreSQL),
 // skips known keys, writes each posting and its entries, checks that every
 // new posting's entries sum to zero and moves the head.
-func (s *Store) appendTx(ctx context.Context, tx *sql.Tx, ps []*posguard.Posting) (int, error) {
+func (s *Money) appendTx(ctx context.Context, tx Querier, ps []*posguard.Posting) (int, error) {
 	var seq int64
 	var hash string
-	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+s.d.LockHead).Scan(&seq, &hash); err != nil {
-		return 0, s.err(err, "read ledger head")
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &hash); err != nil {
+		return 0, s.DB.Err(err, "read ledger head")
 	}
 	first := seq + 1
-	at := s.now()
+	at := s.NowUTC()
 	n := 0
 	for _, p := range ps {
 		if err := p.Balanced(); err != nil {
 			return 0, err
 		}
 		var one int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM ledger_postings WHERE key = ?`), p.Key).Scan(&one)
+		err := tx.QueryRow(ctx, s.DB.Q(`SELECT 1 FROM ledger_postings WHERE key = ?`), p.Key).Scan(&one)
 		if err == nil {
 			continue
 		}
-		if err != sql.ErrNoRows {
-			return 0, s.err(err, "check posting key")
+		if !errors.Is(err, ErrNoRows) {
+			return 0, s.DB.Err(err, "check posting key")
 		}
 		seq++
 		p.Seq, p.PrevHash, p.At = seq, hash, at
@@ -63,18 +63,18 @@ func (s *Store) appendTx(ctx context.Context, tx *sql.Tx, ps []*posguard.Posting
 		if p.Kind.Settles() {
 			item = 1
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO ledger_postings (seq, key, kind, item, txn_id, orig_id,
+		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_postings (seq, key, kind, item, txn_id, orig_id,
 			merchant_id, date, gross, fee, net, card_kind, ref, debits, credits, prev_hash, hash, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			p.Seq, p.Key, string(p.Kind), item, p.TxnID, p.OrigID, p.MerchantID, p.Date, int64(p.Gross),
 			int64(p.Fee), int64(p.Net), string(p.CardKind), p.Ref, int64(debits), int64(credits),
-			p.PrevHash, p.Hash, nanos(at)); err != nil {
-			return 0, s.err(err, "insert posting")
+			p.PrevHash, p.Hash, s.T(at)); err != nil {
+			return 0, s.DB.Err(err, "insert posting")
 		}
 		for i, e := range p.Entries {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO ledger_entries (seq, idx, account, merchant_id, date, amount)
+			if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_entries (seq, idx, account, merchant_id, date, amount)
 				VALUES (?, ?, ?, ?, ?, ?)`), p.Seq, i, string(e.Account), e.Account.Merchant(), p.Date, int64(e.Amount)); err != nil {
-				return 0, s.err(err, "insert entry")
+				return 0, s.DB.Err(err, "insert entry")
 			}
 		}
 		n++
@@ -84,15 +84,15 @@ func (s *Store) appendTx(ctx context.Context, tx *sql.Tx, ps []*posguard.Posting
 	}
 	// The store's own balance check: every posting just written nets to zero.
 	var bad int64
-	err := tx.QueryRowContext(ctx, s.q(`SELECT seq FROM ledger_entries WHERE seq >= ? GROUP BY seq HAVING SUM(amount) <> 0 LIMIT 1`), first).Scan(&bad)
+	err := tx.QueryRow(ctx, s.DB.Q(`SELECT seq FROM ledger_entries WHERE seq >= ? GROUP BY seq HAVING SUM(amount) <> 0 LIMIT 1`), first).Scan(&bad)
 	if err == nil {
 		return 0, posguard.Errorf(posguard.EINVALID, "ledger: posting %d does not balance", bad)
 	}
-	if err != sql.ErrNoRows {
-		return 0, s.err(err, "check balance")
+	if !errors.Is(err, ErrNoRows) {
+		return 0, s.DB.Err(err, "check balance")
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1`), seq, hash); err != nil {
-		return 0, s.err(err, "move ledger head")
+	if _, err := tx.Exec(ctx, s.DB.Q(`UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1`), seq, hash); err != nil {
+		return 0, s.DB.Err(err, "move ledger head")
 	}
 	return n, nil
 }
@@ -100,72 +100,72 @@ func (s *Store) appendTx(ctx context.Context, tx *sql.Tx, ps []*posguard.Posting
 const postingCols = `seq, key, kind, txn_id, orig_id, merchant_id, date, gross, fee, net, card_kind, ref, prev_hash, hash, at`
 
 // Postings implements posguard.LedgerStore.
-func (s *Store) Postings(ctx context.Context, after int64, n int) ([]*posguard.Posting, error) {
+func (s *Money) Postings(ctx context.Context, after int64, n int) ([]*posguard.Posting, error) {
 	return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings WHERE seq > ? ORDER BY seq LIMIT ?`,
 		after, limit(n, 1000, 100000))
 }
 
 // PostingsForTxn implements posguard.LedgerStore.
-func (s *Store) PostingsForTxn(ctx context.Context, id int64) ([]*posguard.Posting, error) {
+func (s *Money) PostingsForTxn(ctx context.Context, id int64) ([]*posguard.Posting, error) {
 	return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings WHERE txn_id = ? OR orig_id = ? ORDER BY seq`, id, id)
 }
 
 // PostingsByRef implements posguard.LedgerStore.
-func (s *Store) PostingsByRef(ctx context.Context, ref string) ([]*posguard.Posting, error) {
+func (s *Money) PostingsByRef(ctx context.Context, ref string) ([]*posguard.Posting, error) {
 	return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings WHERE ref = ? ORDER BY seq`, ref)
 }
 
 // queryPostings runs a posting query and loads the entries of the rows.
-func (s *Store) queryPostings(ctx context.Context, query string, args ...any) ([]*posguard.Posting, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+func (s *Money) queryPostings(ctx context.Context, query string, args ...any) ([]*posguard.Posting, error) {
+	rows, err := s.DB.Read.Query(ctx, s.DB.Q(query), args...)
 	if err != nil {
-		return nil, s.err(err, "query postings")
+		return nil, s.DB.Err(err, "query postings")
 	}
 	var ps []*posguard.Posting
 	bySeq := map[int64]*posguard.Posting{}
 	for rows.Next() {
 		p := &posguard.Posting{}
 		var kind, ck string
-		var gross, fee, net, at int64
+		var gross, fee, net int64
 		if err := rows.Scan(&p.Seq, &p.Key, &kind, &p.TxnID, &p.OrigID, &p.MerchantID, &p.Date, &gross, &fee, &net,
-			&ck, &p.Ref, &p.PrevHash, &p.Hash, &at); err != nil {
+			&ck, &p.Ref, &p.PrevHash, &p.Hash, TimeCol(&p.At)); err != nil {
 			rows.Close()
-			return nil, s.err(err, "scan posting")
+			return nil, s.DB.Err(err, "scan posting")
 		}
 		p.Kind, p.CardKind = posguard.PostingKind(kind), posguard.CardKind(ck)
-		p.Gross, p.Fee, p.Net, p.At = posguard.Amount(gross), posguard.Amount(fee), posguard.Amount(net), fromNanos(at)
+		p.Gross, p.Fee, p.Net = posguard.Amount(gross), posguard.Amount(fee), posguard.Amount(net)
 		ps = append(ps, p)
 		bySeq[p.Seq] = p
 	}
 	if err := rows.Err(); err != nil {
 		rows.Close()
-		return nil, s.err(err, "read postings")
+		return nil, s.DB.Err(err, "read postings")
 	}
 	rows.Close()
 	if len(ps) == 0 {
 		return ps, nil
 	}
-	erows, err := s.read.QueryContext(ctx, s.q(`SELECT seq, account, amount FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq, idx`),
+	erows, err := s.DB.Read.Query(ctx, s.DB.Q(`SELECT seq, account, amount FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq, idx`),
 		ps[0].Seq, ps[len(ps)-1].Seq)
 	if err != nil {
-		return nil, s.err(err, "query entries")
+		return nil, s.DB.Err(err, "query entries")
 	}
 	defer erows.Close()
 	for erows.Next() {
 		var seq, amt int64
 		var acct string
 		if err := erows.Scan(&seq, &acct, &amt); err != nil {
-			return nil, s.err(err, "scan entry")
+			return nil, s.DB.Err(err, "scan entry")
 		}
 		if p := bySeq[seq]; p != nil {
 			p.Entries = append(p.Entries, posguard.Entry{Account: posguard.Account(acct), Amount: posguard.Amount(amt)})
 		}
 	}
-	return ps, s.err(erows.Err(), "read entries")
+	return ps, s.DB.Err(erows.Err(), "read entries")
 }
 
 // Balances implements posguard.LedgerStore.
-func (s *Store) Balances(ctx context.Context, f posguard.BalanceFilter) ([]posguard.Balance, error) {
+func (s *Money) Balances(ctx context.Context, f posguard.BalanceFilter) ([]posguard.Balance, error) {
 	query := `SELECT account, SUM(amount) FROM ledger_entries WHERE 1 = 1`
 	var args []any
 	if f.MerchantID != "" {
@@ -177,9 +177,9 @@ func (s *Store) Balances(ctx context.Context, f posguard.BalanceFilter) ([]posgu
 		args = append(args, f.UpTo)
 	}
 	query += ` GROUP BY account HAVING SUM(amount) <> 0 ORDER BY account`
-	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.DB.Read.Query(ctx, s.DB.Q(query), args...)
 	if err != nil {
-		return nil, s.err(err, "balances")
+		return nil, s.DB.Err(err, "balances")
 	}
 	defer rows.Close()
 	var out []posguard.Balance
@@ -187,23 +187,23 @@ func (s *Store) Balances(ctx context.Context, f posguard.BalanceFilter) ([]posgu
 		var a string
 		var v int64
 		if err := rows.Scan(&a, &v); err != nil {
-			return nil, s.err(err, "scan balance")
+			return nil, s.DB.Err(err, "scan balance")
 		}
 		out = append(out, posguard.Balance{Account: posguard.Account(a), Amount: posguard.Amount(v)})
 	}
-	return out, s.err(rows.Err(), "read balances")
+	return out, s.DB.Err(rows.Err(), "read balances")
 }
 
 // LedgerHead implements posguard.LedgerStore.
-func (s *Store) LedgerHead(ctx context.Context) (int64, string, error) {
+func (s *Money) LedgerHead(ctx context.Context) (int64, string, error) {
 	var seq int64
 	var hash string
-	err := s.read.QueryRowContext(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`).Scan(&seq, &hash)
-	return seq, hash, s.err(err, "ledger head")
+	err := s.DB.Read.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`).Scan(&seq, &hash)
+	return seq, hash, s.DB.Err(err, "ledger head")
 }
 
 // MerchantPostings implements posguard.LedgerStore.
-func (s *Store) MerchantPostings(ctx context.Context, mid, from, to string) ([]*posguard.Posting, error) {
+func (s *Money) MerchantPostings(ctx context.Context, mid, from, to string) ([]*posguard.Posting, error) {
 	if from == "" {
 		from = "0000-00-00"
 	}
