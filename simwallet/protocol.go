@@ -1,0 +1,186 @@
+package simwallet
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/posguard/posguard/wallet"
+)
+
+// request holds every field any endpoint reads.
+type request struct {
+	AppID         string      `json:"app_id"`
+	MchID         string      `json:"mch_id"`
+	Nonce         string      `json:"nonce"`
+	Timestamp     json.Number `json:"timestamp"`
+	OutTradeNo    string      `json:"out_trade_no"`
+	OutRefundNo   string      `json:"out_refund_no"`
+	AuthCode      string      `json:"auth_code"`
+	Amount        json.Number `json:"amount"`
+	RefundAmount  json.Number `json:"refund_amount"`
+	Subject       string      `json:"subject"`
+	ExpireSeconds json.Number `json:"expire_seconds"`
+	NotifyURL     string      `json:"notify_url"`
+	Reason        string      `json:"reason"`
+	Date          string      `json:"date"`
+}
+
+// answer is an answer's fields; written as one JSON object.
+type answer map[string]any
+
+var nonceRE = regexp.MustCompile(`^[0-9A-Za-z]{16,32}$`)
+
+// ServeHTTP serves the channel protocol for every channel at its path.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ch, endpoint := s.channelFor(r.URL.Path)
+	s.mu.Unlock()
+	if ch == nil || r.Method != http.MethodPost {
+		http.NotFound(w, r)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, wallet.MaxBody+1))
+	if err != nil || len(body) > wallet.MaxBody {
+		http.Error(w, "body too large or cut", http.StatusBadRequest)
+		return
+	}
+	var req request
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	jsonErr := dec.Decode(&req)
+	base := answer{"app_id": req.AppID, "mch_id": req.MchID, "nonce": req.Nonce}
+	if !wallet.Verify(ch.key, body, r.Header.Get(wallet.SignatureHeader)) {
+		s.count("signerror")
+		s.write(w, ch, reject(base, wallet.ErrSignError, "signature missing or wrong"), false)
+		return
+	}
+	if a := s.check(ch, endpoint, &req, jsonErr, base); a != nil {
+		s.write(w, ch, a, false)
+		return
+	}
+	s.serveFaulty(w, r, ch, endpoint, &req, base)
+}
+
+// reject builds a return_code FAIL answer.
+func reject(base answer, code, msg string) answer {
+	base["return_code"], base["err_code"], base["err_msg"] = wallet.CodeFail, code, msg
+	return base
+}
+
+// check applies the checks every channel makes before doing anything.
+func (s *Sim) check(ch *channel, endpoint string, q *request, jsonErr error, base answer) answer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if jsonErr != nil {
+		return reject(base, wallet.ErrParamError, "body is not a JSON object")
+	}
+	if q.AppID != ch.cfg.AppID || !s.mchIDs[q.MchID] {
+		return reject(base, wallet.ErrAppIDMchIDNotMatch, "unknown app_id or mch_id")
+	}
+	ts, err := q.Timestamp.Int64()
+	if err != nil || !nonceRE.MatchString(q.Nonce) {
+		return reject(base, wallet.ErrParamError, "nonce or timestamp malformed")
+	}
+	now := s.now()
+	if d := now.Unix() - ts; d > 300 || d < -300 {
+		return reject(base, wallet.ErrRequestExpired, "timestamp more than 300 s off")
+	}
+	for n, at := range s.nonces {
+		if now.Sub(at) > 600*time.Second {
+			delete(s.nonces, n)
+		}
+	}
+	nk := ch.cfg.AppID + "/" + q.Nonce
+	if _, seen := s.nonces[nk]; seen {
+		return reject(base, wallet.ErrNonceReused, "nonce already seen")
+	}
+	s.nonces[nk] = now
+	if msg := params(endpoint, q); msg != "" {
+		return reject(base, wallet.ErrParamError, msg)
+	}
+	return nil
+}
+
+// amount reads a fen amount written as a plain JSON integer in range.
+func amount(n json.Number) (int64, bool) {
+	if strings.ContainsAny(string(n), ".eE+-") {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(n), 10, 64)
+	return v, err == nil && wallet.ValidAmount(v)
+}
+
+// params checks an endpoint's own fields; "" when they are well formed.
+func params(endpoint string, q *request) string {
+	needTrade := endpoint != wallet.PathBill
+	if needTrade && !wallet.ValidNumber(q.OutTradeNo) {
+		return "out_trade_no missing or malformed"
+	}
+	switch endpoint {
+	case wallet.PathMicropay, wallet.PathNative:
+		if _, ok := amount(q.Amount); !ok {
+			return "amount missing or malformed"
+		}
+		if n := len([]rune(q.Subject)); n < 1 || n > 128 {
+			return "subject must be 1 to 128 characters"
+		}
+		if endpoint == wallet.PathMicropay && (q.AuthCode == "" || strings.Trim(q.AuthCode, "0123456789") != "") {
+			return "auth_code missing or malformed"
+		}
+		if endpoint == wallet.PathNative {
+			e, err := q.ExpireSeconds.Int64()
+			if err != nil || e < 10 || e > 86400 {
+				return "expire_seconds must be 10 to 86400"
+			}
+			u, err := url.Parse(q.NotifyURL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(q.NotifyURL) > 256 {
+				return "notify_url must be an absolute http(s) URL"
+			}
+		}
+	case wallet.PathRefund, wallet.PathRefundQuery:
+		if !wallet.ValidNumber(q.OutRefundNo) {
+			return "out_refund_no missing or malformed"
+		}
+		if endpoint == wallet.PathRefund {
+			if _, ok := amount(q.RefundAmount); !ok {
+				return "refund_amount missing or malformed"
+			}
+			if len([]rune(q.Reason)) > 80 {
+				return "reason above 80 characters"
+			}
+		}
+	case wallet.PathBill:
+		if _, err := time.Parse(time.DateOnly, q.Date); err != nil {
+			return "date must be YYYY-MM-DD"
+		}
+	case wallet.PathQuery, wallet.PathReverse, wallet.PathClose:
+	default:
+		return "unknown endpoint"
+	}
+	return ""
+}
+
+// write signs and sends a: with the channel key, or, when bad, with another
+// key or none.
+func (s *Sim) write(w http.ResponseWriter, ch *channel, a answer, bad bool) {
+	s.mu.Lock()
+	a["timestamp"] = s.now().Unix()
+	s.mu.Unlock()
+	body, _ := json.Marshal(a)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if !bad {
+		w.Header().Set(wallet.SignatureHeader, wallet.Sign(ch.key, body))
+	} else if len(body)%2 == 0 {
+		w.Header().Set(wallet.SignatureHeader, wallet.Sign([]byte("not the channel key"), body))
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
