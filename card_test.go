@@ -11,7 +11,7 @@ func TestMaskCardNumbers(t *testing.T) {
 		{"card 6225880012345678 declined", "card 622588******5678 declined"},
 		{"4111111111111111", "411111******1111"},
 		{"merchant 898310048990001 not found", "merchant 898310048990001 not found"}, // 15 digits, fails Luhn: a merchant number
-		{"amex 378282246310005", "amex 378282*****0005"},                              // 15 digits passing Luhn: a card
+		{"amex 378282246310005", "amex 378282*****0005"},                             // 15 digits passing Luhn: a card
 		{"payout PO-T1-2026-03-01-M00000000000001-1", "payout PO-T1-2026-03-01-M00000000000001-1"},
 		{"x6225880012345678", "x622588******5678"}, // 16 digits: a card even after a letter
 		{"stan 000123 rrn 000000100123", "stan 000123 rrn 000000100123"},
