@@ -18,10 +18,11 @@ import (
 var dialect = &sqlstore.Dialect{
 	Name:      "postgres",
 	Dollar:    true,
-	ForUpdate: " FOR UPDATE",
-	Greatest:  "greatest",
-	TimeArg:   sqlstore.NativeTime,
-	Classify:  pgCode,
+	ForUpdate:  " FOR UPDATE",
+	SkipLocked: " FOR UPDATE SKIP LOCKED",
+	Greatest:   "greatest",
+	TimeArg:    sqlstore.NativeTime,
+	Classify:   pgCode,
 }
 
 // poolConn is the store's pool as a sqlstore.Conn.
