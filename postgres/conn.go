@@ -16,8 +16,8 @@ import (
 // the zero time; migration 0007 made the ledger's so too), row locks for
 // read-then-write.
 var dialect = &sqlstore.Dialect{
-	Name:      "postgres",
-	Dollar:    true,
+	Name:       "postgres",
+	Dollar:     true,
 	ForUpdate:  " FOR UPDATE",
 	SkipLocked: " FOR UPDATE SKIP LOCKED",
 	Greatest:   "greatest",
