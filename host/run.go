@@ -48,6 +48,7 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	bg(h.payoutLoop)
 	bg(h.watch)
 	bg(func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
+	bg(h.QR.Run)
 	for _, f := range h.Also {
 		bg(f)
 	}

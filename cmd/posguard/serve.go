@@ -52,6 +52,12 @@ type ServeCommand struct {
 	TLSCert     string
 	TLSKey      string
 	MetricsAddr string
+	// QR payments (spec/wallet-channel.md §6).
+	QRQueryEvery, QRPayDeadline, QRWait, WalletTimeout time.Duration
+	PublicURL                                          string
+	// QRNotifySchedule, if set before Run, replaces the merchant
+	// notification retry delays (tests).
+	QRNotifySchedule []time.Duration
 	// Risk is "on" (the risk rules judge every card sale) or "off".
 	Risk string
 	// RiskNow, if set before Run, is the clock the risk rules judge
@@ -119,6 +125,11 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate file (PEM): serve the API and console over HTTPS (with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "private key file (PEM) of --tls-cert")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics without credentials on this separate address (otherwise /metrics needs an admin or operator token)")
+	fs.DurationVar(&c.QRQueryEvery, "qr-query-every", 5*time.Second, "QR: how often an order whose outcome is unknown is queried at its channel")
+	fs.DurationVar(&c.QRPayDeadline, "qr-pay-deadline", 30*time.Second, "QR: a micropay order not confirmed this long after its creation is reversed")
+	fs.DurationVar(&c.QRWait, "qr-wait", 8*time.Second, "QR: how long POST /v1/qr/orders (and refunds) waits for a final state before answering")
+	fs.DurationVar(&c.WalletTimeout, "wallet-timeout", 10*time.Second, "QR: wait for a wallet channel's answer")
+	fs.StringVar(&c.PublicURL, "public-url", "", "QR: base URL where the wallet channels reach this host's notification endpoint (default http:// + the bound --http-addr)")
 	c.connLimits.addFlags(fs)
 }
 
@@ -198,6 +209,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		Store: st, Front: tracked, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
+		QRQueryEvery: c.QRQueryEvery, QRPayDeadline: c.QRPayDeadline, QRWait: c.QRWait, WalletTimeout: c.WalletTimeout, PublicURL: c.PublicURL,
 	})
 	if err != nil {
 		return err
@@ -224,6 +236,12 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.mu.Lock()
 	c.boundTerm, c.boundHTTP = tl.Addr().String(), hl.Addr().String()
 	c.mu.Unlock()
+	if len(c.QRNotifySchedule) > 0 {
+		h.QR.NotifySchedule = c.QRNotifySchedule
+	}
+	if h.QR.PublicURL == "" {
+		h.QR.PublicURL = c.scheme() + "://" + hl.Addr().String()
+	}
 	c.terminalServer(h.Terminals)
 	c.Auth = h.Auth
 	h.TLSCert, h.TLSKey = c.TLSCert, c.TLSKey
