@@ -46,6 +46,7 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	bg(h.caseLoop)
 	bg(func(ctx context.Context) { _ = h.Poster.Run(ctx, 2*time.Second) })
 	bg(h.payoutLoop)
+	bg(h.preAuthLoop)
 	bg(h.watch)
 	bg(func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
 	for _, f := range h.Also {
