@@ -99,6 +99,24 @@ func openStore(ctx context.Context, dsn, keyFile string, create bool, log *slog.
 	return st, hk, nil
 }
 
+// lockSQLite takes the single-instance lock of a SQLite database (dsn
+// "sqlite:PATH") for what, the command; nil and no error for PostgreSQL,
+// where several instances share the database. A second serve, demo or
+// migrate on the same file is refused with an error naming the file and the
+// holder.
+func lockSQLite(dsn, what string) (*sqlite.Lock, error) {
+	path, ok := strings.CutPrefix(dsn, "sqlite:")
+	if !ok || path == "" {
+		return nil, nil
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return sqlite.Acquire(path, what)
+}
+
 // mustExist returns a clear error when path does not exist.
 func mustExist(path, what, named string) error {
 	if _, err := os.Stat(path); err != nil {
