@@ -37,8 +37,8 @@ func sealFormat(ctx context.Context, q interface {
 }
 
 // UpgradeSealing re-seals, once, every value a store sealed before values
-// were bound to their rows: each terminal's TMK and working keys and each
-// secret setting is opened as it was sealed (no associated data) and sealed
+// were bound to their rows: each terminal's TMK and working keys, each
+// secret setting, wallet channel key and merchant wallet notify key is opened as it was sealed (no associated data) and sealed
 // again bound to its row, and the format is recorded as SealFormatBound,
 // all in one transaction. It returns how many values it re-sealed (0 for a
 // store already bound). A value that does not open under the store's
@@ -127,6 +127,45 @@ func (s *Store) UpgradeSealing(ctx context.Context) (int, error) {
 				return err
 			}
 			n++
+		}
+		// Single sealed columns keyed by one text column.
+		for _, c := range []struct {
+			table, key, column string
+			ad                 func(string) []byte
+		}{
+			{"wallet_channels", "name", "key_sealed", WalletChannelKeyAD},
+			{"merchant_wallets", "merchant_id", "notify_key_sealed", MerchantWalletKeyAD},
+		} {
+			rows, err := tx.Query(ctx, "upgrade sealing", `SELECT `+c.key+`, `+c.column+` FROM `+c.table+` ORDER BY `+c.key)
+			if err != nil {
+				return err
+			}
+			vals, err := Collect(s.DB, rows, "upgrade sealing", func(r Row) (setRow, error) {
+				var v setRow
+				err := r.Scan(&v.name, &v.value)
+				return v, err
+			})
+			if err != nil {
+				return err
+			}
+			for _, v := range vals {
+				if len(v.value) == 0 {
+					continue
+				}
+				plain, err := s.Sealer.Open(v.value, nil)
+				if err != nil {
+					return posguard.Errorf(posguard.EINTERNAL, "store: %s %s: %s does not open under this host key: nothing was re-sealed", c.table, v.name, c.column)
+				}
+				sealed, err := s.Sealer.Seal(plain, c.ad(v.name))
+				clear(plain)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, "upgrade sealing", `UPDATE `+c.table+` SET `+c.column+` = ? WHERE `+c.key+` = ?`, sealed, v.name); err != nil {
+					return err
+				}
+				n++
+			}
 		}
 		_, err = tx.Exec(ctx, "upgrade sealing", `UPDATE settings SET value = ?, updated_at = ? WHERE name = ?`,
 			[]byte(SealFormatBound), s.T(s.NowUTC()), SettingSealFormat)

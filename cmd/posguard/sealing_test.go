@@ -94,6 +94,21 @@ func TestSealingUpgradeOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Wallet keys too.
+	{
+		st, err := sqlite.Open(dbPath, hk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if err := st.PutWalletChannel(ctx, &posguard.WalletChannel{Name: "upgrade-test", Kind: "wechat", URL: "http://127.0.0.1:1", AppID: "wx1", Key: []byte("channel key")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.PutMerchantWallet(ctx, &posguard.MerchantWallet{MerchantID: shopMID, MchID: "m1", NotifyKey: []byte("notify key")}); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+	}
 	db, err := sql.Open("sqlite", dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -159,6 +174,34 @@ func TestSealingUpgradeOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	wallets := 0
+	for _, c := range []struct {
+		table, key, column string
+		ad                 func(string) []byte
+	}{
+		{"wallet_channels", "name", "key_sealed", sqlstore.WalletChannelKeyAD},
+		{"merchant_wallets", "merchant_id", "notify_key_sealed", sqlstore.MerchantWalletKeyAD},
+	} {
+		vals := map[string][]byte{}
+		rows, err := db.Query(`SELECT ` + c.key + `, ` + c.column + ` FROM ` + c.table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var k string
+			var v []byte
+			rows.Scan(&k, &v)
+			vals[k] = v
+		}
+		rows.Close()
+		for k, v := range vals {
+			if _, err := db.Exec(`UPDATE `+c.table+` SET `+c.column+` = ? WHERE `+c.key+` = ?`, unbind(v, c.ad(k)), k); err != nil {
+				t.Fatal(err)
+			}
+			wallets++
+		}
+	}
+	t.Logf("%d terminals, %d secret settings, %d wallet keys in the old format", len(terms), len(secrets), wallets)
 	if _, err := db.Exec(`INSERT INTO settings (name, value, secret, updated_at) VALUES ('seal.format', CAST('1' AS BLOB), 0, 0)`); err != nil {
 		t.Fatal(err)
 	}
@@ -226,6 +269,12 @@ func TestSealingUpgradeOnce(t *testing.T) {
 	}
 	if _, err := st.Setting(context.Background(), posguard.SettingZonePINKey); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := st.WalletChannels(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if w, err := st.MerchantWallet(context.Background(), shopMID); err != nil || string(w.NotifyKey) != "notify key" {
+		t.Fatalf("merchant wallet after the upgrade: %v", err)
 	}
 	if n, err := st.UpgradeSealing(context.Background()); n != 0 || err != nil {
 		t.Fatalf("second upgrade: %d, %v", n, err)
