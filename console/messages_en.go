@@ -304,4 +304,15 @@ var messagesEN = map[string]string{
 	"recon.upload_bank":             "Bank payout file (optional)",
 	"done.recon_run":                "Reconciled: this is the new run.",
 	"done.recon_same":               "This file was reconciled already: this is its run.",
+
+	// Electronic receipt (电子签购单).
+	"receipt.title": "Electronic receipt", "receipt.heading": "UnionPay POS sales slip", "receipt.link": "Electronic receipt (printable)",
+	"receipt.merchant_name": "Merchant name", "receipt.merchant_no": "Merchant no.", "receipt.terminal_no": "Terminal no.",
+	"receipt.card": "Card no.", "receipt.issuer": "Issuer (BIN)", "receipt.card_kind": "Card type",
+	"receipt.kind.debit": "Debit card", "receipt.kind.credit": "Credit card", "receipt.type": "Transaction type",
+	"receipt.batch": "Batch no.", "receipt.trace": "Trace no.", "receipt.rrn": "Reference no.", "receipt.auth": "Auth code",
+	"receipt.time": "Date/time (UTC+8)", "receipt.amount": "Amount (yuan)", "receipt.original": "Original transaction",
+	"receipt.signature": "Cardholder signature:", "receipt.acknowledge": "I acknowledge the transaction above and agree to its charge to my card account.",
+	"receipt.no_signature": "Small contactless payment: no PIN, no signature required.",
+	"receipt.print_hint":   "Use your browser's Print to print or save this slip as PDF", "receipt.back": "Back to the transaction",
 }

@@ -299,4 +299,15 @@ var messagesZH = map[string]string{
 	"recon.upload_bank":             "银行代付结果文件（可选）",
 	"done.recon_run":                "对账完成：以下为新批次。",
 	"done.recon_same":               "该文件已对账过：以下为其批次。",
+
+	// 电子签购单。
+	"receipt.title": "电子签购单", "receipt.heading": "银联POS签购单", "receipt.link": "电子签购单（可打印）",
+	"receipt.merchant_name": "商户名称", "receipt.merchant_no": "商户编号", "receipt.terminal_no": "终端编号",
+	"receipt.card": "卡号", "receipt.issuer": "发卡行（BIN）", "receipt.card_kind": "卡类别",
+	"receipt.kind.debit": "借记卡", "receipt.kind.credit": "贷记卡", "receipt.type": "交易类型",
+	"receipt.batch": "批次号", "receipt.trace": "凭证号", "receipt.rrn": "参考号", "receipt.auth": "授权码",
+	"receipt.time": "日期/时间（北京时间）", "receipt.amount": "金额（元）", "receipt.original": "原交易",
+	"receipt.signature": "持卡人签名：", "receipt.acknowledge": "本人确认以上交易，同意将其记入本卡账户。",
+	"receipt.no_signature": "小额免密免签：无需签名。",
+	"receipt.print_hint":   "用浏览器的“打印”打印本签购单或存为PDF", "receipt.back": "返回交易",
 }

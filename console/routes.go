@@ -26,6 +26,7 @@ func (s *Server) routes() []route {
 		{"GET /{$}", allRoles, s.dashboard},
 		{"GET /transactions", allRoles, s.transactions},
 		{"GET /transactions/{id}", allRoles, s.transaction},
+		{"GET /transactions/{id}/receipt", allRoles, s.receiptPage},
 		{"GET /settlements", allRoles, s.settlements},
 		{"POST /settlements/resettle", allRoles, s.resettle},
 		{"POST /settlements/account", changeRequesters, s.requestAccountChange},

@@ -89,6 +89,7 @@ func (a *accessWorld) sampleRequests() map[string]string {
 		"GET /v1/terminals/{id}":                    "GET /v1/terminals/T0000001",
 		"GET /v1/merchants/{id}":                    "GET /v1/merchants/" + m1,
 		"GET /v1/transactions/{id}/settlement":      fmt.Sprintf("GET /v1/transactions/%d/settlement", a.approved.ID),
+		"GET /v1/transactions/{id}/receipt":         fmt.Sprintf("GET /v1/transactions/%d/receipt", a.approved.ID),
 		"GET /v1/merchants/{id}/settlements":        "GET /v1/merchants/" + m1 + "/settlements",
 		"GET /v1/merchants/{id}/statement":          "GET /v1/merchants/" + m1 + "/statement?from=2026-03-01&to=2026-03-02",
 		"PUT /v1/merchants/{id}/settlement-account": `PUT /v1/merchants/` + m1 + `/settlement-account {"bank":"ICBC","number":"6222021234567890123","name":"Li Lei"}`,

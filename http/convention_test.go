@@ -191,6 +191,7 @@ func TestConventionEveryRoute(t *testing.T) {
 		"GET /v1/terminals/{id}":                    {"GET /v1/terminals/T0000001", "GET /v1/terminals/T0000002"},
 		"GET /v1/merchants/{id}":                    {"GET /v1/merchants/M00000000000001", "GET /v1/merchants/M00000000000002"},
 		"GET /v1/transactions/{id}/settlement":      {fmt.Sprintf("GET /v1/transactions/%d/settlement", f.approved.ID)},
+		"GET /v1/transactions/{id}/receipt":         {fmt.Sprintf("GET /v1/transactions/%d/receipt", f.approved.ID)},
 		"GET /v1/merchants/{id}/settlements":        {"GET /v1/merchants/M00000000000001/settlements"},
 		"GET /v1/merchants/{id}/statement":          {"GET /v1/merchants/M00000000000001/statement?from=2026-03-01&to=2026-03-02"},
 		"PUT /v1/merchants/{id}/settlement-account": {`PUT /v1/merchants/M00000000000001/settlement-account {"bank":"ICBC","number":"6222021234567890123","name":"Li Lei"}`},

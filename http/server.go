@@ -84,6 +84,7 @@ func (s *Server) routes() []route {
 	return append([]route{
 		{"GET /v1/transactions", s.listTransactions, everyone, opListTransactions},
 		{"GET /v1/transactions/{id}", s.getTransaction, everyone, opGetTransaction},
+		{"GET /v1/transactions/{id}/receipt", s.getReceipt, everyone, opGetReceipt},
 		{"GET /v1/reversals", s.listReversals, staff, opListReversals},
 		{"GET /v1/explain/{code}", s.explain, everyone, opExplain},
 		{"GET /v1/terminals/{id}", s.getTerminal, everyone, opGetTerminal},
