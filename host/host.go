@@ -41,6 +41,9 @@ type Store interface {
 	Access() posguard.AccessStore
 	// Recon is the reconciliation side (clearing files, exceptions).
 	Recon() posguard.ReconStore
+	// QR is the QR payments side (wallet channels, orders, refunds,
+	// merchant notifications).
+	QR() posguard.QRStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }

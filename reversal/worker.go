@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -132,38 +131,8 @@ func (w *Worker) Run(ctx context.Context) error {
 // acknowledged.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
-	done := 0
-	for {
-		due, err := w.Store.DueReversals(ctx, w.Now(), w.Batch)
-		if err != nil {
-			return done, err
-		}
-		if len(due) == 0 {
-			return done, nil
-		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		progressed := false
-		for _, r := range due {
-			wg.Add(1)
-			go func(r *posguard.Reversal) {
-				defer wg.Done()
-				ok, err := w.attempt(ctx, r)
-				mu.Lock()
-				defer mu.Unlock()
-				if ok {
-					done++
-				}
-				if err == nil || ok {
-					progressed = true
-				}
-			}(r)
-		}
-		wg.Wait()
-		if ctx.Err() != nil || len(due) < w.Batch || !progressed {
-			return done, ctx.Err()
-		}
-	}
+	q := Queue[*posguard.Reversal]{Due: w.Store.DueReversals, Attempt: w.attempt, Batch: w.Batch, Now: w.Now}
+	return q.Drain(ctx)
 }
 
 // attempt sends one reversal and records the outcome. It reports whether
@@ -284,15 +253,7 @@ func (w *Worker) failed(ctx context.Context, r *posguard.Reversal, txn *posguard
 // backoff returns the delay before attempt n+1: BaseBackoff·2^(n-1), capped
 // at MaxBackoff, with ±25 % jitter.
 func (w *Worker) backoff(n int) time.Duration {
-	d := w.BaseBackoff
-	for i := 1; i < n && d < w.MaxBackoff; i++ {
-		d *= 2
-	}
-	if d > w.MaxBackoff {
-		d = w.MaxBackoff
-	}
-	j := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
-	return d + j
+	return Backoff(n, w.BaseBackoff, w.MaxBackoff, true)
 }
 
 // Sweep queues a reversal for every transaction left forwarded for longer

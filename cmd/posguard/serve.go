@@ -17,6 +17,7 @@ import (
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/risk"
 	"github.com/posguard/posguard/simbank"
+	"github.com/posguard/posguard/sqlite"
 	switching "github.com/posguard/posguard/switch"
 )
 
@@ -74,6 +75,7 @@ type ServeCommand struct {
 	bo                   *api.Backoffice
 	boundTerm, boundHTTP string
 	mu                   sync.Mutex
+	lock                 *sqlite.Lock // the SQLite single-instance lock (nil on PostgreSQL)
 }
 
 // ParseFlags reads serve's flags.
@@ -180,6 +182,10 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// SQLite serves one instance: a second serve on the file is refused.
+	if c.lock, err = lockSQLite(c.DB, "posguard serve"); err != nil {
+		return err
+	}
 	st, hk, err := openStore(ctx, c.DB, c.HostKeyFile, true, c.log)
 	if err != nil {
 		return err
@@ -267,8 +273,13 @@ func (c *ServeCommand) Close() error {
 	if c.host != nil {
 		c.host.Close()
 	}
+	var err error
 	if c.store != nil {
-		return c.store.Close()
+		err = c.store.Close()
 	}
-	return nil
+	if c.lock != nil {
+		c.lock.Release()
+		c.lock = nil
+	}
+	return err
 }
