@@ -62,6 +62,7 @@ type Network struct {
 	faults      Faults
 	windows     []activeWindow
 	stats       Stats
+	disputes    disputeBook // raised disputes and their rulings (dispute.go)
 
 	srv server
 }
