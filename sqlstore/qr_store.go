@@ -22,7 +22,7 @@ func (s *Store) PutWalletChannel(ctx context.Context, c *posguard.WalletChannel)
 	if c.Name == "" || len(c.Key) == 0 {
 		return posguard.Errorf(posguard.EINVALID, "wallet channel: a name and a key are required")
 	}
-	sealed, err := s.Sealer.Seal(c.Key)
+	sealed, err := s.Sealer.Seal(c.Key, WalletChannelKeyAD(c.Name))
 	if err != nil {
 		return posguard.WrapError(posguard.EINTERNAL, err, "wallet channel %s: seal key", c.Name)
 	}
@@ -46,13 +46,25 @@ func (s *Store) WalletChannels(ctx context.Context) ([]*posguard.WalletChannel, 
 		if err := r.Scan(&c.Name, &c.Position, &c.Kind, &c.URL, &c.AppID, &sealed); err != nil {
 			return nil, err
 		}
-		k, err := s.Sealer.Open(sealed)
+		k, err := s.Sealer.Open(sealed, WalletChannelKeyAD(c.Name))
 		if err != nil {
-			return nil, posguard.WrapError(posguard.EINTERNAL, err, "wallet channel %s: open key (another host key?)", c.Name)
+			return nil, posguard.WrapError(posguard.EINTERNAL, err, "wallet channel %s: key_sealed does not open: it was altered, copied from another row, or sealed under another host key", c.Name)
 		}
 		c.Key = k
 		return &c, nil
 	})
+}
+
+// WalletChannelKeyAD returns the associated data of a wallet channel's
+// sealed key.
+func WalletChannelKeyAD(name string) []byte {
+	return posguard.SealAD("wallet_channels", "key_sealed", name)
+}
+
+// MerchantWalletKeyAD returns the associated data of a merchant wallet's
+// sealed notify key.
+func MerchantWalletKeyAD(merchantID string) []byte {
+	return posguard.SealAD("merchant_wallets", "notify_key_sealed", merchantID)
 }
 
 // PutMerchantWallet inserts or replaces a merchant's wallet settings.
@@ -60,7 +72,7 @@ func (s *Store) PutMerchantWallet(ctx context.Context, w *posguard.MerchantWalle
 	if w.MerchantID == "" || w.MchID == "" || len(w.NotifyKey) == 0 {
 		return posguard.Errorf(posguard.EINVALID, "merchant wallet: merchant, mch_id and notify_key are required")
 	}
-	sealed, err := s.Sealer.Seal(w.NotifyKey)
+	sealed, err := s.Sealer.Seal(w.NotifyKey, MerchantWalletKeyAD(w.MerchantID))
 	if err != nil {
 		return posguard.WrapError(posguard.EINTERNAL, err, "merchant wallet %s: seal key", w.MerchantID)
 	}
@@ -83,8 +95,8 @@ func (s *Store) MerchantWallet(ctx context.Context, merchantID string) (*posguar
 	if err != nil {
 		return nil, s.DB.Err(err, "merchant wallet")
 	}
-	if w.NotifyKey, err = s.Sealer.Open(sealed); err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "merchant wallet %s: open key", merchantID)
+	if w.NotifyKey, err = s.Sealer.Open(sealed, MerchantWalletKeyAD(merchantID)); err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "merchant wallet %s: notify_key_sealed does not open: it was altered, copied from another row, or sealed under another host key", merchantID)
 	}
 	return &w, nil
 }

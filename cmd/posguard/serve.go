@@ -58,11 +58,19 @@ type ServeCommand struct {
 	// QRNotifySchedule, if set before Run, replaces the merchant
 	// notification retry delays (tests).
 	QRNotifySchedule []time.Duration
+	// Instance, LeaseTTL and ReversalLease configure an instance of
+	// several on one PostgreSQL database (see docs/deployment.md).
+	Instance      string
+	LeaseTTL      time.Duration
+	ReversalLease time.Duration
 	// Risk is "on" (the risk rules judge every card sale) or "off".
 	Risk string
 	// RiskNow, if set before Run, is the clock the risk rules judge
 	// payments by (tests: night hours).
 	RiskNow func() time.Time
+	// SwitchNow, if set before Run, is the switch's clock (tests move it
+	// to expire pre-authorizations).
+	SwitchNow func() time.Time
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -130,6 +138,9 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.DurationVar(&c.QRWait, "qr-wait", 8*time.Second, "QR: how long POST /v1/qr/orders (and refunds) waits for a final state before answering")
 	fs.DurationVar(&c.WalletTimeout, "wallet-timeout", 10*time.Second, "QR: wait for a wallet channel's answer")
 	fs.StringVar(&c.PublicURL, "public-url", "", "QR: base URL where the wallet channels reach this host's notification endpoint (default http:// + the bound --http-addr)")
+	fs.StringVar(&c.Instance, "instance", "", "name of this instance among several on one PostgreSQL database, in leases and claims (default: host name and process id)")
+	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "PostgreSQL: how long a singleton job's lease (ledger poster, payouts, incident detection…) lasts unrenewed; a dead leader's jobs move within about 1.3 times this")
+	fs.DurationVar(&c.ReversalLease, "reversal-lease", 30*time.Second, "PostgreSQL: how long a claimed reversal stays with the instance that claimed it before another may send it")
 	c.connLimits.addFlags(fs)
 }
 
@@ -210,11 +221,17 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
 		QRQueryEvery: c.QRQueryEvery, QRPayDeadline: c.QRPayDeadline, QRWait: c.QRWait, WalletTimeout: c.WalletTimeout, PublicURL: c.PublicURL,
+		// PostgreSQL may be shared by several instances; SQLite is locked
+		// to this one.
+		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease,
 	})
 	if err != nil {
 		return err
 	}
 	c.host, c.Switch, c.Bank = h, h.Switch, h.Bank
+	if c.SwitchNow != nil {
+		h.Switch.Now = c.SwitchNow
+	}
 
 	tl, err := net.Listen("tcp", c.TerminalAddr)
 	if err != nil {
@@ -273,7 +290,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	}
 	c.startRecon(h)
 	return h.Run(ctx, tl, hl, func() {
-		c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
+		c.log.Info("posguard serving", "instance", h.Instance, "shared", h.Shared, "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 		close(c.Ready)
 	})
 }

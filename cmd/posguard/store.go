@@ -23,9 +23,13 @@ type hostStore interface {
 	// Onboarding is applications, bindings, risk rules and hits.
 	Onboarding() posguard.OnboardingStore
 	// HasSealedData and SealedSample tell whether the store holds data
-	// sealed under a host key, and give one such value to try a key on.
+	// sealed under a host key, and give one such value (and its associated
+	// data) to try a key on.
 	HasSealedData(ctx context.Context) (bool, error)
-	SealedSample(ctx context.Context) ([]byte, error)
+	SealedSample(ctx context.Context) (sealed, ad []byte, err error)
+	// UpgradeSealing re-seals, once and atomically, values sealed before
+	// they were bound to their rows; it returns how many.
+	UpgradeSealing(ctx context.Context) (int, error)
 	Close() error
 }
 
@@ -82,6 +86,15 @@ func openStore(ctx context.Context, dsn, keyFile string, create bool, log *slog.
 	if err := checkHostKey(ctx, st, hk, keyFile, newKey, log); err != nil {
 		st.Close()
 		return nil, nil, err
+	}
+	// Only now that the key is known to be the store's: values sealed
+	// before they were bound to their rows are re-sealed, all in one
+	// transaction, once.
+	if n, err := st.UpgradeSealing(ctx); err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("host key file %s: re-seal the store's values bound to their rows: %w", keyFile, err)
+	} else if n > 0 {
+		log.Info("re-sealed the store's secret values, each bound to its row", "values", n)
 	}
 	return st, hk, nil
 }
