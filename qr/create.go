@@ -47,6 +47,12 @@ func (e *Engine) Create(ctx context.Context, in OrderInput) (*posguard.QROrder, 
 		return nil, false, err
 	}
 	got, created, err := e.Store.CreateQROrder(ctx, o, "PG"+e.prefix)
+	if posguard.ErrorCode(err) == posguard.ECONFLICT {
+		// A concurrent request with the same number won the insert.
+		if got, err = e.existing(ctx, in); err == nil && got == nil {
+			err = posguard.Errorf(posguard.ECONFLICT, "out_order_no %s: being created", in.OutOrderNo)
+		}
+	}
 	if err != nil {
 		return nil, false, err
 	}

@@ -373,10 +373,20 @@ func TestQRMicropay(t *testing.T) {
 		if ev["event"] != "order" || o["id"] != m["id"] || o["state"] != "succeeded" || ev["notify_id"] == "" {
 			t.Fatalf("notification = %v", ev)
 		}
-		got := qw.waitOrder(m["id"].(string), "succeeded", "")
-		ns, _ := got["notifications"].([]any)
-		if len(ns) != 1 || ns[0].(map[string]any)["state"] != "delivered" || ns[0].(map[string]any)["attempts"] != float64(2) {
-			t.Fatalf("notifications on the order = %v", got["notifications"])
+		// The delivery is recorded on the order once the sink has answered.
+		for {
+			got := qw.waitOrder(m["id"].(string), "succeeded", "")
+			ns, _ := got["notifications"].([]any)
+			if len(ns) == 1 && ns[0].(map[string]any)["state"] == "delivered" {
+				if ns[0].(map[string]any)["attempts"] != float64(2) {
+					t.Fatalf("notifications on the order = %v", ns)
+				}
+				break
+			}
+			if len(ns) != 1 || time.Now().After(deadline) {
+				t.Fatalf("notifications on the order = %v", got["notifications"])
+			}
+			time.Sleep(20 * time.Millisecond) // polling the order's notifications
 		}
 	})
 
