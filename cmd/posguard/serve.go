@@ -56,11 +56,19 @@ type ServeCommand struct {
 	TLSCert     string
 	TLSKey      string
 	MetricsAddr string
+	// Instance, LeaseTTL and ReversalLease configure an instance of
+	// several on one PostgreSQL database (see docs/deployment.md).
+	Instance      string
+	LeaseTTL      time.Duration
+	ReversalLease time.Duration
 	// Risk is "on" (the risk rules judge every card sale) or "off".
 	Risk string
 	// RiskNow, if set before Run, is the clock the risk rules judge
 	// payments by (tests: night hours).
 	RiskNow func() time.Time
+	// SwitchNow, if set before Run, is the switch's clock (tests move it
+	// to expire pre-authorizations).
+	SwitchNow func() time.Time
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -125,6 +133,9 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate file (PEM): serve the API and console over HTTPS (with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "private key file (PEM) of --tls-cert")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics without credentials on this separate address (otherwise /metrics needs an admin or operator token)")
+	fs.StringVar(&c.Instance, "instance", "", "name of this instance among several on one PostgreSQL database, in leases and claims (default: host name and process id)")
+	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "PostgreSQL: how long a singleton job's lease (ledger poster, payouts, incident detection…) lasts unrenewed; a dead leader's jobs move within about 1.3 times this")
+	fs.DurationVar(&c.ReversalLease, "reversal-lease", 30*time.Second, "PostgreSQL: how long a claimed reversal stays with the instance that claimed it before another may send it")
 	c.connLimits.addFlags(fs)
 }
 
@@ -205,11 +216,17 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
 		DisputeURL: c.DisputeURL, DisputeEvery: c.DisputeEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
+		// PostgreSQL may be shared by several instances; SQLite is locked
+		// to this one.
+		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease,
 	})
 	if err != nil {
 		return err
 	}
 	c.host, c.Switch, c.Bank = h, h.Switch, h.Bank
+	if c.SwitchNow != nil {
+		h.Switch.Now = c.SwitchNow
+	}
 
 	tl, err := net.Listen("tcp", c.TerminalAddr)
 	if err != nil {
@@ -262,7 +279,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	}
 	c.startRecon(h)
 	return h.Run(ctx, tl, hl, func() {
-		c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
+		c.log.Info("posguard serving", "instance", h.Instance, "shared", h.Shared, "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 		close(c.Ready)
 	})
 }
