@@ -13,6 +13,7 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/dispute"
 	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/recon"
 )
@@ -57,6 +58,9 @@ type Server struct {
 	Backoffice *Backoffice
 	// QR runs QR orders (qr.go); nil answers 404 on those routes.
 	QR *qr.Engine
+	// Disputes works retrieval requests and chargebacks (/v1/disputes,
+	// dispute.go); nil answers 404 there.
+	Disputes *dispute.Service
 }
 
 // route is one registered route: a net/http.ServeMux pattern, its handler,
@@ -131,7 +135,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/recon/runs/{id}", s.getReconRun, staff, opGetReconRun},
 		{"GET /v1/recon/exceptions", s.listReconExceptions, staff, opListReconExceptions},
 		{"POST /v1/recon/exceptions/resolve", s.resolveReconException, reconRunners, opResolveReconException},
-	}, append(s.backofficeRoutes(), s.qrRoutes()...)...)
+	}, append(append(s.backofficeRoutes(), s.disputeRoutes()...), s.qrRoutes()...)...)
 }
 
 // Patterns returns the pattern of every route the API registers, in the
