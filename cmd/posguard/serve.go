@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/host"
 	api "github.com/posguard/posguard/http"
@@ -42,12 +43,14 @@ type ServeCommand struct {
 	EchoInterval    time.Duration
 	Cutoff          string
 	MaxAttempts     int
-	MinFirmware     string
-	IncidentWindow  time.Duration
-	PayoutEvery     time.Duration
-	ClearingDir     string
-	clearing        *clearingWatcher // set when --clearing-dir is given
-	LogLevel        string
+	// NoPINLimit (fen) and NoPINCount: the contactless no-PIN rule.
+	NoPINLimit, NoPINCount int
+	MinFirmware            string
+	IncidentWindow         time.Duration
+	PayoutEvery            time.Duration
+	ClearingDir            string
+	clearing               *clearingWatcher // set when --clearing-dir is given
+	LogLevel               string
 	logOpts
 	TLSCert     string
 	TLSKey      string
@@ -116,6 +119,8 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.IntVar(&c.UpstreamConns, "upstream-conns", 2, "connections per network address")
 	fs.DurationVar(&c.EchoInterval, "echo-interval", 30*time.Second, "send an echo test (0800) on a network connection silent this long")
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time at which the settlement day rolls over")
+	fs.IntVar(&c.NoPINLimit, "contactless-no-pin-limit", 100000, "largest contactless (闪付) sale in fen allowed without a PIN; above it 55 (PIN required)")
+	fs.IntVar(&c.NoPINCount, "contactless-no-pin-count", 0, "no-PIN contactless sales one card may make at one merchant per settlement day (0: no bound)")
 	fs.IntVar(&c.MaxAttempts, "reversal-max-attempts", 5, "attempts after which a reversal is flagged reversal_failed (retries continue)")
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
 	fs.StringVar(&c.ClearingDir, "clearing-dir", "", "directory watched for the network's clearing files (IND{yymmdd}01ACOM) and the bank's payout result files (DF{yyyymmdd}_*.csv), reconciled on arrival")
@@ -207,7 +212,8 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	tracked := trackWrites(st)
 	h, err := host.New(ctx, host.Config{
 		Store: st, Front: tracked, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
-		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
+		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts,
+		ContactlessNoPINLimit: posguard.Amount(c.NoPINLimit), ContactlessNoPINCount: c.NoPINCount, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
 		// PostgreSQL may be shared by several instances; SQLite is locked
 		// to this one.
