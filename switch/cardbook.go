@@ -12,16 +12,6 @@ import (
 // allowed without a PIN: 1,000 yuan.
 const DefaultContactlessNoPINLimit posguard.Amount = 100000
 
-// contactless reports whether field 22 says the card was read contactless
-// (07x).
-func contactless(entryMode string) bool { return len(entryMode) >= 2 && entryMode[:2] == "07" }
-
-// noPINRead reports whether req is a contactless read without a PIN: entry
-// mode 072, or 07x without field 52.
-func noPINRead(req *posguard.TerminalRequest) bool {
-	return contactless(req.EntryMode) && (req.EntryMode == "072" || len(req.PINBlock) == 0)
-}
-
 // cardBook holds the per-card and per-terminal daily debit usage of the
 // merchants that have such limits (and the no-PIN contactless count of
 // each card), in memory, seeded from the journal once per merchant and
@@ -164,6 +154,6 @@ func (s *Switch) releaseDebit(orig *posguard.Transaction) {
 	s.usage.release(orig.MerchantID, orig.SettlementDate, amt)
 	if amt != 0 {
 		s.cards.release(orig.MerchantID, orig.SettlementDate, cardUse{card: orig.PANHash, terminal: orig.TerminalID, amount: amt,
-			noPIN: orig.Type == posguard.TxnSale && orig.EntryMode == "072"})
+			noPIN: orig.Type == posguard.TxnSale && orig.EntryMode == posguard.EntryModeContactlessNoPIN})
 	}
 }
