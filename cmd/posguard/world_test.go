@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -92,6 +93,11 @@ func startWorldWith(t *testing.T, hook func(*ServeCommand), faults string, upstr
 	netAddr, admin := wd.simnet.Addrs()
 	wd.admin = admin
 
+	// "{admin}" in serveArgs stands for simnet's admin address.
+	serveArgs = slices.Clone(serveArgs)
+	for i := range serveArgs {
+		serveArgs[i] = strings.ReplaceAll(serveArgs[i], "{admin}", admin)
+	}
 	wd.serve = &ServeCommand{Stdout: wd.logs, Stderr: wd.logs, Ready: make(chan struct{})}
 	if err := wd.serve.ParseFlags(append([]string{"--db", wd.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
 		"--network", "iso8583://" + netAddr, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn"}, serveArgs...)); err != nil {
