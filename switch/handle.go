@@ -65,7 +65,14 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 		return r
 	}
 	if req.HasMAC {
-		kt, ok := s.keyGuard.verify(t, req.MACData, req.MAC, s.Now())
+		kt, ok, ended := s.keyGuard.verify(t, req.MACData, req.MAC, s.Now())
+		if ended {
+			// The terminal uses its current keys: the replaced ones are
+			// valid no more, after a restart neither.
+			if err := s.store.ForgetReplacedKeys(ctx, t.ID); err != nil {
+				s.log.Error("forget replaced keys", "terminal", t.ID, "err", err)
+			}
+		}
 		if !ok {
 			r := reject(t, posguard.ReasonMACInvalid)
 			r.ResignOn = true

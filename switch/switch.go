@@ -174,6 +174,14 @@ func (s *Switch) terminal(ctx context.Context, id string) (*posguard.Terminal, e
 	if err != nil {
 		return nil, err
 	}
+	// The working keys sign-ons replaced and the terminal may still hold
+	// (kept by the store across restarts) stay valid for their grace.
+	now := s.Now()
+	kept, err := s.store.ReplacedKeys(ctx, id, now.Add(-s.cfg.SignOnGrace))
+	if err != nil {
+		s.log.Error("replaced keys", "terminal", id, "err", err)
+	}
+	s.keyGuard.restore(id, kept, now, s.cfg.SignOnGrace)
 	s.terminals.Store(id, t)
 	return t, nil
 }
