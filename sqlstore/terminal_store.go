@@ -131,6 +131,9 @@ func ReplacedKeyAD(id string, at time.Time, column string) []byte {
 // after since, oldest first, unsealed. EINTERNAL naming the row when one
 // does not open.
 func (s *Store) ReplacedKeys(ctx context.Context, id string, since time.Time) ([]posguard.ReplacedKeys, error) {
+	if since.IsZero() {
+		since = time.Unix(0, 0) // the zero time is NULL where times are native
+	}
 	rows, err := s.DB.Query(ctx, "replaced keys", `SELECT replaced_at, mac, pik_sealed, mak_sealed, tdk_sealed
 		FROM terminal_replaced_keys WHERE terminal_id = ? AND replaced_at >= ? ORDER BY replaced_at`, id, s.T(since.UTC().Truncate(time.Microsecond)))
 	if err != nil {

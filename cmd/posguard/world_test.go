@@ -69,8 +69,20 @@ func startWorld(t *testing.T, faults string, upstreamTimeout time.Duration, serv
 // before it runs (to set a clock).
 func startWorldWith(t *testing.T, hook func(*ServeCommand), faults string, upstreamTimeout time.Duration, serveArgs ...string) *world {
 	t.Helper()
+	return startWorldOn(t, "", hook, faults, upstreamTimeout, serveArgs...)
+}
+
+// startWorldOn is startWorldWith on the database db (a temp SQLite database
+// when empty), its host key in the test's folder.
+func startWorldOn(t *testing.T, db string, hook func(*ServeCommand), faults string, upstreamTimeout time.Duration, serveArgs ...string) *world {
+	t.Helper()
 	dir := t.TempDir()
 	wd := &world{t: t, dir: dir, db: "sqlite:" + filepath.Join(dir, "posguard.db"), logs: &syncBuffer{}}
+	var keyArgs []string
+	if db != "" {
+		wd.db = db
+		keyArgs = []string{"--host-key-file", filepath.Join(dir, "posguard.hostkey")}
+	}
 	var err error
 	if wd.w, err = seed.ParseFile(worldFile); err != nil {
 		t.Fatal(err)
@@ -80,7 +92,7 @@ func startWorldWith(t *testing.T, hook func(*ServeCommand), faults string, upstr
 	t.Cleanup(wd.stop)
 
 	sd := &SeedCommand{Stdout: wd.logs, Stderr: wd.logs}
-	if err := sd.ParseFlags([]string{"--db", wd.db, worldFile}); err != nil {
+	if err := sd.ParseFlags(append(append([]string{"--db", wd.db}, keyArgs...), worldFile)); err != nil {
 		t.Fatal(err)
 	}
 	if err := sd.Run(ctx); err != nil {
@@ -101,8 +113,8 @@ func startWorldWith(t *testing.T, hook func(*ServeCommand), faults string, upstr
 	wd.admin = admin
 
 	wd.ctx = ctx
-	wd.startServe(append([]string{"--db", wd.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
-		"--network", "iso8583://" + netAddr, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn"}, serveArgs...), hook)
+	wd.startServe(append(append([]string{"--db", wd.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+		"--network", "iso8583://" + netAddr, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn"}, keyArgs...), serveArgs...), hook)
 	return wd
 }
 
