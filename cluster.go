@@ -43,4 +43,8 @@ type ReversalClaimer interface {
 	// and rows another claimer is taking at the same moment are skipped.
 	// ReversalAttempted or CompleteReversal ends the claim.
 	ClaimDueReversals(ctx context.Context, holder string, now time.Time, lease time.Duration, limit int) ([]*Reversal, error)
+	// UnclaimReversal gives a claimed pending reversal back, due at next,
+	// without counting an attempt (its original is still in flight).
+	// ENOTFOUND when there is no pending reversal id.
+	UnclaimReversal(ctx context.Context, id int64, next time.Time) error
 }

@@ -67,6 +67,10 @@ const (
 	ReasonBankReturn    = "settlement.bank_return"
 	ReasonRiskHold      = "settlement.risk_hold"
 	ReasonPendingReview = "settlement.pending_review"
+	// Disputes (dispute/): the causes of their cases.
+	ReasonRetrievalRequest = "settlement.retrieval_request" // 调单: the network asks for the slip
+	ReasonChargeback       = "settlement.chargeback"        // 拒付: the network took the sale back
+	ReasonDisputeDeadline  = "settlement.dispute_deadline"  // no response before the deadline: lost
 
 	// QR order and refund reasons (spec/wallet-channel.md §4.6): they
 	// never reach a terminal and have no field 39 code.
@@ -161,6 +165,9 @@ var reasonTable = []ReasonSpec{
 	{ReasonBankReturn, "", 422},
 	{ReasonRiskHold, "", 202},
 	{ReasonPendingReview, "", 202},
+	{ReasonRetrievalRequest, "", 200},
+	{ReasonChargeback, "", 200},
+	{ReasonDisputeDeadline, "", 200},
 
 	{ReasonQRCodeUnknown, "", 422},
 	{ReasonQRChannelNotConfigured, "", 503},

@@ -38,6 +38,26 @@ type Worker struct {
 	// Grace is how long a transaction may stay forwarded before the sweep
 	// treats it as abandoned. Default 60 s.
 	Grace time.Duration
+	// RecoveryGrace is the grace of the sweep when the worker starts.
+	// Default 0: nothing is in flight in a process that just started. Where
+	// several instances share the database it must be longer than the
+	// upstream timeout: another instance's requests may be in flight.
+	RecoveryGrace time.Duration
+	// Holder names this instance on the reversals it claims (default
+	// "local"). Where the store is a posguard.ReversalClaimer, each due
+	// reversal is claimed for Lease before it is sent, so that of several
+	// instances sharing the queue only one sends it; a dead instance's
+	// claims are taken over once they expire.
+	Holder string
+	// Lease is how long a claim lasts. Default 30 s; at least Timeout + 5 s,
+	// so an attempt always ends inside its claim.
+	Lease time.Duration
+	// Hold is how long after its transaction was journaled a reversal is
+	// held back (default 0). Where several instances share the queue it is
+	// the upstream timeout plus a margin: the instance that forwarded the
+	// original may still await its answer, and the reversal must not
+	// overtake it (InFlight sees this process's requests only).
+	Hold time.Duration
 	// Batch is how many due reversals are sent at once. Default 32.
 	Batch  int
 	Logger *slog.Logger
@@ -76,6 +96,12 @@ func (w *Worker) defaults() {
 		if w.Batch <= 0 {
 			w.Batch = 32
 		}
+		if w.Holder == "" {
+			w.Holder = "local"
+		}
+		if w.Lease < w.Timeout+5*time.Second {
+			w.Lease = max(30*time.Second, w.Timeout+5*time.Second)
+		}
 		if w.Logger == nil {
 			w.Logger = slog.Default()
 		}
@@ -100,7 +126,7 @@ func (w *Worker) Wake() {
 // ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
 	w.defaults()
-	if n, err := w.Sweep(ctx, 0); err != nil {
+	if n, err := w.Sweep(ctx, w.RecoveryGrace); err != nil {
 		w.Logger.Error("recovery sweep", "err", err)
 	} else if n > 0 {
 		w.Logger.Warn("recovery: transactions left forwarded were queued for reversal", "count", n)
@@ -131,7 +157,14 @@ func (w *Worker) Run(ctx context.Context) error {
 // acknowledged.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
-	q := Queue[*posguard.Reversal]{Due: w.Store.DueReversals, Attempt: w.attempt, Batch: w.Batch, Now: w.Now}
+	due := w.Store.DueReversals
+	if claimer, ok := w.Store.(posguard.ReversalClaimer); ok {
+		// Instances sharing the queue each claim what they send.
+		due = func(ctx context.Context, now time.Time, limit int) ([]*posguard.Reversal, error) {
+			return claimer.ClaimDueReversals(ctx, w.Holder, now, w.Lease, limit)
+		}
+	}
+	q := Queue[*posguard.Reversal]{Due: due, Attempt: w.attempt, Batch: w.Batch, Now: w.Now}
 	return q.Drain(ctx)
 }
 
@@ -144,9 +177,15 @@ func (w *Worker) attempt(ctx context.Context, r *posguard.Reversal) (bool, error
 	}
 	if w.InFlight != nil && w.InFlight(txn.ID) {
 		// The original's answer is still awaited: try again at the next poll.
-		return false, errInFlight
+		return false, w.holdBack(ctx, r, w.Now())
+	}
+	if until := txn.CreatedAt.Add(w.Hold); w.Hold > 0 && w.Now().Before(until) {
+		// Another instance may still await the original's answer.
+		return false, w.holdBack(ctx, r, until)
 	}
 	req := w.request(r, txn)
+	// The attempt ends inside the claim (Lease > Timeout): while the claim
+	// is live no other instance sends this reversal.
 	actx, cancel := context.WithTimeout(ctx, w.Timeout)
 	ans, err := w.Upstream.Send(actx, req)
 	cancel()
@@ -182,6 +221,17 @@ func (w *Worker) attempt(ctx context.Context, r *posguard.Reversal) (bool, error
 	}
 	w.Logger.Info("reversal acknowledged", "txn", txn.ID, "attempts", r.Attempts+1, "code", ans.Code)
 	return true, nil
+}
+
+// holdBack gives a claimed reversal back to the queue, due at next, without
+// counting an attempt.
+func (w *Worker) holdBack(ctx context.Context, r *posguard.Reversal, next time.Time) error {
+	if c, ok := w.Store.(posguard.ReversalClaimer); ok {
+		if err := c.UnclaimReversal(ctx, r.ID, next); err != nil {
+			return err
+		}
+	}
+	return errInFlight
 }
 
 // request builds the reversal advice for txn.

@@ -130,6 +130,11 @@ func TestReversalRestoresBalance(t *testing.T) {
 	if st.ReversalsApplied != 1 || st.ReversalsUnmatched != 1 || st.Duplicates != 1 {
 		t.Fatalf("stats %+v", st)
 	}
+	// The repeat and the second reversal came after the first was
+	// answered: the original was reversed three times upstream.
+	if st.ReversalsResent != 2 {
+		t.Fatalf("reversals resent %d, want 2", st.ReversalsResent)
+	}
 	acct := findAccount(t, r, panOK)
 	if len(acct.Postings) != 1 || acct.Postings[0].State != StateReversed {
 		t.Fatalf("postings %+v", acct.Postings)

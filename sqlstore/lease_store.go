@@ -99,3 +99,16 @@ func (s *Store) ClaimDueReversals(ctx context.Context, holder string, now time.T
 	}
 	return out, nil
 }
+
+// UnclaimReversal implements posguard.ReversalClaimer.
+func (s *Store) UnclaimReversal(ctx context.Context, id int64, next time.Time) error {
+	n, err := s.DB.Exec(ctx, "unclaim reversal", `UPDATE reversals SET next_attempt = ?, claimed_by = ''
+		WHERE id = ? AND state = 'pending'`, s.T(next.UTC()), id)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ReversalNotFound(id)
+	}
+	return nil
+}

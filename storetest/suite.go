@@ -73,6 +73,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("Ledger", func(t *testing.T) { runLedger(t, h) })
 	t.Run("Access", func(t *testing.T) { RunAccess(t, open) })
 	t.Run("Recon", func(t *testing.T) { RunRecon(t, open) })
+	t.Run("Disputes", func(t *testing.T) { runDisputes(t, h) })
 	t.Run("QR", func(t *testing.T) { RunQR(t, open) })
 	t.Run("Cluster", func(t *testing.T) { testCluster(t, h) })
 }

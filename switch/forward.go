@@ -13,8 +13,14 @@ import (
 func (s *Switch) forward(ctx context.Context, t *posguard.Terminal, m *posguard.Merchant, req *posguard.TerminalRequest, txn *posguard.Transaction, orig *posguard.Transaction, zonePIN []byte, release func()) *posguard.TerminalResponse {
 	now := req.ReceivedAt
 	txn.State = posguard.StateForwarded
-	txn.RRN = s.nextRRN(txn.SettlementDate)
-	txn.UpstreamSTAN = s.nextSTAN()
+	n, err := s.number(ctx)
+	if err != nil {
+		release()
+		s.log.Error("RRN block", "terminal", t.ID, "err", err)
+		return reject(t, posguard.ReasonHostFault)
+	}
+	txn.RRN = rrnOf(txn.SettlementDate, n)
+	txn.UpstreamSTAN = stanOf(n)
 	txn.UpstreamTime = now.UTC().Format("0102150405")
 	up := s.upstreamRequest(t, m, req, txn, orig, zonePIN)
 

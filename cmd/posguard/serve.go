@@ -52,6 +52,11 @@ type ServeCommand struct {
 	TLSCert     string
 	TLSKey      string
 	MetricsAddr string
+	// Instance, LeaseTTL and ReversalLease configure an instance of
+	// several on one PostgreSQL database (see docs/deployment.md).
+	Instance      string
+	LeaseTTL      time.Duration
+	ReversalLease time.Duration
 	// Risk is "on" (the risk rules judge every card sale) or "off".
 	Risk string
 	// RiskNow, if set before Run, is the clock the risk rules judge
@@ -119,6 +124,9 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate file (PEM): serve the API and console over HTTPS (with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "private key file (PEM) of --tls-cert")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics without credentials on this separate address (otherwise /metrics needs an admin or operator token)")
+	fs.StringVar(&c.Instance, "instance", "", "name of this instance among several on one PostgreSQL database, in leases and claims (default: host name and process id)")
+	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "PostgreSQL: how long a singleton job's lease (ledger poster, payouts, incident detection…) lasts unrenewed; a dead leader's jobs move within about 1.3 times this")
+	fs.DurationVar(&c.ReversalLease, "reversal-lease", 30*time.Second, "PostgreSQL: how long a claimed reversal stays with the instance that claimed it before another may send it")
 	c.connLimits.addFlags(fs)
 }
 
@@ -198,6 +206,9 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		Store: st, Front: tracked, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
+		// PostgreSQL may be shared by several instances; SQLite is locked
+		// to this one.
+		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease,
 	})
 	if err != nil {
 		return err
@@ -255,7 +266,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	}
 	c.startRecon(h)
 	return h.Run(ctx, tl, hl, func() {
-		c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
+		c.log.Info("posguard serving", "instance", h.Instance, "shared", h.Shared, "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 		close(c.Ready)
 	})
 }
