@@ -162,6 +162,7 @@ func (s *Switch) reloadTerminal(ctx context.Context, id string) bool {
 		string(t.Keys.MAK) == string(old.Keys.MAK) && t.Status == old.Status {
 		return false
 	}
+	s.restoreReplaced(ctx, id)
 	s.terminals.Store(id, t)
 	return true
 }
