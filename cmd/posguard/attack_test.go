@@ -187,6 +187,9 @@ func TestAttackSpoofedManagement(t *testing.T) {
 	other := dialRaw(t, wd.termAdr, shopTID, "898310058120002", shopTMK, "003", "cups-ecb")
 	other.batch = real.batch
 	code(t, "wrong-merchant settlement", other.send(other.settle(posguard.BatchTotals{}), false), "03")
+	if tm, err := wd.serve.store.Terminal(context.Background(), shopTID); err != nil || tm.Batch != real.batch || !tm.SignedOn {
+		t.Fatalf("after the refused sign-off and settlements: %v, want batch %s open and signed on", err, real.batch)
+	}
 	code(t, "sale after the attacks", real.send(real.sale(goodCard, goodExp, "123456", 1), true), "00")
 	total++
 	st := code(t, "real settlement", real.send(real.settle(posguard.BatchTotals{DomesticDebitAmount: total, DomesticDebitCount: int(total)}), true), "00")
