@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"net"
+	"os"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -64,4 +67,66 @@ func TestAttackSpoofedSignOnAcrossRestart(t *testing.T) {
 	code(t, "sale under keys that ended, after a restart", old.send(old.sale(goodCard, goodExp, "123456", 100), true), "A0")
 	code(t, "sale under the current keys after a restart", real.send(real.sale(goodCard, goodExp, "123456", 100), true), "00")
 	wd.checkMoney(ctx)
+}
+
+// The audit's spoofing run in real time: a terminal selling at 5 sales a
+// second while its sign-on is spoofed once a second, for
+// POSGUARD_SPOOF_SECONDS seconds (TestAttackSpoofedManagement is the quick
+// version that always runs). At least 99 % of the sales must be approved.
+func TestSpoofedSignOnRealTime(t *testing.T) {
+	secs, _ := strconv.Atoi(os.Getenv("POSGUARD_SPOOF_SECONDS"))
+	if secs <= 0 {
+		t.Skip("POSGUARD_SPOOF_SECONDS not set: the real-time spoofing run is skipped (see docs/security.md)")
+	}
+	wd := startWorld(t, "", 5*time.Second)
+	real := dialRaw(t, wd.termAdr, shopTID, shopMID, shopTMK, "003", "cups-ecb")
+	if c := real.signOn(); c != "00" {
+		t.Fatalf("sign-on: %s", c)
+	}
+	spoof := dialRawFrom(t, "127.0.0.3", wd.termAdr, shopTID, shopMID, "00000000000000000000000000000000", "003", "cups-ecb")
+	spoof.batch = real.batch
+	stop := make(chan struct{})
+	spoofs := map[string]int{}
+	var mu sync.Mutex
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				c := spoofSignOn(spoof)
+				mu.Lock()
+				spoofs[c]++
+				mu.Unlock()
+			}
+		}
+	}()
+	sales, approved := 0, 0
+	codes := map[string]int{}
+	tick := time.NewTicker(200 * time.Millisecond)
+	end := time.Now().Add(time.Duration(secs) * time.Second)
+	for time.Now().Before(end) {
+		<-tick.C
+		a := real.send(real.sale(goodCard, goodExp, "123456", 1), true)
+		sales++
+		if a != nil {
+			codes[a.Get(39)]++
+			if a.Get(39) == "00" {
+				approved++
+			}
+		}
+	}
+	tick.Stop()
+	close(stop)
+	<-done
+	mu.Lock()
+	t.Logf("%d s: %d sales, %d approved (%.2f %%), answers %v; spoofed sign-ons answered %v", secs, sales, approved, 100*float64(approved)/float64(sales), codes, spoofs)
+	mu.Unlock()
+	if approved*100 < sales*99 {
+		t.Fatalf("%d of %d sales approved under spoofed sign-ons", approved, sales)
+	}
 }
