@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -47,6 +49,13 @@ func (s *Store) AddRollups(ctx context.Context, deltas []posguard.Rollup, seen m
 	for tid := range seen {
 		tids = append(tids, tid)
 	}
+	// Rows in one order (several instances flush into the same buckets:
+	// upserts taking row locks in different orders would deadlock).
+	slices.SortFunc(rows, func(a, b posguard.Rollup) int {
+		return cmp.Or(cmp.Compare(a.Window, b.Window), cmp.Compare(a.Dimension, b.Dimension),
+			a.Bucket.Compare(b.Bucket), cmp.Compare(a.Key, b.Key))
+	})
+	slices.Sort(tids)
 	return s.DB.InTx(ctx, "add rollups", func(tx *Tx) error {
 		const rollupArgs = 9
 		for _, k := range chunkSizes(len(rows), 64) {

@@ -120,6 +120,52 @@ func testCluster(t *testing.T, h *harness) {
 			t.Fatalf("%d numbers, want 240", len(seen))
 		}
 	})
+	t.Run("ConcurrentRollups", func(t *testing.T) {
+		// Several instances flush their analytics into the same buckets
+		// at once, each in its own order: no deadlock, nothing lost.
+		s := h.store(t)
+		as, ok := s.(posguard.AnalyticsStore)
+		if !ok {
+			t.Skipf("%T keeps no analytics", s)
+		}
+		ctx := t.Context()
+		at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 10; i++ {
+					var deltas []posguard.Rollup
+					seen := map[string]time.Time{}
+					for k := 0; k < 20; k++ {
+						key := fmt.Sprintf("%08d", (k*7+g*5+i)%20)
+						deltas = append(deltas, posguard.Rollup{Window: posguard.WindowMinute, Dimension: posguard.DimTerminal, Key: key, Bucket: at, Counts: posguard.Counts{Total: 1}})
+						seen[key] = at
+					}
+					if err := as.AddRollups(ctx, deltas, seen); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		got, err := as.Rollups(ctx, posguard.RollupQuery{Window: posguard.WindowMinute, Dimension: posguard.DimTerminal})
+		must(t, err, "rollups")
+		var total int64
+		for _, r := range got {
+			total += int64(r.Total)
+		}
+		if len(got) != 20 || total != 4*10*20 {
+			t.Fatalf("%d buckets, total %d; want 20 and %d", len(got), total, 4*10*20)
+		}
+	})
 	t.Run("ClaimReversals", func(t *testing.T) {
 		s, _, rc := leases(t)
 		ctx := t.Context()
