@@ -13,6 +13,7 @@ import (
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	"github.com/posguard/posguard/cluster"
+	"github.com/posguard/posguard/dispute"
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/ledger"
@@ -36,6 +37,7 @@ type Store interface {
 	posguard.CaseStore
 	posguard.AnalyticsStore
 	posguard.IncidentStore
+	posguard.DisputeStore
 	// Money is the ledger, settlement and payout side.
 	Money() posguard.MoneyStore
 	// Access is the users, tokens, account changes and audit log side.
@@ -89,6 +91,12 @@ type Config struct {
 	// MinFirmware is the lowest firmware per terminal model not flagged in
 	// health reports.
 	MinFirmware map[string]string
+	// DisputeURL is the base URL of the network's dispute API (simnet's
+	// admin server): its dispute file is fetched and imported every
+	// DisputeEvery (1 min), and responses go there. Empty: disputes come in
+	// by import only (docs/disputes.md).
+	DisputeURL   string
+	DisputeEvery time.Duration
 	// SecureCookies marks console session cookies Secure (serve sets it
 	// when it serves HTTPS).
 	SecureCookies bool
@@ -136,6 +144,8 @@ type Host struct {
 	// the credit adjustments (0220) reconciliation decides.
 	Recon    *recon.Reconciler
 	Adjuster *recon.Adjuster
+	// Disputes works the network's retrieval requests and chargebacks.
+	Disputes *dispute.Service
 	// Also are more background parts Run starts beside its own and stops
 	// with them (serve adds its clearing-directory watcher).
 	Also []func(ctx context.Context)
@@ -267,10 +277,14 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Adjuster = &recon.Adjuster{Journal: st, Upstream: h.Client, AcquirerID: acq, Timeout: cfg.UpstreamTimeout, Logger: log,
 		Answered: h.Recon.Refresh}
 
+	h.Disputes = newDisputes(st, money, cfg, sw.Calendar())
+	h.Also = append(h.Also, h.disputeLoop)
+
 	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
 	h.Auth = &access.Auth{Store: st.Access(), Logger: log, SecureCookies: cfg.SecureCookies}
 	h.API = &api.Server{Store: front, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon,
+		Disputes: h.Disputes,
 		Health: func(context.Context) map[string]string {
 			s := h.Client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}

@@ -13,6 +13,7 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/dispute"
 	"github.com/posguard/posguard/recon"
 )
 
@@ -54,6 +55,9 @@ type Server struct {
 	// Backoffice serves onboarding and risk (backoffice.go); nil answers
 	// 404 on those routes.
 	Backoffice *Backoffice
+	// Disputes works retrieval requests and chargebacks (/v1/disputes,
+	// dispute.go); nil answers 404 there.
+	Disputes *dispute.Service
 }
 
 // route is one registered route: a net/http.ServeMux pattern, its handler,
@@ -128,7 +132,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/recon/runs/{id}", s.getReconRun, staff, opGetReconRun},
 		{"GET /v1/recon/exceptions", s.listReconExceptions, staff, opListReconExceptions},
 		{"POST /v1/recon/exceptions/resolve", s.resolveReconException, reconRunners, opResolveReconException},
-	}, s.backofficeRoutes()...)
+	}, append(s.backofficeRoutes(), s.disputeRoutes()...)...)
 }
 
 // Patterns returns the pattern of every route the API registers, in the

@@ -45,9 +45,13 @@ type ServeCommand struct {
 	MinFirmware     string
 	IncidentWindow  time.Duration
 	PayoutEvery     time.Duration
-	ClearingDir     string
-	clearing        *clearingWatcher // set when --clearing-dir is given
-	LogLevel        string
+	// DisputeURL and DisputeEvery: the network's dispute API, polled
+	// (docs/disputes.md).
+	DisputeURL   string
+	DisputeEvery time.Duration
+	ClearingDir  string
+	clearing     *clearingWatcher // set when --clearing-dir is given
+	LogLevel     string
 	logOpts
 	TLSCert     string
 	TLSKey      string
@@ -120,6 +124,8 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
 	fs.StringVar(&c.ClearingDir, "clearing-dir", "", "directory watched for the network's clearing files (IND{yymmdd}01ACOM) and the bank's payout result files (DF{yyyymmdd}_*.csv), reconciled on arrival")
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
+	fs.StringVar(&c.DisputeURL, "disputes-url", "", "the network's dispute API (simnet's admin server, http://HOST:PORT): its dispute file is imported every --dispute-every and responses are sent there")
+	fs.DurationVar(&c.DisputeEvery, "dispute-every", time.Minute, "how often the network's dispute file is fetched and disputes past their deadline are lost")
 	fs.StringVar(&c.Risk, "risk", "on", "risk rules on card sales: on or off")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
@@ -208,6 +214,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	h, err := host.New(ctx, host.Config{
 		Store: st, Front: tracked, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
+		DisputeURL: c.DisputeURL, DisputeEvery: c.DisputeEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
 		// PostgreSQL may be shared by several instances; SQLite is locked
 		// to this one.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -112,6 +113,11 @@ func startWorldOn(t *testing.T, db string, hook func(*ServeCommand), faults stri
 	netAddr, admin := wd.simnet.Addrs()
 	wd.admin = admin
 
+	// "{admin}" in serveArgs stands for simnet's admin address.
+	serveArgs = slices.Clone(serveArgs)
+	for i := range serveArgs {
+		serveArgs[i] = strings.ReplaceAll(serveArgs[i], "{admin}", admin)
+	}
 	wd.ctx = ctx
 	wd.startServe(append(append([]string{"--db", wd.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
 		"--network", "iso8583://" + netAddr, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn"}, keyArgs...), serveArgs...), hook)
