@@ -259,6 +259,9 @@ type QRStore interface {
 	// UpdateQROrder applies u and returns the order after it. ENOTFOUND for
 	// an unknown ID; ECONFLICT when u.From or u.FromTask does not hold.
 	UpdateQROrder(ctx context.Context, u QROrderUpdate) (*QROrder, error)
+	// ResumeQRQueues makes every order task, refund and pending
+	// notification due at now (a host that starts has nothing in flight).
+	ResumeQRQueues(ctx context.Context, now time.Time) error
 	// DueQROrders returns orders with a task due at now, oldest first.
 	DueQROrders(ctx context.Context, now time.Time, limit int) ([]*QROrder, error)
 

@@ -112,6 +112,13 @@ func testQROrders(t *testing.T, q posguard.QRStore) {
 	if len(due) != 2 {
 		t.Fatalf("due later = %d orders", len(due))
 	}
+	// A host that starts makes every queued task due at once.
+	must(t, q.ResumeQRQueues(ctx, time.Now()), "resume")
+	due, err = q.DueQROrders(ctx, time.Now().Add(time.Second), 10)
+	must(t, err, "due after resume")
+	if len(due) != 2 {
+		t.Fatalf("due after resume = %d orders", len(due))
+	}
 
 	// A failed attempt, then the decision to reverse, then the reversal done.
 	msg := "timeout"

@@ -56,6 +56,12 @@ type ServeCommand struct {
 	TLSCert     string
 	TLSKey      string
 	MetricsAddr string
+	// QR payments (spec/wallet-channel.md §6).
+	QRQueryEvery, QRPayDeadline, QRWait, WalletTimeout time.Duration
+	PublicURL                                          string
+	// QRNotifySchedule, if set before Run, replaces the merchant
+	// notification retry delays (tests).
+	QRNotifySchedule []time.Duration
 	// Instance, LeaseTTL and ReversalLease configure an instance of
 	// several on one PostgreSQL database (see docs/deployment.md).
 	Instance      string
@@ -133,6 +139,11 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate file (PEM): serve the API and console over HTTPS (with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "private key file (PEM) of --tls-cert")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics without credentials on this separate address (otherwise /metrics needs an admin or operator token)")
+	fs.DurationVar(&c.QRQueryEvery, "qr-query-every", 5*time.Second, "QR: how often an order whose outcome is unknown is queried at its channel")
+	fs.DurationVar(&c.QRPayDeadline, "qr-pay-deadline", 30*time.Second, "QR: a micropay order not confirmed this long after its creation is reversed")
+	fs.DurationVar(&c.QRWait, "qr-wait", 8*time.Second, "QR: how long POST /v1/qr/orders (and refunds) waits for a final state before answering")
+	fs.DurationVar(&c.WalletTimeout, "wallet-timeout", 10*time.Second, "QR: wait for a wallet channel's answer")
+	fs.StringVar(&c.PublicURL, "public-url", "", "QR: base URL where the wallet channels reach this host's notification endpoint (default http:// + the bound --http-addr)")
 	fs.StringVar(&c.Instance, "instance", "", "name of this instance among several on one PostgreSQL database, in leases and claims (default: host name and process id)")
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "PostgreSQL: how long a singleton job's lease (ledger poster, payouts, incident detection…) lasts unrenewed; a dead leader's jobs move within about 1.3 times this")
 	fs.DurationVar(&c.ReversalLease, "reversal-lease", 30*time.Second, "PostgreSQL: how long a claimed reversal stays with the instance that claimed it before another may send it")
@@ -216,6 +227,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
 		DisputeURL: c.DisputeURL, DisputeEvery: c.DisputeEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
+		QRQueryEvery: c.QRQueryEvery, QRPayDeadline: c.QRPayDeadline, QRWait: c.QRWait, WalletTimeout: c.WalletTimeout, PublicURL: c.PublicURL,
 		// PostgreSQL may be shared by several instances; SQLite is locked
 		// to this one.
 		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease,
@@ -248,6 +260,12 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.mu.Lock()
 	c.boundTerm, c.boundHTTP = tl.Addr().String(), hl.Addr().String()
 	c.mu.Unlock()
+	if len(c.QRNotifySchedule) > 0 {
+		h.QR.NotifySchedule = c.QRNotifySchedule
+	}
+	if h.QR.PublicURL == "" {
+		h.QR.PublicURL = c.scheme() + "://" + hl.Addr().String()
+	}
 	c.terminalServer(h.Terminals)
 	c.Auth = h.Auth
 	h.TLSCert, h.TLSKey = c.TLSCert, c.TLSKey
