@@ -233,6 +233,14 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: cfg.UpstreamTimeout, Cutoff: cfg.Cutoff,
 		ContactlessNoPINLimit: cfg.ContactlessNoPINLimit, ContactlessNoPINCount: cfg.ContactlessNoPINCount,
 	}
+	// The RRN and upstream STAN sequence comes in blocks kept in the
+	// store whenever it has a counter, one instance too: sign-ons take
+	// numbers the journal does not count, so a sequence continued from
+	// the journal's highest ID after a restart gave a sale the upstream
+	// STAN and RRN of an earlier one (the network took it for a duplicate).
+	if leases != nil {
+		swc.Counter = leases
+	}
 	if cfg.Shared {
 		swc.Shared, swc.Counter = true, leases
 		h.Elector = &cluster.Elector{Store: leases, Holder: cfg.Instance, TTL: cfg.LeaseTTL, Logger: log}

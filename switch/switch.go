@@ -212,8 +212,22 @@ func (s *Switch) terminal(ctx context.Context, id string) (*posguard.Terminal, e
 	if err != nil {
 		return nil, err
 	}
+	s.restoreReplaced(ctx, id)
 	s.terminals.Store(id, t)
 	return t, nil
+}
+
+// restoreReplaced reads the working keys sign-ons of terminal id replaced
+// that the terminal may still hold (the store keeps them across restarts,
+// and for every instance on the database): they stay valid for their
+// grace.
+func (s *Switch) restoreReplaced(ctx context.Context, id string) {
+	now := s.Now()
+	kept, err := s.store.ReplacedKeys(ctx, id, now.Add(-s.cfg.SignOnGrace))
+	if err != nil {
+		s.log.Error("replaced keys", "terminal", id, "err", err)
+	}
+	s.keyGuard.restore(id, kept, now, s.cfg.SignOnGrace)
 }
 
 // current returns the cached terminal t stands for: t may be a copy
