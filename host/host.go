@@ -83,6 +83,12 @@ type Config struct {
 	// PayoutEvery is how often queued payouts are submitted and returns
 	// collected (30 s).
 	PayoutEvery time.Duration
+	// ContactlessNoPINLimit is the largest contactless sale allowed
+	// without a PIN (0: the switch's default, 1,000 yuan);
+	// ContactlessNoPINCount bounds one card's no-PIN contactless sales at
+	// a merchant per day (0: no bound).
+	ContactlessNoPINLimit posguard.Amount
+	ContactlessNoPINCount int
 	// PreAuthHold is how long an approved pre-authorization stays open
 	// before it expires and its hold is released upstream (30 days).
 	PreAuthHold time.Duration
@@ -225,6 +231,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Client = &network.Client{Addrs: cfg.Network, Conns: cfg.UpstreamConns, AcquirerID: acq, EchoInterval: cfg.EchoInterval, Logger: log}
 	swc := switching.Config{
 		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: cfg.UpstreamTimeout, Cutoff: cfg.Cutoff,
+		ContactlessNoPINLimit: cfg.ContactlessNoPINLimit, ContactlessNoPINCount: cfg.ContactlessNoPINCount,
 	}
 	// The RRN and upstream STAN sequence comes in blocks kept in the
 	// store whenever it has a counter, one instance too: sign-ons take
