@@ -165,6 +165,8 @@ type Host struct {
 	// QR runs QR orders, refunds and merchant notifications; Run works
 	// its queues.
 	QR *qr.Engine
+	// QRPoster posts succeeded QR orders and refunds to the ledger.
+	QRPoster *ledger.QRPoster
 	// Terminals serves the terminal link; Run serves it on its listener.
 	Terminals *terminal.Server
 	// Auth authenticates API and console requests (users, tokens,
@@ -300,6 +302,8 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err := h.QR.Start(ctx); err != nil {
 		return nil, fmt.Errorf("qr: %w", err)
 	}
+	cal := sw.Calendar()
+	h.QRPoster = &ledger.QRPoster{QR: st.QR(), Ledger: money, Pricer: fees, Date: cal.SettlementDate, Logger: log}
 	h.Disputes = newDisputes(st, money, cfg, sw.Calendar())
 	h.Also = append(h.Also, h.disputeLoop)
 

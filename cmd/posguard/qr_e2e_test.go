@@ -497,8 +497,32 @@ func TestQRMicropay(t *testing.T) {
 		if st != 409 {
 			t.Fatalf("refund of a fully refunded order: %d", st)
 		}
+		// The ledger: the payment at the plan's QR rate, both refunds
+		// returning the fee pro rata: the merchant is owed nothing for it.
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			ps, err := qw.serve.store.Money().PostingsByRef(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ps) == 3 {
+				var net, fee posguard.Amount
+				for _, p := range ps {
+					net += p.Net
+					fee += p.Fee
+				}
+				if ps[0].Gross != 1000 || ps[0].Fee <= 0 || net != 0 || fee != 0 {
+					t.Fatalf("QR postings: %+v %+v %+v", ps[0], ps[1], ps[2])
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("QR postings of %s: %d", id, len(ps))
+			}
+			time.Sleep(50 * time.Millisecond) // polling the ledger the QR poster fills
+		}
 		// The refunds were notified too (order + 2 refunds).
-		deadline := time.Now().Add(10 * time.Second)
+		deadline = time.Now().Add(10 * time.Second)
 		for {
 			n := 0
 			for _, ev := range sink.events() {
