@@ -224,6 +224,7 @@ var messagesEN = map[string]string{
 	"done.frozen":               "The merchant is frozen.",
 	"done.unfrozen":             "The merchant is unfrozen.",
 	"kind.risk_freeze":          "Frozen by a risk rule",
+	"kind.qr_exception":         "QR order exception",
 	"merchant.freeze_reason":    "Why frozen",
 	"merchant.freeze":           "Freeze this merchant",
 	"limits.title":              "Change limits",

@@ -219,6 +219,7 @@ var messagesZH = map[string]string{
 	"done.frozen":               "商户已冻结。",
 	"done.unfrozen":             "商户已解冻。",
 	"kind.risk_freeze":          "风控规则冻结",
+	"kind.qr_exception":         "扫码订单异常",
 	"merchant.freeze_reason":    "冻结原因",
 	"merchant.freeze":           "冻结该商户",
 	"limits.title":              "修改限额",

@@ -20,6 +20,7 @@ import (
 	"github.com/posguard/posguard/metrics"
 	"github.com/posguard/posguard/network"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/settlement"
@@ -82,6 +83,12 @@ type Config struct {
 	// PayoutEvery is how often queued payouts are submitted and returns
 	// collected (30 s).
 	PayoutEvery time.Duration
+	// ContactlessNoPINLimit is the largest contactless sale allowed
+	// without a PIN (0: the switch's default, 1,000 yuan);
+	// ContactlessNoPINCount bounds one card's no-PIN contactless sales at
+	// a merchant per day (0: no bound).
+	ContactlessNoPINLimit posguard.Amount
+	ContactlessNoPINCount int
 	// PreAuthHold is how long an approved pre-authorization stays open
 	// before it expires and its hold is released upstream (30 days).
 	PreAuthHold time.Duration
@@ -100,6 +107,12 @@ type Config struct {
 	// SecureCookies marks console session cookies Secure (serve sets it
 	// when it serves HTTPS).
 	SecureCookies bool
+	// QR payments (spec/wallet-channel.md §6): QRQueryEvery (5 s),
+	// QRPayDeadline (30 s), QRWait (8 s), WalletTimeout (10 s) and
+	// PublicURL, where the channels send their notifications (serve's
+	// default: http:// + the bound HTTP address).
+	QRQueryEvery, QRPayDeadline, QRWait, WalletTimeout time.Duration
+	PublicURL                                          string
 	// Logger receives the host's logs (nil: discarded).
 	Logger *slog.Logger
 
@@ -149,6 +162,11 @@ type Host struct {
 	// Also are more background parts Run starts beside its own and stops
 	// with them (serve adds its clearing-directory watcher).
 	Also []func(ctx context.Context)
+	// QR runs QR orders, refunds and merchant notifications; Run works
+	// its queues.
+	QR *qr.Engine
+	// QRPoster posts succeeded QR orders and refunds to the ledger.
+	QRPoster *ledger.QRPoster
 	// Terminals serves the terminal link; Run serves it on its listener.
 	Terminals *terminal.Server
 	// Auth authenticates API and console requests (users, tokens,
@@ -215,6 +233,15 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Client = &network.Client{Addrs: cfg.Network, Conns: cfg.UpstreamConns, AcquirerID: acq, EchoInterval: cfg.EchoInterval, Logger: log}
 	swc := switching.Config{
 		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: cfg.UpstreamTimeout, Cutoff: cfg.Cutoff,
+		ContactlessNoPINLimit: cfg.ContactlessNoPINLimit, ContactlessNoPINCount: cfg.ContactlessNoPINCount,
+	}
+	// The RRN and upstream STAN sequence comes in blocks kept in the
+	// store whenever it has a counter, one instance too: sign-ons take
+	// numbers the journal does not count, so a sequence continued from
+	// the journal's highest ID after a restart gave a sale the upstream
+	// STAN and RRN of an earlier one (the network took it for a duplicate).
+	if leases != nil {
+		swc.Counter = leases
 	}
 	if cfg.Shared {
 		swc.Shared, swc.Counter = true, leases
@@ -269,6 +296,14 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Adjuster = &recon.Adjuster{Journal: st, Upstream: h.Client, AcquirerID: acq, Timeout: cfg.UpstreamTimeout, Logger: log,
 		Answered: h.Recon.Refresh}
 
+	h.QR = &qr.Engine{Store: st.QR(), Merchants: st, Terminals: st, Settings: st, Cases: QRCases{h.Cases},
+		QueryEvery: cfg.QRQueryEvery, PayDeadline: cfg.QRPayDeadline, Wait: cfg.QRWait, WalletTimeout: cfg.WalletTimeout,
+		PublicURL: cfg.PublicURL, MaxAttempts: cfg.ReversalMaxAttempts, Logger: log}
+	if err := h.QR.Start(ctx); err != nil {
+		return nil, fmt.Errorf("qr: %w", err)
+	}
+	cal := sw.Calendar()
+	h.QRPoster = &ledger.QRPoster{QR: st.QR(), Ledger: money, Pricer: fees, Date: cal.SettlementDate, Logger: log}
 	h.Disputes = newDisputes(st, money, cfg, sw.Calendar())
 	h.Also = append(h.Also, h.disputeLoop)
 
@@ -276,6 +311,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
 	h.Auth = &access.Auth{Store: st.Access(), Logger: log, SecureCookies: cfg.SecureCookies}
 	h.API = &api.Server{Store: front, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon,
+		QR:       h.QR,
 		Disputes: h.Disputes,
 		Health: func(context.Context) map[string]string {
 			s := h.Client.State()

@@ -88,6 +88,7 @@ func newFullServer(t *testing.T) *fullServer {
 		Reports: &analytics.Reports{Store: w.store, Now: now},
 		Payouts: runner, Metrics: metrics.New().Handler(), Recon: rc,
 		Backoffice: backoffice(w.store),
+		QR:         qrEngine(t, w.store),
 	}
 	addDisputes(t, f, now)
 	f.srv = httptest.NewServer(asStaff(t, f.apiServer, w.store))
@@ -257,6 +258,11 @@ func TestConventionEveryRoute(t *testing.T) {
 		"POST /v1/merchants/{id}/unfreeze":          {`POST /v1/merchants/M00000000000001/unfreeze {"reason":"checked"}`},
 		"GET /v1/merchants/{id}/history":            {"GET /v1/merchants/M00000000000001/history"},
 
+		"POST /v1/qr/orders":                   {`!POST /v1/qr/orders {"out_order_no":"C1","amount":100,"auth_code":"134567890123456789"}`, `POST /v1/qr/orders {"amount":"x"}`}, // staff: 403
+		"GET /v1/qr/orders":                    {"GET /v1/qr/orders", "GET /v1/qr/orders?state=lost", "GET /v1/qr/orders?state=succeeded&limit=1"},
+		"GET /v1/qr/orders/{id}":               {"GET /v1/qr/orders/Q1", "GET /v1/qr/orders/Q2", "GET /v1/qr/orders/Q99"},
+		"POST /v1/qr/orders/{id}/refunds":      {`!POST /v1/qr/orders/Q1/refunds {"out_refund_no":"RF1","amount":10}`}, // staff: 403
+		"POST /v1/qr/notify/{channel}":         {"!POST /v1/qr/notify/wx {}"},                                          // unknown channel: 404
 		"GET /v1/disputes":                     {"GET /v1/disputes", "GET /v1/disputes?active=1&kind=chargeback", "!GET /v1/disputes?state=lost2"},
 		"GET /v1/disputes/{id}":                {"GET /v1/disputes/" + f.disputes.cbM1, "!GET /v1/disputes/NOPE"},
 		"GET /v1/disputes/{id}/evidence/{eid}": {"!GET /v1/disputes/" + f.disputes.cbM1 + "/evidence/0"}, // downloads are not JSON (dispute_test.go)

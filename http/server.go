@@ -14,6 +14,7 @@ import (
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	"github.com/posguard/posguard/dispute"
+	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/recon"
 )
 
@@ -55,6 +56,8 @@ type Server struct {
 	// Backoffice serves onboarding and risk (backoffice.go); nil answers
 	// 404 on those routes.
 	Backoffice *Backoffice
+	// QR runs QR orders (qr.go); nil answers 404 on those routes.
+	QR *qr.Engine
 	// Disputes works retrieval requests and chargebacks (/v1/disputes,
 	// dispute.go); nil answers 404 there.
 	Disputes *dispute.Service
@@ -132,7 +135,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/recon/runs/{id}", s.getReconRun, staff, opGetReconRun},
 		{"GET /v1/recon/exceptions", s.listReconExceptions, staff, opListReconExceptions},
 		{"POST /v1/recon/exceptions/resolve", s.resolveReconException, reconRunners, opResolveReconException},
-	}, append(s.backofficeRoutes(), s.disputeRoutes()...)...)
+	}, append(append(s.backofficeRoutes(), s.disputeRoutes()...), s.qrRoutes()...)...)
 }
 
 // Patterns returns the pattern of every route the API registers, in the
@@ -160,7 +163,9 @@ func (s *Server) Handler() nethttp.Handler {
 	rt := access.NewRouter(s.auth(), s.deny)
 	for _, r := range s.routes() {
 		h := nethttp.Handler(r.handler)
-		if !strings.HasPrefix(r.pattern, "GET ") && r.pattern != "POST /v1/sessions" {
+		// A channel's notification is no user's change: the order's new
+		// state is journaled with it.
+		if !strings.HasPrefix(r.pattern, "GET ") && r.pattern != "POST /v1/sessions" && r.pattern != "POST /v1/qr/notify/{channel}" {
 			h = s.audited(r.pattern, h)
 		}
 		rt.Handle(r.pattern, h, r.roles...)
