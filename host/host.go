@@ -151,6 +151,22 @@ type Host struct {
 
 	detector   *analytics.Detector
 	aggregator *analytics.Aggregator
+	jobs       []job // added by Singleton
+}
+
+// job is a named singleton job.
+type job struct {
+	name string
+	run  func(ctx context.Context)
+}
+
+// Singleton adds a background job that must run on one instance at a time
+// (a scheduler, a queue without per-row claims): Run runs it on this
+// instance alone, or, when instances share the database, on the leader of
+// the lease name, moving it to another instance when the leader dies.
+// Call it before Run.
+func (h *Host) Singleton(name string, run func(ctx context.Context)) {
+	h.jobs = append(h.jobs, job{name, run})
 }
 
 // New assembles the host over cfg.Store. It starts nothing.

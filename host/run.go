@@ -59,8 +59,12 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	one("ledger-poster", func(ctx context.Context) { _ = h.Poster.Run(ctx, 2*time.Second) })
 	one("payouts", h.payoutLoop)
 	one("credit-adjustments", func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
+	// h.Also's parts run once too (the clearing-file watcher).
 	for i, f := range h.Also {
 		one(fmt.Sprintf("also-%d", i), f)
+	}
+	for _, j := range h.jobs {
+		one(j.name, j.run)
 	}
 	var wg sync.WaitGroup
 	errc := make(chan error, len(parts)) // never blocks a part that ends
