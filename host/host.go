@@ -131,7 +131,9 @@ type Host struct {
 	Recon    *recon.Reconciler
 	Adjuster *recon.Adjuster
 	// Also are more background parts Run starts beside its own and stops
-	// with them (serve adds its clearing-directory watcher).
+	// with them (serve adds its clearing-directory watcher). Each runs on
+	// one instance at a time when instances share the database (as
+	// Singleton jobs named also-0, also-1…).
 	Also []func(ctx context.Context)
 	// Terminals serves the terminal link; Run serves it on its listener.
 	Terminals *terminal.Server
