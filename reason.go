@@ -39,6 +39,14 @@ const (
 	ReasonRefundOverAmount      = "refund.over_amount"        // 13
 	ReasonRefundManualEntry     = "refund.manual_entry"       // 12
 	ReasonRefundMerchantBalance = "refund.merchant_balance"   // 13: more than the merchant still has unsettled
+	ReasonPreAuthNotFound       = "preauth.not_found"         // 25
+	ReasonPreAuthCompleted      = "preauth.already_completed" // 12
+	ReasonPreAuthCancelled      = "preauth.cancelled"         // 12
+	ReasonPreAuthExpired        = "preauth.expired"           // 12
+	ReasonPreAuthReversed       = "preauth.reversed"          // 12
+	ReasonCancelAmount          = "preauth.cancel_amount"     // 64
+	ReasonCompletionOtherCard   = "completion.other_card"     // 14
+	ReasonCompletionOverAmount  = "completion.over_amount"    // 13: above 115 % of the pre-auth
 	ReasonNetworkTimeout        = "network.timeout"           // 98
 	ReasonNetworkDown           = "network.unavailable"       // 91
 	ReasonNetworkBadAnswer      = "network.bad_answer"        // 96
@@ -139,6 +147,14 @@ var reasonTable = []ReasonSpec{
 	{ReasonRefundOverAmount, "13", 422},
 	{ReasonRefundManualEntry, "12", 422},
 	{ReasonRefundMerchantBalance, "13", 422},
+	{ReasonPreAuthNotFound, "25", 404},
+	{ReasonPreAuthCompleted, "12", 409},
+	{ReasonPreAuthCancelled, "12", 409},
+	{ReasonPreAuthExpired, "12", 409},
+	{ReasonPreAuthReversed, "12", 409},
+	{ReasonCancelAmount, "64", 422},
+	{ReasonCompletionOtherCard, "14", 422},
+	{ReasonCompletionOverAmount, "13", 422},
 	{ReasonNetworkTimeout, "98", 504},
 	{ReasonNetworkDown, "91", 503},
 	{ReasonSignOnRate, "96", 429},

@@ -80,6 +80,12 @@ type Config struct {
 	// PayoutEvery is how often queued payouts are submitted and returns
 	// collected (30 s).
 	PayoutEvery time.Duration
+	// PreAuthHold is how long an approved pre-authorization stays open
+	// before it expires and its hold is released upstream (30 days).
+	PreAuthHold time.Duration
+	// PreAuthSweepEvery is how often expired pre-authorizations are looked
+	// for (1 min).
+	PreAuthSweepEvery time.Duration
 	// MinFirmware is the lowest firmware per terminal model not flagged in
 	// health reports.
 	MinFirmware map[string]string

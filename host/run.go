@@ -58,6 +58,7 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	one("case-loop", h.caseLoop)
 	one("ledger-poster", func(ctx context.Context) { _ = h.Poster.Run(ctx, 2*time.Second) })
 	one("payouts", h.payoutLoop)
+	one("preauth-expiry", h.preAuthLoop)
 	one("credit-adjustments", func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
 	// h.Also's parts run once too (the clearing-file watcher).
 	for i, f := range h.Also {

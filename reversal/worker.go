@@ -209,16 +209,7 @@ func (w *Worker) attempt(ctx context.Context, r *posguard.Reversal) (bool, error
 	if err := w.Store.CompleteReversal(ctx, r.ID, u); err != nil {
 		return false, err
 	}
-	if (txn.Type == posguard.TxnVoid || txn.Type == posguard.TxnCompletionVoid) && txn.OrigID != 0 {
-		// The void was undone at the issuer: its original stands again.
-		err := w.Store.Update(ctx, posguard.TxnUpdate{
-			ID: txn.OrigID, FromStates: []posguard.State{posguard.StateVoided}, State: posguard.StateApproved,
-			Note: fmt.Sprintf("void %d reversed: the original is approved again", txn.ID), At: w.Now(),
-		})
-		if err != nil && posguard.ErrorCode(err) != posguard.ECONFLICT {
-			w.Logger.Error("restore voided original", "txn", txn.OrigID, "err", err)
-		}
-	}
+	w.restoreOriginal(ctx, txn)
 	w.Logger.Info("reversal acknowledged", "txn", txn.ID, "attempts", r.Attempts+1, "code", ans.Code)
 	return true, nil
 }
@@ -337,4 +328,46 @@ func (w *Worker) Sweep(ctx context.Context, grace time.Duration) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// restoreOriginal undoes, in the journal, what a reversed transaction did
+// to its original (the issuer has undone it already):
+//
+//   - a void, completion void or pre-auth cancel: the original stands
+//     again (a cancelled pre-auth is open again, its hold restored);
+//   - a completion void: besides, the completion consumes its pre-auth
+//     again (open → completed);
+//   - a completion: its pre-auth is open again (completed → open).
+func (w *Worker) restoreOriginal(ctx context.Context, txn *posguard.Transaction) {
+	if txn.OrigID == 0 {
+		return
+	}
+	set := func(id int64, from, to posguard.State, note string) {
+		err := w.Store.Update(ctx, posguard.TxnUpdate{ID: id, FromStates: []posguard.State{from}, State: to, Note: note, At: w.Now()})
+		if err != nil && posguard.ErrorCode(err) != posguard.ECONFLICT {
+			w.Logger.Error("restore original after reversal", "txn", id, "err", err)
+		}
+	}
+	switch txn.Type {
+	case posguard.TxnVoid, posguard.TxnCompletionVoid, posguard.TxnPreAuthCancel:
+		set(txn.OrigID, posguard.StateVoided, posguard.StateApproved,
+			fmt.Sprintf("void %d reversed: the original is approved again", txn.ID))
+		if txn.Type == posguard.TxnCompletionVoid {
+			if c, err := w.Store.ByID(ctx, txn.OrigID); err == nil && c.Type == posguard.TxnCompletion && c.OrigID != 0 {
+				err := w.Store.Update(ctx, posguard.TxnUpdate{ID: c.OrigID, FromStates: []posguard.State{posguard.StateApproved},
+					State: posguard.StateCompleted, Detail: map[string]string{"completed_by": fmt.Sprint(c.ID)},
+					Note: fmt.Sprintf("completion void %d reversed: completion %d takes the pre-authorization again", txn.ID, c.ID), At: w.Now()})
+				if err != nil && posguard.ErrorCode(err) != posguard.ECONFLICT {
+					w.Logger.Error("restore completed pre-auth", "txn", c.OrigID, "err", err)
+				}
+			}
+		}
+	case posguard.TxnCompletion:
+		// Only the completion that took the pre-auth gives it back (a
+		// completion that timed out never took it).
+		if p, err := w.Store.ByID(ctx, txn.OrigID); err == nil && p.Detail["completed_by"] == fmt.Sprint(txn.ID) {
+			set(txn.OrigID, posguard.StateCompleted, posguard.StateApproved,
+				fmt.Sprintf("completion %d reversed: the pre-authorization is open again", txn.ID))
+		}
+	}
 }

@@ -54,8 +54,8 @@ func TestAdminAccountsShape(t *testing.T) {
 	srv := httptest.NewServer(n.Handler())
 	defer srv.Close()
 	status, body := adminGet(t, srv, "/accounts")
-	want := `[{"pan":"621700******0018","balance":500,"postings":[]},` +
-		`{"pan":"622588******1017","balance":123400,"postings":[{"stan":"000123","rrn":"331510000123","amount":1000,"kind":"sale","state":"posted",` +
+	want := `[{"pan":"621700******0018","balance":500,"available":500,"held":0,"postings":[]},` +
+		`{"pan":"622588******1017","balance":123400,"available":123400,"held":0,"postings":[{"stan":"000123","rrn":"331510000123","amount":1000,"kind":"sale","state":"posted",` +
 		`"terminal":"10000001","merchant":"","transmitted":"0311101530","clearing_date":"2026-03-11"}]}]`
 	if status != http.StatusOK || body != want {
 		t.Fatalf("GET /accounts = %d\n%s\nwant\n%s", status, body, want)

@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"Queries", testQueries},
 		{"BatchTotals", testBatchTotals},
 		{"DailyUsage", testDailyUsage},
+		{"PreAuths", testPreAuths},
 		{"Reversals", testReversals},
 		{"Concurrency", testConcurrency},
 	}

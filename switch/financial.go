@@ -66,7 +66,15 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 	switch req.Type {
 	case posguard.TxnReversal:
 		return s.terminalReversal(ctx, t, req, txn)
-	case posguard.TxnVoid, posguard.TxnCompletionVoid, posguard.TxnPreAuthCancel:
+	case posguard.TxnCompletion, posguard.TxnPreAuthCancel:
+		var r *posguard.TerminalResponse
+		var unlock func()
+		orig, unlock, r = s.checkPreAuthUse(ctx, t, req, txn)
+		if r != nil {
+			return r
+		}
+		defer unlock()
+	case posguard.TxnVoid, posguard.TxnCompletionVoid:
 		var r *posguard.TerminalResponse
 		var unlock func()
 		orig, unlock, r = s.checkVoid(ctx, t, req, txn)

@@ -207,7 +207,16 @@ func (s *Switch) applyToOriginal(ctx context.Context, txn, orig *posguard.Transa
 		u.FromStates = []posguard.State{posguard.StateApproved}
 		u.State = posguard.StateVoided
 		u.Note = fmt.Sprintf("voided by transaction %d", txn.ID)
+		if txn.Type == posguard.TxnPreAuthCancel {
+			u.Note = fmt.Sprintf("cancelled by transaction %d: hold released", txn.ID)
+		}
 		s.usage.release(orig.MerchantID, orig.SettlementDate, s.debitAmount(orig))
+		defer s.reopenPreAuth(ctx, orig, txn.ID)
+	case posguard.TxnCompletion:
+		u.FromStates = []posguard.State{posguard.StateApproved}
+		u.State = posguard.StateCompleted
+		u.Detail["completed_by"] = fmt.Sprint(txn.ID)
+		u.Note = fmt.Sprintf("completed by transaction %d (%s): hold released", txn.ID, txn.Amount)
 	case posguard.TxnRefund:
 		u.FromStates = []posguard.State{posguard.StateApproved, posguard.StatePartRefunded}
 		u.AddRefunded = txn.Amount

@@ -452,16 +452,21 @@ func (c *ChaosCommand) audit(ctx context.Context, st hostStore, w *seed.World, a
 	for _, card := range w.Cards {
 		initial[card.PAN.String()] = card.Balance
 	}
-	issuer := map[string]posguard.Amount{}
+	issuer, issuerHeld := map[string]posguard.Amount{}, map[string]posguard.Amount{}
 	for _, a := range accounts {
 		issuer[a.PAN] = initial[a.PAN] - a.Balance
+		issuerHeld[a.PAN] = a.Held
 	}
 	journal, err := recon.JournalNet(ctx, st)
 	if err != nil {
 		return err
 	}
+	journalHeld, err := recon.JournalHeld(ctx, st)
+	if err != nil {
+		return err
+	}
 	c.Report.Cards = len(issuer)
-	c.Report.Mismatches = recon.Compare(issuer, journal)
+	c.Report.Mismatches = append(recon.Compare(issuer, journal), recon.CompareHeld(issuerHeld, journalHeld)...)
 	return c.reconcile(ctx, st, adminAddr)
 }
 
@@ -535,7 +540,11 @@ func (c *ChaosCommand) print() {
 	fmt.Fprintf(c.Stdout, "money: %d cards, %d mismatches between the issuers and the journal\n", r.Cards, len(r.Mismatches))
 	fmt.Fprintf(c.Stdout, "reconciliation: %d dates, %d clearing lines, exceptions %v\n", r.ReconDates, r.ReconLines, r.ReconExceptions)
 	for _, m := range r.Mismatches {
-		fmt.Fprintf(c.Stdout, "  %s issuer took %s, journal says %s\n", m.PAN, m.Issuer, m.Journal)
+		verb := "took"
+		if m.What == "held" {
+			verb = "holds"
+		}
+		fmt.Fprintf(c.Stdout, "  %s issuer %s %s, journal says %s\n", m.PAN, verb, m.Issuer, m.Journal)
 	}
 }
 

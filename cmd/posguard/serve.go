@@ -62,6 +62,9 @@ type ServeCommand struct {
 	// RiskNow, if set before Run, is the clock the risk rules judge
 	// payments by (tests: night hours).
 	RiskNow func() time.Time
+	// SwitchNow, if set before Run, is the switch's clock (tests move it
+	// to expire pre-authorizations).
+	SwitchNow func() time.Time
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -214,6 +217,9 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		return err
 	}
 	c.host, c.Switch, c.Bank = h, h.Switch, h.Bank
+	if c.SwitchNow != nil {
+		h.Switch.Now = c.SwitchNow
+	}
 
 	tl, err := net.Listen("tcp", c.TerminalAddr)
 	if err != nil {
