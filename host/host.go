@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"log/slog"
 	nethttp "net/http"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
