@@ -160,7 +160,9 @@ type Host struct {
 	// Disputes works the network's retrieval requests and chargebacks.
 	Disputes *dispute.Service
 	// Also are more background parts Run starts beside its own and stops
-	// with them (serve adds its clearing-directory watcher).
+	// with them (serve adds its clearing-directory watcher). Each runs on
+	// one instance at a time when instances share the database (as
+	// Singleton jobs named also-0, also-1…).
 	Also []func(ctx context.Context)
 	// QR runs QR orders, refunds and merchant notifications; Run works
 	// its queues.
@@ -185,6 +187,22 @@ type Host struct {
 
 	detector   *analytics.Detector
 	aggregator *analytics.Aggregator
+	jobs       []job // added by Singleton
+}
+
+// job is a named singleton job.
+type job struct {
+	name string
+	run  func(ctx context.Context)
+}
+
+// Singleton adds a background job that must run on one instance at a time
+// (a scheduler, a queue without per-row claims): Run runs it on this
+// instance alone, or, when instances share the database, on the leader of
+// the lease name, moving it to another instance when the leader dies.
+// Call it before Run.
+func (h *Host) Singleton(name string, run func(ctx context.Context)) {
+	h.jobs = append(h.jobs, job{name, run})
 }
 
 // New assembles the host over cfg.Store. It starts nothing.
