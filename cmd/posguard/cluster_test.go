@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -239,5 +240,14 @@ func TestClusterTerminalsMoveBetweenInstances(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // polling the elector
 	}
 	t.Logf("ledger poster moved to the other instance %s after its leader stopped", time.Since(stopped).Round(time.Millisecond))
+	// /healthz says which instance answers and what it leads.
+	_, httpAddr := other.serve.Addrs()
+	var health map[string]string
+	if err := getJSON("http://"+httpAddr+"/healthz", &health); err != nil {
+		t.Fatal(err)
+	}
+	if health["instance"] != other.serve.Instance || !strings.Contains(health["leads"], "ledger-poster") {
+		t.Fatalf("/healthz %v: want instance %s leading ledger-poster", health, other.serve.Instance)
+	}
 	_ = ctx
 }
