@@ -59,16 +59,7 @@ func scanAudit(row Row) (*posguard.AuditRecord, error) {
 // AuditRecords implements posguard.AuditStore.
 func (s *Store) AuditRecords(ctx context.Context, f posguard.AuditFilter) ([]*posguard.AuditRecord, error) {
 	a := Args{}
-	q := `SELECT ` + auditColumns + ` FROM audit_log WHERE 1 = 1`
-	if f.User != "" {
-		q += ` AND user_name = ` + a.Add(f.User)
-	}
-	if f.Action != "" {
-		q += ` AND action = ` + a.Add(f.Action)
-	}
-	if f.Object != "" {
-		q += ` AND object = ` + a.Add(f.Object)
-	}
+	q := `SELECT ` + auditColumns + ` FROM audit_log WHERE 1 = 1` + a.Eq("user_name", f.User, "action", f.Action, "object", f.Object)
 	if !f.From.IsZero() {
 		q += ` AND at >= ` + a.Add(s.T(f.From.UTC()))
 	}
@@ -78,27 +69,13 @@ func (s *Store) AuditRecords(ctx context.Context, f posguard.AuditFilter) ([]*po
 	if f.Before > 0 {
 		q += ` AND id < ` + a.Add(f.Before)
 	}
-	n := f.Limit
-	if n <= 0 || n > maxAuditPage {
-		n = maxAuditPage
-	}
-	rows, err := s.DB.Query(ctx, "audit records", q+` ORDER BY id DESC LIMIT `+a.Add(n), a.List...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "audit records", scanAudit)
+	return queryAll(ctx, s.DB, "audit records", scanAudit, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, maxAuditPage, maxAuditPage)), a.List...)
 }
 
 // AuditChain implements posguard.AuditStore.
 func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]*posguard.AuditRecord, error) {
-	if limit <= 0 || limit > 10000 {
-		limit = 10000
-	}
-	rows, err := s.DB.Query(ctx, "audit chain", `SELECT `+auditColumns+` FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "audit chain", scanAudit)
+	return queryAll(ctx, s.DB, "audit chain", scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`,
+		after, pageLimit(limit, 10000, 10000))
 }
 
 // AuditHead implements posguard.AuditStore.

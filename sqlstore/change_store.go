@@ -2,7 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
+	"strconv"
 
 	"github.com/posguard/posguard"
 )
@@ -45,28 +45,15 @@ func scanChange(row Row) (*posguard.AccountChange, error) {
 
 // AccountChange implements posguard.AccountChangeStore.
 func (s *Store) AccountChange(ctx context.Context, id int64) (*posguard.AccountChange, error) {
-	c, err := scanChange(s.DB.QueryRow(ctx, `SELECT `+changeColumns+` FROM account_changes WHERE id = ?`, id))
-	if errors.Is(err, ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "account change %d not found", id)
-	}
-	return c, s.DB.Err(err, "account change")
+	return queryOne(ctx, s.DB, "account change", func() error { return NotFound("account change", strconv.FormatInt(id, 10)) },
+		scanChange, `SELECT `+changeColumns+` FROM account_changes WHERE id = ?`, id)
 }
 
 // AccountChanges implements posguard.AccountChangeStore.
 func (s *Store) AccountChanges(ctx context.Context, f posguard.AccountChangeFilter) ([]*posguard.AccountChange, error) {
 	a := Args{}
-	q := `SELECT ` + changeColumns + ` FROM account_changes WHERE 1 = 1`
-	if f.MerchantID != "" {
-		q += ` AND merchant_id = ` + a.Add(f.MerchantID)
-	}
-	if f.State != "" {
-		q += ` AND state = ` + a.Add(string(f.State))
-	}
-	rows, err := s.DB.Query(ctx, "account changes", q+` ORDER BY id DESC LIMIT 500`, a.List...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "account changes", scanChange)
+	q := `SELECT ` + changeColumns + ` FROM account_changes WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", string(f.State))
+	return queryAll(ctx, s.DB, "account changes", scanChange, q+` ORDER BY id DESC LIMIT 500`, a.List...)
 }
 
 // DecideAccountChange implements posguard.AccountChangeStore.

@@ -22,30 +22,17 @@ type RawExecer interface {
 	ExecRaw(ctx context.Context, query string) error
 }
 
-// RunAccess runs the access conformance suite against stores made by open,
-// which must implement AccessStorer.
-func RunAccess(t *testing.T, open Opener) {
-	h := &harness{open: open}
-	groups := []struct {
-		name string
-		run  func(t *testing.T, s posguard.Store, a posguard.AccessStore)
-	}{
-		{"Users", testAccessUsers},
-		{"Tokens", testAccessTokens},
-		{"LoginFailures", testAccessLoginFailures},
-		{"AccountChanges", testAccessChanges},
-		{"AuditChain", testAccessAudit},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			s := h.store(t)
-			as, ok := s.(AccessStorer)
-			if !ok {
-				t.Fatalf("%T has no Access()", s)
-			}
-			g.run(t, s, as.Access())
+// runAccess runs the access checks (users, tokens, login failures, account
+// changes, audit chain).
+func runAccess(t *testing.T, h *harness) {
+	runGroups(t, h, func(t *testing.T, s posguard.Store) posguard.AccessStore { return sideOf[AccessStorer](t, s).Access() },
+		[]group[posguard.AccessStore]{
+			{"Users", testAccessUsers},
+			{"Tokens", testAccessTokens},
+			{"LoginFailures", testAccessLoginFailures},
+			{"AccountChanges", testAccessChanges},
+			{"AuditChain", testAccessAudit},
 		})
-	}
 }
 
 func testAccessUsers(t *testing.T, _ posguard.Store, a posguard.AccessStore) {

@@ -12,31 +12,18 @@ type MoneyStorer interface {
 	Money() posguard.MoneyStore
 }
 
-// runLedger runs the money checks (ledger, settlement batches, payouts);
-// the stores must implement MoneyStorer.
+// runLedger runs the money checks (ledger, settlement batches, payouts).
 func runLedger(t *testing.T, h *harness) {
-	groups := []struct {
-		name string
-		run  func(t *testing.T, s posguard.Store, m posguard.MoneyStore)
-	}{
-		{"AppendAndVerify", testLedgerAppend},
-		{"Balances", testLedgerBalances},
-		{"JournalChanges", testLedgerJournal},
-		{"Reference", testLedgerReference},
-		{"Batches", testLedgerBatches},
-		{"Review", testLedgerReview},
-		{"Payouts", testLedgerPayouts},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			s := h.store(t)
-			ms, ok := s.(MoneyStorer)
-			if !ok {
-				t.Fatalf("%T has no Money()", s)
-			}
-			g.run(t, s, ms.Money())
+	runGroups(t, h, func(t *testing.T, s posguard.Store) posguard.MoneyStore { return sideOf[MoneyStorer](t, s).Money() },
+		[]group[posguard.MoneyStore]{
+			{"AppendAndVerify", testLedgerAppend},
+			{"Balances", testLedgerBalances},
+			{"JournalChanges", testLedgerJournal},
+			{"Reference", testLedgerReference},
+			{"Batches", testLedgerBatches},
+			{"Review", testLedgerReview},
+			{"Payouts", testLedgerPayouts},
 		})
-	}
 }
 
 // sale returns an approval posting of amount with fee for merchant mid.

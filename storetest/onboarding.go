@@ -14,14 +14,11 @@ type OnboardingStorer interface {
 	Onboarding() posguard.OnboardingStore
 }
 
-// RunOnboarding runs the onboarding and risk conformance suite against
-// stores made by open, which must implement OnboardingStorer.
-func RunOnboarding(t *testing.T, open Opener) {
-	h := &harness{open: open}
-	groups := []struct {
-		name string
-		run  func(t *testing.T, o posguard.OnboardingStore)
-	}{
+// runOnboarding runs the onboarding and risk checks.
+func runOnboarding(t *testing.T, h *harness) {
+	runGroups(t, h, func(t *testing.T, s posguard.Store) posguard.OnboardingStore {
+		return sideOf[OnboardingStorer](t, s).Onboarding()
+	}, []group[posguard.OnboardingStore]{
 		{"Applications", testApplications},
 		{"Documents", testDocuments},
 		{"DuplicatesAndBlacklist", testDuplicates},
@@ -29,20 +26,10 @@ func RunOnboarding(t *testing.T, open Opener) {
 		{"MerchantEvents", testMerchantEvents},
 		{"RiskRules", testRiskRules},
 		{"RiskHits", testRiskHits},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			s := h.store(t)
-			os, ok := s.(OnboardingStorer)
-			if !ok {
-				t.Fatalf("%T has no Onboarding()", s)
-			}
-			g.run(t, os.Onboarding())
-		})
-	}
+	})
 }
 
-func testApplications(t *testing.T, o posguard.OnboardingStore) {
+func testApplications(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	a := &posguard.Application{Kind: "individual", Name: "小店", LegalIDNo: "310101198503121236", State: posguard.AppDraft, CreatedBy: "op1",
 		Account: posguard.SettlementAccount{Bank: "ICBC", Number: "6222", Name: "张晓明"}}
@@ -87,7 +74,7 @@ func testApplications(t *testing.T, o posguard.OnboardingStore) {
 	}
 }
 
-func testDocuments(t *testing.T, o posguard.OnboardingStore) {
+func testDocuments(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	a := &posguard.Application{Kind: "individual", State: posguard.AppDraft, CreatedBy: "op"}
 	wantCode(t, o.CreateApplication(ctx, a), "", "create")
@@ -112,7 +99,7 @@ func testDocuments(t *testing.T, o posguard.OnboardingStore) {
 	wantCode(t, err, posguard.ENOTFOUND, "unknown document")
 }
 
-func testDuplicates(t *testing.T, o posguard.OnboardingStore) {
+func testDuplicates(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	a := &posguard.Application{Kind: "enterprise", LicenseNo: "L1", LegalIDNo: "ID1", State: posguard.AppDraft, CreatedBy: "op"}
 	wantCode(t, o.CreateApplication(ctx, a), "", "create")
@@ -144,7 +131,7 @@ func testDuplicates(t *testing.T, o posguard.OnboardingStore) {
 	}
 }
 
-func testBindings(t *testing.T, o posguard.OnboardingStore) {
+func testBindings(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	wantCode(t, o.Bind(ctx, &posguard.TerminalBinding{TerminalID: "20000001", SerialNo: "SN1", MerchantID: "M1"}), "", "bind")
 	wantCode(t, o.Bind(ctx, &posguard.TerminalBinding{TerminalID: "20000002", SerialNo: "SN1", MerchantID: "M2"}), posguard.ECONFLICT, "serial bound twice")
@@ -169,7 +156,7 @@ func testBindings(t *testing.T, o posguard.OnboardingStore) {
 	wantCode(t, o.Bind(ctx, &posguard.TerminalBinding{TerminalID: "20000003", SerialNo: "SN1", MerchantID: "M3"}), "", "serial bound again after unbind")
 }
 
-func testMerchantEvents(t *testing.T, o posguard.OnboardingStore) {
+func testMerchantEvents(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	for _, a := range []string{"created", "frozen", "unfrozen"} {
 		wantCode(t, o.AddMerchantEvent(ctx, &posguard.MerchantEvent{MerchantID: "M1", Actor: "risk1", Action: a, Reason: "r " + a}), "", a)
@@ -182,7 +169,7 @@ func testMerchantEvents(t *testing.T, o posguard.OnboardingStore) {
 	}
 }
 
-func testRiskRules(t *testing.T, o posguard.OnboardingStore) {
+func testRiskRules(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	_, err := o.RiskRules(ctx)
 	wantCode(t, err, posguard.ENOTFOUND, "none yet")
@@ -205,7 +192,7 @@ func testRiskRules(t *testing.T, o posguard.OnboardingStore) {
 	}
 }
 
-func testRiskHits(t *testing.T, o posguard.OnboardingStore) {
+func testRiskHits(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
 	hits := []*posguard.RiskHit{
