@@ -90,6 +90,20 @@ func (s *Store) UpdateApplication(ctx context.Context, a *posguard.Application, 
 	})
 }
 
+// ApproveApplication implements posguard.ApplicationStore.
+func (s *Store) ApproveApplication(ctx context.Context, a *posguard.Application, from posguard.ApplicationState,
+	ev posguard.ApplicationEvent, m *posguard.Merchant) error {
+	return s.DB.InTx(ctx, "approve application", func(tx *Tx) error {
+		if err := s.updateApplication(ctx, tx, a, from, ev); err != nil {
+			return err
+		}
+		if err := s.putMerchantIdentity(ctx, tx, m.ID, a.LicenseNo, a.LegalIDNo); err != nil {
+			return err
+		}
+		return s.putMerchant(ctx, tx, m)
+	})
+}
+
 // updateApplication is UpdateApplication inside tx.
 func (s *Store) updateApplication(ctx context.Context, tx *Tx, a *posguard.Application, from posguard.ApplicationState, ev posguard.ApplicationEvent) error {
 	now := s.NowUTC()

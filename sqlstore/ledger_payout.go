@@ -85,7 +85,7 @@ func (s *Money) MarkSubmitted(ctx context.Context, id string, at time.Time) erro
 
 // FinishPayout implements posguard.PayoutStore.
 func (s *Money) FinishPayout(ctx context.Context, id string, from []posguard.PayoutState, to posguard.PayoutState,
-	reason, bankRef string, at time.Time, ps []*posguard.Posting) error {
+	reason, bankRef string, at time.Time, ps []*posguard.Posting, audit ...*posguard.AuditRecord) error {
 	return s.DB.InTx(ctx, "finish payout", func(tx *Tx) error {
 		st, _, err := s.payoutState(ctx, tx, id)
 		if err != nil {
@@ -104,8 +104,10 @@ func (s *Money) FinishPayout(ctx context.Context, id string, from []posguard.Pay
 			string(to), reason, bankRef, bankRef, paid, s.T(at.UTC()), id); err != nil {
 			return err
 		}
-		_, err = s.appendTx(ctx, tx, ps)
-		return err
+		if _, err = s.appendTx(ctx, tx, ps); err != nil {
+			return err
+		}
+		return s.appendAudits(ctx, tx, audit)
 	})
 }
 

@@ -26,6 +26,10 @@ func merchantNotFound(id string) error { return NotFound("merchant", id) }
 // keeps m.StatusSince when set, else now. m.StatusSince and m.UpdatedAt are
 // set to the stored values. EINVALID for an empty ID or an unknown status.
 func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
+	return s.DB.InTx(ctx, "put merchant", func(tx *Tx) error { return s.putMerchant(ctx, tx, m) })
+}
+
+func (s *Store) putMerchant(ctx context.Context, tx *Tx, m *posguard.Merchant) error {
 	if m == nil || m.ID == "" {
 		return posguard.Errorf(posguard.EINVALID, "merchant: empty ID")
 	}
@@ -42,7 +46,7 @@ func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
 	if m.StatusSince.IsZero() {
 		since = now
 	}
-	err := s.DB.WriteRow(ctx, `
+	return tx.QueryRow(ctx, `
 		INSERT INTO merchants (`+merchantColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
@@ -60,7 +64,6 @@ func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
 		int64(m.Limits.PerTxn), int64(m.Limits.Daily), m.Limits.DailyCount, allowed,
 		m.Account.Bank, m.Account.Number, m.Account.Name, m.Account.Status, s.T(now),
 	).Scan(TimeCol(&m.StatusSince), TimeCol(&m.UpdatedAt))
-	return s.DB.Err(err, "put merchant")
 }
 
 // Merchant returns the merchant with id; ENOTFOUND if there is none.

@@ -40,7 +40,11 @@ func (s *Store) Duplicates(ctx context.Context, except int64, licenseNo, idNo st
 
 // PutMerchantIdentity implements posguard.ApplicationStore.
 func (s *Store) PutMerchantIdentity(ctx context.Context, merchantID, licenseNo, idNo string) error {
-	_, err := s.DB.Exec(ctx, "put merchant identity", `INSERT INTO merchant_identities (merchant_id, license_no, legal_id_no) VALUES (?, ?, ?)
+	return s.DB.InTx(ctx, "put merchant identity", func(tx *Tx) error { return s.putMerchantIdentity(ctx, tx, merchantID, licenseNo, idNo) })
+}
+
+func (s *Store) putMerchantIdentity(ctx context.Context, tx *Tx, merchantID, licenseNo, idNo string) error {
+	_, err := tx.Exec(ctx, "put merchant identity", `INSERT INTO merchant_identities (merchant_id, license_no, legal_id_no) VALUES (?, ?, ?)
 		ON CONFLICT (merchant_id) DO UPDATE SET license_no = excluded.license_no, legal_id_no = excluded.legal_id_no`,
 		merchantID, licenseNo, idNo)
 	return err

@@ -20,6 +20,7 @@ func runOnboarding(t *testing.T, h *harness) {
 		return sideOf[OnboardingStorer](t, s).Onboarding()
 	}, []group[posguard.OnboardingStore]{
 		{"Applications", testApplications},
+		{"Approve", testApprove},
 		{"Documents", testDocuments},
 		{"DuplicatesAndBlacklist", testDuplicates},
 		{"Bindings", testBindings},
@@ -72,6 +73,43 @@ func testApplications(t *testing.T, _ posguard.Store, o posguard.OnboardingStore
 	if list, _ = o.Applications(ctx, "", 0); len(list) != 2 || list[0].ID != b.ID {
 		t.Fatalf("list all: %d, newest first wanted", len(list))
 	}
+}
+
+// testApprove: an approval stores the application, the merchant's identity
+// and the merchant together, or none of them.
+func testApprove(t *testing.T, s posguard.Store, o posguard.OnboardingStore) {
+	ctx := context.Background()
+	a := &posguard.Application{Kind: "individual", Name: "小店", LicenseNo: "91310000MA1", State: posguard.AppPendingReview, CreatedBy: "op1"}
+	must(t, o.CreateApplication(ctx, a), "create")
+	ev := posguard.ApplicationEvent{Actor: "rev", From: string(posguard.AppPendingReview), To: string(posguard.AppApproved)}
+	approved := *a
+	approved.State, approved.MerchantID = posguard.AppApproved, "898310048990077"
+	// The merchant is refused (unknown status): the application stays
+	// pending and neither the merchant nor its identity is stored.
+	bad := &posguard.Merchant{ID: approved.MerchantID, Name: "小店", Status: "sleeping"}
+	wantCode(t, o.ApproveApplication(ctx, &approved, posguard.AppPendingReview, ev, bad), posguard.EINVALID, "approve with a refused merchant")
+	got, err := o.Application(ctx, a.ID)
+	must(t, err, "read")
+	if got.State != posguard.AppPendingReview || got.MerchantID != "" {
+		t.Fatalf("a failed approval changed the application: %+v", got)
+	}
+	_, err = s.Merchant(ctx, approved.MerchantID)
+	wantCode(t, err, posguard.ENOTFOUND, "merchant of a failed approval")
+	if dups, err := o.Duplicates(ctx, 0, a.LicenseNo, ""); err != nil || len(dups) != 1 || dups[0] != "application/"+strconv.FormatInt(a.ID, 10) {
+		t.Fatalf("identity of a failed approval: %v, %v", dups, err)
+	}
+	good := &posguard.Merchant{ID: approved.MerchantID, Name: "小店", Status: posguard.MerchantActive}
+	must(t, o.ApproveApplication(ctx, &approved, posguard.AppPendingReview, ev, good), "approve")
+	if got, _ = o.Application(ctx, a.ID); got.State != posguard.AppApproved || got.MerchantID != good.ID {
+		t.Fatalf("approved application %+v", got)
+	}
+	if m, err := s.Merchant(ctx, good.ID); err != nil || m.Status != posguard.MerchantActive {
+		t.Fatalf("approved merchant %+v, %v", m, err)
+	}
+	if dups, _ := o.Duplicates(ctx, 0, a.LicenseNo, ""); len(dups) != 1 || dups[0] != "merchant/"+good.ID {
+		t.Fatalf("identity after approval: %v", dups)
+	}
+	wantCode(t, o.ApproveApplication(ctx, &approved, posguard.AppPendingReview, ev, good), posguard.ECONFLICT, "second approval")
 }
 
 func testDocuments(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
