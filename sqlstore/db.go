@@ -127,10 +127,6 @@ type Tx struct {
 	q  Querier
 }
 
-// OnQuerier returns a Tx running on q (a transaction the caller owns, such
-// as a group-commit batch's), with db's dialect.
-func (db *DB) OnQuerier(q Querier) *Tx { return &Tx{db: db, q: q} }
-
 // Exec runs a write and returns the number of rows it changed; its error is
 // mapped for op.
 func (tx *Tx) Exec(ctx context.Context, op, query string, args ...any) (int64, error) {
