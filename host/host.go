@@ -12,6 +12,7 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/cluster"
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/ledger"
@@ -41,6 +42,9 @@ type Store interface {
 	Access() posguard.AccessStore
 	// Recon is the reconciliation side (clearing files, exceptions).
 	Recon() posguard.ReconStore
+	// QR is the QR payments side (wallet channels, orders, refunds,
+	// merchant notifications).
+	QR() posguard.QRStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }
@@ -76,6 +80,12 @@ type Config struct {
 	// PayoutEvery is how often queued payouts are submitted and returns
 	// collected (30 s).
 	PayoutEvery time.Duration
+	// PreAuthHold is how long an approved pre-authorization stays open
+	// before it expires and its hold is released upstream (30 days).
+	PreAuthHold time.Duration
+	// PreAuthSweepEvery is how often expired pre-authorizations are looked
+	// for (1 min).
+	PreAuthSweepEvery time.Duration
 	// MinFirmware is the lowest firmware per terminal model not flagged in
 	// health reports.
 	MinFirmware map[string]string
@@ -84,6 +94,24 @@ type Config struct {
 	SecureCookies bool
 	// Logger receives the host's logs (nil: discarded).
 	Logger *slog.Logger
+
+	// Shared says other instances run on the same (PostgreSQL) database:
+	// singleton jobs run under leases (Elector), reversals are claimed,
+	// RRNs come in blocks from the database, terminals are re-read when
+	// they signed on or settled elsewhere. Store must then be a
+	// posguard.LeaseStore.
+	Shared bool
+	// Instance names this instance in leases and claims
+	// (cluster.InstanceID(): host name and process id).
+	Instance string
+	// LeaseTTL is how long a singleton job's lease lasts without renewal
+	// (cluster.DefaultTTL, 15 s): a dead leader's jobs move to another
+	// instance within about LeaseTTL + LeaseTTL/3.
+	LeaseTTL time.Duration
+	// ReversalLease is how long a claimed reversal stays with the instance
+	// that claimed it (30 s); a dead instance's claims are taken over after
+	// it.
+	ReversalLease time.Duration
 }
 
 // Host is the assembled acquiring host. New builds it; Run serves it. The
@@ -123,6 +151,10 @@ type Host struct {
 	HTTP            *nethttp.Server
 	TLSCert, TLSKey string
 
+	// Elector runs the singleton jobs under leases when Shared (nil
+	// otherwise: this instance runs them all).
+	Elector *cluster.Elector
+
 	detector   *analytics.Detector
 	aggregator *analytics.Aggregator
 }
@@ -150,7 +182,14 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Instance == "" {
+		cfg.Instance = cluster.InstanceID()
+	}
 	st, log := cfg.Store, cfg.Logger
+	leases, _ := st.(posguard.LeaseStore)
+	if cfg.Shared && leases == nil {
+		return nil, posguard.Errorf(posguard.EINVALID, "host: the store %T cannot share the database between instances", st)
+	}
 	front := cfg.Front
 	if front == nil {
 		front = st
@@ -164,9 +203,14 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	// The acquirer id goes on every upstream message, the 0800 echo and
 	// sign-on included (field 32).
 	h.Client = &network.Client{Addrs: cfg.Network, Conns: cfg.UpstreamConns, AcquirerID: acq, EchoInterval: cfg.EchoInterval, Logger: log}
-	sw, err := switching.New(ctx, front, h.Client, cfg.HostKey, switching.Config{
+	swc := switching.Config{
 		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: cfg.UpstreamTimeout, Cutoff: cfg.Cutoff,
-	}, log)
+	}
+	if cfg.Shared {
+		swc.Shared, swc.Counter = true, leases
+		h.Elector = &cluster.Elector{Store: leases, Holder: cfg.Instance, TTL: cfg.LeaseTTL, Logger: log}
+	}
+	sw, err := switching.New(ctx, front, h.Client, cfg.HostKey, swc, log)
 	if err != nil {
 		return nil, err
 	}
@@ -180,11 +224,20 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Client.OnLate = sw.HandleLate
 	h.Worker = &reversal.Worker{
 		Store: st, Upstream: h.Client, AcquirerID: acq, InFlight: sw.InFlight,
-		MaxAttempts: cfg.ReversalMaxAttempts, Logger: log,
+		MaxAttempts: cfg.ReversalMaxAttempts, Logger: log, Holder: cfg.Instance, Lease: cfg.ReversalLease,
 		Attempted: func(_ *posguard.Reversal, err error) { m.ReversalAttempt(err) },
 		Failed:    h.Cases.OnReversalFailed,
 	}
 	sw.ReversalQueued = h.Worker.Wake
+	if cfg.Shared {
+		// Another instance may have forwarded the original and still await
+		// its answer: no reversal overtakes it, and the sweep leaves
+		// forwarded transactions alone until their upstream timeout (and a
+		// margin) has passed, at start too.
+		h.Worker.Hold = cfg.UpstreamTimeout + 2*time.Second
+		h.Worker.Grace = cfg.UpstreamTimeout + 5*time.Second
+		h.Worker.RecoveryGrace = h.Worker.Grace
+	}
 
 	// Money after authorization: the ledger follows the journal on its own
 	// goroutine (it never blocks an authorization), refunds are checked

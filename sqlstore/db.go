@@ -167,6 +167,25 @@ func (db *DB) Each(ctx context.Context, op string, f func(Row) error, query stri
 	return db.Err(rows.Err(), op)
 }
 
+// Collect scans every row of rows with scan and closes rows (for rows a
+// caller got itself; queryAll runs the read too); the result is never nil.
+// Errors are mapped for op.
+func Collect[T any](db *DB, rows Rows, op string, scan func(Row) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, db.Err(err, op)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.Err(err, op)
+	}
+	return out, nil
+}
+
 // queryOne returns what scan reads of a read's one row: notFound's error
 // when there is none, other errors mapped for op.
 func queryOne[T any](ctx context.Context, db *DB, op string, notFound func() error, scan func(Row) (T, error), query string, args ...any) (T, error) {
@@ -181,14 +200,9 @@ func queryOne[T any](ctx context.Context, db *DB, op string, notFound func() err
 // queryAll runs a read and returns every row as scan reads it; the result
 // is never nil, errors are mapped for op.
 func queryAll[T any](ctx context.Context, db *DB, op string, scan func(Row) (T, error), query string, args ...any) ([]T, error) {
-	out := []T{}
-	err := db.Each(ctx, op, func(r Row) error {
-		v, err := scan(r)
-		out = append(out, v)
-		return err
-	}, query, args...)
+	rows, err := db.Query(ctx, op, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return Collect(db, rows, op, scan)
 }

@@ -9,13 +9,16 @@ import (
 
 var _ posguard.SettingStore = (*Store)(nil)
 
+// SettingAD returns the associated data of a secret setting's sealed value.
+func SettingAD(name string) []byte { return posguard.SealAD("settings", "value", name) }
+
 // PutSetting stores value under name; a secret value is sealed under the
 // host key.
 func (s *Store) PutSetting(ctx context.Context, name string, value []byte, secret bool) error {
 	v := value
 	if secret {
 		var err error
-		if v, err = s.Sealer.Seal(value); err != nil {
+		if v, err = s.Sealer.Seal(value, SettingAD(name)); err != nil {
 			return posguard.WrapError(posguard.EINTERNAL, err, "seal setting %s", name)
 		}
 	}
@@ -39,8 +42,8 @@ func (s *Store) Setting(ctx context.Context, name string) ([]byte, error) {
 	if err != nil || !secret {
 		return v, s.DB.Err(err, "get setting")
 	}
-	if v, err = s.Sealer.Open(v); err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "open setting %s (wrong host key?)", name)
+	if v, err = s.Sealer.Open(v, SettingAD(name)); err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "open setting %s: altered, copied from another setting, or sealed under another host key", name)
 	}
 	return v, nil
 }

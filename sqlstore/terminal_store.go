@@ -25,7 +25,7 @@ func (s *Store) PutTerminal(ctx context.Context, t *posguard.Terminal) error {
 	if status != posguard.TerminalActive && status != posguard.TerminalDisabled {
 		return posguard.Errorf(posguard.EINVALID, "terminal %s: unknown status %q", t.ID, t.Status)
 	}
-	tmk, err := sealKey(s.Sealer, t.TMK)
+	tmk, err := sealKey(s.Sealer, t.TMK, TerminalKeyAD(t.ID, "tmk_sealed"))
 	if err != nil {
 		return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal TMK", t.ID)
 	}
@@ -65,7 +65,7 @@ func (s *Store) SaveSignOn(ctx context.Context, id string, keys posguard.Working
 	var sealed [3][]byte
 	for i, k := range [][]byte{keys.PIK, keys.MAK, keys.TDK} {
 		var err error
-		if sealed[i], err = sealKey(s.Sealer, k); err != nil {
+		if sealed[i], err = sealKey(s.Sealer, k, TerminalKeyAD(id, terminalKeyColumns[i+1])); err != nil {
 			return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal working key", id)
 		}
 	}
@@ -109,35 +109,44 @@ func (s *Store) scanTerminal(r Row) (*posguard.Terminal, error) {
 		&t.SignedOn, TimeCol(&t.SignedOnAt), &t.Batch, &pik, &mak, &tdk, TimeCol(&t.LastSeen), TimeCol(&t.UpdatedAt)); err != nil {
 		return nil, err
 	}
-	var err error
-	if t.TMK, err = openKey(s.Sealer, tmk); err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: unseal TMK", t.ID)
-	}
-	for _, k := range []struct {
+	// A key that does not open is EINTERNAL naming the terminal and column:
+	// altered, copied from another row, or sealed under another host key.
+	for i, k := range []struct {
 		dst    *[]byte
 		sealed []byte
-	}{{&t.Keys.PIK, pik}, {&t.Keys.MAK, mak}, {&t.Keys.TDK, tdk}} {
-		if *k.dst, err = openKey(s.Sealer, k.sealed); err != nil {
-			return nil, posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: unseal working key", t.ID)
+	}{{&t.TMK, tmk}, {&t.Keys.PIK, pik}, {&t.Keys.MAK, mak}, {&t.Keys.TDK, tdk}} {
+		var err error
+		if *k.dst, err = openKey(s.Sealer, k.sealed, TerminalKeyAD(t.ID, terminalKeyColumns[i])); err != nil {
+			return nil, posguard.Errorf(posguard.EINTERNAL,
+				"terminal %s: %s does not open: it was altered, copied from another row, or sealed under another host key", t.ID, terminalKeyColumns[i])
 		}
 	}
 	return &t, nil
 }
 
-// sealKey encrypts a key for storage; an empty key is stored as NULL.
-func sealKey(sealer posguard.Sealer, key []byte) ([]byte, error) {
+// Where terminal keys are sealed: each value is bound to its terminal and
+// column (posguard.SealAD), so it does not open in another row.
+var terminalKeyColumns = [4]string{"tmk_sealed", "pik_sealed", "mak_sealed", "tdk_sealed"}
+
+// TerminalKeyAD returns the associated data of a terminal's sealed key in
+// column (tmk_sealed, pik_sealed, mak_sealed or tdk_sealed).
+func TerminalKeyAD(id, column string) []byte { return posguard.SealAD("terminals", column, id) }
+
+// sealKey encrypts a key for storage bound to ad; an empty key is stored
+// as NULL.
+func sealKey(sealer posguard.Sealer, key, ad []byte) ([]byte, error) {
 	if len(key) == 0 {
 		return nil, nil
 	}
-	return sealer.Seal(key)
+	return sealer.Seal(key, ad)
 }
 
-// openKey decrypts a stored key; NULL is a nil key.
-func openKey(sealer posguard.Sealer, sealed []byte) ([]byte, error) {
+// openKey decrypts a stored key sealed with ad; NULL is a nil key.
+func openKey(sealer posguard.Sealer, sealed, ad []byte) ([]byte, error) {
 	if len(sealed) == 0 {
 		return nil, nil
 	}
-	return sealer.Open(sealed)
+	return sealer.Open(sealed, ad)
 }
 
 // checkBatch is EINVALID unless batch is a six-digit batch number.

@@ -270,16 +270,26 @@ func (c *DemoCommand) finish(sv *ServeCommand, sn *SimnetCommand) {
 		fmt.Fprintf(c.Stdout, "money check: %v\n", err)
 		return
 	}
-	issuer := map[string]posguard.Amount{}
+	journalHeld, err := recon.JournalHeld(ctx, sv.store)
+	if err != nil {
+		fmt.Fprintf(c.Stdout, "money check: %v\n", err)
+		return
+	}
+	issuer, issuerHeld := map[string]posguard.Amount{}, map[string]posguard.Amount{}
 	for _, a := range sn.Net.Accounts() {
 		if card, ok := cardByMasked(sn, a.PAN); ok {
 			issuer[a.PAN] = card - a.Balance
+			issuerHeld[a.PAN] = a.Held
 		}
 	}
-	mm := recon.Compare(issuer, journal)
+	mm := append(recon.Compare(issuer, journal), recon.CompareHeld(issuerHeld, journalHeld)...)
 	fmt.Fprintf(c.Stdout, "\nmoney check: %d cards, %d mismatches between the issuers and the journal\n", len(issuer), len(mm))
 	for _, m := range mm {
-		fmt.Fprintf(c.Stdout, "  %s issuer took %s, journal says %s\n", m.PAN, m.Issuer, m.Journal)
+		verb := "took"
+		if m.What == "held" {
+			verb = "holds"
+		}
+		fmt.Fprintf(c.Stdout, "  %s issuer %s %s, journal says %s\n", m.PAN, verb, m.Issuer, m.Journal)
 	}
 	c.endOfDay(ctx, sv, sn)
 }

@@ -17,6 +17,7 @@ import (
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/risk"
 	"github.com/posguard/posguard/simbank"
+	"github.com/posguard/posguard/sqlite"
 	switching "github.com/posguard/posguard/switch"
 )
 
@@ -51,11 +52,19 @@ type ServeCommand struct {
 	TLSCert     string
 	TLSKey      string
 	MetricsAddr string
+	// Instance, LeaseTTL and ReversalLease configure an instance of
+	// several on one PostgreSQL database (see docs/deployment.md).
+	Instance      string
+	LeaseTTL      time.Duration
+	ReversalLease time.Duration
 	// Risk is "on" (the risk rules judge every card sale) or "off".
 	Risk string
 	// RiskNow, if set before Run, is the clock the risk rules judge
 	// payments by (tests: night hours).
 	RiskNow func() time.Time
+	// SwitchNow, if set before Run, is the switch's clock (tests move it
+	// to expire pre-authorizations).
+	SwitchNow func() time.Time
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -74,6 +83,7 @@ type ServeCommand struct {
 	bo                   *api.Backoffice
 	boundTerm, boundHTTP string
 	mu                   sync.Mutex
+	lock                 *sqlite.Lock // the SQLite single-instance lock (nil on PostgreSQL)
 }
 
 // ParseFlags reads serve's flags.
@@ -117,6 +127,9 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate file (PEM): serve the API and console over HTTPS (with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "private key file (PEM) of --tls-cert")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics without credentials on this separate address (otherwise /metrics needs an admin or operator token)")
+	fs.StringVar(&c.Instance, "instance", "", "name of this instance among several on one PostgreSQL database, in leases and claims (default: host name and process id)")
+	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "PostgreSQL: how long a singleton job's lease (ledger poster, payouts, incident detection…) lasts unrenewed; a dead leader's jobs move within about 1.3 times this")
+	fs.DurationVar(&c.ReversalLease, "reversal-lease", 30*time.Second, "PostgreSQL: how long a claimed reversal stays with the instance that claimed it before another may send it")
 	c.connLimits.addFlags(fs)
 }
 
@@ -180,6 +193,10 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// SQLite serves one instance: a second serve on the file is refused.
+	if c.lock, err = lockSQLite(c.DB, "posguard serve"); err != nil {
+		return err
+	}
 	st, hk, err := openStore(ctx, c.DB, c.HostKeyFile, true, c.log)
 	if err != nil {
 		return err
@@ -192,11 +209,17 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		Store: st, Front: tracked, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
+		// PostgreSQL may be shared by several instances; SQLite is locked
+		// to this one.
+		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease,
 	})
 	if err != nil {
 		return err
 	}
 	c.host, c.Switch, c.Bank = h, h.Switch, h.Bank
+	if c.SwitchNow != nil {
+		h.Switch.Now = c.SwitchNow
+	}
 
 	tl, err := net.Listen("tcp", c.TerminalAddr)
 	if err != nil {
@@ -249,7 +272,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	}
 	c.startRecon(h)
 	return h.Run(ctx, tl, hl, func() {
-		c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
+		c.log.Info("posguard serving", "instance", h.Instance, "shared", h.Shared, "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 		close(c.Ready)
 	})
 }
@@ -267,8 +290,13 @@ func (c *ServeCommand) Close() error {
 	if c.host != nil {
 		c.host.Close()
 	}
+	var err error
 	if c.store != nil {
-		return c.store.Close()
+		err = c.store.Close()
 	}
-	return nil
+	if c.lock != nil {
+		c.lock.Release()
+		c.lock = nil
+	}
+	return err
 }

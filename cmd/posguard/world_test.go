@@ -165,6 +165,17 @@ func (wd *world) checkMoney(ctx context.Context) {
 			wd.t.Errorf("card %s: issuer took %d, journal says %d", m.PAN, m.Issuer, m.Journal)
 		}
 	}
+	held, err := recon.JournalHeld(ctx, st)
+	if err != nil {
+		wd.t.Fatal(err)
+	}
+	issuerHeld := map[string]posguard.Amount{}
+	for _, c := range wd.w.Cards {
+		issuerHeld[c.PAN.String()] = wd.simnet.Net.Held(c.PAN.Reveal())
+	}
+	for _, m := range recon.CompareHeld(issuerHeld, held) {
+		wd.t.Errorf("card %s: issuer holds %d, journal says %d", m.PAN, m.Issuer, m.Journal)
+	}
 }
 
 // userToken adds a user through the CLI (posguard user add, while the host
