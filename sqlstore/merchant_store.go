@@ -66,6 +66,40 @@ func (s *Store) putMerchant(ctx context.Context, tx *Tx, m *posguard.Merchant) e
 	).Scan(TimeCol(&m.StatusSince), TimeCol(&m.UpdatedAt))
 }
 
+// SetMerchantStatus implements posguard.MerchantStore.
+func (s *Store) SetMerchantStatus(ctx context.Context, id string, from, to posguard.MerchantStatus, ev *posguard.MerchantEvent,
+	audit ...*posguard.AuditRecord) (*posguard.Merchant, error) {
+	var m *posguard.Merchant
+	err := s.DB.InTx(ctx, "set merchant status", func(tx *Tx) (err error) {
+		m, err = scanMerchant(tx.QueryRow(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = ?`+s.DB.D.ForUpdate, id))
+		switch {
+		case errors.Is(err, ErrNoRows):
+			return merchantNotFound(id)
+		case err != nil:
+			return err
+		case m.Status != from:
+			return posguard.Errorf(posguard.ECONFLICT, "merchant %s is %s, not %s", id, m.Status, from)
+		}
+		m.Status = to
+		if err := s.putMerchant(ctx, tx, m); err != nil {
+			return err
+		}
+		if ev != nil {
+			if ev.At.IsZero() {
+				ev.At = s.NowUTC()
+			}
+			if err := s.addMerchantEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		return s.appendAudits(ctx, tx, audit)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // Merchant returns the merchant with id; ENOTFOUND if there is none.
 func (s *Store) Merchant(ctx context.Context, id string) (*posguard.Merchant, error) {
 	return queryOne(ctx, s.DB, "get merchant", func() error { return merchantNotFound(id) }, scanMerchant,

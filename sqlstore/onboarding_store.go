@@ -80,9 +80,12 @@ func (s *Store) AddMerchantEvent(ctx context.Context, e *posguard.MerchantEvent)
 	if e.At.IsZero() {
 		e.At = s.NowUTC()
 	}
-	err := s.DB.WriteRow(ctx, `INSERT INTO merchant_events (merchant_id, at, actor, action, reason, detail)
+	return s.DB.InTx(ctx, "add merchant event", func(tx *Tx) error { return s.addMerchantEvent(ctx, tx, e) })
+}
+
+func (s *Store) addMerchantEvent(ctx context.Context, tx *Tx, e *posguard.MerchantEvent) error {
+	return tx.QueryRow(ctx, `INSERT INTO merchant_events (merchant_id, at, actor, action, reason, detail)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, e.MerchantID, s.T(e.At), e.Actor, e.Action, e.Reason, e.Detail).Scan(&e.ID)
-	return s.DB.Err(err, "add merchant event")
 }
 
 // MerchantEvents implements posguard.ApplicationStore.
