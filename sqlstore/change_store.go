@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/posguard/posguard"
@@ -61,13 +62,40 @@ func (s *Store) DecideAccountChange(ctx context.Context, id int64, state posguar
 	if state != posguard.ChangeApproved && state != posguard.ChangeRejected {
 		return posguard.Errorf(posguard.EINVALID, "account change %d: cannot move to %q", id, state)
 	}
-	n, err := s.DB.Exec(ctx, "decide account change", `UPDATE account_changes SET state = ?, decided_by = ?, decided_at = ?, note = ?
+	return s.DB.InTx(ctx, "decide account change", func(tx *Tx) error { return s.decideAccountChange(ctx, tx, id, state, by, note) })
+}
+
+// decideAccountChange is DecideAccountChange inside tx.
+func (s *Store) decideAccountChange(ctx context.Context, tx *Tx, id int64, state posguard.ChangeState, by, note string) error {
+	n, err := tx.Exec(ctx, "decide account change", `UPDATE account_changes SET state = ?, decided_by = ?, decided_at = ?, note = ?
 		WHERE id = ? AND state = ?`, string(state), by, s.T(s.NowUTC()), note, id, string(posguard.ChangePending))
 	if err != nil || n == 1 {
 		return err
 	}
-	if _, err := s.AccountChange(ctx, id); err != nil {
+	var one int
+	if err := tx.QueryRow(ctx, `SELECT 1 FROM account_changes WHERE id = ?`, id).Scan(&one); errors.Is(err, ErrNoRows) {
+		return NotFound("account change", strconv.FormatInt(id, 10))
+	} else if err != nil {
 		return err
 	}
 	return posguard.Errorf(posguard.ECONFLICT, "account change %d was already decided", id)
+}
+
+// ApplyAccountChange implements posguard.AccountChangeStore.
+func (s *Store) ApplyAccountChange(ctx context.Context, id int64, by string, a posguard.SettlementAccount, audit ...*posguard.AuditRecord) error {
+	return s.DB.InTx(ctx, "apply account change", func(tx *Tx) error {
+		if err := s.decideAccountChange(ctx, tx, id, posguard.ChangeApproved, by, ""); err != nil {
+			return err
+		}
+		n, err := tx.Exec(ctx, "apply account change", `UPDATE merchants SET account_bank = ?, account_number = ?, account_name = ?,
+			account_status = ?, updated_at = ? WHERE id = (SELECT merchant_id FROM account_changes WHERE id = ?)`,
+			a.Bank, a.Number, a.Name, a.Status, s.T(s.NowUTC()), id)
+		if err == nil && n == 0 {
+			return posguard.Errorf(posguard.ENOTFOUND, "account change %d: its merchant is gone", id)
+		}
+		if err != nil {
+			return err
+		}
+		return s.appendAudits(ctx, tx, audit)
+	})
 }
