@@ -259,6 +259,9 @@ type QRStore interface {
 	// UpdateQROrder applies u and returns the order after it. ENOTFOUND for
 	// an unknown ID; ECONFLICT when u.From or u.FromTask does not hold.
 	UpdateQROrder(ctx context.Context, u QROrderUpdate) (*QROrder, error)
+	// ResumeQRQueues makes every order task, refund and pending
+	// notification due at now (a host that starts has nothing in flight).
+	ResumeQRQueues(ctx context.Context, now time.Time) error
 	// DueQROrders returns orders with a task due at now, oldest first.
 	DueQROrders(ctx context.Context, now time.Time, limit int) ([]*QROrder, error)
 
@@ -278,6 +281,12 @@ type QRStore interface {
 	UpdateQRRefund(ctx context.Context, u QRRefundUpdate) (*QRRefund, error)
 	// DueQRRefunds returns refunds with a task due at now, oldest first.
 	DueQRRefunds(ctx context.Context, now time.Time, limit int) ([]*QRRefund, error)
+
+	// UnpostedQR returns succeeded orders and succeeded refunds the ledger
+	// has not posted yet, oldest first, at most limit of each.
+	UnpostedQR(ctx context.Context, limit int) ([]*QROrder, []*QRRefund, error)
+	// MarkQRPosted records that the ledger posted these orders and refunds.
+	MarkQRPosted(ctx context.Context, orderIDs, refundIDs []int64) error
 
 	// DueQRNotices returns pending notifications due at now, oldest first.
 	DueQRNotices(ctx context.Context, now time.Time, limit int) ([]*QRNotice, error)

@@ -164,6 +164,6 @@ func (s *Service) open(ctx context.Context, n *Notice, t *posguard.Transaction, 
 		s.note(ctx, t.ID, fmt.Sprintf("chargeback %s: merchant debited %s yuan", d.ID, d.Amount))
 	}
 	s.audit(ctx, a, "dispute.import", object(d.ID), "ok", map[string]any{"kind": d.Kind, "reason_code": d.ReasonCode,
-		"txn": d.TxnID, "merchant": d.MerchantID, "amount": int64(d.Amount), "due_at": d.DueAt, "case": d.CaseID, "evidence": names})
+		"txn": d.TxnID, "merchant": d.MerchantID, "amount": int64(d.Amount), "amount_yuan": d.Amount.String(), "due_at": d.DueAt, "case": d.CaseID, "evidence": names})
 	return d, true, nil
 }

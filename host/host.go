@@ -13,12 +13,14 @@ import (
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	"github.com/posguard/posguard/cluster"
+	"github.com/posguard/posguard/dispute"
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/metrics"
 	"github.com/posguard/posguard/network"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/settlement"
@@ -36,6 +38,7 @@ type Store interface {
 	posguard.CaseStore
 	posguard.AnalyticsStore
 	posguard.IncidentStore
+	posguard.DisputeStore
 	// Money is the ledger, settlement and payout side.
 	Money() posguard.MoneyStore
 	// Access is the users, tokens, account changes and audit log side.
@@ -80,6 +83,12 @@ type Config struct {
 	// PayoutEvery is how often queued payouts are submitted and returns
 	// collected (30 s).
 	PayoutEvery time.Duration
+	// ContactlessNoPINLimit is the largest contactless sale allowed
+	// without a PIN (0: the switch's default, 1,000 yuan);
+	// ContactlessNoPINCount bounds one card's no-PIN contactless sales at
+	// a merchant per day (0: no bound).
+	ContactlessNoPINLimit posguard.Amount
+	ContactlessNoPINCount int
 	// PreAuthHold is how long an approved pre-authorization stays open
 	// before it expires and its hold is released upstream (30 days).
 	PreAuthHold time.Duration
@@ -89,9 +98,21 @@ type Config struct {
 	// MinFirmware is the lowest firmware per terminal model not flagged in
 	// health reports.
 	MinFirmware map[string]string
+	// DisputeURL is the base URL of the network's dispute API (simnet's
+	// admin server): its dispute file is fetched and imported every
+	// DisputeEvery (1 min), and responses go there. Empty: disputes come in
+	// by import only (docs/disputes.md).
+	DisputeURL   string
+	DisputeEvery time.Duration
 	// SecureCookies marks console session cookies Secure (serve sets it
 	// when it serves HTTPS).
 	SecureCookies bool
+	// QR payments (spec/wallet-channel.md §6): QRQueryEvery (5 s),
+	// QRPayDeadline (30 s), QRWait (8 s), WalletTimeout (10 s) and
+	// PublicURL, where the channels send their notifications (serve's
+	// default: http:// + the bound HTTP address).
+	QRQueryEvery, QRPayDeadline, QRWait, WalletTimeout time.Duration
+	PublicURL                                          string
 	// Logger receives the host's logs (nil: discarded).
 	Logger *slog.Logger
 
@@ -136,9 +157,16 @@ type Host struct {
 	// the credit adjustments (0220) reconciliation decides.
 	Recon    *recon.Reconciler
 	Adjuster *recon.Adjuster
+	// Disputes works the network's retrieval requests and chargebacks.
+	Disputes *dispute.Service
 	// Also are more background parts Run starts beside its own and stops
 	// with them (serve adds its clearing-directory watcher).
 	Also []func(ctx context.Context)
+	// QR runs QR orders, refunds and merchant notifications; Run works
+	// its queues.
+	QR *qr.Engine
+	// QRPoster posts succeeded QR orders and refunds to the ledger.
+	QRPoster *ledger.QRPoster
 	// Terminals serves the terminal link; Run serves it on its listener.
 	Terminals *terminal.Server
 	// Auth authenticates API and console requests (users, tokens,
@@ -205,6 +233,15 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Client = &network.Client{Addrs: cfg.Network, Conns: cfg.UpstreamConns, AcquirerID: acq, EchoInterval: cfg.EchoInterval, Logger: log}
 	swc := switching.Config{
 		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: cfg.UpstreamTimeout, Cutoff: cfg.Cutoff,
+		ContactlessNoPINLimit: cfg.ContactlessNoPINLimit, ContactlessNoPINCount: cfg.ContactlessNoPINCount,
+	}
+	// The RRN and upstream STAN sequence comes in blocks kept in the
+	// store whenever it has a counter, one instance too: sign-ons take
+	// numbers the journal does not count, so a sequence continued from
+	// the journal's highest ID after a restart gave a sale the upstream
+	// STAN and RRN of an earlier one (the network took it for a duplicate).
+	if leases != nil {
+		swc.Counter = leases
 	}
 	if cfg.Shared {
 		swc.Shared, swc.Counter = true, leases
@@ -259,10 +296,23 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Adjuster = &recon.Adjuster{Journal: st, Upstream: h.Client, AcquirerID: acq, Timeout: cfg.UpstreamTimeout, Logger: log,
 		Answered: h.Recon.Refresh}
 
+	h.QR = &qr.Engine{Store: st.QR(), Merchants: st, Terminals: st, Settings: st, Cases: QRCases{h.Cases},
+		QueryEvery: cfg.QRQueryEvery, PayDeadline: cfg.QRPayDeadline, Wait: cfg.QRWait, WalletTimeout: cfg.WalletTimeout,
+		PublicURL: cfg.PublicURL, MaxAttempts: cfg.ReversalMaxAttempts, Logger: log}
+	if err := h.QR.Start(ctx); err != nil {
+		return nil, fmt.Errorf("qr: %w", err)
+	}
+	cal := sw.Calendar()
+	h.QRPoster = &ledger.QRPoster{QR: st.QR(), Ledger: money, Pricer: fees, Date: cal.SettlementDate, Logger: log}
+	h.Disputes = newDisputes(st, money, cfg, sw.Calendar())
+	h.Also = append(h.Also, h.disputeLoop)
+
 	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
 	h.Auth = &access.Auth{Store: st.Access(), Logger: log, SecureCookies: cfg.SecureCookies}
 	h.API = &api.Server{Store: front, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon,
+		QR:       h.QR,
+		Disputes: h.Disputes,
 		Health: func(context.Context) map[string]string {
 			s := h.Client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}

@@ -60,6 +60,10 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	one("payouts", h.payoutLoop)
 	one("preauth-expiry", h.preAuthLoop)
 	one("credit-adjustments", func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
+	// The QR queues (orders, refunds, merchant notifications) are worked
+	// by one instance at a time.
+	one("qr-queues", h.QR.Run)
+	one("qr-ledger", func(ctx context.Context) { h.QRPoster.Run(ctx, 2*time.Second) })
 	for i, f := range h.Also {
 		one(fmt.Sprintf("also-%d", i), f)
 	}

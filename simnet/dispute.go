@@ -1,6 +1,7 @@
 package simnet
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -213,4 +214,22 @@ func (n *Network) disputeRoutes(mux *http.ServeMux) {
 			writeJSON(w, http.StatusConflict, map[string]string{"error": posguard.ErrorMessage(err)})
 		}
 	})
+}
+
+// DisputeLink returns the network's dispute side as posguard's
+// dispute.Network, in process (dispute.Client reaches the same through the
+// admin API). Errors are those of dispute.Client: a response the network
+// refuses (unknown or ruled dispute) is ECONFLICT.
+func (n *Network) DisputeLink() dispute.Network { return disputeLink{n} }
+
+type disputeLink struct{ n *Network }
+
+func (l disputeLink) DisputeFile(ctx context.Context) ([]byte, error) { return l.n.DisputeFile(), nil }
+
+func (l disputeLink) Respond(ctx context.Context, r dispute.Response) (dispute.Decision, error) {
+	d, err := l.n.RespondDispute(r)
+	if err != nil {
+		return d, posguard.Errorf(posguard.ECONFLICT, "dispute %s: the network refused the response: %s", r.DisputeID, posguard.ErrorMessage(err))
+	}
+	return d, nil
 }

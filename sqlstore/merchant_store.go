@@ -16,7 +16,8 @@ var (
 // merchantColumns are the columns of merchants, in scanMerchant's order.
 const merchantColumns = `id, name, mcc, status, status_since, kind, fee_plan,
 	limit_per_txn, limit_daily, limit_daily_count, allowed_types,
-	account_bank, account_number, account_name, account_status, updated_at`
+	account_bank, account_number, account_name, account_status, updated_at,
+	limit_card_daily, limit_card_daily_count, limit_terminal_daily, limit_terminal_daily_count`
 
 // merchantNotFound is the error for an unknown merchant ID.
 func merchantNotFound(id string) error { return NotFound("merchant", id) }
@@ -48,7 +49,7 @@ func (s *Store) putMerchant(ctx context.Context, tx *Tx, m *posguard.Merchant) e
 	}
 	return tx.QueryRow(ctx, `
 		INSERT INTO merchants (`+merchantColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			name = excluded.name, mcc = excluded.mcc, status = excluded.status,
 			status_since = CASE WHEN merchants.status = excluded.status
@@ -58,11 +59,14 @@ func (s *Store) putMerchant(ctx context.Context, tx *Tx, m *posguard.Merchant) e
 			limit_daily_count = excluded.limit_daily_count, allowed_types = excluded.allowed_types,
 			account_bank = excluded.account_bank, account_number = excluded.account_number,
 			account_name = excluded.account_name, account_status = excluded.account_status,
-			updated_at = excluded.updated_at
+			updated_at = excluded.updated_at,
+			limit_card_daily = excluded.limit_card_daily, limit_card_daily_count = excluded.limit_card_daily_count,
+			limit_terminal_daily = excluded.limit_terminal_daily, limit_terminal_daily_count = excluded.limit_terminal_daily_count
 		RETURNING status_since, updated_at`,
 		m.ID, m.Name, m.MCC, string(m.Status), s.T(since), m.Kind, m.FeePlan,
 		int64(m.Limits.PerTxn), int64(m.Limits.Daily), m.Limits.DailyCount, allowed,
 		m.Account.Bank, m.Account.Number, m.Account.Name, m.Account.Status, s.T(now),
+		int64(m.Limits.CardDaily), m.Limits.CardDailyCount, int64(m.Limits.TerminalDaily), m.Limits.TerminalDailyCount,
 	).Scan(TimeCol(&m.StatusSince), TimeCol(&m.UpdatedAt))
 }
 
@@ -118,7 +122,8 @@ func scanMerchant(r Row) (*posguard.Merchant, error) {
 	var allowed string
 	if err := r.Scan(&m.ID, &m.Name, &m.MCC, &m.Status, TimeCol(&m.StatusSince), &m.Kind, &m.FeePlan,
 		&m.Limits.PerTxn, &m.Limits.Daily, &m.Limits.DailyCount, &allowed,
-		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, TimeCol(&m.UpdatedAt)); err != nil {
+		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, TimeCol(&m.UpdatedAt),
+		&m.Limits.CardDaily, &m.Limits.CardDailyCount, &m.Limits.TerminalDaily, &m.Limits.TerminalDailyCount); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(allowed), &m.AllowedTypes); err != nil {
@@ -134,14 +139,16 @@ func scanMerchant(r Row) (*posguard.Merchant, error) {
 // its status and every other field as stored, and returns the merchant.
 // ENOTFOUND if there is none; EINVALID for a negative limit.
 func (s *Store) SetMerchantLimits(ctx context.Context, id string, l posguard.Limits) (*posguard.Merchant, error) {
-	if l.PerTxn < 0 || l.Daily < 0 || l.DailyCount < 0 {
+	if l.Negative() {
 		return nil, posguard.Errorf(posguard.EINVALID, "limits: must not be negative")
 	}
 	m, err := scanMerchant(s.DB.WriteRow(ctx, `
-		UPDATE merchants SET limit_per_txn = ?, limit_daily = ?, limit_daily_count = ?, updated_at = ?
+		UPDATE merchants SET limit_per_txn = ?, limit_daily = ?, limit_daily_count = ?,
+			limit_card_daily = ?, limit_card_daily_count = ?, limit_terminal_daily = ?, limit_terminal_daily_count = ?, updated_at = ?
 		WHERE id = ?
 		RETURNING `+merchantColumns,
-		int64(l.PerTxn), int64(l.Daily), l.DailyCount, s.T(s.NowUTC()), id))
+		int64(l.PerTxn), int64(l.Daily), l.DailyCount,
+		int64(l.CardDaily), l.CardDailyCount, int64(l.TerminalDaily), l.TerminalDailyCount, s.T(s.NowUTC()), id))
 	if errors.Is(err, ErrNoRows) {
 		return nil, merchantNotFound(id)
 	}

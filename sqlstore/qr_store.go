@@ -309,6 +309,23 @@ func applyQROrderUpdate(o *posguard.QROrder, u posguard.QROrderUpdate) {
 	}
 }
 
+// ResumeQRQueues makes every queued order task, refund and notification due
+// at now.
+func (s *Store) ResumeQRQueues(ctx context.Context, now time.Time) error {
+	return s.DB.InTx(ctx, "resume qr queues", func(tx *Tx) error {
+		for _, q := range []string{
+			`UPDATE qr_orders SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`,
+			`UPDATE qr_refunds SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`,
+			`UPDATE qr_notices SET next_attempt = ? WHERE state = 'pending' AND next_attempt > ?`,
+		} {
+			if _, err := tx.Exec(ctx, "resume qr queues", q, s.T(now.UTC()), s.T(now.UTC())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // DueQROrders returns orders with a task due at now, oldest first.
 func (s *Store) DueQROrders(ctx context.Context, now time.Time, limit int) ([]*posguard.QROrder, error) {
 	rows, err := s.DB.Query(ctx, "due qr orders", `SELECT `+QROrderColumns+` FROM qr_orders

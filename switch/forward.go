@@ -210,7 +210,7 @@ func (s *Switch) applyToOriginal(ctx context.Context, txn, orig *posguard.Transa
 		if txn.Type == posguard.TxnPreAuthCancel {
 			u.Note = fmt.Sprintf("cancelled by transaction %d: hold released", txn.ID)
 		}
-		s.usage.release(orig.MerchantID, orig.SettlementDate, s.debitAmount(orig))
+		s.releaseDebit(orig)
 		defer s.reopenPreAuth(ctx, orig, txn.ID)
 	case posguard.TxnCompletion:
 		u.FromStates = []posguard.State{posguard.StateApproved}

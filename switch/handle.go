@@ -75,7 +75,14 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 		return r
 	}
 	if req.HasMAC {
-		kt, ok := s.keyGuard.verify(t, req.MACData, req.MAC, s.Now())
+		kt, ok, ended := s.keyGuard.verify(t, req.MACData, req.MAC, s.Now())
+		if ended {
+			// The terminal uses its current keys: the replaced ones are
+			// valid no more, after a restart neither.
+			if err := s.store.ForgetReplacedKeys(ctx, t.ID); err != nil {
+				s.log.Error("forget replaced keys", "terminal", t.ID, "err", err)
+			}
+		}
 		if !ok {
 			r := reject(t, posguard.ReasonMACInvalid)
 			r.ResignOn = true
@@ -155,6 +162,7 @@ func (s *Switch) reloadTerminal(ctx context.Context, id string) bool {
 		string(t.Keys.MAK) == string(old.Keys.MAK) && t.Status == old.Status {
 		return false
 	}
+	s.restoreReplaced(ctx, id)
 	s.terminals.Store(id, t)
 	return true
 }

@@ -137,7 +137,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	sv := &ServeCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
 	if err := sv.ParseFlags([]string{"--db", db, "--terminal-addr", c.TerminalAddr, "--http-addr", httpAddr,
 		"--network", "iso8583://" + netAddr, "--upstream-timeout", c.UpstreamTO.String(),
-		"--clearing-dir", filepath.Join(c.Dir, "clearing")}); err != nil {
+		"--clearing-dir", filepath.Join(c.Dir, "clearing"), "--disputes-url", "http://" + adminAddr}); err != nil {
 		return err
 	}
 	svDone := start(svcCtx, sv, sv.Ready)

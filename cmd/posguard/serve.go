@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/host"
 	api "github.com/posguard/posguard/http"
@@ -42,16 +43,28 @@ type ServeCommand struct {
 	EchoInterval    time.Duration
 	Cutoff          string
 	MaxAttempts     int
-	MinFirmware     string
-	IncidentWindow  time.Duration
-	PayoutEvery     time.Duration
-	ClearingDir     string
-	clearing        *clearingWatcher // set when --clearing-dir is given
-	LogLevel        string
+	// NoPINLimit (fen) and NoPINCount: the contactless no-PIN rule.
+	NoPINLimit, NoPINCount int
+	MinFirmware            string
+	IncidentWindow         time.Duration
+	PayoutEvery            time.Duration
+	// DisputeURL and DisputeEvery: the network's dispute API, polled
+	// (docs/disputes.md).
+	DisputeURL   string
+	DisputeEvery time.Duration
+	ClearingDir  string
+	clearing     *clearingWatcher // set when --clearing-dir is given
+	LogLevel     string
 	logOpts
 	TLSCert     string
 	TLSKey      string
 	MetricsAddr string
+	// QR payments (spec/wallet-channel.md §6).
+	QRQueryEvery, QRPayDeadline, QRWait, WalletTimeout time.Duration
+	PublicURL                                          string
+	// QRNotifySchedule, if set before Run, replaces the merchant
+	// notification retry delays (tests).
+	QRNotifySchedule []time.Duration
 	// Instance, LeaseTTL and ReversalLease configure an instance of
 	// several on one PostgreSQL database (see docs/deployment.md).
 	Instance      string
@@ -116,10 +129,14 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.IntVar(&c.UpstreamConns, "upstream-conns", 2, "connections per network address")
 	fs.DurationVar(&c.EchoInterval, "echo-interval", 30*time.Second, "send an echo test (0800) on a network connection silent this long")
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time at which the settlement day rolls over")
+	fs.IntVar(&c.NoPINLimit, "contactless-no-pin-limit", 100000, "largest contactless (闪付) sale in fen allowed without a PIN; above it 55 (PIN required)")
+	fs.IntVar(&c.NoPINCount, "contactless-no-pin-count", 0, "no-PIN contactless sales one card may make at one merchant per settlement day (0: no bound)")
 	fs.IntVar(&c.MaxAttempts, "reversal-max-attempts", 5, "attempts after which a reversal is flagged reversal_failed (retries continue)")
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
 	fs.StringVar(&c.ClearingDir, "clearing-dir", "", "directory watched for the network's clearing files (IND{yymmdd}01ACOM) and the bank's payout result files (DF{yyyymmdd}_*.csv), reconciled on arrival")
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
+	fs.StringVar(&c.DisputeURL, "disputes-url", "", "the network's dispute API (simnet's admin server, http://HOST:PORT): its dispute file is imported every --dispute-every and responses are sent there")
+	fs.DurationVar(&c.DisputeEvery, "dispute-every", time.Minute, "how often the network's dispute file is fetched and disputes past their deadline are lost")
 	fs.StringVar(&c.Risk, "risk", "on", "risk rules on card sales: on or off")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
@@ -127,6 +144,11 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate file (PEM): serve the API and console over HTTPS (with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "private key file (PEM) of --tls-cert")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics without credentials on this separate address (otherwise /metrics needs an admin or operator token)")
+	fs.DurationVar(&c.QRQueryEvery, "qr-query-every", 5*time.Second, "QR: how often an order whose outcome is unknown is queried at its channel")
+	fs.DurationVar(&c.QRPayDeadline, "qr-pay-deadline", 30*time.Second, "QR: a micropay order not confirmed this long after its creation is reversed")
+	fs.DurationVar(&c.QRWait, "qr-wait", 8*time.Second, "QR: how long POST /v1/qr/orders (and refunds) waits for a final state before answering")
+	fs.DurationVar(&c.WalletTimeout, "wallet-timeout", 10*time.Second, "QR: wait for a wallet channel's answer")
+	fs.StringVar(&c.PublicURL, "public-url", "", "QR: base URL where the wallet channels reach this host's notification endpoint (default http:// + the bound --http-addr)")
 	fs.StringVar(&c.Instance, "instance", "", "name of this instance among several on one PostgreSQL database, in leases and claims (default: host name and process id)")
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "PostgreSQL: how long a singleton job's lease (ledger poster, payouts, incident detection…) lasts unrenewed; a dead leader's jobs move within about 1.3 times this")
 	fs.DurationVar(&c.ReversalLease, "reversal-lease", 30*time.Second, "PostgreSQL: how long a claimed reversal stays with the instance that claimed it before another may send it")
@@ -208,7 +230,10 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	h, err := host.New(ctx, host.Config{
 		Store: st, Front: tracked, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
+		ContactlessNoPINLimit: posguard.Amount(c.NoPINLimit), ContactlessNoPINCount: c.NoPINCount,
+		DisputeURL: c.DisputeURL, DisputeEvery: c.DisputeEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
+		QRQueryEvery: c.QRQueryEvery, QRPayDeadline: c.QRPayDeadline, QRWait: c.QRWait, WalletTimeout: c.WalletTimeout, PublicURL: c.PublicURL,
 		// PostgreSQL may be shared by several instances; SQLite is locked
 		// to this one.
 		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease,
@@ -241,6 +266,12 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.mu.Lock()
 	c.boundTerm, c.boundHTTP = tl.Addr().String(), hl.Addr().String()
 	c.mu.Unlock()
+	if len(c.QRNotifySchedule) > 0 {
+		h.QR.NotifySchedule = c.QRNotifySchedule
+	}
+	if h.QR.PublicURL == "" {
+		h.QR.PublicURL = c.scheme() + "://" + hl.Addr().String()
+	}
 	c.terminalServer(h.Terminals)
 	c.Auth = h.Auth
 	h.TLSCert, h.TLSKey = c.TLSCert, c.TLSKey
