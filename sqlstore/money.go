@@ -16,3 +16,8 @@ func (s *Store) Money() posguard.MoneyStore { return &Money{s} }
 // audit log (posguard.AccessStore), kept in the tables of migration
 // 0010_access.
 func (s *Store) Access() posguard.AccessStore { return s }
+
+// QR returns the store's wallet channels, merchants' wallets, QR orders,
+// refunds and merchant notifications (posguard.QRStore), kept in the tables
+// of migration 0050_qr.
+func (s *Store) QR() posguard.QRStore { return s }
