@@ -110,6 +110,11 @@ type Answer struct {
 	Settlement *SettlementResult `json:"settlement,omitempty"`
 	CardOrg    string            `json:"63,omitempty"`
 	AcquirerID string            `json:"32,omitempty"`
+	// ICC is field 55 of the answer to an IC request in upper-case
+	// hexadecimal (a string, so answers stay comparable): the issuer's
+	// answer data only (91 ARPC + response code, 8A, scripts 71/72), no
+	// card data.
+	ICC string `json:"55,omitempty"`
 }
 
 // TerminalResponse is the switch's answer, which the gateway packs with the
