@@ -56,6 +56,11 @@ type Config struct {
 	// or batch does not match what this instance remembers is read again
 	// from the store (it may have signed on or settled elsewhere).
 	Shared bool
+	// UsageRefresh is, when Shared, how often a merchant's daily usage (the
+	// daily limits' count) is read again from the journal, so that what
+	// the other instances approved counts (default 1 s). One instance reads
+	// it once per merchant and day.
+	UsageRefresh time.Duration
 	// SignOnsPerMinute bounds one terminal's sign-ons in any minute; beyond
 	// it a sign-on is answered 96 and changes nothing. Default 6.
 	SignOnsPerMinute int
@@ -196,6 +201,12 @@ func New(ctx context.Context, store posguard.Store, upstream posguard.Upstream, 
 	}
 	s := &Switch{store: store, upstream: upstream, hasher: hasher, cfg: cfg, log: log, Now: time.Now}
 	s.usage.init()
+	if cfg.Shared {
+		s.usage.refresh = cfg.UsageRefresh
+		if s.usage.refresh <= 0 {
+			s.usage.refresh = time.Second
+		}
+	}
 	s.inflight.init()
 	s.recent.init()
 	s.rrnSeq.Store(max)
