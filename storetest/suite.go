@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"DailyUsage", testDailyUsage},
 		{"PreAuths", testPreAuths},
 		{"DailyByCard", testDailyByCard},
+		{"BatchUpload", testBatchUpload},
 		{"Reversals", testReversals},
 		{"Concurrency", testConcurrency},
 	}
