@@ -327,3 +327,33 @@ func TestImportResumes(t *testing.T) {
 	}
 	r.position(shop)
 }
+
+// TestRetrievalRetried: a retrieval request imported while the network
+// cannot be reached stays open; the next fetch answers it with the receipt.
+func TestRetrievalRetried(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	sale := r.sale(shop, shopTID, 3300)
+	id := r.raise(sale, posguard.DisputeRetrieval, "6305")
+	link := r.svc.Network
+	r.svc.Network = &dispute.Client{BaseURL: "http://127.0.0.1:1"} // nothing listens there
+	if _, err := r.svc.Fetch(ctx); posguard.ErrorCode(err) != posguard.EUNAVAILABLE {
+		t.Fatalf("fetch with the network down: %v", err)
+	}
+	rep, err := r.svc.ImportFile(ctx, r.net.DisputeFile(), ops) // the file came by other means
+	must(t, err)
+	if len(rep.Created) != 1 || len(rep.Answered) != 0 {
+		t.Fatalf("import with the network down: %+v", rep)
+	}
+	if d, _, _ := r.svc.Get(ctx, id, ops); d.State != posguard.DisputeOpen {
+		t.Fatalf("state %s, want open", d.State)
+	}
+	r.svc.Network = link
+	rep = r.fetch()
+	if len(rep.Answered) != 1 || rep.Answered[0] != id {
+		t.Fatalf("fetch with the network back: %+v", rep)
+	}
+	if d, _, _ := r.svc.Get(ctx, id, ops); d.State != posguard.DisputeWon {
+		t.Fatalf("state %s, want won", d.State)
+	}
+}
