@@ -22,8 +22,14 @@ var (
 // the chargeback; the merchant answers, the representment wins and the
 // money comes back in the following settlement. The ledger balances and
 // every merchant's money is accounted for after every step.
-func TestChargebackPaidOutThenWon(t *testing.T) {
-	r := newRig(t)
+func TestChargebackPaidOutThenWon(t *testing.T) { chargebackPaidOutThenWon(t, newRig(t)) }
+
+// TestChargebackPaidOutThenWonPostgres is the same story on PostgreSQL.
+func TestChargebackPaidOutThenWonPostgres(t *testing.T) {
+	chargebackPaidOutThenWon(t, newRigPostgres(t))
+}
+
+func chargebackPaidOutThenWon(t *testing.T, r *rig) {
 	ctx := context.Background()
 	sale := r.sale(shop, shopTID, 10000) // 100.00, fee 0.50
 	r.clock.Add(24 * time.Hour)
@@ -212,8 +218,12 @@ func TestRetrievalAnsweredWithReceipt(t *testing.T) {
 
 // TestDeadlineMissed: a chargeback nobody answers is lost when its deadline
 // passes; a response after that is refused; the debit stands.
-func TestDeadlineMissed(t *testing.T) {
-	r := newRig(t)
+func TestDeadlineMissed(t *testing.T) { deadlineMissed(t, newRig(t)) }
+
+// TestDeadlineMissedPostgres is the same on PostgreSQL.
+func TestDeadlineMissedPostgres(t *testing.T) { deadlineMissed(t, newRigPostgres(t)) }
+
+func deadlineMissed(t *testing.T, r *rig) {
 	ctx := context.Background()
 	sale := r.sale(shop, shopTID, 20000)
 	id := r.raise(sale, posguard.DisputeChargeback, "4559")
