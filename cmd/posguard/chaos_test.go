@@ -6,9 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard/postgres/pgtest"
 )
 
@@ -87,7 +89,7 @@ func TestChaosCluster(t *testing.T) {
 		t.Fatalf("build: %v", err)
 	}
 	c := &ChaosCommand{Stdout: io.Discard, Stderr: io.Discard}
-	if err := c.ParseFlags([]string{"--bin", bin, "--dir", filepath.Join(dir, "run"), "--instances", "3", "--db", db,
+	if err := c.ParseFlags([]string{"--bin", bin, "--dir", filepath.Join(dir, "run"), "--instances", "3", "--postgres", db,
 		"--duration", "20s", "--kills", "3", "--rate", "40", "--terminals", "9", "--seed", "5", "--drain-limit", "90s"}); err != nil {
 		t.Fatal(err)
 	}
@@ -117,4 +119,29 @@ func tail(b []byte, n int) []byte {
 		return b[len(b)-n:]
 	}
 	return b
+}
+
+// TestChaosRefusesARealDatabase: a cluster chaos run needs --postgres, and
+// refuses a database that already holds transactions.
+func TestChaosRefusesARealDatabase(t *testing.T) {
+	c := &ChaosCommand{Stdout: io.Discard, Stderr: io.Discard}
+	if err := c.ParseFlags([]string{"--instances", "3"}); err == nil || !strings.Contains(err.Error(), "--postgres") {
+		t.Fatalf("--instances 3 without --postgres: %v", err)
+	}
+	db := pgtest.URL(t)
+	ctx := context.Background()
+	if err := scratchOnly(ctx, db); err != nil {
+		t.Fatalf("empty schema refused: %v", err)
+	}
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE transactions (id bigint); INSERT INTO transactions VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := scratchOnly(ctx, db); err == nil || !strings.Contains(err.Error(), "already holds transactions") {
+		t.Fatalf("database with transactions: %v", err)
+	}
 }
