@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	nethttp "net/http"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -333,7 +334,13 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		Disputes: h.Disputes,
 		Health: func(context.Context) map[string]string {
 			s := h.Client.State()
-			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
+			out := map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
+			if h.Elector != nil {
+				// Several instances: which one answers, and the jobs it leads.
+				out["instance"] = h.Instance
+				out["leads"] = strings.Join(h.Elector.Led(), ",")
+			}
+			return out
 		}}
 	return h, nil
 }
