@@ -277,6 +277,11 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Reports = &analytics.Reports{Store: st, MinFirmware: cfg.MinFirmware}
 	sw.Observer = switching.Observers{m, h.aggregator}
 	sw.LateApproval = h.Cases.OnLateApproval
+	sw.BatchUnbalanced = func(ctx context.Context, t *posguard.Terminal, batch string, diffs []posguard.UploadDiff) {
+		if _, err := h.Cases.OnBatchUnbalanced(ctx, casework.BatchUnbalanced{TerminalID: t.ID, MerchantID: t.MerchantID, Batch: batch, Diffs: diffs}); err != nil {
+			log.Error("batch upload case", "terminal", t.ID, "batch", batch, "err", err)
+		}
+	}
 	h.Client.OnLate = sw.HandleLate
 	h.Worker = &reversal.Worker{
 		Store: st, Upstream: h.Client, AcquirerID: acq, InFlight: sw.InFlight,

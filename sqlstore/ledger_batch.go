@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/posguard/posguard"
 )
@@ -19,23 +20,11 @@ const takeReleased = ` ON CONFLICT (seq) DO UPDATE SET state = 'batch', batch_id
 
 // UnsettledTotals implements posguard.SettlementStore.
 func (s *Money) UnsettledTotals(ctx context.Context, date string, maxSeq int64) ([]posguard.MerchantTotal, error) {
-	rows, err := s.DB.Read.Query(ctx, s.DB.Q(`SELECT p.merchant_id, COUNT(*), SUM(p.net) FROM ledger_postings p
-		WHERE `+unsettled+` AND p.date <= ? AND p.seq <= ? GROUP BY p.merchant_id ORDER BY p.merchant_id`), date, maxSeq)
-	if err != nil {
-		return nil, s.DB.Err(err, "unsettled totals")
-	}
-	defer rows.Close()
-	var out []posguard.MerchantTotal
-	for rows.Next() {
-		var t posguard.MerchantTotal
-		var net int64
-		if err := rows.Scan(&t.MerchantID, &t.Count, &net); err != nil {
-			return nil, s.DB.Err(err, "scan unsettled total")
-		}
-		t.Net = posguard.Amount(net)
-		out = append(out, t)
-	}
-	return out, s.DB.Err(rows.Err(), "read unsettled totals")
+	return queryAll(ctx, s.DB, "unsettled totals", func(r Row) (t posguard.MerchantTotal, err error) {
+		err = r.Scan(&t.MerchantID, &t.Count, &t.Net)
+		return t, err
+	}, `SELECT p.merchant_id, COUNT(*), SUM(p.net) FROM ledger_postings p
+		WHERE `+unsettled+` AND p.date <= ? AND p.seq <= ? GROUP BY p.merchant_id ORDER BY p.merchant_id`, date, maxSeq)
 }
 
 // UnsettledItems implements posguard.SettlementStore.
@@ -49,38 +38,38 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 	if b.CreatedAt.IsZero() {
 		b.CreatedAt = s.NowUTC()
 	}
-	return s.inTx(ctx, "create batch", func(tx Querier) error {
-		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO settlement_batches (id, kind, merchant_id, date, max_seq,
-			count, net, fee, payout, payout_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	return s.DB.InTx(ctx, "create batch", func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, "insert batch "+b.ID, `INSERT INTO settlement_batches (id, kind, merchant_id, date, max_seq,
+			count, net, fee, payout, payout_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b.ID, string(b.Kind), b.MerchantID, b.Date, b.MaxSeq, b.Count, int64(b.Net), int64(b.Fee),
 			int64(b.Payout), b.PayoutID, s.T(b.CreatedAt)); err != nil {
-			return s.DB.Err(err, "insert batch "+b.ID)
+			return err
 		}
 		assign := `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
 			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'batch', ?, '' FROM ledger_postings p
 			WHERE ` + unsettled + ` AND p.merchant_id = ?`
 		if b.Items == nil {
-			if _, err := tx.Exec(ctx, s.DB.Q(assign+` AND p.date <= ? AND p.seq <= ?`+takeReleased), b.ID, b.MerchantID, b.Date, b.MaxSeq); err != nil {
-				return s.DB.Err(err, "assign items")
+			if _, err := tx.Exec(ctx, "assign items", assign+` AND p.date <= ? AND p.seq <= ?`+takeReleased, b.ID, b.MerchantID, b.Date, b.MaxSeq); err != nil {
+				return err
 			}
 		} else {
 			for _, seq := range b.Items {
-				if _, err := tx.Exec(ctx, s.DB.Q(assign+` AND p.seq = ?`+takeReleased), b.ID, b.MerchantID, seq); err != nil {
-					return s.DB.Err(err, "assign item")
+				if _, err := tx.Exec(ctx, "assign item", assign+` AND p.seq = ?`+takeReleased, b.ID, b.MerchantID, seq); err != nil {
+					return err
 				}
 			}
 		}
 		var count int
 		var net int64
-		if err := tx.QueryRow(ctx, s.DB.Q(`SELECT COUNT(*), COALESCE(SUM(p.net), 0) FROM settlement_items i
-			JOIN ledger_postings p ON p.seq = i.seq WHERE i.batch_id = ?`), b.ID).Scan(&count, &net); err != nil {
-			return s.DB.Err(err, "sum batch")
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(p.net), 0) FROM settlement_items i
+			JOIN ledger_postings p ON p.seq = i.seq WHERE i.batch_id = ?`, b.ID).Scan(&count, &net); err != nil {
+			return err
 		}
 		if count != b.Count || posguard.Amount(net) != b.Net {
 			return posguard.Errorf(posguard.ECONFLICT, "batch %s: found %d items for %s, want %d for %s",
 				b.ID, count, posguard.Amount(net), b.Count, b.Net)
 		}
-		if _, err := s.appendTx(ctx, tx, ps); err != nil {
+		if _, err := s.appendTx(ctx, tx.q, ps); err != nil {
 			return err
 		}
 		if p != nil {
@@ -94,67 +83,40 @@ const batchCols = `id, kind, merchant_id, date, max_seq, count, net, fee, payout
 
 // Batch implements posguard.SettlementStore.
 func (s *Money) Batch(ctx context.Context, id string) (*posguard.Batch, error) {
-	bs, err := s.queryBatches(ctx, `SELECT `+batchCols+` FROM settlement_batches WHERE id = ?`, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(bs) == 0 {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "settlement batch %q not found", id)
-	}
-	return bs[0], nil
+	return queryOne(ctx, s.DB, "query batch", func() error { return NotFound("settlement batch", strconv.Quote(id)) }, scanBatch,
+		`SELECT `+batchCols+` FROM settlement_batches WHERE id = ?`, id)
 }
 
 // Batches implements posguard.SettlementStore.
 func (s *Money) Batches(ctx context.Context, merchantID, from, to string) ([]*posguard.Batch, error) {
-	q := `SELECT ` + batchCols + ` FROM settlement_batches WHERE 1 = 1`
-	var args []any
-	if merchantID != "" {
-		q += ` AND merchant_id = ?`
-		args = append(args, merchantID)
-	}
+	a := Args{}
+	q := `SELECT ` + batchCols + ` FROM settlement_batches WHERE 1 = 1` + a.Eq("merchant_id", merchantID)
 	if from != "" {
-		q += ` AND date >= ?`
-		args = append(args, from)
+		q += ` AND date >= ` + a.Add(from)
 	}
 	if to != "" {
-		q += ` AND date <= ?`
-		args = append(args, to)
+		q += ` AND date <= ` + a.Add(to)
 	}
-	return s.queryBatches(ctx, q+` ORDER BY date DESC, created_at DESC, id DESC`, args...)
+	return queryAll(ctx, s.DB, "query batches", scanBatch, q+` ORDER BY date DESC, created_at DESC, id DESC`, a.List...)
 }
 
-func (s *Money) queryBatches(ctx context.Context, q string, args ...any) ([]*posguard.Batch, error) {
-	rows, err := s.DB.Read.Query(ctx, s.DB.Q(q), args...)
-	if err != nil {
-		return nil, s.DB.Err(err, "query batches")
-	}
-	defer rows.Close()
-	var out []*posguard.Batch
-	for rows.Next() {
-		b := &posguard.Batch{}
-		var kind string
-		var net, fee, pay int64
-		if err := rows.Scan(&b.ID, &kind, &b.MerchantID, &b.Date, &b.MaxSeq, &b.Count, &net, &fee, &pay, &b.PayoutID, TimeCol(&b.CreatedAt)); err != nil {
-			return nil, s.DB.Err(err, "scan batch")
-		}
-		b.Kind, b.Net, b.Fee, b.Payout = posguard.BatchKind(kind), posguard.Amount(net), posguard.Amount(fee), posguard.Amount(pay)
-		out = append(out, b)
-	}
-	return out, s.DB.Err(rows.Err(), "read batches")
+func scanBatch(r Row) (*posguard.Batch, error) {
+	b := &posguard.Batch{}
+	return b, r.Scan(&b.ID, &b.Kind, &b.MerchantID, &b.Date, &b.MaxSeq, &b.Count, &b.Net, &b.Fee, &b.Payout, &b.PayoutID, TimeCol(&b.CreatedAt))
 }
 
 // HoldForReview implements posguard.SettlementStore.
 func (s *Money) HoldForReview(ctx context.Context, date string, threshold posguard.Amount, reason string) (int, error) {
 	var n int64
-	err := s.inTx(ctx, "hold for review", func(tx Querier) error {
+	err := s.DB.InTx(ctx, "hold for review", func(tx *Tx) error {
 		ins := `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
 			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'review', '', ? FROM ledger_postings p WHERE ` + unheld
-		n1, err := tx.Exec(ctx, s.DB.Q(ins+` AND p.date <= ? AND p.kind = 'approval' AND p.gross >= ?`), reason, date, int64(threshold))
+		n1, err := tx.Exec(ctx, "hold for review", ins+` AND p.date <= ? AND p.kind = 'approval' AND p.gross >= ?`, reason, date, int64(threshold))
 		if err != nil {
 			return err
 		}
-		n2, err := tx.Exec(ctx, s.DB.Q(ins+` AND (p.txn_id IN (SELECT txn_id FROM settlement_items WHERE state = 'review')
-			OR p.orig_id IN (SELECT txn_id FROM settlement_items WHERE state = 'review'))`), reason)
+		n2, err := tx.Exec(ctx, "hold for review", ins+` AND (p.txn_id IN (SELECT txn_id FROM settlement_items WHERE state = 'review')
+			OR p.orig_id IN (SELECT txn_id FROM settlement_items WHERE state = 'review'))`, reason)
 		if err != nil {
 			return err
 		}
@@ -167,11 +129,11 @@ func (s *Money) HoldForReview(ctx context.Context, date string, threshold posgua
 // HoldTxnsForReview implements posguard.SettlementStore.
 func (s *Money) HoldTxnsForReview(ctx context.Context, ids []int64, reason string) (int, error) {
 	var n int64
-	err := s.inTx(ctx, "hold transactions for review", func(tx Querier) error {
+	err := s.DB.InTx(ctx, "hold transactions for review", func(tx *Tx) error {
 		for _, id := range ids {
-			k, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
+			k, err := tx.Exec(ctx, "hold for review", `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
 				SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'review', '', ? FROM ledger_postings p WHERE `+unheld+`
-				AND (p.txn_id = ? OR p.orig_id = ?)`), reason, id, id)
+				AND (p.txn_id = ? OR p.orig_id = ?)`, reason, id, id)
 			if err != nil {
 				return err
 			}
@@ -184,42 +146,26 @@ func (s *Money) HoldTxnsForReview(ctx context.Context, ids []int64, reason strin
 
 // ReleaseReview implements posguard.SettlementStore.
 func (s *Money) ReleaseReview(ctx context.Context, txnID int64) error {
-	n, err := s.DB.Write.Exec(ctx, s.DB.Q(`UPDATE settlement_items SET state = 'released'
-		WHERE state = 'review' AND (txn_id = ? OR orig_id = ?)`), txnID, txnID)
-	if err != nil {
-		return s.DB.Err(err, "release review")
-	}
-	if n == 0 {
+	n, err := s.DB.Exec(ctx, "release review", `UPDATE settlement_items SET state = 'released'
+		WHERE state = 'review' AND (txn_id = ? OR orig_id = ?)`, txnID, txnID)
+	if err == nil && n == 0 {
 		return posguard.Errorf(posguard.ENOTFOUND, "transaction %d has nothing under review", txnID)
 	}
-	return nil
+	return err
 }
 
 // ItemsForTxn implements posguard.SettlementStore.
 func (s *Money) ItemsForTxn(ctx context.Context, id int64) ([]posguard.SettlementItem, error) {
-	rows, err := s.DB.Read.Query(ctx, s.DB.Q(`SELECT seq, txn_id, state, batch_id, reason FROM settlement_items
-		WHERE txn_id = ? OR orig_id = ? ORDER BY seq`), id, id)
-	if err != nil {
-		return nil, s.DB.Err(err, "items for txn")
-	}
-	defer rows.Close()
-	var out []posguard.SettlementItem
-	for rows.Next() {
-		var it posguard.SettlementItem
-		var st string
-		if err := rows.Scan(&it.Seq, &it.TxnID, &st, &it.BatchID, &it.Reason); err != nil {
-			return nil, s.DB.Err(err, "scan item")
-		}
-		it.State = posguard.ItemState(st)
-		out = append(out, it)
-	}
-	return out, s.DB.Err(rows.Err(), "read items")
+	return queryAll(ctx, s.DB, "items for txn", func(r Row) (it posguard.SettlementItem, err error) {
+		err = r.Scan(&it.Seq, &it.TxnID, &it.State, &it.BatchID, &it.Reason)
+		return it, err
+	}, `SELECT seq, txn_id, state, batch_id, reason FROM settlement_items WHERE txn_id = ? OR orig_id = ? ORDER BY seq`, id, id)
 }
 
 // DailyD0 implements posguard.SettlementStore.
 func (s *Money) DailyD0(ctx context.Context, merchantID, date string) (posguard.Amount, error) {
 	var v int64
-	err := s.DB.Read.QueryRow(ctx, s.DB.Q(`SELECT COALESCE(SUM(net), 0) FROM settlement_batches
-		WHERE merchant_id = ? AND date = ? AND kind = 'd0'`), merchantID, date).Scan(&v)
+	err := s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(net), 0) FROM settlement_batches
+		WHERE merchant_id = ? AND date = ? AND kind = 'd0'`, merchantID, date).Scan(&v)
 	return posguard.Amount(v), s.DB.Err(err, "daily d0")
 }

@@ -134,6 +134,10 @@ type Switch struct {
 	// merchant still has unsettled (e.g. after a D0 payout): 13 with its
 	// reason.
 	RefundGuard RefundGuard
+	// BatchUnbalanced, if set, is told about a batch whose upload (0320)
+	// differs from the journal, once per terminal and batch (casework
+	// opens a case listing each differing item).
+	BatchUnbalanced func(ctx context.Context, t *posguard.Terminal, batch string, diffs []posguard.UploadDiff)
 	// Risk, if set, judges every card sale before it is forwarded: a
 	// decline or freeze answers 59, a review or allow goes on; every hit is
 	// recorded with the journaled transaction.
@@ -147,6 +151,8 @@ type Switch struct {
 	recent    recentUpstream
 	originals lockSet
 	keyGuard  keyGuard
+	// uploadEnds remembers the batches whose upload end was compared.
+	uploadEnds sync.Map
 
 	rrnSeq   atomic.Int64
 	rrnFloor int64
