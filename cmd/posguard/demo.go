@@ -84,6 +84,16 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	// The shipped demo world gains QR payments: simwallet starts first, its
+	// address goes into the world's wallet_channels.
+	svcCtx, stopSvc := context.WithCancel(context.Background())
+	defer stopSvc()
+	var dq *demoQR
+	if c.World == "" {
+		if dq, err = startDemoQR(svcCtx, worldPath, logFile); err != nil {
+			return fmt.Errorf("simwallet: %w", err)
+		}
+	}
 	w, err := seed.ParseFile(worldPath)
 	if err != nil {
 		return err
@@ -116,8 +126,6 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		return err
 	}
 
-	svcCtx, stopSvc := context.WithCancel(context.Background())
-	defer stopSvc()
 	sn := &SimnetCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
 	if err := sn.ParseFlags([]string{"--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--cards", worldPath, "--faults", c.Faults}); err != nil {
 		return err
@@ -171,6 +179,13 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	}
 	fleetDone := make(chan fleetResult, 1)
 	go demoCashout(fleetCtx, termAddr, w, 5*time.Second, c.Stdout)
+	if dq != nil {
+		if err := dq.run(fleetCtx, sv.store, httpAddr, max(1, c.Rate/10)); err != nil {
+			return fmt.Errorf("qr: %w", err)
+		}
+		_, wadmin := dq.wallet.Addrs()
+		fmt.Fprintf(c.Stdout, "  QR payments: simulated wallet channel, admin http://%s/accounts · API /v1/qr/orders\n", wadmin)
+	}
 	go func() {
 		s, err := fleet.Run(fleetCtx)
 		fleetDone <- fleetResult{s, err}
@@ -201,7 +216,11 @@ loop:
 		fmt.Fprintln(c.Stdout, "\nfleet summary:")
 		res.sum.PrintWith(c.Stdout, codeMeaning)
 	}
+	stopFleet() // the QR orders stop with the fleet
 	c.finish(sv, sn)
+	if dq != nil {
+		dq.finish(c.Stdout, sv.store)
+	}
 	c.settle(sv)
 	stopSvc()
 	<-snDone.done
