@@ -64,6 +64,10 @@ type ChaosCommand struct {
 	// LeaseTTL is the instances' --lease-ttl.
 	LeaseTTL time.Duration
 
+	// QR runs the QR mode (chaos_qr.go): wallet-channel faults and QR
+	// orders instead of card traffic; QRReport is its outcome.
+	QR       bool
+	QRReport ChaosQRReport
 	// Report is the outcome of Run.
 	Report ChaosReport
 }
@@ -114,6 +118,7 @@ func (c *ChaosCommand) ParseFlags(args []string) error {
 	fs.DurationVar(&c.UpstreamTO, "upstream-timeout", time.Second, "host's wait for the network")
 	fs.DurationVar(&c.DrainLimit, "drain-limit", 120*time.Second, "how long the reversal queue may take to drain once the network is healthy")
 	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&c.QR, "qr", false, "QR mode: simwallet with channel faults (--faults defaults to "+ChaosQRFaults+"), QR orders of every payer behaviour at --rate per second, host kills; then the money the channel holds is checked order by order")
 	fs.IntVar(&c.Instances, "instances", 1, "host instances sharing the database; more than 1 needs --postgres (terminals are spread over them and move when theirs dies)")
 	// Not --db: POSGUARD_DB, which serve reads, must never send a chaos run
 	// into a real database.
@@ -230,6 +235,9 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 	}
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return err
+	}
+	if c.QR {
+		return c.runQR(ctx)
 	}
 	w, err := c.world()
 	if err != nil {

@@ -145,3 +145,50 @@ func TestChaosRefusesARealDatabase(t *testing.T) {
 		t.Fatalf("database with transactions: %v", err)
 	}
 }
+
+// TestChaosQR is the short QR chaos run: simwallet with every channel
+// fault, QR orders of every payer behaviour, the host killed once; at the
+// end no order is paying and the money the channel holds equals what
+// posguard says, order by order (spec/wallet-channel.md §3.8).
+func TestChaosQR(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos run skipped in -short mode")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not on PATH: cannot build the binary for the chaos run")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "posguard")
+	build := exec.Command(goBin, "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	c := &ChaosCommand{Stdout: io.Discard, Stderr: io.Discard}
+	if err := c.ParseFlags([]string{"--qr", "--bin", bin, "--dir", filepath.Join(dir, "run"), "--duration", "16s", "--kills", "1",
+		"--rate", "10", "--seed", "3", "--drain-limit", "90s"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := c.Run(ctx); err != nil {
+		for _, name := range []string{"serve", "simwallet"} {
+			if b, err := os.ReadFile(filepath.Join(dir, "run", name+".log")); err == nil && len(b) > 0 {
+				t.Logf("%s.log (tail):\n%s", name, tail(b, 2000))
+			}
+		}
+		t.Fatalf("chaos --qr: %v", err)
+	}
+	r := c.QRReport
+	t.Logf("chaos --qr: %+v", r)
+	if r.Kills != 1 || r.Orders < 50 || r.Succeeded == 0 || r.Reversed == 0 || r.Charges == 0 {
+		t.Fatalf("the run did too little to prove anything: %+v", r)
+	}
+	if r.FaultsInjected["timeout"]+r.FaultsInjected["drop_after_charge"]+r.FaultsInjected["bad_signature"] == 0 {
+		t.Fatalf("no faults were injected: %v", r.FaultsInjected)
+	}
+	if len(r.Mismatches) != 0 || r.LeftPaying != 0 || r.RefundsProcessing != 0 {
+		t.Fatalf("money or queues: %+v", r)
+	}
+}
