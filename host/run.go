@@ -14,7 +14,7 @@ import (
 
 // Run connects the network link, starts the background parts (reversal
 // worker, analytics, incident detection, case loop, ledger poster, payouts,
-// credit adjustments, metrics, and h.Also) and serves terminals on tl and, when h.HTTP is set, the API on
+// credit adjustments, metrics, the scheduler when Config.Schedule, and h.Also) and serves terminals on tl and, when h.HTTP is set, the API on
 // hl, until ctx ends or a server fails. It then drains: in-flight terminal
 // requests are answered first, then the background parts stop. The network
 // link stays open until Close.
@@ -48,6 +48,9 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	bg(h.payoutLoop)
 	bg(h.watch)
 	bg(func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
+	if h.Schedule {
+		bg(func(ctx context.Context) { h.Scheduler.Run(ctx, h.ScheduleEvery) })
+	}
 	for _, f := range h.Also {
 		bg(f)
 	}

@@ -54,6 +54,8 @@ type Server struct {
 	// Backoffice serves onboarding and risk (backoffice.go); nil answers
 	// 404 on those routes.
 	Backoffice *Backoffice
+	// Jobs lists the scheduler's runs (/v1/jobs); nil answers 404 there.
+	Jobs posguard.JobStore
 }
 
 // route is one registered route: a net/http.ServeMux pattern, its handler,
@@ -127,6 +129,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/recon/runs/{id}", s.getReconRun, staff, opGetReconRun},
 		{"GET /v1/recon/exceptions", s.listReconExceptions, staff, opListReconExceptions},
 		{"POST /v1/recon/exceptions/resolve", s.resolveReconException, reconRunners, opResolveReconException},
+		{"GET /v1/jobs", s.listJobs, staff, opListJobs},
 	}, s.backofficeRoutes()...)
 }
 

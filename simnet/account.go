@@ -176,7 +176,7 @@ func (n *Network) Accounts() []AccountView {
 		v := AccountView{PAN: posguard.MaskPAN(pan), Balance: a.balance, Postings: make([]PostingView, 0, len(a.postings))}
 		for _, p := range a.postings {
 			v.Postings = append(v.Postings, PostingView{STAN: p.stan, RRN: p.rrn, Amount: p.amount, Kind: p.kind, State: p.state,
-				Terminal: p.terminal, Merchant: p.merchant, Transmitted: p.transmitted, ClearingDate: ClearingDate(p.approvedAt)})
+				Terminal: p.terminal, Merchant: p.merchant, Transmitted: p.transmitted, ClearingDate: n.clearingDate(p.approvedAt)})
 		}
 		out = append(out, v)
 	}

@@ -44,9 +44,13 @@ type ServeCommand struct {
 	MinFirmware     string
 	IncidentWindow  time.Duration
 	PayoutEvery     time.Duration
-	ClearingDir     string
-	clearing        *clearingWatcher // set when --clearing-dir is given
-	LogLevel        string
+	// Schedule is "on" (the business calendar runs itself: close of day,
+	// T+1, payouts, reconciliation, D0 every D0Every) or "off".
+	Schedule    string
+	D0Every     time.Duration
+	ClearingDir string
+	clearing    *clearingWatcher // set when --clearing-dir is given
+	LogLevel    string
 	logOpts
 	TLSCert     string
 	TLSKey      string
@@ -89,6 +93,12 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
+	if c.Schedule != "on" && c.Schedule != "off" {
+		return fmt.Errorf("--schedule %q: want on or off", c.Schedule)
+	}
+	if c.D0Every < 0 {
+		return fmt.Errorf("--d0-every must not be negative")
+	}
 	return checkLogFormat(c.LogFormat)
 }
 
@@ -111,6 +121,8 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.ClearingDir, "clearing-dir", "", "directory watched for the network's clearing files (IND{yymmdd}01ACOM) and the bank's payout result files (DF{yyyymmdd}_*.csv), reconciled on arrival")
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
 	fs.StringVar(&c.Risk, "risk", "on", "risk rules on card sales: on or off")
+	fs.StringVar(&c.Schedule, "schedule", "on", "the business calendar runs itself (on or off): at the cut-off the day is closed, settled T+1, paid and reconciled; D0 merchants are paid every --d0-every; runs at GET /v1/jobs")
+	fs.DurationVar(&c.D0Every, "d0-every", 5*time.Minute, "how often D0 merchants' qualifying sales are paid same-day (0: no D0 job)")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	c.addLogFlags(fs)
@@ -192,6 +204,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		Store: st, Front: tracked, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
+		Schedule: c.Schedule != "off", D0Every: d0Every(c.D0Every), RiskHolds: st.Onboarding().ReviewsHeld,
 	})
 	if err != nil {
 		return err
@@ -252,6 +265,14 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 		close(c.Ready)
 	})
+}
+
+// d0Every maps --d0-every to host.Config.D0Every (0: no D0 job).
+func d0Every(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // scheme is https under --tls-cert, http otherwise.
