@@ -18,12 +18,16 @@ const (
 	CasePayoutFailed      CaseKind = "payout_failed"          // a payout failed or was returned by the bank; the money is held
 	CaseReconDiscrepancy  CaseKind = "recon_discrepancy"      // reconciliation found a difference
 	CaseRiskFreeze        CaseKind = "risk_freeze"            // a risk rule froze a merchant
+	CaseQRException       CaseKind = "qr_exception"           // a QR order needs a person: reverse past its attempts, channel refusal, late payment, notification undelivered
+	CaseRetrieval         CaseKind = "retrieval_request"      // 调单: the network asks for evidence (dispute/)
+	CaseChargeback        CaseKind = "chargeback"             // 拒付: the network took a sale back (dispute/)
 )
 
 // Valid reports whether k is a known kind.
 func (k CaseKind) Valid() bool {
 	switch k {
-	case CaseReversalFailed, CaseLateApproval, CaseChargedButFailed, CaseMerchantComplaint, CasePayoutFailed, CaseReconDiscrepancy, CaseRiskFreeze:
+	case CaseReversalFailed, CaseLateApproval, CaseChargedButFailed, CaseMerchantComplaint, CasePayoutFailed, CaseReconDiscrepancy, CaseRiskFreeze,
+		CaseRetrieval, CaseChargeback, CaseQRException:
 		return true
 	}
 	return false

@@ -49,8 +49,8 @@ func (a Account) Merchant() string {
 type PostingKind string
 
 // Posting kinds. The first four derive from the journal and are settlement
-// items (they change what a merchant is owed); the rest move money that is
-// already owed.
+// items (they change what a merchant is owed), as are the two of disputes;
+// the rest move money that is already owed.
 const (
 	PostApproval     PostingKind = "approval"      // sale or completion approved
 	PostVoid         PostingKind = "void"          // void approved: the original undone, fee returned in full
@@ -62,12 +62,18 @@ const (
 	PostPayoutFailed PostingKind = "payout_failed" // the bank refused: clearing to held
 	PostReturn       PostingKind = "return"        // 退汇: a paid payout came back, to held
 	PostResettlement PostingKind = "resettlement"  // 重新结算: held to clearing for a new payout
+	// PostChargeback (拒付) takes a disputed amount back from the merchant's
+	// unsettled balance: a settlement item, so a merchant already paid sees
+	// its next settlement reduced. PostRepresentment gives it back when the
+	// representment (再请款) wins. See docs/disputes.md.
+	PostChargeback    PostingKind = "chargeback"
+	PostRepresentment PostingKind = "representment"
 )
 
 // Item reports whether postings of kind k are settlement items.
 func (k PostingKind) Item() bool {
 	switch k {
-	case PostApproval, PostVoid, PostRefund, PostReversal:
+	case PostApproval, PostVoid, PostRefund, PostReversal, PostChargeback, PostRepresentment:
 		return true
 	}
 	return false

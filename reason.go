@@ -39,6 +39,14 @@ const (
 	ReasonRefundOverAmount      = "refund.over_amount"        // 13
 	ReasonRefundManualEntry     = "refund.manual_entry"       // 12
 	ReasonRefundMerchantBalance = "refund.merchant_balance"   // 13: more than the merchant still has unsettled
+	ReasonPreAuthNotFound       = "preauth.not_found"         // 25
+	ReasonPreAuthCompleted      = "preauth.already_completed" // 12
+	ReasonPreAuthCancelled      = "preauth.cancelled"         // 12
+	ReasonPreAuthExpired        = "preauth.expired"           // 12
+	ReasonPreAuthReversed       = "preauth.reversed"          // 12
+	ReasonCancelAmount          = "preauth.cancel_amount"     // 64
+	ReasonCompletionOtherCard   = "completion.other_card"     // 14
+	ReasonCompletionOverAmount  = "completion.over_amount"    // 13: above 115 % of the pre-auth
 	ReasonNetworkTimeout        = "network.timeout"           // 98
 	ReasonNetworkDown           = "network.unavailable"       // 91
 	ReasonNetworkBadAnswer      = "network.bad_answer"        // 96
@@ -67,6 +75,27 @@ const (
 	ReasonBankReturn    = "settlement.bank_return"
 	ReasonRiskHold      = "settlement.risk_hold"
 	ReasonPendingReview = "settlement.pending_review"
+	// Disputes (dispute/): the causes of their cases.
+	ReasonRetrievalRequest = "settlement.retrieval_request" // 调单: the network asks for the slip
+	ReasonChargeback       = "settlement.chargeback"        // 拒付: the network took the sale back
+	ReasonDisputeDeadline  = "settlement.dispute_deadline"  // no response before the deadline: lost
+
+	// QR order and refund reasons (spec/wallet-channel.md §4.6): they
+	// never reach a terminal and have no field 39 code.
+	ReasonQRCodeUnknown          = "qr.code_unknown"
+	ReasonQRChannelNotConfigured = "qr.channel_not_configured"
+	ReasonQRMerchantNotEnabled   = "qr.merchant_not_enabled"
+	ReasonQRCodeExpired          = "qr.code_expired"
+	ReasonQRCodeInvalid          = "qr.code_invalid"
+	ReasonQRInsufficient         = "qr.insufficient"
+	ReasonQRRefused              = "qr.refused"
+	ReasonQRClosedByChannel      = "qr.closed_by_channel"
+	ReasonQRNotConfirmed         = "qr.not_confirmed"
+	ReasonQRChannelRejected      = "qr.channel_rejected"
+	ReasonQRExpired              = "qr.expired"
+	ReasonQRRefundExceeds        = "qr.refund_exceeds"
+	ReasonQRRefundState          = "qr.refund_state"
+	ReasonQRRefundFailed         = "qr.refund_failed"
 )
 
 // ReasonSpec is what one reason means at each edge of posguard.
@@ -118,6 +147,14 @@ var reasonTable = []ReasonSpec{
 	{ReasonRefundOverAmount, "13", 422},
 	{ReasonRefundManualEntry, "12", 422},
 	{ReasonRefundMerchantBalance, "13", 422},
+	{ReasonPreAuthNotFound, "25", 404},
+	{ReasonPreAuthCompleted, "12", 409},
+	{ReasonPreAuthCancelled, "12", 409},
+	{ReasonPreAuthExpired, "12", 409},
+	{ReasonPreAuthReversed, "12", 409},
+	{ReasonCancelAmount, "64", 422},
+	{ReasonCompletionOtherCard, "14", 422},
+	{ReasonCompletionOverAmount, "13", 422},
 	{ReasonNetworkTimeout, "98", 504},
 	{ReasonNetworkDown, "91", 503},
 	{ReasonSignOnRate, "96", 429},
@@ -144,6 +181,24 @@ var reasonTable = []ReasonSpec{
 	{ReasonBankReturn, "", 422},
 	{ReasonRiskHold, "", 202},
 	{ReasonPendingReview, "", 202},
+	{ReasonRetrievalRequest, "", 200},
+	{ReasonChargeback, "", 200},
+	{ReasonDisputeDeadline, "", 200},
+
+	{ReasonQRCodeUnknown, "", 422},
+	{ReasonQRChannelNotConfigured, "", 503},
+	{ReasonQRMerchantNotEnabled, "", 403},
+	{ReasonQRCodeExpired, "", 422},
+	{ReasonQRCodeInvalid, "", 422},
+	{ReasonQRInsufficient, "", 402},
+	{ReasonQRRefused, "", 403},
+	{ReasonQRClosedByChannel, "", 409},
+	{ReasonQRNotConfirmed, "", 504},
+	{ReasonQRChannelRejected, "", 502},
+	{ReasonQRExpired, "", 410},
+	{ReasonQRRefundExceeds, "", 409},
+	{ReasonQRRefundState, "", 409},
+	{ReasonQRRefundFailed, "", 502},
 }
 
 // reasonIndex finds a reason's row.

@@ -57,6 +57,17 @@ type Terminal struct {
 	UpdatedAt  time.Time
 }
 
+// ReplacedKeys are working keys a sign-on replaced. A sign-on carries no
+// MAC, so the terminal may not be the one that asked for it: the keys it
+// replaced stay valid until the terminal uses the new ones or a grace
+// period after ReplacedAt passes (the switch decides). Stores keep them
+// sealed, so a host restart keeps the grace.
+type ReplacedKeys struct {
+	Keys       WorkingKeys
+	MAC        string // the terminal's MAC algorithm when they were replaced
+	ReplacedAt time.Time
+}
+
 // TerminalStore keeps terminals and their sign-on state.
 type TerminalStore interface {
 	// PutTerminal inserts or updates a terminal's provisioning data (merchant,
@@ -69,8 +80,17 @@ type TerminalStore interface {
 	// Terminals returns all terminals ordered by ID.
 	Terminals(ctx context.Context) ([]*Terminal, error)
 	// SaveSignOn records a sign-on: new working keys, signed on at `at`,
-	// and the open batch. ENOTFOUND if the terminal does not exist.
+	// and the open batch. The working keys it replaces (if any) are kept,
+	// in the same transaction, as ReplacedKeys replaced at `at`; kept keys
+	// replaced more than a day before `at` are dropped. ENOTFOUND if the
+	// terminal does not exist.
 	SaveSignOn(ctx context.Context, id string, keys WorkingKeys, batch string, at time.Time) error
+	// ReplacedKeys returns the kept working keys of terminal id replaced at
+	// or after since, oldest first (none: an empty slice).
+	ReplacedKeys(ctx context.Context, id string, since time.Time) ([]ReplacedKeys, error)
+	// ForgetReplacedKeys drops every kept replaced key of terminal id (it
+	// has used its current keys). No error when there are none.
+	ForgetReplacedKeys(ctx context.Context, id string) error
 	// SetSignedOff marks the terminal signed off (its keys stay stored).
 	SetSignedOff(ctx context.Context, id string, at time.Time) error
 	// SetBatch sets the terminal's open batch (after a settlement roll-over).

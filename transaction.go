@@ -218,6 +218,13 @@ type Journal interface {
 	// DailyUsage returns the approved or in-flight amount and count of a
 	// merchant's debits (sales, completions) on settlement date date.
 	DailyUsage(ctx context.Context, merchantID, date string) (Amount, int, error)
+	// PreAuths returns the pre-authorizations of a merchant whose
+	// authorization code (field 38) is authCode, newest first; an empty
+	// slice if none.
+	PreAuths(ctx context.Context, merchantID, authCode string) ([]*Transaction, error)
+	// ExpiringPreAuths returns approved (still open) pre-authorizations
+	// created before before, oldest first, at most limit.
+	ExpiringPreAuths(ctx context.Context, before time.Time, limit int) ([]*Transaction, error)
 	// Unresolved returns transactions left forwarded without an outcome
 	// (crash recovery), oldest first.
 	Unresolved(ctx context.Context, limit int) ([]*Transaction, error)

@@ -19,12 +19,71 @@ type Store interface {
 	posguard.TerminalStore
 }
 
-// rollupKey identifies one pending bucket.
+// rollupKey identifies one bucket of a flush.
 type rollupKey struct {
 	w   posguard.Window
 	d   posguard.Dimension
 	key string
 	at  int64 // bucket start, unix seconds
+}
+
+// dimKeys are the series one answer is counted under, one per dimension
+// ("" where it has none).
+type dimKeys struct {
+	terminal, merchant, code, category, bin, model, firmware string
+}
+
+// get returns the series of dimension d.
+func (k *dimKeys) get(d posguard.Dimension) string {
+	switch d {
+	case posguard.DimTerminal:
+		return k.terminal
+	case posguard.DimMerchant:
+		return k.merchant
+	case posguard.DimCode:
+		return k.code
+	case posguard.DimCategory:
+		return k.category
+	case posguard.DimIssuerBIN:
+		return k.bin
+	case posguard.DimModel:
+		return k.model
+	case posguard.DimFirmware:
+		return k.firmware
+	}
+	return ""
+}
+
+// set sets the series of dimension d.
+func (k *dimKeys) set(d posguard.Dimension, v string) {
+	switch d {
+	case posguard.DimTerminal:
+		k.terminal = v
+	case posguard.DimMerchant:
+		k.merchant = v
+	case posguard.DimCode:
+		k.code = v
+	case posguard.DimCategory:
+		k.category = v
+	case posguard.DimIssuerBIN:
+		k.bin = v
+	case posguard.DimModel:
+		k.model = v
+	case posguard.DimFirmware:
+		k.firmware = v
+	}
+}
+
+// dims lists every dimension an answer is counted under.
+var dims = []posguard.Dimension{posguard.DimTerminal, posguard.DimMerchant, posguard.DimCode,
+	posguard.DimCategory, posguard.DimIssuerBIN, posguard.DimModel, posguard.DimFirmware}
+
+// answerKey is a pending entry: the series of an answer and its minute.
+// Answered adds each answer to one entry (one map operation per answer);
+// Flush spreads each entry over its dimensions and every window.
+type answerKey struct {
+	dimKeys
+	minute int64 // start of the answer's minute, unix seconds
 }
 
 // Aggregator counts answers into rollups (see the package doc). It
@@ -41,7 +100,7 @@ type Aggregator struct {
 	Logger   *slog.Logger
 
 	mu      sync.Mutex
-	pending map[rollupKey]*posguard.Counts
+	pending map[answerKey]*posguard.Counts
 	seen    map[string]time.Time
 	events  []posguard.TerminalEvent
 	runs    map[eventKey]*eventRun
@@ -101,52 +160,42 @@ func (a *Aggregator) Answered(req *posguard.TerminalRequest, resp *posguard.Term
 			c.Unavailable = 1
 		}
 	}
-	keys := map[posguard.Dimension]string{
-		posguard.DimTerminal: tid,
-		posguard.DimMerchant: merchant,
-	}
+	keys := dimKeys{terminal: tid, merchant: merchant}
 	if c.Total > 0 {
-		keys[posguard.DimCode] = code
-		keys[posguard.DimCategory] = Category(code, resp.Reason)
+		keys.code = code
+		keys.category = Category(code, resp.Reason)
 		// A card prefix is counted only for a journaled request (it passed
 		// the MAC gate), so a peer without keys cannot create BIN series.
 		if req.PAN != "" && resp.TxnID != 0 {
-			keys[posguard.DimIssuerBIN] = req.PAN.BIN()
+			keys.bin = req.PAN.BIN()
 		}
 	}
 	if model != "" {
-		keys[posguard.DimModel] = model
+		keys.model = model
 		// A request refused for its merchant's status (frozen, closed, not
 		// verified) says nothing about the terminal's firmware: it is not
 		// counted for the firmware, so a frozen merchant's terminals cannot
 		// open a firmware incident.
 		if firmware != "" && !strings.HasPrefix(resp.Reason, "merchant.") {
-			keys[posguard.DimFirmware] = model + "/" + firmware
+			keys.firmware = model + "/" + firmware
 		}
 	}
 	a.mu.Lock()
 	if a.pending == nil {
-		a.pending = map[rollupKey]*posguard.Counts{}
+		a.pending = map[answerKey]*posguard.Counts{}
 		a.seen = map[string]time.Time{}
 	}
 	if req.TerminalID != "" && resp.Terminal != nil {
 		a.seen[req.TerminalID] = now
 	}
 	if c != (posguard.Counts{}) {
-		for d, k := range keys {
-			if k == "" {
-				continue
-			}
-			for _, w := range posguard.Windows {
-				rk := rollupKey{w: w, d: d, key: k, at: w.Bucket(now).Unix()}
-				p := a.pending[rk]
-				if p == nil {
-					p = &posguard.Counts{}
-					a.pending[rk] = p
-				}
-				p.Add(c)
-			}
+		ak := answerKey{keys, posguard.WindowMinute.Bucket(now).Unix()}
+		p := a.pending[ak]
+		if p == nil {
+			p = &posguard.Counts{}
+			a.pending[ak] = p
 		}
+		p.Add(c)
 	}
 	if resp.TxnID == 0 && unjournaled[code] && req.TerminalID != "" {
 		ev := terminalEvent(req, resp, now)
@@ -158,12 +207,12 @@ func (a *Aggregator) Answered(req *posguard.TerminalRequest, resp *posguard.Term
 	}
 	a.mu.Unlock()
 	if a.Detector != nil && c != (posguard.Counts{}) {
-		if c.Reversals > 0 && req.PAN != "" && keys[posguard.DimIssuerBIN] == "" {
+		if c.Reversals > 0 && req.PAN != "" && keys.bin == "" {
 			// The detector tells a terminal's lost answers from its card
 			// issuer's outage by the card's BIN (not kept in rollups).
-			keys[posguard.DimIssuerBIN] = req.PAN.BIN()
+			keys.bin = req.PAN.BIN()
 		}
-		a.Detector.Observe(keys, c, now)
+		a.Detector.observe(&keys, c, now)
 	}
 }
 
@@ -204,8 +253,27 @@ func (a *Aggregator) Flush(ctx context.Context) error {
 	pending, seen, events := a.pending, a.seen, a.events
 	a.pending, a.seen, a.events = nil, nil, nil
 	a.mu.Unlock()
-	deltas := make([]posguard.Rollup, 0, len(pending))
-	for k, c := range pending {
+	buckets := make(map[rollupKey]*posguard.Counts, len(pending))
+	for ak, c := range pending {
+		minute := time.Unix(ak.minute, 0)
+		for _, d := range dims {
+			k := ak.get(d)
+			if k == "" {
+				continue
+			}
+			for _, w := range posguard.Windows {
+				rk := rollupKey{w: w, d: d, key: k, at: w.Bucket(minute).Unix()}
+				if p := buckets[rk]; p != nil {
+					p.Add(*c)
+				} else {
+					cc := *c
+					buckets[rk] = &cc
+				}
+			}
+		}
+	}
+	deltas := make([]posguard.Rollup, 0, len(buckets))
+	for k, c := range buckets {
 		deltas = append(deltas, posguard.Rollup{Window: k.w, Dimension: k.d, Key: k.key, Bucket: time.Unix(k.at, 0).UTC(), Counts: *c})
 	}
 	if err := a.Store.AddRollups(ctx, deltas, seen); err != nil {
@@ -222,11 +290,11 @@ func (a *Aggregator) Flush(ctx context.Context) error {
 }
 
 // restore merges unflushed work back.
-func (a *Aggregator) restore(pending map[rollupKey]*posguard.Counts, seen map[string]time.Time, events []posguard.TerminalEvent) {
+func (a *Aggregator) restore(pending map[answerKey]*posguard.Counts, seen map[string]time.Time, events []posguard.TerminalEvent) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.pending == nil {
-		a.pending = map[rollupKey]*posguard.Counts{}
+		a.pending = map[answerKey]*posguard.Counts{}
 		a.seen = map[string]time.Time{}
 	}
 	for k, c := range pending {

@@ -126,13 +126,23 @@ var watched = []posguard.Dimension{posguard.DimIssuerBIN, posguard.DimTerminal, 
 
 // Observe counts c for the keys of one answer at `at`.
 func (d *Detector) Observe(keys map[posguard.Dimension]string, c posguard.Counts, at time.Time) {
+	var k dimKeys
+	for dim, v := range keys {
+		k.set(dim, v)
+	}
+	d.observe(&k, c, at)
+}
+
+// observe is Observe with the series in a struct (the aggregator's, which
+// builds no map per answer).
+func (d *Detector) observe(keys *dimKeys, c posguard.Counts, at time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.defaults()
 	b := at.Truncate(d.Bucket).Unix()
-	merchant := keys[posguard.DimMerchant]
+	merchant := keys.merchant
 	for _, dim := range watched {
-		k := keys[dim]
+		k := keys.get(dim)
 		if k == "" {
 			continue
 		}
@@ -148,7 +158,7 @@ func (d *Detector) Observe(keys map[posguard.Dimension]string, c posguard.Counts
 			s.buckets = append(s.buckets, bucket{at: b, c: c})
 		}
 		s.last = at
-		if bin := keys[posguard.DimIssuerBIN]; dim == posguard.DimTerminal && c.Reversals > 0 && bin != "" {
+		if bin := keys.bin; dim == posguard.DimTerminal && c.Reversals > 0 && bin != "" {
 			if s.binRev == nil {
 				s.binRev = map[string]map[int64]int64{}
 			}

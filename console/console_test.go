@@ -10,7 +10,7 @@ import (
 )
 
 // pages are the §5 paths every role may open.
-var pages = []string{"/", "/transactions", "/settlements", "/statements", "/cases", "/notices", "/terminals", "/onboarding"}
+var pages = []string{"/", "/transactions", "/settlements", "/statements", "/cases", "/notices", "/terminals", "/onboarding", "/disputes"}
 
 // staffPages are the §5 paths only staff may open.
 var staffPages = []string{"/merchants", "/audit", "/risk"}

@@ -21,8 +21,10 @@ import (
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
 	"github.com/posguard/posguard/console"
+	"github.com/posguard/posguard/dispute"
 	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/simbank"
+	"github.com/posguard/posguard/simnet"
 	"github.com/posguard/posguard/sqlite"
 	"github.com/posguard/posguard/storetest"
 )
@@ -77,6 +79,8 @@ type world struct {
 	caseA, caseB    *posguard.Case
 	approvedA, amtA *posguard.Transaction
 	auth            *access.Auth
+	// disputeA (a chargeback of amtA) and disputeB (of approvedB).
+	disputeA, disputeB string
 }
 
 func newWorld(t *testing.T) *world {
@@ -150,7 +154,17 @@ func newWorld(t *testing.T) *world {
 	bank.SetAccount(posguard.SettlementAccount{Bank: "CCB", Number: "6217000010001234567", Name: "李雷", Status: "ok"})
 	bank.SetAccount(posguard.SettlementAccount{Bank: "ABC", Number: "6228480010009876543", Name: "Noodle", Status: "ok"})
 	runner := &payout.Runner{Store: st.Money(), Merchants: st, Bank: bank}
-	srv := &console.Server{Store: st, Auth: w.auth, Payouts: runner, Changes: st.Access(), Cases: cases, Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }},
+	disputes := &dispute.Service{Store: st, Ledger: st.Money(), Audit: st.Access(), Now: func() time.Time { return now },
+		Network: simnet.New(nil, nil, simnet.Options{Now: func() time.Time { return now }}).DisputeLink()}
+	notice := func(id, code string, x *posguard.Transaction) dispute.Notice {
+		return dispute.Notice{ID: id, Kind: posguard.DisputeChargeback, ReasonCode: code, RRN: x.RRN, Trace: x.STAN, Terminal: x.TerminalID,
+			Merchant: x.MerchantID, Card: x.PANMasked, Amount: x.Amount, Currency: "156", TxnDate: x.SettlementDate, RaisedAt: now.Add(-time.Hour)}
+	}
+	w.disputeA, w.disputeB = "CB2026030200001", "CB2026030200002"
+	if rep, err := disputes.Import(ctx, []dispute.Notice{notice(w.disputeA, "4515", w.amtA), notice(w.disputeB, "4512", w.approvedB)}, dispute.System); err != nil || len(rep.Created) != 2 {
+		t.Fatalf("fixture disputes: %+v %v", rep, err)
+	}
+	srv := &console.Server{Store: st, Auth: w.auth, Disputes: disputes, Payouts: runner, Changes: st.Access(), Cases: cases, Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }},
 		Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil))}
 	w.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(w.srv.Close)

@@ -22,10 +22,11 @@ type route struct {
 // admits; the access router refuses a route that declares none. A role not
 // admitted gets the 404 page, exactly as for a missing page.
 func (s *Server) routes() []route {
-	return []route{
+	return append([]route{
 		{"GET /{$}", allRoles, s.dashboard},
 		{"GET /transactions", allRoles, s.transactions},
 		{"GET /transactions/{id}", allRoles, s.transaction},
+		{"GET /transactions/{id}/receipt", allRoles, s.receiptPage},
 		{"GET /settlements", allRoles, s.settlements},
 		{"POST /settlements/resettle", allRoles, s.resettle},
 		{"POST /settlements/account", changeRequesters, s.requestAccountChange},
@@ -61,7 +62,7 @@ func (s *Server) routes() []route {
 		{"GET /risk", staffRoles, s.riskPage},
 		{"POST /risk/freeze", reviewRoles, s.freezePage},
 		{"POST /risk/unfreeze", reviewRoles, s.freezePage},
-	}
+	}, s.disputeRoutes()...)
 }
 
 // Handler returns the console's pages, its login and logout, and its
@@ -105,6 +106,9 @@ func (s *Server) guard(rt *access.Router) http.Handler {
 			limit := int64(64 << 10)
 			if r.URL.Path == "/recon/runs" {
 				limit = maxReconUpload // a clearing file
+			}
+			if strings.HasPrefix(r.URL.Path, "/disputes/") && strings.HasSuffix(r.URL.Path, "/file") {
+				limit = maxDisputeUpload // an evidence file
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}

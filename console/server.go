@@ -10,6 +10,7 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/dispute"
 	"github.com/posguard/posguard/onboarding"
 	"github.com/posguard/posguard/payout"
 	"github.com/posguard/posguard/recon"
@@ -57,6 +58,9 @@ type Server struct {
 	// Recon runs and shows reconciliations (/recon); nil shows the page
 	// empty.
 	Recon *recon.Reconciler
+	// Disputes works retrieval requests and chargebacks (/disputes); nil
+	// shows the pages empty.
+	Disputes *dispute.Service
 	// MerchantChanged is told a merchant's id after the console changes its
 	// limits, so a cache of merchants (the switch's) reads it again; nil
 	// tells nobody.

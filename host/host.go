@@ -12,12 +12,15 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/cluster"
+	"github.com/posguard/posguard/dispute"
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/metrics"
 	"github.com/posguard/posguard/network"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/reversal"
 	"github.com/posguard/posguard/schedule"
@@ -37,12 +40,16 @@ type Store interface {
 	posguard.CaseStore
 	posguard.AnalyticsStore
 	posguard.IncidentStore
+	posguard.DisputeStore
 	// Money is the ledger, settlement and payout side.
 	Money() posguard.MoneyStore
 	// Access is the users, tokens, account changes and audit log side.
 	Access() posguard.AccessStore
 	// Recon is the reconciliation side (clearing files, exceptions).
 	Recon() posguard.ReconStore
+	// QR is the QR payments side (wallet channels, orders, refunds,
+	// merchant notifications).
+	QR() posguard.QRStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }
@@ -94,14 +101,50 @@ type Config struct {
 	// ReconStep, if set, is the scheduler's reconciliation step for a
 	// closed day (serve's --clearing-dir watcher).
 	ReconStep schedule.Step
+	// PreAuthHold is how long an approved pre-authorization stays open
+	// before it expires and its hold is released upstream (30 days).
+	PreAuthHold time.Duration
+	// PreAuthSweepEvery is how often expired pre-authorizations are looked
+	// for (1 min).
+	PreAuthSweepEvery time.Duration
 	// MinFirmware is the lowest firmware per terminal model not flagged in
 	// health reports.
 	MinFirmware map[string]string
+	// DisputeURL is the base URL of the network's dispute API (simnet's
+	// admin server): its dispute file is fetched and imported every
+	// DisputeEvery (1 min), and responses go there. Empty: disputes come in
+	// by import only (docs/disputes.md).
+	DisputeURL   string
+	DisputeEvery time.Duration
 	// SecureCookies marks console session cookies Secure (serve sets it
 	// when it serves HTTPS).
 	SecureCookies bool
+	// QR payments (spec/wallet-channel.md §6): QRQueryEvery (5 s),
+	// QRPayDeadline (30 s), QRWait (8 s), WalletTimeout (10 s) and
+	// PublicURL, where the channels send their notifications (serve's
+	// default: http:// + the bound HTTP address).
+	QRQueryEvery, QRPayDeadline, QRWait, WalletTimeout time.Duration
+	PublicURL                                          string
 	// Logger receives the host's logs (nil: discarded).
 	Logger *slog.Logger
+
+	// Shared says other instances run on the same (PostgreSQL) database:
+	// singleton jobs run under leases (Elector), reversals are claimed,
+	// RRNs come in blocks from the database, terminals are re-read when
+	// they signed on or settled elsewhere. Store must then be a
+	// posguard.LeaseStore.
+	Shared bool
+	// Instance names this instance in leases and claims
+	// (cluster.InstanceID(): host name and process id).
+	Instance string
+	// LeaseTTL is how long a singleton job's lease lasts without renewal
+	// (cluster.DefaultTTL, 15 s): a dead leader's jobs move to another
+	// instance within about LeaseTTL + LeaseTTL/3.
+	LeaseTTL time.Duration
+	// ReversalLease is how long a claimed reversal stays with the instance
+	// that claimed it (30 s); a dead instance's claims are taken over after
+	// it.
+	ReversalLease time.Duration
 }
 
 // Host is the assembled acquiring host. New builds it; Run serves it. The
@@ -130,9 +173,14 @@ type Host struct {
 	// (when Config.Schedule) over the store's job rows.
 	Settler   *settlement.Settler
 	Scheduler *schedule.Scheduler
+	// Disputes works the network's retrieval requests and chargebacks.
+	Disputes *dispute.Service
 	// Also are more background parts Run starts beside its own and stops
 	// with them (serve adds its clearing-directory watcher).
 	Also []func(ctx context.Context)
+	// QR runs QR orders, refunds and merchant notifications; Run works
+	// its queues.
+	QR *qr.Engine
 	// Terminals serves the terminal link; Run serves it on its listener.
 	Terminals *terminal.Server
 	// Auth authenticates API and console requests (users, tokens,
@@ -144,6 +192,10 @@ type Host struct {
 	API             *api.Server
 	HTTP            *nethttp.Server
 	TLSCert, TLSKey string
+
+	// Elector runs the singleton jobs under leases when Shared (nil
+	// otherwise: this instance runs them all).
+	Elector *cluster.Elector
 
 	detector   *analytics.Detector
 	aggregator *analytics.Aggregator
@@ -172,7 +224,14 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Instance == "" {
+		cfg.Instance = cluster.InstanceID()
+	}
 	st, log := cfg.Store, cfg.Logger
+	leases, _ := st.(posguard.LeaseStore)
+	if cfg.Shared && leases == nil {
+		return nil, posguard.Errorf(posguard.EINVALID, "host: the store %T cannot share the database between instances", st)
+	}
 	front := cfg.Front
 	if front == nil {
 		front = st
@@ -186,9 +245,22 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	// The acquirer id goes on every upstream message, the 0800 echo and
 	// sign-on included (field 32).
 	h.Client = &network.Client{Addrs: cfg.Network, Conns: cfg.UpstreamConns, AcquirerID: acq, EchoInterval: cfg.EchoInterval, Logger: log}
-	sw, err := switching.New(ctx, front, h.Client, cfg.HostKey, switching.Config{
+	swc := switching.Config{
 		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: cfg.UpstreamTimeout, Cutoff: cfg.Cutoff,
-	}, log)
+	}
+	// The RRN and upstream STAN sequence comes in blocks kept in the
+	// store whenever it has a counter, one instance too: sign-ons take
+	// numbers the journal does not count, so a sequence continued from
+	// the journal's highest ID after a restart gave a sale the upstream
+	// STAN and RRN of an earlier one (the network took it for a duplicate).
+	if leases != nil {
+		swc.Counter = leases
+	}
+	if cfg.Shared {
+		swc.Shared, swc.Counter = true, leases
+		h.Elector = &cluster.Elector{Store: leases, Holder: cfg.Instance, TTL: cfg.LeaseTTL, Logger: log}
+	}
+	sw, err := switching.New(ctx, front, h.Client, cfg.HostKey, swc, log)
 	if err != nil {
 		return nil, err
 	}
@@ -202,11 +274,20 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Client.OnLate = sw.HandleLate
 	h.Worker = &reversal.Worker{
 		Store: st, Upstream: h.Client, AcquirerID: acq, InFlight: sw.InFlight,
-		MaxAttempts: cfg.ReversalMaxAttempts, Logger: log,
+		MaxAttempts: cfg.ReversalMaxAttempts, Logger: log, Holder: cfg.Instance, Lease: cfg.ReversalLease,
 		Attempted: func(_ *posguard.Reversal, err error) { m.ReversalAttempt(err) },
 		Failed:    h.Cases.OnReversalFailed,
 	}
 	sw.ReversalQueued = h.Worker.Wake
+	if cfg.Shared {
+		// Another instance may have forwarded the original and still await
+		// its answer: no reversal overtakes it, and the sweep leaves
+		// forwarded transactions alone until their upstream timeout (and a
+		// margin) has passed, at start too.
+		h.Worker.Hold = cfg.UpstreamTimeout + 2*time.Second
+		h.Worker.Grace = cfg.UpstreamTimeout + 5*time.Second
+		h.Worker.RecoveryGrace = h.Worker.Grace
+	}
 
 	// Money after authorization: the ledger follows the journal on its own
 	// goroutine (it never blocks an authorization), refunds are checked
@@ -235,10 +316,21 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Adjuster = &recon.Adjuster{Journal: st, Upstream: h.Client, AcquirerID: acq, Timeout: cfg.UpstreamTimeout, Logger: log,
 		Answered: h.Recon.Refresh}
 
+	h.QR = &qr.Engine{Store: st.QR(), Merchants: st, Terminals: st, Settings: st, Cases: QRCases{h.Cases},
+		QueryEvery: cfg.QRQueryEvery, PayDeadline: cfg.QRPayDeadline, Wait: cfg.QRWait, WalletTimeout: cfg.WalletTimeout,
+		PublicURL: cfg.PublicURL, MaxAttempts: cfg.ReversalMaxAttempts, Logger: log}
+	if err := h.QR.Start(ctx); err != nil {
+		return nil, fmt.Errorf("qr: %w", err)
+	}
+	h.Disputes = newDisputes(st, money, cfg, sw.Calendar())
+	h.Also = append(h.Also, h.disputeLoop)
+
 	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
 	h.Auth = &access.Auth{Store: st.Access(), Logger: log, SecureCookies: cfg.SecureCookies}
 	h.API = &api.Server{Store: front, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon, Jobs: st,
+		QR:       h.QR,
+		Disputes: h.Disputes,
 		Health: func(context.Context) map[string]string {
 			s := h.Client.State()
 			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}

@@ -105,3 +105,13 @@ func (h *Host) watch(ctx context.Context) {
 		}
 	}
 }
+
+// QRCases opens a casework case for a QR order that needs a person; it is
+// the QR engine's qr.CaseOpener.
+type QRCases struct{ Service *casework.Service }
+
+// OpenQRCase implements qr.CaseOpener.
+func (c QRCases) OpenQRCase(ctx context.Context, o *posguard.QROrder, reason, title string) error {
+	_, err := c.Service.OnQRProblem(ctx, casework.QRProblem{Order: o, Reason: reason, Title: title})
+	return err
+}

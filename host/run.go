@@ -40,19 +40,36 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 		})
 	}
 	bg := func(f func(context.Context)) { parts = append(parts, func() error { f(runCtx); return nil }) }
+	// one runs a singleton job: on every start of this instance alone, or,
+	// when instances share the database, on the leader of its lease.
+	one := func(name string, f func(context.Context)) {
+		if h.Elector == nil {
+			bg(f)
+			return
+		}
+		bg(func(ctx context.Context) { h.Elector.Run(ctx, name, f) })
+	}
+	// Per instance: the reversal worker (each claims its reversals), the
+	// analytics of its own answers, metrics.
 	bg(func(ctx context.Context) { _ = h.Worker.Run(ctx) })
 	bg(func(ctx context.Context) { _ = h.aggregator.Run(ctx) })
-	bg(func(ctx context.Context) { _ = h.detector.Run(ctx, h.IncidentWindow/6) })
-	bg(h.caseLoop)
-	bg(func(ctx context.Context) { _ = h.Poster.Run(ctx, 2*time.Second) })
-	bg(h.payoutLoop)
 	bg(h.watch)
-	bg(func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
+	one("incident-detector", func(ctx context.Context) { _ = h.detector.Run(ctx, h.IncidentWindow/6) })
+	one("case-loop", h.caseLoop)
+	one("ledger-poster", func(ctx context.Context) { _ = h.Poster.Run(ctx, 2*time.Second) })
+	one("payouts", h.payoutLoop)
+	one("preauth-expiry", h.preAuthLoop)
+	one("credit-adjustments", func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
+	// The scheduler claims each run by its job row as well, so a second
+	// instance running it could not run a job twice either.
 	if h.Schedule {
-		bg(func(ctx context.Context) { h.Scheduler.Run(ctx, h.ScheduleEvery) })
+		one("scheduler", func(ctx context.Context) { h.Scheduler.Run(ctx, h.ScheduleEvery) })
 	}
-	for _, f := range h.Also {
-		bg(f)
+	// The QR queues (orders, refunds, merchant notifications) are worked
+	// by one instance at a time.
+	one("qr-queues", h.QR.Run)
+	for i, f := range h.Also {
+		one(fmt.Sprintf("also-%d", i), f)
 	}
 	var wg sync.WaitGroup
 	errc := make(chan error, len(parts)) // never blocks a part that ends

@@ -12,6 +12,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access"
+	"github.com/posguard/posguard/dispute"
 	api "github.com/posguard/posguard/http"
 )
 
@@ -89,6 +90,7 @@ func (a *accessWorld) sampleRequests() map[string]string {
 		"GET /v1/terminals/{id}":                    "GET /v1/terminals/T0000001",
 		"GET /v1/merchants/{id}":                    "GET /v1/merchants/" + m1,
 		"GET /v1/transactions/{id}/settlement":      fmt.Sprintf("GET /v1/transactions/%d/settlement", a.approved.ID),
+		"GET /v1/transactions/{id}/receipt":         fmt.Sprintf("GET /v1/transactions/%d/receipt", a.approved.ID),
 		"GET /v1/merchants/{id}/settlements":        "GET /v1/merchants/" + m1 + "/settlements",
 		"GET /v1/merchants/{id}/statement":          "GET /v1/merchants/" + m1 + "/statement?from=2026-03-01&to=2026-03-02",
 		"PUT /v1/merchants/{id}/settlement-account": `PUT /v1/merchants/` + m1 + `/settlement-account {"bank":"ICBC","number":"6222021234567890123","name":"Li Lei"}`,
@@ -151,6 +153,22 @@ func (a *accessWorld) sampleRequests() map[string]string {
 		"POST /v1/merchants/{id}/freeze":            `POST /v1/merchants/` + m1 + `/freeze {"reason":"cash-out suspected"}`,
 		"POST /v1/merchants/{id}/unfreeze":          `POST /v1/merchants/` + m1 + `/unfreeze {"reason":"documents checked"}`,
 		"GET /v1/merchants/{id}/history":            "GET /v1/merchants/" + m1 + "/history",
+
+		"POST /v1/qr/orders":                   `POST /v1/qr/orders {"out_order_no":"A1","amount":100,"auth_code":"134567890123456789"}`,
+		"GET /v1/qr/orders":                    "GET /v1/qr/orders",
+		"GET /v1/qr/orders/{id}":               "GET /v1/qr/orders/Q1",
+		"POST /v1/qr/orders/{id}/refunds":      `POST /v1/qr/orders/Q1/refunds {"out_refund_no":"RF1","amount":10}`,
+		"POST /v1/qr/notify/{channel}":         "POST /v1/qr/notify/wx {}",
+		"GET /v1/disputes":                     "GET /v1/disputes",
+		"GET /v1/disputes/{id}":                "GET /v1/disputes/" + a.disputes.cbM1,
+		"GET /v1/disputes/{id}/evidence/{eid}": fmt.Sprintf("GET /v1/disputes/%s/evidence/%d", a.disputes.cbM1, a.disputes.evM1),
+		"POST /v1/disputes/{id}/evidence":      `POST /v1/disputes/` + a.disputes.cbM1 + `/evidence {"text":"signed slip kept"}`,
+		"POST /v1/disputes/{id}/ask":           `POST /v1/disputes/` + a.disputes.cbM1 + `/ask {"text":"upload the signed slip"}`,
+		"POST /v1/disputes/{id}/respond":       `POST /v1/disputes/` + a.disputes.cbM1 + `/respond {}`,
+		"POST /v1/disputes/{id}/accept":        `POST /v1/disputes/` + a.disputes.rrM1 + `/accept {"note":"no slip"}`,
+		"POST /v1/disputes/import":             "POST /v1/disputes/import " + dispute.Header + "\n",
+		"POST /v1/disputes/fetch":              "POST /v1/disputes/fetch",
+		"GET /v1/dispute-reasons":              "GET /v1/dispute-reasons",
 	}
 }
 
@@ -189,6 +207,15 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 		}
 		if len(rt.Roles) == 0 {
 			t.Errorf("%s declares no roles", rt.Pattern)
+		}
+		if rt.Pattern == "POST /v1/qr/notify/{channel}" {
+			// Public, reached: an unsigned notification of an unknown
+			// channel is refused in the channel protocol's shape (signed
+			// ones: cmd/posguard's QR tests).
+			if st, raw := a.as(t, "", method, path, body); st != 404 || !strings.Contains(raw, `"return_code":"FAIL"`) {
+				t.Errorf("%s: %d %s, want 404 FAIL", rt.Pattern, st, raw)
+			}
+			continue
 		}
 		if slices.Contains(rt.Roles, access.Public) {
 			if st, raw := a.as(t, "", method, path, body); st >= 300 {
@@ -247,6 +274,14 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 			// Reached: the sample is not multipart (uploads: cmd/posguard's onboarding test).
 			if st != 400 {
 				t.Errorf("%s as %s: %d %s, want 400 (reached, not multipart)", rt.Pattern, role, st, raw)
+			}
+			continue
+		}
+		if rt.Pattern == "POST /v1/disputes/{id}/respond" {
+			// Reached: the fixture's network never raised the dispute and
+			// refuses the response (won and lost: dispute_test.go).
+			if st != 409 {
+				t.Errorf("%s as %s: %d %s, want 409 (reached, refused by the network)", rt.Pattern, role, st, raw)
 			}
 			continue
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/dispute"
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/metrics"
@@ -37,6 +38,7 @@ type fullServer struct {
 	payoutID, batchID string
 	reconRun          string
 	reconIdent        string // an open exception of reconRun
+	disputes          fixtureDisputes
 }
 
 func newFullServer(t *testing.T) *fullServer {
@@ -86,12 +88,14 @@ func newFullServer(t *testing.T) *fullServer {
 		Reports: &analytics.Reports{Store: w.store, Now: now},
 		Payouts: runner, Metrics: metrics.New().Handler(), Recon: rc,
 		Backoffice: backoffice(w.store), Jobs: w.store,
+		QR: qrEngine(t, w.store),
 	}
 	if j, ok, err := w.store.ClaimJob(ctx, posguard.JobSettle, "2026-03-01", "", "host-1", t0, t0.Add(time.Minute)); err != nil || !ok {
 		t.Fatalf("fixture job: %v %v", ok, err)
 	} else if err := w.store.FinishJob(ctx, j.Key, "host-1", 1, posguard.JobDone, "settlement 2026-03-01: 1 batches", "", t0, t0); err != nil {
 		t.Fatal(err)
 	}
+	addDisputes(t, f, now)
 	f.srv = httptest.NewServer(asStaff(t, f.apiServer, w.store))
 	t.Cleanup(f.srv.Close)
 	var c struct {
@@ -196,6 +200,7 @@ func TestConventionEveryRoute(t *testing.T) {
 		"GET /v1/terminals/{id}":                    {"GET /v1/terminals/T0000001", "GET /v1/terminals/T0000002"},
 		"GET /v1/merchants/{id}":                    {"GET /v1/merchants/M00000000000001", "GET /v1/merchants/M00000000000002"},
 		"GET /v1/transactions/{id}/settlement":      {fmt.Sprintf("GET /v1/transactions/%d/settlement", f.approved.ID)},
+		"GET /v1/transactions/{id}/receipt":         {fmt.Sprintf("GET /v1/transactions/%d/receipt", f.approved.ID)},
 		"GET /v1/merchants/{id}/settlements":        {"GET /v1/merchants/M00000000000001/settlements"},
 		"GET /v1/merchants/{id}/statement":          {"GET /v1/merchants/M00000000000001/statement?from=2026-03-01&to=2026-03-02"},
 		"PUT /v1/merchants/{id}/settlement-account": {`PUT /v1/merchants/M00000000000001/settlement-account {"bank":"ICBC","number":"6222021234567890123","name":"Li Lei"}`},
@@ -258,6 +263,22 @@ func TestConventionEveryRoute(t *testing.T) {
 		"POST /v1/merchants/{id}/freeze":            {`POST /v1/merchants/M00000000000001/freeze {"reason":"review"}`},
 		"POST /v1/merchants/{id}/unfreeze":          {`POST /v1/merchants/M00000000000001/unfreeze {"reason":"checked"}`},
 		"GET /v1/merchants/{id}/history":            {"GET /v1/merchants/M00000000000001/history"},
+
+		"POST /v1/qr/orders":                   {`!POST /v1/qr/orders {"out_order_no":"C1","amount":100,"auth_code":"134567890123456789"}`, `POST /v1/qr/orders {"amount":"x"}`}, // staff: 403
+		"GET /v1/qr/orders":                    {"GET /v1/qr/orders", "GET /v1/qr/orders?state=lost", "GET /v1/qr/orders?state=succeeded&limit=1"},
+		"GET /v1/qr/orders/{id}":               {"GET /v1/qr/orders/Q1", "GET /v1/qr/orders/Q2", "GET /v1/qr/orders/Q99"},
+		"POST /v1/qr/orders/{id}/refunds":      {`!POST /v1/qr/orders/Q1/refunds {"out_refund_no":"RF1","amount":10}`}, // staff: 403
+		"POST /v1/qr/notify/{channel}":         {"!POST /v1/qr/notify/wx {}"},                                          // unknown channel: 404
+		"GET /v1/disputes":                     {"GET /v1/disputes", "GET /v1/disputes?active=1&kind=chargeback", "!GET /v1/disputes?state=lost2"},
+		"GET /v1/disputes/{id}":                {"GET /v1/disputes/" + f.disputes.cbM1, "!GET /v1/disputes/NOPE"},
+		"GET /v1/disputes/{id}/evidence/{eid}": {"!GET /v1/disputes/" + f.disputes.cbM1 + "/evidence/0"}, // downloads are not JSON (dispute_test.go)
+		"POST /v1/disputes/{id}/evidence":      {`POST /v1/disputes/` + f.disputes.cbM1 + `/evidence {"text":"slip kept"}`, `!POST /v1/disputes/` + f.disputes.cbM1 + `/evidence {"text":""}`},
+		"POST /v1/disputes/{id}/ask":           {`POST /v1/disputes/` + f.disputes.cbM2 + `/ask {"text":"upload the slip"}`},
+		"POST /v1/disputes/{id}/respond":       {`!POST /v1/disputes/` + f.disputes.cbM1 + `/respond {}`}, // the network never raised it: 409
+		"POST /v1/disputes/{id}/accept":        {`POST /v1/disputes/` + f.disputes.rrM1 + `/accept {"note":"no slip"}`, `!POST /v1/disputes/` + f.disputes.rrM1 + `/accept {}`},
+		"POST /v1/disputes/import":             {"POST /v1/disputes/import " + dispute.Header + "\n", "!POST /v1/disputes/import garbage"},
+		"POST /v1/disputes/fetch":              {"POST /v1/disputes/fetch"},
+		"GET /v1/dispute-reasons":              {"GET /v1/dispute-reasons"},
 	}
 	patterns := (&api.Server{}).Patterns()
 	for _, p := range patterns {

@@ -15,7 +15,10 @@ type txnDetail struct {
 	Response    *responseView     `json:"response,omitempty"`
 	Explanation *Explanation      `json:"explanation,omitempty"`
 	History     []eventView       `json:"history"`
-	Reversal    *reversalView     `json:"reversal,omitempty"`
+	// ReceiptURL is where the electronic receipt is, for an approved card
+	// transaction.
+	ReceiptURL string        `json:"receipt_url,omitempty"`
+	Reversal   *reversalView `json:"reversal,omitempty"`
 	// Recon lists the reconciliation exceptions about the transaction
 	// (omitted when there are none or reconciliation is not wired).
 	Recon []recon.Exception `json:"recon_exceptions,omitempty"`
@@ -60,6 +63,9 @@ func (s *Server) getTransaction(w nethttp.ResponseWriter, r *nethttp.Request) {
 		txnView: newTxnView(t),
 		Detail:  maskDetail(t.Detail),
 		History: make([]eventView, 0, len(events)),
+	}
+	if posguard.HasReceipt(t) {
+		out.ReceiptURL = receiptPath(t.ID)
 	}
 	for _, e := range events {
 		out.History = append(out.History, eventView{

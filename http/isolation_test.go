@@ -15,6 +15,9 @@ import (
 type merchantData struct {
 	user, mid, tid string
 	txn, caseID    int64
+	qrOrder        string
+	dispute        string   // a dispute of its own
+	evidence       int64    // a piece of that dispute's evidence
 	marks          []string // present in its data, absent from any other merchant's
 }
 
@@ -44,9 +47,9 @@ func TestMerchantIsolation(t *testing.T) {
 		}
 	}
 	d := []merchantData{
-		{user: "shop1", mid: m1, tid: "T0000001", txn: a.approved.ID, caseID: a.caseID,
+		{user: "shop1", mid: m1, tid: "T0000001", txn: a.approved.ID, caseID: a.caseID, dispute: a.disputes.cbM1, evidence: a.disputes.evM1, qrOrder: "Q1",
 			marks: []string{m1, "T0000001", "Tea House", "622588"}},
-		{user: "shop2", mid: m2, tid: "T0000002", txn: a.frozen.ID, caseID: c.ID,
+		{user: "shop2", mid: m2, tid: "T0000002", txn: a.frozen.ID, caseID: c.ID, dispute: a.disputes.cbM2, evidence: a.disputes.evM2, qrOrder: "Q2",
 			marks: []string{m2, "T0000002", "Noodle Bar", "411111"}},
 	}
 	reqs := func(x merchantData, other string) []string {
@@ -65,6 +68,9 @@ func TestMerchantIsolation(t *testing.T) {
 			"GET /v1/applications", "GET /v1/applications?state=pending_review",
 			"GET /v1/risk/hits", "GET /v1/risk/hits?merchant=" + other,
 			"GET /v1/merchants/" + x.mid + "/terminals", "GET /v1/merchants/" + x.mid + "/history",
+			"GET /v1/qr/orders", "GET /v1/qr/orders?merchant=" + other, "GET /v1/qr/orders/" + x.qrOrder,
+			"GET /v1/disputes", "GET /v1/disputes?merchant=" + other, "GET /v1/disputes/" + x.dispute,
+			fmt.Sprintf("GET /v1/disputes/%s/evidence/%d", x.dispute, x.evidence), "GET /v1/dispute-reasons",
 		}
 	}
 	// Every GET route a merchant may call is covered above.
@@ -95,7 +101,8 @@ func TestMerchantIsolation(t *testing.T) {
 		// The other merchant's objects answer as missing ones do.
 		for _, r := range reqs(other, me.mid) {
 			method, path, _ := split(r)
-			if strings.Count(path, "/") < 3 || strings.Contains(path, "/explain/") || strings.HasPrefix(path, "/v1/risk/hits") {
+			if strings.Count(path, "/") < 3 || strings.Contains(path, "/explain/") || strings.HasPrefix(path, "/v1/risk/hits") ||
+				stripQuery(path) == "/v1/qr/orders" {
 				continue // a list (covered above) or the knowledge base
 			}
 			st, raw := a.as(t, a.tok[me.user], method, path, "")

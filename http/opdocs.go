@@ -17,8 +17,10 @@ var txnQuery = []string{
 }
 
 var (
-	opListTransactions    = op{summary: "List transactions, newest first (a merchant user sees only its own)", query: txnQuery, resp: txnList{}}
-	opGetTransaction      = op{summary: "One transaction with its history, response explained and reversal", resp: txnDetail{}}
+	opListTransactions = op{summary: "List transactions, newest first (a merchant user sees only its own)", query: txnQuery, resp: txnList{}}
+	opGetTransaction   = op{summary: "One transaction with its history, response explained and reversal", resp: txnDetail{}}
+	opGetReceipt       = op{summary: "The electronic sales slip (电子签购单) of an approved card transaction (404 if none)",
+		query: []string{"format: json (default) or text (the bilingual slip)"}, resp: receiptView{}}
 	opListReversals       = op{summary: "The reversal queue", query: []string{"state: pending, failed, done", "limit: page size", "cursor: next_cursor"}, resp: reversalList{}}
 	opExplain             = op{summary: "Explain a field 39 code or an internal reason (zh/en)", resp: Entry{}}
 	opGetTerminal         = op{summary: "One terminal (no keys)", resp: terminalView{}}

@@ -13,6 +13,8 @@ import (
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/analytics"
 	"github.com/posguard/posguard/casework"
+	"github.com/posguard/posguard/dispute"
+	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/recon"
 )
 
@@ -54,6 +56,11 @@ type Server struct {
 	// Backoffice serves onboarding and risk (backoffice.go); nil answers
 	// 404 on those routes.
 	Backoffice *Backoffice
+	// QR runs QR orders (qr.go); nil answers 404 on those routes.
+	QR *qr.Engine
+	// Disputes works retrieval requests and chargebacks (/v1/disputes,
+	// dispute.go); nil answers 404 there.
+	Disputes *dispute.Service
 	// Jobs lists the scheduler's runs (/v1/jobs); nil answers 404 there.
 	Jobs posguard.JobStore
 }
@@ -86,6 +93,7 @@ func (s *Server) routes() []route {
 	return append([]route{
 		{"GET /v1/transactions", s.listTransactions, everyone, opListTransactions},
 		{"GET /v1/transactions/{id}", s.getTransaction, everyone, opGetTransaction},
+		{"GET /v1/transactions/{id}/receipt", s.getReceipt, everyone, opGetReceipt},
 		{"GET /v1/reversals", s.listReversals, staff, opListReversals},
 		{"GET /v1/explain/{code}", s.explain, everyone, opExplain},
 		{"GET /v1/terminals/{id}", s.getTerminal, everyone, opGetTerminal},
@@ -130,7 +138,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/recon/exceptions", s.listReconExceptions, staff, opListReconExceptions},
 		{"POST /v1/recon/exceptions/resolve", s.resolveReconException, reconRunners, opResolveReconException},
 		{"GET /v1/jobs", s.listJobs, staff, opListJobs},
-	}, s.backofficeRoutes()...)
+	}, append(append(s.backofficeRoutes(), s.disputeRoutes()...), s.qrRoutes()...)...)
 }
 
 // Patterns returns the pattern of every route the API registers, in the
@@ -158,7 +166,9 @@ func (s *Server) Handler() nethttp.Handler {
 	rt := access.NewRouter(s.auth(), s.deny)
 	for _, r := range s.routes() {
 		h := nethttp.Handler(r.handler)
-		if !strings.HasPrefix(r.pattern, "GET ") && r.pattern != "POST /v1/sessions" {
+		// A channel's notification is no user's change: the order's new
+		// state is journaled with it.
+		if !strings.HasPrefix(r.pattern, "GET ") && r.pattern != "POST /v1/sessions" && r.pattern != "POST /v1/qr/notify/{channel}" {
 			h = s.audited(r.pattern, h)
 		}
 		rt.Handle(r.pattern, h, r.roles...)

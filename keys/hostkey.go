@@ -218,25 +218,27 @@ func writeNewFile(path string, data []byte) error {
 	return f.Close()
 }
 
-// Seal encrypts plain with AES-256-GCM under the host key; the random
-// 12-byte nonce is prepended to the result.
-func (k *HostKey) Seal(plain []byte) ([]byte, error) {
+// Seal encrypts plain with AES-256-GCM under the host key, authenticating
+// ad (posguard.SealAD: the value's table, row and column) with it; the
+// random 12-byte nonce is prepended to the result.
+func (k *HostKey) Seal(plain, ad []byte) ([]byte, error) {
 	ns := k.aead.NonceSize()
 	out := make([]byte, ns, ns+len(plain)+k.aead.Overhead())
 	rand.Read(out)
-	return k.aead.Seal(out, out[:ns], plain, nil), nil
+	return k.aead.Seal(out, out[:ns], plain, ad), nil
 }
 
-// Open decrypts what Seal produced. EINTERNAL when the data is too short,
-// was altered, or was sealed under another host key.
-func (k *HostKey) Open(sealed []byte) ([]byte, error) {
+// Open decrypts what Seal produced with the same ad. EINTERNAL when the
+// data is too short, was altered, belongs to another row or column (ad
+// differs), or was sealed under another host key.
+func (k *HostKey) Open(sealed, ad []byte) ([]byte, error) {
 	ns := k.aead.NonceSize()
 	if len(sealed) < ns+k.aead.Overhead() {
 		return nil, posguard.Errorf(posguard.EINTERNAL, "keys: sealed data too short (%d bytes)", len(sealed))
 	}
-	plain, err := k.aead.Open(nil, sealed[:ns], sealed[ns:], nil)
+	plain, err := k.aead.Open(nil, sealed[:ns], sealed[ns:], ad)
 	if err != nil {
-		return nil, posguard.Errorf(posguard.EINTERNAL, "keys: sealed data cannot be opened: altered, or sealed under another host key")
+		return nil, posguard.Errorf(posguard.EINTERNAL, "keys: sealed data cannot be opened: altered, moved from another row, or sealed under another host key")
 	}
 	return plain, nil
 }

@@ -36,8 +36,8 @@ func TestLoadOrCreateHostKey(t *testing.T) {
 	if err != nil || created {
 		t.Fatalf("second call: created %v, err %v", created, err)
 	}
-	sealed, _ := k1.Seal([]byte("tmk"))
-	plain, err := k2.Open(sealed)
+	sealed, _ := k1.Seal([]byte("tmk"), []byte("row 1"))
+	plain, err := k2.Open(sealed, []byte("row 1"))
 	if err != nil || string(plain) != "tmk" {
 		t.Fatalf("reloaded key cannot open what the first sealed: %q, %v", plain, err)
 	}
@@ -69,9 +69,9 @@ func TestLoadOrCreateHostKeyConcurrent(t *testing.T) {
 	if creators != 1 {
 		t.Fatalf("%d callers created the key, want 1", creators)
 	}
-	sealed, _ := ks[0].Seal([]byte("x"))
+	sealed, _ := ks[0].Seal([]byte("x"), nil)
 	for i := 1; i < n; i++ {
-		if _, err := ks[i].Open(sealed); err != nil {
+		if _, err := ks[i].Open(sealed, nil); err != nil {
 			t.Fatalf("caller %d holds another key", i)
 		}
 	}
@@ -111,40 +111,40 @@ func TestSealOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain := []byte("0123456789ABCDEFFEDCBA9876543210")
-	a, err := k.Seal(plain)
+	a, err := k.Seal(plain, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := k.Seal(plain)
+	b, _ := k.Seal(plain, nil)
 	if bytes.Equal(a, b) {
 		t.Fatal("two seals of the same plaintext are equal (nonce reused)")
 	}
 	if bytes.Contains(a, plain) {
 		t.Fatal("sealed data holds the plaintext")
 	}
-	got, err := k.Open(a)
+	got, err := k.Open(a, nil)
 	if err != nil || !bytes.Equal(got, plain) {
 		t.Fatalf("Open = %q, %v", got, err)
 	}
-	empty, _ := k.Seal(nil)
-	if got, err := k.Open(empty); err != nil || len(got) != 0 {
+	empty, _ := k.Seal(nil, nil)
+	if got, err := k.Open(empty, nil); err != nil || len(got) != 0 {
 		t.Fatalf("Open(Seal(nil)) = %q, %v", got, err)
 	}
 
 	for i := range a {
 		bad := bytes.Clone(a)
 		bad[i] ^= 0x01
-		if _, err := k.Open(bad); posguard.ErrorCode(err) != posguard.EINTERNAL {
+		if _, err := k.Open(bad, nil); posguard.ErrorCode(err) != posguard.EINTERNAL {
 			t.Fatalf("Open with byte %d altered: err = %v, want EINTERNAL", i, err)
 		}
 	}
 	for _, short := range [][]byte{nil, a[:5], a[:27]} {
-		if _, err := k.Open(short); err == nil {
+		if _, err := k.Open(short, nil); err == nil {
 			t.Fatalf("Open of %d bytes succeeded", len(short))
 		}
 	}
 	other, _ := keys.ParseHostKey(strings.Repeat("ab", 32))
-	if _, err := other.Open(a); err == nil {
+	if _, err := other.Open(a, nil); err == nil {
 		t.Fatal("another host key opened the data")
 	}
 }
@@ -201,5 +201,36 @@ func TestLoadOrCreateHostKeyDanglingLink(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "missing")); err == nil {
 		t.Fatal("key written through the dangling link")
+	}
+}
+
+// A value sealed for one row does not open for another: the associated data
+// (posguard.SealAD) is authenticated with it.
+func TestSealBindsToAssociatedData(t *testing.T) {
+	k, _, err := keys.GenerateHostKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := posguard.SealAD("terminals", "mak_sealed", "10000001")
+	sealed, err := k.Seal([]byte("mak"), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, err := k.Open(sealed, a); err != nil || string(plain) != "mak" {
+		t.Fatalf("own row: %q, %v", plain, err)
+	}
+	for _, other := range [][]byte{
+		posguard.SealAD("terminals", "mak_sealed", "10000002"),
+		posguard.SealAD("terminals", "pik_sealed", "10000001"),
+		posguard.SealAD("settings", "value", "10000001"),
+		nil,
+	} {
+		if _, err := k.Open(sealed, other); posguard.ErrorCode(err) != posguard.EINTERNAL {
+			t.Fatalf("opened under %q: %v", other, err)
+		}
+	}
+	// Length prefixes keep parts apart: ("ab","c") is not ("a","bc").
+	if string(posguard.SealAD("t", "c", "ab", "c")) == string(posguard.SealAD("t", "c", "a", "bc")) {
+		t.Fatal("SealAD parts run together")
 	}
 }

@@ -52,28 +52,42 @@ func (p *Poster) Step(ctx context.Context) (int, bool, error) {
 	if err != nil {
 		return 0, false, err
 	}
+	// The postings of consecutive events are appended in one transaction
+	// (one commit for the batch instead of one per sale). An event whose
+	// postings are derived from earlier postings (a void, a refund, a
+	// reversal) first sees everything before it appended.
 	n := 0
 	last := cur
+	var pending []*posguard.Posting
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		k, err := p.Store.AppendPostings(ctx, pending)
+		if err != nil {
+			return err
+		}
+		n += k
+		pending = pending[:0]
+		return nil
+	}
 	for _, c := range changes {
+		if readsLedger(c) {
+			if err := flush(); err != nil {
+				return n, false, err
+			}
+		}
 		ps, err := p.Derive(ctx, c)
 		if err != nil {
 			return n, false, fmt.Errorf("ledger: event %d of transaction %d: %w", c.EventID, c.Txn.ID, err)
 		}
-		if c.EventID <= cur && len(ps) > 0 {
-			// A re-read event: skip what is posted already without taking
-			// the store's write lock.
-			if ps, err = p.unposted(ctx, c.Txn.ID, ps); err != nil {
-				return n, false, err
-			}
-		}
-		if len(ps) > 0 {
-			k, err := p.Store.AppendPostings(ctx, ps)
-			if err != nil {
-				return n, false, err
-			}
-			n += k
-		}
+		// A re-read event's postings are mostly posted already: the store
+		// skips known keys in the same transaction.
+		pending = append(pending, ps...)
 		last = max(last, c.EventID)
+	}
+	if err := flush(); err != nil {
+		return n, false, err
 	}
 	if last != cur {
 		if err := p.Store.SetCursor(ctx, CursorName, last); err != nil {
@@ -109,6 +123,19 @@ func (p *Poster) Run(ctx context.Context, every time.Duration) error {
 		case <-t.C:
 		}
 	}
+}
+
+// readsLedger reports whether Derive reads earlier postings for c (a void,
+// a refund, a reversal): those must be appended before it is derived.
+func readsLedger(c posguard.JournalChange) bool {
+	t := c.Txn
+	switch {
+	case c.State == posguard.StateReversed:
+		return true
+	case c.State != posguard.StateApproved:
+		return false
+	}
+	return t.Type != posguard.TxnSale && t.Type != posguard.TxnCompletion
 }
 
 // Derive returns the postings one journal event calls for (none for most).
@@ -175,24 +202,4 @@ func (p *Poster) original(ctx context.Context, id int64) (*posguard.Posting, err
 		}
 	}
 	return nil, nil
-}
-
-// unposted returns the postings of ps whose keys transaction id does not
-// have yet.
-func (p *Poster) unposted(ctx context.Context, id int64, ps []*posguard.Posting) ([]*posguard.Posting, error) {
-	have, err := p.Store.PostingsForTxn(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	keys := map[string]bool{}
-	for _, q := range have {
-		keys[q.Key] = true
-	}
-	out := ps[:0]
-	for _, q := range ps {
-		if !keys[q.Key] {
-			out = append(out, q)
-		}
-	}
-	return out, nil
 }

@@ -16,12 +16,13 @@ import (
 // the zero time; migration 0007 made the ledger's so too), row locks for
 // read-then-write.
 var dialect = &sqlstore.Dialect{
-	Name:      "postgres",
-	Dollar:    true,
-	ForUpdate: " FOR UPDATE",
-	Greatest:  "greatest",
-	TimeArg:   sqlstore.NativeTime,
-	Classify:  pgCode,
+	Name:       "postgres",
+	Dollar:     true,
+	ForUpdate:  " FOR UPDATE",
+	SkipLocked: " FOR UPDATE SKIP LOCKED",
+	Greatest:   "greatest",
+	TimeArg:    sqlstore.NativeTime,
+	Classify:   pgCode,
 }
 
 // poolConn is the store's pool as a sqlstore.Conn.

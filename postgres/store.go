@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/recon/reconsql"
 	"github.com/posguard/posguard/sqlstore"
 )
 
@@ -144,12 +143,4 @@ func (s *Store) inTx(ctx context.Context, op string, f func(tx pgx.Tx) error) er
 		return dbError(err, op+" commit")
 	}
 	return nil
-}
-
-// Recon returns the store's reconciliation side (posguard.ReconStore), kept
-// in the tables of migration 0020_recon, over the store's SQL core.
-func (s *Store) Recon() posguard.ReconStore {
-	r := reconsql.New(s.DB)
-	r.Now = s.Now
-	return r
 }

@@ -12,6 +12,9 @@ type Mismatch struct {
 	PAN     string          // masked 6+4
 	Issuer  posguard.Amount // what the issuer took from the card
 	Journal posguard.Amount // what the journal says was taken
+	// What is "" for money taken, "held" for pre-authorization holds
+	// (CompareHeld).
+	What string `json:"what,omitempty"`
 }
 
 // JournalNet returns, per masked PAN, the money the journal says was taken
@@ -54,6 +57,40 @@ func Effect(t *posguard.Transaction) posguard.Amount {
 		}
 	}
 	return 0
+}
+
+// JournalHeld returns, per masked PAN, the pre-authorization holds the
+// journal says stand: approved pre-auths (not completed, cancelled,
+// reversed or expired). Like JournalNet, call it once the reversal queue
+// has drained; the issuer's side is simnet's "held" (GET /accounts).
+func JournalHeld(ctx context.Context, j posguard.Journal) (map[string]posguard.Amount, error) {
+	held := map[string]posguard.Amount{}
+	var after int64
+	for {
+		page, err := j.List(ctx, posguard.TxnFilter{After: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range page {
+			if t.PANMasked != "" && t.Type == posguard.TxnPreAuth && t.State == posguard.StateApproved {
+				held[t.PANMasked] += t.Amount
+			}
+		}
+		if len(page) < 1000 {
+			return held, nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// CompareHeld is Compare for pre-authorization holds: its mismatches say
+// What "held".
+func CompareHeld(issuer, journal map[string]posguard.Amount) []Mismatch {
+	out := Compare(issuer, journal)
+	for i := range out {
+		out[i].What = "held"
+	}
+	return out
 }
 
 // Compare lists the cards whose amounts differ, sorted by PAN. A card

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -39,6 +38,26 @@ type Worker struct {
 	// Grace is how long a transaction may stay forwarded before the sweep
 	// treats it as abandoned. Default 60 s.
 	Grace time.Duration
+	// RecoveryGrace is the grace of the sweep when the worker starts.
+	// Default 0: nothing is in flight in a process that just started. Where
+	// several instances share the database it must be longer than the
+	// upstream timeout: another instance's requests may be in flight.
+	RecoveryGrace time.Duration
+	// Holder names this instance on the reversals it claims (default
+	// "local"). Where the store is a posguard.ReversalClaimer, each due
+	// reversal is claimed for Lease before it is sent, so that of several
+	// instances sharing the queue only one sends it; a dead instance's
+	// claims are taken over once they expire.
+	Holder string
+	// Lease is how long a claim lasts. Default 30 s; at least Timeout + 5 s,
+	// so an attempt always ends inside its claim.
+	Lease time.Duration
+	// Hold is how long after its transaction was journaled a reversal is
+	// held back (default 0). Where several instances share the queue it is
+	// the upstream timeout plus a margin: the instance that forwarded the
+	// original may still await its answer, and the reversal must not
+	// overtake it (InFlight sees this process's requests only).
+	Hold time.Duration
 	// Batch is how many due reversals are sent at once. Default 32.
 	Batch  int
 	Logger *slog.Logger
@@ -77,6 +96,12 @@ func (w *Worker) defaults() {
 		if w.Batch <= 0 {
 			w.Batch = 32
 		}
+		if w.Holder == "" {
+			w.Holder = "local"
+		}
+		if w.Lease < w.Timeout+5*time.Second {
+			w.Lease = max(30*time.Second, w.Timeout+5*time.Second)
+		}
 		if w.Logger == nil {
 			w.Logger = slog.Default()
 		}
@@ -101,7 +126,7 @@ func (w *Worker) Wake() {
 // ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
 	w.defaults()
-	if n, err := w.Sweep(ctx, 0); err != nil {
+	if n, err := w.Sweep(ctx, w.RecoveryGrace); err != nil {
 		w.Logger.Error("recovery sweep", "err", err)
 	} else if n > 0 {
 		w.Logger.Warn("recovery: transactions left forwarded were queued for reversal", "count", n)
@@ -132,38 +157,15 @@ func (w *Worker) Run(ctx context.Context) error {
 // acknowledged.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
-	done := 0
-	for {
-		due, err := w.Store.DueReversals(ctx, w.Now(), w.Batch)
-		if err != nil {
-			return done, err
-		}
-		if len(due) == 0 {
-			return done, nil
-		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		progressed := false
-		for _, r := range due {
-			wg.Add(1)
-			go func(r *posguard.Reversal) {
-				defer wg.Done()
-				ok, err := w.attempt(ctx, r)
-				mu.Lock()
-				defer mu.Unlock()
-				if ok {
-					done++
-				}
-				if err == nil || ok {
-					progressed = true
-				}
-			}(r)
-		}
-		wg.Wait()
-		if ctx.Err() != nil || len(due) < w.Batch || !progressed {
-			return done, ctx.Err()
+	due := w.Store.DueReversals
+	if claimer, ok := w.Store.(posguard.ReversalClaimer); ok {
+		// Instances sharing the queue each claim what they send.
+		due = func(ctx context.Context, now time.Time, limit int) ([]*posguard.Reversal, error) {
+			return claimer.ClaimDueReversals(ctx, w.Holder, now, w.Lease, limit)
 		}
 	}
+	q := Queue[*posguard.Reversal]{Due: due, Attempt: w.attempt, Batch: w.Batch, Now: w.Now}
+	return q.Drain(ctx)
 }
 
 // attempt sends one reversal and records the outcome. It reports whether
@@ -175,9 +177,15 @@ func (w *Worker) attempt(ctx context.Context, r *posguard.Reversal) (bool, error
 	}
 	if w.InFlight != nil && w.InFlight(txn.ID) {
 		// The original's answer is still awaited: try again at the next poll.
-		return false, errInFlight
+		return false, w.holdBack(ctx, r, w.Now())
+	}
+	if until := txn.CreatedAt.Add(w.Hold); w.Hold > 0 && w.Now().Before(until) {
+		// Another instance may still await the original's answer.
+		return false, w.holdBack(ctx, r, until)
 	}
 	req := w.request(r, txn)
+	// The attempt ends inside the claim (Lease > Timeout): while the claim
+	// is live no other instance sends this reversal.
 	actx, cancel := context.WithTimeout(ctx, w.Timeout)
 	ans, err := w.Upstream.Send(actx, req)
 	cancel()
@@ -201,18 +209,20 @@ func (w *Worker) attempt(ctx context.Context, r *posguard.Reversal) (bool, error
 	if err := w.Store.CompleteReversal(ctx, r.ID, u); err != nil {
 		return false, err
 	}
-	if (txn.Type == posguard.TxnVoid || txn.Type == posguard.TxnCompletionVoid) && txn.OrigID != 0 {
-		// The void was undone at the issuer: its original stands again.
-		err := w.Store.Update(ctx, posguard.TxnUpdate{
-			ID: txn.OrigID, FromStates: []posguard.State{posguard.StateVoided}, State: posguard.StateApproved,
-			Note: fmt.Sprintf("void %d reversed: the original is approved again", txn.ID), At: w.Now(),
-		})
-		if err != nil && posguard.ErrorCode(err) != posguard.ECONFLICT {
-			w.Logger.Error("restore voided original", "txn", txn.OrigID, "err", err)
-		}
-	}
+	w.restoreOriginal(ctx, txn)
 	w.Logger.Info("reversal acknowledged", "txn", txn.ID, "attempts", r.Attempts+1, "code", ans.Code)
 	return true, nil
+}
+
+// holdBack gives a claimed reversal back to the queue, due at next, without
+// counting an attempt.
+func (w *Worker) holdBack(ctx context.Context, r *posguard.Reversal, next time.Time) error {
+	if c, ok := w.Store.(posguard.ReversalClaimer); ok {
+		if err := c.UnclaimReversal(ctx, r.ID, next); err != nil {
+			return err
+		}
+	}
+	return errInFlight
 }
 
 // request builds the reversal advice for txn.
@@ -284,15 +294,7 @@ func (w *Worker) failed(ctx context.Context, r *posguard.Reversal, txn *posguard
 // backoff returns the delay before attempt n+1: BaseBackoff·2^(n-1), capped
 // at MaxBackoff, with ±25 % jitter.
 func (w *Worker) backoff(n int) time.Duration {
-	d := w.BaseBackoff
-	for i := 1; i < n && d < w.MaxBackoff; i++ {
-		d *= 2
-	}
-	if d > w.MaxBackoff {
-		d = w.MaxBackoff
-	}
-	j := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
-	return d + j
+	return Backoff(n, w.BaseBackoff, w.MaxBackoff, true)
 }
 
 // Sweep queues a reversal for every transaction left forwarded for longer
@@ -326,4 +328,46 @@ func (w *Worker) Sweep(ctx context.Context, grace time.Duration) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// restoreOriginal undoes, in the journal, what a reversed transaction did
+// to its original (the issuer has undone it already):
+//
+//   - a void, completion void or pre-auth cancel: the original stands
+//     again (a cancelled pre-auth is open again, its hold restored);
+//   - a completion void: besides, the completion consumes its pre-auth
+//     again (open → completed);
+//   - a completion: its pre-auth is open again (completed → open).
+func (w *Worker) restoreOriginal(ctx context.Context, txn *posguard.Transaction) {
+	if txn.OrigID == 0 {
+		return
+	}
+	set := func(id int64, from, to posguard.State, note string) {
+		err := w.Store.Update(ctx, posguard.TxnUpdate{ID: id, FromStates: []posguard.State{from}, State: to, Note: note, At: w.Now()})
+		if err != nil && posguard.ErrorCode(err) != posguard.ECONFLICT {
+			w.Logger.Error("restore original after reversal", "txn", id, "err", err)
+		}
+	}
+	switch txn.Type {
+	case posguard.TxnVoid, posguard.TxnCompletionVoid, posguard.TxnPreAuthCancel:
+		set(txn.OrigID, posguard.StateVoided, posguard.StateApproved,
+			fmt.Sprintf("void %d reversed: the original is approved again", txn.ID))
+		if txn.Type == posguard.TxnCompletionVoid {
+			if c, err := w.Store.ByID(ctx, txn.OrigID); err == nil && c.Type == posguard.TxnCompletion && c.OrigID != 0 {
+				err := w.Store.Update(ctx, posguard.TxnUpdate{ID: c.OrigID, FromStates: []posguard.State{posguard.StateApproved},
+					State: posguard.StateCompleted, Detail: map[string]string{"completed_by": fmt.Sprint(c.ID)},
+					Note: fmt.Sprintf("completion void %d reversed: completion %d takes the pre-authorization again", txn.ID, c.ID), At: w.Now()})
+				if err != nil && posguard.ErrorCode(err) != posguard.ECONFLICT {
+					w.Logger.Error("restore completed pre-auth", "txn", c.OrigID, "err", err)
+				}
+			}
+		}
+	case posguard.TxnCompletion:
+		// Only the completion that took the pre-auth gives it back (a
+		// completion that timed out never took it).
+		if p, err := w.Store.ByID(ctx, txn.OrigID); err == nil && p.Detail["completed_by"] == fmt.Sprint(txn.ID) {
+			set(txn.OrigID, posguard.StateCompleted, posguard.StateApproved,
+				fmt.Sprintf("completion %d reversed: the pre-authorization is open again", txn.ID))
+		}
+	}
 }

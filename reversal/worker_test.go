@@ -212,3 +212,53 @@ func TestReversedVoidRestoresSale(t *testing.T) {
 	}
 	_ = fmt.Sprint
 }
+
+// TestClaimedReversalIsLeftToItsHolder: a reversal another instance claimed
+// is not sent while the claim is live, and is taken over once it expires
+// (the claimer died).
+func TestClaimedReversalIsLeftToItsHolder(t *testing.T) {
+	st, net, clk, b := setup(t)
+	b.Holder = "b"
+	ctx := context.Background()
+	sale := forwarded(t, st, "000007", posguard.TxnSale)
+	if _, err := b.Sweep(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.ClaimDueReversals(ctx, "a", clk.now(), 30*time.Second, 10)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("a's claim: %v %v", got, err)
+	}
+	if n, err := b.RunOnce(ctx); err != nil || n != 0 || len(net.sent) != 0 {
+		t.Fatalf("b sent a reversal a holds: %d acknowledged, %d sent, %v", n, len(net.sent), err)
+	}
+	clk.add(31 * time.Second)
+	if n, err := b.RunOnce(ctx); err != nil || n != 1 || len(net.sent) != 1 {
+		t.Fatalf("b after a's claim expired: %d acknowledged, %d sent, %v", n, len(net.sent), err)
+	}
+	if x, _ := st.ByID(ctx, sale.ID); x.State != posguard.StateReversed {
+		t.Fatalf("state %s", x.State)
+	}
+}
+
+// TestHoldKeepsReversalBehindAnotherInstancesOriginal: with Hold, a
+// reversal is not sent before its transaction is Hold old (another
+// instance may still await the original's answer), and no attempt is
+// counted meanwhile.
+func TestHoldKeepsReversalBehindAnotherInstancesOriginal(t *testing.T) {
+	st, net, clk, w := setup(t)
+	w.Hold = 20 * time.Second
+	ctx := context.Background()
+	sale := forwarded(t, st, "000008", posguard.TxnSale)
+	if _, err := w.Sweep(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	w.RunOnce(ctx)
+	if len(net.sent) != 0 {
+		t.Fatal("reversal sent inside the hold")
+	}
+	clk.add(21 * time.Second)
+	if n, _ := w.RunOnce(ctx); n != 1 || len(net.sent) != 1 || net.sent[0].MTI != "0420" {
+		t.Fatalf("after the hold: %d acknowledged, sent %d", n, len(net.sent))
+	}
+	_ = sale
+}

@@ -79,7 +79,7 @@ func (p *parser) feePlan(n *yaml.Node, path string) (posguard.FeePlan, bool) {
 // terminals do not report it missing as well).
 func (p *parser) merchant(n *yaml.Node, path string) (*posguard.Merchant, *yaml.Node, bool) {
 	f := p.mapping(n, path, "id", "name", "mcc", "status", "status_since", "kind",
-		"fee_plan", "limits", "allowed_types", "settlement_account")
+		"fee_plan", "limits", "allowed_types", "settlement_account", "wallet")
 	if f == nil {
 		return nil, nil, false
 	}
@@ -90,6 +90,12 @@ func (p *parser) merchant(n *yaml.Node, path string) (*posguard.Merchant, *yaml.
 			f.errorf("id", "want 15 letters or digits (field 42), got %q", id)
 		}
 		m.ID = id
+	}
+	if mw := p.merchantWallet(f, m.ID); mw != nil && m.ID != "" {
+		if p.wallets == nil {
+			p.wallets = map[string]*posguard.MerchantWallet{}
+		}
+		p.wallets[m.ID] = mw
 	}
 	if name, ok := f.str("name", true); ok {
 		if strings.TrimSpace(name) == "" || utf8.RuneCountInString(name) > maxName {

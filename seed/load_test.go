@@ -35,20 +35,20 @@ func newSealer(t *testing.T) *gcmSealer {
 	return &gcmSealer{aead}
 }
 
-func (s *gcmSealer) Seal(plain []byte) ([]byte, error) {
+func (s *gcmSealer) Seal(plain, ad []byte) ([]byte, error) {
 	nonce := make([]byte, s.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return s.aead.Seal(nonce, nonce, plain, nil), nil
+	return s.aead.Seal(nonce, nonce, plain, ad), nil
 }
 
-func (s *gcmSealer) Open(sealed []byte) ([]byte, error) {
+func (s *gcmSealer) Open(sealed, ad []byte) ([]byte, error) {
 	n := s.aead.NonceSize()
 	if len(sealed) < n {
 		return nil, errors.New("sealed data too short")
 	}
-	return s.aead.Open(nil, sealed[:n], sealed[n:], nil)
+	return s.aead.Open(nil, sealed[:n], sealed[n:], ad)
 }
 
 func openStore(t *testing.T) *sqlite.Store {

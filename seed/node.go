@@ -21,7 +21,8 @@ type parser struct {
 	errs    ParseErrors
 	n       int // problems found, including those past maxErrors
 	aliases int
-	fatal   *ParseError // set when the file is too costly to walk further
+	fatal   *ParseError                         // set when the file is too costly to walk further
+	wallets map[string]*posguard.MerchantWallet // merchants' wallet sections by merchant ID
 }
 
 // errorf records a problem at node n (its line) and field path.

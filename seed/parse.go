@@ -92,7 +92,8 @@ func yamlMessage(err error) string {
 
 // world parses the top-level mapping and checks cross references.
 func (p *parser) world(n *yaml.Node) *World {
-	f := p.mapping(n, "", "acquirer", "fee_plans", "merchants", "terminals", "cards", "identities", "blacklist")
+	f := p.mapping(n, "", "acquirer", "fee_plans", "merchants", "terminals", "cards", "identities", "blacklist",
+		"wallet_channels", "payers")
 	if f == nil {
 		return nil
 	}
@@ -116,12 +117,17 @@ func (p *parser) world(n *yaml.Node) *World {
 		w.FeePlans = append(w.FeePlans, fp)
 	}
 
+	p.walletSections(f, w)
+
 	merchants := map[string]bool{}
 	for i, item := range f.seq("merchants") {
 		path := index("merchants", i)
 		m, planAt, ok := p.merchant(item, path)
 		if m == nil {
 			continue
+		}
+		if mw := p.wallets[m.ID]; mw != nil && ok && !merchants[m.ID] {
+			w.Wallets = append(w.Wallets, *mw)
 		}
 		if m.FeePlan != "" && !plans[m.FeePlan] {
 			p.errorf(planAt, path+".fee_plan", "no fee plan %q in fee_plans", m.FeePlan)

@@ -17,6 +17,12 @@ type World struct {
 	// Blacklist holds ID, licence, phone or account numbers onboarding
 	// refuses, each with its reason.
 	Blacklist []BlacklistEntry
+	// WalletChannels are the QR wallet channels, in file order; Wallets the
+	// merchants' wallet settings; Payers the simulated channel's payers
+	// (spec/wallet-channel.md §6).
+	WalletChannels []posguard.WalletChannel
+	Wallets        []posguard.MerchantWallet
+	Payers         []Payer
 }
 
 // BlacklistEntry is one value on the onboarding blacklist.

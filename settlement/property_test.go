@@ -7,13 +7,15 @@ import (
 	"testing"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/payout"
 )
 
 // TestMoneyAlwaysAccounted drives random sequences of approvals, voids,
-// refunds, reversals, settlements, payout failures, returns, account fixes
-// and re-settlements through the journal, the poster, the settler and the
-// payout runner, and after every step checks that the ledger balances, the
+// refunds, reversals, settlements, payout failures, returns, account fixes,
+// re-settlements, chargebacks and won representments (docs/disputes.md)
+// through the journal, the poster, the settler, the payout runner and the
+// ledger, and after every step checks that the ledger balances, the
 // chain verifies, and each merchant's paid + held + in flight + unsettled
 // equals its net sales minus fees.
 func TestMoneyAlwaysAccounted(t *testing.T) {
@@ -27,8 +29,15 @@ func TestMoneyAlwaysAccounted(t *testing.T) {
 			day := 1
 			date := func() string { return "2026-03-0" + string(rune('0'+day)) }
 			var sales []*posguard.Transaction
-			for step := 0; step < 100; step++ {
-				switch op := r.IntN(10); {
+			type chargeback struct {
+				d    *posguard.Dispute
+				sale *posguard.Transaction
+			}
+			var chargebacks []chargeback // representment not yet won
+			won := 0
+			disputed := map[int64]bool{}
+			for step := 0; step < 120; step++ {
+				switch op := r.IntN(12); {
 				case op <= 3:
 					sales = append(sales, f.sale(merchants[r.IntN(2)], bins[r.IntN(3)], date(), posguard.Amount(1+r.IntN(500000))))
 				case op == 4 && len(sales) > 0:
@@ -76,9 +85,34 @@ func TestMoneyAlwaysAccounted(t *testing.T) {
 							t.Fatal(err)
 						}
 					}
+				case op == 10 && len(sales) > 0:
+					// A chargeback of all or part of a sale, settled or not.
+					o := sales[r.IntN(len(sales))]
+					if disputed[o.ID] {
+						break
+					}
+					disputed[o.ID] = true
+					d := &posguard.Dispute{ID: fmt.Sprintf("CB%06d", o.ID), Kind: posguard.DisputeChargeback,
+						MerchantID: o.MerchantID, Amount: posguard.Amount(1 + r.IntN(int(o.Amount)))}
+					if _, err := f.m.AppendPostings(ctx, []*posguard.Posting{ledger.Chargeback(d, o, date())}); err != nil {
+						t.Fatal(err)
+					}
+					chargebacks = append(chargebacks, chargeback{d, o})
+				case op == 11 && len(chargebacks) > 0:
+					// A representment wins: the amount comes back.
+					i := r.IntN(len(chargebacks))
+					cb := chargebacks[i]
+					chargebacks = append(chargebacks[:i], chargebacks[i+1:]...)
+					if _, err := f.m.AppendPostings(ctx, []*posguard.Posting{ledger.Representment(cb.d, cb.sale, date())}); err != nil {
+						t.Fatal(err)
+					}
+					won++
 				}
 				f.post()
 				f.positions()
+			}
+			if len(disputed) == 0 || won == 0 {
+				t.Fatalf("%d chargebacks and %d won representments: the run did not exercise disputes", len(disputed), won)
 			}
 			// Every payout is credited at most once by the bank.
 			all, _ := f.m.Payouts(ctx, posguard.PayoutFilter{Limit: 10000})

@@ -17,11 +17,30 @@ const (
 	KindAdjustment = "adjustment" // credit adjustment (贷记调整)
 )
 
-// Posting states.
+// Posting states. A pre-auth is shown in its own states: held (its hold
+// stands), released (cancelled, reversed or expired) or completed (a
+// completion took it).
 const (
-	StatePosted   = "posted"
-	StateReversed = "reversed"
+	StatePosted    = "posted"
+	StateReversed  = "reversed"
+	StateHeld      = "held"
+	StateReleased  = "released"
+	StateCompleted = "completed"
 )
+
+// viewState is the state the admin API shows for p.
+func (p *posting) viewState() string {
+	if p.kind != KindPreauth {
+		return p.state
+	}
+	switch {
+	case p.holding:
+		return StateHeld
+	case p.state != StatePosted || p.voidedBy != nil:
+		return StateReleased
+	}
+	return StateCompleted
+}
 
 // account is one card account at its issuer.
 type account struct {
@@ -123,6 +142,11 @@ func (p *posting) reverse() {
 			if p.orig.kind == KindPreauth && p.orig.state == StatePosted {
 				p.orig.setHold(true)
 			}
+			// A completion void undone: the completion takes its
+			// pre-auth's hold again.
+			if c := p.orig; c.kind == KindCompletion && c.state == StatePosted && c.orig != nil && c.orig.kind == KindPreauth {
+				c.orig.setHold(false)
+			}
 		}
 	case KindRefund:
 		if p.orig != nil {
@@ -140,8 +164,12 @@ func (p *posting) reverse() {
 // AccountView is an account as the admin API shows it: the PAN masked
 // 6 + 4, the balance and the postings in the order they were made.
 type AccountView struct {
-	PAN      string          `json:"pan"`
-	Balance  posguard.Amount `json:"balance"`
+	PAN     string          `json:"pan"`
+	Balance posguard.Amount `json:"balance"`
+	// Available is the balance less the holds of open pre-authorizations.
+	Available posguard.Amount `json:"available"`
+	// Held is the sum of those holds.
+	Held     posguard.Amount `json:"held"`
 	Postings []PostingView   `json:"postings"`
 }
 
@@ -151,7 +179,7 @@ type PostingView struct {
 	RRN    string          `json:"rrn"`
 	Amount posguard.Amount `json:"amount"`
 	Kind   string          `json:"kind"`  // sale | void | refund | preauth | completion | adjustment
-	State  string          `json:"state"` // posted | reversed
+	State  string          `json:"state"` // posted | reversed; a preauth: held | released | completed
 	// Terminal, Merchant and Transmitted (field 7, MMDDhhmmss) identify the
 	// request; ClearingDate is the business date of its approval (cut-off
 	// 23:00 UTC+8), the date of the clearing file it appears in.
@@ -173,9 +201,10 @@ func (n *Network) Accounts() []AccountView {
 	out := make([]AccountView, 0, len(pans))
 	for _, pan := range pans {
 		a := n.accounts[pan]
-		v := AccountView{PAN: posguard.MaskPAN(pan), Balance: a.balance, Postings: make([]PostingView, 0, len(a.postings))}
+		v := AccountView{PAN: posguard.MaskPAN(pan), Balance: a.balance, Available: a.available(), Held: a.held,
+			Postings: make([]PostingView, 0, len(a.postings))}
 		for _, p := range a.postings {
-			v.Postings = append(v.Postings, PostingView{STAN: p.stan, RRN: p.rrn, Amount: p.amount, Kind: p.kind, State: p.state,
+			v.Postings = append(v.Postings, PostingView{STAN: p.stan, RRN: p.rrn, Amount: p.amount, Kind: p.kind, State: p.viewState(),
 				Terminal: p.terminal, Merchant: p.merchant, Transmitted: p.transmitted, ClearingDate: n.clearingDate(p.approvedAt)})
 		}
 		out = append(out, v)
@@ -205,4 +234,15 @@ func (n *Network) Balance(pan string) (posguard.Amount, bool) {
 		return 0, false
 	}
 	return a.balance, true
+}
+
+// Held returns the sum of the card's open pre-authorization holds (0 for
+// an unknown card).
+func (n *Network) Held(pan string) posguard.Amount {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if a := n.accounts[pan]; a != nil {
+		return a.held
+	}
+	return 0
 }

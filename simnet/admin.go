@@ -35,6 +35,10 @@ type WindowView struct {
 //	GET  /stats     requests, answers by code, faults by kind, reversals, duplicates
 //	GET  /clearing?date=YYYY-MM-DD         the clearing file of that date (IND{yymmdd}01ACOM)
 //	GET  /clearing/faults?date=YYYY-MM-DD  what the clearing knobs did to that file
+//	POST /disputes                 {"rrn","kind","reason_code","amount"} raises a dispute (docs/disputes.md)
+//	GET  /disputes                 the disputes raised and their rulings
+//	GET  /disputes/file            the dispute file (CSV) of every dispute raised
+//	POST /disputes/{id}/response   a response; answers the ruling {"dispute_id","decision","reason"}
 func (n *Network) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /clearing", func(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +89,7 @@ func (n *Network) Handler() http.Handler {
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, n.Stats())
 	})
+	n.disputeRoutes(mux)
 	return mux
 }
 

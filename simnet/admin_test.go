@@ -54,8 +54,8 @@ func TestAdminAccountsShape(t *testing.T) {
 	srv := httptest.NewServer(n.Handler())
 	defer srv.Close()
 	status, body := adminGet(t, srv, "/accounts")
-	want := `[{"pan":"621700******0018","balance":500,"postings":[]},` +
-		`{"pan":"622588******1017","balance":123400,"postings":[{"stan":"000123","rrn":"331510000123","amount":1000,"kind":"sale","state":"posted",` +
+	want := `[{"pan":"621700******0018","balance":500,"available":500,"held":0,"postings":[]},` +
+		`{"pan":"622588******1017","balance":123400,"available":123400,"held":0,"postings":[{"stan":"000123","rrn":"331510000123","amount":1000,"kind":"sale","state":"posted",` +
 		`"terminal":"10000001","merchant":"","transmitted":"0311101530","clearing_date":"2026-03-11"}]}]`
 	if status != http.StatusOK || body != want {
 		t.Fatalf("GET /accounts = %d\n%s\nwant\n%s", status, body, want)
@@ -113,7 +113,7 @@ func TestAdminStats(t *testing.T) {
 	srv := httptest.NewServer(r.net.Handler())
 	defer srv.Close()
 	status, body := adminGet(t, srv, "/stats")
-	want := `{"requests":4,"answers":{"00":3,"41":1},"faults":{},"reversals_applied":1,"reversals_unmatched":0,"duplicates":1,"format_errors":0}`
+	want := `{"requests":4,"answers":{"00":3,"41":1},"faults":{},"reversals_applied":1,"reversals_unmatched":0,"reversals_resent":0,"duplicates":1,"format_errors":0}`
 	if status != http.StatusOK || body != want {
 		t.Fatalf("GET /stats = %d\n%s\nwant\n%s", status, body, want)
 	}

@@ -245,6 +245,10 @@ func (n *Network) void(req *posguard.UpstreamRequest, resp *posguard.UpstreamRes
 	a.post(v)
 	o.voidedBy = v
 	o.setHold(false)
+	if pre := o.orig; o.kind == KindCompletion && pre != nil && pre.kind == KindPreauth && pre.state == StatePosted && pre.voidedBy == nil {
+		// A completion void opens the pre-auth again: its hold is back.
+		pre.setHold(true)
+	}
 	n.byOrig[v.key] = v
 	n.approve(resp, a.card.PAN.Reveal())
 	n.record(v, req, resp)

@@ -51,18 +51,21 @@ type Network struct {
 	now    func() time.Time
 	pinKey cipher.Block // nil when the zone key is missing or bad
 
-	mu         sync.Mutex
-	rng        *rand.Rand
-	accounts   map[string]*account
-	byOrig     map[origKey]*posting
-	tombstones map[origKey]bool
-	seen       map[dupKey]*posguard.UpstreamResponse
-	seenOrder  []dupKey // ring of the keys in seen, oldest at seenNext
-	seenNext   int
-	rrnSeq     int64
-	faults     Faults
-	windows    []activeWindow
-	stats      Stats
+	mu          sync.Mutex
+	rng         *rand.Rand
+	accounts    map[string]*account
+	byOrig      map[origKey]*posting
+	tombstones  map[origKey]bool
+	revAnswered map[origKey]bool // originals whose reversal was answered
+	revBusy     map[origKey]int  // originals with a reversal being processed
+	seen        map[dupKey]*posguard.UpstreamResponse
+	seenOrder   []dupKey // ring of the keys in seen, oldest at seenNext
+	seenNext    int
+	rrnSeq      int64
+	faults      Faults
+	windows     []activeWindow
+	stats       Stats
+	disputes    disputeBook // raised disputes and their rulings (dispute.go)
 
 	srv server
 }
@@ -101,15 +104,17 @@ func New(cards []posguard.Card, zonePINKey []byte, opts Options) *Network {
 		opts.DuplicateWindow = 100000
 	}
 	n := &Network{
-		opts:       opts,
-		log:        opts.Logger,
-		now:        opts.Now,
-		rng:        rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9E3779B97F4A7C15)),
-		accounts:   make(map[string]*account, len(cards)),
-		byOrig:     make(map[origKey]*posting),
-		tombstones: make(map[origKey]bool),
-		seen:       make(map[dupKey]*posguard.UpstreamResponse),
-		stats:      newStats(),
+		opts:        opts,
+		log:         opts.Logger,
+		now:         opts.Now,
+		rng:         rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9E3779B97F4A7C15)),
+		accounts:    make(map[string]*account, len(cards)),
+		byOrig:      make(map[origKey]*posting),
+		tombstones:  make(map[origKey]bool),
+		revAnswered: make(map[origKey]bool),
+		revBusy:     make(map[origKey]int),
+		seen:        make(map[dupKey]*posguard.UpstreamResponse),
+		stats:       newStats(),
 	}
 	if len(zonePINKey) > 0 {
 		c, err := zoneCipher(zonePINKey)

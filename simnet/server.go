@@ -179,6 +179,24 @@ func (n *Network) handle(sc *conn, frame []byte) {
 		n.formatError(sc, m, err)
 		return
 	}
+	rev := mtiClass(req.MTI) == "042" && req.Original != nil
+	var rk origKey
+	if rev {
+		rk = originalKey(req.Original)
+		n.mu.Lock()
+		if n.revAnswered[rk] || n.revBusy[rk] > 0 {
+			n.stats.ReversalsResent++
+		}
+		n.revBusy[rk]++
+		n.mu.Unlock()
+		defer func() {
+			n.mu.Lock()
+			if n.revBusy[rk]--; n.revBusy[rk] <= 0 {
+				delete(n.revBusy, rk)
+			}
+			n.mu.Unlock()
+		}()
+	}
 	out := n.process(req)
 	if out.delay > 0 {
 		t := time.NewTimer(out.delay)
@@ -216,7 +234,11 @@ func (n *Network) handle(sc *conn, frame []byte) {
 	if out.act == actGarbage {
 		data = data[:len(data)-1] // the last field runs past the end
 	}
-	n.write(sc, data)
+	if n.write(sc, data) && rev && out.act == actAnswer {
+		n.mu.Lock()
+		n.revAnswered[rk] = true
+		n.mu.Unlock()
+	}
 }
 
 // formatError answers a request that could not be decoded with 30 when
@@ -248,12 +270,15 @@ func (n *Network) formatError(sc *conn, m *iso8583.Message, err error) {
 	n.write(sc, data)
 }
 
-func (n *Network) write(sc *conn, data []byte) {
+// write sends one answer and reports whether it was written.
+func (n *Network) write(sc *conn, data []byte) bool {
 	frame, err := network.AppendFrame(make([]byte, 0, len(data)+2), data)
 	if err == nil {
 		_, err = sc.w.Write(frame, time.Now().Add(n.opts.WriteTimeout))
 	}
 	if err != nil {
 		n.log.Info("simnet: answer not written", "err", err)
+		return false
 	}
+	return true
 }

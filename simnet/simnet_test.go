@@ -130,6 +130,11 @@ func TestReversalRestoresBalance(t *testing.T) {
 	if st.ReversalsApplied != 1 || st.ReversalsUnmatched != 1 || st.Duplicates != 1 {
 		t.Fatalf("stats %+v", st)
 	}
+	// The repeat and the second reversal came after the first was
+	// answered: the original was reversed three times upstream.
+	if st.ReversalsResent != 2 {
+		t.Fatalf("reversals resent %d, want 2", st.ReversalsResent)
+	}
 	acct := findAccount(t, r, panOK)
 	if len(acct.Postings) != 1 || acct.Postings[0].State != StateReversed {
 		t.Fatalf("postings %+v", acct.Postings)
@@ -327,5 +332,53 @@ func TestDuplicateWindowForgetsOldest(t *testing.T) {
 	n.process(sale("000001"))
 	if n.Taken(panOK) != 40 {
 		t.Fatalf("taken %d", n.Taken(panOK))
+	}
+}
+
+// TestCompletionVoidReopensHold: a completion void returns the debit and
+// puts the pre-auth's hold back; reversing that void takes the hold and
+// the debit again. The admin view shows the pre-auth as held, completed
+// or released, and the available balance beside the balance.
+func TestCompletionVoidReopensHold(t *testing.T) {
+	r := newRig(t, "")
+	state := func() (string, AccountView) {
+		a := findAccount(t, r, panOK)
+		return a.Postings[0].State, a
+	}
+	pre := r.req("0100", "030000", panOK, 1000)
+	pre.CondCode = "06"
+	r.send(pre)
+	if st, a := state(); st != StateHeld || a.Held != 1000 || a.Available != a.Balance-1000 || r.net.Held(panOK) != 1000 {
+		t.Fatalf("after preauth: %s held %d available %d balance %d", st, a.Held, a.Available, a.Balance)
+	}
+	comp := r.req("0200", "000000", panOK, 1150)
+	comp.CondCode = "06"
+	comp.Original = of(pre)
+	if resp := r.send(comp); resp.Code != "00" {
+		t.Fatalf("completion: %s", resp.Code)
+	}
+	if st, a := state(); st != StateCompleted || a.Held != 0 || r.taken(panOK) != 1150 {
+		t.Fatalf("after completion: %s held %d taken %d", st, a.Held, r.taken(panOK))
+	}
+	cv := r.req("0200", "200000", panOK, 1150)
+	cv.CondCode = "06"
+	cv.Original = of(comp)
+	if resp := r.send(cv); resp.Code != "00" {
+		t.Fatalf("completion void: %s", resp.Code)
+	}
+	if st, a := state(); st != StateHeld || a.Held != 1000 || r.taken(panOK) != 0 {
+		t.Fatalf("after completion void: %s held %d taken %d", st, a.Held, r.taken(panOK))
+	}
+	r.send(r.reversalOf(cv))
+	if st, a := state(); st != StateCompleted || a.Held != 0 || r.taken(panOK) != 1150 {
+		t.Fatalf("after reversing the completion void: %s held %d taken %d", st, a.Held, r.taken(panOK))
+	}
+	r.send(r.reversalOf(comp))
+	if st, a := state(); st != StateHeld || a.Held != 1000 || r.taken(panOK) != 0 {
+		t.Fatalf("after reversing the completion: %s held %d taken %d", st, a.Held, r.taken(panOK))
+	}
+	r.send(r.reversalOf(pre))
+	if st, a := state(); st != StateReleased || a.Held != 0 || a.Available != a.Balance {
+		t.Fatalf("after reversing the preauth: %s held %d", st, a.Held)
 	}
 }

@@ -16,6 +16,12 @@ type Stats struct {
 	// unknown or already reversed) and were acknowledged all the same.
 	ReversalsApplied   uint64 `json:"reversals_applied"`
 	ReversalsUnmatched uint64 `json:"reversals_unmatched"`
+	// ReversalsResent counts reversals of an original whose earlier
+	// reversal had already been answered (the answer was written to the
+	// acquirer) or was still being processed: a reversal sent twice
+	// upstream for one transaction. Retries of a reversal whose answer
+	// never left (timeout, disconnect, outage) are not counted.
+	ReversalsResent uint64 `json:"reversals_resent"`
 	// Duplicates counts retransmissions answered from memory.
 	Duplicates uint64 `json:"duplicates"`
 	// FormatErrors counts frames that could not be decoded.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,7 +15,9 @@ import (
 
 // FleetConfig describes a fleet run.
 type FleetConfig struct {
-	// Host is the terminal gateway's address (host:port).
+	// Host is the terminal gateway's address (host:port), or several
+	// instances' addresses separated by commas: the terminals are spread
+	// over them and move to the next one when theirs fails.
 	Host string
 	// World gives the terminals (its active ones) and cards.
 	World *seed.World
@@ -166,7 +169,14 @@ func (f *Fleet) work(ctx, runCtx context.Context, i int, pt *posguard.Terminal, 
 	cfg := ConfigFor(pt)
 	cfg.Timeout = f.cfg.Timeout
 	cfg.Logger = f.cfg.Logger
-	t, err := Dial(ctx, f.cfg.Host, cfg)
+	// With several host addresses, terminal i starts on the i-th: the
+	// fleet is spread over the instances.
+	host := f.cfg.Host
+	if hs := splitAddrs(host); len(hs) > 1 {
+		k := i % len(hs)
+		host = strings.Join(append(append([]string{}, hs[k:]...), hs[:k]...), ",")
+	}
+	t, err := Dial(ctx, host, cfg)
 	if err != nil {
 		f.tally.management(posguard.TxnSignOn, CodeError, false)
 		f.cfg.Logger.Warn("simterm: terminal cannot connect", "tid", pt.ID, "err", err)

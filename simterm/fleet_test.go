@@ -172,6 +172,7 @@ func TestMixPick(t *testing.T) {
 		{Mix{Refund: 1}, opRefund},
 		{Mix{WrongPIN: 1}, opWrongPIN},
 		{Mix{BadCard: 1}, opBadCard},
+		{Mix{PreAuth: 1}, opPreAuth},
 		{Mix{}, opSale},
 	} {
 		rng := newRand(3)

@@ -15,16 +15,21 @@ type Mix struct {
 	Refund   float64 // refunds of approved sales (same day: the host answers 12)
 	WrongPIN float64 // sales with a good card and a wrong PIN
 	BadCard  float64 // sales with a lost, stolen, frozen, dormant, expired or low-balance card
+	// PreAuth is the share of the pre-authorization family: a new
+	// pre-authorization, or the completion (up to 115 %) or cancel of one
+	// this terminal holds open.
+	PreAuth float64
 }
 
-// DefaultMix is 8% inquiries, 5% voids, 3% refunds, 3% wrong PINs and 5%
-// bad cards; 76% good sales.
-var DefaultMix = Mix{Inquiry: 0.08, Void: 0.05, Refund: 0.03, WrongPIN: 0.03, BadCard: 0.05}
+// DefaultMix is 8% inquiries, 5% voids, 3% refunds, 3% wrong PINs, 5%
+// bad cards and 4% pre-authorizations, completions and cancels; 72% good
+// sales.
+var DefaultMix = Mix{Inquiry: 0.08, Void: 0.05, Refund: 0.03, WrongPIN: 0.03, BadCard: 0.05, PreAuth: 0.04}
 
 // validate checks that the fractions are non-negative and sum to at most 1.
 func (m Mix) validate() error {
 	sum := 0.0
-	for _, v := range []float64{m.Inquiry, m.Void, m.Refund, m.WrongPIN, m.BadCard} {
+	for _, v := range []float64{m.Inquiry, m.Void, m.Refund, m.WrongPIN, m.BadCard, m.PreAuth} {
 		if v < 0 || v > 1 {
 			return posguard.Errorf(posguard.EINVALID, "simterm: mix fraction %v out of [0, 1]", v)
 		}
@@ -46,6 +51,7 @@ const (
 	opRefund
 	opWrongPIN
 	opBadCard
+	opPreAuth
 )
 
 // pick draws an operation according to the mix.
@@ -54,7 +60,7 @@ func (m Mix) pick(rng *rand.Rand) op {
 	for _, c := range []struct {
 		share float64
 		op    op
-	}{{m.Inquiry, opInquiry}, {m.Void, opVoid}, {m.Refund, opRefund}, {m.WrongPIN, opWrongPIN}, {m.BadCard, opBadCard}} {
+	}{{m.Inquiry, opInquiry}, {m.Void, opVoid}, {m.Refund, opRefund}, {m.WrongPIN, opWrongPIN}, {m.BadCard, opBadCard}, {m.PreAuth, opPreAuth}} {
 		if x < c.share {
 			return c.op
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,11 +23,12 @@ type Terminal struct {
 	Scheme     string // key scheme: 001, 003 or 004
 	MACAlg     string // cups-ecb or x919
 
-	cfg  Config
-	addr string
-	log  *slog.Logger
-	tpdu [5]byte
-	hdr  [6]byte
+	cfg   Config
+	addrs []string // the host's addresses: the first is tried first
+	cur   int      // the address of the current (or last) connection
+	log   *slog.Logger
+	tpdu  [5]byte
+	hdr   [6]byte
 
 	mu       sync.Mutex // serializes operations
 	conn     net.Conn
@@ -76,7 +78,7 @@ func newTerminal(addr string, c Config) (*Terminal, error) {
 		Scheme:     c.Scheme,
 		MACAlg:     c.MACAlg,
 		cfg:        c,
-		addr:       addr,
+		addrs:      splitAddrs(addr),
 		log:        c.Logger.With("tid", c.ID),
 		stan:       c.STAN,
 		book:       book{batch: c.Batch},
@@ -88,16 +90,40 @@ func newTerminal(addr string, c Config) (*Terminal, error) {
 	return t, nil
 }
 
-// connect opens the TCP connection.
+// splitAddrs reads "host:port[,host:port…]".
+func splitAddrs(addr string) []string {
+	var out []string
+	for _, a := range strings.Split(addr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{addr}
+	}
+	return out
+}
+
+// connect opens the TCP connection: to the current address, or when it
+// does not answer, to the next ones in turn (several host instances behind
+// one terminal, as a load balancer would spread them).
 func (t *Terminal) connect(ctx context.Context) error {
 	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", t.addr)
-	if err != nil {
-		return posguard.WrapError(posguard.EUNAVAILABLE, err, "simterm: terminal %s: dial %s", t.ID, t.addr)
+	var err error
+	for k := range t.addrs {
+		i := (t.cur + k) % len(t.addrs)
+		var conn net.Conn
+		if conn, err = d.DialContext(ctx, "tcp", t.addrs[i]); err == nil {
+			t.cur = i
+			t.conn = conn
+			t.br = bufio.NewReader(conn)
+			return nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
 	}
-	t.conn = conn
-	t.br = bufio.NewReader(conn)
-	return nil
+	return posguard.WrapError(posguard.EUNAVAILABLE, err, "simterm: terminal %s: dial %s", t.ID, strings.Join(t.addrs, ","))
 }
 
 // dropConn closes the connection after an I/O error; the next exchange
@@ -107,6 +133,9 @@ func (t *Terminal) dropConn() {
 		t.conn.Close()
 		t.conn = nil
 		t.br = nil
+		// With several host addresses, the next connection goes to
+		// another instance.
+		t.cur = (t.cur + 1) % len(t.addrs)
 	}
 }
 

@@ -61,6 +61,7 @@ type request struct {
 	typ       posguard.TxnType
 	mti       string
 	proc      string
+	cond      string // 25: "00" when empty; 06 for the pre-authorization family
 	type60    string
 	card      Card
 	amount    posguard.Amount
@@ -139,7 +140,7 @@ func (t *Terminal) settleRecord(r request, res *Result, a *answer, o options) {
 		return
 	}
 	switch r.typ {
-	case posguard.TxnSale, posguard.TxnVoid, posguard.TxnRefund:
+	case posguard.TxnSale, posguard.TxnVoid, posguard.TxnRefund, posguard.TxnCompletion:
 		t.book.add(Record{Type: r.typ, STAN: res.STAN, Amount: r.amount, Domestic: domestic(res.CardOrg)})
 	}
 	if r.typ == posguard.TxnVoid && r.origBatch == t.book.batch {
@@ -159,7 +160,11 @@ func (t *Terminal) build(r request, o options) (*iso8583.Message, error) {
 	}
 	m.Set(11, stan)
 	m.Set(22, c.entryMode())
-	m.Set(25, "00")
+	cond := r.cond
+	if cond == "" {
+		cond = "00"
+	}
+	m.Set(25, cond)
 	m.Set(35, c.track2())
 	if c.IC {
 		m.Set(14, c.Expiry)

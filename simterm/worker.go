@@ -17,6 +17,9 @@ type worker struct {
 	// voided (void targets); refundable are approved sales of any batch.
 	sales      []*Result
 	refundable []*Result
+	// preauths are this terminal's approved pre-authorizations not yet
+	// completed or cancelled.
+	preauths []*Result
 }
 
 // maxKept bounds the void and refund target lists.
@@ -55,6 +58,8 @@ func (w *worker) step(ctx context.Context) (posguard.TxnType, *Result, error) {
 			res, err := w.t.Refund(ctx, orig, amt)
 			return posguard.TxnRefund, res, err
 		}
+	case opPreAuth:
+		return w.preAuthStep(ctx)
 	case opWrongPIN:
 		c := w.goodCard()
 		card := w.present(c, true)
@@ -112,4 +117,31 @@ func keep(list []*Result, r *Result) []*Result {
 		list = list[1:]
 	}
 	return list
+}
+
+// preAuthStep completes (two times in three, at 50–115 % of the amount) or
+// cancels an open pre-authorization half of the time when there is one;
+// otherwise it makes a new pre-authorization.
+func (w *worker) preAuthStep(ctx context.Context) (posguard.TxnType, *Result, error) {
+	if len(w.preauths) > 0 && w.rng.IntN(2) == 0 {
+		i := w.rng.IntN(len(w.preauths))
+		orig := w.preauths[i]
+		w.preauths = append(w.preauths[:i], w.preauths[i+1:]...)
+		if w.rng.IntN(3) == 0 {
+			res, err := w.t.PreAuthCancel(ctx, orig)
+			return posguard.TxnPreAuthCancel, res, err
+		}
+		amt := orig.Amount/2 + posguard.Amount(w.rng.Int64N(int64(orig.Amount*115/100-orig.Amount/2)+1))
+		if w.limit > 0 && amt > w.limit {
+			amt = w.limit
+		}
+		res, err := w.t.Completion(ctx, orig, max(amt, 1))
+		return posguard.TxnCompletion, res, err
+	}
+	c := w.goodCard()
+	res, err := w.t.PreAuth(ctx, w.present(c, true), saleAmount(w.rng, c.Balance, w.limit))
+	if res.Approved() {
+		w.preauths = keep(w.preauths, res)
+	}
+	return posguard.TxnPreAuth, res, err
 }

@@ -126,6 +126,7 @@ func (s *Sim) Scan(codeURL, payerCode string) (outTradeNo, txID, refusal string)
 	case p.behavior == "insufficient" || !s.pay(o, p):
 		return "", "", "payer refuses: balance too low"
 	}
+	s.notifyPaid(o)
 	return o.outTradeNo, o.txID, ""
 }
 

@@ -172,6 +172,7 @@ func (s *Sim) native(ch *channel, key string, o *order, q *request, a answer) {
 		o = &order{ch: ch, outTradeNo: q.OutTradeNo, mchID: q.MchID, mode: wallet.TradeNative, amount: amt,
 			subject: q.Subject, state: wallet.StateNotPay, expiresAt: s.now().Add(time.Duration(exp) * time.Second)}
 		o.codeURL = fmt.Sprintf("simwallet://%s/%s/%s", ch.cfg.Name, q.OutTradeNo, s.nextID("C"))
+		o.notifyURL = q.NotifyURL
 		s.orders[key], s.byCode[o.codeURL] = o, o
 	}
 	switch {

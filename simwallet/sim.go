@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -22,6 +23,12 @@ type Options struct {
 	Seed   uint64           // random seed for faults and numbers
 	Now    func() time.Time // the channel's clock; time.Now when nil
 	Logger *slog.Logger
+	// NotifySchedule is the delay before each retry of a payment
+	// notification (spec §2.6: 15 s, 30 s, 1 min, 3 min, 10 min, 30 min,
+	// 1 h, 2 h, 6 h, 12 h); --notify-schedule shortens it.
+	NotifySchedule []time.Duration
+	// NotifyClient posts notifications (a client with a 10 s timeout when nil).
+	NotifyClient *http.Client
 }
 
 // Sim plays every channel of a world.
@@ -41,6 +48,11 @@ type Sim struct {
 	now      func() time.Time
 	log      *slog.Logger
 	stats    map[string]int
+	schedule []time.Duration
+	notifier *http.Client
+	notices  sync.WaitGroup
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
 type channel struct {
@@ -74,6 +86,7 @@ type order struct {
 	reversed   bool // money returned by a reverse
 	codeURL    string
 	expiresAt  time.Time
+	notifyURL  string
 }
 
 type refund struct {
@@ -97,6 +110,13 @@ func New(w *World, o Options) (*Sim, error) {
 		faults: Faults{Hang: DefaultHang}}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.schedule, s.notifier, s.stop = o.NotifySchedule, o.NotifyClient, make(chan struct{})
+	if len(s.schedule) == 0 {
+		s.schedule = DefaultNotifySchedule
+	}
+	if s.notifier == nil {
+		s.notifier = &http.Client{Timeout: 10 * time.Second}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/recon/reconsql"
 	"github.com/posguard/posguard/sqlstore"
 	sqlite3 "modernc.org/sqlite"
 	sqlitelib "modernc.org/sqlite/lib"
@@ -203,12 +202,4 @@ func sqliteCode(err error) string {
 		}
 	}
 	return ""
-}
-
-// Recon returns the store's reconciliation side (posguard.ReconStore), kept
-// in the tables of migration 0020_recon, over the store's SQL core.
-func (s *Store) Recon() posguard.ReconStore {
-	r := reconsql.New(s.DB)
-	r.Now = s.Now
-	return r
 }

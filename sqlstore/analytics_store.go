@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -20,27 +22,68 @@ func (s *Store) AddRollups(ctx context.Context, deltas []posguard.Rollup, seen m
 	if len(deltas) == 0 && len(seen) == 0 {
 		return nil
 	}
+	// One multi-row upsert per chunk; a bucket given twice is summed first
+	// (an upsert may not touch one row twice).
+	type bucketKey struct {
+		w      posguard.Window
+		d      posguard.Dimension
+		key    string
+		bucket int64
+	}
+	merged := make(map[bucketKey]int, len(deltas))
+	rows := make([]posguard.Rollup, 0, len(deltas))
+	for _, d := range deltas {
+		if d.Window.Duration() == 0 || !d.Dimension.Valid() {
+			return posguard.Errorf(posguard.EINVALID, "rollup: unknown window %q or dimension %q", d.Window, d.Dimension)
+		}
+		d.Bucket = d.Window.Bucket(d.Bucket)
+		k := bucketKey{d.Window, d.Dimension, d.Key, d.Bucket.UnixNano()}
+		if i, ok := merged[k]; ok {
+			rows[i].Counts.Add(d.Counts)
+			continue
+		}
+		merged[k] = len(rows)
+		rows = append(rows, d)
+	}
+	tids := make([]string, 0, len(seen))
+	for tid := range seen {
+		tids = append(tids, tid)
+	}
+	// Rows in one order (several instances flush into the same buckets:
+	// upserts taking row locks in different orders would deadlock).
+	slices.SortFunc(rows, func(a, b posguard.Rollup) int {
+		return cmp.Or(cmp.Compare(a.Window, b.Window), cmp.Compare(a.Dimension, b.Dimension),
+			a.Bucket.Compare(b.Bucket), cmp.Compare(a.Key, b.Key))
+	})
+	slices.Sort(tids)
 	return s.DB.InTx(ctx, "add rollups", func(tx *Tx) error {
-		for _, d := range deltas {
-			if d.Window.Duration() == 0 || !d.Dimension.Valid() {
-				return posguard.Errorf(posguard.EINVALID, "rollup: unknown window %q or dimension %q", d.Window, d.Dimension)
+		const rollupArgs = 9
+		for _, k := range chunkSizes(len(rows), 64) {
+			args := make([]any, 0, k*rollupArgs)
+			for _, d := range rows[:k] {
+				args = append(args, string(d.Window), string(d.Dimension), d.Key, s.T(d.Bucket),
+					d.Total, d.Failed, d.Timeouts, d.Unavailable, d.Reversals)
 			}
+			rows = rows[k:]
 			_, err := tx.Exec(ctx, "add rollups", `INSERT INTO rollups (win, dim, key, bucket, total, failed, timeouts, unavailable, reversals)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				VALUES `+values(k, rollupArgs)+`
 				ON CONFLICT (win, dim, bucket, key) DO UPDATE SET
 					total = rollups.total + excluded.total, failed = rollups.failed + excluded.failed,
 					timeouts = rollups.timeouts + excluded.timeouts, unavailable = rollups.unavailable + excluded.unavailable,
-					reversals = rollups.reversals + excluded.reversals`,
-				string(d.Window), string(d.Dimension), d.Key, s.T(d.Window.Bucket(d.Bucket)),
-				d.Total, d.Failed, d.Timeouts, d.Unavailable, d.Reversals)
+					reversals = rollups.reversals + excluded.reversals`, args...)
 			if err != nil {
 				return err
 			}
 		}
-		for tid, at := range seen {
-			_, err := tx.Exec(ctx, "add rollups", `INSERT INTO terminal_activity (terminal_id, last_seen) VALUES (?, ?)
+		for _, k := range chunkSizes(len(tids), 128) {
+			args := make([]any, 0, 2*k)
+			for _, tid := range tids[:k] {
+				args = append(args, tid, s.T(seen[tid].UTC()))
+			}
+			tids = tids[k:]
+			_, err := tx.Exec(ctx, "add rollups", `INSERT INTO terminal_activity (terminal_id, last_seen) VALUES `+values(k, 2)+`
 				ON CONFLICT (terminal_id) DO UPDATE SET last_seen = `+s.DB.D.Greatest+`(terminal_activity.last_seen, excluded.last_seen)`,
-				tid, s.T(at.UTC()))
+				args...)
 			if err != nil {
 				return err
 			}

@@ -171,3 +171,13 @@ func Collect[T any](db *DB, rows Rows, op string, scan func(Row) (T, error)) ([]
 func (db *DB) WriteRow(ctx context.Context, query string, args ...any) Row {
 	return db.Write.QueryRow(ctx, db.Q(query), args...)
 }
+
+// queryAll runs a read and scans every row with scan (see Collect); the
+// result is never nil, errors are mapped for op.
+func queryAll[T any](ctx context.Context, db *DB, op string, scan func(Row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.Query(ctx, op, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(db, rows, op, scan)
+}

@@ -19,6 +19,10 @@ type Dialect struct {
 	// the transaction will change (" FOR UPDATE" on PostgreSQL; SQLite has
 	// one writer and needs nothing).
 	ForUpdate string
+	// SkipLocked is appended to the subquery that picks queue rows to
+	// claim, so that concurrent claimers skip each other's rows
+	// (" FOR UPDATE SKIP LOCKED" on PostgreSQL; SQLite has one writer).
+	SkipLocked string
 	// Greatest is the name of the two-argument maximum function
 	// ("greatest" on PostgreSQL, "max" on SQLite).
 	Greatest string

@@ -1,7 +1,7 @@
 // Package sqlstore is the one SQL implementation of posguard's stores
 // (journal, reversals, merchants, terminals, settings, cases, analytics,
-// ledger, settlement and payouts, users, tokens, account change requests
-// and the audit log), written once over a small Dialect per
+// ledger, settlement and payouts, users, tokens, account change requests,
+// the audit log, onboarding and risk, reconciliation), written once over a small Dialect per
 // database. sqlite.Store and postgres.Store embed *Store; each keeps only
 // opening, its migrations, its Dialect and Conn, and its hot path (group
 // commit of the journal's writes).

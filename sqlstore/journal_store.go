@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -232,4 +233,40 @@ func ScanTxn(r Row) (*posguard.Transaction, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+// Pre-authorization queries; their predicates repeat those of the partial
+// indexes transactions_preauth and transactions_preauth_open (migration
+// 0060) so both databases use them.
+const (
+	// PreAuthsSQL finds a merchant's pre-auths by authorization code.
+	PreAuthsSQL = `SELECT ` + TxnColumns + ` FROM transactions
+		WHERE merchant_id = ? AND auth_code = ? AND type = 'preauth' ORDER BY id DESC`
+	// ExpiringPreAuthsSQL finds approved pre-auths created before a time.
+	ExpiringPreAuthsSQL = `SELECT ` + TxnColumns + ` FROM transactions
+		WHERE created_at < ? AND type = 'preauth' AND state = 'approved' ORDER BY created_at LIMIT ?`
+)
+
+// PreAuths returns the pre-authorizations of merchant merchantID whose
+// authorization code (field 38) is authCode, newest first; an empty slice
+// if none.
+func (s *Store) PreAuths(ctx context.Context, merchantID, authCode string) ([]*posguard.Transaction, error) {
+	if authCode == "" {
+		return []*posguard.Transaction{}, nil
+	}
+	rows, err := s.DB.Query(ctx, "preauths", PreAuthsSQL, merchantID, authCode)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "preauths", ScanTxn)
+}
+
+// ExpiringPreAuths returns approved (open) pre-authorizations created
+// before before, oldest first, at most limit (default 50, max 1000).
+func (s *Store) ExpiringPreAuths(ctx context.Context, before time.Time, limit int) ([]*posguard.Transaction, error) {
+	rows, err := s.DB.Query(ctx, "expiring preauths", ExpiringPreAuthsSQL, s.T(before.UTC()), ClampLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "expiring preauths", ScanTxn)
 }

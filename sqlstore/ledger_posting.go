@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/posguard/posguard"
 )
@@ -24,7 +25,8 @@ func (s *Money) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int
 }
 
 // appendTx appends ps inside tx: it takes the head (locked on PostgreSQL),
-// skips known keys, writes each posting and its entries, checks that every
+// skips known keys (and a key repeated in ps after its first), writes the
+// postings and their entries with multi-row statements, checks that every
 // new posting's entries sum to zero and moves the head.
 func (s *Money) appendTx(ctx context.Context, tx Querier, ps []*posguard.Posting) (int, error) {
 	var seq int64
@@ -32,59 +34,79 @@ func (s *Money) appendTx(ctx context.Context, tx Querier, ps []*posguard.Posting
 	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &hash); err != nil {
 		return 0, s.DB.Err(err, "read ledger head")
 	}
-	first := seq + 1
-	at := s.NowUTC()
-	n := 0
 	for _, p := range ps {
 		if err := p.Balanced(); err != nil {
 			return 0, err
 		}
-		var one int
-		err := tx.QueryRow(ctx, s.DB.Q(`SELECT 1 FROM ledger_postings WHERE key = ?`), p.Key).Scan(&one)
-		if err == nil {
+	}
+	known, err := s.knownKeys(ctx, tx, ps)
+	if err != nil {
+		return 0, err
+	}
+	first := seq + 1
+	at := s.NowUTC()
+	fresh := make([]*posguard.Posting, 0, len(ps))
+	entries := 0
+	for _, p := range ps {
+		if known[p.Key] {
 			continue
 		}
-		if !errors.Is(err, ErrNoRows) {
-			return 0, s.DB.Err(err, "check posting key")
-		}
+		known[p.Key] = true
 		seq++
 		p.Seq, p.PrevHash, p.At = seq, hash, at
 		p.Hash = posguard.PostingHash(hash, p)
 		hash = p.Hash
-		var debits, credits posguard.Amount
-		for _, e := range p.Entries {
-			if e.Amount > 0 {
-				debits += e.Amount
-			} else {
-				credits -= e.Amount
+		fresh = append(fresh, p)
+		entries += len(p.Entries)
+	}
+	if len(fresh) == 0 {
+		return 0, nil
+	}
+	const postingArgs = 18
+	rest := fresh
+	for _, k := range chunkSizes(len(fresh), appendChunk) {
+		args := make([]any, 0, k*postingArgs)
+		for _, p := range rest[:k] {
+			var debits, credits posguard.Amount
+			for _, e := range p.Entries {
+				if e.Amount > 0 {
+					debits += e.Amount
+				} else {
+					credits -= e.Amount
+				}
 			}
+			item := 0
+			if p.Kind.Settles() {
+				item = 1
+			}
+			args = append(args, p.Seq, p.Key, string(p.Kind), item, p.TxnID, p.OrigID, p.MerchantID, p.Date, int64(p.Gross),
+				int64(p.Fee), int64(p.Net), string(p.CardKind), p.Ref, int64(debits), int64(credits),
+				p.PrevHash, p.Hash, s.T(at))
 		}
-		item := 0
-		if p.Kind.Settles() {
-			item = 1
-		}
+		rest = rest[k:]
 		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_postings (seq, key, kind, item, txn_id, orig_id,
 			merchant_id, date, gross, fee, net, card_kind, ref, debits, credits, prev_hash, hash, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			p.Seq, p.Key, string(p.Kind), item, p.TxnID, p.OrigID, p.MerchantID, p.Date, int64(p.Gross),
-			int64(p.Fee), int64(p.Net), string(p.CardKind), p.Ref, int64(debits), int64(credits),
-			p.PrevHash, p.Hash, s.T(at)); err != nil {
+			VALUES `+values(k, postingArgs)), args...); err != nil {
 			return 0, s.DB.Err(err, "insert posting")
 		}
-		for i, e := range p.Entries {
-			if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_entries (seq, idx, account, merchant_id, date, amount)
-				VALUES (?, ?, ?, ?, ?, ?)`), p.Seq, i, string(e.Account), e.Account.Merchant(), p.Date, int64(e.Amount)); err != nil {
-				return 0, s.DB.Err(err, "insert entry")
-			}
-		}
-		n++
 	}
-	if n == 0 {
-		return 0, nil
+	const entryArgs = 6
+	all := make([]any, 0, entries*entryArgs)
+	for _, p := range fresh {
+		for i, e := range p.Entries {
+			all = append(all, p.Seq, i, string(e.Account), e.Account.Merchant(), p.Date, int64(e.Amount))
+		}
+	}
+	for _, k := range chunkSizes(entries, 2*appendChunk) {
+		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_entries (seq, idx, account, merchant_id, date, amount)
+			VALUES `+values(k, entryArgs)), all[:k*entryArgs]...); err != nil {
+			return 0, s.DB.Err(err, "insert entry")
+		}
+		all = all[k*entryArgs:]
 	}
 	// The store's own balance check: every posting just written nets to zero.
 	var bad int64
-	err := tx.QueryRow(ctx, s.DB.Q(`SELECT seq FROM ledger_entries WHERE seq >= ? GROUP BY seq HAVING SUM(amount) <> 0 LIMIT 1`), first).Scan(&bad)
+	err = tx.QueryRow(ctx, s.DB.Q(`SELECT seq FROM ledger_entries WHERE seq >= ? GROUP BY seq HAVING SUM(amount) <> 0 LIMIT 1`), first).Scan(&bad)
 	if err == nil {
 		return 0, posguard.Errorf(posguard.EINVALID, "ledger: posting %d does not balance", bad)
 	}
@@ -94,7 +116,48 @@ func (s *Money) appendTx(ctx context.Context, tx Querier, ps []*posguard.Posting
 	if _, err := tx.Exec(ctx, s.DB.Q(`UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1`), seq, hash); err != nil {
 		return 0, s.DB.Err(err, "move ledger head")
 	}
-	return n, nil
+	return len(fresh), nil
+}
+
+// appendChunk is the most postings one multi-row INSERT writes (a power of
+// two; entries go twice as many to a statement).
+const appendChunk = 64
+
+// knownKeys returns which keys of ps the ledger holds already.
+func (s *Money) knownKeys(ctx context.Context, tx Querier, ps []*posguard.Posting) (map[string]bool, error) {
+	known := make(map[string]bool, len(ps))
+	keys := make([]any, 0, len(ps))
+	seen := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		if !seen[p.Key] {
+			seen[p.Key] = true
+			keys = append(keys, p.Key)
+		}
+	}
+	for _, k := range chunkSizes(len(keys), appendChunk) {
+		in := strings.TrimSuffix(strings.Repeat("?, ", k), ", ")
+		rows, err := tx.Query(ctx, s.DB.Q(`SELECT key FROM ledger_postings WHERE key IN (`+in+`)`), keys[:k]...)
+		if err != nil {
+			return nil, s.DB.Err(err, "check posting keys")
+		}
+		for rows.Next() {
+			var key string
+			if err := rows.Scan(&key); err != nil {
+				rows.Close()
+				return nil, s.DB.Err(err, "check posting keys")
+			}
+			known[key] = true
+		}
+		err = rows.Err()
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, s.DB.Err(err, "check posting keys")
+		}
+		keys = keys[k:]
+	}
+	return known, nil
 }
 
 const postingCols = `seq, key, kind, txn_id, orig_id, merchant_id, date, gross, fee, net, card_kind, ref, prev_hash, hash, at`

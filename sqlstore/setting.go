@@ -8,7 +8,7 @@ import "github.com/posguard/posguard"
 func SettingValue(sealer posguard.Sealer, name string, value []byte, secret bool) ([]byte, error) {
 	v := value
 	if secret {
-		sealed, err := sealer.Seal(value)
+		sealed, err := sealer.Seal(value, SettingAD(name))
 		if err != nil {
 			return nil, posguard.WrapError(posguard.EINTERNAL, err, "seal setting %s", name)
 		}
@@ -25,9 +25,9 @@ func OpenSetting(sealer posguard.Sealer, name string, stored []byte, secret bool
 	if !secret {
 		return stored, nil
 	}
-	v, err := sealer.Open(stored)
+	v, err := sealer.Open(stored, SettingAD(name))
 	if err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "open setting %s (wrong host key?)", name)
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "open setting %s: altered, copied from another setting, or sealed under another host key", name)
 	}
 	return v, nil
 }
@@ -36,3 +36,6 @@ func OpenSetting(sealer posguard.Sealer, name string, stored []byte, secret bool
 func SettingNotSet(name string) error {
 	return posguard.Errorf(posguard.ENOTFOUND, "setting %s not set", name)
 }
+
+// SettingAD returns the associated data of a secret setting's sealed value.
+func SettingAD(name string) []byte { return posguard.SealAD("settings", "value", name) }

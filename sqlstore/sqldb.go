@@ -88,7 +88,7 @@ func (c *SQLConn) Begin(ctx context.Context) (TxConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return SQLTx{tx}, nil
+	return SQLTx{Tx: tx, stmts: &txStmts{}}, nil
 }
 
 // Close closes the prepared statements (not the pool).
@@ -102,12 +102,61 @@ func (c *SQLConn) Close() error {
 	return nil
 }
 
-// SQLTx is a TxConn over a database/sql transaction.
-type SQLTx struct{ Tx *sql.Tx }
+// SQLTx is a TxConn over a database/sql transaction. Each query it runs is
+// prepared once in the transaction and the statement reused for the rest
+// of it: a transaction that writes many rows with one statement (the
+// ledger poster's batch, the analytics flush) parses it once, not per row.
+type SQLTx struct {
+	Tx    *sql.Tx
+	stmts *txStmts
+}
+
+// txStmts are the statements a transaction prepared, by query.
+type txStmts struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// maxTxPrepared bounds the statements one transaction keeps prepared; past
+// it, queries run unprepared.
+const maxTxPrepared = 64
+
+// stmt returns query prepared in the transaction, or nil to run it
+// unprepared (database/sql closes the statements when the transaction
+// ends).
+func (t SQLTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	c := t.stmts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st
+	}
+	if len(c.m) >= maxTxPrepared {
+		return nil
+	}
+	st, err := t.Tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared call reports the error
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
+	return st
+}
 
 // Exec implements Querier.
 func (t SQLTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := t.Tx.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if st := t.stmt(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = t.Tx.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -116,11 +165,17 @@ func (t SQLTx) Exec(ctx context.Context, query string, args ...any) (int64, erro
 
 // Query implements Querier.
 func (t SQLTx) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.Tx.QueryContext(ctx, query, args...)
 }
 
 // QueryRow implements Querier.
 func (t SQLTx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 

@@ -18,9 +18,17 @@ func TerminalStatus(t *posguard.Terminal) (posguard.TerminalStatus, error) {
 	return status, nil
 }
 
+// Where terminal keys are sealed: each value is bound to its terminal and
+// column (posguard.SealAD), so it does not open in another row.
+var terminalKeyColumns = [4]string{"tmk_sealed", "pik_sealed", "mak_sealed", "tdk_sealed"}
+
+// TerminalKeyAD returns the associated data of a terminal's sealed key in
+// column (tmk_sealed, pik_sealed, mak_sealed or tdk_sealed).
+func TerminalKeyAD(id, column string) []byte { return posguard.SealAD("terminals", column, id) }
+
 // SealTMK returns a terminal's TMK sealed for its column (nil when empty).
 func SealTMK(sealer posguard.Sealer, t *posguard.Terminal) ([]byte, error) {
-	tmk, err := SealKey(sealer, t.TMK)
+	tmk, err := SealKey(sealer, t.TMK, TerminalKeyAD(t.ID, "tmk_sealed"))
 	if err != nil {
 		return nil, posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal TMK", t.ID)
 	}
@@ -38,44 +46,45 @@ func SignOnColumns(sealer posguard.Sealer, id string, keys posguard.WorkingKeys,
 	}
 	for i, k := range [][]byte{keys.PIK, keys.MAK, keys.TDK} {
 		var err error
-		if sealed[i], err = SealKey(sealer, k); err != nil {
+		if sealed[i], err = SealKey(sealer, k, TerminalKeyAD(id, terminalKeyColumns[i+1])); err != nil {
 			return sealed, posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal working key", id)
 		}
 	}
 	return sealed, nil
 }
 
-// OpenTerminalKeys unseals the stored TMK and working keys into t.
+// OpenTerminalKeys unseals the stored TMK and working keys into t. EINTERNAL
+// naming the terminal and column when one does not open: altered, copied
+// from another row, or sealed under another host key.
 func OpenTerminalKeys(sealer posguard.Sealer, t *posguard.Terminal, tmk, pik, mak, tdk []byte) error {
-	var err error
-	if t.TMK, err = OpenKey(sealer, tmk); err != nil {
-		return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: unseal TMK", t.ID)
-	}
-	for _, k := range []struct {
+	for i, k := range []struct {
 		dst    *[]byte
 		sealed []byte
-	}{{&t.Keys.PIK, pik}, {&t.Keys.MAK, mak}, {&t.Keys.TDK, tdk}} {
-		if *k.dst, err = OpenKey(sealer, k.sealed); err != nil {
-			return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: unseal working key", t.ID)
+	}{{&t.TMK, tmk}, {&t.Keys.PIK, pik}, {&t.Keys.MAK, mak}, {&t.Keys.TDK, tdk}} {
+		var err error
+		if *k.dst, err = OpenKey(sealer, k.sealed, TerminalKeyAD(t.ID, terminalKeyColumns[i])); err != nil {
+			return posguard.Errorf(posguard.EINTERNAL,
+				"terminal %s: %s does not open: it was altered, copied from another row, or sealed under another host key", t.ID, terminalKeyColumns[i])
 		}
 	}
 	return nil
 }
 
-// SealKey encrypts a key for storage; an empty key is stored as NULL.
-func SealKey(sealer posguard.Sealer, key []byte) ([]byte, error) {
+// SealKey encrypts a key for storage bound to ad; an empty key is stored as
+// NULL.
+func SealKey(sealer posguard.Sealer, key, ad []byte) ([]byte, error) {
 	if len(key) == 0 {
 		return nil, nil
 	}
-	return sealer.Seal(key)
+	return sealer.Seal(key, ad)
 }
 
-// OpenKey decrypts a stored key; NULL is a nil key.
-func OpenKey(sealer posguard.Sealer, sealed []byte) ([]byte, error) {
+// OpenKey decrypts a stored key sealed with ad; NULL is a nil key.
+func OpenKey(sealer posguard.Sealer, sealed, ad []byte) ([]byte, error) {
 	if len(sealed) == 0 {
 		return nil, nil
 	}
-	return sealer.Open(sealed)
+	return sealer.Open(sealed, ad)
 }
 
 // CheckBatch is EINVALID unless batch is a six-digit batch number.

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -59,20 +60,107 @@ func (s *Store) Terminals(ctx context.Context) ([]*posguard.Terminal, error) {
 }
 
 // SaveSignOn records a sign-on: new working keys (sealed), signed on at
-// `at`, and the open batch (kept when batch is empty). ENOTFOUND if the
-// terminal does not exist; EINVALID if batch is not six digits.
+// `at`, and the open batch (kept when batch is empty). The keys it replaces
+// are kept in terminal_replaced_keys (re-sealed for that row) in the same
+// transaction, and kept keys older than ReplacedKeysRetention dropped.
+// ENOTFOUND if the terminal does not exist; EINVALID if batch is not six
+// digits.
 func (s *Store) SaveSignOn(ctx context.Context, id string, keys posguard.WorkingKeys, batch string, at time.Time) error {
 	sealed, err := SignOnColumns(s.Sealer, id, keys, batch)
 	if err != nil {
 		return err
 	}
-	n, err := s.DB.Exec(ctx, "save sign-on", `
-		UPDATE terminals SET signed_on = ?, signed_on_at = ?, last_seen = ?,
-			batch = CASE WHEN CAST(? AS TEXT) = '' THEN batch ELSE CAST(? AS TEXT) END,
-			pik_sealed = ?, mak_sealed = ?, tdk_sealed = ?, updated_at = ?
-		WHERE id = ?`,
-		true, s.T(at.UTC()), s.T(at.UTC()), batch, batch, sealed[0], sealed[1], sealed[2], s.T(s.NowUTC()), id)
-	return affectedOne(n, err, "terminal", id)
+	at = at.UTC().Truncate(time.Microsecond)
+	return s.DB.InTx(ctx, "save sign-on", func(tx *Tx) error {
+		var mac string
+		var old [3][]byte
+		err := tx.QueryRow(ctx, `SELECT mac, pik_sealed, mak_sealed, tdk_sealed FROM terminals WHERE id = ?`+s.DB.D.ForUpdate, id).
+			Scan(&mac, &old[0], &old[1], &old[2])
+		if errors.Is(err, ErrNoRows) {
+			return NotFound("terminal", id)
+		}
+		if err != nil {
+			return err
+		}
+		if len(old[1]) > 0 {
+			var kept [3][]byte
+			for i, b := range old {
+				plain, err := OpenKey(s.Sealer, b, TerminalKeyAD(id, terminalKeyColumns[i+1]))
+				if err != nil {
+					return posguard.Errorf(posguard.EINTERNAL,
+						"terminal %s: %s does not open: it was altered, copied from another row, or sealed under another host key", id, terminalKeyColumns[i+1])
+				}
+				kept[i], err = SealKey(s.Sealer, plain, ReplacedKeyAD(id, at, terminalKeyColumns[i+1]))
+				clear(plain)
+				if err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(ctx, "keep replaced keys", `
+				INSERT INTO terminal_replaced_keys (terminal_id, replaced_at, mac, pik_sealed, mak_sealed, tdk_sealed)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (terminal_id, replaced_at) DO NOTHING`,
+				id, s.T(at), mac, kept[0], kept[1], kept[2]); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "drop old replaced keys", `DELETE FROM terminal_replaced_keys WHERE terminal_id = ? AND replaced_at < ?`,
+			id, s.T(at.Add(-ReplacedKeysRetention))); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "save sign-on", `
+			UPDATE terminals SET signed_on = ?, signed_on_at = ?, last_seen = ?,
+				batch = CASE WHEN CAST(? AS TEXT) = '' THEN batch ELSE CAST(? AS TEXT) END,
+				pik_sealed = ?, mak_sealed = ?, tdk_sealed = ?, updated_at = ?
+			WHERE id = ?`,
+			true, s.T(at), s.T(at), batch, batch, sealed[0], sealed[1], sealed[2], s.T(s.NowUTC()), id)
+		return err
+	})
+}
+
+// ReplacedKeysRetention bounds how long replaced working keys are kept,
+// whatever the switch's grace period (which is shorter).
+const ReplacedKeysRetention = 24 * time.Hour
+
+// ReplacedKeyAD returns the associated data of a kept replaced key: its
+// terminal, the time it was replaced (microseconds) and its column.
+func ReplacedKeyAD(id string, at time.Time, column string) []byte {
+	return posguard.SealAD("terminal_replaced_keys", column, id, strconv.FormatInt(at.UTC().UnixMicro(), 10))
+}
+
+// ReplacedKeys returns the kept working keys of terminal id replaced at or
+// after since, oldest first, unsealed. EINTERNAL naming the row when one
+// does not open.
+func (s *Store) ReplacedKeys(ctx context.Context, id string, since time.Time) ([]posguard.ReplacedKeys, error) {
+	if since.IsZero() {
+		since = time.Unix(0, 0) // the zero time is NULL where times are native
+	}
+	rows, err := s.DB.Query(ctx, "replaced keys", `SELECT replaced_at, mac, pik_sealed, mak_sealed, tdk_sealed
+		FROM terminal_replaced_keys WHERE terminal_id = ? AND replaced_at >= ? ORDER BY replaced_at`, id, s.T(since.UTC().Truncate(time.Microsecond)))
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "replaced keys", func(r Row) (posguard.ReplacedKeys, error) {
+		var k posguard.ReplacedKeys
+		var b [3][]byte
+		if err := r.Scan(TimeCol(&k.ReplacedAt), &k.MAC, &b[0], &b[1], &b[2]); err != nil {
+			return k, err
+		}
+		for i, dst := range []*[]byte{&k.Keys.PIK, &k.Keys.MAK, &k.Keys.TDK} {
+			var err error
+			if *dst, err = OpenKey(s.Sealer, b[i], ReplacedKeyAD(id, k.ReplacedAt, terminalKeyColumns[i+1])); err != nil {
+				return k, posguard.Errorf(posguard.EINTERNAL,
+					"terminal %s: replaced %s of %s does not open: it was altered, copied from another row, or sealed under another host key",
+					id, terminalKeyColumns[i+1], k.ReplacedAt.Format(time.RFC3339Nano))
+			}
+		}
+		return k, nil
+	})
+}
+
+// ForgetReplacedKeys drops every kept replaced key of terminal id.
+func (s *Store) ForgetReplacedKeys(ctx context.Context, id string) error {
+	_, err := s.DB.Exec(ctx, "forget replaced keys", `DELETE FROM terminal_replaced_keys WHERE terminal_id = ?`, id)
+	return err
 }
 
 // SetSignedOff marks the terminal signed off (its keys stay stored).

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -287,6 +288,24 @@ func testRollups(t *testing.T, s CaseStores) {
 	seen, err := s.TerminalSeen(ctx, "T0000001")
 	must(t, err, "seen")
 	wantTime(t, seen, b, "last seen keeps the latest")
+	// One call with more rows than one statement writes, 30 buckets given
+	// twice (summed), and more terminals than one statement writes.
+	later := b.Add(2 * time.Hour)
+	var many []posguard.Rollup
+	terms := map[string]time.Time{}
+	for i := range 130 {
+		many = append(many, d(posguard.WindowHour, fmt.Sprintf("9%05d", i%100), later.Add(time.Duration(i)*time.Second), 1, int64(i/100)))
+		terms[fmt.Sprintf("U%07d", i)] = later
+	}
+	must(t, s.AddRollups(ctx, many, terms), "many")
+	hours, err := s.Rollups(ctx, posguard.RollupQuery{Window: posguard.WindowHour, Dimension: posguard.DimIssuerBIN, From: later})
+	must(t, err, "many: query")
+	if len(hours) != 100 || hours[0].Key != "900000" || hours[0].Total != 2 || hours[0].Failed != 1 || hours[0].Reversals != 2 || hours[99].Total != 1 {
+		t.Fatalf("many: %d rows, first %+v", len(hours), hours[0])
+	}
+	seen, err = s.TerminalSeen(ctx, "U0000129")
+	must(t, err, "many: seen")
+	wantTime(t, seen, later, "many: last seen")
 	never, err := s.TerminalSeen(ctx, "T0000009")
 	must(t, err, "never seen")
 	if !never.IsZero() {

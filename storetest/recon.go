@@ -86,6 +86,19 @@ func testReconRuns(t *testing.T, _ posguard.Store, r posguard.ReconStore) {
 	if len(byDate) != 1 {
 		t.Errorf("by date: %d", len(byDate))
 	}
+	// A clock that stands still: each run is still created after the
+	// latest, to the precision every database keeps, and read back in UTC.
+	for _, id := range []string{"rr_D", "rr_E"} {
+		must(t, r.SaveRun(ctx, &posguard.ReconRun{ID: id, Date: "2026-11-25", ClearingSHA: id, Report: []byte(`{}`),
+			CreatedAt: at}, nil), "save "+id)
+	}
+	still, err := r.ReconRuns(ctx, "2026-11-25", "", 10)
+	must(t, err, "list still clock")
+	if len(still) != 2 || still[0].ID != "rr_E" || !still[0].CreatedAt.After(still[1].CreatedAt) ||
+		!still[1].CreatedAt.After(all[0].CreatedAt) {
+		t.Fatalf("runs of a clock standing still: %+v", still)
+	}
+	wantTime(t, all[0].CreatedAt, at.Add(2*time.Minute), "created_at of rr_C")
 }
 
 func testReconExceptions(t *testing.T, _ posguard.Store, r posguard.ReconStore) {
@@ -103,6 +116,10 @@ func testReconExceptions(t *testing.T, _ posguard.Store, r posguard.ReconStore) 
 	if len(m) != 1 || got.Status != "resolved" || got.HoldAmount != 0 || got.RepairTxnID != 11 || got.CaseID != 9 || string(got.Body) != `{"a":1}` {
 		t.Errorf("exception %+v", got)
 	}
+	if got.UpdatedAt.IsZero() {
+		t.Errorf("exception updated_at unset")
+	}
+	wantTime(t, got.UpdatedAt, e.UpdatedAt, "exception updated_at")
 	for _, c := range []struct {
 		f    posguard.ReconFilter
 		want int

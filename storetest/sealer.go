@@ -30,20 +30,21 @@ func NewSealer() *Sealer {
 	return &Sealer{aead: aead}
 }
 
-// Seal encrypts plain under a fresh nonce.
-func (s *Sealer) Seal(plain []byte) ([]byte, error) {
+// Seal encrypts plain bound to ad under a fresh nonce.
+func (s *Sealer) Seal(plain, ad []byte) ([]byte, error) {
 	nonce := make([]byte, s.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return s.aead.Seal(nonce, nonce, plain, nil), nil
+	return s.aead.Seal(nonce, nonce, plain, ad), nil
 }
 
-// Open decrypts what Seal produced; an error if it was altered.
-func (s *Sealer) Open(sealed []byte) ([]byte, error) {
+// Open decrypts what Seal produced under the same ad; an error if it was
+// altered or ad differs.
+func (s *Sealer) Open(sealed, ad []byte) ([]byte, error) {
 	n := s.aead.NonceSize()
 	if len(sealed) < n+s.aead.Overhead() {
 		return nil, errors.New("storetest: sealed value too short")
 	}
-	return s.aead.Open(nil, sealed[:n], sealed[n:], nil)
+	return s.aead.Open(nil, sealed[:n], sealed[n:], ad)
 }

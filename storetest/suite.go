@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"Queries", testQueries},
 		{"BatchTotals", testBatchTotals},
 		{"DailyUsage", testDailyUsage},
+		{"PreAuths", testPreAuths},
 		{"Reversals", testReversals},
 		{"Concurrency", testConcurrency},
 	}
@@ -74,6 +75,9 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("Jobs", func(t *testing.T) { runJobs(t, h) })
 	t.Run("Access", func(t *testing.T) { RunAccess(t, open) })
 	t.Run("Recon", func(t *testing.T) { RunRecon(t, open) })
+	t.Run("Disputes", func(t *testing.T) { runDisputes(t, h) })
+	t.Run("QR", func(t *testing.T) { RunQR(t, open) })
+	t.Run("Cluster", func(t *testing.T) { testCluster(t, h) })
 }
 
 // harness carries the opener and options into the test groups.

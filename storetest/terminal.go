@@ -33,6 +33,55 @@ func sampleKeys() posguard.WorkingKeys {
 }
 
 func testTerminals(t *testing.T, h *harness) {
+	t.Run("ReplacedKeys", func(t *testing.T) {
+		s := h.store(t)
+		ctx := t.Context()
+		must(t, s.PutTerminal(ctx, sampleTerminal("10000001")), "put")
+		must(t, s.PutTerminal(ctx, sampleTerminal("10000002")), "put other")
+		k := func(b byte) posguard.WorkingKeys {
+			return posguard.WorkingKeys{PIK: bytes.Repeat([]byte{b}, 16), MAK: bytes.Repeat([]byte{b + 1}, 16), TDK: bytes.Repeat([]byte{b + 2}, 16)}
+		}
+		t0 := time.Date(2026, 3, 1, 8, 0, 0, 123456789, time.UTC)
+		t1, t2 := t0.Add(time.Minute), t0.Add(2*time.Minute)
+		must(t, s.SaveSignOn(ctx, "10000001", k(0x10), "", t0), "first sign-on")
+		got, err := s.ReplacedKeys(ctx, "10000001", time.Time{})
+		must(t, err, "replaced keys")
+		if len(got) != 0 {
+			t.Fatalf("a first sign-on kept %d replaced keys", len(got))
+		}
+		must(t, s.SaveSignOn(ctx, "10000001", k(0x20), "", t1), "second sign-on")
+		must(t, s.SaveSignOn(ctx, "10000001", k(0x30), "", t2), "third sign-on")
+		must(t, s.SaveSignOn(ctx, "10000002", k(0x40), "", t2), "other's sign-on")
+		got, err = s.ReplacedKeys(ctx, "10000001", time.Time{})
+		must(t, err, "replaced keys")
+		if len(got) != 2 || !reflect.DeepEqual(got[0].Keys, k(0x10)) || !reflect.DeepEqual(got[1].Keys, k(0x20)) ||
+			!got[0].ReplacedAt.Equal(t1.Truncate(time.Microsecond)) || !got[1].ReplacedAt.Equal(t2.Truncate(time.Microsecond)) ||
+			got[0].MAC != posguard.MACCupsECB {
+			t.Fatalf("replaced keys: %+v", got)
+		}
+		if got, _ := s.ReplacedKeys(ctx, "10000001", t2); len(got) != 1 || !reflect.DeepEqual(got[0].Keys, k(0x20)) {
+			t.Fatalf("replaced since the third sign-on: %+v", got)
+		}
+		cur, err := s.Terminal(ctx, "10000001")
+		must(t, err, "terminal")
+		if !reflect.DeepEqual(cur.Keys, k(0x30)) {
+			t.Fatal("current keys are not the last sign-on's")
+		}
+		// Kept keys are dropped a day after they were replaced.
+		must(t, s.SaveSignOn(ctx, "10000001", k(0x50), "", t1.Add(24*time.Hour+30*time.Second)), "a day later")
+		if got, _ := s.ReplacedKeys(ctx, "10000001", time.Time{}); len(got) != 2 || !reflect.DeepEqual(got[0].Keys, k(0x20)) {
+			t.Fatalf("after a day: %+v", got)
+		}
+		must(t, s.ForgetReplacedKeys(ctx, "10000001"), "forget")
+		if got, _ := s.ReplacedKeys(ctx, "10000001", time.Time{}); len(got) != 0 {
+			t.Fatalf("after forget: %d kept", len(got))
+		}
+		if got, _ := s.ReplacedKeys(ctx, "10000002", time.Time{}); len(got) != 0 {
+			t.Fatalf("a terminal's first sign-on kept keys: %d", len(got))
+		}
+		wantCode(t, s.SaveSignOn(ctx, "99999999", k(1), "", t2), posguard.ENOTFOUND, "SaveSignOn unknown")
+	})
+
 	t.Run("NewTerminal", func(t *testing.T) {
 		s := h.store(t)
 		in := sampleTerminal("10000001")

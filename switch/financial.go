@@ -3,6 +3,7 @@ package switching
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/keys"
@@ -65,7 +66,15 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 	switch req.Type {
 	case posguard.TxnReversal:
 		return s.terminalReversal(ctx, t, req, txn)
-	case posguard.TxnVoid, posguard.TxnCompletionVoid, posguard.TxnPreAuthCancel:
+	case posguard.TxnCompletion, posguard.TxnPreAuthCancel:
+		var r *posguard.TerminalResponse
+		var unlock func()
+		orig, unlock, r = s.checkPreAuthUse(ctx, t, req, txn)
+		if r != nil {
+			return r
+		}
+		defer unlock()
+	case posguard.TxnVoid, posguard.TxnCompletionVoid:
 		var r *posguard.TerminalResponse
 		var unlock func()
 		orig, unlock, r = s.checkVoid(ctx, t, req, txn)
@@ -195,6 +204,31 @@ func (s *Switch) rejectTxn(ctx context.Context, t *posguard.Terminal, req *posgu
 	return &posguard.TerminalResponse{Answer: *txn.Answer, Reason: reason, Terminal: t, TxnID: txn.ID}
 }
 
+// awaitElsewhere waits for the answer of prev, journaled without one by
+// another instance that may still await the network: the store is polled
+// until the answer is there or the original's upstream timeout (and a
+// margin) has passed since it was journaled.
+func (s *Switch) awaitElsewhere(ctx context.Context, prev *posguard.Transaction) *posguard.Transaction {
+	deadline := prev.CreatedAt.Add(s.cfg.UpstreamTimeout + 2*time.Second)
+	wait := 20 * time.Millisecond
+	for prev.Answer == nil && s.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return prev
+		case <-time.After(wait):
+		}
+		if wait < 200*time.Millisecond {
+			wait *= 2
+		}
+		p, err := s.store.ByID(ctx, prev.ID)
+		if err != nil {
+			return prev
+		}
+		prev = p
+	}
+	return prev
+}
+
 // replay answers a request whose key is already journaled: the stored answer
 // for identical content, 94 for other content. A duplicate of a request still
 // in flight waits for its outcome.
@@ -209,6 +243,9 @@ func (s *Switch) replay(ctx context.Context, t *posguard.Terminal, req *posguard
 		}
 		if p, err := s.store.ByID(ctx, prev.ID); err == nil {
 			prev = p
+		}
+		if prev.Answer == nil && s.cfg.Shared {
+			prev = s.awaitElsewhere(ctx, prev)
 		}
 	}
 	if prev.Answer == nil {

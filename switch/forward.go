@@ -13,8 +13,14 @@ import (
 func (s *Switch) forward(ctx context.Context, t *posguard.Terminal, m *posguard.Merchant, req *posguard.TerminalRequest, txn *posguard.Transaction, orig *posguard.Transaction, zonePIN []byte, release func()) *posguard.TerminalResponse {
 	now := req.ReceivedAt
 	txn.State = posguard.StateForwarded
-	txn.RRN = s.nextRRN(txn.SettlementDate)
-	txn.UpstreamSTAN = s.nextSTAN()
+	n, err := s.number(ctx)
+	if err != nil {
+		release()
+		s.log.Error("RRN block", "terminal", t.ID, "err", err)
+		return reject(t, posguard.ReasonHostFault)
+	}
+	txn.RRN = rrnOf(txn.SettlementDate, n)
+	txn.UpstreamSTAN = stanOf(n)
 	txn.UpstreamTime = now.UTC().Format("0102150405")
 	up := s.upstreamRequest(t, m, req, txn, orig, zonePIN)
 
@@ -201,7 +207,16 @@ func (s *Switch) applyToOriginal(ctx context.Context, txn, orig *posguard.Transa
 		u.FromStates = []posguard.State{posguard.StateApproved}
 		u.State = posguard.StateVoided
 		u.Note = fmt.Sprintf("voided by transaction %d", txn.ID)
+		if txn.Type == posguard.TxnPreAuthCancel {
+			u.Note = fmt.Sprintf("cancelled by transaction %d: hold released", txn.ID)
+		}
 		s.usage.release(orig.MerchantID, orig.SettlementDate, s.debitAmount(orig))
+		defer s.reopenPreAuth(ctx, orig, txn.ID)
+	case posguard.TxnCompletion:
+		u.FromStates = []posguard.State{posguard.StateApproved}
+		u.State = posguard.StateCompleted
+		u.Detail["completed_by"] = fmt.Sprint(txn.ID)
+		u.Note = fmt.Sprintf("completed by transaction %d (%s): hold released", txn.ID, txn.Amount)
 	case posguard.TxnRefund:
 		u.FromStates = []posguard.State{posguard.StateApproved, posguard.StatePartRefunded}
 		u.AddRefunded = txn.Amount

@@ -14,7 +14,17 @@ func (s *Switch) HandleTerminal(ctx context.Context, req *posguard.TerminalReque
 	if req.ReceivedAt.IsZero() {
 		req.ReceivedAt = s.Now()
 	}
+	if s.cfg.Shared && req.Type == posguard.TxnSignOn {
+		// The new batch continues the stored one: the terminal may have
+		// settled on another instance since this one cached it.
+		s.ForgetTerminal(req.TerminalID)
+	}
 	resp := s.handle(ctx, req)
+	if s.cfg.Shared && staleGate(resp.Reason) && s.reloadTerminal(ctx, req.TerminalID) {
+		// The terminal signed on or settled on another instance: judged
+		// again on its stored state.
+		resp = s.handle(ctx, req)
+	}
 	s.sign(req, resp)
 	if resp.Answer.LocalTime == "" {
 		lt := req.ReceivedAt.In(s.cfg.Location)
@@ -65,7 +75,14 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 		return r
 	}
 	if req.HasMAC {
-		kt, ok := s.keyGuard.verify(t, req.MACData, req.MAC, s.Now())
+		kt, ok, ended := s.keyGuard.verify(t, req.MACData, req.MAC, s.Now())
+		if ended {
+			// The terminal uses its current keys: the replaced ones are
+			// valid no more, after a restart neither.
+			if err := s.store.ForgetReplacedKeys(ctx, t.ID); err != nil {
+				s.log.Error("forget replaced keys", "terminal", t.ID, "err", err)
+			}
+		}
 		if !ok {
 			r := reject(t, posguard.ReasonMACInvalid)
 			r.ResignOn = true
@@ -115,6 +132,39 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 		return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonApproved), Reason: posguard.ReasonApproved, Terminal: t}
 	}
 	return s.financial(ctx, t, req)
+}
+
+// staleGate reports whether reason is a gate a stale cached terminal can
+// fail (its keys, sign-on or batch changed on another instance). Those gates
+// journal nothing, so the request may be judged again.
+func staleGate(reason string) bool {
+	switch reason {
+	case posguard.ReasonMACInvalid, posguard.ReasonNotSignedOn, posguard.ReasonBatchMismatch:
+		return true
+	}
+	return false
+}
+
+// reloadTerminal reads terminal id from the store and reports whether it
+// differs from the cached one in what the gates check (the cache is then
+// replaced).
+func (s *Switch) reloadTerminal(ctx context.Context, id string) bool {
+	v, ok := s.terminals.Load(id)
+	if !ok {
+		return false
+	}
+	old := v.(*posguard.Terminal)
+	t, err := s.store.Terminal(ctx, id)
+	if err != nil {
+		return false
+	}
+	if t.Batch == old.Batch && t.SignedOn == old.SignedOn && t.SignedOnAt.Equal(old.SignedOnAt) &&
+		string(t.Keys.MAK) == string(old.Keys.MAK) && t.Status == old.Status {
+		return false
+	}
+	s.restoreReplaced(ctx, id)
+	s.terminals.Store(id, t)
+	return true
 }
 
 // reject is an answer for a gate that failed before anything was journaled:

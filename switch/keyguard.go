@@ -24,8 +24,9 @@ const (
 // and the times of its recent sign-ons (to bound their rate). Since the rate
 // is bounded, so is the number of older keys alive at once. Entries exist
 // only for terminals found in the store, so unknown terminal ids cost
-// nothing here. The older keys are held in memory only: after a restart
-// within a grace period the terminal is asked to sign on again.
+// nothing here. The store keeps the older keys too (SaveSignOn keeps what it
+// replaces): a terminal read from the store after a restart gets back the
+// ones still in their grace period (restore).
 type keyGuard struct {
 	mu sync.Mutex
 	m  map[string]*termKeys
@@ -107,20 +108,40 @@ func (g *keyGuard) signedOn(t *posguard.Terminal, now time.Time, grace time.Dura
 	}
 }
 
+// restore sets the older keys of terminal id from the store's kept
+// replaced keys (read when the terminal is read from the store): those
+// still in their grace period at now stay valid.
+func (g *keyGuard) restore(id string, kept []posguard.ReplacedKeys, now time.Time, grace time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	e := g.entry(id)
+	e.older = e.older[:0]
+	for _, k := range kept {
+		if until := k.ReplacedAt.Add(grace); now.Before(until) && len(k.Keys.MAK) > 0 {
+			e.older = append(e.older, oldKeys{keys: k.Keys, mac: k.MAC, until: until})
+		}
+	}
+	if len(e.older) > maxOlder {
+		e.older = append(e.older[:1], e.older[len(e.older)-maxOlder+1:]...)
+	}
+}
+
 // verify checks a request's MAC for terminal t: under the current keys
 // first (which ends every older key's validity), else under the older keys
 // still in their grace period, newest first. It returns the terminal as the
 // request is to be served: t itself, or a copy carrying the older keys that
 // verified (so the answer's MAC and the PIN translation use the keys the
-// terminal actually holds).
-func (g *keyGuard) verify(t *posguard.Terminal, data, mac []byte, now time.Time) (*posguard.Terminal, bool) {
+// terminal actually holds); ended is true when the current keys verified
+// and ended older keys' validity (the caller drops them from the store).
+func (g *keyGuard) verify(t *posguard.Terminal, data, mac []byte, now time.Time) (served *posguard.Terminal, ok, ended bool) {
 	if keys.VerifyMAC(t.MAC, t.Keys.MAK, data, mac) {
 		g.mu.Lock()
-		if e, ok := g.m[t.ID]; ok && len(e.older) > 0 {
+		if e, found := g.m[t.ID]; found && len(e.older) > 0 {
 			e.older = nil
+			ended = true
 		}
 		g.mu.Unlock()
-		return t, true
+		return t, true, ended
 	}
 	g.mu.Lock()
 	var cands []oldKeys
@@ -137,8 +158,8 @@ func (g *keyGuard) verify(t *posguard.Terminal, data, mac []byte, now time.Time)
 			old := *t
 			old.Keys = o.keys
 			old.MAC = o.mac
-			return &old, true
+			return &old, true, false
 		}
 	}
-	return t, false
+	return t, false, false
 }

@@ -58,13 +58,17 @@ func (s *Switch) signOn(ctx context.Context, t *posguard.Terminal, req *posguard
 	nt.SignedOnAt = now
 	nt.Batch = batch
 	s.setTerminal(&nt)
-	settle := s.SettlementDate(now)
+	rrn, err := s.nextRRN(ctx, s.SettlementDate(now))
+	if err != nil {
+		s.log.Error("RRN block", "terminal", t.ID, "err", err)
+		return reject(&nt, posguard.ReasonHostFault)
+	}
 	s.log.Info("terminal signed on", "terminal", t.ID, "scheme", scheme, "batch", batch)
 	// The answer is MACed (if at all) under the new keys.
 	return &posguard.TerminalResponse{
 		Answer: posguard.Answer{
 			Code:       posguard.ReasonCode(posguard.ReasonApproved),
-			RRN:        s.nextRRN(settle),
+			RRN:        rrn,
 			AcquirerID: s.cfg.AcquirerID,
 		},
 		Reason:      posguard.ReasonApproved,

@@ -24,10 +24,15 @@ func (s *Switch) settle(ctx context.Context, t *posguard.Terminal, req *posguard
 	if !res.Balanced() {
 		reason = posguard.ReasonSettleUnbalanced
 	}
+	rrn, err := s.nextRRN(ctx, txn.SettlementDate)
+	if err != nil {
+		s.log.Error("RRN block", "terminal", t.ID, "err", err)
+		return reject(t, posguard.ReasonHostFault)
+	}
 	txn.Answer = &posguard.Answer{
 		Code:       posguard.ReasonCode(reason),
 		Settlement: res,
-		RRN:        s.nextRRN(txn.SettlementDate),
+		RRN:        rrn,
 		SettleDate: txn.SettlementDate[5:7] + txn.SettlementDate[8:10],
 	}
 	resp := s.completeTxn(ctx, t, txn, reason, map[string]string{"terminal_totals": req.Totals, "host_totals": ours.String()})

@@ -41,9 +41,30 @@ type Config struct {
 	// after a sign-on it has not confirmed (by a request MACed under the new
 	// keys). Default 10 minutes.
 	SignOnGrace time.Duration
+	// Counter, if set, hands the RRN and upstream STAN sequence out in
+	// blocks from the database several instances share, so no two
+	// instances ever give the same RRN. Nil: the sequence continues the
+	// journal's highest ID in memory (one instance per database).
+	Counter BlockCounter
+	// RRNBlock is how many numbers one block holds (default 1000): one
+	// database round trip per RRNBlock requests.
+	RRNBlock int64
+	// Shared says other instances serve the same terminals on the same
+	// database: a retransmission whose original is in flight on another
+	// instance waits for the answer that instance journals (at most until
+	// the original's upstream timeout), and a terminal whose MAC, sign-on
+	// or batch does not match what this instance remembers is read again
+	// from the store (it may have signed on or settled elsewhere).
+	Shared bool
 	// SignOnsPerMinute bounds one terminal's sign-ons in any minute; beyond
 	// it a sign-on is answered 96 and changes nothing. Default 6.
 	SignOnsPerMinute int
+}
+
+// BlockCounter hands out blocks of a shared sequence (posguard.LeaseStore's
+// NextBlock).
+type BlockCounter interface {
+	NextBlock(ctx context.Context, name string, size, floor int64) (last int64, err error)
 }
 
 // Observer is told about each answered request (metrics).
@@ -114,8 +135,11 @@ type Switch struct {
 	originals lockSet
 	keyGuard  keyGuard
 
-	rrnSeq  atomic.Int64
-	stanSeq atomic.Int64
+	rrnSeq   atomic.Int64
+	rrnFloor int64
+	blockMu  sync.Mutex
+	blockAt  int64 // next number of the current block
+	blockEnd int64 // last number of the current block
 }
 
 type merchantEntry struct {
@@ -158,7 +182,10 @@ func New(ctx context.Context, store posguard.Store, upstream posguard.Upstream, 
 	s.inflight.init()
 	s.recent.init()
 	s.rrnSeq.Store(max)
-	s.stanSeq.Store(max % 999999)
+	s.rrnFloor = max
+	if s.cfg.RRNBlock <= 0 {
+		s.cfg.RRNBlock = 1000
+	}
 	return s, nil
 }
 
@@ -174,8 +201,22 @@ func (s *Switch) terminal(ctx context.Context, id string) (*posguard.Terminal, e
 	if err != nil {
 		return nil, err
 	}
+	s.restoreReplaced(ctx, id)
 	s.terminals.Store(id, t)
 	return t, nil
+}
+
+// restoreReplaced reads the working keys sign-ons of terminal id replaced
+// that the terminal may still hold (the store keeps them across restarts,
+// and for every instance on the database): they stay valid for their
+// grace.
+func (s *Switch) restoreReplaced(ctx context.Context, id string) {
+	now := s.Now()
+	kept, err := s.store.ReplacedKeys(ctx, id, now.Add(-s.cfg.SignOnGrace))
+	if err != nil {
+		s.log.Error("replaced keys", "terminal", id, "err", err)
+	}
+	s.keyGuard.restore(id, kept, now, s.cfg.SignOnGrace)
 }
 
 // current returns the cached terminal t stands for: t may be a copy
@@ -226,18 +267,45 @@ func (s *Switch) SettlementDate(t time.Time) string {
 	return s.Calendar().SettlementDate(t)
 }
 
-// nextRRN returns a retrieval reference number unique for this host: the
-// settlement day's MMDD followed by an 8-digit sequence continuing the
-// journal's IDs.
-func (s *Switch) nextRRN(settleDate string) string {
-	n := s.rrnSeq.Add(1) % 100000000
-	return settleDate[5:7] + settleDate[8:10] + pad(n, 8)
+// number returns the next number of the host's sequence, which both the
+// RRN and the upstream STAN are made of: from the shared counter in blocks
+// when cfg.Counter is set, from memory otherwise.
+func (s *Switch) number(ctx context.Context) (int64, error) {
+	if s.cfg.Counter == nil {
+		return s.rrnSeq.Add(1), nil
+	}
+	s.blockMu.Lock()
+	defer s.blockMu.Unlock()
+	if s.blockAt == 0 || s.blockAt > s.blockEnd {
+		last, err := s.cfg.Counter.NextBlock(ctx, "rrn", s.cfg.RRNBlock, s.rrnFloor)
+		if err != nil {
+			return 0, err
+		}
+		s.blockAt, s.blockEnd = last-s.cfg.RRNBlock+1, last
+	}
+	n := s.blockAt
+	s.blockAt++
+	return n, nil
 }
 
-// nextSTAN returns the host's next upstream STAN (000001–999999).
-func (s *Switch) nextSTAN() string {
-	n := s.stanSeq.Add(1)%999999 + 1
-	return pad(n, 6)
+// nextRRN returns a retrieval reference number unique across every
+// instance on the database: the settlement day's MMDD followed by 8 digits
+// of the host's sequence (which continues the journal's IDs).
+func (s *Switch) nextRRN(ctx context.Context, settleDate string) (string, error) {
+	n, err := s.number(ctx)
+	if err != nil {
+		return "", err
+	}
+	return rrnOf(settleDate, n), nil
+}
+
+func rrnOf(settleDate string, n int64) string {
+	return settleDate[5:7] + settleDate[8:10] + pad(n%100000000, 8)
+}
+
+// stanOf is the upstream STAN (000001–999999) of sequence number n.
+func stanOf(n int64) string {
+	return pad(n%999999+1, 6)
 }
 
 func pad(n int64, width int) string {

@@ -144,24 +144,16 @@ func reversalOf(ctx context.Context, s JournalStore, t *posguard.Transaction, r 
 	return nil
 }
 
-// queueLimit is how many reversals of each state the queue check reads
-// (the store's maximum, newest first).
-const queueLimit = 1000
+// queuePage is how many reversals the queue check reads at a time (the
+// store's maximum); it pages through every one (a variable so that a
+// test can page with a small one).
+var queuePage = 1000
 
 // queue checks the reversal queue against the transactions: a pending
 // reversal's transaction awaits it; an acknowledged one's is reversed.
-// Pending reversals are few (they drain); of the acknowledged ones the
-// newest queueLimit are checked.
+// Every reversal is checked, a page at a time (memory stays bounded by
+// the page, not the queue).
 func queue(ctx context.Context, s JournalStore, r *Report) error {
-	pending, err := s.Reversals(ctx, posguard.ReversalPending, queueLimit)
-	if err != nil {
-		return err
-	}
-	r.PendingReversals = len(pending)
-	done, err := s.Reversals(ctx, posguard.ReversalDone, queueLimit)
-	if err != nil {
-		return err
-	}
 	check := func(rv *posguard.Reversal, want ...posguard.State) error {
 		t, err := s.ByID(ctx, rv.TxnID)
 		if err != nil {
@@ -179,15 +171,34 @@ func queue(ctx context.Context, s JournalStore, r *Report) error {
 		r.add("journal", "reversal %d (%s): its transaction %d is %s", rv.ID, rv.State, t.ID, t.State)
 		return nil
 	}
-	for _, rv := range pending {
-		if err := check(rv, posguard.StateReversalPending, posguard.StateReversalFailed); err != nil {
+	pending := 0
+	err := eachReversal(ctx, s, posguard.ReversalPending, func(rv *posguard.Reversal) error {
+		pending++
+		return check(rv, posguard.StateReversalPending, posguard.StateReversalFailed)
+	})
+	if err != nil {
+		return err
+	}
+	r.PendingReversals = pending
+	return eachReversal(ctx, s, posguard.ReversalDone, func(rv *posguard.Reversal) error {
+		return check(rv, posguard.StateReversed)
+	})
+}
+
+// eachReversal calls f for every reversal in state, newest first, reading
+// queuePage at a time.
+func eachReversal(ctx context.Context, s JournalStore, state posguard.ReversalState, f func(*posguard.Reversal) error) error {
+	var before int64
+	for {
+		page, err := s.ReversalsBefore(ctx, state, before, queuePage)
+		if err != nil || len(page) == 0 {
 			return err
 		}
-	}
-	for _, rv := range done {
-		if err := check(rv, posguard.StateReversed); err != nil {
-			return err
+		for _, rv := range page {
+			if err := f(rv); err != nil {
+				return err
+			}
+			before = rv.ID
 		}
 	}
-	return nil
 }

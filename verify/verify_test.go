@@ -127,3 +127,49 @@ func TestJournalBreaksAreNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryAckedReversalIsChecked acknowledges more reversals than one page
+// holds (the page made small) and breaks the oldest one, which the newest
+// pages do not reach: the check pages through the whole queue and names it.
+func TestEveryAckedReversalIsChecked(t *testing.T) {
+	defer verify.SetQueuePage(3)()
+	st := openStore(t)
+	j := &journal{t: t, st: st}
+	ctx := context.Background()
+	var txns []*posguard.Transaction
+	for range 8 {
+		txn := j.add(posguard.TxnSale, posguard.StateForwarded, "", "", 0)
+		err := st.Update(ctx, posguard.TxnUpdate{ID: txn.ID, State: posguard.StateReversalPending, ResponseCode: "98",
+			Reason: posguard.ReasonNetworkTimeout, QueueReversal: &posguard.Reversal{Reason: posguard.ReasonNetworkTimeout}, At: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		txns = append(txns, txn)
+	}
+	var revs []*posguard.Reversal
+	for _, txn := range txns {
+		rv, err := st.PendingReversalFor(ctx, txn.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs = append(revs, rv)
+	}
+	// The last one stays pending; the others are acknowledged, the oldest
+	// (read last) without its transaction becoming reversed.
+	for i, rv := range revs[:7] {
+		u := posguard.TxnUpdate{ID: rv.TxnID, State: posguard.StateReversed, ResponseCode: "98", Reason: posguard.ReasonNetworkTimeout, At: time.Now()}
+		if i == 0 {
+			u.State = posguard.StateReversalFailed
+		}
+		if err := st.CompleteReversal(ctx, rv.ID, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := check(t, st, verify.Options{})
+	wantBreaks(t, r,
+		fmt.Sprintf("transaction %d: reversal_failed but no reversal of it is pending", txns[0].ID),
+		fmt.Sprintf("reversal %d (done): its transaction %d is reversal_failed", revs[0].ID, txns[0].ID))
+	if r.PendingReversals != 1 {
+		t.Fatalf("pending reversals %d, want 1", r.PendingReversals)
+	}
+}

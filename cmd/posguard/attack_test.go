@@ -187,6 +187,9 @@ func TestAttackSpoofedManagement(t *testing.T) {
 	other := dialRaw(t, wd.termAdr, shopTID, "898310058120002", shopTMK, "003", "cups-ecb")
 	other.batch = real.batch
 	code(t, "wrong-merchant settlement", other.send(other.settle(posguard.BatchTotals{}), false), "03")
+	if tm, err := wd.serve.store.Terminal(context.Background(), shopTID); err != nil || tm.Batch != real.batch || !tm.SignedOn {
+		t.Fatalf("after the refused sign-off and settlements: %v, want batch %s open and signed on", err, real.batch)
+	}
 	code(t, "sale after the attacks", real.send(real.sale(goodCard, goodExp, "123456", 1), true), "00")
 	total++
 	st := code(t, "real settlement", real.send(real.settle(posguard.BatchTotals{DomesticDebitAmount: total, DomesticDebitCount: int(total)}), true), "00")
@@ -350,4 +353,73 @@ func TestAttackDiskFull(t *testing.T) {
 		t.Fatalf("healthz after: %d %v", st, body)
 	}
 	wd.checkMoney(ctx)
+}
+
+// httpFrom is an HTTP client whose connections come from loopback address
+// ip (127.0.0.x), one connection per request.
+func httpFrom(ip string) *nethttp.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	return &nethttp.Client{Timeout: 10 * time.Second, Transport: &nethttp.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+}
+
+// One source holding its HTTP connection limit does not stop another
+// source, nor the total limit's room for it.
+func TestAttackHTTPPerSource(t *testing.T) {
+	wd := startWorld(t, "", 5*time.Second, "--http-max-conns", "100", "--http-max-conns-per-source", "20")
+	var held []net.Conn
+	for i := 0; i < 40; i++ {
+		c, err := net.Dial("tcp", wd.httpAdr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		held = append(held, c)
+	}
+	// Twenty of the forty are closed at once; twenty stay held.
+	closed, isClosed := 0, make([]bool, len(held))
+	for deadline := time.Now().Add(10 * time.Second); closed < 20 && time.Now().Before(deadline); {
+		for i, c := range held {
+			if isClosed[i] {
+				continue
+			}
+			c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+			if _, err := c.Read(make([]byte, 1)); err != nil && !isTimeout(err) {
+				isClosed[i] = true
+				closed++
+			}
+		}
+	}
+	if closed != 20 {
+		t.Fatalf("%d of 40 idle connections from one source closed, want 20 (its limit)", closed)
+	}
+	// Another source is served.
+	resp, err := httpFrom("127.0.0.3").Get("http://" + wd.httpAdr + "/healthz")
+	if err != nil {
+		t.Fatalf("another source: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("another source: %d", resp.StatusCode)
+	}
+	// The holding source itself gets nothing more...
+	if resp, err := httpFrom("127.0.0.1").Get("http://" + wd.httpAdr + "/healthz"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a source over its limit was served: %d", resp.StatusCode)
+	}
+	// ...until it lets go of its connections.
+	for _, c := range held {
+		c.Close()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := httpFrom("127.0.0.1").Get("http://" + wd.httpAdr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the source is still refused after closing its connections: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond) // polling for the server to see the closes
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -20,11 +22,9 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/bench"
 	"github.com/posguard/posguard/diagnosis"
-	"github.com/posguard/posguard/keys"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/seed"
 	"github.com/posguard/posguard/simnet"
-	"github.com/posguard/posguard/sqlite"
 )
 
 func init() {
@@ -54,6 +54,14 @@ type ChaosCommand struct {
 	UpstreamTO     time.Duration
 	DrainLimit     time.Duration
 	JSON           bool
+	// Instances is how many host instances share the database (more than
+	// one needs DB, a PostgreSQL database).
+	Instances int
+	// DB is the database of the run: empty for a SQLite file in Dir, or a
+	// postgres:// URL of a scratch database (it is seeded and filled).
+	DB string
+	// LeaseTTL is the instances' --lease-ttl.
+	LeaseTTL time.Duration
 
 	// Report is the outcome of Run.
 	Report ChaosReport
@@ -61,6 +69,7 @@ type ChaosCommand struct {
 
 // ChaosReport is what a chaos run found.
 type ChaosReport struct {
+	Instances         int               `json:"instances"`
 	Transactions      int               `json:"transactions"`
 	Approved          int               `json:"approved"`
 	Kills             int               `json:"kills"`
@@ -78,8 +87,15 @@ type ChaosReport struct {
 	ReconDates      int            `json:"recon_dates"`
 	ReconLines      int            `json:"recon_lines"`
 	ReconExceptions map[string]int `json:"recon_exceptions"`
-	DrainSeconds    float64        `json:"drain_seconds"`
-	RunSeconds      float64        `json:"run_seconds"`
+	// ReversalsResent is simnet's count of reversals sent twice upstream
+	// for one transaction (a second one after the first was answered, or
+	// while it was being processed).
+	ReversalsResent uint64 `json:"reversals_resent"`
+	// Abandoned is what the run left unresolved once drained: reversals
+	// still pending and transactions still forwarded.
+	Abandoned    int     `json:"abandoned"`
+	DrainSeconds float64 `json:"drain_seconds"`
+	RunSeconds   float64 `json:"run_seconds"`
 }
 
 // ParseFlags reads chaos's flags.
@@ -97,7 +113,22 @@ func (c *ChaosCommand) ParseFlags(args []string) error {
 	fs.DurationVar(&c.UpstreamTO, "upstream-timeout", time.Second, "host's wait for the network")
 	fs.DurationVar(&c.DrainLimit, "drain-limit", 120*time.Second, "how long the reversal queue may take to drain once the network is healthy")
 	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON")
-	return parseFlags(fs, args)
+	fs.IntVar(&c.Instances, "instances", 1, "host instances sharing the database; more than 1 needs --db postgres://… (terminals are spread over them and move when theirs dies)")
+	fs.StringVar(&c.DB, "db", "", "database of the run: empty for a SQLite file in --dir, or the postgres:// URL of a scratch database (it is seeded and filled)")
+	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 3*time.Second, "the instances' --lease-ttl (singleton jobs' failover)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if c.Instances < 1 {
+		return fmt.Errorf("--instances %d: want 1 or more", c.Instances)
+	}
+	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		return fmt.Errorf("--db %q: want a postgres:// URL (the SQLite database is made in --dir)", redactDSN(c.DB))
+	}
+	if c.Instances > 1 && c.DB == "" {
+		return fmt.Errorf("--instances %d: several instances share a PostgreSQL database: give --db postgres://…", c.Instances)
+	}
+	return nil
 }
 
 // proc is one child process.
@@ -210,18 +241,26 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 		return err
 	}
 	dbPath := filepath.Join(c.Dir, "posguard.db")
-	db := "sqlite:" + dbPath
-	out, err := exec.Command(c.Bin, "seed", "--db", db, worldPath).CombinedOutput()
+	db, keyFile := "sqlite:"+dbPath, dbPath+".hostkey"
+	if c.DB != "" {
+		db, keyFile = c.DB, filepath.Join(c.Dir, "posguard.hostkey")
+	}
+	out, err := exec.Command(c.Bin, "seed", "--db", db, "--host-key-file", keyFile, worldPath).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("seed: %v: %s", err, out)
 	}
-	addrs := make([]string, 4)
+	c.Report.Instances = c.Instances
+	addrs := make([]string, 2+2*c.Instances)
 	for i := range addrs {
 		if addrs[i], err = freeAddr(); err != nil {
 			return err
 		}
 	}
-	netAddr, adminAddr, termAddr, httpAddr := addrs[0], addrs[1], addrs[2], addrs[3]
+	netAddr, adminAddr := addrs[0], addrs[1]
+	termAddrs, httpAddrs := make([]string, c.Instances), make([]string, c.Instances)
+	for i := range termAddrs {
+		termAddrs[i], httpAddrs[i] = addrs[2+2*i], addrs[3+2*i]
+	}
 	sn, err := c.spawn("simnet", "simnet", "--addr", netAddr, "--admin-addr", adminAddr, "--cards", worldPath,
 		"--faults", c.Faults, "--seed", fmt.Sprint(c.Seed), "--log-level", "warn")
 	if err != nil {
@@ -231,17 +270,37 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 	if err := waitHTTP(ctx, "http://"+adminAddr+"/faults", 20*time.Second); err != nil {
 		return err
 	}
-	serveArgs := []string{"serve", "--db", db, "--terminal-addr", termAddr, "--http-addr", httpAddr,
-		"--network", "iso8583://" + netAddr, "--upstream-timeout", c.UpstreamTO.String(), "--log-level", "warn"}
-	host, err := c.spawn("serve", serveArgs...)
-	if err != nil {
-		return err
+	// Instance i: its own terminal and HTTP addresses, the shared database
+	// and host key.
+	serveArgs := func(i int) []string {
+		args := []string{"serve", "--db", db, "--host-key-file", keyFile, "--terminal-addr", termAddrs[i], "--http-addr", httpAddrs[i],
+			"--network", "iso8583://" + netAddr, "--upstream-timeout", c.UpstreamTO.String(), "--log-level", "warn"}
+		if c.Instances > 1 {
+			args = append(args, "--instance", fmt.Sprint("i", i), "--lease-ttl", c.LeaseTTL.String(), "--reversal-lease", "15s")
+		}
+		return args
 	}
-	defer func() { host.stop(10 * time.Second) }()
-	if err := waitHTTP(ctx, "http://"+httpAddr+"/healthz", 20*time.Second); err != nil {
-		return err
+	logName := func(i int) string {
+		if c.Instances == 1 {
+			return "serve"
+		}
+		return fmt.Sprint("serve-", i)
 	}
-	sim, err := c.spawn("sim", "sim", "--host", termAddr, "--world", worldPath, "--terminals", fmt.Sprint(c.Terminals),
+	hosts := make([]*proc, c.Instances)
+	defer func() {
+		for _, h := range hosts {
+			h.stop(10 * time.Second)
+		}
+	}()
+	for i := range hosts {
+		if hosts[i], err = c.spawn(logName(i), serveArgs(i)...); err != nil {
+			return err
+		}
+		if err := waitHTTP(ctx, "http://"+httpAddrs[i]+"/healthz", 30*time.Second); err != nil {
+			return err
+		}
+	}
+	sim, err := c.spawn("sim", "sim", "--host", strings.Join(termAddrs, ","), "--world", worldPath, "--terminals", fmt.Sprint(c.Terminals),
 		"--rate", fmt.Sprint(c.Rate), "--duration", c.Duration.String(), "--timeout", "5s", "--seed", fmt.Sprint(c.Seed), "--log-level", "error")
 	if err != nil {
 		return err
@@ -249,25 +308,44 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 	simDone := make(chan error, 1)
 	go func() { simDone <- sim.cmd.Wait(); sim.log.Close() }()
 
-	// Kill the host at even intervals while traffic runs.
+	// Kill a host at intervals while traffic runs: the only one at even
+	// intervals, or, with several instances, one picked at random at
+	// jittered intervals, restarted after a pause in which its terminals
+	// move to the others.
+	rng := rand.New(rand.NewPCG(c.Seed, 0x6b696c6c))
 	every := c.Duration / time.Duration(c.Kills+1)
 	for i := 0; i < c.Kills; i++ {
+		wait, pause := every, time.Duration(0)
+		if c.Instances > 1 {
+			wait = every/2 + time.Duration(rng.Int64N(int64(every)))
+			pause = 500*time.Millisecond + time.Duration(rng.Int64N(int64(2500*time.Millisecond)))
+			wait -= pause
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(every):
+		case <-time.After(wait):
 		}
-		host.kill()
+		k := 0
+		if c.Instances > 1 {
+			k = rng.IntN(c.Instances)
+		}
+		hosts[k].kill()
 		c.Report.Kills++
-		fmt.Fprintf(c.Stderr, "chaos: host killed (%d/%d), restarting\n", i+1, c.Kills)
+		fmt.Fprintf(c.Stderr, "chaos: host %s killed (%d/%d), restarting\n", logName(k), i+1, c.Kills)
 		if i == 0 {
 			// A second issuer outage, mid-run.
 			postFaults(adminAddr, c.Faults+",outage=622202:3s")
 		}
-		if host, err = c.spawn("serve", serveArgs...); err != nil {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+		if hosts[k], err = c.spawn(logName(k), serveArgs(k)...); err != nil {
 			return err
 		}
-		if err := waitHTTP(ctx, "http://"+httpAddr+"/healthz", 30*time.Second); err != nil {
+		if err := waitHTTP(ctx, "http://"+httpAddrs[k]+"/healthz", 30*time.Second); err != nil {
 			return err
 		}
 	}
@@ -278,16 +356,12 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 		<-simDone
 	}
 
-	// Heal the network and let the host drain its reversal queue.
+	// Heal the network and let the hosts drain the reversal queue.
 	if err := postFaults(adminAddr, "latency=0ms"); err != nil {
 		return err
 	}
 	healed := time.Now()
-	hk, _, err := keys.LoadOrCreateHostKey(dbPath + ".hostkey")
-	if err != nil {
-		return err
-	}
-	st, err := sqlite.Open(dbPath, hk)
+	st, _, err := openStore(ctx, db, keyFile, false, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
@@ -303,6 +377,7 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 		}
 		time.Sleep(100 * time.Millisecond) // polling another process's queue
 	}
+	c.Report.Abandoned = c.Report.LeftForwarded + c.Report.ReversalsPending
 	c.Report.DrainSeconds = time.Since(healed).Seconds()
 
 	if err := c.audit(ctx, st, w, adminAddr); err != nil {
@@ -317,6 +392,8 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 		return fmt.Errorf("%d transactions without a known cause", c.Report.Unexplained)
 	case len(c.Report.ReconExceptions) > 0:
 		return fmt.Errorf("reconciliation against the network's clearing files found exceptions: %v", c.Report.ReconExceptions)
+	case c.Report.ReversalsResent > 0:
+		return fmt.Errorf("%d reversals sent twice upstream for one transaction", c.Report.ReversalsResent)
 	case c.Report.ReversalsPending > 0 || c.Report.LeftForwarded > 0:
 		return fmt.Errorf("queue not drained after %s: %d reversals pending, %d transactions forwarded", c.DrainLimit, c.Report.ReversalsPending, c.Report.LeftForwarded)
 	}
@@ -335,7 +412,7 @@ func (c *ChaosCommand) world() (*seed.World, error) {
 }
 
 // audit fills the report: journal counts, simnet's faults, and the money.
-func (c *ChaosCommand) audit(ctx context.Context, st *sqlite.Store, w *seed.World, adminAddr string) error {
+func (c *ChaosCommand) audit(ctx context.Context, st hostStore, w *seed.World, adminAddr string) error {
 	var after int64
 	for {
 		page, err := st.List(ctx, posguard.TxnFilter{After: after, Limit: 1000})
@@ -366,6 +443,7 @@ func (c *ChaosCommand) audit(ctx context.Context, st *sqlite.Store, w *seed.Worl
 		return err
 	}
 	c.Report.FaultsInjected = stats.Faults
+	c.Report.ReversalsResent = stats.ReversalsResent
 	var accounts []simnet.AccountView
 	if err := getJSON("http://"+adminAddr+"/accounts", &accounts); err != nil {
 		return err
@@ -374,22 +452,27 @@ func (c *ChaosCommand) audit(ctx context.Context, st *sqlite.Store, w *seed.Worl
 	for _, card := range w.Cards {
 		initial[card.PAN.String()] = card.Balance
 	}
-	issuer := map[string]posguard.Amount{}
+	issuer, issuerHeld := map[string]posguard.Amount{}, map[string]posguard.Amount{}
 	for _, a := range accounts {
 		issuer[a.PAN] = initial[a.PAN] - a.Balance
+		issuerHeld[a.PAN] = a.Held
 	}
 	journal, err := recon.JournalNet(ctx, st)
 	if err != nil {
 		return err
 	}
+	journalHeld, err := recon.JournalHeld(ctx, st)
+	if err != nil {
+		return err
+	}
 	c.Report.Cards = len(issuer)
-	c.Report.Mismatches = recon.Compare(issuer, journal)
+	c.Report.Mismatches = append(recon.Compare(issuer, journal), recon.CompareHeld(issuerHeld, journalHeld)...)
 	return c.reconcile(ctx, st, adminAddr)
 }
 
 // reconcile runs reconciliation of every settlement date of the journal
 // against simnet's clearing file of that date, oldest first.
-func (c *ChaosCommand) reconcile(ctx context.Context, st *sqlite.Store, adminAddr string) error {
+func (c *ChaosCommand) reconcile(ctx context.Context, st hostStore, adminAddr string) error {
 	dates := map[string]bool{}
 	var after int64
 	for {
@@ -444,7 +527,7 @@ func (c *ChaosCommand) print() {
 		fmt.Fprintln(c.Stdout, string(b))
 		return
 	}
-	fmt.Fprintf(c.Stdout, "chaos run: %.0fs, %d transactions (%d approved), %d host kills (SIGKILL)\n", r.RunSeconds, r.Transactions, r.Approved, r.Kills)
+	fmt.Fprintf(c.Stdout, "chaos run: %.0fs, %d host instance(s), %d transactions (%d approved), %d host kills (SIGKILL)\n", r.RunSeconds, r.Instances, r.Transactions, r.Approved, r.Kills)
 	var faults []string
 	for k, v := range r.FaultsInjected {
 		faults = append(faults, fmt.Sprintf("%s=%d", k, v))
@@ -452,11 +535,16 @@ func (c *ChaosCommand) print() {
 	fmt.Fprintf(c.Stdout, "faults injected: %s\n", strings.Join(faults, " "))
 	fmt.Fprintf(c.Stdout, "transactions reversed: %d, reversals pending: %d, left forwarded: %d; queue drained %.1fs after the network healed\n",
 		r.ReversalsDone, r.ReversalsPending, r.LeftForwarded, r.DrainSeconds)
+	fmt.Fprintf(c.Stdout, "reversals sent twice upstream for one transaction: %d; abandoned: %d\n", r.ReversalsResent, r.Abandoned)
 	fmt.Fprintf(c.Stdout, "causes: %d transactions without a known reason and category\n", r.Unexplained)
 	fmt.Fprintf(c.Stdout, "money: %d cards, %d mismatches between the issuers and the journal\n", r.Cards, len(r.Mismatches))
 	fmt.Fprintf(c.Stdout, "reconciliation: %d dates, %d clearing lines, exceptions %v\n", r.ReconDates, r.ReconLines, r.ReconExceptions)
 	for _, m := range r.Mismatches {
-		fmt.Fprintf(c.Stdout, "  %s issuer took %s, journal says %s\n", m.PAN, m.Issuer, m.Journal)
+		verb := "took"
+		if m.What == "held" {
+			verb = "holds"
+		}
+		fmt.Fprintf(c.Stdout, "  %s issuer %s %s, journal says %s\n", m.PAN, verb, m.Issuer, m.Journal)
 	}
 }
 

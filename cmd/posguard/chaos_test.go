@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/posguard/posguard/postgres/pgtest"
 )
 
 // TestChaos is the short chaos run of CI: real processes (posguard simnet,
@@ -60,6 +62,53 @@ func TestChaos(t *testing.T) {
 	}
 	if r.DrainSeconds > 60 {
 		t.Fatalf("queue drained %.1fs after the network healed, want within 60s", r.DrainSeconds)
+	}
+}
+
+// TestChaosCluster is the short cluster chaos run of CI: three instances
+// of posguard serve on one PostgreSQL database, the terminal fleet spread
+// over them, instances killed with SIGKILL at random under faults and
+// restarted; then card-by-card money, no reversal sent twice upstream for
+// one transaction, nothing abandoned.
+func TestChaosCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos run skipped in -short mode")
+	}
+	db := pgtest.URL(t)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not on PATH: cannot build the binary for the chaos run")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "posguard")
+	build := exec.Command(goBin, "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	c := &ChaosCommand{Stdout: io.Discard, Stderr: io.Discard}
+	if err := c.ParseFlags([]string{"--bin", bin, "--dir", filepath.Join(dir, "run"), "--instances", "3", "--db", db,
+		"--duration", "20s", "--kills", "3", "--rate", "40", "--terminals", "9", "--seed", "5", "--drain-limit", "90s"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	if err := c.Run(ctx); err != nil {
+		for _, name := range []string{"serve-0", "serve-1", "serve-2", "simnet", "sim"} {
+			if b, err := os.ReadFile(filepath.Join(dir, "run", name+".log")); err == nil && len(b) > 0 {
+				t.Logf("%s.log (tail):\n%s", name, tail(b, 2000))
+			}
+		}
+		t.Fatalf("cluster chaos: %v", err)
+	}
+	r := c.Report
+	t.Logf("cluster chaos: %d transactions (%d approved), %d kills, faults %v, %d reversed, %d resent, drained %.1fs after healing",
+		r.Transactions, r.Approved, r.Kills, r.FaultsInjected, r.ReversalsDone, r.ReversalsResent, r.DrainSeconds)
+	if r.Instances != 3 || r.Kills != 3 || r.Transactions < 100 || r.Approved == 0 {
+		t.Fatalf("the run did too little to prove anything: %+v", r)
+	}
+	if len(r.Mismatches) != 0 || r.ReversalsResent != 0 || r.Abandoned != 0 || r.Unexplained != 0 || len(r.ReconExceptions) != 0 {
+		t.Fatalf("money, reversals or queue: %+v", r)
 	}
 }
 

@@ -150,7 +150,8 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	sv := &ServeCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
 	if err := sv.ParseFlags([]string{"--db", db, "--terminal-addr", c.TerminalAddr, "--http-addr", httpAddr,
 		"--network", "iso8583://" + netAddr, "--upstream-timeout", c.UpstreamTO.String(),
-		"--clearing-dir", filepath.Join(c.Dir, "clearing"), "--cutoff", cutoff, "--d0-every", c.D0Every.String()}); err != nil {
+		"--clearing-dir", filepath.Join(c.Dir, "clearing"), "--disputes-url", "http://" + adminAddr,
+		"--cutoff", cutoff, "--d0-every", c.D0Every.String()}); err != nil {
 		return err
 	}
 	svDone := start(svcCtx, sv, sv.Ready)
@@ -331,16 +332,26 @@ func (c *DemoCommand) finish(sv *ServeCommand, sn *SimnetCommand) {
 		fmt.Fprintf(c.Stdout, "money check: %v\n", err)
 		return
 	}
-	issuer := map[string]posguard.Amount{}
+	journalHeld, err := recon.JournalHeld(ctx, sv.store)
+	if err != nil {
+		fmt.Fprintf(c.Stdout, "money check: %v\n", err)
+		return
+	}
+	issuer, issuerHeld := map[string]posguard.Amount{}, map[string]posguard.Amount{}
 	for _, a := range sn.Net.Accounts() {
 		if card, ok := cardByMasked(sn, a.PAN); ok {
 			issuer[a.PAN] = card - a.Balance
+			issuerHeld[a.PAN] = a.Held
 		}
 	}
-	mm := recon.Compare(issuer, journal)
+	mm := append(recon.Compare(issuer, journal), recon.CompareHeld(issuerHeld, journalHeld)...)
 	fmt.Fprintf(c.Stdout, "\nmoney check: %d cards, %d mismatches between the issuers and the journal\n", len(issuer), len(mm))
 	for _, m := range mm {
-		fmt.Fprintf(c.Stdout, "  %s issuer took %s, journal says %s\n", m.PAN, m.Issuer, m.Journal)
+		verb := "took"
+		if m.What == "held" {
+			verb = "holds"
+		}
+		fmt.Fprintf(c.Stdout, "  %s issuer %s %s, journal says %s\n", m.PAN, verb, m.Issuer, m.Journal)
 	}
 	c.endOfDay(ctx, sv, sn)
 }

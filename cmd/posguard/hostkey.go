@@ -68,7 +68,7 @@ func checkHostKey(ctx context.Context, st hostStore, hk *keys.HostKey, path stri
 			return wrong()
 		}
 	case posguard.ErrorCode(err) == posguard.ENOTFOUND:
-		sample, err := st.SealedSample(ctx)
+		sample, ad, err := st.SealedSample(ctx)
 		if err != nil {
 			return fmt.Errorf("host key check: %w", err)
 		}
@@ -76,7 +76,7 @@ func checkHostKey(ctx context.Context, st hostStore, hk *keys.HostKey, path stri
 			if newKey != nil {
 				return missing()
 			}
-			if _, err := hk.Open(sample); err != nil {
+			if _, err := hk.Open(sample, ad); err != nil {
 				return wrong()
 			}
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,16 +42,51 @@ func TestHostKeyRefusals(t *testing.T) {
 		{"migrate", "--db", db},
 		{"serve", "--db", db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"},
 		{"settle", "--db", db, "--date", "2026-03-01"},
+		{"user", "list", "--db", db},
+		{"user", "add", "--db", db, "--name", "newop", "--role", "operator"},
+		{"token", "list", "--db", db},
+		{"audit", "verify", "--db", db},
+		{"statement", "--db", db, "--merchant", "898310048990001", "--from", "2026-03-01", "--to", "2026-03-02"},
+		{"recon", "--db", db, "--date", "2026-03-01", "--clearing", filepath.Join(dir, "IND26030101ACOM")},
 	}
+	os.WriteFile(filepath.Join(dir, "IND26030101ACOM"), nil, 0o600)
 	refuse := func(what, want string) {
 		t.Helper()
 		for _, args := range commands {
 			code, out := runCmd(t, args...)
 			if code == 0 || !strings.Contains(out, keyFile) || !strings.Contains(out, want) {
-				t.Fatalf("%s: %s exited %d:\n%s", what, args[0], code, out)
+				t.Fatalf("%s: %s exited %d:\n%s", what, strings.Join(args[:2], " "), code, out)
 			}
 		}
 	}
+
+	// What is sealed, to show that no refusal re-sealed anything.
+	sealedState := func() string {
+		t.Helper()
+		db, err := sql.Open("sqlite", dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var b strings.Builder
+		for _, q := range []string{
+			`SELECT id || hex(COALESCE(tmk_sealed, x'')) || hex(COALESCE(mak_sealed, x'')) FROM terminals ORDER BY id`,
+			`SELECT name || hex(value) FROM settings WHERE secret <> 0 OR name IN ('host_key.check', 'seal.format') ORDER BY name`,
+		} {
+			rows, err := db.Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var v string
+				rows.Scan(&v)
+				b.WriteString(v + "\n")
+			}
+			rows.Close()
+		}
+		return b.String()
+	}
+	sealedBefore := sealedState()
 
 	// Missing: refused, and no new key file appears.
 	os.Remove(keyFile)
@@ -67,6 +103,9 @@ func TestHostKeyRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	refuse("wrong key", "does not match")
+	if sealedState() != sealedBefore {
+		t.Fatal("a refused command changed sealed data")
+	}
 	// Shared: readable by others.
 	os.WriteFile(keyFile, good, 0o600)
 	os.Chmod(keyFile, 0o644)

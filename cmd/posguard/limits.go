@@ -19,6 +19,7 @@ type connLimits struct {
 	TermMaxPerSource int
 	TermIdleTimeout  time.Duration
 	HTTPMaxConns     int
+	HTTPMaxPerSource int
 	HTTPReadHeader   time.Duration
 	HTTPReadTimeout  time.Duration
 	HTTPWriteTimeout time.Duration
@@ -33,6 +34,7 @@ func (l *connLimits) addFlags(fs interface {
 	fs.IntVar(&l.TermMaxPerSource, "max-conns-per-source", terminal.DefaultMaxConnsPerSource, "most terminal connections at once from one IP address")
 	fs.DurationVar(&l.TermIdleTimeout, "terminal-idle-timeout", terminal.DefaultIdleTimeout, "close a terminal connection that sends no message for this long (keep-alive frames do not count)")
 	fs.IntVar(&l.HTTPMaxConns, "http-max-conns", 1024, "most HTTP connections at once (more are closed at once)")
+	fs.IntVar(&l.HTTPMaxPerSource, "http-max-conns-per-source", DefaultHTTPMaxConnsPerSource, "most HTTP connections at once from one IP address (0: no per-source limit; raise it behind a proxy)")
 	fs.DurationVar(&l.HTTPReadHeader, "http-read-header-timeout", 10*time.Second, "time for an HTTP request's headers")
 	fs.DurationVar(&l.HTTPReadTimeout, "http-read-timeout", 30*time.Second, "time for a whole HTTP request")
 	fs.DurationVar(&l.HTTPWriteTimeout, "http-write-timeout", 60*time.Second, "time to write an HTTP response")
@@ -45,13 +47,18 @@ func (l *connLimits) terminalServer(s *terminal.Server) *terminal.Server {
 	return s
 }
 
+// DefaultHTTPMaxConnsPerSource is the default of --http-max-conns-per-source:
+// a quarter of the default total, far above what a browser (6 or so) or an
+// API client needs, so that one source cannot take every HTTP connection.
+const DefaultHTTPMaxConnsPerSource = 256
+
 // httpServer returns the HTTP server for h with the timeouts, and hl
-// limited to HTTPMaxConns connections.
+// limited to HTTPMaxConns connections, HTTPMaxPerSource from one address.
 func (l *connLimits) httpServer(h nethttp.Handler, hl net.Listener, log *slog.Logger) (*nethttp.Server, net.Listener) {
 	srv := &nethttp.Server{Handler: h, ReadHeaderTimeout: l.HTTPReadHeader, ReadTimeout: l.HTTPReadTimeout,
 		WriteTimeout: l.HTTPWriteTimeout, IdleTimeout: l.HTTPIdleTimeout, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	return srv, netlimit.Limit(hl, l.HTTPMaxConns)
+	return srv, netlimit.LimitPerSource(hl, l.HTTPMaxConns, l.HTTPMaxPerSource)
 }
 
 // checkFiles warns when the open-file limit is below what both ports' limits

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/posguard/posguard/host"
+	"github.com/posguard/posguard/sqlite"
 )
 
 func init() {
@@ -22,6 +24,7 @@ type MigrateCommand struct {
 	DB          string
 	HostKeyFile string
 	store       host.Store
+	lock        *sqlite.Lock
 }
 
 // ParseFlags reads migrate's flags.
@@ -35,6 +38,17 @@ func (c *MigrateCommand) ParseFlags(args []string) error {
 
 // Run opens the store, which applies pending migrations in order.
 func (c *MigrateCommand) Run(ctx context.Context) error {
+	// Migrating under a running SQLite host is refused (its lock).
+	if strings.HasPrefix(c.DB, "sqlite:") {
+		if err := mustExist(strings.TrimPrefix(c.DB, "sqlite:"), "database", "--db "+c.DB); err != nil {
+			return err
+		}
+	}
+	lock, err := lockSQLite(c.DB, "posguard migrate")
+	if err != nil {
+		return err
+	}
+	c.lock = lock
 	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, false, c.logger(c.Stderr, "info"))
 	if err != nil {
 		return err
@@ -49,8 +63,12 @@ func (c *MigrateCommand) Run(ctx context.Context) error {
 
 // Close closes the store.
 func (c *MigrateCommand) Close() error {
+	var err error
 	if c.store != nil {
-		return c.store.Close()
+		err = c.store.Close()
 	}
-	return nil
+	if c.lock != nil {
+		c.lock.Release()
+	}
+	return err
 }

@@ -72,6 +72,9 @@ func (c *SeedCommand) Run(ctx context.Context) error {
 	if err := storeOnboarding(ctx, st, w); err != nil {
 		return fmt.Errorf("onboarding: %w", err)
 	}
+	if err := storeWallets(ctx, st.QR(), w); err != nil {
+		return fmt.Errorf("wallet channels: %w", err)
+	}
 	fmt.Fprintf(c.Stdout, "loaded %s: %s\n", c.File, rep)
 	return nil
 }
@@ -82,6 +85,23 @@ func storeAcquirer(ctx context.Context, st host.Store, w *seed.World) error {
 		return err
 	}
 	return st.PutSetting(ctx, posguard.SettingZonePINKey, w.Acquirer.ZonePINKey, true)
+}
+
+// storeWallets keeps the wallet channels and the merchants' wallets, keys
+// sealed under the host key (spec/wallet-channel.md §6). Loading again
+// rewrites them with the same content.
+func storeWallets(ctx context.Context, q posguard.QRStore, w *seed.World) error {
+	for i := range w.WalletChannels {
+		if err := q.PutWalletChannel(ctx, &w.WalletChannels[i]); err != nil {
+			return err
+		}
+	}
+	for i := range w.Wallets {
+		if err := q.PutMerchantWallet(ctx, &w.Wallets[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the store.

@@ -17,6 +17,7 @@ import (
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/risk"
 	"github.com/posguard/posguard/simbank"
+	"github.com/posguard/posguard/sqlite"
 	switching "github.com/posguard/posguard/switch"
 )
 
@@ -44,6 +45,10 @@ type ServeCommand struct {
 	MinFirmware     string
 	IncidentWindow  time.Duration
 	PayoutEvery     time.Duration
+	// DisputeURL and DisputeEvery: the network's dispute API, polled
+	// (docs/disputes.md).
+	DisputeURL   string
+	DisputeEvery time.Duration
 	// Schedule is "on" (the business calendar runs itself: close of day,
 	// T+1, payouts, reconciliation, D0 every D0Every) or "off".
 	Schedule    string
@@ -55,11 +60,25 @@ type ServeCommand struct {
 	TLSCert     string
 	TLSKey      string
 	MetricsAddr string
+	// QR payments (spec/wallet-channel.md §6).
+	QRQueryEvery, QRPayDeadline, QRWait, WalletTimeout time.Duration
+	PublicURL                                          string
+	// QRNotifySchedule, if set before Run, replaces the merchant
+	// notification retry delays (tests).
+	QRNotifySchedule []time.Duration
+	// Instance, LeaseTTL and ReversalLease configure an instance of
+	// several on one PostgreSQL database (see docs/deployment.md).
+	Instance      string
+	LeaseTTL      time.Duration
+	ReversalLease time.Duration
 	// Risk is "on" (the risk rules judge every card sale) or "off".
 	Risk string
 	// RiskNow, if set before Run, is the clock the risk rules judge
 	// payments by (tests: night hours).
 	RiskNow func() time.Time
+	// SwitchNow, if set before Run, is the switch's clock (tests move it
+	// to expire pre-authorizations).
+	SwitchNow func() time.Time
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -78,6 +97,7 @@ type ServeCommand struct {
 	bo                   *api.Backoffice
 	boundTerm, boundHTTP string
 	mu                   sync.Mutex
+	lock                 *sqlite.Lock // the SQLite single-instance lock (nil on PostgreSQL)
 }
 
 // ParseFlags reads serve's flags.
@@ -120,6 +140,8 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
 	fs.StringVar(&c.ClearingDir, "clearing-dir", "", "directory watched for the network's clearing files (IND{yymmdd}01ACOM) and the bank's payout result files (DF{yyyymmdd}_*.csv), reconciled on arrival")
 	fs.DurationVar(&c.PayoutEvery, "payout-every", 30*time.Second, "how often queued payouts are submitted to the (simulated) bank and returns collected")
+	fs.StringVar(&c.DisputeURL, "disputes-url", "", "the network's dispute API (simnet's admin server, http://HOST:PORT): its dispute file is imported every --dispute-every and responses are sent there")
+	fs.DurationVar(&c.DisputeEvery, "dispute-every", time.Minute, "how often the network's dispute file is fetched and disputes past their deadline are lost")
 	fs.StringVar(&c.Risk, "risk", "on", "risk rules on card sales: on or off")
 	fs.StringVar(&c.Schedule, "schedule", "on", "the business calendar runs itself (on or off): at the cut-off the day is closed, settled T+1, paid and reconciled; D0 merchants are paid every --d0-every; runs at GET /v1/jobs")
 	fs.DurationVar(&c.D0Every, "d0-every", 5*time.Minute, "how often D0 merchants' qualifying sales are paid same-day (0: no D0 job)")
@@ -129,6 +151,14 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "certificate file (PEM): serve the API and console over HTTPS (with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "private key file (PEM) of --tls-cert")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics without credentials on this separate address (otherwise /metrics needs an admin or operator token)")
+	fs.DurationVar(&c.QRQueryEvery, "qr-query-every", 5*time.Second, "QR: how often an order whose outcome is unknown is queried at its channel")
+	fs.DurationVar(&c.QRPayDeadline, "qr-pay-deadline", 30*time.Second, "QR: a micropay order not confirmed this long after its creation is reversed")
+	fs.DurationVar(&c.QRWait, "qr-wait", 8*time.Second, "QR: how long POST /v1/qr/orders (and refunds) waits for a final state before answering")
+	fs.DurationVar(&c.WalletTimeout, "wallet-timeout", 10*time.Second, "QR: wait for a wallet channel's answer")
+	fs.StringVar(&c.PublicURL, "public-url", "", "QR: base URL where the wallet channels reach this host's notification endpoint (default http:// + the bound --http-addr)")
+	fs.StringVar(&c.Instance, "instance", "", "name of this instance among several on one PostgreSQL database, in leases and claims (default: host name and process id)")
+	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "PostgreSQL: how long a singleton job's lease (ledger poster, payouts, incident detection…) lasts unrenewed; a dead leader's jobs move within about 1.3 times this")
+	fs.DurationVar(&c.ReversalLease, "reversal-lease", 30*time.Second, "PostgreSQL: how long a claimed reversal stays with the instance that claimed it before another may send it")
 	c.connLimits.addFlags(fs)
 }
 
@@ -192,6 +222,10 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// SQLite serves one instance: a second serve on the file is refused.
+	if c.lock, err = lockSQLite(c.DB, "posguard serve"); err != nil {
+		return err
+	}
 	st, hk, err := openStore(ctx, c.DB, c.HostKeyFile, true, c.log)
 	if err != nil {
 		return err
@@ -203,13 +237,21 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	h, err := host.New(ctx, host.Config{
 		Store: st, Front: tracked, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
+		DisputeURL: c.DisputeURL, DisputeEvery: c.DisputeEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
+		QRQueryEvery: c.QRQueryEvery, QRPayDeadline: c.QRPayDeadline, QRWait: c.QRWait, WalletTimeout: c.WalletTimeout, PublicURL: c.PublicURL,
+		// PostgreSQL may be shared by several instances; SQLite is locked
+		// to this one.
+		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease,
 		Schedule: c.Schedule != "off", D0Every: d0Every(c.D0Every), RiskHolds: st.Onboarding().ReviewsHeld,
 	})
 	if err != nil {
 		return err
 	}
 	c.host, c.Switch, c.Bank = h, h.Switch, h.Bank
+	if c.SwitchNow != nil {
+		h.Switch.Now = c.SwitchNow
+	}
 
 	tl, err := net.Listen("tcp", c.TerminalAddr)
 	if err != nil {
@@ -231,6 +273,12 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.mu.Lock()
 	c.boundTerm, c.boundHTTP = tl.Addr().String(), hl.Addr().String()
 	c.mu.Unlock()
+	if len(c.QRNotifySchedule) > 0 {
+		h.QR.NotifySchedule = c.QRNotifySchedule
+	}
+	if h.QR.PublicURL == "" {
+		h.QR.PublicURL = c.scheme() + "://" + hl.Addr().String()
+	}
 	c.terminalServer(h.Terminals)
 	c.Auth = h.Auth
 	h.TLSCert, h.TLSKey = c.TLSCert, c.TLSKey
@@ -262,7 +310,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	}
 	c.startRecon(h)
 	return h.Run(ctx, tl, hl, func() {
-		c.log.Info("posguard serving", "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
+		c.log.Info("posguard serving", "instance", h.Instance, "shared", h.Shared, "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 		close(c.Ready)
 	})
 }
@@ -288,8 +336,13 @@ func (c *ServeCommand) Close() error {
 	if c.host != nil {
 		c.host.Close()
 	}
+	var err error
 	if c.store != nil {
-		return c.store.Close()
+		err = c.store.Close()
 	}
-	return nil
+	if c.lock != nil {
+		c.lock.Release()
+		c.lock = nil
+	}
+	return err
 }

@@ -37,7 +37,7 @@ type SimCommand struct {
 func (c *SimCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("sim", "sim --host HOST:PORT --world FILE --terminals N --rate R --count C|--duration D", c.Stderr)
 	c.addLogFlags(fs)
-	fs.StringVar(&c.Host, "host", "127.0.0.1:5800", "the host's terminal address")
+	fs.StringVar(&c.Host, "host", "127.0.0.1:5800", "the host's terminal address, or several instances' addresses separated by commas (terminals are spread over them and move to the next when theirs fails)")
 	fs.StringVar(&c.World, "world", "", "world file (terminals, their keys, and cards); default: the shipped demo world")
 	fs.IntVar(&c.Terminals, "terminals", 4, "number of terminals (at most the world's active ones)")
 	fs.Float64Var(&c.Rate, "rate", 10, "transactions per second over the fleet (0: as fast as answers come)")

@@ -31,6 +31,8 @@ type SimwalletCommand struct {
 	Faults    string
 	Seed      uint64
 	LogLevel  string
+	// NotifySchedule shortens the retry schedule of payment notifications.
+	NotifySchedule string
 
 	// Ready is closed when both listeners are bound; Sim is the channel set.
 	Ready chan struct{}
@@ -49,6 +51,7 @@ func (c *SimwalletCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.World, "world", "", "world file whose wallet_channels, merchants' wallet and payers the channels use")
 	fs.StringVar(&c.Faults, "faults", "", "fault spec, e.g. latency=20ms,timeout=0.05,hang=40s,drop_after_charge=0.02,system_error=0.02,bad_signature=0.01")
 	fs.Uint64Var(&c.Seed, "seed", 0, "random seed for faults (0: time-based)")
+	fs.StringVar(&c.NotifySchedule, "notify-schedule", "", "retry delays of payment notifications, e.g. 1s,2s,5s (default the spec's 15s,30s,1m,3m,10m,30m,1h,2h,6h,12h)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -80,10 +83,17 @@ func (c *SimwalletCommand) Run(ctx context.Context) error {
 	if seedVal == 0 {
 		seedVal = uint64(time.Now().UnixNano())
 	}
-	sim, err := simwallet.New(w, simwallet.Options{Seed: seedVal, Logger: log})
+	var sched []time.Duration
+	if c.NotifySchedule != "" {
+		if sched, err = simwallet.ParseSchedule(c.NotifySchedule); err != nil {
+			return fmt.Errorf("--notify-schedule: %w", err)
+		}
+	}
+	sim, err := simwallet.New(w, simwallet.Options{Seed: seedVal, Logger: log, NotifySchedule: sched})
 	if err != nil {
 		return err
 	}
+	defer sim.Close()
 	if c.Faults != "" {
 		if err := sim.SetFaults(c.Faults); err != nil {
 			return fmt.Errorf("--faults: %w", err)

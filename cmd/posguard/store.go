@@ -23,9 +23,13 @@ type hostStore interface {
 	// Onboarding is applications, bindings, risk rules and hits.
 	Onboarding() posguard.OnboardingStore
 	// HasSealedData and SealedSample tell whether the store holds data
-	// sealed under a host key, and give one such value to try a key on.
+	// sealed under a host key, and give one such value (and its associated
+	// data) to try a key on.
 	HasSealedData(ctx context.Context) (bool, error)
-	SealedSample(ctx context.Context) ([]byte, error)
+	SealedSample(ctx context.Context) (sealed, ad []byte, err error)
+	// UpgradeSealing re-seals, once and atomically, values sealed before
+	// they were bound to their rows; it returns how many.
+	UpgradeSealing(ctx context.Context) (int, error)
 	Close() error
 }
 
@@ -83,7 +87,34 @@ func openStore(ctx context.Context, dsn, keyFile string, create bool, log *slog.
 		st.Close()
 		return nil, nil, err
 	}
+	// Only now that the key is known to be the store's: values sealed
+	// before they were bound to their rows are re-sealed, all in one
+	// transaction, once.
+	if n, err := st.UpgradeSealing(ctx); err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("host key file %s: re-seal the store's values bound to their rows: %w", keyFile, err)
+	} else if n > 0 {
+		log.Info("re-sealed the store's secret values, each bound to its row", "values", n)
+	}
 	return st, hk, nil
+}
+
+// lockSQLite takes the single-instance lock of a SQLite database (dsn
+// "sqlite:PATH") for what, the command; nil and no error for PostgreSQL,
+// where several instances share the database. A second serve, demo or
+// migrate on the same file is refused with an error naming the file and the
+// holder.
+func lockSQLite(dsn, what string) (*sqlite.Lock, error) {
+	path, ok := strings.CutPrefix(dsn, "sqlite:")
+	if !ok || path == "" {
+		return nil, nil
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return sqlite.Acquire(path, what)
 }
 
 // mustExist returns a clear error when path does not exist.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +30,14 @@ type world struct {
 	httpAdr string
 	admin   string
 	logs    *syncBuffer
+
+	// The host runs on a context of its own so a test can restart it
+	// (restartServe) on the same database.
+	ctx         context.Context
+	serveArgs   []string
+	serveHook   func(*ServeCommand)
+	serveCancel context.CancelFunc
+	serveDone   chan struct{}
 }
 
 // syncBuffer is a goroutine-safe log sink.
@@ -61,8 +70,20 @@ func startWorld(t *testing.T, faults string, upstreamTimeout time.Duration, serv
 // before it runs (to set a clock).
 func startWorldWith(t *testing.T, hook func(*ServeCommand), faults string, upstreamTimeout time.Duration, serveArgs ...string) *world {
 	t.Helper()
+	return startWorldOn(t, "", hook, faults, upstreamTimeout, serveArgs...)
+}
+
+// startWorldOn is startWorldWith on the database db (a temp SQLite database
+// when empty), its host key in the test's folder.
+func startWorldOn(t *testing.T, db string, hook func(*ServeCommand), faults string, upstreamTimeout time.Duration, serveArgs ...string) *world {
+	t.Helper()
 	dir := t.TempDir()
 	wd := &world{t: t, dir: dir, db: "sqlite:" + filepath.Join(dir, "posguard.db"), logs: &syncBuffer{}}
+	var keyArgs []string
+	if db != "" {
+		wd.db = db
+		keyArgs = []string{"--host-key-file", filepath.Join(dir, "posguard.hostkey")}
+	}
 	var err error
 	if wd.w, err = seed.ParseFile(worldFile); err != nil {
 		t.Fatal(err)
@@ -72,7 +93,7 @@ func startWorldWith(t *testing.T, hook func(*ServeCommand), faults string, upstr
 	t.Cleanup(wd.stop)
 
 	sd := &SeedCommand{Stdout: wd.logs, Stderr: wd.logs}
-	if err := sd.ParseFlags([]string{"--db", wd.db, worldFile}); err != nil {
+	if err := sd.ParseFlags(append(append([]string{"--db", wd.db}, keyArgs...), worldFile)); err != nil {
 		t.Fatal(err)
 	}
 	if err := sd.Run(ctx); err != nil {
@@ -92,21 +113,53 @@ func startWorldWith(t *testing.T, hook func(*ServeCommand), faults string, upstr
 	netAddr, admin := wd.simnet.Addrs()
 	wd.admin = admin
 
+	// "{admin}" in serveArgs stands for simnet's admin address.
+	serveArgs = slices.Clone(serveArgs)
+	for i := range serveArgs {
+		serveArgs[i] = strings.ReplaceAll(serveArgs[i], "{admin}", admin)
+	}
+	wd.ctx = ctx
+	wd.startServe(append(append([]string{"--db", wd.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+		"--network", "iso8583://" + netAddr, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn"}, keyArgs...), serveArgs...), hook)
+	return wd
+}
+
+// startServe starts the host with args (hook, if any, called before it
+// runs) on a context of its own, and waits until it serves.
+func (wd *world) startServe(args []string, hook func(*ServeCommand)) {
+	wd.t.Helper()
+	wd.serveArgs, wd.serveHook = args, hook
 	wd.serve = &ServeCommand{Stdout: wd.logs, Stderr: wd.logs, Ready: make(chan struct{})}
-	if err := wd.serve.ParseFlags(append([]string{"--db", wd.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
-		"--network", "iso8583://" + netAddr, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn"}, serveArgs...)); err != nil {
-		t.Fatal(err)
+	if err := wd.serve.ParseFlags(args); err != nil {
+		wd.t.Fatal(err)
 	}
 	if hook != nil {
 		hook(wd.serve)
 	}
-	wd.run(ctx, wd.serve, wd.serve.Ready)
+	ctx, cancel := context.WithCancel(wd.ctx)
+	done := make(chan struct{})
+	wd.serveCancel, wd.serveDone = cancel, done
+	wd.runNotify(ctx, wd.serve, wd.serve.Ready, done)
 	wd.termAdr, wd.httpAdr = wd.serve.Addrs()
-	return wd
+}
+
+// restartServe stops the host (it drains and closes its store) and starts
+// a new one with the same arguments on the same database.
+func (wd *world) restartServe() {
+	wd.t.Helper()
+	wd.serveCancel()
+	<-wd.serveDone
+	wd.startServe(wd.serveArgs, wd.serveHook)
 }
 
 // run starts cmd and waits until it is ready (or has failed).
 func (wd *world) run(ctx context.Context, cmd Command, ready chan struct{}) {
+	wd.t.Helper()
+	wd.runNotify(ctx, cmd, ready, nil)
+}
+
+// runNotify is run closing done (if not nil) once cmd has ended and closed.
+func (wd *world) runNotify(ctx context.Context, cmd Command, ready, done chan struct{}) {
 	wd.t.Helper()
 	errc := make(chan error, 1)
 	wd.wg.Add(1)
@@ -114,6 +167,9 @@ func (wd *world) run(ctx context.Context, cmd Command, ready chan struct{}) {
 		defer wd.wg.Done()
 		err := cmd.Run(ctx)
 		cmd.Close()
+		if done != nil {
+			close(done)
+		}
 		errc <- err
 	}()
 	select {
@@ -164,6 +220,17 @@ func (wd *world) checkMoney(ctx context.Context) {
 		for _, m := range mm {
 			wd.t.Errorf("card %s: issuer took %d, journal says %d", m.PAN, m.Issuer, m.Journal)
 		}
+	}
+	held, err := recon.JournalHeld(ctx, st)
+	if err != nil {
+		wd.t.Fatal(err)
+	}
+	issuerHeld := map[string]posguard.Amount{}
+	for _, c := range wd.w.Cards {
+		issuerHeld[c.PAN.String()] = wd.simnet.Net.Held(c.PAN.Reveal())
+	}
+	for _, m := range recon.CompareHeld(issuerHeld, held) {
+		wd.t.Errorf("card %s: issuer holds %d, journal says %d", m.PAN, m.Issuer, m.Journal)
 	}
 }
 

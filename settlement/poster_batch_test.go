@@ -1,0 +1,88 @@
+package settlement_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// TestPosterBatchMatchesOneByOne journals sales with voids, refunds and
+// reversals of sales journaled just before them, and posts them twice: on
+// one store after every journal write, on another in one drain (the poster
+// appends the postings of consecutive events in one transaction). Both
+// ledgers must hold the same postings: an event derived from an earlier
+// posting of the same batch sees it.
+func TestPosterBatchMatchesOneByOne(t *testing.T) {
+	ctx := context.Background()
+	run := func(eachStep bool) []string {
+		f := newFixture(t)
+		step := func() {
+			if eachStep {
+				f.post()
+			}
+		}
+		const date = "2026-03-02"
+		var sales []*posguard.Transaction
+		for i := range 12 {
+			mid, bin := shop, debit
+			if i%2 == 1 {
+				mid, bin = stall, cred
+			}
+			s := f.sale(mid, bin, date, posguard.Amount(10000+i*1000))
+			sales = append(sales, s)
+			step()
+			switch i % 4 {
+			case 0:
+				f.journal(posguard.TxnVoid, s.MerchantID, s.IssuerBIN, date, s.Amount, s.ID)
+			case 1:
+				f.journal(posguard.TxnRefund, s.MerchantID, s.IssuerBIN, date, s.Amount/3, s.ID)
+				step()
+				f.journal(posguard.TxnRefund, s.MerchantID, s.IssuerBIN, date, s.Amount/4, s.ID)
+			case 2:
+				f.reverse(s)
+			}
+			step()
+		}
+		f.post()
+		f.positions()
+		ps, err := f.m.Postings(ctx, 0, 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range ps {
+			out = append(out, fmt.Sprintf("%s %s txn=%d orig=%d gross=%d fee=%d net=%d kind=%s entries=%v",
+				p.Key, p.Kind, p.TxnID, p.OrigID, p.Gross, p.Fee, p.Net, p.CardKind, p.Entries))
+		}
+		return out
+	}
+	one, batch := run(true), run(false)
+	if len(one) != 12+3+6+3 {
+		t.Fatalf("posted one by one: %d postings, want 24:\n%v", len(one), one)
+	}
+	if fmt.Sprint(one) != fmt.Sprint(batch) {
+		t.Fatalf("batched postings differ:\none by one:\n%v\nbatched:\n%v", one, batch)
+	}
+}
+
+// BenchmarkPosterDrain measures the ledger poster on SQLite: each op
+// journals 1,000 approved sales and drains them into the ledger; the
+// figure that matters is CPU per posting (µs/posting).
+func BenchmarkPosterDrain(b *testing.B) {
+	f := newFixture(b)
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		for i := range 1000 {
+			f.sale(shop, debit, "2026-03-02", posguard.Amount(1000+i))
+		}
+		start := cpuTime()
+		b.StartTimer()
+		f.post()
+		cpu += cpuTime() - start
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*1000), "cpu-µs/posting")
+}

@@ -1,0 +1,235 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// QRRefundColumns are the columns of qr_refunds.
+const QRRefundColumns = `id, order_id, merchant_id, out_refund_no, refund_no, request_hash, amount, reason, state,
+	fail_reason, refund_id, internal, task, attempts, next_attempt, last_error, created_at, updated_at`
+
+// QRNoticeColumns are the columns of qr_notices.
+const QRNoticeColumns = `id, order_id, refund_id, merchant_id, event, url, state, attempts, next_attempt, last_error,
+	case_opened, created_at, delivered_at`
+
+// CreateQRRefund journals a refund reserving its amount (see
+// posguard.QRStore).
+func (s *Store) CreateQRRefund(ctx context.Context, r *posguard.QRRefund, refundPrefix string) (*posguard.QRRefund, bool, error) {
+	if r.OrderID == 0 || r.OutRefundNo == "" || r.Amount < 1 {
+		return nil, false, posguard.Errorf(posguard.EINVALID, "qr refund: order, out_refund_no and a positive amount are required")
+	}
+	now := s.NowUTC()
+	var got *posguard.QRRefund
+	created := false
+	err := s.DB.InTx(ctx, "create qr refund", func(tx *Tx) error {
+		created = false
+		o, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, r.OrderID))
+		if errors.Is(err, ErrNoRows) {
+			return NotFound("qr order", fmt.Sprint(r.OrderID))
+		}
+		if err != nil {
+			return err
+		}
+		old, err := scanQRRefund(tx.QueryRow(ctx, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE merchant_id = ? AND out_refund_no = ?`,
+			o.MerchantID, r.OutRefundNo))
+		if err == nil {
+			got = old
+			return nil
+		}
+		if !errors.Is(err, ErrNoRows) {
+			return err
+		}
+		if !r.Internal && o.State != posguard.QRSucceeded {
+			return posguard.Errorf(posguard.ECONFLICT, "order is %s: only a succeeded order can be refunded", o.State)
+		}
+		var reserved int64
+		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(amount), 0) FROM qr_refunds WHERE order_id = ? AND state IN ('succeeded', 'processing')`,
+			o.ID).Scan(&reserved); err != nil {
+			return err
+		}
+		if left := int64(o.Amount) - reserved; int64(r.Amount) > left {
+			return posguard.Errorf(posguard.ECONFLICT, "amount: %d fen is above the refundable %d fen", r.Amount, left)
+		}
+		var id int64
+		err = tx.QueryRow(ctx, `INSERT INTO qr_refunds (order_id, merchant_id, out_refund_no, request_hash, amount, reason, state,
+			internal, task, next_attempt, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'processing', ?, 'send', ?, ?, ?) RETURNING id`,
+			o.ID, o.MerchantID, r.OutRefundNo, r.RequestHash, int64(r.Amount), r.Reason, r.Internal, s.T(now), s.T(now), s.T(now)).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "create qr refund", `UPDATE qr_refunds SET refund_no = ? WHERE id = ?`,
+			fmt.Sprintf("%s%012d", refundPrefix, id), id); err != nil {
+			return err
+		}
+		got, err = scanQRRefund(tx.QueryRow(ctx, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE id = ?`, id))
+		created = err == nil
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return got, created, nil
+}
+
+// QRRefund returns a refund; ENOTFOUND.
+func (s *Store) QRRefund(ctx context.Context, id int64) (*posguard.QRRefund, error) {
+	r, err := scanQRRefund(s.DB.QueryRow(ctx, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE id = ?`, id))
+	if errors.Is(err, ErrNoRows) {
+		return nil, NotFound("qr refund", fmt.Sprint(id))
+	}
+	if err != nil {
+		return nil, s.DB.Err(err, "qr refund")
+	}
+	return r, nil
+}
+
+// QRRefunds returns an order's refunds, oldest first.
+func (s *Store) QRRefunds(ctx context.Context, orderID int64) ([]*posguard.QRRefund, error) {
+	rows, err := s.DB.Query(ctx, "qr refunds", `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE order_id = ? ORDER BY id`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "qr refunds", scanQRRefund)
+}
+
+// UpdateQRRefund applies u (see posguard.QRStore).
+func (s *Store) UpdateQRRefund(ctx context.Context, u posguard.QRRefundUpdate) (*posguard.QRRefund, error) {
+	now := s.NowUTC()
+	var got *posguard.QRRefund
+	err := s.DB.InTx(ctx, "update qr refund", func(tx *Tx) error {
+		r, err := scanQRRefund(tx.QueryRow(ctx, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE id = ?`+s.DB.D.ForUpdate, u.ID))
+		if errors.Is(err, ErrNoRows) {
+			return NotFound("qr refund", fmt.Sprint(u.ID))
+		}
+		if err != nil {
+			return err
+		}
+		if u.From != "" && r.State != u.From {
+			return posguard.Errorf(posguard.ECONFLICT, "qr refund %d is %s, not %s", r.ID, r.State, u.From)
+		}
+		was := r.State
+		if u.State != "" {
+			r.State = u.State
+		}
+		if u.FailReason != "" {
+			r.FailReason = u.FailReason
+		}
+		if u.RefundID != "" {
+			r.RefundID = u.RefundID
+		}
+		if u.Attempted {
+			r.Attempts++
+		}
+		if u.Task != nil {
+			r.Task = *u.Task
+		}
+		if !u.NextAttempt.IsZero() {
+			r.NextAttempt = u.NextAttempt.UTC().Truncate(time.Microsecond)
+		}
+		if u.LastError != nil {
+			r.LastError = *u.LastError
+		}
+		_, err = tx.Exec(ctx, "update qr refund", `UPDATE qr_refunds SET state = ?, fail_reason = ?, refund_id = ?, task = ?,
+			attempts = ?, next_attempt = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+			string(r.State), r.FailReason, r.RefundID, string(r.Task), r.Attempts, s.T(r.NextAttempt), r.LastError, s.T(now), r.ID)
+		if err != nil {
+			return err
+		}
+		r.UpdatedAt = now
+		if was == posguard.QRRefundProcessing && r.State == posguard.QRRefundSucceeded {
+			if _, err := tx.Exec(ctx, "update qr refund", `UPDATE qr_orders SET refunded_amount = refunded_amount + ?, updated_at = ? WHERE id = ?`,
+				int64(r.Amount), s.T(now), r.OrderID); err != nil {
+				return err
+			}
+		}
+		if u.Notify && was == posguard.QRRefundProcessing && r.State != posguard.QRRefundProcessing {
+			o, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`, r.OrderID))
+			if err != nil {
+				return err
+			}
+			if err := s.queueNotice(ctx, tx, o, r.ID, "refund", now); err != nil {
+				return err
+			}
+		}
+		got = r
+		return nil
+	})
+	return got, err
+}
+
+// DueQRRefunds returns refunds with a task due at now, oldest first.
+func (s *Store) DueQRRefunds(ctx context.Context, now time.Time, limit int) ([]*posguard.QRRefund, error) {
+	rows, err := s.DB.Query(ctx, "due qr refunds", `SELECT `+QRRefundColumns+` FROM qr_refunds
+		WHERE task <> '' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, s.T(now.UTC()), ClampLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "due qr refunds", scanQRRefund)
+}
+
+func scanQRRefund(r Row) (*posguard.QRRefund, error) {
+	var v posguard.QRRefund
+	var state, task string
+	var amount int64
+	err := r.Scan(&v.ID, &v.OrderID, &v.MerchantID, &v.OutRefundNo, &v.RefundNo, &v.RequestHash, &amount, &v.Reason, &state,
+		&v.FailReason, &v.RefundID, &v.Internal, &task, &v.Attempts, TimeCol(&v.NextAttempt), &v.LastError,
+		TimeCol(&v.CreatedAt), TimeCol(&v.UpdatedAt))
+	if err != nil {
+		return nil, err
+	}
+	v.State, v.Task, v.Amount = posguard.QRRefundState(state), posguard.QRTask(task), posguard.Amount(amount)
+	return &v, nil
+}
+
+// DueQRNotices returns pending notifications due at now, oldest first.
+func (s *Store) DueQRNotices(ctx context.Context, now time.Time, limit int) ([]*posguard.QRNotice, error) {
+	rows, err := s.DB.Query(ctx, "due qr notices", `SELECT `+QRNoticeColumns+` FROM qr_notices
+		WHERE state = 'pending' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, s.T(now.UTC()), ClampLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "due qr notices", scanQRNotice)
+}
+
+// QRNotices returns an order's notifications, oldest first.
+func (s *Store) QRNotices(ctx context.Context, orderID int64) ([]*posguard.QRNotice, error) {
+	rows, err := s.DB.Query(ctx, "qr notices", `SELECT `+QRNoticeColumns+` FROM qr_notices WHERE order_id = ? ORDER BY id`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "qr notices", scanQRNotice)
+}
+
+// QRNoticeAttempted records one delivery attempt (see posguard.QRStore).
+func (s *Store) QRNoticeAttempted(ctx context.Context, id int64, delivered bool, next time.Time, lastErr string, abandon, caseOpened bool) error {
+	now := s.NowUTC()
+	state, deliveredAt := posguard.QRNoticePending, time.Time{}
+	switch {
+	case delivered:
+		state, deliveredAt, lastErr = posguard.QRNoticeDelivered, now, ""
+	case abandon:
+		state = posguard.QRNoticeAbandoned
+	}
+	n, err := s.DB.Exec(ctx, "qr notice attempted", `UPDATE qr_notices SET state = ?, attempts = attempts + 1, next_attempt = ?,
+		last_error = ?, delivered_at = ?, case_opened = (case_opened OR ?) WHERE id = ? AND state = 'pending'`,
+		state, s.T(next.UTC()), lastErr, s.T(deliveredAt), caseOpened, id)
+	if err == nil && n == 0 {
+		return NotFound("pending qr notice", fmt.Sprint(id))
+	}
+	return err
+}
+
+func scanQRNotice(r Row) (*posguard.QRNotice, error) {
+	var v posguard.QRNotice
+	err := r.Scan(&v.ID, &v.OrderID, &v.RefundID, &v.MerchantID, &v.Event, &v.URL, &v.State, &v.Attempts,
+		TimeCol(&v.NextAttempt), &v.LastError, &v.CaseOpened, TimeCol(&v.CreatedAt), TimeCol(&v.DeliveredAt))
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}

@@ -1,0 +1,353 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+var _ posguard.QRStore = (*Store)(nil)
+
+// QROrderColumns are the columns of qr_orders.
+const QROrderColumns = `id, merchant_id, out_order_no, request_hash, mode, channel, channel_name, amount, state,
+	reason, out_trade_no, transaction_id, paid_at, auth_code, terminal_id, subject, notify_url, expire_seconds,
+	code_url, expires_at, deadline, task, attempts, next_attempt, last_error, reversal_state, refunded_amount,
+	case_opened, created_at, updated_at`
+
+// PutWalletChannel inserts or replaces a channel by name, its key sealed.
+func (s *Store) PutWalletChannel(ctx context.Context, c *posguard.WalletChannel) error {
+	if c.Name == "" || len(c.Key) == 0 {
+		return posguard.Errorf(posguard.EINVALID, "wallet channel: a name and a key are required")
+	}
+	sealed, err := s.Sealer.Seal(c.Key, WalletChannelKeyAD(c.Name))
+	if err != nil {
+		return posguard.WrapError(posguard.EINTERNAL, err, "wallet channel %s: seal key", c.Name)
+	}
+	_, err = s.DB.Exec(ctx, "put wallet channel", `INSERT INTO wallet_channels (name, position, kind, url, app_id, key_sealed, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET position = excluded.position, kind = excluded.kind, url = excluded.url,
+			app_id = excluded.app_id, key_sealed = excluded.key_sealed, updated_at = excluded.updated_at`,
+		c.Name, c.Position, c.Kind, c.URL, c.AppID, sealed, s.T(s.NowUTC()))
+	return err
+}
+
+// WalletChannels returns every channel in position order, keys opened.
+func (s *Store) WalletChannels(ctx context.Context) ([]*posguard.WalletChannel, error) {
+	rows, err := s.DB.Query(ctx, "wallet channels", `SELECT name, position, kind, url, app_id, key_sealed FROM wallet_channels ORDER BY position, name`)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "wallet channels", func(r Row) (*posguard.WalletChannel, error) {
+		var c posguard.WalletChannel
+		var sealed []byte
+		if err := r.Scan(&c.Name, &c.Position, &c.Kind, &c.URL, &c.AppID, &sealed); err != nil {
+			return nil, err
+		}
+		k, err := s.Sealer.Open(sealed, WalletChannelKeyAD(c.Name))
+		if err != nil {
+			return nil, posguard.WrapError(posguard.EINTERNAL, err, "wallet channel %s: key_sealed does not open: it was altered, copied from another row, or sealed under another host key", c.Name)
+		}
+		c.Key = k
+		return &c, nil
+	})
+}
+
+// WalletChannelKeyAD returns the associated data of a wallet channel's
+// sealed key.
+func WalletChannelKeyAD(name string) []byte {
+	return posguard.SealAD("wallet_channels", "key_sealed", name)
+}
+
+// MerchantWalletKeyAD returns the associated data of a merchant wallet's
+// sealed notify key.
+func MerchantWalletKeyAD(merchantID string) []byte {
+	return posguard.SealAD("merchant_wallets", "notify_key_sealed", merchantID)
+}
+
+// PutMerchantWallet inserts or replaces a merchant's wallet settings.
+func (s *Store) PutMerchantWallet(ctx context.Context, w *posguard.MerchantWallet) error {
+	if w.MerchantID == "" || w.MchID == "" || len(w.NotifyKey) == 0 {
+		return posguard.Errorf(posguard.EINVALID, "merchant wallet: merchant, mch_id and notify_key are required")
+	}
+	sealed, err := s.Sealer.Seal(w.NotifyKey, MerchantWalletKeyAD(w.MerchantID))
+	if err != nil {
+		return posguard.WrapError(posguard.EINTERNAL, err, "merchant wallet %s: seal key", w.MerchantID)
+	}
+	_, err = s.DB.Exec(ctx, "put merchant wallet", `INSERT INTO merchant_wallets (merchant_id, mch_id, notify_key_sealed, updated_at)
+		VALUES (?, ?, ?, ?)
+		ON CONFLICT (merchant_id) DO UPDATE SET mch_id = excluded.mch_id, notify_key_sealed = excluded.notify_key_sealed,
+			updated_at = excluded.updated_at`,
+		w.MerchantID, w.MchID, sealed, s.T(s.NowUTC()))
+	return err
+}
+
+// MerchantWallet returns a merchant's wallet; ENOTFOUND if it has none.
+func (s *Store) MerchantWallet(ctx context.Context, merchantID string) (*posguard.MerchantWallet, error) {
+	w := posguard.MerchantWallet{MerchantID: merchantID}
+	var sealed []byte
+	err := s.DB.QueryRow(ctx, `SELECT mch_id, notify_key_sealed FROM merchant_wallets WHERE merchant_id = ?`, merchantID).Scan(&w.MchID, &sealed)
+	if errors.Is(err, ErrNoRows) {
+		return nil, NotFound("merchant wallet", merchantID)
+	}
+	if err != nil {
+		return nil, s.DB.Err(err, "merchant wallet")
+	}
+	if w.NotifyKey, err = s.Sealer.Open(sealed, MerchantWalletKeyAD(merchantID)); err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "merchant wallet %s: notify_key_sealed does not open: it was altered, copied from another row, or sealed under another host key", merchantID)
+	}
+	return &w, nil
+}
+
+// CreateQROrder journals o (see posguard.QRStore).
+func (s *Store) CreateQROrder(ctx context.Context, o *posguard.QROrder, tradePrefix string) (*posguard.QROrder, bool, error) {
+	if o.MerchantID == "" || o.OutOrderNo == "" || o.State == "" {
+		return nil, false, posguard.Errorf(posguard.EINVALID, "qr order: merchant, out_order_no and state are required")
+	}
+	now := s.NowUTC()
+	var got *posguard.QROrder
+	created := false
+	err := s.DB.InTx(ctx, "create qr order", func(tx *Tx) error {
+		created = false
+		old, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE merchant_id = ? AND out_order_no = ?`+s.DB.D.ForUpdate,
+			o.MerchantID, o.OutOrderNo))
+		if err == nil {
+			got = old
+			return nil
+		}
+		if !errors.Is(err, ErrNoRows) {
+			return err
+		}
+		var id int64
+		err = tx.QueryRow(ctx, `INSERT INTO qr_orders (merchant_id, out_order_no, request_hash, mode, channel, channel_name, amount,
+			state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task, next_attempt,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			o.MerchantID, o.OutOrderNo, o.RequestHash, string(o.Mode), o.Channel, o.ChannelName, int64(o.Amount),
+			string(o.State), o.Reason, o.AuthCode, o.TerminalID, o.Subject, o.NotifyURL, o.ExpireSeconds,
+			s.T(o.ExpiresAt.UTC()), s.T(o.Deadline.UTC()), string(o.Task), s.T(o.NextAttempt.UTC()), s.T(now), s.T(now)).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if o.State == posguard.QRPaying {
+			if _, err := tx.Exec(ctx, "create qr order", `UPDATE qr_orders SET out_trade_no = ? WHERE id = ?`,
+				fmt.Sprintf("%s%012d", tradePrefix, id), id); err != nil {
+				return err
+			}
+		}
+		got, err = scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		if got.State.Final() {
+			if err := s.queueNotice(ctx, tx, got, 0, "order", now); err != nil {
+				return err
+			}
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return got, created, nil
+}
+
+// queueNotice adds a merchant notification of o (refund refundID when not
+// 0) to the outbox, when o has a notify_url.
+func (s *Store) queueNotice(ctx context.Context, tx *Tx, o *posguard.QROrder, refundID int64, event string, now time.Time) error {
+	if o.NotifyURL == "" {
+		return nil
+	}
+	_, err := tx.Exec(ctx, "queue qr notice", `INSERT INTO qr_notices (order_id, refund_id, merchant_id, event, url, state, next_attempt, created_at)
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`, o.ID, refundID, o.MerchantID, event, o.NotifyURL, s.T(now), s.T(now))
+	return err
+}
+
+// QROrder returns an order; ENOTFOUND if none.
+func (s *Store) QROrder(ctx context.Context, id int64) (*posguard.QROrder, error) {
+	return s.oneQROrder(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`, id, fmt.Sprint(id))
+}
+
+// QROrderByTradeNo returns the order with out_trade_no; ENOTFOUND.
+func (s *Store) QROrderByTradeNo(ctx context.Context, outTradeNo string) (*posguard.QROrder, error) {
+	if outTradeNo == "" {
+		return nil, NotFound("qr order", "''")
+	}
+	return s.oneQROrder(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE out_trade_no = ?`, outTradeNo, outTradeNo)
+}
+
+func (s *Store) oneQROrder(ctx context.Context, q string, arg any, name string) (*posguard.QROrder, error) {
+	o, err := scanQROrder(s.DB.QueryRow(ctx, q, arg))
+	if errors.Is(err, ErrNoRows) {
+		return nil, NotFound("qr order", name)
+	}
+	if err != nil {
+		return nil, s.DB.Err(err, "qr order")
+	}
+	return o, nil
+}
+
+// QROrders lists orders newest first.
+func (s *Store) QROrders(ctx context.Context, f posguard.QROrderFilter) ([]*posguard.QROrder, error) {
+	q := `SELECT ` + QROrderColumns + ` FROM qr_orders WHERE 1 = 1`
+	var args []any
+	if f.MerchantID != "" {
+		q += ` AND merchant_id = ?`
+		args = append(args, f.MerchantID)
+	}
+	if f.OutOrderNo != "" {
+		q += ` AND out_order_no = ?`
+		args = append(args, f.OutOrderNo)
+	}
+	if f.State != "" {
+		q += ` AND state = ?`
+		args = append(args, string(f.State))
+	}
+	if !f.From.IsZero() {
+		q += ` AND created_at >= ?`
+		args = append(args, s.T(f.From.UTC()))
+	}
+	if !f.To.IsZero() {
+		q += ` AND created_at < ?`
+		args = append(args, s.T(f.To.UTC()))
+	}
+	if f.Before > 0 {
+		q += ` AND id < ?`
+		args = append(args, f.Before)
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, ClampLimit(f.Limit))
+	rows, err := s.DB.Query(ctx, "qr orders", q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "qr orders", scanQROrder)
+}
+
+// UpdateQROrder applies u (see posguard.QRStore).
+func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*posguard.QROrder, error) {
+	now := s.NowUTC()
+	var got *posguard.QROrder
+	err := s.DB.InTx(ctx, "update qr order", func(tx *Tx) error {
+		o, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, u.ID))
+		if errors.Is(err, ErrNoRows) {
+			return NotFound("qr order", fmt.Sprint(u.ID))
+		}
+		if err != nil {
+			return err
+		}
+		if u.From != "" && o.State != u.From {
+			return posguard.Errorf(posguard.ECONFLICT, "qr order %d is %s, not %s", o.ID, o.State, u.From)
+		}
+		if u.CheckTask && o.Task != u.FromTask {
+			return posguard.Errorf(posguard.ECONFLICT, "qr order %d has task %q, not %q", o.ID, o.Task, u.FromTask)
+		}
+		wasFinal := o.State.Final()
+		applyQROrderUpdate(o, u)
+		_, err = tx.Exec(ctx, "update qr order", `UPDATE qr_orders SET state = ?, reason = ?, transaction_id = ?, paid_at = ?,
+			code_url = ?, expires_at = ?, task = ?, attempts = ?, next_attempt = ?, last_error = ?, reversal_state = ?,
+			case_opened = ?, updated_at = ? WHERE id = ?`,
+			string(o.State), o.Reason, o.TransactionID, s.T(o.PaidAt), o.CodeURL, s.T(o.ExpiresAt), string(o.Task), o.Attempts,
+			s.T(o.NextAttempt), o.LastError, o.ReversalState, o.CaseOpened, s.T(now), o.ID)
+		if err != nil {
+			return err
+		}
+		o.UpdatedAt = now
+		if u.Notify && !wasFinal && o.State.Final() {
+			if err := s.queueNotice(ctx, tx, o, 0, "order", now); err != nil {
+				return err
+			}
+		}
+		got = o
+		return nil
+	})
+	return got, err
+}
+
+// applyQROrderUpdate changes o as u says.
+func applyQROrderUpdate(o *posguard.QROrder, u posguard.QROrderUpdate) {
+	if u.State != "" {
+		o.State = u.State
+	}
+	if u.Reason != "" {
+		o.Reason = u.Reason
+	}
+	if u.TransactionID != "" {
+		o.TransactionID = u.TransactionID
+	}
+	if !u.PaidAt.IsZero() {
+		o.PaidAt = u.PaidAt.UTC().Truncate(time.Microsecond)
+	}
+	if u.CodeURL != "" {
+		o.CodeURL = u.CodeURL
+	}
+	if !u.ExpiresAt.IsZero() {
+		o.ExpiresAt = u.ExpiresAt.UTC().Truncate(time.Microsecond)
+	}
+	if u.Attempted {
+		o.Attempts++
+	}
+	if u.Task != nil {
+		if *u.Task != posguard.QRTaskNone && *u.Task != o.Task {
+			o.Attempts = 0
+		}
+		o.Task = *u.Task
+	}
+	if !u.NextAttempt.IsZero() {
+		o.NextAttempt = u.NextAttempt.UTC().Truncate(time.Microsecond)
+	}
+	if u.LastError != nil {
+		o.LastError = *u.LastError
+	}
+	if u.ReversalState != "" {
+		o.ReversalState = u.ReversalState
+	}
+	if u.CaseOpened {
+		o.CaseOpened = true
+	}
+}
+
+// ResumeQRQueues makes every queued order task, refund and notification due
+// at now.
+func (s *Store) ResumeQRQueues(ctx context.Context, now time.Time) error {
+	return s.DB.InTx(ctx, "resume qr queues", func(tx *Tx) error {
+		for _, q := range []string{
+			`UPDATE qr_orders SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`,
+			`UPDATE qr_refunds SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`,
+			`UPDATE qr_notices SET next_attempt = ? WHERE state = 'pending' AND next_attempt > ?`,
+		} {
+			if _, err := tx.Exec(ctx, "resume qr queues", q, s.T(now.UTC()), s.T(now.UTC())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DueQROrders returns orders with a task due at now, oldest first.
+func (s *Store) DueQROrders(ctx context.Context, now time.Time, limit int) ([]*posguard.QROrder, error) {
+	rows, err := s.DB.Query(ctx, "due qr orders", `SELECT `+QROrderColumns+` FROM qr_orders
+		WHERE task <> '' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, s.T(now.UTC()), ClampLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "due qr orders", scanQROrder)
+}
+
+func scanQROrder(r Row) (*posguard.QROrder, error) {
+	var o posguard.QROrder
+	var mode, state, task string
+	var amount, refunded int64
+	err := r.Scan(&o.ID, &o.MerchantID, &o.OutOrderNo, &o.RequestHash, &mode, &o.Channel, &o.ChannelName, &amount, &state,
+		&o.Reason, &o.OutTradeNo, &o.TransactionID, TimeCol(&o.PaidAt), &o.AuthCode, &o.TerminalID, &o.Subject, &o.NotifyURL,
+		&o.ExpireSeconds, &o.CodeURL, TimeCol(&o.ExpiresAt), TimeCol(&o.Deadline), &task, &o.Attempts, TimeCol(&o.NextAttempt),
+		&o.LastError, &o.ReversalState, &refunded, &o.CaseOpened, TimeCol(&o.CreatedAt), TimeCol(&o.UpdatedAt))
+	if err != nil {
+		return nil, err
+	}
+	o.Mode, o.State, o.Task = posguard.QRMode(mode), posguard.QRState(state), posguard.QRTask(task)
+	o.Amount, o.RefundedAmount = posguard.Amount(amount), posguard.Amount(refunded)
+	return &o, nil
+}

@@ -1,0 +1,306 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// Reconciliation (posguard.ReconStore) keeps its runs, exceptions and late
+// lines in the tables of migration 0020_recon (times converted to the
+// dialect's encoding by PostgreSQL's 0040) and reads the journal's
+// transactions table and the ledger's tables.
+
+var _ posguard.ReconStore = (*Store)(nil)
+
+// Recon returns the store's reconciliation side (posguard.ReconStore).
+func (s *Store) Recon() posguard.ReconStore { return s }
+
+// marks returns n comma-separated ? placeholders.
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// inChunks calls f with successive chunks of at most 500 of keys, each with
+// its arguments and placeholders (an IN list per chunk).
+func inChunks[K any](keys []K, f func(args []any, marks string) error) error {
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		args := make([]any, n)
+		for i, k := range keys[:n] {
+			args[i] = k
+		}
+		keys = keys[n:]
+		if err := f(args, marks(n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const reconTxnCols = `id, type, state, terminal_id, merchant_id, rrn, amount, settlement_date, upstream_stan, upstream_time, pan_masked, orig_id`
+
+func scanReconTxn(r Row) (*posguard.ReconTxn, error) {
+	// Plain destinations (then converted): the journal side reads a whole
+	// day, and the drivers scan named types by reflection.
+	t := &posguard.ReconTxn{}
+	var typ, st string
+	var amt int64
+	err := r.Scan(&t.ID, &typ, &st, &t.TerminalID, &t.MerchantID, &t.RRN, &amt, &t.SettlementDate,
+		&t.UpstreamSTAN, &t.UpstreamTime, &t.PANMasked, &t.OrigID)
+	t.Type, t.State, t.Amount = posguard.TxnType(typ), posguard.State(st), posguard.Amount(amt)
+	return t, err
+}
+
+// ReconTxns implements posguard.ReconStore.
+func (s *Store) ReconTxns(ctx context.Context, dates []string, types []posguard.TxnType, f func(*posguard.ReconTxn) error) error {
+	if len(dates) == 0 || len(types) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(dates)+len(types))
+	for _, d := range dates {
+		args = append(args, d)
+	}
+	for _, t := range types {
+		args = append(args, string(t))
+	}
+	rows, err := s.DB.Query(ctx, "read journal", `SELECT `+reconTxnCols+` FROM transactions
+		WHERE settlement_date IN (`+marks(len(dates))+`) AND type IN (`+marks(len(types))+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t, err := scanReconTxn(rows)
+		if err != nil {
+			return s.DB.Err(err, "scan journal")
+		}
+		if err := f(t); err != nil {
+			return err
+		}
+	}
+	return s.DB.Err(rows.Err(), "read journal")
+}
+
+// ReconTxnsByID implements posguard.ReconStore.
+func (s *Store) ReconTxnsByID(ctx context.Context, ids []int64) ([]*posguard.ReconTxn, error) {
+	var out []*posguard.ReconTxn
+	return out, inChunks(ids, func(args []any, in string) error {
+		page, err := queryAll(ctx, s.DB, "read journal", scanReconTxn, `SELECT `+reconTxnCols+` FROM transactions WHERE id IN (`+in+`)`, args...)
+		out = append(out, page...)
+		return err
+	})
+}
+
+const runCols = `id, date, clearing_file, clearing_sha, bank_file, bank_sha, report, idents, superseded_by, created_at`
+
+func scanRun(row Row) (*posguard.ReconRun, error) {
+	r := &posguard.ReconRun{}
+	var report, idents string
+	if err := row.Scan(&r.ID, &r.Date, &r.ClearingFile, &r.ClearingSHA, &r.BankFile, &r.BankSHA, &report, &idents,
+		&r.SupersededBy, TimeCol(&r.CreatedAt)); err != nil {
+		return nil, err
+	}
+	r.Report = []byte(report)
+	if err := json.Unmarshal([]byte(idents), &r.Idents); err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "recon run %s: idents", r.ID)
+	}
+	return r, nil
+}
+
+// oneRun returns the first run of the query; ENOTFOUND naming what if none.
+func (s *Store) oneRun(ctx context.Context, what, where string, args ...any) (*posguard.ReconRun, error) {
+	rs, err := queryAll(ctx, s.DB, "query recon runs", scanRun, `SELECT `+runCols+` FROM recon_runs WHERE `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "recon run %s not found", what)
+	}
+	return rs[0], nil
+}
+
+// RunBySHA implements posguard.ReconStore.
+func (s *Store) RunBySHA(ctx context.Context, date, clearingSHA, bankSHA string) (*posguard.ReconRun, error) {
+	return s.oneRun(ctx, "of "+date, `date = ? AND clearing_sha = ? AND bank_sha = ?`, date, clearingSHA, bankSHA)
+}
+
+// ReconRun implements posguard.ReconStore.
+func (s *Store) ReconRun(ctx context.Context, id string) (*posguard.ReconRun, error) {
+	return s.oneRun(ctx, strconv.Quote(id), `id = ?`, id)
+}
+
+// CurrentRun implements posguard.ReconStore.
+func (s *Store) CurrentRun(ctx context.Context, date string) (*posguard.ReconRun, error) {
+	return s.oneRun(ctx, "of "+date, `date = ? AND superseded_by = '' ORDER BY created_at DESC, id DESC LIMIT 1`, date)
+}
+
+// ReconRuns implements posguard.ReconStore.
+func (s *Store) ReconRuns(ctx context.Context, date, before string, limit int) ([]*posguard.ReconRun, error) {
+	q := `SELECT ` + runCols + ` FROM recon_runs WHERE 1 = 1`
+	var args []any
+	if date != "" {
+		q += ` AND date = ?`
+		args = append(args, date)
+	}
+	if before != "" {
+		q += ` AND (created_at, id) < (SELECT created_at, id FROM recon_runs WHERE id = ?)`
+		args = append(args, before)
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 50
+	}
+	return queryAll(ctx, s.DB, "query recon runs", scanRun, q+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit)...)
+}
+
+// SaveRun implements posguard.ReconStore.
+func (s *Store) SaveRun(ctx context.Context, r *posguard.ReconRun, exs []*posguard.ReconException) error {
+	return s.DB.InTx(ctx, "save recon run", func(tx *Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM recon_runs WHERE date = ? AND clearing_sha = ? AND bank_sha = ?`,
+			r.Date, r.ClearingSHA, r.BankSHA).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return posguard.Errorf(posguard.ECONFLICT, "a run of %s with these files exists", r.Date)
+		}
+		if r.CreatedAt.IsZero() {
+			r.CreatedAt = s.NowUTC()
+		}
+		r.CreatedAt = r.CreatedAt.UTC().Truncate(time.Microsecond)
+		// Runs are ordered by creation: a run is never created before the
+		// latest one (clocks that stand still, as in tests, included).
+		var last time.Time
+		if err := tx.QueryRow(ctx, `SELECT MAX(created_at) FROM recon_runs`).Scan(TimeCol(&last)); err != nil {
+			return err
+		}
+		if !last.IsZero() && !r.CreatedAt.After(last) {
+			r.CreatedAt = last.Add(time.Microsecond)
+		}
+		idents, _ := json.Marshal(r.Idents)
+		if r.Idents == nil {
+			idents = []byte("[]")
+		}
+		if _, err := tx.Exec(ctx, "supersede recon run", `UPDATE recon_runs SET superseded_by = ? WHERE date = ? AND superseded_by = ''`,
+			r.ID, r.Date); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "insert recon run", `INSERT INTO recon_runs (`+runCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
+			r.ID, r.Date, r.ClearingFile, r.ClearingSHA, r.BankFile, r.BankSHA, string(r.Report), string(idents),
+			s.T(r.CreatedAt)); err != nil {
+			return err
+		}
+		return s.putExceptions(ctx, tx, exs)
+	})
+}
+
+const excCols = `ident, date, class, status, run_id, txn_id, payout_id, merchant_id, hold_amount, case_id, repair_txn_id, body, updated_at`
+
+// putExceptions upserts exs inside tx.
+func (s *Store) putExceptions(ctx context.Context, tx *Tx, exs []*posguard.ReconException) error {
+	now := s.NowUTC()
+	for _, e := range exs {
+		e.UpdatedAt = now
+		if _, err := tx.Exec(ctx, "upsert exception", `INSERT INTO recon_exceptions (`+excCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (ident) DO UPDATE SET status = excluded.status, run_id = excluded.run_id, txn_id = excluded.txn_id,
+				payout_id = excluded.payout_id, merchant_id = excluded.merchant_id, hold_amount = excluded.hold_amount,
+				case_id = excluded.case_id, repair_txn_id = excluded.repair_txn_id, body = excluded.body,
+				updated_at = excluded.updated_at`,
+			e.Ident, e.Date, e.Class, e.Status, e.RunID, e.TxnID, e.PayoutID, e.MerchantID,
+			int64(e.HoldAmount), e.CaseID, e.RepairTxnID, string(e.Body), s.T(now)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PutExceptions implements posguard.ReconStore.
+func (s *Store) PutExceptions(ctx context.Context, exs []*posguard.ReconException) error {
+	if len(exs) == 0 {
+		return nil
+	}
+	return s.DB.InTx(ctx, "put exceptions", func(tx *Tx) error { return s.putExceptions(ctx, tx, exs) })
+}
+
+func scanException(row Row) (*posguard.ReconException, error) {
+	e := &posguard.ReconException{}
+	var body string
+	err := row.Scan(&e.Ident, &e.Date, &e.Class, &e.Status, &e.RunID, &e.TxnID, &e.PayoutID, &e.MerchantID,
+		&e.HoldAmount, &e.CaseID, &e.RepairTxnID, &body, TimeCol(&e.UpdatedAt))
+	e.Body = []byte(body)
+	return e, err
+}
+
+// Exceptions implements posguard.ReconStore.
+func (s *Store) Exceptions(ctx context.Context, f posguard.ReconFilter) ([]*posguard.ReconException, error) {
+	q := `SELECT ` + excCols + ` FROM recon_exceptions WHERE 1 = 1`
+	var args []any
+	for _, c := range []struct {
+		col string
+		v   any
+		set bool
+	}{{"date", f.Date, f.Date != ""}, {"class", f.Class, f.Class != ""}, {"status", f.Status, f.Status != ""},
+		{"txn_id", f.TxnID, f.TxnID != 0}} {
+		if c.set {
+			q += ` AND ` + c.col + ` = ?`
+			args = append(args, c.v)
+		}
+	}
+	if f.After != "" {
+		q += ` AND ident > ?`
+		args = append(args, f.After)
+	}
+	q += ` ORDER BY ident LIMIT ?`
+	return queryAll(ctx, s.DB, "query exceptions", scanException, q, append(args, limit(f.Limit, 100, 10000))...)
+}
+
+// ExceptionsByIdent implements posguard.ReconStore.
+func (s *Store) ExceptionsByIdent(ctx context.Context, idents []string) (map[string]*posguard.ReconException, error) {
+	out := make(map[string]*posguard.ReconException, len(idents))
+	return out, inChunks(idents, func(args []any, in string) error {
+		exs, err := queryAll(ctx, s.DB, "query exceptions", scanException, `SELECT `+excCols+` FROM recon_exceptions WHERE ident IN (`+in+`)`, args...)
+		for _, e := range exs {
+			out[e.Ident] = e
+		}
+		return err
+	})
+}
+
+// MarkLate implements posguard.ReconStore.
+func (s *Store) MarkLate(ctx context.Context, txnID int64, txnDate, runDate, runID string) error {
+	_, err := s.DB.Exec(ctx, "mark late line", `INSERT INTO recon_late (txn_id, txn_date, run_date, run_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT (txn_id) DO UPDATE SET run_date = excluded.run_date, run_id = excluded.run_id`, txnID, txnDate, runDate, runID)
+	return err
+}
+
+// LateMatched implements posguard.ReconStore.
+func (s *Store) LateMatched(ctx context.Context, txnDate string) (map[int64]string, error) {
+	type late struct {
+		id   int64
+		date string
+	}
+	ls, err := queryAll(ctx, s.DB, "read late lines", func(r Row) (l late, err error) { return l, r.Scan(&l.id, &l.date) },
+		`SELECT txn_id, run_date FROM recon_late WHERE txn_date = ?`, txnDate)
+	out := make(map[int64]string, len(ls))
+	for _, l := range ls {
+		out[l.id] = l.date
+	}
+	return out, err
+}
+
+// LedgerNet implements posguard.ReconStore.
+func (s *Store) LedgerNet(ctx context.Context, date string) (posguard.Amount, bool, error) {
+	var n int64
+	var sum sql.NullInt64
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(*), SUM(e.amount) FROM ledger_entries e
+		JOIN ledger_postings p ON p.seq = e.seq
+		WHERE e.account = 'network_receivable' AND e.date = ? AND p.kind IN ('approval', 'void', 'refund', 'reversal')`, date).Scan(&n, &sum)
+	if err != nil {
+		return 0, false, s.DB.Err(err, "ledger net")
+	}
+	return posguard.Amount(sum.Int64), n > 0, nil
+}

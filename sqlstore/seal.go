@@ -1,0 +1,178 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+
+	"github.com/posguard/posguard"
+)
+
+// Formats of the sealed values a store holds (setting seal.format).
+const (
+	// SettingSealFormat names the setting that records the format; a store
+	// without it holds only values bound to their rows.
+	SettingSealFormat = "seal.format"
+	// SealFormatUnbound marks a store whose values were sealed without
+	// associated data (before migration 0045): UpgradeSealing re-seals them.
+	SealFormatUnbound = "1"
+	// SealFormatBound marks a store whose values are all bound to their
+	// rows (posguard.SealAD).
+	SealFormatBound = "2"
+)
+
+// sealFormat returns the store's sealing format: SealFormatBound unless
+// the setting says otherwise.
+func sealFormat(ctx context.Context, q interface {
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}) (string, error) {
+	var v []byte
+	err := q.QueryRow(ctx, `SELECT value FROM settings WHERE name = ?`, SettingSealFormat).Scan(&v)
+	if errors.Is(err, ErrNoRows) {
+		return SealFormatBound, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return string(v), nil
+}
+
+// UpgradeSealing re-seals, once, every value a store sealed before values
+// were bound to their rows: each terminal's TMK and working keys, each
+// secret setting, wallet channel key and merchant wallet notify key is opened as it was sealed (no associated data) and sealed
+// again bound to its row, and the format is recorded as SealFormatBound,
+// all in one transaction. It returns how many values it re-sealed (0 for a
+// store already bound). A value that does not open under the store's
+// sealer (another host key, or altered) stops it with EINTERNAL naming the
+// row, and nothing changes: nothing is ever re-sealed under a key the data
+// was not sealed under.
+func (s *Store) UpgradeSealing(ctx context.Context) (int, error) {
+	n := 0
+	err := s.DB.InTx(ctx, "upgrade sealing", func(tx *Tx) error {
+		format, err := sealFormat(ctx, tx)
+		if err != nil {
+			return err
+		}
+		switch format {
+		case SealFormatBound:
+			return nil
+		case SealFormatUnbound:
+		default:
+			return posguard.Errorf(posguard.EINTERNAL, "store: unknown sealing format %q (a newer posguard wrote it?)", format)
+		}
+		type termRow struct {
+			id   string
+			cols [4][]byte
+		}
+		rows, err := tx.Query(ctx, "upgrade sealing", `SELECT id, tmk_sealed, pik_sealed, mak_sealed, tdk_sealed FROM terminals ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		terms, err := Collect(s.DB, rows, "upgrade sealing", func(r Row) (termRow, error) {
+			var t termRow
+			err := r.Scan(&t.id, &t.cols[0], &t.cols[1], &t.cols[2], &t.cols[3])
+			return t, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, t := range terms {
+			var out [4][]byte
+			for i, sealed := range t.cols {
+				if len(sealed) == 0 {
+					continue
+				}
+				plain, err := s.Sealer.Open(sealed, nil)
+				if err != nil {
+					return posguard.Errorf(posguard.EINTERNAL, "store: terminal %s: %s does not open under this host key: nothing was re-sealed", t.id, terminalKeyColumns[i])
+				}
+				out[i], err = s.Sealer.Seal(plain, TerminalKeyAD(t.id, terminalKeyColumns[i]))
+				clear(plain)
+				if err != nil {
+					return err
+				}
+				n++
+			}
+			if _, err := tx.Exec(ctx, "upgrade sealing", `UPDATE terminals SET tmk_sealed = ?, pik_sealed = ?, mak_sealed = ?, tdk_sealed = ? WHERE id = ?`,
+				out[0], out[1], out[2], out[3], t.id); err != nil {
+				return err
+			}
+		}
+		type setRow struct {
+			name  string
+			value []byte
+		}
+		rows, err = tx.Query(ctx, "upgrade sealing", `SELECT name, value FROM settings WHERE secret = ? ORDER BY name`, true)
+		if err != nil {
+			return err
+		}
+		sets, err := Collect(s.DB, rows, "upgrade sealing", func(r Row) (setRow, error) {
+			var v setRow
+			err := r.Scan(&v.name, &v.value)
+			return v, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, v := range sets {
+			plain, err := s.Sealer.Open(v.value, nil)
+			if err != nil {
+				return posguard.Errorf(posguard.EINTERNAL, "store: setting %s does not open under this host key: nothing was re-sealed", v.name)
+			}
+			sealed, err := s.Sealer.Seal(plain, SettingAD(v.name))
+			clear(plain)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "upgrade sealing", `UPDATE settings SET value = ? WHERE name = ?`, sealed, v.name); err != nil {
+				return err
+			}
+			n++
+		}
+		// Single sealed columns keyed by one text column.
+		for _, c := range []struct {
+			table, key, column string
+			ad                 func(string) []byte
+		}{
+			{"wallet_channels", "name", "key_sealed", WalletChannelKeyAD},
+			{"merchant_wallets", "merchant_id", "notify_key_sealed", MerchantWalletKeyAD},
+		} {
+			rows, err := tx.Query(ctx, "upgrade sealing", `SELECT `+c.key+`, `+c.column+` FROM `+c.table+` ORDER BY `+c.key)
+			if err != nil {
+				return err
+			}
+			vals, err := Collect(s.DB, rows, "upgrade sealing", func(r Row) (setRow, error) {
+				var v setRow
+				err := r.Scan(&v.name, &v.value)
+				return v, err
+			})
+			if err != nil {
+				return err
+			}
+			for _, v := range vals {
+				if len(v.value) == 0 {
+					continue
+				}
+				plain, err := s.Sealer.Open(v.value, nil)
+				if err != nil {
+					return posguard.Errorf(posguard.EINTERNAL, "store: %s %s: %s does not open under this host key: nothing was re-sealed", c.table, v.name, c.column)
+				}
+				sealed, err := s.Sealer.Seal(plain, c.ad(v.name))
+				clear(plain)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, "upgrade sealing", `UPDATE `+c.table+` SET `+c.column+` = ? WHERE `+c.key+` = ?`, sealed, v.name); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		_, err = tx.Exec(ctx, "upgrade sealing", `UPDATE settings SET value = ?, updated_at = ? WHERE name = ?`,
+			[]byte(SealFormatBound), s.T(s.NowUTC()), SettingSealFormat)
+		return err
+	})
+	if err != nil {
+		n = 0
+	}
+	return n, err
+}
