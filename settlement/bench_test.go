@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -98,13 +97,6 @@ func settleFixture(b *testing.B, n, merchants int) *fixture {
 		return newFixtureAt(b, path)
 	}
 	return f
-}
-
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchN is the number of sales BenchmarkSettle1M settles: 1,000,000, or
