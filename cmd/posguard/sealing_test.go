@@ -22,7 +22,7 @@ import (
 func TestAttackSwappedSealedKeys(t *testing.T) {
 	wd := startWorld(t, "", 5*time.Second)
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", filepath.Join(wd.dir, "posguard.db"))
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(wd.dir, "posguard.db")+"?_pragma=busy_timeout(10000)") // serve writes meanwhile (scheduler, poster)
 	if err != nil {
 		t.Fatal(err)
 	}
