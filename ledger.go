@@ -22,6 +22,7 @@ const (
 	AccountPayoutClearing    AccountKind = "payout_clearing"    // settled, payout in flight at the bank
 	AccountHeld              AccountKind = "held"               // 挂账: a failed or returned payout kept for the merchant
 	AccountSuspense          AccountKind = "suspense"           // money that cannot be attributed yet
+	AccountWalletReceivable  AccountKind = "wallet_receivable"  // due from the QR wallet channels
 )
 
 // Account names one ledger account: a kind, and for merchant kinds the

@@ -32,6 +32,26 @@ type Limits struct {
 	PerTxn     Amount
 	Daily      Amount
 	DailyCount int
+	// CardDaily and CardDailyCount bound what one card may spend at the
+	// merchant in a settlement day (sales and completions).
+	CardDaily      Amount
+	CardDailyCount int
+	// TerminalDaily and TerminalDailyCount bound what one terminal of the
+	// merchant may take in a settlement day.
+	TerminalDaily      Amount
+	TerminalDailyCount int
+}
+
+// PerCard reports whether l has a per-card or per-terminal limit (the
+// switch then keeps usage per card and terminal).
+func (l Limits) PerCard() bool {
+	return l.CardDaily > 0 || l.CardDailyCount > 0 || l.TerminalDaily > 0 || l.TerminalDailyCount > 0
+}
+
+// Negative reports whether any limit is below zero.
+func (l Limits) Negative() bool {
+	return l.PerTxn < 0 || l.Daily < 0 || l.DailyCount < 0 || l.CardDaily < 0 || l.CardDailyCount < 0 ||
+		l.TerminalDaily < 0 || l.TerminalDailyCount < 0
 }
 
 // SettlementAccount is where a merchant's money is paid.

@@ -282,6 +282,12 @@ type QRStore interface {
 	// DueQRRefunds returns refunds with a task due at now, oldest first.
 	DueQRRefunds(ctx context.Context, now time.Time, limit int) ([]*QRRefund, error)
 
+	// UnpostedQR returns succeeded orders and succeeded refunds the ledger
+	// has not posted yet, oldest first, at most limit of each.
+	UnpostedQR(ctx context.Context, limit int) ([]*QROrder, []*QRRefund, error)
+	// MarkQRPosted records that the ledger posted these orders and refunds.
+	MarkQRPosted(ctx context.Context, orderIDs, refundIDs []int64) error
+
 	// DueQRNotices returns pending notifications due at now, oldest first.
 	DueQRNotices(ctx context.Context, now time.Time, limit int) ([]*QRNotice, error)
 	// QRNotices returns an order's notifications, oldest first.

@@ -10,50 +10,56 @@ import "strings"
 const (
 	ReasonApproved = "approved"
 
-	ReasonFormat                = "message.format"            // 30
-	ReasonMACMissing            = "security.mac_missing"      // A0
-	ReasonMACInvalid            = "security.mac_invalid"      // A0
-	ReasonPINBlock              = "security.pin_block"        // 99
-	ReasonTerminalUnknown       = "terminal.unknown"          // 97
-	ReasonTerminalDisabled      = "terminal.disabled"         // 97
-	ReasonNotSignedOn           = "terminal.not_signed_on"    // 77
-	ReasonBatchMismatch         = "terminal.batch_mismatch"   // 77
-	ReasonMerchantUnknown       = "merchant.unknown"          // 03
-	ReasonMerchantKYC           = "merchant.kyc_pending"      // 03
-	ReasonMerchantFrozen        = "merchant.frozen"           // 03
-	ReasonMerchantClosed        = "merchant.closed"           // 03
-	ReasonTypeNotAllowed        = "merchant.type_not_allowed" // 58
-	ReasonDuplicate             = "idempotency.other_content" // 94
-	ReasonLimitPerTxn           = "limit.per_txn"             // 61
-	ReasonLimitDailyAmount      = "limit.daily_amount"        // 61
-	ReasonLimitDailyCount       = "limit.daily_count"         // 65
-	ReasonOriginalNotFound      = "original.not_found"        // 25
-	ReasonOriginalNotApproved   = "original.not_approved"     // 12
-	ReasonOriginalVoided        = "original.already_voided"   // 12
-	ReasonOriginalReversed      = "original.reversed"         // 12
-	ReasonOriginalOtherDay      = "original.other_day"        // 12
-	ReasonVoidAmount            = "void.amount_mismatch"      // 64
-	ReasonVoidOtherTerminal     = "void.other_terminal"       // 58
-	ReasonRefundSameDay         = "refund.same_day"           // 12
-	ReasonRefundOtherCard       = "refund.other_card"         // 14
-	ReasonRefundOverAmount      = "refund.over_amount"        // 13
-	ReasonRefundManualEntry     = "refund.manual_entry"       // 12
-	ReasonRefundMerchantBalance = "refund.merchant_balance"   // 13: more than the merchant still has unsettled
-	ReasonPreAuthNotFound       = "preauth.not_found"         // 25
-	ReasonPreAuthCompleted      = "preauth.already_completed" // 12
-	ReasonPreAuthCancelled      = "preauth.cancelled"         // 12
-	ReasonPreAuthExpired        = "preauth.expired"           // 12
-	ReasonPreAuthReversed       = "preauth.reversed"          // 12
-	ReasonCancelAmount          = "preauth.cancel_amount"     // 64
-	ReasonCompletionOtherCard   = "completion.other_card"     // 14
-	ReasonCompletionOverAmount  = "completion.over_amount"    // 13: above 115 % of the pre-auth
-	ReasonNetworkTimeout        = "network.timeout"           // 98
-	ReasonNetworkDown           = "network.unavailable"       // 91
-	ReasonNetworkBadAnswer      = "network.bad_answer"        // 96
-	ReasonHostFault             = "host.fault"                // 96
-	ReasonSignOnRate            = "terminal.sign_on_rate"     // 96: too many sign-ons of one terminal
-	ReasonRiskDeclined          = "risk.declined"             // 59: a risk rule declined the payment
-	ReasonRiskFrozen            = "risk.frozen"               // 59: a risk rule declined it and froze the merchant
+	ReasonFormat                = "message.format"              // 30
+	ReasonMACMissing            = "security.mac_missing"        // A0
+	ReasonMACInvalid            = "security.mac_invalid"        // A0
+	ReasonPINBlock              = "security.pin_block"          // 99
+	ReasonTerminalUnknown       = "terminal.unknown"            // 97
+	ReasonTerminalDisabled      = "terminal.disabled"           // 97
+	ReasonNotSignedOn           = "terminal.not_signed_on"      // 77
+	ReasonBatchMismatch         = "terminal.batch_mismatch"     // 77
+	ReasonMerchantUnknown       = "merchant.unknown"            // 03
+	ReasonMerchantKYC           = "merchant.kyc_pending"        // 03
+	ReasonMerchantFrozen        = "merchant.frozen"             // 03
+	ReasonMerchantClosed        = "merchant.closed"             // 03
+	ReasonTypeNotAllowed        = "merchant.type_not_allowed"   // 58
+	ReasonDuplicate             = "idempotency.other_content"   // 94
+	ReasonLimitPerTxn           = "limit.per_txn"               // 61
+	ReasonLimitDailyAmount      = "limit.daily_amount"          // 61
+	ReasonLimitDailyCount       = "limit.daily_count"           // 65
+	ReasonLimitCardAmount       = "limit.card_daily_amount"     // 61: one card at the merchant in a day
+	ReasonLimitCardCount        = "limit.card_daily_count"      // 65
+	ReasonLimitTerminalAmount   = "limit.terminal_daily_amount" // 61: one terminal in a day
+	ReasonLimitTerminalCount    = "limit.terminal_daily_count"  // 65
+	ReasonContactlessPIN        = "contactless.pin_required"    // 55: contactless without PIN above the no-PIN limit
+	ReasonContactlessNoPINCount = "contactless.no_pin_count"    // 65: too many no-PIN contactless reads of one card
+	ReasonOriginalNotFound      = "original.not_found"          // 25
+	ReasonOriginalNotApproved   = "original.not_approved"       // 12
+	ReasonOriginalVoided        = "original.already_voided"     // 12
+	ReasonOriginalReversed      = "original.reversed"           // 12
+	ReasonOriginalOtherDay      = "original.other_day"          // 12
+	ReasonVoidAmount            = "void.amount_mismatch"        // 64
+	ReasonVoidOtherTerminal     = "void.other_terminal"         // 58
+	ReasonRefundSameDay         = "refund.same_day"             // 12
+	ReasonRefundOtherCard       = "refund.other_card"           // 14
+	ReasonRefundOverAmount      = "refund.over_amount"          // 13
+	ReasonRefundManualEntry     = "refund.manual_entry"         // 12
+	ReasonRefundMerchantBalance = "refund.merchant_balance"     // 13: more than the merchant still has unsettled
+	ReasonPreAuthNotFound       = "preauth.not_found"           // 25
+	ReasonPreAuthCompleted      = "preauth.already_completed"   // 12
+	ReasonPreAuthCancelled      = "preauth.cancelled"           // 12
+	ReasonPreAuthExpired        = "preauth.expired"             // 12
+	ReasonPreAuthReversed       = "preauth.reversed"            // 12
+	ReasonCancelAmount          = "preauth.cancel_amount"       // 64
+	ReasonCompletionOtherCard   = "completion.other_card"       // 14
+	ReasonCompletionOverAmount  = "completion.over_amount"      // 13: above 115 % of the pre-auth
+	ReasonNetworkTimeout        = "network.timeout"             // 98
+	ReasonNetworkDown           = "network.unavailable"         // 91
+	ReasonNetworkBadAnswer      = "network.bad_answer"          // 96
+	ReasonHostFault             = "host.fault"                  // 96
+	ReasonSignOnRate            = "terminal.sign_on_rate"       // 96: too many sign-ons of one terminal
+	ReasonRiskDeclined          = "risk.declined"               // 59: a risk rule declined the payment
+	ReasonRiskFrozen            = "risk.frozen"                 // 59: a risk rule declined it and froze the merchant
 
 	ReasonReversalQueued    = "reversal.queued"                // 00: the host queued an upstream reversal
 	ReasonReversalDone      = "reversal.acknowledged"          // 00: the network acknowledged it
@@ -135,6 +141,12 @@ var reasonTable = []ReasonSpec{
 	{ReasonLimitPerTxn, "61", 422},
 	{ReasonLimitDailyAmount, "61", 422},
 	{ReasonLimitDailyCount, "65", 422},
+	{ReasonLimitCardAmount, "61", 422},
+	{ReasonLimitCardCount, "65", 422},
+	{ReasonLimitTerminalAmount, "61", 422},
+	{ReasonLimitTerminalCount, "65", 422},
+	{ReasonContactlessPIN, "55", 422},
+	{ReasonContactlessNoPINCount, "65", 422},
 	{ReasonOriginalNotFound, "25", 404},
 	{ReasonOriginalNotApproved, "12", 409},
 	{ReasonOriginalVoided, "12", 409},

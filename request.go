@@ -64,6 +64,26 @@ type TerminalRequest struct {
 // of a card number keyed in by hand.
 const EntryModeManual = "01"
 
+// EntryModeContactless is the PAN entry mode (the first two digits of
+// field 22) of a contactless (闪付) read; EntryModeContactlessNoPIN is field
+// 22 of such a read without a PIN.
+const (
+	EntryModeContactless      = "07"
+	EntryModeContactlessNoPIN = "072"
+)
+
+// Contactless reports whether the card was read contactless (field 22
+// 07x).
+func (r *TerminalRequest) Contactless() bool {
+	return len(r.EntryMode) >= 2 && r.EntryMode[:2] == EntryModeContactless
+}
+
+// ContactlessNoPIN reports whether the card was read contactless without
+// a PIN: entry mode 072, or 07x without field 52.
+func (r *TerminalRequest) ContactlessNoPIN() bool {
+	return r.Contactless() && (r.EntryMode == EntryModeContactlessNoPIN || len(r.PINBlock) == 0)
+}
+
 // ManualEntry reports whether the request's card number was keyed in by
 // hand (field 22).
 func (r *TerminalRequest) ManualEntry() bool {
@@ -90,6 +110,11 @@ type Answer struct {
 	Settlement *SettlementResult `json:"settlement,omitempty"`
 	CardOrg    string            `json:"63,omitempty"`
 	AcquirerID string            `json:"32,omitempty"`
+	// ICC is field 55 of the answer to an IC request in upper-case
+	// hexadecimal (a string, so answers stay comparable): the issuer's
+	// answer data only (91 ARPC + response code, 8A, scripts 71/72), no
+	// card data.
+	ICC string `json:"55,omitempty"`
 }
 
 // TerminalResponse is the switch's answer, which the gateway packs with the

@@ -192,6 +192,15 @@ type BatchTotals struct {
 	ForeignDebitCount, ForeignCreditCount     int
 }
 
+// CardUsage is one row of Journal.DailyByCard.
+type CardUsage struct {
+	PANHash    string
+	TerminalID string
+	NoPIN      bool // read contactless without PIN (entry mode 072)
+	Amount     Amount
+	Count      int
+}
+
 // Journal is the write-ahead transaction journal. Entries are appended before
 // a request leaves the host; outcomes are new events, never edits of history.
 type Journal interface {
@@ -218,6 +227,11 @@ type Journal interface {
 	// DailyUsage returns the approved or in-flight amount and count of a
 	// merchant's debits (sales, completions) on settlement date date.
 	DailyUsage(ctx context.Context, merchantID, date string) (Amount, int, error)
+	// DailyByCard returns a merchant's debits (sales, completions) of
+	// settlement date date that count against limits (as DailyUsage),
+	// summed per card (keyed PAN hash), terminal and contactless no-PIN
+	// read (entry mode 072).
+	DailyByCard(ctx context.Context, merchantID, date string) ([]CardUsage, error)
 	// PreAuths returns the pre-authorizations of a merchant whose
 	// authorization code (field 38) is authCode, newest first; an empty
 	// slice if none.

@@ -69,13 +69,20 @@ type disputesData struct {
 	States  []posguard.DisputeState
 }
 
-// disputes serves GET /disputes: staff's queue (active disputes first,
-// soonest deadline first) or a merchant's own disputes.
+// disputes serves GET /disputes?state=&txn=: staff's queue (active
+// disputes first, soonest deadline first) or a merchant's own disputes.
 func (s *Server) disputes(q *request) error {
 	d := &disputesData{Enabled: s.Disputes != nil, State: q.r.URL.Query().Get("state"),
 		States: []posguard.DisputeState{posguard.DisputeOpen, posguard.DisputeWaitingMerchant, posguard.DisputeWon, posguard.DisputeLost}}
 	if s.Disputes != nil {
 		f := posguard.DisputeFilter{State: posguard.DisputeState(d.State), Limit: 500}
+		if raw := q.r.URL.Query().Get("txn"); raw != "" {
+			id, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil || id <= 0 {
+				return posguard.Errorf(posguard.EINVALID, "txn: not a transaction ID")
+			}
+			f.TxnID = id
+		}
 		if d.State != "" && !f.State.Valid() {
 			return posguard.Errorf(posguard.EINVALID, "unknown state %q", d.State)
 		}

@@ -2,12 +2,16 @@ package console_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/posguard/posguard"
 )
 
 // uploadEvidence posts a multipart form with a file and the client's CSRF token.
@@ -57,6 +61,19 @@ func TestDisputePages(t *testing.T) {
 	}
 	if st, _, _ := a.post("/disputes/"+w.disputeB+"/statement", url.Values{"csrf_token": {a.csrf}, "text": {"mine"}}); st != 404 {
 		t.Errorf("statement on B's dispute: %d", st)
+	}
+	// The dispute's case links to it.
+	c, err := w.store.Disputes(context.Background(), posguard.DisputeFilter{TxnID: w.amtA.ID})
+	if err != nil || len(c) != 1 {
+		t.Fatalf("disputes of the sale: %v %v", c, err)
+	}
+	_, casePage, _ := a.get(fmt.Sprintf("/cases/%d?lang=en", c[0].CaseID))
+	link := fmt.Sprintf("/disputes?txn=%d", w.amtA.ID)
+	if !strings.Contains(casePage, link) || !strings.Contains(casePage, "respond by") {
+		t.Errorf("the case page lacks the dispute link or the deadline")
+	}
+	if _, byTxn, _ := a.get(link); !strings.Contains(byTxn, w.disputeA) {
+		t.Error("the disputes of the sale are not listed")
 	}
 	// Staff: the queue holds both; ask A for more.
 	ops := w.login(t, "ops")

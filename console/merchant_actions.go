@@ -118,6 +118,9 @@ func (s *Server) setMerchantLimits(q *request) error {
 		return q.renderMerchant(http.StatusBadRequest, m, &merchantData{Form: f, Error: key})
 	}
 	before := m.Limits
+	// The form sets the merchant-wide limits; the per-card and
+	// per-terminal ones (changed through limit-increase requests) stay.
+	l.CardDaily, l.CardDailyCount, l.TerminalDaily, l.TerminalDailyCount = before.CardDaily, before.CardDailyCount, before.TerminalDaily, before.TerminalDailyCount
 	if _, err := ls.SetMerchantLimits(ctx, m.ID, l); err != nil {
 		return err
 	}
@@ -165,7 +168,12 @@ func parseLimits(f limitsForm) (posguard.Limits, string) {
 
 // limitsJSON is limits as the audit log records them (fen).
 func limitsJSON(l posguard.Limits) map[string]int64 {
-	return map[string]int64{"per_txn": int64(l.PerTxn), "daily": int64(l.Daily), "daily_count": int64(l.DailyCount)}
+	out := map[string]int64{"per_txn": int64(l.PerTxn), "daily": int64(l.Daily), "daily_count": int64(l.DailyCount)}
+	if l.PerCard() {
+		out["card_daily"], out["card_daily_count"] = int64(l.CardDaily), int64(l.CardDailyCount)
+		out["terminal_daily"], out["terminal_daily_count"] = int64(l.TerminalDaily), int64(l.TerminalDailyCount)
+	}
+	return out
 }
 
 // yuanField is an amount as the limits form shows it ("1234.50"; "" for

@@ -340,4 +340,5 @@ var messagesEN = map[string]string{
 	"done.evidence_added": "Evidence added.", "done.merchant_asked": "The merchant was asked for more evidence.",
 	"done.responded": "Response sent: the network's ruling is shown.", "done.accepted": "Dispute accepted.",
 	"kind.retrieval_request": "Retrieval request (调单)", "kind.chargeback": "Chargeback (拒付)",
+	"dispute.case_link": "the dispute, its evidence and deadline",
 }

@@ -335,4 +335,5 @@ var messagesZH = map[string]string{
 	"done.evidence_added": "证据已添加。", "done.merchant_asked": "已请商户补充材料。",
 	"done.responded": "回复已提交，裁定结果见下。", "done.accepted": "已接受争议。",
 	"kind.retrieval_request": "调单", "kind.chargeback": "拒付",
+	"dispute.case_link": "查看争议、证据与期限",
 }

@@ -101,6 +101,12 @@ type Config struct {
 	// ReconStep, if set, is the scheduler's reconciliation step for a
 	// closed day (serve's --clearing-dir watcher).
 	ReconStep schedule.Step
+	// ContactlessNoPINLimit is the largest contactless sale allowed
+	// without a PIN (0: the switch's default, 1,000 yuan);
+	// ContactlessNoPINCount bounds one card's no-PIN contactless sales at
+	// a merchant per day (0: no bound).
+	ContactlessNoPINLimit posguard.Amount
+	ContactlessNoPINCount int
 	// PreAuthHold is how long an approved pre-authorization stays open
 	// before it expires and its hold is released upstream (30 days).
 	PreAuthHold time.Duration
@@ -181,6 +187,8 @@ type Host struct {
 	// QR runs QR orders, refunds and merchant notifications; Run works
 	// its queues.
 	QR *qr.Engine
+	// QRPoster posts succeeded QR orders and refunds to the ledger.
+	QRPoster *ledger.QRPoster
 	// Terminals serves the terminal link; Run serves it on its listener.
 	Terminals *terminal.Server
 	// Auth authenticates API and console requests (users, tokens,
@@ -247,6 +255,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Client = &network.Client{Addrs: cfg.Network, Conns: cfg.UpstreamConns, AcquirerID: acq, EchoInterval: cfg.EchoInterval, Logger: log}
 	swc := switching.Config{
 		AcquirerID: acq, ZonePINKey: zpk, UpstreamTimeout: cfg.UpstreamTimeout, Cutoff: cfg.Cutoff,
+		ContactlessNoPINLimit: cfg.ContactlessNoPINLimit, ContactlessNoPINCount: cfg.ContactlessNoPINCount,
 	}
 	// The RRN and upstream STAN sequence comes in blocks kept in the
 	// store whenever it has a counter, one instance too: sign-ons take
@@ -322,6 +331,8 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err := h.QR.Start(ctx); err != nil {
 		return nil, fmt.Errorf("qr: %w", err)
 	}
+	cal := sw.Calendar()
+	h.QRPoster = &ledger.QRPoster{QR: st.QR(), Ledger: money, Pricer: fees, Date: cal.SettlementDate, Logger: log}
 	h.Disputes = newDisputes(st, money, cfg, sw.Calendar())
 	h.Also = append(h.Also, h.disputeLoop)
 

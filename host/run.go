@@ -68,6 +68,7 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	// The QR queues (orders, refunds, merchant notifications) are worked
 	// by one instance at a time.
 	one("qr-queues", h.QR.Run)
+	one("qr-ledger", func(ctx context.Context) { h.QRPoster.Run(ctx, 2*time.Second) })
 	for i, f := range h.Also {
 		one(fmt.Sprintf("also-%d", i), f)
 	}

@@ -158,6 +158,7 @@ func (a *accessWorld) sampleRequests() map[string]string {
 		"GET /v1/qr/orders":                    "GET /v1/qr/orders",
 		"GET /v1/qr/orders/{id}":               "GET /v1/qr/orders/Q1",
 		"POST /v1/qr/orders/{id}/refunds":      `POST /v1/qr/orders/Q1/refunds {"out_refund_no":"RF1","amount":10}`,
+		"GET /v1/qr/recon":                     "GET /v1/qr/recon?date=2026-03-01",
 		"POST /v1/qr/notify/{channel}":         "POST /v1/qr/notify/wx {}",
 		"GET /v1/disputes":                     "GET /v1/disputes",
 		"GET /v1/disputes/{id}":                "GET /v1/disputes/" + a.disputes.cbM1,

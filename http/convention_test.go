@@ -268,7 +268,8 @@ func TestConventionEveryRoute(t *testing.T) {
 		"GET /v1/qr/orders":                    {"GET /v1/qr/orders", "GET /v1/qr/orders?state=lost", "GET /v1/qr/orders?state=succeeded&limit=1"},
 		"GET /v1/qr/orders/{id}":               {"GET /v1/qr/orders/Q1", "GET /v1/qr/orders/Q2", "GET /v1/qr/orders/Q99"},
 		"POST /v1/qr/orders/{id}/refunds":      {`!POST /v1/qr/orders/Q1/refunds {"out_refund_no":"RF1","amount":10}`}, // staff: 403
-		"POST /v1/qr/notify/{channel}":         {"!POST /v1/qr/notify/wx {}"},                                          // unknown channel: 404
+		"GET /v1/qr/recon":                     {"GET /v1/qr/recon?date=2026-03-01", "GET /v1/qr/recon", "GET /v1/qr/recon?date=x"},
+		"POST /v1/qr/notify/{channel}":         {"!POST /v1/qr/notify/wx {}"}, // unknown channel: 404
 		"GET /v1/disputes":                     {"GET /v1/disputes", "GET /v1/disputes?active=1&kind=chargeback", "!GET /v1/disputes?state=lost2"},
 		"GET /v1/disputes/{id}":                {"GET /v1/disputes/" + f.disputes.cbM1, "!GET /v1/disputes/NOPE"},
 		"GET /v1/disputes/{id}/evidence/{eid}": {"!GET /v1/disputes/" + f.disputes.cbM1 + "/evidence/0"}, // downloads are not JSON (dispute_test.go)

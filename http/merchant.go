@@ -29,6 +29,11 @@ type limitsView struct {
 	Daily      int64  `json:"daily"`
 	DailyYuan  string `json:"daily_yuan"`
 	DailyCount int    `json:"daily_count"`
+	// Per card (at this merchant) and per terminal, each settlement day.
+	CardDaily          int64 `json:"card_daily"`
+	CardDailyCount     int   `json:"card_daily_count"`
+	TerminalDaily      int64 `json:"terminal_daily"`
+	TerminalDailyCount int   `json:"terminal_daily_count"`
 }
 
 // accountView is a settlement account with its number masked to the last
@@ -56,6 +61,9 @@ func newMerchantView(m *posguard.Merchant) merchantView {
 			Daily:      int64(m.Limits.Daily),
 			DailyYuan:  yuan(m.Limits.Daily),
 			DailyCount: m.Limits.DailyCount,
+
+			CardDaily: int64(m.Limits.CardDaily), CardDailyCount: m.Limits.CardDailyCount,
+			TerminalDaily: int64(m.Limits.TerminalDaily), TerminalDailyCount: m.Limits.TerminalDailyCount,
 		},
 		Account: accountView{
 			Bank:   m.Account.Bank,

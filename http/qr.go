@@ -21,7 +21,10 @@ import (
 // channels' notification endpoint (§2.6). Set Server.QR; without it these
 // routes answer 404.
 
-var merchantOnly = []posguard.Role{posguard.RoleMerchant}
+var (
+	merchantOnly = []posguard.Role{posguard.RoleMerchant}
+	qrRecon      = []posguard.Role{posguard.RoleAdmin, posguard.RoleOperator, posguard.RoleFinance}
+)
 
 // qrRoutes are the QR routes of the route table.
 func (s *Server) qrRoutes() []route {
@@ -30,6 +33,7 @@ func (s *Server) qrRoutes() []route {
 		{"GET /v1/qr/orders", s.needQR(s.listQROrders), everyone, op{summary: "QR orders, newest first (a merchant user sees its own)", query: []string{"out_order_no: the merchant's number", "state: paying, succeeded, failed, closed or reversed", "from, to: RFC 3339 creation times", "merchant: staff only", "limit: 1 to 1000 (50)", "cursor: next_cursor of the previous page"}, resp: qrOrderList{}}},
 		{"GET /v1/qr/orders/{id}", s.needQR(s.getQROrder), everyone, op{summary: "One QR order with its refunds, reversal and merchant notifications", resp: qr.OrderView{}}},
 		{"POST /v1/qr/orders/{id}/refunds", s.needQR(s.postQRRefund), merchantOnly, op{summary: "Refund part or all of a succeeded QR order: 201 new, 200 repeat, 409 not succeeded or above the refundable amount; waits up to --qr-wait", body: qrRefundInput{}, resp: qr.RefundView{}, status: 201}},
+		{"GET /v1/qr/recon", s.needQR(s.getQRRecon), qrRecon, op{summary: "Reconcile one day (UTC+08:00) of every wallet channel's bill with the QR journal: the differences found (nothing is changed)", query: []string{"date: YYYY-MM-DD (required)"}, resp: qr.ReconReport{}}},
 		{"POST /v1/qr/notify/{channel}", s.needQR(s.postQRNotify), public, op{summary: "A wallet channel's payment notification (signed with the channel key in X-Signature); {\"return_code\": \"SUCCESS\"} once recorded"}},
 	}
 }
@@ -453,4 +457,22 @@ func (s *Server) postQRNotify(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	writeJSON(w, status, map[string]string{"return_code": "FAIL", "return_msg": msg})
+}
+
+// getQRRecon serves GET /v1/qr/recon?date=YYYY-MM-DD.
+func (s *Server) getQRRecon(w nethttp.ResponseWriter, r *nethttp.Request) {
+	date := r.URL.Query().Get("date")
+	if date == "" {
+		s.writeError(w, r, invalidParam("date", "required: YYYY-MM-DD"))
+		return
+	}
+	rep, err := s.QR.Reconcile(r.Context(), date)
+	if err != nil {
+		if posguard.ErrorCode(err) == posguard.EINVALID {
+			err = invalidParam("date", "want YYYY-MM-DD")
+		}
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, rep)
 }

@@ -97,3 +97,37 @@ func sameTLV(a, b []TLV) bool {
 	}
 	return true
 }
+
+// FuzzIssuerAnswer: no input panics; a result parses again, holds only the
+// issuer's tags, fits field 55, and filtering it again changes nothing.
+func FuzzIssuerAnswer(f *testing.F) {
+	f.Add([]byte{0x91, 0x0A, 1, 2, 3, 4, 5, 6, 7, 8, 0x30, 0x30, 0x8A, 0x02, 0x30, 0x30})
+	f.Add([]byte{0x9F, 0x26, 0x08, 1, 2, 3, 4, 5, 6, 7, 8, 0x72, 0x05, 0x9F, 0x18, 0x02, 0x00, 0x01})
+	f.Add([]byte{0x72, 0x81, 0x02, 0x86, 0x00, 0x00, 0xFF})
+	f.Add([]byte{0x91, 0x84, 0xFF, 0xFF, 0xFF, 0xFF})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, err := IssuerAnswer(b)
+		if err != nil {
+			return
+		}
+		if len(out) > MaxICCLen {
+			t.Fatalf("%d bytes", len(out))
+		}
+		items, err := ParseTLV(out)
+		if err != nil {
+			t.Fatalf("result does not parse: %v", err)
+		}
+		for _, x := range items {
+			switch x.Tag {
+			case TagIssuerAuthData, TagAuthRespCode, TagScript1, TagScript2:
+			default:
+				t.Fatalf("tag %X kept", x.Tag)
+			}
+		}
+		again, err := IssuerAnswer(out)
+		if err != nil || string(again) != string(out) {
+			t.Fatalf("not stable: %X → %X (%v)", out, again, err)
+		}
+	})
+}

@@ -112,3 +112,28 @@ func TestParseTLVDepth(t *testing.T) {
 		t.Error("deep nesting accepted")
 	}
 }
+
+func TestIssuerAnswer(t *testing.T) {
+	arpc := []byte{0x91, 0x0A, 1, 2, 3, 4, 5, 6, 7, 8, 0x30, 0x30}
+	arc := []byte{0x8A, 0x02, 0x30, 0x30}
+	script := []byte{0x72, 0x07, 0x9F, 0x18, 0x04, 0, 0, 0, 1}
+	card := []byte{0x5A, 0x08, 0x62, 0x25, 0x88, 0, 0, 0, 0, 0x19} // a PAN a network echoed
+	in := append(append(append(append([]byte{}, card...), arpc...), arc...), script...)
+	got, err := IssuerAnswer(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := append(append(append([]byte{}, arpc...), arc...), script...); string(got) != string(want) {
+		t.Fatalf("got % X, want % X", got, want)
+	}
+	if got, err := IssuerAnswer(card); err != nil || got != nil {
+		t.Fatalf("no issuer data: % X %v", got, err)
+	}
+	if _, err := IssuerAnswer([]byte{0x91, 0x05, 1}); err == nil {
+		t.Fatal("truncated TLV accepted")
+	}
+	long := AppendTLV(nil, TLV{Tag: TagScript2, Value: make([]byte, 300)})
+	if _, err := IssuerAnswer(long); err == nil {
+		t.Fatal("issuer data over 255 bytes accepted")
+	}
+}

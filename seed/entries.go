@@ -129,13 +129,21 @@ func (p *parser) merchant(n *yaml.Node, path string) (*posguard.Merchant, *yaml.
 		m.Kind = k
 	}
 	m.FeePlan, _ = f.str("fee_plan", false)
-	if l := f.sub("limits", false, "per_txn", "daily", "daily_count"); l != nil {
+	if l := f.sub("limits", false, "per_txn", "daily", "daily_count", "card_daily", "card_daily_count", "terminal_daily", "terminal_daily_count"); l != nil {
 		v, _ := l.amount("per_txn", false)
 		m.Limits.PerTxn = posguard.Amount(v)
 		v, _ = l.amount("daily", false)
 		m.Limits.Daily = posguard.Amount(v)
 		v, _ = l.amount("daily_count", false)
 		m.Limits.DailyCount = int(v)
+		v, _ = l.amount("card_daily", false)
+		m.Limits.CardDaily = posguard.Amount(v)
+		v, _ = l.amount("card_daily_count", false)
+		m.Limits.CardDailyCount = int(v)
+		v, _ = l.amount("terminal_daily", false)
+		m.Limits.TerminalDaily = posguard.Amount(v)
+		v, _ = l.amount("terminal_daily_count", false)
+		m.Limits.TerminalDailyCount = int(v)
 	}
 	for i, item := range f.seq("allowed_types") {
 		at := index(f.at("allowed_types"), i)

@@ -67,6 +67,11 @@ type (
 		PerTxn     int64 `yaml:"per_txn,omitempty"`
 		Daily      int64 `yaml:"daily,omitempty"`
 		DailyCount int   `yaml:"daily_count,omitempty"`
+
+		CardDaily          int64 `yaml:"card_daily,omitempty"`
+		CardDailyCount     int   `yaml:"card_daily_count,omitempty"`
+		TerminalDaily      int64 `yaml:"terminal_daily,omitempty"`
+		TerminalDailyCount int   `yaml:"terminal_daily_count,omitempty"`
 	}
 	fileAccount struct {
 		Bank   string `yaml:"bank"`
@@ -121,7 +126,9 @@ func Marshal(w *World) ([]byte, error) {
 			fm.StatusSince = m.StatusSince.Format(time.RFC3339)
 		}
 		if m.Limits != (posguard.Limits{}) {
-			fm.Limits = &fileLimits{PerTxn: int64(m.Limits.PerTxn), Daily: int64(m.Limits.Daily), DailyCount: m.Limits.DailyCount}
+			fm.Limits = &fileLimits{PerTxn: int64(m.Limits.PerTxn), Daily: int64(m.Limits.Daily), DailyCount: m.Limits.DailyCount,
+				CardDaily: int64(m.Limits.CardDaily), CardDailyCount: m.Limits.CardDailyCount,
+				TerminalDaily: int64(m.Limits.TerminalDaily), TerminalDailyCount: m.Limits.TerminalDailyCount}
 		}
 		for _, t := range m.AllowedTypes {
 			fm.AllowedTypes = append(fm.AllowedTypes, string(t))

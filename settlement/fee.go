@@ -156,3 +156,13 @@ func (b *FeeBook) Price(ctx context.Context, t *posguard.Transaction) (posguard.
 	}
 	return Fee(p, kind, t.Amount), kind, nil
 }
+
+// QRFee implements ledger.QRPricer: the merchant's fee plan's qr rate on
+// amount (0 without a known plan).
+func (b *FeeBook) QRFee(ctx context.Context, mid string, amount posguard.Amount) (posguard.Amount, error) {
+	p, ok, err := b.Plan(ctx, mid)
+	if err != nil || !ok {
+		return 0, err
+	}
+	return Fee(p, KindQR, amount), nil
+}

@@ -31,6 +31,18 @@ const (
 // apply processes one request against the accounts and returns its
 // answer. It runs under n.mu; faults are decided around it.
 func (n *Network) apply(req *posguard.UpstreamRequest) *posguard.UpstreamResponse {
+	resp := n.applyCard(req)
+	if len(req.ICC) > 0 && resp.Code != "" {
+		switch mtiClass(req.MTI) {
+		case "010", "020":
+			resp.ICC = issuerICC(req.ICC, resp.Code)
+		}
+	}
+	return resp
+}
+
+// applyCard is apply without the IC answer data.
+func (n *Network) applyCard(req *posguard.UpstreamRequest) *posguard.UpstreamResponse {
 	resp := n.baseResponse(req)
 	proc2 := ""
 	if len(req.ProcCode) >= 2 {

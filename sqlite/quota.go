@@ -43,3 +43,18 @@ func (s *Store) Size(ctx context.Context) (int64, error) {
 	}
 	return n * size, nil
 }
+
+// SetReadOnly makes this process's writer refuse every write (on) as a
+// read-only database file does (SQLITE_READONLY, EUNAVAILABLE), or take
+// writes again (off). It is how the tests make the database read-only
+// while the host runs; it is not stored.
+func (s *Store) SetReadOnly(ctx context.Context, on bool) error {
+	v := "0"
+	if on {
+		v = "1"
+	}
+	if _, err := s.write.ExecContext(ctx, "PRAGMA query_only = "+v); err != nil {
+		return dbError(err, "query only")
+	}
+	return nil
+}

@@ -13,7 +13,8 @@ const (
 	// MerchantColumns are the columns of merchants.
 	MerchantColumns = `id, name, mcc, status, status_since, kind, fee_plan,
 	limit_per_txn, limit_daily, limit_daily_count, allowed_types,
-	account_bank, account_number, account_name, account_status, updated_at`
+	account_bank, account_number, account_name, account_status, updated_at,
+	limit_card_daily, limit_card_daily_count, limit_terminal_daily, limit_terminal_daily_count`
 	// TerminalColumns are the columns of terminals.
 	TerminalColumns = `id, merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status,
 	signed_on, signed_on_at, batch, pik_sealed, mak_sealed, tdk_sealed, last_seen, updated_at`

@@ -270,3 +270,33 @@ func (s *Store) ExpiringPreAuths(ctx context.Context, before time.Time, limit in
 	}
 	return Collect(s.DB, rows, "expiring preauths", ScanTxn)
 }
+
+// DailyByCardSQL is DailyByCard's query: DailyUsage's rows (index
+// transactions_daily) grouped by card, terminal and no-PIN contactless sale.
+const DailyByCardSQL = `
+	SELECT pan_hash, terminal_id, CASE WHEN entry_mode = '072' AND type = 'sale' THEN 1 ELSE 0 END,
+	       CAST(coalesce(sum(amount), 0) AS BIGINT), count(*)
+	FROM transactions
+	WHERE merchant_id = ? AND settlement_date = ?
+	  AND type IN ('sale', 'completion')
+	  AND state IN ('forwarded', 'approved', 'partially_refunded', 'refunded')
+	GROUP BY 1, 2, 3`
+
+// DailyByCard returns a merchant's debits of settlement date date that
+// count against limits (the rows of DailyUsage), summed per card, terminal
+// and contactless no-PIN read. The switch reads it once per merchant and
+// day, and only for merchants with per-card or per-terminal limits.
+func (s *Store) DailyByCard(ctx context.Context, merchantID, date string) ([]posguard.CardUsage, error) {
+	rows, err := s.DB.Query(ctx, "daily by card", DailyByCardSQL, merchantID, date)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "daily by card", func(r Row) (posguard.CardUsage, error) {
+		var u posguard.CardUsage
+		var noPIN int
+		var sum int64
+		err := r.Scan(&u.PANHash, &u.TerminalID, &noPIN, &sum, &u.Count)
+		u.NoPIN, u.Amount = noPIN == 1, posguard.Amount(sum)
+		return u, err
+	})
+}

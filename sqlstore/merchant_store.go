@@ -25,7 +25,7 @@ func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
 	}
 	err = s.DB.WriteRow(ctx, `
 		INSERT INTO merchants (`+MerchantColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			name = excluded.name, mcc = excluded.mcc, status = excluded.status,
 			status_since = CASE WHEN merchants.status = excluded.status
@@ -35,11 +35,14 @@ func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
 			limit_daily_count = excluded.limit_daily_count, allowed_types = excluded.allowed_types,
 			account_bank = excluded.account_bank, account_number = excluded.account_number,
 			account_name = excluded.account_name, account_status = excluded.account_status,
-			updated_at = excluded.updated_at
+			updated_at = excluded.updated_at,
+			limit_card_daily = excluded.limit_card_daily, limit_card_daily_count = excluded.limit_card_daily_count,
+			limit_terminal_daily = excluded.limit_terminal_daily, limit_terminal_daily_count = excluded.limit_terminal_daily_count
 		RETURNING status_since, updated_at`,
 		m.ID, m.Name, m.MCC, string(m.Status), s.T(since), m.Kind, m.FeePlan,
 		int64(m.Limits.PerTxn), int64(m.Limits.Daily), m.Limits.DailyCount, string(allowed),
 		m.Account.Bank, m.Account.Number, m.Account.Name, m.Account.Status, s.T(now),
+		int64(m.Limits.CardDaily), m.Limits.CardDailyCount, int64(m.Limits.TerminalDaily), m.Limits.TerminalDailyCount,
 	).Scan(TimeCol(&m.StatusSince), TimeCol(&m.UpdatedAt))
 	return s.DB.Err(err, "put merchant")
 }
@@ -70,12 +73,15 @@ func scanMerchant(r Row) (*posguard.Merchant, error) {
 		m               posguard.Merchant
 		status, allowed string
 		per, day        int64
+		card, term      int64
 	)
 	if err := r.Scan(&m.ID, &m.Name, &m.MCC, &status, TimeCol(&m.StatusSince), &m.Kind, &m.FeePlan,
 		&per, &day, &m.Limits.DailyCount, &allowed,
-		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, TimeCol(&m.UpdatedAt)); err != nil {
+		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, TimeCol(&m.UpdatedAt),
+		&card, &m.Limits.CardDailyCount, &term, &m.Limits.TerminalDailyCount); err != nil {
 		return nil, err
 	}
+	m.Limits.CardDaily, m.Limits.TerminalDaily = posguard.Amount(card), posguard.Amount(term)
 	if err := MerchantFromRow(&m, status, per, day, allowed); err != nil {
 		return nil, err
 	}
@@ -88,14 +94,16 @@ var _ posguard.MerchantLimitStore = (*Store)(nil)
 // its status and every other field as stored, and returns the merchant.
 // ENOTFOUND if there is none; EINVALID for a negative limit.
 func (s *Store) SetMerchantLimits(ctx context.Context, id string, l posguard.Limits) (*posguard.Merchant, error) {
-	if l.PerTxn < 0 || l.Daily < 0 || l.DailyCount < 0 {
+	if l.Negative() {
 		return nil, posguard.Errorf(posguard.EINVALID, "limits: must not be negative")
 	}
 	m, err := scanMerchant(s.DB.WriteRow(ctx, `
-		UPDATE merchants SET limit_per_txn = ?, limit_daily = ?, limit_daily_count = ?, updated_at = ?
+		UPDATE merchants SET limit_per_txn = ?, limit_daily = ?, limit_daily_count = ?,
+			limit_card_daily = ?, limit_card_daily_count = ?, limit_terminal_daily = ?, limit_terminal_daily_count = ?, updated_at = ?
 		WHERE id = ?
 		RETURNING `+MerchantColumns,
-		int64(l.PerTxn), int64(l.Daily), l.DailyCount, s.T(s.NowUTC()), id))
+		int64(l.PerTxn), int64(l.Daily), l.DailyCount,
+		int64(l.CardDaily), l.CardDailyCount, int64(l.TerminalDaily), l.TerminalDailyCount, s.T(s.NowUTC()), id))
 	if errors.Is(err, ErrNoRows) {
 		return nil, MerchantNotFound(id)
 	}

@@ -16,7 +16,7 @@ func sampleMerchant(id string) *posguard.Merchant {
 		Status:       posguard.MerchantActive,
 		Kind:         "enterprise",
 		FeePlan:      "standard-0.6",
-		Limits:       posguard.Limits{PerTxn: 5_000_000, Daily: 20_000_000, DailyCount: 300},
+		Limits:       posguard.Limits{PerTxn: 5_000_000, Daily: 20_000_000, DailyCount: 300, CardDaily: 1_000_000, CardDailyCount: 5, TerminalDaily: 9_000_000, TerminalDailyCount: 100},
 		AllowedTypes: []posguard.TxnType{posguard.TxnSale, posguard.TxnVoid, posguard.TxnRefund},
 		Account:      posguard.SettlementAccount{Bank: "ICBC", Number: "6222020000000001", Name: "示例便利店", Status: "ok"},
 	}
@@ -139,7 +139,7 @@ func testMerchants(t *testing.T, h *harness) {
 		m := sampleMerchant("M-LIM")
 		m.Status = posguard.MerchantFrozen
 		must(t, s.PutMerchant(t.Context(), m), "put")
-		want := posguard.Limits{PerTxn: 12_345, Daily: 0, DailyCount: 7}
+		want := posguard.Limits{PerTxn: 12_345, Daily: 0, DailyCount: 7, CardDaily: 50_000, CardDailyCount: 3, TerminalDaily: 900_000, TerminalDailyCount: 40}
 		got, err := ls.SetMerchantLimits(t.Context(), m.ID, want)
 		must(t, err, "set limits")
 		if got.Limits != want || got.Status != posguard.MerchantFrozen || got.Name != m.Name {
@@ -156,6 +156,8 @@ func testMerchants(t *testing.T, h *harness) {
 		wantCode(t, err, posguard.ENOTFOUND, "limits of a missing merchant")
 		_, err = ls.SetMerchantLimits(t.Context(), m.ID, posguard.Limits{PerTxn: -1})
 		wantCode(t, err, posguard.EINVALID, "negative limit")
+		_, err = ls.SetMerchantLimits(t.Context(), m.ID, posguard.Limits{CardDailyCount: -1})
+		wantCode(t, err, posguard.EINVALID, "negative per-card limit")
 		stored, _ = s.Merchant(t.Context(), m.ID)
 		if stored.Limits != want {
 			t.Fatalf("refused change stored %+v", stored.Limits)

@@ -243,6 +243,18 @@ func testQRRefunds(t *testing.T, q posguard.QRStore) {
 	must(t, err, "refund the rest")
 	_, err = q.QRRefund(ctx, 99999)
 	wantCode(t, err, posguard.ENOTFOUND, "missing refund")
+	// The ledger's side: the succeeded order and refund, until marked.
+	uo, ur, err := q.UnpostedQR(ctx, 10)
+	must(t, err, "unposted")
+	if len(uo) != 1 || uo[0].ID != o.ID || len(ur) != 1 || ur[0].ID != r1.ID {
+		t.Fatalf("unposted = %d orders, %d refunds", len(uo), len(ur))
+	}
+	must(t, q.MarkQRPosted(ctx, []int64{o.ID}, []int64{r1.ID}), "mark posted")
+	uo, ur, err = q.UnpostedQR(ctx, 10)
+	must(t, err, "unposted after")
+	if len(uo)+len(ur) != 0 {
+		t.Fatalf("unposted after marking = %d orders, %d refunds", len(uo), len(ur))
+	}
 	// Notifications: the order's success and both refund outcomes.
 	ns, err := q.QRNotices(ctx, o.ID)
 	must(t, err, "notices")

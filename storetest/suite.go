@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"BatchTotals", testBatchTotals},
 		{"DailyUsage", testDailyUsage},
 		{"PreAuths", testPreAuths},
+		{"DailyByCard", testDailyByCard},
 		{"Reversals", testReversals},
 		{"Concurrency", testConcurrency},
 	}

@@ -115,10 +115,38 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 			reserved = true
 		}
 	}
+	// Gate: contactless without PIN above the no-PIN limit (55); the
+	// per-card, per-terminal and no-PIN count limits (61, 65) on debits.
+	var cardUsed *cardUse
+	if (req.Type == posguard.TxnSale || req.Type == posguard.TxnPreAuth) && req.ContactlessNoPIN() && req.Amount > s.cfg.ContactlessNoPINLimit {
+		if reserved {
+			s.usage.release(m.ID, txn.SettlementDate, req.Amount)
+		}
+		return s.rejectTxn(ctx, t, req, txn, posguard.ReasonContactlessPIN, limitDetail(s.cfg.ContactlessNoPINLimit, req.Amount))
+	}
+	if (req.Type == posguard.TxnSale || req.Type == posguard.TxnCompletion) && s.tracksCards(m) {
+		u := cardUse{card: txn.PANHash, terminal: t.ID, amount: req.Amount, noPIN: req.Type == posguard.TxnSale && req.ContactlessNoPIN()}
+		reason, d, err := s.cards.reserve(ctx, s.store, m.ID, txn.SettlementDate, m.Limits, s.cfg.ContactlessNoPINCount, u)
+		if err != nil || reason != "" {
+			if reserved {
+				s.usage.release(m.ID, txn.SettlementDate, req.Amount)
+			}
+			if err != nil {
+				s.log.Error("card usage", "merchant", m.ID, "err", err)
+				return reject(t, posguard.ReasonHostFault)
+			}
+			return s.rejectTxn(ctx, t, req, txn, reason, d)
+		}
+		cardUsed = &u
+	}
 	release := func() {
 		if reserved {
 			s.usage.release(m.ID, txn.SettlementDate, req.Amount)
 			reserved = false
+		}
+		if cardUsed != nil {
+			s.cards.release(m.ID, txn.SettlementDate, *cardUsed)
+			cardUsed = nil
 		}
 	}
 

@@ -2,10 +2,13 @@ package switching
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/iso8583"
 )
 
 // forward journals txn as forwarded (write-ahead), sends it to the network
@@ -129,6 +132,15 @@ func (s *Switch) outcome(ctx context.Context, t *posguard.Terminal, req *posguar
 		AcquirerID: s.cfg.AcquirerID,
 	}
 	s.stamp(&answer, req)
+	if len(req.ICC) > 0 && len(ans.ICC) > 0 {
+		// The issuer's answer data goes back to the card (field 55): only
+		// its own tags; an answer whose 55 does not parse goes without it.
+		if icc, err := iso8583.IssuerAnswer(ans.ICC); err != nil {
+			detail["upstream_icc"] = "dropped: " + err.Error()
+		} else {
+			answer.ICC = strings.ToUpper(hex.EncodeToString(icc))
+		}
+	}
 	u := posguard.TxnUpdate{ID: txn.ID, FromStates: []posguard.State{posguard.StateForwarded}, ResponseCode: ans.Code, Detail: detail, At: s.Now()}
 	if posguard.ApprovedCode(ans.Code) {
 		answer.AuthCode = ans.AuthCode
@@ -210,7 +222,7 @@ func (s *Switch) applyToOriginal(ctx context.Context, txn, orig *posguard.Transa
 		if txn.Type == posguard.TxnPreAuthCancel {
 			u.Note = fmt.Sprintf("cancelled by transaction %d: hold released", txn.ID)
 		}
-		s.usage.release(orig.MerchantID, orig.SettlementDate, s.debitAmount(orig))
+		s.releaseDebit(orig)
 		defer s.reopenPreAuth(ctx, orig, txn.ID)
 	case posguard.TxnCompletion:
 		u.FromStates = []posguard.State{posguard.StateApproved}

@@ -209,7 +209,7 @@ func (s *Switch) terminalReversal(ctx context.Context, t *posguard.Terminal, req
 			s.log.Error("queue terminal reversal", "txn", orig.ID, "err", err)
 			return reject(t, posguard.ReasonHostFault)
 		}
-		s.usage.release(orig.MerchantID, orig.SettlementDate, s.debitAmount(orig))
+		s.releaseDebit(orig)
 		s.wakeReversals()
 		return s.completeTxn(ctx, t, txn, posguard.ReasonReversalQueued, detail)
 	case posguard.StateTimedOut, posguard.StateReversalPending, posguard.StateReversed, posguard.StateReversalFailed:

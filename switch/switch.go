@@ -59,6 +59,13 @@ type Config struct {
 	// SignOnsPerMinute bounds one terminal's sign-ons in any minute; beyond
 	// it a sign-on is answered 96 and changes nothing. Default 6.
 	SignOnsPerMinute int
+	// ContactlessNoPINLimit is the largest contactless (field 22 07x) sale
+	// or pre-authorization allowed without a PIN; above it the answer is
+	// 55 (PIN required). Default DefaultContactlessNoPINLimit (1,000 yuan).
+	ContactlessNoPINLimit posguard.Amount
+	// ContactlessNoPINCount bounds the no-PIN contactless debits of one
+	// card at one merchant per settlement day (65 beyond it); 0: no bound.
+	ContactlessNoPINCount int
 }
 
 // BlockCounter hands out blocks of a shared sequence (posguard.LeaseStore's
@@ -130,6 +137,7 @@ type Switch struct {
 	terminals sync.Map // id → *posguard.Terminal (the switch is the only writer of sign-on state)
 	merchants sync.Map // id → *merchantEntry
 	usage     usageBook
+	cards     cardBook
 	inflight  inflightSet
 	recent    recentUpstream
 	originals lockSet
@@ -166,6 +174,9 @@ func New(ctx context.Context, store posguard.Store, upstream posguard.Upstream, 
 	}
 	if cfg.SignOnGrace <= 0 {
 		cfg.SignOnGrace = DefaultSignOnGrace
+	}
+	if cfg.ContactlessNoPINLimit <= 0 {
+		cfg.ContactlessNoPINLimit = DefaultContactlessNoPINLimit
 	}
 	if cfg.SignOnsPerMinute <= 0 {
 		cfg.SignOnsPerMinute = DefaultSignOnsPerMinute

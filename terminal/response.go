@@ -1,6 +1,8 @@
 package terminal
 
 import (
+	"encoding/hex"
+
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/iso8583"
 )
@@ -22,7 +24,7 @@ var signOnEcho = []int{fSTAN, fTID, fMID, fField60}
 // nil) without field 64: MTI + 10; the request's 2, 3, 4, 11, 14, 22, 25,
 // 41, 42, 49 and 60 echoed when present (a 0810 echoes only 11, 41, 42
 // and 60); 60.2 replaced by resp.Batch when set; then 12, 13, 15, 32, 37,
-// 38, 39, 44, 48 (from Answer.Settlement), 54 and 63 (63.1 card
+// 38, 39, 44, 48 (from Answer.Settlement), 54, 55 (Answer.ICC) and 63 (63.1 card
 // organisation) from resp.Answer when non-empty, and 62 (resp.DeliverKeys: Terminal's working keys under its TMK,
 // EncodeField62). A 0810 carries only 12, 13, 32, 37, 39
 // and 62 of these. Sign it with SignResponse or SetMAC.
@@ -86,6 +88,9 @@ func BuildResponse(req *posguard.TerminalRequest, reqMsg *iso8583.Message, resp 
 		set(fTotals, a.Totals) // an answer journaled before SettlementResult
 	}
 	set(fBalance, a.Balance)
+	if icc, err := hex.DecodeString(a.ICC); err == nil && len(icc) > 0 {
+		m.SetBytes(fICC, icc)
+	}
 	if a.CardOrg != "" {
 		m.Set(fField63, Field63{First: a.CardOrg}.String())
 	}

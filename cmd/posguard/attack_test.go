@@ -324,6 +324,19 @@ func TestAttackDiskFull(t *testing.T) {
 	if st != 503 || body["reason"] != "disk full" {
 		t.Fatalf("healthz on a full disk: %d %v", st, body)
 	}
+	// A sign-on now: new keys are answered only if stored (and then the
+	// store holds exactly them); a 96 leaves the terminal's keys as they
+	// were (the sales below go on under them).
+	switch c := term.signOn(); c {
+	case "00":
+		tm, err := wd.serve.store.Terminal(ctx, shopTID)
+		if err != nil || string(tm.Keys.MAK) != string(term.mak) {
+			t.Fatalf("sign-on answered 00 on a full disk, but the store holds other keys (%v)", err)
+		}
+	case "96":
+	default:
+		t.Fatalf("sign-on on a full disk: %s", c)
+	}
 	// A settlement now: whatever the answer, the store agrees with it.
 	batch := term.batch
 	a := term.send(term.settle(posguard.BatchTotals{DomesticDebitAmount: sold, DomesticDebitCount: int(sold)}), true)
@@ -422,4 +435,37 @@ func TestAttackHTTPPerSource(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond) // polling for the server to see the closes
 	}
+}
+
+// Finding: /healthz said ok while the database was read-only. While the
+// writer refuses every write, a sale is answered 96 (nothing journaled),
+// /healthz is 503 "read-only"; once writes are taken again, 200 and sales.
+func TestAttackReadOnlyStore(t *testing.T) {
+	wd := startWorld(t, "", 5*time.Second)
+	ctx := context.Background()
+	term := dialRaw(t, wd.termAdr, shopTID, shopMID, shopTMK, "003", "cups-ecb")
+	if c := term.signOn(); c != "00" {
+		t.Fatalf("sign-on: %s", c)
+	}
+	code(t, "sale before", term.send(term.sale(goodCard, goodExp, "123456", 100), true), "00")
+	lite := wd.serve.store.(*sqlite.Store)
+	if err := lite.SetReadOnly(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	max0, _ := wd.serve.store.MaxID(ctx)
+	code(t, "sale on a read-only store", term.send(term.sale(goodCard, goodExp, "123456", 1), true), "96")
+	if max1, _ := wd.serve.store.MaxID(ctx); max1 != max0 {
+		t.Fatalf("a sale answered 96 was journaled (%d → %d)", max0, max1)
+	}
+	if st, body := healthz(t, wd); st != 503 || body["reason"] != "read-only" {
+		t.Fatalf("healthz on a read-only store: %d %v", st, body)
+	}
+	if err := lite.SetReadOnly(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	code(t, "sale after", term.send(term.sale(goodCard, goodExp, "123456", 1), true), "00")
+	if st, body := healthz(t, wd); st != 200 {
+		t.Fatalf("healthz after: %d %v", st, body)
+	}
+	wd.checkMoney(ctx)
 }

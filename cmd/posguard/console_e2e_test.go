@@ -21,7 +21,8 @@ const e2eDir = "../../console/e2e"
 // making the demo story happen: the "stall" merchant (whose settlement
 // account is frozen at the bank) has an approved sale, a sale declined 51
 // (insufficient funds) on the card ending 0092, a settled day whose payout
-// failed and is held, and an issuer outage that opened an incident. The
+// failed and is held, an issuer outage that opened an incident, and a
+// chargeback of the approved sale imported from simnet. The
 // script logs in as that merchant and as an operator (see the script for
 // every check). Screenshots go to a temporary directory, or to
 // POSGUARD_CONSOLE_SHOTS (docs/console for the docs: POSGUARD_CONSOLE_SHOTS=
@@ -52,7 +53,8 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	wd := startWorld(t, "", 300*time.Millisecond, "--payout-every", "100ms", "--incident-window", "6s")
+	wd := startWorld(t, "", 300*time.Millisecond, "--payout-every", "100ms", "--incident-window", "6s",
+		"--disputes-url", "http://{admin}", "--dispute-every", "100ms")
 	ctx := context.Background()
 	st := wd.serve.store
 	for _, u := range []posguard.User{
@@ -74,7 +76,7 @@ func TestConsoleInChromium(t *testing.T) {
 	if c := term.signOn(); c != "00" {
 		t.Fatalf("sign-on: %s", c)
 	}
-	code(t, "sale", term.send(term.sale(good2Card, good2Exp, "123456", 25050), true), "00")
+	sale := code(t, "sale", term.send(term.sale(good2Card, good2Exp, "123456", 25050), true), "00")
 	code(t, "sale on a card without funds", term.send(term.sale(lowCard, lowExp, "123456", 10000), true), "51")
 
 	// Settle the day: the payout to the frozen account fails and is held.
@@ -113,13 +115,17 @@ func TestConsoleInChromium(t *testing.T) {
 		n++
 	})
 
+	// The network charges the approved sale back (4515: the merchant's
+	// evidence is needed); the host imports it.
+	disputeID := raiseAndImport(t, wd, sale.Get(37), "chargeback", "4515")
+
 	cmd := exec.Command(node, "console.e2e.js")
 	cmd.Dir = e2eDir
 	cmd.Env = append(os.Environ(),
 		"BASE_URL=http://"+wd.httpAdr,
 		"MERCHANT_USER=stall", "MERCHANT_PASS=pass-stall-2026",
 		"OPERATOR_USER=ops", "OPERATOR_PASS=pass-ops-2026",
-		"CARD_TAIL=0092", "SHOTS_DIR="+shots, "CHROMIUM="+chromium)
+		"CARD_TAIL=0092", "DISPUTE_ID="+disputeID, "SHOTS_DIR="+shots, "CHROMIUM="+chromium)
 	output, err := cmd.CombinedOutput()
 	t.Logf("console.e2e.js:\n%s", output)
 	if err != nil {

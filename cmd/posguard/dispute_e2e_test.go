@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -101,5 +102,37 @@ func TestDisputesEndToEnd(t *testing.T) {
 	}
 	if st, v = call(shopTok, "GET", "http://"+wd.httpAdr+"/v1/transactions/"+txn+"/receipt", ""); st != 200 || v["rrn"] != rrn {
 		t.Errorf("receipt: %d %v", st, v)
+	}
+}
+
+// raiseAndImport has simnet raise a dispute about the sale with RRN rrn
+// and waits until the host (polling simnet) has imported it with its
+// evidence; it returns the dispute's ID.
+func raiseAndImport(t *testing.T, wd *world, rrn, kind, reason string) string {
+	t.Helper()
+	res, err := http.Post("http://"+wd.admin+"/disputes", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"rrn":%q,"kind":%q,"reason_code":%q}`, rrn, kind, reason)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		ID string `json:"dispute_id"`
+	}
+	json.NewDecoder(res.Body).Decode(&v)
+	res.Body.Close()
+	if res.StatusCode != 201 || v.ID == "" {
+		t.Fatalf("simnet raise: %d", res.StatusCode)
+	}
+	ctx := context.Background()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		es, err := wd.serve.store.DisputeEvidence(ctx, v.ID)
+		if err == nil && len(es) >= 3 {
+			return v.ID
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("dispute %s not imported: %v\n%s", v.ID, err, wd.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond) // polling the host's import loop
 	}
 }

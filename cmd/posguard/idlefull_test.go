@@ -143,9 +143,12 @@ func TestIdleConnectionsFullSize(t *testing.T) {
 
 	// A terminal from 127.0.0.2 signs on and sells: before, during and
 	// after each flood.
+	stan := 0 // STANs go on across the rounds (the batch stays open)
 	sells := func(what string) {
 		t.Helper()
 		term := dialRawFrom(t, "127.0.0.2", wd.termAdr, shopTID, shopMID, shopTMK, "003", "cups-ecb")
+		term.stan = stan
+		defer func() { stan = term.stan }()
 		start := time.Now()
 		if c := term.signOn(); c != "00" {
 			t.Fatalf("%s: sign-on from another address: %s", what, c)
@@ -177,8 +180,34 @@ func TestIdleConnectionsFullSize(t *testing.T) {
 	fds, heap = hostUse()
 	t.Logf("HTTP port, 20,000 idle from 20 addresses: [%s] [%s]; host %d descriptors (+%d), heap %.1f MB (+%.1f)", got1, got2, fds, fds-fds0, heap, heap-heap0)
 	sells("20,000 idle HTTP connections")
+	// What the flood costs other HTTP clients: the total limit is taken.
+	if resp, err := httpFrom("127.0.0.50").Get("http://" + wd.httpAdr + "/healthz"); err != nil {
+		t.Logf("20,000 idle HTTP connections: an HTTP client from another address is refused (%v): the total HTTP limit is full", err)
+	} else {
+		resp.Body.Close()
+		t.Logf("20,000 idle HTTP connections: an HTTP client from another address got %d", resp.StatusCode)
+	}
 	h1.stop()
 	h2.stop()
+
+	// The limit of the total: ten addresses holding their 1,000 each fill
+	// the terminal port's 10,000 (recorded, not required: a documented
+	// limit of a total).
+	var ips3 []string
+	for i := 30; i < 40; i++ {
+		ips3 = append(ips3, fmt.Sprintf("127.0.0.%d", i))
+	}
+	h3, got3 := startHolder(t, wd.termAdr, 10000, ips3)
+	fds, heap = hostUse()
+	t.Logf("terminal port, 10,000 idle from 10 addresses: %s; host %d descriptors (+%d), heap %.1f MB (+%.1f)", got3, fds, fds-fds0, heap, heap-heap0)
+	probe := dialRawFrom(t, "127.0.0.2", wd.termAdr, shopTID, shopMID, shopTMK, "003", "cups-ecb")
+	probe.conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := probe.conn.Read(make([]byte, 1)); err != nil && !isTimeout(err) {
+		t.Logf("10,000 idle from 10 addresses: a connection from another address is closed at once (the total limit is full)")
+	} else {
+		t.Logf("10,000 idle from 10 addresses: a connection from another address is held")
+	}
+	h3.stop()
 	if st, _ := healthz(t, wd); st != 200 {
 		t.Fatalf("healthz after the floods: %d", st)
 	}

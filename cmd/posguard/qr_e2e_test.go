@@ -497,8 +497,32 @@ func TestQRMicropay(t *testing.T) {
 		if st != 409 {
 			t.Fatalf("refund of a fully refunded order: %d", st)
 		}
+		// The ledger: the payment at the plan's QR rate, both refunds
+		// returning the fee pro rata: the merchant is owed nothing for it.
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			ps, err := qw.serve.store.Money().PostingsByRef(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ps) == 3 {
+				var net, fee posguard.Amount
+				for _, p := range ps {
+					net += p.Net
+					fee += p.Fee
+				}
+				if ps[0].Gross != 1000 || ps[0].Fee <= 0 || net != 0 || fee != 0 {
+					t.Fatalf("QR postings: %+v %+v %+v", ps[0], ps[1], ps[2])
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("QR postings of %s: %d", id, len(ps))
+			}
+			time.Sleep(50 * time.Millisecond) // polling the ledger the QR poster fills
+		}
 		// The refunds were notified too (order + 2 refunds).
-		deadline := time.Now().Add(10 * time.Second)
+		deadline = time.Now().Add(10 * time.Second)
 		for {
 			n := 0
 			for _, ev := range sink.events() {
@@ -548,6 +572,24 @@ func TestQRMicropay(t *testing.T) {
 		}
 		if sink.badSig != 0 {
 			t.Fatalf("%d notifications did not verify", sink.badSig)
+		}
+		// Every channel's day bill agrees with the journal.
+		today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+		st, rec := qw.call("GET", "/v1/qr/recon?date="+today, qw.staff, nil)
+		if st != 200 || rec["rows"].(float64) != 8 || len(rec["findings"].([]any)) != 0 {
+			t.Fatalf("QR reconciliation: %d %v", st, rec)
+		}
+		// Money the channel took for a number posguard never made is found.
+		waddr, _ := qw.wallet.Addrs()
+		key, _ := wallet.ParseKey(qrWxKey)
+		cl := wallet.NewClient(wallet.Channel{Name: "wx", Kind: wallet.KindWeChat, URL: "http://" + waddr + "/wx", AppID: "wx5f3c9a1e2b7d4c60", Key: key})
+		if a, err := cl.Micropay(context.Background(), wallet.MicropayRequest{MchID: "1900090001", OutTradeNo: "STRAY1", AuthCode: "134567000000000009", Amount: 77, Subject: "x"}); err != nil || !a.OK() {
+			t.Fatalf("stray micropay: %v %v", a, err)
+		}
+		st, rec = qw.call("GET", "/v1/qr/recon?date="+today, qw.staff, nil)
+		fs, _ := rec["findings"].([]any)
+		if st != 200 || len(fs) != 1 || fs[0].(map[string]any)["class"] != "unknown_order" || fs[0].(map[string]any)["channel_amount"] != float64(77) {
+			t.Fatalf("QR reconciliation with a stray charge: %d %v", st, rec)
 		}
 		if strings.Contains(qw.logs.String(), "134567890123456789") {
 			t.Fatal("a full payment code in the logs")

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/host"
 	api "github.com/posguard/posguard/http"
@@ -42,9 +43,11 @@ type ServeCommand struct {
 	EchoInterval    time.Duration
 	Cutoff          string
 	MaxAttempts     int
-	MinFirmware     string
-	IncidentWindow  time.Duration
-	PayoutEvery     time.Duration
+	// NoPINLimit (fen) and NoPINCount: the contactless no-PIN rule.
+	NoPINLimit, NoPINCount int
+	MinFirmware            string
+	IncidentWindow         time.Duration
+	PayoutEvery            time.Duration
 	// DisputeURL and DisputeEvery: the network's dispute API, polled
 	// (docs/disputes.md).
 	DisputeURL   string
@@ -136,6 +139,8 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.IntVar(&c.UpstreamConns, "upstream-conns", 2, "connections per network address")
 	fs.DurationVar(&c.EchoInterval, "echo-interval", 30*time.Second, "send an echo test (0800) on a network connection silent this long")
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time at which the settlement day rolls over")
+	fs.IntVar(&c.NoPINLimit, "contactless-no-pin-limit", 100000, "largest contactless (闪付) sale in fen allowed without a PIN; above it 55 (PIN required)")
+	fs.IntVar(&c.NoPINCount, "contactless-no-pin-count", 0, "no-PIN contactless sales one card may make at one merchant per settlement day (0: no bound)")
 	fs.IntVar(&c.MaxAttempts, "reversal-max-attempts", 5, "attempts after which a reversal is flagged reversal_failed (retries continue)")
 	fs.DurationVar(&c.IncidentWindow, "incident-window", time.Minute, "recent window an issuer's, terminal's or firmware's failure rate is judged over (checked six times per window)")
 	fs.StringVar(&c.ClearingDir, "clearing-dir", "", "directory watched for the network's clearing files (IND{yymmdd}01ACOM) and the bank's payout result files (DF{yyyymmdd}_*.csv), reconciled on arrival")
@@ -237,6 +242,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	h, err := host.New(ctx, host.Config{
 		Store: st, Front: tracked, HostKey: hk, Network: addrs, UpstreamConns: c.UpstreamConns, EchoInterval: c.EchoInterval, UpstreamTimeout: c.UpstreamTimeout,
 		Cutoff: cutoff, ReversalMaxAttempts: c.MaxAttempts, IncidentWindow: c.IncidentWindow, PayoutEvery: c.PayoutEvery,
+		ContactlessNoPINLimit: posguard.Amount(c.NoPINLimit), ContactlessNoPINCount: c.NoPINCount,
 		DisputeURL: c.DisputeURL, DisputeEvery: c.DisputeEvery,
 		MinFirmware: minFW, SecureCookies: c.TLSCert != "", Logger: c.log,
 		QRQueryEvery: c.QRQueryEvery, QRPayDeadline: c.QRPayDeadline, QRWait: c.QRWait, WalletTimeout: c.WalletTimeout, PublicURL: c.PublicURL,

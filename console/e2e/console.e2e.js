@@ -2,9 +2,11 @@
 //
 // Run by TestConsoleInChromium (cmd/posguard/console_e2e_test.go), which
 // starts the real host on a temporary SQLite database, makes the demo
-// story happen (a failed sale, a held payout, an incident) and passes:
+// story happen (a failed sale, a held payout, an incident, a chargeback)
+// and passes:
 //   BASE_URL, MERCHANT_USER, MERCHANT_PASS, OPERATOR_USER, OPERATOR_PASS,
-//   CARD_TAIL (of the failed sale), SHOTS_DIR (screenshots), CHROMIUM.
+//   CARD_TAIL (of the failed sale), DISPUTE_ID (the chargeback of the
+//   approved sale), SHOTS_DIR (screenshots), CHROMIUM.
 // It exits non-zero with a message on the first failed check.
 'use strict';
 const fs = require('fs');
@@ -20,6 +22,7 @@ const env = (k) => {
 const BASE = env('BASE_URL');
 const SHOTS = env('SHOTS_DIR');
 const TAIL = env('CARD_TAIL');
+const DISPUTE = env('DISPUTE_ID');
 
 function check(ok, what) {
   if (!ok) throw new Error('check failed: ' + what);
@@ -127,6 +130,33 @@ async function main() {
     const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('a[href*="format=xlsx"]')]);
     check(fs.readFileSync(await xlsx.path()).subarray(0, 2).toString() === 'PK', 'the XLSX statement downloads');
 
+    // Works the chargeback: reads the deadline, opens the printable
+    // receipt, adds a statement and a PDF, sends the response and wins.
+    await page.click('nav a[href="/disputes"]');
+    await page.waitForLoadState();
+    check((await page.textContent('main table')).includes(DISPUTE), 'the merchant sees its chargeback in its disputes');
+    await shot(page, 'merchant-disputes');
+    await Promise.all([page.waitForNavigation(), page.click(`main table a[href="/disputes/${DISPUTE}"]`)]);
+    const facts = await page.textContent('main');
+    check(facts.includes('回复期限') && facts.includes('持卡人否认交易') && facts.includes('receipt.txt'), 'the dispute shows its deadline, reason and the evidence gathered');
+    await Promise.all([page.waitForNavigation(), page.click('main a[href$="/receipt"]')]);
+    const slip = await page.textContent('.slip');
+    check(slip.includes('银联POS签购单') && slip.includes('凭证号') && /\d{6}\*+\d{4}/.test(slip), 'the printable receipt carries the slip fields, card masked');
+    await page.emulateMedia({ media: 'print' });
+    check(!(await page.isVisible('header.top')), 'printing the receipt hides the navigation');
+    await page.emulateMedia({ media: 'screen' });
+    await shot(page, 'merchant-receipt');
+    await page.goBack();
+    await page.fill('form[action$="/statement"] textarea[name=text]', '持卡人在收银台签名，监控录像已保存');
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/statement"] button[type=submit]')]);
+    check((await page.textContent('.flash')).includes('证据已添加'), 'the statement is added');
+    await page.setInputFiles('form[action$="/file"] input[name=file]', { name: 'signed-slip.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 signed slip') });
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/file"] button[type=submit]')]);
+    check((await page.textContent('main')).includes('signed-slip.pdf'), 'the PDF is uploaded and listed');
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/respond"] button[type=submit]')]);
+    check((await page.textContent('.flash')).includes('回复已提交') && (await page.textContent('main')).includes('胜诉'), 'the response is sent and the representment won');
+    await shot(page, 'merchant-dispute');
+
     // A staff page is a 404 for the merchant.
     expect404 = BASE + '/merchants';
     const res = await page.goto(BASE + '/merchants');
@@ -150,6 +180,11 @@ async function main() {
     const queue = await page.textContent('main table');
     check(queue.includes('商户投诉') && queue.includes('出款失败'), 'the complaint and the payout case are in the queue');
     await shot(page, 'staff-cases');
+    await page.goto(BASE + '/disputes');
+    check((await page.textContent('main table')).includes(DISPUTE), 'the chargeback is in the staff dispute queue');
+    await shot(page, 'staff-disputes');
+    await page.click('nav a[href="/cases"]');
+    await page.waitForLoadState();
     await Promise.all([page.waitForNavigation(), page.locator('main table tr', { hasText: '商户投诉' }).first().locator('a').first().click()]);
     await Promise.all([page.waitForNavigation(), page.click('form[action$="/assign"] button')]);
     check((await page.textContent('.flash')).includes('已分派'), 'the operator takes the complaint');

@@ -1,0 +1,45 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/posguard/posguard"
+)
+
+// UnpostedQR returns succeeded orders and refunds not posted yet (see
+// posguard.QRStore).
+func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder, []*posguard.QRRefund, error) {
+	rows, err := s.DB.Query(ctx, "unposted qr orders", `SELECT `+QROrderColumns+` FROM qr_orders
+		WHERE state = 'succeeded' AND posted = ? ORDER BY id LIMIT ?`, false, ClampLimit(limit))
+	if err != nil {
+		return nil, nil, err
+	}
+	orders, err := Collect(s.DB, rows, "unposted qr orders", scanQROrder)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err = s.DB.Query(ctx, "unposted qr refunds", `SELECT `+QRRefundColumns+` FROM qr_refunds
+		WHERE state = 'succeeded' AND posted = ? ORDER BY id LIMIT ?`, false, ClampLimit(limit))
+	if err != nil {
+		return nil, nil, err
+	}
+	refunds, err := Collect(s.DB, rows, "unposted qr refunds", scanQRRefund)
+	return orders, refunds, err
+}
+
+// MarkQRPosted records that the ledger posted these orders and refunds.
+func (s *Store) MarkQRPosted(ctx context.Context, orderIDs, refundIDs []int64) error {
+	return s.DB.InTx(ctx, "mark qr posted", func(tx *Tx) error {
+		for _, id := range orderIDs {
+			if _, err := tx.Exec(ctx, "mark qr posted", `UPDATE qr_orders SET posted = ? WHERE id = ?`, true, id); err != nil {
+				return err
+			}
+		}
+		for _, id := range refundIDs {
+			if _, err := tx.Exec(ctx, "mark qr posted", `UPDATE qr_refunds SET posted = ? WHERE id = ?`, true, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
