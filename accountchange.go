@@ -50,6 +50,11 @@ type AccountChangeStore interface {
 	// rejected) by user by. ENOTFOUND if there is none; ECONFLICT if it is
 	// no longer pending.
 	DecideAccountChange(ctx context.Context, id int64, state ChangeState, by, note string) error
+	// ApplyAccountChange approves pending change id by user by, makes a the
+	// settlement account of its merchant and appends each of audit to the
+	// audit log, in one store transaction. ENOTFOUND if there is no such
+	// change; ECONFLICT if it is no longer pending.
+	ApplyAccountChange(ctx context.Context, id int64, by string, a SettlementAccount, audit ...*AuditRecord) error
 }
 
 // AccessStore is everything access control keeps: users and tokens, the

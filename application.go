@@ -149,6 +149,11 @@ type ApplicationStore interface {
 	// the stored state is not from; ENOTFOUND if there is no such
 	// application.
 	UpdateApplication(ctx context.Context, a *Application, from ApplicationState, ev ApplicationEvent) error
+	// ApproveApplication is UpdateApplication (a moves from state from,
+	// with ev) together with PutMerchantIdentity and PutMerchant(m), in one
+	// transaction: nothing is stored unless all is. ECONFLICT when the
+	// stored state is not from; EINVALID for a merchant PutMerchant refuses.
+	ApproveApplication(ctx context.Context, a *Application, from ApplicationState, ev ApplicationEvent, m *Merchant) error
 	// ApplicationHistory returns an application's events, oldest first.
 	ApplicationHistory(ctx context.Context, id int64) ([]ApplicationEvent, error)
 	// AddDocument stores d (its Data, Kind, ContentType) and sets its ID,

@@ -110,4 +110,9 @@ type MerchantStore interface {
 	Merchant(ctx context.Context, id string) (*Merchant, error)
 	// Merchants returns all merchants ordered by ID.
 	Merchants(ctx context.Context) ([]*Merchant, error)
+	// SetMerchantStatus moves merchant id from status from to status to,
+	// appends ev (when not nil) to its history and each of audit to the
+	// audit log, in one store transaction, and returns the merchant.
+	// ENOTFOUND if there is none; ECONFLICT when its status is not from.
+	SetMerchantStatus(ctx context.Context, id string, from, to MerchantStatus, ev *MerchantEvent, audit ...*AuditRecord) (*Merchant, error)
 }

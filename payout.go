@@ -62,9 +62,10 @@ type PayoutStore interface {
 	// counts an attempt. ECONFLICT from another state, ENOTFOUND if unknown.
 	MarkSubmitted(ctx context.Context, id string, at time.Time) error
 	// FinishPayout moves payout id from one of from to state to, recording
-	// reason, bank reference and case, and appends ps, in one store
+	// reason, bank reference and case, appends ps and appends each of audit
+	// to the audit log (see AuditStore.AppendAudit), in one store
 	// transaction. ECONFLICT if the payout is in another state.
-	FinishPayout(ctx context.Context, id string, from []PayoutState, to PayoutState, reason, bankRef string, at time.Time, ps []*Posting) error
+	FinishPayout(ctx context.Context, id string, from []PayoutState, to PayoutState, reason, bankRef string, at time.Time, ps []*Posting, audit ...*AuditRecord) error
 	// SetPayoutCase records the case opened for a payout.
 	SetPayoutCase(ctx context.Context, id, caseID string) error
 	// Resettle queues p to re-settle the failed or returned payout

@@ -85,6 +85,10 @@ const (
 	ReasonRetrievalRequest = "settlement.retrieval_request" // 调单: the network asks for the slip
 	ReasonChargeback       = "settlement.chargeback"        // 拒付: the network took the sale back
 	ReasonDisputeDeadline  = "settlement.dispute_deadline"  // no response before the deadline: lost
+	// ReasonBatchUploadMismatch: a terminal's batch upload (0320) differs
+	// from the journal (a case lists each item); it never reaches a
+	// terminal (the upload is answered 00).
+	ReasonBatchUploadMismatch = "settlement.batch_upload_mismatch"
 
 	// QR order and refund reasons (spec/wallet-channel.md §4.6): they
 	// never reach a terminal and have no field 39 code.
@@ -196,6 +200,7 @@ var reasonTable = []ReasonSpec{
 	{ReasonRetrievalRequest, "", 200},
 	{ReasonChargeback, "", 200},
 	{ReasonDisputeDeadline, "", 200},
+	{ReasonBatchUploadMismatch, "", 409},
 
 	{ReasonQRCodeUnknown, "", 422},
 	{ReasonQRChannelNotConfigured, "", 503},

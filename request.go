@@ -46,7 +46,10 @@ type TerminalRequest struct {
 	// SettleTotals are the terminal's batch totals of a settlement (field
 	// 48 parsed by the gateway: the switch never reads the digits).
 	SettleTotals BatchTotals
-	Operator     string // 63.1
+	// Uploads are the transactions a batch upload (0320) carries in field
+	// 48, parsed by the gateway; their PANs live in memory only.
+	Uploads  []UploadRecord
+	Operator string // 63.1
 
 	// MAC verification: HasMAC tells whether field 64 was present; MACData
 	// is the bytes it covers (MTI through the byte before field 64).

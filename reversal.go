@@ -57,6 +57,7 @@ type Store interface {
 	TerminalStore
 	Journal
 	ReversalQueue
+	BatchUploadStore
 	// Close releases the database.
 	Close() error
 }

@@ -224,11 +224,17 @@ func (a *Auth) audit(ctx context.Context, r *posguard.AuditRecord) {
 // Audit appends an audit record for the request's user (from the context;
 // an empty user otherwise) and remote address. Failures are logged.
 func (a *Auth) Audit(r *nethttp.Request, action, object, outcome, changes string) {
+	a.audit(r.Context(), a.Record(r, action, object, outcome, changes))
+}
+
+// Record returns the record Audit would append, for a store that writes it
+// in the change's own transaction.
+func (a *Auth) Record(r *nethttp.Request, action, object, outcome, changes string) *posguard.AuditRecord {
 	rec := &posguard.AuditRecord{At: a.now(), Remote: RemoteAddr(r), Action: action, Object: object, Outcome: outcome, Changes: changes}
 	if u := UserFromContext(r.Context()); u != nil {
 		rec.User, rec.Role = u.Name, u.Role
 	}
-	a.audit(r.Context(), rec)
+	return rec
 }
 
 // RemoteAddr is the client's address as the audit log records it: the TCP

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -70,6 +71,20 @@ func (e *Elector) Leading(name string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.leading[name]
+}
+
+// Led returns the names of the jobs this instance leads now, sorted.
+func (e *Elector) Led() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for name, on := range e.leading {
+		if on {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (e *Elector) set(name string, on bool) {

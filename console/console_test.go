@@ -10,7 +10,7 @@ import (
 )
 
 // pages are the §5 paths every role may open.
-var pages = []string{"/", "/transactions", "/settlements", "/statements", "/cases", "/notices", "/terminals", "/onboarding", "/disputes"}
+var pages = []string{"/", "/transactions", "/settlements", "/statements", "/cases", "/notices", "/terminals", "/onboarding", "/disputes", "/qr", "/qr?state=reversed&out_order_no=QR-898310048990001", "/qr/Q1"}
 
 // staffPages are the §5 paths only staff may open.
 var staffPages = []string{"/merchants", "/audit", "/risk"}
@@ -70,7 +70,7 @@ func TestMerchantIsolation(t *testing.T) {
 		t.Fatalf("missing transaction: %d", st404)
 	}
 	for _, p := range []string{
-		fmt.Sprintf("/transactions/%d", w.approvedB.ID), fmt.Sprintf("/cases/%d", w.caseB.ID), "/cases/999999",
+		fmt.Sprintf("/transactions/%d", w.approvedB.ID), fmt.Sprintf("/cases/%d", w.caseB.ID), "/cases/999999", "/qr/Q2", "/qr/Q999",
 		"/merchants", "/audit", "/users", "/no-such-page",
 	} {
 		st, body, _ := a.get(p)
@@ -89,6 +89,12 @@ func TestMerchantIsolation(t *testing.T) {
 		if strings.Contains(body, fmt.Sprintf("/transactions/%d\"", w.approvedB.ID)) || strings.Contains(body, tidB) && q == "" {
 			t.Errorf("/transactions%s shows merchant B's transaction", q)
 		}
+	}
+	if _, body, _ := a.get("/qr"); strings.Contains(body, "QR-"+midB) || !strings.Contains(body, "QR-"+midA) {
+		t.Error("/qr shows merchant B's order, or not A's")
+	}
+	if _, body, _ := a.get("/qr/Q1"); !strings.Contains(body, "渠道已确认撤销") || !strings.Contains(body, "134567********6789") {
+		t.Errorf("A's reversed QR order page: %s", body)
 	}
 	_, own, _ := a.get(fmt.Sprintf("/cases/%d", w.caseA.ID))
 	cause := own[strings.Index(own, "<dt>原因</dt>"):]

@@ -164,7 +164,19 @@ func newWorld(t *testing.T) *world {
 	if rep, err := disputes.Import(ctx, []dispute.Notice{notice(w.disputeA, "4515", w.amtA), notice(w.disputeB, "4512", w.approvedB)}, dispute.System); err != nil || len(rep.Created) != 2 {
 		t.Fatalf("fixture disputes: %+v %v", rep, err)
 	}
-	srv := &console.Server{Store: st, Auth: w.auth, Disputes: disputes, Payouts: runner, Changes: st.Access(), Cases: cases, Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }},
+	// QR orders: A's reversed one (Q1), B's succeeded one (Q2).
+	for i, mid := range []string{midA, midB} {
+		o, _, err := st.CreateQROrder(ctx, &posguard.QROrder{MerchantID: mid, OutOrderNo: "QR-" + mid, RequestHash: "h", Mode: posguard.QRMicropay,
+			Channel: "wechat", ChannelName: "wx", Amount: 1234, State: posguard.QRPaying, AuthCode: "134567********6789", NotifyURL: "http://erp.example/n"}, "PGTEST")
+		must(err)
+		u := posguard.QROrderUpdate{ID: o.ID, State: posguard.QRReversed, Reason: posguard.ReasonQRNotConfirmed, ReversalState: posguard.QRReversalDone, Notify: true}
+		if i == 1 {
+			u = posguard.QROrderUpdate{ID: o.ID, State: posguard.QRSucceeded, TransactionID: "T-B", PaidAt: now, Notify: true}
+		}
+		_, err = st.UpdateQROrder(ctx, u)
+		must(err)
+	}
+	srv := &console.Server{Store: st, Auth: w.auth, Disputes: disputes, QR: st.QR(), Payouts: runner, Changes: st.Access(), Cases: cases, Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }},
 		Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil))}
 	w.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(w.srv.Close)

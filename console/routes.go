@@ -62,6 +62,8 @@ func (s *Server) routes() []route {
 		{"GET /risk", staffRoles, s.riskPage},
 		{"POST /risk/freeze", reviewRoles, s.freezePage},
 		{"POST /risk/unfreeze", reviewRoles, s.freezePage},
+		{"GET /qr", allRoles, s.qrOrders},
+		{"GET /qr/{id}", allRoles, s.qrOrderPage},
 	}, s.disputeRoutes()...)
 }
 

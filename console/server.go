@@ -61,6 +61,8 @@ type Server struct {
 	// Disputes works retrieval requests and chargebacks (/disputes); nil
 	// shows the pages empty.
 	Disputes *dispute.Service
+	// QR keeps the QR orders (/qr pages); nil shows QR payments as off.
+	QR posguard.QRStore
 	// MerchantChanged is told a merchant's id after the console changes its
 	// limits, so a cache of merchants (the switch's) reads it again; nil
 	// tells nobody.

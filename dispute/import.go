@@ -17,6 +17,7 @@ type ImportReport struct {
 	Existing  int      `json:"existing"`  // lines already imported before
 	Unmatched []string `json:"unmatched"` // "line N: why" for lines no transaction answers
 	Answered  []string `json:"answered"`  // retrieval requests answered at once
+	Resumed   []string `json:"resumed"`   // disputes an earlier import left unfinished, finished now
 }
 
 // String summarizes the report in one line.
@@ -60,11 +61,24 @@ func (s *Service) Fetch(ctx context.Context) (ImportReport, error) {
 // transaction's history noted and an audit record. A notice no
 // transaction answers is reported, not stored.
 func (s *Service) Import(ctx context.Context, ns []Notice, a Actor) (ImportReport, error) {
-	rep := ImportReport{Lines: len(ns), Created: []string{}, Unmatched: []string{}, Answered: []string{}}
+	rep := ImportReport{Lines: len(ns), Created: []string{}, Unmatched: []string{}, Answered: []string{}, Resumed: []string{}}
 	for i := range ns {
 		n := &ns[i]
-		if _, err := s.Store.Dispute(ctx, n.ID); err == nil {
-			rep.Existing++
+		if d, err := s.Store.Dispute(ctx, n.ID); err == nil {
+			if d.CaseID != 0 {
+				rep.Existing++
+				continue
+			}
+			// An import stopped before finishing it (its case is set
+			// last): finish it now. Every step is idempotent.
+			t, err := s.Store.ByID(ctx, d.TxnID)
+			if err == nil {
+				err = s.complete(ctx, d, t, a)
+			}
+			if err != nil {
+				return rep, err
+			}
+			rep.Resumed = append(rep.Resumed, d.ID)
 			continue
 		} else if posguard.ErrorCode(err) != posguard.ENOTFOUND {
 			return rep, err
@@ -139,31 +153,40 @@ func (s *Service) open(ctx context.Context, n *Notice, t *posguard.Transaction, 
 	if err != nil || !created {
 		return d, false, err
 	}
+	return d, true, s.complete(ctx, d, t, a)
+}
+
+// complete does what a stored dispute's arrival calls for: its case, its
+// evidence, a chargeback's debit, the transaction's history and the audit
+// record. The case is linked last: a dispute without one is unfinished,
+// and completing it again repeats no posting, case or piece of evidence.
+func (s *Service) complete(ctx context.Context, d *posguard.Dispute, t *posguard.Transaction, a Actor) error {
+	r, _ := Lookup(d.ReasonCode)
 	c, err := s.openCase(ctx, d, t, r)
 	if err != nil {
-		return d, true, err
+		return err
 	}
-	if err := s.Store.UpdateDispute(ctx, posguard.DisputeUpdate{ID: d.ID, CaseID: c.ID}); err != nil {
-		return d, true, err
-	}
-	d.CaseID = c.ID
+	d.CaseID = c.ID // in memory, for the case entries below; stored last
 	names, err := s.gather(ctx, d, t)
 	if err != nil {
-		return d, true, err
+		return err
 	}
 	s.caseEntry(ctx, d, posguard.EntryStep, System.Name, "自动收集证据 evidence gathered automatically: "+strings.Join(names, ", "))
 	s.note(ctx, t.ID, fmt.Sprintf("%s %s received: reason %s %s; respond by %s", kindName(d.Kind), d.ID, r.Code, r.Name.EN, stamp(d.DueAt)))
 	if d.Kind == posguard.DisputeChargeback {
 		date := s.Calendar.SettlementDate(s.now())
 		if _, err := s.Ledger.AppendPostings(ctx, []*posguard.Posting{ledger.Chargeback(d, t, date)}); err != nil {
-			return d, true, err
+			return err
 		}
 		msg := fmt.Sprintf("商户扣款 %s 元（从未结算余额中扣除，不足则从下次结算中扣减）/ merchant debited %s yuan, dated %s (held from its unsettled balance; if short, its next settlement is reduced)",
 			d.Amount, d.Amount, date)
 		s.caseEntry(ctx, d, posguard.EntryStep, System.Name, msg)
 		s.note(ctx, t.ID, fmt.Sprintf("chargeback %s: merchant debited %s yuan", d.ID, d.Amount))
 	}
+	if err := s.Store.UpdateDispute(ctx, posguard.DisputeUpdate{ID: d.ID, CaseID: c.ID}); err != nil {
+		return err
+	}
 	s.audit(ctx, a, "dispute.import", object(d.ID), "ok", map[string]any{"kind": d.Kind, "reason_code": d.ReasonCode,
 		"txn": d.TxnID, "merchant": d.MerchantID, "amount": int64(d.Amount), "amount_yuan": d.Amount.String(), "due_at": d.DueAt, "case": d.CaseID, "evidence": names})
-	return d, true, nil
+	return nil
 }

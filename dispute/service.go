@@ -216,11 +216,22 @@ func (s *Service) openCase(ctx context.Context, d *posguard.Dispute, t *posguard
 }
 
 // gather stores the evidence posguard holds about d's transaction: the
-// electronic receipt, the journal trace and the terminal's data. It
-// returns the names of what it stored.
+// electronic receipt, the journal trace and the terminal's data (each
+// once: a piece already stored is kept). It returns the names of the
+// pieces d has.
 func (s *Service) gather(ctx context.Context, d *posguard.Dispute, t *posguard.Transaction) ([]string, error) {
 	var names []string
+	have, err := s.Store.DisputeEvidence(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
 	add := func(kind, name, text string) error {
+		for _, e := range have {
+			if e.Source == posguard.EvidenceByPosguard && e.Kind == kind {
+				names = append(names, name)
+				return nil
+			}
+		}
 		e := textEvidence(d.ID, posguard.EvidenceByPosguard, kind, name, casework.System, text)
 		if err := s.Store.AddDisputeEvidence(ctx, e); err != nil {
 			return err

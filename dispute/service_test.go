@@ -280,3 +280,40 @@ func TestImportUnmatched(t *testing.T) {
 		t.Errorf("%d disputes stored", len(ds))
 	}
 }
+
+// TestImportResumes: a dispute stored by an import that stopped before
+// finishing it (no case yet) is finished by the next import: its case,
+// evidence and debit, once each.
+func TestImportResumes(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	sale := r.sale(shop, shopTID, 6000)
+	id := r.raise(sale, posguard.DisputeChargeback, "4507")
+	// The stored dispute alone, as a crash right after storing it leaves it.
+	reason, _ := dispute.Lookup("4507")
+	raised := r.clock.Now().UTC().Truncate(time.Second)
+	_, err := r.st.PutDispute(ctx, &posguard.Dispute{ID: id, Kind: posguard.DisputeChargeback, ReasonCode: "4507",
+		State: posguard.DisputeOpen, TxnID: sale.ID, MerchantID: shop, TerminalID: shopTID, RRN: sale.RRN, Amount: 6000,
+		RaisedAt: raised, DueAt: reason.Deadline(raised)})
+	must(t, err)
+	rep := r.fetch()
+	if len(rep.Resumed) != 1 || rep.Resumed[0] != id || len(rep.Created) != 0 {
+		t.Fatalf("import: %+v", rep)
+	}
+	for range 2 {
+		if again := r.fetch(); again.Existing != 1 || len(again.Resumed) != 0 {
+			t.Fatalf("import again: %+v", again)
+		}
+	}
+	d, es, err := r.svc.Get(ctx, id, ops)
+	must(t, err)
+	if d.CaseID == 0 || len(es) != 3 {
+		t.Fatalf("finished dispute: case %d, %d pieces of evidence", d.CaseID, len(es))
+	}
+	ps, err := r.m.PostingsByRef(ctx, id)
+	must(t, err)
+	if len(ps) != 1 || ps[0].Kind != posguard.PostChargeback || ps[0].Net != -6000 {
+		t.Fatalf("postings: %+v", ps)
+	}
+	r.position(shop)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	nethttp "net/http"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -182,7 +183,9 @@ type Host struct {
 	// Disputes works the network's retrieval requests and chargebacks.
 	Disputes *dispute.Service
 	// Also are more background parts Run starts beside its own and stops
-	// with them (serve adds its clearing-directory watcher).
+	// with them (serve adds its clearing-directory watcher). Each runs on
+	// one instance at a time when instances share the database (as
+	// Singleton jobs named also-0, also-1…).
 	Also []func(ctx context.Context)
 	// QR runs QR orders, refunds and merchant notifications; Run works
 	// its queues.
@@ -207,6 +210,22 @@ type Host struct {
 
 	detector   *analytics.Detector
 	aggregator *analytics.Aggregator
+	jobs       []job // added by Singleton
+}
+
+// job is a named singleton job.
+type job struct {
+	name string
+	run  func(ctx context.Context)
+}
+
+// Singleton adds a background job that must run on one instance at a time
+// (a scheduler, a queue without per-row claims): Run runs it on this
+// instance alone, or, when instances share the database, on the leader of
+// the lease name, moving it to another instance when the leader dies.
+// Call it before Run.
+func (h *Host) Singleton(name string, run func(ctx context.Context)) {
+	h.jobs = append(h.jobs, job{name, run})
 }
 
 // New assembles the host over cfg.Store. It starts nothing.
@@ -280,6 +299,11 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Reports = &analytics.Reports{Store: st, MinFirmware: cfg.MinFirmware}
 	sw.Observer = switching.Observers{m, h.aggregator}
 	sw.LateApproval = h.Cases.OnLateApproval
+	sw.BatchUnbalanced = func(ctx context.Context, t *posguard.Terminal, batch string, diffs []posguard.UploadDiff) {
+		if _, err := h.Cases.OnBatchUnbalanced(ctx, casework.BatchUnbalanced{TerminalID: t.ID, MerchantID: t.MerchantID, Batch: batch, Diffs: diffs}); err != nil {
+			log.Error("batch upload case", "terminal", t.ID, "batch", batch, "err", err)
+		}
+	}
 	h.Client.OnLate = sw.HandleLate
 	h.Worker = &reversal.Worker{
 		Store: st, Upstream: h.Client, AcquirerID: acq, InFlight: sw.InFlight,
@@ -344,7 +368,13 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		Disputes: h.Disputes,
 		Health: func(context.Context) map[string]string {
 			s := h.Client.State()
-			return map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
+			out := map[string]string{"network": fmt.Sprintf("%d connected", s.Connected)}
+			if h.Elector != nil {
+				// Several instances: which one answers, and the jobs it leads.
+				out["instance"] = h.Instance
+				out["leads"] = strings.Join(h.Elector.Led(), ",")
+			}
+			return out
 		}}
 	return h, nil
 }

@@ -6,9 +6,10 @@ import (
 )
 
 // preAuthLoop expires pre-authorizations left open longer than
-// PreAuthHold (30 days), once at start and then every PreAuthSweepEvery:
-// each is marked expired and its hold release (0420) is queued for the
-// reversal worker.
+// PreAuthHold (30 days), every PreAuthSweepEvery (the first sweep one
+// interval after start, so a starting host does not add its read to the
+// others): each is marked expired and its hold release (0420) is queued
+// for the reversal worker.
 func (h *Host) preAuthLoop(ctx context.Context) {
 	every := h.PreAuthSweepEvery
 	if every <= 0 {
@@ -17,15 +18,15 @@ func (h *Host) preAuthLoop(ctx context.Context) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if n, err := h.Switch.ExpirePreAuths(ctx, h.PreAuthHold); err != nil && ctx.Err() == nil {
-			h.Logger.Error("pre-authorization expiry", "err", err)
-		} else if n > 0 {
-			h.Logger.Info("pre-authorizations expired: hold releases queued", "count", n)
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if n, err := h.Switch.ExpirePreAuths(ctx, h.PreAuthHold); err != nil && ctx.Err() == nil {
+			h.Logger.Error("pre-authorization expiry", "err", err)
+		} else if n > 0 {
+			h.Logger.Info("pre-authorizations expired: hold releases queued", "count", n)
 		}
 	}
 }

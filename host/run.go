@@ -69,8 +69,12 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	// by one instance at a time.
 	one("qr-queues", h.QR.Run)
 	one("qr-ledger", func(ctx context.Context) { h.QRPoster.Run(ctx, 2*time.Second) })
+	// h.Also's parts run once too (the clearing-file watcher).
 	for i, f := range h.Also {
 		one(fmt.Sprintf("also-%d", i), f)
+	}
+	for _, j := range h.jobs {
+		one(j.name, j.run)
 	}
 	var wg sync.WaitGroup
 	errc := make(chan error, len(parts)) // never blocks a part that ends

@@ -6,6 +6,8 @@ import (
 	nethttp "net/http"
 	"strconv"
 	"strings"
+
+	"github.com/posguard/posguard"
 )
 
 // auditNote is what a state-changing handler tells the audit record about
@@ -15,6 +17,7 @@ type auditNote struct {
 	object  string
 	changes any
 	code    string
+	written bool // the change's own transaction wrote the record
 }
 
 type noteKey struct{}
@@ -37,6 +40,26 @@ func noteObject(r *nethttp.Request, object string) {
 func noteChanges(r *nethttp.Request, before, after any) {
 	if n := note(r); n != nil {
 		n.changes = map[string]any{"before": before, "after": after}
+	}
+}
+
+// recordInTx returns the "ok" record of the request's change, with before
+// and after, for the store to write in the change's own transaction; call
+// recordWritten once that transaction committed. A failed change gets its
+// record from the middleware as before.
+func (s *Server) recordInTx(r *nethttp.Request, before, after any) *posguard.AuditRecord {
+	changes := ""
+	if b, err := json.Marshal(map[string]any{"before": before, "after": after}); err == nil {
+		changes = maskDigitRuns(string(b))
+	}
+	return s.auth().Record(r, r.Pattern, objectOf(r.Pattern, r), "ok", changes)
+}
+
+// recordWritten tells the middleware that the change's transaction wrote
+// the request's audit record.
+func recordWritten(r *nethttp.Request) {
+	if n := note(r); n != nil {
+		n.written = true
 	}
 }
 
@@ -69,6 +92,9 @@ func (s *Server) audited(pattern string, h nethttp.Handler) nethttp.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), noteKey{}, n))
 		sw := &statusWriter{ResponseWriter: w}
 		h.ServeHTTP(sw, r)
+		if n.written {
+			return
+		}
 		outcome := "ok"
 		if sw.status >= 400 {
 			outcome = n.code

@@ -159,14 +159,16 @@ func (s *Server) approveAccountChange(w nethttp.ResponseWriter, r *nethttp.Reque
 		s.writeError(w, r, err)
 		return
 	}
-	before := newAccountView(m.Account)
-	a, err := s.changes().Approve(r.Context(), c, currentUser(r).Name)
-	if err != nil {
+	// The merchant's new account, the change's decision and the audit
+	// record commit in one transaction (the bank verifies the account first).
+	applied := posguard.SettlementAccount{Bank: c.Account.Bank, Number: c.Account.Number, Name: c.Account.Name, Status: "ok"}
+	rec := s.recordInTx(r, map[string]any{"merchant_id": c.MerchantID, "account": newAccountView(m.Account)},
+		map[string]any{"merchant_id": c.MerchantID, "account": newAccountView(applied), "state": posguard.ChangeApproved})
+	if _, err := s.changes().Approve(r.Context(), c, currentUser(r).Name, rec); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	noteChanges(r, map[string]any{"merchant_id": c.MerchantID, "account": before},
-		map[string]any{"merchant_id": c.MerchantID, "account": newAccountView(a), "state": posguard.ChangeApproved})
+	recordWritten(r)
 	s.writeChange(w, r, c.ID)
 }
 

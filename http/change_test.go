@@ -104,6 +104,12 @@ func TestAccountChangeMakerChecker(t *testing.T) {
 	if strings.Contains(raw, "6217000010009876") {
 		t.Errorf("the audit log shows a full account number: %s", raw)
 	}
+	// The approval's record was written in the approval's transaction, and
+	// only there (the middleware does not write a second one).
+	okApproval := fmt.Sprintf(`"action":"POST /v1/account-changes/{id}/approve","object":"account-changes/%d","outcome":"ok"`, ch.ID)
+	if n := strings.Count(raw, okApproval); n != 1 {
+		t.Errorf("audit of change %d: %d records of the approval, want 1: %s", ch.ID, n, raw)
+	}
 }
 
 // TestAuthorIsTheUser: an author in a request body is ignored; the entry,

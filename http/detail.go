@@ -17,8 +17,11 @@ type txnDetail struct {
 	History     []eventView       `json:"history"`
 	// ReceiptURL is where the electronic receipt is, for an approved card
 	// transaction.
-	ReceiptURL string        `json:"receipt_url,omitempty"`
-	Reversal   *reversalView `json:"reversal,omitempty"`
+	ReceiptURL string `json:"receipt_url,omitempty"`
+	// Disputes are the network's retrieval requests and chargebacks about
+	// it (omitted when none).
+	Disputes []disputeRef  `json:"disputes,omitempty"`
+	Reversal *reversalView `json:"reversal,omitempty"`
 	// Recon lists the reconciliation exceptions about the transaction
 	// (omitted when there are none or reconciliation is not wired).
 	Recon []recon.Exception `json:"recon_exceptions,omitempty"`
@@ -66,6 +69,10 @@ func (s *Server) getTransaction(w nethttp.ResponseWriter, r *nethttp.Request) {
 	}
 	if posguard.HasReceipt(t) {
 		out.ReceiptURL = receiptPath(t.ID)
+	}
+	if out.Disputes, err = s.disputesOf(r, t.ID); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	for _, e := range events {
 		out.History = append(out.History, eventView{

@@ -361,3 +361,29 @@ func (s *Server) disputeReasons(w nethttp.ResponseWriter, r *nethttp.Request) {
 	}
 	writeJSON(w, nethttp.StatusOK, out)
 }
+
+// disputeRef names one dispute about a transaction.
+type disputeRef struct {
+	ID    string `json:"id"`
+	Kind  string `json:"kind"`
+	State string `json:"state"`
+	DueAt string `json:"due_at"`
+	URL   string `json:"url"`
+}
+
+// disputesOf lists the disputes about transaction id (none when disputes
+// are not enabled).
+func (s *Server) disputesOf(r *nethttp.Request, id int64) ([]disputeRef, error) {
+	if s.Disputes == nil {
+		return nil, nil
+	}
+	ds, err := s.Disputes.List(r.Context(), posguard.DisputeFilter{TxnID: id}, disputeActor(r))
+	if err != nil {
+		return nil, err
+	}
+	var out []disputeRef
+	for _, d := range ds {
+		out = append(out, disputeRef{ID: d.ID, Kind: string(d.Kind), State: string(d.State), DueAt: formatTime(d.DueAt), URL: "/v1/disputes/" + d.ID})
+	}
+	return out, nil
+}

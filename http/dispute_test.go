@@ -98,6 +98,11 @@ func TestDisputeAPI(t *testing.T) {
 	if st, raw = a.as(t, a.tok["shop1"], "GET", "/v1/disputes?state=waiting_merchant", ""); !strings.Contains(raw, cb) {
 		t.Errorf("waiting list: %d %s", st, raw)
 	}
+	// The transaction lists its disputes.
+	if st, raw = a.as(t, a.tok["shop1"], "GET", fmt.Sprintf("/v1/transactions/%d", a.approved.ID), ""); st != 200 ||
+		!strings.Contains(raw, `"disputes":[`) || !strings.Contains(raw, `"url":"/v1/disputes/`+cb+`"`) {
+		t.Errorf("transaction's disputes: %d %s", st, raw)
+	}
 	if st, raw = a.as(t, a.tok["shop1"], "GET", "/v1/dispute-reasons", ""); st != 200 || !strings.Contains(raw, `"code":"6301","kind":"retrieval","days":7`) {
 		t.Errorf("reasons: %d %s", st, raw)
 	}

@@ -31,8 +31,18 @@ type Auditor struct {
 // changes (marshalled to JSON; it must hold no secret). A failure to append
 // is logged: the change it describes has already happened.
 func (a *Auditor) Record(ctx context.Context, actor Actor, action, object, outcome string, before, after any) {
+	for _, r := range a.For(actor, action, object, outcome, before, after) {
+		if err := a.Store.AppendAudit(ctx, r); err != nil && a.Logger != nil {
+			a.Logger.Error("audit append", "action", action, "object", object, "err", err)
+		}
+	}
+}
+
+// For returns the record Record would append (none for a nil Auditor), for
+// a store that writes it in the change's own transaction.
+func (a *Auditor) For(actor Actor, action, object, outcome string, before, after any) []*posguard.AuditRecord {
 	if a == nil || a.Store == nil {
-		return
+		return nil
 	}
 	changes := ""
 	if before != nil || after != nil {
@@ -40,11 +50,8 @@ func (a *Auditor) Record(ctx context.Context, actor Actor, action, object, outco
 			changes = string(b)
 		}
 	}
-	r := &posguard.AuditRecord{User: actor.Name, Role: actor.Role, Remote: actor.Remote,
-		Action: action, Object: object, Outcome: outcome, Changes: changes}
-	if err := a.Store.AppendAudit(ctx, r); err != nil && a.Logger != nil {
-		a.Logger.Error("audit append", "action", action, "object", object, "err", err)
-	}
+	return []*posguard.AuditRecord{{User: actor.Name, Role: actor.Role, Remote: actor.Remote,
+		Action: action, Object: object, Outcome: outcome, Changes: changes}}
 }
 
 // MaskAccount keeps the last four characters of an account number.

@@ -252,14 +252,11 @@ func (s *Service) Approve(ctx context.Context, actor Actor, id int64) (*posguard
 	m.Name, m.MCC, m.Kind, m.FeePlan = a.Name, a.MCC, a.Kind, a.FeePlan
 	m.Status = posguard.MerchantActive
 	m.Account = posguard.SettlementAccount{Bank: a.Account.Bank, Number: a.Account.Number, Name: a.Account.Name, Status: "ok"}
-	if err := s.Store.PutMerchantIdentity(ctx, m.ID, a.LicenseNo, a.LegalIDNo); err != nil {
-		return nil, err
-	}
 	a.State, a.MerchantID, a.ReviewedBy = posguard.AppApproved, m.ID, actor.Name
-	if err := s.Store.UpdateApplication(ctx, a, posguard.AppPendingReview, posguard.ApplicationEvent{Actor: actor.Name, From: string(posguard.AppPendingReview), To: string(a.State), Note: "merchant " + m.ID}); err != nil {
-		return nil, err
-	}
-	if err := s.Merchants.PutMerchant(ctx, m); err != nil {
+	// The application, the merchant's identity and the merchant are stored
+	// in one transaction: an approval is never half done.
+	if err := s.Store.ApproveApplication(ctx, a, posguard.AppPendingReview, posguard.ApplicationEvent{Actor: actor.Name,
+		From: string(posguard.AppPendingReview), To: string(a.State), Note: "merchant " + m.ID}, m); err != nil {
 		return nil, err
 	}
 	s.changed(m.ID, "")

@@ -42,20 +42,29 @@ func (c Changes) Request(ctx context.Context, mid string, a posguard.SettlementA
 
 // Approve applies pending change ch for user by: EFORBIDDEN when by
 // requested it, ECONFLICT when it is no longer pending; the account is
-// verified again and then replaces the merchant's. It returns the account
-// applied. The caller checks that by is finance.
-func (c Changes) Approve(ctx context.Context, ch *posguard.AccountChange, by string) (posguard.SettlementAccount, error) {
+// verified again and then replaces the merchant's, in the same store
+// transaction as the change's decision and the audit records (EINVALID,
+// nothing stored, when the bank no longer reports it ok). It returns the
+// account applied. The caller checks that by is finance.
+func (c Changes) Approve(ctx context.Context, ch *posguard.AccountChange, by string, audit ...*posguard.AuditRecord) (posguard.SettlementAccount, error) {
 	if posguard.NameKey(ch.RequestedBy) == posguard.NameKey(by) {
 		return posguard.SettlementAccount{}, posguard.Errorf(posguard.EFORBIDDEN, "account change %d: a change is approved by a user other than its requester", ch.ID)
 	}
 	if ch.State != posguard.ChangePending {
 		return posguard.SettlementAccount{}, posguard.Errorf(posguard.ECONFLICT, "account change %d is %s", ch.ID, ch.State)
 	}
-	a, err := c.Bank.UpdateAccount(ctx, ch.MerchantID, posguard.SettlementAccount{Bank: ch.Account.Bank, Number: ch.Account.Number, Name: ch.Account.Name})
+	a := posguard.SettlementAccount{Bank: ch.Account.Bank, Number: ch.Account.Number, Name: ch.Account.Name}
+	if a.Number == "" || a.Name == "" {
+		return a, posguard.Errorf(posguard.EINVALID, "settlement account: number and name are required")
+	}
+	st, err := c.Bank.VerifyAccount(ctx, a)
 	if err != nil {
 		return a, err
 	}
-	return a, c.Store.DecideAccountChange(ctx, ch.ID, posguard.ChangeApproved, by, "")
+	if a.Status = st; st != "ok" {
+		return a, posguard.Errorf(posguard.EINVALID, "settlement account of %s: the bank reports it %s; the account on file is unchanged", ch.MerchantID, st)
+	}
+	return a, c.Store.ApplyAccountChange(ctx, ch.ID, by, a, audit...)
 }
 
 // Reject closes pending change id for user by with reason; nothing

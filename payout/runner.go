@@ -32,8 +32,9 @@ type Runner struct {
 	Bank      Bank
 	// Cases opens a case per failed or returned payout; nil opens none.
 	Cases CaseOpener
-	// Audit, when set, receives one record per payout outcome (user
-	// "system"): paid, failed or returned.
+	// Audit, when set, turns on one audit record per payout outcome (user
+	// "system"): paid or failed. Store writes it in the outcome's own
+	// transaction (FinishPayout), so Audit must be Store's database.
 	Audit posguard.AuditStore
 	// Now is the clock; default time.Now.
 	Now func() time.Time
@@ -123,17 +124,13 @@ func (r *Runner) Record(ctx context.Context, p *posguard.Payout, res Result) err
 	if res.Accepted {
 		post := ledger.Transfer("payout:"+p.ID+":paid", posguard.PostPayout, p.MerchantID, date, p.ID, p.Amount,
 			acct(posguard.AccountPayoutClearing, p.MerchantID), ledger.NetworkReceivable)
-		if err := r.Store.FinishPayout(ctx, p.ID, from, posguard.PayoutSucceeded, "", res.BankRef, now, []*posguard.Posting{post}); err != nil {
-			return err
-		}
-		return r.audit(ctx, p, posguard.PayoutSucceeded, "")
+		return r.Store.FinishPayout(ctx, p.ID, from, posguard.PayoutSucceeded, "", res.BankRef, now, []*posguard.Posting{post},
+			r.audit(p, posguard.PayoutSucceeded, "")...)
 	}
 	post := ledger.Transfer("payout:"+p.ID+":failed", posguard.PostPayoutFailed, p.MerchantID, date, p.ID, p.Amount,
 		acct(posguard.AccountPayoutClearing, p.MerchantID), acct(posguard.AccountHeld, p.MerchantID))
-	if err := r.Store.FinishPayout(ctx, p.ID, from, posguard.PayoutFailed, res.Reason, res.BankRef, now, []*posguard.Posting{post}); err != nil {
-		return err
-	}
-	if err := r.audit(ctx, p, posguard.PayoutFailed, res.Reason); err != nil {
+	if err := r.Store.FinishPayout(ctx, p.ID, from, posguard.PayoutFailed, res.Reason, res.BankRef, now, []*posguard.Posting{post},
+		r.audit(p, posguard.PayoutFailed, res.Reason)...); err != nil {
 		return err
 	}
 	return r.openCase(ctx, "payout_failed", p, res.Reason)
@@ -174,8 +171,9 @@ func (r *Runner) openCase(ctx context.Context, kind string, p *posguard.Payout, 
 	return r.Store.SetPayoutCase(ctx, p.ID, id)
 }
 
-// audit records payout p's outcome when r.Audit is set.
-func (r *Runner) audit(ctx context.Context, p *posguard.Payout, state posguard.PayoutState, reason string) error {
+// audit returns the audit record of payout p's outcome, none when r.Audit
+// is unset.
+func (r *Runner) audit(p *posguard.Payout, state posguard.PayoutState, reason string) []*posguard.AuditRecord {
 	if r.Audit == nil {
 		return nil
 	}
@@ -186,10 +184,7 @@ func (r *Runner) audit(ctx context.Context, p *posguard.Payout, state posguard.P
 	if p.Resettles != "" {
 		after["resettles"] = p.Resettles
 	}
-	changes, err := json.Marshal(map[string]any{"before": map[string]any{"state": posguard.PayoutSubmitted}, "after": after})
-	if err != nil {
-		return posguard.WrapError(posguard.EINTERNAL, err, "payout %s: audit", p.ID)
-	}
-	return r.Audit.AppendAudit(ctx, &posguard.AuditRecord{At: r.now(), User: "system", Remote: "local", Action: "payout",
-		Object: "payouts/" + p.ID, Outcome: string(state), Changes: string(changes)})
+	changes, _ := json.Marshal(map[string]any{"before": map[string]any{"state": posguard.PayoutSubmitted}, "after": after}) // strings and numbers always encode
+	return []*posguard.AuditRecord{{At: r.now(), User: "system", Remote: "local", Action: "payout",
+		Object: "payouts/" + p.ID, Outcome: string(state), Changes: string(changes)}}
 }

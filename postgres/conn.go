@@ -25,72 +25,49 @@ var dialect = &sqlstore.Dialect{
 	Classify:   pgCode,
 }
 
-// poolConn is the store's pool as a sqlstore.Conn.
-type poolConn struct{ pool *pgxpool.Pool }
+// pgQ is a pgx pool or transaction as a sqlstore.Querier.
+type pgQ[Q querier] struct{ q Q }
 
 // Exec implements sqlstore.Querier.
-func (c poolConn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return execOn(ctx, c.pool, q, args)
+func (c pgQ[Q]) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	tag, err := c.q.Exec(ctx, sql, args...)
+	return tag.RowsAffected(), err
 }
 
 // Query implements sqlstore.Querier.
-func (c poolConn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	return queryOn(ctx, c.pool, q, args)
-}
-
-// QueryRow implements sqlstore.Querier.
-func (c poolConn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return row{c.pool.QueryRow(ctx, q, args...)}
-}
-
-// Begin implements sqlstore.Conn.
-func (c poolConn) Begin(ctx context.Context) (sqlstore.TxConn, error) {
-	tx, err := c.pool.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return txConn{tx}, nil
-}
-
-// txConn is a pgx transaction as a sqlstore.TxConn.
-type txConn struct{ tx pgx.Tx }
-
-// Exec implements sqlstore.Querier.
-func (c txConn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return execOn(ctx, c.tx, q, args)
-}
-
-// Query implements sqlstore.Querier.
-func (c txConn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	return queryOn(ctx, c.tx, q, args)
-}
-
-// QueryRow implements sqlstore.Querier.
-func (c txConn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return row{c.tx.QueryRow(ctx, q, args...)}
-}
-
-// Commit implements sqlstore.TxConn.
-func (c txConn) Commit(ctx context.Context) error { return c.tx.Commit(ctx) }
-
-// Rollback implements sqlstore.TxConn.
-func (c txConn) Rollback(ctx context.Context) error { return c.tx.Rollback(ctx) }
-
-func execOn(ctx context.Context, q querier, sql string, args []any) (int64, error) {
-	tag, err := q.Exec(ctx, sql, args...)
-	if err != nil {
-		return 0, err
-	}
-	return tag.RowsAffected(), nil
-}
-
-func queryOn(ctx context.Context, q querier, sql string, args []any) (sqlstore.Rows, error) {
-	r, err := q.Query(ctx, sql, args...)
+func (c pgQ[Q]) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	r, err := c.q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
 	return rows{r}, nil
 }
+
+// QueryRow implements sqlstore.Querier.
+func (c pgQ[Q]) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	return row{c.q.QueryRow(ctx, sql, args...)}
+}
+
+// poolConn is the store's pool as a sqlstore.Conn.
+type poolConn struct{ pgQ[*pgxpool.Pool] }
+
+// Begin implements sqlstore.Conn.
+func (c poolConn) Begin(ctx context.Context) (sqlstore.TxConn, error) {
+	tx, err := c.q.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return txConn{pgQ[pgx.Tx]{tx}}, nil
+}
+
+// txConn is a pgx transaction as a sqlstore.TxConn.
+type txConn struct{ pgQ[pgx.Tx] }
+
+// Commit implements sqlstore.TxConn.
+func (c txConn) Commit(ctx context.Context) error { return c.q.Commit(ctx) }
+
+// Rollback implements sqlstore.TxConn.
+func (c txConn) Rollback(ctx context.Context) error { return c.q.Rollback(ctx) }
 
 // row translates pgx.ErrNoRows to sqlstore.ErrNoRows.
 type row struct{ r pgx.Row }

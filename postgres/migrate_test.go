@@ -133,3 +133,52 @@ func TestReconTimesMigration(t *testing.T) {
 		t.Fatalf("recon_runs.created_at is %s", typ)
 	}
 }
+
+// TestOnboardingTimesMigration upgrades a schema holding onboarding and risk
+// rows written while their times were BIGINT Unix nanoseconds (migration
+// 0035) and checks that migration 0041 turns them into the same instants.
+func TestOnboardingTimesMigration(t *testing.T) {
+	ctx := context.Background()
+	u, conn, exec := schemaBefore(t, "0041")
+	defer conn.Close(ctx)
+	at := time.Date(2026, 11, 24, 1, 0, 0, 123456789, time.UTC)
+	n := at.UnixNano()
+	exec(`INSERT INTO applications (id, kind, state, created_by, created_at, updated_at) VALUES (1, 'company', 'draft', 'ops', $1, $1)`, n)
+	exec(`INSERT INTO application_events (application_id, at, actor, from_state, to_state) VALUES (1, $1, 'ops', '', 'draft')`, n)
+	exec(`INSERT INTO merchant_events (merchant_id, at, actor, action) VALUES ('M1', $1, 'ops', 'frozen')`, n)
+	exec(`INSERT INTO terminal_bindings (terminal_id, serial_no, merchant_id, bound_at) VALUES ('T1', 'SN1', 'M1', $1)`, n)
+	exec(`INSERT INTO risk_rule_versions (version, rules, created_by, created_at) VALUES (1, '[]', 'risk', $1)`, n)
+	exec(`INSERT INTO risk_hits (at, rule, rule_version, action, merchant_id) VALUES ($1, 'r', 1, 'review', 'M1')`, n)
+
+	s, err := Open(ctx, u, storetest.NewSealer())
+	if err != nil {
+		t.Fatalf("open (migrate): %v", err)
+	}
+	defer s.Close()
+	o := s.Onboarding()
+	want := at.Truncate(time.Microsecond)
+	a, err := o.Application(ctx, 1)
+	if err != nil || !a.CreatedAt.Equal(want) || !a.UpdatedAt.Equal(want) {
+		t.Fatalf("application after 0041: %+v, %v", a, err)
+	}
+	hist, err := o.ApplicationHistory(ctx, 1)
+	if err != nil || len(hist) != 1 || !hist[0].At.Equal(want) {
+		t.Fatalf("history after 0041: %+v, %v", hist, err)
+	}
+	ev, err := o.MerchantEvents(ctx, "M1", 10)
+	if err != nil || len(ev) != 1 || !ev[0].At.Equal(want) {
+		t.Fatalf("merchant events after 0041: %+v, %v", ev, err)
+	}
+	b, err := o.Binding(ctx, "T1")
+	if err != nil || !b.BoundAt.Equal(want) {
+		t.Fatalf("binding after 0041: %+v, %v", b, err)
+	}
+	rs, err := o.RiskRules(ctx)
+	if err != nil || !rs.CreatedAt.Equal(want) {
+		t.Fatalf("risk rules after 0041: %+v, %v", rs, err)
+	}
+	hits, err := o.RiskHits(ctx, posguard.RiskHitFilter{From: want, To: want.Add(time.Microsecond)})
+	if err != nil || len(hits) != 1 || !hits[0].At.Equal(want) {
+		t.Fatalf("risk hits after 0041: %+v, %v", hits, err)
+	}
+}

@@ -52,7 +52,7 @@ func Open(ctx context.Context, url string, sealer posguard.Sealer) (*Store, erro
 	if err != nil {
 		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: connect")
 	}
-	pc := poolConn{pool}
+	pc := poolConn{pgQ[*pgxpool.Pool]{pool}}
 	s := &Store{Store: sqlstore.New(sqlstore.NewDB(dialect, pc, pc), sealer), pool: pool, sealer: sealer}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()

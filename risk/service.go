@@ -185,15 +185,12 @@ func (s *Service) setStatus(ctx context.Context, actor onboarding.Actor, mid, re
 	if reason == "" {
 		return nil, posguard.Errorf(posguard.EINVALID, "reason: required")
 	}
-	m, err := s.Merchants.Merchant(ctx, mid)
+	// The status, the merchant's history event and the audit record commit
+	// together (the audit record goes to the merchant store's database).
+	m, err := s.Merchants.SetMerchantStatus(ctx, mid, from, to,
+		&posguard.MerchantEvent{MerchantID: mid, Actor: actor.Name, Action: event, Reason: reason},
+		s.Audit.For(actor, action, "merchants/"+mid, "ok", map[string]any{"status": from}, map[string]any{"status": to, "reason": reason})...)
 	if err != nil {
-		return nil, err
-	}
-	if m.Status != from {
-		return nil, posguard.Errorf(posguard.ECONFLICT, "merchant %s is %s, not %s", mid, m.Status, from)
-	}
-	m.Status = to
-	if err := s.Merchants.PutMerchant(ctx, m); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -209,13 +206,6 @@ func (s *Service) setStatus(ctx context.Context, actor onboarding.Actor, mid, re
 	if s.Changed != nil {
 		s.Changed(mid)
 	}
-	if s.History != nil {
-		if err := s.History.AddMerchantEvent(ctx, &posguard.MerchantEvent{MerchantID: mid, Actor: actor.Name, Action: event, Reason: reason}); err != nil {
-			s.log().Error("merchant history", "merchant", mid, "err", err)
-		}
-	}
-	s.Audit.Record(ctx, actor, action, "merchants/"+mid, "ok",
-		map[string]any{"status": from}, map[string]any{"status": to, "reason": reason})
 	return m, nil
 }
 

@@ -46,3 +46,29 @@ func TestSealFormatMigration(t *testing.T) {
 		t.Fatalf("seal.format after 0045 over sealed data: %q, %v", v, err)
 	}
 }
+
+// A store whose only sealed values are wallet keys still counts as holding
+// sealed data (no new host key may be made for it), and its sample opens
+// under the key with its row's associated data.
+func TestSealedSampleWallets(t *testing.T) {
+	ctx := context.Background()
+	sealer := storetest.NewSealer()
+	st, err := Open(filepath.Join(t.TempDir(), "w.db"), sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if has, err := st.HasSealedData(ctx); err != nil || has {
+		t.Fatalf("empty store: %v, %v", has, err)
+	}
+	if err := st.PutMerchantWallet(ctx, &posguard.MerchantWallet{MerchantID: "898310048990001", MchID: "m1", NotifyKey: []byte("k")}); err != nil {
+		t.Fatal(err)
+	}
+	sealed, ad, err := st.SealedSample(ctx)
+	if err != nil || sealed == nil {
+		t.Fatalf("sample: %v", err)
+	}
+	if plain, err := sealer.Open(sealed, ad); err != nil || string(plain) != "k" {
+		t.Fatalf("the sample does not open with its associated data: %v", err)
+	}
+}

@@ -61,20 +61,13 @@ func (s *Store) CreateUser(ctx context.Context, u *posguard.User) error {
 
 // UserByName implements posguard.UserStore.
 func (s *Store) UserByName(ctx context.Context, name string) (*posguard.User, error) {
-	u, err := scanUser(s.DB.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE name_key = ?`, posguard.NameKey(name)))
-	if errors.Is(err, ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "user %s not found", name)
-	}
-	return u, s.DB.Err(err, "user by name")
+	return queryOne(ctx, s.DB, "user by name", func() error { return NotFound("user", name) }, scanUser,
+		`SELECT `+userColumns+` FROM users WHERE name_key = ?`, posguard.NameKey(name))
 }
 
 // Users implements posguard.UserStore.
 func (s *Store) Users(ctx context.Context) ([]*posguard.User, error) {
-	rows, err := s.DB.Query(ctx, "users", `SELECT `+userColumns+` FROM users ORDER BY name_key`)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "users", scanUser)
+	return queryAll(ctx, s.DB, "users", scanUser, `SELECT `+userColumns+` FROM users ORDER BY name_key`)
 }
 
 // updateUser sets one column of the user named name; ENOTFOUND when none.
@@ -111,15 +104,10 @@ func (s *Store) AddLoginFailure(ctx context.Context, nameKey string, at time.Tim
 
 // LoginFailures implements posguard.UserStore.
 func (s *Store) LoginFailures(ctx context.Context, nameKey string, since time.Time) ([]time.Time, error) {
-	rows, err := s.DB.Query(ctx, "login failures", `SELECT at FROM login_failures WHERE name_key = ? AND at >= ? ORDER BY at`,
-		nameKey, s.T(since.UTC()))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "login failures", func(r Row) (time.Time, error) {
-		var at time.Time
-		return at, r.Scan(TimeCol(&at))
-	})
+	return queryAll(ctx, s.DB, "login failures", func(r Row) (at time.Time, err error) {
+		err = r.Scan(TimeCol(&at))
+		return at, err
+	}, `SELECT at FROM login_failures WHERE name_key = ? AND at >= ? ORDER BY at`, nameKey, s.T(since.UTC()))
 }
 
 // ClearLoginFailures implements posguard.UserStore.
@@ -198,11 +186,7 @@ func (s *Store) Tokens(ctx context.Context, userName string, kind posguard.Token
 	if kind != "" {
 		q += ` AND t.kind = ` + a.Add(string(kind))
 	}
-	rows, err := s.DB.Query(ctx, "tokens", q+` ORDER BY t.id DESC`, a.List...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "tokens", func(r Row) (*posguard.Token, error) { return scanToken(r) })
+	return queryAll(ctx, s.DB, "tokens", func(r Row) (*posguard.Token, error) { return scanToken(r) }, q+` ORDER BY t.id DESC`, a.List...)
 }
 
 // RevokeToken implements posguard.UserStore.

@@ -16,6 +16,15 @@ var (
 	_ posguard.AnalyticsStore = (*Store)(nil)
 )
 
+// jsonList returns the JSON text of a list column: [] for nil, never null.
+func jsonList(s []string) string {
+	if s == nil {
+		s = []string{}
+	}
+	b, _ := json.Marshal(s) // a []string always encodes
+	return string(b)
+}
+
 // AddRollups adds each delta to its bucket and records terminals' last-seen
 // times, in one transaction.
 func (s *Store) AddRollups(ctx context.Context, deltas []posguard.Rollup, seen map[string]time.Time) error {
@@ -108,15 +117,11 @@ func (s *Store) Rollups(ctx context.Context, q posguard.RollupQuery) ([]posguard
 		sqlq += " AND key = ?"
 		args = append(args, q.Key)
 	}
-	rows, err := s.DB.Query(ctx, "rollups", sqlq+" ORDER BY bucket, key", args...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "rollups", func(r Row) (posguard.Rollup, error) {
+	return queryAll(ctx, s.DB, "rollups", func(r Row) (posguard.Rollup, error) {
 		ru := posguard.Rollup{Window: q.Window, Dimension: q.Dimension}
 		err := r.Scan(&ru.Key, TimeCol(&ru.Bucket), &ru.Total, &ru.Failed, &ru.Timeouts, &ru.Unavailable, &ru.Reversals)
 		return ru, err
-	})
+	}, sqlq+" ORDER BY bucket, key", args...)
 }
 
 // TerminalSeen returns when a terminal last sent a request (zero if never).
@@ -132,12 +137,17 @@ func (s *Store) TerminalSeen(ctx context.Context, tid string) (time.Time, error)
 // OpenIncident inserts i; ECONFLICT if an open incident of the same kind and
 // key exists.
 func (s *Store) OpenIncident(ctx context.Context, i *posguard.Incident) error {
-	m := StringList(i.Merchants)
-	OpenIncidentDefaults(i, s.NowUTC())
+	if i.Status == "" {
+		i.Status = posguard.IncidentOpen
+	}
+	if i.OpenedAt.IsZero() {
+		i.OpenedAt = s.NowUTC()
+	}
+	i.UpdatedAt = i.OpenedAt
 	return s.DB.InTx(ctx, "open incident", func(tx *Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO incidents (kind, status, dimension, key, cause, rate, baseline, volume,
 			merchants, opened_at, updated_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			string(i.Kind), string(i.Status), i.Dimension, i.Key, i.Cause, i.Rate, i.Baseline, i.Volume, m,
+			string(i.Kind), string(i.Status), i.Dimension, i.Key, i.Cause, i.Rate, i.Baseline, i.Volume, jsonList(i.Merchants),
 			s.T(i.OpenedAt.UTC()), s.T(i.UpdatedAt.UTC()), s.T(i.ClosedAt)).Scan(&i.ID)
 	})
 }
@@ -146,38 +156,33 @@ func (s *Store) OpenIncident(ctx context.Context, i *posguard.Incident) error {
 func (s *Store) UpdateIncident(ctx context.Context, i *posguard.Incident) error {
 	n, err := s.DB.Exec(ctx, "update incident", `UPDATE incidents SET status = ?, cause = ?, rate = ?, baseline = ?, volume = ?,
 		merchants = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
-		string(i.Status), i.Cause, i.Rate, i.Baseline, i.Volume, StringList(i.Merchants), s.T(i.UpdatedAt.UTC()), s.T(i.ClosedAt), i.ID)
+		string(i.Status), i.Cause, i.Rate, i.Baseline, i.Volume, jsonList(i.Merchants), s.T(i.UpdatedAt.UTC()), s.T(i.ClosedAt), i.ID)
 	if err == nil && n == 0 {
-		return IncidentNotFound(i.ID)
+		return posguard.Errorf(posguard.ENOTFOUND, "incident %d not found", i.ID)
 	}
 	return err
 }
 
 // Incidents returns incidents matching f, newest first.
 func (s *Store) Incidents(ctx context.Context, f posguard.IncidentFilter) ([]*posguard.Incident, error) {
-	rows, err := s.DB.Query(ctx, "incidents", `SELECT id, kind, status, dimension, key, cause, rate, baseline, volume, merchants,
-		opened_at, updated_at, closed_at FROM incidents
-		WHERE (CAST(? AS TEXT) = '' OR status = ?) AND (CAST(? AS TEXT) = '' OR kind = ?) ORDER BY id DESC LIMIT ?`,
-		string(f.Status), string(f.Status), string(f.Kind), string(f.Kind), ClampLimit(f.Limit))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "incidents", func(r Row) (*posguard.Incident, error) {
+	a := Args{}
+	q := `SELECT id, kind, status, dimension, key, cause, rate, baseline, volume, merchants, opened_at, updated_at, closed_at
+		FROM incidents WHERE 1 = 1` + a.Eq("status", string(f.Status), "kind", string(f.Kind))
+	return queryAll(ctx, s.DB, "incidents", func(r Row) (*posguard.Incident, error) {
 		var i posguard.Incident
-		var kind, status, m string
-		if err := r.Scan(&i.ID, &kind, &status, &i.Dimension, &i.Key, &i.Cause, &i.Rate, &i.Baseline, &i.Volume, &m,
+		var m string
+		if err := r.Scan(&i.ID, &i.Kind, &i.Status, &i.Dimension, &i.Key, &i.Cause, &i.Rate, &i.Baseline, &i.Volume, &m,
 			TimeCol(&i.OpenedAt), TimeCol(&i.UpdatedAt), TimeCol(&i.ClosedAt)); err != nil {
 			return nil, err
 		}
-		i.Kind, i.Status = posguard.IncidentKind(kind), posguard.IncidentStatus(status)
 		_ = json.Unmarshal([]byte(m), &i.Merchants)
 		return &i, nil
-	})
+	}, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, 50, 1000)), a.List...)
 }
 
 // PutNotice inserts n and sets its ID and CreatedAt.
 func (s *Store) PutNotice(ctx context.Context, n *posguard.Notice) error {
-	m, b := StringList(n.Merchants), StringList(n.BINs)
+	m, b := jsonList(n.Merchants), jsonList(n.BINs)
 	n.CreatedAt = s.NowUTC()
 	return s.DB.InTx(ctx, "put notice", func(tx *Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO notices (kind, title, body, merchants, bins, from_at, to_at, created_by, created_at)
@@ -195,11 +200,7 @@ func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posgua
 		q += ` WHERE (` + d.TimeUnset("from_at") + ` OR from_at <= ?) AND (` + d.TimeUnset("to_at") + ` OR to_at > ?)`
 		args = append(args, s.T(at.UTC()), s.T(at.UTC()))
 	}
-	rows, err := s.DB.Query(ctx, "notices", q+` ORDER BY id DESC LIMIT ?`, append(args, ClampLimit(limit))...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "notices", func(r Row) (*posguard.Notice, error) {
+	return queryAll(ctx, s.DB, "notices", func(r Row) (*posguard.Notice, error) {
 		var n posguard.Notice
 		var m, b string
 		if err := r.Scan(&n.ID, &n.Kind, &n.Title, &n.Body, &m, &b, TimeCol(&n.From), TimeCol(&n.To), &n.CreatedBy,
@@ -209,7 +210,7 @@ func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posgua
 		_ = json.Unmarshal([]byte(m), &n.Merchants)
 		_ = json.Unmarshal([]byte(b), &n.BINs)
 		return &n, nil
-	})
+	}, q+` ORDER BY id DESC LIMIT ?`, append(args, pageLimit(limit, 50, 1000))...)
 }
 
 // WithdrawNotice ends notice id at `at` unless it ended earlier;
@@ -226,9 +227,12 @@ func (s *Store) WithdrawNotice(ctx context.Context, id int64, at time.Time) erro
 
 // AddTerminalEvent stores e and sets its ID.
 func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent) error {
-	d, err := EventDetail(e.Detail)
+	d, err := EncodeDetail(e.Detail)
 	if err != nil {
 		return err
+	}
+	if d == nil {
+		d = "{}"
 	}
 	if e.At.IsZero() {
 		e.At = s.NowUTC()
@@ -241,12 +245,7 @@ func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent)
 
 // TerminalEvents returns a terminal's events at or after since, newest first.
 func (s *Store) TerminalEvents(ctx context.Context, tid string, since time.Time, limit int) ([]posguard.TerminalEvent, error) {
-	rows, err := s.DB.Query(ctx, "terminal events", `SELECT id, terminal_id, code, reason, detail, at FROM terminal_events
-		WHERE terminal_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`, tid, s.T(since.UTC()), ClampLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "terminal events", func(r Row) (posguard.TerminalEvent, error) {
+	return queryAll(ctx, s.DB, "terminal events", func(r Row) (posguard.TerminalEvent, error) {
 		var e posguard.TerminalEvent
 		var d string
 		if err := r.Scan(&e.ID, &e.TerminalID, &e.Code, &e.Reason, &d, TimeCol(&e.At)); err != nil {
@@ -256,5 +255,6 @@ func (s *Store) TerminalEvents(ctx context.Context, tid string, since time.Time,
 			_ = json.Unmarshal([]byte(d), &e.Detail)
 		}
 		return e, nil
-	})
+	}, `SELECT id, terminal_id, code, reason, detail, at FROM terminal_events
+		WHERE terminal_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`, tid, s.T(since.UTC()), pageLimit(limit, 50, 1000))
 }

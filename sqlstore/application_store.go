@@ -17,87 +17,67 @@ const appColumns = `id, kind, name, mcc, license_no, legal_name, legal_id_no, ph
 func (s *Store) CreateApplication(ctx context.Context, a *posguard.Application) error {
 	now := s.NowUTC()
 	a.CreatedAt, a.UpdatedAt = now, now
-	checks, returned := encode(a)
+	checks, returned := jsonOrEmpty(a.Checks), jsonOrEmpty(a.Returned)
 	return s.DB.InTx(ctx, "create application", func(tx *Tx) error {
-		if err := tx.QueryRow(ctx, (`INSERT INTO applications (kind, name, mcc, license_no, legal_name, legal_id_no, phone, address,
-			account_bank, account_number, account_name, fee_plan, state, checks, returned, reason, merchant_id, created_by, reviewed_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		if err := tx.QueryRow(ctx, `INSERT INTO applications (`+appColumns[4:]+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.Kind, a.Name, a.MCC, a.LicenseNo, a.LegalName, a.LegalIDNo, a.Phone, a.Address,
 			a.Account.Bank, a.Account.Number, a.Account.Name, a.FeePlan, string(a.State), checks, returned, a.Reason,
-			a.MerchantID, a.CreatedBy, a.ReviewedBy, obNanos(now), obNanos(now)).Scan(&a.ID); err != nil {
+			a.MerchantID, a.CreatedBy, a.ReviewedBy, s.T(now), s.T(now)).Scan(&a.ID); err != nil {
 			return err
 		}
 		return s.addEvent(ctx, tx, a.ID, posguard.ApplicationEvent{At: now, Actor: a.CreatedBy, To: string(a.State), Note: "created"})
 	})
 }
 
-func encode(a *posguard.Application) (checks, returned string) {
-	if len(a.Checks) > 0 {
-		b, _ := json.Marshal(a.Checks)
-		checks = string(b)
+// jsonOrEmpty returns the JSON text of a list or map column, "" when empty.
+func jsonOrEmpty(v any) string {
+	b, _ := json.Marshal(v)
+	if s := string(b); s != "null" && s != "[]" && s != "{}" {
+		return s
 	}
-	if len(a.Returned) > 0 {
-		b, _ := json.Marshal(a.Returned)
-		returned = string(b)
-	}
-	return checks, returned
+	return ""
 }
 
 func (s *Store) addEvent(ctx context.Context, tx *Tx, id int64, ev posguard.ApplicationEvent) error {
-	if ev.At.IsZero() {
-		ev.At = s.NowUTC()
-	}
-	_, err := tx.Exec(ctx, "exec", (`INSERT INTO application_events (application_id, at, actor, from_state, to_state, note)
-		VALUES (?, ?, ?, ?, ?, ?)`), id, obNanos(ev.At), ev.Actor, ev.From, ev.To, ev.Note)
+	_, err := tx.Exec(ctx, "add application event", `INSERT INTO application_events (application_id, at, actor, from_state, to_state, note)
+		VALUES (?, ?, ?, ?, ?, ?)`, id, s.T(ev.At), ev.Actor, ev.From, ev.To, ev.Note)
 	return err
+}
+
+// noApplication is the error for an unknown application ID.
+func noApplication(id int64) error {
+	return posguard.Errorf(posguard.ENOTFOUND, "no application %d", id)
 }
 
 // Application implements posguard.ApplicationStore.
 func (s *Store) Application(ctx context.Context, id int64) (*posguard.Application, error) {
-	a, err := scanApp(s.DB.QueryRow(ctx, (`SELECT ` + appColumns + ` FROM applications WHERE id = ?`), id))
-	if err == ErrNoRows {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "no application %d", id)
-	}
-	return a, s.DB.Err(err, "read application")
+	return queryOne(ctx, s.DB, "read application", func() error { return noApplication(id) }, scanApp,
+		`SELECT `+appColumns+` FROM applications WHERE id = ?`, id)
 }
 
 // Applications implements posguard.ApplicationStore.
 func (s *Store) Applications(ctx context.Context, state posguard.ApplicationState, n int) ([]*posguard.Application, error) {
-	rows, err := s.DB.Query(ctx, "query", (`SELECT ` + appColumns + ` FROM applications WHERE (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`),
-		string(state), string(state), obLimit(n))
-	if err != nil {
-		return nil, s.DB.Err(err, "list applications")
-	}
-	defer rows.Close()
-	var out []*posguard.Application
-	for rows.Next() {
-		a, err := scanApp(rows)
-		if err != nil {
-			return nil, s.DB.Err(err, "scan application")
-		}
-		out = append(out, a)
-	}
-	return out, s.DB.Err(rows.Err(), "list applications")
+	return queryAll(ctx, s.DB, "list applications", scanApp, `SELECT `+appColumns+` FROM applications
+		WHERE (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`, string(state), string(state), pageLimit(n, 100, 1000))
 }
 
 func scanApp(r Row) (*posguard.Application, error) {
 	var a posguard.Application
-	var state, checks, returned string
-	var created, updated int64
+	var checks, returned string
 	if err := r.Scan(&a.ID, &a.Kind, &a.Name, &a.MCC, &a.LicenseNo, &a.LegalName, &a.LegalIDNo, &a.Phone, &a.Address,
-		&a.Account.Bank, &a.Account.Number, &a.Account.Name, &a.FeePlan, &state, &checks, &returned, &a.Reason,
-		&a.MerchantID, &a.CreatedBy, &a.ReviewedBy, &created, &updated); err != nil {
+		&a.Account.Bank, &a.Account.Number, &a.Account.Name, &a.FeePlan, &a.State, &checks, &returned, &a.Reason,
+		&a.MerchantID, &a.CreatedBy, &a.ReviewedBy, TimeCol(&a.CreatedAt), TimeCol(&a.UpdatedAt)); err != nil {
 		return nil, err
 	}
-	a.State, a.CreatedAt, a.UpdatedAt = posguard.ApplicationState(state), obTime(created), obTime(updated)
-	if checks != "" {
-		if err := json.Unmarshal([]byte(checks), &a.Checks); err != nil {
-			return nil, err
-		}
-	}
-	if returned != "" {
-		if err := json.Unmarshal([]byte(returned), &a.Returned); err != nil {
-			return nil, err
+	for _, c := range []struct {
+		text string
+		dst  any
+	}{{checks, &a.Checks}, {returned, &a.Returned}} {
+		if c.text != "" {
+			if err := json.Unmarshal([]byte(c.text), c.dst); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return &a, nil
@@ -105,51 +85,56 @@ func scanApp(r Row) (*posguard.Application, error) {
 
 // UpdateApplication implements posguard.ApplicationStore.
 func (s *Store) UpdateApplication(ctx context.Context, a *posguard.Application, from posguard.ApplicationState, ev posguard.ApplicationEvent) error {
-	now := s.NowUTC()
-	checks, returned := encode(a)
 	return s.DB.InTx(ctx, "update application", func(tx *Tx) error {
-		r, err := tx.Exec(ctx, "exec", (`UPDATE applications SET kind = ?, name = ?, mcc = ?, license_no = ?, legal_name = ?, legal_id_no = ?,
-			phone = ?, address = ?, account_bank = ?, account_number = ?, account_name = ?, fee_plan = ?, state = ?, checks = ?,
-			returned = ?, reason = ?, merchant_id = ?, reviewed_by = ?, updated_at = ? WHERE id = ? AND state = ?`),
-			a.Kind, a.Name, a.MCC, a.LicenseNo, a.LegalName, a.LegalIDNo, a.Phone, a.Address, a.Account.Bank, a.Account.Number,
-			a.Account.Name, a.FeePlan, string(a.State), checks, returned, a.Reason, a.MerchantID, a.ReviewedBy, obNanos(now), a.ID, string(from))
-		if err != nil {
+		return s.updateApplication(ctx, tx, a, from, ev)
+	})
+}
+
+// ApproveApplication implements posguard.ApplicationStore.
+func (s *Store) ApproveApplication(ctx context.Context, a *posguard.Application, from posguard.ApplicationState,
+	ev posguard.ApplicationEvent, m *posguard.Merchant) error {
+	return s.DB.InTx(ctx, "approve application", func(tx *Tx) error {
+		if err := s.updateApplication(ctx, tx, a, from, ev); err != nil {
 			return err
 		}
-		if r == 0 {
-			var st string
-			if err := tx.QueryRow(ctx, (`SELECT state FROM applications WHERE id = ?`), a.ID).Scan(&st); err == ErrNoRows {
-				return posguard.Errorf(posguard.ENOTFOUND, "no application %d", a.ID)
-			} else if err != nil {
-				return err
-			}
-			return posguard.Errorf(posguard.ECONFLICT, "application %d is %s, not %s", a.ID, st, from)
+		if err := s.putMerchantIdentity(ctx, tx, m.ID, a.LicenseNo, a.LegalIDNo); err != nil {
+			return err
 		}
-		a.UpdatedAt = now
-		ev.At = now
-		return s.addEvent(ctx, tx, a.ID, ev)
+		return s.putMerchant(ctx, tx, m)
 	})
+}
+
+// updateApplication is UpdateApplication inside tx.
+func (s *Store) updateApplication(ctx context.Context, tx *Tx, a *posguard.Application, from posguard.ApplicationState, ev posguard.ApplicationEvent) error {
+	now := s.NowUTC()
+	r, err := tx.Exec(ctx, "update application", `UPDATE applications SET kind = ?, name = ?, mcc = ?, license_no = ?, legal_name = ?,
+		legal_id_no = ?, phone = ?, address = ?, account_bank = ?, account_number = ?, account_name = ?, fee_plan = ?, state = ?,
+		checks = ?, returned = ?, reason = ?, merchant_id = ?, reviewed_by = ?, updated_at = ? WHERE id = ? AND state = ?`,
+		a.Kind, a.Name, a.MCC, a.LicenseNo, a.LegalName, a.LegalIDNo, a.Phone, a.Address, a.Account.Bank, a.Account.Number,
+		a.Account.Name, a.FeePlan, string(a.State), jsonOrEmpty(a.Checks), jsonOrEmpty(a.Returned), a.Reason, a.MerchantID,
+		a.ReviewedBy, s.T(now), a.ID, string(from))
+	if err != nil {
+		return err
+	}
+	if r == 0 {
+		var st string
+		if err := tx.QueryRow(ctx, `SELECT state FROM applications WHERE id = ?`, a.ID).Scan(&st); err == ErrNoRows {
+			return noApplication(a.ID)
+		} else if err != nil {
+			return err
+		}
+		return posguard.Errorf(posguard.ECONFLICT, "application %d is %s, not %s", a.ID, st, from)
+	}
+	a.UpdatedAt, ev.At = now, now
+	return s.addEvent(ctx, tx, a.ID, ev)
 }
 
 // ApplicationHistory implements posguard.ApplicationStore.
 func (s *Store) ApplicationHistory(ctx context.Context, id int64) ([]posguard.ApplicationEvent, error) {
-	rows, err := s.DB.Query(ctx, "query", (`SELECT at, actor, from_state, to_state, note FROM application_events
-		WHERE application_id = ? ORDER BY id`), id)
-	if err != nil {
-		return nil, s.DB.Err(err, "application history")
-	}
-	defer rows.Close()
-	var out []posguard.ApplicationEvent
-	for rows.Next() {
-		var e posguard.ApplicationEvent
-		var at int64
-		if err := rows.Scan(&at, &e.Actor, &e.From, &e.To, &e.Note); err != nil {
-			return nil, s.DB.Err(err, "scan history")
-		}
-		e.At = obTime(at)
-		out = append(out, e)
-	}
-	return out, s.DB.Err(rows.Err(), "application history")
+	return queryAll(ctx, s.DB, "application history", func(r Row) (e posguard.ApplicationEvent, err error) {
+		err = r.Scan(TimeCol(&e.At), &e.Actor, &e.From, &e.To, &e.Note)
+		return e, err
+	}, `SELECT at, actor, from_state, to_state, note FROM application_events WHERE application_id = ? ORDER BY id`, id)
 }
 
 // AddDocument implements posguard.ApplicationStore.
@@ -158,46 +143,34 @@ func (s *Store) AddDocument(ctx context.Context, d *posguard.Document) error {
 	d.Size, d.SHA256, d.CreatedAt = len(d.Data), hex.EncodeToString(sum[:]), s.NowUTC()
 	return s.DB.InTx(ctx, "add document", func(tx *Tx) error {
 		var one int
-		if err := tx.QueryRow(ctx, (`SELECT 1 FROM applications WHERE id = ?`), d.ApplicationID).Scan(&one); err == ErrNoRows {
-			return posguard.Errorf(posguard.ENOTFOUND, "no application %d", d.ApplicationID)
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM applications WHERE id = ?`, d.ApplicationID).Scan(&one); err == ErrNoRows {
+			return noApplication(d.ApplicationID)
 		} else if err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, (`INSERT INTO application_documents (application_id, kind, content_type, size, sha256, data, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ApplicationID, d.Kind, d.ContentType, d.Size, d.SHA256, d.Data, obNanos(d.CreatedAt)).Scan(&d.ID)
+		return tx.QueryRow(ctx, `INSERT INTO application_documents (application_id, kind, content_type, size, sha256, data, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, d.ApplicationID, d.Kind, d.ContentType, d.Size, d.SHA256, d.Data,
+			s.T(d.CreatedAt)).Scan(&d.ID)
 	})
 }
 
+const docColumns = `id, application_id, kind, content_type, size, sha256, created_at`
+
 // Documents implements posguard.ApplicationStore.
 func (s *Store) Documents(ctx context.Context, appID int64) ([]*posguard.Document, error) {
-	rows, err := s.DB.Query(ctx, "query", (`SELECT id, application_id, kind, content_type, size, sha256, created_at
-		FROM application_documents WHERE application_id = ? ORDER BY id`), appID)
-	if err != nil {
-		return nil, s.DB.Err(err, "list documents")
-	}
-	defer rows.Close()
-	var out []*posguard.Document
-	for rows.Next() {
+	return queryAll(ctx, s.DB, "list documents", func(r Row) (*posguard.Document, error) {
 		var d posguard.Document
-		var at int64
-		if err := rows.Scan(&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, &at); err != nil {
-			return nil, s.DB.Err(err, "scan document")
-		}
-		d.CreatedAt = obTime(at)
-		out = append(out, &d)
-	}
-	return out, s.DB.Err(rows.Err(), "list documents")
+		return &d, r.Scan(&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, TimeCol(&d.CreatedAt))
+	}, `SELECT `+docColumns+` FROM application_documents WHERE application_id = ? ORDER BY id`, appID)
 }
 
 // Document implements posguard.ApplicationStore.
 func (s *Store) Document(ctx context.Context, id int64) (*posguard.Document, error) {
 	var d posguard.Document
-	var at int64
-	err := s.DB.QueryRow(ctx, (`SELECT id, application_id, kind, content_type, size, sha256, created_at, data
-		FROM application_documents WHERE id = ?`), id).Scan(&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, &at, &d.Data)
+	err := s.DB.QueryRow(ctx, `SELECT `+docColumns+`, data FROM application_documents WHERE id = ?`, id).Scan(
+		&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, TimeCol(&d.CreatedAt), &d.Data)
 	if err == ErrNoRows {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "no document %d", id)
 	}
-	d.CreatedAt = obTime(at)
 	return &d, s.DB.Err(err, "read document")
 }

@@ -17,15 +17,22 @@ const maxAuditPage = 1000
 // AppendAudit implements posguard.AuditStore: under the head's lock it takes
 // the next id, chains the record's hash to the head's and moves the head.
 func (s *Store) AppendAudit(ctx context.Context, r *posguard.AuditRecord) error {
-	if r == nil || r.Action == "" {
-		return posguard.Errorf(posguard.EINVALID, "audit: a record needs an action")
-	}
-	if r.At.IsZero() {
-		r.At = s.NowUTC()
-	}
-	// The hash covers the time as stored: microseconds, UTC.
-	r.At = r.At.UTC().Truncate(time.Microsecond)
-	return s.DB.InTx(ctx, "append audit", func(tx *Tx) error {
+	return s.DB.InTx(ctx, "append audit", func(tx *Tx) error { return s.appendAudits(ctx, tx, []*posguard.AuditRecord{r}) })
+}
+
+// appendAudits appends rs to the audit log inside tx (a change and its
+// record commit together). The audit head is locked last, after anything
+// else the transaction locks (the ledger's head), in every transaction.
+func (s *Store) appendAudits(ctx context.Context, tx *Tx, rs []*posguard.AuditRecord) error {
+	for _, r := range rs {
+		if r == nil || r.Action == "" {
+			return posguard.Errorf(posguard.EINVALID, "audit: a record needs an action")
+		}
+		if r.At.IsZero() {
+			r.At = s.NowUTC()
+		}
+		// The hash covers the time as stored: microseconds, UTC.
+		r.At = r.At.UTC().Truncate(time.Microsecond)
 		var seq int64
 		var prev string
 		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &prev); err != nil {
@@ -38,9 +45,11 @@ func (s *Store) AppendAudit(ctx context.Context, r *posguard.AuditRecord) error 
 			r.ID, s.T(r.At), r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "append audit", `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, r.ID, r.Hash)
-		return err
-	})
+		if _, err := tx.Exec(ctx, "append audit", `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, r.ID, r.Hash); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const auditColumns = `id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash`
@@ -59,16 +68,7 @@ func scanAudit(row Row) (*posguard.AuditRecord, error) {
 // AuditRecords implements posguard.AuditStore.
 func (s *Store) AuditRecords(ctx context.Context, f posguard.AuditFilter) ([]*posguard.AuditRecord, error) {
 	a := Args{}
-	q := `SELECT ` + auditColumns + ` FROM audit_log WHERE 1 = 1`
-	if f.User != "" {
-		q += ` AND user_name = ` + a.Add(f.User)
-	}
-	if f.Action != "" {
-		q += ` AND action = ` + a.Add(f.Action)
-	}
-	if f.Object != "" {
-		q += ` AND object = ` + a.Add(f.Object)
-	}
+	q := `SELECT ` + auditColumns + ` FROM audit_log WHERE 1 = 1` + a.Eq("user_name", f.User, "action", f.Action, "object", f.Object)
 	if !f.From.IsZero() {
 		q += ` AND at >= ` + a.Add(s.T(f.From.UTC()))
 	}
@@ -78,27 +78,13 @@ func (s *Store) AuditRecords(ctx context.Context, f posguard.AuditFilter) ([]*po
 	if f.Before > 0 {
 		q += ` AND id < ` + a.Add(f.Before)
 	}
-	n := f.Limit
-	if n <= 0 || n > maxAuditPage {
-		n = maxAuditPage
-	}
-	rows, err := s.DB.Query(ctx, "audit records", q+` ORDER BY id DESC LIMIT `+a.Add(n), a.List...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "audit records", scanAudit)
+	return queryAll(ctx, s.DB, "audit records", scanAudit, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, maxAuditPage, maxAuditPage)), a.List...)
 }
 
 // AuditChain implements posguard.AuditStore.
 func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]*posguard.AuditRecord, error) {
-	if limit <= 0 || limit > 10000 {
-		limit = 10000
-	}
-	rows, err := s.DB.Query(ctx, "audit chain", `SELECT `+auditColumns+` FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "audit chain", scanAudit)
+	return queryAll(ctx, s.DB, "audit chain", scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`,
+		after, pageLimit(limit, 10000, 10000))
 }
 
 // AuditHead implements posguard.AuditStore.

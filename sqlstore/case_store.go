@@ -2,24 +2,33 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"strings"
 
 	"github.com/posguard/posguard"
 )
 
 var _ posguard.CaseStore = (*Store)(nil)
 
+// caseColumns are the columns of cases, in scanCase's order.
+const caseColumns = `id, kind, status, priority, txn_id, txn_ids, merchant_id, terminal_id, amount, currency,
+	reason, cause, title, assignee, outcome, opened_by, due_at, created_at, updated_at, resolved_at, closed_at`
+
+// caseNotFound is the error for an unknown case ID.
+func caseNotFound(id int64) error {
+	return posguard.Errorf(posguard.ENOTFOUND, "case %d not found", id)
+}
+
 // OpenCase inserts c with its first timeline entries; idempotent per (Kind,
 // TxnID) when TxnID is set (see posguard.CaseStore).
 func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posguard.CaseEntry) (bool, error) {
-	ids, err := CaseRow(c)
-	if err != nil {
-		return false, err
+	if c == nil || !c.Kind.Valid() || !c.Status.Valid() || !c.Priority.Valid() {
+		return false, posguard.Errorf(posguard.EINVALID, "open case: kind, status and priority are required")
 	}
+	ids, _ := json.Marshal(c.TxnIDs) // a list of integers always encodes
 	now := s.NowUTC()
 	created := false
-	err = s.DB.InTx(ctx, "open case", func(tx *Tx) error {
+	err := s.DB.InTx(ctx, "open case", func(tx *Tx) error {
 		created = false
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO cases (kind, status, priority, txn_id, txn_ids, merchant_id, terminal_id,
@@ -53,7 +62,7 @@ func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posgua
 		return false, err
 	}
 	if !created {
-		stored, err := scanCase(s.DB.QueryRow(ctx, `SELECT `+CaseColumns+` FROM cases WHERE kind = ? AND txn_id = ?`, string(c.Kind), c.TxnID))
+		stored, err := scanCase(s.DB.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE kind = ? AND txn_id = ?`, string(c.Kind), c.TxnID))
 		if err != nil {
 			return false, s.DB.Err(err, "open case")
 		}
@@ -75,27 +84,20 @@ func (s *Store) insertEntry(ctx context.Context, tx *Tx, e *posguard.CaseEntry) 
 
 // Case returns the case with id; ENOTFOUND if none.
 func (s *Store) Case(ctx context.Context, id int64) (*posguard.Case, error) {
-	c, err := scanCase(s.DB.QueryRow(ctx, `SELECT `+CaseColumns+` FROM cases WHERE id = ?`, id))
-	if errors.Is(err, ErrNoRows) {
-		return nil, CaseNotFound(id)
-	}
-	return c, s.DB.Err(err, "get case")
+	return queryOne(ctx, s.DB, "get case", func() error { return caseNotFound(id) }, scanCase,
+		`SELECT `+caseColumns+` FROM cases WHERE id = ?`, id)
 }
 
 // Cases returns cases matching f, newest first.
 func (s *Store) Cases(ctx context.Context, f posguard.CaseFilter) ([]*posguard.Case, error) {
 	a := Args{}
-	where := CaseFilterWhere(f, &a)
-	q := `SELECT ` + CaseColumns + ` FROM cases`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	q := `SELECT ` + caseColumns + ` FROM cases WHERE 1 = 1` + a.Eq("status", string(f.Status), "kind", string(f.Kind),
+		"merchant_id", f.MerchantID, "priority", string(f.Priority), "txn_id", f.TxnID)
+	if f.After > 0 {
+		q += ` AND id < ` + a.Add(f.After)
 	}
-	q += " ORDER BY id DESC LIMIT " + a.Add(ClampLimit(f.Limit))
-	rows, err := s.DB.Query(ctx, "list cases", q, a.List...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "list cases", scanCase)
+	q += " ORDER BY id DESC LIMIT " + a.Add(pageLimit(f.Limit, 50, 1000))
+	return queryAll(ctx, s.DB, "list cases", scanCase, q, a.List...)
 }
 
 // UpdateCase applies u atomically (see posguard.CaseUpdate).
@@ -109,13 +111,13 @@ func (s *Store) UpdateCase(ctx context.Context, u posguard.CaseUpdate) error {
 		var cur string
 		err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = ?`+s.DB.D.ForUpdate, u.ID).Scan(&cur)
 		if errors.Is(err, ErrNoRows) {
-			return CaseNotFound(u.ID)
+			return caseNotFound(u.ID)
 		}
 		if err != nil {
 			return err
 		}
-		if err := CheckCaseStatus(u.ID, cur, u.FromStatus); err != nil {
-			return err
+		if u.FromStatus != "" && posguard.CaseStatus(cur) != u.FromStatus {
+			return posguard.Errorf(posguard.ECONFLICT, "case %d is %s, not %s", u.ID, cur, u.FromStatus)
 		}
 		var resolved, closed any
 		if u.Status == posguard.CaseResolved {
@@ -161,7 +163,7 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *posguard.CaseEntry) error {
 			return err
 		}
 		if n == 0 {
-			return CaseNotFound(e.CaseID)
+			return caseNotFound(e.CaseID)
 		}
 		if err := s.insertEntry(ctx, tx, e); err != nil {
 			return err
@@ -173,31 +175,23 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *posguard.CaseEntry) error {
 
 // CaseEntries returns a case's timeline, oldest first.
 func (s *Store) CaseEntries(ctx context.Context, id int64) ([]posguard.CaseEntry, error) {
-	rows, err := s.DB.Query(ctx, "case entries", `SELECT id, case_id, kind, author, text, at FROM case_entries WHERE case_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "case entries", func(r Row) (posguard.CaseEntry, error) {
-		var e posguard.CaseEntry
-		var kind string
-		err := r.Scan(&e.ID, &e.CaseID, &kind, &e.Author, &e.Text, TimeCol(&e.At))
-		e.Kind = posguard.EntryKind(kind)
+	return queryAll(ctx, s.DB, "case entries", func(r Row) (e posguard.CaseEntry, err error) {
+		err = r.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Author, &e.Text, TimeCol(&e.At))
 		return e, err
-	})
+	}, `SELECT id, case_id, kind, author, text, at FROM case_entries WHERE case_id = ? ORDER BY id`, id)
 }
 
-// scanCase reads one row selected with CaseColumns.
+// scanCase reads one row selected with caseColumns.
 func scanCase(r Row) (*posguard.Case, error) {
 	var c posguard.Case
-	var kind, status, prio, ids string
-	var amount int64
-	if err := r.Scan(&c.ID, &kind, &status, &prio, &c.TxnID, &ids, &c.MerchantID, &c.TerminalID, &amount, &c.Currency,
+	var ids string
+	if err := r.Scan(&c.ID, &c.Kind, &c.Status, &c.Priority, &c.TxnID, &ids, &c.MerchantID, &c.TerminalID, &c.Amount, &c.Currency,
 		&c.Reason, &c.Cause, &c.Title, &c.Assignee, &c.Outcome, &c.OpenedBy, TimeCol(&c.DueAt), TimeCol(&c.CreatedAt),
 		TimeCol(&c.UpdatedAt), TimeCol(&c.ResolvedAt), TimeCol(&c.ClosedAt)); err != nil {
 		return nil, err
 	}
-	if err := CaseFromRow(&c, kind, status, prio, amount, ids); err != nil {
-		return nil, err
+	if err := json.Unmarshal([]byte(ids), &c.TxnIDs); err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "decode case transactions")
 	}
 	return &c, nil
 }

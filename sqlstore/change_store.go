@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/posguard/posguard"
 )
@@ -45,28 +46,15 @@ func scanChange(row Row) (*posguard.AccountChange, error) {
 
 // AccountChange implements posguard.AccountChangeStore.
 func (s *Store) AccountChange(ctx context.Context, id int64) (*posguard.AccountChange, error) {
-	c, err := scanChange(s.DB.QueryRow(ctx, `SELECT `+changeColumns+` FROM account_changes WHERE id = ?`, id))
-	if errors.Is(err, ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "account change %d not found", id)
-	}
-	return c, s.DB.Err(err, "account change")
+	return queryOne(ctx, s.DB, "account change", func() error { return NotFound("account change", strconv.FormatInt(id, 10)) },
+		scanChange, `SELECT `+changeColumns+` FROM account_changes WHERE id = ?`, id)
 }
 
 // AccountChanges implements posguard.AccountChangeStore.
 func (s *Store) AccountChanges(ctx context.Context, f posguard.AccountChangeFilter) ([]*posguard.AccountChange, error) {
 	a := Args{}
-	q := `SELECT ` + changeColumns + ` FROM account_changes WHERE 1 = 1`
-	if f.MerchantID != "" {
-		q += ` AND merchant_id = ` + a.Add(f.MerchantID)
-	}
-	if f.State != "" {
-		q += ` AND state = ` + a.Add(string(f.State))
-	}
-	rows, err := s.DB.Query(ctx, "account changes", q+` ORDER BY id DESC LIMIT 500`, a.List...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "account changes", scanChange)
+	q := `SELECT ` + changeColumns + ` FROM account_changes WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", string(f.State))
+	return queryAll(ctx, s.DB, "account changes", scanChange, q+` ORDER BY id DESC LIMIT 500`, a.List...)
 }
 
 // DecideAccountChange implements posguard.AccountChangeStore.
@@ -74,13 +62,40 @@ func (s *Store) DecideAccountChange(ctx context.Context, id int64, state posguar
 	if state != posguard.ChangeApproved && state != posguard.ChangeRejected {
 		return posguard.Errorf(posguard.EINVALID, "account change %d: cannot move to %q", id, state)
 	}
-	n, err := s.DB.Exec(ctx, "decide account change", `UPDATE account_changes SET state = ?, decided_by = ?, decided_at = ?, note = ?
+	return s.DB.InTx(ctx, "decide account change", func(tx *Tx) error { return s.decideAccountChange(ctx, tx, id, state, by, note) })
+}
+
+// decideAccountChange is DecideAccountChange inside tx.
+func (s *Store) decideAccountChange(ctx context.Context, tx *Tx, id int64, state posguard.ChangeState, by, note string) error {
+	n, err := tx.Exec(ctx, "decide account change", `UPDATE account_changes SET state = ?, decided_by = ?, decided_at = ?, note = ?
 		WHERE id = ? AND state = ?`, string(state), by, s.T(s.NowUTC()), note, id, string(posguard.ChangePending))
 	if err != nil || n == 1 {
 		return err
 	}
-	if _, err := s.AccountChange(ctx, id); err != nil {
+	var one int
+	if err := tx.QueryRow(ctx, `SELECT 1 FROM account_changes WHERE id = ?`, id).Scan(&one); errors.Is(err, ErrNoRows) {
+		return NotFound("account change", strconv.FormatInt(id, 10))
+	} else if err != nil {
 		return err
 	}
 	return posguard.Errorf(posguard.ECONFLICT, "account change %d was already decided", id)
+}
+
+// ApplyAccountChange implements posguard.AccountChangeStore.
+func (s *Store) ApplyAccountChange(ctx context.Context, id int64, by string, a posguard.SettlementAccount, audit ...*posguard.AuditRecord) error {
+	return s.DB.InTx(ctx, "apply account change", func(tx *Tx) error {
+		if err := s.decideAccountChange(ctx, tx, id, posguard.ChangeApproved, by, ""); err != nil {
+			return err
+		}
+		n, err := tx.Exec(ctx, "apply account change", `UPDATE merchants SET account_bank = ?, account_number = ?, account_name = ?,
+			account_status = ?, updated_at = ? WHERE id = (SELECT merchant_id FROM account_changes WHERE id = ?)`,
+			a.Bank, a.Number, a.Name, a.Status, s.T(s.NowUTC()), id)
+		if err == nil && n == 0 {
+			return posguard.Errorf(posguard.ENOTFOUND, "account change %d: its merchant is gone", id)
+		}
+		if err != nil {
+			return err
+		}
+		return s.appendAudits(ctx, tx, audit)
+	})
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sync"
 )
 
@@ -126,10 +127,6 @@ type Tx struct {
 	q  Querier
 }
 
-// OnQuerier returns a Tx running on q (a transaction the caller owns, such
-// as a group-commit batch's), with db's dialect.
-func (db *DB) OnQuerier(q Querier) *Tx { return &Tx{db: db, q: q} }
-
 // Exec runs a write and returns the number of rows it changed; its error is
 // mapped for op.
 func (tx *Tx) Exec(ctx context.Context, op, query string, args ...any) (int64, error) {
@@ -148,8 +145,31 @@ func (tx *Tx) Query(ctx context.Context, op, query string, args ...any) (Rows, e
 	return rows, tx.db.Err(err, op)
 }
 
-// Collect scans every row with scan and closes rows; the result is never
-// nil. Errors are mapped for op.
+// WriteRow runs a write that returns a row (INSERT … RETURNING) outside any
+// transaction; Scan's errors are the driver's, map them with Err.
+func (db *DB) WriteRow(ctx context.Context, query string, args ...any) Row {
+	return db.Write.QueryRow(ctx, db.Q(query), args...)
+}
+
+// Each runs a read and calls f with every row, stopping at f's first
+// error; errors are mapped for op.
+func (db *DB) Each(ctx context.Context, op string, f func(Row) error, query string, args ...any) error {
+	rows, err := db.Query(ctx, op, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := f(rows); err != nil {
+			return db.Err(err, op)
+		}
+	}
+	return db.Err(rows.Err(), op)
+}
+
+// Collect scans every row of rows with scan and closes rows (for rows a
+// caller got itself; queryAll runs the read too); the result is never nil.
+// Errors are mapped for op.
 func Collect[T any](db *DB, rows Rows, op string, scan func(Row) (T, error)) ([]T, error) {
 	defer rows.Close()
 	out := []T{}
@@ -166,14 +186,19 @@ func Collect[T any](db *DB, rows Rows, op string, scan func(Row) (T, error)) ([]
 	return out, nil
 }
 
-// WriteRow runs a write that returns a row (INSERT … RETURNING) outside any
-// transaction; Scan's errors are the driver's, map them with Err.
-func (db *DB) WriteRow(ctx context.Context, query string, args ...any) Row {
-	return db.Write.QueryRow(ctx, db.Q(query), args...)
+// queryOne returns what scan reads of a read's one row: notFound's error
+// when there is none, other errors mapped for op.
+func queryOne[T any](ctx context.Context, db *DB, op string, notFound func() error, scan func(Row) (T, error), query string, args ...any) (T, error) {
+	v, err := scan(db.QueryRow(ctx, query, args...))
+	if errors.Is(err, ErrNoRows) {
+		var zero T
+		return zero, notFound()
+	}
+	return v, db.Err(err, op)
 }
 
-// queryAll runs a read and scans every row with scan (see Collect); the
-// result is never nil, errors are mapped for op.
+// queryAll runs a read and returns every row as scan reads it; the result
+// is never nil, errors are mapped for op.
 func queryAll[T any](ctx context.Context, db *DB, op string, scan func(Row) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := db.Query(ctx, op, query, args...)
 	if err != nil {

@@ -39,9 +39,6 @@ type Dialect struct {
 	Classify func(error) string
 }
 
-// Time encodes t for a query argument in the dialect's time encoding.
-func (d *Dialect) Time(t time.Time) any { return d.TimeArg(t) }
-
 // Rebind rewrites the ? placeholders of query for the dialect. The core's
 // SQL never has ? inside a string literal.
 func (d *Dialect) Rebind(query string) string {

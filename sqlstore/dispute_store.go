@@ -3,7 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
-	"slices"
+	"strings"
 
 	"github.com/posguard/posguard"
 )
@@ -104,33 +104,39 @@ func (s *Store) Disputes(ctx context.Context, f posguard.DisputeFilter) ([]*posg
 	return Collect(s.DB, rows, "disputes", scanDispute)
 }
 
-// UpdateDispute implements posguard.DisputeStore.
+// UpdateDispute implements posguard.DisputeStore. The state guard is part
+// of the one UPDATE statement, so two hosts racing on one dispute (a
+// response and the expiry) cannot both move it.
 func (s *Store) UpdateDispute(ctx context.Context, u posguard.DisputeUpdate) error {
 	if u.State != "" && !u.State.Valid() {
 		return posguard.Errorf(posguard.EINVALID, "dispute %q: unknown state %q", u.ID, u.State)
 	}
-	return s.DB.InTx(ctx, "update dispute", func(tx *Tx) error {
-		var cur string
-		err := tx.QueryRow(ctx, `SELECT state FROM disputes WHERE id = ?`, u.ID).Scan(&cur)
-		if errors.Is(err, ErrNoRows) {
-			return disputeNotFound(u.ID)
+	var caseID any
+	if u.CaseID != 0 {
+		caseID = u.CaseID
+	}
+	q := `UPDATE disputes SET state = COALESCE(NULLIF(?, ''), state),
+		case_id = COALESCE(?, case_id), outcome = COALESCE(NULLIF(?, ''), outcome), lost_by = COALESCE(NULLIF(?, ''), lost_by),
+		responded_at = COALESCE(?, responded_at), decided_at = COALESCE(?, decided_at), updated_at = ? WHERE id = ?`
+	args := []any{string(u.State), caseID, u.Outcome, u.LostBy, s.NullT(u.RespondedAt), s.NullT(u.DecidedAt), s.T(s.NowUTC()), u.ID}
+	if len(u.FromStates) > 0 {
+		q += ` AND state IN (?` + strings.Repeat(`, ?`, len(u.FromStates)-1) + `)`
+		for _, st := range u.FromStates {
+			args = append(args, string(st))
 		}
-		if err != nil {
-			return err
-		}
-		if len(u.FromStates) > 0 && !slices.Contains(u.FromStates, posguard.DisputeState(cur)) {
-			return posguard.Errorf(posguard.ECONFLICT, "dispute %s is %s", u.ID, cur)
-		}
-		var caseID any
-		if u.CaseID != 0 {
-			caseID = u.CaseID
-		}
-		_, err = tx.Exec(ctx, "update dispute", `UPDATE disputes SET state = COALESCE(NULLIF(?, ''), state),
-			case_id = COALESCE(?, case_id), outcome = COALESCE(NULLIF(?, ''), outcome), lost_by = COALESCE(NULLIF(?, ''), lost_by),
-			responded_at = COALESCE(?, responded_at), decided_at = COALESCE(?, decided_at), updated_at = ? WHERE id = ?`,
-			string(u.State), caseID, u.Outcome, u.LostBy, s.NullT(u.RespondedAt), s.NullT(u.DecidedAt), s.T(s.NowUTC()), u.ID)
+	}
+	n, err := s.DB.Exec(ctx, "update dispute", q, args...)
+	if err != nil {
 		return err
-	})
+	}
+	if n == 1 {
+		return nil
+	}
+	d, err := s.Dispute(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	return posguard.Errorf(posguard.ECONFLICT, "dispute %s is %s", u.ID, d.State)
 }
 
 // evidenceCols are the columns of a piece of evidence without its data.

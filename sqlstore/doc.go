@@ -13,13 +13,21 @@
 //   - SQL is written once, with ? placeholders and the syntax both databases
 //     share: INSERT … ON CONFLICT … DO UPDATE/NOTHING, RETURNING, CAST(… AS
 //     BIGINT), coalesce. DB rewrites the placeholders for the dialect.
-//   - Reads: s.DB.QueryRow(ctx, sql, args…).Scan(…) (ErrNoRows when there is
-//     no row: answer ENOTFOUND, never nil, nil) and s.DB.Query(ctx, op, sql,
-//     args…) with Collect.
+//   - Reads: queryOne(ctx, s.DB, op, notFound, scan, sql, args…) for one row
+//     (ENOTFOUND from notFound when there is none, never nil, nil),
+//     queryAll(…) for a list (never nil) and s.DB.Each(ctx, op, f, sql,
+//     args…) to stream rows; one scan function per row type serves them
+//     all. Scan a text or integer column straight into a named type
+//     (posguard.State, posguard.Amount) except on a hot path, where plain
+//     destinations avoid the drivers' reflection. Args.Eq writes optional
+//     equality filters.
 //   - Writes: s.DB.Exec(ctx, op, sql, args…) for one statement;
 //     s.DB.InTx(ctx, op, func(tx *Tx) error {…}) for several, with
 //     tx.Exec, tx.QueryRow and tx.Query. Add s.DB.D.ForUpdate to a read
-//     whose rows the transaction then changes.
+//     whose rows the transaction then changes. A change and its audit
+//     record commit together: take audit ...*posguard.AuditRecord and call
+//     s.appendAudits(ctx, tx, audit) last in the transaction (the audit
+//     head is the last lock every transaction takes).
 //   - Errors: s.DB.Err(err, op) maps a driver error to a posguard error
 //     (unique violation: ECONFLICT; busy or lost connection: EUNAVAILABLE);
 //     DB.Exec, DB.Query and InTx already return mapped errors.

@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -23,6 +25,18 @@ func (a *Args) Add(v any) string {
 		return "$" + strconv.Itoa(len(a.List))
 	}
 	return "?"
+}
+
+// Eq returns " AND col = ?" for each (col, value) of pairs whose value is
+// set (not its type's zero value), adding the value to a.
+func (a *Args) Eq(pairs ...any) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if v := pairs[i+1]; !reflect.ValueOf(v).IsZero() {
+			b.WriteString(" AND " + pairs[i].(string) + " = " + a.Add(v))
+		}
+	}
+	return b.String()
 }
 
 // TxnFilterWhere returns the conditions of a transaction list for f (to be
@@ -67,32 +81,6 @@ func TxnFilterWhere(f posguard.TxnFilter, a *Args, tm func(time.Time) any) []str
 	}
 	if !f.To.IsZero() {
 		add("created_at <", tm(f.To.UTC()))
-	}
-	if f.After > 0 {
-		add("id <", f.After)
-	}
-	return where
-}
-
-// CaseFilterWhere returns the conditions of a case list for f (to be joined
-// with AND), adding their arguments to a.
-func CaseFilterWhere(f posguard.CaseFilter, a *Args) []string {
-	var where []string
-	add := func(cond string, v any) { where = append(where, cond+" "+a.Add(v)) }
-	if f.Status != "" {
-		add("status =", string(f.Status))
-	}
-	if f.Kind != "" {
-		add("kind =", string(f.Kind))
-	}
-	if f.MerchantID != "" {
-		add("merchant_id =", f.MerchantID)
-	}
-	if f.Priority != "" {
-		add("priority =", string(f.Priority))
-	}
-	if f.TxnID != 0 {
-		add("txn_id =", f.TxnID)
 	}
 	if f.After > 0 {
 		add("id <", f.After)

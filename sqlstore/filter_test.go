@@ -40,18 +40,6 @@ func TestTxnFilterWhere(t *testing.T) {
 	}
 }
 
-func TestCaseFilterWhere(t *testing.T) {
-	a := Args{Dollar: true}
-	f := posguard.CaseFilter{Status: posguard.CaseOpen, Priority: posguard.P1, TxnID: 9}
-	got := strings.Join(CaseFilterWhere(f, &a), " AND ")
-	if want := "status = $1 AND priority = $2 AND txn_id = $3"; got != want {
-		t.Errorf("%q, want %q", got, want)
-	}
-	if want := []any{"open", "P1", int64(9)}; !reflect.DeepEqual(a.List, want) {
-		t.Errorf("args %v, want %v", a.List, want)
-	}
-}
-
 func TestCheckCompletion(t *testing.T) {
 	cases := []struct {
 		name  string

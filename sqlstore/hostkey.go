@@ -6,7 +6,8 @@ import (
 )
 
 // HasSealedData reports whether the store holds anything sealed under the
-// host key: a terminal's master or working keys, or a secret setting. A host
+// host key: a terminal's master key, a secret setting, or a wallet channel's
+// or merchant wallet's key. A host
 // key may be created only for a store without any.
 func (s *Store) HasSealedData(ctx context.Context) (bool, error) {
 	b, _, err := s.SealedSample(ctx)
@@ -37,17 +38,37 @@ func (s *Store) SealedSample(ctx context.Context) (sealed, ad []byte, err error)
 	}
 	var name string
 	err = s.DB.QueryRow(ctx, `SELECT name, value FROM settings WHERE secret = ? ORDER BY name LIMIT 1`, true).Scan(&name, &b)
-	if errors.Is(err, ErrNoRows) {
-		return nil, nil, nil
+	if err == nil {
+		if b == nil {
+			b = []byte{}
+		}
+		if bound {
+			ad = SettingAD(name)
+		}
+		return b, ad, nil
 	}
-	if err != nil {
+	if !errors.Is(err, ErrNoRows) {
 		return nil, nil, s.DB.Err(err, "sealed sample")
 	}
-	if b == nil {
-		b = []byte{}
+	// Wallet keys are sealed too.
+	for _, w := range []struct {
+		query string
+		ad    func(string) []byte
+	}{
+		{`SELECT name, key_sealed FROM wallet_channels ORDER BY name LIMIT 1`, WalletChannelKeyAD},
+		{`SELECT merchant_id, notify_key_sealed FROM merchant_wallets ORDER BY merchant_id LIMIT 1`, MerchantWalletKeyAD},
+	} {
+		err = s.DB.QueryRow(ctx, w.query).Scan(&name, &b)
+		if errors.Is(err, ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, s.DB.Err(err, "sealed sample")
+		}
+		if bound {
+			ad = w.ad(name)
+		}
+		return b, ad, nil
 	}
-	if bound {
-		ad = SettingAD(name)
-	}
-	return b, ad, nil
+	return nil, nil, nil
 }

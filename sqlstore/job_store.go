@@ -93,7 +93,7 @@ func (s *Store) Jobs(ctx context.Context, f posguard.JobFilter) ([]*posguard.Job
 		args = append(args, string(f.Kind))
 	}
 	q += ` ORDER BY started_at DESC, key DESC LIMIT ?`
-	args = append(args, limit(f.Limit, 100, 1000))
+	args = append(args, pageLimit(f.Limit, 100, 1000))
 	return s.queryJobs(ctx, q, args...)
 }
 

@@ -86,28 +86,16 @@ func (s *Store) ByRRN(ctx context.Context, rrn string) ([]*posguard.Transaction,
 	if rrn == "" {
 		return []*posguard.Transaction{}, nil
 	}
-	rows, err := s.DB.Query(ctx, "by rrn", ByRRNSQL, rrn, string(posguard.TxnReversal))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "by rrn", ScanTxn)
+	return queryAll(ctx, s.DB, "by rrn", ScanTxn, ByRRNSQL, rrn, string(posguard.TxnReversal))
 }
 
 // Events returns a transaction's history, oldest first; ENOTFOUND if the
 // transaction does not exist.
 func (s *Store) Events(ctx context.Context, id int64) ([]posguard.Event, error) {
-	rows, err := s.DB.Query(ctx, "events", `SELECT txn_id, at, state, code, reason, note
-		FROM txn_events WHERE txn_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	out, err := Collect(s.DB, rows, "events", func(r Row) (posguard.Event, error) {
-		var e posguard.Event
-		var state string
-		err := r.Scan(&e.TxnID, TimeCol(&e.At), &state, &e.Code, &e.Reason, &e.Note)
-		e.State = posguard.State(state)
+	out, err := queryAll(ctx, s.DB, "events", func(r Row) (e posguard.Event, err error) {
+		err = r.Scan(&e.TxnID, TimeCol(&e.At), &e.State, &e.Code, &e.Reason, &e.Note)
 		return e, err
-	})
+	}, `SELECT txn_id, at, state, code, reason, note FROM txn_events WHERE txn_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -123,11 +111,7 @@ func (s *Store) Events(ctx context.Context, id int64) ([]posguard.Event, error) 
 // below f.After when set, at most f.Limit (default 50, max 1000).
 func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Transaction, error) {
 	q, args := s.ListSQL(f)
-	rows, err := s.DB.Query(ctx, "list", q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "list", ScanTxn)
+	return queryAll(ctx, s.DB, "list", ScanTxn, q, args...)
 }
 
 // ListSQL returns List's query for f (with ? placeholders) and its
@@ -139,7 +123,7 @@ func (s *Store) ListSQL(f posguard.TxnFilter) (string, []any) {
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	q += ` ORDER BY id DESC LIMIT ` + a.Add(ClampLimit(f.Limit))
+	q += ` ORDER BY id DESC LIMIT ` + a.Add(pageLimit(f.Limit, 50, 1000))
 	return q, a.List
 }
 
@@ -155,16 +139,11 @@ func (s *Store) ListSQL(f posguard.TxnFilter) (string, []any) {
 //   - a card is domestic when CardOrg is "" or "CUP", foreign otherwise.
 func (s *Store) BatchTotals(ctx context.Context, terminalID, batch string) (posguard.BatchTotals, error) {
 	var bt posguard.BatchTotals
-	rows, err := s.DB.Query(ctx, "batch totals", BatchTotalsSQL, terminalID, batch)
-	if err != nil {
-		return bt, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return bt, s.DB.Each(ctx, "batch totals", func(r Row) error {
 		var domestic, debit, n int
 		var sum int64
-		if err := rows.Scan(&domestic, &debit, &sum, &n); err != nil {
-			return bt, s.DB.Err(err, "batch totals")
+		if err := r.Scan(&domestic, &debit, &sum, &n); err != nil {
+			return err
 		}
 		switch {
 		case domestic == 1 && debit == 1:
@@ -176,8 +155,8 @@ func (s *Store) BatchTotals(ctx context.Context, terminalID, batch string) (posg
 		default:
 			bt.ForeignCreditAmount, bt.ForeignCreditCount = posguard.Amount(sum), n
 		}
-	}
-	return bt, s.DB.Err(rows.Err(), "batch totals")
+		return nil
+	}, BatchTotalsSQL, terminalID, batch)
 }
 
 // DailyUsage returns the amount and count of a merchant's sales and
@@ -197,11 +176,7 @@ func (s *Store) DailyUsage(ctx context.Context, merchantID, date string) (posgua
 // Unresolved returns transactions left forwarded without an outcome (crash
 // recovery), oldest first, at most limit (default 50, max 1000).
 func (s *Store) Unresolved(ctx context.Context, limit int) ([]*posguard.Transaction, error) {
-	rows, err := s.DB.Query(ctx, "unresolved", UnresolvedSQL, string(posguard.StateForwarded), ClampLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "unresolved", ScanTxn)
+	return queryAll(ctx, s.DB, "unresolved", ScanTxn, UnresolvedSQL, string(posguard.StateForwarded), pageLimit(limit, 50, 1000))
 }
 
 // MaxID returns the highest transaction ID, 0 for an empty journal.

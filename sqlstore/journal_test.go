@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -97,35 +96,4 @@ func FuzzDecodeTxnJSON(f *testing.F) {
 			t.Fatalf("detail %v re-read as %v, %v", x.Detail, y.Detail, err)
 		}
 	})
-}
-
-func TestAnalyticsColumns(t *testing.T) {
-	for _, c := range []struct {
-		in   []string
-		want string
-	}{{nil, "[]"}, {[]string{}, "[]"}, {[]string{"898310048990001"}, `["898310048990001"]`}} {
-		if got := StringList(c.in); got != c.want {
-			t.Errorf("StringList(%v) = %s, want %s", c.in, got, c.want)
-		}
-	}
-	for _, c := range []struct {
-		in   map[string]string
-		want any
-	}{{nil, "{}"}, {map[string]string{"rc": "91"}, `{"rc":"91"}`}} {
-		if got, err := EventDetail(c.in); err != nil || got != c.want {
-			t.Errorf("EventDetail(%v) = %v, %v; want %v", c.in, got, err, c.want)
-		}
-	}
-	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	var i posguard.Incident
-	OpenIncidentDefaults(&i, now)
-	if i.Status != posguard.IncidentOpen || !i.OpenedAt.Equal(now) || !i.UpdatedAt.Equal(now) {
-		t.Errorf("defaults: %+v", i)
-	}
-	earlier := now.Add(-time.Hour)
-	i = posguard.Incident{Status: posguard.IncidentStatus("closed"), OpenedAt: earlier}
-	OpenIncidentDefaults(&i, now)
-	if i.Status != "closed" || !i.OpenedAt.Equal(earlier) || !i.UpdatedAt.Equal(earlier) {
-		t.Errorf("given values overwritten: %+v", i)
-	}
 }

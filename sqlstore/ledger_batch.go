@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/posguard/posguard"
 )
@@ -19,23 +20,11 @@ const takeReleased = ` ON CONFLICT (seq) DO UPDATE SET state = 'batch', batch_id
 
 // UnsettledTotals implements posguard.SettlementStore.
 func (s *Money) UnsettledTotals(ctx context.Context, date string, maxSeq int64) ([]posguard.MerchantTotal, error) {
-	rows, err := s.DB.Read.Query(ctx, s.DB.Q(`SELECT p.merchant_id, COUNT(*), SUM(p.net) FROM ledger_postings p
-		WHERE `+unsettled+` AND p.date <= ? AND p.seq <= ? GROUP BY p.merchant_id ORDER BY p.merchant_id`), date, maxSeq)
-	if err != nil {
-		return nil, s.DB.Err(err, "unsettled totals")
-	}
-	defer rows.Close()
-	var out []posguard.MerchantTotal
-	for rows.Next() {
-		var t posguard.MerchantTotal
-		var net int64
-		if err := rows.Scan(&t.MerchantID, &t.Count, &net); err != nil {
-			return nil, s.DB.Err(err, "scan unsettled total")
-		}
-		t.Net = posguard.Amount(net)
-		out = append(out, t)
-	}
-	return out, s.DB.Err(rows.Err(), "read unsettled totals")
+	return queryAll(ctx, s.DB, "unsettled totals", func(r Row) (t posguard.MerchantTotal, err error) {
+		err = r.Scan(&t.MerchantID, &t.Count, &t.Net)
+		return t, err
+	}, `SELECT p.merchant_id, COUNT(*), SUM(p.net) FROM ledger_postings p
+		WHERE `+unsettled+` AND p.date <= ? AND p.seq <= ? GROUP BY p.merchant_id ORDER BY p.merchant_id`, date, maxSeq)
 }
 
 // UnsettledItems implements posguard.SettlementStore.
@@ -47,28 +36,27 @@ func (s *Money) UnsettledItems(ctx context.Context, merchantID, date string) ([]
 // CreateBatch implements posguard.SettlementStore. The items found are
 // counted and summed before they are assigned, and the assignment must
 // change exactly that many rows (a concurrent writer that took one makes it
-// ECONFLICT).
+// ECONFLICT); settlement_items has no batch_id index to sum them after.
 func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posguard.Posting, p *posguard.Payout) error {
 	if b.CreatedAt.IsZero() {
 		b.CreatedAt = s.NowUTC()
 	}
-	return s.inTx(ctx, "create batch", func(tx Querier) error {
+	return s.DB.InTx(ctx, "create batch", func(tx *Tx) error {
 		if err := s.lockHead(ctx, tx); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO settlement_batches (`+batchCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		if _, err := tx.Exec(ctx, "insert batch "+b.ID, `INSERT INTO settlement_batches (`+batchCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b.ID, string(b.Kind), b.MerchantID, b.Date, b.MaxSeq, b.Count, int64(b.Net), int64(b.Fee),
 			int64(b.Payout), b.PayoutID, s.T(b.CreatedAt)); err != nil {
-			return s.DB.Err(err, "insert batch "+b.ID)
+			return err
 		}
 		from := ` FROM ledger_postings p WHERE ` + unsettled + ` AND p.merchant_id = ?`
 		assign := `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
 			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'batch', ?, ''`
-		var count, changed int64
-		var net int64
+		var count, changed, net int64
 		sum := func(cond string, args ...any) error {
 			var c, v int64
-			if err := tx.QueryRow(ctx, s.DB.Q(`SELECT COUNT(*), COALESCE(SUM(p.net), 0)`+from+cond), args...).Scan(&c, &v); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(p.net), 0)`+from+cond, args...).Scan(&c, &v); err != nil {
 				return s.DB.Err(err, "sum batch items")
 			}
 			count, net = count+c, net+v
@@ -78,9 +66,9 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 			if err := sum(` AND p.date <= ? AND p.seq <= ?`, b.MerchantID, b.Date, b.MaxSeq); err != nil {
 				return err
 			}
-			n, err := tx.Exec(ctx, s.DB.Q(assign+from+` AND p.date <= ? AND p.seq <= ?`+takeReleased), b.ID, b.MerchantID, b.Date, b.MaxSeq)
+			n, err := tx.Exec(ctx, "assign items", assign+from+` AND p.date <= ? AND p.seq <= ?`+takeReleased, b.ID, b.MerchantID, b.Date, b.MaxSeq)
 			if err != nil {
-				return s.DB.Err(err, "assign items")
+				return err
 			}
 			changed = n
 		} else {
@@ -88,9 +76,9 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 				if err := sum(` AND p.seq = ?`, b.MerchantID, seq); err != nil {
 					return err
 				}
-				n, err := tx.Exec(ctx, s.DB.Q(assign+from+` AND p.seq = ?`+takeReleased), b.ID, b.MerchantID, seq)
+				n, err := tx.Exec(ctx, "assign item", assign+from+` AND p.seq = ?`+takeReleased, b.ID, b.MerchantID, seq)
 				if err != nil {
-					return s.DB.Err(err, "assign item")
+					return err
 				}
 				changed += n
 			}
@@ -99,7 +87,7 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 			return posguard.Errorf(posguard.ECONFLICT, "batch %s: found %d items for %s, want %d for %s",
 				b.ID, changed, posguard.Amount(net), b.Count, b.Net)
 		}
-		if _, err := s.appendTx(ctx, tx, ps); err != nil {
+		if _, err := s.appendTx(ctx, tx.q, ps); err != nil {
 			return err
 		}
 		if p != nil {
@@ -113,59 +101,32 @@ const batchCols = `id, kind, merchant_id, date, max_seq, count, net, fee, payout
 
 // Batch implements posguard.SettlementStore.
 func (s *Money) Batch(ctx context.Context, id string) (*posguard.Batch, error) {
-	bs, err := s.queryBatches(ctx, `SELECT `+batchCols+` FROM settlement_batches WHERE id = ?`, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(bs) == 0 {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "settlement batch %q not found", id)
-	}
-	return bs[0], nil
+	return queryOne(ctx, s.DB, "query batch", func() error { return NotFound("settlement batch", strconv.Quote(id)) }, scanBatch,
+		`SELECT `+batchCols+` FROM settlement_batches WHERE id = ?`, id)
 }
 
 // Batches implements posguard.SettlementStore.
 func (s *Money) Batches(ctx context.Context, merchantID, from, to string) ([]*posguard.Batch, error) {
-	q := `SELECT ` + batchCols + ` FROM settlement_batches WHERE 1 = 1`
-	var args []any
-	if merchantID != "" {
-		q += ` AND merchant_id = ?`
-		args = append(args, merchantID)
-	}
+	a := Args{}
+	q := `SELECT ` + batchCols + ` FROM settlement_batches WHERE 1 = 1` + a.Eq("merchant_id", merchantID)
 	if from != "" {
-		q += ` AND date >= ?`
-		args = append(args, from)
+		q += ` AND date >= ` + a.Add(from)
 	}
 	if to != "" {
-		q += ` AND date <= ?`
-		args = append(args, to)
+		q += ` AND date <= ` + a.Add(to)
 	}
-	return s.queryBatches(ctx, q+` ORDER BY date DESC, created_at DESC, id DESC`, args...)
+	return queryAll(ctx, s.DB, "query batches", scanBatch, q+` ORDER BY date DESC, created_at DESC, id DESC`, a.List...)
 }
 
-func (s *Money) queryBatches(ctx context.Context, q string, args ...any) ([]*posguard.Batch, error) {
-	rows, err := s.DB.Read.Query(ctx, s.DB.Q(q), args...)
-	if err != nil {
-		return nil, s.DB.Err(err, "query batches")
-	}
-	defer rows.Close()
-	var out []*posguard.Batch
-	for rows.Next() {
-		b := &posguard.Batch{}
-		var kind string
-		var net, fee, pay int64
-		if err := rows.Scan(&b.ID, &kind, &b.MerchantID, &b.Date, &b.MaxSeq, &b.Count, &net, &fee, &pay, &b.PayoutID, TimeCol(&b.CreatedAt)); err != nil {
-			return nil, s.DB.Err(err, "scan batch")
-		}
-		b.Kind, b.Net, b.Fee, b.Payout = posguard.BatchKind(kind), posguard.Amount(net), posguard.Amount(fee), posguard.Amount(pay)
-		out = append(out, b)
-	}
-	return out, s.DB.Err(rows.Err(), "read batches")
+func scanBatch(r Row) (*posguard.Batch, error) {
+	b := &posguard.Batch{}
+	return b, r.Scan(&b.ID, &b.Kind, &b.MerchantID, &b.Date, &b.MaxSeq, &b.Count, &b.Net, &b.Fee, &b.Payout, &b.PayoutID, TimeCol(&b.CreatedAt))
 }
 
 // HoldForReview implements posguard.SettlementStore.
 func (s *Money) HoldForReview(ctx context.Context, date string, threshold posguard.Amount, reason string) (int, error) {
 	var n int
-	err := s.inTx(ctx, "hold for review", func(tx Querier) error {
+	err := s.DB.InTx(ctx, "hold for review", func(tx *Tx) error {
 		var err error
 		n, err = s.holdForReviewTx(ctx, tx, date, threshold, reason)
 		return err
@@ -176,7 +137,7 @@ func (s *Money) HoldForReview(ctx context.Context, date string, threshold posgua
 // HoldTxnsForReview implements posguard.SettlementStore.
 func (s *Money) HoldTxnsForReview(ctx context.Context, ids []int64, reason string) (int, error) {
 	var n int
-	err := s.inTx(ctx, "hold transactions for review", func(tx Querier) error {
+	err := s.DB.InTx(ctx, "hold transactions for review", func(tx *Tx) error {
 		var err error
 		n, err = s.holdTxnsTx(ctx, tx, ids, reason)
 		return err
@@ -186,44 +147,29 @@ func (s *Money) HoldTxnsForReview(ctx context.Context, ids []int64, reason strin
 
 // ReleaseReview implements posguard.SettlementStore.
 func (s *Money) ReleaseReview(ctx context.Context, txnID int64) error {
-	n, err := s.DB.Write.Exec(ctx, s.DB.Q(`UPDATE settlement_items SET state = 'released'
-		WHERE state <> 'batch' AND state = 'review' AND (txn_id = ? OR orig_id = ?)`), txnID, txnID)
-	if err != nil {
-		return s.DB.Err(err, "release review")
-	}
-	if n == 0 {
+	n, err := s.DB.Exec(ctx, "release review", `UPDATE settlement_items SET state = 'released'
+		WHERE state <> 'batch' AND state = 'review' AND (txn_id = ? OR orig_id = ?)`, txnID, txnID)
+	if err == nil && n == 0 {
 		return posguard.Errorf(posguard.ENOTFOUND, "transaction %d has nothing under review", txnID)
 	}
-	return nil
+	return err
 }
 
 // ItemsForTxn implements posguard.SettlementStore.
 func (s *Money) ItemsForTxn(ctx context.Context, id int64) ([]posguard.SettlementItem, error) {
 	// By the postings' own indexes: rows in a batch are not indexed by
 	// transaction (migration 0070).
-	rows, err := s.DB.Read.Query(ctx, s.DB.Q(`SELECT i.seq, i.txn_id, i.state, i.batch_id, i.reason FROM ledger_postings p
-		JOIN settlement_items i ON i.seq = p.seq WHERE p.txn_id = ? OR p.orig_id = ? ORDER BY i.seq`), id, id)
-	if err != nil {
-		return nil, s.DB.Err(err, "items for txn")
-	}
-	defer rows.Close()
-	var out []posguard.SettlementItem
-	for rows.Next() {
-		var it posguard.SettlementItem
-		var st string
-		if err := rows.Scan(&it.Seq, &it.TxnID, &st, &it.BatchID, &it.Reason); err != nil {
-			return nil, s.DB.Err(err, "scan item")
-		}
-		it.State = posguard.ItemState(st)
-		out = append(out, it)
-	}
-	return out, s.DB.Err(rows.Err(), "read items")
+	return queryAll(ctx, s.DB, "items for txn", func(r Row) (it posguard.SettlementItem, err error) {
+		err = r.Scan(&it.Seq, &it.TxnID, &it.State, &it.BatchID, &it.Reason)
+		return it, err
+	}, `SELECT i.seq, i.txn_id, i.state, i.batch_id, i.reason FROM ledger_postings p
+		JOIN settlement_items i ON i.seq = p.seq WHERE p.txn_id = ? OR p.orig_id = ? ORDER BY i.seq`, id, id)
 }
 
 // DailyD0 implements posguard.SettlementStore.
 func (s *Money) DailyD0(ctx context.Context, merchantID, date string) (posguard.Amount, error) {
 	var v int64
-	err := s.DB.Read.QueryRow(ctx, s.DB.Q(`SELECT COALESCE(SUM(net), 0) FROM settlement_batches
-		WHERE merchant_id = ? AND date = ? AND kind = 'd0'`), merchantID, date).Scan(&v)
+	err := s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(net), 0) FROM settlement_batches
+		WHERE merchant_id = ? AND date = ? AND kind = 'd0'`, merchantID, date).Scan(&v)
 	return posguard.Amount(v), s.DB.Err(err, "daily d0")
 }

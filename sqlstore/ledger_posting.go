@@ -16,9 +16,8 @@ func (s *Money) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int
 		}
 	}
 	n := 0
-	err := s.inTx(ctx, "append postings", func(tx Querier) error {
-		var err error
-		n, err = s.appendTx(ctx, tx, ps)
+	err := s.DB.InTx(ctx, "append postings", func(tx *Tx) (err error) {
+		n, err = s.appendTx(ctx, tx.q, ps)
 		return err
 	})
 	return n, err
@@ -165,7 +164,7 @@ const postingCols = `seq, key, kind, txn_id, orig_id, merchant_id, date, gross, 
 // Postings implements posguard.LedgerStore.
 func (s *Money) Postings(ctx context.Context, after int64, n int) ([]*posguard.Posting, error) {
 	return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings WHERE seq > ? ORDER BY seq LIMIT ?`,
-		after, limit(n, 1000, 100000))
+		after, pageLimit(n, 1000, 100000))
 }
 
 // PostingsForTxn implements posguard.LedgerStore.
@@ -180,88 +179,49 @@ func (s *Money) PostingsByRef(ctx context.Context, ref string) ([]*posguard.Post
 
 // queryPostings runs a posting query and loads the entries of the rows.
 func (s *Money) queryPostings(ctx context.Context, query string, args ...any) ([]*posguard.Posting, error) {
-	rows, err := s.DB.Read.Query(ctx, s.DB.Q(query), args...)
-	if err != nil {
-		return nil, s.DB.Err(err, "query postings")
-	}
-	var ps []*posguard.Posting
-	bySeq := map[int64]*posguard.Posting{}
-	for rows.Next() {
+	ps, err := queryAll(ctx, s.DB, "query postings", func(r Row) (*posguard.Posting, error) {
 		p := &posguard.Posting{}
-		var kind, ck string
-		var gross, fee, net int64
-		if err := rows.Scan(&p.Seq, &p.Key, &kind, &p.TxnID, &p.OrigID, &p.MerchantID, &p.Date, &gross, &fee, &net,
-			&ck, &p.Ref, &p.PrevHash, &p.Hash, TimeCol(&p.At)); err != nil {
-			rows.Close()
-			return nil, s.DB.Err(err, "scan posting")
-		}
-		p.Kind, p.CardKind = posguard.PostingKind(kind), posguard.CardKind(ck)
-		p.Gross, p.Fee, p.Net = posguard.Amount(gross), posguard.Amount(fee), posguard.Amount(net)
-		ps = append(ps, p)
+		return p, r.Scan(&p.Seq, &p.Key, &p.Kind, &p.TxnID, &p.OrigID, &p.MerchantID, &p.Date, &p.Gross, &p.Fee, &p.Net,
+			&p.CardKind, &p.Ref, &p.PrevHash, &p.Hash, TimeCol(&p.At))
+	}, query, args...)
+	if err != nil || len(ps) == 0 {
+		return ps, err
+	}
+	bySeq := make(map[int64]*posguard.Posting, len(ps))
+	for _, p := range ps {
 		bySeq[p.Seq] = p
 	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return nil, s.DB.Err(err, "read postings")
-	}
-	rows.Close()
-	if len(ps) == 0 {
-		return ps, nil
-	}
-	erows, err := s.DB.Read.Query(ctx, s.DB.Q(`SELECT seq, account, amount FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq, idx`),
-		ps[0].Seq, ps[len(ps)-1].Seq)
-	if err != nil {
-		return nil, s.DB.Err(err, "query entries")
-	}
-	defer erows.Close()
-	for erows.Next() {
-		var seq, amt int64
-		var acct string
-		if err := erows.Scan(&seq, &acct, &amt); err != nil {
-			return nil, s.DB.Err(err, "scan entry")
+	return ps, s.DB.Each(ctx, "query entries", func(r Row) error {
+		var seq int64
+		var e posguard.Entry
+		if err := r.Scan(&seq, &e.Account, &e.Amount); err != nil {
+			return err
 		}
 		if p := bySeq[seq]; p != nil {
-			p.Entries = append(p.Entries, posguard.Entry{Account: posguard.Account(acct), Amount: posguard.Amount(amt)})
+			p.Entries = append(p.Entries, e)
 		}
-	}
-	return ps, s.DB.Err(erows.Err(), "read entries")
+		return nil
+	}, `SELECT seq, account, amount FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq, idx`, ps[0].Seq, ps[len(ps)-1].Seq)
 }
 
 // Balances implements posguard.LedgerStore.
 func (s *Money) Balances(ctx context.Context, f posguard.BalanceFilter) ([]posguard.Balance, error) {
-	query := `SELECT account, SUM(amount) FROM ledger_entries WHERE 1 = 1`
-	var args []any
-	if f.MerchantID != "" {
-		query += ` AND merchant_id = ?`
-		args = append(args, f.MerchantID)
-	}
+	a := Args{}
+	q := `SELECT account, SUM(amount) FROM ledger_entries WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID)
 	if f.UpTo != "" {
-		query += ` AND date <= ?`
-		args = append(args, f.UpTo)
+		q += ` AND date <= ` + a.Add(f.UpTo)
 	}
-	query += ` GROUP BY account HAVING SUM(amount) <> 0 ORDER BY account`
-	rows, err := s.DB.Read.Query(ctx, s.DB.Q(query), args...)
-	if err != nil {
-		return nil, s.DB.Err(err, "balances")
-	}
-	defer rows.Close()
-	var out []posguard.Balance
-	for rows.Next() {
-		var a string
-		var v int64
-		if err := rows.Scan(&a, &v); err != nil {
-			return nil, s.DB.Err(err, "scan balance")
-		}
-		out = append(out, posguard.Balance{Account: posguard.Account(a), Amount: posguard.Amount(v)})
-	}
-	return out, s.DB.Err(rows.Err(), "read balances")
+	return queryAll(ctx, s.DB, "balances", func(r Row) (b posguard.Balance, err error) {
+		err = r.Scan(&b.Account, &b.Amount)
+		return b, err
+	}, q+` GROUP BY account HAVING SUM(amount) <> 0 ORDER BY account`, a.List...)
 }
 
 // LedgerHead implements posguard.LedgerStore.
 func (s *Money) LedgerHead(ctx context.Context) (int64, string, error) {
 	var seq int64
 	var hash string
-	err := s.DB.Read.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`).Scan(&seq, &hash)
+	err := s.DB.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`).Scan(&seq, &hash)
 	return seq, hash, s.DB.Err(err, "ledger head")
 }
 

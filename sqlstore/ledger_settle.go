@@ -34,7 +34,7 @@ func (s *Money) SettleT1(ctx context.Context, run posguard.T1Run) (posguard.T1Re
 	// PostgreSQL keeps microseconds: the run's time must compare equal
 	// after the round trip.
 	at := s.NowUTC().Truncate(time.Microsecond)
-	err := s.inTx(ctx, "settle "+run.Date, func(tx Querier) error {
+	err := s.DB.InTx(ctx, "settle "+run.Date, func(tx *Tx) error {
 		res = posguard.T1Result{}
 		var head int64
 		var hash string
@@ -79,11 +79,11 @@ func (s *Money) SettleT1(ctx context.Context, run posguard.T1Run) (posguard.T1Re
 			id := t1Prefix(run.Date) + t.MerchantID + t1Suffix(n)
 			b := &posguard.Batch{ID: id, Kind: posguard.BatchT1, MerchantID: t.MerchantID, Date: run.Date, MaxSeq: head,
 				Count: t.Count, Net: t.Net, Payout: t.Net, PayoutID: "PO-" + id, CreatedAt: at}
-			if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO settlement_batches (`+batchCols+`)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			if _, err := tx.Exec(ctx, "insert batch "+b.ID, `INSERT INTO settlement_batches (`+batchCols+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				b.ID, string(b.Kind), b.MerchantID, b.Date, b.MaxSeq, b.Count, int64(b.Net), int64(b.Fee),
 				int64(b.Payout), b.PayoutID, s.T(at)); err != nil {
-				return s.DB.Err(err, "insert batch "+b.ID)
+				return err
 			}
 			res.Batches = append(res.Batches, b)
 		}
@@ -96,7 +96,7 @@ func (s *Money) SettleT1(ctx context.Context, run posguard.T1Run) (posguard.T1Re
 				ps = append(ps, run.Postings(b)...)
 			}
 		}
-		if _, err := s.appendTx(ctx, tx, ps); err != nil {
+		if _, err := s.appendTx(ctx, tx.q, ps); err != nil {
 			return err
 		}
 		for _, b := range res.Batches {
@@ -127,11 +127,11 @@ func t1Prefix(date string) string { return "T1-" + date + "-" }
 func t1Suffix(n int) string       { return "-" + strconv.Itoa(n) }
 
 // t1Counts counts each merchant's T+1 batches of date.
-func (s *Money) t1Counts(ctx context.Context, tx Querier, date string) (map[string]int, error) {
-	rows, err := tx.Query(ctx, s.DB.Q(`SELECT merchant_id, COUNT(*) FROM settlement_batches
-		WHERE date = ? AND kind = 't1' GROUP BY merchant_id`), date)
+func (s *Money) t1Counts(ctx context.Context, tx *Tx, date string) (map[string]int, error) {
+	rows, err := tx.Query(ctx, "count batches", `SELECT merchant_id, COUNT(*) FROM settlement_batches
+		WHERE date = ? AND kind = 't1' GROUP BY merchant_id`, date)
 	if err != nil {
-		return nil, s.DB.Err(err, "count batches")
+		return nil, err
 	}
 	defer rows.Close()
 	out := map[string]int{}
@@ -147,11 +147,11 @@ func (s *Money) t1Counts(ctx context.Context, tx Querier, date string) (map[stri
 }
 
 // unsettledTotalsTx is UnsettledTotals inside tx.
-func (s *Money) unsettledTotalsTx(ctx context.Context, tx Querier, date string, maxSeq int64) ([]posguard.MerchantTotal, error) {
-	rows, err := tx.Query(ctx, s.DB.Q(`SELECT p.merchant_id, COUNT(*), SUM(p.net) FROM ledger_postings p
-		WHERE `+unsettled+` AND p.date <= ? AND p.seq <= ? GROUP BY p.merchant_id ORDER BY p.merchant_id`), date, maxSeq)
+func (s *Money) unsettledTotalsTx(ctx context.Context, tx *Tx, date string, maxSeq int64) ([]posguard.MerchantTotal, error) {
+	rows, err := tx.Query(ctx, "unsettled totals", `SELECT p.merchant_id, COUNT(*), SUM(p.net) FROM ledger_postings p
+		WHERE `+unsettled+` AND p.date <= ? AND p.seq <= ? GROUP BY p.merchant_id ORDER BY p.merchant_id`, date, maxSeq)
 	if err != nil {
-		return nil, s.DB.Err(err, "unsettled totals")
+		return nil, err
 	}
 	defer rows.Close()
 	var out []posguard.MerchantTotal
@@ -183,7 +183,7 @@ func (s *Money) unsettledTotalsTx(ctx context.Context, tx Querier, date string, 
 //     are assigned one by one, through the merchant index.
 //
 // The rows changed must be the batches' item count, else ECONFLICT.
-func (s *Money) assignT1(ctx context.Context, tx Querier, date string, head int64, at time.Time, bs []*posguard.Batch, carried []string) error {
+func (s *Money) assignT1(ctx context.Context, tx *Tx, date string, head int64, at time.Time, bs []*posguard.Batch, carried []string) error {
 	if len(bs) == 0 {
 		return nil
 	}
@@ -201,14 +201,14 @@ func (s *Money) assignT1(ctx context.Context, tx Querier, date string, head int6
 	}
 	var changed int64
 	for suffix := range numbers {
-		n, err := tx.Exec(ctx, s.DB.Q(`UPDATE settlement_items SET state = 'batch', batch_id = ? || merchant_id || ?, reason = ''
+		n, err := tx.Exec(ctx, "assign released items", `UPDATE settlement_items SET state = 'batch', batch_id = ? || merchant_id || ?, reason = ''
 			WHERE state <> 'batch' AND state = 'released'
 			AND merchant_id IN (SELECT b.merchant_id FROM settlement_batches b WHERE b.kind = 't1' AND b.date = ?
 				AND b.created_at = ? AND b.id = ? || b.merchant_id || ?)
-			AND EXISTS (SELECT 1 FROM ledger_postings p WHERE p.seq = settlement_items.seq AND p.date <= ? AND p.seq <= ?)`),
+			AND EXISTS (SELECT 1 FROM ledger_postings p WHERE p.seq = settlement_items.seq AND p.date <= ? AND p.seq <= ?)`,
 			prefix, suffix, date, s.T(at), prefix, suffix, date, head)
 		if err != nil {
-			return s.DB.Err(err, "assign released items")
+			return err
 		}
 		changed += n
 	}
@@ -216,30 +216,30 @@ func (s *Money) assignT1(ctx context.Context, tx Querier, date string, head int6
 		SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'batch', ? || p.merchant_id || ?, '' FROM ledger_postings p
 		WHERE ` + s.DB.D.Unindexed + `p.item = 1 AND p.seq <= ? AND p.date <= ?`
 	if len(later) < len(bs) {
-		n, err := tx.Exec(ctx, s.DB.Q(insert+` AND p.merchant_id NOT IN (SELECT b.merchant_id FROM settlement_batches b
-			WHERE b.kind = 't1' AND b.date = ? AND b.created_at <> ?) ON CONFLICT (seq) DO NOTHING`),
+		n, err := tx.Exec(ctx, "assign items", insert+` AND p.merchant_id NOT IN (SELECT b.merchant_id FROM settlement_batches b
+			WHERE b.kind = 't1' AND b.date = ? AND b.created_at <> ?) ON CONFLICT (seq) DO NOTHING`,
 			prefix, t1Suffix(1), head, date, date, s.T(at))
 		if err != nil {
-			return s.DB.Err(err, "assign items")
+			return err
 		}
 		changed += n
 		for _, mid := range carried {
-			n, err := tx.Exec(ctx, s.DB.Q(`DELETE FROM settlement_items WHERE batch_id = ? AND seq IN
-				(SELECT p.seq FROM ledger_postings p WHERE p.item = 1 AND p.merchant_id = ? AND p.date <= ? AND p.seq <= ?)`),
+			n, err := tx.Exec(ctx, "carry forward", `DELETE FROM settlement_items WHERE batch_id = ? AND seq IN
+				(SELECT p.seq FROM ledger_postings p WHERE p.item = 1 AND p.merchant_id = ? AND p.date <= ? AND p.seq <= ?)`,
 				prefix+mid+t1Suffix(1), mid, date, head)
 			if err != nil {
-				return s.DB.Err(err, "carry forward")
+				return err
 			}
 			changed -= n
 		}
 	}
 	for _, b := range later {
-		n, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
+		n, err := tx.Exec(ctx, "assign items of "+b.ID, `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
 			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'batch', ?, '' FROM ledger_postings p
-			WHERE p.item = 1 AND p.merchant_id = ? AND p.date <= ? AND p.seq <= ? ON CONFLICT (seq) DO NOTHING`),
+			WHERE p.item = 1 AND p.merchant_id = ? AND p.date <= ? AND p.seq <= ? ON CONFLICT (seq) DO NOTHING`,
 			b.ID, b.MerchantID, date, head)
 		if err != nil {
-			return s.DB.Err(err, "assign items of "+b.ID)
+			return err
 		}
 		changed += n
 	}
@@ -251,30 +251,30 @@ func (s *Money) assignT1(ctx context.Context, tx Querier, date string, head int6
 }
 
 // holdForReviewTx is HoldForReview inside tx.
-func (s *Money) holdForReviewTx(ctx context.Context, tx Querier, date string, threshold posguard.Amount, reason string) (int, error) {
+func (s *Money) holdForReviewTx(ctx context.Context, tx *Tx, date string, threshold posguard.Amount, reason string) (int, error) {
 	ins := `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
 		SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'review', '', ? FROM ledger_postings p WHERE ` + unheld
-	n1, err := tx.Exec(ctx, s.DB.Q(ins+` AND p.date <= ? AND p.kind = 'approval' AND p.gross >= ?`), reason, date, int64(threshold))
+	n1, err := tx.Exec(ctx, "hold for review", ins+` AND p.date <= ? AND p.kind = 'approval' AND p.gross >= ?`, reason, date, int64(threshold))
 	if err != nil {
-		return 0, s.DB.Err(err, "hold for review")
+		return 0, err
 	}
-	n2, err := tx.Exec(ctx, s.DB.Q(ins+` AND (p.txn_id IN (SELECT txn_id FROM settlement_items WHERE state <> 'batch' AND state = 'review')
-		OR p.orig_id IN (SELECT txn_id FROM settlement_items WHERE state <> 'batch' AND state = 'review'))`), reason)
+	n2, err := tx.Exec(ctx, "hold referring items", ins+` AND (p.txn_id IN (SELECT txn_id FROM settlement_items WHERE state <> 'batch' AND state = 'review')
+		OR p.orig_id IN (SELECT txn_id FROM settlement_items WHERE state <> 'batch' AND state = 'review'))`, reason)
 	if err != nil {
-		return 0, s.DB.Err(err, "hold referring items")
+		return 0, err
 	}
 	return int(n1 + n2), nil
 }
 
 // holdTxnsTx is HoldTxnsForReview inside tx.
-func (s *Money) holdTxnsTx(ctx context.Context, tx Querier, ids []int64, reason string) (int, error) {
+func (s *Money) holdTxnsTx(ctx context.Context, tx *Tx, ids []int64, reason string) (int, error) {
 	var n int64
 	for _, id := range ids {
-		k, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
+		k, err := tx.Exec(ctx, "hold transaction", `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
 			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'review', '', ? FROM ledger_postings p WHERE `+unheld+`
-			AND (p.txn_id = ? OR p.orig_id = ?)`), reason, id, id)
+			AND (p.txn_id = ? OR p.orig_id = ?)`, reason, id, id)
 		if err != nil {
-			return 0, s.DB.Err(err, "hold transaction")
+			return 0, err
 		}
 		n += k
 	}
@@ -283,7 +283,7 @@ func (s *Money) holdTxnsTx(ctx context.Context, tx Querier, ids []int64, reason 
 
 // lockHead takes the ledger head for the rest of tx (PostgreSQL: FOR
 // UPDATE), so settlement writers and appends take turns.
-func (s *Money) lockHead(ctx context.Context, tx Querier) error {
+func (s *Money) lockHead(ctx context.Context, tx *Tx) error {
 	var seq int64
 	var hash string
 	err := tx.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &hash)

@@ -3,12 +3,15 @@ package sqlstore
 import "github.com/posguard/posguard"
 
 // ClampLimit applies the default (50) and maximum (1000) result sizes.
-func ClampLimit(n int) int {
+func ClampLimit(n int) int { return pageLimit(n, 50, 1000) }
+
+// pageLimit clamps a page size n to [1, max], def when unset.
+func pageLimit(n, def, max int) int {
 	switch {
 	case n <= 0:
-		return 50
-	case n > 1000:
-		return 1000
+		return def
+	case n > max:
+		return max
 	}
 	return n
 }

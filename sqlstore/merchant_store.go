@@ -2,29 +2,53 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/posguard/posguard"
 )
 
-var _ posguard.MerchantStore = (*Store)(nil)
+var (
+	_ posguard.MerchantStore      = (*Store)(nil)
+	_ posguard.MerchantLimitStore = (*Store)(nil)
+)
+
+// merchantColumns are the columns of merchants, in scanMerchant's order.
+const merchantColumns = `id, name, mcc, status, status_since, kind, fee_plan,
+	limit_per_txn, limit_daily, limit_daily_count, allowed_types,
+	account_bank, account_number, account_name, account_status, updated_at,
+	limit_card_daily, limit_card_daily_count, limit_terminal_daily, limit_terminal_daily_count`
+
+// merchantNotFound is the error for an unknown merchant ID.
+func merchantNotFound(id string) error { return NotFound("merchant", id) }
 
 // PutMerchant inserts or updates a merchant by ID. StatusSince is kept when
 // the status does not change and set to now when it does; a new merchant
 // keeps m.StatusSince when set, else now. m.StatusSince and m.UpdatedAt are
 // set to the stored values. EINVALID for an empty ID or an unknown status.
 func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
-	allowed, err := MerchantRow(m)
-	if err != nil {
-		return err
+	return s.DB.InTx(ctx, "put merchant", func(tx *Tx) error { return s.putMerchant(ctx, tx, m) })
+}
+
+func (s *Store) putMerchant(ctx context.Context, tx *Tx, m *posguard.Merchant) error {
+	if m == nil || m.ID == "" {
+		return posguard.Errorf(posguard.EINVALID, "merchant: empty ID")
+	}
+	if !m.Status.Valid() {
+		return posguard.Errorf(posguard.EINVALID, "merchant %s: unknown status %q", m.ID, m.Status)
+	}
+	allowed := "[]"
+	if len(m.AllowedTypes) > 0 {
+		b, _ := json.Marshal(m.AllowedTypes) // a list of strings always encodes
+		allowed = string(b)
 	}
 	now := s.NowUTC()
 	since := m.StatusSince.UTC()
 	if m.StatusSince.IsZero() {
 		since = now
 	}
-	err = s.DB.WriteRow(ctx, `
-		INSERT INTO merchants (`+MerchantColumns+`)
+	return tx.QueryRow(ctx, `
+		INSERT INTO merchants (`+merchantColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			name = excluded.name, mcc = excluded.mcc, status = excluded.status,
@@ -40,55 +64,76 @@ func (s *Store) PutMerchant(ctx context.Context, m *posguard.Merchant) error {
 			limit_terminal_daily = excluded.limit_terminal_daily, limit_terminal_daily_count = excluded.limit_terminal_daily_count
 		RETURNING status_since, updated_at`,
 		m.ID, m.Name, m.MCC, string(m.Status), s.T(since), m.Kind, m.FeePlan,
-		int64(m.Limits.PerTxn), int64(m.Limits.Daily), m.Limits.DailyCount, string(allowed),
+		int64(m.Limits.PerTxn), int64(m.Limits.Daily), m.Limits.DailyCount, allowed,
 		m.Account.Bank, m.Account.Number, m.Account.Name, m.Account.Status, s.T(now),
 		int64(m.Limits.CardDaily), m.Limits.CardDailyCount, int64(m.Limits.TerminalDaily), m.Limits.TerminalDailyCount,
 	).Scan(TimeCol(&m.StatusSince), TimeCol(&m.UpdatedAt))
-	return s.DB.Err(err, "put merchant")
 }
 
-// Merchant returns the merchant with id; ENOTFOUND if there is none.
-func (s *Store) Merchant(ctx context.Context, id string) (*posguard.Merchant, error) {
-	m, err := scanMerchant(s.DB.QueryRow(ctx, `SELECT `+MerchantColumns+` FROM merchants WHERE id = ?`, id))
-	if errors.Is(err, ErrNoRows) {
-		return nil, MerchantNotFound(id)
-	}
+// SetMerchantStatus implements posguard.MerchantStore.
+func (s *Store) SetMerchantStatus(ctx context.Context, id string, from, to posguard.MerchantStatus, ev *posguard.MerchantEvent,
+	audit ...*posguard.AuditRecord) (*posguard.Merchant, error) {
+	var m *posguard.Merchant
+	err := s.DB.InTx(ctx, "set merchant status", func(tx *Tx) (err error) {
+		m, err = scanMerchant(tx.QueryRow(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = ?`+s.DB.D.ForUpdate, id))
+		switch {
+		case errors.Is(err, ErrNoRows):
+			return merchantNotFound(id)
+		case err != nil:
+			return err
+		case m.Status != from:
+			return posguard.Errorf(posguard.ECONFLICT, "merchant %s is %s, not %s", id, m.Status, from)
+		}
+		m.Status = to
+		if err := s.putMerchant(ctx, tx, m); err != nil {
+			return err
+		}
+		if ev != nil {
+			if ev.At.IsZero() {
+				ev.At = s.NowUTC()
+			}
+			if err := s.addMerchantEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+		return s.appendAudits(ctx, tx, audit)
+	})
 	if err != nil {
-		return nil, s.DB.Err(err, "get merchant")
+		return nil, err
 	}
 	return m, nil
 }
 
-// Merchants returns all merchants ordered by ID.
-func (s *Store) Merchants(ctx context.Context) ([]*posguard.Merchant, error) {
-	rows, err := s.DB.Query(ctx, "list merchants", `SELECT `+MerchantColumns+` FROM merchants ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "list merchants", scanMerchant)
+// Merchant returns the merchant with id; ENOTFOUND if there is none.
+func (s *Store) Merchant(ctx context.Context, id string) (*posguard.Merchant, error) {
+	return queryOne(ctx, s.DB, "get merchant", func() error { return merchantNotFound(id) }, scanMerchant,
+		`SELECT `+merchantColumns+` FROM merchants WHERE id = ?`, id)
 }
 
+// Merchants returns all merchants ordered by ID.
+func (s *Store) Merchants(ctx context.Context) ([]*posguard.Merchant, error) {
+	return queryAll(ctx, s.DB, "list merchants", scanMerchant, `SELECT `+merchantColumns+` FROM merchants ORDER BY id`)
+}
+
+// scanMerchant reads a row of merchantColumns; an empty list of allowed
+// types reads back as nil (all allowed).
 func scanMerchant(r Row) (*posguard.Merchant, error) {
-	var (
-		m               posguard.Merchant
-		status, allowed string
-		per, day        int64
-		card, term      int64
-	)
-	if err := r.Scan(&m.ID, &m.Name, &m.MCC, &status, TimeCol(&m.StatusSince), &m.Kind, &m.FeePlan,
-		&per, &day, &m.Limits.DailyCount, &allowed,
+	var m posguard.Merchant
+	var allowed string
+	if err := r.Scan(&m.ID, &m.Name, &m.MCC, &m.Status, TimeCol(&m.StatusSince), &m.Kind, &m.FeePlan,
+		&m.Limits.PerTxn, &m.Limits.Daily, &m.Limits.DailyCount, &allowed,
 		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, TimeCol(&m.UpdatedAt),
-		&card, &m.Limits.CardDailyCount, &term, &m.Limits.TerminalDailyCount); err != nil {
+		&m.Limits.CardDaily, &m.Limits.CardDailyCount, &m.Limits.TerminalDaily, &m.Limits.TerminalDailyCount); err != nil {
 		return nil, err
 	}
-	m.Limits.CardDaily, m.Limits.TerminalDaily = posguard.Amount(card), posguard.Amount(term)
-	if err := MerchantFromRow(&m, status, per, day, allowed); err != nil {
-		return nil, err
+	if err := json.Unmarshal([]byte(allowed), &m.AllowedTypes); err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "merchant %s: decode allowed types", m.ID)
+	}
+	if len(m.AllowedTypes) == 0 {
+		m.AllowedTypes = nil
 	}
 	return &m, nil
 }
-
-var _ posguard.MerchantLimitStore = (*Store)(nil)
 
 // SetMerchantLimits replaces merchant id's limits in one UPDATE, leaving
 // its status and every other field as stored, and returns the merchant.
@@ -101,11 +146,11 @@ func (s *Store) SetMerchantLimits(ctx context.Context, id string, l posguard.Lim
 		UPDATE merchants SET limit_per_txn = ?, limit_daily = ?, limit_daily_count = ?,
 			limit_card_daily = ?, limit_card_daily_count = ?, limit_terminal_daily = ?, limit_terminal_daily_count = ?, updated_at = ?
 		WHERE id = ?
-		RETURNING `+MerchantColumns,
+		RETURNING `+merchantColumns,
 		int64(l.PerTxn), int64(l.Daily), l.DailyCount,
 		int64(l.CardDaily), l.CardDailyCount, int64(l.TerminalDaily), l.TerminalDailyCount, s.T(s.NowUTC()), id))
 	if errors.Is(err, ErrNoRows) {
-		return nil, MerchantNotFound(id)
+		return nil, merchantNotFound(id)
 	}
 	if err != nil {
 		return nil, s.DB.Err(err, "set merchant limits")

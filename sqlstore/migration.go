@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"context"
 	"io/fs"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -34,4 +36,59 @@ func Migrations(fsys fs.FS, name string) ([]Migration, error) {
 		out = append(out, Migration{Version: version, Body: string(body)})
 	}
 	return out, nil
+}
+
+// Migrate applies the migrations of fsys not yet applied, in name order,
+// each by apply (which reports whether it ran one, see ApplyMigration), and
+// returns the versions applied; name prefixes errors.
+func Migrate(ctx context.Context, fsys fs.FS, name string, apply func(ctx context.Context, version, body string) (bool, error)) ([]string, error) {
+	ms, err := Migrations(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, m := range ms {
+		ran, err := apply(ctx, m.Version, m.Body)
+		if err != nil {
+			return applied, err
+		}
+		if ran {
+			applied = append(applied, m.Version)
+		}
+	}
+	return applied, nil
+}
+
+// ApplyMigration runs one migration in a transaction of db unless
+// schema_migrations records it, and reports whether it ran: first the
+// setup statements (create schema_migrations when missing, and on
+// PostgreSQL take the lock that serializes hosts starting together), then
+// the body as it is (no placeholder rewriting), then check when set, then
+// the record.
+func ApplyMigration(ctx context.Context, db *DB, version, body string, setup []string, check func(context.Context, *Tx) error) (bool, error) {
+	ran := false
+	err := db.InTx(ctx, "migration "+version, func(tx *Tx) error {
+		for _, q := range setup {
+			if _, err := tx.q.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		if _, err := tx.q.Exec(ctx, body); err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(ctx, tx); err != nil {
+				return err
+			}
+		}
+		ran = true
+		_, err := tx.Exec(ctx, "record migration "+version, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+			version, db.D.TimeArg(time.Now().UTC().Truncate(time.Microsecond)))
+		return err
+	})
+	return ran && err == nil, err
 }

@@ -67,22 +67,14 @@ func (s *Store) ReconTxns(ctx context.Context, dates []string, types []posguard.
 	for _, t := range types {
 		args = append(args, string(t))
 	}
-	rows, err := s.DB.Query(ctx, "read journal", `SELECT `+reconTxnCols+` FROM transactions
-		WHERE settlement_date IN (`+marks(len(dates))+`) AND type IN (`+marks(len(types))+`)`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		t, err := scanReconTxn(rows)
+	return s.DB.Each(ctx, "read journal", func(r Row) error {
+		t, err := scanReconTxn(r)
 		if err != nil {
-			return s.DB.Err(err, "scan journal")
-		}
-		if err := f(t); err != nil {
 			return err
 		}
-	}
-	return s.DB.Err(rows.Err(), "read journal")
+		return f(t)
+	}, `SELECT `+reconTxnCols+` FROM transactions
+		WHERE settlement_date IN (`+marks(len(dates))+`) AND type IN (`+marks(len(types))+`)`, args...)
 }
 
 // ReconTxnsByID implements posguard.ReconStore.
@@ -113,14 +105,8 @@ func scanRun(row Row) (*posguard.ReconRun, error) {
 
 // oneRun returns the first run of the query; ENOTFOUND naming what if none.
 func (s *Store) oneRun(ctx context.Context, what, where string, args ...any) (*posguard.ReconRun, error) {
-	rs, err := queryAll(ctx, s.DB, "query recon runs", scanRun, `SELECT `+runCols+` FROM recon_runs WHERE `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	if len(rs) == 0 {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "recon run %s not found", what)
-	}
-	return rs[0], nil
+	return queryOne(ctx, s.DB, "query recon run", func() error { return posguard.Errorf(posguard.ENOTFOUND, "recon run %s not found", what) },
+		scanRun, `SELECT `+runCols+` FROM recon_runs WHERE `+where, args...)
 }
 
 // RunBySHA implements posguard.ReconStore.
@@ -140,20 +126,15 @@ func (s *Store) CurrentRun(ctx context.Context, date string) (*posguard.ReconRun
 
 // ReconRuns implements posguard.ReconStore.
 func (s *Store) ReconRuns(ctx context.Context, date, before string, limit int) ([]*posguard.ReconRun, error) {
-	q := `SELECT ` + runCols + ` FROM recon_runs WHERE 1 = 1`
-	var args []any
-	if date != "" {
-		q += ` AND date = ?`
-		args = append(args, date)
-	}
+	a := Args{}
+	q := `SELECT ` + runCols + ` FROM recon_runs WHERE 1 = 1` + a.Eq("date", date)
 	if before != "" {
-		q += ` AND (created_at, id) < (SELECT created_at, id FROM recon_runs WHERE id = ?)`
-		args = append(args, before)
+		q += ` AND (created_at, id) < (SELECT created_at, id FROM recon_runs WHERE id = ` + a.Add(before) + `)`
 	}
 	if limit <= 0 || limit > 1000 {
 		limit = 50
 	}
-	return queryAll(ctx, s.DB, "query recon runs", scanRun, q+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit)...)
+	return queryAll(ctx, s.DB, "query recon runs", scanRun, q+` ORDER BY created_at DESC, id DESC LIMIT `+a.Add(limit), a.List...)
 }
 
 // SaveRun implements posguard.ReconStore.
@@ -237,25 +218,14 @@ func scanException(row Row) (*posguard.ReconException, error) {
 
 // Exceptions implements posguard.ReconStore.
 func (s *Store) Exceptions(ctx context.Context, f posguard.ReconFilter) ([]*posguard.ReconException, error) {
-	q := `SELECT ` + excCols + ` FROM recon_exceptions WHERE 1 = 1`
-	var args []any
-	for _, c := range []struct {
-		col string
-		v   any
-		set bool
-	}{{"date", f.Date, f.Date != ""}, {"class", f.Class, f.Class != ""}, {"status", f.Status, f.Status != ""},
-		{"txn_id", f.TxnID, f.TxnID != 0}} {
-		if c.set {
-			q += ` AND ` + c.col + ` = ?`
-			args = append(args, c.v)
-		}
-	}
+	a := Args{}
+	q := `SELECT ` + excCols + ` FROM recon_exceptions WHERE 1 = 1` +
+		a.Eq("date", f.Date, "class", f.Class, "status", f.Status, "txn_id", f.TxnID)
 	if f.After != "" {
-		q += ` AND ident > ?`
-		args = append(args, f.After)
+		q += ` AND ident > ` + a.Add(f.After)
 	}
-	q += ` ORDER BY ident LIMIT ?`
-	return queryAll(ctx, s.DB, "query exceptions", scanException, q, append(args, limit(f.Limit, 100, 10000))...)
+	q += ` ORDER BY ident LIMIT ` + a.Add(pageLimit(f.Limit, 100, 10000))
+	return queryAll(ctx, s.DB, "query exceptions", scanException, q, a.List...)
 }
 
 // ExceptionsByIdent implements posguard.ReconStore.
@@ -279,17 +249,14 @@ func (s *Store) MarkLate(ctx context.Context, txnID int64, txnDate, runDate, run
 
 // LateMatched implements posguard.ReconStore.
 func (s *Store) LateMatched(ctx context.Context, txnDate string) (map[int64]string, error) {
-	type late struct {
-		id   int64
-		date string
-	}
-	ls, err := queryAll(ctx, s.DB, "read late lines", func(r Row) (l late, err error) { return l, r.Scan(&l.id, &l.date) },
-		`SELECT txn_id, run_date FROM recon_late WHERE txn_date = ?`, txnDate)
-	out := make(map[int64]string, len(ls))
-	for _, l := range ls {
-		out[l.id] = l.date
-	}
-	return out, err
+	out := map[int64]string{}
+	return out, s.DB.Each(ctx, "read late lines", func(r Row) error {
+		var id int64
+		var d string
+		err := r.Scan(&id, &d)
+		out[id] = d
+		return err
+	}, `SELECT txn_id, run_date FROM recon_late WHERE txn_date = ?`, txnDate)
 }
 
 // LedgerNet implements posguard.ReconStore.

@@ -17,12 +17,8 @@ const PendingReversalSQL = `SELECT ` + ReversalColumns + ` FROM reversals WHERE 
 // DueReversals returns pending reversals whose NextAttempt is at or before
 // now, oldest (lowest ID) first, at most limit (default 50, max 1000).
 func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*posguard.Reversal, error) {
-	rows, err := s.DB.Query(ctx, "due reversals", `SELECT `+ReversalColumns+` FROM reversals
-		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, s.T(now.UTC()), ClampLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "due reversals", ScanReversal)
+	return queryAll(ctx, s.DB, "due reversals", ScanReversal, `SELECT `+ReversalColumns+` FROM reversals
+		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, s.T(now.UTC()), pageLimit(limit, 50, 1000))
 }
 
 // Reversals returns reversals in a state ("" for all), newest first, at most
@@ -34,13 +30,9 @@ func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, lim
 // ReversalsBefore is Reversals continued after a page: only reversals with
 // an ID below before (0: no bound).
 func (s *Store) ReversalsBefore(ctx context.Context, state posguard.ReversalState, before int64, limit int) ([]*posguard.Reversal, error) {
-	rows, err := s.DB.Query(ctx, "reversals", `SELECT `+ReversalColumns+` FROM reversals
+	return queryAll(ctx, s.DB, "reversals", ScanReversal, `SELECT `+ReversalColumns+` FROM reversals
 		WHERE (CAST(? AS TEXT) = '' OR state = ?) AND (CAST(? AS BIGINT) = 0 OR id < ?) ORDER BY id DESC LIMIT ?`,
-		string(state), string(state), before, before, ClampLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "reversals", ScanReversal)
+		string(state), string(state), before, before, pageLimit(limit, 50, 1000))
 }
 
 // PendingReversalFor returns the pending reversal of a transaction;

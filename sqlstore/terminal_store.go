@@ -17,13 +17,19 @@ var _ posguard.TerminalStore = (*Store)(nil)
 // batch "000001". An empty status is stored as active. EINVALID for an empty
 // ID or an unknown status.
 func (s *Store) PutTerminal(ctx context.Context, t *posguard.Terminal) error {
-	status, err := TerminalStatus(t)
-	if err != nil {
-		return err
+	if t == nil || t.ID == "" {
+		return posguard.Errorf(posguard.EINVALID, "terminal: empty ID")
 	}
-	tmk, err := SealTMK(s.Sealer, t)
+	status := t.Status
+	if status == "" {
+		status = posguard.TerminalActive
+	}
+	if status != posguard.TerminalActive && status != posguard.TerminalDisabled {
+		return posguard.Errorf(posguard.EINVALID, "terminal %s: unknown status %q", t.ID, t.Status)
+	}
+	tmk, err := sealKey(s.Sealer, t.TMK, TerminalKeyAD(t.ID, "tmk_sealed"))
 	if err != nil {
-		return err
+		return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal TMK", t.ID)
 	}
 	_, err = s.DB.Exec(ctx, "put terminal", `
 		INSERT INTO terminals (id, merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status,
@@ -40,23 +46,13 @@ func (s *Store) PutTerminal(ctx context.Context, t *posguard.Terminal) error {
 
 // Terminal returns the terminal with id, keys unsealed; ENOTFOUND if none.
 func (s *Store) Terminal(ctx context.Context, id string) (*posguard.Terminal, error) {
-	t, err := s.scanTerminal(s.DB.QueryRow(ctx, `SELECT `+TerminalColumns+` FROM terminals WHERE id = ?`, id))
-	if errors.Is(err, ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "terminal %s not found", id)
-	}
-	if err != nil {
-		return nil, s.DB.Err(err, "get terminal")
-	}
-	return t, nil
+	return queryOne(ctx, s.DB, "get terminal", func() error { return NotFound("terminal", id) }, s.scanTerminal,
+		`SELECT `+terminalColumns+` FROM terminals WHERE id = ?`, id)
 }
 
 // Terminals returns all terminals ordered by ID, keys unsealed.
 func (s *Store) Terminals(ctx context.Context) ([]*posguard.Terminal, error) {
-	rows, err := s.DB.Query(ctx, "list terminals", `SELECT `+TerminalColumns+` FROM terminals ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "list terminals", s.scanTerminal)
+	return queryAll(ctx, s.DB, "list terminals", s.scanTerminal, `SELECT `+terminalColumns+` FROM terminals ORDER BY id`)
 }
 
 // SaveSignOn records a sign-on: new working keys (sealed), signed on at
@@ -66,9 +62,17 @@ func (s *Store) Terminals(ctx context.Context) ([]*posguard.Terminal, error) {
 // ENOTFOUND if the terminal does not exist; EINVALID if batch is not six
 // digits.
 func (s *Store) SaveSignOn(ctx context.Context, id string, keys posguard.WorkingKeys, batch string, at time.Time) error {
-	sealed, err := SignOnColumns(s.Sealer, id, keys, batch)
-	if err != nil {
-		return err
+	if batch != "" {
+		if err := checkBatch(id, batch); err != nil {
+			return err
+		}
+	}
+	var sealed [3][]byte
+	for i, k := range [][]byte{keys.PIK, keys.MAK, keys.TDK} {
+		var err error
+		if sealed[i], err = sealKey(s.Sealer, k, TerminalKeyAD(id, terminalKeyColumns[i+1])); err != nil {
+			return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal working key", id)
+		}
 	}
 	at = at.UTC().Truncate(time.Microsecond)
 	return s.DB.InTx(ctx, "save sign-on", func(tx *Tx) error {
@@ -85,12 +89,12 @@ func (s *Store) SaveSignOn(ctx context.Context, id string, keys posguard.Working
 		if len(old[1]) > 0 {
 			var kept [3][]byte
 			for i, b := range old {
-				plain, err := OpenKey(s.Sealer, b, TerminalKeyAD(id, terminalKeyColumns[i+1]))
+				plain, err := openKey(s.Sealer, b, TerminalKeyAD(id, terminalKeyColumns[i+1]))
 				if err != nil {
 					return posguard.Errorf(posguard.EINTERNAL,
 						"terminal %s: %s does not open: it was altered, copied from another row, or sealed under another host key", id, terminalKeyColumns[i+1])
 				}
-				kept[i], err = SealKey(s.Sealer, plain, ReplacedKeyAD(id, at, terminalKeyColumns[i+1]))
+				kept[i], err = sealKey(s.Sealer, plain, ReplacedKeyAD(id, at, terminalKeyColumns[i+1]))
 				clear(plain)
 				if err != nil {
 					return err
@@ -147,7 +151,7 @@ func (s *Store) ReplacedKeys(ctx context.Context, id string, since time.Time) ([
 		}
 		for i, dst := range []*[]byte{&k.Keys.PIK, &k.Keys.MAK, &k.Keys.TDK} {
 			var err error
-			if *dst, err = OpenKey(s.Sealer, b[i], ReplacedKeyAD(id, k.ReplacedAt, terminalKeyColumns[i+1])); err != nil {
+			if *dst, err = openKey(s.Sealer, b[i], ReplacedKeyAD(id, k.ReplacedAt, terminalKeyColumns[i+1])); err != nil {
 				return k, posguard.Errorf(posguard.EINTERNAL,
 					"terminal %s: replaced %s of %s does not open: it was altered, copied from another row, or sealed under another host key",
 					id, terminalKeyColumns[i+1], k.ReplacedAt.Format(time.RFC3339Nano))
@@ -174,7 +178,7 @@ func (s *Store) SetSignedOff(ctx context.Context, id string, at time.Time) error
 // SetBatch sets the terminal's open batch. ENOTFOUND if the terminal does not
 // exist; EINVALID if batch is not six digits.
 func (s *Store) SetBatch(ctx context.Context, id, batch string) error {
-	if err := CheckBatch(id, batch); err != nil {
+	if err := checkBatch(id, batch); err != nil {
 		return err
 	}
 	n, err := s.DB.Exec(ctx, "set batch", `UPDATE terminals SET batch = ?, updated_at = ? WHERE id = ?`,
@@ -182,21 +186,68 @@ func (s *Store) SetBatch(ctx context.Context, id, batch string) error {
 	return affectedOne(n, err, "terminal", id)
 }
 
+// terminalColumns are the columns of terminals, in scanTerminal's order.
+const terminalColumns = `id, merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status,
+	signed_on, signed_on_at, batch, pik_sealed, mak_sealed, tdk_sealed, last_seen, updated_at`
+
+// scanTerminal reads a row of terminalColumns and unseals its keys.
 func (s *Store) scanTerminal(r Row) (*posguard.Terminal, error) {
-	var (
-		t                  posguard.Terminal
-		status             string
-		tmk, pik, mak, tdk []byte
-	)
-	if err := r.Scan(&t.ID, &t.MerchantID, &tmk, &t.KeyScheme, &t.MAC, &t.Model, &t.Firmware, &status,
+	var t posguard.Terminal
+	var tmk, pik, mak, tdk []byte
+	if err := r.Scan(&t.ID, &t.MerchantID, &tmk, &t.KeyScheme, &t.MAC, &t.Model, &t.Firmware, &t.Status,
 		&t.SignedOn, TimeCol(&t.SignedOnAt), &t.Batch, &pik, &mak, &tdk, TimeCol(&t.LastSeen), TimeCol(&t.UpdatedAt)); err != nil {
 		return nil, err
 	}
-	t.Status = posguard.TerminalStatus(status)
-	if err := OpenTerminalKeys(s.Sealer, &t, tmk, pik, mak, tdk); err != nil {
-		return nil, err
+	// A key that does not open is EINTERNAL naming the terminal and column:
+	// altered, copied from another row, or sealed under another host key.
+	for i, k := range []struct {
+		dst    *[]byte
+		sealed []byte
+	}{{&t.TMK, tmk}, {&t.Keys.PIK, pik}, {&t.Keys.MAK, mak}, {&t.Keys.TDK, tdk}} {
+		var err error
+		if *k.dst, err = openKey(s.Sealer, k.sealed, TerminalKeyAD(t.ID, terminalKeyColumns[i])); err != nil {
+			return nil, posguard.Errorf(posguard.EINTERNAL,
+				"terminal %s: %s does not open: it was altered, copied from another row, or sealed under another host key", t.ID, terminalKeyColumns[i])
+		}
 	}
 	return &t, nil
+}
+
+// Where terminal keys are sealed: each value is bound to its terminal and
+// column (posguard.SealAD), so it does not open in another row.
+var terminalKeyColumns = [4]string{"tmk_sealed", "pik_sealed", "mak_sealed", "tdk_sealed"}
+
+// TerminalKeyAD returns the associated data of a terminal's sealed key in
+// column (tmk_sealed, pik_sealed, mak_sealed or tdk_sealed).
+func TerminalKeyAD(id, column string) []byte { return posguard.SealAD("terminals", column, id) }
+
+// sealKey encrypts a key for storage bound to ad; an empty key is stored
+// as NULL.
+func sealKey(sealer posguard.Sealer, key, ad []byte) ([]byte, error) {
+	if len(key) == 0 {
+		return nil, nil
+	}
+	return sealer.Seal(key, ad)
+}
+
+// openKey decrypts a stored key sealed with ad; NULL is a nil key.
+func openKey(sealer posguard.Sealer, sealed, ad []byte) ([]byte, error) {
+	if len(sealed) == 0 {
+		return nil, nil
+	}
+	return sealer.Open(sealed, ad)
+}
+
+// checkBatch is EINVALID unless batch is a six-digit batch number.
+func checkBatch(id, batch string) error {
+	ok := len(batch) == 6
+	for _, c := range batch {
+		ok = ok && c >= '0' && c <= '9'
+	}
+	if !ok {
+		return posguard.Errorf(posguard.EINVALID, "terminal %s: batch %q is not six digits", id, batch)
+	}
+	return nil
 }
 
 // affectedOne turns an UPDATE's outcome into ENOTFOUND when no row matched

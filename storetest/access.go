@@ -22,30 +22,18 @@ type RawExecer interface {
 	ExecRaw(ctx context.Context, query string) error
 }
 
-// RunAccess runs the access conformance suite against stores made by open,
-// which must implement AccessStorer.
-func RunAccess(t *testing.T, open Opener) {
-	h := &harness{open: open}
-	groups := []struct {
-		name string
-		run  func(t *testing.T, s posguard.Store, a posguard.AccessStore)
-	}{
-		{"Users", testAccessUsers},
-		{"Tokens", testAccessTokens},
-		{"LoginFailures", testAccessLoginFailures},
-		{"AccountChanges", testAccessChanges},
-		{"AuditChain", testAccessAudit},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			s := h.store(t)
-			as, ok := s.(AccessStorer)
-			if !ok {
-				t.Fatalf("%T has no Access()", s)
-			}
-			g.run(t, s, as.Access())
+// runAccess runs the access checks (users, tokens, login failures, account
+// changes, audit chain).
+func runAccess(t *testing.T, h *harness) {
+	runGroups(t, h, func(t *testing.T, s posguard.Store) posguard.AccessStore { return sideOf[AccessStorer](t, s).Access() },
+		[]group[posguard.AccessStore]{
+			{"Users", testAccessUsers},
+			{"Tokens", testAccessTokens},
+			{"LoginFailures", testAccessLoginFailures},
+			{"AccountChanges", testAccessChanges},
+			{"ApplyAccountChange", testAccessApplyChange},
+			{"AuditChain", testAccessAudit},
 		})
-	}
 }
 
 func testAccessUsers(t *testing.T, _ posguard.Store, a posguard.AccessStore) {
@@ -158,6 +146,36 @@ func testAccessChanges(t *testing.T, _ posguard.Store, a posguard.AccessStore) {
 	if list, _ := a.AccountChanges(ctx, posguard.AccountChangeFilter{State: posguard.ChangePending}); len(list) != 1 || list[0].MerchantID != "M2" {
 		t.Fatalf("pending: %+v", list)
 	}
+}
+
+// testAccessApplyChange: approving a change, the merchant's new account and
+// the audit record commit together or not at all.
+func testAccessApplyChange(t *testing.T, s posguard.Store, a posguard.AccessStore) {
+	ctx := context.Background()
+	m := sampleMerchant("898310048990001")
+	must(t, s.PutMerchant(ctx, m), "put merchant")
+	c := &posguard.AccountChange{MerchantID: m.ID, RequestedBy: "fin1",
+		Account: posguard.SettlementAccount{Bank: "CCB", Number: "6217000000000002", Name: "示例便利店", Status: "ok"}}
+	must(t, a.CreateAccountChange(ctx, c), "create change")
+	rec := &posguard.AuditRecord{User: "fin2", Action: "POST /v1/account-changes/{id}/approve", Object: "account-changes/1", Outcome: "ok"}
+	wantCode(t, a.ApplyAccountChange(ctx, c.ID, "fin2", c.Account, &posguard.AuditRecord{User: "fin2"}), posguard.EINVALID,
+		"apply with a refused audit record")
+	got, _ := a.AccountChange(ctx, c.ID)
+	stored, _ := s.Merchant(ctx, m.ID)
+	if got.State != posguard.ChangePending || stored.Account != m.Account {
+		t.Fatalf("a refused apply left change %s and account %+v", got.State, stored.Account)
+	}
+	wantCode(t, a.ApplyAccountChange(ctx, c.ID+100, "fin2", c.Account), posguard.ENOTFOUND, "apply an unknown change")
+	must(t, a.ApplyAccountChange(ctx, c.ID, "fin2", c.Account, rec), "apply")
+	got, _ = a.AccountChange(ctx, c.ID)
+	stored, _ = s.Merchant(ctx, m.ID)
+	if got.State != posguard.ChangeApproved || got.DecidedBy != "fin2" || stored.Account != c.Account {
+		t.Fatalf("applied change %+v, account %+v", got, stored.Account)
+	}
+	if recs, _ := a.AuditRecords(ctx, posguard.AuditFilter{Object: "account-changes/1"}); len(recs) != 1 {
+		t.Fatalf("audit records of the change: %+v", recs)
+	}
+	wantCode(t, a.ApplyAccountChange(ctx, c.ID, "fin2", c.Account), posguard.ECONFLICT, "apply twice")
 }
 
 func testAccessAudit(t *testing.T, s posguard.Store, a posguard.AccessStore) {

@@ -13,32 +13,19 @@ type MoneyStorer interface {
 	Money() posguard.MoneyStore
 }
 
-// runLedger runs the money checks (ledger, settlement batches, payouts);
-// the stores must implement MoneyStorer.
+// runLedger runs the money checks (ledger, settlement batches, payouts).
 func runLedger(t *testing.T, h *harness) {
-	groups := []struct {
-		name string
-		run  func(t *testing.T, s posguard.Store, m posguard.MoneyStore)
-	}{
-		{"AppendAndVerify", testLedgerAppend},
-		{"Balances", testLedgerBalances},
-		{"JournalChanges", testLedgerJournal},
-		{"Reference", testLedgerReference},
-		{"Batches", testLedgerBatches},
-		{"Review", testLedgerReview},
-		{"SettleT1", testLedgerSettleT1},
-		{"Payouts", testLedgerPayouts},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			s := h.store(t)
-			ms, ok := s.(MoneyStorer)
-			if !ok {
-				t.Fatalf("%T has no Money()", s)
-			}
-			g.run(t, s, ms.Money())
+	runGroups(t, h, func(t *testing.T, s posguard.Store) posguard.MoneyStore { return sideOf[MoneyStorer](t, s).Money() },
+		[]group[posguard.MoneyStore]{
+			{"AppendAndVerify", testLedgerAppend},
+			{"Balances", testLedgerBalances},
+			{"JournalChanges", testLedgerJournal},
+			{"Reference", testLedgerReference},
+			{"Batches", testLedgerBatches},
+			{"Review", testLedgerReview},
+			{"SettleT1", testLedgerSettleT1},
+			{"Payouts", testLedgerPayouts},
 		})
-	}
 }
 
 // sale returns an approval posting of amount with fee for merchant mid.
@@ -282,7 +269,7 @@ func testLedgerReview(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
 	must(t, m.ReleaseReview(ctx, 2), "release risk hold")
 }
 
-func testLedgerPayouts(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
+func testLedgerPayouts(t *testing.T, s posguard.Store, m posguard.MoneyStore) {
 	ctx := t.Context()
 	appendN(t, m, 1, sale(1, "M1", "2026-03-01", 10000, 0))
 	b, ps, p := batchOf(m, t, "B1", "M1", "2026-03-01", 1, 1, 10000)
@@ -294,8 +281,27 @@ func testLedgerPayouts(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
 	wantCode(t, m.MarkSubmitted(ctx, "nope", p.CreatedAt), posguard.ENOTFOUND, "submit unknown")
 	fail := ledger.Transfer("payout:PO-B1:failed", posguard.PostPayoutFailed, "M1", "2026-03-02", "PO-B1", 10000,
 		posguard.MerchantAccount(posguard.AccountPayoutClearing, "M1"), posguard.MerchantAccount(posguard.AccountHeld, "M1"))
+	// The outcome and its audit record commit together: a record the log
+	// refuses undoes the outcome and its postings.
+	head, _, err := m.LedgerHead(ctx)
+	must(t, err, "ledger head")
+	wantCode(t, m.FinishPayout(ctx, "PO-B1", []posguard.PayoutState{posguard.PayoutSubmitted}, posguard.PayoutFailed,
+		"settlement.account_frozen", "", p.CreatedAt, []*posguard.Posting{fail}, &posguard.AuditRecord{User: "system"}),
+		posguard.EINVALID, "fail with a refused audit record")
+	if got, _ := m.Payout(ctx, "PO-B1"); got.State != posguard.PayoutSubmitted {
+		t.Fatalf("payout %s after a refused audit record, want submitted", got.State)
+	}
+	if h, _, _ := m.LedgerHead(ctx); h != head {
+		t.Fatalf("ledger head %d after a refused audit record, want %d", h, head)
+	}
 	must(t, m.FinishPayout(ctx, "PO-B1", []posguard.PayoutState{posguard.PayoutSubmitted}, posguard.PayoutFailed,
-		"settlement.account_frozen", "", p.CreatedAt, []*posguard.Posting{fail}), "fail")
+		"settlement.account_frozen", "", p.CreatedAt, []*posguard.Posting{fail},
+		&posguard.AuditRecord{User: "system", Action: "payout", Object: "payouts/PO-B1", Outcome: "failed"}), "fail")
+	recs, err := sideOf[AccessStorer](t, s).Access().AuditRecords(ctx, posguard.AuditFilter{Object: "payouts/PO-B1"})
+	must(t, err, "audit records")
+	if len(recs) != 1 || recs[0].Outcome != "failed" || recs[0].ID != 1 {
+		t.Fatalf("audit records of the payout: %+v", recs)
+	}
 	must(t, m.SetPayoutCase(ctx, "PO-B1", "C-1"), "case")
 	got, _ := m.Payout(ctx, "PO-B1")
 	if got.State != posguard.PayoutFailed || got.Attempts != 2 || got.Reason != "settlement.account_frozen" || got.CaseID != "C-1" {

@@ -163,4 +163,45 @@ func testMerchants(t *testing.T, h *harness) {
 			t.Fatalf("refused change stored %+v", stored.Limits)
 		}
 	})
+	// A status change, its history event and its audit record commit
+	// together or not at all.
+	t.Run("SetStatus", func(t *testing.T) {
+		s := h.store(t)
+		ctx := t.Context()
+		m := sampleMerchant("898310048990001")
+		must(t, s.PutMerchant(ctx, m), "put")
+		ev := func() *posguard.MerchantEvent {
+			return &posguard.MerchantEvent{MerchantID: m.ID, Actor: "risk1", Action: "frozen", Reason: "cash-out"}
+		}
+		rec := &posguard.AuditRecord{User: "risk1", Action: "merchant.freeze", Object: "merchants/" + m.ID, Outcome: "ok"}
+		_, err := s.SetMerchantStatus(ctx, m.ID, posguard.MerchantActive, posguard.MerchantFrozen, ev(), &posguard.AuditRecord{User: "x"})
+		wantCode(t, err, posguard.EINVALID, "status change with a refused audit record")
+		got, err := s.SetMerchantStatus(ctx, m.ID, posguard.MerchantFrozen, posguard.MerchantActive, ev())
+		wantCode(t, err, posguard.ECONFLICT, "from a status it is not in")
+		_, err = s.SetMerchantStatus(ctx, "NOPE", posguard.MerchantActive, posguard.MerchantFrozen, nil)
+		wantCode(t, err, posguard.ENOTFOUND, "unknown merchant")
+		if stored, _ := s.Merchant(ctx, m.ID); stored.Status != posguard.MerchantActive {
+			t.Fatalf("refused changes left status %s", stored.Status)
+		}
+		ob := sideOf[OnboardingStorer](t, s).Onboarding()
+		if evs, _ := ob.MerchantEvents(ctx, m.ID, 10); len(evs) != 0 {
+			t.Fatalf("refused changes left events %+v", evs)
+		}
+		got, err = s.SetMerchantStatus(ctx, m.ID, posguard.MerchantActive, posguard.MerchantFrozen, ev(), rec)
+		must(t, err, "freeze")
+		if got.Status != posguard.MerchantFrozen || got.Name != m.Name {
+			t.Fatalf("frozen merchant %+v", got)
+		}
+		if stored, _ := s.Merchant(ctx, m.ID); stored.Status != posguard.MerchantFrozen {
+			t.Fatalf("stored status %s", stored.Status)
+		}
+		if evs, _ := ob.MerchantEvents(ctx, m.ID, 10); len(evs) != 1 || evs[0].Action != "frozen" || evs[0].Reason != "cash-out" {
+			t.Fatalf("events %+v", evs)
+		}
+		recs, err := sideOf[AccessStorer](t, s).Access().AuditRecords(ctx, posguard.AuditFilter{Object: "merchants/" + m.ID})
+		must(t, err, "audit")
+		if len(recs) != 1 || recs[0].Action != "merchant.freeze" {
+			t.Fatalf("audit records %+v", recs)
+		}
+	})
 }

@@ -14,35 +14,23 @@ type OnboardingStorer interface {
 	Onboarding() posguard.OnboardingStore
 }
 
-// RunOnboarding runs the onboarding and risk conformance suite against
-// stores made by open, which must implement OnboardingStorer.
-func RunOnboarding(t *testing.T, open Opener) {
-	h := &harness{open: open}
-	groups := []struct {
-		name string
-		run  func(t *testing.T, o posguard.OnboardingStore)
-	}{
+// runOnboarding runs the onboarding and risk checks.
+func runOnboarding(t *testing.T, h *harness) {
+	runGroups(t, h, func(t *testing.T, s posguard.Store) posguard.OnboardingStore {
+		return sideOf[OnboardingStorer](t, s).Onboarding()
+	}, []group[posguard.OnboardingStore]{
 		{"Applications", testApplications},
+		{"Approve", testApprove},
 		{"Documents", testDocuments},
 		{"DuplicatesAndBlacklist", testDuplicates},
 		{"Bindings", testBindings},
 		{"MerchantEvents", testMerchantEvents},
 		{"RiskRules", testRiskRules},
 		{"RiskHits", testRiskHits},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			s := h.store(t)
-			os, ok := s.(OnboardingStorer)
-			if !ok {
-				t.Fatalf("%T has no Onboarding()", s)
-			}
-			g.run(t, os.Onboarding())
-		})
-	}
+	})
 }
 
-func testApplications(t *testing.T, o posguard.OnboardingStore) {
+func testApplications(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	a := &posguard.Application{Kind: "individual", Name: "小店", LegalIDNo: "310101198503121236", State: posguard.AppDraft, CreatedBy: "op1",
 		Account: posguard.SettlementAccount{Bank: "ICBC", Number: "6222", Name: "张晓明"}}
@@ -87,7 +75,44 @@ func testApplications(t *testing.T, o posguard.OnboardingStore) {
 	}
 }
 
-func testDocuments(t *testing.T, o posguard.OnboardingStore) {
+// testApprove: an approval stores the application, the merchant's identity
+// and the merchant together, or none of them.
+func testApprove(t *testing.T, s posguard.Store, o posguard.OnboardingStore) {
+	ctx := context.Background()
+	a := &posguard.Application{Kind: "individual", Name: "小店", LicenseNo: "91310000MA1", State: posguard.AppPendingReview, CreatedBy: "op1"}
+	must(t, o.CreateApplication(ctx, a), "create")
+	ev := posguard.ApplicationEvent{Actor: "rev", From: string(posguard.AppPendingReview), To: string(posguard.AppApproved)}
+	approved := *a
+	approved.State, approved.MerchantID = posguard.AppApproved, "898310048990077"
+	// The merchant is refused (unknown status): the application stays
+	// pending and neither the merchant nor its identity is stored.
+	bad := &posguard.Merchant{ID: approved.MerchantID, Name: "小店", Status: "sleeping"}
+	wantCode(t, o.ApproveApplication(ctx, &approved, posguard.AppPendingReview, ev, bad), posguard.EINVALID, "approve with a refused merchant")
+	got, err := o.Application(ctx, a.ID)
+	must(t, err, "read")
+	if got.State != posguard.AppPendingReview || got.MerchantID != "" {
+		t.Fatalf("a failed approval changed the application: %+v", got)
+	}
+	_, err = s.Merchant(ctx, approved.MerchantID)
+	wantCode(t, err, posguard.ENOTFOUND, "merchant of a failed approval")
+	if dups, err := o.Duplicates(ctx, 0, a.LicenseNo, ""); err != nil || len(dups) != 1 || dups[0] != "application/"+strconv.FormatInt(a.ID, 10) {
+		t.Fatalf("identity of a failed approval: %v, %v", dups, err)
+	}
+	good := &posguard.Merchant{ID: approved.MerchantID, Name: "小店", Status: posguard.MerchantActive}
+	must(t, o.ApproveApplication(ctx, &approved, posguard.AppPendingReview, ev, good), "approve")
+	if got, _ = o.Application(ctx, a.ID); got.State != posguard.AppApproved || got.MerchantID != good.ID {
+		t.Fatalf("approved application %+v", got)
+	}
+	if m, err := s.Merchant(ctx, good.ID); err != nil || m.Status != posguard.MerchantActive {
+		t.Fatalf("approved merchant %+v, %v", m, err)
+	}
+	if dups, _ := o.Duplicates(ctx, 0, a.LicenseNo, ""); len(dups) != 1 || dups[0] != "merchant/"+good.ID {
+		t.Fatalf("identity after approval: %v", dups)
+	}
+	wantCode(t, o.ApproveApplication(ctx, &approved, posguard.AppPendingReview, ev, good), posguard.ECONFLICT, "second approval")
+}
+
+func testDocuments(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	a := &posguard.Application{Kind: "individual", State: posguard.AppDraft, CreatedBy: "op"}
 	wantCode(t, o.CreateApplication(ctx, a), "", "create")
@@ -112,7 +137,7 @@ func testDocuments(t *testing.T, o posguard.OnboardingStore) {
 	wantCode(t, err, posguard.ENOTFOUND, "unknown document")
 }
 
-func testDuplicates(t *testing.T, o posguard.OnboardingStore) {
+func testDuplicates(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	a := &posguard.Application{Kind: "enterprise", LicenseNo: "L1", LegalIDNo: "ID1", State: posguard.AppDraft, CreatedBy: "op"}
 	wantCode(t, o.CreateApplication(ctx, a), "", "create")
@@ -144,7 +169,7 @@ func testDuplicates(t *testing.T, o posguard.OnboardingStore) {
 	}
 }
 
-func testBindings(t *testing.T, o posguard.OnboardingStore) {
+func testBindings(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	wantCode(t, o.Bind(ctx, &posguard.TerminalBinding{TerminalID: "20000001", SerialNo: "SN1", MerchantID: "M1"}), "", "bind")
 	wantCode(t, o.Bind(ctx, &posguard.TerminalBinding{TerminalID: "20000002", SerialNo: "SN1", MerchantID: "M2"}), posguard.ECONFLICT, "serial bound twice")
@@ -169,7 +194,7 @@ func testBindings(t *testing.T, o posguard.OnboardingStore) {
 	wantCode(t, o.Bind(ctx, &posguard.TerminalBinding{TerminalID: "20000003", SerialNo: "SN1", MerchantID: "M3"}), "", "serial bound again after unbind")
 }
 
-func testMerchantEvents(t *testing.T, o posguard.OnboardingStore) {
+func testMerchantEvents(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	for _, a := range []string{"created", "frozen", "unfrozen"} {
 		wantCode(t, o.AddMerchantEvent(ctx, &posguard.MerchantEvent{MerchantID: "M1", Actor: "risk1", Action: a, Reason: "r " + a}), "", a)
@@ -182,7 +207,7 @@ func testMerchantEvents(t *testing.T, o posguard.OnboardingStore) {
 	}
 }
 
-func testRiskRules(t *testing.T, o posguard.OnboardingStore) {
+func testRiskRules(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	_, err := o.RiskRules(ctx)
 	wantCode(t, err, posguard.ENOTFOUND, "none yet")
@@ -205,7 +230,7 @@ func testRiskRules(t *testing.T, o posguard.OnboardingStore) {
 	}
 }
 
-func testRiskHits(t *testing.T, o posguard.OnboardingStore) {
+func testRiskHits(t *testing.T, _ posguard.Store, o posguard.OnboardingStore) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
 	hits := []*posguard.RiskHit{

@@ -12,29 +12,15 @@ type ReconStorer interface {
 	Recon() posguard.ReconStore
 }
 
-// RunRecon runs the reconciliation store's conformance suite against stores
-// made by open, which must implement ReconStorer.
-func RunRecon(t *testing.T, open Opener) {
-	h := &harness{open: open}
-	groups := []struct {
-		name string
-		run  func(t *testing.T, s posguard.Store, r posguard.ReconStore)
-	}{
-		{"Runs", testReconRuns},
-		{"Exceptions", testReconExceptions},
-		{"JournalSide", testReconJournal},
-		{"LedgerNet", testReconLedgerNet},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			s := h.store(t)
-			rs, ok := s.(ReconStorer)
-			if !ok {
-				t.Fatalf("%T has no Recon()", s)
-			}
-			g.run(t, s, rs.Recon())
+// runRecon runs the reconciliation store's checks.
+func runRecon(t *testing.T, h *harness) {
+	runGroups(t, h, func(t *testing.T, s posguard.Store) posguard.ReconStore { return sideOf[ReconStorer](t, s).Recon() },
+		[]group[posguard.ReconStore]{
+			{"Runs", testReconRuns},
+			{"Exceptions", testReconExceptions},
+			{"JournalSide", testReconJournal},
+			{"LedgerNet", testReconLedgerNet},
 		})
-	}
 }
 
 func testReconRuns(t *testing.T, _ posguard.Store, r posguard.ReconStore) {

@@ -39,7 +39,7 @@ func WithRawContains(f func(t *testing.T, s posguard.Store, needle []byte) bool)
 // Run is the one entry point of the conformance suite: it exercises the
 // whole store made by open (journal, reversals, merchants, terminals,
 // settings, cases, incidents, analytics, ledger, settlement, payouts,
-// access and reconciliation). Every subtest gets its own store.
+// access, reconciliation, onboarding and risk). Every subtest gets its own store.
 func Run(t *testing.T, open Opener, opts ...Option) {
 	var c config
 	for _, o := range opts {
@@ -61,6 +61,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"DailyUsage", testDailyUsage},
 		{"PreAuths", testPreAuths},
 		{"DailyByCard", testDailyByCard},
+		{"BatchUpload", testBatchUpload},
 		{"Reversals", testReversals},
 		{"Concurrency", testConcurrency},
 	}
@@ -74,8 +75,9 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("Cases", func(t *testing.T) { runCases(t, h) })
 	t.Run("Ledger", func(t *testing.T) { runLedger(t, h) })
 	t.Run("Jobs", func(t *testing.T) { runJobs(t, h) })
-	t.Run("Access", func(t *testing.T) { RunAccess(t, open) })
-	t.Run("Recon", func(t *testing.T) { RunRecon(t, open) })
+	t.Run("Access", func(t *testing.T) { runAccess(t, h) })
+	t.Run("Recon", func(t *testing.T) { runRecon(t, h) })
+	t.Run("Onboarding", func(t *testing.T) { runOnboarding(t, h) })
 	t.Run("Disputes", func(t *testing.T) { runDisputes(t, h) })
 	t.Run("QR", func(t *testing.T) { RunQR(t, open) })
 	t.Run("Cluster", func(t *testing.T) { testCluster(t, h) })
@@ -85,6 +87,32 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 type harness struct {
 	open Opener
 	cfg  config
+}
+
+// group is one named check of a side S of the store (Money(), Access()…).
+type group[S any] struct {
+	name string
+	run  func(t *testing.T, s posguard.Store, side S)
+}
+
+// runGroups runs each group as a subtest on a fresh store and its side.
+func runGroups[S any](t *testing.T, h *harness, side func(*testing.T, posguard.Store) S, groups []group[S]) {
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			s := h.store(t)
+			g.run(t, s, side(t, s))
+		})
+	}
+}
+
+// sideOf returns s as an I, failing t when s is none.
+func sideOf[I any](t *testing.T, s posguard.Store) I {
+	t.Helper()
+	i, ok := s.(I)
+	if !ok {
+		t.Fatalf("%T lacks %T", s, (*I)(nil))
+	}
+	return i
 }
 
 // store opens a fresh store closed at the end of t.

@@ -113,6 +113,10 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 		}
 	}
 
+	// A batch upload may name the batch its settlement just closed.
+	if req.Type == posguard.TxnBatchUpload && t.SignedOn && uploadBatchOK(t, req.Batch) {
+		return s.batchUpload(ctx, t, req)
+	}
 	// Gate: signed on with the open batch (77).
 	if !t.SignedOn {
 		r := reject(t, posguard.ReasonNotSignedOn)
@@ -127,9 +131,6 @@ func (s *Switch) handle(ctx context.Context, req *posguard.TerminalRequest) *pos
 
 	if req.Type == posguard.TxnSettlement {
 		return s.settle(ctx, t, req)
-	}
-	if req.Type == posguard.TxnBatchUpload {
-		return &posguard.TerminalResponse{Answer: answerFor(posguard.ReasonApproved), Reason: posguard.ReasonApproved, Terminal: t}
 	}
 	return s.financial(ctx, t, req)
 }

@@ -15,6 +15,10 @@ import (
 type usageBook struct {
 	mu sync.Mutex
 	m  map[usageKey]*usage
+	// refresh, when set (instances sharing the database), is how old an
+	// entry may get before it is read again from the journal, which holds
+	// what every instance forwarded and approved.
+	refresh time.Duration
 }
 
 type usageKey struct{ merchant, date string }
@@ -22,6 +26,7 @@ type usageKey struct{ merchant, date string }
 type usage struct {
 	amount posguard.Amount
 	count  int
+	at     time.Time // when it was read from the journal
 }
 
 func (b *usageBook) init() { b.m = make(map[usageKey]*usage) }
@@ -32,16 +37,22 @@ func (b *usageBook) reserve(ctx context.Context, j posguard.Journal, m *posguard
 	k := usageKey{m.ID, date}
 	b.mu.Lock()
 	u, ok := b.m[k]
+	stale := ok && b.refresh > 0 && time.Since(u.at) >= b.refresh
 	b.mu.Unlock()
-	if !ok {
+	if !ok || stale {
 		a, n, err := j.DailyUsage(ctx, m.ID, date)
 		if err != nil {
 			return "", 0, err
 		}
 		b.mu.Lock()
 		if u, ok = b.m[k]; !ok {
-			u = &usage{amount: a, count: n}
+			u = &usage{amount: a, count: n, at: time.Now()}
 			b.m[k] = u
+		} else if stale {
+			// The journal counts what every instance forwarded and
+			// approved; this instance's reservations not yet journaled
+			// (a few milliseconds' worth) are left out until the next read.
+			u.amount, u.count, u.at = a, n, time.Now()
 		}
 		b.mu.Unlock()
 	}

@@ -56,6 +56,11 @@ type Config struct {
 	// or batch does not match what this instance remembers is read again
 	// from the store (it may have signed on or settled elsewhere).
 	Shared bool
+	// UsageRefresh is, when Shared, how often a merchant's daily usage (the
+	// daily limits' count) is read again from the journal, so that what
+	// the other instances approved counts (default 1 s). One instance reads
+	// it once per merchant and day.
+	UsageRefresh time.Duration
 	// SignOnsPerMinute bounds one terminal's sign-ons in any minute; beyond
 	// it a sign-on is answered 96 and changes nothing. Default 6.
 	SignOnsPerMinute int
@@ -129,6 +134,10 @@ type Switch struct {
 	// merchant still has unsettled (e.g. after a D0 payout): 13 with its
 	// reason.
 	RefundGuard RefundGuard
+	// BatchUnbalanced, if set, is told about a batch whose upload (0320)
+	// differs from the journal, once per terminal and batch (casework
+	// opens a case listing each differing item).
+	BatchUnbalanced func(ctx context.Context, t *posguard.Terminal, batch string, diffs []posguard.UploadDiff)
 	// Risk, if set, judges every card sale before it is forwarded: a
 	// decline or freeze answers 59, a review or allow goes on; every hit is
 	// recorded with the journaled transaction.
@@ -142,6 +151,8 @@ type Switch struct {
 	recent    recentUpstream
 	originals lockSet
 	keyGuard  keyGuard
+	// uploadEnds remembers the batches whose upload end was compared.
+	uploadEnds sync.Map
 
 	rrnSeq   atomic.Int64
 	rrnFloor int64
@@ -190,6 +201,12 @@ func New(ctx context.Context, store posguard.Store, upstream posguard.Upstream, 
 	}
 	s := &Switch{store: store, upstream: upstream, hasher: hasher, cfg: cfg, log: log, Now: time.Now}
 	s.usage.init()
+	if cfg.Shared {
+		s.usage.refresh = cfg.UsageRefresh
+		if s.usage.refresh <= 0 {
+			s.usage.refresh = time.Second
+		}
+	}
 	s.inflight.init()
 	s.recent.init()
 	s.rrnSeq.Store(max)

@@ -603,3 +603,35 @@ func field62(t testing.TB, r *posguard.TerminalResponse) []byte {
 	}
 	return f62
 }
+
+// TestDailyLimitAcrossInstances: two switches sharing the store (Shared)
+// count each other's approvals against a merchant's daily limit, read
+// again from the journal.
+func TestDailyLimitAcrossInstances(t *testing.T) {
+	f := newFixture(t, func(m *posguard.Merchant) { m.Limits = posguard.Limits{PerTxn: 5000, Daily: 1000, DailyCount: 50} })
+	hk, err := keys.ParseHostKey("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := func() *switching.Switch {
+		sw, err := switching.New(f.ctx, f.store, f.up, hk, switching.Config{AcquirerID: "48021000", ZonePINKey: mustHex("0123456789ABCDEF0123456789ABCDEF"),
+			UpstreamTimeout: time.Second, Shared: true, Counter: f.store, UsageRefresh: time.Nanosecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sw
+	}
+	a, b := shared(), shared()
+	f.sw = a
+	f.signOn()
+	f.sw = b
+	f.do(f.req(posguard.TxnSale, 100), "00") // b counts 100
+	f.sw = a
+	f.do(f.req(posguard.TxnSale, 600), "00") // a reads 100, counts 700
+	f.sw = b
+	// b's own count says 500; the journal says 1100: over the limit.
+	if r := f.do(f.req(posguard.TxnSale, 400), "61"); r.Reason != posguard.ReasonLimitDailyAmount {
+		t.Fatalf("reason %s", r.Reason)
+	}
+	f.do(f.req(posguard.TxnSale, 300), "00")
+}

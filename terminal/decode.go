@@ -52,7 +52,11 @@ func DecodeView(b []byte) (*View, error) {
 	if m != nil {
 		v.MTI = m.MTI
 		for _, n := range m.Fields() {
-			v.Fields = append(v.Fields, ViewField{Num: n, Name: FieldName(n), Value: displayValue(n, m.Get(n))})
+			val := displayValue(n, m.Get(n))
+			if n == fTotals && m.MTI == "0320" {
+				val = maskUpload(m.Get(n))
+			}
+			v.Fields = append(v.Fields, ViewField{Num: n, Name: FieldName(n), Value: val})
 		}
 	}
 	if err != nil {
@@ -77,6 +81,21 @@ func displayValue(n int, v string) string {
 		return strings.ToUpper(hex.EncodeToString([]byte(v)))
 	}
 	return v
+}
+
+// maskUpload shows a batch upload's field 48 with each record's card
+// number masked (6+4); a field that does not parse is hidden.
+func maskUpload(v string) string {
+	recs, err := ParseUploadRecords(v)
+	if err != nil {
+		return hidden
+	}
+	var b strings.Builder
+	b.WriteString(v[:2])
+	for _, r := range recs {
+		b.WriteString(" " + r.CardOrg + "/" + r.STAN + "/" + r.PAN.String() + "/" + r.Amount.String())
+	}
+	return b.String()
 }
 
 // MaskTrack masks track data for display: the part before the first D

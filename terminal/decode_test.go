@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/iso8583"
 )
 
 func TestDecodeViewSale(t *testing.T) {
@@ -102,5 +105,26 @@ func assertNoCardData(t *testing.T, s string) {
 		if strings.Contains(s, secret) {
 			t.Errorf("output holds card data %q", secret)
 		}
+	}
+}
+
+func TestDecodeViewMasksBatchUpload(t *testing.T) {
+	m := iso8583.NewMessage("0320")
+	m.Set(fSTAN, "000009")
+	m.Set(fTotals, UploadRecords([]posguard.UploadRecord{{CardOrg: "00", STAN: "000001", PAN: "6225880000000019", Amount: 1500}}))
+	m.Set(fTID, "10000001")
+	m.Set(fMID, "898310048990001")
+	m.Set(fField60, "00000001201")
+	body, err := CUPS.Pack(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := DecodeView(append([]byte{0x60, 0, 0, 0, 0, 0x60, 0x31, 0, 0, 0, 0}, body...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, _ := v.JSON()
+	if strings.Contains(string(j), "6225880000000019") || !strings.Contains(string(j), "622588******0019") {
+		t.Fatalf("batch upload shown as %s", j)
 	}
 }

@@ -106,3 +106,23 @@ func FuzzDecodeView(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseUploadRecords: no input panics; what parses packs back to the
+// same digits (records round-trip).
+func FuzzParseUploadRecords(f *testing.F) {
+	f.Add("00")
+	f.Add("01" + "00" + "000123" + "00006225880000000019" + "000000001500")
+	f.Add("02" + "00" + "000001" + "00006225880000000019" + "000000000100" + "01" + "000002" + "06222020000000000034" + "000000009999")
+	f.Add("09")
+	f.Add("01" + "00" + "000123" + "00000000000000000019" + "000000001500")
+	f.Add("x1")
+	f.Fuzz(func(t *testing.T, s string) {
+		recs, err := ParseUploadRecords(s)
+		if err != nil {
+			return
+		}
+		if back := UploadRecords(recs); back != s {
+			t.Fatalf("round trip %q → %q", s, back)
+		}
+	})
+}

@@ -135,6 +135,15 @@ func DecodeRequest(f *Frame) (*posguard.TerminalRequest, *iso8583.Message, error
 		}
 		req.OrigBatch, req.OrigSTAN, req.OrigDate = f61.OrigBatch, f61.OrigSTAN, f61.OrigDate
 	}
+	if typ == posguard.TxnBatchUpload && req.Totals != "" {
+		recs, err := ParseUploadRecords(req.Totals)
+		if err != nil {
+			return nil, m, formatError(m, err)
+		}
+		// Field 48 of an upload holds card numbers: it is not kept as
+		// evidence text.
+		req.Uploads, req.Totals = recs, ""
+	}
 	if typ == posguard.TxnSettlement {
 		st, err := ParseField48(req.Totals)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -130,7 +131,9 @@ func (r *rawTerm) moveTo(t *testing.T, addr string) {
 // database), signs on again there and comes back; RRNs stay unique across
 // instances started at the same journal; a retransmission that reaches
 // another instance while the original is in flight gets the original's
-// answer and the card is debited once.
+// answer and the card is debited once; a batch sold at both settles
+// balanced at one, and the other takes the next batch; singleton jobs move
+// when their leader stops.
 func TestClusterTerminalsMoveBetweenInstances(t *testing.T) {
 	c := startCluster(t, 2, "latency=1ms-3ms", 3*time.Second)
 	a, b := c.hosts[0], c.hosts[1]
@@ -211,6 +214,17 @@ func TestClusterTerminalsMoveBetweenInstances(t *testing.T) {
 		t.Fatalf("issuer took %d for a sale and its retransmission, want 777", got)
 	}
 
+	// The batch, sold at both instances, settles balanced at h1; h0, which
+	// remembers the old batch, takes the next one's sales.
+	term.moveTo(t, b.term)
+	st := term.send(term.settle(posguard.BatchTotals{DomesticDebitAmount: 101 + 102 + 103 + 1145 + 777, DomesticDebitCount: 14}), true)
+	if st == nil || st.Get(39) != "00" || len(st.Get(48)) < 31 || st.Get(48)[30] != '1' {
+		t.Fatalf("settlement at h1 of a batch sold at both: %v", st)
+	}
+	term.batch = posguard.NextBatch(term.batch)
+	term.moveTo(t, a.term)
+	sale("h0", 130)
+
 	// Singleton jobs: exactly one instance leads each; when it stops, the
 	// other takes over.
 	leader := func() (lead, other *clusterHost) {
@@ -239,5 +253,14 @@ func TestClusterTerminalsMoveBetweenInstances(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // polling the elector
 	}
 	t.Logf("ledger poster moved to the other instance %s after its leader stopped", time.Since(stopped).Round(time.Millisecond))
+	// /healthz says which instance answers and what it leads.
+	_, httpAddr := other.serve.Addrs()
+	var health map[string]string
+	if err := getJSON("http://"+httpAddr+"/healthz", &health); err != nil {
+		t.Fatal(err)
+	}
+	if health["instance"] != other.serve.Instance || !strings.Contains(health["leads"], "ledger-poster") {
+		t.Fatalf("/healthz %v: want instance %s leading ledger-poster", health, other.serve.Instance)
+	}
 	_ = ctx
 }

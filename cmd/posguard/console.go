@@ -14,7 +14,7 @@ import (
 // console logs users in with the same access control as the API.
 func (c *ServeCommand) withConsole(st host.Store, apiSrv *api.Server, auth *access.Auth) nethttp.Handler {
 	con := &console.Server{Store: st, Auth: auth, Cases: apiSrv.Cases, Reports: apiSrv.Reports,
-		Payouts: apiSrv.Payouts, Changes: st.Access(), Recon: apiSrv.Recon, Disputes: apiSrv.Disputes, Logger: c.log}
+		Payouts: apiSrv.Payouts, Changes: st.Access(), Recon: apiSrv.Recon, Disputes: apiSrv.Disputes, QR: st.QR(), Logger: c.log}
 	if bo := apiSrv.Backoffice; bo != nil {
 		con.Onboarding, con.Risk = bo.Onboarding, bo.Risk
 		if bo.Risk != nil {

@@ -22,7 +22,8 @@ import (
 func TestAttackSwappedSealedKeys(t *testing.T) {
 	wd := startWorld(t, "", 5*time.Second)
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(wd.dir, "posguard.db")+"?_pragma=busy_timeout(10000)") // serve writes meanwhile (scheduler, poster)
+	// The host writes beside the test: wait for its locks rather than fail.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(wd.dir, "posguard.db")+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}

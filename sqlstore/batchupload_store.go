@@ -1,0 +1,65 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/posguard/posguard"
+)
+
+var _ posguard.BatchUploadStore = (*Store)(nil)
+
+// PutUploadItems stores a terminal's batch-upload items in one
+// transaction; an item of the same terminal, batch and STAN replaces the
+// stored one.
+func (s *Store) PutUploadItems(ctx context.Context, items []posguard.UploadItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return s.DB.InTx(ctx, "put upload items", func(tx *Tx) error {
+		for _, it := range items {
+			at := it.UploadedAt
+			if at.IsZero() {
+				at = s.NowUTC()
+			}
+			if _, err := tx.Exec(ctx, "put upload item", `
+				INSERT INTO batch_upload_items (terminal_id, batch, stan, card_org, pan_masked, pan_hash, amount, uploaded_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (terminal_id, batch, stan) DO UPDATE SET
+					card_org = excluded.card_org, pan_masked = excluded.pan_masked, pan_hash = excluded.pan_hash,
+					amount = excluded.amount, uploaded_at = excluded.uploaded_at`,
+				it.TerminalID, it.Batch, it.STAN, it.CardOrg, it.PANMasked, it.PANHash, int64(it.Amount), s.T(at.UTC())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// UploadItems returns the batch-upload items of a terminal's batch, by
+// STAN; an empty slice if none.
+func (s *Store) UploadItems(ctx context.Context, terminalID, batch string) ([]posguard.UploadItem, error) {
+	rows, err := s.DB.Query(ctx, "upload items", `
+		SELECT terminal_id, batch, stan, card_org, pan_masked, pan_hash, amount, uploaded_at
+		FROM batch_upload_items WHERE terminal_id = ? AND batch = ? ORDER BY stan`, terminalID, batch)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "upload items", func(r Row) (posguard.UploadItem, error) {
+		var it posguard.UploadItem
+		var amount int64
+		err := r.Scan(&it.TerminalID, &it.Batch, &it.STAN, &it.CardOrg, &it.PANMasked, &it.PANHash, &amount, TimeCol(&it.UploadedAt))
+		it.Amount = posguard.Amount(amount)
+		return it, err
+	})
+}
+
+// BatchTransactions returns the journal's transactions of a terminal's
+// batch, by ID (the unique key index's terminal_id, batch prefix).
+func (s *Store) BatchTransactions(ctx context.Context, terminalID, batch string) ([]*posguard.Transaction, error) {
+	rows, err := s.DB.Query(ctx, "batch transactions", `SELECT `+TxnColumns+` FROM transactions
+		WHERE terminal_id = ? AND batch = ? ORDER BY id`, terminalID, batch)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "batch transactions", ScanTxn)
+}
