@@ -51,8 +51,38 @@ func (s *Service) Fetch(ctx context.Context) (ImportReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	_, err = s.Expire(ctx)
+	if _, err = s.Expire(ctx); err != nil {
+		return rep, err
+	}
+	answered, err := s.answerPending(ctx)
+	rep.Answered = append(rep.Answered, answered...)
 	return rep, err
+}
+
+// answerPending answers, with the receipt, the open retrieval requests
+// AutoRetrieval should have answered at import but could not (the network
+// was unreachable then): they are retried at every fetch until answered or
+// past their deadline.
+func (s *Service) answerPending(ctx context.Context) ([]string, error) {
+	if !s.AutoRetrieval || s.Network == nil {
+		return nil, nil
+	}
+	ds, err := s.Store.Disputes(ctx, posguard.DisputeFilter{Kind: posguard.DisputeRetrieval, State: posguard.DisputeOpen, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range ds {
+		if r, _ := Lookup(d.ReasonCode); r.Need != NeedReceipt || d.CaseID == 0 || !d.RespondedAt.IsZero() {
+			continue
+		}
+		if _, err := s.Respond(ctx, d.ID, System, ""); err != nil {
+			s.log().Warn("dispute: automatic answer", "dispute", d.ID, "err", err)
+			continue
+		}
+		out = append(out, d.ID)
+	}
+	return out, nil
 }
 
 // Import turns each notice into a dispute (idempotent by the network's

@@ -2,22 +2,30 @@ package dispute_test
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/dispute"
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/network"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/postgres"
 	"github.com/posguard/posguard/settlement"
 	"github.com/posguard/posguard/simbank"
 	"github.com/posguard/posguard/simnet"
@@ -57,7 +65,7 @@ type rig struct {
 	clock   *clock
 	net     *simnet.Network
 	up      *network.Client
-	st      *sqlite.Store
+	st      rigStore
 	m       posguard.MoneyStore
 	poster  *ledger.Poster
 	settler *settlement.Settler
@@ -66,7 +74,67 @@ type rig struct {
 	stan    int
 }
 
+// rigStore is what the rig needs of a store: SQLite's and PostgreSQL's.
+type rigStore interface {
+	dispute.Store
+	Money() posguard.MoneyStore
+	Access() posguard.AccessStore
+	Close() error
+}
+
+// newRig is a rig over a fresh SQLite database.
 func newRig(t *testing.T) *rig {
+	t.Helper()
+	return newRigOn(t, func(t *testing.T) rigStore {
+		st, err := sqlite.Open(filepath.Join(t.TempDir(), "posguard.db"), storetest.NewSealer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
+}
+
+// newRigPostgres is a rig over PostgreSQL (TEST_DATABASE_URL), in a
+// schema of its own dropped at the end; it skips without the URL.
+func newRigPostgres(t *testing.T) *rig {
+	t.Helper()
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("TEST_DATABASE_URL not set: skipping the PostgreSQL run")
+	}
+	return newRigOn(t, func(t *testing.T) rigStore {
+		ctx := context.Background()
+		var rb [6]byte
+		rand.Read(rb[:])
+		schema := "posguard_dispute_" + hex.EncodeToString(rb[:])
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			admin.Close()
+		})
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		st, err := postgres.Open(ctx, u.String(), storetest.NewSealer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
+}
+
+// newRigOn is a rig over the store open returns.
+func newRigOn(t *testing.T, open func(t *testing.T) rigStore) *rig {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)}
@@ -100,10 +168,7 @@ func newRig(t *testing.T) *rig {
 		}
 	})
 
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "posguard.db"), storetest.NewSealer())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := open(t)
 	t.Cleanup(func() { st.Close() })
 	ms := []*posguard.Merchant{
 		{ID: shop, Name: "鲜果铺", MCC: "5411", Status: posguard.MerchantActive, Kind: "enterprise", FeePlan: "standard",

@@ -22,8 +22,14 @@ var (
 // the chargeback; the merchant answers, the representment wins and the
 // money comes back in the following settlement. The ledger balances and
 // every merchant's money is accounted for after every step.
-func TestChargebackPaidOutThenWon(t *testing.T) {
-	r := newRig(t)
+func TestChargebackPaidOutThenWon(t *testing.T) { chargebackPaidOutThenWon(t, newRig(t)) }
+
+// TestChargebackPaidOutThenWonPostgres is the same story on PostgreSQL.
+func TestChargebackPaidOutThenWonPostgres(t *testing.T) {
+	chargebackPaidOutThenWon(t, newRigPostgres(t))
+}
+
+func chargebackPaidOutThenWon(t *testing.T, r *rig) {
 	ctx := context.Background()
 	sale := r.sale(shop, shopTID, 10000) // 100.00, fee 0.50
 	r.clock.Add(24 * time.Hour)
@@ -212,8 +218,12 @@ func TestRetrievalAnsweredWithReceipt(t *testing.T) {
 
 // TestDeadlineMissed: a chargeback nobody answers is lost when its deadline
 // passes; a response after that is refused; the debit stands.
-func TestDeadlineMissed(t *testing.T) {
-	r := newRig(t)
+func TestDeadlineMissed(t *testing.T) { deadlineMissed(t, newRig(t)) }
+
+// TestDeadlineMissedPostgres is the same on PostgreSQL.
+func TestDeadlineMissedPostgres(t *testing.T) { deadlineMissed(t, newRigPostgres(t)) }
+
+func deadlineMissed(t *testing.T, r *rig) {
 	ctx := context.Background()
 	sale := r.sale(shop, shopTID, 20000)
 	id := r.raise(sale, posguard.DisputeChargeback, "4559")
@@ -316,4 +326,34 @@ func TestImportResumes(t *testing.T) {
 		t.Fatalf("postings: %+v", ps)
 	}
 	r.position(shop)
+}
+
+// TestRetrievalRetried: a retrieval request imported while the network
+// cannot be reached stays open; the next fetch answers it with the receipt.
+func TestRetrievalRetried(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	sale := r.sale(shop, shopTID, 3300)
+	id := r.raise(sale, posguard.DisputeRetrieval, "6305")
+	link := r.svc.Network
+	r.svc.Network = &dispute.Client{BaseURL: "http://127.0.0.1:1"} // nothing listens there
+	if _, err := r.svc.Fetch(ctx); posguard.ErrorCode(err) != posguard.EUNAVAILABLE {
+		t.Fatalf("fetch with the network down: %v", err)
+	}
+	rep, err := r.svc.ImportFile(ctx, r.net.DisputeFile(), ops) // the file came by other means
+	must(t, err)
+	if len(rep.Created) != 1 || len(rep.Answered) != 0 {
+		t.Fatalf("import with the network down: %+v", rep)
+	}
+	if d, _, _ := r.svc.Get(ctx, id, ops); d.State != posguard.DisputeOpen {
+		t.Fatalf("state %s, want open", d.State)
+	}
+	r.svc.Network = link
+	rep = r.fetch()
+	if len(rep.Answered) != 1 || rep.Answered[0] != id {
+		t.Fatalf("fetch with the network back: %+v", rep)
+	}
+	if d, _, _ := r.svc.Get(ctx, id, ops); d.State != posguard.DisputeWon {
+		t.Fatalf("state %s, want won", d.State)
+	}
 }

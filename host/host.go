@@ -376,6 +376,10 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 			}
 			return out
 		}}
+	if lr, ok := st.(posguard.LimitRequestStore); ok {
+		h.API.LimitRequests = lr
+	}
+	h.API.MerchantChanged = sw.ForgetMerchant
 	return h, nil
 }
 

@@ -39,6 +39,8 @@ type fullServer struct {
 	reconRun          string
 	reconIdent        string // an open exception of reconRun
 	disputes          fixtureDisputes
+	// limitReqs are pending limit requests: M1's (two, by shop1) and M2's.
+	limitReqs [3]int64
 }
 
 func newFullServer(t *testing.T) *fullServer {
@@ -96,6 +98,7 @@ func newFullServer(t *testing.T) *fullServer {
 		t.Fatal(err)
 	}
 	addDisputes(t, f, now)
+	addLimitRequests(t, f)
 	f.srv = httptest.NewServer(asStaff(t, f.apiServer, w.store))
 	t.Cleanup(f.srv.Close)
 	var c struct {
@@ -280,6 +283,12 @@ func TestConventionEveryRoute(t *testing.T) {
 		"POST /v1/disputes/import":             {"POST /v1/disputes/import " + dispute.Header + "\n", "!POST /v1/disputes/import garbage"},
 		"POST /v1/disputes/fetch":              {"POST /v1/disputes/fetch"},
 		"GET /v1/dispute-reasons":              {"GET /v1/dispute-reasons"},
+		"POST /v1/merchants/{id}/limit-requests": {`POST /v1/merchants/M00000000000001/limit-requests {"terminal_daily":900000,"reason":"new branch"}`,
+			`!POST /v1/merchants/M00000000000001/limit-requests {"card_daily":-1}`, `!POST /v1/merchants/M00000000000001/limit-requests {}`},
+		"GET /v1/limit-requests":               {"GET /v1/limit-requests", "GET /v1/limit-requests?state=pending", "!GET /v1/limit-requests?state=maybe"},
+		"GET /v1/limit-requests/{id}":          {fmt.Sprintf("GET /v1/limit-requests/%d", f.limitReqs[0]), "!GET /v1/limit-requests/999"},
+		"POST /v1/limit-requests/{id}/approve": {fmt.Sprintf("!POST /v1/limit-requests/%d/approve", f.limitReqs[0])}, // staff admin: 403 (risk only)
+		"POST /v1/limit-requests/{id}/reject":  {fmt.Sprintf(`!POST /v1/limit-requests/%d/reject {"note":"no"}`, f.limitReqs[1])},
 	}
 	patterns := (&api.Server{}).Patterns()
 	for _, p := range patterns {
@@ -319,5 +328,26 @@ func TestConventionEveryRoute(t *testing.T) {
 		if !slices.Contains(patterns, p) {
 			t.Errorf("sample for %q, which is not a route", p)
 		}
+	}
+}
+
+// addLimitRequests gives the API the store's limit requests and files two
+// pending requests of M1 (by its user shop1) and one of M2 (by shop2).
+func addLimitRequests(t *testing.T, f *fullServer) {
+	t.Helper()
+	ls := f.store
+	f.apiServer.LimitRequests = ls
+	for i, x := range []struct{ mid, by string }{{m1, "shop1"}, {m1, "shop1"}, {m2, "shop2"}} {
+		m, err := f.store.Merchant(context.Background(), x.mid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := m.Limits
+		req.CardDaily = 100000 * posguard.Amount(i+1)
+		r := &posguard.LimitRequest{MerchantID: x.mid, Previous: m.Limits, Requested: req, Reason: "busy season", RequestedBy: x.by}
+		if err := ls.CreateLimitRequest(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+		f.limitReqs[i] = r.ID
 	}
 }

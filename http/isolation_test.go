@@ -18,6 +18,7 @@ type merchantData struct {
 	qrOrder        string
 	dispute        string   // a dispute of its own
 	evidence       int64    // a piece of that dispute's evidence
+	limitReq       int64    // a limit request of the merchant
 	marks          []string // present in its data, absent from any other merchant's
 }
 
@@ -47,9 +48,9 @@ func TestMerchantIsolation(t *testing.T) {
 		}
 	}
 	d := []merchantData{
-		{user: "shop1", mid: m1, tid: "T0000001", txn: a.approved.ID, caseID: a.caseID, dispute: a.disputes.cbM1, evidence: a.disputes.evM1, qrOrder: "Q1",
+		{user: "shop1", mid: m1, tid: "T0000001", txn: a.approved.ID, caseID: a.caseID, dispute: a.disputes.cbM1, evidence: a.disputes.evM1, qrOrder: "Q1", limitReq: a.limitReqs[0],
 			marks: []string{m1, "T0000001", "Tea House", "622588"}},
-		{user: "shop2", mid: m2, tid: "T0000002", txn: a.frozen.ID, caseID: c.ID, dispute: a.disputes.cbM2, evidence: a.disputes.evM2, qrOrder: "Q2",
+		{user: "shop2", mid: m2, tid: "T0000002", txn: a.frozen.ID, caseID: c.ID, dispute: a.disputes.cbM2, evidence: a.disputes.evM2, qrOrder: "Q2", limitReq: a.limitReqs[2],
 			marks: []string{m2, "T0000002", "Noodle Bar", "411111"}},
 	}
 	reqs := func(x merchantData, other string) []string {
@@ -71,6 +72,7 @@ func TestMerchantIsolation(t *testing.T) {
 			"GET /v1/qr/orders", "GET /v1/qr/orders?merchant=" + other, "GET /v1/qr/orders/" + x.qrOrder,
 			"GET /v1/disputes", "GET /v1/disputes?merchant=" + other, "GET /v1/disputes/" + x.dispute,
 			fmt.Sprintf("GET /v1/disputes/%s/evidence/%d", x.dispute, x.evidence), "GET /v1/dispute-reasons",
+			"GET /v1/limit-requests", "GET /v1/limit-requests?merchant=" + other, fmt.Sprintf("GET /v1/limit-requests/%d", x.limitReq),
 		}
 	}
 	// Every GET route a merchant may call is covered above.

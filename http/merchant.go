@@ -30,10 +30,12 @@ type limitsView struct {
 	DailyYuan  string `json:"daily_yuan"`
 	DailyCount int    `json:"daily_count"`
 	// Per card (at this merchant) and per terminal, each settlement day.
-	CardDaily          int64 `json:"card_daily"`
-	CardDailyCount     int   `json:"card_daily_count"`
-	TerminalDaily      int64 `json:"terminal_daily"`
-	TerminalDailyCount int   `json:"terminal_daily_count"`
+	CardDaily          int64  `json:"card_daily"`
+	CardDailyYuan      string `json:"card_daily_yuan"`
+	CardDailyCount     int    `json:"card_daily_count"`
+	TerminalDaily      int64  `json:"terminal_daily"`
+	TerminalDailyYuan  string `json:"terminal_daily_yuan"`
+	TerminalDailyCount int    `json:"terminal_daily_count"`
 }
 
 // accountView is a settlement account with its number masked to the last
@@ -62,8 +64,8 @@ func newMerchantView(m *posguard.Merchant) merchantView {
 			DailyYuan:  yuan(m.Limits.Daily),
 			DailyCount: m.Limits.DailyCount,
 
-			CardDaily: int64(m.Limits.CardDaily), CardDailyCount: m.Limits.CardDailyCount,
-			TerminalDaily: int64(m.Limits.TerminalDaily), TerminalDailyCount: m.Limits.TerminalDailyCount,
+			CardDaily: int64(m.Limits.CardDaily), CardDailyYuan: yuan(m.Limits.CardDaily), CardDailyCount: m.Limits.CardDailyCount,
+			TerminalDaily: int64(m.Limits.TerminalDaily), TerminalDailyYuan: yuan(m.Limits.TerminalDaily), TerminalDailyCount: m.Limits.TerminalDailyCount,
 		},
 		Account: accountView{
 			Bank:   m.Account.Bank,

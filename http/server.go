@@ -63,6 +63,12 @@ type Server struct {
 	Disputes *dispute.Service
 	// Jobs lists the scheduler's runs (/v1/jobs); nil answers 404 there.
 	Jobs posguard.JobStore
+	// LimitRequests keeps limit-increase requests (/v1/limit-requests,
+	// limitrequest.go); nil answers 404 there.
+	LimitRequests posguard.LimitRequestStore
+	// MerchantChanged, if set, is told a merchant's limits changed (the
+	// switch forgets its cached merchant).
+	MerchantChanged func(merchantID string)
 }
 
 // route is one registered route: a net/http.ServeMux pattern, its handler,
@@ -138,7 +144,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/recon/exceptions", s.listReconExceptions, staff, opListReconExceptions},
 		{"POST /v1/recon/exceptions/resolve", s.resolveReconException, reconRunners, opResolveReconException},
 		{"GET /v1/jobs", s.listJobs, staff, opListJobs},
-	}, append(append(s.backofficeRoutes(), s.disputeRoutes()...), s.qrRoutes()...)...)
+	}, append(append(append(s.backofficeRoutes(), s.disputeRoutes()...), s.qrRoutes()...), s.limitRequestRoutes()...)...)
 }
 
 // Patterns returns the pattern of every route the API registers, in the

@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,10 +79,44 @@ func TestContactlessAndCardLimits(t *testing.T) {
 	}
 	l := m.Limits
 	l.CardDaily, l.CardDailyCount = 300000, 3
-	if _, err := ls.SetMerchantLimits(ctx, shopMID, l); err != nil {
-		t.Fatal(err)
+	// The per-card limits come through a limit request (提额): the
+	// merchant's user files it, a risk user approves it, audited.
+	shopTok := wd.userToken("shop.owner", posguard.RoleMerchant, shopMID)
+	riskTok := wd.userToken("risk.wang", posguard.RoleRisk, "")
+	var lr struct {
+		ID    int64  `json:"id"`
+		State string `json:"state"`
 	}
-	wd.serve.Switch.ForgetMerchant(shopMID)
+	if st := wd.api(t, shopTok, "POST", "/v1/merchants/"+shopMID+"/limit-requests", `{"card_daily":300000,"card_daily_count":3,"reason":"tour groups"}`, &lr); st != 201 || lr.State != "pending" {
+		t.Fatalf("limit request: %d %+v", st, lr)
+	}
+	if st := wd.api(t, shopTok, "POST", "/v1/merchants/898310058120002/limit-requests", `{"card_daily":1}`, nil); st != 404 {
+		t.Fatalf("limit request for another merchant: %d, want 404", st)
+	}
+	if st := wd.api(t, shopTok, "POST", fmt.Sprintf("/v1/limit-requests/%d/approve", lr.ID), `{}`, nil); st != 403 {
+		t.Fatalf("merchant approving its own request: %d, want 403", st)
+	}
+	if st := wd.api(t, riskTok, "POST", fmt.Sprintf("/v1/limit-requests/%d/approve", lr.ID), `{"note":"history checked"}`, &lr); st != 200 || lr.State != "approved" {
+		t.Fatalf("approve: %d %+v", st, lr)
+	}
+	if got, _ := wd.serve.store.Merchant(ctx, shopMID); got.Limits != l {
+		t.Fatalf("limits after approval %+v, want %+v", got.Limits, l)
+	}
+	var audit struct {
+		Records []struct {
+			Object string `json:"object"`
+		} `json:"records"`
+	}
+	wd.api(t, wd.userToken("audit.admin", posguard.RoleAdmin, ""), "GET", "/v1/audit?limit=50", "", &audit)
+	approvals := 0
+	for _, r := range audit.Records {
+		if r.Object == fmt.Sprintf("limit-requests/%d", lr.ID) {
+			approvals++
+		}
+	}
+	if approvals < 2 {
+		t.Fatalf("audit has %d records of limit request %d, want its filing and approval: %+v", approvals, lr.ID, audit.Records)
+	}
 	s1 := term.sale(good2Card, good2Exp, "123456", 200000)
 	a1 := code(t, "card sale 1", term.send(s1.Clone(), true), "00")
 	refused("card over its daily amount", term.sale(good2Card, good2Exp, "123456", 100001), "61", posguard.ReasonLimitCardAmount)
@@ -107,4 +146,28 @@ func TestContactlessAndCardLimits(t *testing.T) {
 		t.Fatalf("terminal count reason %q", r)
 	}
 	wd.checkMoney(ctx)
+}
+
+// api calls the host's HTTP API with token tok and decodes a JSON answer
+// into out (when not nil); it returns the status.
+func (wd *world) api(t *testing.T, tok, method, path, body string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+wd.httpAdr+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, path, err, raw)
+		}
+	}
+	return resp.StatusCode
 }

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/bench"
 	"github.com/posguard/posguard/diagnosis"
@@ -63,6 +64,10 @@ type ChaosCommand struct {
 	// LeaseTTL is the instances' --lease-ttl.
 	LeaseTTL time.Duration
 
+	// QR runs the QR mode (chaos_qr.go): wallet-channel faults and QR
+	// orders instead of card traffic; QRReport is its outcome.
+	QR       bool
+	QRReport ChaosQRReport
 	// Report is the outcome of Run.
 	Report ChaosReport
 }
@@ -113,8 +118,11 @@ func (c *ChaosCommand) ParseFlags(args []string) error {
 	fs.DurationVar(&c.UpstreamTO, "upstream-timeout", time.Second, "host's wait for the network")
 	fs.DurationVar(&c.DrainLimit, "drain-limit", 120*time.Second, "how long the reversal queue may take to drain once the network is healthy")
 	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON")
-	fs.IntVar(&c.Instances, "instances", 1, "host instances sharing the database; more than 1 needs --db postgres://… (terminals are spread over them and move when theirs dies)")
-	fs.StringVar(&c.DB, "db", "", "database of the run: empty for a SQLite file in --dir, or the postgres:// URL of a scratch database (it is seeded and filled)")
+	fs.BoolVar(&c.QR, "qr", false, "QR mode: simwallet with channel faults (--faults defaults to "+ChaosQRFaults+"), QR orders of every payer behaviour at --rate per second, host kills; then the money the channel holds is checked order by order")
+	fs.IntVar(&c.Instances, "instances", 1, "host instances sharing the database; more than 1 needs --postgres (terminals are spread over them and move when theirs dies)")
+	// Not --db: POSGUARD_DB, which serve reads, must never send a chaos run
+	// into a real database.
+	fs.StringVar(&c.DB, "postgres", "", "postgres:// URL of a scratch database for the run (seeded and filled; refused when it already holds transactions); empty: a SQLite file in --dir")
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 3*time.Second, "the instances' --lease-ttl (singleton jobs' failover)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -123,10 +131,10 @@ func (c *ChaosCommand) ParseFlags(args []string) error {
 		return fmt.Errorf("--instances %d: want 1 or more", c.Instances)
 	}
 	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
-		return fmt.Errorf("--db %q: want a postgres:// URL (the SQLite database is made in --dir)", redactDSN(c.DB))
+		return fmt.Errorf("--postgres %q: want a postgres:// URL (the SQLite database is made in --dir)", redactDSN(c.DB))
 	}
 	if c.Instances > 1 && c.DB == "" {
-		return fmt.Errorf("--instances %d: several instances share a PostgreSQL database: give --db postgres://…", c.Instances)
+		return fmt.Errorf("--instances %d: several instances share a PostgreSQL database: give --postgres postgres://…", c.Instances)
 	}
 	return nil
 }
@@ -228,6 +236,9 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return err
 	}
+	if c.QR {
+		return c.runQR(ctx)
+	}
 	w, err := c.world()
 	if err != nil {
 		return err
@@ -244,6 +255,9 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 	db, keyFile := "sqlite:"+dbPath, dbPath+".hostkey"
 	if c.DB != "" {
 		db, keyFile = c.DB, filepath.Join(c.Dir, "posguard.hostkey")
+		if err := scratchOnly(ctx, c.DB); err != nil {
+			return err
+		}
 	}
 	out, err := exec.Command(c.Bin, "seed", "--db", db, "--host-key-file", keyFile, worldPath).CombinedOutput()
 	if err != nil {
@@ -556,6 +570,31 @@ func explained(t *posguard.Transaction) bool {
 	}
 	e, ok := diagnosis.Lookup(t.Reason)
 	return ok && e.Category != ""
+}
+
+// scratchOnly refuses a PostgreSQL database that already holds
+// transactions: a chaos run seeds and fills the database it is given.
+func scratchOnly(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("--postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	var has bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('transactions') IS NOT NULL`).Scan(&has); err != nil {
+		return fmt.Errorf("--postgres: %w", err)
+	}
+	if !has {
+		return nil
+	}
+	var any bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM transactions)`).Scan(&any); err != nil {
+		return fmt.Errorf("--postgres: %w", err)
+	}
+	if any {
+		return fmt.Errorf("--postgres %s already holds transactions: a chaos run needs a scratch database (or schema: ?search_path=…)", redactDSN(dsn))
+	}
+	return nil
 }
 
 func postFaults(admin, spec string) error {

@@ -6,9 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard/postgres/pgtest"
 )
 
@@ -87,7 +89,7 @@ func TestChaosCluster(t *testing.T) {
 		t.Fatalf("build: %v", err)
 	}
 	c := &ChaosCommand{Stdout: io.Discard, Stderr: io.Discard}
-	if err := c.ParseFlags([]string{"--bin", bin, "--dir", filepath.Join(dir, "run"), "--instances", "3", "--db", db,
+	if err := c.ParseFlags([]string{"--bin", bin, "--dir", filepath.Join(dir, "run"), "--instances", "3", "--postgres", db,
 		"--duration", "20s", "--kills", "3", "--rate", "40", "--terminals", "9", "--seed", "5", "--drain-limit", "90s"}); err != nil {
 		t.Fatal(err)
 	}
@@ -117,4 +119,76 @@ func tail(b []byte, n int) []byte {
 		return b[len(b)-n:]
 	}
 	return b
+}
+
+// TestChaosRefusesARealDatabase: a cluster chaos run needs --postgres, and
+// refuses a database that already holds transactions.
+func TestChaosRefusesARealDatabase(t *testing.T) {
+	c := &ChaosCommand{Stdout: io.Discard, Stderr: io.Discard}
+	if err := c.ParseFlags([]string{"--instances", "3"}); err == nil || !strings.Contains(err.Error(), "--postgres") {
+		t.Fatalf("--instances 3 without --postgres: %v", err)
+	}
+	db := pgtest.URL(t)
+	ctx := context.Background()
+	if err := scratchOnly(ctx, db); err != nil {
+		t.Fatalf("empty schema refused: %v", err)
+	}
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE transactions (id bigint); INSERT INTO transactions VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := scratchOnly(ctx, db); err == nil || !strings.Contains(err.Error(), "already holds transactions") {
+		t.Fatalf("database with transactions: %v", err)
+	}
+}
+
+// TestChaosQR is the short QR chaos run: simwallet with every channel
+// fault, QR orders of every payer behaviour, the host killed once; at the
+// end no order is paying and the money the channel holds equals what
+// posguard says, order by order (spec/wallet-channel.md §3.8).
+func TestChaosQR(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos run skipped in -short mode")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not on PATH: cannot build the binary for the chaos run")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "posguard")
+	build := exec.Command(goBin, "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	c := &ChaosCommand{Stdout: io.Discard, Stderr: io.Discard}
+	if err := c.ParseFlags([]string{"--qr", "--bin", bin, "--dir", filepath.Join(dir, "run"), "--duration", "16s", "--kills", "1",
+		"--rate", "10", "--seed", "3", "--drain-limit", "90s"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := c.Run(ctx); err != nil {
+		for _, name := range []string{"serve", "simwallet"} {
+			if b, err := os.ReadFile(filepath.Join(dir, "run", name+".log")); err == nil && len(b) > 0 {
+				t.Logf("%s.log (tail):\n%s", name, tail(b, 2000))
+			}
+		}
+		t.Fatalf("chaos --qr: %v", err)
+	}
+	r := c.QRReport
+	t.Logf("chaos --qr: %+v", r)
+	if r.Kills != 1 || r.Orders < 50 || r.Succeeded == 0 || r.Reversed == 0 || r.Charges == 0 {
+		t.Fatalf("the run did too little to prove anything: %+v", r)
+	}
+	if r.FaultsInjected["timeout"]+r.FaultsInjected["drop_after_charge"]+r.FaultsInjected["bad_signature"] == 0 {
+		t.Fatalf("no faults were injected: %v", r.FaultsInjected)
+	}
+	if len(r.Mismatches) != 0 || r.LeftPaying != 0 || r.RefundsProcessing != 0 {
+		t.Fatalf("money or queues: %+v", r)
+	}
 }

@@ -94,6 +94,16 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	// The shipped demo world gains QR payments: simwallet starts first, its
+	// address goes into the world's wallet_channels.
+	svcCtx, stopSvc := context.WithCancel(context.Background())
+	defer stopSvc()
+	var dq *demoQR
+	if c.World == "" {
+		if dq, err = startDemoQR(svcCtx, worldPath, logFile); err != nil {
+			return fmt.Errorf("simwallet: %w", err)
+		}
+	}
 	w, err := seed.ParseFile(worldPath)
 	if err != nil {
 		return err
@@ -126,8 +136,6 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		return err
 	}
 
-	svcCtx, stopSvc := context.WithCancel(context.Background())
-	defer stopSvc()
 	// The network's clearing day rolls over at the host's cut-off.
 	cutoff, closes := demoCutoff(time.Now(), c.DayEndsIn)
 	sn := &SimnetCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
@@ -188,6 +196,13 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	}
 	fleetDone := make(chan fleetResult, 1)
 	go demoCashout(fleetCtx, termAddr, w, 5*time.Second, c.Stdout)
+	if dq != nil {
+		if err := dq.run(fleetCtx, sv.store, httpAddr, max(1, c.Rate/10)); err != nil {
+			return fmt.Errorf("qr: %w", err)
+		}
+		_, wadmin := dq.wallet.Addrs()
+		fmt.Fprintf(c.Stdout, "  QR payments: simulated wallet channel, admin http://%s/accounts · API /v1/qr/orders\n", wadmin)
+	}
 	go func() {
 		s, err := fleet.Run(fleetCtx)
 		fleetDone <- fleetResult{s, err}
@@ -221,8 +236,12 @@ loop:
 		fmt.Fprintln(c.Stdout, "\nfleet summary:")
 		res.sum.PrintWith(c.Stdout, codeMeaning)
 	}
+	stopFleet() // the QR orders stop with the fleet
 	c.finish(sv, sn)
 	c.printJobs(context.Background(), sv, seen)
+	if dq != nil {
+		dq.finish(c.Stdout, sv.store)
+	}
 	c.settle(sv)
 	stopSvc()
 	<-snDone.done
