@@ -307,7 +307,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Client.OnLate = sw.HandleLate
 	h.Worker = &reversal.Worker{
 		Store: st, Upstream: h.Client, AcquirerID: acq, InFlight: sw.InFlight,
-		MaxAttempts: cfg.ReversalMaxAttempts, Logger: log, Holder: cfg.Instance, Lease: cfg.ReversalLease,
+		MaxAttempts: cfg.ReversalMaxAttempts, Logger: log, Lease: cfg.ReversalLease,
 		Attempted: func(_ *posguard.Reversal, err error) { m.ReversalAttempt(err) },
 		Failed:    h.Cases.OnReversalFailed,
 	}
@@ -317,6 +317,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		// its answer: no reversal overtakes it, and the sweep leaves
 		// forwarded transactions alone until their upstream timeout (and a
 		// margin) has passed, at start too.
+		h.Worker.Holder = cfg.Instance
 		h.Worker.Hold = cfg.UpstreamTimeout + 2*time.Second
 		h.Worker.Grace = cfg.UpstreamTimeout + 5*time.Second
 		h.Worker.RecoveryGrace = h.Worker.Grace
