@@ -23,7 +23,7 @@ type FeePlan struct {
 // D0Rule describes same-day (D0) settlement on request.
 type D0Rule struct {
 	Enabled   bool
-	MinAmount Amount // smallest amount paid out same-day
+	MinAmount Amount // smallest sale paid out same-day (smaller ones wait for T+1)
 	Window    string // "HH:MM-HH:MM", local time
 	Extra     Rate   // added to the plan's rate for D0 payouts
 }

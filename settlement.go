@@ -97,4 +97,40 @@ type SettlementStore interface {
 	ItemsForTxn(ctx context.Context, id int64) ([]SettlementItem, error)
 	// DailyD0 returns what merchantID has been paid same-day on date.
 	DailyD0(ctx context.Context, merchantID, date string) (Amount, error)
+	// SettleT1 runs T+1 settlement of run.Date in one store transaction,
+	// with set-based SQL: it holds for review (run.ReviewThreshold,
+	// run.RiskTxns), then for every merchant whose unsettled items dated on
+	// or before the date, up to the ledger head, net to a positive amount,
+	// records a batch "T1-DATE-MID-n" (n counts the merchant's T+1 batches
+	// of the date), assigns the items, appends the postings run.Postings
+	// gives and queues the payout run.Payout gives. A rerun finds nothing
+	// left and creates nothing. ECONFLICT if a concurrent writer took items
+	// meanwhile (nothing is written; run it again).
+	SettleT1(ctx context.Context, run T1Run) (T1Result, error)
+}
+
+// T1Run is what SettleT1 needs besides the ledger.
+type T1Run struct {
+	Date string // settlement date YYYY-MM-DD
+	// ReviewThreshold, if positive, holds for review every unsettled sale
+	// of at least this amount (and what refers to it), with ReviewReason.
+	ReviewThreshold Amount
+	ReviewReason    string
+	// RiskTxns are held for review (with what refers to them) with
+	// RiskReason before the batches are made.
+	RiskTxns   []int64
+	RiskReason string
+	// Postings returns the postings of a new batch (its settlement posting).
+	Postings func(b *Batch) []*Posting
+	// Payout returns the payout of a new batch, or an error that aborts the
+	// run (nothing is written).
+	Payout func(ctx context.Context, b *Batch) (*Payout, error)
+}
+
+// T1Result says what SettleT1 did.
+type T1Result struct {
+	Held     int      // items newly held for review
+	Batches  []*Batch // batches created, by merchant
+	Carried  int      // merchants whose unsettled net was not positive
+	Existing int      // T+1 batches the date already had
 }

@@ -103,6 +103,8 @@ func TestCatalogComplete(t *testing.T) {
 		"raction.":  {"allow", "review", "decline", "freeze"},
 		"onb.todo.": {"pending_kyc", "frozen", "closed"},
 		"rclass.":   recon.Classes, "rhelp.": recon.Classes, "rstatus.": recon.Statuses,
+		"job.":      {"close_day", "settle_t1", "payouts", "recon", "d0"},
+		"jobstate.": {"running", "done", "failed", "waiting"},
 	}
 	for p := range prefixes {
 		vs, ok := values[p]

@@ -1,12 +1,16 @@
 package console_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/posguard/posguard"
 )
 
 // pages are the §5 paths every role may open.
@@ -224,3 +228,35 @@ var (
 	txnLink  = regexp.MustCompile(`<td><a href="/transactions/(\d+)">`)
 	nextLink = regexp.MustCompile(`<a class="button secondary" href="(/transactions\?[^"]+)">`)
 )
+
+// TestDashboardJobs: the operations page lists the scheduler's runs, with
+// their result or why they wait; a merchant's dashboard has no such list.
+func TestDashboardJobs(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	at := now.Add(-time.Hour)
+	j, ok, err := w.store.ClaimJob(ctx, posguard.JobSettle, "2026-03-01", "", "host-1", at, at.Add(time.Minute))
+	if err != nil || !ok {
+		t.Fatalf("claim %v %v", ok, err)
+	}
+	if err := w.store.FinishJob(ctx, j.Key, "host-1", 1, posguard.JobDone, "settlement 2026-03-01: 2 batches", "", at, at); err != nil {
+		t.Fatal(err)
+	}
+	r, _, _ := w.store.ClaimJob(ctx, posguard.JobRecon, "2026-03-01", "", "host-1", at, at.Add(time.Minute))
+	if err := w.store.FinishJob(ctx, r.Key, "host-1", 1, posguard.JobWaiting, "", "no clearing file of 2026-03-01 yet", at, at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := w.login(t, "ops").get("/")
+	for _, want := range []string{"自动任务", "T&#43;1 结算", "settlement 2026-03-01: 2 batches", "等待文件", "no clearing file of 2026-03-01 yet"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("operations page lacks %q", want)
+		}
+	}
+	_, body, _ = w.login(t, "ops").get("/?lang=en")
+	if !strings.Contains(body, "T&#43;1 settlement") || !strings.Contains(body, "waiting for its file") {
+		t.Fatal("English operations page lacks the jobs")
+	}
+	if _, body, _ = w.login(t, "shop-a").get("/"); strings.Contains(body, "settlement 2026-03-01: 2 batches") {
+		t.Fatal("a merchant's dashboard shows the scheduler's runs")
+	}
+}

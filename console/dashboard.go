@@ -51,6 +51,9 @@ type staffDash struct {
 	RevChart      template.HTML // reversal queue by age
 	HeldCount     int
 	HeldAmount    posguard.Amount
+	// Jobs are the scheduler's latest runs (close of day, T+1, payouts,
+	// reconciliation, D0), when the store keeps them.
+	Jobs []*posguard.Job
 }
 
 // dashboard serves GET /: the merchant's or the operations dashboard.

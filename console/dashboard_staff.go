@@ -42,6 +42,13 @@ func (s *Server) staffDashboard(q *request) (*staffDash, error) {
 			return nil, err
 		}
 	}
+	if js, ok := s.Store.(posguard.JobStore); ok {
+		jobs, err := js.Jobs(ctx, posguard.JobFilter{Limit: 8})
+		if err != nil {
+			return nil, err
+		}
+		d.Jobs = jobs
+	}
 	revs, err := s.Store.Reversals(ctx, posguard.ReversalPending, 1000)
 	if err != nil {
 		return nil, err

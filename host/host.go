@@ -24,6 +24,7 @@ import (
 	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/reversal"
+	"github.com/posguard/posguard/schedule"
 	"github.com/posguard/posguard/settlement"
 	"github.com/posguard/posguard/simbank"
 	switching "github.com/posguard/posguard/switch"
@@ -36,6 +37,7 @@ import (
 type Store interface {
 	posguard.Store
 	posguard.SettingStore
+	posguard.JobStore
 	posguard.CaseStore
 	posguard.AnalyticsStore
 	posguard.IncidentStore
@@ -84,6 +86,22 @@ type Config struct {
 	// PayoutEvery is how often queued payouts are submitted and returns
 	// collected (30 s).
 	PayoutEvery time.Duration
+	// Schedule, unless false, runs the business calendar by itself
+	// (package schedule): at each cut-off the day is closed, settled T+1
+	// and paid, and D0 merchants are paid every D0Every (5 min; negative:
+	// no D0 job). ScheduleEvery is how often the scheduler looks at the
+	// clock (5 s). Clock, if set, is the scheduler's and settlement's
+	// clock (tests).
+	Schedule      bool
+	D0Every       time.Duration
+	ScheduleEvery time.Duration
+	Clock         func() time.Time
+	// RiskHolds, if set, gives the transactions a risk rule holds for
+	// review: the scheduled settlement leaves them out.
+	RiskHolds func(ctx context.Context) ([]int64, error)
+	// ReconStep, if set, is the scheduler's reconciliation step for a
+	// closed day (serve's --clearing-dir watcher).
+	ReconStep schedule.Step
 	// ContactlessNoPINLimit is the largest contactless sale allowed
 	// without a PIN (0: the switch's default, 1,000 yuan);
 	// ContactlessNoPINCount bounds one card's no-PIN contactless sales at
@@ -158,6 +176,10 @@ type Host struct {
 	// the credit adjustments (0220) reconciliation decides.
 	Recon    *recon.Reconciler
 	Adjuster *recon.Adjuster
+	// Settler settles T+1 and D0; Scheduler runs the business calendar
+	// (when Config.Schedule) over the store's job rows.
+	Settler   *settlement.Settler
+	Scheduler *schedule.Scheduler
 	// Disputes works the network's retrieval requests and chargebacks.
 	Disputes *dispute.Service
 	// Also are more background parts Run starts beside its own and stops
@@ -285,7 +307,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Client.OnLate = sw.HandleLate
 	h.Worker = &reversal.Worker{
 		Store: st, Upstream: h.Client, AcquirerID: acq, InFlight: sw.InFlight,
-		MaxAttempts: cfg.ReversalMaxAttempts, Logger: log, Holder: cfg.Instance, Lease: cfg.ReversalLease,
+		MaxAttempts: cfg.ReversalMaxAttempts, Logger: log, Lease: cfg.ReversalLease,
 		Attempted: func(_ *posguard.Reversal, err error) { m.ReversalAttempt(err) },
 		Failed:    h.Cases.OnReversalFailed,
 	}
@@ -295,6 +317,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		// its answer: no reversal overtakes it, and the sweep leaves
 		// forwarded transactions alone until their upstream timeout (and a
 		// margin) has passed, at start too.
+		h.Worker.Holder = cfg.Instance
 		h.Worker.Hold = cfg.UpstreamTimeout + 2*time.Second
 		h.Worker.Grace = cfg.UpstreamTimeout + 5*time.Second
 		h.Worker.RecoveryGrace = h.Worker.Grace
@@ -315,6 +338,13 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.Bank = simbank.New(merchants)
 	h.Payouts = &payout.Runner{Store: money, Merchants: st, Bank: h.Bank, Cases: PayoutCases{h.Cases}, Calendar: sw.Calendar(), Audit: st.Access()}
 
+	h.Settler = &settlement.Settler{Store: money, Merchants: st, Fees: fees, Calendar: sw.Calendar(), Now: cfg.Clock,
+		RiskHolds: cfg.RiskHolds}
+	h.Scheduler = &schedule.Scheduler{Jobs: st, Calendar: sw.Calendar(), Now: cfg.Clock, D0Every: cfg.D0Every, Recon: cfg.ReconStep, Logger: log}
+	(&schedule.Money{Poster: h.Poster, Settler: h.Settler, Payouts: h.Payouts, Merchants: st}).Attach(h.Scheduler)
+	if cfg.D0Every < 0 {
+		h.Scheduler.D0 = nil
+	}
 	h.Recon = &recon.Reconciler{Store: st.Recon(), Money: money, Cases: st, Journal: st, Payouts: h.Payouts,
 		Acquirer: acq, Calendar: sw.Calendar(), Logger: log, Metrics: recon.NewMetrics(m.Registry()), Audit: st.Access()}
 	h.Adjuster = &recon.Adjuster{Journal: st, Upstream: h.Client, AcquirerID: acq, Timeout: cfg.UpstreamTimeout, Logger: log,
@@ -334,7 +364,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
 	h.Auth = &access.Auth{Store: st.Access(), Logger: log, SecureCookies: cfg.SecureCookies}
-	h.API = &api.Server{Store: front, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon,
+	h.API = &api.Server{Store: front, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon, Jobs: st,
 		QR:       h.QR,
 		Disputes: h.Disputes,
 		Health: func(context.Context) map[string]string {

@@ -14,7 +14,7 @@ import (
 
 // Run connects the network link, starts the background parts (reversal
 // worker, analytics, incident detection, case loop, ledger poster, payouts,
-// credit adjustments, metrics, and h.Also) and serves terminals on tl and, when h.HTTP is set, the API on
+// credit adjustments, metrics, the scheduler when Config.Schedule, and h.Also) and serves terminals on tl and, when h.HTTP is set, the API on
 // hl, until ctx ends or a server fails. It then drains: in-flight terminal
 // requests are answered first, then the background parts stop. The network
 // link stays open until Close.
@@ -60,6 +60,11 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	one("payouts", h.payoutLoop)
 	one("preauth-expiry", h.preAuthLoop)
 	one("credit-adjustments", func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })
+	// The scheduler claims each run by its job row as well, so a second
+	// instance running it could not run a job twice either.
+	if h.Schedule {
+		one("scheduler", func(ctx context.Context) { h.Scheduler.Run(ctx, h.ScheduleEvery) })
+	}
 	// The QR queues (orders, refunds, merchant notifications) are worked
 	// by one instance at a time.
 	one("qr-queues", h.QR.Run)

@@ -126,6 +126,7 @@ func (a *accessWorld) sampleRequests() map[string]string {
 		"POST /v1/recon/runs":                       "POST /v1/recon/runs {}",
 		"GET /v1/recon/runs":                        "GET /v1/recon/runs",
 		"GET /v1/recon/runs/{id}":                   "GET /v1/recon/runs/" + a.reconRun,
+		"GET /v1/jobs":                              "GET /v1/jobs",
 		"GET /v1/recon/exceptions":                  "GET /v1/recon/exceptions",
 		"POST /v1/recon/exceptions/resolve":         `POST /v1/recon/exceptions/resolve {"exception":"` + a.reconIdent + `"}`,
 

@@ -89,8 +89,13 @@ func newFullServer(t *testing.T) *fullServer {
 		Cases:   &casework.Service{Store: w.store, Now: now},
 		Reports: &analytics.Reports{Store: w.store, Now: now},
 		Payouts: runner, Metrics: metrics.New().Handler(), Recon: rc,
-		Backoffice: backoffice(w.store),
-		QR:         qrEngine(t, w.store),
+		Backoffice: backoffice(w.store), Jobs: w.store,
+		QR: qrEngine(t, w.store),
+	}
+	if j, ok, err := w.store.ClaimJob(ctx, posguard.JobSettle, "2026-03-01", "", "host-1", t0, t0.Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("fixture job: %v %v", ok, err)
+	} else if err := w.store.FinishJob(ctx, j.Key, "host-1", 1, posguard.JobDone, "settlement 2026-03-01: 1 batches", "", t0, t0); err != nil {
+		t.Fatal(err)
 	}
 	addDisputes(t, f, now)
 	addLimitRequests(t, f)
@@ -225,6 +230,7 @@ func TestConventionEveryRoute(t *testing.T) {
 		"POST /v1/recon/runs":                       {"!POST /v1/recon/runs {}"}, // not multipart: 400 (uploads: recon_test.go)
 		"GET /v1/recon/runs":                        {"GET /v1/recon/runs", "GET /v1/recon/runs?date=2026-03-01&limit=1", "GET /v1/recon/runs?limit=0"},
 		"GET /v1/recon/runs/{id}":                   {"GET /v1/recon/runs/" + f.reconRun, "GET /v1/recon/runs/rr_none"},
+		"GET /v1/jobs":                              {"GET /v1/jobs", "GET /v1/jobs?day=2026-03-01&kind=settle_t1", "GET /v1/jobs?day=today", "GET /v1/jobs?kind=lunch"},
 		"GET /v1/recon/exceptions":                  {"GET /v1/recon/exceptions?date=2026-03-01", "GET /v1/recon/exceptions?class=lost"},
 		"POST /v1/recon/exceptions/resolve":         {`POST /v1/recon/exceptions/resolve {"exception":"` + f.reconIdent + `","note":"network confirmed"}`, `POST /v1/recon/exceptions/resolve {"exception":"nope"}`},
 		"GET /v1/account-changes":                   {"GET /v1/account-changes", "GET /v1/account-changes?state=pending"},

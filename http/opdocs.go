@@ -82,4 +82,7 @@ var (
 			"limit: page size (1-1000, default 50)", "cursor: next_cursor of the previous page"}, resp: reconExceptionList{}}
 	opResolveReconException = op{summary: "Resolve a reconciliation exception by hand (admin, finance): its hold is released and its case noted",
 		body: reconResolveRequest{}, resp: recon.Exception{}}
+	opListJobs = op{summary: "The scheduler's runs (close of day, T+1 settlement, payouts, reconciliation, D0), the latest started first",
+		query: []string{"day: business day YYYY-MM-DD", "kind: close_day, settle_t1, payouts, recon or d0", "limit: page size (1-1000, default 50)"},
+		resp:  jobList{}}
 )

@@ -61,6 +61,8 @@ type Server struct {
 	// Disputes works retrieval requests and chargebacks (/v1/disputes,
 	// dispute.go); nil answers 404 there.
 	Disputes *dispute.Service
+	// Jobs lists the scheduler's runs (/v1/jobs); nil answers 404 there.
+	Jobs posguard.JobStore
 	// LimitRequests keeps limit-increase requests (/v1/limit-requests,
 	// limitrequest.go); nil answers 404 there.
 	LimitRequests posguard.LimitRequestStore
@@ -141,6 +143,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/recon/runs/{id}", s.getReconRun, staff, opGetReconRun},
 		{"GET /v1/recon/exceptions", s.listReconExceptions, staff, opListReconExceptions},
 		{"POST /v1/recon/exceptions/resolve", s.resolveReconException, reconRunners, opResolveReconException},
+		{"GET /v1/jobs", s.listJobs, staff, opListJobs},
 	}, append(append(append(s.backofficeRoutes(), s.disputeRoutes()...), s.qrRoutes()...), s.limitRequestRoutes()...)...)
 }
 

@@ -43,11 +43,12 @@ type Worker struct {
 	// several instances share the database it must be longer than the
 	// upstream timeout: another instance's requests may be in flight.
 	RecoveryGrace time.Duration
-	// Holder names this instance on the reversals it claims (default
-	// "local"). Where the store is a posguard.ReversalClaimer, each due
-	// reversal is claimed for Lease before it is sent, so that of several
-	// instances sharing the queue only one sends it; a dead instance's
-	// claims are taken over once they expire.
+	// Holder, when set (several instances share the queue), names this
+	// instance on the reversals it claims: with a store that is a
+	// posguard.ReversalClaimer each due reversal is claimed for Lease
+	// before it is sent, so that only one instance sends it; a dead
+	// instance's claims are taken over once they expire. Empty (one
+	// instance): due reversals are read without claims.
 	Holder string
 	// Lease is how long a claim lasts. Default 30 s; at least Timeout + 5 s,
 	// so an attempt always ends inside its claim.
@@ -95,9 +96,6 @@ func (w *Worker) defaults() {
 		}
 		if w.Batch <= 0 {
 			w.Batch = 32
-		}
-		if w.Holder == "" {
-			w.Holder = "local"
 		}
 		if w.Lease < w.Timeout+5*time.Second {
 			w.Lease = max(30*time.Second, w.Timeout+5*time.Second)
@@ -158,7 +156,7 @@ func (w *Worker) Run(ctx context.Context) error {
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	w.defaults()
 	due := w.Store.DueReversals
-	if claimer, ok := w.Store.(posguard.ReversalClaimer); ok {
+	if claimer, ok := w.Store.(posguard.ReversalClaimer); ok && w.Holder != "" {
 		// Instances sharing the queue each claim what they send.
 		due = func(ctx context.Context, now time.Time, limit int) ([]*posguard.Reversal, error) {
 			return claimer.ClaimDueReversals(ctx, w.Holder, now, w.Lease, limit)
@@ -217,7 +215,7 @@ func (w *Worker) attempt(ctx context.Context, r *posguard.Reversal) (bool, error
 // holdBack gives a claimed reversal back to the queue, due at next, without
 // counting an attempt.
 func (w *Worker) holdBack(ctx context.Context, r *posguard.Reversal, next time.Time) error {
-	if c, ok := w.Store.(posguard.ReversalClaimer); ok {
+	if c, ok := w.Store.(posguard.ReversalClaimer); ok && w.Holder != "" {
 		if err := c.UnclaimReversal(ctx, r.ID, next); err != nil {
 			return err
 		}

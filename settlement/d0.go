@@ -46,11 +46,13 @@ func inWindow(window string, t time.Time) (bool, error) {
 }
 
 // D0 settles merchant mid same-day: its unsettled sales of today (in the
-// Calendar's time zone) on allowed card kinds, together with every unsettled void,
-// refund and reversal, up to the daily quota, at the plan's rate plus its D0
-// extra fee. Returns EINVALID naming the rule when the merchant is not
-// eligible (plan without D0, outside the window, below the minimum, quota
-// used up).
+// Calendar's time zone) on allowed card kinds of at least the plan's
+// d0.min_amount each (the seeds' rule: every card sale of 11 元 or more is
+// paid the same day; a smaller one waits for T+1), together with every
+// unsettled void, refund and reversal, up to the daily quota, at the plan's
+// rate plus its D0 extra fee. Returns EINVALID naming the rule when the
+// merchant is not eligible (plan without D0, outside the window, nothing
+// qualifying, quota used up).
 func (s *Settler) D0(ctx context.Context, mid string) (*posguard.Batch, error) {
 	now := s.now().In(s.Calendar.Zone())
 	today := now.Format("2006-01-02")
@@ -84,7 +86,8 @@ func (s *Settler) D0(ctx context.Context, mid string) (*posguard.Batch, error) {
 		}
 	}
 	for _, it := range items {
-		if it.Net < 0 || it.Kind != posguard.PostApproval || it.Date != today || !s.SameDay.allows(it.CardKind) {
+		if it.Net < 0 || it.Kind != posguard.PostApproval || it.Date != today || !s.SameDay.allows(it.CardKind) ||
+			it.Gross < plan.D0.MinAmount {
 			continue
 		}
 		if s.SameDay.DailyQuota > 0 && used+b.Net+it.Net > s.SameDay.DailyQuota {
@@ -96,8 +99,9 @@ func (s *Settler) D0(ctx context.Context, mid string) (*posguard.Batch, error) {
 	}
 	b.Fee = plan.D0.Extra.Fee(b.Net)
 	b.Payout = b.Net - b.Fee
-	if b.Payout <= 0 || b.Payout < plan.D0.MinAmount {
-		return nil, posguard.Errorf(posguard.EINVALID, "merchant %s: %s yuan available for D0, the minimum is %s", mid, max(b.Payout, 0), plan.D0.MinAmount)
+	if b.Payout <= 0 {
+		return nil, posguard.Errorf(posguard.EINVALID, "merchant %s: nothing to pay same-day (sales of at least %s yuan today, after what is owed back: %s yuan)",
+			mid, plan.D0.MinAmount, max(b.Payout, 0))
 	}
 	existing, err := s.Store.Batches(ctx, mid, today, today)
 	if err != nil {

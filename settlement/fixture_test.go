@@ -60,7 +60,14 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "posguard.db"), storetest.NewSealer())
+	return newFixtureAt(t, filepath.Join(t.TempDir(), "posguard.db"))
+}
+
+// newFixtureAt is newFixture on the database file at path (which may hold
+// a fixture already: merchants and plans are stored again, unchanged).
+func newFixtureAt(t testing.TB, path string) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(path, storetest.NewSealer())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,3 +86,26 @@ func BenchmarkPosterDrain(b *testing.B) {
 	}
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*1000), "cpu-µs/posting")
 }
+
+// BenchmarkPostingsForTxn looks up one transaction's postings (what the
+// poster does before posting a void, a refund or a reversal) in a ledger of
+// 10,000 postings.
+func BenchmarkPostingsForTxn(b *testing.B) {
+	f := newFixture(b)
+	var ids []int64
+	for i := range 10000 {
+		ids = append(ids, f.sale(shop, debit, "2026-03-02", posguard.Amount(1000+i)).ID)
+	}
+	f.post()
+	ctx := context.Background()
+	start := cpuTime()
+	i := 0
+	for b.Loop() {
+		ps, err := f.m.PostingsForTxn(ctx, ids[i%len(ids)])
+		if err != nil || len(ps) != 1 {
+			b.Fatalf("%d postings, %v", len(ps), err)
+		}
+		i++
+	}
+	b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-µs/op")
+}

@@ -69,7 +69,8 @@ func payable(mid string) posguard.Account {
 // Settle runs T+1 settlement for settlement date date (YYYY-MM-DD): it holds
 // large items for review, then for each merchant whose unsettled items dated
 // on or before date net to a positive amount creates a batch, its settlement
-// posting and a queued payout. Running it again for the same date creates
+// posting and a queued payout. The store does it all in one transaction with
+// set-based SQL (SettleT1). Running it again for the same date creates
 // nothing (the items are taken); items posted since are settled by a
 // supplementary batch (…-2).
 func (s *Settler) Settle(ctx context.Context, date string) (Report, error) {
@@ -77,80 +78,62 @@ func (s *Settler) Settle(ctx context.Context, date string) (Report, error) {
 	if _, err := time.Parse("2006-01-02", date); err != nil {
 		return rep, posguard.Errorf(posguard.EINVALID, "settlement date %q: want YYYY-MM-DD", date)
 	}
+	run := posguard.T1Run{Date: date, ReviewReason: ReasonPendingReview, RiskReason: posguard.ReasonRiskHold,
+		Postings: s.postings, Payout: s.payout}
 	if s.ReviewThreshold > 0 {
-		n, err := s.Store.HoldForReview(ctx, date, s.ReviewThreshold, ReasonPendingReview)
-		if err != nil {
-			return rep, err
-		}
-		rep.Held = n
+		run.ReviewThreshold = s.ReviewThreshold
 	}
 	if s.RiskHolds != nil {
 		ids, err := s.RiskHolds(ctx)
 		if err != nil {
 			return rep, err
 		}
-		if len(ids) > 0 {
-			n, err := s.Store.HoldTxnsForReview(ctx, ids, posguard.ReasonRiskHold)
-			if err != nil {
-				return rep, err
-			}
-			rep.Held += n
-		}
+		run.RiskTxns = ids
 	}
-	head, _, err := s.Store.LedgerHead(ctx)
+	res, err := s.Store.SettleT1(ctx, run)
 	if err != nil {
 		return rep, err
 	}
-	totals, err := s.Store.UnsettledTotals(ctx, date, head)
-	if err != nil {
-		return rep, err
-	}
-	existing, err := s.Store.Batches(ctx, "", date, date)
-	if err != nil {
-		return rep, err
-	}
-	count := map[string]int{}
-	for _, b := range existing {
-		if b.Kind == posguard.BatchT1 {
-			count[b.MerchantID]++
-			rep.Existing++
-		}
-	}
-	for _, t := range totals {
-		if t.Net <= 0 {
-			rep.Carried++
-			continue
-		}
-		id := fmt.Sprintf("T1-%s-%s-%d", date, t.MerchantID, count[t.MerchantID]+1)
-		b := &posguard.Batch{ID: id, Kind: posguard.BatchT1, MerchantID: t.MerchantID, Date: date, MaxSeq: head,
-			Count: t.Count, Net: t.Net, Payout: t.Net, PayoutID: "PO-" + id}
-		if err := s.create(ctx, b); err != nil {
-			return rep, err
-		}
-		rep.Batches = append(rep.Batches, b)
+	rep.Held, rep.Batches, rep.Carried, rep.Existing = res.Held, res.Batches, res.Carried, res.Existing
+	for _, b := range res.Batches {
 		rep.Items += b.Count
 		rep.Net += b.Net
 	}
 	return rep, nil
 }
 
-// create writes batch b with its postings and payout.
-func (s *Settler) create(ctx context.Context, b *posguard.Batch) error {
-	acct := posguard.SettlementAccount{}
-	if m, err := s.Merchants.Merchant(ctx, b.MerchantID); err == nil {
-		acct = m.Account
-	} else if posguard.ErrorCode(err) != posguard.ENOTFOUND {
-		return err
-	}
+// postings returns batch b's postings: its D0 fee, if any, and its
+// settlement posting.
+func (s *Settler) postings(b *posguard.Batch) []*posguard.Posting {
 	var ps []*posguard.Posting
 	if b.Fee > 0 {
 		ps = append(ps, ledger.Transfer("batch:"+b.ID+":d0_fee", posguard.PostD0Fee, b.MerchantID, b.Date, b.ID,
 			b.Fee, payable(b.MerchantID), ledger.FeeIncome))
 	}
-	ps = append(ps, ledger.Transfer("batch:"+b.ID+":settle", posguard.PostSettlement, b.MerchantID, b.Date, b.ID,
+	return append(ps, ledger.Transfer("batch:"+b.ID+":settle", posguard.PostSettlement, b.MerchantID, b.Date, b.ID,
 		b.Payout, payable(b.MerchantID), clearing(b.MerchantID)))
-	p := &posguard.Payout{ID: b.PayoutID, BatchID: b.ID, MerchantID: b.MerchantID, Amount: b.Payout, Account: acct}
-	return s.Store.CreateBatch(ctx, b, ps, p)
+}
+
+// payout returns batch b's queued payout to the merchant's settlement
+// account (none known: an empty account, which the bank refuses and the
+// payout runner holds).
+func (s *Settler) payout(ctx context.Context, b *posguard.Batch) (*posguard.Payout, error) {
+	acct := posguard.SettlementAccount{}
+	if m, err := s.Merchants.Merchant(ctx, b.MerchantID); err == nil {
+		acct = m.Account
+	} else if posguard.ErrorCode(err) != posguard.ENOTFOUND {
+		return nil, err
+	}
+	return &posguard.Payout{ID: b.PayoutID, BatchID: b.ID, MerchantID: b.MerchantID, Amount: b.Payout, Account: acct}, nil
+}
+
+// create writes batch b with its postings and payout.
+func (s *Settler) create(ctx context.Context, b *posguard.Batch) error {
+	p, err := s.payout(ctx, b)
+	if err != nil {
+		return err
+	}
+	return s.Store.CreateBatch(ctx, b, s.postings(b), p)
 }
 
 // Release releases transaction txnID's items from review; the next run

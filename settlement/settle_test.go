@@ -141,3 +141,47 @@ func TestD0Quota(t *testing.T) {
 		t.Fatalf("quota used up: %v", err)
 	}
 }
+
+// TestD0MinimumSale: the seeds' rule, each card sale of at least 11 元 is
+// paid the same day: 11.00 元 is, 10.99 元 waits for T+1.
+func TestD0MinimumSale(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	small := f.sale(shop, debit, "2026-03-02", 1099)
+	exact := f.sale(shop, debit, "2026-03-02", 1100)
+	f.post()
+	b, err := f.settler.D0(ctx, shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Count != 1 {
+		t.Fatalf("D0 batch took %d items, want the 11.00 sale only", b.Count)
+	}
+	where := func(tx *posguard.Transaction) settlement.TxnSettlement {
+		st, err := settlement.StatusOf(ctx, f.m, tx.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if w := where(exact); w.Where != settlement.WhereInBatch || w.BatchID != b.ID {
+		t.Fatalf("11.00 sale: %+v", w)
+	}
+	if w := where(small); w.Where != settlement.WhereUnsettled {
+		t.Fatalf("10.99 sale: %+v", w)
+	}
+	// Only the small one is left: D0 has nothing to pay, T+1 settles it.
+	if _, err := f.settler.D0(ctx, shop); posguard.ErrorCode(err) != posguard.EINVALID {
+		t.Fatalf("D0 with only a 10.99 sale: %v", err)
+	}
+	rep, err := f.settler.Settle(ctx, "2026-03-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Items != 1 {
+		t.Fatalf("T+1: %s", rep)
+	}
+	if w := where(small); w.Where != settlement.WhereInBatch || w.BatchID != "T1-2026-03-02-"+shop+"-1" {
+		t.Fatalf("10.99 sale after T+1: %+v", w)
+	}
+}

@@ -205,7 +205,7 @@ func (n *Network) Accounts() []AccountView {
 			Postings: make([]PostingView, 0, len(a.postings))}
 		for _, p := range a.postings {
 			v.Postings = append(v.Postings, PostingView{STAN: p.stan, RRN: p.rrn, Amount: p.amount, Kind: p.kind, State: p.viewState(),
-				Terminal: p.terminal, Merchant: p.merchant, Transmitted: p.transmitted, ClearingDate: ClearingDate(p.approvedAt)})
+				Terminal: p.terminal, Merchant: p.merchant, Transmitted: p.transmitted, ClearingDate: n.clearingDate(p.approvedAt)})
 		}
 		out = append(out, v)
 	}

@@ -19,6 +19,14 @@ func ClearingDate(t time.Time) string {
 	return posguard.Calendar{}.SettlementDate(t) // UTC+8, rolling at 23:00
 }
 
+// clearingDate is ClearingDate with the network's calendar (Options.Calendar).
+func (n *Network) clearingDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return n.opts.Calendar.SettlementDate(t)
+}
+
 // ClearingFault is one difference a clearing knob put in a date's file.
 type ClearingFault struct {
 	RRN      string `json:"rrn"`
@@ -76,7 +84,7 @@ func (n *Network) Clearing(date string) ([]byte, []ClearingFault) {
 	for pan, a := range n.accounts {
 		for _, p := range a.postings {
 			k := clearingKind(p)
-			if k == "" || ClearingDate(p.approvedAt) != date {
+			if k == "" || n.clearingDate(p.approvedAt) != date {
 				continue
 			}
 			if p.state != StatePosted && !(p.state == StateReversed && k == clearing.KindSale) {

@@ -25,6 +25,9 @@ type Options struct {
 	// Now is the clock for expiry checks and fault windows (default
 	// time.Now).
 	Now func() time.Time
+	// Calendar is the network's business calendar: the clearing date of
+	// an approval (zero: UTC+8, rolling at 23:00, as the host's default).
+	Calendar posguard.Calendar
 	// MaxConns limits the open connections (default 256); further ones are
 	// closed at once.
 	MaxConns int

@@ -160,10 +160,11 @@ func (s *Store) now() time.Time { return s.NowUTC() }
 // dialect is SQLite's: ? placeholders, times as INTEGER Unix nanoseconds
 // (0 for the zero time), no row locks (one writer).
 var dialect = &sqlstore.Dialect{
-	Name:     "sqlite",
-	Greatest: "max",
-	TimeArg:  sqlstore.NanosTime,
-	Classify: sqliteCode,
+	Name:      "sqlite",
+	Greatest:  "max",
+	Unindexed: "+",
+	TimeArg:   sqlstore.NanosTime,
+	Classify:  sqliteCode,
 }
 
 // nanos converts t for storage; the zero time is 0.

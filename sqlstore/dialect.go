@@ -26,6 +26,11 @@ type Dialect struct {
 	// Greatest is the name of the two-argument maximum function
 	// ("greatest" on PostgreSQL, "max" on SQLite).
 	Greatest string
+	// Unindexed is put before a column in a condition that the database
+	// should not answer from an index on that column (SQLite: "+", which
+	// keeps a whole-day settlement reading the postings in seq order
+	// instead of one merchant at a time; PostgreSQL plans well unaided: "").
+	Unindexed string
 	// TimeArg encodes a time for a query argument; the zero time must
 	// encode to what TimeCol reads back as the zero time.
 	TimeArg func(time.Time) any

@@ -33,41 +33,59 @@ func (s *Money) UnsettledItems(ctx context.Context, merchantID, date string) ([]
 		AND p.merchant_id = ? AND p.date <= ? ORDER BY p.seq`, merchantID, date)
 }
 
-// CreateBatch implements posguard.SettlementStore.
+// CreateBatch implements posguard.SettlementStore. The items found are
+// counted and summed before they are assigned, and the assignment must
+// change exactly that many rows (a concurrent writer that took one makes it
+// ECONFLICT); settlement_items has no batch_id index to sum them after.
 func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posguard.Posting, p *posguard.Payout) error {
 	if b.CreatedAt.IsZero() {
 		b.CreatedAt = s.NowUTC()
 	}
 	return s.DB.InTx(ctx, "create batch", func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, "insert batch "+b.ID, `INSERT INTO settlement_batches (id, kind, merchant_id, date, max_seq,
-			count, net, fee, payout, payout_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if err := s.lockHead(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "insert batch "+b.ID, `INSERT INTO settlement_batches (`+batchCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b.ID, string(b.Kind), b.MerchantID, b.Date, b.MaxSeq, b.Count, int64(b.Net), int64(b.Fee),
 			int64(b.Payout), b.PayoutID, s.T(b.CreatedAt)); err != nil {
 			return err
 		}
+		from := ` FROM ledger_postings p WHERE ` + unsettled + ` AND p.merchant_id = ?`
 		assign := `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
-			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'batch', ?, '' FROM ledger_postings p
-			WHERE ` + unsettled + ` AND p.merchant_id = ?`
+			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'batch', ?, ''`
+		var count, changed, net int64
+		sum := func(cond string, args ...any) error {
+			var c, v int64
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(p.net), 0)`+from+cond, args...).Scan(&c, &v); err != nil {
+				return s.DB.Err(err, "sum batch items")
+			}
+			count, net = count+c, net+v
+			return nil
+		}
 		if b.Items == nil {
-			if _, err := tx.Exec(ctx, "assign items", assign+` AND p.date <= ? AND p.seq <= ?`+takeReleased, b.ID, b.MerchantID, b.Date, b.MaxSeq); err != nil {
+			if err := sum(` AND p.date <= ? AND p.seq <= ?`, b.MerchantID, b.Date, b.MaxSeq); err != nil {
 				return err
 			}
+			n, err := tx.Exec(ctx, "assign items", assign+from+` AND p.date <= ? AND p.seq <= ?`+takeReleased, b.ID, b.MerchantID, b.Date, b.MaxSeq)
+			if err != nil {
+				return err
+			}
+			changed = n
 		} else {
 			for _, seq := range b.Items {
-				if _, err := tx.Exec(ctx, "assign item", assign+` AND p.seq = ?`+takeReleased, b.ID, b.MerchantID, seq); err != nil {
+				if err := sum(` AND p.seq = ?`, b.MerchantID, seq); err != nil {
 					return err
 				}
+				n, err := tx.Exec(ctx, "assign item", assign+from+` AND p.seq = ?`+takeReleased, b.ID, b.MerchantID, seq)
+				if err != nil {
+					return err
+				}
+				changed += n
 			}
 		}
-		var count int
-		var net int64
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(p.net), 0) FROM settlement_items i
-			JOIN ledger_postings p ON p.seq = i.seq WHERE i.batch_id = ?`, b.ID).Scan(&count, &net); err != nil {
-			return err
-		}
-		if count != b.Count || posguard.Amount(net) != b.Net {
+		if count != int64(b.Count) || changed != count || posguard.Amount(net) != b.Net {
 			return posguard.Errorf(posguard.ECONFLICT, "batch %s: found %d items for %s, want %d for %s",
-				b.ID, count, posguard.Amount(net), b.Count, b.Net)
+				b.ID, changed, posguard.Amount(net), b.Count, b.Net)
 		}
 		if _, err := s.appendTx(ctx, tx.q, ps); err != nil {
 			return err
@@ -107,47 +125,30 @@ func scanBatch(r Row) (*posguard.Batch, error) {
 
 // HoldForReview implements posguard.SettlementStore.
 func (s *Money) HoldForReview(ctx context.Context, date string, threshold posguard.Amount, reason string) (int, error) {
-	var n int64
+	var n int
 	err := s.DB.InTx(ctx, "hold for review", func(tx *Tx) error {
-		ins := `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
-			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'review', '', ? FROM ledger_postings p WHERE ` + unheld
-		n1, err := tx.Exec(ctx, "hold for review", ins+` AND p.date <= ? AND p.kind = 'approval' AND p.gross >= ?`, reason, date, int64(threshold))
-		if err != nil {
-			return err
-		}
-		n2, err := tx.Exec(ctx, "hold for review", ins+` AND (p.txn_id IN (SELECT txn_id FROM settlement_items WHERE state = 'review')
-			OR p.orig_id IN (SELECT txn_id FROM settlement_items WHERE state = 'review'))`, reason)
-		if err != nil {
-			return err
-		}
-		n = n1 + n2
-		return nil
+		var err error
+		n, err = s.holdForReviewTx(ctx, tx, date, threshold, reason)
+		return err
 	})
-	return int(n), err
+	return n, err
 }
 
 // HoldTxnsForReview implements posguard.SettlementStore.
 func (s *Money) HoldTxnsForReview(ctx context.Context, ids []int64, reason string) (int, error) {
-	var n int64
+	var n int
 	err := s.DB.InTx(ctx, "hold transactions for review", func(tx *Tx) error {
-		for _, id := range ids {
-			k, err := tx.Exec(ctx, "hold for review", `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
-				SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'review', '', ? FROM ledger_postings p WHERE `+unheld+`
-				AND (p.txn_id = ? OR p.orig_id = ?)`, reason, id, id)
-			if err != nil {
-				return err
-			}
-			n += k
-		}
-		return nil
+		var err error
+		n, err = s.holdTxnsTx(ctx, tx, ids, reason)
+		return err
 	})
-	return int(n), err
+	return n, err
 }
 
 // ReleaseReview implements posguard.SettlementStore.
 func (s *Money) ReleaseReview(ctx context.Context, txnID int64) error {
 	n, err := s.DB.Exec(ctx, "release review", `UPDATE settlement_items SET state = 'released'
-		WHERE state = 'review' AND (txn_id = ? OR orig_id = ?)`, txnID, txnID)
+		WHERE state <> 'batch' AND state = 'review' AND (txn_id = ? OR orig_id = ?)`, txnID, txnID)
 	if err == nil && n == 0 {
 		return posguard.Errorf(posguard.ENOTFOUND, "transaction %d has nothing under review", txnID)
 	}
@@ -156,10 +157,13 @@ func (s *Money) ReleaseReview(ctx context.Context, txnID int64) error {
 
 // ItemsForTxn implements posguard.SettlementStore.
 func (s *Money) ItemsForTxn(ctx context.Context, id int64) ([]posguard.SettlementItem, error) {
+	// By the postings' own indexes: rows in a batch are not indexed by
+	// transaction (migration 0070).
 	return queryAll(ctx, s.DB, "items for txn", func(r Row) (it posguard.SettlementItem, err error) {
 		err = r.Scan(&it.Seq, &it.TxnID, &it.State, &it.BatchID, &it.Reason)
 		return it, err
-	}, `SELECT seq, txn_id, state, batch_id, reason FROM settlement_items WHERE txn_id = ? OR orig_id = ? ORDER BY seq`, id, id)
+	}, `SELECT i.seq, i.txn_id, i.state, i.batch_id, i.reason FROM ledger_postings p
+		JOIN settlement_items i ON i.seq = p.seq WHERE p.txn_id = ? OR p.orig_id = ? ORDER BY i.seq`, id, id)
 }
 
 // DailyD0 implements posguard.SettlementStore.

@@ -169,7 +169,13 @@ func (s *Money) Postings(ctx context.Context, after int64, n int) ([]*posguard.P
 
 // PostingsForTxn implements posguard.LedgerStore.
 func (s *Money) PostingsForTxn(ctx context.Context, id int64) ([]*posguard.Posting, error) {
-	return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings WHERE txn_id = ? OR orig_id = ? ORDER BY seq`, id, id)
+	if id == 0 {
+		return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings WHERE txn_id = 0 OR orig_id = 0 ORDER BY seq`)
+	}
+	// The "<> 0" terms let both databases use the partial indexes on
+	// txn_id and orig_id (without them the query scans the ledger).
+	return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings
+		WHERE (txn_id = ? AND txn_id <> 0) OR (orig_id = ? AND orig_id <> 0) ORDER BY seq`, id, id)
 }
 
 // PostingsByRef implements posguard.LedgerStore.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/posguard/posguard"
@@ -22,6 +23,7 @@ func runLedger(t *testing.T, h *harness) {
 			{"Reference", testLedgerReference},
 			{"Batches", testLedgerBatches},
 			{"Review", testLedgerReview},
+			{"SettleT1", testLedgerSettleT1},
 			{"Payouts", testLedgerPayouts},
 		})
 }
@@ -321,6 +323,81 @@ func testLedgerPayouts(t *testing.T, s posguard.Store, m posguard.MoneyStore) {
 	must(t, err, "payouts")
 	if len(list) != 1 || list[0].ID != "PO-B1-R" || list[0].Resettles != "PO-B1" {
 		t.Fatalf("queued payouts %+v", list)
+	}
+	if _, err := ledger.Verify(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testLedgerSettleT1: one set-based run settles two merchants, carries a
+// third forward (negative net), leaves a held sale and tomorrow's sale out,
+// writes postings and payouts, and a rerun changes nothing; after a
+// release and a new sale, the next run makes "-2" batches.
+func testLedgerSettleT1(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
+	ctx := t.Context()
+	appendN(t, m, 6, sale(1, "M1", "2026-03-01", 10000, 50), sale(2, "M1", "2026-03-01", 20000, 100),
+		sale(3, "M2", "2026-03-01", 5000, 25), sale(4, "M1", "2026-03-02", 7000, 35),
+		sale(5, "M2", "2026-03-01", 900000, 4500), sale(6, "M3", "2026-02-28", 3000, 15))
+	// M3's sale of the 28th was settled; its refund now makes M3's net negative.
+	b, ps, p := batchOf(m, t, "T1-2026-02-28-M3-1", "M3", "2026-02-28", 6, 1, 2985)
+	must(t, m.CreateBatch(ctx, b, ps, p), "earlier batch")
+	appendN(t, m, 1, ledger.Refund(&posguard.Transaction{ID: 7, OrigID: 6, MerchantID: "M3", SettlementDate: "2026-03-01", Amount: 3000}, sale(6, "M3", "2026-02-28", 3000, 15), 0, 0))
+	run := posguard.T1Run{Date: "2026-03-01", ReviewThreshold: 500000, ReviewReason: "settlement.pending_review",
+		Postings: func(b *posguard.Batch) []*posguard.Posting {
+			return []*posguard.Posting{ledger.Transfer("batch:"+b.ID+":settle", posguard.PostSettlement, b.MerchantID, b.Date, b.ID, b.Payout,
+				posguard.MerchantAccount(posguard.AccountMerchantPayable, b.MerchantID), posguard.MerchantAccount(posguard.AccountPayoutClearing, b.MerchantID))}
+		},
+		Payout: func(_ context.Context, b *posguard.Batch) (*posguard.Payout, error) {
+			return &posguard.Payout{ID: b.PayoutID, BatchID: b.ID, MerchantID: b.MerchantID, Amount: b.Payout}, nil
+		}}
+	res, err := m.SettleT1(ctx, run)
+	must(t, err, "settle")
+	if res.Held != 1 || res.Carried != 1 || res.Existing != 0 || len(res.Batches) != 2 {
+		t.Fatalf("first run %+v", res)
+	}
+	b1, b2 := res.Batches[0], res.Batches[1]
+	if b1.ID != "T1-2026-03-01-M1-1" || b1.Count != 2 || b1.Net != 29850 || b1.PayoutID != "PO-T1-2026-03-01-M1-1" ||
+		b2.ID != "T1-2026-03-01-M2-1" || b2.Count != 1 || b2.Net != 4975 {
+		t.Fatalf("batches %+v %+v", b1, b2)
+	}
+	for id, want := range map[int64]string{1: "T1-2026-03-01-M1-1", 3: "T1-2026-03-01-M2-1", 4: "", 5: "", 7: ""} {
+		items, err := m.ItemsForTxn(ctx, id)
+		must(t, err, "items")
+		got := ""
+		for _, it := range items {
+			if it.TxnID == id {
+				got = it.BatchID
+			}
+		}
+		if got != want {
+			t.Fatalf("txn %d in batch %q, want %q (%+v)", id, got, want, items)
+		}
+	}
+	if po, err := m.Payout(ctx, "PO-T1-2026-03-01-M2-1"); err != nil || po.Amount != 4975 || po.State != posguard.PayoutQueued {
+		t.Fatalf("payout %+v %v", po, err)
+	}
+	head, _, _ := m.LedgerHead(ctx)
+	res, err = m.SettleT1(ctx, run)
+	must(t, err, "rerun")
+	if len(res.Batches) != 0 || res.Existing != 2 {
+		t.Fatalf("rerun %+v", res)
+	}
+	if h, _, _ := m.LedgerHead(ctx); h != head {
+		t.Fatalf("rerun moved the head %d→%d", head, h)
+	}
+	must(t, m.ReleaseReview(ctx, 5), "release")
+	appendN(t, m, 1, sale(8, "M1", "2026-03-01", 1000, 5))
+	res, err = m.SettleT1(ctx, run)
+	must(t, err, "third run")
+	if len(res.Batches) != 2 || res.Batches[0].ID != "T1-2026-03-01-M1-2" || res.Batches[0].Count != 1 ||
+		res.Batches[1].ID != "T1-2026-03-01-M2-2" || res.Batches[1].Net != 895500 {
+		t.Fatalf("third run %+v %+v", res, res.Batches)
+	}
+	if items, _ := m.ItemsForTxn(ctx, 5); len(items) != 1 || items[0].State != posguard.ItemInBatch || items[0].BatchID != "T1-2026-03-01-M2-2" {
+		t.Fatalf("released item %+v", items)
+	}
+	if _, err := m.SettleT1(ctx, posguard.T1Run{Date: "03/01/2026"}); posguard.ErrorCode(err) != posguard.EINVALID {
+		t.Fatalf("bad date: %v", err)
 	}
 	if _, err := ledger.Verify(ctx, m); err != nil {
 		t.Fatal(err)

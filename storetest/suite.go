@@ -75,6 +75,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("Cases", func(t *testing.T) { runCases(t, h) })
 	t.Run("LimitRequests", func(t *testing.T) { runLimitRequests(t, h) })
 	t.Run("Ledger", func(t *testing.T) { runLedger(t, h) })
+	t.Run("Jobs", func(t *testing.T) { runJobs(t, h) })
 	t.Run("Access", func(t *testing.T) { runAccess(t, h) })
 	t.Run("Recon", func(t *testing.T) { runRecon(t, h) })
 	t.Run("Onboarding", func(t *testing.T) { runOnboarding(t, h) })

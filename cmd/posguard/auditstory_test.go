@@ -63,7 +63,7 @@ func checkAuditStory(t *testing.T, wd *world, as func(tok, method, path, body st
 	}
 	// Edit one record by hand: the database refuses, so the intruder drops
 	// the trigger first.
-	db, err := sql.Open("sqlite", filepath.Join(wd.dir, "posguard.db"))
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(wd.dir, "posguard.db")+"?_pragma=busy_timeout(10000)") // serve writes meanwhile (scheduler, poster)
 	if err != nil {
 		t.Fatal(err)
 	}

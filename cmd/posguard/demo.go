@@ -14,6 +14,7 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/recon"
+	"github.com/posguard/posguard/schedule"
 	"github.com/posguard/posguard/seed"
 	"github.com/posguard/posguard/settlement"
 	"github.com/posguard/posguard/simterm"
@@ -43,6 +44,13 @@ type DemoCommand struct {
 	TerminalAddr string
 	Every        time.Duration
 	UpstreamTO   time.Duration
+	// DayEndsIn moves the cut-off so the business day closes this soon
+	// after the start (rounded up to a whole minute, as a cut-off is
+	// HH:MM): the day rolls over and settles itself during the run. Zero
+	// keeps the real cut-off (23:00 UTC+8).
+	DayEndsIn time.Duration
+	// D0Every is how often D0 merchants are paid same-day.
+	D0Every time.Duration
 }
 
 // ParseFlags reads demo's flags; all have defaults.
@@ -59,6 +67,8 @@ func (c *DemoCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.TerminalAddr, "terminal-addr", "127.0.0.1:0", "terminal address (default: any free port)")
 	fs.DurationVar(&c.Every, "every", 3*time.Second, "how often the live summary is printed")
 	fs.DurationVar(&c.UpstreamTO, "upstream-timeout", 2*time.Second, "host's wait for the network (short in the demo, so timeouts show)")
+	fs.DurationVar(&c.DayEndsIn, "day-ends-in", time.Minute, "move the cut-off so the business day closes this soon (whole minutes), then settles itself (0: the real 23:00 UTC+8)")
+	fs.DurationVar(&c.D0Every, "d0-every", 20*time.Second, "how often D0 merchants' qualifying sales (11 元 or more) are paid same-day")
 	return parseFlags(fs, args)
 }
 
@@ -126,8 +136,11 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		return err
 	}
 
+	// The network's clearing day rolls over at the host's cut-off.
+	cutoff, closes := demoCutoff(time.Now(), c.DayEndsIn)
 	sn := &SimnetCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
-	if err := sn.ParseFlags([]string{"--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--cards", worldPath, "--faults", c.Faults}); err != nil {
+	if err := sn.ParseFlags([]string{"--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--cards", worldPath, "--faults", c.Faults,
+		"--cutoff", cutoff}); err != nil {
 		return err
 	}
 	snDone := start(svcCtx, sn, sn.Ready)
@@ -145,7 +158,8 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	sv := &ServeCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
 	if err := sv.ParseFlags([]string{"--db", db, "--terminal-addr", c.TerminalAddr, "--http-addr", httpAddr,
 		"--network", "iso8583://" + netAddr, "--upstream-timeout", c.UpstreamTO.String(),
-		"--clearing-dir", filepath.Join(c.Dir, "clearing"), "--disputes-url", "http://" + adminAddr}); err != nil {
+		"--clearing-dir", filepath.Join(c.Dir, "clearing"), "--disputes-url", "http://" + adminAddr,
+		"--cutoff", cutoff, "--d0-every", c.D0Every.String()}); err != nil {
 		return err
 	}
 	svDone := start(svcCtx, sv, sv.Ready)
@@ -159,6 +173,9 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	fmt.Fprintf(c.Stdout, "  API: http://%s/v1/transactions · /v1/reversals · /v1/explain/51 · /v1/openapi.json · /healthz (Bearer token)\n", httpAddr)
 	printDemoUsers(c.Stdout, httpAddr, users)
 	fmt.Fprintf(c.Stdout, "  faults: %s\n  Ctrl-C stops the fleet (its terminals settle their batches), drains the reversals, checks the money\n  card by card, then settles the business day with the merchants and pays them at the simulated bank.\n\n", c.Faults)
+
+	fmt.Fprintf(c.Stdout, "  business day %s closes at %s UTC+8%s; then it settles itself (close, T+1, payouts, clearing file),\n  and D0 merchants are paid their sales of 11 元 or more every %s: see GET /v1/jobs.\n\n",
+		sv.Switch.SettlementDate(time.Now()), cutoff, closes, c.D0Every)
 
 	if err := demoBackoffice(ctx, sv, c.Stdout); err != nil {
 		return err
@@ -195,6 +212,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	defer tick.Stop()
 	var res fleetResult
 	last, lastAt := 0, time.Now()
+	seen, delivered := map[string]string{}, map[string]bool{}
 loop:
 	for {
 		select {
@@ -210,6 +228,8 @@ loop:
 			rate := float64(s.Sent-last) / time.Since(lastAt).Seconds()
 			last, lastAt = s.Sent, time.Now()
 			c.printLive(ctx, sv, &s, rate)
+			c.printJobs(ctx, sv, seen)
+			c.deliverClearing(ctx, sv, sn, delivered)
 		}
 	}
 	if res.sum != nil {
@@ -218,6 +238,7 @@ loop:
 	}
 	stopFleet() // the QR orders stop with the fleet
 	c.finish(sv, sn)
+	c.printJobs(context.Background(), sv, seen)
 	if dq != nil {
 		dq.finish(c.Stdout, sv.store)
 	}
@@ -262,6 +283,47 @@ func (c *DemoCommand) printLive(ctx context.Context, sv *ServeCommand, s *simter
 	}
 	fmt.Fprintf(c.Stdout, "[%5.0fs] %6.1f tx/s · sent %d · approved %d · timeouts %d · host reversals %d done, %d pending · declines: %s\n",
 		s.Elapsed.Seconds(), rate, s.Sent, approved, s.Timeouts, done, pending, strings.Join(parts, ", "))
+}
+
+// demoCutoff returns the cut-off (HH:MM, UTC+8) that closes the business
+// day about in after now, rounded up to a whole minute, and a note of when
+// that is; with in zero, or when the day would close after 23:59, the real
+// cut-off (23:00).
+func demoCutoff(now time.Time, in time.Duration) (string, string) {
+	if in <= 0 {
+		return "23:00", ""
+	}
+	at := now.Add(in).In(posguard.ChinaStandardTime)
+	up := at.Truncate(time.Minute)
+	if up.Before(at) {
+		up = up.Add(time.Minute)
+	}
+	local := now.In(posguard.ChinaStandardTime)
+	if up.YearDay() != local.YearDay() || up.Hour() == 0 && up.Minute() == 0 {
+		return "23:00", " (the moved cut-off would fall after midnight: the real one is kept)"
+	}
+	return up.Format("15:04"), fmt.Sprintf(" (in %s: moved by --day-ends-in)", up.Sub(now).Round(time.Second))
+}
+
+// printJobs prints each scheduled run that started or changed since the
+// last call (seen: key → state and attempt).
+func (c *DemoCommand) printJobs(ctx context.Context, sv *ServeCommand, seen map[string]string) {
+	jobs, err := sv.store.Jobs(ctx, posguard.JobFilter{Limit: 50})
+	if err != nil {
+		return
+	}
+	for i := len(jobs) - 1; i >= 0; i-- {
+		j := jobs[i]
+		mark := fmt.Sprintf("%s/%d", j.State, j.Attempts)
+		if seen[j.Key] == mark {
+			continue
+		}
+		seen[j.Key] = mark
+		if j.Kind == posguard.JobD0 && j.State == posguard.JobDone && strings.HasPrefix(j.Result, "D0: nothing") {
+			continue
+		}
+		fmt.Fprintf(c.Stdout, "  job %s\n", schedule.Describe(j))
+	}
 }
 
 // finish lets the reversal queue drain (the network is healthy by then)
@@ -311,6 +373,27 @@ func (c *DemoCommand) finish(sv *ServeCommand, sn *SimnetCommand) {
 		fmt.Fprintf(c.Stdout, "  %s issuer %s %s, journal says %s\n", m.PAN, verb, m.Issuer, m.Journal)
 	}
 	c.endOfDay(ctx, sv, sn)
+}
+
+// deliverClearing puts the simulated network's clearing file of each
+// business day already settled by the scheduler into serve's
+// --clearing-dir, once, as the network sends it after its day closes: the
+// scheduler's reconciliation job of that day finds it there.
+func (c *DemoCommand) deliverClearing(ctx context.Context, sv *ServeCommand, sn *SimnetCommand, delivered map[string]bool) {
+	jobs, err := sv.store.Jobs(ctx, posguard.JobFilter{Kind: posguard.JobSettle, Limit: 10})
+	if err != nil {
+		return
+	}
+	for _, j := range jobs {
+		if j.State != posguard.JobDone || delivered[j.Day] {
+			continue
+		}
+		delivered[j.Day] = true
+		body, _ := sn.Net.Clearing(j.Day)
+		if err := os.WriteFile(filepath.Join(c.Dir, "clearing", recon.ClearingName(j.Day)), body, 0o644); err != nil {
+			fmt.Fprintf(c.Stdout, "clearing file of %s: %v\n", j.Day, err)
+		}
+	}
 }
 
 // endOfDay receives the simulated network's clearing file of every day of

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/host"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/recon/clearing"
@@ -150,6 +152,19 @@ func (c *ServeCommand) startRecon(h *host.Host) {
 	c.clearing = w
 	c.mu.Unlock()
 	h.Also = append(h.Also, w.Run)
+	// The scheduler's reconciliation of a closed day: the directory is
+	// read now; without a run for the day the job waits for the file.
+	h.Scheduler.Recon = func(ctx context.Context, day string) (string, error) {
+		w.Scan(ctx)
+		run, err := h.Recon.Store.CurrentRun(ctx, day)
+		if posguard.ErrorCode(err) == posguard.ENOTFOUND {
+			return "", posguard.Errorf(posguard.ENOTFOUND, "no clearing file of %s in %s yet", day, w.Dir)
+		}
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("clearing file %s reconciled (run %s)", run.ClearingFile, run.ID), nil
+	}
 }
 
 // ImportClearing reconciles the files waiting in --clearing-dir now instead

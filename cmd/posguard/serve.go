@@ -52,9 +52,13 @@ type ServeCommand struct {
 	// (docs/disputes.md).
 	DisputeURL   string
 	DisputeEvery time.Duration
-	ClearingDir  string
-	clearing     *clearingWatcher // set when --clearing-dir is given
-	LogLevel     string
+	// Schedule is "on" (the business calendar runs itself: close of day,
+	// T+1, payouts, reconciliation, D0 every D0Every) or "off".
+	Schedule    string
+	D0Every     time.Duration
+	ClearingDir string
+	clearing    *clearingWatcher // set when --clearing-dir is given
+	LogLevel    string
 	logOpts
 	TLSCert     string
 	TLSKey      string
@@ -112,6 +116,12 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
+	if c.Schedule != "on" && c.Schedule != "off" {
+		return fmt.Errorf("--schedule %q: want on or off", c.Schedule)
+	}
+	if c.D0Every < 0 {
+		return fmt.Errorf("--d0-every must not be negative")
+	}
 	return checkLogFormat(c.LogFormat)
 }
 
@@ -138,6 +148,8 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.DisputeURL, "disputes-url", "", "the network's dispute API (simnet's admin server, http://HOST:PORT): its dispute file is imported every --dispute-every and responses are sent there")
 	fs.DurationVar(&c.DisputeEvery, "dispute-every", time.Minute, "how often the network's dispute file is fetched and disputes past their deadline are lost")
 	fs.StringVar(&c.Risk, "risk", "on", "risk rules on card sales: on or off")
+	fs.StringVar(&c.Schedule, "schedule", "on", "the business calendar runs itself (on or off): at the cut-off the day is closed, settled T+1, paid and reconciled; D0 merchants are paid every --d0-every; runs at GET /v1/jobs")
+	fs.DurationVar(&c.D0Every, "d0-every", 5*time.Minute, "how often D0 merchants' qualifying sales are paid same-day (0: no D0 job)")
 	fs.StringVar(&c.MinFirmware, "min-firmware", "", "lowest firmware per terminal model not flagged in health reports, e.g. NEW8210=2.3.0,S90=1.0.8")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	c.addLogFlags(fs)
@@ -237,6 +249,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		// PostgreSQL may be shared by several instances; SQLite is locked
 		// to this one.
 		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease,
+		Schedule: c.Schedule != "off", D0Every: d0Every(c.D0Every), RiskHolds: st.Onboarding().ReviewsHeld,
 	})
 	if err != nil {
 		return err
@@ -306,6 +319,14 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		c.log.Info("posguard serving", "instance", h.Instance, "shared", h.Shared, "terminals", tl.Addr().String(), "http", c.scheme()+"://"+hl.Addr().String(), "network", c.Network, "db", redactDSN(c.DB))
 		close(c.Ready)
 	})
+}
+
+// d0Every maps --d0-every to host.Config.D0Every (0: no D0 job).
+func d0Every(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // scheme is https under --tls-cert, http otherwise.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/posguard/posguard"
 	"io"
 	"net"
 	nethttp "net/http"
@@ -29,6 +30,7 @@ type SimnetCommand struct {
 	Cards     string
 	Faults    string
 	Seed      uint64
+	Cutoff    string
 	LogLevel  string
 
 	// Ready is closed when both listeners are bound; Net is the network.
@@ -49,6 +51,7 @@ func (c *SimnetCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.Cards, "cards", "", "world file whose cards and acquirer zone PIN key the issuers use")
 	fs.StringVar(&c.Faults, "faults", "", "fault spec, e.g. latency=2ms,timeout=0.02,drop_after_approve=0.01,outage=622588:30s")
 	fs.Uint64Var(&c.Seed, "seed", 0, "random seed for faults (0: time-based)")
+	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time (UTC+8) at which the network's clearing day rolls over, as serve's --cutoff")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -80,7 +83,11 @@ func (c *SimnetCommand) Run(ctx context.Context) error {
 	if seedVal == 0 {
 		seedVal = uint64(time.Now().UnixNano())
 	}
-	n := simnet.New(w.Cards, w.Acquirer.ZonePINKey, simnet.Options{Seed: seedVal, Logger: log})
+	cutoff, err := parseCutoff(c.Cutoff)
+	if err != nil {
+		return err
+	}
+	n := simnet.New(w.Cards, w.Acquirer.ZonePINKey, simnet.Options{Seed: seedVal, Logger: log, Calendar: posguard.Calendar{Cutoff: cutoff}})
 	if c.Faults != "" {
 		if err := n.SetFaults(c.Faults); err != nil {
 			return fmt.Errorf("--faults: %w", err)

@@ -1,0 +1,77 @@
+package qr_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/qr"
+	"github.com/posguard/posguard/simwallet"
+	"github.com/posguard/posguard/sqlite"
+	"github.com/posguard/posguard/storetest"
+	"github.com/posguard/posguard/wallet"
+)
+
+const benchKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+// BenchmarkQRMicropay measures micropay orders paid at once, end to end in
+// one process: the order journaled in SQLite before the call, the signed
+// call to simwallet over real HTTP (loopback), the signed answer verified,
+// the outcome and its merchant notification committed. Run with
+// go test ./qr -run X -bench QRMicropay -benchtime 5s -cpu 1,8 (docs/benchmarks.md).
+func BenchmarkQRMicropay(b *testing.B) {
+	ctx := context.Background()
+	w, err := simwallet.ParseWorld([]byte(`
+wallet_channels:
+  - { name: "wx", kind: wechat, url: "http://127.0.0.1:1/wx", app_id: "wxbench", key: "` + benchKey + `" }
+merchants:
+  - { id: "898310048990001", wallet: { mch_id: "1900000101" } }
+payers:
+  - { code: "13", channel: "wx", balance: 1000000000000, behavior: ok }
+`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sim, err := simwallet.New(w, simwallet.Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	st, err := sqlite.Open(filepath.Join(b.TempDir(), "b.db"), storetest.NewSealer())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	must := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	must(st.PutMerchant(ctx, &posguard.Merchant{ID: "898310048990001", Name: "bench", MCC: "5411", Status: posguard.MerchantActive}))
+	must(st.PutMerchantWallet(ctx, &posguard.MerchantWallet{MerchantID: "898310048990001", MchID: "1900000101", NotifyKey: bytes.Repeat([]byte{1}, 32)}))
+	k, err := wallet.ParseKey(benchKey)
+	must(err)
+	must(st.PutWalletChannel(ctx, &posguard.WalletChannel{Name: "wx", Kind: "wechat", URL: srv.URL + "/wx", AppID: "wxbench", Key: k}))
+	e := &qr.Engine{Store: st.QR(), Merchants: st, Settings: st, Wait: 5 * time.Second}
+	must(e.Start(ctx))
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			o, _, err := e.Create(ctx, qr.OrderInput{MerchantID: "898310048990001", OutOrderNo: fmt.Sprintf("B%d", i), Amount: 100,
+				Mode: posguard.QRMicropay, AuthCode: fmt.Sprintf("13%016d", i), Hash: fmt.Sprint(i)})
+			if err != nil || o.State != posguard.QRSucceeded {
+				b.Fatalf("order %d: %v %+v", i, err, o)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "orders/s")
+}
