@@ -456,6 +456,12 @@ func (s *Server) postQRNotify(w nethttp.ResponseWriter, r *nethttp.Request) {
 		writeJSON(w, status, map[string]string{"return_code": "SUCCESS"})
 		return
 	}
+	if status == nethttp.StatusServiceUnavailable {
+		// The channel reads return_code; the API's error shape rides along.
+		writeJSON(w, status, map[string]any{"return_code": "FAIL", "return_msg": msg,
+			"error": errorDetail{Code: posguard.EUNAVAILABLE, Message: msg}})
+		return
+	}
 	writeJSON(w, status, map[string]string{"return_code": "FAIL", "return_msg": msg})
 }
 

@@ -15,8 +15,20 @@ import (
 // for a body that is not a notification or whose mch_id or amount differ
 // from the order's (that opens a case); 503 when the store fails.
 func (e *Engine) ChannelNotification(ctx context.Context, channel string, body []byte, sig string) (int, string) {
-	ch, _, ok := e.channel(channel)
-	if !ok {
+	// The channels are read from the store (one seeded after start is
+	// known here too); a store that does not answer is a 503, whatever
+	// the channel.
+	chs, err := e.Store.WalletChannels(ctx)
+	if err != nil {
+		return 503, "store unavailable"
+	}
+	var ch wallet.Channel
+	for _, c := range chs {
+		if c.Name == channel {
+			ch = wallet.Channel{Name: c.Name, Kind: wallet.Kind(c.Kind), URL: c.URL, AppID: c.AppID, Key: wallet.Key(c.Key)}
+		}
+	}
+	if ch.Name == "" {
 		return 404, "unknown channel"
 	}
 	n, err := wallet.DecodeNotification(ch.Key, body, sig)
@@ -30,6 +42,9 @@ func (e *Engine) ChannelNotification(ctx context.Context, channel string, body [
 		return 400, "app_id is not this channel's"
 	}
 	o, err := e.Store.QROrderByTradeNo(ctx, n.OutTradeNo)
+	if err != nil && posguard.ErrorCode(err) != posguard.ENOTFOUND {
+		return 503, "store unavailable"
+	}
 	if posguard.ErrorCode(err) == posguard.ENOTFOUND || (err == nil && o.ChannelName != channel) {
 		return 404, "unknown out_trade_no"
 	}

@@ -141,6 +141,19 @@ func (b *cardBook) release(merchant, date string, u cardUse) {
 	}
 }
 
+// forget drops a merchant's usage, read again from the journal at its
+// next debit that needs it (after its limits changed: usage was not kept
+// while it had no per-card limits).
+func (b *cardBook) forget(merchant string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k := range b.days {
+		if k.merchant == merchant {
+			delete(b.days, k)
+		}
+	}
+}
+
 // tracksCards reports whether debits of m need the card book: per-card or
 // per-terminal limits, or a no-PIN contactless count.
 func (s *Switch) tracksCards(m *posguard.Merchant) bool {

@@ -265,7 +265,10 @@ func (s *Switch) ForgetTerminal(id string) { s.terminals.Delete(id) }
 
 // ForgetMerchant drops a cached merchant so the next request reads it
 // from the store (after a freeze, an unfreeze or an approval).
-func (s *Switch) ForgetMerchant(id string) { s.merchants.Delete(id) }
+func (s *Switch) ForgetMerchant(id string) {
+	s.merchants.Delete(id)
+	s.cards.forget(id) // its limits may have changed: re-read its usage when needed
+}
 
 // merchant returns the merchant, re-read from the store after CacheTTL.
 func (s *Switch) merchant(ctx context.Context, id string) (*posguard.Merchant, error) {

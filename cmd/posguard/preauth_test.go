@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -196,6 +198,28 @@ func TestPreAuthContract(t *testing.T) {
 		t.Fatalf("settlement with the pre-auth family's totals unbalanced: field 48 %q", f48)
 	}
 	term.batch = posguard.NextBatch(term.batch)
+
+	// Completion on a later day: pre-auth 5 is moved to an earlier
+	// settlement day (its journal row, as a pre-auth of 1 January would
+	// be); the completion names that date in 61.3 and is approved.
+	p5Req := term.preAuth(goodCard, goodExp, 6000)
+	p5 := code(t, "pre-auth 5", term.send(p5Req.Clone(), true), "00")
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(wd.dir, "posguard.db")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE transactions SET settlement_date = '2026-01-01', answer = json_set(answer, '$."13"', '0101')
+		WHERE terminal_id = ? AND stan = ? AND mti = '0100'`, shopTID, p5Req.Get(11)); err != nil {
+		t.Fatal(err)
+	}
+	code(t, "completion with the pre-auth's old date", term.send(term.completion(goodCard, goodExp, p5.Get(38), p5.Get(13), 6900), true), "25")
+	c5Req := term.completion(goodCard, goodExp, p5.Get(38), "0101", 6900)
+	code(t, "completion on a later day", term.send(c5Req.Clone(), true), "00")
+	wd.waitHeld("completion on a later day", goodCard, 0)
+	if c5, err := wd.serve.store.ByKey(ctx, posguard.TxnKey{TerminalID: shopTID, Batch: term.batch, STAN: c5Req.Get(11), MTI: "0200"}); err != nil || c5.SettlementDate == "2026-01-01" {
+		t.Fatalf("completion on a later day: %+v %v", c5, err)
+	}
 
 	// 30 days on: the open pre-auth 4 expires, its hold is released
 	// upstream, and it can no longer be completed.
