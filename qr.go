@@ -256,6 +256,10 @@ type QRStore interface {
 	QROrderByTradeNo(ctx context.Context, outTradeNo string) (*QROrder, error)
 	// QROrders lists orders newest first.
 	QROrders(ctx context.Context, f QROrderFilter) ([]*QROrder, error)
+	// QRDailyUsage returns the amount and count of a merchant's orders
+	// created in [from, to) that hold or may hold money: succeeded and
+	// paying ones (a refund does not give back daily limit).
+	QRDailyUsage(ctx context.Context, merchantID string, from, to time.Time) (Amount, int, error)
 	// UpdateQROrder applies u and returns the order after it. ENOTFOUND for
 	// an unknown ID; ECONFLICT when u.From or u.FromTask does not hold.
 	UpdateQROrder(ctx context.Context, u QROrderUpdate) (*QROrder, error)

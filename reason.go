@@ -106,6 +106,10 @@ const (
 	ReasonQRRefundExceeds        = "qr.refund_exceeds"
 	ReasonQRRefundState          = "qr.refund_state"
 	ReasonQRRefundFailed         = "qr.refund_failed"
+	// A QR order over the merchant's daily limits (limits.daily,
+	// limits.daily_count) counted over its QR orders of the day.
+	ReasonQRDailyAmount = "qr.daily_amount"
+	ReasonQRDailyCount  = "qr.daily_count"
 )
 
 // ReasonSpec is what one reason means at each edge of posguard.
@@ -216,6 +220,8 @@ var reasonTable = []ReasonSpec{
 	{ReasonQRRefundExceeds, "", 409},
 	{ReasonQRRefundState, "", 409},
 	{ReasonQRRefundFailed, "", 502},
+	{ReasonQRDailyAmount, "", 422},
+	{ReasonQRDailyCount, "", 422},
 }
 
 // reasonIndex finds a reason's row.

@@ -152,6 +152,19 @@ func (e *Engine) gate(ctx context.Context, in OrderInput) (*posguard.QROrder, st
 	if m.Limits.PerTxn > 0 && posguard.Amount(in.Amount) > m.Limits.PerTxn {
 		return fail(posguard.ReasonLimitPerTxn)
 	}
+	if m.Limits.Daily > 0 || m.Limits.DailyCount > 0 {
+		from := DayStart(now)
+		used, n, err := e.Store.QRDailyUsage(ctx, m.ID, from, from.AddDate(0, 0, 1))
+		if err != nil {
+			return nil, "", err
+		}
+		if m.Limits.Daily > 0 && used+posguard.Amount(in.Amount) > m.Limits.Daily {
+			return fail(posguard.ReasonQRDailyAmount)
+		}
+		if m.Limits.DailyCount > 0 && n+1 > m.Limits.DailyCount {
+			return fail(posguard.ReasonQRDailyCount)
+		}
+	}
 	var ch wallet.Channel
 	if in.Mode == posguard.QRMicropay {
 		k, err := wallet.KindOf(in.AuthCode)
@@ -184,6 +197,13 @@ func (e *Engine) gate(ctx context.Context, in OrderInput) (*posguard.QROrder, st
 	// the queue takes over once the call is surely over.
 	o.NextAttempt = now.Add(e.WalletTimeout + e.QueryEvery)
 	return o, in.AuthCode, nil
+}
+
+// DayStart returns the start (00:00 China Standard Time) of the day of t:
+// the day over which a merchant's QR orders count against its daily limits.
+func DayStart(t time.Time) time.Time {
+	c := t.In(posguard.ChinaStandardTime)
+	return time.Date(c.Year(), c.Month(), c.Day(), 0, 0, 0, 0, posguard.ChinaStandardTime)
 }
 
 // truncate cuts s to at most n runes.

@@ -25,6 +25,7 @@ func RunQR(t *testing.T, open Opener) {
 	}{
 		{"Config", testQRConfig},
 		{"Orders", testQROrders},
+		{"DailyUsage", testQRDailyUsage},
 		{"Refunds", testQRRefunds},
 		{"Notices", testQRNotices},
 	}
@@ -291,4 +292,34 @@ func testQRNotices(t *testing.T, q posguard.QRStore) {
 		t.Fatalf("notice = %+v", ns[0])
 	}
 	wantCode(t, q.QRNoticeAttempted(ctx, n.ID, true, time.Time{}, "", false, false), posguard.ENOTFOUND, "delivered twice")
+}
+
+// testQRDailyUsage: succeeded and paying orders of the merchant in the
+// window count; failed ones, other merchants and other windows do not.
+func testQRDailyUsage(t *testing.T, q posguard.QRStore) {
+	ctx := context.Background()
+	from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	a, n, err := q.QRDailyUsage(ctx, "U1", from, to)
+	must(t, err, "empty usage")
+	if a != 0 || n != 0 {
+		t.Fatalf("empty usage = %d, %d", a, n)
+	}
+	ok := newPaying(t, q, "U1", "B1", 1000, "")
+	_, err = q.UpdateQROrder(ctx, posguard.QROrderUpdate{ID: ok.ID, From: posguard.QRPaying, State: posguard.QRSucceeded})
+	must(t, err, "succeed")
+	newPaying(t, q, "U1", "B2", 300, "")
+	bad := newPaying(t, q, "U1", "B3", 7000, "")
+	_, err = q.UpdateQROrder(ctx, posguard.QROrderUpdate{ID: bad.ID, From: posguard.QRPaying, State: posguard.QRFailed, Reason: "qr.refused"})
+	must(t, err, "fail")
+	newPaying(t, q, "U2", "B1", 5000, "")
+	a, n, err = q.QRDailyUsage(ctx, "U1", from, to)
+	must(t, err, "usage")
+	if a != 1300 || n != 2 {
+		t.Fatalf("usage = %d, %d; want 1300, 2", a, n)
+	}
+	a, n, err = q.QRDailyUsage(ctx, "U1", to, to.Add(24*time.Hour))
+	must(t, err, "usage tomorrow")
+	if a != 0 || n != 0 {
+		t.Fatalf("usage of another day = %d, %d", a, n)
+	}
 }

@@ -1,0 +1,22 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// QRDailyUsage sums a merchant's succeeded and paying orders created in
+// [from, to) (see posguard.QRStore).
+func (s *Store) QRDailyUsage(ctx context.Context, merchantID string, from, to time.Time) (posguard.Amount, int, error) {
+	var sum int64
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT coalesce(sum(amount), 0), count(*) FROM qr_orders
+		WHERE merchant_id = ? AND state IN (?, ?) AND created_at >= ? AND created_at < ?`,
+		merchantID, string(posguard.QRSucceeded), string(posguard.QRPaying), s.T(from.UTC()), s.T(to.UTC())).Scan(&sum, &n)
+	if err != nil {
+		return 0, 0, s.DB.Err(err, "qr daily usage")
+	}
+	return posguard.Amount(sum), n, nil
+}
