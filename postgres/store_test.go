@@ -2,15 +2,13 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/postgres/pgtest"
 	"github.com/posguard/posguard/storetest"
 )
 
@@ -24,41 +22,11 @@ func testURL(t testing.TB) string {
 	return u
 }
 
-// withSchema creates a fresh schema for t, dropped when t ends, and returns
-// base with its search_path set to it.
+// withSchema returns a URL for a fresh schema of TEST_DATABASE_URL's
+// database, dropped when t ends (base is the skip-checked URL).
 func withSchema(t testing.TB, base string) string {
 	t.Helper()
-	ctx := context.Background()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "posguard_test_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("connect for cleanup: %v", err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL must be a URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.URL(t)
 }
 
 // openTest opens a store in a fresh schema.

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"net"
 	nethttp "net/http"
@@ -16,12 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access"
 	"github.com/posguard/posguard/console"
 	api "github.com/posguard/posguard/http"
+	"github.com/posguard/posguard/postgres/pgtest"
 )
 
 // tcpProxy forwards a loopback port to a database, and can cut every
@@ -99,33 +96,12 @@ func (p *tcpProxy) restore() {
 // ends) and returns a URL reaching it through host:port hostPort.
 func pgSchemaVia(t *testing.T, base, hostPort string) string {
 	t.Helper()
-	ctx := context.Background()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "posguard_test_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return
-		}
-		defer c.Close(ctx)
-		c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-	})
-	u, err := url.Parse(base)
+	u, err := url.Parse(pgtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	u.Host = hostPort
 	q := u.Query()
-	q.Set("search_path", schema)
 	q.Set("connect_timeout", "2")
 	u.RawQuery = q.Encode()
 	return u.String()
