@@ -3,7 +3,6 @@ package http
 import (
 	"encoding/json"
 	nethttp "net/http"
-	"strconv"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/payout"
@@ -89,19 +88,7 @@ func (s *Server) changes() payout.Changes {
 // changeFor returns change request {id} if the user may see it; ENOTFOUND
 // (as for a missing one) otherwise.
 func (s *Server) changeFor(r *nethttp.Request) (*posguard.AccountChange, error) {
-	raw := r.PathValue("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		return nil, invalidParam("id", "%q is not a change ID (a positive integer)", raw)
-	}
-	c, err := s.Access.AccountChange(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !sees(r, c.MerchantID) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "account change %d not found", id)
-	}
-	return c, nil
+	return scopedByID(r, "account change", s.Access.AccountChange, func(c *posguard.AccountChange) string { return c.MerchantID })
 }
 
 // listAccountChanges serves GET /v1/account-changes?merchant=&state=.

@@ -170,19 +170,7 @@ func (s *Server) postLimitRequest(w nethttp.ResponseWriter, r *nethttp.Request) 
 // limitRequestFor returns request {id} if the user may see it; ENOTFOUND
 // (as for a missing one) otherwise.
 func (s *Server) limitRequestFor(r *nethttp.Request) (*posguard.LimitRequest, error) {
-	raw := r.PathValue("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		return nil, invalidParam("id", "%q is not a limit request ID (a positive integer)", raw)
-	}
-	x, err := s.LimitRequests.LimitRequest(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !sees(r, x.MerchantID) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "limit request %d not found", id)
-	}
-	return x, nil
+	return scopedByID(r, "limit request", s.LimitRequests.LimitRequest, func(x *posguard.LimitRequest) string { return x.MerchantID })
 }
 
 // listLimitRequests serves GET /v1/limit-requests?merchant=&state=.

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	nethttp "net/http"
+	"strconv"
 
 	"github.com/posguard/posguard"
 )
@@ -61,4 +62,24 @@ func (s *Server) terminalFor(ctx context.Context, r *nethttp.Request, id string)
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "terminal %s not found", id)
 	}
 	return t, nil
+}
+
+// scopedByID reads object {id} of the request's path with get, if the user
+// may see the merchant merchantOf names; what is missing or another
+// merchant's answers ENOTFOUND alike. noun names the object in errors.
+func scopedByID[T any](r *nethttp.Request, noun string, get func(context.Context, int64) (T, error), merchantOf func(T) string) (T, error) {
+	var zero T
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return zero, invalidParam("id", "%q is not a valid %s ID (a positive integer)", raw, noun)
+	}
+	x, err := get(r.Context(), id)
+	if err != nil {
+		return zero, err
+	}
+	if !sees(r, merchantOf(x)) {
+		return zero, posguard.Errorf(posguard.ENOTFOUND, "%s %d not found", noun, id)
+	}
+	return x, nil
 }
