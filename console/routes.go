@@ -65,7 +65,7 @@ func (s *Server) routes() []route {
 		{"GET /qr", allRoles, s.qrOrders},
 		{"GET /qr/{id}", allRoles, s.qrOrderPage},
 		{"POST /qr/{id}/refunds", qrRefunders, s.qrRefund},
-	}, s.disputeRoutes()...)
+	}, append(s.disputeRoutes(), s.limitRequestRoutes()...)...)
 }
 
 // Handler returns the console's pages, its login and logout, and its
