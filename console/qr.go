@@ -317,7 +317,9 @@ func qrHistory(o *posguard.QROrder, refunds []*posguard.QRRefund, notices []*pos
 	var ev []qrEvent
 	add := func(at time.Time, key, state string, args ...any) {
 		if !at.IsZero() {
-			ev = append(ev, qrEvent{At: at, Key: key, Args: args, State: state})
+			// The channel's paid_at has whole seconds: nothing is shown
+			// before the order's creation.
+			ev = append(ev, qrEvent{At: maxTime(at, o.CreatedAt), Key: key, Args: args, State: state})
 		}
 	}
 	if o.OutTradeNo == "" && o.State.Final() {
@@ -366,6 +368,13 @@ func qrHistory(o *posguard.QROrder, refunds []*posguard.QRRefund, notices []*pos
 	// A stable sort by time keeps the order above for equal times.
 	sort.SliceStable(ev, func(i, j int) bool { return ev[i].At.Before(ev[j].At) })
 	return ev
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
 }
 
 // EventText renders one history line in the page's language.
