@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/diagnosis"
 	"github.com/posguard/posguard/qr"
 )
 
@@ -388,4 +389,15 @@ func (q *request) EventText(e qrEvent) string {
 		}
 	}
 	return q.T(e.Key, args...)
+}
+
+// ChannelHint explains the channel code named in a channel's last answer
+// (what it means and what posguard does), in the page's language; "" when
+// the answer names none (a timeout, a bad signature).
+func (q *request) ChannelHint(answer string) string {
+	e, ok := diagnosis.ChannelCodeIn(answer)
+	if !ok {
+		return ""
+	}
+	return e.Meaning.In(q.lang) + " " + e.Action.In(q.lang)
 }
