@@ -18,9 +18,9 @@ import (
 )
 
 // ChaosQRFaults is the default wallet-channel fault mix of a QR chaos run
-// (notify_drop and notify_dup: the channel's payment notifications to
-// posguard lost and duplicated).
-const ChaosQRFaults = "latency=20ms,timeout=0.02,hang=3s,drop_after_charge=0.02,system_error=0.02,bad_signature=0.02,notify_drop=0.2,notify_dup=0.1"
+// (notify_drop, notify_dup and notify_bad_signature: the channel's payment
+// notifications to posguard lost, duplicated and forged).
+const ChaosQRFaults = "latency=20ms,timeout=0.02,hang=3s,drop_after_charge=0.02,system_error=0.02,bad_signature=0.02,notify_drop=0.2,notify_dup=0.1,notify_bad_signature=0.05"
 
 // ChaosQRReport is what a QR chaos run found (spec/wallet-channel.md §3.8
 // and §4.5).
@@ -273,6 +273,8 @@ func (c *ChaosCommand) runQR(ctx context.Context) error {
 		return fmt.Errorf("%d QR orders or payers whose money differs between the channel and posguard", len(rep.Mismatches))
 	case rep.LeftPaying+rep.RefundsProcessing > 0:
 		return fmt.Errorf("QR queues not drained after %s: %d orders paying, %d refunds processing", c.DrainLimit, rep.LeftPaying, rep.RefundsProcessing)
+	case rep.FaultsInjected["notify_bad_signature_accepted"] > 0:
+		return fmt.Errorf("%d payment notifications with a bad signature were acknowledged by posguard", rep.FaultsInjected["notify_bad_signature_accepted"])
 	case len(n.Undelivered) > 0 || n.Pending > 0:
 		return fmt.Errorf("merchant notifications: %d final orders or refunds without a verified notification, %d still pending", len(n.Undelivered), n.Pending)
 	case n.Unverified > 0 || len(n.Conflicts) > 0:
