@@ -13,6 +13,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/qr"
+	"github.com/posguard/posguard/seed"
 	"github.com/posguard/posguard/wallet"
 )
 
@@ -118,5 +119,44 @@ func TestParseNotifyFaults(t *testing.T) {
 		if _, err := parseNotifyFaults(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestLiftQRDailyLimits: the chaos world drops the QR merchants' daily
+// limits (and only theirs); the result still parses.
+func TestLiftQRDailyLimits(t *testing.T) {
+	base := seed.DemoYAML()
+	w, err := seed.Parse(base, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mids []string
+	for _, m := range w.Merchants {
+		if m.Status == posguard.MerchantActive && len(mids) < 3 {
+			mids = append(mids, m.ID)
+		}
+	}
+	lifted, err := seed.Parse(liftQRDailyLimits(base, mids), "lifted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chosen := map[string]bool{}
+	for _, id := range mids {
+		chosen[id] = true
+	}
+	limited := 0
+	for i, m := range lifted.Merchants {
+		was := w.Merchants[i].Limits
+		switch {
+		case chosen[m.ID] && (m.Limits.Daily != 0 || m.Limits.DailyCount != 0 || m.Limits.PerTxn != was.PerTxn):
+			t.Errorf("%s: limits %+v", m.ID, m.Limits)
+		case !chosen[m.ID] && m.Limits != was:
+			t.Errorf("%s (not a QR merchant): limits %+v, were %+v", m.ID, m.Limits, was)
+		case chosen[m.ID] && (was.Daily != 0 || was.DailyCount != 0):
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Fatal("no QR merchant of the demo had a daily limit: nothing tested")
 	}
 }

@@ -86,7 +86,7 @@ func (c *ChaosCommand) runQR(ctx context.Context) error {
 			mids = append(mids, m.ID)
 		}
 	}
-	worldYAML, err := qrWorldYAML(base, walletAddr, mids)
+	worldYAML, err := qrWorldYAML(liftQRDailyLimits(base, mids), walletAddr, mids)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +66,28 @@ func qrWorldYAML(world []byte, walletAddr string, mids []string) ([]byte, error)
 		fmt.Fprintf(&b, "  - { code: %q, channel: \"wx\", balance: %d, behavior: %q }\n", p.Code, p.Balance, p.Behavior)
 	}
 	return []byte(b.String()), nil
+}
+
+// dailyLimit matches a daily amount or count limit in a merchant's limits.
+var dailyLimit = regexp.MustCompile(`,?\s*\bdaily(_count)?: \d+`)
+
+// liftQRDailyLimits removes the daily amount and count limits of the
+// merchants mids from world (YAML), so that a long chaos run keeps sending
+// their orders to the channel instead of failing them at the gate.
+func liftQRDailyLimits(world []byte, mids []string) []byte {
+	s := string(world)
+	for _, mid := range mids {
+		at := strings.Index(s, `- id: "`+mid+`"`)
+		if at < 0 {
+			continue
+		}
+		end := len(s)
+		if next := strings.Index(s[at+1:], "\n  - id: "); next >= 0 {
+			end = at + 1 + next
+		}
+		s = s[:at] + dailyLimit.ReplaceAllString(s[at:end], "") + s[end:]
+	}
+	return []byte(s)
 }
 
 // qrLoad makes QR orders through the merchant API.
