@@ -64,6 +64,7 @@ func (s *Server) routes() []route {
 		{"POST /risk/unfreeze", reviewRoles, s.freezePage},
 		{"GET /qr", allRoles, s.qrOrders},
 		{"GET /qr/{id}", allRoles, s.qrOrderPage},
+		{"POST /qr/{id}/refunds", qrRefunders, s.qrRefund},
 	}, append(s.disputeRoutes(), s.limitRequestRoutes()...)...)
 }
 
