@@ -76,6 +76,9 @@ type ServeCommand struct {
 	Instance      string
 	LeaseTTL      time.Duration
 	ReversalLease time.Duration
+	// UsageRefresh is, on PostgreSQL, how often the daily-limit usage is
+	// read again from the journal (docs/deployment.md).
+	UsageRefresh time.Duration
 	// Risk is "on" (the risk rules judge every card sale) or "off".
 	Risk string
 	// RiskNow, if set before Run, is the clock the risk rules judge
@@ -173,6 +176,7 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.StringVar(&c.PublicURL, "public-url", "", "QR: base URL where the wallet channels reach this host's notification endpoint (default http:// + the bound --http-addr)")
 	fs.StringVar(&c.Instance, "instance", "", "name of this instance among several on one PostgreSQL database, in leases and claims (default: host name and process id)")
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "PostgreSQL: how long a singleton job's lease (ledger poster, payouts, incident detection…) lasts unrenewed; a dead leader's jobs move within about 1.3 times this")
+	fs.DurationVar(&c.UsageRefresh, "usage-refresh", time.Second, "PostgreSQL: how often each instance reads the daily-limit usage (per merchant, card and terminal) again from the journal; shorter is more exact across instances and costs a query per merchant each time")
 	fs.DurationVar(&c.ReversalLease, "reversal-lease", 30*time.Second, "PostgreSQL: how long a claimed reversal stays with the instance that claimed it before another may send it")
 	c.connLimits.addFlags(fs)
 }
@@ -258,7 +262,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		QRQueryEvery: c.QRQueryEvery, QRPayDeadline: c.QRPayDeadline, QRWait: c.QRWait, WalletTimeout: c.WalletTimeout, PublicURL: c.PublicURL,
 		// PostgreSQL may be shared by several instances; SQLite is locked
 		// to this one.
-		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease,
+		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease, UsageRefresh: c.UsageRefresh,
 		Schedule: c.Schedule != "off", D0Every: d0Every(c.D0Every), RiskHolds: st.Onboarding().ReviewsHeld,
 	})
 	if err != nil {
