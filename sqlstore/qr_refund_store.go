@@ -26,8 +26,8 @@ func (s *Store) CreateQRRefund(ctx context.Context, r *posguard.QRRefund, refund
 	now := s.NowUTC()
 	var got *posguard.QRRefund
 	created := false
-	err := s.DB.InTx(ctx, "create qr refund", func(tx *Tx) error {
-		created = false
+	err := s.InGroupTx(ctx, "create qr refund", func(ctx context.Context, tx *Tx) error {
+		got, created = nil, false
 		o, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, r.OrderID))
 		if errors.Is(err, ErrNoRows) {
 			return NotFound("qr order", fmt.Sprint(r.OrderID))
