@@ -61,7 +61,8 @@ func (e *Engine) BillSources(ctx context.Context) ([]posguard.QRBillSource, erro
 }
 
 // FetchBill asks src's channel for the bill of date (YYYY-MM-DD, UTC+8)
-// and returns its CSV text. No trusted answer, or BILL_NOT_READY, is
+// and returns its CSV text. BILL_NOT_READY (the day has not begun at the
+// channel) is ENOTFOUND; no trusted answer, or another refusal, is
 // EUNAVAILABLE.
 func (e *Engine) FetchBill(ctx context.Context, src posguard.QRBillSource, date string) ([]byte, error) {
 	_, c, ok := e.channel(src.Channel)
@@ -69,6 +70,9 @@ func (e *Engine) FetchBill(ctx context.Context, src posguard.QRBillSource, date 
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "wallet channel %q is not configured", src.Channel)
 	}
 	a, err := c.Bill(ctx, wallet.BillRequest{MchID: src.MchID, Date: date})
+	if err == nil && a.Code() == wallet.ErrBillNotReady {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "bill of %s for %s: the channel's day %s has not begun", src.Channel, src.MerchantID, date)
+	}
 	if err == nil && !a.OK() {
 		err = a.Err()
 	}

@@ -20,8 +20,9 @@ type QRChannels interface {
 	// BillSources lists every day bill: each channel for each merchant
 	// with a wallet.
 	BillSources(ctx context.Context) ([]posguard.QRBillSource, error)
-	// FetchBill asks the channel for src's bill of date (EUNAVAILABLE
-	// without a trusted answer).
+	// FetchBill asks the channel for src's bill of date: ENOTFOUND when
+	// the channel's day has not begun, EUNAVAILABLE without a trusted
+	// answer.
 	FetchBill(ctx context.Context, src posguard.QRBillSource, date string) ([]byte, error)
 	// RepairCharge queries the channel and returns the money to the payer
 	// (refund, reversal again) or makes a paying order succeeded; it
@@ -108,6 +109,9 @@ func (r *Reconciler) gatherQR(ctx context.Context, in Input) ([]*qrBill, string,
 				continue
 			}
 			data, err := r.QR.FetchBill(ctx, src, in.Date)
+			if posguard.ErrorCode(err) == posguard.ENOTFOUND {
+				continue // the day has not begun at the channel: no bill yet
+			}
 			if err != nil {
 				return nil, "", err
 			}
