@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,7 +72,8 @@ func TestReconQRBills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	qw := startQRWorld(t, "--qr-query-every", "100ms", "--qr-pay-deadline", "2s")
+	clearingDir := t.TempDir()
+	qw := startQRWorld(t, "--qr-query-every", "100ms", "--qr-pay-deadline", "2s", "--clearing-dir", clearingDir)
 	fin := qw.userToken("qrfin", posguard.RoleFinance, "")
 	termAdr, _ := qw.serve.Addrs()
 	_, simAdmin := qw.simnet.Addrs()
@@ -265,5 +269,16 @@ func TestReconQRBills(t *testing.T) {
 	st, third := qw.postRecon(fin, date, clearingFile, map[string]string{"qr": "fetch"})
 	if st != 200 || third.RunID != again.RunID {
 		t.Fatalf("third run: %d %s, want 200 %s", st, third.RunID, again.RunID)
+	}
+
+	// The scheduler's end-of-day step (close → T+1 → payouts → recon) is
+	// serve's: the clearing file from --clearing-dir and the bills fetched
+	// from the channel, in one run (here the same bytes: the stored run).
+	if err := os.WriteFile(filepath.Join(clearingDir, recon.ClearingName(date)), clearingFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	what, err := qw.serve.host.Scheduler.Recon(t.Context(), date)
+	if err != nil || !strings.Contains(what, again.RunID) || !strings.Contains(what, "with 2 QR bills") {
+		t.Fatalf("scheduled recon: %q %v (want run %s with 2 QR bills)", what, err, again.RunID)
 	}
 }
