@@ -66,6 +66,10 @@ type Engine struct {
 	Logger *slog.Logger
 	Now    func() time.Time
 
+	// Observer, when set, is told each order and refund that becomes final
+	// and each notification attempt (metrics, failure analytics).
+	Observer Observer
+
 	channels []wallet.Channel
 	clients  map[string]*wallet.Client
 	prefix   string // 6 characters of this store, in every out_trade_no
@@ -109,7 +113,12 @@ func (e *Engine) Start(ctx context.Context) error {
 		e.NotifyGiveUpAfter = 7 * 24 * time.Hour
 	}
 	if e.HTTP == nil {
-		e.HTTP = &http.Client{}
+		// Connections to the channels (and the merchants) are kept and
+		// reused: many orders at once would otherwise open a connection
+		// each (the default keeps 2 idle per host).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 256
+		e.HTTP = &http.Client{Transport: t}
 	}
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)
@@ -262,6 +271,7 @@ func wake(ch chan struct{}) {
 func (e *Engine) update(ctx context.Context, u posguard.QROrderUpdate) (*posguard.QROrder, error) {
 	o, err := e.Store.UpdateQROrder(ctx, u)
 	if err == nil {
+		e.observeOrder(o, &u)
 		e.changed(o.ID)
 		if u.Notify {
 			wake(e.wakeNot)

@@ -1,0 +1,30 @@
+package sqlstore
+
+import "context"
+
+// TxGroup is implemented by a database's group committer (Store.Group) that
+// can run the core's own writes in its shared transactions: the QR
+// engine's order writes join the card journal's batches this way, so that
+// many concurrent orders share one commit. f runs inside the shared
+// transaction (in a savepoint of its own, so a failing f is rolled back
+// alone) with q speaking the dialect's SQL; DoTx returns once that
+// transaction has committed, or f failed, or the commit failed.
+type TxGroup interface {
+	DoTx(ctx context.Context, name string, f func(ctx context.Context, q Querier) error) error
+}
+
+// InGroupTx runs f in a write transaction like DB.InTx, but through the
+// database's group committer when it has one (TxGroup): the transaction is
+// then shared with other writers and f may run in a batch with them. f must
+// use the ctx it is given (the committer's, never cancelled mid-batch) for
+// its statements. A caller returns only once its write is durable, exactly
+// as with InTx. f's error is returned mapped for op.
+func (s *Store) InGroupTx(ctx context.Context, op string, f func(ctx context.Context, tx *Tx) error) error {
+	g, ok := s.Group.(TxGroup)
+	if !ok {
+		return s.DB.InTx(ctx, op, func(tx *Tx) error { return f(ctx, tx) })
+	}
+	return g.DoTx(ctx, op, func(wctx context.Context, q Querier) error {
+		return s.DB.Err(f(wctx, &Tx{db: s.DB, q: q}), op)
+	})
+}
