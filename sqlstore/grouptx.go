@@ -1,6 +1,10 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+
+	"github.com/posguard/posguard"
+)
 
 // TxGroup is implemented by a database's group committer (Store.Group) that
 // can run the core's own writes in its shared transactions: the QR
@@ -24,7 +28,20 @@ func (s *Store) InGroupTx(ctx context.Context, op string, f func(ctx context.Con
 	if !ok {
 		return s.DB.InTx(ctx, op, func(tx *Tx) error { return f(ctx, tx) })
 	}
-	return g.DoTx(ctx, op, func(wctx context.Context, q Querier) error {
-		return s.DB.Err(f(wctx, &Tx{db: s.DB, q: q}), op)
+	// A request's audit record (posguard.TxAuditor in ctx) is appended in
+	// f's savepoint, after f, and commits with the shared transaction.
+	a := posguard.TxAuditorOf(ctx)
+	var rec *posguard.AuditRecord
+	err := g.DoTx(ctx, op, func(wctx context.Context, q Querier) error {
+		tx := newTx(s.DB, q)
+		err := f(wctx, tx)
+		if err == nil {
+			rec, err = tx.requestAudit(wctx, a)
+		}
+		return s.DB.Err(err, op)
 	})
+	if err == nil && rec != nil {
+		a.TxCommitted(rec)
+	}
+	return err
 }

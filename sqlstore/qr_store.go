@@ -123,6 +123,7 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 	limited := o.State == posguard.QRPaying && limit.On()
 	var got *posguard.QROrder
 	created := false
+	request := ctx // its audit record (if any) names the new order
 	write := func(ctx context.Context, tx *Tx) error {
 		got, created = nil, false
 		var err error
@@ -130,6 +131,9 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 			got, created, err = s.insertQROrderWithin(ctx, tx, o, tradePrefix, limit, now)
 		} else {
 			got, created, err = s.insertQROrder(ctx, tx, o, tradePrefix, now)
+		}
+		if err == nil && created {
+			posguard.NoteAudit(request, got)
 		}
 		return err
 	}
