@@ -123,7 +123,6 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 	limited := o.State == posguard.QRPaying && limit.On()
 	var got *posguard.QROrder
 	created := false
-	request := ctx // its audit record (if any) names the new order
 	write := func(ctx context.Context, tx *Tx) error {
 		got, created = nil, false
 		var err error
@@ -133,7 +132,7 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 			got, created, err = s.insertQROrder(ctx, tx, o, tradePrefix, now)
 		}
 		if err == nil && created {
-			posguard.NoteAudit(request, got)
+			posguard.NoteAudit(ctx, got) // a request's audit record names the new order
 		}
 		return err
 	}
