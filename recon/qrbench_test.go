@@ -108,7 +108,7 @@ func fillQR(b *testing.B, db *sql.DB, n int) []wallet.BillRow {
 	start := time.Date(2026, 11, 23, 0, 0, 0, 0, zone)
 	var rows []wallet.BillRow
 	for i := 1; i <= n; i++ {
-		at := start.Add(time.Duration(i) * 80 * time.Hour / time.Duration(n) / 4) // spread over the day
+		at := start.Add(time.Duration(int64(20*time.Hour) / int64(n) * int64(i))) // spread over the day
 		no := fmt.Sprintf("PGBENCH%012d", i)
 		amt := int64(100 + i%50000)
 		refunded := int64(0)
