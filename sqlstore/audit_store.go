@@ -17,8 +17,18 @@ const maxAuditPage = 1000
 // AppendAudit implements posguard.AuditStore: under the head's lock it takes
 // the next id, chains the record's hash to the head's and moves the head.
 // Its transaction carries no request's record (it is no change of one).
+// On SQLite the record joins the group-commit batches (one writer: an
+// audited request whose change wrote nothing of its own no longer costs a
+// commit of its own); on PostgreSQL it keeps a transaction of its own, so
+// that the head's lock is never held by a shared batch that goes on to
+// lock other rows.
 func (s *Store) AppendAudit(ctx context.Context, r *posguard.AuditRecord) error {
 	ctx = posguard.WithTxAuditor(ctx, nil)
+	if s.DB.D.ForUpdate == "" {
+		return s.InGroupTx(ctx, "append audit", func(ctx context.Context, tx *Tx) error {
+			return s.appendAudits(ctx, tx, []*posguard.AuditRecord{r})
+		})
+	}
 	return s.DB.InTx(ctx, "append audit", func(tx *Tx) error { return s.appendAudits(ctx, tx, []*posguard.AuditRecord{r}) })
 }
 
