@@ -17,7 +17,7 @@ func FuzzQRKeyID(f *testing.F) {
 		if !ok {
 			return
 		}
-		rest := strings.TrimPrefix(key, "qr:"+string(kind))
+		rest := strings.TrimPrefix(key, "qr:"+string([]byte{kind}))
 		i := strings.IndexByte(rest, ':')
 		if n, err := strconv.ParseInt(rest[:max(i, 0)], 10, 64); id <= 0 || i < 1 || err != nil || n != id {
 			t.Fatalf("%q: read %c %d", key, kind, id)
