@@ -360,6 +360,9 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err := h.QR.Start(ctx); err != nil {
 		return nil, fmt.Errorf("qr: %w", err)
 	}
+	if err := h.Recon.WireQR(ctx, h.QR, st, st, channelNames(h.QR)); err != nil {
+		return nil, fmt.Errorf("qr reconciliation: %w", err)
+	}
 	h.observeQR(st.QR())
 	cal := sw.Calendar()
 	h.QRPoster = &ledger.QRPoster{QR: st.QR(), Ledger: money, Pricer: fees, Date: cal.SettlementDate, Logger: log}
@@ -404,4 +407,13 @@ func AcquirerSettings(ctx context.Context, st posguard.SettingStore) (string, []
 		return "", nil, fmt.Errorf("zone PIN key: %w", err)
 	}
 	return string(acq), zpk, nil
+}
+
+// channelNames returns the names of the engine's wallet channels.
+func channelNames(e *qr.Engine) []string {
+	var out []string
+	for _, c := range e.Channels() {
+		out = append(out, c.Name)
+	}
+	return out
 }
