@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/postgres/pgtest"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/wallet"
 )
@@ -73,8 +74,22 @@ func TestReconQRBills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			dsn := ""
+			if db == "postgres" {
+				dsn = pgtest.URL(t)
+				// user and token commands find the host key here too.
+				t.Setenv("POSGUARD_HOST_KEY_FILE", filepath.Join(t.TempDir(), "posguard.hostkey"))
+			}
+			testReconQRBills(t, dsn)
+		})
+	}
+}
+
+func testReconQRBills(t *testing.T, dsn string) {
 	clearingDir := t.TempDir()
-	qw := startQRWorld(t, "--qr-query-every", "100ms", "--qr-pay-deadline", "2s", "--clearing-dir", clearingDir)
+	qw := startQRWorldOn(t, dsn, "--qr-query-every", "100ms", "--qr-pay-deadline", "2s", "--clearing-dir", clearingDir)
 	fin := qw.userToken("qrfin", posguard.RoleFinance, "")
 	termAdr, _ := qw.serve.Addrs()
 	_, simAdmin := qw.simnet.Addrs()
@@ -296,8 +311,8 @@ func TestReconQRBills(t *testing.T) {
 	os.WriteFile(billPath, bill, 0o644)
 	os.WriteFile(clearingPath, clearingFile, 0o644)
 	var out, errb bytes.Buffer
-	if code := Main(t.Context(), []string{"recon", "--db", qw.db, "--date", date, "--clearing", clearingPath, "--qr-fetch", "--qr-bill", billPath},
-		&out, &errb); code != 0 {
+	if code := Main(t.Context(), append([]string{"recon", "--db", qw.db, "--date", date, "--clearing", clearingPath, "--qr-fetch", "--qr-bill", billPath},
+		qw.keyArgs...), &out, &errb); code != 0 {
 		t.Fatalf("posguard recon --qr-bill: exit %d: %s", code, errb.String())
 	}
 	if !strings.Contains(out.String(), again.RunID) || !strings.Contains(out.String(), "QR bills: 2,") ||
@@ -308,8 +323,8 @@ func TestReconQRBills(t *testing.T) {
 	os.WriteFile(billPath, append(bill, []byte("garbage\n")...), 0o644)
 	out.Reset()
 	errb.Reset()
-	if code := Main(t.Context(), []string{"recon", "--db", qw.db, "--date", date, "--clearing", clearingPath, "--qr-bill", billPath},
-		&out, &errb); code != 1 || !strings.Contains(errb.String(), "column") && !strings.Contains(errb.String(), "columns") {
+	if code := Main(t.Context(), append([]string{"recon", "--db", qw.db, "--date", date, "--clearing", clearingPath, "--qr-bill", billPath},
+		qw.keyArgs...), &out, &errb); code != 1 || !strings.Contains(errb.String(), "column") && !strings.Contains(errb.String(), "columns") {
 		t.Errorf("a bad bill: exit %d, %q", code, errb.String())
 	}
 
