@@ -331,9 +331,16 @@ func testReconQRBills(t *testing.T, dsn string) {
 	// The scheduler's end-of-day step (close → T+1 → payouts → recon) is
 	// serve's: the clearing file from --clearing-dir and the bills fetched
 	// from the channel, in one run (here the same bytes: the stored run).
+	// First the channel fails every request (SYSTEMERROR): no run, the job
+	// fails and is tried again; then it answers.
+	qw.faults("system_error=1")
 	if err := os.WriteFile(filepath.Join(clearingDir, recon.ClearingName(date)), clearingFile, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if what, err := qw.serve.host.Scheduler.Recon(t.Context(), date); posguard.ErrorCode(err) != posguard.EUNAVAILABLE {
+		t.Fatalf("scheduled recon with the channel failing: %q %v", what, err)
+	}
+	qw.faults("")
 	what, err := qw.serve.host.Scheduler.Recon(t.Context(), date)
 	if err != nil || !strings.Contains(what, again.RunID) || !strings.Contains(what, "with 2 QR bills") {
 		t.Fatalf("scheduled recon: %q %v (want run %s with 2 QR bills)", what, err, again.RunID)
