@@ -131,6 +131,9 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 		} else {
 			got, created, err = s.insertQROrder(ctx, tx, o, tradePrefix, now)
 		}
+		if err == nil && created {
+			posguard.NoteAudit(ctx, got) // a request's audit record names the new order
+		}
 		return err
 	}
 	var err error
