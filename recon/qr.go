@@ -143,9 +143,9 @@ func (r *Reconciler) gatherQR(ctx context.Context, in Input) ([]*qrBill, string,
 // qrSide is what matching the bills of a date needs of the QR journal.
 type qrSide struct {
 	byNo      map[string]*posguard.QROrder
-	paid      map[string][]*posguard.QROrder // channel|merchant → succeeded orders paid on the date
-	refunds   map[int64][]*posguard.QRRefund // by order
-	refundNo  map[string]*posguard.QRRefund  // by posguard's out_refund_no at the channel
+	paid      map[string][]*posguard.QROrder  // channel|merchant → succeeded orders paid on the date
+	refunds   map[int64][]*posguard.QRRefund  // by order
+	refundNo  map[string]*posguard.QRRefund   // by posguard's out_refund_no at the channel
 	refundDay map[string][]*posguard.QRRefund // succeeded on the date, by channel|merchant of the order
 	byID      map[int64]*posguard.QROrder
 }
