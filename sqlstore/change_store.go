@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"strconv"
 
 	"github.com/posguard/posguard"
@@ -18,12 +17,10 @@ func (s *Store) CreateAccountChange(ctx context.Context, c *posguard.AccountChan
 	}
 	now := s.NowUTC()
 	a := c.Account
-	if err := s.DB.InTx(ctx, "create account change", func(tx *Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO account_changes
+	if err := s.DB.Insert(ctx, "create account change", &c.ID, `INSERT INTO account_changes
 			(merchant_id, bank, number, name, status, requested_by, requested_at, state)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			c.MerchantID, a.Bank, a.Number, a.Name, a.Status, c.RequestedBy, s.T(now), string(posguard.ChangePending)).Scan(&c.ID)
-	}); err != nil {
+		c.MerchantID, a.Bank, a.Number, a.Name, a.Status, c.RequestedBy, s.T(now), string(posguard.ChangePending)); err != nil {
 		return err
 	}
 	c.RequestedAt, c.State = now, posguard.ChangePending
@@ -46,14 +43,13 @@ func scanChange(row Row) (*posguard.AccountChange, error) {
 
 // AccountChange implements posguard.AccountChangeStore.
 func (s *Store) AccountChange(ctx context.Context, id int64) (*posguard.AccountChange, error) {
-	return queryOne(ctx, s.DB, "account change", func() error { return NotFound("account change", strconv.FormatInt(id, 10)) },
-		scanChange, `SELECT `+changeColumns+` FROM account_changes WHERE id = ?`, id)
+	return queryOne(ctx, s.DB, "account change", changeNotFound(id), scanChange, `SELECT `+changeColumns+` FROM account_changes WHERE id = ?`, id)
 }
 
 // AccountChanges implements posguard.AccountChangeStore.
 func (s *Store) AccountChanges(ctx context.Context, f posguard.AccountChangeFilter) ([]*posguard.AccountChange, error) {
 	a := Args{}
-	q := `SELECT ` + changeColumns + ` FROM account_changes WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", string(f.State))
+	q := `SELECT ` + changeColumns + ` FROM account_changes WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", f.State)
 	return queryAll(ctx, s.DB, "account changes", scanChange, q+` ORDER BY id DESC LIMIT 500`, a.List...)
 }
 
@@ -69,16 +65,18 @@ func (s *Store) DecideAccountChange(ctx context.Context, id int64, state posguar
 func (s *Store) decideAccountChange(ctx context.Context, tx *Tx, id int64, state posguard.ChangeState, by, note string) error {
 	n, err := tx.Exec(ctx, "decide account change", `UPDATE account_changes SET state = ?, decided_by = ?, decided_at = ?, note = ?
 		WHERE id = ? AND state = ?`, string(state), by, s.T(s.NowUTC()), note, id, string(posguard.ChangePending))
-	if err != nil || n == 1 {
+	if err != nil {
 		return err
 	}
-	var one int
-	if err := tx.QueryRow(ctx, `SELECT 1 FROM account_changes WHERE id = ?`, id).Scan(&one); errors.Is(err, ErrNoRows) {
-		return NotFound("account change", strconv.FormatInt(id, 10))
-	} else if err != nil {
-		return err
-	}
-	return posguard.Errorf(posguard.ECONFLICT, "account change %d was already decided", id)
+	return moved(ctx, tx, n, "account_changes", id, changeNotFound(id),
+		func(string) error {
+			return posguard.Errorf(posguard.ECONFLICT, "account change %d was already decided", id)
+		})
+}
+
+// changeNotFound returns the error for an unknown account change.
+func changeNotFound(id int64) func() error {
+	return func() error { return NotFound("account change", strconv.FormatInt(id, 10)) }
 }
 
 // ApplyAccountChange implements posguard.AccountChangeStore.

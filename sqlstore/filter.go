@@ -16,7 +16,12 @@ type Args struct {
 	Dollar bool
 	// List is the arguments in placeholder order.
 	List []any
+	// T encodes a time argument (Store.T); nil passes times as they are.
+	T func(time.Time) any
 }
+
+// args returns the Args of a query of s.
+func (s *Store) args() *Args { return &Args{T: s.T} }
 
 // Add appends v and returns its placeholder.
 func (a *Args) Add(v any) string {
@@ -28,13 +33,29 @@ func (a *Args) Add(v any) string {
 }
 
 // Eq returns " AND col = ?" for each (col, value) of pairs whose value is
-// set (not its type's zero value), adding the value to a.
+// set (not its type's zero value), adding the value to a. A col with an
+// operator ("at >=", "id <") compares with it instead of =. A value of a
+// named string or integer type is passed as a plain string or int64, a
+// time as T encodes it.
 func (a *Args) Eq(pairs ...any) string {
 	var b strings.Builder
 	for i := 0; i+1 < len(pairs); i += 2 {
-		if v := pairs[i+1]; !reflect.ValueOf(v).IsZero() {
-			b.WriteString(" AND " + pairs[i].(string) + " = " + a.Add(v))
+		col, arg, v := pairs[i].(string), pairs[i+1], reflect.ValueOf(pairs[i+1])
+		if t, ok := arg.(time.Time); v.IsZero() || ok && t.IsZero() {
+			continue
 		}
+		if !strings.Contains(col, " ") {
+			col += " ="
+		}
+		switch t, ok := arg.(time.Time); {
+		case ok && a.T != nil:
+			arg = a.T(t)
+		case v.Kind() == reflect.String:
+			arg = v.String()
+		case v.CanInt():
+			arg = v.Int()
+		}
+		b.WriteString(" AND " + col + " " + a.Add(arg))
 	}
 	return b.String()
 }

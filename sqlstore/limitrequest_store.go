@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 
 	"github.com/posguard/posguard"
@@ -42,6 +41,11 @@ func decodeLimits(s string) (posguard.Limits, error) {
 		TerminalDaily: posguard.Amount(j.TerminalDaily), TerminalDailyCount: j.TerminalDailyCount}, nil
 }
 
+// limitRequestNotFound returns the error for an unknown limit request.
+func limitRequestNotFound(id int64) func() error {
+	return func() error { return NotFound("limit request", strconv.FormatInt(id, 10)) }
+}
+
 func scanLimitRequest(row Row) (*posguard.LimitRequest, error) {
 	var r posguard.LimitRequest
 	var prev, req, state string
@@ -70,16 +74,13 @@ func (s *Store) CreateLimitRequest(ctx context.Context, r *posguard.LimitRequest
 	}
 	now := s.NowUTC()
 	err := s.DB.InTx(ctx, "create limit request", func(tx *Tx) error {
-		var one int
-		if err := tx.QueryRow(ctx, `SELECT 1 FROM merchants WHERE id = ?`, r.MerchantID).Scan(&one); errors.Is(err, ErrNoRows) {
-			return NotFound("merchant", r.MerchantID)
-		} else if err != nil {
+		if err := mustExist(ctx, tx, "merchants", "id", r.MerchantID, func() error { return merchantNotFound(r.MerchantID) }); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `INSERT INTO limit_requests (merchant_id, previous, requested, reason, state, requested_by, requested_at)
+		return tx.Insert(ctx, &r.ID, `INSERT INTO limit_requests (merchant_id, previous, requested, reason, state, requested_by, requested_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			r.MerchantID, encodeLimits(r.Previous), encodeLimits(r.Requested), r.Reason, string(posguard.LimitRequestPending),
-			r.RequestedBy, s.T(now)).Scan(&r.ID)
+			r.RequestedBy, s.T(now))
 	})
 	if err != nil {
 		return err
@@ -90,15 +91,14 @@ func (s *Store) CreateLimitRequest(ctx context.Context, r *posguard.LimitRequest
 
 // LimitRequest implements posguard.LimitRequestStore.
 func (s *Store) LimitRequest(ctx context.Context, id int64) (*posguard.LimitRequest, error) {
-	return queryOne(ctx, s.DB, "limit request", func() error { return NotFound("limit request", strconv.FormatInt(id, 10)) },
-		scanLimitRequest, `SELECT `+limitRequestColumns+` FROM limit_requests WHERE id = ?`, id)
+	return queryOne(ctx, s.DB, "limit request", limitRequestNotFound(id), scanLimitRequest, `SELECT `+limitRequestColumns+` FROM limit_requests WHERE id = ?`, id)
 }
 
 // LimitRequests implements posguard.LimitRequestStore.
 func (s *Store) LimitRequests(ctx context.Context, f posguard.LimitRequestFilter) ([]*posguard.LimitRequest, error) {
 	a := Args{}
-	q := `SELECT ` + limitRequestColumns + ` FROM limit_requests WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", string(f.State))
-	return queryAll(ctx, s.DB, "limit requests", scanLimitRequest, q+` ORDER BY id DESC LIMIT `+strconv.Itoa(ClampLimit(f.Limit)), a.List...)
+	q := `SELECT ` + limitRequestColumns + ` FROM limit_requests WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", f.State)
+	return queryAll(ctx, s.DB, "limit requests", scanLimitRequest, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, 50, 1000)), a.List...)
 }
 
 // DecideLimitRequest implements posguard.LimitRequestStore.
@@ -110,20 +110,14 @@ func (s *Store) DecideLimitRequest(ctx context.Context, id int64, state posguard
 		now := s.T(s.NowUTC())
 		n, err := tx.Exec(ctx, "decide limit request", `UPDATE limit_requests SET state = ?, decided_by = ?, decided_at = ?, note = ?
 			WHERE id = ? AND state = ?`, string(state), by, now, note, id, string(posguard.LimitRequestPending))
-		if err != nil {
+		if err == nil {
+			err = moved(ctx, tx, n, "limit_requests", id, limitRequestNotFound(id),
+				func(string) error {
+					return posguard.Errorf(posguard.ECONFLICT, "limit request %d was already decided", id)
+				})
+		}
+		if err != nil || state != posguard.LimitRequestApproved {
 			return err
-		}
-		if n == 0 {
-			var one int
-			if err := tx.QueryRow(ctx, `SELECT 1 FROM limit_requests WHERE id = ?`, id).Scan(&one); errors.Is(err, ErrNoRows) {
-				return NotFound("limit request", strconv.FormatInt(id, 10))
-			} else if err != nil {
-				return err
-			}
-			return posguard.Errorf(posguard.ECONFLICT, "limit request %d was already decided", id)
-		}
-		if state != posguard.LimitRequestApproved {
-			return nil
 		}
 		var raw string
 		if err := tx.QueryRow(ctx, `SELECT requested FROM limit_requests WHERE id = ?`, id).Scan(&raw); err != nil {

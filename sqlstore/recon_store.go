@@ -187,10 +187,7 @@ func (s *Store) putExceptions(ctx context.Context, tx *Tx, exs []*posguard.Recon
 		e.UpdatedAt = now
 		if _, err := tx.Exec(ctx, "upsert exception", `INSERT INTO recon_exceptions (`+excCols+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (ident) DO UPDATE SET status = excluded.status, run_id = excluded.run_id, txn_id = excluded.txn_id,
-				payout_id = excluded.payout_id, merchant_id = excluded.merchant_id, hold_amount = excluded.hold_amount,
-				case_id = excluded.case_id, repair_txn_id = excluded.repair_txn_id, body = excluded.body,
-				updated_at = excluded.updated_at`,
+			ON CONFLICT (ident) DO UPDATE SET `+setExcluded(excCols, "ident", "date", "class"),
 			e.Ident, e.Date, e.Class, e.Status, e.RunID, e.TxnID, e.PayoutID, e.MerchantID,
 			int64(e.HoldAmount), e.CaseID, e.RepairTxnID, string(e.Body), s.T(now)); err != nil {
 			return err

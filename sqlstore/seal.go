@@ -63,15 +63,9 @@ func (s *Store) UpgradeSealing(ctx context.Context) (int, error) {
 			id   string
 			cols [4][]byte
 		}
-		rows, err := tx.Query(ctx, "upgrade sealing", `SELECT id, tmk_sealed, pik_sealed, mak_sealed, tdk_sealed FROM terminals ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		terms, err := Collect(s.DB, rows, "upgrade sealing", func(r Row) (termRow, error) {
-			var t termRow
-			err := r.Scan(&t.id, &t.cols[0], &t.cols[1], &t.cols[2], &t.cols[3])
-			return t, err
-		})
+		terms, err := queryAll(ctx, tx, "upgrade sealing", func(r Row) (t termRow, err error) {
+			return t, r.Scan(&t.id, &t.cols[0], &t.cols[1], &t.cols[2], &t.cols[3])
+		}, `SELECT id, tmk_sealed, pik_sealed, mak_sealed, tdk_sealed FROM terminals ORDER BY id`)
 		if err != nil {
 			return err
 		}
@@ -97,64 +91,32 @@ func (s *Store) UpgradeSealing(ctx context.Context) (int, error) {
 				return err
 			}
 		}
-		type setRow struct {
-			name  string
-			value []byte
-		}
-		rows, err = tx.Query(ctx, "upgrade sealing", `SELECT name, value FROM settings WHERE secret = ? ORDER BY name`, true)
-		if err != nil {
-			return err
-		}
-		sets, err := Collect(s.DB, rows, "upgrade sealing", func(r Row) (setRow, error) {
-			var v setRow
-			err := r.Scan(&v.name, &v.value)
-			return v, err
-		})
-		if err != nil {
-			return err
-		}
-		for _, v := range sets {
-			plain, err := s.Sealer.Open(v.value, nil)
-			if err != nil {
-				return posguard.Errorf(posguard.EINTERNAL, "store: setting %s does not open under this host key: nothing was re-sealed", v.name)
-			}
-			sealed, err := s.Sealer.Seal(plain, SettingAD(v.name))
-			clear(plain)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, "upgrade sealing", `UPDATE settings SET value = ? WHERE name = ?`, sealed, v.name); err != nil {
-				return err
-			}
-			n++
-		}
-		// Single sealed columns keyed by one text column.
+		// Single sealed columns keyed by one text column: every secret
+		// setting, and the wallet keys that are set.
 		for _, c := range []struct {
-			table, key, column string
-			ad                 func(string) []byte
+			table, key, column, where string
+			arg                       any
+			what                      string
+			ad                        func(string) []byte
 		}{
-			{"wallet_channels", "name", "key_sealed", WalletChannelKeyAD},
-			{"merchant_wallets", "merchant_id", "notify_key_sealed", MerchantWalletKeyAD},
+			{"settings", "name", "value", "secret = ?", true, "setting %s", SettingAD},
+			{"wallet_channels", "name", "key_sealed", "length(key_sealed) > ?", 0, "wallet_channels %s: key_sealed", WalletChannelKeyAD},
+			{"merchant_wallets", "merchant_id", "notify_key_sealed", "length(notify_key_sealed) > ?", 0, "merchant_wallets %s: notify_key_sealed",
+				MerchantWalletKeyAD},
 		} {
-			rows, err := tx.Query(ctx, "upgrade sealing", `SELECT `+c.key+`, `+c.column+` FROM `+c.table+` ORDER BY `+c.key)
-			if err != nil {
-				return err
+			type value struct {
+				name  string
+				value []byte
 			}
-			vals, err := Collect(s.DB, rows, "upgrade sealing", func(r Row) (setRow, error) {
-				var v setRow
-				err := r.Scan(&v.name, &v.value)
-				return v, err
-			})
+			vals, err := queryAll(ctx, tx, "upgrade sealing", func(r Row) (v value, err error) { return v, r.Scan(&v.name, &v.value) },
+				`SELECT `+c.key+`, `+c.column+` FROM `+c.table+` WHERE `+c.where+` ORDER BY `+c.key, c.arg)
 			if err != nil {
 				return err
 			}
 			for _, v := range vals {
-				if len(v.value) == 0 {
-					continue
-				}
 				plain, err := s.Sealer.Open(v.value, nil)
 				if err != nil {
-					return posguard.Errorf(posguard.EINTERNAL, "store: %s %s: %s does not open under this host key: nothing was re-sealed", c.table, v.name, c.column)
+					return posguard.Errorf(posguard.EINTERNAL, "store: "+c.what+" does not open under this host key: nothing was re-sealed", v.name)
 				}
 				sealed, err := s.Sealer.Seal(plain, c.ad(v.name))
 				clear(plain)
