@@ -16,11 +16,12 @@ const (
 	DimModel     Dimension = "model"
 	DimFirmware  Dimension = "firmware" // "model/firmware"
 	DimCategory  Dimension = "category" // diagnosis cause category
-	DimCode      Dimension = "code"     // field 39
+	DimCode      Dimension = "code"     // field 39; a QR order's reason
+	DimChannel   Dimension = "channel"  // QR wallet channel kind (wechat, alipay, unionpay)
 )
 
 // Dimensions lists every dimension.
-var Dimensions = []Dimension{DimTerminal, DimMerchant, DimIssuerBIN, DimModel, DimFirmware, DimCategory, DimCode}
+var Dimensions = []Dimension{DimTerminal, DimMerchant, DimIssuerBIN, DimModel, DimFirmware, DimCategory, DimCode, DimChannel}
 
 // Valid reports whether d is a known dimension.
 func (d Dimension) Valid() bool {

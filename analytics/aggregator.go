@@ -30,7 +30,7 @@ type rollupKey struct {
 // dimKeys are the series one answer is counted under, one per dimension
 // ("" where it has none).
 type dimKeys struct {
-	terminal, merchant, code, category, bin, model, firmware string
+	terminal, merchant, code, category, bin, model, firmware, channel string
 }
 
 // get returns the series of dimension d.
@@ -50,6 +50,8 @@ func (k *dimKeys) get(d posguard.Dimension) string {
 		return k.model
 	case posguard.DimFirmware:
 		return k.firmware
+	case posguard.DimChannel:
+		return k.channel
 	}
 	return ""
 }
@@ -71,12 +73,14 @@ func (k *dimKeys) set(d posguard.Dimension, v string) {
 		k.model = v
 	case posguard.DimFirmware:
 		k.firmware = v
+	case posguard.DimChannel:
+		k.channel = v
 	}
 }
 
 // dims lists every dimension an answer is counted under.
 var dims = []posguard.Dimension{posguard.DimTerminal, posguard.DimMerchant, posguard.DimCode,
-	posguard.DimCategory, posguard.DimIssuerBIN, posguard.DimModel, posguard.DimFirmware}
+	posguard.DimCategory, posguard.DimIssuerBIN, posguard.DimModel, posguard.DimFirmware, posguard.DimChannel}
 
 // answerKey is a pending entry: the series of an answer and its minute.
 // Answered adds each answer to one entry (one map operation per answer);

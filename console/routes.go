@@ -64,7 +64,8 @@ func (s *Server) routes() []route {
 		{"POST /risk/unfreeze", reviewRoles, s.freezePage},
 		{"GET /qr", allRoles, s.qrOrders},
 		{"GET /qr/{id}", allRoles, s.qrOrderPage},
-	}, s.disputeRoutes()...)
+		{"POST /qr/{id}/refunds", qrRefunders, s.qrRefund},
+	}, append(s.disputeRoutes(), s.limitRequestRoutes()...)...)
 }
 
 // Handler returns the console's pages, its login and logout, and its

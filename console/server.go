@@ -63,6 +63,9 @@ type Server struct {
 	Disputes *dispute.Service
 	// QR keeps the QR orders (/qr pages); nil shows QR payments as off.
 	QR posguard.QRStore
+	// QRRefunds makes refunds from the order page (the API's engine); nil
+	// hides the refund form.
+	QRRefunds QRRefunder
 	// MerchantChanged is told a merchant's id after the console changes its
 	// limits, so a cache of merchants (the switch's) reads it again; nil
 	// tells nobody.

@@ -356,6 +356,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err := h.QR.Start(ctx); err != nil {
 		return nil, fmt.Errorf("qr: %w", err)
 	}
+	h.observeQR(st.QR())
 	cal := sw.Calendar()
 	h.QRPoster = &ledger.QRPoster{QR: st.QR(), Ledger: money, Pricer: fees, Date: cal.SettlementDate, Logger: log}
 	h.Disputes = newDisputes(st, money, cfg, sw.Calendar())

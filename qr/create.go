@@ -64,6 +64,7 @@ func (e *Engine) Create(ctx context.Context, in OrderInput) (*posguard.QROrder, 
 		return o, false, err
 	}
 	if got.State.Final() {
+		e.observeOrder(got, nil)
 		wake(e.wakeNot)
 		return got, true, nil
 	}

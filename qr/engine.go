@@ -66,6 +66,10 @@ type Engine struct {
 	Logger *slog.Logger
 	Now    func() time.Time
 
+	// Observer, when set, is told each order and refund that becomes final
+	// and each notification attempt (metrics, failure analytics).
+	Observer Observer
+
 	channels []wallet.Channel
 	clients  map[string]*wallet.Client
 	prefix   string // 6 characters of this store, in every out_trade_no
@@ -262,6 +266,7 @@ func wake(ch chan struct{}) {
 func (e *Engine) update(ctx context.Context, u posguard.QROrderUpdate) (*posguard.QROrder, error) {
 	o, err := e.Store.UpdateQROrder(ctx, u)
 	if err == nil {
+		e.observeOrder(o, &u)
 		e.changed(o.ID)
 		if u.Notify {
 			wake(e.wakeNot)

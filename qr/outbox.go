@@ -98,6 +98,7 @@ func (e *Engine) deliver(ctx context.Context, n *posguard.QRNotice) (bool, error
 		if err := e.Store.QRNoticeAttempted(ctx, n.ID, true, time.Time{}, "", false, false); err != nil {
 			return false, err
 		}
+		e.observeNotice(NoticeDelivered)
 		e.changed(n.OrderID)
 		return true, nil
 	}
@@ -108,6 +109,11 @@ func (e *Engine) deliver(ctx context.Context, n *posguard.QRNotice) (bool, error
 	next := now.Add(e.notifyDelay(n.Attempts))
 	if err := e.Store.QRNoticeAttempted(ctx, n.ID, false, next, why, abandon, openCase); err != nil {
 		return false, err
+	}
+	if abandon {
+		e.observeNotice(NoticeAbandoned)
+	} else {
+		e.observeNotice(NoticeFailed)
 	}
 	e.changed(n.OrderID)
 	if openCase {

@@ -141,6 +141,7 @@ func (e *Engine) refundDone(ctx context.Context, r *posguard.QRRefund, st posgua
 func (e *Engine) updateRefund(ctx context.Context, u posguard.QRRefundUpdate) (*posguard.QRRefund, error) {
 	r, err := e.Store.UpdateQRRefund(ctx, u)
 	if err == nil {
+		e.observeRefund(r, &u)
 		e.changed(r.OrderID)
 		if u.Notify {
 			wake(e.wakeNot)

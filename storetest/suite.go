@@ -81,6 +81,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("Onboarding", func(t *testing.T) { runOnboarding(t, h) })
 	t.Run("Disputes", func(t *testing.T) { runDisputes(t, h) })
 	t.Run("QR", func(t *testing.T) { RunQR(t, open) })
+	t.Run("QRSearch", func(t *testing.T) { RunQRSearch(t, open) })
 	t.Run("Cluster", func(t *testing.T) { testCluster(t, h) })
 }
 

@@ -15,6 +15,9 @@ import (
 func (c *ServeCommand) withConsole(st host.Store, apiSrv *api.Server, auth *access.Auth) nethttp.Handler {
 	con := &console.Server{Store: st, Auth: auth, Cases: apiSrv.Cases, Reports: apiSrv.Reports,
 		Payouts: apiSrv.Payouts, Changes: st.Access(), Recon: apiSrv.Recon, Disputes: apiSrv.Disputes, QR: st.QR(), Logger: c.log}
+	if apiSrv.QR != nil {
+		con.QRRefunds = apiSrv.QR
+	}
 	if bo := apiSrv.Backoffice; bo != nil {
 		con.Onboarding, con.Risk = bo.Onboarding, bo.Risk
 		if bo.Risk != nil {

@@ -22,7 +22,10 @@ const e2eDir = "../../console/e2e"
 // account is frozen at the bank) has an approved sale, a sale declined 51
 // (insufficient funds) on the card ending 0092, a settled day whose payout
 // failed and is held, an issuer outage that opened an incident, and a
-// chargeback of the approved sale imported from simnet. The
+// chargeback of the approved sale imported from simnet, and a sale over the
+// merchant's per-transaction limit (61): the script files a limit request
+// (提额) as the merchant and approves it as a risk user, after which the
+// same sale is approved. The
 // script logs in as that merchant and as an operator (see the script for
 // every check). Screenshots go to a temporary directory, or to
 // POSGUARD_CONSOLE_SHOTS (docs/console for the docs: POSGUARD_CONSOLE_SHOTS=
@@ -60,6 +63,7 @@ func TestConsoleInChromium(t *testing.T) {
 	for _, u := range []posguard.User{
 		{Name: "stall", Role: posguard.RoleMerchant, MerchantID: stallMID},
 		{Name: "ops", Role: posguard.RoleOperator},
+		{Name: "riskdesk", Role: posguard.RoleRisk},
 	} {
 		h, err := access.HashPassword("pass-" + u.Name + "-2026")
 		if err != nil {
@@ -78,6 +82,9 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	sale := code(t, "sale", term.send(term.sale(good2Card, good2Exp, "123456", 25050), true), "00")
 	code(t, "sale on a card without funds", term.send(term.sale(lowCard, lowExp, "123456", 10000), true), "51")
+	// Over the merchant's per-transaction limit (5,000 元): the script files
+	// a limit request (提额) for 8,000 元, which the risk user approves.
+	code(t, "sale over the per-transaction limit", term.send(term.sale(goodCard, goodExp, "123456", 600000), true), "61")
 
 	// Settle the day: the payout to the frozen account fails and is held.
 	list, err := st.List(ctx, posguard.TxnFilter{MerchantID: stallMID, Limit: 1})
@@ -124,11 +131,14 @@ func TestConsoleInChromium(t *testing.T) {
 	cmd.Env = append(os.Environ(),
 		"BASE_URL=http://"+wd.httpAdr,
 		"MERCHANT_USER=stall", "MERCHANT_PASS=pass-stall-2026",
-		"OPERATOR_USER=ops", "OPERATOR_PASS=pass-ops-2026",
+		"OPERATOR_USER=ops", "OPERATOR_PASS=pass-ops-2026", "RISK_USER=riskdesk", "RISK_PASS=pass-riskdesk-2026",
 		"CARD_TAIL=0092", "DISPUTE_ID="+disputeID, "SHOTS_DIR="+shots, "CHROMIUM="+chromium)
 	output, err := cmd.CombinedOutput()
 	t.Logf("console.e2e.js:\n%s", output)
 	if err != nil {
 		t.Fatalf("the console's end-to-end test failed: %v", err)
 	}
+	// The limit request the script filed and the risk user approved is in
+	// effect: the same sale is approved now.
+	code(t, "sale over the old limit after the approved limit request", term.send(term.sale(goodCard, goodExp, "123456", 600000), true), "00")
 }

@@ -5,6 +5,7 @@
 // story happen (a failed sale, a held payout, an incident, a chargeback)
 // and passes:
 //   BASE_URL, MERCHANT_USER, MERCHANT_PASS, OPERATOR_USER, OPERATOR_PASS,
+//   RISK_USER, RISK_PASS (who approves the merchant's limit request),
 //   CARD_TAIL (of the failed sale), DISPUTE_ID (the chargeback of the
 //   approved sale), SHOTS_DIR (screenshots), CHROMIUM.
 // It exits non-zero with a message on the first failed check.
@@ -157,6 +158,19 @@ async function main() {
     check((await page.textContent('.flash')).includes('回复已提交') && (await page.textContent('main')).includes('胜诉'), 'the response is sent and the representment won');
     await shot(page, 'merchant-dispute');
 
+    // Asks for a higher per-transaction limit (提额) and sees it pending.
+    await page.click('nav a[href="/limit-requests"]');
+    await page.waitForLoadState();
+    check((await page.textContent('main')).includes('当前限额'), 'the merchant sees its limits now');
+    await page.selectOption('form[method=post][action="/limit-requests"] select[name=limit]', 'per_txn');
+    await page.fill('form[method=post][action="/limit-requests"] input[name=value]', '8000.00');
+    await page.fill('form[method=post][action="/limit-requests"] input[name=reason]', '宴席订单增多，单笔超过5000元');
+    await Promise.all([page.waitForNavigation(), page.click('form[method=post][action="/limit-requests"] button[type=submit]')]);
+    check(/\/limit-requests\/\d+/.test(page.url()) && (await page.textContent('.flash')).includes('提额申请已提交'), 'the limit request is filed');
+    check((await page.textContent('main')).includes('待审核') && (await page.textContent('main')).includes('8,000.00'), 'the request shows pending with the requested 8,000.00');
+    const limitURL = page.url().split('?')[0];
+    await shot(page, 'merchant-limit-request');
+
     // A staff page is a 404 for the merchant.
     expect404 = BASE + '/merchants';
     const res = await page.goto(BASE + '/merchants');
@@ -200,6 +214,18 @@ async function main() {
       check(r.status() === 200, `${p} opens for the operator`);
       await shot(page, name);
     }
+    await logout(page);
+
+    // --- The risk user approves the limit request ---
+    await login(page, env('RISK_USER'), env('RISK_PASS'));
+    await page.click('nav a[href="/limit-requests"]');
+    await page.waitForLoadState();
+    check((await page.textContent('main table')).includes('8,000.00'), 'the limit request is in the risk queue');
+    await shot(page, 'staff-limit-requests');
+    await Promise.all([page.waitForNavigation(), page.click(`main table a[href="${new URL(limitURL).pathname}"]`)]);
+    await page.fill('form[action$="/approve"] input[name=reason]', '流水与经营范围相符');
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/approve"] button:not(.secondary)')]);
+    check((await page.textContent('.flash')).includes('新限额已生效') && (await page.textContent('main')).includes('已批准'), 'the risk user approves and the new limit is in effect');
     await logout(page);
     await page.goto(BASE + '/login');
     await shot(page, 'login');

@@ -1,0 +1,112 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// The QR search store (posguard.QRSearchStore): orders by a channel
+// number, orders and refunds by id in bulk, the QR queues' sizes.
+
+// QROrdersByChannelNo returns the orders whose transaction_id or
+// out_trade_no is no (see posguard.QRSearchStore).
+func (s *Store) QROrdersByChannelNo(ctx context.Context, merchantID, no string, limit int) ([]*posguard.QROrder, error) {
+	if no == "" {
+		return []*posguard.QROrder{}, nil
+	}
+	q := `SELECT ` + QROrderColumns + ` FROM qr_orders WHERE (transaction_id = ? OR out_trade_no = ?)`
+	args := []any{no, no}
+	if merchantID != "" {
+		q += ` AND merchant_id = ?`
+		args = append(args, merchantID)
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, ClampLimit(limit))
+	rows, err := s.DB.Query(ctx, "qr orders by channel number", q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(s.DB, rows, "qr orders by channel number", scanQROrder)
+}
+
+// idChunk is how many ids one bulk read asks for at once.
+const idChunk = 500
+
+// inList returns "(?, ?, …)" for n values.
+func inList(n int) string { return "(?" + strings.Repeat(", ?", n-1) + ")" }
+
+// byIDs reads rows of table by id in chunks.
+func byIDs[T any](ctx context.Context, s *Store, op, cols, table string, ids []int64, scan func(Row) (T, error), id func(T) int64) (map[int64]T, error) {
+	out := make(map[int64]T, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), idChunk)
+		args := make([]any, n)
+		for i, v := range ids[:n] {
+			args[i] = v
+		}
+		rows, err := s.DB.Query(ctx, op, `SELECT `+cols+` FROM `+table+` WHERE id IN `+inList(n), args...)
+		if err != nil {
+			return nil, err
+		}
+		got, err := Collect(s.DB, rows, op, scan)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range got {
+			out[id(v)] = v
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// QROrdersByIDs returns the orders with these ids, keyed by id.
+func (s *Store) QROrdersByIDs(ctx context.Context, ids []int64) (map[int64]*posguard.QROrder, error) {
+	return byIDs(ctx, s, "qr orders by id", QROrderColumns, "qr_orders", ids, scanQROrder, func(o *posguard.QROrder) int64 { return o.ID })
+}
+
+// QRRefundsByIDs returns the refunds with these ids, keyed by id.
+func (s *Store) QRRefundsByIDs(ctx context.Context, ids []int64) (map[int64]*posguard.QRRefund, error) {
+	return byIDs(ctx, s, "qr refunds by id", QRRefundColumns, "qr_refunds", ids, scanQRRefund, func(r *posguard.QRRefund) int64 { return r.ID })
+}
+
+// QRQueueSizes counts the QR queues' work (see posguard.QRSearchStore).
+// The reads use the queues' partial indexes (task <> ”, state pending).
+func (s *Store) QRQueueSizes(ctx context.Context) ([]posguard.QRQueueSize, error) {
+	out := []posguard.QRQueueSize{}
+	read := func(op, q string, args ...any) error {
+		rows, err := s.DB.Query(ctx, op, q, args...)
+		if err != nil {
+			return err
+		}
+		got, err := Collect(s.DB, rows, op, func(r Row) (posguard.QRQueueSize, error) {
+			var z posguard.QRQueueSize
+			err := r.Scan(&z.Queue, &z.Count, TimeCol(&z.Oldest))
+			return z, err
+		})
+		out = append(out, got...)
+		return err
+	}
+	if err := read("qr order queues", `SELECT task, count(*), min(created_at) FROM qr_orders WHERE task <> '' GROUP BY task ORDER BY task`); err != nil {
+		return nil, err
+	}
+	if err := read("qr refund queue", `SELECT 'refund', count(*), min(created_at) FROM qr_refunds WHERE task <> '' AND state = ?`,
+		string(posguard.QRRefundProcessing)); err != nil {
+		return nil, err
+	}
+	if err := read("qr notice queue", `SELECT 'notify', count(*), min(created_at) FROM qr_notices WHERE state = ?`,
+		posguard.QRNoticePending); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Count == 0 {
+			out[i].Oldest = time.Time{}
+		}
+	}
+	return out, nil
+}
+
+var _ posguard.QRSearchStore = (*Store)(nil)
