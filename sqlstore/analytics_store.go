@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 
@@ -53,50 +54,30 @@ func (s *Store) AddRollups(ctx context.Context, deltas []posguard.Rollup, seen m
 		merged[k] = len(rows)
 		rows = append(rows, d)
 	}
-	tids := make([]string, 0, len(seen))
-	for tid := range seen {
-		tids = append(tids, tid)
-	}
 	// Rows in one order (several instances flush into the same buckets:
 	// upserts taking row locks in different orders would deadlock).
 	slices.SortFunc(rows, func(a, b posguard.Rollup) int {
 		return cmp.Or(cmp.Compare(a.Window, b.Window), cmp.Compare(a.Dimension, b.Dimension),
 			a.Bucket.Compare(b.Bucket), cmp.Compare(a.Key, b.Key))
 	})
-	slices.Sort(tids)
+	args := make([]any, 0, 9*len(rows))
+	for _, d := range rows {
+		args = append(args, string(d.Window), string(d.Dimension), d.Key, s.T(d.Bucket), d.Total, d.Failed, d.Timeouts, d.Unavailable, d.Reversals)
+	}
+	var seenArgs []any
+	for _, tid := range slices.Sorted(maps.Keys(seen)) {
+		seenArgs = append(seenArgs, tid, s.T(seen[tid].UTC()))
+	}
 	return s.DB.InTx(ctx, "add rollups", func(tx *Tx) error {
-		const rollupArgs = 9
-		for _, k := range chunkSizes(len(rows), 64) {
-			args := make([]any, 0, k*rollupArgs)
-			for _, d := range rows[:k] {
-				args = append(args, string(d.Window), string(d.Dimension), d.Key, s.T(d.Bucket),
-					d.Total, d.Failed, d.Timeouts, d.Unavailable, d.Reversals)
-			}
-			rows = rows[k:]
-			_, err := tx.Exec(ctx, "add rollups", `INSERT INTO rollups (win, dim, key, bucket, total, failed, timeouts, unavailable, reversals)
-				VALUES `+values(k, rollupArgs)+`
-				ON CONFLICT (win, dim, bucket, key) DO UPDATE SET
-					total = rollups.total + excluded.total, failed = rollups.failed + excluded.failed,
-					timeouts = rollups.timeouts + excluded.timeouts, unavailable = rollups.unavailable + excluded.unavailable,
-					reversals = rollups.reversals + excluded.reversals`, args...)
-			if err != nil {
-				return err
-			}
+		if err := insertRows(ctx, tx, "add rollups", `INSERT INTO rollups (win, dim, key, bucket, total, failed, timeouts, unavailable, reversals) VALUES `,
+			` ON CONFLICT (win, dim, bucket, key) DO UPDATE SET
+				total = rollups.total + excluded.total, failed = rollups.failed + excluded.failed,
+				timeouts = rollups.timeouts + excluded.timeouts, unavailable = rollups.unavailable + excluded.unavailable,
+				reversals = rollups.reversals + excluded.reversals`, 9, 64, args); err != nil {
+			return err
 		}
-		for _, k := range chunkSizes(len(tids), 128) {
-			args := make([]any, 0, 2*k)
-			for _, tid := range tids[:k] {
-				args = append(args, tid, s.T(seen[tid].UTC()))
-			}
-			tids = tids[k:]
-			_, err := tx.Exec(ctx, "add rollups", `INSERT INTO terminal_activity (terminal_id, last_seen) VALUES `+values(k, 2)+`
-				ON CONFLICT (terminal_id) DO UPDATE SET last_seen = `+s.DB.D.Greatest+`(terminal_activity.last_seen, excluded.last_seen)`,
-				args...)
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertRows(ctx, tx, "add rollups", `INSERT INTO terminal_activity (terminal_id, last_seen) VALUES `,
+			` ON CONFLICT (terminal_id) DO UPDATE SET last_seen = `+s.DB.D.Greatest+`(terminal_activity.last_seen, excluded.last_seen)`, 2, 128, seenArgs)
 	})
 }
 

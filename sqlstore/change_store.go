@@ -58,20 +58,9 @@ func (s *Store) DecideAccountChange(ctx context.Context, id int64, state posguar
 	if state != posguard.ChangeApproved && state != posguard.ChangeRejected {
 		return posguard.Errorf(posguard.EINVALID, "account change %d: cannot move to %q", id, state)
 	}
-	return s.DB.InTx(ctx, "decide account change", func(tx *Tx) error { return s.decideAccountChange(ctx, tx, id, state, by, note) })
-}
-
-// decideAccountChange is DecideAccountChange inside tx.
-func (s *Store) decideAccountChange(ctx context.Context, tx *Tx, id int64, state posguard.ChangeState, by, note string) error {
-	n, err := tx.Exec(ctx, "decide account change", `UPDATE account_changes SET state = ?, decided_by = ?, decided_at = ?, note = ?
-		WHERE id = ? AND state = ?`, string(state), by, s.T(s.NowUTC()), note, id, string(posguard.ChangePending))
-	if err != nil {
-		return err
-	}
-	return moved(ctx, tx, n, "account_changes", id, changeNotFound(id),
-		func(string) error {
-			return posguard.Errorf(posguard.ECONFLICT, "account change %d was already decided", id)
-		})
+	return s.DB.InTx(ctx, "decide account change", func(tx *Tx) error {
+		return s.decide(ctx, tx, "account_changes", "account change", id, string(state), by, note, "")
+	})
 }
 
 // changeNotFound returns the error for an unknown account change.
@@ -82,16 +71,8 @@ func changeNotFound(id int64) func() error {
 // ApplyAccountChange implements posguard.AccountChangeStore.
 func (s *Store) ApplyAccountChange(ctx context.Context, id int64, by string, a posguard.SettlementAccount, audit ...*posguard.AuditRecord) error {
 	return s.DB.InTx(ctx, "apply account change", func(tx *Tx) error {
-		if err := s.decideAccountChange(ctx, tx, id, posguard.ChangeApproved, by, ""); err != nil {
-			return err
-		}
-		n, err := tx.Exec(ctx, "apply account change", `UPDATE merchants SET account_bank = ?, account_number = ?, account_name = ?,
-			account_status = ?, updated_at = ? WHERE id = (SELECT merchant_id FROM account_changes WHERE id = ?)`,
-			a.Bank, a.Number, a.Name, a.Status, s.T(s.NowUTC()), id)
-		if err == nil && n == 0 {
-			return posguard.Errorf(posguard.ENOTFOUND, "account change %d: its merchant is gone", id)
-		}
-		if err != nil {
+		if err := s.decide(ctx, tx, "account_changes", "account change", id, string(posguard.ChangeApproved), by, "",
+			`account_bank = ?, account_number = ?, account_name = ?, account_status = ?`, a.Bank, a.Number, a.Name, a.Status); err != nil {
 			return err
 		}
 		return s.appendAudits(ctx, tx, audit)

@@ -33,8 +33,8 @@ func (a *Args) Add(v any) string {
 }
 
 // Eq returns " AND col = ?" for each (col, value) of pairs whose value is
-// set (not its type's zero value), adding the value to a. A col with an
-// operator ("at >=", "id <") compares with it instead of =. A value of a
+// set (not its type's zero value), adding the value to a. A col ending in
+// an operator ("at >=", "id <") compares with it instead of =. A value of a
 // named string or integer type is passed as a plain string or int64, a
 // time as T encodes it.
 func (a *Args) Eq(pairs ...any) string {
@@ -44,7 +44,7 @@ func (a *Args) Eq(pairs ...any) string {
 		if t, ok := arg.(time.Time); v.IsZero() || ok && t.IsZero() {
 			continue
 		}
-		if !strings.Contains(col, " ") {
+		if !strings.ContainsAny(col[len(col)-1:], "=<>") {
 			col += " ="
 		}
 		switch t, ok := arg.(time.Time); {
@@ -60,51 +60,20 @@ func (a *Args) Eq(pairs ...any) string {
 	return b.String()
 }
 
-// TxnFilterWhere returns the conditions of a transaction list for f (to be
-// joined with AND), adding their arguments to a; tm converts a time to its
-// column's form.
-func TxnFilterWhere(f posguard.TxnFilter, a *Args, tm func(time.Time) any) []string {
-	var where []string
-	add := func(cond string, v any) { where = append(where, cond+" "+a.Add(v)) }
-	if f.MerchantID != "" {
-		add("merchant_id =", f.MerchantID)
+// TxnFilterWhere returns the conditions of a transaction list for f, each
+// " AND …", adding their arguments to a (a.T encodes the times).
+func TxnFilterWhere(f posguard.TxnFilter, a *Args) string {
+	w := a.Eq("merchant_id", f.MerchantID, "terminal_id", f.TerminalID, "state", f.State)
+	if IsOpenState(f.State) {
+		w += " AND " + OpenStatesCond
 	}
-	if f.TerminalID != "" {
-		add("terminal_id =", f.TerminalID)
-	}
-	if f.State != "" {
-		add("state =", string(f.State))
-		if IsOpenState(f.State) {
-			where = append(where, OpenStatesCond)
-		}
-	}
-	if f.ResponseCode != "" {
-		add("response_code =", f.ResponseCode)
-		if IsFailedCode(f.ResponseCode) {
-			where = append(where, FailedCodeCond)
-		}
+	w += a.Eq("response_code", f.ResponseCode)
+	if IsFailedCode(f.ResponseCode) {
+		w += " AND " + FailedCodeCond
 	}
 	if f.RRN != "" {
-		where = append(where, "rrn <> ''")
-		add("rrn =", f.RRN)
+		w += " AND rrn <> ''"
 	}
-	if f.AuthCode != "" {
-		add("auth_code =", f.AuthCode)
-	}
-	if f.CardTail != "" {
-		add(CardTailExpr+" =", f.CardTail)
-	}
-	if f.Amount != 0 {
-		add("amount =", int64(f.Amount))
-	}
-	if !f.From.IsZero() {
-		add("created_at >=", tm(f.From.UTC()))
-	}
-	if !f.To.IsZero() {
-		add("created_at <", tm(f.To.UTC()))
-	}
-	if f.After > 0 {
-		add("id <", f.After)
-	}
-	return where
+	return w + a.Eq("rrn", f.RRN, "auth_code", f.AuthCode, CardTailExpr+" =", f.CardTail, "amount", f.Amount,
+		"created_at >=", f.From, "created_at <", f.To, "id <", max(f.After, 0))
 }

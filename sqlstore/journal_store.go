@@ -111,11 +111,10 @@ func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Tra
 // ListSQL returns List's query for f (with ? placeholders) and its
 // arguments.
 func (s *Store) ListSQL(f posguard.TxnFilter) (string, []any) {
-	a := Args{}
-	where := TxnFilterWhere(f, &a, s.T)
+	a := s.args()
 	q := `SELECT ` + TxnColumns + ` FROM transactions`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
+	if where := TxnFilterWhere(f, a); where != "" {
+		q += ` WHERE ` + strings.TrimPrefix(where, " AND ")
 	}
 	q += ` ORDER BY id DESC LIMIT ` + a.Add(pageLimit(f.Limit, 50, 1000))
 	return q, a.List

@@ -130,11 +130,6 @@ func (s *Store) SetMerchantLimits(ctx context.Context, id string, l posguard.Lim
 	if l.Negative() {
 		return nil, posguard.Errorf(posguard.EINVALID, "limits: must not be negative")
 	}
-	return queryOne(ctx, s.DB.Primary(), "set merchant limits", func() error { return merchantNotFound(id) }, scanMerchant, `
-		UPDATE merchants SET limit_per_txn = ?, limit_daily = ?, limit_daily_count = ?,
-			limit_card_daily = ?, limit_card_daily_count = ?, limit_terminal_daily = ?, limit_terminal_daily_count = ?, updated_at = ?
-		WHERE id = ?
-		RETURNING `+merchantColumns,
-		int64(l.PerTxn), int64(l.Daily), l.DailyCount,
-		int64(l.CardDaily), l.CardDailyCount, int64(l.TerminalDaily), l.TerminalDailyCount, s.T(s.NowUTC()), id)
+	return queryOne(ctx, s.DB.Primary(), "set merchant limits", func() error { return merchantNotFound(id) }, scanMerchant,
+		`UPDATE merchants SET `+limitsSet+`, updated_at = ? WHERE id = ? RETURNING `+merchantColumns, append(limitArgs(l), s.T(s.NowUTC()), id)...)
 }
