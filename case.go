@@ -141,6 +141,10 @@ type Case struct {
 	TxnIDs     []int64 // every transaction involved, TxnID first
 	MerchantID string
 	TerminalID string
+	// Subject names what a case not about one transaction is about
+	// ("batch-upload/{terminal}/{batch}"); "" for none. Opening is
+	// idempotent per (Kind, Subject) when it is set.
+	Subject    string
 	Amount     Amount // money involved, fen
 	Currency   string
 	Reason     string // internal reason code of the cause
@@ -187,9 +191,9 @@ type CaseUpdate struct {
 // CaseStore keeps exception cases and their timelines.
 type CaseStore interface {
 	// OpenCase inserts c with its first timeline entries and sets its ID and
-	// times. Opening is idempotent per (Kind, TxnID) when TxnID is not 0: if
-	// such a case exists, c is overwritten with the stored case and created
-	// is false.
+	// times. Opening is idempotent per (Kind, Subject) when Subject is set,
+	// else per (Kind, TxnID) when TxnID is not 0: if such a case exists, c
+	// is overwritten with the stored case and created is false.
 	OpenCase(ctx context.Context, c *Case, entries []CaseEntry) (created bool, err error)
 	// Case returns the case with id; ENOTFOUND if none.
 	Case(ctx context.Context, id int64) (*Case, error)

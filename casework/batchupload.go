@@ -13,7 +13,8 @@ type BatchUnbalanced struct {
 	Diffs                         []posguard.UploadDiff
 }
 
-// OnBatchUnbalanced opens a recon_discrepancy case for b: the cause from
+// OnBatchUnbalanced opens a recon_discrepancy case for b (once per
+// terminal and batch: a case opened already is returned as it is): the cause from
 // the knowledge base (settlement.batch_upload_mismatch), then one step per
 // differing item naming its STAN, card (masked), the terminal's and the
 // host's amounts and its likely cause, in Chinese and English. The case's
@@ -49,15 +50,27 @@ func (s *Service) OnBatchUnbalanced(ctx context.Context, b BatchUnbalanced) (*po
 	pr := PriorityFor(posguard.CaseReconDiscrepancy, amount, 0)
 	c := &posguard.Case{
 		Kind: posguard.CaseReconDiscrepancy, Status: posguard.CaseOpen, Priority: pr, TxnIDs: txns,
-		MerchantID: b.MerchantID, TerminalID: b.TerminalID, Amount: amount, Currency: posguard.CurrencyCNY,
+		MerchantID: b.MerchantID, TerminalID: b.TerminalID, Subject: BatchUploadSubject(b.TerminalID, b.Batch), Amount: amount, Currency: posguard.CurrencyCNY,
 		Reason: reason, Cause: cause, OpenedBy: System, DueAt: DueAt(pr, now),
 		Title: "Batch " + b.Batch + " of terminal " + b.TerminalID + ": " + itoa(len(b.Diffs)) + " item(s) of the batch upload differ from the host",
 	}
-	if _, err := s.Store.OpenCase(ctx, c, entries); err != nil {
+	created, err := s.Store.OpenCase(ctx, c, entries)
+	if err != nil {
 		return nil, err
+	}
+	if !created {
+		s.log().Info("batch upload differs again: its case is open already", "case", c.ID, "terminal", b.TerminalID, "batch", b.Batch)
+		return c, nil
 	}
 	s.log().Info("case opened", "case", c.ID, "kind", c.Kind, "terminal", b.TerminalID, "batch", b.Batch, "items", len(b.Diffs))
 	return c, nil
+}
+
+// BatchUploadSubject is the subject of the case of a terminal's batch whose
+// upload differs from the journal: one case per terminal and batch, however
+// often the batch is uploaded, on whichever instance, across restarts.
+func BatchUploadSubject(terminalID, batch string) string {
+	return "batch-upload/" + terminalID + "/" + batch
 }
 
 func itoa(n int) string {

@@ -17,6 +17,8 @@ var qrMessagesZH = map[string]string{
 	"qr.search.id":              "主机订单号（Q…）",
 	"qr.search.channel_no":      "渠道交易号 / 渠道订单号",
 	"qr.col.id":                 "订单",
+	"qr.col.refund":             "退款",
+	"qr.col.notice":             "通知",
 	"qr.history":                "订单经过",
 	"qr.ev.refused":             "创建即失败（%s），未调用渠道",
 	"qr.ev.created":             "创建，支付中（渠道订单号 %s）",
@@ -54,12 +56,18 @@ var qrMessagesZH = map[string]string{
 	"done.qr_refund_succeeded":  "退款成功：款项已退回顾客。",
 	"done.qr_refund_processing": "退款已受理，渠道处理中；结果会显示在本页。",
 	"done.qr_refund_failed":     "渠道拒绝了退款，见下方退款记录的原因。",
+	"stmt.qr_title":             "扫码支付明细",
+	"stmt.qr.payment":           "支付",
+	"stmt.qr.refund":            "退款",
+	"stmt.qr_more":              "另有 %d 笔未显示，下载对账单可见全部。",
 }
 
 var qrMessagesEN = map[string]string{
 	"qr.search.id":              "Order id (Q…)",
 	"qr.search.channel_no":      "Channel transaction / order no.",
 	"qr.col.id":                 "Order",
+	"qr.col.refund":             "Refund",
+	"qr.col.notice":             "Notification",
 	"qr.history":                "History",
 	"qr.ev.refused":             "Refused at creation (%s); the channel was not called",
 	"qr.ev.created":             "Created, paying (channel order no. %s)",
@@ -97,4 +105,8 @@ var qrMessagesEN = map[string]string{
 	"done.qr_refund_succeeded":  "Refunded: the money went back to the customer.",
 	"done.qr_refund_processing": "Refund accepted, the channel is processing it; its outcome will show on this page.",
 	"done.qr_refund_failed":     "The channel refused the refund; see the reason in the refunds below.",
+	"stmt.qr_title":             "QR payments, one by one",
+	"stmt.qr.payment":           "payment",
+	"stmt.qr.refund":            "refund",
+	"stmt.qr_more":              "%d more not shown: the downloaded statement has them all.",
 }

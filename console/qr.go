@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/diagnosis"
 	"github.com/posguard/posguard/qr"
 )
 
@@ -317,7 +318,9 @@ func qrHistory(o *posguard.QROrder, refunds []*posguard.QRRefund, notices []*pos
 	var ev []qrEvent
 	add := func(at time.Time, key, state string, args ...any) {
 		if !at.IsZero() {
-			ev = append(ev, qrEvent{At: at, Key: key, Args: args, State: state})
+			// The channel's paid_at has whole seconds: nothing is shown
+			// before the order's creation.
+			ev = append(ev, qrEvent{At: maxTime(at, o.CreatedAt), Key: key, Args: args, State: state})
 		}
 	}
 	if o.OutTradeNo == "" && o.State.Final() {
@@ -368,6 +371,13 @@ func qrHistory(o *posguard.QROrder, refunds []*posguard.QRRefund, notices []*pos
 	return ev
 }
 
+func maxTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
+}
+
 // EventText renders one history line in the page's language.
 func (q *request) EventText(e qrEvent) string {
 	args := make([]any, len(e.Args))
@@ -379,4 +389,15 @@ func (q *request) EventText(e qrEvent) string {
 		}
 	}
 	return q.T(e.Key, args...)
+}
+
+// ChannelHint explains the channel code named in a channel's last answer
+// (what it means and what posguard does), in the page's language; "" when
+// the answer names none (a timeout, a bad signature).
+func (q *request) ChannelHint(answer string) string {
+	e, ok := diagnosis.ChannelCodeIn(answer)
+	if !ok {
+		return ""
+	}
+	return e.Meaning.In(q.lang) + " " + e.Action.In(q.lang)
 }

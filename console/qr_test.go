@@ -203,3 +203,34 @@ func TestQRRefundForm(t *testing.T) {
 		t.Errorf("audit: %d refunds by shop-b (the repeat included), %d by ops, %d refusals", okB, okOps, refused)
 	}
 }
+
+// TestQROrderChannelAnswer: a paying order shows the channel's last answer
+// with the knowledge base's explanation of its code, in the page's
+// language, and what the queue still does.
+func TestQROrderChannelAnswer(t *testing.T) {
+	w := newQRWorld(t)
+	ctx := context.Background()
+	q := w.store.QR()
+	o, _, err := q.CreateQROrder(ctx, &posguard.QROrder{MerchantID: midA, OutOrderNo: "WAIT-1", RequestHash: "h", Mode: posguard.QRMicropay,
+		Channel: "wechat", ChannelName: "wx", Amount: 500, State: posguard.QRPaying}, "PGTEST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, why := posguard.QRTaskQuery, "micropay: USERPAYING"
+	if _, err := q.UpdateQROrder(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, Task: &task, Attempted: true,
+		NextAttempt: now.Add(time.Minute), LastError: &why}); err != nil {
+		t.Fatal(err)
+	}
+	a := w.login(t, "shop-a")
+	_, zh, _ := a.get("/qr/" + qr.OrderID(o.ID))
+	_, en, _ := a.get("/qr/" + qr.OrderID(o.ID) + "?lang=en")
+	if !strings.Contains(zh, "micropay: USERPAYING") || !strings.Contains(zh, "顾客需要在钱包里确认付款") || !strings.Contains(zh, "向渠道查询结果") {
+		t.Errorf("zh page lacks the channel's answer, its explanation or the task: %s", zh)
+	}
+	if !strings.Contains(en, "The payer must confirm in the wallet app") || !strings.Contains(en, "ask the channel for the outcome") {
+		t.Errorf("en page lacks the explanation or the task")
+	}
+	if strings.Contains(zh, `action="/qr/`+qr.OrderID(o.ID)+`/refunds"`) {
+		t.Error("a paying order offers the refund form")
+	}
+}

@@ -21,9 +21,14 @@ type statementForm struct {
 
 // statementsData is the statements page's data.
 type statementsData struct {
-	Enabled   bool
-	Form      statementForm
-	Rows      []settlement.StatementRow
+	Enabled bool
+	Form    statementForm
+	Rows    []settlement.StatementRow
+	// QR lists the span's QR payments and refunds (at most
+	// maxStatementQRLines on screen; the downloads have every one), and
+	// QRMore says how many more there are.
+	QR        []settlement.QRLine
+	QRMore    int
 	Merchants []*posguard.Merchant // staff: whose statement
 	CSVURL    string
 	XLSXURL   string
@@ -63,9 +68,13 @@ func (q *request) parseStatement() (statementForm, error) {
 	return f, nil
 }
 
-// statementRows reads the statement of the form's merchant; ENOTFOUND for
-// an unknown merchant (and so for another merchant's, for a merchant user).
-func (q *request) statementRows(f statementForm) ([]settlement.StatementRow, error) {
+// maxStatementQRLines bounds the QR lines the statements page shows.
+const maxStatementQRLines = 200
+
+// statementRows reads the statement of the form's merchant (its QR lines
+// too); ENOTFOUND for an unknown merchant (and so for another merchant's,
+// for a merchant user).
+func (q *request) statementRows(f statementForm) (*settlement.StatementReport, error) {
 	m := q.s.money()
 	if m == nil {
 		return nil, posguard.Errorf(posguard.ENOTFOUND, "no ledger")
@@ -73,7 +82,11 @@ func (q *request) statementRows(f statementForm) ([]settlement.StatementRow, err
 	if _, err := q.s.Store.Merchant(q.r.Context(), f.Merchant); err != nil {
 		return nil, err
 	}
-	return settlement.Statement(q.r.Context(), m, f.Merchant, f.From, f.To, f.Period == "month")
+	var src settlement.QRSource
+	if qs, ok := q.s.QR.(settlement.QRSource); ok {
+		src = qs
+	}
+	return settlement.BuildStatement(q.r.Context(), m, src, f.Merchant, f.From, f.To, f.Period == "month")
 }
 
 // statements serves GET /statements: the form, and the statement of the
@@ -95,9 +108,13 @@ func (s *Server) statements(q *request) error {
 		return perr
 	}
 	if d.Enabled && f.Merchant != "" {
-		var err error
-		if d.Rows, err = q.statementRows(f); err != nil {
+		rep, err := q.statementRows(f)
+		if err != nil {
 			return err
+		}
+		d.Rows, d.QR = rep.Rows, rep.QR
+		if len(d.QR) > maxStatementQRLines {
+			d.QR, d.QRMore = d.QR[:maxStatementQRLines], len(d.QR)-maxStatementQRLines
 		}
 		v := url.Values{"merchant": {f.Merchant}, "from": {f.From}, "to": {f.To}, "period": {f.Period}}
 		v.Set("format", "csv")
@@ -118,7 +135,7 @@ func (s *Server) downloadStatement(q *request) error {
 	if format != "csv" && format != "xlsx" {
 		return posguard.Errorf(posguard.EINVALID, "format: csv or xlsx")
 	}
-	rows, err := q.statementRows(f)
+	rep, err := q.statementRows(f)
 	if err != nil {
 		return err
 	}
@@ -128,8 +145,8 @@ func (s *Server) downloadStatement(q *request) error {
 	h.Set("Cache-Control", "no-store")
 	if format == "csv" {
 		h.Set("Content-Type", "text/csv; charset=utf-8")
-		return settlement.WriteCSV(q.w, rows)
+		return settlement.WriteReportCSV(q.w, rep)
 	}
 	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	return settlement.WriteXLSX(q.w, rows)
+	return settlement.WriteReportXLSX(q.w, rep)
 }

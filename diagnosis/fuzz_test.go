@@ -28,3 +28,18 @@ func FuzzExplain(f *testing.F) {
 		}
 	})
 }
+
+// FuzzChannelCodeIn: any text is read without a panic, and a code found is
+// one of the table's.
+func FuzzChannelCodeIn(f *testing.F) {
+	for _, s := range []string{"micropay: USERPAYING", "refund: SYSTEMERROR", "", "___", "ORDERPAIDX ORDERPAID", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if e, ok := ChannelCodeIn(s); ok {
+			if _, known := ChannelCode(e.Code); !known || !strings.Contains(s, e.Code) {
+				t.Fatalf("%q: found %q", s, e.Code)
+			}
+		}
+	})
+}

@@ -48,23 +48,24 @@ func (s *Server) getStatement(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	rows, err := settlement.Statement(r.Context(), m, mid, from, to, monthly)
+	rep, err := settlement.BuildStatement(r.Context(), m, s.qrSource(), mid, from, to, monthly)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	rows := rep.Rows
 	name := "statement-" + mid + "-" + from + "-" + to
 	switch format {
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-		if err := settlement.WriteCSV(w, rows); err != nil {
+		if err := settlement.WriteReportCSV(w, rep); err != nil {
 			s.logger().Error("write statement", "err", err)
 		}
 	case "xlsx":
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
-		if err := settlement.WriteXLSX(w, rows); err != nil {
+		if err := settlement.WriteReportXLSX(w, rep); err != nil {
 			s.logger().Error("write statement", "err", err)
 		}
 	default:
@@ -72,7 +73,11 @@ func (s *Server) getStatement(w nethttp.ResponseWriter, r *nethttp.Request) {
 		for _, x := range rows {
 			views = append(views, newStatementRowView(x))
 		}
-		writeJSON(w, nethttp.StatusOK, statementAnswer{MerchantID: mid, From: from, To: to, Rows: views})
+		qrLines := make([]qrLineView, 0, len(rep.QR))
+		for _, l := range rep.QR {
+			qrLines = append(qrLines, newQRLineView(l))
+		}
+		writeJSON(w, nethttp.StatusOK, statementAnswer{MerchantID: mid, From: from, To: to, Rows: views, QROrders: qrLines})
 	}
 }
 
@@ -82,6 +87,9 @@ type statementAnswer struct {
 	From       string             `json:"from"`
 	To         string             `json:"to"`
 	Rows       []statementRowView `json:"rows"`
+	// QROrders lists the QR payments and refunds of the span (their
+	// postings), with the merchant's order numbers.
+	QROrders []qrLineView `json:"qr_orders"`
 }
 
 // statementRowView is one statement period; amounts in fen, each with its
@@ -109,6 +117,10 @@ type statementRowView struct {
 	HeldYuan       string `json:"held_yuan"`
 	Resettled      int64  `json:"resettled"`
 	ResettledYuan  string `json:"resettled_yuan"`
+	QRSales        int    `json:"qr_sales"`
+	QRGross        int64  `json:"qr_gross"`
+	QRRefunds      int64  `json:"qr_refunds"`
+	QRFees         int64  `json:"qr_fees"`
 }
 
 // newStatementRowView renders x.
@@ -124,5 +136,40 @@ func newStatementRowView(x settlement.StatementRow) statementRowView {
 		Paid: int64(x.Paid), PaidYuan: yuan(x.Paid),
 		Held: int64(x.Held), HeldYuan: yuan(x.Held),
 		Resettled: int64(x.Resettled), ResettledYuan: yuan(x.Resettled),
+		QRSales: x.QRSales, QRGross: int64(x.QRGross), QRRefunds: int64(x.QRRefunds), QRFees: int64(x.QRFees),
 	}
+}
+
+// qrLineView is one QR payment or refund of a statement; amounts in fen
+// (fee: + kept, − returned; net: the change of what the merchant is owed).
+type qrLineView struct {
+	Date          string `json:"date"`
+	Kind          string `json:"kind"`
+	OrderID       string `json:"order_id"`
+	OutOrderNo    string `json:"out_order_no"`
+	Channel       string `json:"channel"`
+	TransactionID string `json:"transaction_id,omitempty"`
+	RefundID      string `json:"refund_id,omitempty"`
+	OutRefundNo   string `json:"out_refund_no,omitempty"`
+	Amount        int64  `json:"amount"`
+	AmountYuan    string `json:"amount_yuan"`
+	Fee           int64  `json:"fee"`
+	Net           int64  `json:"net"`
+}
+
+func newQRLineView(l settlement.QRLine) qrLineView {
+	return qrLineView{Date: l.Date, Kind: l.Kind, OrderID: l.OrderID, OutOrderNo: l.OutOrderNo, Channel: l.Channel,
+		TransactionID: l.TransactionID, RefundID: l.RefundID, OutRefundNo: l.OutRefundNo, Amount: int64(l.Gross),
+		AmountYuan: yuan(l.Gross), Fee: int64(l.Fee), Net: int64(l.Net)}
+}
+
+// qrSource is where statements read QR orders by id; nil without QR.
+func (s *Server) qrSource() settlement.QRSource {
+	if s.QR == nil {
+		return nil
+	}
+	if q, ok := s.QR.Store.(settlement.QRSource); ok {
+		return q
+	}
+	return nil
 }

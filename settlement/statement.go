@@ -24,6 +24,12 @@ type StatementRow struct {
 	Paid       posguard.Amount // credited by the bank, less returns
 	Held       posguard.Amount // moved to held by failures and returns
 	Resettled  posguard.Amount // moved from held to new payouts
+	// The QR part of the columns above (wallet channel payments): paid
+	// orders, their gross, the gross refunded, and the fees kept on them.
+	QRSales   int
+	QRGross   posguard.Amount
+	QRRefunds posguard.Amount
+	QRFees    posguard.Amount
 }
 
 // Statement folds merchant mid's postings dated in [from, to] into one row
@@ -33,6 +39,11 @@ func Statement(ctx context.Context, s posguard.LedgerStore, mid, from, to string
 	if err != nil {
 		return nil, err
 	}
+	return fold(ps, monthly), nil
+}
+
+// fold folds postings into one row per day or month, oldest first.
+func fold(ps []*posguard.Posting, monthly bool) []StatementRow {
 	by := map[string]*StatementRow{}
 	for _, p := range ps {
 		key := p.Date
@@ -73,24 +84,36 @@ func Statement(ctx context.Context, s posguard.LedgerStore, mid, from, to string
 		case posguard.PostResettlement:
 			r.Resettled += p.Gross
 		}
+		if p.CardKind == KindQR {
+			switch p.Kind {
+			case posguard.PostApproval:
+				r.QRSales++
+				r.QRGross += p.Gross
+				r.QRFees += p.Fee
+			case posguard.PostRefund:
+				r.QRRefunds += p.Gross
+				r.QRFees += p.Fee
+			}
+		}
 	}
 	out := make([]StatementRow, 0, len(by))
 	for _, r := range by {
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Period < out[j].Period })
-	return out, nil
+	return out
 }
 
 // statementHeader names the columns of the exports (zh / en).
 var statementHeader = []string{"期间 period", "笔数 sales", "交易金额 sales", "撤销 voids", "退货 refunds",
-	"冲正 reversals", "手续费 fees", "应结金额 earned", "已结算 settled", "已到账 paid", "挂账 held", "重新结算 resettled"}
+	"冲正 reversals", "手续费 fees", "应结金额 earned", "已结算 settled", "已到账 paid", "挂账 held", "重新结算 resettled",
+	"扫码笔数 qr sales", "扫码金额 qr sales", "扫码退款 qr refunds", "扫码手续费 qr fees"}
 
 // cells renders a row; amounts as yuan with two decimals.
 func (r StatementRow) cells() []string {
 	return []string{r.Period, strconv.Itoa(r.Sales), r.SalesGross.String(), r.Voids.String(), r.Refunds.String(),
 		r.Reversals.String(), r.Fees.String(), r.Earned.String(), r.Settled.String(), r.Paid.String(),
-		r.Held.String(), r.Resettled.String()}
+		r.Held.String(), r.Resettled.String(), strconv.Itoa(r.QRSales), r.QRGross.String(), r.QRRefunds.String(), r.QRFees.String()}
 }
 
 // WriteCSV writes rows as CSV with a header line.

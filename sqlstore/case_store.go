@@ -12,7 +12,7 @@ var _ posguard.CaseStore = (*Store)(nil)
 
 // caseColumns are the columns of cases, in scanCase's order.
 const caseColumns = `id, kind, status, priority, txn_id, txn_ids, merchant_id, terminal_id, amount, currency,
-	reason, cause, title, assignee, outcome, opened_by, due_at, created_at, updated_at, resolved_at, closed_at`
+	reason, cause, title, assignee, outcome, opened_by, due_at, created_at, updated_at, resolved_at, closed_at, subject`
 
 // caseNotFound is the error for an unknown case ID.
 func caseNotFound(id int64) error {
@@ -28,16 +28,21 @@ func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posgua
 	ids, _ := json.Marshal(c.TxnIDs) // a list of integers always encodes
 	now := s.NowUTC()
 	created := false
+	// The case's key: its subject when it has one, else its transaction.
+	conflict, existing, key := `(kind, txn_id) WHERE txn_id <> 0`, `txn_id = ?`, any(c.TxnID)
+	if c.Subject != "" {
+		conflict, existing, key = `(kind, subject) WHERE subject <> ''`, `subject = ?`, c.Subject
+	}
 	err := s.DB.InTx(ctx, "open case", func(tx *Tx) error {
 		created = false
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO cases (kind, status, priority, txn_id, txn_ids, merchant_id, terminal_id,
-			amount, currency, reason, cause, title, assignee, outcome, opened_by, due_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (kind, txn_id) WHERE txn_id <> 0 DO NOTHING RETURNING id`,
+			amount, currency, reason, cause, title, assignee, outcome, opened_by, due_at, created_at, updated_at, subject)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT `+conflict+` DO NOTHING RETURNING id`,
 			string(c.Kind), string(c.Status), string(c.Priority), c.TxnID, string(ids), c.MerchantID, c.TerminalID,
 			int64(c.Amount), c.Currency, c.Reason, c.Cause, c.Title, c.Assignee, c.Outcome, c.OpenedBy,
-			s.T(c.DueAt), s.T(now), s.T(now)).Scan(&id)
+			s.T(c.DueAt), s.T(now), s.T(now), c.Subject).Scan(&id)
 		if errors.Is(err, ErrNoRows) {
 			return nil // exists: read below
 		}
@@ -62,7 +67,7 @@ func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posgua
 		return false, err
 	}
 	if !created {
-		stored, err := queryOne(ctx, s.DB, "open case", nil, scanCase, `SELECT `+caseColumns+` FROM cases WHERE kind = ? AND txn_id = ?`, c.Kind, c.TxnID)
+		stored, err := queryOne(ctx, s.DB, "open case", nil, scanCase, `SELECT `+caseColumns+` FROM cases WHERE kind = ? AND `+existing, string(c.Kind), key)
 		if err == nil {
 			*c = *stored
 		}
@@ -174,7 +179,7 @@ func scanCase(r Row) (*posguard.Case, error) {
 	var ids string
 	if err := r.Scan(&c.ID, &c.Kind, &c.Status, &c.Priority, &c.TxnID, &ids, &c.MerchantID, &c.TerminalID, &c.Amount, &c.Currency,
 		&c.Reason, &c.Cause, &c.Title, &c.Assignee, &c.Outcome, &c.OpenedBy, TimeCol(&c.DueAt), TimeCol(&c.CreatedAt),
-		TimeCol(&c.UpdatedAt), TimeCol(&c.ResolvedAt), TimeCol(&c.ClosedAt)); err != nil {
+		TimeCol(&c.UpdatedAt), TimeCol(&c.ResolvedAt), TimeCol(&c.ClosedAt), &c.Subject); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(ids), &c.TxnIDs); err != nil {

@@ -31,6 +31,7 @@ func runCases(t *testing.T, h *harness) {
 		return cs
 	}
 	t.Run("Cases", func(t *testing.T) { testCases(t, get(t)) })
+	t.Run("CaseSubject", func(t *testing.T) { testCaseSubject(t, get(t)) })
 	t.Run("CaseUpdates", func(t *testing.T) { testCaseUpdates(t, get(t)) })
 	t.Run("Incidents", func(t *testing.T) { testIncidents(t, get(t)) })
 	t.Run("Notices", func(t *testing.T) { testNotices(t, get(t)) })
@@ -310,5 +311,31 @@ func testRollups(t *testing.T, s CaseStores) {
 	must(t, err, "never seen")
 	if !never.IsZero() {
 		t.Fatalf("never seen: %v", never)
+	}
+}
+
+// testCaseSubject: opening is idempotent per (kind, subject) when a subject
+// is set; the second open returns the first case, whose entries are not
+// added again; another subject is another case.
+func testCaseSubject(t *testing.T, s CaseStores) {
+	ctx := context.Background()
+	b1 := sampleCase(posguard.CaseReconDiscrepancy, 0, "M3")
+	b1.Subject = "batch-upload/T0000001/000042"
+	created, err := s.OpenCase(ctx, b1, []posguard.CaseEntry{{Kind: posguard.EntryCause, Author: "posguard", Text: "upload differs"}})
+	must(t, err, "open by subject")
+	b2 := sampleCase(posguard.CaseReconDiscrepancy, 0, "M3")
+	b2.Subject, b2.Title = b1.Subject, "again"
+	again2, err := s.OpenCase(ctx, b2, []posguard.CaseEntry{{Kind: posguard.EntryCause, Author: "posguard", Text: "upload differs"}})
+	must(t, err, "open by subject again")
+	if !created || again2 || b2.ID != b1.ID || b2.Title != b1.Title || b2.Subject != b1.Subject {
+		t.Fatalf("open by subject twice: created %v, %v; ids %d %d", created, again2, b1.ID, b2.ID)
+	}
+	if es, err := s.CaseEntries(ctx, b1.ID); err != nil || len(es) != 1 {
+		t.Fatalf("entries of the case opened twice by subject: %d, %v", len(es), err)
+	}
+	b3 := sampleCase(posguard.CaseReconDiscrepancy, 0, "M3")
+	b3.Subject = "batch-upload/T0000001/000043"
+	if created, err := s.OpenCase(ctx, b3, nil); err != nil || !created || b3.ID == b1.ID {
+		t.Fatalf("another subject: created %v, %v", created, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/iso8583"
+	"github.com/posguard/posguard/postgres/pgtest"
 	"github.com/posguard/posguard/terminal"
 )
 
@@ -129,5 +130,63 @@ func TestBatchUploadMismatch(t *testing.T) {
 	}
 	if c.Amount != 500+300+700+4200+500 {
 		t.Errorf("case amount %d", c.Amount)
+	}
+}
+
+// TestBatchUploadCaseOnceAfterRestart: an unbalanced batch upload opens its
+// case once, even when the host restarts between two uploads of the batch
+// (the repeated end is compared again and finds the case opened the first
+// time, by its subject in the store), on SQLite and PostgreSQL.
+func TestBatchUploadCaseOnceAfterRestart(t *testing.T) {
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			dsn := ""
+			if db == "postgres" {
+				dsn = pgtest.URL(t)
+			}
+			wd := startWorldOn(t, dsn, nil, "", 5*time.Second)
+			ctx := context.Background()
+			term := dialRaw(t, wd.termAdr, shopTID, shopMID, shopTMK, "003", "cups-ecb")
+			if c := term.signOn(); c != "00" {
+				t.Fatalf("sign-on: %s", c)
+			}
+			s1 := term.sale(goodCard, goodExp, "123456", 1000)
+			code(t, "sale", term.send(s1.Clone(), true), "00")
+			// The terminal believes the sale was 12.00: unbalanced.
+			code(t, "settlement", term.send(term.settle(posguard.BatchTotals{DomesticDebitAmount: 1200, DomesticDebitCount: 1}), true), "00")
+			batch := term.batch
+			term.batch = posguard.NextBatch(term.batch)
+			recs := []posguard.UploadRecord{{CardOrg: "00", STAN: s1.Get(11), PAN: goodCard, Amount: 1200}}
+			upload := func(what string) {
+				t.Helper()
+				code(t, what, term.send(term.upload(batch, "201", recs), true), "00")
+				code(t, what+": end", term.send(term.upload(batch, "202", nil), true), "00")
+			}
+			cases := func() []*posguard.Case {
+				t.Helper()
+				list, err := wd.serve.store.Cases(ctx, posguard.CaseFilter{Kind: posguard.CaseReconDiscrepancy})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return list
+			}
+			upload("upload")
+			first := cases()
+			if len(first) != 1 || first[0].Subject != "batch-upload/"+shopTID+"/"+batch {
+				t.Fatalf("after the first upload: %d cases %+v", len(first), first)
+			}
+
+			wd.restartServe()
+			term.redial(wd.termAdr)
+			upload("upload after the restart")
+			after := cases()
+			if len(after) != 1 || after[0].ID != first[0].ID {
+				t.Fatalf("after the restart: %d cases (first %d)", len(after), first[0].ID)
+			}
+			es, err := wd.serve.store.CaseEntries(ctx, first[0].ID)
+			if err != nil || len(es) != 2 { // the cause and the one differing item, once
+				t.Fatalf("case entries: %d, %v", len(es), err)
+			}
+		})
 	}
 }

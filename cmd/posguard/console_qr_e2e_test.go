@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access"
@@ -45,6 +46,7 @@ func browserOrSkip(t *testing.T) (chromium, node, shots string) {
 // "stall" (898310058120002) finds its paid order by its order number,
 // opens it, is refused a refund above the refundable amount, refunds
 // 12.34 of 50.00 元 and sees the refund and the new refundable amount;
+// the statement lists the payment and the refund by the order number;
 // another merchant's order is the 404 page; an operator finds the order by
 // the channel's transaction number. Then the test checks that the money
 // really went back (the channel's account) and that the refund is in the
@@ -76,6 +78,23 @@ func TestConsoleInChromiumQR(t *testing.T) {
 	}
 	other := qw.order(201, map[string]any{"out_order_no": "SHOP-E2E-0001", "amount": 800, "auth_code": "134567000000000072"})
 
+	// Its payment reaches the ledger (the QR poster runs every 2 s) before
+	// the browser looks at the statement; the span covers the settlement
+	// date whatever the host's cutoff.
+	cst := time.Now().In(time.FixedZone("CST", 8*3600))
+	from, to := cst.AddDate(0, 0, -1).Format("2006-01-02"), cst.AddDate(0, 0, 1).Format("2006-01-02")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, stmt := qw.call("GET", "/v1/merchants/"+qrOtherMID+"/statement?from="+from+"&to="+to, qw.other, nil)
+		if lines, _ := stmt["qr_orders"].([]any); len(lines) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the payment is not in the statement: %v", stmt)
+		}
+		time.Sleep(100 * time.Millisecond) // the poster runs on its own ticker
+	}
+
 	cmd := exec.Command(node, "qr.e2e.js")
 	cmd.Dir = e2eDir
 	cmd.Env = append(os.Environ(),
@@ -83,7 +102,7 @@ func TestConsoleInChromiumQR(t *testing.T) {
 		"MERCHANT_USER=stall", "MERCHANT_PASS=pass-stall-2026",
 		"OPERATOR_USER=ops", "OPERATOR_PASS=pass-ops-2026",
 		"OUT_ORDER_NO=STALL-E2E-0001", "TRANSACTION_ID="+mine["transaction_id"].(string),
-		"OTHER_ORDER_ID="+other["id"].(string), "SHOTS_DIR="+shots, "CHROMIUM="+chromium)
+		"OTHER_ORDER_ID="+other["id"].(string), "STATEMENT_FROM="+from, "STATEMENT_TO="+to, "SHOTS_DIR="+shots, "CHROMIUM="+chromium)
 	output, err := cmd.CombinedOutput()
 	t.Logf("qr.e2e.js:\n%s", output)
 	if err != nil {

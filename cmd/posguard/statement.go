@@ -73,7 +73,11 @@ func (c *StatementCommand) Run(ctx context.Context) error {
 	if _, err := (&ledger.Poster{Store: m, Pricer: &settlement.FeeBook{Store: m, Merchants: st}}).Drain(ctx); err != nil {
 		return err
 	}
-	rows, err := settlement.Statement(ctx, m, c.Merchant, c.From, c.To, c.Monthly)
+	var src settlement.QRSource
+	if q, ok := st.QR().(settlement.QRSource); ok {
+		src = q
+	}
+	rep, err := settlement.BuildStatement(ctx, m, src, c.Merchant, c.From, c.To, c.Monthly)
 	if err != nil {
 		return err
 	}
@@ -87,9 +91,9 @@ func (c *StatementCommand) Run(ctx context.Context) error {
 		w = f
 	}
 	if c.Format == "xlsx" {
-		return settlement.WriteXLSX(w, rows)
+		return settlement.WriteReportXLSX(w, rep)
 	}
-	return settlement.WriteCSV(w, rows)
+	return settlement.WriteReportCSV(w, rep)
 }
 
 // Close closes the store.

@@ -7,7 +7,9 @@
 // too, then passes:
 //   BASE_URL, MERCHANT_USER, MERCHANT_PASS, OPERATOR_USER, OPERATOR_PASS,
 //   OUT_ORDER_NO and TRANSACTION_ID (of the merchant's paid order),
-//   OTHER_ORDER_ID (the other merchant's order, Q…), SHOTS_DIR, CHROMIUM.
+//   OTHER_ORDER_ID (the other merchant's order, Q…), STATEMENT_FROM and
+//   STATEMENT_TO (a span with the payment's settlement date), SHOTS_DIR,
+//   CHROMIUM.
 // It exits non-zero with a message on the first failed check.
 'use strict';
 const fs = require('fs');
@@ -111,6 +113,20 @@ async function main() {
     main = await page.textContent('main');
     check(main.includes('退款 R') && main.includes('12.34'), 'the history shows the refund');
     await shot(page, 'merchant-qr-order');
+
+    // The statement lists the payment and, once the ledger has it, the
+    // refund, by the merchant's order number.
+    const stmtURL = BASE + '/statements?from=' + env('STATEMENT_FROM') + '&to=' + env('STATEMENT_TO');
+    let lines = '';
+    for (let i = 0; i < 40; i++) {
+      await page.goto(stmtURL);
+      lines = (await page.locator('table.qr-lines').count()) ? await page.textContent('table.qr-lines') : '';
+      if (lines.includes('12.34')) break;
+      await page.waitForTimeout(250); // the ledger poster runs every 2 s
+    }
+    check(lines.includes(outOrderNo) && lines.includes(env('TRANSACTION_ID')) && lines.includes('支付') && lines.includes('50.00'), 'the statement lists the payment by its order number');
+    check(lines.includes('12.34') && lines.split('退款').length > 2, 'the statement lists the refund');
+    await shot(page, 'merchant-qr-statement');
 
     // Another merchant's order is the 404 page, in the list and by address.
     const other = env('OTHER_ORDER_ID');
