@@ -59,57 +59,29 @@ func (s *Store) UpgradeSealing(ctx context.Context) (int, error) {
 		default:
 			return posguard.Errorf(posguard.EINTERNAL, "store: unknown sealing format %q (a newer posguard wrote it?)", format)
 		}
-		type termRow struct {
-			id   string
-			cols [4][]byte
+		// Each sealed column keyed by one text column: the terminals' keys,
+		// every secret setting, the wallet keys; where picks the rows
+		// holding a value.
+		type column struct {
+			table, key, column, where, what string
+			ad                              func(string) []byte
 		}
-		terms, err := queryAll(ctx, tx, "upgrade sealing", func(r Row) (t termRow, err error) {
-			return t, r.Scan(&t.id, &t.cols[0], &t.cols[1], &t.cols[2], &t.cols[3])
-		}, `SELECT id, tmk_sealed, pik_sealed, mak_sealed, tdk_sealed FROM terminals ORDER BY id`)
-		if err != nil {
-			return err
+		var cols []column
+		for _, c := range terminalKeyColumns {
+			cols = append(cols, column{"terminals", "id", c, "length(" + c + ") > 0", "terminal %s: " + c,
+				func(id string) []byte { return TerminalKeyAD(id, c) }})
 		}
-		for _, t := range terms {
-			var out [4][]byte
-			for i, sealed := range t.cols {
-				if len(sealed) == 0 {
-					continue
-				}
-				plain, err := s.Sealer.Open(sealed, nil)
-				if err != nil {
-					return posguard.Errorf(posguard.EINTERNAL, "store: terminal %s: %s does not open under this host key: nothing was re-sealed", t.id, terminalKeyColumns[i])
-				}
-				out[i], err = s.Sealer.Seal(plain, TerminalKeyAD(t.id, terminalKeyColumns[i]))
-				clear(plain)
-				if err != nil {
-					return err
-				}
-				n++
-			}
-			if _, err := tx.Exec(ctx, "upgrade sealing", `UPDATE terminals SET tmk_sealed = ?, pik_sealed = ?, mak_sealed = ?, tdk_sealed = ? WHERE id = ?`,
-				out[0], out[1], out[2], out[3], t.id); err != nil {
-				return err
-			}
-		}
-		// Single sealed columns keyed by one text column: every secret
-		// setting, and the wallet keys that are set.
-		for _, c := range []struct {
-			table, key, column, where string
-			arg                       any
-			what                      string
-			ad                        func(string) []byte
-		}{
-			{"settings", "name", "value", "secret = ?", true, "setting %s", SettingAD},
-			{"wallet_channels", "name", "key_sealed", "length(key_sealed) > ?", 0, "wallet_channels %s: key_sealed", WalletChannelKeyAD},
-			{"merchant_wallets", "merchant_id", "notify_key_sealed", "length(notify_key_sealed) > ?", 0, "merchant_wallets %s: notify_key_sealed",
-				MerchantWalletKeyAD},
-		} {
+		cols = append(cols, column{"settings", "name", "value", "secret", "setting %s", SettingAD},
+			column{"wallet_channels", "name", "key_sealed", "length(key_sealed) > 0", "wallet_channels %s: key_sealed", WalletChannelKeyAD},
+			column{"merchant_wallets", "merchant_id", "notify_key_sealed", "length(notify_key_sealed) > 0",
+				"merchant_wallets %s: notify_key_sealed", MerchantWalletKeyAD})
+		for _, c := range cols {
 			type value struct {
 				name  string
 				value []byte
 			}
 			vals, err := queryAll(ctx, tx, "upgrade sealing", func(r Row) (v value, err error) { return v, r.Scan(&v.name, &v.value) },
-				`SELECT `+c.key+`, `+c.column+` FROM `+c.table+` WHERE `+c.where+` ORDER BY `+c.key, c.arg)
+				`SELECT `+c.key+`, `+c.column+` FROM `+c.table+` WHERE `+c.where+` ORDER BY `+c.key)
 			if err != nil {
 				return err
 			}
