@@ -101,9 +101,6 @@ func NewSQLConn(db *sql.DB, prepare bool) *SQLConn {
 	return c
 }
 
-// DB returns the underlying pool.
-func (c *SQLConn) DB() *sql.DB { return c.db }
-
 // Begin implements Conn.
 func (c *SQLConn) Begin(ctx context.Context) (TxConn, error) {
 	tx, err := c.db.BeginTx(ctx, nil)

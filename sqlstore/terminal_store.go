@@ -179,17 +179,14 @@ const terminalColumns = `id, merchant_id, tmk_sealed, key_scheme, mac, model, fi
 // scanTerminal reads a row of terminalColumns and unseals its keys.
 func (s *Store) scanTerminal(r Row) (*posguard.Terminal, error) {
 	var t posguard.Terminal
-	var tmk, pik, mak, tdk []byte
-	if err := r.Scan(&t.ID, &t.MerchantID, &tmk, &t.KeyScheme, &t.MAC, &t.Model, &t.Firmware, &t.Status,
-		&t.SignedOn, TimeCol(&t.SignedOnAt), &t.Batch, &pik, &mak, &tdk, TimeCol(&t.LastSeen), TimeCol(&t.UpdatedAt)); err != nil {
+	var k [4][]byte // sealed, in terminalKeyColumns' order
+	if err := r.Scan(&t.ID, &t.MerchantID, &k[0], &t.KeyScheme, &t.MAC, &t.Model, &t.Firmware, &t.Status,
+		&t.SignedOn, TimeCol(&t.SignedOnAt), &t.Batch, &k[1], &k[2], &k[3], TimeCol(&t.LastSeen), TimeCol(&t.UpdatedAt)); err != nil {
 		return nil, err
 	}
-	for i, k := range []struct {
-		dst    *[]byte
-		sealed []byte
-	}{{&t.TMK, tmk}, {&t.Keys.PIK, pik}, {&t.Keys.MAK, mak}, {&t.Keys.TDK, tdk}} {
+	for i, dst := range []*[]byte{&t.TMK, &t.Keys.PIK, &t.Keys.MAK, &t.Keys.TDK} {
 		var err error
-		if *k.dst, err = s.openKey(k.sealed, TerminalKeyAD(t.ID, terminalKeyColumns[i]), t.ID, terminalKeyColumns[i]); err != nil {
+		if *dst, err = s.openKey(k[i], TerminalKeyAD(t.ID, terminalKeyColumns[i]), t.ID, terminalKeyColumns[i]); err != nil {
 			return nil, err
 		}
 	}
