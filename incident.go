@@ -31,6 +31,9 @@ const (
 	IncidentIssuerUnavailable IncidentKind = "issuer_unavailable" // an issuer BIN's 91/96/98 rate jumped
 	IncidentTerminalNetwork   IncidentKind = "terminal_network"   // one terminal keeps losing answers
 	IncidentFirmware          IncidentKind = "firmware"           // one firmware version fails more than the others
+	// IncidentWalletChannel: a QR wallet channel kind stopped answering
+	// usably (orders reversed without an answer, refused by the channel).
+	IncidentWalletChannel IncidentKind = "wallet_channel_unavailable"
 )
 
 // IncidentStatus is whether an incident is still going on.

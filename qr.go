@@ -72,6 +72,18 @@ type MerchantWallet struct {
 	NotifyKey  []byte
 }
 
+// QRDailyLimit is a merchant's daily QR limits as CreateQROrderWithin
+// checks them: the day [From, To) and the most its succeeded and paying
+// orders may hold (Amount; 0: no limit) and number (Count; 0: no limit).
+type QRDailyLimit struct {
+	From, To time.Time
+	Amount   Amount
+	Count    int
+}
+
+// On reports whether l limits anything.
+func (l QRDailyLimit) On() bool { return l.Amount > 0 || l.Count > 0 }
+
 // QROrder is one QR payment attempt of one merchant.
 type QROrder struct {
 	ID          int64
@@ -250,6 +262,16 @@ type QRStore interface {
 	// o.OutOrderNo, nothing is written and that order is returned with
 	// created false.
 	CreateQROrder(ctx context.Context, o *QROrder, tradePrefix string) (got *QROrder, created bool, err error)
+	// CreateQROrderWithin is CreateQROrder for an order that must keep its
+	// merchant within limit: when o is paying, the same transaction that
+	// inserts it counts the merchant's succeeded and paying orders created
+	// in [limit.From, limit.To) and, if o would take them over limit.Amount
+	// or limit.Count, journals o failed instead (reason qr.daily_amount,
+	// else qr.daily_count; no task, no out_trade_no). Concurrent calls for
+	// one merchant, from every instance sharing the database, are
+	// serialized: the check and the insert are one step, so the limit is
+	// never passed however many orders arrive at once.
+	CreateQROrderWithin(ctx context.Context, o *QROrder, tradePrefix string, limit QRDailyLimit) (got *QROrder, created bool, err error)
 	// QROrder returns an order; ENOTFOUND if none.
 	QROrder(ctx context.Context, id int64) (*QROrder, error)
 	// QROrderByTradeNo returns the order with out_trade_no; ENOTFOUND.

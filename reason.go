@@ -110,6 +110,15 @@ const (
 	// limits.daily_count) counted over its QR orders of the day.
 	ReasonQRDailyAmount = "qr.daily_amount"
 	ReasonQRDailyCount  = "qr.daily_count"
+
+	// Reconciliation of a wallet channel's day bill (recon/qr.go): the
+	// causes of the cases of its exceptions; they never reach a terminal.
+	ReasonReconQRChannelOnly    = "recon.qr_channel_only"
+	ReasonReconQRJournalOnly    = "recon.qr_journal_only"
+	ReasonReconQRAmountMismatch = "recon.qr_amount_mismatch"
+	ReasonReconQRStateMismatch  = "recon.qr_state_mismatch"
+	ReasonReconQRRefundMismatch = "recon.qr_refund_mismatch"
+	ReasonReconQRFeeMismatch    = "recon.qr_fee_mismatch"
 )
 
 // ReasonSpec is what one reason means at each edge of posguard.
@@ -222,6 +231,12 @@ var reasonTable = []ReasonSpec{
 	{ReasonQRRefundFailed, "", 502},
 	{ReasonQRDailyAmount, "", 422},
 	{ReasonQRDailyCount, "", 422},
+	{ReasonReconQRChannelOnly, "", 409},
+	{ReasonReconQRJournalOnly, "", 409},
+	{ReasonReconQRAmountMismatch, "", 409},
+	{ReasonReconQRStateMismatch, "", 409},
+	{ReasonReconQRRefundMismatch, "", 409},
+	{ReasonReconQRFeeMismatch, "", 409},
 }
 
 // reasonIndex finds a reason's row.

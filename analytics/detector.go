@@ -20,6 +20,8 @@ import (
 //	terminal     terminal reversals (0400) per request  → terminal_network
 //	firmware     failure share against the other        → firmware
 //	             firmware versions of the same model
+//	channel      share of QR orders the wallet channel  → wallet_channel_unavailable
+//	             did not answer usably (analytics/qr.go)
 //
 // A key opens an incident when, over Recent, it has at least MinVolume
 // requests, its rate is at least MinRate, at least Factor times its
@@ -122,7 +124,7 @@ func (d *Detector) now() time.Time {
 }
 
 // watched are the dimensions the detector keeps series for.
-var watched = []posguard.Dimension{posguard.DimIssuerBIN, posguard.DimTerminal, posguard.DimFirmware}
+var watched = []posguard.Dimension{posguard.DimIssuerBIN, posguard.DimTerminal, posguard.DimFirmware, posguard.DimChannel}
 
 // Observe counts c for the keys of one answer at `at`.
 func (d *Detector) Observe(keys map[posguard.Dimension]string, c posguard.Counts, at time.Time) {
@@ -231,7 +233,7 @@ func (s *series) issuerReversals(from, to time.Time, unavailable func(bin string
 // measure returns the rate a dimension is judged on and the volume behind it.
 func measure(dim posguard.Dimension, c posguard.Counts) (rate float64, volume int64) {
 	switch dim {
-	case posguard.DimIssuerBIN:
+	case posguard.DimIssuerBIN, posguard.DimChannel:
 		return c.Rate(c.Unavailable), c.Total
 	case posguard.DimTerminal:
 		v := max(c.Total, c.Reversals)
@@ -250,6 +252,8 @@ func kindOf(dim posguard.Dimension) posguard.IncidentKind {
 		return posguard.IncidentIssuerUnavailable
 	case posguard.DimTerminal:
 		return posguard.IncidentTerminalNetwork
+	case posguard.DimChannel:
+		return posguard.IncidentWalletChannel
 	}
 	return posguard.IncidentFirmware
 }
@@ -260,6 +264,8 @@ func causeText(dim posguard.Dimension, key string, rate, base float64) string {
 	switch dim {
 	case posguard.DimIssuerBIN:
 		return fmt.Sprintf("发卡行不可用：卡BIN %s 的无应答/系统故障（91/96/98）比例 %s，平时 %s；请持卡人换卡或稍后再试 / issuer unavailable: BIN %s gets 91/96/98 on %s of requests (usually %s); ask cardholders to use another card or retry later", key, r, b, key, r, b)
+	case posguard.DimChannel:
+		return fmt.Sprintf("钱包渠道不可用：%s 渠道的扫码订单中 %s 无可信应答或被渠道拒绝（平时 %s），这些订单已撤销或失败，顾客未被扣款；请顾客改用其他钱包或刷卡，收单机构正在联系渠道 / wallet channel unavailable: %s gave no usable answer to %s of QR orders (usually %s); those orders were reversed or failed and customers were not charged; take another wallet or a card while the acquirer contacts the channel", key, r, b, key, r, b)
 	case posguard.DimTerminal:
 		return fmt.Sprintf("终端网络故障：终端 %s 冲正比例 %s，平时 %s，终端收不到应答；请检查终端网络（SIM卡信号、WiFi、路由器） / terminal network problem: terminal %s reverses %s of requests (usually %s) because answers do not reach it; check its network (SIM signal, Wi-Fi, router)", key, r, b, key, r, b)
 	}

@@ -14,7 +14,9 @@ import (
 // when it was not paid, its reason under DimCode (qr.insufficient,
 // qr.code_expired, merchant.frozen…: each channel error code maps to one
 // reason, spec §4.6). A paid order has no code key, as the code dimension
-// names failures. Refunds and notification attempts are not failures of a
+// names failures. An order the channel did not answer usably counts as
+// Unavailable, and the Detector judges each channel kind on that share
+// (incident wallet_channel_unavailable). Refunds and notification attempts are not failures of a
 // payment and are not counted here (metrics count them).
 
 // QRCategory returns the cause category of a final QR order: success when
@@ -43,6 +45,9 @@ func (a *Aggregator) QROrderFinal(o *posguard.QROrder) {
 			keys.code = "unknown"
 		}
 	}
+	if qrChannelUnavailable(o) {
+		c.Unavailable = 1
+	}
 	ak := answerKey{keys, posguard.WindowMinute.Bucket(now).Unix()}
 	a.mu.Lock()
 	if a.pending == nil {
@@ -56,6 +61,28 @@ func (a *Aggregator) QROrderFinal(o *posguard.QROrder) {
 	}
 	p.Add(c)
 	a.mu.Unlock()
+	if a.Detector != nil && o.Channel != "" {
+		// Only the channel is judged on QR orders: they have no card
+		// prefix, and a terminal's network is judged on its reversals.
+		a.Detector.observe(&dimKeys{merchant: o.MerchantID, channel: o.Channel}, c, now)
+	}
+}
+
+// qrChannelUnavailable reports whether o ended unpaid because its channel
+// did not answer usably: refused before processing (return_code FAIL), or
+// reversed at the deadline while the channel's last answer was not the
+// payer's pending confirmation (USERPAYING): a timeout, a bad signature, a
+// SYSTEMERROR. These count as Unavailable (as 91/96/98 for cards) and are
+// what the detector judges a channel on.
+func qrChannelUnavailable(o *posguard.QROrder) bool {
+	switch o.Reason {
+	case posguard.ReasonQRChannelRejected:
+		return true
+	case posguard.ReasonQRNotConfirmed:
+		e, ok := diagnosis.ChannelCodeIn(o.LastError)
+		return !ok || e.Code != "USERPAYING"
+	}
+	return false
 }
 
 // QRRefundFinal implements the QR engine's Observer; refunds are not

@@ -2,6 +2,8 @@ package analytics_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,5 +74,76 @@ func TestQROrdersInFailureRates(t *testing.T) {
 	}
 	if c := analytics.QRCategory(&posguard.QROrder{State: posguard.QRFailed, Reason: "qr.no_such_reason"}); c != "unknown" {
 		t.Errorf("unknown reason category %q", c)
+	}
+}
+
+// TestWalletChannelIncident: QR orders of one channel kind that the
+// channel stops answering (reversed without a usable answer) open a
+// wallet_channel_unavailable incident naming the merchants affected;
+// payers who do not confirm (USERPAYING) and cardholder refusals do not;
+// recovery closes it.
+func TestWalletChannelIncident(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	orders := func(d time.Duration, bad func(i int) *posguard.QROrder) {
+		for step := time.Duration(0); step < d; step += 10 * time.Second {
+			for i := 0; i < 4; i++ {
+				o := bad(i)
+				if o == nil {
+					o = &posguard.QROrder{State: posguard.QRSucceeded}
+				}
+				o.MerchantID, o.Channel, o.Mode = fmt.Sprintf("M0000000000000%d", i+1), "wechat", posguard.QRMicropay
+				e.agg.QROrderFinal(o)
+			}
+			e.clk.Add(10 * time.Second)
+		}
+	}
+	healthy := func(i int) *posguard.QROrder {
+		if i == 0 {
+			return &posguard.QROrder{State: posguard.QRFailed, Reason: posguard.ReasonQRInsufficient}
+		}
+		return nil
+	}
+	orders(30*time.Minute, healthy)
+	// Payers that never confirm and cardholder refusals: no incident.
+	payers := func(i int) *posguard.QROrder {
+		if i < 2 {
+			return &posguard.QROrder{State: posguard.QRReversed, Reason: posguard.ReasonQRNotConfirmed, LastError: "query: USERPAYING"}
+		}
+		return &posguard.QROrder{State: posguard.QRFailed, Reason: posguard.ReasonQRInsufficient}
+	}
+	orders(2*time.Minute, payers)
+	if o, _, err := e.det.Check(ctx); err != nil || len(o) != 0 {
+		t.Fatalf("payers' refusals opened %+v (%v)", o, err)
+	}
+	orders(2*time.Minute, healthy)
+	e.det.Check(ctx)
+	// The channel stops answering: orders are reversed on timeouts.
+	down := func(i int) *posguard.QROrder {
+		if i < 3 {
+			return &posguard.QROrder{State: posguard.QRReversed, Reason: posguard.ReasonQRNotConfirmed,
+				LastError: `Post "http://wx/pay/query": context deadline exceeded`}
+		}
+		return nil
+	}
+	var opened []*posguard.Incident
+	for s := 0; s < 6 && len(opened) == 0; s++ {
+		orders(10*time.Second, down)
+		o, _, err := e.det.Check(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opened = o
+	}
+	if len(opened) != 1 || opened[0].Kind != posguard.IncidentWalletChannel || opened[0].Key != "wechat" ||
+		opened[0].Dimension != string(posguard.DimChannel) || len(opened[0].Merchants) < 3 || opened[0].Merchants[2] != "M00000000000003" {
+		t.Fatalf("opened %+v, want wallet_channel_unavailable wechat naming the merchants", *opened[0])
+	}
+	if !strings.Contains(opened[0].Cause, "钱包渠道不可用") || !strings.Contains(opened[0].Cause, "wallet channel unavailable") {
+		t.Errorf("cause %q", opened[0].Cause)
+	}
+	orders(time.Minute, healthy)
+	if _, closed, err := e.det.Check(ctx); err != nil || len(closed) != 1 || closed[0].Key != "wechat" {
+		t.Fatalf("recovery closed %+v (%v)", closed, err)
 	}
 }

@@ -86,3 +86,34 @@ func TestApprovedLatencySeparate(t *testing.T) {
 		t.Errorf("report lacks the approved line:\n%s", b.String())
 	}
 }
+
+// TestQROrdersAgainstHost runs one second of QR orders against an
+// in-process host on SQLite with its API and simwallet, then the channel
+// alone, and checks that every order succeeded and the counts add up.
+func TestQROrdersAgainstHost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a host")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := RunQR(ctx, QRConfig{Clients: 4, Duration: time.Second, Warmup: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Posguard
+	if p.Count == 0 || p.Codes["succeeded"] != p.Count || p.Approved != p.Throughput {
+		t.Fatalf("orders %v of %d, want all succeeded", p.Codes, p.Count)
+	}
+	if got := int(p.hist.TotalCount()); got != p.Count || p.Latency.P50 <= 0 || p.CPUPerTxnMicros <= 0 {
+		t.Fatalf("histogram %d of %d, p50 %d µs, CPU %f µs", got, p.Count, p.Latency.P50, p.CPUPerTxnMicros)
+	}
+	c := res.Channel
+	if c == nil || c.Count == 0 || c.Codes["SUCCESS"] != c.Count {
+		t.Fatalf("channel alone: %+v", c)
+	}
+	var b strings.Builder
+	res.Print(&b)
+	if !strings.Contains(b.String(), "4 clients") || !strings.Contains(b.String(), "succeeded/s") {
+		t.Errorf("report:\n%s", b.String())
+	}
+}

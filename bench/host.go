@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	nethttp "net/http"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -44,6 +45,9 @@ type HostConfig struct {
 	// CommitWindow is how long a group-commit batch waits for more writes
 	// (0, the default: only those already waiting join).
 	CommitWindow time.Duration
+	// API serves the HTTP API (with its audit, authentication and QR
+	// routes) on a loopback port, Host.APIAddr; the card bench needs none.
+	API bool
 }
 
 // benchStore is what the host needs of a store, and the group-commit
@@ -62,6 +66,8 @@ type benchStore interface {
 type Host struct {
 	// Addr is the terminal address.
 	Addr string
+	// APIAddr is the HTTP API's address (HostConfig.API).
+	APIAddr string
 	// Net is the simulated network.
 	Net *simnet.Network
 	// Posguard is the assembled host.
@@ -114,6 +120,18 @@ func StartHost(ctx context.Context, cfg HostConfig) (h *Host, err error) {
 	if _, err := seed.Load(ctx, h.store, w); err != nil {
 		return nil, err
 	}
+	// The wallet sections, as posguard seed loads them (the QR engine
+	// reads the channels when the host is assembled).
+	for i := range w.WalletChannels {
+		if err := h.store.QR().PutWalletChannel(ctx, &w.WalletChannels[i]); err != nil {
+			return nil, err
+		}
+	}
+	for i := range w.Wallets {
+		if err := h.store.QR().PutMerchantWallet(ctx, &w.Wallets[i]); err != nil {
+			return nil, err
+		}
+	}
 
 	h.Net = simnet.New(w.Cards, w.Acquirer.ZonePINKey, simnet.Options{Seed: 1, Faults: cfg.Faults, Logger: log})
 	if h.netLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
@@ -137,12 +155,21 @@ func StartHost(ctx context.Context, cfg HostConfig) (h *Host, err error) {
 		return nil, err
 	}
 	h.Addr = tl.Addr().String()
+	var hl net.Listener
+	if cfg.API {
+		if hl, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			tl.Close()
+			return nil, err
+		}
+		h.APIAddr = hl.Addr().String()
+		h.Posguard.HTTP = &nethttp.Server{Handler: h.Posguard.API.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	}
 	ready := make(chan struct{})
 	errc := make(chan error, 1)
 	h.hostDone = make(chan struct{})
 	go func() {
 		defer close(h.hostDone)
-		errc <- h.Posguard.Run(runCtx, tl, nil, func() { close(ready) })
+		errc <- h.Posguard.Run(runCtx, tl, hl, func() { close(ready) })
 	}()
 	select {
 	case <-ready:

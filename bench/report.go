@@ -27,6 +27,9 @@ type Report struct {
 	// Mode is "closed" or "open".
 	Mode      string  `json:"mode"`
 	Terminals int     `json:"terminals"`
+	// Unit names what Terminals counts when it is not terminals
+	// ("clients": the QR bench's merchant systems).
+	Unit string `json:"unit,omitempty"`
 	Rate      float64 `json:"rate,omitempty"`
 	// Seconds is the measured span: from the start of the measured time
 	// to the last counted answer.
@@ -110,8 +113,12 @@ func (r *Report) Print(w io.Writer) {
 	if r.Mode == "open" {
 		mode = fmt.Sprintf("open loop at %.0f/s", r.Rate)
 	}
-	fmt.Fprintf(w, "%s, %s, %d terminals, %.0fs: %d requests, %.0f/s (%.0f approved/s)\n",
-		r.Target, mode, r.Terminals, r.Seconds, r.Count, r.Throughput, r.Approved)
+	unit, ok := "terminals", "approved"
+	if r.Unit != "" {
+		unit, ok = r.Unit, "succeeded"
+	}
+	fmt.Fprintf(w, "%s, %s, %d %s, %.0fs: %d requests, %.0f/s (%.0f %s/s)\n",
+		r.Target, mode, r.Terminals, unit, r.Seconds, r.Count, r.Throughput, r.Approved, ok)
 	printLatency(w, "latency", r.Latency)
 	if n := r.Codes["00"]; n > 0 && n < r.Count && r.Target == "posguard" {
 		printLatency(w, "approved", r.ApprovedLatency)

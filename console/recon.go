@@ -27,6 +27,7 @@ const reconPageSize = 20
 type reconRunRow struct {
 	ID, Date, ClearingFile, SupersededBy string
 	Lines, Matched, ExceptionCount       int
+	QRBills, QRLines, QRMatched          int // the wallet channels' bills of the run
 	Counts                               map[string]int
 	Totals                               recon.Totals
 	CreatedAt                            string
@@ -79,7 +80,8 @@ func (s *Server) reconList(q *request) error {
 		}
 		d.Runs = append(d.Runs, reconRunRow{ID: run.ID, Date: run.Date, ClearingFile: run.ClearingFile,
 			SupersededBy: run.SupersededBy, Lines: rep.Lines, Matched: rep.Matched, ExceptionCount: len(rep.Exceptions),
-			Counts: rep.Counts(), Totals: rep.Totals, CreatedAt: clock(run.CreatedAt)})
+			Counts: rep.Counts(), Totals: rep.Totals, CreatedAt: clock(run.CreatedAt),
+			QRBills: len(rep.QRBills), QRLines: rep.QRLines, QRMatched: rep.QRMatched})
 	}
 	if len(runs) == reconPageSize {
 		d.NextURL = "/recon?before=" + url.QueryEscape(runs[len(runs)-1].ID)

@@ -89,7 +89,7 @@ func parse(codes, reasons []byte) (*kb, error) {
 		}
 		e := r.entry()
 		e.Key = r.Key
-		if e.Code == "" && !strings.HasPrefix(e.Key, "settlement.") && !strings.HasPrefix(e.Key, "qr.") {
+		if e.Code == "" && !strings.HasPrefix(e.Key, "settlement.") && !strings.HasPrefix(e.Key, "qr.") && !strings.HasPrefix(e.Key, "recon.") {
 			return nil, fmt.Errorf("reasons.yaml: %s: no code", e.Key)
 		}
 		if e.Code != "" {

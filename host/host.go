@@ -141,6 +141,10 @@ type Config struct {
 	// they signed on or settled elsewhere. Store must then be a
 	// posguard.LeaseStore.
 	Shared bool
+	// UsageRefresh is, when Shared, how often the switch reads a
+	// merchant's daily usage (merchant, per card, per terminal) again from
+	// the journal (switch.Config.UsageRefresh; 0: 1 s).
+	UsageRefresh time.Duration
 	// Instance names this instance in leases and claims
 	// (cluster.InstanceID(): host name and process id).
 	Instance string
@@ -285,7 +289,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		swc.Counter = leases
 	}
 	if cfg.Shared {
-		swc.Shared, swc.Counter = true, leases
+		swc.Shared, swc.Counter, swc.UsageRefresh = true, leases, cfg.UsageRefresh
 		h.Elector = &cluster.Elector{Store: leases, Holder: cfg.Instance, TTL: cfg.LeaseTTL, Logger: log}
 	}
 	sw, err := switching.New(ctx, front, h.Client, cfg.HostKey, swc, log)
@@ -356,6 +360,9 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err := h.QR.Start(ctx); err != nil {
 		return nil, fmt.Errorf("qr: %w", err)
 	}
+	if err := h.Recon.WireQR(ctx, h.QR, st, st, channelNames(h.QR)); err != nil {
+		return nil, fmt.Errorf("qr reconciliation: %w", err)
+	}
 	h.observeQR(st.QR())
 	cal := sw.Calendar()
 	h.QRPoster = &ledger.QRPoster{QR: st.QR(), Ledger: money, Pricer: fees, Date: cal.SettlementDate, Logger: log}
@@ -400,4 +407,13 @@ func AcquirerSettings(ctx context.Context, st posguard.SettingStore) (string, []
 		return "", nil, fmt.Errorf("zone PIN key: %w", err)
 	}
 	return string(acq), zpk, nil
+}
+
+// channelNames returns the names of the engine's wallet channels.
+func channelNames(e *qr.Engine) []string {
+	var out []string
+	for _, c := range e.Channels() {
+		out = append(out, c.Name)
+	}
+	return out
 }

@@ -6,18 +6,31 @@ import (
 	nethttp "net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/posguard/posguard"
 )
 
 // auditNote is what a state-changing handler tells the audit record about
 // its request: the object it acted on (when the path does not say), what
-// changed, and the error code it answered with.
+// changed, and the error code it answered with. It is also the request's
+// posguard.TxAuditor: the store appends the "ok" record to the first write
+// transaction of the change (and to each later one a domain note makes a
+// record due for), so the change and its record commit together.
 type auditNote struct {
+	s       *Server
+	r       *nethttp.Request // the request (its user and remote address)
+	pattern string
+
+	mu      sync.Mutex
 	object  string
-	changes any
+	before  any
+	after   any // a func() any is called when the record is built
+	changed bool
 	code    string
-	written bool // the change's own transaction wrote the record
+	render  func(v any) (object string, after any) // reads domain notes; nil ignores them
+	due     bool                                   // a record is due with the next write transaction
+	written int                                    // records committed with their change
 }
 
 type noteKey struct{}
@@ -31,36 +44,92 @@ func note(r *nethttp.Request) *auditNote {
 // noteObject names the object a request acted on in its audit record.
 func noteObject(r *nethttp.Request, object string) {
 	if n := note(r); n != nil {
+		n.mu.Lock()
 		n.object = object
+		n.mu.Unlock()
 	}
 }
 
-// noteChanges records what a request changed: before and after (views that
-// carry no secret, masked account and card numbers).
+// noteChanges records what a request changes: before and after (views that
+// carry no secret, masked account and card numbers). Call it before the
+// change, so that the record the change's transaction commits holds it;
+// after may be a func() any, called when the record is built inside that
+// transaction (once the store has filled in a new row's ID).
 func noteChanges(r *nethttp.Request, before, after any) {
 	if n := note(r); n != nil {
-		n.changes = map[string]any{"before": before, "after": after}
+		n.mu.Lock()
+		n.before, n.after, n.changed = before, after, true
+		n.mu.Unlock()
 	}
 }
 
-// recordInTx returns the "ok" record of the request's change, with before
-// and after, for the store to write in the change's own transaction; call
-// recordWritten once that transaction committed. A failed change gets its
-// record from the middleware as before.
-func (s *Server) recordInTx(r *nethttp.Request, before, after any) *posguard.AuditRecord {
-	changes := ""
-	if b, err := json.Marshal(map[string]any{"before": before, "after": after}); err == nil {
-		changes = maskDigitRuns(string(b))
-	}
-	return s.auth().Record(r, r.Pattern, objectOf(r.Pattern, r), "ok", changes)
-}
-
-// recordWritten tells the middleware that the change's transaction wrote
-// the request's audit record.
-func recordWritten(r *nethttp.Request) {
+// onAuditNote sets how the request's record shows what domain code notes
+// from inside the change (posguard.NoteAudit): f returns the object (""
+// keeps the route's) and the after view of a noted value; it runs when the
+// record is built, inside the change's transaction. Each note makes a new
+// record due: a batch commits one with each of its transactions.
+func onAuditNote(r *nethttp.Request, f func(v any) (object string, after any)) {
 	if n := note(r); n != nil {
-		n.written = true
+		n.mu.Lock()
+		n.render = f
+		n.mu.Unlock()
 	}
+}
+
+// AuditNote implements posguard.TxAuditor.
+func (n *auditNote) AuditNote(v any) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.render == nil {
+		return
+	}
+	n.due = true
+	n.changed = true
+	render := n.render
+	n.after = func() any {
+		object, after := render(v)
+		if object != "" {
+			n.object = object
+		}
+		return after
+	}
+}
+
+// TxRecord implements posguard.TxAuditor: the "ok" record when one is due.
+func (n *auditNote) TxRecord() *posguard.AuditRecord {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.due {
+		return nil
+	}
+	return n.record("ok")
+}
+
+// TxCommitted implements posguard.TxAuditor.
+func (n *auditNote) TxCommitted(*posguard.AuditRecord) {
+	n.mu.Lock()
+	n.due = false
+	n.written++
+	n.mu.Unlock()
+}
+
+// record builds the request's record with outcome; n.mu is held.
+func (n *auditNote) record(outcome string) *posguard.AuditRecord {
+	changes := ""
+	if n.changed && outcome == "ok" { // a refused change changed nothing
+		after := n.after
+		if f, ok := after.(func() any); ok {
+			after = f()
+		}
+		if b, err := json.Marshal(map[string]any{"before": n.before, "after": after}); err == nil {
+			changes = maskDigitRuns(string(b))
+		}
+	}
+	object := n.object
+	if object == "" {
+		object = objectOf(n.pattern, n.r)
+	}
+	return n.s.auth().Record(n.r, n.pattern, object, outcome, changes)
 }
 
 // statusWriter remembers the status a handler answered with.
@@ -83,36 +152,34 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// audited wraps a state-changing route: after the handler has answered, one
-// audit record names the route (action), the object, the outcome ("ok" or
-// the error code answered) and what changed.
+// audited wraps a state-changing route: one audit record names the route
+// (action), the object, the outcome ("ok" or the error code answered) and
+// what changed. The record of a change commits in the change's own
+// transaction (auditNote as the context's posguard.TxAuditor); a request
+// that changed nothing through a store transaction (refused, failed, or a
+// repeat) gets its record here, after the handler answered, as does a
+// request that failed after part of its change committed (a batch stopped
+// half-way: the committed parts have theirs, this one says how it ended).
 func (s *Server) audited(pattern string, h nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		n := &auditNote{}
-		r = r.WithContext(context.WithValue(r.Context(), noteKey{}, n))
+		n := &auditNote{s: s, pattern: pattern, due: true}
+		r = r.WithContext(posguard.WithTxAuditor(context.WithValue(r.Context(), noteKey{}, n), n))
+		n.r = r
 		sw := &statusWriter{ResponseWriter: w}
 		h.ServeHTTP(sw, r)
-		if n.written {
-			return
-		}
+		n.mu.Lock()
+		defer n.mu.Unlock()
 		outcome := "ok"
 		if sw.status >= 400 {
 			outcome = n.code
 			if outcome == "" {
 				outcome = strconv.Itoa(sw.status)
 			}
+		} else if n.written > 0 {
+			return
 		}
-		object := n.object
-		if object == "" {
-			object = objectOf(pattern, r)
-		}
-		changes := ""
-		if n.changes != nil {
-			if b, err := json.Marshal(n.changes); err == nil {
-				changes = maskDigitRuns(string(b))
-			}
-		}
-		s.auth().Audit(r, pattern, object, outcome, changes)
+		rec := n.record(outcome)
+		s.auth().Audit(r, pattern, rec.Object, outcome, rec.Changes)
 	})
 }
 

@@ -70,13 +70,19 @@ func (s *Server) putSettlementAccount(w nethttp.ResponseWriter, r *nethttp.Reque
 		s.writeError(w, r, invalidParam("body", "want JSON {bank, number, name}"))
 		return
 	}
+	noteChanges(r, map[string]any{"merchant_id": m.ID, "account": newAccountView(m.Account)}, nil)
+	onAuditNote(r, func(v any) (string, any) {
+		c, ok := v.(*posguard.AccountChange)
+		if !ok {
+			return "", nil
+		}
+		return "account-changes/" + itoa(c.ID), newChangeView(c)
+	})
 	c, err := s.changes().Request(r.Context(), m.ID, posguard.SettlementAccount{Bank: in.Bank, Number: in.Number, Name: in.Name}, currentUser(r).Name)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	noteObject(r, "account-changes/"+itoa(c.ID))
-	noteChanges(r, map[string]any{"merchant_id": m.ID, "account": newAccountView(m.Account)}, newChangeView(c))
 	writeJSON(w, nethttp.StatusAccepted, newChangeView(c))
 }
 
@@ -149,13 +155,12 @@ func (s *Server) approveAccountChange(w nethttp.ResponseWriter, r *nethttp.Reque
 	// The merchant's new account, the change's decision and the audit
 	// record commit in one transaction (the bank verifies the account first).
 	applied := posguard.SettlementAccount{Bank: c.Account.Bank, Number: c.Account.Number, Name: c.Account.Name, Status: "ok"}
-	rec := s.recordInTx(r, map[string]any{"merchant_id": c.MerchantID, "account": newAccountView(m.Account)},
+	noteChanges(r, map[string]any{"merchant_id": c.MerchantID, "account": newAccountView(m.Account)},
 		map[string]any{"merchant_id": c.MerchantID, "account": newAccountView(applied), "state": posguard.ChangeApproved})
-	if _, err := s.changes().Approve(r.Context(), c, currentUser(r).Name, rec); err != nil {
+	if _, err := s.changes().Approve(r.Context(), c, currentUser(r).Name); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	recordWritten(r)
 	s.writeChange(w, r, c.ID)
 }
 

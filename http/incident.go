@@ -162,10 +162,10 @@ func parseIncidentFilter(q url.Values) (posguard.IncidentFilter, error) {
 		return f, invalidParam("status", "%q is not open or closed", v)
 	}
 	switch v := posguard.IncidentKind(q.Get("kind")); v {
-	case "", posguard.IncidentIssuerUnavailable, posguard.IncidentTerminalNetwork, posguard.IncidentFirmware:
+	case "", posguard.IncidentIssuerUnavailable, posguard.IncidentTerminalNetwork, posguard.IncidentFirmware, posguard.IncidentWalletChannel:
 		f.Kind = v
 	default:
-		return f, invalidParam("kind", "%q is not issuer_unavailable, terminal_network or firmware", v)
+		return f, invalidParam("kind", "%q is not issuer_unavailable, terminal_network, firmware or wallet_channel_unavailable", v)
 	}
 	var err error
 	f.Limit, err = limitParam(q, 50, maxListLimit)

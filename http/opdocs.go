@@ -72,7 +72,7 @@ var (
 )
 
 var (
-	opPostReconRun = op{summary: "Reconcile a clearing date: multipart parts date (YYYY-MM-DD), clearing (the network's clearing file) and optional bank (the bank's payout result file); 201 with a new run's report, 200 with the stored one for the same bytes, 422 for a bad file (admin, finance)",
+	opPostReconRun = op{summary: "Reconcile a clearing date: multipart parts date (YYYY-MM-DD), clearing (the network's clearing file), optional bank (the bank's payout result file), optional qr_bill files (wallet channels' day bills, QR{yyyymmdd}.{channel}.{mch_id}.csv, repeatable) and optional qr=fetch (fetch every configured channel's bill); 201 with a new run's report, 200 with the stored one for the same bytes, 422 for a bad file (admin, finance)",
 		resp: recon.Report{}, status: 201}
 	opListReconRuns = op{summary: "Reconciliation runs, newest first",
 		query: []string{"date: clearing date YYYY-MM-DD", "limit: page size (1-1000, default 50)", "cursor: next_cursor of the previous page"}, resp: reconRunList{}}

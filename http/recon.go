@@ -71,6 +71,15 @@ func (s *Server) postReconRun(w nethttp.ResponseWriter, r *nethttp.Request) {
 			if in.BankName == "" {
 				in.BankName = "bank.csv"
 			}
+		case "qr_bill": // a wallet channel's day bill, QR{yyyymmdd}.{channel}.{mch_id}.csv
+			in.QRBills = append(in.QRBills, recon.QRBill{Name: p.FileName(), Data: data})
+		case "qr": // "fetch": every configured channel's bill of the date
+			v := strings.TrimSpace(string(data))
+			if v != "fetch" && v != "" {
+				s.writeError(w, r, invalidParam("qr", "%q: want fetch", v))
+				return
+			}
+			in.FetchQR = v == "fetch"
 		}
 	}
 	if in.Date == "" {

@@ -169,6 +169,14 @@ func (s *Server) postResettle(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, posguard.Errorf(posguard.ENOTFOUND, "payouts are not enabled"))
 		return
 	}
+	// Each new payout's record commits with it (payout.Runner notes it
+	// inside the change): one record per payout of a batch.
+	onAuditNote(r, func(v any) (string, any) {
+		if p, ok := v.(*posguard.Payout); ok {
+			return "", resettleAnswer{Payouts: []payoutView{newPayoutView(p)}}
+		}
+		return "", nil
+	})
 	var ps []*posguard.Payout
 	var err error
 	if r.Pattern == "POST /v1/payouts/{id}/resettle" {

@@ -34,6 +34,7 @@ func (c Changes) Request(ctx context.Context, mid string, a posguard.SettlementA
 		return nil, posguard.Errorf(posguard.EINVALID, "settlement account of %s: the bank reports it %s; nothing was stored", mid, st)
 	}
 	ch := &posguard.AccountChange{MerchantID: mid, Account: a, RequestedBy: by}
+	posguard.NoteAudit(ctx, ch) // the request's record names it, in its transaction
 	if err := c.Store.CreateAccountChange(ctx, ch); err != nil {
 		return nil, err
 	}

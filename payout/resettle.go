@@ -65,6 +65,9 @@ func (r *Runner) Resettle(ctx context.Context, payoutID string) (*posguard.Payou
 	p := &posguard.Payout{ID: old.ID + "-R", BatchID: old.BatchID, MerchantID: old.MerchantID, Amount: old.Amount,
 		Account: m.Account, Resettles: old.ID}
 	p.Account.Status = st
+	// The request's audit record (if any waits in ctx) names the new payout
+	// and commits in the transaction that creates it.
+	posguard.NoteAudit(ctx, p)
 	post := ledger.Transfer("payout:"+old.ID+":resettle", posguard.PostResettlement, old.MerchantID,
 		r.day(), p.ID, old.Amount,
 		acct(posguard.AccountHeld, old.MerchantID), acct(posguard.AccountPayoutClearing, old.MerchantID))

@@ -62,7 +62,7 @@ func Open(ctx context.Context, url string, sealer posguard.Sealer) (*Store, erro
 		return nil, err
 	}
 	s.group = newCommitter(s)
-	s.Group = s.group
+	s.Group = groupTx{s.group}
 	return s, nil
 }
 

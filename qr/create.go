@@ -35,18 +35,14 @@ type OrderInput struct {
 // one of the merchant's.
 func (e *Engine) Create(ctx context.Context, in OrderInput) (*posguard.QROrder, bool, error) {
 	start := e.Now()
-	if old, err := e.existing(ctx, in); old != nil || err != nil {
-		if err != nil {
-			return nil, false, err
-		}
-		o, err := e.WaitFinal(ctx, old.ID, e.Wait, old.Mode == posguard.QRNative)
-		return o, false, err
-	}
-	o, code, err := e.gate(ctx, in)
+	o, g, err := e.gate(ctx, in)
 	if err != nil {
 		return nil, false, err
 	}
-	got, created, err := e.Store.CreateQROrder(ctx, o, "PG"+e.prefix)
+	// One write: the order is journaled (with its daily-limit check in the
+	// same transaction) or, when the merchant already has the number, the
+	// existing order comes back. Repeats are rare; they pay for the gate.
+	got, created, err := e.Store.CreateQROrderWithin(ctx, o, "PG"+e.prefix, g.limit)
 	if posguard.ErrorCode(err) == posguard.ECONFLICT {
 		// A concurrent request with the same number won the insert.
 		if got, err = e.existing(ctx, in); err == nil && got == nil {
@@ -66,17 +62,23 @@ func (e *Engine) Create(ctx context.Context, in OrderInput) (*posguard.QROrder, 
 	if got.State.Final() {
 		e.observeOrder(got, nil)
 		wake(e.wakeNot)
+		e.changed(got.ID)
 		return got, true, nil
 	}
 	// The channel call goes on even if the merchant's system hangs up: its
 	// outcome must be recorded either way.
 	cctx := context.WithoutCancel(ctx)
+	var after *posguard.QROrder
 	if got.Mode == posguard.QRMicropay {
-		a, err := e.client(got).Micropay(cctx, wallet.MicropayRequest{MchID: e.mchID(cctx, got), OutTradeNo: got.OutTradeNo,
-			AuthCode: wallet.AuthCode(code), Amount: int64(got.Amount), Subject: got.Subject, TerminalID: got.TerminalID})
-		e.afterMicropay(cctx, got, a, err)
+		a, err := e.client(got).Micropay(cctx, wallet.MicropayRequest{MchID: g.mchID, OutTradeNo: got.OutTradeNo,
+			AuthCode: wallet.AuthCode(g.code), Amount: int64(got.Amount), Subject: got.Subject, TerminalID: got.TerminalID})
+		after = e.afterMicropay(cctx, got, a, err)
 	} else {
 		e.sendNative(cctx, got)
+	}
+	if after != nil && after.State.Final() {
+		// The outcome is committed: answer with it, no need to read it back.
+		return after, true, nil
 	}
 	left := e.Wait - e.Now().Sub(start)
 	if left < 0 {
@@ -99,11 +101,20 @@ func (e *Engine) existing(ctx context.Context, in OrderInput) (*posguard.QROrder
 	return list[0], nil
 }
 
+// gated is what gate found beside the order: the full payment code (the
+// order keeps it masked), the merchant's sub-merchant id and the daily
+// limit the store checks as it journals the order.
+type gated struct {
+	code, mchID string
+	limit       posguard.QRDailyLimit
+}
+
 // gate builds the order to journal: failed at once with its reason when a
 // check of the merchant, the amount, the code or the channel fails,
-// otherwise paying with its first task. It returns the full payment code
-// beside (the order keeps it masked).
-func (e *Engine) gate(ctx context.Context, in OrderInput) (*posguard.QROrder, string, error) {
+// otherwise paying with its first task. The daily limits are not checked
+// here but by the store, in the transaction that journals the order (two
+// orders arriving together cannot both take the last of the limit).
+func (e *Engine) gate(ctx context.Context, in OrderInput) (*posguard.QROrder, gated, error) {
 	now := e.Now().UTC()
 	o := &posguard.QROrder{MerchantID: in.MerchantID, OutOrderNo: in.OutOrderNo, RequestHash: in.Hash, Mode: in.Mode,
 		Channel: in.Channel, Amount: posguard.Amount(in.Amount), State: posguard.QRPaying, TerminalID: in.TerminalID,
@@ -111,13 +122,14 @@ func (e *Engine) gate(ctx context.Context, in OrderInput) (*posguard.QROrder, st
 	if in.AuthCode != "" {
 		o.AuthCode = wallet.MaskCode(in.AuthCode)
 	}
-	fail := func(reason string) (*posguard.QROrder, string, error) {
+	var g gated
+	fail := func(reason string) (*posguard.QROrder, gated, error) {
 		o.State, o.Reason = posguard.QRFailed, reason
-		return o, "", nil
+		return o, gated{}, nil
 	}
 	m, err := e.Merchants.Merchant(ctx, in.MerchantID)
 	if err != nil {
-		return nil, "", err
+		return nil, g, err
 	}
 	if o.Subject == "" {
 		o.Subject = truncate(m.Name, 128)
@@ -128,7 +140,7 @@ func (e *Engine) gate(ctx context.Context, in OrderInput) (*posguard.QROrder, st
 	if in.TerminalID != "" && e.Terminals != nil {
 		t, err := e.Terminals.Terminal(ctx, in.TerminalID)
 		if err != nil || t.MerchantID != m.ID {
-			return nil, "", posguard.Errorf(posguard.EINVALID, "terminal_id: %s is not one of the merchant's terminals", in.TerminalID)
+			return nil, g, posguard.Errorf(posguard.EINVALID, "terminal_id: %s is not one of the merchant's terminals", in.TerminalID)
 		}
 	}
 	if in.Mode == posguard.QRNative {
@@ -144,26 +156,23 @@ func (e *Engine) gate(ctx context.Context, in OrderInput) (*posguard.QROrder, st
 	default:
 		return fail(posguard.ReasonMerchantClosed)
 	}
-	if _, err := e.Store.MerchantWallet(ctx, m.ID); err != nil {
+	w, err := e.Store.MerchantWallet(ctx, m.ID)
+	if err != nil {
 		if posguard.ErrorCode(err) == posguard.ENOTFOUND {
 			return fail(posguard.ReasonQRMerchantNotEnabled)
 		}
-		return nil, "", err
+		return nil, g, err
 	}
+	g.mchID = w.MchID
 	if m.Limits.PerTxn > 0 && posguard.Amount(in.Amount) > m.Limits.PerTxn {
 		return fail(posguard.ReasonLimitPerTxn)
 	}
 	if m.Limits.Daily > 0 || m.Limits.DailyCount > 0 {
 		from := DayStart(now)
-		used, n, err := e.Store.QRDailyUsage(ctx, m.ID, from, from.AddDate(0, 0, 1))
-		if err != nil {
-			return nil, "", err
-		}
-		if m.Limits.Daily > 0 && used+posguard.Amount(in.Amount) > m.Limits.Daily {
+		g.limit = posguard.QRDailyLimit{From: from, To: from.AddDate(0, 0, 1), Amount: m.Limits.Daily, Count: m.Limits.DailyCount}
+		if posguard.Amount(in.Amount) > m.Limits.Daily && m.Limits.Daily > 0 {
+			// Over the limit whatever the day's usage: no need to count.
 			return fail(posguard.ReasonQRDailyAmount)
-		}
-		if m.Limits.DailyCount > 0 && n+1 > m.Limits.DailyCount {
-			return fail(posguard.ReasonQRDailyCount)
 		}
 	}
 	var ch wallet.Channel
@@ -197,7 +206,8 @@ func (e *Engine) gate(ctx context.Context, in OrderInput) (*posguard.QROrder, st
 	// Should the first call get no answer (or the host stop during it),
 	// the queue takes over once the call is surely over.
 	o.NextAttempt = now.Add(e.WalletTimeout + e.QueryEvery)
-	return o, in.AuthCode, nil
+	g.code = in.AuthCode
+	return o, g, nil
 }
 
 // DayStart returns the start (00:00 China Standard Time) of the day of t:

@@ -113,7 +113,12 @@ func (e *Engine) Start(ctx context.Context) error {
 		e.NotifyGiveUpAfter = 7 * 24 * time.Hour
 	}
 	if e.HTTP == nil {
-		e.HTTP = &http.Client{}
+		// Connections to the channels (and the merchants) are kept and
+		// reused: many orders at once would otherwise open a connection
+		// each (the default keeps 2 idle per host).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 256
+		e.HTTP = &http.Client{Transport: t}
 	}
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)

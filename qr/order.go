@@ -20,45 +20,50 @@ var micropayReasons = map[string]string{
 	wallet.ErrOrderReversed:   posguard.ReasonQRClosedByChannel,
 }
 
-// afterMicropay records the outcome of the one /pay/micropay of o.
-func (e *Engine) afterMicropay(ctx context.Context, o *posguard.QROrder, a *wallet.MicropayAnswer, err error) {
+// afterMicropay records the outcome of the one /pay/micropay of o and
+// returns the order as recorded (nil when the record failed).
+func (e *Engine) afterMicropay(ctx context.Context, o *posguard.QROrder, a *wallet.MicropayAnswer, err error) *posguard.QROrder {
 	switch {
 	case err != nil:
-		e.queryLater(ctx, o, err.Error())
+		return e.queryLater(ctx, o, err.Error())
 	case a.OK():
-		e.succeed(ctx, o, a.TransactionID, a.PaidAt, "micropay")
+		return e.succeed(ctx, o, a.TransactionID, a.PaidAt, "micropay")
 	case a.Rejected():
-		e.fail(ctx, o, posguard.ReasonQRChannelRejected)
+		got := e.fail(ctx, o, posguard.ReasonQRChannelRejected)
 		e.openCase(ctx, o, posguard.ReasonQRChannelRejected, fmt.Sprintf("the channel refused /pay/micropay: %s %s", a.ErrCode, a.ErrMsg))
+		return got
 	case micropayReasons[a.Code()] != "":
-		e.fail(ctx, o, micropayReasons[a.Code()])
+		return e.fail(ctx, o, micropayReasons[a.Code()])
 	default: // USERPAYING, SYSTEMERROR, OUT_TRADE_NO_USED, other codes
-		e.queryLater(ctx, o, "micropay: "+a.Code())
+		return e.queryLater(ctx, o, "micropay: "+a.Code())
 	}
 }
 
 // queryLater keeps o paying with a query one interval from now.
-func (e *Engine) queryLater(ctx context.Context, o *posguard.QROrder, why string) {
-	_, err := e.update(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, Task: ptr(posguard.QRTaskQuery),
+func (e *Engine) queryLater(ctx context.Context, o *posguard.QROrder, why string) *posguard.QROrder {
+	got, err := e.update(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, Task: ptr(posguard.QRTaskQuery),
 		NextAttempt: e.Now().Add(e.QueryEvery), LastError: &why})
 	e.logUpdate(o, err)
+	return got
 }
 
 // succeed makes o succeeded (a trusted SUCCESS).
-func (e *Engine) succeed(ctx context.Context, o *posguard.QROrder, txID, paidAt, how string) {
-	_, err := e.update(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRSucceeded,
+func (e *Engine) succeed(ctx context.Context, o *posguard.QROrder, txID, paidAt, how string) *posguard.QROrder {
+	got, err := e.update(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRSucceeded,
 		TransactionID: txID, PaidAt: e.paidAt(paidAt), Task: ptr(posguard.QRTaskNone), LastError: ptr(""), Notify: true})
 	if err == nil {
 		e.Logger.Info("qr order succeeded", "order", o.ID, "out_trade_no", o.OutTradeNo, "by", how)
 	}
 	e.logUpdate(o, err)
+	return got
 }
 
 // fail makes o failed with reason.
-func (e *Engine) fail(ctx context.Context, o *posguard.QROrder, reason string) {
-	_, err := e.update(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRFailed,
+func (e *Engine) fail(ctx context.Context, o *posguard.QROrder, reason string) *posguard.QROrder {
+	got, err := e.update(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRFailed,
 		Reason: reason, Task: ptr(posguard.QRTaskNone), Notify: true})
 	e.logUpdate(o, err)
+	return got
 }
 
 func (e *Engine) logUpdate(o *posguard.QROrder, err error) {

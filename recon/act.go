@@ -25,6 +25,9 @@ func (r *Reconciler) act(ctx context.Context, rep *Report, m *matcher) (*posguar
 	var exs []*posguard.ReconException
 	for _, f := range m.found {
 		seen[f.ident] = true
+		if f.Source == "" {
+			f.Source = SourceCard
+		}
 		e := byIdent[f.ident]
 		if e != nil && e.Status != posguard.ReconResolved {
 			// Found again: keep where it stands. An awaiting journal_only
@@ -57,9 +60,16 @@ func (r *Reconciler) act(ctx context.Context, rep *Report, m *matcher) (*posguar
 		exs = append(exs, e)
 		rep.Exceptions = append(rep.Exceptions, f.Exception)
 	}
+	bills := map[string]bool{}
+	for _, b := range m.qrBills {
+		bills[b] = true
+	}
 	for _, e := range old {
 		if seen[e.Ident] || e.Status == posguard.ReconResolved {
 			continue
+		}
+		if b := qrIdentBill(e.Ident); b != "" && !bills[b] {
+			continue // its bill is not part of this run: it stands
 		}
 		if err := r.release(ctx, e, rep.RunID); err != nil {
 			return nil, nil, err
@@ -76,6 +86,7 @@ func (r *Reconciler) act(ctx context.Context, rep *Report, m *matcher) (*posguar
 	}
 	rep.Totals.File.FeesYuan = posguard.Amount(rep.Totals.File.Fees).String()
 	sortReport(rep)
+	summarize(rep)
 	idents := make([]string, 0, len(rep.Exceptions))
 	for _, x := range rep.Exceptions {
 		idents = append(idents, x.ident)
@@ -83,8 +94,9 @@ func (r *Reconciler) act(ctx context.Context, rep *Report, m *matcher) (*posguar
 	run := &posguard.ReconRun{ID: rep.RunID, Date: rep.Date, ClearingFile: rep.ClearingFile, ClearingSHA: rep.ClearingSHA,
 		Report: encode(rep), Idents: idents, CreatedAt: r.now()}
 	if rep.BankFile != nil {
-		run.BankFile, run.BankSHA = *rep.BankFile, *rep.BankSHA
+		run.BankFile = *rep.BankFile
 	}
+	run.BankSHA = m.runKey
 	return run, exs, nil
 }
 
@@ -180,6 +192,7 @@ func (r *Reconciler) Report(ctx context.Context, id string) (*Report, error) {
 	if rep.Notes == nil {
 		rep.Notes = []Note{}
 	}
+	summarize(&rep)
 	return &rep, nil
 }
 
@@ -187,10 +200,13 @@ func (r *Reconciler) Report(ctx context.Context, id string) (*Report, error) {
 // network approved makes its exception repaired (and posts the credit out
 // of suspense); an acknowledged reversal resolves an await_reversal one.
 func (r *Reconciler) Refresh(ctx context.Context) error {
-	if r.Journal == nil {
-		return nil
+	changed, err := r.refreshQR(ctx)
+	if err != nil {
+		return err
 	}
-	var changed []*posguard.ReconException
+	if r.Journal == nil {
+		return r.Store.PutExceptions(ctx, changed)
+	}
 	for _, status := range []string{posguard.ReconRepairPending, posguard.ReconOpen} {
 		exs, err := r.allExceptions(ctx, posguard.ReconFilter{Status: status, Class: posguard.ReconNetworkOnly})
 		if err != nil {

@@ -29,6 +29,11 @@ type matcher struct {
 	// applies are bank statuses to apply that are no exception (a payout
 	// posguard still had as submitted).
 	applies []func(ctx context.Context) error
+	// qrBills are the bills (channel|mch_id) the run reconciled.
+	qrBills []string
+	// runKey is the run's identity beside its clearing file's digest: the
+	// bank file's digest, and the bills' when there are bills.
+	runKey string
 }
 
 // origCheck is a matched line whose original must be compared.
@@ -49,6 +54,13 @@ type finding struct {
 	// apply, when set, is the bank status to apply (apply_bank_status,
 	// payout_applied); it runs once, when the exception is new.
 	apply func(ctx context.Context) error
+	// QR: the order and refund it concerns, and how many bill rows it
+	// takes (rows = matched + the rows of exceptions).
+	qrOrder  *posguard.QROrder
+	qrRefund *posguard.QRRefund
+	qrRows   int
+	// repairNote says what a QR repair did, for the case.
+	repairNote string
 }
 
 func newMatcher(date string, ix *index, r *Report) *matcher {

@@ -22,6 +22,16 @@ func (r *Reconciler) repair(ctx context.Context, rep *Report, f *finding, e *pos
 		e.Status = f.Status
 	}
 	switch f.Action {
+	case posguard.ActionReturnCharge, posguard.ActionMarkSucceeded:
+		if err := r.qrRepair(ctx, rep, f, e); err != nil {
+			return err
+		}
+	case posguard.ActionAwaitReversal:
+		if f.Source == SourceQR {
+			if err := r.qrRepair(ctx, rep, f, e); err != nil {
+				return err
+			}
+		}
 	case posguard.ActionHold:
 		if err := r.hold(ctx, rep, f, e); err != nil {
 			return err
@@ -47,8 +57,8 @@ func (r *Reconciler) repair(ctx context.Context, rep *Report, f *finding, e *pos
 		}
 		r.audit(ctx, "recon_apply_bank_status", "recon/exceptions/"+e.Ident, "ok", map[string]any{"payout_id": e.PayoutID, "run_id": rep.RunID})
 	}
-	if e.Status == posguard.ReconAwaiting {
-		return nil
+	if e.Status == posguard.ReconAwaiting || f.Source == SourceQR && e.Status == posguard.ReconResolved {
+		return nil // waiting; or the channel already gave the money back: no one needs to act
 	}
 	return r.openCase(ctx, rep.Date, f, e)
 }
@@ -57,6 +67,9 @@ func (r *Reconciler) repair(ctx context.Context, rep *Report, f *finding, e *pos
 // the net of its approval posting (what settlement owes for it), or its
 // amount when the ledger has not posted it yet. Credits are not held.
 func (r *Reconciler) holdAmount(ctx context.Context, f *finding) posguard.Amount {
+	if f.Source == SourceQR {
+		return r.qrHoldAmount(ctx, f)
+	}
 	if f.txnID == 0 {
 		return posguard.Amount(f.holdAmt)
 	}
@@ -227,6 +240,12 @@ func (r *Reconciler) openCase(ctx context.Context, date string, f *finding, e *p
 	}
 	now := r.now()
 	what := fmt.Sprintf("reconciliation %s: %s", date, f.Class)
+	if f.Source == SourceQR {
+		what += " channel " + deref(f.Channel) + " out_trade_no " + deref(f.OutTradeNo)
+		if f.OrderID != nil {
+			what += " (order " + *f.OrderID + ")"
+		}
+	}
 	if f.RRN != "" {
 		what += " RRN " + f.RRN + " terminal " + f.Terminal
 	}
@@ -266,6 +285,30 @@ func evidence(f *finding, e *posguard.ReconException) string {
 			fmt.Fprintf(&b, " %d fen", *f.Amount)
 		}
 	}
+	if f.Source == SourceQR {
+		fmt.Fprintf(&b, "; channel %s bill %s", deref(f.Channel), deref(f.Bill))
+		if f.Line != nil {
+			fmt.Fprintf(&b, " line %d", *f.Line)
+		}
+		fmt.Fprintf(&b, ", out_trade_no %s", deref(f.OutTradeNo))
+		if f.OutRefundNo != nil {
+			fmt.Fprintf(&b, ", out_refund_no %s", *f.OutRefundNo)
+		}
+		if f.FileAmount != nil {
+			fmt.Fprintf(&b, ": %d fen on the bill", *f.FileAmount)
+		}
+		if f.OrderID != nil {
+			fmt.Fprintf(&b, "; order %s %s", *f.OrderID, deref(f.JournalState))
+			if f.Amount != nil {
+				fmt.Fprintf(&b, " %d fen", *f.Amount)
+			}
+		} else {
+			b.WriteString("; no posguard order has this number")
+		}
+		if f.repairNote != "" {
+			b.WriteString("; " + f.repairNote)
+		}
+	}
 	if e.HoldAmount > 0 {
 		fmt.Fprintf(&b, "; %d fen held for merchant %s", e.HoldAmount, e.MerchantID)
 	}
@@ -296,6 +339,18 @@ func causeText(class string) string {
 		return "代付金额不符 / the bank paid another amount"
 	case posguard.ReconPayoutStatusMismatch:
 		return "代付状态不符 / the bank's status of the payout differs from posguard's"
+	case posguard.ReconQRChannelOnly:
+		return "扫码交易失败却扣款 (渠道长款) / the wallet channel holds money for an order posguard does not show paid"
+	case posguard.ReconQRJournalOnly:
+		return "渠道账单缺少成功订单 (渠道短款) / an order posguard shows paid is missing from the channel's bill"
+	case posguard.ReconQRAmountMismatch:
+		return "扫码金额不符 / the channel took another amount than the order's"
+	case posguard.ReconQRStateMismatch:
+		return "扫码状态不符 / the channel reversed an order posguard shows paid"
+	case posguard.ReconQRRefundMismatch:
+		return "扫码退款不符 / the channel's refunds differ from posguard's"
+	case posguard.ReconQRFeeMismatch:
+		return "渠道手续费不符 / the channel's fee differs from its configured rate"
 	}
 	return class
 }

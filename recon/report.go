@@ -24,6 +24,84 @@ type Report struct {
 	Totals       Totals      `json:"totals"`
 	Exceptions   []Exception `json:"exceptions"`
 	Notes        []Note      `json:"notes"`
+	// The wallet channels' day bills reconciled in the same run
+	// (docs/reconciliation.md "QR bills"; not in spec/clearing-file.md §6,
+	// whose readers ignore keys they do not know): each bill, their rows
+	// and rows matched, and the summary per source (card, qr).
+	QRSHA     *string                  `json:"qr_sha256"`
+	QRBills   []QRBillSummary          `json:"qr_bills"`
+	QRLines   int                      `json:"qr_lines"`
+	QRMatched int                      `json:"qr_matched"`
+	Summary   map[string]SourceSummary `json:"summary"`
+}
+
+// QRBillSummary is one day bill of a run.
+type QRBillSummary struct {
+	Channel  string `json:"channel"`
+	Kind     string `json:"kind"`
+	Merchant string `json:"merchant"`
+	MchID    string `json:"mch_id"`
+	// Source is the file's name, or "channel" for a bill fetched from the
+	// channel's /bill endpoint.
+	Source     string   `json:"source"`
+	SHA256     string   `json:"sha256"`
+	Rows       int      `json:"rows"`
+	Matched    int      `json:"matched"`
+	Exceptions int      `json:"exceptions"`
+	Totals     QRTotals `json:"totals"`
+}
+
+// QRTotals count and sum a bill's rows by type, in fen, and its fees.
+type QRTotals struct {
+	PayCount      int   `json:"pay_count"`
+	PayAmount     int64 `json:"pay_amount"`
+	ReverseCount  int   `json:"reverse_count"`
+	ReverseAmount int64 `json:"reverse_amount"`
+	RefundCount   int   `json:"refund_count"`
+	RefundAmount  int64 `json:"refund_amount"`
+	Fees          int64 `json:"fees"`
+}
+
+// SourceSummary counts one source's lines (clearing file lines, or bill
+// rows), matched lines and exceptions by class.
+type SourceSummary struct {
+	Lines      int            `json:"lines"`
+	Matched    int            `json:"matched"`
+	Exceptions int            `json:"exceptions"`
+	ByClass    map[string]int `json:"by_class"`
+}
+
+// Sources of exceptions.
+const (
+	SourceCard = "card"
+	SourceQR   = "qr"
+)
+
+// summarize fills the per-source summary and the defaults of keys older
+// reports lack.
+func summarize(r *Report) {
+	if r.QRBills == nil {
+		r.QRBills = []QRBillSummary{}
+	}
+	card := SourceSummary{Lines: r.Lines, Matched: r.Matched, ByClass: map[string]int{}}
+	if r.BankLines != nil {
+		card.Lines += *r.BankLines
+		card.Matched += *r.BankMatched
+	}
+	qr := SourceSummary{Lines: r.QRLines, Matched: r.QRMatched, ByClass: map[string]int{}}
+	for i := range r.Exceptions {
+		e := &r.Exceptions[i]
+		if e.Source == "" {
+			e.Source = SourceCard
+		}
+		s := &card
+		if e.Source == SourceQR {
+			s = &qr
+		}
+		s.Exceptions++
+		s.ByClass[e.Class]++
+	}
+	r.Summary = map[string]SourceSummary{SourceCard: card, SourceQR: qr}
 }
 
 // Totals are the run's totals (§4.6).
@@ -77,6 +155,17 @@ type Exception struct {
 	CaseID        *string `json:"case_id"`
 	PayoutID      *string `json:"payout_id"`
 	BatchID       *string `json:"batch_id"`
+	// Source is "card" (the clearing file, the bank file) or "qr" (a
+	// wallet channel's day bill); the keys after it are set for "qr" and
+	// null for "card": the channel's name, the bill it came from (Line is
+	// its line there), posguard's order (Q<n>) and the numbers at the
+	// channel.
+	Source      string  `json:"source"`
+	Channel     *string `json:"channel"`
+	Bill        *string `json:"bill"`
+	OrderID     *string `json:"order_id"`
+	OutTradeNo  *string `json:"out_trade_no"`
+	OutRefundNo *string `json:"out_refund_no"`
 	// ID, Date and RunID are shown by the exceptions listing only; ID is
 	// the exception's identity across runs (what a resolution names).
 	ID    string `json:"id,omitempty"`
@@ -106,7 +195,8 @@ type Note struct {
 // Classes are the exception classes, Statuses their statuses (§4).
 var (
 	Classes = []string{"duplicate", "network_only", "state_mismatch", "amount_mismatch", "fee_mismatch", "journal_only",
-		"payout_not_in_bank", "bank_only", "payout_amount_mismatch", "payout_status_mismatch"}
+		"payout_not_in_bank", "bank_only", "payout_amount_mismatch", "payout_status_mismatch",
+		"qr_channel_only", "qr_journal_only", "qr_amount_mismatch", "qr_state_mismatch", "qr_refund_mismatch", "qr_fee_mismatch"}
 	Statuses = []string{"awaiting", "open", "repair_pending", "repaired", "resolved"}
 )
 
@@ -131,6 +221,13 @@ func sortReport(r *Report) {
 	}
 	sort.SliceStable(r.Exceptions, func(i, j int) bool {
 		a, b := &r.Exceptions[i], &r.Exceptions[j]
+		if qa, qb := a.Source == SourceQR, b.Source == SourceQR; qa != qb {
+			return qb // card first, then the bills
+		} else if qa {
+			if ba, bb := deref(a.Bill), deref(b.Bill); ba != bb {
+				return ba < bb
+			}
+		}
 		if la, lb := lineOf(a.Line), lineOf(b.Line); la != lb {
 			return la < lb
 		}
@@ -155,6 +252,13 @@ func sortReport(r *Report) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
 
 func idString(id int64) *string {
 	if id == 0 {

@@ -48,6 +48,15 @@ type Reconciler struct {
 	// (hold, release, credit adjustment, bank status applied), by user
 	// "system" (the API's route audit adds who asked for a run).
 	Audit posguard.AuditStore
+	// QR fetches the wallet channels' day bills and repairs QR orders
+	// (qr.Engine); QRStore reads the QR journal. Without them a run
+	// reconciles no bill. QRFeeBPS, when it has a channel's name, is the
+	// fee that channel charges in basis points of each row's amount: rows
+	// whose fee differs are qr_fee_mismatch (without it fees are summed
+	// only).
+	QR       QRChannels
+	QRStore  posguard.ReconQRStore
+	QRFeeBPS map[string]int64
 }
 
 // Input is what one run reconciles.
@@ -57,6 +66,11 @@ type Input struct {
 	Clearing     io.Reader
 	BankName     string    // "" when no bank file
 	Bank         io.Reader // nil when no bank file
+	// QRBills are wallet channels' day bills given as files; with FetchQR
+	// every configured channel's bill of every merchant with a wallet is
+	// fetched too (a file given for one wins).
+	QRBills []QRBill
+	FetchQR bool
 }
 
 func (r *Reconciler) now() time.Time {
@@ -142,6 +156,17 @@ func (r *Reconciler) Run(ctx context.Context, in Input) (*Report, bool, error) {
 	if bank != nil {
 		bankSHA = bank.sha
 	}
+	bills, qrSHA, err := r.gatherQR(ctx, in)
+	if err != nil {
+		return nil, false, err
+	}
+	if qrSHA != "" {
+		// The run's identity: the card files and the bills (the store's
+		// bank digest column holds both; the report shows each).
+		rep.QRSHA = ptr(qrSHA)
+		bankSHA += "+qr:" + qrSHA
+	}
+	m.runKey = bankSHA
 	if old, err := r.Store.RunBySHA(ctx, in.Date, rep.ClearingSHA, bankSHA); err == nil {
 		rep, err := r.Report(ctx, old.ID)
 		return rep, false, err
@@ -161,6 +186,11 @@ func (r *Reconciler) Run(ctx context.Context, in Input) (*Report, bool, error) {
 	}
 	if bank != nil {
 		if err := r.matchBank(ctx, in.Date, bank, m); err != nil {
+			return nil, false, err
+		}
+	}
+	if bills != nil {
+		if err := r.matchQR(ctx, in.Date, bills, m); err != nil {
 			return nil, false, err
 		}
 	}
@@ -187,10 +217,11 @@ func (r *Reconciler) Run(ctx context.Context, in Input) (*Report, bool, error) {
 		return rep, true, err
 	}
 	r.audit(ctx, "recon_run", "recon/runs/"+rep.RunID, "ok", map[string]any{"date": rep.Date, "clearing_sha256": rep.ClearingSHA,
-		"lines": rep.Lines, "matched": rep.Matched, "exceptions": rep.Counts()})
+		"lines": rep.Lines, "matched": rep.Matched, "qr_bills": len(rep.QRBills), "qr_lines": rep.QRLines, "qr_matched": rep.QRMatched,
+		"exceptions": rep.Counts()})
 	r.Metrics.observe(rep, time.Since(started))
 	r.log().Info("reconciliation run", "run", rep.RunID, "date", rep.Date, "lines", rep.Lines, "matched", rep.Matched,
-		"exceptions", len(rep.Exceptions))
+		"qr_bills", len(rep.QRBills), "qr_lines", rep.QRLines, "qr_matched", rep.QRMatched, "exceptions", len(rep.Exceptions))
 	return rep, true, nil
 }
 

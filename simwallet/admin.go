@@ -143,6 +143,7 @@ func (s *Sim) AdminHandler() http.Handler {
 		writeJSON(w, 200, os)
 	})
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, s.Stats()) })
+	mux.HandleFunc("POST /bill/alter", s.serveAlterBill)
 	mux.HandleFunc("POST /scan", func(w http.ResponseWriter, r *http.Request) {
 		var b struct {
 			CodeURL string `json:"code_url"`

@@ -20,6 +20,10 @@ type Faults struct {
 	BadSignature    float64       `json:"bad_signature"`
 	NotifyDrop      float64       `json:"notify_drop"`
 	NotifyDup       float64       `json:"notify_dup"`
+	// NotifyBadSignature (beyond the spec's table): a notification attempt
+	// sent with a signature that does not verify (another key, or none);
+	// posguard must refuse it, and it counts as failed (retried).
+	NotifyBadSignature float64 `json:"notify_bad_signature"`
 }
 
 // DefaultHang is how long a timeout fault holds a request by default.
@@ -48,14 +52,14 @@ func ParseFaults(spec string) (Faults, error) {
 			} else {
 				f.Hang = d
 			}
-		case "timeout", "drop_after_charge", "system_error", "bad_signature", "notify_drop", "notify_dup":
+		case "timeout", "drop_after_charge", "system_error", "bad_signature", "notify_drop", "notify_dup", "notify_bad_signature":
 			p, err := strconv.ParseFloat(val, 64)
 			if err != nil || p < 0 || p > 1 {
 				return Faults{}, fmt.Errorf("fault %s: want a probability from 0 to 1", name)
 			}
 			*map[string]*float64{"timeout": &f.Timeout, "drop_after_charge": &f.DropAfterCharge,
 				"system_error": &f.SystemError, "bad_signature": &f.BadSignature,
-				"notify_drop": &f.NotifyDrop, "notify_dup": &f.NotifyDup}[name] = p
+				"notify_drop": &f.NotifyDrop, "notify_dup": &f.NotifyDup, "notify_bad_signature": &f.NotifyBadSignature}[name] = p
 		default:
 			return Faults{}, fmt.Errorf("unknown fault %q", name)
 		}

@@ -56,19 +56,28 @@ func (s *Sim) notifyPaid(o *order) {
 			s.mu.Lock()
 			drop := s.rnd.Float64() < s.faults.NotifyDrop
 			dup := s.rnd.Float64() < s.faults.NotifyDup
+			forged := s.rnd.Float64() < s.faults.NotifyBadSignature
 			if drop {
 				s.stats["notify_drop"]++
+			} else if forged {
+				s.stats["notify_bad_signature"]++
 			}
 			s.mu.Unlock()
 			if drop {
 				continue
 			}
-			if s.sendNotice(ch, url, fields) {
+			if forged {
+				if s.sendNotice(ch, url, fields, true) { // must be refused
+					s.count("notify_bad_signature_accepted")
+				}
+				continue
+			}
+			if s.sendNotice(ch, url, fields, false) {
 				if dup {
 					s.mu.Lock()
 					s.stats["notify_dup"]++
 					s.mu.Unlock()
-					s.sendNotice(ch, url, fields)
+					s.sendNotice(ch, url, fields, false)
 				}
 				return
 			}
@@ -78,8 +87,9 @@ func (s *Sim) notifyPaid(o *order) {
 }
 
 // sendNotice posts one signed notification attempt (a new nonce each) and
-// reports whether posguard acknowledged it.
-func (s *Sim) sendNotice(ch *channel, url string, fields map[string]any) bool {
+// reports whether posguard acknowledged it. With badSig the signature does
+// not verify: made with another key, or missing, half each.
+func (s *Sim) sendNotice(ch *channel, url string, fields map[string]any, badSig bool) bool {
 	body := map[string]any{"nonce": wallet.NewNonce(), "timestamp": s.now().Unix()}
 	for k, v := range fields {
 		body[k] = v
@@ -90,7 +100,12 @@ func (s *Sim) sendNotice(ch *channel, url string, fields map[string]any) bool {
 		return false
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set(wallet.SignatureHeader, wallet.Sign(ch.key, b))
+	switch {
+	case !badSig:
+		req.Header.Set(wallet.SignatureHeader, wallet.Sign(ch.key, b))
+	case len(b)%2 == 0:
+		req.Header.Set(wallet.SignatureHeader, wallet.Sign(append([]byte("other"), ch.key...), b))
+	}
 	resp, err := s.notifier.Do(req)
 	if err != nil {
 		s.count("notify_failed")

@@ -92,9 +92,15 @@ func (s *Sim) check(ch *channel, endpoint string, q *request, jsonErr error, bas
 	if d := now.Unix() - ts; d > 300 || d < -300 {
 		return reject(base, wallet.ErrRequestExpired, "timestamp more than 300 s off")
 	}
-	for n, at := range s.nonces {
-		if now.Sub(at) > 600*time.Second {
-			delete(s.nonces, n)
+	if now.Sub(s.swept) > 10*time.Second {
+		// Old nonces are dropped every 10 s, not on every request: a
+		// sweep walks them all, which at a high rate would cost more
+		// than the request. A nonce is refused for at least 600 s.
+		s.swept = now
+		for n, at := range s.nonces {
+			if now.Sub(at) > 600*time.Second {
+				delete(s.nonces, n)
+			}
 		}
 	}
 	nk := ch.cfg.AppID + "/" + q.Nonce

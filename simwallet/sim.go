@@ -41,6 +41,8 @@ type Sim struct {
 	byCode   map[string]*order // code_url → order
 	refunds  map[string]*refund
 	nonces   map[string]time.Time
+	// swept is when nonces older than 600 s were last dropped.
+	swept    time.Time
 	bill     []billRow
 	faults   Faults
 	rnd      *rand.Rand

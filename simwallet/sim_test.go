@@ -381,3 +381,74 @@ func TestNativeAndScan(t *testing.T) {
 		t.Fatalf("orders: %+v %v", orders, err)
 	}
 }
+
+// TestNotifyBadSignatureFault: with notify_bad_signature a notification
+// attempt arrives with a signature that does not verify; the receiver
+// refuses it, the attempt counts as failed, and the genuine one follows on
+// the schedule.
+func TestNotifyBadSignatureFault(t *testing.T) {
+	w, err := ParseWorld([]byte(testWorld))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := New(w, Options{Seed: 1, NotifySchedule: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	if err := sim.SetFaults("notify_bad_signature=1"); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := wallet.ParseKey(w.Channels[0].Key)
+	refused, delivered := make(chan struct{}, 8), make(chan []byte, 8)
+	recv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		var b bytes.Buffer
+		b.ReadFrom(r.Body)
+		if !wallet.Verify(key, b.Bytes(), r.Header.Get(wallet.SignatureHeader)) {
+			_ = sim.SetFaults("") // the next attempt is genuine
+			rw.WriteHeader(http.StatusUnauthorized)
+			refused <- struct{}{}
+			return
+		}
+		rw.Write([]byte(`{"return_code":"SUCCESS"}`))
+		delivered <- b.Bytes()
+	}))
+	defer recv.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c := wallet.NewClient(wallet.Channel{Name: "wx", Kind: wallet.Kind(w.Channels[0].Kind), URL: srv.URL + "/wx", AppID: w.Channels[0].AppID, Key: key})
+	ctx := context.Background()
+	n, err := c.Native(ctx, wallet.NativeRequest{MchID: mch, OutTradeNo: "PB1", Amount: 500, Subject: "x", ExpireSeconds: 600, NotifyURL: recv.URL + "/n"})
+	if err != nil || !n.OK() {
+		t.Fatalf("native: %+v %v", n, err)
+	}
+	admin := httptest.NewServer(sim.AdminHandler())
+	defer admin.Close()
+	resp, err := http.Post(admin.URL+"/scan", "application/json", strings.NewReader(`{"code_url":"`+n.CodeURL+`","payer":"134567890000000000"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("scan: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	deadline := time.After(30 * time.Second)
+	select {
+	case <-refused:
+	case <-deadline:
+		t.Fatal("no notification with a bad signature arrived")
+	}
+	select {
+	case b := <-delivered:
+		if !strings.Contains(string(b), `"out_trade_no":"PB1"`) {
+			t.Fatalf("delivered: %s", b)
+		}
+	case <-deadline:
+		t.Fatal("the genuine notification did not follow")
+	}
+	sim.Close() // waits for the attempt in progress to be counted
+	st := sim.Stats()
+	if st["notify_bad_signature"] != 1 || st["notify_delivered"] != 1 || st["notify_bad_signature_accepted"] != 0 {
+		t.Fatalf("stats: %v", st)
+	}
+	if _, err := ParseFaults("notify_bad_signature=2"); err == nil {
+		t.Fatal("notify_bad_signature=2 accepted")
+	}
+}

@@ -16,7 +16,19 @@ const maxAuditPage = 1000
 
 // AppendAudit implements posguard.AuditStore: under the head's lock it takes
 // the next id, chains the record's hash to the head's and moves the head.
+// Its transaction carries no request's record (it is no change of one).
+// On SQLite the record joins the group-commit batches (one writer: an
+// audited request whose change wrote nothing of its own no longer costs a
+// commit of its own); on PostgreSQL it keeps a transaction of its own, so
+// that the head's lock is never held by a shared batch that goes on to
+// lock other rows.
 func (s *Store) AppendAudit(ctx context.Context, r *posguard.AuditRecord) error {
+	ctx = posguard.WithTxAuditor(ctx, nil)
+	if s.DB.D.ForUpdate == "" {
+		return s.InGroupTx(ctx, "append audit", func(ctx context.Context, tx *Tx) error {
+			return s.appendAudits(ctx, tx, []*posguard.AuditRecord{r})
+		})
+	}
 	return s.DB.InTx(ctx, "append audit", func(tx *Tx) error { return s.appendAudits(ctx, tx, []*posguard.AuditRecord{r}) })
 }
 
@@ -25,31 +37,40 @@ func (s *Store) AppendAudit(ctx context.Context, r *posguard.AuditRecord) error 
 // else the transaction locks (the ledger's head), in every transaction.
 func (s *Store) appendAudits(ctx context.Context, tx *Tx, rs []*posguard.AuditRecord) error {
 	for _, r := range rs {
-		if r == nil || r.Action == "" {
-			return posguard.Errorf(posguard.EINVALID, "audit: a record needs an action")
-		}
-		if r.At.IsZero() {
+		if r != nil && r.At.IsZero() {
 			r.At = s.NowUTC()
 		}
-		// The hash covers the time as stored: microseconds, UTC.
-		r.At = r.At.UTC().Truncate(time.Microsecond)
-		var seq int64
-		var prev string
-		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &prev); err != nil {
-			return err
-		}
-		r.ID, r.PrevHash = seq+1, prev
-		r.Hash = posguard.AuditHash(prev, r)
-		if _, err := tx.Exec(ctx, "append audit", `INSERT INTO audit_log (id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, s.T(r.At), r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "append audit", `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, r.ID, r.Hash); err != nil {
+		if err := tx.appendAudit(ctx, r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// appendAudit appends r (its At set; now when zero) to the audit log in tx.
+func (tx *Tx) appendAudit(ctx context.Context, r *posguard.AuditRecord) error {
+	if r == nil || r.Action == "" {
+		return posguard.Errorf(posguard.EINVALID, "audit: a record needs an action")
+	}
+	if r.At.IsZero() {
+		r.At = time.Now()
+	}
+	// The hash covers the time as stored: microseconds, UTC.
+	r.At = r.At.UTC().Truncate(time.Microsecond)
+	var seq int64
+	var prev string
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+tx.db.D.ForUpdate).Scan(&seq, &prev); err != nil {
+		return err
+	}
+	r.ID, r.PrevHash = seq+1, prev
+	r.Hash = posguard.AuditHash(prev, r)
+	if _, err := tx.Exec(ctx, "append audit", `INSERT INTO audit_log (id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, tx.db.D.TimeArg(r.At), r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "append audit", `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, r.ID, r.Hash)
+	return err
 }
 
 const auditColumns = `id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash`

@@ -17,14 +17,13 @@ func (s *Store) CreateAccountChange(ctx context.Context, c *posguard.AccountChan
 	}
 	now := s.NowUTC()
 	a := c.Account
-	if err := s.DB.Insert(ctx, "create account change", &c.ID, `INSERT INTO account_changes
+	return s.DB.InTx(ctx, "create account change", func(tx *Tx) error {
+		c.RequestedAt, c.State = now, posguard.ChangePending
+		return tx.Insert(ctx, &c.ID, `INSERT INTO account_changes
 			(merchant_id, bank, number, name, status, requested_by, requested_at, state)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.MerchantID, a.Bank, a.Number, a.Name, a.Status, c.RequestedBy, s.T(now), string(posguard.ChangePending)); err != nil {
-		return err
-	}
-	c.RequestedAt, c.State = now, posguard.ChangePending
-	return nil
+			c.MerchantID, a.Bank, a.Number, a.Name, a.Status, c.RequestedBy, s.T(now), string(posguard.ChangePending))
+	})
 }
 
 const changeColumns = `id, merchant_id, bank, number, name, status, requested_by, requested_at, state, decided_by, decided_at, note`

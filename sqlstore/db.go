@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"sync"
+
+	"github.com/posguard/posguard"
 )
 
 // ErrNoRows is what Row.Scan returns when the query returned no row, on
@@ -88,8 +91,18 @@ func (db *DB) Q(query string) string {
 func (db *DB) Err(err error, op string) error { return db.D.Err(err, op) }
 
 // Exec runs a write outside any transaction and returns the number of rows
-// it changed.
+// it changed. With a request's audit record waiting in ctx
+// (posguard.TxAuditor) it runs in a transaction of its own that commits the
+// record with it.
 func (db *DB) Exec(ctx context.Context, op, query string, args ...any) (int64, error) {
+	if posguard.TxAuditorOf(ctx) != nil {
+		var n int64
+		err := db.InTx(ctx, op, func(tx *Tx) (err error) {
+			n, err = tx.Exec(ctx, op, query, args...)
+			return err
+		})
+		return n, err
+	}
 	n, err := db.Write.Exec(ctx, db.Q(query), args...)
 	return n, db.Err(err, op)
 }
@@ -107,48 +120,119 @@ func (db *DB) Query(ctx context.Context, op, query string, args ...any) (Rows, e
 }
 
 // InTx runs f in a write transaction, committing when f returns nil and
-// rolling back otherwise. f's error is returned mapped for op.
+// rolling back otherwise. f's error is returned mapped for op. When ctx
+// carries a request's audit record (posguard.TxAuditor) and f changed
+// something, the record is appended last and commits with the change.
 func (db *DB) InTx(ctx context.Context, op string, f func(tx *Tx) error) error {
 	t, err := db.Write.Begin(ctx)
 	if err != nil {
 		return db.Err(err, op)
 	}
 	tx := &Tx{db: db, q: t}
-	if err := f(tx); err != nil {
+	rec, err := tx.run(ctx, f)
+	if err != nil {
 		t.Rollback(context.WithoutCancel(ctx))
 		return db.Err(err, op)
 	}
-	return db.Err(t.Commit(ctx), op+" commit")
+	if err := t.Commit(ctx); err != nil {
+		return db.Err(err, op+" commit")
+	}
+	if rec != nil {
+		posguard.TxAuditorOf(ctx).TxCommitted(rec)
+	}
+	return nil
+}
+
+// run runs f in tx, then appends the request's audit record waiting in ctx
+// when f wrote and one is due, and returns that record.
+func (tx *Tx) run(ctx context.Context, f func(tx *Tx) error) (*posguard.AuditRecord, error) {
+	if err := f(tx); err != nil {
+		return nil, err
+	}
+	a := posguard.TxAuditorOf(ctx)
+	if a == nil || !tx.wrote {
+		return nil, nil
+	}
+	rec := a.TxRecord()
+	if rec == nil {
+		return nil, nil
+	}
+	return rec, tx.appendAudit(ctx, rec)
 }
 
 // Tx is a write transaction of a DB; its methods rewrite SQL like DB's.
 type Tx struct {
-	db *DB
-	q  Querier
+	db    *DB
+	q     Querier
+	wrote bool // a statement changed rows (or was an INSERT, UPDATE or DELETE returning rows)
 }
 
 // Exec runs a write and returns the number of rows it changed; its error is
 // mapped for op.
 func (tx *Tx) Exec(ctx context.Context, op, query string, args ...any) (int64, error) {
 	n, err := tx.q.Exec(ctx, tx.db.Q(query), args...)
+	if n > 0 {
+		tx.wrote = true
+	}
 	return n, tx.db.Err(err, op)
 }
 
 // QueryRow runs a query returning at most one row inside the transaction.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	tx.wrote = tx.wrote || isWrite(query)
 	return tx.q.QueryRow(ctx, tx.db.Q(query), args...)
 }
 
 // Query runs a query inside the transaction; its error is mapped for op.
 func (tx *Tx) Query(ctx context.Context, op, query string, args ...any) (Rows, error) {
+	tx.wrote = tx.wrote || isWrite(query)
 	rows, err := tx.q.Query(ctx, tx.db.Q(query), args...)
 	return rows, tx.db.Err(err, op)
 }
 
+// isWrite reports whether query is an INSERT, UPDATE or DELETE (one that
+// returns rows).
+func isWrite(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	for _, w := range []string{"INSERT", "UPDATE", "DELETE"} {
+		if len(q) >= len(w) && strings.EqualFold(q[:len(w)], w) {
+			return true
+		}
+	}
+	return false
+}
+
 // WriteRow runs a write that returns a row (INSERT … RETURNING) outside any
-// transaction; Scan's errors are the driver's, map them with Err.
+// transaction; Scan's errors are the driver's, map them with Err. With a
+// request's audit record waiting in ctx, the write runs when Scan is called,
+// in a transaction that commits the record with it.
 func (db *DB) WriteRow(ctx context.Context, query string, args ...any) Row {
+	if posguard.TxAuditorOf(ctx) != nil && isWrite(query) {
+		return txRow{db: db, ctx: ctx, query: query, args: args}
+	}
 	return db.Write.QueryRow(ctx, db.Q(query), args...)
+}
+
+// txRow is WriteRow's row under a request's audit record.
+type txRow struct {
+	db    *DB
+	ctx   context.Context
+	query string
+	args  []any
+}
+
+// Scan runs the write and its record in one transaction; a scan error is
+// returned as the driver gave it (ErrNoRows when there was no row).
+func (r txRow) Scan(dest ...any) error {
+	var scanErr error
+	err := r.db.InTx(r.ctx, "write", func(tx *Tx) error {
+		scanErr = tx.QueryRow(r.ctx, r.query, r.args...).Scan(dest...)
+		return scanErr
+	})
+	if scanErr != nil {
+		return scanErr
+	}
+	return err
 }
 
 // Each runs a read and calls f with every row, stopping at f's first

@@ -34,9 +34,11 @@
 //     s.DB.InTx(ctx, op, func(tx *Tx) error {…}) for several, with
 //     tx.Exec, tx.QueryRow and tx.Query. Add s.DB.D.ForUpdate to a read
 //     whose rows the transaction then changes. A change and its audit
-//     record commit together: take audit ...*posguard.AuditRecord and call
-//     s.appendAudits(ctx, tx, audit) last in the transaction (the audit
-//     head is the last lock every transaction takes).
+//     record commit together: an API request's record waits in ctx
+//     (posguard.TxAuditor) and InTx appends it after f, when f wrote; a
+//     service's own record is taken as audit ...*posguard.AuditRecord and
+//     appended with s.appendAudits(ctx, tx, audit) last in the transaction
+//     (the audit head is the last lock every transaction takes).
 //   - Errors: s.DB.Err(err, op) maps a driver error to a posguard error
 //     (unique violation: ECONFLICT; busy or lost connection: EUNAVAILABLE);
 //     DB.Exec, DB.Query and InTx already return mapped errors.

@@ -29,7 +29,7 @@ func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder,
 
 // MarkQRPosted records that the ledger posted these orders and refunds.
 func (s *Store) MarkQRPosted(ctx context.Context, orderIDs, refundIDs []int64) error {
-	return s.DB.InTx(ctx, "mark qr posted", func(tx *Tx) error {
+	return s.InGroupTx(ctx, "mark qr posted", func(ctx context.Context, tx *Tx) error {
 		for _, id := range orderIDs {
 			if _, err := tx.Exec(ctx, "mark qr posted", `UPDATE qr_orders SET posted = ? WHERE id = ?`, true, id); err != nil {
 				return err

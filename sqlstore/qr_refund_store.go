@@ -26,8 +26,8 @@ func (s *Store) CreateQRRefund(ctx context.Context, r *posguard.QRRefund, refund
 	now := s.NowUTC()
 	var got *posguard.QRRefund
 	created := false
-	err := s.DB.InTx(ctx, "create qr refund", func(tx *Tx) error {
-		created = false
+	err := s.InGroupTx(ctx, "create qr refund", func(ctx context.Context, tx *Tx) error {
+		got, created = nil, false
 		o, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, r.OrderID))
 		if errors.Is(err, ErrNoRows) {
 			return NotFound("qr order", fmt.Sprint(r.OrderID))
@@ -101,7 +101,8 @@ func (s *Store) QRRefunds(ctx context.Context, orderID int64) ([]*posguard.QRRef
 func (s *Store) UpdateQRRefund(ctx context.Context, u posguard.QRRefundUpdate) (*posguard.QRRefund, error) {
 	now := s.NowUTC()
 	var got *posguard.QRRefund
-	err := s.DB.InTx(ctx, "update qr refund", func(tx *Tx) error {
+	err := s.InGroupTx(ctx, "update qr refund", func(ctx context.Context, tx *Tx) error {
+		got = nil
 		r, err := scanQRRefund(tx.QueryRow(ctx, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE id = ?`+s.DB.D.ForUpdate, u.ID))
 		if errors.Is(err, ErrNoRows) {
 			return NotFound("qr refund", fmt.Sprint(u.ID))
@@ -159,7 +160,10 @@ func (s *Store) UpdateQRRefund(ctx context.Context, u posguard.QRRefundUpdate) (
 		got = r
 		return nil
 	})
-	return got, err
+	if err != nil {
+		return nil, err
+	}
+	return got, nil
 }
 
 // DueQRRefunds returns refunds with a task due at now, oldest first.
@@ -215,13 +219,15 @@ func (s *Store) QRNoticeAttempted(ctx context.Context, id int64, delivered bool,
 	case abandon:
 		state = posguard.QRNoticeAbandoned
 	}
-	n, err := s.DB.Exec(ctx, "qr notice attempted", `UPDATE qr_notices SET state = ?, attempts = attempts + 1, next_attempt = ?,
-		last_error = ?, delivered_at = ?, case_opened = (case_opened OR ?) WHERE id = ? AND state = 'pending'`,
-		state, s.T(next.UTC()), lastErr, s.T(deliveredAt), caseOpened, id)
-	if err == nil && n == 0 {
-		return NotFound("pending qr notice", fmt.Sprint(id))
-	}
-	return err
+	return s.InGroupTx(ctx, "qr notice attempted", func(ctx context.Context, tx *Tx) error {
+		n, err := tx.Exec(ctx, "qr notice attempted", `UPDATE qr_notices SET state = ?, attempts = attempts + 1, next_attempt = ?,
+			last_error = ?, delivered_at = ?, case_opened = (case_opened OR ?) WHERE id = ? AND state = 'pending'`,
+			state, s.T(next.UTC()), lastErr, s.T(deliveredAt), caseOpened, id)
+		if err == nil && n == 0 {
+			return NotFound("pending qr notice", fmt.Sprint(id))
+		}
+		return err
+	})
 }
 
 func scanQRNotice(r Row) (*posguard.QRNotice, error) {

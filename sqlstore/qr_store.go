@@ -103,55 +103,133 @@ func (s *Store) MerchantWallet(ctx context.Context, merchantID string) (*posguar
 
 // CreateQROrder journals o (see posguard.QRStore).
 func (s *Store) CreateQROrder(ctx context.Context, o *posguard.QROrder, tradePrefix string) (*posguard.QROrder, bool, error) {
+	return s.CreateQROrderWithin(ctx, o, tradePrefix, posguard.QRDailyLimit{})
+}
+
+// CreateQROrderWithin journals o, keeping its merchant within limit (see
+// posguard.QRStore). The write goes through the database's group commit:
+// the orders of many concurrent requests share one commit. On a database
+// with concurrent writers (PostgreSQL, where several instances may share
+// it) an order checked against a limit is the exception: it runs in a
+// transaction of its own under its merchant's row of qr_limit_locks, so
+// that no shared batch ever waits on that lock while holding others (no
+// lock-order cycle between the batches of two instances). On SQLite the
+// one writer already makes the count and the insert one step.
+func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tradePrefix string, limit posguard.QRDailyLimit) (*posguard.QROrder, bool, error) {
 	if o.MerchantID == "" || o.OutOrderNo == "" || o.State == "" {
 		return nil, false, posguard.Errorf(posguard.EINVALID, "qr order: merchant, out_order_no and state are required")
 	}
 	now := s.NowUTC()
+	limited := o.State == posguard.QRPaying && limit.On()
 	var got *posguard.QROrder
 	created := false
-	err := s.DB.InTx(ctx, "create qr order", func(tx *Tx) error {
-		created = false
-		old, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE merchant_id = ? AND out_order_no = ?`+s.DB.D.ForUpdate,
-			o.MerchantID, o.OutOrderNo))
-		if err == nil {
-			got = old
-			return nil
+	write := func(ctx context.Context, tx *Tx) error {
+		got, created = nil, false
+		var err error
+		if limited {
+			got, created, err = s.insertQROrderWithin(ctx, tx, o, tradePrefix, limit, now)
+		} else {
+			got, created, err = s.insertQROrder(ctx, tx, o, tradePrefix, now)
 		}
-		if !errors.Is(err, ErrNoRows) {
-			return err
-		}
-		var id int64
-		err = tx.QueryRow(ctx, `INSERT INTO qr_orders (merchant_id, out_order_no, request_hash, mode, channel, channel_name, amount,
-			state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task, next_attempt,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			o.MerchantID, o.OutOrderNo, o.RequestHash, string(o.Mode), o.Channel, o.ChannelName, int64(o.Amount),
-			string(o.State), o.Reason, o.AuthCode, o.TerminalID, o.Subject, o.NotifyURL, o.ExpireSeconds,
-			s.T(o.ExpiresAt.UTC()), s.T(o.Deadline.UTC()), string(o.Task), s.T(o.NextAttempt.UTC()), s.T(now), s.T(now)).Scan(&id)
-		if err != nil {
-			return err
-		}
-		if o.State == posguard.QRPaying {
-			if _, err := tx.Exec(ctx, "create qr order", `UPDATE qr_orders SET out_trade_no = ? WHERE id = ?`,
-				fmt.Sprintf("%s%012d", tradePrefix, id), id); err != nil {
-				return err
-			}
-		}
-		got, err = scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`, id))
-		if err != nil {
-			return err
-		}
-		if got.State.Final() {
-			if err := s.queueNotice(ctx, tx, got, 0, "order", now); err != nil {
-				return err
-			}
-		}
-		created = true
-		return nil
-	})
+		return err
+	}
+	var err error
+	if limited && s.DB.D.ForUpdate != "" {
+		err = s.DB.InTx(ctx, "create qr order", func(tx *Tx) error { return write(ctx, tx) })
+	} else {
+		err = s.InGroupTx(ctx, "create qr order", write)
+	}
 	if err != nil {
 		return nil, false, err
 	}
 	return got, created, nil
+}
+
+// insertQROrderSQL inserts an order unless the merchant has its number.
+const insertQROrderSQL = `INSERT INTO qr_orders (merchant_id, out_order_no, request_hash, mode, channel, channel_name, amount,
+	state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task, next_attempt,
+	created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (merchant_id, out_order_no) DO NOTHING RETURNING id`
+
+// insertQROrder inserts o in tx, or returns the merchant's order with that
+// number (created false). The order returned is built from o, not read
+// back.
+func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, tradePrefix string, now time.Time) (*posguard.QROrder, bool, error) {
+	got := *o
+	got.ExpiresAt = o.ExpiresAt.UTC().Truncate(time.Microsecond)
+	got.Deadline = o.Deadline.UTC().Truncate(time.Microsecond)
+	got.NextAttempt = o.NextAttempt.UTC().Truncate(time.Microsecond)
+	got.CreatedAt, got.UpdatedAt = now, now
+	got.OutTradeNo, got.TransactionID, got.CodeURL, got.LastError, got.ReversalState = "", "", "", "", ""
+	got.PaidAt, got.Attempts, got.RefundedAmount, got.CaseOpened = time.Time{}, 0, 0, false
+	if got.State.Final() {
+		got.Task = posguard.QRTaskNone
+	}
+	err := tx.QueryRow(ctx, insertQROrderSQL,
+		got.MerchantID, got.OutOrderNo, got.RequestHash, string(got.Mode), got.Channel, got.ChannelName, int64(got.Amount),
+		string(got.State), got.Reason, got.AuthCode, got.TerminalID, got.Subject, got.NotifyURL, got.ExpireSeconds,
+		s.T(got.ExpiresAt), s.T(got.Deadline), string(got.Task), s.T(got.NextAttempt), s.T(now), s.T(now)).Scan(&got.ID)
+	if errors.Is(err, ErrNoRows) {
+		old, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE merchant_id = ? AND out_order_no = ?`,
+			o.MerchantID, o.OutOrderNo))
+		return old, false, err
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if got.State == posguard.QRPaying {
+		got.OutTradeNo = fmt.Sprintf("%s%012d", tradePrefix, got.ID)
+		if _, err := tx.Exec(ctx, "create qr order", `UPDATE qr_orders SET out_trade_no = ? WHERE id = ?`, got.OutTradeNo, got.ID); err != nil {
+			return nil, false, err
+		}
+	}
+	if got.State.Final() {
+		if err := s.queueNotice(ctx, tx, &got, 0, "order", now); err != nil {
+			return nil, false, err
+		}
+	}
+	return &got, true, nil
+}
+
+// insertQROrderWithin is insertQROrder for a paying order checked against
+// limit: under the merchant's lock row (on databases with row locks) it
+// counts the day's succeeded and paying orders and journals o failed when
+// it would go over.
+func (s *Store) insertQROrderWithin(ctx context.Context, tx *Tx, o *posguard.QROrder, tradePrefix string, limit posguard.QRDailyLimit, now time.Time) (*posguard.QROrder, bool, error) {
+	if s.DB.D.ForUpdate != "" {
+		// Takes the merchant's row lock until commit: the next order of
+		// this merchant counts after this one is in.
+		if _, err := tx.Exec(ctx, "lock qr limit", `INSERT INTO qr_limit_locks (merchant_id, orders) VALUES (?, 1)
+			ON CONFLICT (merchant_id) DO UPDATE SET orders = qr_limit_locks.orders + 1`, o.MerchantID); err != nil {
+			return nil, false, err
+		}
+	}
+	old, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE merchant_id = ? AND out_order_no = ?`,
+		o.MerchantID, o.OutOrderNo))
+	if err == nil {
+		return old, false, nil
+	}
+	if !errors.Is(err, ErrNoRows) {
+		return nil, false, err
+	}
+	used, n, err := s.qrDailyUsage(ctx, tx, o.MerchantID, limit.From, limit.To)
+	if err != nil {
+		return nil, false, err
+	}
+	in := *o
+	switch {
+	case limit.Amount > 0 && used+o.Amount > limit.Amount:
+		in.State, in.Reason = posguard.QRFailed, posguard.ReasonQRDailyAmount
+	case limit.Count > 0 && n+1 > limit.Count:
+		in.State, in.Reason = posguard.QRFailed, posguard.ReasonQRDailyCount
+	}
+	if in.State.Final() {
+		in.Task, in.Deadline, in.NextAttempt, in.ChannelName = posguard.QRTaskNone, time.Time{}, time.Time{}, ""
+		if in.Mode == posguard.QRNative {
+			in.ExpiresAt = time.Time{}
+		}
+	}
+	return s.insertQROrder(ctx, tx, &in, tradePrefix, now)
 }
 
 // queueNotice adds a merchant notification of o (refund refundID when not
@@ -230,7 +308,8 @@ func (s *Store) QROrders(ctx context.Context, f posguard.QROrderFilter) ([]*posg
 func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*posguard.QROrder, error) {
 	now := s.NowUTC()
 	var got *posguard.QROrder
-	err := s.DB.InTx(ctx, "update qr order", func(tx *Tx) error {
+	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
+		got = nil
 		o, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, u.ID))
 		if errors.Is(err, ErrNoRows) {
 			return NotFound("qr order", fmt.Sprint(u.ID))
@@ -263,7 +342,10 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 		got = o
 		return nil
 	})
-	return got, err
+	if err != nil {
+		return nil, err
+	}
+	return got, nil
 }
 
 // applyQROrderUpdate changes o as u says.

@@ -77,10 +77,12 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("Ledger", func(t *testing.T) { runLedger(t, h) })
 	t.Run("Jobs", func(t *testing.T) { runJobs(t, h) })
 	t.Run("Access", func(t *testing.T) { runAccess(t, h) })
+	t.Run("RequestAudit", func(t *testing.T) { runRequestAudit(t, h) })
 	t.Run("Recon", func(t *testing.T) { runRecon(t, h) })
 	t.Run("Onboarding", func(t *testing.T) { runOnboarding(t, h) })
 	t.Run("Disputes", func(t *testing.T) { runDisputes(t, h) })
 	t.Run("QR", func(t *testing.T) { RunQR(t, open) })
+	t.Run("ReconQR", func(t *testing.T) { RunReconQR(t, open) })
 	t.Run("QRSearch", func(t *testing.T) { RunQRSearch(t, open) })
 	t.Run("Cluster", func(t *testing.T) { testCluster(t, h) })
 }

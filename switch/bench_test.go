@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,6 +49,49 @@ func BenchmarkSaleRisk(b *testing.B) {
 	}
 }
 
+// BenchmarkSaleCardLimits measures the same sale for a merchant without
+// and with per-card and per-terminal limits (out of reach), on one
+// instance and as one of several (Shared: the usage is read again from
+// the journal every second, the default refresh; and, to show what an
+// exact count by re-reading would cost, before every sale).
+func BenchmarkSaleCardLimits(b *testing.B) {
+	for _, v := range []struct{ shared, limits, every bool }{{false, false, false}, {false, true, false}, {true, false, false}, {true, true, false}, {true, true, true}} {
+		shared, limits, every := v.shared, v.limits, v.every
+		{
+			name := fmt.Sprintf("shared=%v/card_limits=%v", shared, limits)
+			if every {
+				name += "/refresh=every_sale"
+			}
+			b.Run(name, func(b *testing.B) {
+				defer reportCPU(b)()
+				benchSales(b, 64, false, func(c *switching.Config, m *posguard.Merchant) {
+					c.Shared = shared
+					if shared && every {
+						c.UsageRefresh = time.Nanosecond
+					}
+					if limits {
+						m.Limits.CardDaily, m.Limits.CardDailyCount = 1<<50, 1<<30
+						m.Limits.TerminalDaily, m.Limits.TerminalDailyCount = 1<<50, 1<<30
+					}
+				})
+			})
+		}
+	}
+}
+
+// reportCPU reports the process's CPU time (user + system) per operation
+// as cpu-ns/op when the returned function is called: on a loaded machine
+// a steadier measure than the wall time.
+func reportCPU(b *testing.B) func() {
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	start := cpu()
+	return func() { b.ReportMetric(float64(cpu()-start)/float64(b.N), "cpu-ns/op") }
+}
+
 // unreachable is risk.ExampleRules with every threshold out of reach.
 func unreachable() []posguard.RiskRule {
 	rules := risk.ExampleRules()
@@ -59,7 +103,9 @@ func unreachable() []posguard.RiskRule {
 	return rules
 }
 
-func benchSales(b *testing.B, terms int, rules bool) {
+// benchSales runs sales from terms terminals; each of tweak, if any,
+// changes the switch's configuration and the merchant before the run.
+func benchSales(b *testing.B, terms int, rules bool, tweak ...func(*switching.Config, *posguard.Merchant)) {
 	hk, err := keys.ParseHostKey("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
 	if err != nil {
 		b.Fatal(err)
@@ -70,11 +116,15 @@ func benchSales(b *testing.B, terms int, rules bool) {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	if err := st.PutMerchant(ctx, &posguard.Merchant{ID: mid, Name: "bench", MCC: "5411", Status: posguard.MerchantActive, Kind: "enterprise"}); err != nil {
+	m := &posguard.Merchant{ID: mid, Name: "bench", MCC: "5411", Status: posguard.MerchantActive, Kind: "enterprise"}
+	cfg := switching.Config{AcquirerID: "48021000", ZonePINKey: mustHex("0123456789ABCDEF0123456789ABCDEF"), UpstreamTimeout: time.Second}
+	for _, f := range tweak {
+		f(&cfg, m)
+	}
+	if err := st.PutMerchant(ctx, m); err != nil {
 		b.Fatal(err)
 	}
-	sw, err := switching.New(ctx, st, instantUpstream{}, hk, switching.Config{AcquirerID: "48021000",
-		ZonePINKey: mustHex("0123456789ABCDEF0123456789ABCDEF"), UpstreamTimeout: time.Second}, slog.New(slog.DiscardHandler))
+	sw, err := switching.New(ctx, st, instantUpstream{}, hk, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -17,9 +18,14 @@ const DefaultContactlessNoPINLimit posguard.Amount = 100000
 // each card), in memory, seeded from the journal once per merchant and
 // day (Journal.DailyByCard). Like usageBook, an amount is reserved before
 // the request leaves and released when it ends without an approval.
+//
+// With several instances on one database (Config.Shared) a merchant's day
+// is read again from the journal once it is older than refresh, so what
+// the other instances forwarded and approved counts (see usageBook).
 type cardBook struct {
-	mu   sync.Mutex
-	days map[usageKey]*cardDay
+	mu      sync.Mutex
+	days    map[usageKey]*cardDay
+	refresh time.Duration // 0: read once per merchant and day
 }
 
 // cardDay is one merchant's usage of one settlement day.
@@ -27,6 +33,7 @@ type cardDay struct {
 	card  map[string]*usage // keyed PAN hash
 	term  map[string]*usage // terminal id
 	noPIN map[string]int    // keyed PAN hash → no-PIN contactless reads
+	at    time.Time         // when it was read from the journal
 }
 
 // cardUse is what one debit adds to a cardDay.
@@ -42,15 +49,22 @@ func (b *cardBook) day(ctx context.Context, j posguard.Journal, merchant, date s
 	k := usageKey{merchant, date}
 	b.mu.Lock()
 	d, ok := b.days[k]
+	stale := ok && b.refresh > 0 && time.Since(d.at) >= b.refresh
+	if stale {
+		// This sale reads the journal again; the others meanwhile go on
+		// with the day as it is rather than all reading at once.
+		d.at = time.Now()
+	}
 	b.mu.Unlock()
-	if ok {
+	if ok && !stale {
 		return d, nil
 	}
+	read := time.Now()
 	rows, err := j.DailyByCard(ctx, merchant, date)
 	if err != nil {
 		return nil, err
 	}
-	nd := &cardDay{card: map[string]*usage{}, term: map[string]*usage{}, noPIN: map[string]int{}}
+	nd := &cardDay{card: map[string]*usage{}, term: map[string]*usage{}, noPIN: map[string]int{}, at: read}
 	for _, r := range rows {
 		nd.add(cardUse{card: r.PANHash, terminal: r.TerminalID, amount: r.Amount, noPIN: r.NoPIN}, r.Count)
 	}
@@ -59,9 +73,12 @@ func (b *cardBook) day(ctx context.Context, j posguard.Journal, merchant, date s
 	if b.days == nil {
 		b.days = map[usageKey]*cardDay{}
 	}
-	if d, ok := b.days[k]; ok {
-		return d, nil
+	if d, ok := b.days[k]; ok && !d.at.Before(read) {
+		return d, nil // read meanwhile by another sale, no older than this read
 	}
+	// A re-read replaces the day: the journal holds what every instance
+	// forwarded and approved; this instance's reservations not journaled
+	// yet (milliseconds' worth) are left out until the next read.
 	for old := range b.days {
 		if old.merchant == merchant && old.date < date {
 			delete(b.days, old)

@@ -57,9 +57,9 @@ type Config struct {
 	// from the store (it may have signed on or settled elsewhere).
 	Shared bool
 	// UsageRefresh is, when Shared, how often a merchant's daily usage (the
-	// daily limits' count) is read again from the journal, so that what
-	// the other instances approved counts (default 1 s). One instance reads
-	// it once per merchant and day.
+	// daily limits' count, and its per-card and per-terminal usage) is read
+	// again from the journal, so that what the other instances approved
+	// counts (default 1 s). One instance reads it once per merchant and day.
 	UsageRefresh time.Duration
 	// SignOnsPerMinute bounds one terminal's sign-ons in any minute; beyond
 	// it a sign-on is answered 96 and changes nothing. Default 6.
@@ -206,6 +206,7 @@ func New(ctx context.Context, store posguard.Store, upstream posguard.Upstream, 
 		if s.usage.refresh <= 0 {
 			s.usage.refresh = time.Second
 		}
+		s.cards.refresh = s.usage.refresh // per card and terminal, the same
 	}
 	s.inflight.init()
 	s.recent.init()

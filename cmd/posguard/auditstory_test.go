@@ -32,6 +32,13 @@ func checkAuditStory(t *testing.T, wd *world, as func(tok, method, path, body st
 			strings.Contains(line, "resettle"), r["action"] == "payout" && r["outcome"] == "succeeded":
 			story = append(story, line)
 		}
+		if r["action"] == "POST /v1/settlements/{id}/resettle" && r["outcome"] == "ok" {
+			// Written in the transaction that made the new payout: it names it.
+			ps := r["changes"].(map[string]any)["after"].(map[string]any)["payouts"].([]any)
+			if len(ps) != 1 || !strings.HasSuffix(ps[0].(map[string]any)["id"].(string), "-R") {
+				t.Fatalf("re-settlement record without its new payout: %v", r["changes"])
+			}
+		}
 		if r["action"] == "PUT /v1/merchants/{id}/settlement-account" {
 			ch := r["changes"].(map[string]any)
 			changeID = ch["after"].(map[string]any)["id"].(float64)

@@ -38,11 +38,17 @@ type BenchCommand struct {
 	NoEcho          bool
 	JSON            bool
 	CPUProfile      string
+	// Mode is card (terminals over TCP, the default) or qr (merchants'
+	// systems posting QR orders to the HTTP API, simwallet in process).
+	Mode    string
+	Clients int
 }
 
 // ParseFlags reads bench's flags.
 func (c *BenchCommand) ParseFlags(args []string) error {
-	fs := newFlagSet("bench", "bench [--db DSN] [--terminals N] [--rate R] [--duration D] [--faults SPEC] [--json]", c.Stderr)
+	fs := newFlagSet("bench", "bench [--mode card|qr] [--db DSN] [--terminals N] [--clients N] [--rate R] [--duration D] [--faults SPEC] [--json]", c.Stderr)
+	fs.StringVar(&c.Mode, "mode", "card", "card: terminal sales over TCP; qr: QR micropay orders posted to the HTTP API by --clients merchant systems, simwallet in this process")
+	fs.IntVar(&c.Clients, "clients", 32, "--mode qr: concurrent merchant systems, one keep-alive connection each")
 	fs.StringVar(&c.DB, "db", "", "store of the in-process host: sqlite:PATH (must not exist) or a postgres:// URL (a fresh schema, dropped after); default SQLite in a temp dir")
 	fs.StringVar(&c.Host, "host", "", "drive an external host at HOST:PORT instead (needs --world)")
 	fs.StringVar(&c.World, "world", "", "with --host: the world file the host was seeded with")
@@ -55,7 +61,7 @@ func (c *BenchCommand) ParseFlags(args []string) error {
 	fs.DurationVar(&c.UpstreamTimeout, "upstream-timeout", 2*time.Second, "in-process host's wait for the network")
 	fs.BoolVar(&c.NoGroupCommit, "no-group-commit", false, "commit every journal write on its own (to compare)")
 	fs.DurationVar(&c.CommitWindow, "commit-window", 0, "how long a group-commit batch waits for more writes (0: only those already waiting join)")
-	fs.BoolVar(&c.NoEcho, "no-echo", false, "skip the echo (physical limit) run")
+	fs.BoolVar(&c.NoEcho, "no-echo", false, "skip the echo (physical limit) run; --mode qr: skip the channel-alone run")
 	fs.BoolVar(&c.JSON, "json", false, "print the result as JSON")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the posguard run to this file")
 	if err := parseFlags(fs, args); err != nil {
@@ -65,6 +71,12 @@ func (c *BenchCommand) ParseFlags(args []string) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	switch {
+	case c.Mode != "card" && c.Mode != "qr":
+		return fmt.Errorf("--mode must be card or qr")
+	case c.Mode == "qr" && (c.Host != "" || c.Faults != "" || c.Rate != 0):
+		return fmt.Errorf("--mode qr runs the in-process host in closed loop: --host, --faults and --rate are card-only")
+	case c.Clients <= 0:
+		return fmt.Errorf("--clients must be at least 1")
 	case c.Terminals <= 0:
 		return fmt.Errorf("--terminals must be at least 1")
 	case c.Duration <= 0:
@@ -103,6 +115,20 @@ func (c *BenchCommand) Run(ctx context.Context) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if c.Mode == "qr" {
+		res, err := bench.RunQR(ctx, bench.QRConfig{DB: c.DB, Clients: c.Clients, Warmup: c.Warmup, Duration: c.Duration,
+			NoGroupCommit: c.NoGroupCommit, CommitWindow: c.CommitWindow, NoChannel: c.NoEcho})
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			enc := json.NewEncoder(c.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(res)
+		}
+		res.Print(c.Stdout)
+		return nil
 	}
 	res, err := bench.Run(ctx, cfg)
 	if err != nil {

@@ -68,6 +68,9 @@ type ChaosCommand struct {
 	// orders instead of card traffic; QRReport is its outcome.
 	QR       bool
 	QRReport ChaosQRReport
+	// NotifyFaults is the fault mix of the merchants' notify_url server in
+	// QR mode (chaos_notify.go).
+	NotifyFaults string
 	// Report is the outcome of Run.
 	Report ChaosReport
 }
@@ -119,6 +122,7 @@ func (c *ChaosCommand) ParseFlags(args []string) error {
 	fs.DurationVar(&c.DrainLimit, "drain-limit", 120*time.Second, "how long the reversal queue may take to drain once the network is healthy")
 	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON")
 	fs.BoolVar(&c.QR, "qr", false, "QR mode: simwallet with channel faults (--faults defaults to "+ChaosQRFaults+"), QR orders of every payer behaviour at --rate per second, host kills; then the money the channel holds is checked order by order")
+	fs.StringVar(&c.NotifyFaults, "notify-faults", ChaosNotifyFaults, "QR mode: faults of the merchants' notify_url server, probabilities per delivery: fail (HTTP 500 after reading), close (connection closed without an answer), timeout (held for hold, past posguard's 10 s)")
 	fs.IntVar(&c.Instances, "instances", 1, "host instances sharing the database; more than 1 needs --postgres (terminals are spread over them and move when theirs dies)")
 	// Not --db: POSGUARD_DB, which serve reads, must never send a chaos run
 	// into a real database.
@@ -126,6 +130,9 @@ func (c *ChaosCommand) ParseFlags(args []string) error {
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 3*time.Second, "the instances' --lease-ttl (singleton jobs' failover)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if _, err := parseNotifyFaults(c.NotifyFaults); err != nil {
+		return fmt.Errorf("--notify-faults: %w", err)
 	}
 	if c.Instances < 1 {
 		return fmt.Errorf("--instances %d: want 1 or more", c.Instances)

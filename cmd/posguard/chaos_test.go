@@ -147,42 +147,32 @@ func TestChaosRefusesARealDatabase(t *testing.T) {
 }
 
 // TestChaosQR is the short QR chaos run: simwallet with every channel
-// fault, QR orders of every payer behaviour, the host killed once; at the
-// end no order is paying and the money the channel holds equals what
-// posguard says, order by order (spec/wallet-channel.md §3.8).
+// fault (lost and duplicated payment notifications included), the
+// merchants' notify_url server refusing some deliveries, QR orders of every
+// payer behaviour, the host killed once; at the end no order is paying, the
+// money the channel holds equals what posguard says, order by order and
+// payer by payer (spec/wallet-channel.md §3.8), and every final order and
+// refund has a verified notification of its final state (§4.5).
 func TestChaosQR(t *testing.T) {
 	if testing.Short() {
 		t.Skip("chaos run skipped in -short mode")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go tool not on PATH: cannot build the binary for the chaos run")
-	}
+	bin := chaosBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "posguard")
-	build := exec.Command(goBin, "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatalf("build: %v", err)
-	}
 	c := &ChaosCommand{Stdout: io.Discard, Stderr: io.Discard}
 	if err := c.ParseFlags([]string{"--qr", "--bin", bin, "--dir", filepath.Join(dir, "run"), "--duration", "16s", "--kills", "1",
-		"--rate", "10", "--seed", "3", "--drain-limit", "90s"}); err != nil {
+		"--rate", "10", "--seed", "3", "--drain-limit", "90s", "--notify-faults", "fail=0.15,close=0.1,timeout=0.02,hold=11s"}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := c.Run(ctx); err != nil {
-		for _, name := range []string{"serve", "simwallet"} {
-			if b, err := os.ReadFile(filepath.Join(dir, "run", name+".log")); err == nil && len(b) > 0 {
-				t.Logf("%s.log (tail):\n%s", name, tail(b, 2000))
-			}
-		}
+		chaosLogs(t, filepath.Join(dir, "run"), "serve", "simwallet")
 		t.Fatalf("chaos --qr: %v", err)
 	}
 	r := c.QRReport
 	t.Logf("chaos --qr: %+v", r)
-	if r.Kills != 1 || r.Orders < 50 || r.Succeeded == 0 || r.Reversed == 0 || r.Charges == 0 {
+	if r.Kills != 1 || r.Orders < 50 || r.Succeeded == 0 || r.Reversed == 0 || r.Charges == 0 || r.Payers != len(qrPayers) {
 		t.Fatalf("the run did too little to prove anything: %+v", r)
 	}
 	if r.FaultsInjected["timeout"]+r.FaultsInjected["drop_after_charge"]+r.FaultsInjected["bad_signature"] == 0 {
@@ -190,5 +180,81 @@ func TestChaosQR(t *testing.T) {
 	}
 	if len(r.Mismatches) != 0 || r.LeftPaying != 0 || r.RefundsProcessing != 0 {
 		t.Fatalf("money or queues: %+v", r)
+	}
+	checkChaosNotify(t, r)
+}
+
+// checkChaosNotify fails unless every final order and refund of the run
+// was notified, verified, and the receiver's faults were exercised.
+func checkChaosNotify(t *testing.T, r ChaosQRReport) {
+	t.Helper()
+	n := r.Notify
+	if len(n.Undelivered) != 0 || n.Pending != 0 || n.Unverified != 0 || len(n.Conflicts) != 0 {
+		t.Fatalf("merchant notifications: undelivered %v, pending %d, unverified %d, conflicts %v", n.Undelivered, n.Pending, n.Unverified, n.Conflicts)
+	}
+	if n.Orders != r.Orders || n.Refunds == 0 && r.Refunds > 0 {
+		t.Fatalf("notified %d of %d orders, %d refunds (%d made)", n.Orders, r.Orders, n.Refunds, r.Refunds)
+	}
+	if n.Failed500+n.Closed == 0 || n.Duplicates == 0 || n.Accepted < n.Orders {
+		t.Fatalf("the merchant receiver's faults were not exercised: %+v", n)
+	}
+}
+
+// TestChaosQRCluster is the short multi-instance QR chaos run: three
+// instances of posguard serve on one PostgreSQL database, orders spread
+// over them, instances killed with SIGKILL (the qr-queues leader every
+// other time, down past its lease so another instance takes the queues
+// over); then the same checks as TestChaosQR.
+func TestChaosQRCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos run skipped in -short mode")
+	}
+	db := pgtest.URL(t)
+	bin := chaosBinary(t)
+	dir := t.TempDir()
+	c := &ChaosCommand{Stdout: io.Discard, Stderr: io.Discard}
+	if err := c.ParseFlags([]string{"--qr", "--instances", "3", "--postgres", db, "--bin", bin, "--dir", filepath.Join(dir, "run"),
+		"--duration", "24s", "--kills", "3", "--rate", "10", "--seed", "4", "--drain-limit", "120s"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	if err := c.Run(ctx); err != nil {
+		chaosLogs(t, filepath.Join(dir, "run"), "serve-0", "serve-1", "serve-2", "simwallet")
+		t.Fatalf("chaos --qr --instances 3: %v", err)
+	}
+	r := c.QRReport
+	t.Logf("chaos --qr --instances 3: %+v", r)
+	if r.Instances != 3 || r.Kills != 3 || r.LeaderKills == 0 || r.Handovers == 0 || r.Orders < 50 || r.Succeeded == 0 || r.Payers != len(qrPayers) {
+		t.Fatalf("the run did too little to prove anything: %+v", r)
+	}
+	if len(r.Mismatches) != 0 || r.LeftPaying != 0 || r.RefundsProcessing != 0 {
+		t.Fatalf("money or queues: %+v", r)
+	}
+	checkChaosNotify(t, r)
+}
+
+// chaosBinary builds posguard from this tree for a chaos run.
+func chaosBinary(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not on PATH: cannot build the binary for the chaos run")
+	}
+	bin := filepath.Join(t.TempDir(), "posguard")
+	build := exec.Command(goBin, "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	return bin
+}
+
+// chaosLogs logs the tails of a run's process logs.
+func chaosLogs(t *testing.T, dir string, names ...string) {
+	for _, name := range names {
+		if b, err := os.ReadFile(filepath.Join(dir, name+".log")); err == nil && len(b) > 0 {
+			t.Logf("%s.log (tail):\n%s", name, tail(b, 2000))
+		}
 	}
 }

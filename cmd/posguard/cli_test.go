@@ -244,6 +244,20 @@ func TestDemoSettlesWhenItStops(t *testing.T) {
 	if !strings.Contains(out, "settled business day") || !strings.Contains(out, "payouts at the simulated bank") {
 		t.Fatalf("demo did not settle when it stopped:\n%s", out)
 	}
+	// Its reconciliation holds the wallet channel's bills of the QR
+	// merchants beside the clearing file, without an exception.
+	bills := 0
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "QR bill ") {
+			bills++
+			if !strings.HasSuffix(l, " 0 exceptions") {
+				t.Errorf("QR bill with exceptions: %s", l)
+			}
+		}
+	}
+	if bills == 0 {
+		t.Errorf("the demo's reconciliation has no QR bill:\n%s", out)
+	}
 	st, _, err := openStore(context.Background(), "sqlite:"+filepath.Join(dir, "posguard.db"), "", false, newLogger(io.Discard, "error", "text"))
 	if err != nil {
 		t.Fatal(err)

@@ -24,8 +24,11 @@ type cluster struct {
 	net    string
 	simnet *SimnetCommand
 	hosts  []*clusterHost
-	logs   *syncBuffer
-	wg     sync.WaitGroup
+	// args are more serve flags for every instance started after they are
+	// set.
+	args []string
+	logs *syncBuffer
+	wg   sync.WaitGroup
 }
 
 type clusterHost struct {
@@ -37,10 +40,10 @@ type clusterHost struct {
 
 // startCluster seeds a fresh PostgreSQL schema with the demo world and
 // starts simnet (with faults) and n instances named h0, h1… with short
-// leases.
-func startCluster(t *testing.T, n int, faults string, upstreamTimeout time.Duration) *cluster {
+// leases; args are more serve flags for every instance.
+func startCluster(t *testing.T, n int, faults string, upstreamTimeout time.Duration, args ...string) *cluster {
 	t.Helper()
-	c := &cluster{t: t, db: pgtest.URL(t), key: filepath.Join(t.TempDir(), "posguard.hostkey"), logs: &syncBuffer{}}
+	c := &cluster{t: t, db: pgtest.URL(t), key: filepath.Join(t.TempDir(), "posguard.hostkey"), logs: &syncBuffer{}, args: args}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() {
 		for _, h := range c.hosts {
@@ -58,11 +61,11 @@ func startCluster(t *testing.T, n int, faults string, upstreamTimeout time.Durat
 	}
 	sd.Close()
 	c.simnet = &SimnetCommand{Stdout: c.logs, Stderr: c.logs, Ready: make(chan struct{})}
-	args := []string{"--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--cards", worldFile, "--seed", "7", "--log-level", "warn"}
+	netArgs := []string{"--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--cards", worldFile, "--seed", "7", "--log-level", "warn"}
 	if faults != "" {
-		args = append(args, "--faults", faults)
+		netArgs = append(netArgs, "--faults", faults)
 	}
-	if err := c.simnet.ParseFlags(args); err != nil {
+	if err := c.simnet.ParseFlags(netArgs); err != nil {
 		t.Fatal(err)
 	}
 	errc := make(chan error, 1)
@@ -84,9 +87,9 @@ func startCluster(t *testing.T, n int, faults string, upstreamTimeout time.Durat
 func (c *cluster) start(i int, upstreamTimeout time.Duration) *clusterHost {
 	c.t.Helper()
 	sv := &ServeCommand{Stdout: c.logs, Stderr: c.logs, Ready: make(chan struct{})}
-	if err := sv.ParseFlags([]string{"--db", c.db, "--host-key-file", c.key, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+	if err := sv.ParseFlags(append([]string{"--db", c.db, "--host-key-file", c.key, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
 		"--network", "iso8583://" + c.net, "--upstream-timeout", upstreamTimeout.String(), "--log-level", "warn",
-		"--instance", fmt.Sprint("h", i), "--lease-ttl", "900ms", "--reversal-lease", "12s"}); err != nil {
+		"--instance", fmt.Sprint("h", i), "--lease-ttl", "900ms", "--reversal-lease", "12s"}, c.args...)); err != nil {
 		c.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -242,6 +242,11 @@ loop:
 	if dq != nil {
 		dq.finish(c.Stdout, sv.store)
 	}
+	// Reconciliation once the card reversals and the QR queues have
+	// drained: the clearing file with the wallet channel's bills.
+	eodCtx, eodCancel := context.WithTimeout(context.Background(), 60*time.Second)
+	c.endOfDay(eodCtx, sv, sn)
+	eodCancel()
 	c.settle(sv)
 	stopSvc()
 	<-snDone.done
@@ -372,7 +377,6 @@ func (c *DemoCommand) finish(sv *ServeCommand, sn *SimnetCommand) {
 		}
 		fmt.Fprintf(c.Stdout, "  %s issuer %s %s, journal says %s\n", m.PAN, verb, m.Issuer, m.Journal)
 	}
-	c.endOfDay(ctx, sv, sn)
 }
 
 // deliverClearing puts the simulated network's clearing file of each
@@ -422,6 +426,10 @@ func (c *DemoCommand) endOfDay(ctx context.Context, sv *ServeCommand, sn *Simnet
 	for _, rep := range sv.ImportClearing(ctx) {
 		fmt.Fprintf(c.Stdout, "reconciliation %s (%s, run %s): %d lines, %d matched, %d exceptions %v\n",
 			rep.Date, rep.ClearingFile, rep.RunID, rep.Lines, rep.Matched, len(rep.Exceptions), rep.Counts())
+		for _, b := range rep.QRBills {
+			fmt.Fprintf(c.Stdout, "  QR bill %s of %s (%s): %d rows (%d paid, %d reversed, %d refunded), %d matched, %d exceptions\n",
+				b.Channel, b.Merchant, b.MchID, b.Rows, b.Totals.PayCount, b.Totals.ReverseCount, b.Totals.RefundCount, b.Matched, b.Exceptions)
+		}
 	}
 }
 

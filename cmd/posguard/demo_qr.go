@@ -95,7 +95,7 @@ func (d *demoQR) finish(out io.Writer, st hostStore) {
 		<-d.loadWG
 	}
 	_, admin := d.wallet.Addrs()
-	c, err := checkQRMoney(context.Background(), st.QR(), admin, 90*time.Second)
+	c, err := checkQRMoney(context.Background(), st.QR(), admin, 90*time.Second, nil)
 	if err != nil {
 		fmt.Fprintf(out, "QR money check: %v\n", err)
 		return

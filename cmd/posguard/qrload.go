@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,16 @@ var qrPayers = []struct {
 	{"136", "expired_code", 50_000_000}, {"137", "invalid_code", 50_000_000}, {"138", "ok", 3000},
 }
 
+// qrNotifyKey is the notify_key of the i-th QR merchant of the demo and
+// chaos worlds: the first has qrDemoNotifyKey, each other its own, so that
+// a notification signed with another merchant's key does not verify.
+func qrNotifyKey(i int) string {
+	if i == 0 {
+		return qrDemoNotifyKey
+	}
+	return fmt.Sprintf("%02x", i) + qrDemoNotifyKey[2:]
+}
+
 // qrWorldYAML returns world (YAML) with one WeChat-like channel at walletAddr,
 // a wallet for each merchant in mids, and the demo payers.
 func qrWorldYAML(world []byte, walletAddr string, mids []string) ([]byte, error) {
@@ -46,7 +57,7 @@ func qrWorldYAML(world []byte, walletAddr string, mids []string) ([]byte, error)
 		}
 		end := at + strings.Index(s[at:], "settlement_account:")
 		end += strings.Index(s[end:], "\n") + 1
-		s = s[:end] + fmt.Sprintf("    wallet: { mch_id: \"19%08d\", notify_key: %q }\n", i+1, qrDemoNotifyKey) + s[end:]
+		s = s[:end] + fmt.Sprintf("    wallet: { mch_id: \"19%08d\", notify_key: %q }\n", i+1, qrNotifyKey(i)) + s[end:]
 	}
 	var b strings.Builder
 	b.WriteString(s)
@@ -57,17 +68,54 @@ func qrWorldYAML(world []byte, walletAddr string, mids []string) ([]byte, error)
 	return []byte(b.String()), nil
 }
 
+// dailyLimit matches a daily amount or count limit in a merchant's limits.
+var dailyLimit = regexp.MustCompile(`,?\s*\bdaily(_count)?: \d+`)
+
+// liftQRDailyLimits removes the daily amount and count limits of the
+// merchants mids from world (YAML), so that a long chaos run keeps sending
+// their orders to the channel instead of failing them at the gate.
+func liftQRDailyLimits(world []byte, mids []string) []byte {
+	s := string(world)
+	for _, mid := range mids {
+		at := strings.Index(s, `- id: "`+mid+`"`)
+		if at < 0 {
+			continue
+		}
+		end := len(s)
+		if next := strings.Index(s[at+1:], "\n  - id: "); next >= 0 {
+			end = at + 1 + next
+		}
+		s = s[:at] + dailyLimit.ReplaceAllString(s[at:end], "") + s[end:]
+	}
+	return []byte(s)
+}
+
 // qrLoad makes QR orders through the merchant API.
 type qrLoad struct {
 	APIs   []string // http://HOST:PORT of the hosts (orders spread over them)
 	Tokens []string // merchant users' API tokens
-	Admin  string   // simwallet's admin address
-	Rate   float64
-	Seed   uint64
+	// NotifyURLs, when set, are the notify_url of each token's merchant.
+	NotifyURLs []string
+	Admin      string // simwallet's admin address
+	Rate       float64
+	Seed       uint64
 
 	mu                                    sync.Mutex
 	Orders, Succeeded, Failed, Reversed   int
 	Closed, Paying, Refunds, Errors, Sent int
+	// payers maps each out_order_no sent to its payer's code prefix.
+	payers map[string]string
+}
+
+// Payers returns the payer (code prefix) of each out_order_no sent.
+func (l *qrLoad) Payers() map[string]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := make(map[string]string, len(l.payers))
+	for k, v := range l.payers {
+		m[k] = v
+	}
+	return m
 }
 
 // run posts orders at Rate until ctx ends: mostly micropay with a random
@@ -80,8 +128,12 @@ func (l *qrLoad) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		n++
 		i := n
-		tok := l.Tokens[rng.IntN(len(l.Tokens))]
-		api := l.APIs[rng.IntN(len(l.APIs))]
+		k := rng.IntN(len(l.Tokens))
+		tok, notify := l.Tokens[k], ""
+		if k < len(l.NotifyURLs) {
+			notify = l.NotifyURLs[k]
+		}
+		api := rng.IntN(len(l.APIs))
 		p := qrPayers[rng.IntN(len(qrPayers))]
 		amount := 100 + rng.Int64N(20000)
 		native := rng.IntN(6) == 0
@@ -89,7 +141,7 @@ func (l *qrLoad) run(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l.one(ctx, api, tok, i, p.Code, amount, native, refund)
+			l.one(ctx, api, tok, notify, i, p.Code, amount, native, refund)
 		}()
 		select {
 		case <-ctx.Done():
@@ -99,20 +151,31 @@ func (l *qrLoad) run(ctx context.Context) {
 	wg.Wait()
 }
 
-// one makes order i; its out_order_no is sent again after an error (the
-// same number: idempotent).
-func (l *qrLoad) one(ctx context.Context, api, tok string, i int, payer string, amount int64, native, refund bool) {
+// one makes order i through host APIs[k]; its out_order_no is sent again
+// after an error (the same number: idempotent), to the next host.
+func (l *qrLoad) one(ctx context.Context, k int, tok, notify string, i int, payer string, amount int64, native, refund bool) {
 	no := fmt.Sprintf("L%d-%d", l.Seed, i)
 	body := map[string]any{"out_order_no": no, "amount": amount}
+	if notify != "" {
+		body["notify_url"] = notify
+	}
 	if native {
 		body["mode"] = "native"
 		body["expire_seconds"] = 30
 	} else {
 		body["auth_code"] = payer + fmt.Sprintf("%015d", i)
 	}
-	l.count(func() { l.Sent++ })
+	l.count(func() {
+		l.Sent++
+		if l.payers == nil {
+			l.payers = map[string]string{}
+		}
+		l.payers[no] = payer
+	})
 	var o map[string]any
+	api := l.APIs[k]
 	for try := 0; try < 30; try++ {
+		api = l.APIs[(k+try)%len(l.APIs)]
 		st, m := qrCall(ctx, api, tok, "POST", "/v1/qr/orders", body)
 		if st == 200 || st == 201 {
 			o = m
@@ -121,7 +184,11 @@ func (l *qrLoad) one(ctx context.Context, api, tok string, i int, payer string, 
 		if ctx.Err() != nil {
 			return
 		}
-		time.Sleep(time.Second) // the host may be restarting: the same number again
+		select { // the host may be restarting: the same number again
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
 	}
 	if o == nil {
 		l.count(func() { l.Errors++ })
@@ -182,14 +249,19 @@ type qrMoneyCheck struct {
 	Orders, Succeeded, Failed, Closed, Reversed int
 	Paying, RefundsProcessing                   int
 	Charges                                     int
-	Mismatches                                  []string
+	// Payers is how many payers' money was compared (payers given).
+	Payers     int
+	Mismatches []string
 }
 
 // checkQRMoney waits (up to limit) until no order is paying and no refund
 // processing, then compares, for every out_trade_no, the money simwallet
 // holds (taken − reversed − refunded) with what posguard says: amount −
-// refunded for a succeeded order, 0 otherwise.
-func checkQRMoney(ctx context.Context, q posguard.QRStore, admin string, limit time.Duration) (*qrMoneyCheck, error) {
+// refunded for a succeeded order, 0 otherwise. With payers (out_order_no →
+// the payer's code prefix, as qrLoad sent them) it also compares, payer by
+// payer, what the channel took from the balance with the sum posguard
+// shows for that payer's orders (succeeded: amount − refunded).
+func checkQRMoney(ctx context.Context, q posguard.QRStore, admin string, limit time.Duration, payers map[string]string) (*qrMoneyCheck, error) {
 	deadline := time.Now().Add(limit)
 	var orders []*posguard.QROrder
 	c := &qrMoneyCheck{}
@@ -224,6 +296,7 @@ func checkQRMoney(ctx context.Context, q posguard.QRStore, admin string, limit t
 	}
 	var accounts []struct {
 		Code    string `json:"code"`
+		Balance int64  `json:"balance"`
 		Charges []struct {
 			OutTradeNo     string `json:"out_trade_no"`
 			Amount         int64  `json:"amount"`
@@ -234,8 +307,9 @@ func checkQRMoney(ctx context.Context, q posguard.QRStore, admin string, limit t
 	if err := getJSON("http://"+admin+"/accounts", &accounts); err != nil {
 		return nil, err
 	}
-	held := map[string]int64{}
+	held, balances := map[string]int64{}, map[string]int64{}
 	for _, a := range accounts {
+		balances[a.Code] = a.Balance
 		for _, ch := range a.Charges {
 			c.Charges++
 			if ch.State == "charged" {
@@ -273,5 +347,38 @@ func checkQRMoney(ctx context.Context, q posguard.QRStore, admin string, limit t
 			c.Mismatches = append(c.Mismatches, fmt.Sprintf("%s: the channel holds %d fen for a number posguard never made", no, h))
 		}
 	}
+	if payers != nil {
+		c.Mismatches = append(c.Mismatches, comparePayers(orders, payers, balances)...)
+		c.Payers = len(qrPayers)
+	}
 	return c, nil
+}
+
+// comparePayers compares, for each demo payer, the money the channel took
+// (opening balance − balance now) with posguard's succeeded orders of that
+// payer less their refunds.
+func comparePayers(orders []*posguard.QROrder, payers map[string]string, balances map[string]int64) []string {
+	var bad []string
+	want := map[string]int64{}
+	for _, o := range orders {
+		p, ok := payers[o.OutOrderNo]
+		if !ok {
+			bad = append(bad, fmt.Sprintf("Q%d %s: an order the load never sent", o.ID, o.OutOrderNo))
+			continue
+		}
+		if o.State == posguard.QRSucceeded {
+			want[p] += int64(o.Amount - o.RefundedAmount)
+		}
+	}
+	for _, p := range qrPayers {
+		bal, ok := balances[p.Code]
+		if !ok {
+			bad = append(bad, fmt.Sprintf("payer %s: not at the channel", p.Code))
+			continue
+		}
+		if took := p.Balance - bal; took != want[p.Code] {
+			bad = append(bad, fmt.Sprintf("payer %s (%s): the channel took %d fen, posguard's succeeded orders less refunds are %d", p.Code, p.Behavior, took, want[p.Code]))
+		}
+	}
+	return bad
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/posguard/posguard/host"
 	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/payout"
+	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/settlement"
 )
@@ -36,19 +37,23 @@ type ReconCommand struct {
 	Date        string
 	Clearing    string
 	Bank        string
+	QRBills     stringList
+	QRFetch     bool
 	JSON        bool
 	store       hostStore
 }
 
 // ParseFlags reads recon's flags.
 func (c *ReconCommand) ParseFlags(args []string) error {
-	fs := newFlagSet("recon", "recon --db DSN --date YYYY-MM-DD --clearing FILE [--bank FILE] [--json]", c.Stderr)
+	fs := newFlagSet("recon", "recon --db DSN --date YYYY-MM-DD --clearing FILE [--bank FILE] [--qr-fetch] [--qr-bill FILE]... [--json]", c.Stderr)
 	c.addLogFlags(fs)
 	fs.StringVar(&c.DB, "db", "", "store: sqlite:PATH or a postgres:// URL (required; an existing database)")
 	fs.StringVar(&c.HostKeyFile, "host-key-file", "", "host key file (default beside a SQLite database)")
 	fs.StringVar(&c.Date, "date", "", "clearing date YYYY-MM-DD (required)")
 	fs.StringVar(&c.Clearing, "clearing", "", "the network's clearing file IND{yymmdd}01ACOM (or .gz) (required)")
 	fs.StringVar(&c.Bank, "bank", "", "the bank's payout result file (CSV), optional")
+	fs.Var(&c.QRBills, "qr-bill", "a wallet channel's day bill, named QR{yyyymmdd}.{channel}.{mch_id}.csv (repeatable)")
+	fs.BoolVar(&c.QRFetch, "qr-fetch", false, "fetch every configured wallet channel's day bill of every merchant with a wallet (a --qr-bill file given for one wins)")
 	fs.BoolVar(&c.JSON, "json", false, "print the report as one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -89,6 +94,14 @@ func (c *ReconCommand) Run(ctx context.Context) error {
 		defer bf.Close()
 		in.BankName, in.Bank = c.Bank, bf
 	}
+	in.FetchQR = c.QRFetch
+	for _, p := range c.QRBills {
+		data, err := readLimited(p, recon.MaxQRBill)
+		if err != nil {
+			return fmt.Errorf("--qr-bill: %v", err)
+		}
+		in.QRBills = append(in.QRBills, recon.QRBill{Name: p, Data: data})
+	}
 	log := c.logger(io.Discard, "error")
 	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, false, log)
 	if err != nil {
@@ -126,8 +139,46 @@ func newReconciler(ctx context.Context, st hostStore) (*recon.Reconciler, error)
 		return nil, err
 	}
 	runner := &payout.Runner{Store: m, Merchants: st, Cases: host.PayoutCases{Service: &casework.Service{Store: st}}, Audit: st.Access()}
-	return &recon.Reconciler{Store: st.(reconStorer).Recon(), Money: m, Cases: st, Journal: st, Payouts: runner, Acquirer: string(acq),
-		Audit: st.Access()}, nil
+	rc := &recon.Reconciler{Store: st.(reconStorer).Recon(), Money: m, Cases: st, Journal: st, Payouts: runner, Acquirer: string(acq),
+		Audit: st.Access()}
+	// The wallet channels' bills and the repairs of QR orders: the engine
+	// is not run here; the refunds and reversals it journals are sent by
+	// posguard serve.
+	eng := &qr.Engine{Store: st.QR(), Merchants: st, Terminals: st, Settings: st}
+	if err := eng.Start(ctx); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, ch := range eng.Channels() {
+		names = append(names, ch.Name)
+	}
+	if err := rc.WireQR(ctx, eng, st, st, names); err != nil {
+		return nil, err
+	}
+	return rc, nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// readLimited reads a file of at most max bytes.
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s: over %d bytes", path, max)
+	}
+	return data, nil
 }
 
 // reconStorer is a store with a reconciliation side (both stores have it).
@@ -144,6 +195,14 @@ func printReconSummary(w io.Writer, r *recon.Report) {
 		posguard.Amount(jt.DebitAmount), jt.CreditCount, posguard.Amount(jt.CreditAmount))
 	if r.BankFile != nil {
 		fmt.Fprintf(w, "  bank file %s: %d lines, %d matched\n", *r.BankFile, *r.BankLines, *r.BankMatched)
+	}
+	if len(r.QRBills) > 0 {
+		fmt.Fprintf(w, "  QR bills: %d, %d rows, %d matched\n", len(r.QRBills), r.QRLines, r.QRMatched)
+		for _, b := range r.QRBills {
+			fmt.Fprintf(w, "    %-8s %-16s merchant %s (%s): %d rows, %d matched, %d exceptions; paid %d / %s yuan, refunded %d / %s yuan, fees %s yuan\n",
+				b.Channel, b.MchID, b.Merchant, b.Source, b.Rows, b.Matched, b.Exceptions, b.Totals.PayCount, posguard.Amount(b.Totals.PayAmount),
+				b.Totals.RefundCount, posguard.Amount(b.Totals.RefundAmount), posguard.Amount(b.Totals.Fees))
+		}
 	}
 	counts := r.Counts()
 	classes := make([]string, 0, len(counts))
@@ -162,6 +221,16 @@ func printReconSummary(w io.Writer, r *recon.Report) {
 		id := e.RRN
 		if e.PayoutID != nil {
 			id = "payout " + *e.PayoutID
+		}
+		if e.Source == recon.SourceQR {
+			where = fmt.Sprintf("%s:%s", *e.Channel, where)
+			id = "out_trade_no " + deref(e.OutTradeNo)
+			if e.OrderID != nil {
+				id += " (" + *e.OrderID + ")"
+			}
+			if e.OutRefundNo != nil {
+				id += " refund " + *e.OutRefundNo
+			}
 		}
 		fmt.Fprintf(w, "  - %-9s %-22s %-14s %-16s %s", where, e.Class, e.Status, e.Action, id)
 		if e.Amount != nil {
@@ -186,4 +255,11 @@ func (c *ReconCommand) Close() error {
 		return c.store.Close()
 	}
 	return nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

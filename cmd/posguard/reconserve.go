@@ -29,6 +29,9 @@ type clearingWatcher struct {
 	Every time.Duration
 	Recon *recon.Reconciler
 	Log   *slog.Logger
+	// FetchQR reconciles every wallet channel's day bill of the date in
+	// the same run (fetched from the channel).
+	FetchQR bool
 
 	mu   sync.Mutex        // one scan at a time
 	done map[string]string // clearing file → size/time of the files last run
@@ -109,6 +112,9 @@ func (w *clearingWatcher) Scan(ctx context.Context) []*recon.Report {
 		}
 		if rep, err := w.run(ctx, d, path, bank); err != nil {
 			w.Log.Error("reconciliation of a received file failed", "file", dates[d], "err", err)
+			if posguard.ErrorCode(err) == posguard.EUNAVAILABLE {
+				continue // a channel's bill could not be fetched: tried again at the next scan
+			}
 		} else {
 			runs = append(runs, rep)
 		}
@@ -123,7 +129,7 @@ func (w *clearingWatcher) run(ctx context.Context, date, path, bank string) (*re
 		return nil, err
 	}
 	defer f.Close()
-	in := recon.Input{Date: date, ClearingName: filepath.Base(path), Clearing: f}
+	in := recon.Input{Date: date, ClearingName: filepath.Base(path), Clearing: f, FetchQR: w.FetchQR}
 	if bank != "" {
 		b, err := os.Open(bank)
 		if err != nil {
@@ -147,7 +153,7 @@ func (c *ServeCommand) startRecon(h *host.Host) {
 	if c.ClearingDir == "" {
 		return
 	}
-	w := &clearingWatcher{Dir: c.ClearingDir, Recon: h.Recon, Log: c.log}
+	w := &clearingWatcher{Dir: c.ClearingDir, Recon: h.Recon, Log: c.log, FetchQR: len(h.QR.Channels()) > 0}
 	c.mu.Lock()
 	c.clearing = w
 	c.mu.Unlock()
@@ -163,7 +169,11 @@ func (c *ServeCommand) startRecon(h *host.Host) {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("clearing file %s reconciled (run %s)", run.ClearingFile, run.ID), nil
+		what := fmt.Sprintf("clearing file %s reconciled (run %s)", run.ClearingFile, run.ID)
+		if rep, err := h.Recon.Report(ctx, run.ID); err == nil && len(rep.QRBills) > 0 {
+			what += fmt.Sprintf(" with %d QR bills (%d rows, %d matched)", len(rep.QRBills), rep.QRLines, rep.QRMatched)
+		}
+		return what, nil
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	api "github.com/posguard/posguard/http"
 	"github.com/posguard/posguard/risk"
 	"github.com/posguard/posguard/simbank"
+	"github.com/posguard/posguard/simwallet"
 	"github.com/posguard/posguard/sqlite"
 	switching "github.com/posguard/posguard/switch"
 )
@@ -66,14 +67,18 @@ type ServeCommand struct {
 	// QR payments (spec/wallet-channel.md §6).
 	QRQueryEvery, QRPayDeadline, QRWait, WalletTimeout time.Duration
 	PublicURL                                          string
-	// QRNotifySchedule, if set before Run, replaces the merchant
-	// notification retry delays (tests).
+	// QRNotifySchedule replaces the merchant notification retry delays
+	// (--qr-notify-schedule; tests and chaos runs).
 	QRNotifySchedule []time.Duration
+	qrNotifySchedule string
 	// Instance, LeaseTTL and ReversalLease configure an instance of
 	// several on one PostgreSQL database (see docs/deployment.md).
 	Instance      string
 	LeaseTTL      time.Duration
 	ReversalLease time.Duration
+	// UsageRefresh is, on PostgreSQL, how often the daily-limit usage is
+	// read again from the journal (docs/deployment.md).
+	UsageRefresh time.Duration
 	// Risk is "on" (the risk rules judge every card sale) or "off".
 	Risk string
 	// RiskNow, if set before Run, is the clock the risk rules judge
@@ -122,6 +127,13 @@ func (c *ServeCommand) ParseFlags(args []string) error {
 	if c.D0Every < 0 {
 		return fmt.Errorf("--d0-every must not be negative")
 	}
+	if c.qrNotifySchedule != "" {
+		sched, err := simwallet.ParseSchedule(c.qrNotifySchedule)
+		if err != nil {
+			return fmt.Errorf("--qr-notify-schedule: %w", err)
+		}
+		c.QRNotifySchedule = sched
+	}
 	return checkLogFormat(c.LogFormat)
 }
 
@@ -160,9 +172,11 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.DurationVar(&c.QRPayDeadline, "qr-pay-deadline", 30*time.Second, "QR: a micropay order not confirmed this long after its creation is reversed")
 	fs.DurationVar(&c.QRWait, "qr-wait", 8*time.Second, "QR: how long POST /v1/qr/orders (and refunds) waits for a final state before answering")
 	fs.DurationVar(&c.WalletTimeout, "wallet-timeout", 10*time.Second, "QR: wait for a wallet channel's answer")
+	fs.StringVar(&c.qrNotifySchedule, "qr-notify-schedule", "", "QR: retry delays of merchant notifications, e.g. 1s,2s,5s (the last repeats; default the spec's 5s,15s,30s,1m,2m,5m,10m,30m,1h); for test and chaos runs")
 	fs.StringVar(&c.PublicURL, "public-url", "", "QR: base URL where the wallet channels reach this host's notification endpoint (default http:// + the bound --http-addr)")
 	fs.StringVar(&c.Instance, "instance", "", "name of this instance among several on one PostgreSQL database, in leases and claims (default: host name and process id)")
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "PostgreSQL: how long a singleton job's lease (ledger poster, payouts, incident detection…) lasts unrenewed; a dead leader's jobs move within about 1.3 times this")
+	fs.DurationVar(&c.UsageRefresh, "usage-refresh", time.Second, "PostgreSQL: how often each instance reads the daily-limit usage (per merchant, card and terminal) again from the journal; shorter is more exact across instances and costs a query per merchant each time")
 	fs.DurationVar(&c.ReversalLease, "reversal-lease", 30*time.Second, "PostgreSQL: how long a claimed reversal stays with the instance that claimed it before another may send it")
 	c.connLimits.addFlags(fs)
 }
@@ -248,7 +262,7 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		QRQueryEvery: c.QRQueryEvery, QRPayDeadline: c.QRPayDeadline, QRWait: c.QRWait, WalletTimeout: c.WalletTimeout, PublicURL: c.PublicURL,
 		// PostgreSQL may be shared by several instances; SQLite is locked
 		// to this one.
-		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease,
+		Shared: c.lock == nil, Instance: c.Instance, LeaseTTL: c.LeaseTTL, ReversalLease: c.ReversalLease, UsageRefresh: c.UsageRefresh,
 		Schedule: c.Schedule != "off", D0Every: d0Every(c.D0Every), RiskHolds: st.Onboarding().ReviewsHeld,
 	})
 	if err != nil {

@@ -1,0 +1,309 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	nethttp "net/http"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/access"
+	"github.com/posguard/posguard/simwallet"
+	"github.com/posguard/posguard/wallet"
+)
+
+// QR orders. The QR bench runs the same host as the card bench, with its
+// HTTP API served, and the simulated wallet channel (simwallet) as a real
+// HTTP server in this process: clients, each a merchant's system with its
+// own keep-alive connection, post micropay orders (被扫) to
+// POST /v1/qr/orders with a merchant user's token, over real HTTP; every
+// payment code belongs to a payer who pays at once. Each order is what
+// `posguard serve` does for it: authentication, the audit record, the
+// order journaled before the channel is called, the signed /pay/micropay
+// over HTTP, the signed answer verified, the outcome committed, the answer
+// rendered; the ledger poster posts the succeeded orders meanwhile.
+//
+// The channel shares the machine's cores, so a second run, the "channel
+// alone", drives simwallet directly with the same number of clients, each
+// a signing wallet.Client calling /pay/micropay: its CPU per call is what
+// the simulated channel (with the signing on both sides) costs in the
+// first run, which the report gives separately.
+
+// Bench QR constants: public test keys.
+const (
+	// QRChannelKey is the bench channel's HMAC key.
+	QRChannelKey = "5a5b5c5d5e5f60616263646566676869" + "6a6b6c6d6e6f70717273747576777879"
+	qrAppID      = "wxbench0000000001"
+	qrMchID      = "1900009999"
+	// qrPayerPrefix starts every payment code of the bench (WeChat-like:
+	// 18 digits starting 10-15).
+	qrPayerPrefix = "13"
+)
+
+// QRConfig is a QR bench run.
+type QRConfig struct {
+	// DB is the in-process host's store (see HostConfig.DB).
+	DB string
+	// Clients is the number of concurrent merchant systems.
+	Clients int
+	// Warmup runs before the measured Duration.
+	Warmup, Duration time.Duration
+	// NoGroupCommit and CommitWindow: see Config.
+	NoGroupCommit bool
+	CommitWindow  time.Duration
+	// NoChannel skips the channel-alone run.
+	NoChannel bool
+}
+
+// QRResult is a QR bench run's outcome.
+type QRResult struct {
+	Machine            Machine `json:"machine"`
+	Store              string  `json:"store"`
+	GroupCommit        bool    `json:"group_commit"`
+	CommitWindowMicros int64   `json:"commit_window_us"`
+	// Posguard is the orders through posguard's API; Codes counts the
+	// orders by their state in the answer ("succeeded"; "http NNN" or
+	// "error" when there was none).
+	Posguard *Report `json:"posguard"`
+	// Channel is the channel alone: signed /pay/micropay calls straight
+	// to simwallet (Codes: "SUCCESS" or the err_code).
+	Channel *Report `json:"channel,omitempty"`
+}
+
+// qrWorld is the bench world with one wallet channel at channelURL, the
+// merchant's wallet, and (for simwallet) one payer who pays every code.
+func qrWorld(channelURL string) (*simwallet.World, error) {
+	w, err := simwallet.ParseWorld([]byte(fmt.Sprintf(`
+wallet_channels:
+  - { name: "wx", kind: wechat, url: %q, app_id: %q, key: %q }
+merchants:
+  - { id: %q, wallet: { mch_id: %q } }
+payers:
+  - { code: %q, channel: "wx", balance: 1000000000000000, behavior: ok }
+`, channelURL, qrAppID, QRChannelKey, MerchantID, qrMchID, qrPayerPrefix)))
+	return w, err
+}
+
+// RunQR starts simwallet and the in-process host with its API, creates a
+// merchant user and token, drives QR orders, then the channel alone.
+func RunQR(ctx context.Context, cfg QRConfig) (*QRResult, error) {
+	if cfg.Clients <= 0 || cfg.Duration <= 0 {
+		return nil, posguard.Errorf(posguard.EINVALID, "bench: need clients > 0 and a duration")
+	}
+	res := &QRResult{Machine: ThisMachine(), Store: storeName(cfg.DB), GroupCommit: !cfg.NoGroupCommit,
+		CommitWindowMicros: cfg.CommitWindow.Microseconds()}
+
+	// The channel, on a loopback port of its own.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	channelURL := "http://" + ln.Addr().String() + "/wx"
+	sw, err := qrWorld(channelURL)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	sim, err := simwallet.New(sw, simwallet.Options{Seed: 1})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	defer sim.Close()
+	srv := &nethttp.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go pprof.Do(context.Background(), pprof.Labels(PartLabel, "simwallet"), func(context.Context) { _ = srv.Serve(ln) })
+	defer srv.Close()
+
+	key, err := wallet.ParseKey(QRChannelKey)
+	if err != nil {
+		return nil, err
+	}
+	w := World(1, 1)
+	w.WalletChannels = []posguard.WalletChannel{{Name: "wx", Kind: "wechat", URL: channelURL, AppID: qrAppID, Key: key}}
+	w.Wallets = []posguard.MerchantWallet{{MerchantID: MerchantID, MchID: qrMchID, NotifyKey: key}}
+	var h *Host
+	pprof.Do(ctx, pprof.Labels(PartLabel, "host"), func(ctx context.Context) {
+		h, err = StartHost(ctx, HostConfig{DB: cfg.DB, World: w, GroupCommit: !cfg.NoGroupCommit, CommitWindow: cfg.CommitWindow, API: true})
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	ph, err := access.HashPassword(wallet.NewNonce())
+	if err != nil {
+		return nil, err
+	}
+	u := &posguard.User{Name: "bench-erp", Role: posguard.RoleMerchant, MerchantID: MerchantID, PasswordHash: ph}
+	if err := h.Posguard.Auth.Store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	token, _, err := h.Posguard.Auth.IssueToken(ctx, u, posguard.TokenAPI, 24*time.Hour, "bench")
+	if err != nil {
+		return nil, err
+	}
+
+	tr := &nethttp.Transport{MaxIdleConns: cfg.Clients * 2, MaxIdleConnsPerHost: cfg.Clients * 2, IdleConnTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	hc := &nethttp.Client{Transport: tr, Timeout: 30 * time.Second}
+	ordersURL := "http://" + h.APIAddr + "/v1/qr/orders"
+	res.Posguard, err = loadQR(ctx, "posguard", cfg, func(ctx context.Context, client, seq int) string {
+		return postOrder(ctx, hc, ordersURL, token, client, seq)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.NoChannel {
+		return res, nil
+	}
+	wc := &wallet.Client{Channel: wallet.Channel{Name: "wx", Kind: wallet.KindWeChat, URL: channelURL, AppID: qrAppID, Key: key}, HTTP: hc}
+	res.Channel, err = loadQR(ctx, "channel", cfg, func(ctx context.Context, client, seq int) string {
+		a, err := wc.Micropay(ctx, wallet.MicropayRequest{MchID: qrMchID, OutTradeNo: fmt.Sprintf("CH%03d%09d", client, seq),
+			AuthCode: wallet.AuthCode(payCode(client+500, seq)), Amount: int64(100 + seq%900), Subject: "bench"})
+		switch {
+		case err != nil:
+			return "error"
+		case a.OK():
+			return wallet.CodeSuccess
+		}
+		return a.Code()
+	})
+	return res, err
+}
+
+// payCode is a unique 18-digit payment code of the bench payer.
+func payCode(client, seq int) string {
+	return fmt.Sprintf("%s%04d%012d", qrPayerPrefix, client, seq)
+}
+
+// orderAnswer is what the bench reads of an order answer.
+type orderAnswer struct {
+	State string `json:"state"`
+}
+
+// postOrder creates one micropay order and returns its state ("http NNN"
+// or "error" when there is no order in the answer).
+func postOrder(ctx context.Context, hc *nethttp.Client, url, token string, client, seq int) string {
+	body := []byte(`{"out_order_no":"B` + strconv.Itoa(client) + `-` + strconv.Itoa(seq) + `","amount":` + strconv.Itoa(100+seq%900) +
+		`,"auth_code":"` + payCode(client, seq) + `"}`)
+	req, err := nethttp.NewRequestWithContext(ctx, nethttp.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return "error"
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "error"
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "error"
+	}
+	if resp.StatusCode != nethttp.StatusCreated && resp.StatusCode != nethttp.StatusOK {
+		return "http " + strconv.Itoa(resp.StatusCode)
+	}
+	var a orderAnswer
+	if json.Unmarshal(b, &a) != nil || a.State == "" {
+		return "error"
+	}
+	return a.State
+}
+
+// loadQR runs do in closed loop from cfg.Clients goroutines for Warmup +
+// Duration and reports the calls sent in the measured Duration (as Load
+// does for terminals). do returns the outcome to count.
+func loadQR(ctx context.Context, target string, cfg QRConfig, do func(ctx context.Context, client, seq int) string) (*Report, error) {
+	r := &Report{Target: target, Mode: "closed", Terminals: cfg.Clients, Unit: "clients", Codes: map[string]int{},
+		hist: newHistogram(), hist00: newHistogram()}
+	t0 := time.Now()
+	from := t0.Add(cfg.Warmup)
+	to := from.Add(cfg.Duration)
+	var cpu [2]cpuTimes
+	var cpuWG sync.WaitGroup
+	cpuWG.Add(1)
+	go func() {
+		defer cpuWG.Done()
+		sleepUntil(ctx, from)
+		cpu[0] = processCPU()
+	}()
+	type tally struct {
+		hist, hist00 *hdrhistogram.Histogram
+		codes        map[string]int
+		last         time.Time
+	}
+	tallies := make([]*tally, cfg.Clients)
+	var wg sync.WaitGroup
+	for i := range tallies {
+		t := &tally{hist: newHistogram(), hist00: newHistogram(), codes: map[string]int{}}
+		tallies[i] = t
+		wg.Add(1)
+		go pprof.Do(ctx, pprof.Labels(PartLabel, "load"), func(ctx context.Context) {
+			defer wg.Done()
+			for seq := 1; ctx.Err() == nil; seq++ {
+				start := time.Now()
+				if !start.Before(to) {
+					return
+				}
+				code := do(ctx, i, seq)
+				if start.Before(from) {
+					continue
+				}
+				now := time.Now()
+				t.last = now
+				us := max(now.Sub(start).Microseconds(), 1)
+				_ = t.hist.RecordValue(us)
+				if code == "succeeded" || code == wallet.CodeSuccess {
+					_ = t.hist00.RecordValue(us)
+				}
+				t.codes[code]++
+			}
+		})
+	}
+	wg.Wait()
+	cpuWG.Wait()
+	cpu[1] = processCPU()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	last := to
+	for _, t := range tallies {
+		r.add(t.hist, t.hist00, t.codes)
+		if t.last.After(last) {
+			last = t.last
+		}
+	}
+	r.finish(last.Sub(from), cpu[1].sub(cpu[0]))
+	ok := r.Codes["succeeded"] + r.Codes[wallet.CodeSuccess]
+	r.Approved = float64(ok) / r.Seconds
+	return r, nil
+}
+
+// Print writes the result for people.
+func (r *QRResult) Print(w io.Writer) {
+	fmt.Fprintf(w, "machine: %d CPUs, %s, %s %s\n", r.Machine.CPUs, r.Machine.Model, r.Machine.GoVersion, r.Machine.OS)
+	gc := "on"
+	if r.CommitWindowMicros > 0 {
+		gc = fmt.Sprintf("on, window %v", time.Duration(r.CommitWindowMicros)*time.Microsecond)
+	}
+	if !r.GroupCommit {
+		gc = "off"
+	}
+	fmt.Fprintf(w, "QR micropay orders over the HTTP API; store: %s, group commit %s; simwallet in this process over loopback HTTP\n", r.Store, gc)
+	r.Posguard.Print(w)
+	if r.Channel != nil {
+		r.Channel.Print(w)
+		if r.Channel.CPUPerTxnMicros > 0 {
+			fmt.Fprintf(w, "CPU per order less the channel alone's per call: %.0fµs (posguard, its API client and the HTTP to the channel)\n",
+				r.Posguard.CPUPerTxnMicros-r.Channel.CPUPerTxnMicros)
+		}
+	}
+}

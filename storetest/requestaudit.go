@@ -1,0 +1,250 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/audit"
+	"github.com/posguard/posguard/ledger"
+)
+
+// requestAudit is a posguard.TxAuditor as the API gives one to a request:
+// one record due for the request and one more after each note. With refuse
+// it hands out records the log refuses (no action), as an audit log that
+// fails inside the transaction would.
+type requestAudit struct {
+	action    string
+	refuse    bool
+	due       bool
+	notes     []any
+	committed []*posguard.AuditRecord
+}
+
+func newRequestAudit(action string) *requestAudit { return &requestAudit{action: action, due: true} }
+
+func (a *requestAudit) TxRecord() *posguard.AuditRecord {
+	if !a.due {
+		return nil
+	}
+	if a.refuse {
+		return &posguard.AuditRecord{User: "fin1"}
+	}
+	return &posguard.AuditRecord{User: "fin1", Role: posguard.RoleFinance, Remote: "127.0.0.1:1", Action: a.action, Object: "x", Outcome: "ok"}
+}
+
+func (a *requestAudit) TxCommitted(r *posguard.AuditRecord) {
+	a.due = false
+	a.committed = append(a.committed, r)
+}
+
+func (a *requestAudit) AuditNote(v any) {
+	a.notes = append(a.notes, v)
+	a.due = true
+}
+
+// runRequestAudit checks that a request's audit record commits in the
+// transaction of the change it describes, whatever path the store's write
+// takes, and that a record the log refuses undoes the change.
+func runRequestAudit(t *testing.T, h *harness) {
+	runGroups(t, h, func(t *testing.T, s posguard.Store) posguard.AccessStore { return sideOf[AccessStorer](t, s).Access() },
+		[]group[posguard.AccessStore]{
+			{"OnePerRequest", testRequestAuditOnce},
+			{"Refused", testRequestAuditRefused},
+			{"Resettle", testRequestAuditResettle},
+			{"AccountChange", testRequestAuditAccountChange},
+		})
+}
+
+// auditHead returns the audit log's last ID.
+func auditHead(t *testing.T, a posguard.AccessStore) int64 {
+	t.Helper()
+	seq, _, err := a.AuditHead(t.Context())
+	must(t, err, "audit head")
+	return seq
+}
+
+// testRequestAuditOnce: the request's record commits with its first write
+// transaction only; a transaction that wrote nothing carries none; a note
+// makes one more due; the chain verifies.
+func testRequestAuditOnce(t *testing.T, s posguard.Store, a posguard.AccessStore) {
+	m := sampleMerchant("898310048990011")
+	must(t, s.PutMerchant(t.Context(), m), "put merchant")
+	ra := newRequestAudit("PUT /v1/merchants/{id}")
+	ctx := posguard.WithTxAuditor(t.Context(), ra)
+	if _, err := s.Merchant(ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(ra.committed) != 0 {
+		t.Fatalf("a read committed %d records", len(ra.committed))
+	}
+	m.Name = "改名 Renamed"
+	must(t, s.PutMerchant(ctx, m), "put merchant")
+	if len(ra.committed) != 1 || auditHead(t, a) != 1 {
+		t.Fatalf("after one change: %d records committed, head %d", len(ra.committed), auditHead(t, a))
+	}
+	m.Name = "又改 Renamed again"
+	must(t, s.PutMerchant(ctx, m), "put merchant again")
+	if len(ra.committed) != 1 || auditHead(t, a) != 1 {
+		t.Fatalf("a second transaction of the request wrote its record again: head %d", auditHead(t, a))
+	}
+	posguard.NoteAudit(ctx, "second")
+	must(t, sideOf[posguard.SettingStore](t, s).PutSetting(ctx, "demo.note", []byte("1"), false), "put setting")
+	if len(ra.committed) != 2 || auditHead(t, a) != 2 {
+		t.Fatalf("after a note: %d records committed, head %d", len(ra.committed), auditHead(t, a))
+	}
+	// Another record appended by the request (a service's own) is no change
+	// of it: it does not carry the request's record.
+	posguard.NoteAudit(ctx, "third")
+	must(t, a.AppendAudit(ctx, &posguard.AuditRecord{User: "system", Action: "payout", Object: "payouts/1", Outcome: "ok"}), "append")
+	if len(ra.committed) != 2 || auditHead(t, a) != 3 {
+		t.Fatalf("an audit append carried the request's record: %d committed, head %d", len(ra.committed), auditHead(t, a))
+	}
+	if n, err := audit.Verify(t.Context(), a); err != nil || n != 3 {
+		t.Fatalf("verify: %d records, %v", n, err)
+	}
+}
+
+// testRequestAuditRefused: a record the audit log refuses undoes the change
+// on each path a store write takes (a transaction, one statement, one
+// statement returning a row).
+func testRequestAuditRefused(t *testing.T, s posguard.Store, a posguard.AccessStore) {
+	m := sampleMerchant("898310048990012")
+	must(t, s.PutMerchant(t.Context(), m), "put merchant")
+	ra := newRequestAudit("POST /v1/limit-requests/{id}/approve")
+	ra.refuse = true
+	ctx := posguard.WithTxAuditor(t.Context(), ra)
+
+	c := *m
+	c.Name = "refused"
+	wantCode(t, s.PutMerchant(ctx, &c), posguard.EINVALID, "put merchant with a refused record")
+	wantCode(t, sideOf[posguard.SettingStore](t, s).PutSetting(ctx, "demo.refused", []byte("1"), false), posguard.EINVALID, "put setting with a refused record")
+	l := m.Limits
+	l.PerTxn = 1
+	_, err := sideOf[posguard.MerchantLimitStore](t, s).SetMerchantLimits(ctx, m.ID, l)
+	wantCode(t, err, posguard.EINVALID, "set limits with a refused record")
+
+	got, err := s.Merchant(t.Context(), m.ID)
+	must(t, err, "merchant")
+	if got.Name != m.Name || got.Limits != m.Limits {
+		t.Fatalf("a refused record left merchant %q with limits %+v", got.Name, got.Limits)
+	}
+	if _, err := sideOf[posguard.SettingStore](t, s).Setting(t.Context(), "demo.refused"); posguard.ErrorCode(err) != posguard.ENOTFOUND {
+		t.Fatalf("a refused record left the setting: %v", err)
+	}
+	if n := auditHead(t, a); n != 0 || len(ra.committed) != 0 {
+		t.Fatalf("audit head %d after refused records", n)
+	}
+	ra.refuse = false
+	if _, err := sideOf[posguard.MerchantLimitStore](t, s).SetMerchantLimits(ctx, m.ID, l); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Merchant(t.Context(), m.ID); got.Limits.PerTxn != 1 || auditHead(t, a) != 1 {
+		t.Fatalf("limits %+v, audit head %d", got.Limits, auditHead(t, a))
+	}
+}
+
+// heldPayout makes payout PO-<batch> of merchant mid (its sale, journal
+// ID seq) failed, its money held, ready to be re-settled.
+func heldPayout(t *testing.T, m posguard.MoneyStore, batch, mid string, seq int64) *posguard.Payout {
+	ctx := t.Context()
+	appendN(t, m, 1, sale(seq, mid, "2026-03-01", 10000, 0))
+	head, _, err := m.LedgerHead(ctx)
+	must(t, err, "ledger head")
+	b, ps, p := batchOf(m, t, batch, mid, "2026-03-01", head, 1, 10000)
+	must(t, m.CreateBatch(ctx, b, ps, p), "batch")
+	must(t, m.MarkSubmitted(ctx, p.ID, p.CreatedAt), "submit")
+	fail := ledger.Transfer("payout:"+p.ID+":failed", posguard.PostPayoutFailed, mid, "2026-03-02", p.ID, 10000,
+		posguard.MerchantAccount(posguard.AccountPayoutClearing, mid), posguard.MerchantAccount(posguard.AccountHeld, mid))
+	must(t, m.FinishPayout(ctx, p.ID, []posguard.PayoutState{posguard.PayoutSubmitted}, posguard.PayoutFailed,
+		"settlement.account_frozen", "", p.CreatedAt, []*posguard.Posting{fail}), "fail")
+	return p
+}
+
+// resettle re-settles old as payout.Runner does: the note, then the store.
+func resettle(ctx context.Context, m posguard.MoneyStore, old *posguard.Payout) error {
+	np := &posguard.Payout{ID: old.ID + "-R", BatchID: old.BatchID, MerchantID: old.MerchantID, Amount: old.Amount, Resettles: old.ID}
+	posguard.NoteAudit(ctx, np)
+	return m.Resettle(ctx, np, []*posguard.Posting{ledger.Transfer("payout:"+old.ID+":resettle", posguard.PostResettlement,
+		old.MerchantID, "2026-03-03", np.ID, old.Amount, posguard.MerchantAccount(posguard.AccountHeld, old.MerchantID),
+		posguard.MerchantAccount(posguard.AccountPayoutClearing, old.MerchantID))})
+}
+
+// testRequestAuditResettle: a re-settlement whose record the log refuses
+// leaves the old payout held, no new payout and the ledger as it was; a
+// batch's re-settlements commit one record each, with their payout.
+func testRequestAuditResettle(t *testing.T, s posguard.Store, a posguard.AccessStore) {
+	m := sideOf[MoneyStorer](t, s).Money()
+	p1 := heldPayout(t, m, "B1", "M1", 1)
+	p2 := heldPayout(t, m, "B2", "M2", 2)
+	head, _, err := m.LedgerHead(t.Context())
+	must(t, err, "ledger head")
+
+	ra := newRequestAudit("POST /v1/settlements/{id}/resettle")
+	ra.refuse = true
+	ctx := posguard.WithTxAuditor(t.Context(), ra)
+	wantCode(t, resettle(ctx, m, p1), posguard.EINVALID, "resettle with a refused record")
+	if got, _ := m.Payout(t.Context(), p1.ID); got.ResettledBy != "" || got.State != posguard.PayoutFailed {
+		t.Fatalf("a refused record left the old payout %+v", got)
+	}
+	if _, err := m.Payout(t.Context(), p1.ID+"-R"); posguard.ErrorCode(err) != posguard.ENOTFOUND {
+		t.Fatalf("a refused record left the new payout: %v", err)
+	}
+	if h, _, _ := m.LedgerHead(t.Context()); h != head || auditHead(t, a) != 0 {
+		t.Fatalf("ledger head %d (want %d), audit head %d after a refused record", h, head, auditHead(t, a))
+	}
+
+	ra.refuse = false
+	must(t, resettle(ctx, m, p1), "resettle 1")
+	must(t, resettle(ctx, m, p2), "resettle 2")
+	if len(ra.committed) != 2 || auditHead(t, a) != 2 {
+		t.Fatalf("a batch of two: %d records committed, audit head %d", len(ra.committed), auditHead(t, a))
+	}
+	for i, p := range []*posguard.Payout{p1, p2} {
+		if np := ra.notes[i+1].(*posguard.Payout); np.ID != p.ID+"-R" {
+			t.Fatalf("note %d names %s", i, np.ID)
+		}
+		if got, _ := m.Payout(t.Context(), p.ID); got.ResettledBy != p.ID+"-R" {
+			t.Fatalf("payout %s re-settled by %q", p.ID, got.ResettledBy)
+		}
+	}
+	if _, err := ledger.Verify(t.Context(), m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.Verify(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testRequestAuditAccountChange: asking for and approving a settlement
+// account change commit the request's record with them, or neither.
+func testRequestAuditAccountChange(t *testing.T, s posguard.Store, a posguard.AccessStore) {
+	m := sampleMerchant("898310048990013")
+	must(t, s.PutMerchant(t.Context(), m), "put merchant")
+	ra := newRequestAudit("PUT /v1/merchants/{id}/settlement-account")
+	ra.refuse = true
+	ctx := posguard.WithTxAuditor(t.Context(), ra)
+	c := &posguard.AccountChange{MerchantID: m.ID, RequestedBy: "fin1",
+		Account: posguard.SettlementAccount{Bank: "CCB", Number: "6217000000000003", Name: "示例便利店", Status: "ok"}}
+	wantCode(t, a.CreateAccountChange(ctx, c), posguard.EINVALID, "create with a refused record")
+	if list, _ := a.AccountChanges(t.Context(), posguard.AccountChangeFilter{MerchantID: m.ID}); len(list) != 0 {
+		t.Fatalf("a refused record left %d changes", len(list))
+	}
+	ra.refuse = false
+	must(t, a.CreateAccountChange(ctx, c), "create")
+
+	ra = newRequestAudit("POST /v1/account-changes/{id}/approve")
+	ra.refuse = true
+	ctx = posguard.WithTxAuditor(t.Context(), ra)
+	wantCode(t, a.ApplyAccountChange(ctx, c.ID, "fin2", c.Account), posguard.EINVALID, "apply with a refused record")
+	got, _ := a.AccountChange(t.Context(), c.ID)
+	stored, _ := s.Merchant(t.Context(), m.ID)
+	if got.State != posguard.ChangePending || stored.Account != m.Account {
+		t.Fatalf("a refused record left change %s and account %+v", got.State, stored.Account)
+	}
+	ra.refuse = false
+	must(t, a.ApplyAccountChange(ctx, c.ID, "fin2", c.Account), "apply")
+	if stored, _ := s.Merchant(t.Context(), m.ID); stored.Account != c.Account || auditHead(t, a) != 2 {
+		t.Fatalf("account %+v, audit head %d", stored.Account, auditHead(t, a))
+	}
+}
