@@ -214,6 +214,11 @@ func (s *Money) queryPostings(ctx context.Context, query string, args ...any) ([
 func (s *Money) Balances(ctx context.Context, f posguard.BalanceFilter) ([]posguard.Balance, error) {
 	a := Args{}
 	q := `SELECT account, SUM(amount) FROM ledger_entries WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID)
+	if f.MerchantID != "" {
+		// The predicate of the partial index ledger_entries_merchant
+		// (migration 0080), so the database may use it.
+		q += ` AND merchant_id <> ''`
+	}
 	if f.UpTo != "" {
 		q += ` AND date <= ` + a.Add(f.UpTo)
 	}
