@@ -92,6 +92,7 @@ func (s *Service) attach(ctx context.Context, id string, a Actor, e *posguard.Di
 	if !d.State.Active() {
 		return nil, posguard.Errorf(posguard.ECONFLICT, "dispute %s is %s: no more evidence", id, d.State)
 	}
+	posguard.NoteAudit(ctx, e) // a request's audit record shows it, in its transaction
 	if err := s.Store.AddDisputeEvidence(ctx, e); err != nil {
 		return nil, err
 	}

@@ -256,6 +256,12 @@ func (s *Server) postDisputeEvidence(w nethttp.ResponseWriter, r *nethttp.Reques
 	id := r.PathValue("id")
 	var e *posguard.DisputeEvidence
 	var err error
+	onAuditNote(r, func(v any) (string, any) {
+		if e, ok := v.(*posguard.DisputeEvidence); ok {
+			return "", newEvidenceView(e)
+		}
+		return "", nil
+	})
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		r.Body = nethttp.MaxBytesReader(w, r.Body, dispute.MaxFile+64<<10)
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
@@ -285,7 +291,6 @@ func (s *Server) postDisputeEvidence(w nethttp.ResponseWriter, r *nethttp.Reques
 		s.writeError(w, r, err)
 		return
 	}
-	noteChanges(r, nil, newEvidenceView(e))
 	writeJSON(w, nethttp.StatusCreated, newEvidenceView(e))
 }
 

@@ -106,7 +106,8 @@ func (s *Store) CreateLimitRequest(ctx context.Context, r *posguard.LimitRequest
 		return posguard.Errorf(posguard.EINVALID, "limit request: limits must not be negative")
 	}
 	now := s.NowUTC()
-	err := s.DB.InTx(ctx, "create limit request", func(tx *Tx) error {
+	return s.DB.InTx(ctx, "create limit request", func(tx *Tx) error {
+		r.RequestedAt, r.State = now, posguard.LimitRequestPending
 		if err := mustExist(ctx, tx, "merchants", "id", r.MerchantID, func() error { return merchantNotFound(r.MerchantID) }); err != nil {
 			return err
 		}
@@ -115,11 +116,6 @@ func (s *Store) CreateLimitRequest(ctx context.Context, r *posguard.LimitRequest
 			r.MerchantID, encodeLimits(r.Previous), encodeLimits(r.Requested), r.Reason, string(posguard.LimitRequestPending),
 			r.RequestedBy, s.T(now))
 	})
-	if err != nil {
-		return err
-	}
-	r.RequestedAt, r.State = now, posguard.LimitRequestPending
-	return nil
 }
 
 // LimitRequest implements posguard.LimitRequestStore.
