@@ -84,6 +84,7 @@ func (s *Service) open(ctx context.Context, kind posguard.CaseKind, txn *posguar
 	if note != "" {
 		entries = append(entries, posguard.CaseEntry{Kind: posguard.EntryNote, Author: author, Text: note, At: now})
 	}
+	posguard.NoteAudit(ctx, c) // a request's record names the case, in its transaction
 	created, err := s.Store.OpenCase(ctx, c, entries)
 	if err != nil {
 		return nil, false, err
@@ -156,7 +157,7 @@ func (s *Service) Assign(ctx context.Context, id int64, assignee, author string)
 	if c.Status == posguard.CaseClosed {
 		return posguard.Errorf(posguard.EINVALID, "case %d is closed", id)
 	}
-	return s.Store.UpdateCase(ctx, posguard.CaseUpdate{
+	return s.update(ctx, posguard.CaseUpdate{
 		ID: id, FromStatus: c.Status, Assignee: assignee, At: s.now(),
 		Entry: &posguard.CaseEntry{Kind: posguard.EntryAssign, Author: author, Text: "assigned to " + assignee},
 	})
@@ -203,7 +204,14 @@ func (s *Service) move(ctx context.Context, id int64, status posguard.CaseStatus
 	if outcome != "" {
 		e = &posguard.CaseEntry{Kind: posguard.EntryOutcome, Author: author, Text: outcome}
 	}
-	return s.Store.UpdateCase(ctx, posguard.CaseUpdate{ID: id, FromStatus: c.Status, Status: status, Outcome: outcome, Entry: e, At: s.now()})
+	return s.update(ctx, posguard.CaseUpdate{ID: id, FromStatus: c.Status, Status: status, Outcome: outcome, Entry: e, At: s.now()})
+}
+
+// update stores u, which a request's audit record (posguard.NoteAudit)
+// shows as the case's change.
+func (s *Service) update(ctx context.Context, u posguard.CaseUpdate) error {
+	posguard.NoteAudit(ctx, u)
+	return s.Store.UpdateCase(ctx, u)
 }
 
 // Escalate raises the priority of active cases that have aged into a higher

@@ -19,6 +19,9 @@ const causeScan = 500
 type causeRow struct {
 	Code, Name, Todo string
 	Count            int
+	// QR marks a cause of QR orders (QRState: their state, for the link).
+	QR      bool
+	QRState string
 }
 
 // merchantDash is a merchant user's dashboard.
@@ -127,6 +130,9 @@ func (s *Server) merchantDashboard(q *request) (*merchantDash, error) {
 			by[key] = c
 		}
 		c.Count++
+	}
+	if err := s.qrCauses(q, mid, start, d, by); err != nil {
+		return nil, err
 	}
 	for _, c := range by {
 		d.Causes = append(d.Causes, *c)

@@ -234,3 +234,42 @@ func TestQROrderChannelAnswer(t *testing.T) {
 		t.Error("a paying order offers the refund form")
 	}
 }
+
+// TestDashboardCountsQROrders: a merchant's dashboard counts its QR orders
+// of the day like its card requests: an unpaid one among the causes of
+// failure (with what to do and a link to those orders), a paid one in the
+// day's sales; another merchant's orders are not counted.
+func TestDashboardCountsQROrders(t *testing.T) {
+	w := newQRWorld(t)
+	a, b := w.login(t, "shop-a"), w.login(t, "shop-b")
+	_, before, _ := b.get("/")
+	_, da, _ := a.get("/")
+	if !strings.Contains(da, "顾客未及时确认，已撤销 (扫码订单)") || !strings.Contains(da, `href="/qr?state=reversed&amp;from=2026-03-02"`) {
+		t.Errorf("A's dashboard lacks its reversed QR order among the causes: %s", da)
+	}
+	if strings.Contains(before, "顾客未及时确认") {
+		t.Error("B's dashboard counts A's reversed QR order")
+	}
+	// B's card sale (43.21 元) and paid QR order (12.34 元) are its sales
+	// of the day; one more paid order of 5.00 元 adds to them.
+	ctx := context.Background()
+	q := w.store.QR()
+	o, _, err := q.CreateQROrder(ctx, &posguard.QROrder{MerchantID: midB, OutOrderNo: "DASH-1", RequestHash: "h", Mode: posguard.QRMicropay,
+		Channel: "wechat", ChannelName: "wx", Amount: 500, State: posguard.QRPaying}, "PGTEST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.UpdateQROrder(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRSucceeded, TransactionID: "T-D", PaidAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	_, after, _ := b.get("/")
+	for _, c := range []struct{ page, want string }{
+		{before, `55.55 元</div><div class="muted">2 笔成功或处理中`},
+		{after, `60.55 元</div><div class="muted">3 笔成功或处理中`},
+		{after, `失败 0 / 共 3 笔`},
+	} {
+		if !strings.Contains(c.page, c.want) {
+			t.Errorf("B's dashboard lacks %q", c.want)
+		}
+	}
+}

@@ -181,13 +181,13 @@ func (s *Server) postNotice(w nethttp.ResponseWriter, r *nethttp.Request) {
 	if n.From.IsZero() {
 		n.From = s.now()
 	}
+	// The view is built inside the notice's transaction, with its ID.
+	noteChanges(r, nil, func() any { return newNoticeView(n) })
 	if err := rep.Store.PutNotice(r.Context(), n); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	v := newNoticeView(n)
-	noteChanges(r, nil, v)
-	writeJSON(w, nethttp.StatusCreated, v)
+	writeJSON(w, nethttp.StatusCreated, newNoticeView(n))
 }
 
 // merchantNotices serves GET /v1/merchants/{id}/notices: the open incidents

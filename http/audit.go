@@ -121,8 +121,10 @@ func (n *auditNote) record(outcome string) *posguard.AuditRecord {
 		if f, ok := after.(func() any); ok {
 			after = f()
 		}
-		if b, err := json.Marshal(map[string]any{"before": n.before, "after": after}); err == nil {
-			changes = maskDigitRuns(string(b))
+		if n.before != nil || after != nil {
+			if b, err := json.Marshal(map[string]any{"before": n.before, "after": after}); err == nil {
+				changes = maskDigitRuns(string(b))
+			}
 		}
 	}
 	object := n.object

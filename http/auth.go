@@ -86,8 +86,8 @@ func (s *Server) deleteSession(w nethttp.ResponseWriter, r *nethttp.Request) {
 	}
 	t, _, err := s.Access.TokenByHash(r.Context(), access.HashSecret(strings.TrimSpace(secret)))
 	if err == nil {
-		err = s.Access.RevokeToken(r.Context(), t.ID)
 		noteObject(r, "token/"+itoa(t.ID))
+		err = s.Access.RevokeToken(r.Context(), t.ID)
 	}
 	if err != nil {
 		s.writeError(w, r, err)

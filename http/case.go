@@ -134,13 +134,25 @@ func (s *Server) caseAction(w nethttp.ResponseWriter, r *nethttp.Request, req an
 			if before, err = s.caseFor(r, svc, id); err == nil && req != nil {
 				err = readBody(r, req)
 			}
+			if err == nil && req != nil {
+				// The record shows the update the service makes (a new
+				// entry alone changes none of these).
+				noteChanges(r, caseState(before), caseState(before))
+				onAuditNote(r, func(v any) (string, any) {
+					after := caseState(before)
+					if u, ok := v.(posguard.CaseUpdate); ok {
+						if u.Status != "" {
+							after["status"] = u.Status
+						}
+						if u.Assignee != "" {
+							after["assignee"] = u.Assignee
+						}
+					}
+					return "", after
+				})
+			}
 			if err == nil {
 				err = f(svc, id)
-			}
-			if err == nil && req != nil {
-				if after, _, gerr := svc.Get(r.Context(), id); gerr == nil {
-					noteChanges(r, caseState(before), caseState(after))
-				}
 			}
 			if err == nil {
 				s.writeCase(w, r, svc, id, nethttp.StatusOK)
@@ -246,13 +258,19 @@ func (s *Server) openComplaint(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	onAuditNote(r, func(v any) (string, any) {
+		if c, ok := v.(*posguard.Case); ok && c.ID != 0 {
+			return "cases/" + itoa(c.ID), nil
+		}
+		return "", nil
+	})
 	c, created, err := svc.OpenComplaint(r.Context(), casework.Complaint{TxnID: req.TxnID, RRN: req.RRN,
 		MerchantID: scopedMerchant(r, req.MerchantID), Author: currentUser(r).Name, Text: req.Text})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	noteObject(r, "cases/"+itoa(c.ID))
+	noteObject(r, "cases/"+itoa(c.ID)) // for the record of a repeat that changed nothing
 	status := nethttp.StatusOK
 	if created {
 		status = nethttp.StatusCreated

@@ -184,11 +184,11 @@ func (s *Server) rejectAccountChange(w nethttp.ResponseWriter, r *nethttp.Reques
 			return
 		}
 	}
+	noteChanges(r, map[string]any{"state": c.State}, map[string]any{"state": posguard.ChangeRejected, "reason": in.Reason})
 	if err := s.changes().Reject(r.Context(), c.ID, currentUser(r).Name, in.Reason); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	noteChanges(r, map[string]any{"state": c.State}, map[string]any{"state": posguard.ChangeRejected, "reason": in.Reason})
 	s.writeChange(w, r, c.ID)
 }
 

@@ -158,12 +158,16 @@ func (s *Server) postLimitRequest(w nethttp.ResponseWriter, r *nethttp.Request) 
 		return
 	}
 	x := &posguard.LimitRequest{MerchantID: m.ID, Previous: m.Limits, Requested: req, Reason: posguard.MaskFreeText(in.Reason), RequestedBy: currentUser(r).Name}
+	// The record is built inside the request's transaction, with its ID.
+	onAuditNote(r, func(any) (string, any) {
+		return "limit-requests/" + strconv.FormatInt(x.ID, 10), newLimitRequestView(x)
+	})
+	noteChanges(r, map[string]any{"merchant_id": m.ID, "limits": newLimitsOut(m.Limits)}, nil)
+	posguard.NoteAudit(r.Context(), x)
 	if err := s.LimitRequests.CreateLimitRequest(r.Context(), x); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	noteObject(r, "limit-requests/"+strconv.FormatInt(x.ID, 10))
-	noteChanges(r, map[string]any{"merchant_id": m.ID, "limits": newLimitsOut(m.Limits)}, newLimitRequestView(x))
 	writeJSON(w, nethttp.StatusCreated, newLimitRequestView(x))
 }
 
@@ -239,7 +243,12 @@ func (s *Server) decideLimitRequest(w nethttp.ResponseWriter, r *nethttp.Request
 		s.writeError(w, r, posguard.Errorf(posguard.EFORBIDDEN, "limit request %d: decided by a user other than its requester", x.ID))
 		return
 	}
-	done, err := s.LimitRequests.DecideLimitRequest(r.Context(), x.ID, state, by, posguard.MaskFreeText(in.Note))
+	// The decision's time is the record's own.
+	decided := *x
+	decided.State, decided.DecidedBy, decided.Note = state, by, posguard.MaskFreeText(in.Note)
+	noteObject(r, "limit-requests/"+strconv.FormatInt(x.ID, 10))
+	noteChanges(r, newLimitRequestView(x), newLimitRequestView(&decided))
+	done, err := s.LimitRequests.DecideLimitRequest(r.Context(), x.ID, state, by, decided.Note)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -247,7 +256,5 @@ func (s *Server) decideLimitRequest(w nethttp.ResponseWriter, r *nethttp.Request
 	if state == posguard.LimitRequestApproved && s.MerchantChanged != nil {
 		s.MerchantChanged(x.MerchantID)
 	}
-	noteObject(r, "limit-requests/"+strconv.FormatInt(x.ID, 10))
-	noteChanges(r, newLimitRequestView(x), newLimitRequestView(done))
 	writeJSON(w, nethttp.StatusOK, newLimitRequestView(done))
 }

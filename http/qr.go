@@ -265,6 +265,13 @@ func (s *Server) postQROrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// The store names the new order inside its transaction.
+	onAuditNote(r, func(v any) (string, any) {
+		if o, ok := v.(*posguard.QROrder); ok {
+			return qr.OrderID(o.ID), map[string]any{"id": qr.OrderID(o.ID), "out_order_no": o.OutOrderNo, "amount": o.Amount, "state": o.State}
+		}
+		return "", nil
+	})
 	o, created, err := s.QR.Create(r.Context(), in)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -279,7 +286,6 @@ func (s *Server) postQROrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 	status := nethttp.StatusOK
 	if created {
 		status = nethttp.StatusCreated
-		noteChanges(r, nil, map[string]any{"id": v.ID, "out_order_no": v.OutOrderNo, "amount": v.Amount, "state": v.State})
 	}
 	writeJSON(w, status, v)
 }
@@ -429,6 +435,12 @@ func (s *Server) postQRRefund(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	in.Hash = f.digest()
+	onAuditNote(r, func(v any) (string, any) {
+		if rf, ok := v.(*posguard.QRRefund); ok {
+			return qr.RefundID(rf.ID), map[string]any{"id": qr.RefundID(rf.ID), "order_id": qr.OrderID(o.ID), "amount": rf.Amount}
+		}
+		return "", nil
+	})
 	rf, created, err := s.QR.Refund(r.Context(), o, in)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -438,7 +450,6 @@ func (s *Server) postQRRefund(w nethttp.ResponseWriter, r *nethttp.Request) {
 	status := nethttp.StatusOK
 	if created {
 		status = nethttp.StatusCreated
-		noteChanges(r, nil, map[string]any{"id": qr.RefundID(rf.ID), "order_id": qr.OrderID(o.ID), "amount": rf.Amount})
 	}
 	writeJSON(w, status, qr.ViewRefund(rf))
 }

@@ -339,6 +339,7 @@ func (s *Server) resolveReconException(w nethttp.ResponseWriter, r *nethttp.Requ
 	if req.Note != "" {
 		who += ": " + posguard.MaskCardNumbers(req.Note)
 	}
+	noteChanges(r, map[string]any{"exception": req.Exception}, map[string]any{"exception": req.Exception, "status": posguard.ReconResolved})
 	if err := s.Recon.Release(r.Context(), req.Exception, who); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -348,6 +349,5 @@ func (s *Server) resolveReconException(w nethttp.ResponseWriter, r *nethttp.Requ
 		s.writeError(w, r, err)
 		return
 	}
-	noteChanges(r, map[string]any{"exception": req.Exception}, map[string]any{"exception": req.Exception, "status": posguard.ReconResolved})
 	writeJSON(w, nethttp.StatusOK, viewExceptions([]*posguard.ReconException{exs[req.Exception]})[0])
 }

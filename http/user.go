@@ -40,7 +40,9 @@ func (s *Server) putPassword(w nethttp.ResponseWriter, r *nethttp.Request) {
 		err = access.ValidPassword(in.Password)
 	}
 	if err == nil && self {
-		if _, lerr := s.auth().Login(r.Context(), me.Name, in.CurrentPassword, access.RemoteAddr(r)); lerr != nil {
+		// Checking the current password is no change of the request's: its
+		// writes (login failures) carry no record of it.
+		if _, lerr := s.auth().Login(posguard.WithTxAuditor(r.Context(), nil), me.Name, in.CurrentPassword, access.RemoteAddr(r)); lerr != nil {
 			err = posguard.Errorf(posguard.EFORBIDDEN, "current_password is wrong")
 			if posguard.ErrorCode(lerr) == posguard.ELOCKED {
 				err = lerr
@@ -52,6 +54,8 @@ func (s *Server) putPassword(w nethttp.ResponseWriter, r *nethttp.Request) {
 		hash, err = access.HashPassword(in.Password)
 	}
 	if err == nil {
+		noteObject(r, "users/"+target.Name)
+		noteChanges(r, nil, map[string]any{"password": "changed", "sessions": "ended"})
 		err = s.Access.SetPasswordHash(r.Context(), target.Name, hash)
 	}
 	if err == nil {
@@ -61,8 +65,6 @@ func (s *Server) putPassword(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	noteObject(r, "users/"+target.Name)
-	noteChanges(r, nil, map[string]any{"password": "changed", "sessions": "ended"})
 	w.WriteHeader(nethttp.StatusNoContent)
 }
 

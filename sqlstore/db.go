@@ -128,8 +128,12 @@ func (db *DB) InTx(ctx context.Context, op string, f func(tx *Tx) error) error {
 	if err != nil {
 		return db.Err(err, op)
 	}
-	tx := &Tx{db: db, q: t}
-	rec, err := tx.run(ctx, f)
+	tx := newTx(db, t)
+	var rec *posguard.AuditRecord
+	err = f(tx)
+	if err == nil {
+		rec, err = tx.requestAudit(ctx, posguard.TxAuditorOf(ctx))
+	}
 	if err != nil {
 		t.Rollback(context.WithoutCancel(ctx))
 		return db.Err(err, op)
@@ -143,14 +147,11 @@ func (db *DB) InTx(ctx context.Context, op string, f func(tx *Tx) error) error {
 	return nil
 }
 
-// run runs f in tx, then appends the request's audit record waiting in ctx
-// when f wrote and one is due, and returns that record.
-func (tx *Tx) run(ctx context.Context, f func(tx *Tx) error) (*posguard.AuditRecord, error) {
-	if err := f(tx); err != nil {
-		return nil, err
-	}
-	a := posguard.TxAuditorOf(ctx)
-	if a == nil || !tx.wrote {
+// requestAudit appends the request's audit record that a (from the
+// request's context) has due, when the transaction wrote, and returns it;
+// ctx is the one the transaction's statements run with.
+func (tx *Tx) requestAudit(ctx context.Context, a posguard.TxAuditor) (*posguard.AuditRecord, error) {
+	if a == nil || !tx.w.wrote {
 		return nil, nil
 	}
 	rec := a.TxRecord()
@@ -162,32 +163,79 @@ func (tx *Tx) run(ctx context.Context, f func(tx *Tx) error) (*posguard.AuditRec
 
 // Tx is a write transaction of a DB; its methods rewrite SQL like DB's.
 type Tx struct {
-	db    *DB
-	q     Querier
-	wrote bool // a statement changed rows (or was an INSERT, UPDATE or DELETE returning rows)
+	db *DB
+	q  Querier // the transaction, through a tracker of its writes
+	w  tracker
+}
+
+// newTx returns the Tx of transaction q of db.
+func newTx(db *DB, q Querier) *Tx {
+	tx := &Tx{db: db}
+	tx.w.q = q
+	tx.q = &tx.w
+	return tx
 }
 
 // Exec runs a write and returns the number of rows it changed; its error is
 // mapped for op.
 func (tx *Tx) Exec(ctx context.Context, op, query string, args ...any) (int64, error) {
 	n, err := tx.q.Exec(ctx, tx.db.Q(query), args...)
-	if n > 0 {
-		tx.wrote = true
-	}
 	return n, tx.db.Err(err, op)
 }
 
 // QueryRow runs a query returning at most one row inside the transaction.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) Row {
-	tx.wrote = tx.wrote || isWrite(query)
 	return tx.q.QueryRow(ctx, tx.db.Q(query), args...)
 }
 
 // Query runs a query inside the transaction; its error is mapped for op.
 func (tx *Tx) Query(ctx context.Context, op, query string, args ...any) (Rows, error) {
-	tx.wrote = tx.wrote || isWrite(query)
 	rows, err := tx.q.Query(ctx, tx.db.Q(query), args...)
 	return rows, tx.db.Err(err, op)
+}
+
+// tracker is a transaction's Querier that notes whether a statement changed
+// something (every statement of the transaction goes through it, also the
+// ones a store sends in the dialect's own SQL).
+type tracker struct {
+	q     Querier
+	wrote bool // a statement changed rows (an INSERT, UPDATE or DELETE returned one)
+}
+
+func (w *tracker) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	n, err := w.q.Exec(ctx, query, args...)
+	if n > 0 {
+		w.wrote = true
+	}
+	return n, err
+}
+
+func (w *tracker) QueryRow(ctx context.Context, query string, args ...any) Row {
+	row := w.q.QueryRow(ctx, query, args...)
+	if !w.wrote && isWrite(query) {
+		return wroteRow{Row: row, w: w}
+	}
+	return row
+}
+
+func (w *tracker) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	w.wrote = w.wrote || isWrite(query)
+	return w.q.Query(ctx, query, args...)
+}
+
+// wroteRow is the row of a write returning rows: one scanned means the
+// transaction changed something.
+type wroteRow struct {
+	Row
+	w *tracker
+}
+
+func (r wroteRow) Scan(dest ...any) error {
+	err := r.Row.Scan(dest...)
+	if err == nil {
+		r.w.wrote = true
+	}
+	return err
 }
 
 // isWrite reports whether query is an INSERT, UPDATE or DELETE (one that

@@ -30,24 +30,25 @@ func (s *Store) InGroupTx(ctx context.Context, op string, f func(ctx context.Con
 	if !ok {
 		return s.DB.InTx(ctx, op, func(tx *Tx) error { return f(ctx, tx) })
 	}
-	auditor := posguard.TxAuditorOf(ctx)
+	// A request's audit record (posguard.TxAuditor in ctx) is appended in
+	// f's savepoint, after f, and commits with the shared transaction. A
+	// batch run again (see internal/groupcommit) runs f again: the record
+	// is still due then, and is appended again.
+	a := posguard.TxAuditorOf(ctx)
 	var rec *posguard.AuditRecord
 	err := g.DoTx(ctx, op, func(wctx context.Context, q Querier) error {
-		if auditor != nil {
-			wctx = posguard.WithTxAuditor(wctx, auditor)
+		if a != nil {
+			wctx = posguard.WithTxAuditor(wctx, a)
 		}
-		tx := &Tx{db: s.DB, q: q}
-		var err error
-		// A batch run again (see internal/groupcommit) runs f again: the
-		// record is still due then, and is appended again.
-		rec, err = tx.run(wctx, func(tx *Tx) error { return f(wctx, tx) })
+		tx := newTx(s.DB, q)
+		err := f(wctx, tx)
+		if err == nil {
+			rec, err = tx.requestAudit(wctx, a)
+		}
 		return s.DB.Err(err, op)
 	})
-	if err != nil {
-		return err
+	if err == nil && rec != nil {
+		a.TxCommitted(rec)
 	}
-	if rec != nil {
-		auditor.TxCommitted(rec)
-	}
-	return nil
+	return err
 }

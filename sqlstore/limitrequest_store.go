@@ -69,7 +69,8 @@ func (s *Store) CreateLimitRequest(ctx context.Context, r *posguard.LimitRequest
 		return posguard.Errorf(posguard.EINVALID, "limit request: limits must not be negative")
 	}
 	now := s.NowUTC()
-	err := s.DB.InTx(ctx, "create limit request", func(tx *Tx) error {
+	return s.DB.InTx(ctx, "create limit request", func(tx *Tx) error {
+		r.RequestedAt, r.State = now, posguard.LimitRequestPending
 		var one int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM merchants WHERE id = ?`, r.MerchantID).Scan(&one); errors.Is(err, ErrNoRows) {
 			return NotFound("merchant", r.MerchantID)
@@ -81,11 +82,6 @@ func (s *Store) CreateLimitRequest(ctx context.Context, r *posguard.LimitRequest
 			r.MerchantID, encodeLimits(r.Previous), encodeLimits(r.Requested), r.Reason, string(posguard.LimitRequestPending),
 			r.RequestedBy, s.T(now)).Scan(&r.ID)
 	})
-	if err != nil {
-		return err
-	}
-	r.RequestedAt, r.State = now, posguard.LimitRequestPending
-	return nil
 }
 
 // LimitRequest implements posguard.LimitRequestStore.

@@ -67,7 +67,9 @@ func (s *Store) CreateQRRefund(ctx context.Context, r *posguard.QRRefund, refund
 			return err
 		}
 		got, err = scanQRRefund(tx.QueryRow(ctx, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE id = ?`, id))
-		created = err == nil
+		if created = err == nil; created {
+			posguard.NoteAudit(ctx, got) // the request's audit record names it
+		}
 		return err
 	})
 	if err != nil {
