@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/seed"
@@ -24,6 +25,9 @@ type SimnetCommand struct {
 	simFlags // --addr (the network link), --admin-addr, --faults, --seed, --log-level
 	Cards    string
 	Cutoff   string
+	// RulingDelay is how long the network takes to rule on a dispute
+	// response or arbitration (0: at once).
+	RulingDelay time.Duration
 
 	// Ready is closed when both listeners are bound; Net is the network.
 	Ready chan struct{}
@@ -41,6 +45,7 @@ func (c *SimnetCommand) ParseFlags(args []string) error {
 		faultsExample: "latency=2ms,timeout=0.02,drop_after_approve=0.01,outage=622588:30s"})
 	fs.StringVar(&c.Cards, "cards", "", "world file whose cards and acquirer zone PIN key the issuers use")
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time (UTC+8) at which the network's clearing day rolls over, as serve's --cutoff")
+	fs.DurationVar(&c.RulingDelay, "dispute-ruling-delay", 0, "how long the network takes to rule on a dispute response or arbitration; 0 rules at once, otherwise the ruling comes in the dispute file (POST /disputes/rule rules now)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -64,7 +69,7 @@ func (c *SimnetCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n := simnet.New(w.Cards, w.Acquirer.ZonePINKey, simnet.Options{Seed: c.seed(), Logger: log, Calendar: posguard.Calendar{Cutoff: cutoff}})
+	n := simnet.New(w.Cards, w.Acquirer.ZonePINKey, simnet.Options{Seed: c.seed(), Logger: log, Calendar: posguard.Calendar{Cutoff: cutoff}, DisputeRulingDelay: c.RulingDelay})
 	if c.Faults != "" {
 		if err := n.SetFaults(c.Faults); err != nil {
 			return fmt.Errorf("--faults: %w", err)
