@@ -25,26 +25,41 @@ func (k DisputeKind) Valid() bool { return k == DisputeRetrieval || k == Dispute
 // DisputeState is where a dispute is.
 type DisputeState string
 
-// Dispute states.
+// Dispute states (docs/disputes.md §States).
 //
-//	open ⇄ waiting_merchant ─▶ won  (response accepted: representment won, retrieval fulfilled)
-//	  │           │        └─▶ lost (network ruled against, accepted, or deadline missed)
-//	  └───────────┴──────────▶ lost
+//	open ⇄ waiting_merchant ─▶ [responded] ─▶ won  (response accepted: representment won, retrieval fulfilled)
+//	  │           │                        └─▶ lost (network ruled against) ─▶ arbitration ─▶ won | lost (final)
+//	  └───────────┴──────────────────────────▶ lost (accepted, or deadline missed)
+//
+// responded: the response was sent and the network rules later (its ruling
+// comes back in the dispute file). arbitration: a chargeback whose
+// representment the network ruled against was escalated to arbitration
+// (仲裁) within ArbitrationWindow; the network rules again.
 const (
 	DisputeOpen            DisputeState = "open"
 	DisputeWaitingMerchant DisputeState = "waiting_merchant"
+	DisputeResponded       DisputeState = "responded"
+	DisputeArbitration     DisputeState = "arbitration"
 	DisputeWon             DisputeState = "won"
 	DisputeLost            DisputeState = "lost"
 )
 
+// ArbitrationWindow is how long after the network ruled against a
+// chargeback's representment the acquirer may escalate it to arbitration.
+const ArbitrationWindow = 10 * 24 * time.Hour
+
 // Valid reports whether s is a known state.
 func (s DisputeState) Valid() bool {
 	switch s {
-	case DisputeOpen, DisputeWaitingMerchant, DisputeWon, DisputeLost:
+	case DisputeOpen, DisputeWaitingMerchant, DisputeResponded, DisputeArbitration, DisputeWon, DisputeLost:
 		return true
 	}
 	return false
 }
+
+// Waiting reports whether the dispute waits for the network's ruling (on a
+// response or an arbitration).
+func (s DisputeState) Waiting() bool { return s == DisputeResponded || s == DisputeArbitration }
 
 // Active reports whether the dispute still waits for a response.
 func (s DisputeState) Active() bool { return s == DisputeOpen || s == DisputeWaitingMerchant }
@@ -54,6 +69,9 @@ const (
 	LostByNetwork  = "network"  // the network ruled against the response
 	LostByDeadline = "deadline" // no response before the deadline
 	LostAccepted   = "accepted" // the acquirer accepted it without contest
+	// LostByArbitration: the network ruled against the arbitration too
+	// (final: no second escalation).
+	LostByArbitration = "arbitration"
 )
 
 // Dispute is a retrieval request or chargeback the network raised about

@@ -28,6 +28,7 @@ func (s *Server) disputeRoutes() []route {
 		{"POST /disputes/{id}/ask", disputeWorkers, s.disputeAsk},
 		{"POST /disputes/{id}/respond", disputeResponders, s.disputeRespond},
 		{"POST /disputes/{id}/accept", disputeWorkers, s.disputeAccept},
+		{"POST /disputes/{id}/escalate", disputeResponders, s.disputeEscalate},
 	}
 }
 
@@ -73,7 +74,7 @@ type disputesData struct {
 // disputes first, soonest deadline first) or a merchant's own disputes.
 func (s *Server) disputes(q *request) error {
 	d := &disputesData{Enabled: s.Disputes != nil, State: q.r.URL.Query().Get("state"),
-		States: []posguard.DisputeState{posguard.DisputeOpen, posguard.DisputeWaitingMerchant, posguard.DisputeWon, posguard.DisputeLost}}
+		States: []posguard.DisputeState{posguard.DisputeOpen, posguard.DisputeWaitingMerchant, posguard.DisputeResponded, posguard.DisputeArbitration, posguard.DisputeWon, posguard.DisputeLost}}
 	if s.Disputes != nil {
 		f := posguard.DisputeFilter{State: posguard.DisputeState(d.State), Limit: 500}
 		if raw := q.r.URL.Query().Get("txn"); raw != "" {
@@ -109,8 +110,9 @@ type disputeData struct {
 	Row      disputeRow
 	Reason   dispute.Reason
 	Evidence []*posguard.DisputeEvidence
-	// Staff may ask the merchant and accept; Respond may send the response.
-	Staff, Respond bool
+	// Staff may ask the merchant and accept; Respond may send the response;
+	// Escalate may take a lost representment to arbitration.
+	Staff, Respond, Escalate bool
 }
 
 // ownDispute returns the page's dispute as the user may see it.
@@ -135,7 +137,8 @@ func (s *Server) disputePage(q *request) error {
 	}
 	r, _ := dispute.Lookup(d.ReasonCode)
 	data := &disputeData{Row: q.disputeRow(d, s.now()), Reason: r, Evidence: es,
-		Staff: is(q.user, disputeWorkers...), Respond: is(q.user, disputeResponders...) && d.State.Active()}
+		Staff: is(q.user, disputeWorkers...), Respond: is(q.user, disputeResponders...) && d.State.Active(),
+		Escalate: is(q.user, disputeResponders...) && dispute.Escalatable(d, s.now())}
 	return q.render(http.StatusOK, "dispute", "dispute.title", data)
 }
 
@@ -219,6 +222,20 @@ func (s *Server) disputeRespond(q *request) error {
 		return err
 	}
 	return q.backToDispute(d.ID, "responded")
+}
+
+// disputeEscalate serves POST /disputes/{id}/escalate (field statement):
+// the lost representment goes to arbitration (dispute.Service.Escalate).
+func (s *Server) disputeEscalate(q *request) error {
+	d, _, err := q.ownDispute()
+	if err != nil {
+		return err
+	}
+	q.object = "dispute/" + d.ID
+	if _, err := s.Disputes.Escalate(q.r.Context(), d.ID, q.actor(), q.r.PostFormValue("statement")); err != nil {
+		return err
+	}
+	return q.backToDispute(d.ID, "escalated")
 }
 
 func (s *Server) disputeAccept(q *request) error {

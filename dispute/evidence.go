@@ -89,7 +89,7 @@ func (s *Service) attach(ctx context.Context, id string, a Actor, e *posguard.Di
 	if err != nil {
 		return nil, err
 	}
-	if !d.State.Active() {
+	if !d.State.Active() && !Escalatable(d, s.now()) {
 		return nil, posguard.Errorf(posguard.ECONFLICT, "dispute %s is %s: no more evidence", id, d.State)
 	}
 	posguard.NoteAudit(ctx, e) // a request's audit record shows it, in its transaction

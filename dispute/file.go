@@ -9,14 +9,29 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/posguard/posguard"
 )
 
-// Header is the first line of a dispute file (docs/disputes.md §File).
-const Header = "dispute_id,kind,reason_code,rrn,trace,terminal,merchant,card,amount,currency,txn_date,raised_at"
+// Header is the first line of a dispute file (docs/disputes.md §File):
+// the dispute as raised, then the network's rulings so far.
+const Header = HeaderRaised + ",decision,arbitration,decided_at,ruling"
+
+// HeaderRaised is the header of a file without rulings (the first format,
+// still read: its lines carry no ruling).
+const HeaderRaised = "dispute_id,kind,reason_code,rrn,trace,terminal,merchant,card,amount,currency,txn_date,raised_at"
 
 var columns = strings.Split(Header, ",")
+
+// Rulings in a file's decision and arbitration columns.
+const (
+	RulingWon  = "won"
+	RulingLost = "lost"
+)
+
+// MaxRuling bounds the ruling's text in a file line.
+const MaxRuling = 200
 
 // File kinds: R a retrieval request (调单), C a chargeback (拒付).
 const (
@@ -42,6 +57,14 @@ type Notice struct {
 	Currency   string
 	TxnDate    string // YYYY-MM-DD
 	RaisedAt   time.Time
+	// Decision is the network's ruling on the response ("" until it
+	// ruled, RulingWon or RulingLost); Arbitration its ruling on an
+	// arbitration of a chargeback whose representment it ruled against;
+	// DecidedAt when it made the latest of them, and Ruling why (its
+	// words, at most MaxRuling bytes).
+	Decision, Arbitration string
+	DecidedAt             time.Time
+	Ruling                string
 }
 
 var (
@@ -61,7 +84,7 @@ var (
 // lines may end with CR LF or LF. Card numbers must come masked.
 func ReadFile(r io.Reader) ([]Notice, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(columns)
+	cr.FieldsPerRecord = -1 // checked below: the header's number
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err == io.EOF {
@@ -70,9 +93,11 @@ func ReadFile(r io.Reader) ([]Notice, error) {
 	if err != nil {
 		return nil, lineError(err)
 	}
-	if strings.Join(head, ",") != Header && strings.TrimPrefix(strings.Join(head, ","), "\ufeff") != Header {
+	h := strings.TrimPrefix(strings.Join(head, ","), "\ufeff")
+	if h != Header && h != HeaderRaised {
 		return nil, posguard.Errorf(posguard.EINVALID, "dispute file: line 1: header %q, want %q", posguard.MaskCardNumbers(strings.Join(head, ",")), Header)
 	}
+	width := len(head)
 	var out []Notice
 	seen := map[string]int{}
 	for line := 2; ; line++ {
@@ -82,6 +107,9 @@ func ReadFile(r io.Reader) ([]Notice, error) {
 		}
 		if err != nil {
 			return nil, lineError(err)
+		}
+		if len(rec) != width {
+			return nil, posguard.Errorf(posguard.EINVALID, "dispute file: line %d: %d fields, want %d", line, len(rec), width)
 		}
 		if len(out) >= MaxLines {
 			return nil, posguard.Errorf(posguard.EINVALID, "dispute file: more than %d lines", MaxLines)
@@ -163,6 +191,41 @@ func parseLine(line int, rec []string) (Notice, error) {
 		return bad(11, "want an RFC 3339 time (2026-03-05T10:00:00+08:00)")
 	}
 	n.RaisedAt = at.UTC()
+	if len(rec) > 12 {
+		return parseRuling(n, rec, bad)
+	}
+	return n, nil
+}
+
+// parseRuling reads the ruling columns of a line.
+func parseRuling(n Notice, rec []string, bad func(int, string) (Notice, error)) (Notice, error) {
+	n.Decision, n.Arbitration, n.Ruling = rec[12], rec[13], rec[15]
+	switch n.Decision {
+	case "", RulingWon, RulingLost:
+	default:
+		return bad(12, "want won, lost or nothing (not ruled yet)")
+	}
+	switch {
+	case n.Arbitration != "" && n.Arbitration != RulingWon && n.Arbitration != RulingLost:
+		return bad(13, "want won, lost or nothing")
+	case n.Arbitration != "" && (n.Decision != RulingLost || n.Kind != posguard.DisputeChargeback):
+		return bad(13, "only a chargeback whose representment was lost goes to arbitration")
+	}
+	if n.Decision == "" {
+		if rec[14] != "" || n.Ruling != "" {
+			return bad(14, "a line not ruled on has no decision time or ruling")
+		}
+		return n, nil
+	}
+	at, err := time.Parse(time.RFC3339, rec[14])
+	if err != nil {
+		return bad(14, "want an RFC 3339 time")
+	}
+	n.DecidedAt = at.UTC()
+	if len(n.Ruling) > MaxRuling || strings.ContainsFunc(n.Ruling, func(r rune) bool { return r < ' ' || r == 0x7f }) ||
+		posguard.MaskCardNumbers(n.Ruling) != n.Ruling || strings.TrimSpace(n.Ruling) != n.Ruling || !utf8.ValidString(n.Ruling) {
+		return bad(15, fmt.Sprintf("want at most %d bytes of text on one line, trimmed, without a card number", MaxRuling))
+	}
 	return n, nil
 }
 
@@ -172,9 +235,19 @@ func AppendLine(b []byte, n *Notice) []byte {
 	if n.Kind == posguard.DisputeChargeback {
 		kind = KindChargeback
 	}
-	return fmt.Appendf(b, "%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s\n", n.ID, kind, n.ReasonCode, n.RRN, n.Trace, n.Terminal,
+	b = fmt.Appendf(b, "%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,", n.ID, kind, n.ReasonCode, n.RRN, n.Trace, n.Terminal,
 		n.Merchant, posguard.MaskPAN(n.Card), int64(n.Amount), n.Currency, n.TxnDate,
-		n.RaisedAt.In(posguard.ChinaStandardTime).Format(time.RFC3339))
+		n.RaisedAt.In(posguard.ChinaStandardTime).Format(time.RFC3339), n.Decision, n.Arbitration)
+	if n.Decision != "" {
+		b = append(b, n.DecidedAt.In(posguard.ChinaStandardTime).Format(time.RFC3339)...)
+	}
+	b = append(b, ',')
+	if n.Ruling != "" {
+		b = append(b, '"')
+		b = append(b, strings.ReplaceAll(posguard.MaskCardNumbers(n.Ruling), `"`, `""`)...)
+		b = append(b, '"')
+	}
+	return append(b, '\n')
 }
 
 // WriteFile returns a whole dispute file of ns.

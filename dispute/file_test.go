@@ -10,7 +10,7 @@ import (
 	"github.com/posguard/posguard/dispute"
 )
 
-const goodFile = dispute.Header + "\n" +
+const goodFile = dispute.HeaderRaised + "\n" +
 	"CB2026030500001,C,4515,000000100042,000011,T0000001,898310048990001,622588******5678,8800,156,2026-03-01,2026-03-05T10:00:00+08:00\n" +
 	"RR2026030500002,R,6301,000000100043,000012,T0000001,898310048990001,622588******5678,1200,156,2026-03-01,2026-03-05T10:00:00+08:00\r\n"
 
@@ -40,6 +40,31 @@ func TestReadFile(t *testing.T) {
 	}
 }
 
+// ruled is goodFile's first line with the ruling columns, under Header.
+func ruled(decision, arbitration, at, ruling string) string {
+	return dispute.Header + "\n" + strings.Split(goodFile, "\n")[1] + "," + decision + "," + arbitration + "," + at + ",\"" + ruling + "\"\n"
+}
+
+// TestReadFileRulings: the ruling columns read back (a representment lost
+// then an arbitration won; a line not ruled on yet), and rewriting keeps them.
+func TestReadFileRulings(t *testing.T) {
+	lines := strings.Split(goodFile, "\n")
+	in := dispute.Header + "\n" + lines[0+1] + ",lost,won,2026-03-20T09:30:00+08:00,\"arbitration: merchant evidence, signed slip\"\n" +
+		strings.TrimSuffix(lines[2], "\r") + ",,,,\n"
+	ns, err := dispute.ReadFile(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ns[0].Decision != dispute.RulingLost || ns[0].Arbitration != dispute.RulingWon || ns[0].Ruling != "arbitration: merchant evidence, signed slip" ||
+		!ns[0].DecidedAt.Equal(time.Date(2026, 3, 20, 1, 30, 0, 0, time.UTC)) || ns[1].Decision != "" || !ns[1].DecidedAt.IsZero() {
+		t.Fatalf("rulings: %+v", ns)
+	}
+	again, err := dispute.ReadFile(bytes.NewReader(dispute.WriteFile(ns)))
+	if err != nil || len(again) != 2 || again[0] != ns[0] || again[1] != ns[1] {
+		t.Fatalf("rewritten: %v %+v", err, again)
+	}
+}
+
 // TestReadFileRefuses: each bad line is refused naming its line and column,
 // and a full card number is never echoed.
 func TestReadFileRefuses(t *testing.T) {
@@ -47,7 +72,7 @@ func TestReadFileRefuses(t *testing.T) {
 	with := func(col int, v string) string {
 		f := strings.Split(line, ",")
 		f[col] = v
-		return dispute.Header + "\n" + strings.Join(f, ",") + "\n"
+		return dispute.HeaderRaised + "\n" + strings.Join(f, ",") + "\n"
 	}
 	cases := map[string]string{
 		"":                          "empty",
@@ -61,8 +86,15 @@ func TestReadFileRefuses(t *testing.T) {
 		with(8, "0088"):             "line 2: amount",
 		with(10, "2026-02-30"):      "line 2: txn_date",
 		with(11, "yesterday"):       "line 2: raised_at",
-		goodFile + strings.Split(goodFile, "\n")[1] + "\n": "line 4: dispute_id CB2026030500001 repeats line 2",
-		dispute.Header + "\nCB1,C\n":                       "line 2",
+		goodFile + strings.Split(goodFile, "\n")[1] + "\n":                      "line 4: dispute_id CB2026030500001 repeats line 2",
+		dispute.HeaderRaised + "\nCB1,C\n":                                      "line 2",
+		ruled("won", "lost", "2026-03-09T10:00:00+08:00", "x"):                  "line 2: arbitration: only a chargeback whose representment was lost",
+		ruled("maybe", "", "2026-03-09T10:00:00+08:00", ""):                     "line 2: decision",
+		ruled("lost", "", "", ""):                                               "line 2: decided_at",
+		ruled("", "", "2026-03-09T10:00:00+08:00", ""):                          "line 2: decided_at: a line not ruled on",
+		ruled("lost", "", "2026-03-09T10:00:00+08:00", "card 6225880012345678"): "line 2: ruling",
+		ruled("lost", "", "2026-03-09T10:00:00+08:00", " padded"):               "line 2: ruling",
+		dispute.Header + "\n" + strings.Split(goodFile, "\n")[1] + "\n":         "line 2: 12 fields, want 16",
 	}
 	for in, want := range cases {
 		_, err := dispute.ReadFile(strings.NewReader(in))
@@ -80,8 +112,10 @@ func TestReadFileRefuses(t *testing.T) {
 func FuzzReadFile(f *testing.F) {
 	f.Add([]byte(goodFile))
 	f.Add([]byte(dispute.Header + "\n"))
+	f.Add([]byte(ruled("lost", "won", "2026-03-09T10:00:00+08:00", "merchant evidence, \"\"quoted\"\"")))
+	f.Add([]byte(ruled("won", "", "2026-03-09T10:00:00Z", "")))
 	f.Add([]byte(dispute.Header + "\n\"CB1\",C,4515\n"))
-	f.Add([]byte("\ufeff" + dispute.Header + "\r\nRR0000001,R,6301,000000000001,000001,T0000001,898310048990001,411111****1111,1,156,2026-01-01,2026-01-01T00:00:00Z\r\n"))
+	f.Add([]byte("\ufeff" + dispute.HeaderRaised + "\r\nRR0000001,R,6301,000000000001,000001,T0000001,898310048990001,411111****1111,1,156,2026-01-01,2026-01-01T00:00:00Z\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ns, err := dispute.ReadFile(bytes.NewReader(b))
 		if err != nil {

@@ -18,12 +18,13 @@ type ImportReport struct {
 	Unmatched []string `json:"unmatched"` // "line N: why" for lines no transaction answers
 	Answered  []string `json:"answered"`  // retrieval requests answered at once
 	Resumed   []string `json:"resumed"`   // disputes an earlier import left unfinished, finished now
+	Ruled     []string `json:"ruled"`     // disputes whose ruling (on a response or an arbitration) came with this file
 }
 
 // String summarizes the report in one line.
 func (r ImportReport) String() string {
-	return fmt.Sprintf("disputes: %d lines, %d new, %d already imported, %d unmatched, %d answered at once",
-		r.Lines, len(r.Created), r.Existing, len(r.Unmatched), len(r.Answered))
+	return fmt.Sprintf("disputes: %d lines, %d new, %d already imported, %d unmatched, %d answered at once, %d ruled",
+		r.Lines, len(r.Created), r.Existing, len(r.Unmatched), len(r.Answered), len(r.Ruled))
 }
 
 // ImportFile reads a dispute file (ReadFile: a bad file imports nothing)
@@ -91,12 +92,19 @@ func (s *Service) answerPending(ctx context.Context) ([]string, error) {
 // transaction's history noted and an audit record. A notice no
 // transaction answers is reported, not stored.
 func (s *Service) Import(ctx context.Context, ns []Notice, a Actor) (ImportReport, error) {
-	rep := ImportReport{Lines: len(ns), Created: []string{}, Unmatched: []string{}, Answered: []string{}, Resumed: []string{}}
+	rep := ImportReport{Lines: len(ns), Created: []string{}, Unmatched: []string{}, Answered: []string{}, Resumed: []string{}, Ruled: []string{}}
 	for i := range ns {
 		n := &ns[i]
 		if d, err := s.Store.Dispute(ctx, n.ID); err == nil {
 			if d.CaseID != 0 {
 				rep.Existing++
+				ruled, err := s.applyRulings(ctx, d, n)
+				if err != nil {
+					return rep, err
+				}
+				if ruled {
+					rep.Ruled = append(rep.Ruled, d.ID)
+				}
 				continue
 			}
 			// An import stopped before finishing it (its case is set
@@ -140,7 +148,7 @@ func (s *Service) Import(ctx context.Context, ns []Notice, a Actor) (ImportRepor
 			}
 		}
 	}
-	if len(rep.Created) > 0 || len(rep.Unmatched) > 0 {
+	if len(rep.Created) > 0 || len(rep.Unmatched) > 0 || len(rep.Ruled) > 0 {
 		s.log().Info("disputes imported", "report", rep.String())
 	}
 	return rep, nil

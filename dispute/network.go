@@ -51,7 +51,9 @@ type EvidenceItem struct {
 // Decision is the network's ruling on a response.
 type Decision struct {
 	DisputeID string `json:"dispute_id"`
-	// Decision is "won" (representment won, retrieval fulfilled) or "lost".
+	// Decision is "won" (representment won, retrieval fulfilled), "lost",
+	// or "pending": the network rules later, and its ruling comes back in
+	// the dispute file (Notice.Decision, Notice.Arbitration).
 	Decision string `json:"decision"`
 	Reason   string `json:"reason"`
 }
@@ -65,7 +67,17 @@ type Network interface {
 	// EUNAVAILABLE when the network cannot be reached, ECONFLICT when it
 	// refuses the response (already decided).
 	Respond(ctx context.Context, r Response) (Decision, error)
+	// Arbitrate escalates a chargeback whose representment the network
+	// ruled against to arbitration, with r as the case, and returns the
+	// ruling (often "pending"). Errors as Respond's; ECONFLICT also when
+	// the dispute may not be escalated (not lost, escalated already, past
+	// the window).
+	Arbitrate(ctx context.Context, r Response) (Decision, error)
 }
+
+// Pending is the Decision of a response or arbitration the network rules
+// on later.
+const Pending = "pending"
 
 // Client is the Network over the dispute API of simnet's admin server
 // (docs/disputes.md §API): GET {BaseURL}/disputes/file and POST
@@ -110,13 +122,23 @@ func (c *Client) DisputeFile(ctx context.Context) ([]byte, error) {
 	return body, nil
 }
 
-// Respond implements Network.
+// Respond implements Network: POST {BaseURL}/disputes/{id}/response.
 func (c *Client) Respond(ctx context.Context, r Response) (Decision, error) {
+	return c.post(ctx, r, "response")
+}
+
+// Arbitrate implements Network: POST {BaseURL}/disputes/{id}/arbitration.
+func (c *Client) Arbitrate(ctx context.Context, r Response) (Decision, error) {
+	return c.post(ctx, r, "arbitration")
+}
+
+// post sends r to the dispute's path and reads the network's ruling.
+func (c *Client) post(ctx context.Context, r Response, path string) (Decision, error) {
 	body, err := json.Marshal(r)
 	if err != nil {
 		return Decision{}, posguard.WrapError(posguard.EINTERNAL, err, "dispute response")
 	}
-	u := strings.TrimRight(c.BaseURL, "/") + "/disputes/" + url.PathEscape(r.DisputeID) + "/response"
+	u := strings.TrimRight(c.BaseURL, "/") + "/disputes/" + url.PathEscape(r.DisputeID) + "/" + path
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
 		return Decision{}, posguard.WrapError(posguard.EINVALID, err, "dispute response")
@@ -137,7 +159,7 @@ func (c *Client) Respond(ctx context.Context, r Response) (Decision, error) {
 		return Decision{}, posguard.Errorf(posguard.EUNAVAILABLE, "dispute %s: the network answered %d", r.DisputeID, res.StatusCode)
 	}
 	var d Decision
-	if err := json.Unmarshal(raw, &d); err != nil || (d.Decision != "won" && d.Decision != "lost") {
+	if err := json.Unmarshal(raw, &d); err != nil || (d.Decision != "won" && d.Decision != "lost" && d.Decision != Pending) {
 		return Decision{}, posguard.Errorf(posguard.EUNAVAILABLE, "dispute %s: unreadable decision", r.DisputeID)
 	}
 	if d.DisputeID != r.DisputeID {

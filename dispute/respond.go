@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/diagnosis"
@@ -74,37 +75,184 @@ func (s *Service) Respond(ctx context.Context, id string, a Actor, statement str
 		s.audit(ctx, a, "dispute.respond", object(id), posguard.ErrorCode(err), nil)
 		return nil, err
 	}
-	won := dec.Decision == "won"
-	u := posguard.DisputeUpdate{ID: id, FromStates: active, State: posguard.DisputeLost, Outcome: posguard.MaskFreeText(dec.Reason),
-		LostBy: posguard.LostByNetwork, RespondedAt: now, DecidedAt: now}
-	if won {
-		u.State, u.LostBy = posguard.DisputeWon, ""
+	r, _ := Lookup(d.ReasonCode)
+	s.caseEntry(ctx, d, posguard.EntryStep, a.Name, fmt.Sprintf("已向卡组织回复 response sent with %d pieces of evidence (reason %s: %s)", len(resp.Evidence), r.Code, r.Name.EN))
+	if dec.Decision == Pending {
+		if err := s.Store.UpdateDispute(ctx, posguard.DisputeUpdate{ID: id, FromStates: active, State: posguard.DisputeResponded, RespondedAt: now}); err != nil {
+			return nil, err
+		}
+		s.audit(ctx, a, "dispute.respond", object(id), "ok", map[string]any{"evidence": len(resp.Evidence), "decision": Pending})
+		s.caseEntry(ctx, d, posguard.EntryStep, System.Name, "等待卡组织裁决 awaiting the network's ruling (it comes back in the dispute file)")
+		s.note(ctx, d.TxnID, fmt.Sprintf("%s %s: response sent; awaiting the ruling", kindName(d.Kind), d.ID))
+		return s.Store.Dispute(ctx, id)
 	}
-	if err := s.Store.UpdateDispute(ctx, u); err != nil {
+	if err := s.Store.UpdateDispute(ctx, posguard.DisputeUpdate{ID: id, FromStates: active, State: posguard.DisputeResponded, RespondedAt: now}); err != nil {
 		return nil, err
 	}
 	s.audit(ctx, a, "dispute.respond", object(id), "ok", map[string]any{"evidence": len(resp.Evidence), "decision": dec.Decision, "reason": dec.Reason})
-	r, _ := Lookup(d.ReasonCode)
+	if err := s.rule(ctx, d.ID, posguard.DisputeResponded, dec.Decision == RulingWon, dec.Reason, now); err != nil {
+		return nil, err
+	}
+	return s.Store.Dispute(ctx, id)
+}
+
+// rule applies the network's ruling to dispute id, which must be in state
+// from (responded: the ruling on a response; arbitration: on an
+// arbitration); ECONFLICT when it is not (ruled already). A won chargeback
+// — by representment or by arbitration — credits the merchant back (one
+// posting, by its key, at most once); a lost one leaves the chargeback
+// standing (after arbitration for good). The case is resolved with the
+// outcome, the transaction's history noted, and the ruling audited.
+func (s *Service) rule(ctx context.Context, id string, from posguard.DisputeState, won bool, why string, at time.Time) error {
+	d, err := s.Store.Dispute(ctx, id)
+	if err != nil {
+		return err
+	}
+	if d.State != from {
+		return posguard.Errorf(posguard.ECONFLICT, "dispute %s is %s, not %s", id, d.State, from)
+	}
+	t, err := s.Store.ByID(ctx, d.TxnID)
+	if err != nil {
+		return err
+	}
+	arb := from == posguard.DisputeArbitration
+	u := posguard.DisputeUpdate{ID: id, FromStates: []posguard.DisputeState{from}, State: posguard.DisputeLost,
+		Outcome: posguard.MaskFreeText(why), LostBy: posguard.LostByNetwork, DecidedAt: at}
+	if arb {
+		u.LostBy = posguard.LostByArbitration
+	}
+	if won {
+		u.State, u.LostBy = posguard.DisputeWon, ""
+	}
+	if won && d.Kind == posguard.DisputeChargeback {
+		// The credit first: a failure leaves the dispute waiting, and the
+		// next fetch applies the ruling again (the posting is idempotent).
+		date := s.Calendar.SettlementDate(s.now())
+		if _, err := s.Ledger.AppendPostings(ctx, []*posguard.Posting{ledger.Representment(d, t, date)}); err != nil {
+			return err
+		}
+	}
+	if err := s.Store.UpdateDispute(ctx, u); err != nil {
+		return err
+	}
 	var outcome string
 	switch {
+	case arb && won:
+		outcome = fmt.Sprintf("仲裁胜诉，%s 元已退回商户 / arbitration won: %s yuan credited back to the merchant (%s)", d.Amount, d.Amount, why)
+	case arb:
+		outcome = fmt.Sprintf("仲裁败诉，拒付最终成立，商户承担 %s 元 / arbitration lost: the chargeback of %s yuan stands for good (%s)", d.Amount, d.Amount, why)
 	case won && d.Kind == posguard.DisputeChargeback:
-		date := s.Calendar.SettlementDate(now)
-		if _, err := s.Ledger.AppendPostings(ctx, []*posguard.Posting{ledger.Representment(d, t, date)}); err != nil {
+		outcome = fmt.Sprintf("再请款成功，%s 元已退回商户 / representment won: %s yuan credited back to the merchant (%s)", d.Amount, d.Amount, why)
+	case won:
+		outcome = fmt.Sprintf("调单已回复并被接受 / retrieval request fulfilled (%s)", why)
+	case d.Kind == posguard.DisputeChargeback:
+		outcome = fmt.Sprintf("再请款失败，拒付成立，商户承担 %s 元；可在 %s 前申请仲裁 / representment lost: the chargeback of %s yuan stands; it may be escalated to arbitration by %s (%s)",
+			d.Amount, stamp(at.Add(posguard.ArbitrationWindow)), d.Amount, stamp(at.Add(posguard.ArbitrationWindow)), why)
+	default:
+		outcome = fmt.Sprintf("调单回复未被接受 / retrieval response not accepted (%s)", why)
+	}
+	decision := RulingLost
+	if won {
+		decision = RulingWon
+	}
+	s.resolveCase(ctx, d, System.Name, outcome)
+	stage := "response"
+	if arb {
+		stage = "arbitration"
+	}
+	if arb {
+		s.note(ctx, d.TxnID, fmt.Sprintf("%s %s: arbitration ruled; %s", kindName(d.Kind), d.ID, decision))
+	} else {
+		s.note(ctx, d.TxnID, fmt.Sprintf("%s %s: response sent; %s", kindName(d.Kind), d.ID, decision))
+	}
+	s.audit(ctx, System, "dispute.decided", object(id), decision, map[string]any{"stage": stage, "outcome": outcome})
+	return nil
+}
+
+// Escalatable reports whether d may go to arbitration at now: a chargeback
+// whose representment the network ruled against (not accepted, not
+// expired, not lost in arbitration already), within ArbitrationWindow of
+// that ruling.
+func Escalatable(d *posguard.Dispute, now time.Time) bool {
+	return d.Kind == posguard.DisputeChargeback && d.State == posguard.DisputeLost && d.LostBy == posguard.LostByNetwork &&
+		!d.DecidedAt.IsZero() && now.Before(d.DecidedAt.Add(posguard.ArbitrationWindow))
+}
+
+// Escalate takes chargeback id, whose representment the network ruled
+// against, to arbitration (仲裁) within ArbitrationWindow: the statement
+// (stored as evidence first when not empty) and every piece of evidence
+// held are sent again as the arbitration case, and the network rules again
+// (usually later: the ruling comes back in the dispute file). No money
+// moves on escalation: the chargeback stays debited until arbitration is
+// won. ECONFLICT when it may not be escalated; EUNAVAILABLE without a link.
+func (s *Service) Escalate(ctx context.Context, id string, a Actor, statement string) (*posguard.Dispute, error) {
+	d, err := s.visible(ctx, id, a)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !Escalatable(d, now) {
+		return nil, posguard.Errorf(posguard.ECONFLICT, "dispute %s cannot go to arbitration: only a chargeback whose representment the network ruled against, within %d days of that ruling", id, int(posguard.ArbitrationWindow/(24*time.Hour)))
+	}
+	if s.Network == nil {
+		return nil, posguard.Errorf(posguard.EUNAVAILABLE, "no dispute link to the network is configured")
+	}
+	if strings.TrimSpace(statement) != "" {
+		if _, err := s.AddStatement(ctx, id, a, statement); err != nil {
 			return nil, err
 		}
-		outcome = fmt.Sprintf("再请款成功，%s 元已退回商户 / representment won: %s yuan credited back to the merchant (%s)", d.Amount, d.Amount, dec.Reason)
-	case won:
-		outcome = fmt.Sprintf("调单已回复并被接受 / retrieval request fulfilled (%s)", dec.Reason)
-	case d.Kind == posguard.DisputeChargeback:
-		outcome = fmt.Sprintf("再请款失败，拒付成立，商户承担 %s 元 / representment lost: the chargeback of %s yuan stands (%s)", d.Amount, d.Amount, dec.Reason)
-	default:
-		outcome = fmt.Sprintf("调单回复未被接受 / retrieval response not accepted (%s)", dec.Reason)
 	}
-	s.caseEntry(ctx, d, posguard.EntryStep, a.Name, fmt.Sprintf("已向卡组织回复 response sent with %d pieces of evidence (reason %s: %s)", len(resp.Evidence), r.Code, r.Name.EN))
-	s.resolveCase(ctx, d, a.Name, outcome)
-	s.note(ctx, d.TxnID, fmt.Sprintf("%s %s: response sent; %s", kindName(d.Kind), d.ID, dec.Decision))
-	s.audit(ctx, System, "dispute.decided", object(id), dec.Decision, map[string]any{"outcome": outcome})
+	t, err := s.Store.ByID(ctx, d.TxnID)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.response(ctx, d, t)
+	if err != nil {
+		return nil, err
+	}
+	dec, err := s.Network.Arbitrate(ctx, resp)
+	if err != nil {
+		s.audit(ctx, a, "dispute.escalate", object(id), posguard.ErrorCode(err), nil)
+		return nil, err
+	}
+	if err := s.Store.UpdateDispute(ctx, posguard.DisputeUpdate{ID: id, FromStates: []posguard.DisputeState{posguard.DisputeLost},
+		State: posguard.DisputeArbitration, RespondedAt: now}); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, "dispute.escalate", object(id), "ok", map[string]any{"evidence": len(resp.Evidence), "decision": dec.Decision})
+	s.moveCase(ctx, d, posguard.CaseInvestigating, a.Name, fmt.Sprintf("申请仲裁 escalated to arbitration with %d pieces of evidence", len(resp.Evidence)))
+	s.note(ctx, d.TxnID, fmt.Sprintf("%s %s: escalated to arbitration by %s", kindName(d.Kind), d.ID, a.Name))
+	if dec.Decision != Pending {
+		if err := s.rule(ctx, id, posguard.DisputeArbitration, dec.Decision == RulingWon, dec.Reason, now); err != nil {
+			return nil, err
+		}
+	}
 	return s.Store.Dispute(ctx, id)
+}
+
+// applyRulings applies the rulings a dispute file line carries to d (a
+// ruling already applied is skipped): the ruling on the response when d
+// awaits it, the one on an arbitration when d is in arbitration. It
+// reports whether it applied one.
+func (s *Service) applyRulings(ctx context.Context, d *posguard.Dispute, n *Notice) (bool, error) {
+	var won bool
+	switch {
+	case d.State == posguard.DisputeResponded && n.Decision != "":
+		won = n.Decision == RulingWon
+	case d.State == posguard.DisputeArbitration && n.Arbitration != "":
+		won = n.Arbitration == RulingWon
+	default:
+		return false, nil
+	}
+	why := n.Ruling
+	if why == "" {
+		why = "ruled " + map[bool]string{true: RulingWon, false: RulingLost}[won]
+	}
+	err := s.rule(ctx, d.ID, d.State, won, why, n.DecidedAt)
+	if posguard.ErrorCode(err) == posguard.ECONFLICT {
+		return false, nil // ruled meanwhile (another instance)
+	}
+	return err == nil, err
 }
 
 // response builds what is sent for d.

@@ -166,6 +166,7 @@ func (a *accessWorld) sampleRequests() map[string]string {
 		"POST /v1/disputes/{id}/evidence":        `POST /v1/disputes/` + a.disputes.cbM1 + `/evidence {"text":"signed slip kept"}`,
 		"POST /v1/disputes/{id}/ask":             `POST /v1/disputes/` + a.disputes.cbM1 + `/ask {"text":"upload the signed slip"}`,
 		"POST /v1/disputes/{id}/respond":         `POST /v1/disputes/` + a.disputes.cbM1 + `/respond {}`,
+		"POST /v1/disputes/{id}/escalate":        `POST /v1/disputes/` + a.disputes.cbM1 + `/escalate {}`,
 		"POST /v1/disputes/{id}/accept":          `POST /v1/disputes/` + a.disputes.rrM1 + `/accept {"note":"no slip"}`,
 		"POST /v1/disputes/import":               "POST /v1/disputes/import " + dispute.Header + "\n",
 		"POST /v1/disputes/fetch":                "POST /v1/disputes/fetch",
@@ -283,9 +284,10 @@ func TestEveryRouteDeclaresAccess(t *testing.T) {
 			}
 			continue
 		}
-		if rt.Pattern == "POST /v1/disputes/{id}/respond" {
+		if rt.Pattern == "POST /v1/disputes/{id}/respond" || rt.Pattern == "POST /v1/disputes/{id}/escalate" {
 			// Reached: the fixture's network never raised the dispute and
-			// refuses the response (won and lost: dispute_test.go).
+			// refuses the response; an open dispute cannot go to
+			// arbitration (won, lost, arbitration: dispute_test.go).
 			if st != 409 {
 				t.Errorf("%s as %s: %d %s, want 409 (reached, refused by the network)", rt.Pattern, role, st, raw)
 			}

@@ -278,7 +278,8 @@ func TestConventionEveryRoute(t *testing.T) {
 		"GET /v1/disputes/{id}/evidence/{eid}": {"!GET /v1/disputes/" + f.disputes.cbM1 + "/evidence/0"}, // downloads are not JSON (dispute_test.go)
 		"POST /v1/disputes/{id}/evidence":      {`POST /v1/disputes/` + f.disputes.cbM1 + `/evidence {"text":"slip kept"}`, `!POST /v1/disputes/` + f.disputes.cbM1 + `/evidence {"text":""}`},
 		"POST /v1/disputes/{id}/ask":           {`POST /v1/disputes/` + f.disputes.cbM2 + `/ask {"text":"upload the slip"}`},
-		"POST /v1/disputes/{id}/respond":       {`!POST /v1/disputes/` + f.disputes.cbM1 + `/respond {}`}, // the network never raised it: 409
+		"POST /v1/disputes/{id}/respond":       {`!POST /v1/disputes/` + f.disputes.cbM1 + `/respond {}`},  // the network never raised it: 409
+		"POST /v1/disputes/{id}/escalate":      {`!POST /v1/disputes/` + f.disputes.cbM1 + `/escalate {}`}, // not lost: 409
 		"POST /v1/disputes/{id}/accept":        {`POST /v1/disputes/` + f.disputes.rrM1 + `/accept {"note":"no slip"}`, `!POST /v1/disputes/` + f.disputes.rrM1 + `/accept {}`},
 		"POST /v1/disputes/import":             {"POST /v1/disputes/import " + dispute.Header + "\n", "!POST /v1/disputes/import garbage"},
 		"POST /v1/disputes/fetch":              {"POST /v1/disputes/fetch"},

@@ -25,7 +25,7 @@ func (s *Server) disputeRoutes() []route {
 	}
 	return []route{
 		d("GET /v1/disputes", s.listDisputes, everyone, op{summary: "Disputes (调单, 拒付), soonest deadline first (a merchant user sees its own)",
-			query: []string{"state: open, waiting_merchant, won, lost", "kind: retrieval, chargeback", "merchant: merchant ID", "active: 1 for open and waiting_merchant only", "limit: at most 1000"},
+			query: []string{"state: open, waiting_merchant, responded, arbitration, won, lost", "kind: retrieval, chargeback", "merchant: merchant ID", "active: 1 for open and waiting_merchant only", "limit: at most 1000"},
 			resp:  disputeList{}}),
 		d("GET /v1/disputes/{id}", s.getDispute, everyone, op{summary: "One dispute with its reason (zh/en), deadline, case and evidence", resp: disputeDetail{}}),
 		d("GET /v1/disputes/{id}/evidence/{eid}", s.getDisputeEvidence, everyone, op{summary: "Download one piece of evidence (its sniffed content type, as an attachment)"}),
@@ -33,6 +33,8 @@ func (s *Server) disputeRoutes() []route {
 			body: statementInput{}, resp: evidenceView{}, status: 201}),
 		d("POST /v1/disputes/{id}/ask", s.askMerchant, disputeWorkers, op{summary: "Ask the merchant for more evidence (the dispute waits for the merchant)", body: statementInput{}, resp: disputeDetail{}}),
 		d("POST /v1/disputes/{id}/respond", s.respondDispute, disputeResponders, op{summary: "Send the response to the network before the deadline; its ruling decides the dispute",
+			body: respondInput{}, resp: disputeDetail{}}),
+		d("POST /v1/disputes/{id}/escalate", s.escalateDispute, disputeResponders, op{summary: "Take a chargeback whose representment the network ruled against to arbitration (仲裁), within 10 days of that ruling; the network rules again",
 			body: respondInput{}, resp: disputeDetail{}}),
 		d("POST /v1/disputes/{id}/accept", s.acceptDispute, disputeWorkers, op{summary: "Accept the dispute without contest (lost)", body: acceptInput{}, resp: disputeDetail{}}),
 		d("POST /v1/disputes/import", s.importDisputes, disputeWorkers, op{summary: "Import a dispute file (the CSV of docs/disputes.md as the body, at most 32 MB)", resp: dispute.ImportReport{}}),
@@ -312,6 +314,21 @@ func (s *Server) respondDispute(w nethttp.ResponseWriter, r *nethttp.Request) {
 	err := readBody(r, &in)
 	if err == nil {
 		_, err = s.Disputes.Respond(r.Context(), r.PathValue("id"), disputeActor(r), in.Statement)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeDispute(w, r, r.PathValue("id"), nethttp.StatusOK)
+}
+
+// escalateDispute serves POST /v1/disputes/{id}/escalate {"statement"}:
+// 409 when the dispute may not go to arbitration.
+func (s *Server) escalateDispute(w nethttp.ResponseWriter, r *nethttp.Request) {
+	var in respondInput
+	err := readBody(r, &in)
+	if err == nil {
+		_, err = s.Disputes.Escalate(r.Context(), r.PathValue("id"), disputeActor(r), in.Statement)
 	}
 	if err != nil {
 		s.writeError(w, r, err)

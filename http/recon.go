@@ -272,6 +272,9 @@ func viewExceptions(exs []*posguard.ReconException) []recon.Exception {
 		var x recon.Exception
 		json.Unmarshal(e.Body, &x)
 		x.Status, x.Date, x.RunID, x.ID = e.Status, e.Date, e.RunID, e.Ident
+		if x.Source == "" {
+			x.Source = recon.SourceCard // exceptions stored before the QR bills joined the run
+		}
 		if e.CaseID != 0 {
 			id := strconv.FormatInt(e.CaseID, 10)
 			x.CaseID = &id

@@ -38,7 +38,9 @@ type WindowView struct {
 //	POST /disputes                 {"rrn","kind","reason_code","amount"} raises a dispute (docs/disputes.md)
 //	GET  /disputes                 the disputes raised and their rulings
 //	GET  /disputes/file            the dispute file (CSV) of every dispute raised
-//	POST /disputes/{id}/response   a response; answers the ruling {"dispute_id","decision","reason"}
+//	POST /disputes/{id}/response   a response; answers the ruling {"dispute_id","decision","reason"} ("pending" with a ruling delay)
+//	POST /disputes/{id}/arbitration  escalates a lost representment to arbitration; answers as a response
+//	POST /disputes/rule            makes every pending ruling due now (the network's ruling run)
 func (n *Network) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /clearing", func(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/dispute"
@@ -21,13 +22,52 @@ type disputeBook struct {
 	seq   int
 	order []string
 	byID  map[string]*simDispute
+	delay time.Duration // Options.DisputeRulingDelay, or as set since
 }
 
-// simDispute is one raised dispute and, once answered, its ruling.
+// SetDisputeRulingDelay changes how long the network takes to rule on
+// the next dispute responses and arbitrations (Options.DisputeRulingDelay).
+func (n *Network) SetDisputeRulingDelay(d time.Duration) {
+	n.disputes.mu.Lock()
+	defer n.disputes.mu.Unlock()
+	n.disputes.delay = d
+}
+
+// simDispute is one raised dispute and, once answered, its rulings. A
+// ruling is made when the response (or arbitration) comes, and shown from
+// its due time on (the ruling delay).
 type simDispute struct {
 	notice   dispute.Notice
-	decision string // "" until ruled: won | lost
+	decision string // "" until answered: won | lost
 	reason   string
+	due      time.Time // when the decision is shown
+	arb      string    // "" until escalated: won | lost
+	arbWhy   string
+	arbDue   time.Time
+}
+
+// shown returns the rulings visible at now: the decision, the arbitration
+// ruling, when the latest was made and why.
+func (d *simDispute) shown(now time.Time) (decision, arb string, at time.Time, why string) {
+	if d.decision == "" || now.Before(d.due) {
+		return "", "", time.Time{}, ""
+	}
+	decision, at, why = d.decision, d.due, d.reason
+	if d.arb != "" && !now.Before(d.arbDue) {
+		arb, at, why = d.arb, d.arbDue, d.arbWhy
+	}
+	return decision, arb, at, why
+}
+
+// line is d's line in the dispute file at now.
+func (d *simDispute) line(now time.Time) dispute.Notice {
+	n := d.notice
+	n.Decision, n.Arbitration, n.DecidedAt, n.Ruling = d.shown(now)
+	n.DecidedAt = n.DecidedAt.Truncate(time.Second)
+	if len(n.Ruling) > dispute.MaxRuling {
+		n.Ruling = n.Ruling[:dispute.MaxRuling]
+	}
+	return n
 }
 
 // DisputeView is the admin API's view of a dispute.
@@ -43,15 +83,23 @@ type DisputeView struct {
 	RaisedAt   string `json:"raised_at"`
 	DueAt      string `json:"due_at"`
 	Decision   string `json:"decision,omitempty"`
-	Reason     string `json:"reason,omitempty"`
+	// Arbitration is the arbitration's ruling ("" none yet).
+	Arbitration string `json:"arbitration,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 }
 
-func (d *simDispute) view() DisputeView {
+func (d *simDispute) view(now time.Time) DisputeView {
 	r, _ := dispute.Lookup(d.notice.ReasonCode)
+	dec, arb, _, why := d.shown(now)
+	if dec == "" && d.decision != "" {
+		dec = dispute.Pending
+	} else if arb == "" && d.arb != "" {
+		arb = dispute.Pending
+	}
 	return DisputeView{ID: d.notice.ID, Kind: string(d.notice.Kind), ReasonCode: d.notice.ReasonCode, RRN: d.notice.RRN,
 		Terminal: d.notice.Terminal, Merchant: d.notice.Merchant, Card: d.notice.Card, Amount: int64(d.notice.Amount),
 		RaisedAt: d.notice.RaisedAt.Format("2006-01-02T15:04:05Z07:00"),
-		DueAt:    r.Deadline(d.notice.RaisedAt).Format("2006-01-02T15:04:05Z07:00"), Decision: d.decision, Reason: d.reason}
+		DueAt:    r.Deadline(d.notice.RaisedAt).Format("2006-01-02T15:04:05Z07:00"), Decision: dec, Arbitration: arb, Reason: why}
 }
 
 // RaiseDispute raises a retrieval request or chargeback with reason code
@@ -110,24 +158,26 @@ func (n *Network) RaiseDispute(rrn string, kind posguard.DisputeKind, code strin
 // DisputeFile returns the dispute file of every dispute raised (the format
 // of dispute.ReadFile).
 func (n *Network) DisputeFile() []byte {
+	now := n.now()
 	b := &n.disputes
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ns := make([]dispute.Notice, 0, len(b.order))
 	for _, id := range b.order {
-		ns = append(ns, b.byID[id].notice)
+		ns = append(ns, b.byID[id].line(now))
 	}
 	return dispute.WriteFile(ns)
 }
 
 // Disputes returns every dispute raised, oldest first.
 func (n *Network) Disputes() []DisputeView {
+	now := n.now()
 	b := &n.disputes
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := make([]DisputeView, 0, len(b.order))
 	for _, id := range b.order {
-		out = append(out, b.byID[id].view())
+		out = append(out, b.byID[id].view(now))
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].RaisedAt < out[j].RaisedAt })
 	return out
@@ -153,11 +203,73 @@ func (n *Network) RespondDispute(resp dispute.Response) (dispute.Decision, error
 	if now.Before(r.Deadline(d.notice.RaisedAt)) {
 		won, why = dispute.Judge(r, resp, d.notice.RRN, d.notice.Terminal, d.notice.Merchant, d.notice.Amount)
 	}
-	d.decision, d.reason = "lost", why
+	d.decision, d.reason, d.due = dispute.RulingLost, why, now.Add(b.delay)
 	if won {
-		d.decision = "won"
+		d.decision = dispute.RulingWon
 	}
-	return dispute.Decision{DisputeID: d.notice.ID, Decision: d.decision, Reason: why}, nil
+	return d.answer(d.decision, why, d.due, now), nil
+}
+
+// answer is the network's answer to a response or arbitration: the ruling
+// when it is due already, else "pending".
+func (d *simDispute) answer(decision, why string, due, now time.Time) dispute.Decision {
+	if now.Before(due) {
+		return dispute.Decision{DisputeID: d.notice.ID, Decision: dispute.Pending, Reason: "the network will rule; the ruling comes in the dispute file"}
+	}
+	return dispute.Decision{DisputeID: d.notice.ID, Decision: decision, Reason: why}
+}
+
+// ArbitrateDispute takes a chargeback whose representment was ruled lost
+// to arbitration, with resp as the case: the network rules again by
+// dispute.Judge (the fuller case — the merchant's evidence added since —
+// may win now; a counterfeit magnetic-stripe read still loses), within
+// posguard.ArbitrationWindow of the lost ruling. Returns ENOTFOUND for an
+// unknown dispute, ECONFLICT for one that may not go to arbitration.
+func (n *Network) ArbitrateDispute(resp dispute.Response) (dispute.Decision, error) {
+	now := n.now()
+	b := &n.disputes
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := b.byID[resp.DisputeID]
+	if d == nil {
+		return dispute.Decision{}, posguard.Errorf(posguard.ENOTFOUND, "no dispute %q", resp.DisputeID)
+	}
+	dec, _, at, _ := d.shown(now)
+	switch {
+	case d.notice.Kind != posguard.DisputeChargeback || dec != dispute.RulingLost:
+		return dispute.Decision{}, posguard.Errorf(posguard.ECONFLICT, "dispute %s: only a chargeback whose representment was ruled lost goes to arbitration", d.notice.ID)
+	case d.arb != "":
+		return dispute.Decision{}, posguard.Errorf(posguard.ECONFLICT, "dispute %s is in arbitration already", d.notice.ID)
+	case !now.Before(at.Add(posguard.ArbitrationWindow)):
+		return dispute.Decision{}, posguard.Errorf(posguard.ECONFLICT, "dispute %s: the arbitration window closed", d.notice.ID)
+	}
+	r, _ := dispute.Lookup(d.notice.ReasonCode)
+	won, why := dispute.Judge(r, resp, d.notice.RRN, d.notice.Terminal, d.notice.Merchant, d.notice.Amount)
+	d.arb, d.arbWhy, d.arbDue = dispute.RulingLost, "arbitration: "+why, now.Add(b.delay)
+	if won {
+		d.arb = dispute.RulingWon
+	}
+	return d.answer(d.arb, d.arbWhy, d.arbDue, now), nil
+}
+
+// RuleDisputes makes every pending ruling due now (the network's ruling
+// run; tests and demos use it instead of waiting for the delay). It
+// returns how many rulings it made due.
+func (n *Network) RuleDisputes() int {
+	now := n.now()
+	b := &n.disputes
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := 0
+	for _, d := range b.byID {
+		if d.decision != "" && now.Before(d.due) {
+			d.due, k = now, k+1
+		}
+		if d.arb != "" && now.Before(d.arbDue) {
+			d.arbDue, k = now, k+1
+		}
+	}
+	return k
 }
 
 // disputeRoutes adds the dispute routes of the admin API to mux.
@@ -185,7 +297,7 @@ func (n *Network) disputeRoutes(mux *http.ServeMux) {
 			return
 		}
 		d := &simDispute{notice: no}
-		writeJSON(w, http.StatusCreated, d.view())
+		writeJSON(w, http.StatusCreated, d.view(n.now()))
 	})
 	mux.HandleFunc("GET /disputes", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, n.Disputes())
@@ -197,22 +309,29 @@ func (n *Network) disputeRoutes(mux *http.ServeMux) {
 		w.WriteHeader(http.StatusOK)
 		w.Write(body)
 	})
-	mux.HandleFunc("POST /disputes/{id}/response", func(w http.ResponseWriter, r *http.Request) {
-		var resp dispute.Response
-		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&resp); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want a JSON dispute response"})
-			return
+	answer := func(f func(dispute.Response) (dispute.Decision, error)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			var resp dispute.Response
+			if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&resp); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want a JSON dispute response"})
+				return
+			}
+			resp.DisputeID = r.PathValue("id")
+			d, err := f(resp)
+			switch posguard.ErrorCode(err) {
+			case "":
+				writeJSON(w, http.StatusOK, d)
+			case posguard.ENOTFOUND:
+				writeJSON(w, http.StatusNotFound, map[string]string{"error": posguard.ErrorMessage(err)})
+			default:
+				writeJSON(w, http.StatusConflict, map[string]string{"error": posguard.ErrorMessage(err)})
+			}
 		}
-		resp.DisputeID = r.PathValue("id")
-		d, err := n.RespondDispute(resp)
-		switch posguard.ErrorCode(err) {
-		case "":
-			writeJSON(w, http.StatusOK, d)
-		case posguard.ENOTFOUND:
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": posguard.ErrorMessage(err)})
-		default:
-			writeJSON(w, http.StatusConflict, map[string]string{"error": posguard.ErrorMessage(err)})
-		}
+	}
+	mux.HandleFunc("POST /disputes/{id}/response", answer(n.RespondDispute))
+	mux.HandleFunc("POST /disputes/{id}/arbitration", answer(n.ArbitrateDispute))
+	mux.HandleFunc("POST /disputes/rule", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]int{"ruled": n.RuleDisputes()})
 	})
 }
 
@@ -227,7 +346,15 @@ type disputeLink struct{ n *Network }
 func (l disputeLink) DisputeFile(ctx context.Context) ([]byte, error) { return l.n.DisputeFile(), nil }
 
 func (l disputeLink) Respond(ctx context.Context, r dispute.Response) (dispute.Decision, error) {
-	d, err := l.n.RespondDispute(r)
+	return l.answer(l.n.RespondDispute, r)
+}
+
+func (l disputeLink) Arbitrate(ctx context.Context, r dispute.Response) (dispute.Decision, error) {
+	return l.answer(l.n.ArbitrateDispute, r)
+}
+
+func (l disputeLink) answer(f func(dispute.Response) (dispute.Decision, error), r dispute.Response) (dispute.Decision, error) {
+	d, err := f(r)
 	if err != nil {
 		return d, posguard.Errorf(posguard.ECONFLICT, "dispute %s: the network refused the response: %s", r.DisputeID, posguard.ErrorMessage(err))
 	}

@@ -40,6 +40,12 @@ type Options struct {
 	// recognise retransmissions (default 100000; the oldest are forgotten
 	// first).
 	DuplicateWindow int
+	// DisputeRulingDelay is how long after a dispute response or an
+	// arbitration the network rules (docs/disputes.md): 0 rules at once
+	// (the answer carries the ruling); otherwise the answer is "pending"
+	// and the ruling appears in the dispute file once the delay passed
+	// (or when POST /disputes/rule asks for the rulings now).
+	DisputeRulingDelay time.Duration
 }
 
 // Network is the simulated card network: its issuers' accounts, the fault
@@ -116,6 +122,7 @@ func New(cards []posguard.Card, zonePINKey []byte, opts Options) *Network {
 		seen:        make(map[dupKey]*posguard.UpstreamResponse),
 		stats:       newStats(),
 	}
+	n.disputes.delay = opts.DisputeRulingDelay
 	if len(zonePINKey) > 0 {
 		c, err := zoneCipher(zonePINKey)
 		if err != nil {

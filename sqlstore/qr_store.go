@@ -149,10 +149,34 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 }
 
 // insertQROrderSQL inserts an order unless the merchant has its number.
-const insertQROrderSQL = `INSERT INTO qr_orders (merchant_id, out_order_no, request_hash, mode, channel, channel_name, amount,
-	state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task, next_attempt,
-	created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+// Its id is taken first (a CTE) so that its out_trade_no, the trade
+// prefix (?1) and the id on 12 digits, is written by the same statement
+// when the order is paying (?2): one statement, one round trip to
+// PostgreSQL. SQLite has one writer, so the next id is max + 1 as its
+// INTEGER PRIMARY KEY would choose; PostgreSQL takes it from the
+// column's identity sequence. The SELECT's WHERE true keeps SQLite from
+// reading ON CONFLICT as a join's.
+const insertQROrderSQL = ` INTO qr_orders (id, out_trade_no, merchant_id, out_order_no, request_hash, mode, channel, channel_name,
+	amount, state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task, next_attempt,
+	created_at, updated_at)
+	SELECT n.id, CASE WHEN ? THEN ? || %s ELSE '' END, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM n WHERE true
 	ON CONFLICT (merchant_id, out_order_no) DO NOTHING RETURNING id`
+
+// insertQROrderQueries are insertQROrderSQL for PostgreSQL and SQLite.
+var insertQROrderQueries = [2]string{
+	`WITH n AS (SELECT nextval(pg_get_serial_sequence('qr_orders', 'id')) AS id) INSERT` +
+		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`),
+	`WITH n AS (SELECT coalesce(max(id), 0) + 1 AS id FROM qr_orders) INSERT` +
+		fmt.Sprintf(insertQROrderSQL, `printf('%012d', n.id)`),
+}
+
+// insertQROrderQuery is insertQROrderSQL for the dialect.
+func (s *Store) insertQROrderQuery() string {
+	if s.DB.D.Name == "postgres" {
+		return insertQROrderQueries[0]
+	}
+	return insertQROrderQueries[1]
+}
 
 // insertQROrder inserts o in tx, or returns the merchant's order with that
 // number (created false). The order returned is built from o, not read
@@ -168,7 +192,8 @@ func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, 
 	if got.State.Final() {
 		got.Task = posguard.QRTaskNone
 	}
-	err := tx.QueryRow(ctx, insertQROrderSQL,
+	paying := got.State == posguard.QRPaying
+	err := tx.QueryRow(ctx, s.insertQROrderQuery(), paying, tradePrefix,
 		got.MerchantID, got.OutOrderNo, got.RequestHash, string(got.Mode), got.Channel, got.ChannelName, int64(got.Amount),
 		string(got.State), got.Reason, got.AuthCode, got.TerminalID, got.Subject, got.NotifyURL, got.ExpireSeconds,
 		s.T(got.ExpiresAt), s.T(got.Deadline), string(got.Task), s.T(got.NextAttempt), s.T(now), s.T(now)).Scan(&got.ID)
@@ -180,11 +205,8 @@ func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, 
 	if err != nil {
 		return nil, false, err
 	}
-	if got.State == posguard.QRPaying {
+	if paying {
 		got.OutTradeNo = fmt.Sprintf("%s%012d", tradePrefix, got.ID)
-		if _, err := tx.Exec(ctx, "create qr order", `UPDATE qr_orders SET out_trade_no = ? WHERE id = ?`, got.OutTradeNo, got.ID); err != nil {
-			return nil, false, err
-		}
 	}
 	if got.State.Final() {
 		if err := s.queueNotice(ctx, tx, &got, 0, "order", now); err != nil {

@@ -17,7 +17,7 @@ func TestDisputesCommand(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "disputes.csv")
 	line := "CB2026030500001,C,4515,000000100042,000011,10000001,898310048990001,622588******0019,8800,156,2026-03-01,2026-03-05T10:00:00+08:00\n"
-	if err := os.WriteFile(good, []byte(dispute.Header+"\n"+line), 0o644); err != nil {
+	if err := os.WriteFile(good, []byte(dispute.HeaderRaised+"\n"+line), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errs := run(t, "disputes", "import", "--db", db, good)
@@ -25,7 +25,7 @@ func TestDisputesCommand(t *testing.T) {
 		t.Fatalf("import: exit %d\n%s%s", code, out, errs)
 	}
 	bad := filepath.Join(dir, "bad.csv")
-	os.WriteFile(bad, []byte(dispute.Header+"\n"+strings.Replace(line, "622588******0019", "6225880000000019", 1)), 0o644)
+	os.WriteFile(bad, []byte(dispute.HeaderRaised+"\n"+strings.Replace(line, "622588******0019", "6225880000000019", 1)), 0o644)
 	if code, _, errs = run(t, "disputes", "import", "--db", db, bad); code == 0 || !strings.Contains(errs, "line 2: card") || strings.Contains(errs, "6225880000000019") {
 		t.Fatalf("bad file: exit %d: %s", code, errs)
 	}

@@ -10,12 +10,13 @@ import (
 
 // TestQRMetricsAndAnalytics: through the real host and simwallet, a paid
 // order, one refused NOTENOUGH by the channel, one refused at once
-// (unknown code) and a partial refund show in /metrics (posguard_qr_*)
-// and in the failure analytics by channel and by reason, as card answers
-// do.
+// (unknown code) and a partial refund, with merchant notifications of
+// which the first attempt fails, show in /metrics (posguard_qr_*) and in
+// the failure analytics by channel and by reason, as card answers do.
 func TestQRMetricsAndAnalytics(t *testing.T) {
 	qw := startQRWorld(t)
-	paid := qw.order(201, map[string]any{"out_order_no": "M-1", "amount": 1234, "auth_code": "134567000000000081"})
+	sink := newNotifySink(t, 1) // the first notification attempt fails
+	paid := qw.order(201, map[string]any{"out_order_no": "M-1", "amount": 1234, "auth_code": "134567000000000081", "notify_url": sink.url})
 	if paid["state"] != "succeeded" {
 		t.Fatalf("paid: %v", paid)
 	}
@@ -40,8 +41,19 @@ func TestQRMetricsAndAnalytics(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return string(b)
 	}
+	// The order's and the refund's notifications: one failed attempt,
+	// then both delivered (the retry comes after 100 ms).
+	deadline := time.Now().Add(15 * time.Second)
 	body := scrape()
+	for !strings.Contains(body, `posguard_qr_notifications_total{result="delivered"} 2`+"\n") {
+		if time.Now().After(deadline) {
+			t.Fatalf("notifications not delivered: %d events\n%s", len(sink.events()), body)
+		}
+		time.Sleep(100 * time.Millisecond) // the outbox retries on its own schedule
+		body = scrape()
+	}
 	for _, want := range []string{
+		`posguard_qr_notifications_total{result="failed"} 1`,
 		`posguard_qr_orders_total{channel="wechat",state="succeeded"} 1`,
 		`posguard_qr_orders_total{channel="wechat",state="failed"} 1`,
 		`posguard_qr_orders_total{channel="none",state="failed"} 1`,
@@ -59,7 +71,7 @@ func TestQRMetricsAndAnalytics(t *testing.T) {
 	}
 
 	// The analytics flush every second: poll until the orders are there.
-	deadline := time.Now().Add(15 * time.Second)
+	deadline = time.Now().Add(15 * time.Second)
 	for {
 		_, byChannel := qw.call("GET", "/v1/analytics/failures?by=channel", qw.staff, nil)
 		_, byCode := qw.call("GET", "/v1/analytics/failures?by=code", qw.staff, nil)

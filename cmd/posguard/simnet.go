@@ -32,6 +32,9 @@ type SimnetCommand struct {
 	Seed      uint64
 	Cutoff    string
 	LogLevel  string
+	// RulingDelay is how long the network takes to rule on a dispute
+	// response or arbitration (0: at once).
+	RulingDelay time.Duration
 
 	// Ready is closed when both listeners are bound; Net is the network.
 	Ready chan struct{}
@@ -53,6 +56,7 @@ func (c *SimnetCommand) ParseFlags(args []string) error {
 	fs.Uint64Var(&c.Seed, "seed", 0, "random seed for faults (0: time-based)")
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time (UTC+8) at which the network's clearing day rolls over, as serve's --cutoff")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.DurationVar(&c.RulingDelay, "dispute-ruling-delay", 0, "how long the network takes to rule on a dispute response or arbitration; 0 rules at once, otherwise the ruling comes in the dispute file (POST /disputes/rule rules now)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,7 +91,7 @@ func (c *SimnetCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n := simnet.New(w.Cards, w.Acquirer.ZonePINKey, simnet.Options{Seed: seedVal, Logger: log, Calendar: posguard.Calendar{Cutoff: cutoff}})
+	n := simnet.New(w.Cards, w.Acquirer.ZonePINKey, simnet.Options{Seed: seedVal, Logger: log, Calendar: posguard.Calendar{Cutoff: cutoff}, DisputeRulingDelay: c.RulingDelay})
 	if c.Faults != "" {
 		if err := n.SetFaults(c.Faults); err != nil {
 			return fmt.Errorf("--faults: %w", err)

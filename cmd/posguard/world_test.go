@@ -239,7 +239,11 @@ func (wd *world) checkMoney(ctx context.Context) {
 // posguard token create.
 func (wd *world) userToken(name string, role posguard.Role, mid string) string {
 	wd.t.Helper()
-	args := []string{"user", "add", "--db", wd.db, "--name", name, "--role", string(role)}
+	var key []string // PostgreSQL: the host key is in the test's folder
+	if !strings.HasPrefix(wd.db, "sqlite:") {
+		key = []string{"--host-key-file", filepath.Join(wd.dir, "posguard.hostkey")}
+	}
+	args := append([]string{"user", "add", "--db", wd.db, "--name", name, "--role", string(role)}, key...)
 	if mid != "" {
 		args = append(args, "--merchant", mid)
 	}
@@ -248,7 +252,7 @@ func (wd *world) userToken(name string, role posguard.Role, mid string) string {
 		wd.t.Fatalf("user add %s: exit %d: %s", name, code, errb.String())
 	}
 	out.Reset()
-	if code := Main(context.Background(), []string{"token", "create", "--db", wd.db, "--user", name, "--label", "test"}, &out, &errb); code != 0 {
+	if code := Main(context.Background(), append([]string{"token", "create", "--db", wd.db, "--user", name, "--label", "test"}, key...), &out, &errb); code != 0 {
 		wd.t.Fatalf("token create %s: exit %d: %s", name, code, errb.String())
 	}
 	return strings.TrimSpace(out.String())
