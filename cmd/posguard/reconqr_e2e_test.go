@@ -79,8 +79,6 @@ func TestReconQRBills(t *testing.T) {
 			dsn := ""
 			if db == "postgres" {
 				dsn = pgtest.URL(t)
-				// user and token commands find the host key here too.
-				t.Setenv("POSGUARD_HOST_KEY_FILE", filepath.Join(t.TempDir(), "posguard.hostkey"))
 			}
 			testReconQRBills(t, dsn)
 		})
