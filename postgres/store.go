@@ -22,7 +22,6 @@ type Store struct {
 	*sqlstore.Store
 
 	pool     *pgxpool.Pool
-	sealer   posguard.Sealer
 	group    *committer // group commit of journal and reversal writes
 	migrated []string
 }
@@ -53,7 +52,7 @@ func Open(ctx context.Context, url string, sealer posguard.Sealer) (*Store, erro
 		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: connect")
 	}
 	pc := poolConn{pgQ[*pgxpool.Pool]{pool}}
-	s := &Store{Store: sqlstore.New(sqlstore.NewDB(dialect, pc, pc), sealer), pool: pool, sealer: sealer}
+	s := &Store{Store: sqlstore.New(sqlstore.NewDB(dialect, pc, pc), sealer), pool: pool}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "postgres: connect")

@@ -143,10 +143,10 @@ func (r *Reconciler) gatherQR(ctx context.Context, in Input) ([]*qrBill, string,
 // qrSide is what matching the bills of a date needs of the QR journal.
 type qrSide struct {
 	byNo      map[string]*posguard.QROrder
-	paid      map[string][]*posguard.QROrder // channel|merchant → succeeded orders paid on the date
-	refunds   map[int64][]*posguard.QRRefund // by order
-	refundNo  map[string]*posguard.QRRefund  // by posguard's out_refund_no at the channel
-	refundDay []*posguard.QRRefund           // succeeded on the date
+	paid      map[string][]*posguard.QROrder  // channel|merchant → succeeded orders paid on the date
+	refunds   map[int64][]*posguard.QRRefund  // by order
+	refundNo  map[string]*posguard.QRRefund   // by posguard's out_refund_no at the channel
+	refundDay map[string][]*posguard.QRRefund // succeeded on the date, by channel|merchant of the order
 	byID      map[int64]*posguard.QROrder
 }
 
@@ -159,7 +159,7 @@ func (r *Reconciler) loadQR(ctx context.Context, date string, bills []*qrBill) (
 	day, _ := time.ParseInLocation("2006-01-02", date, cst)
 	end := day.AddDate(0, 0, 1)
 	q := &qrSide{byNo: map[string]*posguard.QROrder{}, paid: map[string][]*posguard.QROrder{},
-		refunds: map[int64][]*posguard.QRRefund{}, refundNo: map[string]*posguard.QRRefund{}}
+		refunds: map[int64][]*posguard.QRRefund{}, refundNo: map[string]*posguard.QRRefund{}, refundDay: map[string][]*posguard.QRRefund{}}
 	if err := r.QRStore.PaidQROrders(ctx, day, end, func(o *posguard.QROrder) error {
 		q.byNo[o.OutTradeNo] = o
 		k := o.ChannelName + "|" + o.MerchantID
@@ -194,9 +194,10 @@ func (r *Reconciler) loadQR(ctx context.Context, date string, bills []*qrBill) (
 			byID[o.ID] = o
 		}
 	}
+	var refundDay []*posguard.QRRefund
 	if err := r.QRStore.SucceededQRRefunds(ctx, day, end, func(x *posguard.QRRefund) error {
-		q.refundDay = append(q.refundDay, x)
-		if byID[x.OrderID] == nil {
+		refundDay = append(refundDay, x)
+		if _, ok := byID[x.OrderID]; !ok {
 			byID[x.OrderID] = nil
 			ids = append(ids, x.OrderID)
 		}
@@ -205,14 +206,17 @@ func (r *Reconciler) loadQR(ctx context.Context, date string, bills []*qrBill) (
 		return nil, err
 	}
 	// Orders of refunds of the date that no bill names nor paid that day.
-	for _, x := range q.refundDay {
-		if byID[x.OrderID] == nil {
-			o, err := r.QRStore.QROrder(ctx, x.OrderID)
-			if err != nil {
+	for _, x := range refundDay {
+		o := byID[x.OrderID]
+		if o == nil {
+			var err error
+			if o, err = r.QRStore.QROrder(ctx, x.OrderID); err != nil {
 				return nil, err
 			}
 			byID[o.ID] = o
 		}
+		k := o.ChannelName + "|" + o.MerchantID
+		q.refundDay[k] = append(q.refundDay[k], x)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	refunds, err := r.QRStore.QRRefundsOf(ctx, ids)
@@ -312,9 +316,9 @@ func (bm *qrBillMatch) match(day time.Time) {
 		f.holdAmt = int64(o.Amount)
 	}
 	// Refunds posguard shows succeeded that day, no REFUND row.
-	for _, x := range q.refundDay {
+	for _, x := range q.refundDay[b.src.Channel+"|"+b.src.MerchantID] {
 		o := q.byID[x.OrderID]
-		if o == nil || o.ChannelName != b.src.Channel || o.MerchantID != b.src.MerchantID || seenRefund[x.RefundNo] {
+		if seenRefund[x.RefundNo] {
 			continue
 		}
 		if x.UpdatedAt.Before(day.Add(qrReturnSlack)) {

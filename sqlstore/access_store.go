@@ -44,11 +44,9 @@ func (s *Store) CreateUser(ctx context.Context, u *posguard.User) error {
 		return posguard.Errorf(posguard.EINVALID, "user %s: no password hash", u.Name)
 	}
 	now := s.NowUTC()
-	err := s.DB.InTx(ctx, "create user", func(tx *Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO users (name, name_key, role, merchant_id, password_hash, disabled, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.Name, posguard.NameKey(u.Name), string(u.Role), u.MerchantID, u.PasswordHash, u.Disabled, s.T(now)).Scan(&u.ID)
-	})
+	err := s.DB.Insert(ctx, "create user", &u.ID, `INSERT INTO users (name, name_key, role, merchant_id, password_hash, disabled, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Name, posguard.NameKey(u.Name), string(u.Role), u.MerchantID, u.PasswordHash, u.Disabled, s.T(now))
 	if posguard.ErrorCode(err) == posguard.ECONFLICT {
 		return posguard.Errorf(posguard.ECONFLICT, "user %s already exists", u.Name)
 	}
@@ -73,13 +71,7 @@ func (s *Store) Users(ctx context.Context) ([]*posguard.User, error) {
 // updateUser sets one column of the user named name; ENOTFOUND when none.
 func (s *Store) updateUser(ctx context.Context, op, column, name string, v any) error {
 	n, err := s.DB.Exec(ctx, op, `UPDATE users SET `+column+` = ? WHERE name_key = ?`, v, posguard.NameKey(name))
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return posguard.Errorf(posguard.ENOTFOUND, "user %s not found", name)
-	}
-	return nil
+	return affectedOne(n, err, "user", name)
 }
 
 // SetUserDisabled implements posguard.UserStore.
@@ -129,11 +121,9 @@ func (s *Store) CreateToken(ctx context.Context, t *posguard.Token) error {
 	}
 	now := s.NowUTC()
 	t.ExpiresAt = t.ExpiresAt.UTC().Truncate(time.Microsecond)
-	err := s.DB.InTx(ctx, "create token", func(tx *Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO tokens (user_id, kind, label, hash, created_at, expires_at, revoked_at)
-			SELECT id, ?, ?, ?, ?, ?, ? FROM users WHERE id = ? RETURNING id`,
-			string(t.Kind), t.Label, t.Hash, s.T(now), s.T(t.ExpiresAt), s.T(time.Time{}), t.UserID).Scan(&t.ID)
-	})
+	err := s.DB.Insert(ctx, "create token", &t.ID, `INSERT INTO tokens (user_id, kind, label, hash, created_at, expires_at, revoked_at)
+		SELECT id, ?, ?, ?, ?, ?, ? FROM users WHERE id = ? RETURNING id`,
+		string(t.Kind), t.Label, t.Hash, s.T(now), s.T(t.ExpiresAt), s.T(time.Time{}), t.UserID)
 	if errors.Is(err, ErrNoRows) {
 		return posguard.Errorf(posguard.ENOTFOUND, "user %d not found", t.UserID)
 	}
@@ -166,11 +156,8 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (*posguard.Token, 
 	t, err := scanToken(s.DB.QueryRow(ctx, `SELECT `+tokenColumns+`, u.id, u.name, u.role, u.merchant_id, u.disabled, u.created_at
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash),
 		&u.ID, &u.Name, &role, &u.MerchantID, &u.Disabled, TimeCol(&u.CreatedAt))
-	if errors.Is(err, ErrNoRows) {
-		return nil, nil, posguard.Errorf(posguard.ENOTFOUND, "token not found")
-	}
 	if err != nil {
-		return nil, nil, s.DB.Err(err, "token by hash")
+		return nil, nil, found(s.DB, err, "token by hash", func() error { return posguard.Errorf(posguard.ENOTFOUND, "token not found") })
 	}
 	u.Role = posguard.Role(role)
 	return t, &u, nil
@@ -179,12 +166,9 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (*posguard.Token, 
 // Tokens implements posguard.UserStore.
 func (s *Store) Tokens(ctx context.Context, userName string, kind posguard.TokenKind) ([]*posguard.Token, error) {
 	a := Args{}
-	q := `SELECT ` + tokenColumns + ` FROM tokens t JOIN users u ON u.id = t.user_id WHERE 1 = 1`
+	q := `SELECT ` + tokenColumns + ` FROM tokens t JOIN users u ON u.id = t.user_id WHERE 1 = 1` + a.Eq("t.kind", kind)
 	if userName != "" {
 		q += ` AND u.name_key = ` + a.Add(posguard.NameKey(userName))
-	}
-	if kind != "" {
-		q += ` AND t.kind = ` + a.Add(string(kind))
 	}
 	return queryAll(ctx, s.DB, "tokens", func(r Row) (*posguard.Token, error) { return scanToken(r) }, q+` ORDER BY t.id DESC`, a.List...)
 }
@@ -194,11 +178,8 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 	return s.DB.InTx(ctx, "revoke token", func(tx *Tx) error {
 		var revoked time.Time
 		err := tx.QueryRow(ctx, `SELECT revoked_at FROM tokens WHERE id = ?`+s.DB.D.ForUpdate, id).Scan(TimeCol(&revoked))
-		if errors.Is(err, ErrNoRows) {
-			return posguard.Errorf(posguard.ENOTFOUND, "token %d not found", id)
-		}
-		if err != nil || !revoked.IsZero() {
-			return err // a second revoke keeps the first time
+		if err != nil || !revoked.IsZero() { // a second revoke keeps the first time
+			return found(tx, err, "revoke token", func() error { return posguard.Errorf(posguard.ENOTFOUND, "token %d not found", id) })
 		}
 		_, err = tx.Exec(ctx, "revoke token", `UPDATE tokens SET revoked_at = ? WHERE id = ?`, s.T(s.NowUTC()), id)
 		return err

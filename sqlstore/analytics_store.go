@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
+	"maps"
 	"slices"
 	"time"
 
@@ -54,84 +54,57 @@ func (s *Store) AddRollups(ctx context.Context, deltas []posguard.Rollup, seen m
 		merged[k] = len(rows)
 		rows = append(rows, d)
 	}
-	tids := make([]string, 0, len(seen))
-	for tid := range seen {
-		tids = append(tids, tid)
-	}
 	// Rows in one order (several instances flush into the same buckets:
 	// upserts taking row locks in different orders would deadlock).
 	slices.SortFunc(rows, func(a, b posguard.Rollup) int {
 		return cmp.Or(cmp.Compare(a.Window, b.Window), cmp.Compare(a.Dimension, b.Dimension),
 			a.Bucket.Compare(b.Bucket), cmp.Compare(a.Key, b.Key))
 	})
-	slices.Sort(tids)
+	args := make([]any, 0, 9*len(rows))
+	for _, d := range rows {
+		args = append(args, string(d.Window), string(d.Dimension), d.Key, s.T(d.Bucket), d.Total, d.Failed, d.Timeouts, d.Unavailable, d.Reversals)
+	}
+	var seenArgs []any
+	for _, tid := range slices.Sorted(maps.Keys(seen)) {
+		seenArgs = append(seenArgs, tid, s.T(seen[tid].UTC()))
+	}
 	return s.DB.InTx(ctx, "add rollups", func(tx *Tx) error {
-		const rollupArgs = 9
-		for _, k := range chunkSizes(len(rows), 64) {
-			args := make([]any, 0, k*rollupArgs)
-			for _, d := range rows[:k] {
-				args = append(args, string(d.Window), string(d.Dimension), d.Key, s.T(d.Bucket),
-					d.Total, d.Failed, d.Timeouts, d.Unavailable, d.Reversals)
-			}
-			rows = rows[k:]
-			_, err := tx.Exec(ctx, "add rollups", `INSERT INTO rollups (win, dim, key, bucket, total, failed, timeouts, unavailable, reversals)
-				VALUES `+values(k, rollupArgs)+`
-				ON CONFLICT (win, dim, bucket, key) DO UPDATE SET
-					total = rollups.total + excluded.total, failed = rollups.failed + excluded.failed,
-					timeouts = rollups.timeouts + excluded.timeouts, unavailable = rollups.unavailable + excluded.unavailable,
-					reversals = rollups.reversals + excluded.reversals`, args...)
-			if err != nil {
-				return err
-			}
+		if err := insertRows(ctx, tx, "add rollups", `INSERT INTO rollups (win, dim, key, bucket, total, failed, timeouts, unavailable, reversals) VALUES `,
+			` ON CONFLICT (win, dim, bucket, key) DO UPDATE SET
+				total = rollups.total + excluded.total, failed = rollups.failed + excluded.failed,
+				timeouts = rollups.timeouts + excluded.timeouts, unavailable = rollups.unavailable + excluded.unavailable,
+				reversals = rollups.reversals + excluded.reversals`, 9, 64, args); err != nil {
+			return err
 		}
-		for _, k := range chunkSizes(len(tids), 128) {
-			args := make([]any, 0, 2*k)
-			for _, tid := range tids[:k] {
-				args = append(args, tid, s.T(seen[tid].UTC()))
-			}
-			tids = tids[k:]
-			_, err := tx.Exec(ctx, "add rollups", `INSERT INTO terminal_activity (terminal_id, last_seen) VALUES `+values(k, 2)+`
-				ON CONFLICT (terminal_id) DO UPDATE SET last_seen = `+s.DB.D.Greatest+`(terminal_activity.last_seen, excluded.last_seen)`,
-				args...)
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertRows(ctx, tx, "add rollups", `INSERT INTO terminal_activity (terminal_id, last_seen) VALUES `,
+			` ON CONFLICT (terminal_id) DO UPDATE SET last_seen = `+s.DB.D.Greatest+`(terminal_activity.last_seen, excluded.last_seen)`, 2, 128, seenArgs)
 	})
 }
 
 // Rollups returns the buckets matching q, by bucket then key.
 func (s *Store) Rollups(ctx context.Context, q posguard.RollupQuery) ([]posguard.Rollup, error) {
-	sqlq := `SELECT key, bucket, total, failed, timeouts, unavailable, reversals FROM rollups
-		WHERE win = ? AND dim = ? AND bucket >= ? AND bucket < ?`
-	to := q.To
+	from, to := q.From, q.To
+	if from.IsZero() {
+		from = time.Unix(0, 1) // before every bucket
+	}
 	if to.IsZero() {
 		to = time.Unix(0, 1<<62) // 2116: after every bucket
 	}
-	args := []any{string(q.Window), string(q.Dimension), s.T(q.From.UTC()), s.T(to.UTC())}
-	if q.From.IsZero() {
-		args[2] = s.T(time.Unix(0, 1)) // before every bucket
-	}
-	if q.Key != "" {
-		sqlq += " AND key = ?"
-		args = append(args, q.Key)
-	}
+	a := s.args()
+	a.List = []any{string(q.Window), string(q.Dimension)}
+	where := a.Eq("bucket >=", from, "bucket <", to, "key", q.Key)
 	return queryAll(ctx, s.DB, "rollups", func(r Row) (posguard.Rollup, error) {
 		ru := posguard.Rollup{Window: q.Window, Dimension: q.Dimension}
 		err := r.Scan(&ru.Key, TimeCol(&ru.Bucket), &ru.Total, &ru.Failed, &ru.Timeouts, &ru.Unavailable, &ru.Reversals)
 		return ru, err
-	}, sqlq+" ORDER BY bucket, key", args...)
+	}, `SELECT key, bucket, total, failed, timeouts, unavailable, reversals FROM rollups WHERE win = ? AND dim = ?`+where+" ORDER BY bucket, key", a.List...)
 }
 
 // TerminalSeen returns when a terminal last sent a request (zero if never).
 func (s *Store) TerminalSeen(ctx context.Context, tid string) (time.Time, error) {
 	var at time.Time
 	err := s.DB.QueryRow(ctx, `SELECT last_seen FROM terminal_activity WHERE terminal_id = ?`, tid).Scan(TimeCol(&at))
-	if errors.Is(err, ErrNoRows) {
-		return time.Time{}, nil
-	}
-	return at, s.DB.Err(err, "terminal seen")
+	return at, found(s.DB, err, "terminal seen", func() error { return nil })
 }
 
 // OpenIncident inserts i; ECONFLICT if an open incident of the same kind and
@@ -144,12 +117,10 @@ func (s *Store) OpenIncident(ctx context.Context, i *posguard.Incident) error {
 		i.OpenedAt = s.NowUTC()
 	}
 	i.UpdatedAt = i.OpenedAt
-	return s.DB.InTx(ctx, "open incident", func(tx *Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO incidents (kind, status, dimension, key, cause, rate, baseline, volume,
-			merchants, opened_at, updated_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			string(i.Kind), string(i.Status), i.Dimension, i.Key, i.Cause, i.Rate, i.Baseline, i.Volume, jsonList(i.Merchants),
-			s.T(i.OpenedAt.UTC()), s.T(i.UpdatedAt.UTC()), s.T(i.ClosedAt)).Scan(&i.ID)
-	})
+	return s.DB.Insert(ctx, "open incident", &i.ID, `INSERT INTO incidents (kind, status, dimension, key, cause, rate, baseline, volume,
+		merchants, opened_at, updated_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		string(i.Kind), string(i.Status), i.Dimension, i.Key, i.Cause, i.Rate, i.Baseline, i.Volume, jsonList(i.Merchants),
+		s.T(i.OpenedAt.UTC()), s.T(i.UpdatedAt.UTC()), s.T(i.ClosedAt))
 }
 
 // UpdateIncident stores i's figures, status and times.
@@ -167,7 +138,7 @@ func (s *Store) UpdateIncident(ctx context.Context, i *posguard.Incident) error 
 func (s *Store) Incidents(ctx context.Context, f posguard.IncidentFilter) ([]*posguard.Incident, error) {
 	a := Args{}
 	q := `SELECT id, kind, status, dimension, key, cause, rate, baseline, volume, merchants, opened_at, updated_at, closed_at
-		FROM incidents WHERE 1 = 1` + a.Eq("status", string(f.Status), "kind", string(f.Kind))
+		FROM incidents WHERE 1 = 1` + a.Eq("status", f.Status, "kind", f.Kind)
 	return queryAll(ctx, s.DB, "incidents", func(r Row) (*posguard.Incident, error) {
 		var i posguard.Incident
 		var m string
@@ -184,11 +155,9 @@ func (s *Store) Incidents(ctx context.Context, f posguard.IncidentFilter) ([]*po
 func (s *Store) PutNotice(ctx context.Context, n *posguard.Notice) error {
 	m, b := jsonList(n.Merchants), jsonList(n.BINs)
 	n.CreatedAt = s.NowUTC()
-	return s.DB.InTx(ctx, "put notice", func(tx *Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO notices (kind, title, body, merchants, bins, from_at, to_at, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			n.Kind, n.Title, n.Body, m, b, s.T(n.From.UTC()), s.T(n.To.UTC()), n.CreatedBy, s.T(n.CreatedAt)).Scan(&n.ID)
-	})
+	return s.DB.Insert(ctx, "put notice", &n.ID, `INSERT INTO notices (kind, title, body, merchants, bins, from_at, to_at, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		n.Kind, n.Title, n.Body, m, b, s.T(n.From.UTC()), s.T(n.To.UTC()), n.CreatedBy, s.T(n.CreatedAt))
 }
 
 // Notices returns the notices in force at `at` (zero: all), newest first.
@@ -237,10 +206,8 @@ func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent)
 	if e.At.IsZero() {
 		e.At = s.NowUTC()
 	}
-	return s.DB.InTx(ctx, "add terminal event", func(tx *Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO terminal_events (terminal_id, code, reason, detail, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			e.TerminalID, e.Code, e.Reason, d, s.T(e.At.UTC())).Scan(&e.ID)
-	})
+	return s.DB.Insert(ctx, "add terminal event", &e.ID, `INSERT INTO terminal_events (terminal_id, code, reason, detail, at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, e.TerminalID, e.Code, e.Reason, d, s.T(e.At.UTC()))
 }
 
 // TerminalEvents returns a terminal's events at or after since, newest first.

@@ -19,11 +19,11 @@ func (s *Store) CreateApplication(ctx context.Context, a *posguard.Application) 
 	a.CreatedAt, a.UpdatedAt = now, now
 	checks, returned := jsonOrEmpty(a.Checks), jsonOrEmpty(a.Returned)
 	return s.DB.InTx(ctx, "create application", func(tx *Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO applications (`+appColumns[4:]+`)
+		if err := tx.Insert(ctx, &a.ID, `INSERT INTO applications (`+appColumns[4:]+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.Kind, a.Name, a.MCC, a.LicenseNo, a.LegalName, a.LegalIDNo, a.Phone, a.Address,
 			a.Account.Bank, a.Account.Number, a.Account.Name, a.FeePlan, string(a.State), checks, returned, a.Reason,
-			a.MerchantID, a.CreatedBy, a.ReviewedBy, s.T(now), s.T(now)).Scan(&a.ID); err != nil {
+			a.MerchantID, a.CreatedBy, a.ReviewedBy, s.T(now), s.T(now)); err != nil {
 			return err
 		}
 		return s.addEvent(ctx, tx, a.ID, posguard.ApplicationEvent{At: now, Actor: a.CreatedBy, To: string(a.State), Note: "created"})
@@ -45,14 +45,14 @@ func (s *Store) addEvent(ctx context.Context, tx *Tx, id int64, ev posguard.Appl
 	return err
 }
 
-// noApplication is the error for an unknown application ID.
-func noApplication(id int64) error {
-	return posguard.Errorf(posguard.ENOTFOUND, "no application %d", id)
+// noApplication returns the error for an unknown application ID.
+func noApplication(id int64) func() error {
+	return func() error { return posguard.Errorf(posguard.ENOTFOUND, "no application %d", id) }
 }
 
 // Application implements posguard.ApplicationStore.
 func (s *Store) Application(ctx context.Context, id int64) (*posguard.Application, error) {
-	return queryOne(ctx, s.DB, "read application", func() error { return noApplication(id) }, scanApp,
+	return queryOne(ctx, s.DB, "read application", noApplication(id), scanApp,
 		`SELECT `+appColumns+` FROM applications WHERE id = ?`, id)
 }
 
@@ -113,17 +113,14 @@ func (s *Store) updateApplication(ctx context.Context, tx *Tx, a *posguard.Appli
 		a.Kind, a.Name, a.MCC, a.LicenseNo, a.LegalName, a.LegalIDNo, a.Phone, a.Address, a.Account.Bank, a.Account.Number,
 		a.Account.Name, a.FeePlan, string(a.State), jsonOrEmpty(a.Checks), jsonOrEmpty(a.Returned), a.Reason, a.MerchantID,
 		a.ReviewedBy, s.T(now), a.ID, string(from))
+	if err == nil {
+		err = moved(ctx, tx, r, "applications", a.ID, noApplication(a.ID),
+			func(st string) error {
+				return posguard.Errorf(posguard.ECONFLICT, "application %d is %s, not %s", a.ID, st, from)
+			})
+	}
 	if err != nil {
 		return err
-	}
-	if r == 0 {
-		var st string
-		if err := tx.QueryRow(ctx, `SELECT state FROM applications WHERE id = ?`, a.ID).Scan(&st); err == ErrNoRows {
-			return noApplication(a.ID)
-		} else if err != nil {
-			return err
-		}
-		return posguard.Errorf(posguard.ECONFLICT, "application %d is %s, not %s", a.ID, st, from)
 	}
 	a.UpdatedAt, ev.At = now, now
 	return s.addEvent(ctx, tx, a.ID, ev)
@@ -142,15 +139,11 @@ func (s *Store) AddDocument(ctx context.Context, d *posguard.Document) error {
 	sum := sha256.Sum256(d.Data)
 	d.Size, d.SHA256, d.CreatedAt = len(d.Data), hex.EncodeToString(sum[:]), s.NowUTC()
 	return s.DB.InTx(ctx, "add document", func(tx *Tx) error {
-		var one int
-		if err := tx.QueryRow(ctx, `SELECT 1 FROM applications WHERE id = ?`, d.ApplicationID).Scan(&one); err == ErrNoRows {
-			return noApplication(d.ApplicationID)
-		} else if err != nil {
+		if err := mustExist(ctx, tx, "applications", "id", d.ApplicationID, noApplication(d.ApplicationID)); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `INSERT INTO application_documents (application_id, kind, content_type, size, sha256, data, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, d.ApplicationID, d.Kind, d.ContentType, d.Size, d.SHA256, d.Data,
-			s.T(d.CreatedAt)).Scan(&d.ID)
+		return tx.Insert(ctx, &d.ID, `INSERT INTO application_documents (application_id, kind, content_type, size, sha256, data, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, d.ApplicationID, d.Kind, d.ContentType, d.Size, d.SHA256, d.Data, s.T(d.CreatedAt))
 	})
 }
 
@@ -158,19 +151,25 @@ const docColumns = `id, application_id, kind, content_type, size, sha256, create
 
 // Documents implements posguard.ApplicationStore.
 func (s *Store) Documents(ctx context.Context, appID int64) ([]*posguard.Document, error) {
-	return queryAll(ctx, s.DB, "list documents", func(r Row) (*posguard.Document, error) {
+	return queryAll(ctx, s.DB, "list documents", scanDocument(false),
+		`SELECT `+docColumns+` FROM application_documents WHERE application_id = ? ORDER BY id`, appID)
+}
+
+// scanDocument returns the scan of a row of docColumns, followed by the
+// data when withData.
+func scanDocument(withData bool) func(Row) (*posguard.Document, error) {
+	return func(r Row) (*posguard.Document, error) {
 		var d posguard.Document
-		return &d, r.Scan(&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, TimeCol(&d.CreatedAt))
-	}, `SELECT `+docColumns+` FROM application_documents WHERE application_id = ? ORDER BY id`, appID)
+		dest := []any{&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, TimeCol(&d.CreatedAt)}
+		if withData {
+			dest = append(dest, &d.Data)
+		}
+		return &d, r.Scan(dest...)
+	}
 }
 
 // Document implements posguard.ApplicationStore.
 func (s *Store) Document(ctx context.Context, id int64) (*posguard.Document, error) {
-	var d posguard.Document
-	err := s.DB.QueryRow(ctx, `SELECT `+docColumns+`, data FROM application_documents WHERE id = ?`, id).Scan(
-		&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, TimeCol(&d.CreatedAt), &d.Data)
-	if err == ErrNoRows {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "no document %d", id)
-	}
-	return &d, s.DB.Err(err, "read document")
+	return queryOne(ctx, s.DB, "read document", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no document %d", id) },
+		scanDocument(true), `SELECT `+docColumns+`, data FROM application_documents WHERE id = ?`, id)
 }

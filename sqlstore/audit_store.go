@@ -88,17 +88,9 @@ func scanAudit(row Row) (*posguard.AuditRecord, error) {
 
 // AuditRecords implements posguard.AuditStore.
 func (s *Store) AuditRecords(ctx context.Context, f posguard.AuditFilter) ([]*posguard.AuditRecord, error) {
-	a := Args{}
-	q := `SELECT ` + auditColumns + ` FROM audit_log WHERE 1 = 1` + a.Eq("user_name", f.User, "action", f.Action, "object", f.Object)
-	if !f.From.IsZero() {
-		q += ` AND at >= ` + a.Add(s.T(f.From.UTC()))
-	}
-	if !f.To.IsZero() {
-		q += ` AND at < ` + a.Add(s.T(f.To.UTC()))
-	}
-	if f.Before > 0 {
-		q += ` AND id < ` + a.Add(f.Before)
-	}
+	a := s.args()
+	q := `SELECT ` + auditColumns + ` FROM audit_log WHERE 1 = 1` + a.Eq("user_name", f.User, "action", f.Action, "object", f.Object,
+		"at >=", f.From, "at <", f.To, "id <", max(f.Before, 0))
 	return queryAll(ctx, s.DB, "audit records", scanAudit, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, maxAuditPage, maxAuditPage)), a.List...)
 }
 

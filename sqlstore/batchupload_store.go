@@ -24,9 +24,7 @@ func (s *Store) PutUploadItems(ctx context.Context, items []posguard.UploadItem)
 			if _, err := tx.Exec(ctx, "put upload item", `
 				INSERT INTO batch_upload_items (terminal_id, batch, stan, card_org, pan_masked, pan_hash, amount, uploaded_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (terminal_id, batch, stan) DO UPDATE SET
-					card_org = excluded.card_org, pan_masked = excluded.pan_masked, pan_hash = excluded.pan_hash,
-					amount = excluded.amount, uploaded_at = excluded.uploaded_at`,
+				ON CONFLICT (terminal_id, batch, stan) DO UPDATE SET `+setExcluded("card_org, pan_masked, pan_hash, amount, uploaded_at"),
 				it.TerminalID, it.Batch, it.STAN, it.CardOrg, it.PANMasked, it.PANHash, int64(it.Amount), s.T(at.UTC())); err != nil {
 				return err
 			}
@@ -38,28 +36,15 @@ func (s *Store) PutUploadItems(ctx context.Context, items []posguard.UploadItem)
 // UploadItems returns the batch-upload items of a terminal's batch, by
 // STAN; an empty slice if none.
 func (s *Store) UploadItems(ctx context.Context, terminalID, batch string) ([]posguard.UploadItem, error) {
-	rows, err := s.DB.Query(ctx, "upload items", `
-		SELECT terminal_id, batch, stan, card_org, pan_masked, pan_hash, amount, uploaded_at
+	return queryAll(ctx, s.DB, "upload items", func(r Row) (it posguard.UploadItem, err error) {
+		return it, r.Scan(&it.TerminalID, &it.Batch, &it.STAN, &it.CardOrg, &it.PANMasked, &it.PANHash, &it.Amount, TimeCol(&it.UploadedAt))
+	}, `SELECT terminal_id, batch, stan, card_org, pan_masked, pan_hash, amount, uploaded_at
 		FROM batch_upload_items WHERE terminal_id = ? AND batch = ? ORDER BY stan`, terminalID, batch)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "upload items", func(r Row) (posguard.UploadItem, error) {
-		var it posguard.UploadItem
-		var amount int64
-		err := r.Scan(&it.TerminalID, &it.Batch, &it.STAN, &it.CardOrg, &it.PANMasked, &it.PANHash, &amount, TimeCol(&it.UploadedAt))
-		it.Amount = posguard.Amount(amount)
-		return it, err
-	})
 }
 
 // BatchTransactions returns the journal's transactions of a terminal's
 // batch, by ID (the unique key index's terminal_id, batch prefix).
 func (s *Store) BatchTransactions(ctx context.Context, terminalID, batch string) ([]*posguard.Transaction, error) {
-	rows, err := s.DB.Query(ctx, "batch transactions", `SELECT `+TxnColumns+` FROM transactions
+	return queryAll(ctx, s.DB, "batch transactions", ScanTxn, `SELECT `+TxnColumns+` FROM transactions
 		WHERE terminal_id = ? AND batch = ? ORDER BY id`, terminalID, batch)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "batch transactions", ScanTxn)
 }

@@ -67,12 +67,11 @@ func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posgua
 		return false, err
 	}
 	if !created {
-		stored, err := scanCase(s.DB.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases WHERE kind = ? AND `+existing, string(c.Kind), key))
-		if err != nil {
-			return false, s.DB.Err(err, "open case")
+		stored, err := queryOne(ctx, s.DB, "open case", nil, scanCase, `SELECT `+caseColumns+` FROM cases WHERE kind = ? AND `+existing, string(c.Kind), key)
+		if err == nil {
+			*c = *stored
 		}
-		*c = *stored
-		return false, nil
+		return false, err
 	}
 	c.CreatedAt, c.UpdatedAt = now, now
 	return true, nil
@@ -83,8 +82,8 @@ func (s *Store) insertEntry(ctx context.Context, tx *Tx, e *posguard.CaseEntry) 
 	if !e.Kind.Valid() {
 		return posguard.Errorf(posguard.EINVALID, "case entry: unknown kind %q", e.Kind)
 	}
-	return tx.QueryRow(ctx, `INSERT INTO case_entries (case_id, kind, author, text, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		e.CaseID, string(e.Kind), e.Author, e.Text, s.T(e.At.UTC())).Scan(&e.ID)
+	return tx.Insert(ctx, &e.ID, `INSERT INTO case_entries (case_id, kind, author, text, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		e.CaseID, string(e.Kind), e.Author, e.Text, s.T(e.At.UTC()))
 }
 
 // Case returns the case with id; ENOTFOUND if none.
@@ -96,13 +95,9 @@ func (s *Store) Case(ctx context.Context, id int64) (*posguard.Case, error) {
 // Cases returns cases matching f, newest first.
 func (s *Store) Cases(ctx context.Context, f posguard.CaseFilter) ([]*posguard.Case, error) {
 	a := Args{}
-	q := `SELECT ` + caseColumns + ` FROM cases WHERE 1 = 1` + a.Eq("status", string(f.Status), "kind", string(f.Kind),
-		"merchant_id", f.MerchantID, "priority", string(f.Priority), "txn_id", f.TxnID)
-	if f.After > 0 {
-		q += ` AND id < ` + a.Add(f.After)
-	}
-	q += " ORDER BY id DESC LIMIT " + a.Add(pageLimit(f.Limit, 50, 1000))
-	return queryAll(ctx, s.DB, "list cases", scanCase, q, a.List...)
+	q := `SELECT ` + caseColumns + ` FROM cases WHERE 1 = 1` + a.Eq("status", f.Status, "kind", f.Kind,
+		"merchant_id", f.MerchantID, "priority", f.Priority, "txn_id", f.TxnID, "id <", max(f.After, 0))
+	return queryAll(ctx, s.DB, "list cases", scanCase, q+" ORDER BY id DESC LIMIT "+a.Add(pageLimit(f.Limit, 50, 1000)), a.List...)
 }
 
 // UpdateCase applies u atomically (see posguard.CaseUpdate).
@@ -114,12 +109,8 @@ func (s *Store) UpdateCase(ctx context.Context, u posguard.CaseUpdate) error {
 	}
 	return s.DB.InTx(ctx, "update case", func(tx *Tx) error {
 		var cur string
-		err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = ?`+s.DB.D.ForUpdate, u.ID).Scan(&cur)
-		if errors.Is(err, ErrNoRows) {
-			return caseNotFound(u.ID)
-		}
-		if err != nil {
-			return err
+		if err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = ?`+s.DB.D.ForUpdate, u.ID).Scan(&cur); err != nil {
+			return found(tx, err, "update case", func() error { return caseNotFound(u.ID) })
 		}
 		if u.FromStatus != "" && posguard.CaseStatus(cur) != u.FromStatus {
 			return posguard.Errorf(posguard.ECONFLICT, "case %d is %s, not %s", u.ID, cur, u.FromStatus)
@@ -131,7 +122,7 @@ func (s *Store) UpdateCase(ctx context.Context, u posguard.CaseUpdate) error {
 		if u.Status == posguard.CaseClosed {
 			closed = s.T(at)
 		}
-		_, err = tx.Exec(ctx, "update case", `UPDATE cases SET
+		_, err := tx.Exec(ctx, "update case", `UPDATE cases SET
 			status = COALESCE(NULLIF(?, ''), status),
 			priority = COALESCE(NULLIF(?, ''), priority),
 			assignee = COALESCE(NULLIF(?, ''), assignee),
@@ -163,12 +154,8 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *posguard.CaseEntry) error {
 		e.At = s.NowUTC()
 	}
 	return s.DB.InTx(ctx, "add case entry", func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM cases WHERE id = ?`, e.CaseID).Scan(&n); err != nil {
+		if err := mustExist(ctx, tx, "cases", "id", e.CaseID, func() error { return caseNotFound(e.CaseID) }); err != nil {
 			return err
-		}
-		if n == 0 {
-			return caseNotFound(e.CaseID)
 		}
 		if err := s.insertEntry(ctx, tx, e); err != nil {
 			return err

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"strconv"
 
 	"github.com/posguard/posguard"
@@ -20,10 +19,10 @@ func (s *Store) CreateAccountChange(ctx context.Context, c *posguard.AccountChan
 	a := c.Account
 	return s.DB.InTx(ctx, "create account change", func(tx *Tx) error {
 		c.RequestedAt, c.State = now, posguard.ChangePending
-		return tx.QueryRow(ctx, `INSERT INTO account_changes
+		return tx.Insert(ctx, &c.ID, `INSERT INTO account_changes
 			(merchant_id, bank, number, name, status, requested_by, requested_at, state)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			c.MerchantID, a.Bank, a.Number, a.Name, a.Status, c.RequestedBy, s.T(now), string(posguard.ChangePending)).Scan(&c.ID)
+			c.MerchantID, a.Bank, a.Number, a.Name, a.Status, c.RequestedBy, s.T(now), string(posguard.ChangePending))
 	})
 }
 
@@ -43,14 +42,13 @@ func scanChange(row Row) (*posguard.AccountChange, error) {
 
 // AccountChange implements posguard.AccountChangeStore.
 func (s *Store) AccountChange(ctx context.Context, id int64) (*posguard.AccountChange, error) {
-	return queryOne(ctx, s.DB, "account change", func() error { return NotFound("account change", strconv.FormatInt(id, 10)) },
-		scanChange, `SELECT `+changeColumns+` FROM account_changes WHERE id = ?`, id)
+	return queryOne(ctx, s.DB, "account change", changeNotFound(id), scanChange, `SELECT `+changeColumns+` FROM account_changes WHERE id = ?`, id)
 }
 
 // AccountChanges implements posguard.AccountChangeStore.
 func (s *Store) AccountChanges(ctx context.Context, f posguard.AccountChangeFilter) ([]*posguard.AccountChange, error) {
 	a := Args{}
-	q := `SELECT ` + changeColumns + ` FROM account_changes WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", string(f.State))
+	q := `SELECT ` + changeColumns + ` FROM account_changes WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", f.State)
 	return queryAll(ctx, s.DB, "account changes", scanChange, q+` ORDER BY id DESC LIMIT 500`, a.List...)
 }
 
@@ -59,38 +57,21 @@ func (s *Store) DecideAccountChange(ctx context.Context, id int64, state posguar
 	if state != posguard.ChangeApproved && state != posguard.ChangeRejected {
 		return posguard.Errorf(posguard.EINVALID, "account change %d: cannot move to %q", id, state)
 	}
-	return s.DB.InTx(ctx, "decide account change", func(tx *Tx) error { return s.decideAccountChange(ctx, tx, id, state, by, note) })
+	return s.DB.InTx(ctx, "decide account change", func(tx *Tx) error {
+		return s.decide(ctx, tx, "account_changes", "account change", id, string(state), by, note, "")
+	})
 }
 
-// decideAccountChange is DecideAccountChange inside tx.
-func (s *Store) decideAccountChange(ctx context.Context, tx *Tx, id int64, state posguard.ChangeState, by, note string) error {
-	n, err := tx.Exec(ctx, "decide account change", `UPDATE account_changes SET state = ?, decided_by = ?, decided_at = ?, note = ?
-		WHERE id = ? AND state = ?`, string(state), by, s.T(s.NowUTC()), note, id, string(posguard.ChangePending))
-	if err != nil || n == 1 {
-		return err
-	}
-	var one int
-	if err := tx.QueryRow(ctx, `SELECT 1 FROM account_changes WHERE id = ?`, id).Scan(&one); errors.Is(err, ErrNoRows) {
-		return NotFound("account change", strconv.FormatInt(id, 10))
-	} else if err != nil {
-		return err
-	}
-	return posguard.Errorf(posguard.ECONFLICT, "account change %d was already decided", id)
+// changeNotFound returns the error for an unknown account change.
+func changeNotFound(id int64) func() error {
+	return func() error { return NotFound("account change", strconv.FormatInt(id, 10)) }
 }
 
 // ApplyAccountChange implements posguard.AccountChangeStore.
 func (s *Store) ApplyAccountChange(ctx context.Context, id int64, by string, a posguard.SettlementAccount, audit ...*posguard.AuditRecord) error {
 	return s.DB.InTx(ctx, "apply account change", func(tx *Tx) error {
-		if err := s.decideAccountChange(ctx, tx, id, posguard.ChangeApproved, by, ""); err != nil {
-			return err
-		}
-		n, err := tx.Exec(ctx, "apply account change", `UPDATE merchants SET account_bank = ?, account_number = ?, account_name = ?,
-			account_status = ?, updated_at = ? WHERE id = (SELECT merchant_id FROM account_changes WHERE id = ?)`,
-			a.Bank, a.Number, a.Name, a.Status, s.T(s.NowUTC()), id)
-		if err == nil && n == 0 {
-			return posguard.Errorf(posguard.ENOTFOUND, "account change %d: its merchant is gone", id)
-		}
-		if err != nil {
+		if err := s.decide(ctx, tx, "account_changes", "account change", id, string(posguard.ChangeApproved), by, "",
+			`account_bank = ?, account_number = ?, account_name = ?, account_status = ?`, a.Bank, a.Number, a.Name, a.Status); err != nil {
 			return err
 		}
 		return s.appendAudits(ctx, tx, audit)

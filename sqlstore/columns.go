@@ -1,5 +1,10 @@
 package sqlstore
 
+import (
+	"slices"
+	"strings"
+)
+
 // Column lists of the queries that read whole rows; each store scans them in
 // this order (the tables are the same in both dialects).
 const (
@@ -11,3 +16,16 @@ const (
 	settlement_date, rrn, auth_code, response_code, reason, state, orig_id, refunded_amount,
 	upstream_stan, upstream_time, answer, detail, created_at, updated_at`
 )
+
+// setExcluded returns the SET list of an upsert that takes every column of
+// cols (a column list as in a SELECT) but except from the row proposed for
+// insertion: "a = excluded.a, b = excluded.b".
+func setExcluded(cols string, except ...string) string {
+	var set []string
+	for _, c := range strings.Split(cols, ",") {
+		if c = strings.TrimSpace(c); !slices.Contains(except, c) {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	return strings.Join(set, ", ")
+}

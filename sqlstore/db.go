@@ -239,15 +239,19 @@ func (r wroteRow) Scan(dest ...any) error {
 }
 
 // isWrite reports whether query is an INSERT, UPDATE or DELETE (one that
-// returns rows).
+// returns rows), also after a WITH clause.
 func isWrite(query string) bool {
 	q := strings.TrimLeft(query, " \t\r\n")
-	for _, w := range []string{"INSERT", "UPDATE", "DELETE"} {
-		if len(q) >= len(w) && strings.EqualFold(q[:len(w)], w) {
-			return true
-		}
+	if hasPrefixFold(q, "WITH") {
+		u := strings.ToUpper(q)
+		return strings.Contains(u, "INSERT INTO") || strings.Contains(u, "DELETE FROM") || strings.Contains(u, "UPDATE ")
 	}
-	return false
+	return hasPrefixFold(q, "INSERT") || hasPrefixFold(q, "UPDATE") || hasPrefixFold(q, "DELETE")
+}
+
+// hasPrefixFold reports whether s begins with prefix, ignoring case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // WriteRow runs a write that returns a row (INSERT … RETURNING) outside any
@@ -302,7 +306,7 @@ func (db *DB) Each(ctx context.Context, op string, f func(Row) error, query stri
 // Collect scans every row of rows with scan and closes rows (for rows a
 // caller got itself; queryAll runs the read too); the result is never nil.
 // Errors are mapped for op.
-func Collect[T any](db *DB, rows Rows, op string, scan func(Row) (T, error)) ([]T, error) {
+func Collect[T any](db interface{ Err(error, string) error }, rows Rows, op string, scan func(Row) (T, error)) ([]T, error) {
 	defer rows.Close()
 	out := []T{}
 	for rows.Next() {
@@ -318,23 +322,95 @@ func Collect[T any](db *DB, rows Rows, op string, scan func(Row) (T, error)) ([]
 	return out, nil
 }
 
-// queryOne returns what scan reads of a read's one row: notFound's error
-// when there is none, other errors mapped for op.
-func queryOne[T any](ctx context.Context, db *DB, op string, notFound func() error, scan func(Row) (T, error), query string, args ...any) (T, error) {
-	v, err := scan(db.QueryRow(ctx, query, args...))
-	if errors.Is(err, ErrNoRows) {
-		var zero T
-		return zero, notFound()
+// Reader runs reads: a DB (on its readers), a Tx, or DB.Primary().
+type Reader interface {
+	QueryRow(ctx context.Context, query string, args ...any) Row
+	Query(ctx context.Context, op, query string, args ...any) (Rows, error)
+	Err(err error, op string) error
+}
+
+// Err returns err as it is: InTx maps the errors of its transaction, for
+// its op.
+func (tx *Tx) Err(err error, op string) error { return err }
+
+// Primary returns db reading from the writer: a read that must see the
+// write just made, or that a write is about to depend on.
+func (db *DB) Primary() Reader { return primary{db} }
+
+// primary is DB.Primary's Reader.
+type primary struct{ *DB }
+
+// QueryRow runs a read on the writer.
+func (p primary) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return p.WriteRow(ctx, query, args...)
+}
+
+// Query runs a read on the writer; its error is mapped for op.
+func (p primary) Query(ctx context.Context, op, query string, args ...any) (Rows, error) {
+	rows, err := p.Write.Query(ctx, p.Q(query), args...)
+	return rows, p.Err(err, op)
+}
+
+// found maps the error of a one-row read: notFound's error when there was
+// no row (unless notFound is nil), others mapped for op.
+func found(q Reader, err error, op string, notFound func() error) error {
+	if notFound != nil && errors.Is(err, ErrNoRows) {
+		return notFound()
 	}
-	return v, db.Err(err, op)
+	return q.Err(err, op)
+}
+
+// queryOne returns what scan reads of a read's one row: notFound's error
+// when there is none (ErrNoRows mapped for op when notFound is nil), other
+// errors mapped for op.
+func queryOne[T any](ctx context.Context, q Reader, op string, notFound func() error, scan func(Row) (T, error), query string, args ...any) (T, error) {
+	v, err := scan(q.QueryRow(ctx, query, args...))
+	if err != nil {
+		var zero T
+		return zero, found(q, err, op, notFound)
+	}
+	return v, nil
 }
 
 // queryAll runs a read and returns every row as scan reads it; the result
 // is never nil, errors are mapped for op.
-func queryAll[T any](ctx context.Context, db *DB, op string, scan func(Row) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := db.Query(ctx, op, query, args...)
+func queryAll[T any](ctx context.Context, q Reader, op string, scan func(Row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, op, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	return Collect(db, rows, op, scan)
+	return Collect(q, rows, op, scan)
+}
+
+// mustExist is nil when table has a row whose key is id, else notFound's
+// error.
+func mustExist(ctx context.Context, q Reader, table, key string, id any, notFound func() error) error {
+	var one int
+	return found(q, q.QueryRow(ctx, `SELECT 1 FROM `+table+` WHERE `+key+` = ?`, id).Scan(&one), "exists "+table, notFound)
+}
+
+// moved is the outcome of an UPDATE of row id of table guarded by the row's
+// state, which changed n rows: nil when it changed the row, notFound's
+// error when there is no such row, else conflict's with the state the row
+// is in.
+func moved(ctx context.Context, q Reader, n int64, table string, id any, notFound func() error, conflict func(state string) error) error {
+	if n > 0 {
+		return nil
+	}
+	var state string
+	if err := q.QueryRow(ctx, `SELECT state FROM `+table+` WHERE id = ?`, id).Scan(&state); err != nil {
+		return found(q, err, "state of "+table, notFound)
+	}
+	return conflict(state)
+}
+
+// Insert runs an INSERT … RETURNING id outside any transaction and sets id;
+// its error is mapped for op.
+func (db *DB) Insert(ctx context.Context, op string, id *int64, query string, args ...any) error {
+	return db.Err(db.WriteRow(ctx, query, args...).Scan(id), op)
+}
+
+// Insert runs an INSERT … RETURNING id in the transaction and sets id.
+func (tx *Tx) Insert(ctx context.Context, id *int64, query string, args ...any) error {
+	return tx.QueryRow(ctx, query, args...).Scan(id)
 }

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/posguard/posguard"
@@ -44,64 +43,27 @@ func (s *Store) PutDispute(ctx context.Context, d *posguard.Dispute) (bool, erro
 		return false, err
 	}
 	stored, err := s.Dispute(ctx, d.ID)
-	if err != nil {
-		return false, err
+	if err == nil {
+		*d = *stored
 	}
-	*d = *stored
-	return n == 1, nil
+	return n == 1, err
 }
 
 // Dispute implements posguard.DisputeStore.
 func (s *Store) Dispute(ctx context.Context, id string) (*posguard.Dispute, error) {
-	d, err := scanDispute(s.DB.WriteRow(ctx, `SELECT `+disputeCols+` FROM disputes WHERE id = ?`, id))
-	if errors.Is(err, ErrNoRows) {
-		return nil, disputeNotFound(id)
-	}
-	if err != nil {
-		return nil, s.DB.Err(err, "dispute")
-	}
-	return d, nil
+	return queryOne(ctx, s.DB.Primary(), "dispute", func() error { return disputeNotFound(id) }, scanDispute,
+		`SELECT `+disputeCols+` FROM disputes WHERE id = ?`, id)
 }
 
 // Disputes implements posguard.DisputeStore.
 func (s *Store) Disputes(ctx context.Context, f posguard.DisputeFilter) ([]*posguard.Dispute, error) {
-	q := `SELECT ` + disputeCols + ` FROM disputes WHERE 1 = 1`
-	var args []any
-	if f.MerchantID != "" {
-		q += ` AND merchant_id = ?`
-		args = append(args, f.MerchantID)
-	}
-	if f.State != "" {
-		q += ` AND state = ?`
-		args = append(args, string(f.State))
-	}
-	if f.Kind != "" {
-		q += ` AND kind = ?`
-		args = append(args, string(f.Kind))
-	}
-	if f.TxnID != 0 {
-		q += ` AND txn_id = ?`
-		args = append(args, f.TxnID)
-	}
+	a := s.args()
+	q := `SELECT ` + disputeCols + ` FROM disputes WHERE 1 = 1` +
+		a.Eq("merchant_id", f.MerchantID, "state", f.State, "kind", f.Kind, "txn_id", f.TxnID, "due_at <", f.DueBefore)
 	if f.Active || !f.DueBefore.IsZero() {
 		q += ` AND state IN ('open', 'waiting_merchant')`
 	}
-	if !f.DueBefore.IsZero() {
-		q += ` AND due_at < ?`
-		args = append(args, s.T(f.DueBefore.UTC()))
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	limit = min(limit, 1000)
-	q += ` ORDER BY due_at, id LIMIT ?`
-	args = append(args, limit)
-	rows, err := s.DB.Query(ctx, "disputes", q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "disputes", scanDispute)
+	return queryAll(ctx, s.DB, "disputes", scanDispute, q+` ORDER BY due_at, id LIMIT `+a.Add(pageLimit(f.Limit, 100, 1000)), a.List...)
 }
 
 // UpdateDispute implements posguard.DisputeStore. The state guard is part
@@ -129,23 +91,24 @@ func (s *Store) UpdateDispute(ctx context.Context, u posguard.DisputeUpdate) err
 	if err != nil {
 		return err
 	}
-	if n == 1 {
-		return nil
-	}
-	d, err := s.Dispute(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	return posguard.Errorf(posguard.ECONFLICT, "dispute %s is %s", u.ID, d.State)
+	return moved(ctx, s.DB.Primary(), n, "disputes", u.ID, func() error { return disputeNotFound(u.ID) },
+		func(state string) error { return posguard.Errorf(posguard.ECONFLICT, "dispute %s is %s", u.ID, state) })
 }
 
 // evidenceCols are the columns of a piece of evidence without its data.
 const evidenceCols = `id, dispute_id, source, kind, name, content_type, size, sha256, author, created_at`
 
-func scanEvidence(r Row) (*posguard.DisputeEvidence, error) {
-	e := &posguard.DisputeEvidence{}
-	err := r.Scan(&e.ID, &e.DisputeID, &e.Source, &e.Kind, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &e.Author, TimeCol(&e.CreatedAt))
-	return e, err
+// scanEvidence returns the scan of a row of evidenceCols, followed by the
+// data when withData.
+func scanEvidence(withData bool) func(Row) (*posguard.DisputeEvidence, error) {
+	return func(r Row) (*posguard.DisputeEvidence, error) {
+		e := &posguard.DisputeEvidence{}
+		dest := []any{&e.ID, &e.DisputeID, &e.Source, &e.Kind, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &e.Author, TimeCol(&e.CreatedAt)}
+		if withData {
+			dest = append(dest, &e.Data)
+		}
+		return e, r.Scan(dest...)
+	}
 }
 
 // AddDisputeEvidence implements posguard.DisputeStore.
@@ -155,38 +118,26 @@ func (s *Store) AddDisputeEvidence(ctx context.Context, e *posguard.DisputeEvide
 	}
 	e.Size = int64(len(e.Data))
 	return s.DB.InTx(ctx, "add dispute evidence", func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM disputes WHERE id = ?`, e.DisputeID).Scan(&n); err != nil {
+		if err := mustExist(ctx, tx, "disputes", "id", e.DisputeID, func() error { return disputeNotFound(e.DisputeID) }); err != nil {
 			return err
 		}
-		if n == 0 {
-			return disputeNotFound(e.DisputeID)
-		}
-		return tx.QueryRow(ctx, `INSERT INTO dispute_evidence (dispute_id, source, kind, name, content_type, size, sha256,
+		return tx.Insert(ctx, &e.ID, `INSERT INTO dispute_evidence (dispute_id, source, kind, name, content_type, size, sha256,
 			data, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			e.DisputeID, e.Source, e.Kind, e.Name, e.ContentType, e.Size, e.SHA256, e.Data, e.Author, s.T(e.CreatedAt.UTC())).Scan(&e.ID)
+			e.DisputeID, e.Source, e.Kind, e.Name, e.ContentType, e.Size, e.SHA256, e.Data, e.Author, s.T(e.CreatedAt))
 	})
 }
 
 // DisputeEvidence implements posguard.DisputeStore.
 func (s *Store) DisputeEvidence(ctx context.Context, id string) ([]*posguard.DisputeEvidence, error) {
-	rows, err := s.DB.Query(ctx, "dispute evidence", `SELECT `+evidenceCols+` FROM dispute_evidence WHERE dispute_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "dispute evidence", scanEvidence)
+	return queryAll(ctx, s.DB, "dispute evidence", scanEvidence(false), `SELECT `+evidenceCols+` FROM dispute_evidence WHERE dispute_id = ? ORDER BY id`, id)
 }
 
 // DisputeEvidenceItem implements posguard.DisputeStore.
 func (s *Store) DisputeEvidenceItem(ctx context.Context, id string, evidenceID int64) (*posguard.DisputeEvidence, error) {
-	e := &posguard.DisputeEvidence{}
-	err := s.DB.WriteRow(ctx, `SELECT `+evidenceCols+`, data FROM dispute_evidence WHERE dispute_id = ? AND id = ?`, id, evidenceID).Scan(
-		&e.ID, &e.DisputeID, &e.Source, &e.Kind, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &e.Author, TimeCol(&e.CreatedAt), &e.Data)
-	if errors.Is(err, ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "dispute %q has no evidence %d", id, evidenceID)
-	}
-	if err != nil {
-		return nil, s.DB.Err(err, "dispute evidence")
-	}
-	return e, nil
+	return queryOne(ctx, s.DB.Primary(), "dispute evidence",
+		func() error {
+			return posguard.Errorf(posguard.ENOTFOUND, "dispute %q has no evidence %d", id, evidenceID)
+		},
+		scanEvidence(true),
+		`SELECT `+evidenceCols+`, data FROM dispute_evidence WHERE dispute_id = ? AND id = ?`, id, evidenceID)
 }

@@ -13,15 +13,24 @@
 //   - SQL is written once, with ? placeholders and the syntax both databases
 //     share: INSERT … ON CONFLICT … DO UPDATE/NOTHING, RETURNING, CAST(… AS
 //     BIGINT), coalesce. DB rewrites the placeholders for the dialect.
-//   - Reads: queryOne(ctx, s.DB, op, notFound, scan, sql, args…) for one row
+//   - Reads: queryOne(ctx, q, op, notFound, scan, sql, args…) for one row
 //     (ENOTFOUND from notFound when there is none, never nil, nil),
 //     queryAll(…) for a list (never nil) and s.DB.Each(ctx, op, f, sql,
 //     args…) to stream rows; one scan function per row type serves them
-//     all. Scan a text or integer column straight into a named type
-//     (posguard.State, posguard.Amount) except on a hot path, where plain
-//     destinations avoid the drivers' reflection. Args.Eq writes optional
-//     equality filters.
-//   - Writes: s.DB.Exec(ctx, op, sql, args…) for one statement;
+//     all. q is a Reader: s.DB (its readers), a *Tx, or s.DB.Primary() for
+//     a read that must see the write just made. Scan a text or integer
+//     column straight into a named type (posguard.State, posguard.Amount)
+//     except on a hot path, where plain destinations avoid the drivers'
+//     reflection. s.args() and Args.Eq write optional filters ("col",
+//     value for equality, "col >=", value for a bound; unset values are
+//     left out, times encoded); pageLimit clamps a page size. found(q,
+//     err, op, notFound) maps the error of a hand-scanned row the same way.
+//   - Checks: mustExist(ctx, tx, table, key, id, notFound) for a parent
+//     row; moved(ctx, q, n, table, id, notFound, conflict) for an UPDATE
+//     guarded by the row's state (ENOTFOUND or ECONFLICT naming the state
+//     when it changed nothing); affectedOne for a plain UPDATE by key.
+//   - Writes: s.DB.Exec(ctx, op, sql, args…) for one statement,
+//     s.DB.Insert(ctx, op, &id, sql, args…) for one INSERT … RETURNING id;
 //     s.DB.InTx(ctx, op, func(tx *Tx) error {…}) for several, with
 //     tx.Exec, tx.QueryRow and tx.Query. Add s.DB.D.ForUpdate to a read
 //     whose rows the transaction then changes. A change and its audit

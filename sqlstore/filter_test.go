@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,12 +16,12 @@ func TestTxnFilterWhere(t *testing.T) {
 		dollar bool
 		where  string
 	}{
-		{false, "merchant_id = ? AND state = ? AND created_at >= ? AND id < ?"},
-		{true, "merchant_id = $1 AND state = $2 AND created_at >= $3 AND id < $4"},
+		{false, " AND merchant_id = ? AND state = ? AND created_at >= ? AND id < ?"},
+		{true, " AND merchant_id = $1 AND state = $2 AND created_at >= $3 AND id < $4"},
 	}
 	for _, c := range cases {
-		a := Args{Dollar: c.dollar}
-		got := strings.Join(TxnFilterWhere(f, &a, tm), " AND ")
+		a := Args{Dollar: c.dollar, T: tm}
+		got := TxnFilterWhere(f, &a)
 		if got != c.where {
 			t.Errorf("dollar=%v: %q, want %q", c.dollar, got, c.where)
 		}
@@ -34,8 +33,8 @@ func TestTxnFilterWhere(t *testing.T) {
 			t.Errorf("dollar=%v: next placeholder %q", c.dollar, limit)
 		}
 	}
-	var a Args
-	if w := TxnFilterWhere(posguard.TxnFilter{}, &a, tm); len(w) != 0 || len(a.List) != 0 {
+	a := Args{T: tm}
+	if w := TxnFilterWhere(posguard.TxnFilter{}, &a); len(w) != 0 || len(a.List) != 0 {
 		t.Errorf("empty filter: %v, %v", w, a.List)
 	}
 }

@@ -23,52 +23,27 @@ func (s *Store) SealedSample(ctx context.Context) (sealed, ad []byte, err error)
 	if err != nil {
 		return nil, nil, s.DB.Err(err, "sealed sample")
 	}
-	bound := format != SealFormatUnbound
-	var id string
-	var b []byte
-	err = s.DB.QueryRow(ctx, `SELECT id, tmk_sealed FROM terminals WHERE tmk_sealed IS NOT NULL ORDER BY id LIMIT 1`).Scan(&id, &b)
-	if err == nil && len(b) > 0 {
-		if bound {
-			ad = TerminalKeyAD(id, "tmk_sealed")
-		}
-		return b, ad, nil
-	}
-	if err != nil && !errors.Is(err, ErrNoRows) {
-		return nil, nil, s.DB.Err(err, "sealed sample")
-	}
-	var name string
-	err = s.DB.QueryRow(ctx, `SELECT name, value FROM settings WHERE secret = ? ORDER BY name LIMIT 1`, true).Scan(&name, &b)
-	if err == nil {
-		if b == nil {
-			b = []byte{}
-		}
-		if bound {
-			ad = SettingAD(name)
-		}
-		return b, ad, nil
-	}
-	if !errors.Is(err, ErrNoRows) {
-		return nil, nil, s.DB.Err(err, "sealed sample")
-	}
-	// Wallet keys are sealed too.
 	for _, w := range []struct {
 		query string
 		ad    func(string) []byte
 	}{
+		{`SELECT id, tmk_sealed FROM terminals WHERE length(tmk_sealed) > 0 ORDER BY id LIMIT 1`,
+			func(id string) []byte { return TerminalKeyAD(id, "tmk_sealed") }},
+		{`SELECT name, value FROM settings WHERE secret ORDER BY name LIMIT 1`, SettingAD},
 		{`SELECT name, key_sealed FROM wallet_channels ORDER BY name LIMIT 1`, WalletChannelKeyAD},
 		{`SELECT merchant_id, notify_key_sealed FROM merchant_wallets ORDER BY merchant_id LIMIT 1`, MerchantWalletKeyAD},
 	} {
-		err = s.DB.QueryRow(ctx, w.query).Scan(&name, &b)
-		if errors.Is(err, ErrNoRows) {
+		var name string
+		var b []byte
+		if err := s.DB.QueryRow(ctx, w.query).Scan(&name, &b); errors.Is(err, ErrNoRows) {
 			continue
-		}
-		if err != nil {
+		} else if err != nil {
 			return nil, nil, s.DB.Err(err, "sealed sample")
 		}
-		if bound {
+		if format != SealFormatUnbound {
 			ad = w.ad(name)
 		}
-		return b, ad, nil
+		return append([]byte{}, b...), ad, nil
 	}
 	return nil, nil, nil
 }

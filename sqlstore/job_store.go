@@ -70,49 +70,20 @@ func (s *Store) FinishJob(ctx context.Context, key, owner string, attempt int, s
 
 // Job implements posguard.JobStore.
 func (s *Store) Job(ctx context.Context, key string) (*posguard.Job, error) {
-	js, err := s.queryJobs(ctx, `SELECT `+jobCols+` FROM jobs WHERE key = ?`, key)
-	if err != nil {
-		return nil, err
-	}
-	if len(js) == 0 {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "job %q not found", key)
-	}
-	return js[0], nil
+	return queryOne(ctx, s.DB, "query jobs", func() error { return posguard.Errorf(posguard.ENOTFOUND, "job %q not found", key) },
+		scanJob, `SELECT `+jobCols+` FROM jobs WHERE key = ?`, key)
 }
 
 // Jobs implements posguard.JobStore.
 func (s *Store) Jobs(ctx context.Context, f posguard.JobFilter) ([]*posguard.Job, error) {
-	q := `SELECT ` + jobCols + ` FROM jobs WHERE 1 = 1`
-	var args []any
-	if f.Day != "" {
-		q += ` AND day = ?`
-		args = append(args, f.Day)
-	}
-	if f.Kind != "" {
-		q += ` AND kind = ?`
-		args = append(args, string(f.Kind))
-	}
-	q += ` ORDER BY started_at DESC, key DESC LIMIT ?`
-	args = append(args, pageLimit(f.Limit, 100, 1000))
-	return s.queryJobs(ctx, q, args...)
+	a := Args{}
+	q := `SELECT ` + jobCols + ` FROM jobs WHERE 1 = 1` + a.Eq("day", f.Day, "kind", f.Kind)
+	return queryAll(ctx, s.DB, "query jobs", scanJob, q+` ORDER BY started_at DESC, key DESC LIMIT `+a.Add(pageLimit(f.Limit, 100, 1000)), a.List...)
 }
 
-func (s *Store) queryJobs(ctx context.Context, q string, args ...any) ([]*posguard.Job, error) {
-	rows, err := s.DB.Query(ctx, "query jobs", q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*posguard.Job
-	for rows.Next() {
-		j := &posguard.Job{}
-		var kind, state string
-		if err := rows.Scan(&j.Key, &kind, &j.Day, &j.Slot, &state, &j.Owner, &j.Attempts, &j.Result, &j.Error,
-			TimeCol(&j.StartedAt), TimeCol(&j.FinishedAt), TimeCol(&j.LeaseUntil)); err != nil {
-			return nil, s.DB.Err(err, "scan job")
-		}
-		j.Kind, j.State = posguard.JobKind(kind), posguard.JobState(state)
-		out = append(out, j)
-	}
-	return out, s.DB.Err(rows.Err(), "read jobs")
+// scanJob reads a row of jobCols.
+func scanJob(r Row) (*posguard.Job, error) {
+	j := &posguard.Job{}
+	return j, r.Scan(&j.Key, &j.Kind, &j.Day, &j.Slot, &j.State, &j.Owner, &j.Attempts, &j.Result, &j.Error,
+		TimeCol(&j.StartedAt), TimeCol(&j.FinishedAt), TimeCol(&j.LeaseUntil))
 }

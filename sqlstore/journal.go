@@ -29,26 +29,21 @@ func InsertJSON(t *posguard.Transaction) (answer, detail any, err error) {
 
 // EncodeAnswer returns the JSON text of a for its column, or NULL (nil) for
 // no answer.
-func EncodeAnswer(a *posguard.Answer) (any, error) {
-	if a == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal(a)
-	if err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "encode answer")
-	}
-	return string(b), nil
-}
+func EncodeAnswer(a *posguard.Answer) (any, error) { return encodeJSON(a, a == nil, "answer") }
 
 // EncodeDetail returns the JSON text of d for its column, or NULL (nil) when
 // d is empty.
-func EncodeDetail(d map[string]string) (any, error) {
-	if len(d) == 0 {
+func EncodeDetail(d map[string]string) (any, error) { return encodeJSON(d, len(d) == 0, "detail") }
+
+// encodeJSON returns the JSON text of v (what in errors) for its column,
+// or NULL (nil) when none.
+func encodeJSON(v any, none bool, what string) (any, error) {
+	if none {
 		return nil, nil
 	}
-	b, err := json.Marshal(d)
+	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "encode detail")
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "encode %s", what)
 	}
 	return string(b), nil
 }

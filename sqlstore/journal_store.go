@@ -70,14 +70,8 @@ func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transac
 
 // ByID returns the transaction with id; ENOTFOUND if none.
 func (s *Store) ByID(ctx context.Context, id int64) (*posguard.Transaction, error) {
-	t, err := ScanTxn(s.DB.QueryRow(ctx, ByIDSQL, id))
-	if errors.Is(err, ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", id)
-	}
-	if err != nil {
-		return nil, s.DB.Err(err, "by id")
-	}
-	return t, nil
+	return queryOne(ctx, s.DB, "by id", func() error { return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", id) },
+		ScanTxn, ByIDSQL, id)
 }
 
 // ByRRN returns the financial transactions (type other than reversal)
@@ -117,11 +111,10 @@ func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Tra
 // ListSQL returns List's query for f (with ? placeholders) and its
 // arguments.
 func (s *Store) ListSQL(f posguard.TxnFilter) (string, []any) {
-	a := Args{}
-	where := TxnFilterWhere(f, &a, s.T)
+	a := s.args()
 	q := `SELECT ` + TxnColumns + ` FROM transactions`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
+	if where := TxnFilterWhere(f, a); where != "" {
+		q += ` WHERE ` + strings.TrimPrefix(where, " AND ")
 	}
 	q += ` ORDER BY id DESC LIMIT ` + a.Add(pageLimit(f.Limit, 50, 1000))
 	return q, a.List
@@ -229,21 +222,13 @@ func (s *Store) PreAuths(ctx context.Context, merchantID, authCode string) ([]*p
 	if authCode == "" {
 		return []*posguard.Transaction{}, nil
 	}
-	rows, err := s.DB.Query(ctx, "preauths", PreAuthsSQL, merchantID, authCode)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "preauths", ScanTxn)
+	return queryAll(ctx, s.DB, "preauths", ScanTxn, PreAuthsSQL, merchantID, authCode)
 }
 
 // ExpiringPreAuths returns approved (open) pre-authorizations created
 // before before, oldest first, at most limit (default 50, max 1000).
 func (s *Store) ExpiringPreAuths(ctx context.Context, before time.Time, limit int) ([]*posguard.Transaction, error) {
-	rows, err := s.DB.Query(ctx, "expiring preauths", ExpiringPreAuthsSQL, s.T(before.UTC()), ClampLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "expiring preauths", ScanTxn)
+	return queryAll(ctx, s.DB, "expiring preauths", ScanTxn, ExpiringPreAuthsSQL, s.T(before.UTC()), pageLimit(limit, 50, 1000))
 }
 
 // DailyByCardSQL is DailyByCard's query: DailyUsage's rows (index
@@ -262,16 +247,11 @@ const DailyByCardSQL = `
 // and contactless no-PIN read. The switch reads it once per merchant and
 // day, and only for merchants with per-card or per-terminal limits.
 func (s *Store) DailyByCard(ctx context.Context, merchantID, date string) ([]posguard.CardUsage, error) {
-	rows, err := s.DB.Query(ctx, "daily by card", DailyByCardSQL, merchantID, date)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "daily by card", func(r Row) (posguard.CardUsage, error) {
+	return queryAll(ctx, s.DB, "daily by card", func(r Row) (posguard.CardUsage, error) {
 		var u posguard.CardUsage
 		var noPIN int
-		var sum int64
-		err := r.Scan(&u.PANHash, &u.TerminalID, &noPIN, &sum, &u.Count)
-		u.NoPIN, u.Amount = noPIN == 1, posguard.Amount(sum)
+		err := r.Scan(&u.PANHash, &u.TerminalID, &noPIN, &u.Amount, &u.Count)
+		u.NoPIN = noPIN == 1
 		return u, err
-	})
+	}, DailyByCardSQL, merchantID, date)
 }

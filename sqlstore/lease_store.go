@@ -1,8 +1,9 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
-	"errors"
+	"slices"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -24,18 +25,12 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.
 	}
 	now = now.UTC()
 	var got string
-	err := s.DB.WriteRow(ctx, `INSERT INTO leases (name, holder, expires_at, acquired_at) VALUES (?, ?, ?, ?)
+	err := found(s.DB, s.DB.WriteRow(ctx, `INSERT INTO leases (name, holder, expires_at, acquired_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
 			acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END
 		WHERE leases.holder = excluded.holder OR leases.expires_at < ?
-		RETURNING holder`, name, holder, s.T(now.Add(ttl)), s.T(now), s.T(now)).Scan(&got)
-	if errors.Is(err, ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, s.DB.Err(err, "acquire lease")
-	}
-	return got == holder, nil
+		RETURNING holder`, name, holder, s.T(now.Add(ttl)), s.T(now), s.T(now)).Scan(&got), "acquire lease", func() error { return nil })
+	return err == nil && got == holder, err
 }
 
 // ReleaseLease implements posguard.LeaseStore.
@@ -47,15 +42,9 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string, now time.
 
 // Leases implements posguard.LeaseStore.
 func (s *Store) Leases(ctx context.Context) ([]posguard.Lease, error) {
-	rows, err := s.DB.Query(ctx, "leases", `SELECT name, holder, expires_at, acquired_at FROM leases ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "leases", func(r Row) (posguard.Lease, error) {
-		var l posguard.Lease
-		err := r.Scan(&l.Name, &l.Holder, TimeCol(&l.ExpiresAt), TimeCol(&l.AcquiredAt))
-		return l, err
-	})
+	return queryAll(ctx, s.DB, "leases", func(r Row) (l posguard.Lease, err error) {
+		return l, r.Scan(&l.Name, &l.Holder, TimeCol(&l.ExpiresAt), TimeCol(&l.AcquiredAt))
+	}, `SELECT name, holder, expires_at, acquired_at FROM leases ORDER BY name`)
 }
 
 // NextBlock implements posguard.LeaseStore.
@@ -64,39 +53,27 @@ func (s *Store) NextBlock(ctx context.Context, name string, size, floor int64) (
 		return 0, posguard.Errorf(posguard.EINVALID, "counter %s: block size %d", name, size)
 	}
 	var last int64
-	err := s.DB.WriteRow(ctx, `INSERT INTO counters (name, value) VALUES (?, ?)
+	return last, s.DB.Insert(ctx, "counter block", &last, `INSERT INTO counters (name, value) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET value = `+s.DB.D.Greatest+`(counters.value, ?) + ?
-		RETURNING value`, name, floor+size, floor, size).Scan(&last)
-	if err != nil {
-		return 0, s.DB.Err(err, "counter block")
-	}
-	return last, nil
+		RETURNING value`, name, floor+size, floor, size)
 }
 
 // ClaimDueReversals implements posguard.ReversalClaimer.
 func (s *Store) ClaimDueReversals(ctx context.Context, holder string, now time.Time, lease time.Duration, limit int) ([]*posguard.Reversal, error) {
 	now = now.UTC()
 	var out []*posguard.Reversal
-	err := s.DB.InTx(ctx, "claim reversals", func(tx *Tx) error {
-		rows, err := tx.Query(ctx, "claim reversals", `UPDATE reversals SET next_attempt = ?, claimed_by = ?
+	err := s.DB.InTx(ctx, "claim reversals", func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, "claim reversals", ScanReversal, `UPDATE reversals SET next_attempt = ?, claimed_by = ?
 			WHERE id IN (SELECT id FROM reversals WHERE state = 'pending' AND next_attempt <= ?
 				ORDER BY id LIMIT ?`+s.DB.D.SkipLocked+`)
-			RETURNING `+ReversalColumns, s.T(now.Add(lease)), holder, s.T(now), ClampLimit(limit))
-		if err != nil {
-			return err
-		}
-		out, err = Collect(s.DB, rows, "claim reversals", ScanReversal)
+			RETURNING `+ReversalColumns, s.T(now.Add(lease)), holder, s.T(now), pageLimit(limit, 50, 1000))
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	// RETURNING gives no order: oldest first, as DueReversals.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].ID < out[j-1].ID; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortFunc(out, func(a, b *posguard.Reversal) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
@@ -104,11 +81,8 @@ func (s *Store) ClaimDueReversals(ctx context.Context, holder string, now time.T
 func (s *Store) UnclaimReversal(ctx context.Context, id int64, next time.Time) error {
 	n, err := s.DB.Exec(ctx, "unclaim reversal", `UPDATE reversals SET next_attempt = ?, claimed_by = ''
 		WHERE id = ? AND state = 'pending'`, s.T(next.UTC()), id)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
+	if err == nil && n == 0 {
 		return ReversalNotFound(id)
 	}
-	return nil
+	return err
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 
 	"github.com/posguard/posguard"
@@ -42,6 +41,44 @@ func decodeLimits(s string) (posguard.Limits, error) {
 		TerminalDaily: posguard.Amount(j.TerminalDaily), TerminalDailyCount: j.TerminalDailyCount}, nil
 }
 
+// decide moves request id of table (account_changes, limit_requests) from
+// pending to state, with who decided, when and why, and then, when apply is
+// set, updates the request's merchant with the SET list apply and its
+// args. what names the request in errors: ENOTFOUND when there is none or
+// its merchant is gone, ECONFLICT when it was decided already.
+func (s *Store) decide(ctx context.Context, tx *Tx, table, what string, id int64, state, by, note, apply string, args ...any) error {
+	now := s.T(s.NowUTC())
+	n, err := tx.Exec(ctx, "decide "+what, `UPDATE `+table+` SET state = ?, decided_by = ?, decided_at = ?, note = ?
+		WHERE id = ? AND state = 'pending'`, state, by, now, note, id)
+	if err == nil {
+		err = moved(ctx, tx, n, table, id, func() error { return NotFound(what, strconv.FormatInt(id, 10)) },
+			func(string) error { return posguard.Errorf(posguard.ECONFLICT, "%s %d was already decided", what, id) })
+	}
+	if err != nil || apply == "" {
+		return err
+	}
+	n, err = tx.Exec(ctx, "apply "+what, `UPDATE merchants SET `+apply+`, updated_at = ?
+		WHERE id = (SELECT merchant_id FROM `+table+` WHERE id = ?)`, append(args, now, id)...)
+	if err == nil && n == 0 {
+		return posguard.Errorf(posguard.ENOTFOUND, "%s %d: its merchant is gone", what, id)
+	}
+	return err
+}
+
+// limitsSet is the SET list of a merchant's limits, in limitArgs' order.
+const limitsSet = `limit_per_txn = ?, limit_daily = ?, limit_daily_count = ?,
+	limit_card_daily = ?, limit_card_daily_count = ?, limit_terminal_daily = ?, limit_terminal_daily_count = ?`
+
+// limitArgs returns the arguments of limitsSet for l.
+func limitArgs(l posguard.Limits) []any {
+	return []any{int64(l.PerTxn), int64(l.Daily), l.DailyCount, int64(l.CardDaily), l.CardDailyCount, int64(l.TerminalDaily), l.TerminalDailyCount}
+}
+
+// limitRequestNotFound returns the error for an unknown limit request.
+func limitRequestNotFound(id int64) func() error {
+	return func() error { return NotFound("limit request", strconv.FormatInt(id, 10)) }
+}
+
 func scanLimitRequest(row Row) (*posguard.LimitRequest, error) {
 	var r posguard.LimitRequest
 	var prev, req, state string
@@ -71,30 +108,26 @@ func (s *Store) CreateLimitRequest(ctx context.Context, r *posguard.LimitRequest
 	now := s.NowUTC()
 	return s.DB.InTx(ctx, "create limit request", func(tx *Tx) error {
 		r.RequestedAt, r.State = now, posguard.LimitRequestPending
-		var one int
-		if err := tx.QueryRow(ctx, `SELECT 1 FROM merchants WHERE id = ?`, r.MerchantID).Scan(&one); errors.Is(err, ErrNoRows) {
-			return NotFound("merchant", r.MerchantID)
-		} else if err != nil {
+		if err := mustExist(ctx, tx, "merchants", "id", r.MerchantID, func() error { return merchantNotFound(r.MerchantID) }); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `INSERT INTO limit_requests (merchant_id, previous, requested, reason, state, requested_by, requested_at)
+		return tx.Insert(ctx, &r.ID, `INSERT INTO limit_requests (merchant_id, previous, requested, reason, state, requested_by, requested_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			r.MerchantID, encodeLimits(r.Previous), encodeLimits(r.Requested), r.Reason, string(posguard.LimitRequestPending),
-			r.RequestedBy, s.T(now)).Scan(&r.ID)
+			r.RequestedBy, s.T(now))
 	})
 }
 
 // LimitRequest implements posguard.LimitRequestStore.
 func (s *Store) LimitRequest(ctx context.Context, id int64) (*posguard.LimitRequest, error) {
-	return queryOne(ctx, s.DB, "limit request", func() error { return NotFound("limit request", strconv.FormatInt(id, 10)) },
-		scanLimitRequest, `SELECT `+limitRequestColumns+` FROM limit_requests WHERE id = ?`, id)
+	return queryOne(ctx, s.DB, "limit request", limitRequestNotFound(id), scanLimitRequest, `SELECT `+limitRequestColumns+` FROM limit_requests WHERE id = ?`, id)
 }
 
 // LimitRequests implements posguard.LimitRequestStore.
 func (s *Store) LimitRequests(ctx context.Context, f posguard.LimitRequestFilter) ([]*posguard.LimitRequest, error) {
 	a := Args{}
-	q := `SELECT ` + limitRequestColumns + ` FROM limit_requests WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", string(f.State))
-	return queryAll(ctx, s.DB, "limit requests", scanLimitRequest, q+` ORDER BY id DESC LIMIT `+strconv.Itoa(ClampLimit(f.Limit)), a.List...)
+	q := `SELECT ` + limitRequestColumns + ` FROM limit_requests WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", f.State)
+	return queryAll(ctx, s.DB, "limit requests", scanLimitRequest, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, 50, 1000)), a.List...)
 }
 
 // DecideLimitRequest implements posguard.LimitRequestStore.
@@ -103,40 +136,18 @@ func (s *Store) DecideLimitRequest(ctx context.Context, id int64, state posguard
 		return nil, posguard.Errorf(posguard.EINVALID, "limit request %d: cannot move to %q", id, state)
 	}
 	err := s.DB.InTx(ctx, "decide limit request", func(tx *Tx) error {
-		now := s.T(s.NowUTC())
-		n, err := tx.Exec(ctx, "decide limit request", `UPDATE limit_requests SET state = ?, decided_by = ?, decided_at = ?, note = ?
-			WHERE id = ? AND state = ?`, string(state), by, now, note, id, string(posguard.LimitRequestPending))
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			var one int
-			if err := tx.QueryRow(ctx, `SELECT 1 FROM limit_requests WHERE id = ?`, id).Scan(&one); errors.Is(err, ErrNoRows) {
-				return NotFound("limit request", strconv.FormatInt(id, 10))
-			} else if err != nil {
-				return err
-			}
-			return posguard.Errorf(posguard.ECONFLICT, "limit request %d was already decided", id)
-		}
 		if state != posguard.LimitRequestApproved {
-			return nil
+			return s.decide(ctx, tx, "limit_requests", "limit request", id, string(state), by, note, "")
 		}
 		var raw string
 		if err := tx.QueryRow(ctx, `SELECT requested FROM limit_requests WHERE id = ?`, id).Scan(&raw); err != nil {
-			return err
+			return found(tx, err, "", limitRequestNotFound(id))
 		}
 		l, err := decodeLimits(raw)
 		if err != nil {
 			return err
 		}
-		n, err = tx.Exec(ctx, "apply limit request", `UPDATE merchants SET limit_per_txn = ?, limit_daily = ?, limit_daily_count = ?,
-			limit_card_daily = ?, limit_card_daily_count = ?, limit_terminal_daily = ?, limit_terminal_daily_count = ?, updated_at = ?
-			WHERE id = (SELECT merchant_id FROM limit_requests WHERE id = ?)`,
-			int64(l.PerTxn), int64(l.Daily), l.DailyCount, int64(l.CardDaily), l.CardDailyCount, int64(l.TerminalDaily), l.TerminalDailyCount, now, id)
-		if err == nil && n == 0 {
-			return posguard.Errorf(posguard.ENOTFOUND, "limit request %d: its merchant is gone", id)
-		}
-		return err
+		return s.decide(ctx, tx, "limit_requests", "limit request", id, string(state), by, note, limitsSet, limitArgs(l)...)
 	})
 	if err != nil {
 		return nil, err

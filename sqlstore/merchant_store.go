@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/posguard/posguard"
 )
@@ -50,18 +49,8 @@ func (s *Store) putMerchant(ctx context.Context, tx *Tx, m *posguard.Merchant) e
 	return tx.QueryRow(ctx, `
 		INSERT INTO merchants (`+merchantColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			name = excluded.name, mcc = excluded.mcc, status = excluded.status,
-			status_since = CASE WHEN merchants.status = excluded.status
-				THEN merchants.status_since ELSE excluded.updated_at END,
-			kind = excluded.kind, fee_plan = excluded.fee_plan,
-			limit_per_txn = excluded.limit_per_txn, limit_daily = excluded.limit_daily,
-			limit_daily_count = excluded.limit_daily_count, allowed_types = excluded.allowed_types,
-			account_bank = excluded.account_bank, account_number = excluded.account_number,
-			account_name = excluded.account_name, account_status = excluded.account_status,
-			updated_at = excluded.updated_at,
-			limit_card_daily = excluded.limit_card_daily, limit_card_daily_count = excluded.limit_card_daily_count,
-			limit_terminal_daily = excluded.limit_terminal_daily, limit_terminal_daily_count = excluded.limit_terminal_daily_count
+		ON CONFLICT (id) DO UPDATE SET `+setExcluded(merchantColumns, "id", "status_since")+`,
+			status_since = CASE WHEN merchants.status = excluded.status THEN merchants.status_since ELSE excluded.updated_at END
 		RETURNING status_since, updated_at`,
 		m.ID, m.Name, m.MCC, string(m.Status), s.T(since), m.Kind, m.FeePlan,
 		int64(m.Limits.PerTxn), int64(m.Limits.Daily), m.Limits.DailyCount, allowed,
@@ -75,10 +64,9 @@ func (s *Store) SetMerchantStatus(ctx context.Context, id string, from, to posgu
 	audit ...*posguard.AuditRecord) (*posguard.Merchant, error) {
 	var m *posguard.Merchant
 	err := s.DB.InTx(ctx, "set merchant status", func(tx *Tx) (err error) {
-		m, err = scanMerchant(tx.QueryRow(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = ?`+s.DB.D.ForUpdate, id))
+		m, err = queryOne(ctx, tx, "set merchant status", func() error { return merchantNotFound(id) }, scanMerchant,
+			`SELECT `+merchantColumns+` FROM merchants WHERE id = ?`+s.DB.D.ForUpdate, id)
 		switch {
-		case errors.Is(err, ErrNoRows):
-			return merchantNotFound(id)
 		case err != nil:
 			return err
 		case m.Status != from:
@@ -142,18 +130,6 @@ func (s *Store) SetMerchantLimits(ctx context.Context, id string, l posguard.Lim
 	if l.Negative() {
 		return nil, posguard.Errorf(posguard.EINVALID, "limits: must not be negative")
 	}
-	m, err := scanMerchant(s.DB.WriteRow(ctx, `
-		UPDATE merchants SET limit_per_txn = ?, limit_daily = ?, limit_daily_count = ?,
-			limit_card_daily = ?, limit_card_daily_count = ?, limit_terminal_daily = ?, limit_terminal_daily_count = ?, updated_at = ?
-		WHERE id = ?
-		RETURNING `+merchantColumns,
-		int64(l.PerTxn), int64(l.Daily), l.DailyCount,
-		int64(l.CardDaily), l.CardDailyCount, int64(l.TerminalDaily), l.TerminalDailyCount, s.T(s.NowUTC()), id))
-	if errors.Is(err, ErrNoRows) {
-		return nil, merchantNotFound(id)
-	}
-	if err != nil {
-		return nil, s.DB.Err(err, "set merchant limits")
-	}
-	return m, nil
+	return queryOne(ctx, s.DB.Primary(), "set merchant limits", func() error { return merchantNotFound(id) }, scanMerchant,
+		`UPDATE merchants SET `+limitsSet+`, updated_at = ? WHERE id = ? RETURNING `+merchantColumns, append(limitArgs(l), s.T(s.NowUTC()), id)...)
 }

@@ -10,50 +10,30 @@ import (
 	"github.com/posguard/posguard"
 )
 
-// Migration is one numbered schema migration of a database.
-type Migration struct {
-	// Version is the file name without .sql ("0001_init").
-	Version string
-	// Body is the SQL.
-	Body string
-}
-
-// Migrations returns the migrations/*.sql files of fsys in name order (the
-// order they are applied in); name prefixes errors.
-func Migrations(fsys fs.FS, name string) ([]Migration, error) {
+// Migrate applies the migrations/*.sql files of fsys not yet applied, in
+// name order, each by apply (which reports whether it ran one, see
+// ApplyMigration) with its version (the file name without .sql,
+// "0001_init") and SQL, and returns the versions applied; name prefixes
+// errors.
+func Migrate(ctx context.Context, fsys fs.FS, name string, apply func(ctx context.Context, version, body string) (bool, error)) ([]string, error) {
 	names, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
 		return nil, posguard.WrapError(posguard.EINTERNAL, err, "%s: list migrations", name)
 	}
 	sort.Strings(names)
-	out := make([]Migration, 0, len(names))
+	var applied []string
 	for _, n := range names {
 		version := strings.TrimSuffix(strings.TrimPrefix(n, "migrations/"), ".sql")
 		body, err := fs.ReadFile(fsys, n)
 		if err != nil {
-			return nil, posguard.WrapError(posguard.EINTERNAL, err, "%s: read migration %s", name, version)
+			return applied, posguard.WrapError(posguard.EINTERNAL, err, "%s: read migration %s", name, version)
 		}
-		out = append(out, Migration{Version: version, Body: string(body)})
-	}
-	return out, nil
-}
-
-// Migrate applies the migrations of fsys not yet applied, in name order,
-// each by apply (which reports whether it ran one, see ApplyMigration), and
-// returns the versions applied; name prefixes errors.
-func Migrate(ctx context.Context, fsys fs.FS, name string, apply func(ctx context.Context, version, body string) (bool, error)) ([]string, error) {
-	ms, err := Migrations(fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	var applied []string
-	for _, m := range ms {
-		ran, err := apply(ctx, m.Version, m.Body)
+		ran, err := apply(ctx, version, string(body))
 		if err != nil {
 			return applied, err
 		}
 		if ran {
-			applied = append(applied, m.Version)
+			applied = append(applied, version)
 		}
 	}
 	return applied, nil

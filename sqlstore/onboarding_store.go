@@ -84,8 +84,8 @@ func (s *Store) AddMerchantEvent(ctx context.Context, e *posguard.MerchantEvent)
 }
 
 func (s *Store) addMerchantEvent(ctx context.Context, tx *Tx, e *posguard.MerchantEvent) error {
-	return tx.QueryRow(ctx, `INSERT INTO merchant_events (merchant_id, at, actor, action, reason, detail)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, e.MerchantID, s.T(e.At), e.Actor, e.Action, e.Reason, e.Detail).Scan(&e.ID)
+	return tx.Insert(ctx, &e.ID, `INSERT INTO merchant_events (merchant_id, at, actor, action, reason, detail)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, e.MerchantID, s.T(e.At), e.Actor, e.Action, e.Reason, e.Detail)
 }
 
 // MerchantEvents implements posguard.ApplicationStore.
@@ -115,9 +115,9 @@ func scanBinding(r Row) (*posguard.TerminalBinding, error) {
 	return &b, r.Scan(&b.TerminalID, &b.SerialNo, &b.MerchantID, &b.Model, TimeCol(&b.BoundAt))
 }
 
-// notBound is the error for a terminal without a binding.
-func notBound(terminalID string) error {
-	return posguard.Errorf(posguard.ENOTFOUND, "terminal %s is not bound", terminalID)
+// notBound returns the error for a terminal without a binding.
+func notBound(terminalID string) func() error {
+	return func() error { return posguard.Errorf(posguard.ENOTFOUND, "terminal %s is not bound", terminalID) }
 }
 
 // Unbind implements posguard.ApplicationStore.
@@ -125,10 +125,8 @@ func (s *Store) Unbind(ctx context.Context, terminalID string) (*posguard.Termin
 	var b *posguard.TerminalBinding
 	err := s.DB.InTx(ctx, "unbind terminal", func(tx *Tx) error {
 		var err error
-		b, err = scanBinding(tx.QueryRow(ctx, `SELECT `+bindingColumns+` FROM terminal_bindings WHERE terminal_id = ?`, terminalID))
-		if err == ErrNoRows {
-			return notBound(terminalID)
-		} else if err != nil {
+		if b, err = queryOne(ctx, tx, "unbind terminal", notBound(terminalID), scanBinding,
+			`SELECT `+bindingColumns+` FROM terminal_bindings WHERE terminal_id = ?`, terminalID); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, "unbind terminal", `DELETE FROM terminal_bindings WHERE terminal_id = ?`, terminalID)
@@ -142,14 +140,14 @@ func (s *Store) MoveBinding(ctx context.Context, terminalID, merchantID string) 
 	n, err := s.DB.Exec(ctx, "move binding", `UPDATE terminal_bindings SET merchant_id = ?, bound_at = ? WHERE terminal_id = ?`,
 		merchantID, s.T(s.NowUTC()), terminalID)
 	if err == nil && n == 0 {
-		return notBound(terminalID)
+		return notBound(terminalID)()
 	}
 	return err
 }
 
 // Binding implements posguard.ApplicationStore.
 func (s *Store) Binding(ctx context.Context, terminalID string) (*posguard.TerminalBinding, error) {
-	return queryOne(ctx, s.DB, "read binding", func() error { return notBound(terminalID) }, scanBinding,
+	return queryOne(ctx, s.DB, "read binding", notBound(terminalID), scanBinding,
 		`SELECT `+bindingColumns+` FROM terminal_bindings WHERE terminal_id = ?`, terminalID)
 }
 

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -17,48 +16,23 @@ func (s *Store) QROrdersByChannelNo(ctx context.Context, merchantID, no string, 
 	if no == "" {
 		return []*posguard.QROrder{}, nil
 	}
-	q := `SELECT ` + QROrderColumns + ` FROM qr_orders WHERE (transaction_id = ? OR out_trade_no = ?)`
-	args := []any{no, no}
-	if merchantID != "" {
-		q += ` AND merchant_id = ?`
-		args = append(args, merchantID)
-	}
-	q += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, ClampLimit(limit))
-	rows, err := s.DB.Query(ctx, "qr orders by channel number", q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "qr orders by channel number", scanQROrder)
+	a := Args{List: []any{no, no}}
+	q := `SELECT ` + QROrderColumns + ` FROM qr_orders WHERE (transaction_id = ? OR out_trade_no = ?)` + a.Eq("merchant_id", merchantID)
+	return queryAll(ctx, s.DB, "qr orders by channel number", scanQROrder, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(limit, 50, 1000)), a.List...)
 }
 
-// idChunk is how many ids one bulk read asks for at once.
-const idChunk = 500
-
-// inList returns "(?, ?, …)" for n values.
-func inList(n int) string { return "(?" + strings.Repeat(", ?", n-1) + ")" }
-
-// byIDs reads rows of table by id in chunks.
+// byIDs reads rows of table by id in chunks (inChunks).
 func byIDs[T any](ctx context.Context, s *Store, op, cols, table string, ids []int64, scan func(Row) (T, error), id func(T) int64) (map[int64]T, error) {
 	out := make(map[int64]T, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), idChunk)
-		args := make([]any, n)
-		for i, v := range ids[:n] {
-			args[i] = v
-		}
-		rows, err := s.DB.Query(ctx, op, `SELECT `+cols+` FROM `+table+` WHERE id IN `+inList(n), args...)
-		if err != nil {
-			return nil, err
-		}
-		got, err := Collect(s.DB, rows, op, scan)
-		if err != nil {
-			return nil, err
-		}
+	err := inChunks(ids, func(args []any, in string) error {
+		got, err := queryAll(ctx, s.DB, op, scan, `SELECT `+cols+` FROM `+table+` WHERE id IN (`+in+`)`, args...)
 		for _, v := range got {
 			out[id(v)] = v
 		}
-		ids = ids[n:]
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -78,15 +52,9 @@ func (s *Store) QRRefundsByIDs(ctx context.Context, ids []int64) (map[int64]*pos
 func (s *Store) QRQueueSizes(ctx context.Context) ([]posguard.QRQueueSize, error) {
 	out := []posguard.QRQueueSize{}
 	read := func(op, q string, args ...any) error {
-		rows, err := s.DB.Query(ctx, op, q, args...)
-		if err != nil {
-			return err
-		}
-		got, err := Collect(s.DB, rows, op, func(r Row) (posguard.QRQueueSize, error) {
-			var z posguard.QRQueueSize
-			err := r.Scan(&z.Queue, &z.Count, TimeCol(&z.Oldest))
-			return z, err
-		})
+		got, err := queryAll(ctx, s.DB, op, func(r Row) (z posguard.QRQueueSize, err error) {
+			return z, r.Scan(&z.Queue, &z.Count, TimeCol(&z.Oldest))
+		}, q, args...)
 		out = append(out, got...)
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -29,16 +30,26 @@ func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), "
 func inChunks[K any](keys []K, f func(args []any, marks string) error) error {
 	for len(keys) > 0 {
 		n := min(len(keys), 500)
-		args := make([]any, n)
-		for i, k := range keys[:n] {
-			args[i] = k
-		}
-		keys = keys[n:]
-		if err := f(args, marks(n)); err != nil {
+		if err := f(anys(keys[:n]), marks(n)); err != nil {
 			return err
 		}
+		keys = keys[n:]
 	}
 	return nil
+}
+
+// anys returns xs as query arguments; a value of a named string type is
+// passed as a plain string.
+func anys[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		if v := reflect.ValueOf(x); v.Kind() == reflect.String {
+			out[i] = v.String()
+		} else {
+			out[i] = x
+		}
+	}
+	return out
 }
 
 const reconTxnCols = `id, type, state, terminal_id, merchant_id, rrn, amount, settlement_date, upstream_stan, upstream_time, pan_masked, orig_id`
@@ -60,13 +71,7 @@ func (s *Store) ReconTxns(ctx context.Context, dates []string, types []posguard.
 	if len(dates) == 0 || len(types) == 0 {
 		return nil
 	}
-	args := make([]any, 0, len(dates)+len(types))
-	for _, d := range dates {
-		args = append(args, d)
-	}
-	for _, t := range types {
-		args = append(args, string(t))
-	}
+	args := append(anys(dates), anys(types)...)
 	return s.DB.Each(ctx, "read journal", func(r Row) error {
 		t, err := scanReconTxn(r)
 		if err != nil {
@@ -187,10 +192,7 @@ func (s *Store) putExceptions(ctx context.Context, tx *Tx, exs []*posguard.Recon
 		e.UpdatedAt = now
 		if _, err := tx.Exec(ctx, "upsert exception", `INSERT INTO recon_exceptions (`+excCols+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (ident) DO UPDATE SET status = excluded.status, run_id = excluded.run_id, txn_id = excluded.txn_id,
-				payout_id = excluded.payout_id, merchant_id = excluded.merchant_id, hold_amount = excluded.hold_amount,
-				case_id = excluded.case_id, repair_txn_id = excluded.repair_txn_id, body = excluded.body,
-				updated_at = excluded.updated_at`,
+			ON CONFLICT (ident) DO UPDATE SET `+setExcluded(excCols, "ident", "date", "class"),
 			e.Ident, e.Date, e.Class, e.Status, e.RunID, e.TxnID, e.PayoutID, e.MerchantID,
 			int64(e.HoldAmount), e.CaseID, e.RepairTxnID, string(e.Body), s.T(now)); err != nil {
 			return err

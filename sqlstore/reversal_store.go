@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -38,14 +37,7 @@ func (s *Store) ReversalsBefore(ctx context.Context, state posguard.ReversalStat
 // PendingReversalFor returns the pending reversal of a transaction;
 // ENOTFOUND if there is none.
 func (s *Store) PendingReversalFor(ctx context.Context, txnID int64) (*posguard.Reversal, error) {
-	r, err := ScanReversal(s.DB.QueryRow(ctx, PendingReversalSQL, txnID))
-	if errors.Is(err, ErrNoRows) {
-		return nil, NoPendingReversal(txnID)
-	}
-	if err != nil {
-		return nil, s.DB.Err(err, "pending reversal")
-	}
-	return r, nil
+	return queryOne(ctx, s.DB, "pending reversal", func() error { return NoPendingReversal(txnID) }, ScanReversal, PendingReversalSQL, txnID)
 }
 
 // ScanReversal reads one row selected with ReversalColumns.

@@ -26,30 +26,26 @@ func (s *Store) PutRiskRules(ctx context.Context, set *posguard.RiskRuleSet) err
 
 // RiskRules implements posguard.RiskStore.
 func (s *Store) RiskRules(ctx context.Context) (*posguard.RiskRuleSet, error) {
-	sets, err := s.ruleSets(ctx, 1)
-	if err == nil && len(sets) == 0 {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "no risk rules stored")
-	}
-	if err != nil {
-		return nil, err
-	}
-	return sets[0], nil
+	return queryOne(ctx, s.DB, "risk rules", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no risk rules stored") },
+		scanRuleSet, ruleSetsSQL, 1)
 }
 
 // RiskRuleVersions implements posguard.RiskStore.
 func (s *Store) RiskRuleVersions(ctx context.Context) ([]*posguard.RiskRuleSet, error) {
-	return s.ruleSets(ctx, 1000)
+	return queryAll(ctx, s.DB, "risk rules", scanRuleSet, ruleSetsSQL, 1000)
 }
 
-func (s *Store) ruleSets(ctx context.Context, n int) ([]*posguard.RiskRuleSet, error) {
-	return queryAll(ctx, s.DB, "risk rules", func(r Row) (*posguard.RiskRuleSet, error) {
-		var set posguard.RiskRuleSet
-		var rules string
-		if err := r.Scan(&set.Version, &rules, &set.CreatedBy, TimeCol(&set.CreatedAt)); err != nil {
-			return nil, err
-		}
-		return &set, json.Unmarshal([]byte(rules), &set.Rules)
-	}, `SELECT version, rules, created_by, created_at FROM risk_rule_versions ORDER BY version DESC LIMIT ?`, n)
+// ruleSetsSQL reads the newest rule sets, at most ?.
+const ruleSetsSQL = `SELECT version, rules, created_by, created_at FROM risk_rule_versions ORDER BY version DESC LIMIT ?`
+
+// scanRuleSet reads a row of ruleSetsSQL.
+func scanRuleSet(r Row) (*posguard.RiskRuleSet, error) {
+	var set posguard.RiskRuleSet
+	var rules string
+	if err := r.Scan(&set.Version, &rules, &set.CreatedBy, TimeCol(&set.CreatedAt)); err != nil {
+		return nil, err
+	}
+	return &set, json.Unmarshal([]byte(rules), &set.Rules)
 }
 
 // AddRiskHits implements posguard.RiskStore.
@@ -59,10 +55,10 @@ func (s *Store) AddRiskHits(ctx context.Context, hits []*posguard.RiskHit) error
 			if h.At.IsZero() {
 				h.At = s.NowUTC()
 			}
-			if err := tx.QueryRow(ctx, `INSERT INTO risk_hits (at, rule, rule_version, action, merchant_id, terminal_id, txn_id,
+			if err := tx.Insert(ctx, &h.ID, `INSERT INTO risk_hits (at, rule, rule_version, action, merchant_id, terminal_id, txn_id,
 				amount, card, explain_zh, explain_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				s.T(h.At), h.Rule, h.RuleVersion, string(h.Action), h.MerchantID, h.TerminalID, h.TxnID, int64(h.Amount),
-				h.Card, h.Explain.ZH, h.Explain.EN).Scan(&h.ID); err != nil {
+				h.Card, h.Explain.ZH, h.Explain.EN); err != nil {
 				return err
 			}
 		}
@@ -74,14 +70,9 @@ const hitColumns = `id, at, rule, rule_version, action, merchant_id, terminal_id
 
 // RiskHits implements posguard.RiskStore.
 func (s *Store) RiskHits(ctx context.Context, f posguard.RiskHitFilter) ([]*posguard.RiskHit, error) {
-	a := Args{}
-	q := `SELECT ` + hitColumns + ` FROM risk_hits WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "rule", f.Rule, "txn_id", f.TxnID)
-	if !f.From.IsZero() {
-		q += ` AND at >= ` + a.Add(s.T(f.From))
-	}
-	if !f.To.IsZero() {
-		q += ` AND at < ` + a.Add(s.T(f.To))
-	}
+	a := s.args()
+	q := `SELECT ` + hitColumns + ` FROM risk_hits WHERE 1 = 1` +
+		a.Eq("merchant_id", f.MerchantID, "rule", f.Rule, "txn_id", f.TxnID, "at >=", f.From, "at <", f.To)
 	return queryAll(ctx, s.DB, "risk hits", scanHit, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, 100, 1000)), a.List...)
 }
 
@@ -99,10 +90,8 @@ func (s *Store) ReleaseRiskHit(ctx context.Context, id int64, user string) (*pos
 	var h *posguard.RiskHit
 	err := s.DB.InTx(ctx, "release risk hit", func(tx *Tx) error {
 		var err error
-		h, err = scanHit(tx.QueryRow(ctx, `SELECT `+hitColumns+` FROM risk_hits WHERE id = ?`, id))
-		if err == ErrNoRows {
-			return posguard.Errorf(posguard.ENOTFOUND, "no risk hit %d", id)
-		} else if err != nil {
+		if h, err = queryOne(ctx, tx, "release risk hit", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no risk hit %d", id) },
+			scanHit, `SELECT `+hitColumns+` FROM risk_hits WHERE id = ?`, id); err != nil {
 			return err
 		}
 		if h.Action != posguard.RiskReview || h.Released {

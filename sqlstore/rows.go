@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"strings"
 	"sync"
 )
@@ -39,4 +40,17 @@ func values(rows, cols int) string {
 	v := strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 	valuesCache.Store(k, v)
 	return v
+}
+
+// insertRows writes rows of cols arguments each, args holding them in
+// order, with one statement head + VALUES list + tail per chunk of at most
+// max rows.
+func insertRows(ctx context.Context, tx *Tx, op, head, tail string, cols, max int, args []any) error {
+	for _, k := range chunkSizes(len(args)/cols, max) {
+		if _, err := tx.Exec(ctx, op, head+values(k, cols)+tail, args[:k*cols]...); err != nil {
+			return err
+		}
+		args = args[k*cols:]
+	}
+	return nil
 }

@@ -59,102 +59,36 @@ func (s *Store) UpgradeSealing(ctx context.Context) (int, error) {
 		default:
 			return posguard.Errorf(posguard.EINTERNAL, "store: unknown sealing format %q (a newer posguard wrote it?)", format)
 		}
-		type termRow struct {
-			id   string
-			cols [4][]byte
+		// Each sealed column keyed by one text column: the terminals' keys,
+		// every secret setting, the wallet keys; where picks the rows
+		// holding a value.
+		type column struct {
+			table, key, column, where, what string
+			ad                              func(string) []byte
 		}
-		rows, err := tx.Query(ctx, "upgrade sealing", `SELECT id, tmk_sealed, pik_sealed, mak_sealed, tdk_sealed FROM terminals ORDER BY id`)
-		if err != nil {
-			return err
+		var cols []column
+		for _, c := range terminalKeyColumns {
+			cols = append(cols, column{"terminals", "id", c, "length(" + c + ") > 0", "terminal %s: " + c,
+				func(id string) []byte { return TerminalKeyAD(id, c) }})
 		}
-		terms, err := Collect(s.DB, rows, "upgrade sealing", func(r Row) (termRow, error) {
-			var t termRow
-			err := r.Scan(&t.id, &t.cols[0], &t.cols[1], &t.cols[2], &t.cols[3])
-			return t, err
-		})
-		if err != nil {
-			return err
-		}
-		for _, t := range terms {
-			var out [4][]byte
-			for i, sealed := range t.cols {
-				if len(sealed) == 0 {
-					continue
-				}
-				plain, err := s.Sealer.Open(sealed, nil)
-				if err != nil {
-					return posguard.Errorf(posguard.EINTERNAL, "store: terminal %s: %s does not open under this host key: nothing was re-sealed", t.id, terminalKeyColumns[i])
-				}
-				out[i], err = s.Sealer.Seal(plain, TerminalKeyAD(t.id, terminalKeyColumns[i]))
-				clear(plain)
-				if err != nil {
-					return err
-				}
-				n++
+		cols = append(cols, column{"settings", "name", "value", "secret", "setting %s", SettingAD},
+			column{"wallet_channels", "name", "key_sealed", "length(key_sealed) > 0", "wallet_channels %s: key_sealed", WalletChannelKeyAD},
+			column{"merchant_wallets", "merchant_id", "notify_key_sealed", "length(notify_key_sealed) > 0",
+				"merchant_wallets %s: notify_key_sealed", MerchantWalletKeyAD})
+		for _, c := range cols {
+			type value struct {
+				name  string
+				value []byte
 			}
-			if _, err := tx.Exec(ctx, "upgrade sealing", `UPDATE terminals SET tmk_sealed = ?, pik_sealed = ?, mak_sealed = ?, tdk_sealed = ? WHERE id = ?`,
-				out[0], out[1], out[2], out[3], t.id); err != nil {
-				return err
-			}
-		}
-		type setRow struct {
-			name  string
-			value []byte
-		}
-		rows, err = tx.Query(ctx, "upgrade sealing", `SELECT name, value FROM settings WHERE secret = ? ORDER BY name`, true)
-		if err != nil {
-			return err
-		}
-		sets, err := Collect(s.DB, rows, "upgrade sealing", func(r Row) (setRow, error) {
-			var v setRow
-			err := r.Scan(&v.name, &v.value)
-			return v, err
-		})
-		if err != nil {
-			return err
-		}
-		for _, v := range sets {
-			plain, err := s.Sealer.Open(v.value, nil)
-			if err != nil {
-				return posguard.Errorf(posguard.EINTERNAL, "store: setting %s does not open under this host key: nothing was re-sealed", v.name)
-			}
-			sealed, err := s.Sealer.Seal(plain, SettingAD(v.name))
-			clear(plain)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, "upgrade sealing", `UPDATE settings SET value = ? WHERE name = ?`, sealed, v.name); err != nil {
-				return err
-			}
-			n++
-		}
-		// Single sealed columns keyed by one text column.
-		for _, c := range []struct {
-			table, key, column string
-			ad                 func(string) []byte
-		}{
-			{"wallet_channels", "name", "key_sealed", WalletChannelKeyAD},
-			{"merchant_wallets", "merchant_id", "notify_key_sealed", MerchantWalletKeyAD},
-		} {
-			rows, err := tx.Query(ctx, "upgrade sealing", `SELECT `+c.key+`, `+c.column+` FROM `+c.table+` ORDER BY `+c.key)
-			if err != nil {
-				return err
-			}
-			vals, err := Collect(s.DB, rows, "upgrade sealing", func(r Row) (setRow, error) {
-				var v setRow
-				err := r.Scan(&v.name, &v.value)
-				return v, err
-			})
+			vals, err := queryAll(ctx, tx, "upgrade sealing", func(r Row) (v value, err error) { return v, r.Scan(&v.name, &v.value) },
+				`SELECT `+c.key+`, `+c.column+` FROM `+c.table+` WHERE `+c.where+` ORDER BY `+c.key)
 			if err != nil {
 				return err
 			}
 			for _, v := range vals {
-				if len(v.value) == 0 {
-					continue
-				}
 				plain, err := s.Sealer.Open(v.value, nil)
 				if err != nil {
-					return posguard.Errorf(posguard.EINTERNAL, "store: %s %s: %s does not open under this host key: nothing was re-sealed", c.table, v.name, c.column)
+					return posguard.Errorf(posguard.EINTERNAL, "store: "+c.what+" does not open under this host key: nothing was re-sealed", v.name)
 				}
 				sealed, err := s.Sealer.Seal(plain, c.ad(v.name))
 				clear(plain)

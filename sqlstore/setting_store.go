@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 
 	"github.com/posguard/posguard"
 )
@@ -36,11 +35,8 @@ func (s *Store) Setting(ctx context.Context, name string) ([]byte, error) {
 	var v []byte
 	var secret bool
 	err := s.DB.QueryRow(ctx, `SELECT value, secret FROM settings WHERE name = ?`, name).Scan(&v, &secret)
-	if errors.Is(err, ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "setting %s not set", name)
-	}
 	if err != nil || !secret {
-		return v, s.DB.Err(err, "get setting")
+		return v, found(s.DB, err, "get setting", func() error { return posguard.Errorf(posguard.ENOTFOUND, "setting %s not set", name) })
 	}
 	if v, err = s.Sealer.Open(v, SettingAD(name)); err != nil {
 		return nil, posguard.WrapError(posguard.EINTERNAL, err, "open setting %s: altered, copied from another setting, or sealed under another host key", name)

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -35,10 +34,7 @@ func (s *Store) PutTerminal(ctx context.Context, t *posguard.Terminal) error {
 		INSERT INTO terminals (id, merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status,
 			signed_on, signed_on_at, batch, last_seen, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '000001', ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			merchant_id = excluded.merchant_id, tmk_sealed = excluded.tmk_sealed,
-			key_scheme = excluded.key_scheme, mac = excluded.mac, model = excluded.model,
-			firmware = excluded.firmware, status = excluded.status, updated_at = excluded.updated_at`,
+		ON CONFLICT (id) DO UPDATE SET `+setExcluded("merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status, updated_at"),
 		t.ID, t.MerchantID, tmk, t.KeyScheme, t.MAC, t.Model, t.Firmware, string(status),
 		false, s.T(time.Time{}), s.T(time.Time{}), s.T(s.NowUTC()))
 	return err
@@ -78,21 +74,16 @@ func (s *Store) SaveSignOn(ctx context.Context, id string, keys posguard.Working
 	return s.DB.InTx(ctx, "save sign-on", func(tx *Tx) error {
 		var mac string
 		var old [3][]byte
-		err := tx.QueryRow(ctx, `SELECT mac, pik_sealed, mak_sealed, tdk_sealed FROM terminals WHERE id = ?`+s.DB.D.ForUpdate, id).
-			Scan(&mac, &old[0], &old[1], &old[2])
-		if errors.Is(err, ErrNoRows) {
-			return NotFound("terminal", id)
-		}
-		if err != nil {
-			return err
+		if err := tx.QueryRow(ctx, `SELECT mac, pik_sealed, mak_sealed, tdk_sealed FROM terminals WHERE id = ?`+s.DB.D.ForUpdate, id).
+			Scan(&mac, &old[0], &old[1], &old[2]); err != nil {
+			return found(tx, err, "save sign-on", func() error { return NotFound("terminal", id) })
 		}
 		if len(old[1]) > 0 {
 			var kept [3][]byte
 			for i, b := range old {
-				plain, err := openKey(s.Sealer, b, TerminalKeyAD(id, terminalKeyColumns[i+1]))
+				plain, err := s.openKey(b, TerminalKeyAD(id, terminalKeyColumns[i+1]), id, terminalKeyColumns[i+1])
 				if err != nil {
-					return posguard.Errorf(posguard.EINTERNAL,
-						"terminal %s: %s does not open: it was altered, copied from another row, or sealed under another host key", id, terminalKeyColumns[i+1])
+					return err
 				}
 				kept[i], err = sealKey(s.Sealer, plain, ReplacedKeyAD(id, at, terminalKeyColumns[i+1]))
 				clear(plain)
@@ -111,7 +102,7 @@ func (s *Store) SaveSignOn(ctx context.Context, id string, keys posguard.Working
 			id, s.T(at.Add(-ReplacedKeysRetention))); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "save sign-on", `
+		_, err := tx.Exec(ctx, "save sign-on", `
 			UPDATE terminals SET signed_on = ?, signed_on_at = ?, last_seen = ?,
 				batch = CASE WHEN CAST(? AS TEXT) = '' THEN batch ELSE CAST(? AS TEXT) END,
 				pik_sealed = ?, mak_sealed = ?, tdk_sealed = ?, updated_at = ?
@@ -138,12 +129,7 @@ func (s *Store) ReplacedKeys(ctx context.Context, id string, since time.Time) ([
 	if since.IsZero() {
 		since = time.Unix(0, 0) // the zero time is NULL where times are native
 	}
-	rows, err := s.DB.Query(ctx, "replaced keys", `SELECT replaced_at, mac, pik_sealed, mak_sealed, tdk_sealed
-		FROM terminal_replaced_keys WHERE terminal_id = ? AND replaced_at >= ? ORDER BY replaced_at`, id, s.T(since.UTC().Truncate(time.Microsecond)))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "replaced keys", func(r Row) (posguard.ReplacedKeys, error) {
+	return queryAll(ctx, s.DB, "replaced keys", func(r Row) (posguard.ReplacedKeys, error) {
 		var k posguard.ReplacedKeys
 		var b [3][]byte
 		if err := r.Scan(TimeCol(&k.ReplacedAt), &k.MAC, &b[0], &b[1], &b[2]); err != nil {
@@ -151,14 +137,14 @@ func (s *Store) ReplacedKeys(ctx context.Context, id string, since time.Time) ([
 		}
 		for i, dst := range []*[]byte{&k.Keys.PIK, &k.Keys.MAK, &k.Keys.TDK} {
 			var err error
-			if *dst, err = openKey(s.Sealer, b[i], ReplacedKeyAD(id, k.ReplacedAt, terminalKeyColumns[i+1])); err != nil {
-				return k, posguard.Errorf(posguard.EINTERNAL,
-					"terminal %s: replaced %s of %s does not open: it was altered, copied from another row, or sealed under another host key",
-					id, terminalKeyColumns[i+1], k.ReplacedAt.Format(time.RFC3339Nano))
+			if *dst, err = s.openKey(b[i], ReplacedKeyAD(id, k.ReplacedAt, terminalKeyColumns[i+1]), id,
+				"replaced "+terminalKeyColumns[i+1]+" of "+k.ReplacedAt.Format(time.RFC3339Nano)); err != nil {
+				return k, err
 			}
 		}
 		return k, nil
-	})
+	}, `SELECT replaced_at, mac, pik_sealed, mak_sealed, tdk_sealed FROM terminal_replaced_keys
+		WHERE terminal_id = ? AND replaced_at >= ? ORDER BY replaced_at`, id, s.T(since.UTC().Truncate(time.Microsecond)))
 }
 
 // ForgetReplacedKeys drops every kept replaced key of terminal id.
@@ -193,21 +179,15 @@ const terminalColumns = `id, merchant_id, tmk_sealed, key_scheme, mac, model, fi
 // scanTerminal reads a row of terminalColumns and unseals its keys.
 func (s *Store) scanTerminal(r Row) (*posguard.Terminal, error) {
 	var t posguard.Terminal
-	var tmk, pik, mak, tdk []byte
-	if err := r.Scan(&t.ID, &t.MerchantID, &tmk, &t.KeyScheme, &t.MAC, &t.Model, &t.Firmware, &t.Status,
-		&t.SignedOn, TimeCol(&t.SignedOnAt), &t.Batch, &pik, &mak, &tdk, TimeCol(&t.LastSeen), TimeCol(&t.UpdatedAt)); err != nil {
+	var k [4][]byte // sealed, in terminalKeyColumns' order
+	if err := r.Scan(&t.ID, &t.MerchantID, &k[0], &t.KeyScheme, &t.MAC, &t.Model, &t.Firmware, &t.Status,
+		&t.SignedOn, TimeCol(&t.SignedOnAt), &t.Batch, &k[1], &k[2], &k[3], TimeCol(&t.LastSeen), TimeCol(&t.UpdatedAt)); err != nil {
 		return nil, err
 	}
-	// A key that does not open is EINTERNAL naming the terminal and column:
-	// altered, copied from another row, or sealed under another host key.
-	for i, k := range []struct {
-		dst    *[]byte
-		sealed []byte
-	}{{&t.TMK, tmk}, {&t.Keys.PIK, pik}, {&t.Keys.MAK, mak}, {&t.Keys.TDK, tdk}} {
+	for i, dst := range []*[]byte{&t.TMK, &t.Keys.PIK, &t.Keys.MAK, &t.Keys.TDK} {
 		var err error
-		if *k.dst, err = openKey(s.Sealer, k.sealed, TerminalKeyAD(t.ID, terminalKeyColumns[i])); err != nil {
-			return nil, posguard.Errorf(posguard.EINTERNAL,
-				"terminal %s: %s does not open: it was altered, copied from another row, or sealed under another host key", t.ID, terminalKeyColumns[i])
+		if *dst, err = s.openKey(k[i], TerminalKeyAD(t.ID, terminalKeyColumns[i]), t.ID, terminalKeyColumns[i]); err != nil {
+			return nil, err
 		}
 	}
 	return &t, nil
@@ -230,12 +210,20 @@ func sealKey(sealer posguard.Sealer, key, ad []byte) ([]byte, error) {
 	return sealer.Seal(key, ad)
 }
 
-// openKey decrypts a stored key sealed with ad; NULL is a nil key.
-func openKey(sealer posguard.Sealer, sealed, ad []byte) ([]byte, error) {
+// openKey decrypts a stored key of terminal id sealed with ad; NULL is a
+// nil key. A key that does not open is EINTERNAL naming the terminal and
+// what the key is: altered, copied from another row, or sealed under
+// another host key.
+func (s *Store) openKey(sealed, ad []byte, id, what string) ([]byte, error) {
 	if len(sealed) == 0 {
 		return nil, nil
 	}
-	return sealer.Open(sealed, ad)
+	plain, err := s.Sealer.Open(sealed, ad)
+	if err != nil {
+		return nil, posguard.Errorf(posguard.EINTERNAL,
+			"terminal %s: %s does not open: it was altered, copied from another row, or sealed under another host key", id, what)
+	}
+	return plain, nil
 }
 
 // checkBatch is EINVALID unless batch is a six-digit batch number.

@@ -18,21 +18,15 @@ func (s *TimeScanner) Scan(src any) error {
 	switch v := src.(type) {
 	case nil:
 		*s.t = time.Time{}
-	case int64:
-		*s.t = FromNanos(v)
+	case int64: // Unix nanoseconds; 0 is the zero time
+		*s.t = time.Time{}
+		if v != 0 {
+			*s.t = time.Unix(0, v).UTC()
+		}
 	case time.Time:
 		*s.t = v.UTC()
 	default:
 		return fmt.Errorf("time column: unexpected %T", src)
 	}
 	return nil
-}
-
-// FromNanos converts Unix nanoseconds back to a time in UTC; 0 is the zero
-// time.
-func FromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
 }

@@ -140,7 +140,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	cutoff, closes := demoCutoff(time.Now(), c.DayEndsIn)
 	sn := &SimnetCommand{Stdout: logFile, Stderr: logFile, Ready: make(chan struct{})}
 	if err := sn.ParseFlags([]string{"--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--cards", worldPath, "--faults", c.Faults,
-		"--cutoff", cutoff}); err != nil {
+		"--cutoff", cutoff, "--dispute-ruling-delay", "30s"}); err != nil { // rulings come later, in the dispute file (docs/disputes.md)
 		return err
 	}
 	snDone := start(svcCtx, sn, sn.Ready)

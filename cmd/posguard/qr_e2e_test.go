@@ -65,6 +65,7 @@ type qrWorld struct {
 	serveCtx   context.CancelFunc
 	serveDone  chan struct{}
 	notifySeen *notifySink
+	keyArgs    []string // --host-key-file on PostgreSQL
 }
 
 // qrWorldFile returns the demo world with the QR sections, the channel at
@@ -88,8 +89,19 @@ func qrWorldFile(t *testing.T, walletAddr string) string {
 // with the QR world, starts simnet and the host with serveArgs.
 func startQRWorld(t *testing.T, serveArgs ...string) *qrWorld {
 	t.Helper()
+	return startQRWorldOn(t, "", serveArgs...)
+}
+
+// startQRWorldOn is startQRWorld on db ("" for a temp SQLite database; a
+// PostgreSQL URL with a host key file beside the test's files).
+func startQRWorldOn(t *testing.T, db string, serveArgs ...string) *qrWorld {
+	t.Helper()
 	dir := t.TempDir()
 	qw := &qrWorld{world: &world{t: t, dir: dir, db: "sqlite:" + filepath.Join(dir, "posguard.db"), logs: &syncBuffer{}}, serveArgs: serveArgs}
+	if db != "" {
+		// The host key in the test's folder, where userToken looks for it.
+		qw.db, qw.keyArgs = db, []string{"--host-key-file", filepath.Join(dir, "posguard.hostkey")}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	qw.cancel = cancel
 	t.Cleanup(qw.stop)
@@ -112,7 +124,7 @@ func startQRWorld(t *testing.T, serveArgs ...string) *qrWorld {
 		t.Fatal(err)
 	}
 	sd := &SeedCommand{Stdout: qw.logs, Stderr: qw.logs}
-	if err := sd.ParseFlags([]string{"--db", qw.db, qw.worldPath}); err != nil {
+	if err := sd.ParseFlags(append(append([]string{"--db", qw.db}, qw.keyArgs...), qw.worldPath)); err != nil {
 		t.Fatal(err)
 	}
 	if err := sd.Run(ctx); err != nil {
@@ -139,7 +151,7 @@ func (qw *qrWorld) startHost(args ...string) {
 	qw.serve = &ServeCommand{Stdout: qw.logs, Stderr: qw.logs, Ready: make(chan struct{}),
 		QRNotifySchedule: []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}}
 	if err := qw.serve.ParseFlags(append([]string{"--db", qw.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
-		"--network", "iso8583://" + netAddr, "--log-level", "warn", "--wallet-timeout", "2s", "--qr-wait", "1500ms"}, args...)); err != nil {
+		"--network", "iso8583://" + netAddr, "--log-level", "warn", "--wallet-timeout", "2s", "--qr-wait", "1500ms"}, append(qw.keyArgs, args...)...)); err != nil {
 		qw.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/postgres/pgtest"
 	"github.com/posguard/posguard/recon"
+	"github.com/posguard/posguard/wallet"
 )
 
 // QR bills in the reconciliation run, end to end: the real host (serve),
@@ -72,8 +74,20 @@ func TestReconQRBills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			dsn := ""
+			if db == "postgres" {
+				dsn = pgtest.URL(t)
+			}
+			testReconQRBills(t, dsn)
+		})
+	}
+}
+
+func testReconQRBills(t *testing.T, dsn string) {
 	clearingDir := t.TempDir()
-	qw := startQRWorld(t, "--qr-query-every", "100ms", "--qr-pay-deadline", "2s", "--clearing-dir", clearingDir)
+	qw := startQRWorldOn(t, dsn, "--qr-query-every", "100ms", "--qr-pay-deadline", "2s", "--clearing-dir", clearingDir)
 	fin := qw.userToken("qrfin", posguard.RoleFinance, "")
 	termAdr, _ := qw.serve.Addrs()
 	_, simAdmin := qw.simnet.Addrs()
@@ -271,14 +285,93 @@ func TestReconQRBills(t *testing.T) {
 		t.Fatalf("third run: %d %s, want 200 %s", st, third.RunID, again.RunID)
 	}
 
+	// The runs listing counts the bills' rows beside the file's lines.
+	var runs struct {
+		Runs []map[string]any `json:"runs"`
+	}
+	if st := qw.world.api(t, fin, "GET", "/v1/recon/runs?date="+date, "", &runs); st != 200 || len(runs.Runs) != 2 ||
+		runs.Runs[0]["qr_bills"] != float64(2) || runs.Runs[0]["qr_lines"] != float64(4) || runs.Runs[1]["qr_matched"] != float64(1) {
+		t.Errorf("runs listing: %d %v", st, runs.Runs)
+	}
+
+	// The console's run page: the bills and the QR exceptions beside the
+	// card ones, in English and Chinese.
+	cu := qw.world.consoleLogin("qrconsolefin", posguard.RoleFinance)
+	if code, page := cu.get("/recon/" + again.RunID + "?lang=en"); code != 200 || !strings.Contains(page, "Wallet channel bills") ||
+		!strings.Contains(page, "QR: paid here, not on the bill") || !strings.Contains(page, no(dropped)) ||
+		!strings.Contains(page, `href="/qr/`+dropped["id"].(string)+`"`) {
+		t.Errorf("console run page (en): %d\n%s", code, page)
+	}
+	if code, page := cu.get("/recon/" + again.RunID + "?lang=zh"); code != 200 || !strings.Contains(page, "钱包渠道账单") || !strings.Contains(page, "扫码：金额不符") {
+		t.Errorf("console run page (zh): %d", code)
+	}
+	if code, page := cu.get("/recon"); code != 200 || !strings.Contains(page, "QR 3") {
+		t.Errorf("console runs list: %d", code)
+	}
+
+	// The command, on the store directly, with the bill given as a file
+	// (the channel's bytes saved under the bill's name): the stored run of
+	// these bytes is the API's one.
+	bill := fetchBill(t, qw, date)
+	billPath := filepath.Join(t.TempDir(), recon.QRBillName(date, "wx", "19000"+qrMID[len(qrMID)-5:]))
+	clearingPath := filepath.Join(t.TempDir(), recon.ClearingName(date))
+	os.WriteFile(billPath, bill, 0o644)
+	os.WriteFile(clearingPath, clearingFile, 0o644)
+	var out, errb bytes.Buffer
+	if code := Main(t.Context(), append([]string{"recon", "--db", qw.db, "--date", date, "--clearing", clearingPath, "--qr-fetch", "--qr-bill", billPath},
+		qw.keyArgs...), &out, &errb); code != 0 {
+		t.Fatalf("posguard recon --qr-bill: exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), again.RunID) || !strings.Contains(out.String(), "QR bills: 2,") ||
+		!strings.Contains(out.String(), "wx:line") || !strings.Contains(out.String(), "qr_journal_only") {
+		t.Errorf("posguard recon summary:\n%s", out.String())
+	}
+	// A bad bill: one line naming it, nothing recorded.
+	os.WriteFile(billPath, append(bill, []byte("garbage\n")...), 0o644)
+	out.Reset()
+	errb.Reset()
+	if code := Main(t.Context(), append([]string{"recon", "--db", qw.db, "--date", date, "--clearing", clearingPath, "--qr-bill", billPath},
+		qw.keyArgs...), &out, &errb); code != 1 || !strings.Contains(errb.String(), "column") && !strings.Contains(errb.String(), "columns") {
+		t.Errorf("a bad bill: exit %d, %q", code, errb.String())
+	}
+
 	// The scheduler's end-of-day step (close → T+1 → payouts → recon) is
 	// serve's: the clearing file from --clearing-dir and the bills fetched
 	// from the channel, in one run (here the same bytes: the stored run).
+	// First the channel fails every request (SYSTEMERROR): no run, the job
+	// fails and is tried again; then it answers.
+	qw.faults("system_error=1")
 	if err := os.WriteFile(filepath.Join(clearingDir, recon.ClearingName(date)), clearingFile, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if what, err := qw.serve.host.Scheduler.Recon(t.Context(), date); posguard.ErrorCode(err) != posguard.EUNAVAILABLE {
+		t.Fatalf("scheduled recon with the channel failing: %q %v", what, err)
+	}
+	qw.faults("")
 	what, err := qw.serve.host.Scheduler.Recon(t.Context(), date)
 	if err != nil || !strings.Contains(what, again.RunID) || !strings.Contains(what, "with 2 QR bills") {
 		t.Fatalf("scheduled recon: %q %v (want run %s with 2 QR bills)", what, err, again.RunID)
 	}
+}
+
+// fetchBill asks simwallet (as the channel) for qrMID's bill of date, with
+// the channel's signed protocol, through posguard's wallet client.
+func fetchBill(t *testing.T, qw *qrWorld, date string) []byte {
+	t.Helper()
+	waddr, _ := qw.wallet.Addrs()
+	c := &wallet.Client{Channel: wallet.Channel{Name: "wx", Kind: wallet.KindWeChat, URL: "http://" + waddr + "/wx", AppID: "wx5f3c9a1e2b7d4c60",
+		Key: mustKey(t, qrWxKey)}, HTTP: http.DefaultClient, Timeout: 5 * time.Second}
+	a, err := c.Bill(t.Context(), wallet.BillRequest{MchID: "19000" + qrMID[len(qrMID)-5:], Date: date})
+	if err != nil || !a.OK() {
+		t.Fatalf("bill: %v %+v", err, a)
+	}
+	return []byte(a.Bill)
+}
+
+func mustKey(t *testing.T, hexKey string) wallet.Key {
+	k, err := wallet.ParseKey(hexKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

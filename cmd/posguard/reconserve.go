@@ -35,6 +35,9 @@ type clearingWatcher struct {
 
 	mu   sync.Mutex        // one scan at a time
 	done map[string]string // clearing file → size/time of the files last run
+	// failed holds, by date, why the last run of a file that is tried
+	// again (a wallet channel's bill could not be fetched) failed.
+	failed map[string]error
 }
 
 // Run polls the directory until ctx ends.
@@ -69,7 +72,7 @@ func (w *clearingWatcher) Scan(ctx context.Context) []*recon.Report {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.done == nil {
-		w.done = map[string]string{}
+		w.done, w.failed = map[string]string{}, map[string]error{}
 	}
 	entries, err := os.ReadDir(w.Dir)
 	if err != nil {
@@ -113,9 +116,11 @@ func (w *clearingWatcher) Scan(ctx context.Context) []*recon.Report {
 		if rep, err := w.run(ctx, d, path, bank); err != nil {
 			w.Log.Error("reconciliation of a received file failed", "file", dates[d], "err", err)
 			if posguard.ErrorCode(err) == posguard.EUNAVAILABLE {
+				w.failed[d] = err
 				continue // a channel's bill could not be fetched: tried again at the next scan
 			}
 		} else {
+			delete(w.failed, d)
 			runs = append(runs, rep)
 		}
 		w.done[path] = version
@@ -162,6 +167,9 @@ func (c *ServeCommand) startRecon(h *host.Host) {
 	// read now; without a run for the day the job waits for the file.
 	h.Scheduler.Recon = func(ctx context.Context, day string) (string, error) {
 		w.Scan(ctx)
+		if err := w.lastFailure(day); err != nil {
+			return "", err // retried after the scheduler's Retry
+		}
 		run, err := h.Recon.Store.CurrentRun(ctx, day)
 		if posguard.ErrorCode(err) == posguard.ENOTFOUND {
 			return "", posguard.Errorf(posguard.ENOTFOUND, "no clearing file of %s in %s yet", day, w.Dir)
@@ -175,6 +183,14 @@ func (c *ServeCommand) startRecon(h *host.Host) {
 		}
 		return what, nil
 	}
+}
+
+// lastFailure returns why the last run of date's file failed when it is to
+// be tried again, nil otherwise.
+func (w *clearingWatcher) lastFailure(date string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.failed[date]
 }
 
 // ImportClearing reconciles the files waiting in --clearing-dir now instead
