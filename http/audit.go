@@ -41,7 +41,8 @@ func note(r *nethttp.Request) *auditNote {
 	return n
 }
 
-// noteObject names the object a request acted on in its audit record.
+// noteObject names the object a request acts on in its audit record. Call
+// it before the change: the record commits with the change's transaction.
 func noteObject(r *nethttp.Request, object string) {
 	if n := note(r); n != nil {
 		n.mu.Lock()

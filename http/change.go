@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	nethttp "net/http"
 
@@ -99,39 +100,14 @@ func (s *Server) changeFor(r *nethttp.Request) (*posguard.AccountChange, error) 
 
 // listAccountChanges serves GET /v1/account-changes?merchant=&state=.
 func (s *Server) listAccountChanges(w nethttp.ResponseWriter, r *nethttp.Request) {
-	q := r.URL.Query()
-	mid, err := idParam(q, "merchant", 15)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	f := posguard.AccountChangeFilter{MerchantID: scopedMerchant(r, mid), State: posguard.ChangeState(q.Get("state"))}
-	switch f.State {
-	case "", posguard.ChangePending, posguard.ChangeApproved, posguard.ChangeRejected:
-	default:
-		s.writeError(w, r, invalidParam("state", "must be pending, approved or rejected"))
-		return
-	}
-	list, err := s.Access.AccountChanges(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := changeList{Changes: make([]changeView, 0, len(list))}
-	for _, c := range list {
-		out.Changes = append(out.Changes, newChangeView(c))
-	}
-	writeJSON(w, nethttp.StatusOK, out)
+	serveRequestList(s, w, r, func(ctx context.Context, mid, state string) ([]*posguard.AccountChange, error) {
+		return s.Access.AccountChanges(ctx, posguard.AccountChangeFilter{MerchantID: mid, State: posguard.ChangeState(state)})
+	}, newChangeView, func(v []changeView) any { return changeList{Changes: v} })
 }
 
 // getAccountChange serves GET /v1/account-changes/{id}.
 func (s *Server) getAccountChange(w nethttp.ResponseWriter, r *nethttp.Request) {
-	c, err := s.changeFor(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, nethttp.StatusOK, newChangeView(c))
+	serveOne(s, w, r, s.changeFor, newChangeView)
 }
 
 // approveAccountChange serves POST /v1/account-changes/{id}/approve: a

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	nethttp "net/http"
 	"strconv"
@@ -65,46 +66,23 @@ type decideInput struct {
 	Note string `json:"note"`
 }
 
-// limitsOut is a set of limits as the API shows it (fen, counts; 0 = none).
-type limitsOut struct {
-	PerTxn             int64  `json:"per_txn"`
-	PerTxnYuan         string `json:"per_txn_yuan"`
-	Daily              int64  `json:"daily"`
-	DailyYuan          string `json:"daily_yuan"`
-	DailyCount         int    `json:"daily_count"`
-	CardDaily          int64  `json:"card_daily"`
-	CardDailyYuan      string `json:"card_daily_yuan"`
-	CardDailyCount     int    `json:"card_daily_count"`
-	TerminalDaily      int64  `json:"terminal_daily"`
-	TerminalDailyYuan  string `json:"terminal_daily_yuan"`
-	TerminalDailyCount int    `json:"terminal_daily_count"`
-}
-
-func newLimitsOut(l posguard.Limits) limitsOut {
-	return limitsOut{
-		PerTxn: int64(l.PerTxn), PerTxnYuan: yuan(l.PerTxn), Daily: int64(l.Daily), DailyYuan: yuan(l.Daily), DailyCount: l.DailyCount,
-		CardDaily: int64(l.CardDaily), CardDailyYuan: yuan(l.CardDaily), CardDailyCount: l.CardDailyCount,
-		TerminalDaily: int64(l.TerminalDaily), TerminalDailyYuan: yuan(l.TerminalDaily), TerminalDailyCount: l.TerminalDailyCount,
-	}
-}
-
 // limitRequestView is a limit request as the API shows it.
 type limitRequestView struct {
-	ID          int64     `json:"id"`
-	MerchantID  string    `json:"merchant_id"`
-	Previous    limitsOut `json:"previous"`
-	Requested   limitsOut `json:"requested"`
-	Reason      string    `json:"reason,omitempty"`
-	State       string    `json:"state"`
-	RequestedBy string    `json:"requested_by"`
-	RequestedAt string    `json:"requested_at"`
-	DecidedBy   string    `json:"decided_by,omitempty"`
-	DecidedAt   string    `json:"decided_at,omitempty"`
-	Note        string    `json:"note,omitempty"`
+	ID          int64      `json:"id"`
+	MerchantID  string     `json:"merchant_id"`
+	Previous    limitsView `json:"previous"`
+	Requested   limitsView `json:"requested"`
+	Reason      string     `json:"reason,omitempty"`
+	State       string     `json:"state"`
+	RequestedBy string     `json:"requested_by"`
+	RequestedAt string     `json:"requested_at"`
+	DecidedBy   string     `json:"decided_by,omitempty"`
+	DecidedAt   string     `json:"decided_at,omitempty"`
+	Note        string     `json:"note,omitempty"`
 }
 
 func newLimitRequestView(x *posguard.LimitRequest) limitRequestView {
-	return limitRequestView{ID: x.ID, MerchantID: x.MerchantID, Previous: newLimitsOut(x.Previous), Requested: newLimitsOut(x.Requested),
+	return limitRequestView{ID: x.ID, MerchantID: x.MerchantID, Previous: newLimitsView(x.Previous), Requested: newLimitsView(x.Requested),
 		Reason: x.Reason, State: string(x.State), RequestedBy: x.RequestedBy, RequestedAt: formatTime(x.RequestedAt),
 		DecidedBy: x.DecidedBy, DecidedAt: formatTime(x.DecidedAt), Note: x.Note}
 }
@@ -162,7 +140,7 @@ func (s *Server) postLimitRequest(w nethttp.ResponseWriter, r *nethttp.Request) 
 	onAuditNote(r, func(any) (string, any) {
 		return "limit-requests/" + strconv.FormatInt(x.ID, 10), newLimitRequestView(x)
 	})
-	noteChanges(r, map[string]any{"merchant_id": m.ID, "limits": newLimitsOut(m.Limits)}, nil)
+	noteChanges(r, map[string]any{"merchant_id": m.ID, "limits": newLimitsView(m.Limits)}, nil)
 	posguard.NoteAudit(r.Context(), x)
 	if err := s.LimitRequests.CreateLimitRequest(r.Context(), x); err != nil {
 		s.writeError(w, r, err)
@@ -179,39 +157,14 @@ func (s *Server) limitRequestFor(r *nethttp.Request) (*posguard.LimitRequest, er
 
 // listLimitRequests serves GET /v1/limit-requests?merchant=&state=.
 func (s *Server) listLimitRequests(w nethttp.ResponseWriter, r *nethttp.Request) {
-	q := r.URL.Query()
-	mid, err := idParam(q, "merchant", 15)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	f := posguard.LimitRequestFilter{MerchantID: scopedMerchant(r, mid), State: posguard.LimitRequestState(q.Get("state"))}
-	switch f.State {
-	case "", posguard.LimitRequestPending, posguard.LimitRequestApproved, posguard.LimitRequestRejected:
-	default:
-		s.writeError(w, r, invalidParam("state", "must be pending, approved or rejected"))
-		return
-	}
-	list, err := s.LimitRequests.LimitRequests(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := limitRequestList{Requests: make([]limitRequestView, 0, len(list))}
-	for _, x := range list {
-		out.Requests = append(out.Requests, newLimitRequestView(x))
-	}
-	writeJSON(w, nethttp.StatusOK, out)
+	serveRequestList(s, w, r, func(ctx context.Context, mid, state string) ([]*posguard.LimitRequest, error) {
+		return s.LimitRequests.LimitRequests(ctx, posguard.LimitRequestFilter{MerchantID: mid, State: posguard.LimitRequestState(state)})
+	}, newLimitRequestView, func(v []limitRequestView) any { return limitRequestList{Requests: v} })
 }
 
 // getLimitRequest serves GET /v1/limit-requests/{id}.
 func (s *Server) getLimitRequest(w nethttp.ResponseWriter, r *nethttp.Request) {
-	x, err := s.limitRequestFor(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, nethttp.StatusOK, newLimitRequestView(x))
+	serveOne(s, w, r, s.limitRequestFor, newLimitRequestView)
 }
 
 func (s *Server) approveLimitRequest(w nethttp.ResponseWriter, r *nethttp.Request) {

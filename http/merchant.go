@@ -22,7 +22,8 @@ type merchantView struct {
 	UpdatedAt    string      `json:"updated_at,omitempty"`
 }
 
-// limitsView is a merchant's limits; a zero amount or count means no limit.
+// limitsView is a set of limits (a merchant's, a limit request's): fen and
+// counts; a zero amount or count means no limit.
 type limitsView struct {
 	PerTxn     int64  `json:"per_txn"`
 	PerTxnYuan string `json:"per_txn_yuan"`
@@ -57,23 +58,9 @@ func newMerchantView(m *posguard.Merchant) merchantView {
 		StatusSince: formatTime(m.StatusSince),
 		Kind:        m.Kind,
 		FeePlan:     m.FeePlan,
-		Limits: limitsView{
-			PerTxn:     int64(m.Limits.PerTxn),
-			PerTxnYuan: yuan(m.Limits.PerTxn),
-			Daily:      int64(m.Limits.Daily),
-			DailyYuan:  yuan(m.Limits.Daily),
-			DailyCount: m.Limits.DailyCount,
-
-			CardDaily: int64(m.Limits.CardDaily), CardDailyYuan: yuan(m.Limits.CardDaily), CardDailyCount: m.Limits.CardDailyCount,
-			TerminalDaily: int64(m.Limits.TerminalDaily), TerminalDailyYuan: yuan(m.Limits.TerminalDaily), TerminalDailyCount: m.Limits.TerminalDailyCount,
-		},
-		Account: accountView{
-			Bank:   m.Account.Bank,
-			Number: maskAccount(m.Account.Number),
-			Name:   m.Account.Name,
-			Status: m.Account.Status,
-		},
-		UpdatedAt: formatTime(m.UpdatedAt),
+		Limits:      newLimitsView(m.Limits),
+		Account:     newAccountView(m.Account),
+		UpdatedAt:   formatTime(m.UpdatedAt),
 	}
 	for _, t := range m.AllowedTypes {
 		v.AllowedTypes = append(v.AllowedTypes, string(t))
@@ -94,4 +81,13 @@ func (s *Server) getMerchant(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	writeJSON(w, nethttp.StatusOK, newMerchantView(m))
+}
+
+// newLimitsView shows l.
+func newLimitsView(l posguard.Limits) limitsView {
+	return limitsView{
+		PerTxn: int64(l.PerTxn), PerTxnYuan: yuan(l.PerTxn), Daily: int64(l.Daily), DailyYuan: yuan(l.Daily), DailyCount: l.DailyCount,
+		CardDaily: int64(l.CardDaily), CardDailyYuan: yuan(l.CardDaily), CardDailyCount: l.CardDailyCount,
+		TerminalDaily: int64(l.TerminalDaily), TerminalDailyYuan: yuan(l.TerminalDaily), TerminalDailyCount: l.TerminalDailyCount,
+	}
 }

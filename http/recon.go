@@ -139,8 +139,13 @@ type reconRunItem struct {
 	Lines        int            `json:"lines"`
 	Matched      int            `json:"matched"`
 	Exceptions   map[string]int `json:"exceptions"`
-	SupersededBy *string        `json:"superseded_by"`
-	CreatedAt    string         `json:"created_at"`
+	// The wallet channels' bills of the run (docs/reconciliation.md): how
+	// many, their rows and the rows matched.
+	QRBills      int     `json:"qr_bills"`
+	QRLines      int     `json:"qr_lines"`
+	QRMatched    int     `json:"qr_matched"`
+	SupersededBy *string `json:"superseded_by"`
+	CreatedAt    string  `json:"created_at"`
 }
 
 // reconRunList is a page of runs.
@@ -213,7 +218,8 @@ func (s *Server) listReconRuns(w nethttp.ResponseWriter, r *nethttp.Request) {
 		var rep recon.Report
 		json.Unmarshal(run.Report, &rep)
 		it := reconRunItem{RunID: run.ID, Date: run.Date, ClearingFile: run.ClearingFile, Lines: rep.Lines,
-			Matched: rep.Matched, Exceptions: rep.Counts(), CreatedAt: formatTime(run.CreatedAt)}
+			Matched: rep.Matched, Exceptions: rep.Counts(), CreatedAt: formatTime(run.CreatedAt),
+			QRBills: len(rep.QRBills), QRLines: rep.QRLines, QRMatched: rep.QRMatched}
 		if run.SupersededBy != "" {
 			it.SupersededBy = &run.SupersededBy
 		}

@@ -83,3 +83,46 @@ func scopedByID[T any](r *nethttp.Request, noun string, get func(context.Context
 	}
 	return x, nil
 }
+
+// serveRequestList serves a list of requests waiting for a decision
+// (account changes, limit requests): ?merchant= (a merchant user gets its
+// own merchant's whatever it asks) and ?state= pending, approved or
+// rejected. find reads them, view shows one and wrap makes the answer of
+// the views.
+func serveRequestList[T, V any](s *Server, w nethttp.ResponseWriter, r *nethttp.Request,
+	find func(ctx context.Context, merchantID, state string) ([]T, error), view func(T) V, wrap func([]V) any) {
+	q := r.URL.Query()
+	mid, err := idParam(q, "merchant", 15)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	state := q.Get("state")
+	switch state {
+	case "", "pending", "approved", "rejected":
+	default:
+		s.writeError(w, r, invalidParam("state", "must be pending, approved or rejected"))
+		return
+	}
+	list, err := find(r.Context(), scopedMerchant(r, mid), state)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]V, 0, len(list))
+	for _, x := range list {
+		out = append(out, view(x))
+	}
+	writeJSON(w, nethttp.StatusOK, wrap(out))
+}
+
+// serveOne answers with the view of what get reads for the request (a
+// scoped read by path ID), or get's error.
+func serveOne[T, V any](s *Server, w nethttp.ResponseWriter, r *nethttp.Request, get func(*nethttp.Request) (T, error), view func(T) V) {
+	x, err := get(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, nethttp.StatusOK, view(x))
+}

@@ -239,15 +239,19 @@ func (r wroteRow) Scan(dest ...any) error {
 }
 
 // isWrite reports whether query is an INSERT, UPDATE or DELETE (one that
-// returns rows).
+// returns rows), also after a WITH clause.
 func isWrite(query string) bool {
 	q := strings.TrimLeft(query, " \t\r\n")
-	for _, w := range []string{"INSERT", "UPDATE", "DELETE"} {
-		if len(q) >= len(w) && strings.EqualFold(q[:len(w)], w) {
-			return true
-		}
+	if hasPrefixFold(q, "WITH") {
+		u := strings.ToUpper(q)
+		return strings.Contains(u, "INSERT INTO") || strings.Contains(u, "DELETE FROM") || strings.Contains(u, "UPDATE ")
 	}
-	return false
+	return hasPrefixFold(q, "INSERT") || hasPrefixFold(q, "UPDATE") || hasPrefixFold(q, "DELETE")
+}
+
+// hasPrefixFold reports whether s begins with prefix, ignoring case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // WriteRow runs a write that returns a row (INSERT … RETURNING) outside any

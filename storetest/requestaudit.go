@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/audit"
@@ -53,6 +54,7 @@ func runRequestAudit(t *testing.T, h *harness) {
 			{"Refused", testRequestAuditRefused},
 			{"Resettle", testRequestAuditResettle},
 			{"AccountChange", testRequestAuditAccountChange},
+			{"Routes", testRequestAuditRoutes},
 		})
 }
 
@@ -246,5 +248,90 @@ func testRequestAuditAccountChange(t *testing.T, s posguard.Store, a posguard.Ac
 	must(t, a.ApplyAccountChange(ctx, c.ID, "fin2", c.Account), "apply")
 	if stored, _ := s.Merchant(t.Context(), m.ID); stored.Account != c.Account || auditHead(t, a) != 2 {
 		t.Fatalf("account %+v, audit head %d", stored.Account, auditHead(t, a))
+	}
+}
+
+// refusedThenCommitted runs change under a request whose record the log
+// refuses (it must fail and unchanged must hold), then under one whose
+// record the log takes (it must succeed and commit one record).
+func refusedThenCommitted(t *testing.T, a posguard.AccessStore, what string, change func(ctx context.Context) error, unchanged func() bool) {
+	t.Helper()
+	head := auditHead(t, a)
+	ra := newRequestAudit("POST /v1/" + what)
+	ra.refuse = true
+	if err := change(posguard.WithTxAuditor(t.Context(), ra)); err == nil {
+		t.Fatalf("%s: no error with a refused record", what)
+	}
+	if !unchanged() || auditHead(t, a) != head {
+		t.Fatalf("%s: a refused record left the change (audit head %d, was %d)", what, auditHead(t, a), head)
+	}
+	ra.refuse = false
+	must(t, change(posguard.WithTxAuditor(t.Context(), ra)), what)
+	if len(ra.committed) != 1 || auditHead(t, a) != head+1 {
+		t.Fatalf("%s: %d records committed, audit head %d (was %d)", what, len(ra.committed), auditHead(t, a), head)
+	}
+}
+
+// testRequestAuditRoutes: the stores behind more routes' changes (a case
+// and its update, a limit request and its decision, a QR order through
+// the group-commit transaction) commit the request's record or nothing.
+func testRequestAuditRoutes(t *testing.T, s posguard.Store, a posguard.AccessStore) {
+	ctx := t.Context()
+	m := sampleMerchant("898310048990014")
+	must(t, s.PutMerchant(ctx, m), "put merchant")
+
+	cs := sideOf[posguard.CaseStore](t, s)
+	c := sampleCase(posguard.CaseMerchantComplaint, 7, m.ID)
+	cases := func() int {
+		list, err := cs.Cases(ctx, posguard.CaseFilter{MerchantID: m.ID})
+		must(t, err, "cases")
+		return len(list)
+	}
+	refusedThenCommitted(t, a, "cases", func(ctx context.Context) error {
+		_, err := cs.OpenCase(ctx, c, []posguard.CaseEntry{{Kind: posguard.EntryCause, Author: "posguard", Text: "cause"}})
+		return err
+	}, func() bool { return cases() == 0 })
+	refusedThenCommitted(t, a, "cases/{id}/assign", func(ctx context.Context) error {
+		return cs.UpdateCase(ctx, posguard.CaseUpdate{ID: c.ID, FromStatus: posguard.CaseOpen, Assignee: "li", At: time.Now(),
+			Entry: &posguard.CaseEntry{Kind: posguard.EntryAssign, Author: "ops", Text: "assigned to li"}})
+	}, func() bool { got, err := cs.Case(ctx, c.ID); return err == nil && got.Assignee == "" })
+
+	ls := sideOf[posguard.LimitRequestStore](t, s)
+	want := m.Limits
+	want.CardDailyCount = 9
+	lr := &posguard.LimitRequest{MerchantID: m.ID, Previous: m.Limits, Requested: want, Reason: "more guests", RequestedBy: "shop1"}
+	refusedThenCommitted(t, a, "merchants/{id}/limit-requests", func(ctx context.Context) error {
+		return ls.CreateLimitRequest(ctx, lr)
+	}, func() bool {
+		list, err := ls.LimitRequests(ctx, posguard.LimitRequestFilter{MerchantID: m.ID})
+		return err == nil && len(list) == 0
+	})
+	refusedThenCommitted(t, a, "limit-requests/{id}/approve", func(ctx context.Context) error {
+		_, err := ls.DecideLimitRequest(ctx, lr.ID, posguard.LimitRequestApproved, "risk1", "ok")
+		return err
+	}, func() bool {
+		got, err := s.Merchant(ctx, m.ID)
+		x, xerr := ls.LimitRequest(ctx, lr.ID)
+		return err == nil && xerr == nil && got.Limits == m.Limits && x.State == posguard.LimitRequestPending
+	})
+
+	q := sideOf[posguard.QRStore](t, s)
+	now := time.Now().UTC()
+	order := func(ctx context.Context) error {
+		_, created, err := q.CreateQROrder(ctx, &posguard.QROrder{MerchantID: m.ID, OutOrderNo: "AUD1", RequestHash: "h-AUD1",
+			Mode: posguard.QRMicropay, Channel: "wechat", ChannelName: "wx", Amount: 100, State: posguard.QRPaying,
+			AuthCode: "134567********6789", Subject: "shop", Deadline: now.Add(30 * time.Second),
+			Task: posguard.QRTaskQuery, NextAttempt: now.Add(time.Hour)}, "PGT")
+		if err == nil && !created {
+			t.Fatal("order not created")
+		}
+		return err
+	}
+	refusedThenCommitted(t, a, "qr/orders", order, func() bool {
+		list, err := q.QROrders(ctx, posguard.QROrderFilter{MerchantID: m.ID, OutOrderNo: "AUD1", Limit: 1})
+		return err == nil && len(list) == 0
+	})
+	if _, err := audit.Verify(ctx, a); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"sync"
 	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access"
+	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/seed"
 )
 
@@ -44,10 +46,13 @@ type ChaosQRReport struct {
 	FaultsInjected map[string]int `json:"faults_injected"`
 	// Notify is what the merchants' notify_url server saw and the check of
 	// every final order and refund against it.
-	Notify       NotifyReport `json:"notify"`
-	Mismatches   []string     `json:"mismatches"`
-	DrainSeconds float64      `json:"drain_seconds"`
-	RunSeconds   float64      `json:"run_seconds"`
+	Notify NotifyReport `json:"notify"`
+	// Unaudited lists orders and refunds without an audit record of the
+	// API request that made them (POST /v1/qr/orders, …/refunds).
+	Unaudited    []string `json:"unaudited"`
+	Mismatches   []string `json:"mismatches"`
+	DrainSeconds float64  `json:"drain_seconds"`
+	RunSeconds   float64  `json:"run_seconds"`
 }
 
 // runQR is chaos --qr: simwallet with channel faults, the merchants'
@@ -259,6 +264,9 @@ func (c *ChaosCommand) runQR(ctx context.Context) error {
 		return err
 	}
 	rep.DrainSeconds = time.Since(healed).Seconds()
+	if rep.Unaudited, err = qrUnaudited(ctx, st); err != nil {
+		return err
+	}
 	rep.Handovers = leader.changes()
 	rep.Orders, rep.Succeeded, rep.Failed, rep.Reversed, rep.Closed = chk.Orders, chk.Succeeded, chk.Failed, chk.Reversed, chk.Closed
 	rep.LeftPaying, rep.RefundsProcessing, rep.Charges, rep.Mismatches = chk.Paying, chk.RefundsProcessing, chk.Charges, chk.Mismatches
@@ -273,6 +281,8 @@ func (c *ChaosCommand) runQR(ctx context.Context) error {
 		return fmt.Errorf("%d QR orders or payers whose money differs between the channel and posguard", len(rep.Mismatches))
 	case rep.LeftPaying+rep.RefundsProcessing > 0:
 		return fmt.Errorf("QR queues not drained after %s: %d orders paying, %d refunds processing", c.DrainLimit, rep.LeftPaying, rep.RefundsProcessing)
+	case len(rep.Unaudited) > 0:
+		return fmt.Errorf("%d QR orders or refunds without the audit record of the request that made them: %v", len(rep.Unaudited), rep.Unaudited)
 	case rep.FaultsInjected["notify_bad_signature_accepted"] > 0:
 		return fmt.Errorf("%d payment notifications with a bad signature were acknowledged by posguard", rep.FaultsInjected["notify_bad_signature_accepted"])
 	case len(n.Undelivered) > 0 || n.Pending > 0:
@@ -307,6 +317,54 @@ func (c *ChaosCommand) printQR() {
 	for _, m := range append(append([]string(nil), n.Undelivered...), n.Conflicts...) {
 		fmt.Fprintf(c.Stdout, "  %s\n", m)
 	}
+	fmt.Fprintf(c.Stdout, "audit: %d orders and refunds without the audit record of the request that made them %v\n", len(rep.Unaudited), rep.Unaudited)
+}
+
+// qrUnaudited returns the orders and refunds of the store without an
+// audit record (outcome ok, object Q<n> or R<n>) of the API request that
+// made them: every order and refund of a chaos run is made by a merchant
+// user's POST, and every change is audited, a host killed mid-request or a
+// client gone included.
+func qrUnaudited(ctx context.Context, st hostStore) ([]string, error) {
+	audited := map[string]bool{}
+	for _, action := range []string{"POST /v1/qr/orders", "POST /v1/qr/orders/{id}/refunds"} {
+		for before := int64(0); ; {
+			page, err := st.Access().AuditRecords(ctx, posguard.AuditFilter{Action: action, Before: before, Limit: 1000})
+			if err != nil {
+				return nil, err
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, r := range page {
+				if r.Outcome == "ok" {
+					audited[r.Object] = true
+				}
+			}
+			before = page[len(page)-1].ID
+		}
+	}
+	orders, err := allQROrders(ctx, st.QR())
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, o := range orders {
+		if id := qr.OrderID(o.ID); !audited[id] {
+			missing = append(missing, id)
+		}
+		refunds, err := st.QR().QRRefunds(ctx, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range refunds {
+			if id := qr.RefundID(f.ID); !audited[id] {
+				missing = append(missing, id)
+			}
+		}
+	}
+	sort.Strings(missing)
+	return missing, nil
 }
 
 // qrLeader follows who holds the qr-queues lease.

@@ -99,11 +99,8 @@ func startQRWorldOn(t *testing.T, db string, serveArgs ...string) *qrWorld {
 	dir := t.TempDir()
 	qw := &qrWorld{world: &world{t: t, dir: dir, db: "sqlite:" + filepath.Join(dir, "posguard.db"), logs: &syncBuffer{}}, serveArgs: serveArgs}
 	if db != "" {
-		key := os.Getenv("POSGUARD_HOST_KEY_FILE")
-		if key == "" {
-			key = filepath.Join(dir, "posguard.hostkey")
-		}
-		qw.db, qw.keyArgs = db, []string{"--host-key-file", key}
+		// The host key in the test's folder, where userToken looks for it.
+		qw.db, qw.keyArgs = db, []string{"--host-key-file", filepath.Join(dir, "posguard.hostkey")}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	qw.cancel = cancel

@@ -79,8 +79,6 @@ func TestReconQRBills(t *testing.T) {
 			dsn := ""
 			if db == "postgres" {
 				dsn = pgtest.URL(t)
-				// user and token commands find the host key here too.
-				t.Setenv("POSGUARD_HOST_KEY_FILE", filepath.Join(t.TempDir(), "posguard.hostkey"))
 			}
 			testReconQRBills(t, dsn)
 		})
@@ -285,6 +283,15 @@ func testReconQRBills(t *testing.T, dsn string) {
 	st, third := qw.postRecon(fin, date, clearingFile, map[string]string{"qr": "fetch"})
 	if st != 200 || third.RunID != again.RunID {
 		t.Fatalf("third run: %d %s, want 200 %s", st, third.RunID, again.RunID)
+	}
+
+	// The runs listing counts the bills' rows beside the file's lines.
+	var runs struct {
+		Runs []map[string]any `json:"runs"`
+	}
+	if st := qw.world.api(t, fin, "GET", "/v1/recon/runs?date="+date, "", &runs); st != 200 || len(runs.Runs) != 2 ||
+		runs.Runs[0]["qr_bills"] != float64(2) || runs.Runs[0]["qr_lines"] != float64(4) || runs.Runs[1]["qr_matched"] != float64(1) {
+		t.Errorf("runs listing: %d %v", st, runs.Runs)
 	}
 
 	// The console's run page: the bills and the QR exceptions beside the

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/posguard/posguard"
 	"io"
-	"net"
-	nethttp "net/http"
-	"sync"
 	"time"
 
+	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/seed"
 	"github.com/posguard/posguard/simnet"
 )
@@ -25,13 +22,9 @@ func init() {
 type SimnetCommand struct {
 	Stdout, Stderr io.Writer
 	logOpts
-	Addr      string
-	AdminAddr string
-	Cards     string
-	Faults    string
-	Seed      uint64
-	Cutoff    string
-	LogLevel  string
+	simFlags // --addr (the network link), --admin-addr, --faults, --seed, --log-level
+	Cards    string
+	Cutoff   string
 	// RulingDelay is how long the network takes to rule on a dispute
 	// response or arbitration (0: at once).
 	RulingDelay time.Duration
@@ -40,22 +33,18 @@ type SimnetCommand struct {
 	Ready chan struct{}
 	Net   *simnet.Network
 
-	world                *seed.World
-	mu                   sync.Mutex
-	boundNet, boundAdmin string
+	world *seed.World
 }
 
 // ParseFlags reads simnet's flags.
 func (c *SimnetCommand) ParseFlags(args []string) error {
 	fs := newFlagSet("simnet", "simnet --addr HOST:PORT --admin-addr HOST:PORT --cards FILE [--faults SPEC]", c.Stderr)
 	c.addLogFlags(fs)
-	fs.StringVar(&c.Addr, "addr", "127.0.0.1:5900", "address of the network link (ISO 8583:1987 over TCP)")
-	fs.StringVar(&c.AdminAddr, "admin-addr", "127.0.0.1:5901", "address of the admin API (GET /accounts, POST /faults)")
+	c.addFlags(fs, simDefaults{addr: "127.0.0.1:5900", addrHelp: "address of the network link (ISO 8583:1987 over TCP)",
+		admin: "127.0.0.1:5901", adminHelp: "address of the admin API (GET /accounts, POST /faults)",
+		faultsExample: "latency=2ms,timeout=0.02,drop_after_approve=0.01,outage=622588:30s"})
 	fs.StringVar(&c.Cards, "cards", "", "world file whose cards and acquirer zone PIN key the issuers use")
-	fs.StringVar(&c.Faults, "faults", "", "fault spec, e.g. latency=2ms,timeout=0.02,drop_after_approve=0.01,outage=622588:30s")
-	fs.Uint64Var(&c.Seed, "seed", 0, "random seed for faults (0: time-based)")
 	fs.StringVar(&c.Cutoff, "cutoff", "23:00", "local time (UTC+8) at which the network's clearing day rolls over, as serve's --cutoff")
-	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.RulingDelay, "dispute-ruling-delay", 0, "how long the network takes to rule on a dispute response or arbitration; 0 rules at once, otherwise the ruling comes in the dispute file (POST /disputes/rule rules now)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -64,13 +53,6 @@ func (c *SimnetCommand) ParseFlags(args []string) error {
 		return errors.New("--cards FILE is required")
 	}
 	return nil
-}
-
-// Addrs returns the bound network and admin addresses (after Ready).
-func (c *SimnetCommand) Addrs() (netAddr, admin string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.boundNet, c.boundAdmin
 }
 
 // Run serves until ctx ends.
@@ -83,15 +65,11 @@ func (c *SimnetCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	seedVal := c.Seed
-	if seedVal == 0 {
-		seedVal = uint64(time.Now().UnixNano())
-	}
 	cutoff, err := parseCutoff(c.Cutoff)
 	if err != nil {
 		return err
 	}
-	n := simnet.New(w.Cards, w.Acquirer.ZonePINKey, simnet.Options{Seed: seedVal, Logger: log, Calendar: posguard.Calendar{Cutoff: cutoff}, DisputeRulingDelay: c.RulingDelay})
+	n := simnet.New(w.Cards, w.Acquirer.ZonePINKey, simnet.Options{Seed: c.seed(), Logger: log, Calendar: posguard.Calendar{Cutoff: cutoff}, DisputeRulingDelay: c.RulingDelay})
 	if c.Faults != "" {
 		if err := n.SetFaults(c.Faults); err != nil {
 			return fmt.Errorf("--faults: %w", err)
@@ -99,42 +77,8 @@ func (c *SimnetCommand) Run(ctx context.Context) error {
 	}
 	c.Net = n
 	c.world = w
-	nl, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("--addr: %w", err)
-	}
-	al, err := net.Listen("tcp", c.AdminAddr)
-	if err != nil {
-		nl.Close()
-		return fmt.Errorf("--admin-addr: %w", err)
-	}
-	c.mu.Lock()
-	c.boundNet, c.boundAdmin = nl.Addr().String(), al.Addr().String()
-	c.mu.Unlock()
-	admin := &nethttp.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 2)
-	go func() { errc <- ignoreClosed(n.Serve(nl)) }()
-	go func() { errc <- ignoreClosed(admin.Serve(al)) }()
-	log.Info("simnet serving", "network", nl.Addr().String(), "admin", "http://"+al.Addr().String(), "cards", len(w.Cards), "faults", c.Faults)
-	close(c.Ready)
-	select {
-	case <-ctx.Done():
-	case err = <-errc:
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = admin.Shutdown(sctx)
-	_ = n.Shutdown(sctx)
-	return err
+	return c.serve(ctx, c.Ready, log, n, httpServer(n.Handler()), "simnet serving", "network", "", "cards", len(w.Cards))
 }
 
 // Close does nothing: Run releases everything.
 func (c *SimnetCommand) Close() error { return nil }
-
-// ignoreClosed drops the error a server returns after a clean shutdown.
-func ignoreClosed(err error) error {
-	if errors.Is(err, nethttp.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
-		return nil
-	}
-	return err
-}
