@@ -83,6 +83,12 @@ func (s *Server) fileComplaint(q *request) error {
 	if !q.user.Staff() {
 		in.MerchantID = q.user.MerchantID
 	}
+	q.auditFill(func(v any) (string, string) { // the case the complaint's transaction creates
+		if c, ok := v.(*posguard.Case); ok && c.ID != 0 {
+			return "case/" + strconv.FormatInt(c.ID, 10), `{"complaint_on_txn":` + strconv.FormatInt(c.TxnID, 10) + `,"created":true}`
+		}
+		return "", ""
+	})
 	c, created, err := s.Cases.OpenComplaint(q.r.Context(), in)
 	if err != nil {
 		return err

@@ -78,13 +78,20 @@ func (s *Server) requestAccountChange(q *request) error {
 	q.object = "merchant/" + mid
 	a := posguard.SettlementAccount{Bank: strings.TrimSpace(f.Get("bank")), Number: strings.TrimSpace(f.Get("number")),
 		Name: strings.TrimSpace(f.Get("name"))}
+	changes := `{"merchant_id":` + strconv.Quote(mid) + `,"account":{"bank":` + strconv.Quote(a.Bank) +
+		`,"number_masked":` + strconv.Quote(maskAccount(a.Number)) + `},"state":"pending"}`
+	q.auditFill(func(v any) (string, string) { // the change the request's transaction stores
+		if c, ok := v.(*posguard.AccountChange); ok && c.ID != 0 {
+			return "account-changes/" + strconv.FormatInt(c.ID, 10), changes
+		}
+		return "", changes
+	})
 	c, err := flow.Request(q.r.Context(), mid, a, q.user.Name)
 	if err != nil {
 		return err
 	}
 	q.object = "account-changes/" + strconv.FormatInt(c.ID, 10)
-	q.changes = `{"merchant_id":` + strconv.Quote(mid) + `,"account":{"bank":` + strconv.Quote(a.Bank) +
-		`,"number_masked":` + strconv.Quote(maskAccount(a.Number)) + `},"state":"pending"}`
+	q.changes = changes
 	return q.redirect("/settlements", "change_requested")
 }
 
@@ -106,12 +113,16 @@ func (s *Server) decideAccountChange(q *request) error {
 	}
 	q.object = "account-changes/" + strconv.FormatInt(c.ID, 10)
 	if strings.HasSuffix(q.r.URL.Path, "/approve") {
+		q.auditFill(func(any) (string, string) {
+			return "", `{"state":"approved","merchant_id":` + strconv.Quote(c.MerchantID) + `}`
+		})
 		if _, err := flow.Approve(q.r.Context(), c, q.user.Name); err != nil {
 			return err
 		}
 		q.changes = `{"state":"approved","merchant_id":` + strconv.Quote(c.MerchantID) + `}`
 		return q.redirect("/settlements", "change_approved")
 	}
+	q.auditFill(func(any) (string, string) { return "", `{"state":"rejected"}` })
 	if err := flow.Reject(q.r.Context(), c.ID, q.user.Name, q.r.PostFormValue("reason")); err != nil {
 		return err
 	}

@@ -81,6 +81,8 @@ type world struct {
 	auth            *access.Auth
 	// disputeA (a chargeback of amtA) and disputeB (of approvedB).
 	disputeA, disputeB string
+	// console is the server srv runs (a test may enable more of it).
+	console *console.Server
 }
 
 func newWorld(t *testing.T) *world {
@@ -178,6 +180,7 @@ func newWorld(t *testing.T) *world {
 	}
 	srv := &console.Server{Store: st, Auth: w.auth, Disputes: disputes, QR: st.QR(), Payouts: runner, Changes: st.Access(), Cases: cases, Reports: &analytics.Reports{Store: st, Now: func() time.Time { return now }},
 		Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil))}
+	w.console = srv
 	w.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(w.srv.Close)
 	return w

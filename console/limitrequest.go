@@ -228,6 +228,10 @@ func (s *Server) fileLimitRequest(q *request) error {
 		return refuse(key)
 	}
 	x := &posguard.LimitRequest{MerchantID: m.ID, Previous: m.Limits, Requested: req, Reason: posguard.MaskFreeText(in.Reason), RequestedBy: q.user.Name}
+	q.auditFill(func(any) (string, string) { // x.ID is set inside the request's transaction
+		b, _ := json.Marshal(map[string]any{"merchant_id": m.ID, "limit": in.Limit, "before": limitsJSON(m.Limits), "requested": limitsJSON(req), "state": "pending"})
+		return "limit-requests/" + strconv.FormatInt(x.ID, 10), string(b)
+	})
 	if err := ls.CreateLimitRequest(q.r.Context(), x); err != nil {
 		return err
 	}
@@ -360,6 +364,10 @@ func (s *Server) decideLimitRequest(q *request) error {
 		state, done = posguard.LimitRequestApproved, "lreq_approved"
 	}
 	ctx := q.r.Context()
+	q.auditFill(func(any) (string, string) {
+		b, _ := json.Marshal(map[string]any{"merchant_id": x.MerchantID, "state": string(state), "before": limitsJSON(x.Previous), "requested": limitsJSON(x.Requested)})
+		return "", string(b)
+	})
 	got, err := s.limitStore().DecideLimitRequest(ctx, x.ID, state, q.user.Name, posguard.MaskFreeText(reason))
 	if err != nil {
 		return err

@@ -121,6 +121,10 @@ func (s *Server) setMerchantLimits(q *request) error {
 	// The form sets the merchant-wide limits; the per-card and
 	// per-terminal ones (changed through limit-increase requests) stay.
 	l.CardDaily, l.CardDailyCount, l.TerminalDaily, l.TerminalDailyCount = before.CardDaily, before.CardDailyCount, before.TerminalDaily, before.TerminalDailyCount
+	q.auditFill(func(any) (string, string) {
+		b, _ := json.Marshal(map[string]any{"before": limitsJSON(before), "after": limitsJSON(l)})
+		return "", string(b)
+	})
 	if _, err := ls.SetMerchantLimits(ctx, m.ID, l); err != nil {
 		return err
 	}

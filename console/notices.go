@@ -91,6 +91,12 @@ func (s *Server) publishNotice(q *request) error {
 			return posguard.Errorf(posguard.EINVALID, "to: before from")
 		}
 	}
+	q.auditFill(func(any) (string, string) { // n.ID is set inside the notice's transaction
+		if n.ID != 0 {
+			return "notice/" + strconv.FormatInt(n.ID, 10), ""
+		}
+		return "", ""
+	})
 	if err := s.Reports.Store.PutNotice(q.r.Context(), n); err != nil {
 		return err
 	}

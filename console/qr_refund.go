@@ -102,6 +102,14 @@ func (s *Server) qrRefund(q *request) error {
 	}
 	in := qr.RefundInput{OutRefundNo: f.OutRefundNo, Amount: int64(amount), Reason: f.Reason,
 		Hash: qr.RefundDigest(f.OutRefundNo, int64(amount), f.Reason)}
+	q.auditFill(func(v any) (string, string) { // the refund the request's transaction creates
+		if r, ok := v.(*posguard.QRRefund); ok {
+			b, _ := json.Marshal(map[string]any{"id": qr.RefundID(r.ID), "order_id": qr.OrderID(o.ID), "out_refund_no": r.OutRefundNo,
+				"amount": int64(r.Amount), "reason": r.Reason, "state": string(r.State), "created": true})
+			return "", string(b)
+		}
+		return "", ""
+	})
 	r, created, err := s.QRRefunds.Refund(ctx, o, in)
 	switch posguard.ErrorCode(err) {
 	case "":

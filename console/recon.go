@@ -150,6 +150,9 @@ func (s *Server) resolveRecon(q *request) error {
 	if note := q.r.PostFormValue("note"); note != "" {
 		who += ": " + posguard.MaskCardNumbers(note)
 	}
+	q.auditFill(func(any) (string, string) {
+		return "", `{"before":{"exception":` + strconv.Quote(ident) + `},"after":{"exception":` + strconv.Quote(ident) + `,"status":"resolved"}}`
+	})
 	if err := s.Recon.Release(q.r.Context(), ident, who); err != nil {
 		return err
 	}

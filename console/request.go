@@ -53,6 +53,9 @@ type request struct {
 	// refused is the audit outcome (an error code) of a request whose
 	// handler answered a refusal itself, re-rendering its form.
 	refused string
+	// audit is the audit record of a state-changing request, waiting in
+	// the request's context for the change's transaction (nil otherwise).
+	audit *pageAudit
 }
 
 // newRequest starts a request, remembering a ?lang= choice in a cookie.

@@ -152,12 +152,18 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request, err error) {
 // page wraps a route's handler: the access router has authenticated the
 // user, checked its role and (for a state-changing request) its CSRF
 // token. A state-changing request is written to the audit log with its
-// outcome and the object it acted on.
+// outcome and the object it acted on: in the transaction of its change
+// (pageAudit, the request context's posguard.TxAuditor), or after the
+// handler when no transaction took the record.
 func (s *Server) page(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := s.newRequest(w, r, access.UserFromContext(r.Context()))
 		q.csrf = s.Auth.CSRFToken(w, r)
 		change := r.Method != http.MethodGet && r.Method != http.MethodHead
+		if change && !auditAfter[rt.pattern] {
+			q.audit = &pageAudit{q: q, action: "console " + rt.pattern}
+			q.r = r.WithContext(posguard.WithTxAuditor(r.Context(), q.audit))
+		}
 		err := rt.h(q)
 		if change {
 			outcome := "ok"
@@ -166,13 +172,22 @@ func (s *Server) page(rt route) http.Handler {
 			} else if q.refused != "" {
 				outcome = q.refused
 			}
-			s.Auth.Audit(r, "console "+rt.pattern, q.object, outcome, q.changes)
+			// The record of a change committed with it (pageAudit); a
+			// request that changed nothing, or failed, gets it here.
+			if outcome != "ok" || q.audit == nil || !q.audit.committed() {
+				s.Auth.Audit(r, "console "+rt.pattern, q.object, outcome, q.changes)
+			}
 		}
 		if err != nil {
 			q.renderError(err)
 		}
 	})
 }
+
+// auditAfter are the state-changing pages whose record is still written
+// after the action: a reconciliation run writes in several transactions and
+// its record names the run, known only once the run is done.
+var auditAfter = map[string]bool{"POST /recon/runs": true}
 
 // formToken returns the CSRF token of a form post.
 func formToken(r *http.Request) string {

@@ -134,6 +134,12 @@ func (s *Server) resettle(q *request) error {
 		if s.Payouts == nil {
 			return posguard.Errorf(posguard.ENOTFOUND, "payouts are not enabled")
 		}
+		q.auditFill(func(v any) (string, string) { // the new payout the re-settlement creates
+			if np, ok := v.(*posguard.Payout); ok {
+				return "", `{"resettled_by":` + strconv.Quote(np.ID) + `}`
+			}
+			return "", ""
+		})
 		np, err := s.Payouts.Resettle(ctx, p.ID)
 		if err != nil {
 			return err
