@@ -303,25 +303,6 @@ func (db *DB) Each(ctx context.Context, op string, f func(Row) error, query stri
 	return db.Err(rows.Err(), op)
 }
 
-// Collect scans every row of rows with scan and closes rows (for rows a
-// caller got itself; queryAll runs the read too); the result is never nil.
-// Errors are mapped for op.
-func Collect[T any](db interface{ Err(error, string) error }, rows Rows, op string, scan func(Row) (T, error)) ([]T, error) {
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, db.Err(err, op)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, db.Err(err, op)
-	}
-	return out, nil
-}
-
 // Reader runs reads: a DB (on its readers), a Tx, or DB.Primary().
 type Reader interface {
 	QueryRow(ctx context.Context, query string, args ...any) Row
@@ -379,7 +360,19 @@ func queryAll[T any](ctx context.Context, q Reader, op string, scan func(Row) (T
 	if err != nil {
 		return nil, err
 	}
-	return Collect(q, rows, op, scan)
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, q.Err(err, op)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, q.Err(err, op)
+	}
+	return out, nil
 }
 
 // mustExist is nil when table has a row whose key is id, else notFound's

@@ -2,9 +2,6 @@ package sqlstore
 
 import "github.com/posguard/posguard"
 
-// ClampLimit applies the default (50) and maximum (1000) result sizes.
-func ClampLimit(n int) int { return pageLimit(n, 50, 1000) }
-
 // pageLimit clamps a page size n to [1, max], def when unset.
 func pageLimit(n, def, max int) int {
 	switch {

@@ -9,21 +9,13 @@ import (
 // UnpostedQR returns succeeded orders and refunds not posted yet (see
 // posguard.QRStore).
 func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder, []*posguard.QRRefund, error) {
-	rows, err := s.DB.Query(ctx, "unposted qr orders", `SELECT `+QROrderColumns+` FROM qr_orders
-		WHERE state = 'succeeded' AND posted = ? ORDER BY id LIMIT ?`, false, ClampLimit(limit))
+	orders, err := queryAll(ctx, s.DB, "unposted qr orders", scanQROrder, `SELECT `+QROrderColumns+` FROM qr_orders
+		WHERE state = 'succeeded' AND posted = ? ORDER BY id LIMIT ?`, false, pageLimit(limit, 50, 1000))
 	if err != nil {
 		return nil, nil, err
 	}
-	orders, err := Collect(s.DB, rows, "unposted qr orders", scanQROrder)
-	if err != nil {
-		return nil, nil, err
-	}
-	rows, err = s.DB.Query(ctx, "unposted qr refunds", `SELECT `+QRRefundColumns+` FROM qr_refunds
-		WHERE state = 'succeeded' AND posted = ? ORDER BY id LIMIT ?`, false, ClampLimit(limit))
-	if err != nil {
-		return nil, nil, err
-	}
-	refunds, err := Collect(s.DB, rows, "unposted qr refunds", scanQRRefund)
+	refunds, err := queryAll(ctx, s.DB, "unposted qr refunds", scanQRRefund, `SELECT `+QRRefundColumns+` FROM qr_refunds
+		WHERE state = 'succeeded' AND posted = ? ORDER BY id LIMIT ?`, false, pageLimit(limit, 50, 1000))
 	return orders, refunds, err
 }
 

@@ -28,10 +28,8 @@ func (s *Store) CreateQRRefund(ctx context.Context, r *posguard.QRRefund, refund
 	created := false
 	err := s.InGroupTx(ctx, "create qr refund", func(ctx context.Context, tx *Tx) error {
 		got, created = nil, false
-		o, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, r.OrderID))
-		if errors.Is(err, ErrNoRows) {
-			return NotFound("qr order", fmt.Sprint(r.OrderID))
-		}
+		o, err := queryOne(ctx, tx, "create qr refund", func() error { return NotFound("qr order", fmt.Sprint(r.OrderID)) }, scanQROrder,
+			`SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, r.OrderID)
 		if err != nil {
 			return err
 		}
@@ -80,23 +78,13 @@ func (s *Store) CreateQRRefund(ctx context.Context, r *posguard.QRRefund, refund
 
 // QRRefund returns a refund; ENOTFOUND.
 func (s *Store) QRRefund(ctx context.Context, id int64) (*posguard.QRRefund, error) {
-	r, err := scanQRRefund(s.DB.QueryRow(ctx, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE id = ?`, id))
-	if errors.Is(err, ErrNoRows) {
-		return nil, NotFound("qr refund", fmt.Sprint(id))
-	}
-	if err != nil {
-		return nil, s.DB.Err(err, "qr refund")
-	}
-	return r, nil
+	return queryOne(ctx, s.DB, "qr refund", func() error { return NotFound("qr refund", fmt.Sprint(id)) }, scanQRRefund,
+		`SELECT `+QRRefundColumns+` FROM qr_refunds WHERE id = ?`, id)
 }
 
 // QRRefunds returns an order's refunds, oldest first.
 func (s *Store) QRRefunds(ctx context.Context, orderID int64) ([]*posguard.QRRefund, error) {
-	rows, err := s.DB.Query(ctx, "qr refunds", `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE order_id = ? ORDER BY id`, orderID)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "qr refunds", scanQRRefund)
+	return queryAll(ctx, s.DB, "qr refunds", scanQRRefund, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE order_id = ? ORDER BY id`, orderID)
 }
 
 // UpdateQRRefund applies u (see posguard.QRStore).
@@ -105,10 +93,8 @@ func (s *Store) UpdateQRRefund(ctx context.Context, u posguard.QRRefundUpdate) (
 	var got *posguard.QRRefund
 	err := s.InGroupTx(ctx, "update qr refund", func(ctx context.Context, tx *Tx) error {
 		got = nil
-		r, err := scanQRRefund(tx.QueryRow(ctx, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE id = ?`+s.DB.D.ForUpdate, u.ID))
-		if errors.Is(err, ErrNoRows) {
-			return NotFound("qr refund", fmt.Sprint(u.ID))
-		}
+		r, err := queryOne(ctx, tx, "update qr refund", func() error { return NotFound("qr refund", fmt.Sprint(u.ID)) }, scanQRRefund,
+			`SELECT `+QRRefundColumns+` FROM qr_refunds WHERE id = ?`+s.DB.D.ForUpdate, u.ID)
 		if err != nil {
 			return err
 		}
@@ -170,12 +156,8 @@ func (s *Store) UpdateQRRefund(ctx context.Context, u posguard.QRRefundUpdate) (
 
 // DueQRRefunds returns refunds with a task due at now, oldest first.
 func (s *Store) DueQRRefunds(ctx context.Context, now time.Time, limit int) ([]*posguard.QRRefund, error) {
-	rows, err := s.DB.Query(ctx, "due qr refunds", `SELECT `+QRRefundColumns+` FROM qr_refunds
-		WHERE task <> '' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, s.T(now.UTC()), ClampLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "due qr refunds", scanQRRefund)
+	return queryAll(ctx, s.DB, "due qr refunds", scanQRRefund, `SELECT `+QRRefundColumns+` FROM qr_refunds
+		WHERE task <> '' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, s.T(now.UTC()), pageLimit(limit, 50, 1000))
 }
 
 func scanQRRefund(r Row) (*posguard.QRRefund, error) {
@@ -194,21 +176,13 @@ func scanQRRefund(r Row) (*posguard.QRRefund, error) {
 
 // DueQRNotices returns pending notifications due at now, oldest first.
 func (s *Store) DueQRNotices(ctx context.Context, now time.Time, limit int) ([]*posguard.QRNotice, error) {
-	rows, err := s.DB.Query(ctx, "due qr notices", `SELECT `+QRNoticeColumns+` FROM qr_notices
-		WHERE state = 'pending' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, s.T(now.UTC()), ClampLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "due qr notices", scanQRNotice)
+	return queryAll(ctx, s.DB, "due qr notices", scanQRNotice, `SELECT `+QRNoticeColumns+` FROM qr_notices
+		WHERE state = 'pending' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, s.T(now.UTC()), pageLimit(limit, 50, 1000))
 }
 
 // QRNotices returns an order's notifications, oldest first.
 func (s *Store) QRNotices(ctx context.Context, orderID int64) ([]*posguard.QRNotice, error) {
-	rows, err := s.DB.Query(ctx, "qr notices", `SELECT `+QRNoticeColumns+` FROM qr_notices WHERE order_id = ? ORDER BY id`, orderID)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "qr notices", scanQRNotice)
+	return queryAll(ctx, s.DB, "qr notices", scanQRNotice, `SELECT `+QRNoticeColumns+` FROM qr_notices WHERE order_id = ? ORDER BY id`, orderID)
 }
 
 // QRNoticeAttempted records one delivery attempt (see posguard.QRStore).

@@ -36,11 +36,7 @@ func (s *Store) PutWalletChannel(ctx context.Context, c *posguard.WalletChannel)
 
 // WalletChannels returns every channel in position order, keys opened.
 func (s *Store) WalletChannels(ctx context.Context) ([]*posguard.WalletChannel, error) {
-	rows, err := s.DB.Query(ctx, "wallet channels", `SELECT name, position, kind, url, app_id, key_sealed FROM wallet_channels ORDER BY position, name`)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "wallet channels", func(r Row) (*posguard.WalletChannel, error) {
+	return queryAll(ctx, s.DB, "wallet channels", func(r Row) (*posguard.WalletChannel, error) {
 		var c posguard.WalletChannel
 		var sealed []byte
 		if err := r.Scan(&c.Name, &c.Position, &c.Kind, &c.URL, &c.AppID, &sealed); err != nil {
@@ -52,7 +48,7 @@ func (s *Store) WalletChannels(ctx context.Context) ([]*posguard.WalletChannel, 
 		}
 		c.Key = k
 		return &c, nil
-	})
+	}, `SELECT name, position, kind, url, app_id, key_sealed FROM wallet_channels ORDER BY position, name`)
 }
 
 // WalletChannelKeyAD returns the associated data of a wallet channel's
@@ -89,11 +85,8 @@ func (s *Store) MerchantWallet(ctx context.Context, merchantID string) (*posguar
 	w := posguard.MerchantWallet{MerchantID: merchantID}
 	var sealed []byte
 	err := s.DB.QueryRow(ctx, `SELECT mch_id, notify_key_sealed FROM merchant_wallets WHERE merchant_id = ?`, merchantID).Scan(&w.MchID, &sealed)
-	if errors.Is(err, ErrNoRows) {
-		return nil, NotFound("merchant wallet", merchantID)
-	}
 	if err != nil {
-		return nil, s.DB.Err(err, "merchant wallet")
+		return nil, found(s.DB, err, "merchant wallet", func() error { return NotFound("merchant wallet", merchantID) })
 	}
 	if w.NotifyKey, err = s.Sealer.Open(sealed, MerchantWalletKeyAD(merchantID)); err != nil {
 		return nil, posguard.WrapError(posguard.EINTERNAL, err, "merchant wallet %s: notify_key_sealed does not open: it was altered, copied from another row, or sealed under another host key", merchantID)
@@ -282,51 +275,15 @@ func (s *Store) QROrderByTradeNo(ctx context.Context, outTradeNo string) (*posgu
 }
 
 func (s *Store) oneQROrder(ctx context.Context, q string, arg any, name string) (*posguard.QROrder, error) {
-	o, err := scanQROrder(s.DB.QueryRow(ctx, q, arg))
-	if errors.Is(err, ErrNoRows) {
-		return nil, NotFound("qr order", name)
-	}
-	if err != nil {
-		return nil, s.DB.Err(err, "qr order")
-	}
-	return o, nil
+	return queryOne(ctx, s.DB, "qr order", func() error { return NotFound("qr order", name) }, scanQROrder, q, arg)
 }
 
 // QROrders lists orders newest first.
 func (s *Store) QROrders(ctx context.Context, f posguard.QROrderFilter) ([]*posguard.QROrder, error) {
-	q := `SELECT ` + QROrderColumns + ` FROM qr_orders WHERE 1 = 1`
-	var args []any
-	if f.MerchantID != "" {
-		q += ` AND merchant_id = ?`
-		args = append(args, f.MerchantID)
-	}
-	if f.OutOrderNo != "" {
-		q += ` AND out_order_no = ?`
-		args = append(args, f.OutOrderNo)
-	}
-	if f.State != "" {
-		q += ` AND state = ?`
-		args = append(args, string(f.State))
-	}
-	if !f.From.IsZero() {
-		q += ` AND created_at >= ?`
-		args = append(args, s.T(f.From.UTC()))
-	}
-	if !f.To.IsZero() {
-		q += ` AND created_at < ?`
-		args = append(args, s.T(f.To.UTC()))
-	}
-	if f.Before > 0 {
-		q += ` AND id < ?`
-		args = append(args, f.Before)
-	}
-	q += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, ClampLimit(f.Limit))
-	rows, err := s.DB.Query(ctx, "qr orders", q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "qr orders", scanQROrder)
+	a := s.args()
+	q := `SELECT ` + QROrderColumns + ` FROM qr_orders WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "out_order_no", f.OutOrderNo,
+		"state", f.State, "created_at >=", f.From, "created_at <", f.To, "id <", max(f.Before, 0))
+	return queryAll(ctx, s.DB, "qr orders", scanQROrder, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, 50, 1000)), a.List...)
 }
 
 // UpdateQROrder applies u (see posguard.QRStore).
@@ -335,10 +292,8 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 	var got *posguard.QROrder
 	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
 		got = nil
-		o, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, u.ID))
-		if errors.Is(err, ErrNoRows) {
-			return NotFound("qr order", fmt.Sprint(u.ID))
-		}
+		o, err := queryOne(ctx, tx, "update qr order", func() error { return NotFound("qr order", fmt.Sprint(u.ID)) }, scanQROrder,
+			`SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, u.ID)
 		if err != nil {
 			return err
 		}
@@ -435,12 +390,8 @@ func (s *Store) ResumeQRQueues(ctx context.Context, now time.Time) error {
 
 // DueQROrders returns orders with a task due at now, oldest first.
 func (s *Store) DueQROrders(ctx context.Context, now time.Time, limit int) ([]*posguard.QROrder, error) {
-	rows, err := s.DB.Query(ctx, "due qr orders", `SELECT `+QROrderColumns+` FROM qr_orders
-		WHERE task <> '' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, s.T(now.UTC()), ClampLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	return Collect(s.DB, rows, "due qr orders", scanQROrder)
+	return queryAll(ctx, s.DB, "due qr orders", scanQROrder, `SELECT `+QROrderColumns+` FROM qr_orders
+		WHERE task <> '' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, s.T(now.UTC()), pageLimit(limit, 50, 1000))
 }
 
 func scanQROrder(r Row) (*posguard.QROrder, error) {

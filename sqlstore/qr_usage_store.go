@@ -17,13 +17,8 @@ func (s *Store) QRDailyUsage(ctx context.Context, merchantID string, from, to ti
 	return used, n, nil
 }
 
-// rowQuerier is a DB or a Tx: what runs a one-row query.
-type rowQuerier interface {
-	QueryRow(ctx context.Context, query string, args ...any) Row
-}
-
 // qrDailyUsage is QRDailyUsage on q (inside a transaction: what it sees).
-func (s *Store) qrDailyUsage(ctx context.Context, q rowQuerier, merchantID string, from, to time.Time) (posguard.Amount, int, error) {
+func (s *Store) qrDailyUsage(ctx context.Context, q Reader, merchantID string, from, to time.Time) (posguard.Amount, int, error) {
 	var sum int64
 	var n int
 	err := q.QueryRow(ctx, `SELECT coalesce(sum(amount), 0), count(*) FROM qr_orders

@@ -20,46 +20,22 @@ func (s *Store) ReconQR() posguard.ReconQRStore { return s }
 
 // QROrdersByTradeNo implements posguard.ReconQRStore.
 func (s *Store) QROrdersByTradeNo(ctx context.Context, nos []string) ([]*posguard.QROrder, error) {
-	out := []*posguard.QROrder{}
-	return out, inChunks(nos, func(args []any, in string) error {
-		page, err := queryAll(ctx, s.DB, "qr orders by number", scanQROrder,
-			`SELECT `+QROrderColumns+` FROM qr_orders WHERE out_trade_no IN (`+in+`)`, args...)
-		out = append(out, page...)
-		return err
-	})
+	return queryIn(ctx, s.DB, "qr orders by number", scanQROrder, `SELECT `+QROrderColumns+` FROM qr_orders WHERE out_trade_no IN (`, nos)
 }
 
 // PaidQROrders implements posguard.ReconQRStore.
 func (s *Store) PaidQROrders(ctx context.Context, from, to time.Time, f func(*posguard.QROrder) error) error {
-	return s.DB.Each(ctx, "paid qr orders", func(r Row) error {
-		o, err := scanQROrder(r)
-		if err != nil {
-			return err
-		}
-		return f(o)
-	}, `SELECT `+QROrderColumns+` FROM qr_orders WHERE state = 'succeeded' AND paid_at >= ? AND paid_at < ?`,
+	return eachRow(ctx, s.DB, "paid qr orders", scanQROrder, f, `SELECT `+QROrderColumns+` FROM qr_orders WHERE state = 'succeeded' AND paid_at >= ? AND paid_at < ?`,
 		s.T(from.UTC()), s.T(to.UTC()))
 }
 
 // QRRefundsOf implements posguard.ReconQRStore.
 func (s *Store) QRRefundsOf(ctx context.Context, orderIDs []int64) ([]*posguard.QRRefund, error) {
-	out := []*posguard.QRRefund{}
-	return out, inChunks(orderIDs, func(args []any, in string) error {
-		page, err := queryAll(ctx, s.DB, "qr refunds of orders", scanQRRefund,
-			`SELECT `+QRRefundColumns+` FROM qr_refunds WHERE order_id IN (`+in+`)`, args...)
-		out = append(out, page...)
-		return err
-	})
+	return queryIn(ctx, s.DB, "qr refunds of orders", scanQRRefund, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE order_id IN (`, orderIDs)
 }
 
 // SucceededQRRefunds implements posguard.ReconQRStore.
 func (s *Store) SucceededQRRefunds(ctx context.Context, from, to time.Time, f func(*posguard.QRRefund) error) error {
-	return s.DB.Each(ctx, "succeeded qr refunds", func(r Row) error {
-		x, err := scanQRRefund(r)
-		if err != nil {
-			return err
-		}
-		return f(x)
-	}, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE state = 'succeeded' AND updated_at >= ? AND updated_at < ?`,
+	return eachRow(ctx, s.DB, "succeeded qr refunds", scanQRRefund, f, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE state = 'succeeded' AND updated_at >= ? AND updated_at < ?`,
 		s.T(from.UTC()), s.T(to.UTC()))
 }

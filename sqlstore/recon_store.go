@@ -38,6 +38,30 @@ func inChunks[K any](keys []K, f func(args []any, marks string) error) error {
 	return nil
 }
 
+// queryIn returns the rows of query, a read ending in "IN (", for keys,
+// read in chunks (inChunks); the result is never nil.
+func queryIn[T, K any](ctx context.Context, q Reader, op string, scan func(Row) (T, error), query string, keys []K) ([]T, error) {
+	out := []T{}
+	err := inChunks(keys, func(args []any, in string) error {
+		page, err := queryAll(ctx, q, op, scan, query+in+`)`, args...)
+		out = append(out, page...)
+		return err
+	})
+	return out, err
+}
+
+// eachRow runs a read and calls f with every row as scan reads it,
+// stopping at f's first error; errors are mapped for op.
+func eachRow[T any](ctx context.Context, db *DB, op string, scan func(Row) (T, error), f func(T) error, query string, args ...any) error {
+	return db.Each(ctx, op, func(r Row) error {
+		v, err := scan(r)
+		if err != nil {
+			return err
+		}
+		return f(v)
+	}, query, args...)
+}
+
 // anys returns xs as query arguments; a value of a named string type is
 // passed as a plain string.
 func anys[T any](xs []T) []any {
@@ -72,24 +96,13 @@ func (s *Store) ReconTxns(ctx context.Context, dates []string, types []posguard.
 		return nil
 	}
 	args := append(anys(dates), anys(types)...)
-	return s.DB.Each(ctx, "read journal", func(r Row) error {
-		t, err := scanReconTxn(r)
-		if err != nil {
-			return err
-		}
-		return f(t)
-	}, `SELECT `+reconTxnCols+` FROM transactions
+	return eachRow(ctx, s.DB, "read journal", scanReconTxn, f, `SELECT `+reconTxnCols+` FROM transactions
 		WHERE settlement_date IN (`+marks(len(dates))+`) AND type IN (`+marks(len(types))+`)`, args...)
 }
 
 // ReconTxnsByID implements posguard.ReconStore.
 func (s *Store) ReconTxnsByID(ctx context.Context, ids []int64) ([]*posguard.ReconTxn, error) {
-	var out []*posguard.ReconTxn
-	return out, inChunks(ids, func(args []any, in string) error {
-		page, err := queryAll(ctx, s.DB, "read journal", scanReconTxn, `SELECT `+reconTxnCols+` FROM transactions WHERE id IN (`+in+`)`, args...)
-		out = append(out, page...)
-		return err
-	})
+	return queryIn(ctx, s.DB, "read journal", scanReconTxn, `SELECT `+reconTxnCols+` FROM transactions WHERE id IN (`, ids)
 }
 
 const runCols = `id, date, clearing_file, clearing_sha, bank_file, bank_sha, report, idents, superseded_by, created_at`
