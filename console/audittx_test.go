@@ -18,6 +18,7 @@ import (
 	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/risk"
 	"github.com/posguard/posguard/sqlstore"
+	"github.com/posguard/posguard/storetest"
 )
 
 // changeTables are the tables a refused console action must leave as they
@@ -80,6 +81,24 @@ type consoleSample struct {
 	pattern, user string
 	path          func() string
 	form          url.Values
+}
+
+// wantChanges is what the changes of an action's record hold, where the
+// record is filled in inside the action's transaction (a new row's ID,
+// the state written).
+var wantChanges = map[string]string{
+	"POST /cases":                            `"created":true`,
+	"POST /cases/{id}/assign":                `"after":{"assignee":"ops"}`,
+	"POST /cases/{id}/resolve":               `"after":{"status":"resolved"}`,
+	"POST /terminals/{id}/status":            `"after":{"status":"disabled"}`,
+	"POST /merchants/{id}/limits":            `"after"`,
+	"POST /settlements/account":              `"state":"pending"`,
+	"POST /settlements/changes/{id}/approve": `"state":"approved"`,
+	"POST /settlements/changes/{id}/reject":  `{"state":"rejected"}`,
+	"POST /qr/{id}/refunds":                  `"out_refund_no":"R-1"`,
+	"POST /limit-requests":                   `"state":"pending"`,
+	"POST /limit-requests/{id}/approve":      `"state":"approved"`,
+	"POST /limit-requests/{id}/reject":       `"state":"rejected"`,
 }
 
 // records returns the audit records of action.
@@ -154,6 +173,7 @@ func TestEveryConsoleChangeCommitsItsRecord(t *testing.T) {
 	if err := w.store.DB.QueryRow(ctx, `SELECT id FROM qr_orders WHERE merchant_id = ?`, midB).Scan(&orderB); err != nil {
 		t.Fatal(err)
 	}
+	held := storetest.HeldPayout(t, w.store.Money(), "B-HELD", midA, 9001)
 	fixed := func(p string) func() string { return func() string { return p } }
 	caseA := "/cases/" + strconv.FormatInt(w.caseA.ID, 10)
 	samples := []consoleSample{
@@ -185,6 +205,7 @@ func TestEveryConsoleChangeCommitsItsRecord(t *testing.T) {
 		{"POST /limit-requests/{id}/reject", "risk2", func() string {
 			return "/limit-requests/" + lastObjectID(t, w, "console POST /limit-requests") + "/reject"
 		}, url.Values{"reason": {"not now"}}},
+		{"POST /settlements/resettle", "finance", fixed("/settlements/resettle"), url.Values{"payout": {held.ID}}},
 		{"POST /onboarding/{id}/approve", "risk", fixed("/onboarding/" + apps[0] + "/approve"), url.Values{}},
 		{"POST /onboarding/{id}/reject", "risk", fixed("/onboarding/" + apps[1] + "/reject"), url.Values{"reason": {"documents unclear"}}},
 		{"POST /merchants/{id}/unfreeze", "risk", fixed("/merchants/" + midB + "/unfreeze"), url.Values{"reason": {"cleared"}}},
@@ -257,7 +278,8 @@ func TestEveryConsoleChangeCommitsItsRecord(t *testing.T) {
 			t.Errorf("%s: %d ok records after one action, want %d", s.pattern, len(ok), okBefore+1)
 			continue
 		}
-		if rec := ok[0]; rec.User != s.user || rec.Object == "" || strings.HasSuffix(rec.Object, "/") || strings.HasSuffix(rec.Object, "/0") {
+		if rec := ok[0]; rec.User != s.user || rec.Object == "" || strings.HasSuffix(rec.Object, "/") || strings.HasSuffix(rec.Object, "/0") ||
+			!strings.Contains(rec.Changes, wantChanges[s.pattern]) {
 			t.Errorf("%s: record %+v", s.pattern, rec)
 		}
 	}
@@ -270,7 +292,7 @@ func TestEveryConsoleChangeCommitsItsRecord(t *testing.T) {
 		}
 		t.Logf("%s: not exercised here", rt.Pattern)
 	}
-	if len(covered) < 24 {
+	if len(covered) < 25 {
 		t.Errorf("%d console actions covered", len(covered))
 	}
 	if _, err := audit.Verify(ctx, w.store.Access()); err != nil {

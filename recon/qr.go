@@ -279,15 +279,17 @@ type qrBillMatch struct {
 
 func (bm *qrBillMatch) match(day time.Time) {
 	b, q, s := bm.b, bm.q, bm.sum
-	// Rows by order number, in the order of their first row.
+	// Rows by order number (their indexes in the bill), in the order of
+	// their first row.
 	var order []string
-	by := map[string][]qrRow{}
+	by := make(map[string][]int32, len(b.rows))
 	seenRefund := map[string]bool{}
-	for _, row := range b.rows {
+	for i := range b.rows {
+		row := &b.rows[i]
 		if by[row.OutTradeNo] == nil {
 			order = append(order, row.OutTradeNo)
 		}
-		by[row.OutTradeNo] = append(by[row.OutTradeNo], row)
+		by[row.OutTradeNo] = append(by[row.OutTradeNo], int32(i))
 		switch row.Type {
 		case wallet.BillPay:
 			s.Totals.PayCount++
@@ -301,14 +303,19 @@ func (bm *qrBillMatch) match(day time.Time) {
 			seenRefund[row.OutRefundNo] = true
 		}
 		s.Totals.Fees += row.Fee
-		bm.checkFee(row)
+		bm.checkFee(*row)
 	}
+	var rows []qrRow
 	for _, no := range order {
-		bm.order(no, by[no])
+		rows = rows[:0]
+		for _, i := range by[no] {
+			rows = append(rows, b.rows[i])
+		}
+		bm.order(no, rows)
 	}
 	// Succeeded that day at this channel for this merchant, no PAY row.
 	for _, o := range q.paid[b.src.Channel+"|"+b.src.MerchantID] {
-		if hasType(by[o.OutTradeNo], wallet.BillPay) {
+		if bm.hasPay(by[o.OutTradeNo]) {
 			continue
 		}
 		f := bm.exception(posguard.ReconQRJournalOnly, posguard.ActionHold, o, nil, nil)
@@ -329,9 +336,10 @@ func (bm *qrBillMatch) match(day time.Time) {
 	}
 }
 
-func hasType(rows []qrRow, typ string) bool {
-	for _, r := range rows {
-		if r.Type == typ {
+// hasPay reports whether one of the bill's rows at these indexes is a PAY.
+func (bm *qrBillMatch) hasPay(idx []int32) bool {
+	for _, i := range idx {
+		if bm.b.rows[i].Type == wallet.BillPay {
 			return true
 		}
 	}

@@ -111,6 +111,7 @@ func readQRBill(name, date string, src posguard.QRBillSource, data []byte) (*qrB
 	b := &qrBill{src: src, name: name, sha: hex.EncodeToString(sum[:])}
 	text := bytes.TrimSuffix(data, []byte("\n"))
 	lines := bytes.Split(text, []byte("\n"))
+	b.rows = make([]qrRow, 0, len(lines)-1)
 	for i, raw := range lines {
 		no := i + 1
 		raw = bytes.TrimSuffix(raw, []byte("\r"))

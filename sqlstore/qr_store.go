@@ -146,7 +146,8 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 // prefix (?1) and the id on 12 digits, is written by the same statement
 // when the order is paying (?2): one statement, one round trip to
 // PostgreSQL. SQLite has one writer, so the next id is max + 1 as its
-// INTEGER PRIMARY KEY would choose; PostgreSQL takes it from the
+// INTEGER PRIMARY KEY would choose (max alone in its subquery, which SQLite
+// answers from the end of the table's b-tree instead of a scan); PostgreSQL takes it from the
 // column's identity sequence. The SELECT's WHERE true keeps SQLite from
 // reading ON CONFLICT as a join's.
 const insertQROrderSQL = ` INTO qr_orders (id, out_trade_no, merchant_id, out_order_no, request_hash, mode, channel, channel_name,
@@ -159,7 +160,7 @@ const insertQROrderSQL = ` INTO qr_orders (id, out_trade_no, merchant_id, out_or
 var insertQROrderQueries = [2]string{
 	`WITH n AS (SELECT nextval(pg_get_serial_sequence('qr_orders', 'id')) AS id) INSERT` +
 		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`),
-	`WITH n AS (SELECT coalesce(max(id), 0) + 1 AS id FROM qr_orders) INSERT` +
+	`WITH n AS (SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1 AS id) INSERT` +
 		fmt.Sprintf(insertQROrderSQL, `printf('%012d', n.id)`),
 }
 
