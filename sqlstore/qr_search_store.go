@@ -21,30 +21,16 @@ func (s *Store) QROrdersByChannelNo(ctx context.Context, merchantID, no string, 
 	return queryAll(ctx, s.DB, "qr orders by channel number", scanQROrder, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(limit, 50, 1000)), a.List...)
 }
 
-// byIDs reads rows of table by id in chunks (inChunks).
-func byIDs[T any](ctx context.Context, s *Store, op, cols, table string, ids []int64, scan func(Row) (T, error), id func(T) int64) (map[int64]T, error) {
-	out := make(map[int64]T, len(ids))
-	err := inChunks(ids, func(args []any, in string) error {
-		got, err := queryAll(ctx, s.DB, op, scan, `SELECT `+cols+` FROM `+table+` WHERE id IN (`+in+`)`, args...)
-		for _, v := range got {
-			out[id(v)] = v
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 // QROrdersByIDs returns the orders with these ids, keyed by id.
 func (s *Store) QROrdersByIDs(ctx context.Context, ids []int64) (map[int64]*posguard.QROrder, error) {
-	return byIDs(ctx, s, "qr orders by id", QROrderColumns, "qr_orders", ids, scanQROrder, func(o *posguard.QROrder) int64 { return o.ID })
+	return queryByKey(ctx, s.DB, "qr orders by id", scanQROrder, `SELECT `+QROrderColumns+` FROM qr_orders WHERE id IN (`, ids,
+		func(o *posguard.QROrder) int64 { return o.ID })
 }
 
 // QRRefundsByIDs returns the refunds with these ids, keyed by id.
 func (s *Store) QRRefundsByIDs(ctx context.Context, ids []int64) (map[int64]*posguard.QRRefund, error) {
-	return byIDs(ctx, s, "qr refunds by id", QRRefundColumns, "qr_refunds", ids, scanQRRefund, func(r *posguard.QRRefund) int64 { return r.ID })
+	return queryByKey(ctx, s.DB, "qr refunds by id", scanQRRefund, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE id IN (`, ids,
+		func(r *posguard.QRRefund) int64 { return r.ID })
 }
 
 // QRQueueSizes counts the QR queues' work (see posguard.QRSearchStore).

@@ -50,6 +50,19 @@ func queryIn[T, K any](ctx context.Context, q Reader, op string, scan func(Row) 
 	return out, err
 }
 
+// queryByKey is queryIn keyed by key; nil on an error.
+func queryByKey[T any, K comparable](ctx context.Context, q Reader, op string, scan func(Row) (T, error), query string, keys []K, key func(T) K) (map[K]T, error) {
+	rows, err := queryIn(ctx, q, op, scan, query, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[K]T, len(rows))
+	for _, v := range rows {
+		out[key(v)] = v
+	}
+	return out, nil
+}
+
 // eachRow runs a read and calls f with every row as scan reads it,
 // stopping at f's first error; errors are mapped for op.
 func eachRow[T any](ctx context.Context, db *DB, op string, scan func(Row) (T, error), f func(T) error, query string, args ...any) error {
@@ -245,14 +258,8 @@ func (s *Store) Exceptions(ctx context.Context, f posguard.ReconFilter) ([]*posg
 
 // ExceptionsByIdent implements posguard.ReconStore.
 func (s *Store) ExceptionsByIdent(ctx context.Context, idents []string) (map[string]*posguard.ReconException, error) {
-	out := make(map[string]*posguard.ReconException, len(idents))
-	return out, inChunks(idents, func(args []any, in string) error {
-		exs, err := queryAll(ctx, s.DB, "query exceptions", scanException, `SELECT `+excCols+` FROM recon_exceptions WHERE ident IN (`+in+`)`, args...)
-		for _, e := range exs {
-			out[e.Ident] = e
-		}
-		return err
-	})
+	return queryByKey(ctx, s.DB, "query exceptions", scanException, `SELECT `+excCols+` FROM recon_exceptions WHERE ident IN (`, idents,
+		func(e *posguard.ReconException) string { return e.Ident })
 }
 
 // MarkLate implements posguard.ReconStore.
