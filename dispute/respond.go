@@ -54,19 +54,7 @@ func (s *Service) Respond(ctx context.Context, id string, a Actor, statement str
 	if !now.Before(d.DueAt) {
 		return nil, posguard.Errorf(posguard.ECONFLICT, "dispute %s: its deadline %s has passed", id, stamp(d.DueAt))
 	}
-	if s.Network == nil {
-		return nil, posguard.Errorf(posguard.EUNAVAILABLE, "no dispute link to the network is configured")
-	}
-	if strings.TrimSpace(statement) != "" {
-		if _, err := s.AddStatement(ctx, id, a, statement); err != nil {
-			return nil, err
-		}
-	}
-	t, err := s.Store.ByID(ctx, d.TxnID)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := s.response(ctx, d, t)
+	resp, err := s.prepare(ctx, id, d, a, statement)
 	if err != nil {
 		return nil, err
 	}
@@ -194,19 +182,7 @@ func (s *Service) Escalate(ctx context.Context, id string, a Actor, statement st
 	if !Escalatable(d, now) {
 		return nil, posguard.Errorf(posguard.ECONFLICT, "dispute %s cannot go to arbitration: only a chargeback whose representment the network ruled against, within %d days of that ruling", id, int(posguard.ArbitrationWindow/(24*time.Hour)))
 	}
-	if s.Network == nil {
-		return nil, posguard.Errorf(posguard.EUNAVAILABLE, "no dispute link to the network is configured")
-	}
-	if strings.TrimSpace(statement) != "" {
-		if _, err := s.AddStatement(ctx, id, a, statement); err != nil {
-			return nil, err
-		}
-	}
-	t, err := s.Store.ByID(ctx, d.TxnID)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := s.response(ctx, d, t)
+	resp, err := s.prepare(ctx, id, d, a, statement)
 	if err != nil {
 		return nil, err
 	}
@@ -253,6 +229,25 @@ func (s *Service) applyRulings(ctx context.Context, d *posguard.Dispute, n *Noti
 		return false, nil // ruled meanwhile (another instance)
 	}
 	return err == nil, err
+}
+
+// prepare is what a response and an escalation share before they go to
+// the network: EUNAVAILABLE without a link, the statement added when there
+// is one, then the response with the dispute's evidence.
+func (s *Service) prepare(ctx context.Context, id string, d *posguard.Dispute, a Actor, statement string) (Response, error) {
+	if s.Network == nil {
+		return Response{}, posguard.Errorf(posguard.EUNAVAILABLE, "no dispute link to the network is configured")
+	}
+	if strings.TrimSpace(statement) != "" {
+		if _, err := s.AddStatement(ctx, id, a, statement); err != nil {
+			return Response{}, err
+		}
+	}
+	t, err := s.Store.ByID(ctx, d.TxnID)
+	if err != nil {
+		return Response{}, err
+	}
+	return s.response(ctx, d, t)
 }
 
 // response builds what is sent for d.
