@@ -83,40 +83,18 @@ func parseQRSearch(q url.Values, u *posguard.User) (qrSearchForm, qrSearch, erro
 		}
 		s.filter.State = st
 	}
-	if f.From != "" {
-		t, ok := parseDay(f.From)
-		if !ok {
-			return bad("from", "YYYY-MM-DD")
-		}
-		s.filter.From = t
+	var field, why string
+	if s.filter.From, s.filter.To, field, why = dayRange(f.From, f.To); field != "" {
+		return bad(field, why)
 	}
-	if f.To != "" {
-		t, ok := parseDay(f.To)
-		if !ok {
-			return bad("to", "YYYY-MM-DD")
-		}
-		s.filter.To = t.AddDate(0, 0, 1) // the whole day
-	}
-	if !s.filter.From.IsZero() && !s.filter.To.IsZero() && !s.filter.From.Before(s.filter.To) {
-		return bad("to", "before from")
-	}
-	if u.Staff() {
-		if f.Merchant != "" {
-			if len(f.Merchant) > 15 || !alnum(f.Merchant) {
-				return bad("merchant", "up to 15 letters or digits")
-			}
-			s.filter.MerchantID = f.Merchant
-		}
-	} else {
-		f.Merchant = ""
-		s.filter.MerchantID = u.MerchantID // whatever was asked
+	var ok bool
+	if s.filter.MerchantID, ok = searchMerchant(u, &f.Merchant); !ok {
+		return bad("merchant", "up to 15 letters or digits")
 	}
 	if v := get("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
+		if s.filter.Before, ok = parseCursor(v); !ok {
 			return bad("cursor", v)
 		}
-		s.filter.Before = n
 	}
 	return f, s, nil
 }

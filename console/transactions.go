@@ -38,22 +38,9 @@ func parseSearch(q map[string][]string, u *posguard.User) (searchForm, txnSearch
 	bad := func(field, why string) (searchForm, txnSearch, error) {
 		return f, s, posguard.Errorf(posguard.EINVALID, "%s: %s", field, why)
 	}
-	if f.From != "" {
-		t, ok := parseDay(f.From)
-		if !ok {
-			return bad("from", "YYYY-MM-DD")
-		}
-		s.filter.From = t
-	}
-	if f.To != "" {
-		t, ok := parseDay(f.To)
-		if !ok {
-			return bad("to", "YYYY-MM-DD")
-		}
-		s.filter.To = t.AddDate(0, 0, 1) // the whole day
-	}
-	if !s.filter.From.IsZero() && !s.filter.To.IsZero() && !s.filter.From.Before(s.filter.To) {
-		return bad("to", "before from")
+	var field, why string
+	if s.filter.From, s.filter.To, field, why = dayRange(f.From, f.To); field != "" {
+		return bad(field, why)
 	}
 	if f.State != "" {
 		if !knownState(posguard.State(f.State)) {
@@ -92,23 +79,14 @@ func parseSearch(q map[string][]string, u *posguard.User) (searchForm, txnSearch
 		}
 		s.filter.TerminalID = f.Terminal
 	}
-	if u.Staff() {
-		if f.Merchant != "" {
-			if len(f.Merchant) > 15 || !alnum(f.Merchant) {
-				return bad("merchant", "up to 15 letters or digits")
-			}
-			s.filter.MerchantID = f.Merchant
-		}
-	} else {
-		f.Merchant = ""
-		s.filter.MerchantID = u.MerchantID // whatever was asked
+	var ok bool
+	if s.filter.MerchantID, ok = searchMerchant(u, &f.Merchant); !ok {
+		return bad("merchant", "up to 15 letters or digits")
 	}
 	if v := get("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
+		if s.filter.After, ok = parseCursor(v); !ok {
 			return bad("cursor", v)
 		}
-		s.filter.After = n
 	}
 	return f, s, nil
 }
