@@ -1,11 +1,8 @@
 package qr_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"path/filepath"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -13,10 +10,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/qr"
-	"github.com/posguard/posguard/simwallet"
 	"github.com/posguard/posguard/sqlite"
-	"github.com/posguard/posguard/storetest"
-	"github.com/posguard/posguard/wallet"
 )
 
 const benchKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -47,38 +41,17 @@ func BenchmarkQRMicropay(b *testing.B) {
 // benchmark ends.
 func micropayBenchStore(b *testing.B) *sqlite.Store {
 	ctx := context.Background()
-	w, err := simwallet.ParseWorld([]byte(`
+	_, url := startSim(b, `
 wallet_channels:
-  - { name: "wx", kind: wechat, url: "http://127.0.0.1:1/wx", app_id: "wxbench", key: "` + benchKey + `" }
+  - { name: "wx", kind: wechat, url: "http://127.0.0.1:1/wx", app_id: "wxbench", key: "`+benchKey+`" }
 merchants:
   - { id: "898310048990001", wallet: { mch_id: "1900000101" } }
 payers:
   - { code: "13", channel: "wx", balance: 1000000000000, behavior: ok }
-`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	sim, err := simwallet.New(w, simwallet.Options{Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	b.Cleanup(srv.Close)
-	st, err := sqlite.Open(filepath.Join(b.TempDir(), "b.db"), storetest.NewSealer())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	must := func(err error) {
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	must(st.PutMerchant(ctx, &posguard.Merchant{ID: "898310048990001", Name: "bench", MCC: "5411", Status: posguard.MerchantActive}))
-	must(st.PutMerchantWallet(ctx, &posguard.MerchantWallet{MerchantID: "898310048990001", MchID: "1900000101", NotifyKey: bytes.Repeat([]byte{1}, 32)}))
-	k, err := wallet.ParseKey(benchKey)
-	must(err)
-	must(st.PutWalletChannel(ctx, &posguard.WalletChannel{Name: "wx", Kind: "wechat", URL: srv.URL + "/wx", AppID: "wxbench", Key: k}))
+`)
+	st := openSQLite(b, "b.db")
+	putShop(ctx, b, st, &posguard.Merchant{ID: "898310048990001", Name: "bench", MCC: "5411", Status: posguard.MerchantActive}, "1900000101")
+	putWX(ctx, b, st, url, "wxbench")
 	return st
 }
 

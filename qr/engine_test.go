@@ -1,20 +1,15 @@
 package qr_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/qr"
-	"github.com/posguard/posguard/simwallet"
 	"github.com/posguard/posguard/sqlite"
-	"github.com/posguard/posguard/storetest"
 	"github.com/posguard/posguard/wallet"
 )
 
@@ -38,40 +33,20 @@ func (c *cases) count() int { c.mu.Lock(); defer c.mu.Unlock(); return len(c.tit
 func rig(t *testing.T) (*qr.Engine, *sqlite.Store, *cases, wallet.Key) {
 	t.Helper()
 	ctx := context.Background()
-	w, err := simwallet.ParseWorld([]byte(`
+	_, url := startSim(t, `
 wallet_channels:
-  - { name: "wx", kind: wechat, url: "http://127.0.0.1:1/wx", app_id: "wxtest", key: "` + benchKey + `" }
+  - { name: "wx", kind: wechat, url: "http://127.0.0.1:1/wx", app_id: "wxtest", key: "`+benchKey+`" }
 merchants:
   - { id: "M1", wallet: { mch_id: "1900000101" } }
 payers:
   - { code: "13", channel: "wx", balance: 1000000, behavior: ok }
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := simwallet.New(w, simwallet.Options{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "q.db"), storetest.NewSealer())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+`)
+	st := openSQLite(t, "q.db")
 	key, _ := wallet.ParseKey(benchKey)
 	for _, m := range []struct{ id, mch string }{{"M1", "1900000101"}, {"M2", "1900000999"}} {
-		if err := st.PutMerchant(ctx, &posguard.Merchant{ID: m.id, Name: "shop " + m.id, MCC: "5411", Status: posguard.MerchantActive}); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.PutMerchantWallet(ctx, &posguard.MerchantWallet{MerchantID: m.id, MchID: m.mch, NotifyKey: bytes.Repeat([]byte{1}, 32)}); err != nil {
-			t.Fatal(err)
-		}
+		putShop(ctx, t, st, &posguard.Merchant{ID: m.id, Name: "shop " + m.id, MCC: "5411", Status: posguard.MerchantActive}, m.mch)
 	}
-	if err := st.PutWalletChannel(ctx, &posguard.WalletChannel{Name: "wx", Kind: "wechat", URL: srv.URL + "/wx", AppID: "wxtest", Key: key}); err != nil {
-		t.Fatal(err)
-	}
+	putWX(ctx, t, st, url, "wxtest")
 	cs := &cases{}
 	e := &qr.Engine{Store: st.QR(), Merchants: st, Settings: st, Cases: cs, Wait: 2 * time.Second, PublicURL: "http://127.0.0.1:9"}
 	if err := e.Start(ctx); err != nil {

@@ -1,10 +1,8 @@
 package qr_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -14,10 +12,8 @@ import (
 	"github.com/posguard/posguard/postgres"
 	"github.com/posguard/posguard/postgres/pgtest"
 	"github.com/posguard/posguard/qr"
-	"github.com/posguard/posguard/simwallet"
 	"github.com/posguard/posguard/sqlite"
 	"github.com/posguard/posguard/storetest"
-	"github.com/posguard/posguard/wallet"
 )
 
 // limitStore is what the daily-limit tests need of a store.
@@ -63,42 +59,25 @@ func TestQRDailyLimitReservedPostgres(t *testing.T) {
 
 func testDailyLimitReserved(t *testing.T, sts []limitStore) {
 	ctx := context.Background()
-	w, err := simwallet.ParseWorld([]byte(`
+	sim, url := startSim(t, `
 wallet_channels:
-  - { name: "wx", kind: wechat, url: "http://127.0.0.1:1/wx", app_id: "wxlimit", key: "` + benchKey + `" }
+  - { name: "wx", kind: wechat, url: "http://127.0.0.1:1/wx", app_id: "wxlimit", key: "`+benchKey+`" }
 merchants:
   - { id: "MC", wallet: { mch_id: "1900000201" } }
   - { id: "MA", wallet: { mch_id: "1900000202" } }
 payers:
   - { code: "131", channel: "wx", balance: 100000000, behavior: ok }
   - { code: "132", channel: "wx", balance: 100000000, behavior: ok }
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := simwallet.New(w, simwallet.Options{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	key, _ := wallet.ParseKey(benchKey)
+`)
 	st := sts[0]
 	// MC may take 7 orders a day, MA 1,000 fen (orders of 300: three pass).
 	for _, m := range []struct {
 		id, mch string
 		limits  posguard.Limits
 	}{{"MC", "1900000201", posguard.Limits{DailyCount: 7}}, {"MA", "1900000202", posguard.Limits{Daily: 1000}}} {
-		if err := st.PutMerchant(ctx, &posguard.Merchant{ID: m.id, Name: "shop " + m.id, MCC: "5411", Status: posguard.MerchantActive, Limits: m.limits}); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.PutMerchantWallet(ctx, &posguard.MerchantWallet{MerchantID: m.id, MchID: m.mch, NotifyKey: bytes.Repeat([]byte{1}, 32)}); err != nil {
-			t.Fatal(err)
-		}
+		putShop(ctx, t, st, &posguard.Merchant{ID: m.id, Name: "shop " + m.id, MCC: "5411", Status: posguard.MerchantActive, Limits: m.limits}, m.mch)
 	}
-	if err := st.PutWalletChannel(ctx, &posguard.WalletChannel{Name: "wx", Kind: "wechat", URL: srv.URL + "/wx", AppID: "wxlimit", Key: key}); err != nil {
-		t.Fatal(err)
-	}
+	putWX(ctx, t, st, url, "wxlimit")
 	var engines []*qr.Engine
 	for _, s := range sts {
 		e := &qr.Engine{Store: s.QR(), Merchants: s, Settings: s, Wait: 5 * time.Second, PublicURL: "http://127.0.0.1:9"}

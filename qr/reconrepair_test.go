@@ -1,10 +1,7 @@
 package qr_test
 
 import (
-	"bytes"
 	"context"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,7 +9,6 @@ import (
 	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/simwallet"
 	"github.com/posguard/posguard/sqlite"
-	"github.com/posguard/posguard/storetest"
 	"github.com/posguard/posguard/wallet"
 )
 
@@ -21,39 +17,18 @@ import (
 func repairRig(t *testing.T) (*qr.Engine, *sqlite.Store, *simwallet.Sim) {
 	t.Helper()
 	ctx := context.Background()
-	w, err := simwallet.ParseWorld([]byte(`
+	sim, url := startSim(t, `
 wallet_channels:
-  - { name: "wx", kind: wechat, url: "http://127.0.0.1:1/wx", app_id: "wxtest", key: "` + benchKey + `" }
+  - { name: "wx", kind: wechat, url: "http://127.0.0.1:1/wx", app_id: "wxtest", key: "`+benchKey+`" }
 merchants:
   - { id: "M1", wallet: { mch_id: "1900000101" } }
 payers:
   - { code: "13", channel: "wx", balance: 1000000, behavior: ok }
   - { code: "14", channel: "wx", balance: 10, behavior: ok }
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sim, err := simwallet.New(w, simwallet.Options{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "q.db"), storetest.NewSealer())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	key, _ := wallet.ParseKey(benchKey)
-	if err := st.PutMerchant(ctx, &posguard.Merchant{ID: "M1", Name: "shop", MCC: "5411", Status: posguard.MerchantActive}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutMerchantWallet(ctx, &posguard.MerchantWallet{MerchantID: "M1", MchID: "1900000101", NotifyKey: bytes.Repeat([]byte{1}, 32)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutWalletChannel(ctx, &posguard.WalletChannel{Name: "wx", Kind: "wechat", URL: srv.URL + "/wx", AppID: "wxtest", Key: key}); err != nil {
-		t.Fatal(err)
-	}
+`)
+	st := openSQLite(t, "q.db")
+	putShop(ctx, t, st, &posguard.Merchant{ID: "M1", Name: "shop", MCC: "5411", Status: posguard.MerchantActive}, "1900000101")
+	putWX(ctx, t, st, url, "wxtest")
 	e := &qr.Engine{Store: st.QR(), Merchants: st, Settings: st, Wait: 2 * time.Second, PublicURL: "http://127.0.0.1:9",
 		QueryEvery: time.Hour}
 	if err := e.Start(ctx); err != nil {
