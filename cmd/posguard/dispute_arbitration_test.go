@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -48,18 +47,7 @@ func lateRulingStory(t *testing.T, wd *world) {
 	opsTok := wd.userToken("li.ops", posguard.RoleOperator, "")
 	call := func(tok, method, url, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(method, url, strings.NewReader(body))
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var v map[string]any
-		json.NewDecoder(res.Body).Decode(&v)
-		return res.StatusCode, v
+		return callJSON(t, tok, method, url, body)
 	}
 	api := "http://" + wd.httpAdr + "/v1/disputes/"
 	// disputed is what the dispute's postings did to the merchant's payable

@@ -12,6 +12,24 @@ import (
 	"github.com/posguard/posguard"
 )
 
+// callJSON sends body to url with method, as the user of token tok when
+// there is one, and returns the status and the JSON answer.
+func callJSON(t *testing.T, tok, method, url, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var v map[string]any
+	json.NewDecoder(res.Body).Decode(&v)
+	return res.StatusCode, v
+}
+
 // TestDisputesEndToEnd runs simnet and the host (polling simnet's dispute
 // API every 50 ms): a terminal's sale is approved; the network raises a
 // retrieval request, which the host imports and answers with the receipt
@@ -31,18 +49,7 @@ func TestDisputesEndToEnd(t *testing.T) {
 	shopTok := wd.userToken("m"+shopMID, posguard.RoleMerchant, shopMID)
 	call := func(tok, method, url, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(method, url, strings.NewReader(body))
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var v map[string]any
-		json.NewDecoder(res.Body).Decode(&v)
-		return res.StatusCode, v
+		return callJSON(t, tok, method, url, body)
 	}
 	raise := func(kind, reason string) string {
 		t.Helper()
