@@ -2,9 +2,6 @@ package console_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
@@ -17,62 +14,8 @@ import (
 	"github.com/posguard/posguard/onboarding"
 	"github.com/posguard/posguard/qr"
 	"github.com/posguard/posguard/risk"
-	"github.com/posguard/posguard/sqlstore"
 	"github.com/posguard/posguard/storetest"
 )
-
-// changeTables are the tables a refused console action must leave as they
-// were: all but the audit log itself, the login and session bookkeeping,
-// the cross-instance leases and the analytics counters.
-func changeTables(t *testing.T, db *sqlstore.DB) []string {
-	t.Helper()
-	var out []string
-	err := db.Each(context.Background(), "tables", func(r sqlstore.Row) error {
-		var name string
-		if err := r.Scan(&name); err != nil {
-			return err
-		}
-		switch {
-		case strings.HasPrefix(name, "sqlite_"), strings.HasPrefix(name, "audit_"), name == "tokens", name == "sessions",
-			name == "login_failures", name == "leases", strings.HasPrefix(name, "analytics"), name == "schema_migrations":
-		default:
-			out = append(out, name)
-		}
-		return nil
-	}, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// digest hashes every row of each table.
-func digest(t *testing.T, db *sqlstore.DB, tables []string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, table := range tables {
-		h := sha256.New()
-		rows, err := db.Query(context.Background(), "digest", `SELECT * FROM `+table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.(interface{ Columns() ([]string, error) }).Columns()
-		for rows.Next() {
-			row := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range row {
-				ptrs[i] = &row[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintf(h, "%v\n", row)
-		}
-		rows.Close()
-		out[table] = hex.EncodeToString(h.Sum(nil))
-	}
-	return out
-}
 
 // consoleSample is a state-changing console request: the route's
 // pattern, who sends it, its path (a func: some name what an earlier
@@ -224,7 +167,7 @@ func TestEveryConsoleChangeCommitsItsRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tables := changeTables(t, db)
+	tables := storetest.ChangeTables(t, db, "sessions")
 	clients := map[string]*client{}
 	covered := map[string]bool{}
 	for _, s := range samples {
@@ -239,7 +182,7 @@ func TestEveryConsoleChangeCommitsItsRecord(t *testing.T) {
 			form[k] = v
 		}
 		action := "console " + s.pattern
-		before := digest(t, db, tables)
+		before := storetest.Digest(t, db, tables)
 		head, _, _ := w.store.Access().AuditHead(ctx)
 		okBefore := 0
 		for _, r := range records(t, w, action) {
@@ -250,7 +193,7 @@ func TestEveryConsoleChangeCommitsItsRecord(t *testing.T) {
 		refuse(true)
 		refusedSt, _, _ := c.post(path, form)
 		refuse(false)
-		after := digest(t, db, tables)
+		after := storetest.Digest(t, db, tables)
 		for _, table := range tables {
 			if before[table] != after[table] {
 				t.Errorf("%s %s with the audit log refusing (%d) changed table %s", s.pattern, path, refusedSt, table)

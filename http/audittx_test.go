@@ -3,9 +3,6 @@ package http_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"io"
 	"mime/multipart"
 	nethttp "net/http"
@@ -15,64 +12,8 @@ import (
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/audit"
 	api "github.com/posguard/posguard/http"
-	"github.com/posguard/posguard/sqlstore"
+	"github.com/posguard/posguard/storetest"
 )
-
-// changeTables are the tables a refused request must leave as they were:
-// every table but the audit log itself, the login bookkeeping and the
-// tokens (authenticating a request notes the token's use), the
-// cross-instance leases and the analytics counters.
-func changeTables(t *testing.T, db *sqlstore.DB) []string {
-	t.Helper()
-	var out []string
-	err := db.Each(context.Background(), "tables", func(r sqlstore.Row) error {
-		var name string
-		if err := r.Scan(&name); err != nil {
-			return err
-		}
-		switch {
-		case strings.HasPrefix(name, "sqlite_"), strings.HasPrefix(name, "audit_"), name == "tokens",
-			name == "login_failures", name == "leases", strings.HasPrefix(name, "analytics"), name == "schema_migrations":
-		default:
-			out = append(out, name)
-		}
-		return nil
-	}, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// digest hashes every row of tables.
-func digest(t *testing.T, db *sqlstore.DB, tables []string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, table := range tables {
-		h := sha256.New()
-		rows, err := db.Query(context.Background(), "digest", `SELECT * FROM `+table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var row []any
-			// Scan every column as raw text through the row's column count.
-			cols, _ := rows.(interface{ Columns() ([]string, error) }).Columns()
-			row = make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range row {
-				ptrs[i] = &row[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintf(h, "%v\n", row)
-		}
-		rows.Close()
-		out[table] = hex.EncodeToString(h.Sum(nil))
-	}
-	return out
-}
 
 // TestEveryChangeCommitsItsRecord walks every state-changing route of the
 // API with its sample request while the audit log refuses every record:
@@ -100,7 +41,7 @@ func TestEveryChangeCommitsItsRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tables := changeTables(t, db)
+	tables := storetest.ChangeTables(t, db)
 	samples := a.sampleRequests()
 	checked, refused := 0, 0
 	for _, rt := range (&api.Server{}).Routes() {
@@ -128,12 +69,12 @@ func TestEveryChangeCommitsItsRecord(t *testing.T) {
 			return a.as(t, tok, method, path, body)
 		}
 		tok1 := tok()
-		before := digest(t, db, tables)
+		before := storetest.Digest(t, db, tables)
 		headBefore, _, _ := a.store.Access().AuditHead(ctx)
 		refuse(true)
 		refusedSt, refusedRaw := send(tok1)
 		refuse(false)
-		after := digest(t, db, tables)
+		after := storetest.Digest(t, db, tables)
 		for _, table := range tables {
 			if before[table] != after[table] {
 				t.Errorf("%s with the audit log refusing (%d %s) changed table %s", rt.Pattern, refusedSt, refusedRaw, table)
