@@ -12,51 +12,10 @@
 //   CHROMIUM.
 // It exits non-zero with a message on the first failed check.
 'use strict';
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { chromium } = require('playwright-core');
-
-const env = (k) => {
-  const v = process.env[k];
-  if (!v) throw new Error(`${k} is not set`);
-  return v;
-};
-const BASE = env('BASE_URL');
-const SHOTS = env('SHOTS_DIR');
-
-function check(ok, what) {
-  if (!ok) throw new Error('check failed: ' + what);
-  console.log('ok  ' + what);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true });
-}
-
-async function login(page, user, pass) {
-  await page.goto(BASE + '/login');
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', pass);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-  check(!page.url().includes('/login'), `${user} logs in`);
-}
-
-async function logout(page) {
-  await Promise.all([page.waitForNavigation(), page.click('header form[action="/logout"] button')]);
-  check(page.url().endsWith('/login'), 'logout goes back to the login page');
-}
+const { env, BASE, check, shot, login, logout, launch, run } = require('./browser');
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'posguard-chromium-qr-'));
-  const ctx = await chromium.launchPersistentContext(dataDir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    locale: 'zh-CN',
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-      '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  const { ctx, close } = await launch('posguard-chromium-qr-', {});
   const errors = [];
   try {
     const page = ctx.pages()[0] || await ctx.newPage();
@@ -148,10 +107,9 @@ async function main() {
     await shot(page, 'staff-qr-search');
     await logout(page);
   } finally {
-    await ctx.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
   check(errors.length === 0, 'no JavaScript or CSP error in any page' + (errors.length ? ': ' + errors.join('; ') : ''));
 }
 
-main().then(() => console.log('PASS'), (e) => { console.error('FAIL: ' + e.message); process.exit(1); });
+run(main);
