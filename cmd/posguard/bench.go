@@ -122,18 +122,17 @@ func (c *BenchCommand) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if c.JSON {
-			enc := json.NewEncoder(c.Stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(res)
-		}
-		res.Print(c.Stdout)
-		return nil
+		return c.print(res)
 	}
 	res, err := bench.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	return c.print(res)
+}
+
+// print writes a run's result: indented JSON with --json, else the table.
+func (c *BenchCommand) print(res interface{ Print(io.Writer) }) error {
 	if c.JSON {
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
