@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"syscall"
 	"time"
 )
@@ -24,4 +25,21 @@ func processCPU() cpuTimes {
 // sub returns c - o.
 func (c cpuTimes) sub(o cpuTimes) cpuTimes {
 	return cpuTimes{user: c.user - o.user, sys: c.sys - o.sys}
+}
+
+// cpuFrom reads the process's CPU time at from (the end of the warm-up) in
+// the background; the function it returns waits for that reading and
+// returns the CPU time used since.
+func cpuFrom(ctx context.Context, from time.Time) func() cpuTimes {
+	var start cpuTimes
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		sleepUntil(ctx, from)
+		start = processCPU()
+	}()
+	return func() cpuTimes {
+		<-read
+		return processCPU().sub(start)
+	}
 }

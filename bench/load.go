@@ -93,14 +93,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 	t0 := time.Now()
 	from := t0.Add(cfg.Warmup)
 	to := from.Add(cfg.Duration)
-	var cpu [2]cpuTimes
-	var cpuWG sync.WaitGroup
-	cpuWG.Add(1)
-	go func() {
-		defer cpuWG.Done()
-		sleepUntil(ctx, from)
-		cpu[0] = processCPU()
-	}()
+	cpuSince := cpuFrom(ctx, from)
 
 	var sched chan time.Time
 	if cfg.Rate > 0 {
@@ -116,8 +109,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 		}()
 	}
 	wg.Wait()
-	cpuWG.Wait()
-	cpu[1] = processCPU()
+	cpu := cpuSince()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -135,7 +127,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 	// Counted requests sent near the end (or, open loop, queued behind a
 	// backlog) are answered after it: the rate and the CPU time run
 	// until the last counted answer.
-	r.finish(last.Sub(from), cpu[1].sub(cpu[0]))
+	r.finish(last.Sub(from), cpu)
 	return r, nil
 }
 

@@ -227,14 +227,7 @@ func loadQR(ctx context.Context, target string, cfg QRConfig, do func(ctx contex
 	t0 := time.Now()
 	from := t0.Add(cfg.Warmup)
 	to := from.Add(cfg.Duration)
-	var cpu [2]cpuTimes
-	var cpuWG sync.WaitGroup
-	cpuWG.Add(1)
-	go func() {
-		defer cpuWG.Done()
-		sleepUntil(ctx, from)
-		cpu[0] = processCPU()
-	}()
+	cpuSince := cpuFrom(ctx, from)
 	type tally struct {
 		hist, hist00 *hdrhistogram.Histogram
 		codes        map[string]int
@@ -269,8 +262,7 @@ func loadQR(ctx context.Context, target string, cfg QRConfig, do func(ctx contex
 		})
 	}
 	wg.Wait()
-	cpuWG.Wait()
-	cpu[1] = processCPU()
+	cpu := cpuSince()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -281,7 +273,7 @@ func loadQR(ctx context.Context, target string, cfg QRConfig, do func(ctx contex
 			last = t.last
 		}
 	}
-	r.finish(last.Sub(from), cpu[1].sub(cpu[0]))
+	r.finish(last.Sub(from), cpu)
 	ok := r.Codes["succeeded"] + r.Codes[wallet.CodeSuccess]
 	r.Approved = float64(ok) / r.Seconds
 	return r, nil
