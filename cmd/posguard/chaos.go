@@ -167,6 +167,45 @@ func (c *ChaosCommand) spawn(name string, args ...string) (*proc, error) {
 	return &proc{cmd: cmd, log: lf}, nil
 }
 
+// instances are the serve instances of a chaos run: instance i runs with
+// args(i) and answers HTTP on httpAddrs[i].
+type instances struct {
+	c         *ChaosCommand
+	args      func(i int) []string
+	httpAddrs []string
+	procs     []*proc
+}
+
+// hostSet returns the run's instances, none started yet.
+func (c *ChaosCommand) hostSet(args func(i int) []string, httpAddrs []string) *instances {
+	return &instances{c: c, args: args, httpAddrs: httpAddrs, procs: make([]*proc, c.Instances)}
+}
+
+// name is instance i's name in the logs: serve, or serve-i when there are
+// several.
+func (h *instances) name(i int) string {
+	if h.c.Instances == 1 {
+		return "serve"
+	}
+	return fmt.Sprint("serve-", i)
+}
+
+// start starts instance i and waits until it answers /healthz.
+func (h *instances) start(ctx context.Context, i int) error {
+	var err error
+	if h.procs[i], err = h.c.spawn(h.name(i), h.args(i)...); err != nil {
+		return err
+	}
+	return waitHTTP(ctx, "http://"+h.httpAddrs[i]+"/healthz", 30*time.Second)
+}
+
+// stopAll stops every instance still running.
+func (h *instances) stopAll() {
+	for _, p := range h.procs {
+		p.stop(10 * time.Second)
+	}
+}
+
 // stop asks the process to end (SIGINT) and waits up to d before killing it.
 func (p *proc) stop(d time.Duration) {
 	if p == nil || p.cmd.Process == nil {
@@ -301,23 +340,10 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 		}
 		return args
 	}
-	logName := func(i int) string {
-		if c.Instances == 1 {
-			return "serve"
-		}
-		return fmt.Sprint("serve-", i)
-	}
-	hosts := make([]*proc, c.Instances)
-	defer func() {
-		for _, h := range hosts {
-			h.stop(10 * time.Second)
-		}
-	}()
-	for i := range hosts {
-		if hosts[i], err = c.spawn(logName(i), serveArgs(i)...); err != nil {
-			return err
-		}
-		if err := waitHTTP(ctx, "http://"+httpAddrs[i]+"/healthz", 30*time.Second); err != nil {
+	hosts := c.hostSet(serveArgs, httpAddrs)
+	defer hosts.stopAll()
+	for i := range hosts.procs {
+		if err := hosts.start(ctx, i); err != nil {
 			return err
 		}
 	}
@@ -351,9 +377,9 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 		if c.Instances > 1 {
 			k = rng.IntN(c.Instances)
 		}
-		hosts[k].kill()
+		hosts.procs[k].kill()
 		c.Report.Kills++
-		fmt.Fprintf(c.Stderr, "chaos: host %s killed (%d/%d), restarting\n", logName(k), i+1, c.Kills)
+		fmt.Fprintf(c.Stderr, "chaos: host %s killed (%d/%d), restarting\n", hosts.name(k), i+1, c.Kills)
 		if i == 0 {
 			// A second issuer outage, mid-run.
 			postFaults(adminAddr, c.Faults+",outage=622202:3s")
@@ -363,10 +389,7 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 			return ctx.Err()
 		case <-time.After(pause):
 		}
-		if hosts[k], err = c.spawn(logName(k), serveArgs(k)...); err != nil {
-			return err
-		}
-		if err := waitHTTP(ctx, "http://"+httpAddrs[k]+"/healthz", 30*time.Second); err != nil {
+		if err := hosts.start(ctx, k); err != nil {
 			return err
 		}
 	}

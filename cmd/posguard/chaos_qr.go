@@ -153,24 +153,11 @@ func (c *ChaosCommand) runQR(ctx context.Context) error {
 		}
 		return args
 	}
-	logName := func(i int) string {
-		if c.Instances == 1 {
-			return "serve"
-		}
-		return fmt.Sprint("serve-", i)
-	}
-	hosts := make([]*proc, c.Instances)
-	defer func() {
-		for _, h := range hosts {
-			h.stop(10 * time.Second)
-		}
-	}()
+	hosts := c.hostSet(serveArgs, httpAddrs)
+	defer hosts.stopAll()
 	apis := make([]string, c.Instances)
-	for i := range hosts {
-		if hosts[i], err = c.spawn(logName(i), serveArgs(i)...); err != nil {
-			return err
-		}
-		if err := waitHTTP(ctx, "http://"+httpAddrs[i]+"/healthz", 30*time.Second); err != nil {
+	for i := range hosts.procs {
+		if err := hosts.start(ctx, i); err != nil {
 			return err
 		}
 		apis[i] = "http://" + httpAddrs[i]
@@ -225,18 +212,15 @@ func (c *ChaosCommand) runQR(ctx context.Context) error {
 				pause = 2*c.LeaseTTL + time.Duration(rng.Int64N(int64(time.Second)))
 			}
 		}
-		hosts[k].kill()
+		hosts.procs[k].kill()
 		rep.Kills++
-		fmt.Fprintf(c.Stderr, "chaos: host %s killed (%d/%d), restarting\n", logName(k), i+1, c.Kills)
+		fmt.Fprintf(c.Stderr, "chaos: host %s killed (%d/%d), restarting\n", hosts.name(k), i+1, c.Kills)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(pause):
 		}
-		if hosts[k], err = c.spawn(logName(k), serveArgs(k)...); err != nil {
-			return err
-		}
-		if err := waitHTTP(ctx, "http://"+httpAddrs[k]+"/healthz", 30*time.Second); err != nil {
+		if err := hosts.start(ctx, k); err != nil {
 			return err
 		}
 	}
