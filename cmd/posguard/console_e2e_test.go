@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -34,27 +33,7 @@ const e2eDir = "../../console/e2e"
 // It skips, saying why, when Chromium, node or the e2e package's
 // node_modules are missing (CI installs them: .ci/run).
 func TestConsoleInChromium(t *testing.T) {
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skipf("no Chromium at %s (apt-get install chromium, or set CHROMIUM): %v", chromium, err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("no node on PATH: the console's end-to-end test needs Node.js")
-	}
-	if _, err := os.Stat(filepath.Join(e2eDir, "node_modules", "playwright-core")); err != nil {
-		t.Skipf("no playwright-core in %s/node_modules (run npm ci there)", e2eDir)
-	}
-	shots := os.Getenv("POSGUARD_CONSOLE_SHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	chromium, node, shots := browserOrSkip(t)
 
 	wd := startWorld(t, "", 300*time.Millisecond, "--payout-every", "100ms", "--incident-window", "6s",
 		"--disputes-url", "http://{admin}", "--dispute-every", "100ms")

@@ -14,7 +14,7 @@ import (
 )
 
 // browserOrSkip returns Chromium, node and the screenshots' directory, or
-// skips the test saying what is missing (as TestConsoleInChromium).
+// skips the test saying what is missing.
 func browserOrSkip(t *testing.T) (chromium, node, shots string) {
 	t.Helper()
 	chromium = os.Getenv("CHROMIUM")
