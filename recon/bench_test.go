@@ -37,6 +37,23 @@ func benchLines() int {
 	return 20_000
 }
 
+// openBenchSQLite opens a SQLite store in dir, and the same database
+// through database/sql to write a benchmark's rows straight in.
+func openBenchSQLite(b *testing.B, dir string) (*sqlite.Store, *sql.DB) {
+	b.Helper()
+	path := filepath.Join(dir, "p.db")
+	st, err := sqlite.Open(path, storetest.NewSealer())
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		st.Close()
+		b.Fatal(err)
+	}
+	return st, db
+}
+
 // reconStore is a store with everything a Reconciler uses.
 type reconStore interface {
 	posguard.Store
@@ -52,16 +69,8 @@ type reconStore interface {
 func BenchmarkRecon1M(b *testing.B) {
 	n := benchLines()
 	dir := b.TempDir()
-	path := filepath.Join(dir, "p.db")
-	st, err := sqlite.Open(path, storetest.NewSealer())
-	if err != nil {
-		b.Fatal(err)
-	}
+	st, db := openBenchSQLite(b, dir)
 	defer st.Close()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		b.Fatal(err)
-	}
 	fillJournal(b, db, n, "?", "1, 2")
 	db.Close()
 	benchRecon(b, st, dir, n)

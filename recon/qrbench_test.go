@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync/atomic"
@@ -14,8 +13,6 @@ import (
 	"time"
 
 	"github.com/posguard/posguard/recon"
-	"github.com/posguard/posguard/sqlite"
-	"github.com/posguard/posguard/storetest"
 	"github.com/posguard/posguard/wallet"
 )
 
@@ -39,16 +36,8 @@ func benchQRRows() int {
 func BenchmarkReconQRBill(b *testing.B) {
 	n := benchQRRows()
 	dir := b.TempDir()
-	path := filepath.Join(dir, "p.db")
-	st, err := sqlite.Open(path, storetest.NewSealer())
-	if err != nil {
-		b.Fatal(err)
-	}
+	st, db := openBenchSQLite(b, dir)
 	defer st.Close()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		b.Fatal(err)
-	}
 	rows := fillQR(b, db, n)
 	db.Close()
 	rc := &recon.Reconciler{Store: st.Recon(), Money: st.Money(), Cases: st, Journal: st, Acquirer: "48021000",
