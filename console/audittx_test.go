@@ -157,16 +157,6 @@ func TestEveryConsoleChangeCommitsItsRecord(t *testing.T) {
 		{"POST /risk/freeze", "risk", fixed("/risk/freeze"), url.Values{"merchant": {midB}, "reason": {"chargebacks again"}}},
 	}
 	db := w.store.DB
-	refuse := func(on bool) {
-		t.Helper()
-		q := `DROP TRIGGER audit_log_refuse`
-		if on {
-			q = `CREATE TRIGGER audit_log_refuse BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log refuses'); END`
-		}
-		if _, err := db.Exec(ctx, "trigger", q); err != nil {
-			t.Fatal(err)
-		}
-	}
 	tables := storetest.ChangeTables(t, db, "sessions")
 	clients := map[string]*client{}
 	covered := map[string]bool{}
@@ -190,9 +180,9 @@ func TestEveryConsoleChangeCommitsItsRecord(t *testing.T) {
 				okBefore++
 			}
 		}
-		refuse(true)
+		storetest.RefuseAudit(t, db, true)
 		refusedSt, _, _ := c.post(path, form)
-		refuse(false)
+		storetest.RefuseAudit(t, db, false)
 		after := storetest.Digest(t, db, tables)
 		for _, table := range tables {
 			if before[table] != after[table] {

@@ -31,16 +31,6 @@ func TestEveryChangeCommitsItsRecord(t *testing.T) {
 		}
 	}
 	db := a.store.DB
-	refuse := func(on bool) {
-		t.Helper()
-		q := `DROP TRIGGER audit_log_refuse`
-		if on {
-			q = `CREATE TRIGGER audit_log_refuse BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log refuses'); END`
-		}
-		if _, err := db.Exec(ctx, "trigger", q); err != nil {
-			t.Fatal(err)
-		}
-	}
 	tables := storetest.ChangeTables(t, db)
 	samples := a.sampleRequests()
 	checked, refused := 0, 0
@@ -71,9 +61,9 @@ func TestEveryChangeCommitsItsRecord(t *testing.T) {
 		tok1 := tok()
 		before := storetest.Digest(t, db, tables)
 		headBefore, _, _ := a.store.Access().AuditHead(ctx)
-		refuse(true)
+		storetest.RefuseAudit(t, db, true)
 		refusedSt, refusedRaw := send(tok1)
-		refuse(false)
+		storetest.RefuseAudit(t, db, false)
 		after := storetest.Digest(t, db, tables)
 		for _, table := range tables {
 			if before[table] != after[table] {

@@ -67,3 +67,16 @@ func Digest(t testing.TB, db *sqlstore.DB, tables []string) map[string]string {
 	}
 	return out
 }
+
+// RefuseAudit makes the audit log of a SQLite database refuse every new
+// record (on), through a trigger, or take them again (off).
+func RefuseAudit(t testing.TB, db *sqlstore.DB, on bool) {
+	t.Helper()
+	q := `DROP TRIGGER audit_log_refuse`
+	if on {
+		q = `CREATE TRIGGER audit_log_refuse BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log refuses'); END`
+	}
+	if _, err := db.Exec(context.Background(), "trigger", q); err != nil {
+		t.Fatal(err)
+	}
+}
