@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -84,35 +82,15 @@ func TestMoneyAfterAuthorization(t *testing.T) {
 	finTok := wd.userToken("zhao.fin", posguard.RoleFinance, "")
 	as := func(tok, method, path, body string, want int) map[string]any {
 		t.Helper()
-		req, _ := http.NewRequest(method, "http://"+wd.httpAdr+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var v map[string]any
-		json.NewDecoder(res.Body).Decode(&v)
-		if res.StatusCode != want {
-			t.Fatalf("%s %s: %d, want %d: %v", method, path, res.StatusCode, want, v)
+		st, v := callJSON(t, tok, method, "http://"+wd.httpAdr+path, body)
+		if st != want {
+			t.Fatalf("%s %s: %d, want %d: %v", method, path, st, want, v)
 		}
 		return v
 	}
 	api := func(method, path, body string, want int) map[string]any {
 		t.Helper()
-		req, _ := http.NewRequest(method, "http://"+wd.httpAdr+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+opTok)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var v map[string]any
-		json.NewDecoder(res.Body).Decode(&v)
-		if res.StatusCode != want {
-			t.Fatalf("%s %s: %d, want %d: %v", method, path, res.StatusCode, want, v)
-		}
-		return v
+		return as(opTok, method, path, body, want)
 	}
 	where := func(id int64) map[string]any {
 		return api("GET", fmt.Sprintf("/v1/transactions/%d/settlement", id), "", 200)
