@@ -2,13 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/posguard/posguard/sqlstore"
 )
 
 // TestLedgerEntriesMigration upgrades a database holding ledger entries to
@@ -18,32 +15,19 @@ import (
 // triggers and the reference to ledger_postings still hold.
 func TestLedgerEntriesMigration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	defer db.Close()
-	s := &Store{Store: sqlstore.New(nil, nil), write: db}
-	mustExec(t, db, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`)
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var before []string
 	for _, n := range names {
 		v := strings.TrimSuffix(filepath.Base(n), ".sql")
 		if v >= "0080" {
 			break
 		}
-		body, err := migrationFS.ReadFile(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.applyMigration(ctx, v, string(body)); err != nil {
-			t.Fatalf("%s: %v", v, err)
-		}
+		before = append(before, v)
 	}
+	db, s := migratedTo(t, before)
 	mustExec(t, db, `INSERT INTO ledger_postings (seq, key, kind, item, txn_id, orig_id, merchant_id, date, gross, fee,
 		net, card_kind, ref, debits, credits, prev_hash, hash, at) VALUES
 		(1, 'txn:7:approval', 'approval', 1, 7, 0, 'M1', '2026-11-22', 1000, 6, 994, 'debit', '', 1000, 1000, '', 'h1', 1),

@@ -17,26 +17,7 @@ import (
 // longer be deleted.
 func TestJournalRowidMigration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	defer db.Close()
-	s := &Store{Store: sqlstore.New(nil, nil), write: db}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range []string{"0001_init", "0002_settings", "0003_cases", "0004_ledger", "0005_journal_indexes"} {
-		body, err := migrationFS.ReadFile("migrations/" + v + ".sql")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.applyMigration(ctx, v, string(body)); err != nil {
-			t.Fatalf("%s: %v", v, err)
-		}
-	}
+	db, s := migratedTo(t, []string{"0001_init", "0002_settings", "0003_cases", "0004_ledger", "0005_journal_indexes"})
 	// Journal rows as 0005 left them, with a gap in the IDs (a rolled-back
 	// insert under AUTOINCREMENT) and a reversal pointing at one of them.
 	mustExec(t, db, `INSERT INTO transactions (id, terminal_id, batch, stan, mti, type, content_hash, merchant_id,
@@ -143,6 +124,32 @@ func TestMigrationForeignKeyCheck(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM parent`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("parent rows = %d (%v): the failed migration was not rolled back", n, err)
 	}
+}
+
+// migratedTo opens a new database with only the migrations named (in
+// that order) applied, the start of an upgrade test; closed when t ends.
+func migratedTo(t *testing.T, versions []string) (*sql.DB, *Store) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	s := &Store{Store: sqlstore.New(nil, nil), write: db}
+	mustExec(t, db, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`)
+	for _, v := range versions {
+		body, err := migrationFS.ReadFile("migrations/" + v + ".sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.applyMigration(ctx, v, string(body)); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+	}
+	return db, s
 }
 
 func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
