@@ -15,6 +15,22 @@ import (
 // e2eDir is the console's end-to-end test package (playwright-core).
 const e2eDir = "../../console/e2e"
 
+// consoleUsers creates the console users of a browser test, each with
+// the password pass-NAME-2026.
+func consoleUsers(t *testing.T, st hostStore, users []posguard.User) {
+	t.Helper()
+	for _, u := range users {
+		h, err := access.HashPassword("pass-" + u.Name + "-2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.PasswordHash = h
+		if err := st.Access().CreateUser(context.Background(), &u); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestConsoleInChromium runs console/e2e/console.e2e.js in headless
 // Chromium against the real host on a temporary SQLite database, after
 // making the demo story happen: the "stall" merchant (whose settlement
@@ -39,20 +55,11 @@ func TestConsoleInChromium(t *testing.T) {
 		"--disputes-url", "http://{admin}", "--dispute-every", "100ms")
 	ctx := context.Background()
 	st := wd.serve.store
-	for _, u := range []posguard.User{
+	consoleUsers(t, st, []posguard.User{
 		{Name: "stall", Role: posguard.RoleMerchant, MerchantID: stallMID},
 		{Name: "ops", Role: posguard.RoleOperator},
 		{Name: "riskdesk", Role: posguard.RoleRisk},
-	} {
-		h, err := access.HashPassword("pass-" + u.Name + "-2026")
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.PasswordHash = h
-		if err := st.Access().CreateUser(ctx, &u); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 
 	// Sales: one approved, one declined 51 on the card ending 0092.
 	term := dialRaw(t, wd.termAdr, stallTID, stallMID, stallTMK, "003", "cups-ecb")

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/access"
 )
 
 // browserOrSkip returns Chromium, node and the screenshots' directory, or
@@ -56,19 +55,10 @@ func TestConsoleInChromiumQR(t *testing.T) {
 	qw := startQRWorld(t)
 	ctx := context.Background()
 	st := qw.serve.store
-	for _, u := range []posguard.User{
+	consoleUsers(t, st, []posguard.User{
 		{Name: "stall", Role: posguard.RoleMerchant, MerchantID: qrOtherMID},
 		{Name: "ops", Role: posguard.RoleOperator},
-	} {
-		h, err := access.HashPassword("pass-" + u.Name + "-2026")
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.PasswordHash = h
-		if err := st.Access().CreateUser(ctx, &u); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	// The stall's system takes 50.00 元 by payment code; another merchant
 	// takes 8.00 元.
 	const code = "134567000000000071"
