@@ -25,12 +25,12 @@ type Report struct {
 	// Target is "posguard" or "echo".
 	Target string `json:"target"`
 	// Mode is "closed" or "open".
-	Mode      string  `json:"mode"`
-	Terminals int     `json:"terminals"`
+	Mode      string `json:"mode"`
+	Terminals int    `json:"terminals"`
 	// Unit names what Terminals counts when it is not terminals
 	// ("clients": the QR bench's merchant systems).
-	Unit string `json:"unit,omitempty"`
-	Rate      float64 `json:"rate,omitempty"`
+	Unit string  `json:"unit,omitempty"`
+	Rate float64 `json:"rate,omitempty"`
 	// Seconds is the measured span: from the start of the measured time
 	// to the last counted answer.
 	Seconds float64 `json:"seconds"`
