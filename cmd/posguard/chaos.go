@@ -362,12 +362,7 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 	rng := rand.New(rand.NewPCG(c.Seed, 0x6b696c6c))
 	every := c.Duration / time.Duration(c.Kills+1)
 	for i := 0; i < c.Kills; i++ {
-		wait, pause := every, time.Duration(0)
-		if c.Instances > 1 {
-			wait = every/2 + time.Duration(rng.Int64N(int64(every)))
-			pause = 500*time.Millisecond + time.Duration(rng.Int64N(int64(2500*time.Millisecond)))
-			wait -= pause
-		}
+		wait, pause := killTiming(rng, every, c.Instances)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -655,3 +650,18 @@ func getJSON(url string, v any) error {
 
 // Close does nothing: Run stops its processes.
 func (c *ChaosCommand) Close() error { return nil }
+
+// killTiming returns how long a chaos run waits before its next kill and
+// how long the killed host then stays down. With one instance the kills
+// come at even intervals and the host restarts at once; with several, the
+// interval is jittered around every and the host stays down 0.5 – 3 s (taken
+// out of the wait, so the run keeps its length), long enough for its
+// terminals or orders to move to the others.
+func killTiming(rng *rand.Rand, every time.Duration, instances int) (wait, pause time.Duration) {
+	if instances <= 1 {
+		return every, 0
+	}
+	wait = every/2 + time.Duration(rng.Int64N(int64(every)))
+	pause = 500*time.Millisecond + time.Duration(rng.Int64N(int64(2500*time.Millisecond)))
+	return wait - pause, pause
+}

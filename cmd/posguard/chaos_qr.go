@@ -187,12 +187,7 @@ func (c *ChaosCommand) runQR(ctx context.Context) error {
 	rng := rand.New(rand.NewPCG(c.Seed, 0x71726b))
 	every := c.Duration / time.Duration(c.Kills+1)
 	for i := 0; i < c.Kills; i++ {
-		wait, pause := every, time.Duration(0)
-		if c.Instances > 1 {
-			wait = every/2 + time.Duration(rng.Int64N(int64(every)))
-			pause = 500*time.Millisecond + time.Duration(rng.Int64N(int64(2500*time.Millisecond)))
-			wait -= pause
-		}
+		wait, pause := killTiming(rng, every, c.Instances)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
