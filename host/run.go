@@ -9,12 +9,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/terminal"
 )
 
 // Run connects the network link, starts the background parts (reversal
 // worker, analytics, incident detection, case loop, ledger poster, payouts,
-// credit adjustments, metrics, the scheduler when Config.Schedule, and h.Also) and serves terminals on tl and, when h.HTTP is set, the API on
+// credit adjustments, the journal search indexer, metrics, the scheduler when Config.Schedule, and h.Also) and serves terminals on tl and, when h.HTTP is set, the API on
 // hl, until ctx ends or a server fails. It then drains: in-flight terminal
 // requests are answered first, then the background parts stop. The network
 // link stays open until Close.
@@ -57,6 +58,9 @@ func (h *Host) Run(ctx context.Context, tl, hl net.Listener, ready func()) error
 	one("incident-detector", func(ctx context.Context) { _ = h.detector.Run(ctx, h.IncidentWindow/6) })
 	one("case-loop", h.caseLoop)
 	one("ledger-poster", func(ctx context.Context) { _ = h.Poster.Run(ctx, 2*time.Second) })
+	if ix, ok := h.Store.(posguard.JournalIndexer); ok {
+		one("journal-search", h.searchLoop(ix))
+	}
 	one("payouts", h.payoutLoop)
 	one("preauth-expiry", h.preAuthLoop)
 	one("credit-adjustments", func(ctx context.Context) { h.Adjuster.Run(ctx, time.Second) })

@@ -52,6 +52,13 @@ func TestJournalQueryPlans(t *testing.T) {
 		{"ListReversalPending", lf(posguard.TxnFilter{State: posguard.StateReversalPending}), "transactions_open"},
 		{"ListFailedCode", lf(posguard.TxnFilter{ResponseCode: "51"}), "transactions_failed"},
 		{"ListTimeout98", lf(posguard.TxnFilter{ResponseCode: "98"}), "transactions_failed"},
+		// Card tail and amount: txn_search up to the watermark, the
+		// journal's key above it (migration 0105).
+		{"ListCardTail", lf(posguard.TxnFilter{CardTail: "1234"}), "txn_search_tail (tail=?)"},
+		{"ListCardTailAfter", lf(posguard.TxnFilter{CardTail: "1234", After: 900}), "txn_search_tail (tail=? AND txn_id<?)"},
+		{"ListCardTailRecent", lf(posguard.TxnFilter{CardTail: "1234"}), "transactions USING INTEGER PRIMARY KEY (rowid>?)"},
+		{"ListAmount", lf(posguard.TxnFilter{Amount: 1200}), "txn_search_fen (fen=?)"},
+		{"ListAmountMerchant", lf(posguard.TxnFilter{Amount: 1200, MerchantID: "M1"}), "txn_search_fen (fen=?)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -28,8 +28,7 @@ func IsOpenState(s posguard.State) bool {
 // transactions_failed.
 func IsFailedCode(code string) bool { return code != "" && code != "00" }
 
-// CardTailExpr is the expression of the index transactions_card_tail
-// (migration 0030), word for word: the last four characters of the masked
-// card number. Filtering on it (rather than pan_masked LIKE '%1234') lets
-// both SQLite and PostgreSQL find a card tail through the index.
+// CardTailExpr is the last four characters of the masked card number: the
+// tail that IndexJournal copies into txn_search (migration 0105), and the
+// check of a card-tail search on the journal rows themselves.
 const CardTailExpr = `substr(pan_masked, length(pan_masked) - 3)`

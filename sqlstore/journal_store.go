@@ -111,6 +111,9 @@ func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Tra
 // ListSQL returns List's query for f (with ? placeholders) and its
 // arguments.
 func (s *Store) ListSQL(f posguard.TxnFilter) (string, []any) {
+	if f.CardTail != "" || f.Amount != 0 {
+		return s.searchSQL(f)
+	}
 	a := s.args()
 	q := `SELECT ` + TxnColumns + ` FROM transactions`
 	if where := TxnFilterWhere(f, a); where != "" {

@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 		{"Update", testUpdate},
 		{"Indexed", testIndexed},
 		{"Queries", testQueries},
+		{"Search", testSearch},
 		{"BatchTotals", testBatchTotals},
 		{"DailyUsage", testDailyUsage},
 		{"PreAuths", testPreAuths},

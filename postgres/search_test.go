@@ -1,0 +1,82 @@
+package postgres
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/postgres/pgtest"
+	"github.com/posguard/posguard/storetest"
+)
+
+// TestSearchRestart runs the search table's restart check on one schema
+// opened again and again.
+func TestSearchRestart(t *testing.T) {
+	testURL(t)
+	url := pgtest.URL(t)
+	storetest.RunSearchRestart(t, func(t *testing.T) posguard.Store {
+		s, err := Open(t.Context(), url, storetest.NewSealer())
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		return s
+	})
+}
+
+// TestSearchPlans checks with EXPLAIN that List by card tail or amount
+// finds the rows at or below the watermark through txn_search's indexes
+// and those above it through the journal's primary key, on a journal of
+// 20,000 rows (1,000 card tails, 500 amounts) with fresh statistics.
+func TestSearchPlans(t *testing.T) {
+	s := openTest(t)
+	defer s.Close()
+	ctx := t.Context()
+	if _, err := s.pool.Exec(ctx, `INSERT INTO transactions (terminal_id, batch, stan, mti, type, content_hash,
+		merchant_id, pan_masked, pan_hash, issuer_bin, card_org, amount, currency, proc_code, entry_mode,
+		settlement_date, rrn, auth_code, response_code, reason, state, upstream_stan, upstream_time, created_at, updated_at)
+		SELECT '1000' || (i % 50), '000001', lpad(i::text, 6, '0'), '0200', 'sale', '', 'M' || (i % 20),
+			'622202******' || lpad((i % 1000)::text, 4, '0'), '', '622202', 'CUP', 100 * (1 + i % 500), 'CNY',
+			'000000', '051', '2026-03-01', '', '', '00', 'approved', 'approved', '', '', now(), now()
+		FROM generate_series(1, 20000) AS i`); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.IndexJournal(ctx, 100000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `ANALYZE transactions; ANALYZE txn_search`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		f    posguard.TxnFilter
+		want []string
+	}{
+		{posguard.TxnFilter{CardTail: "0042"}, []string{"txn_search_tail", "transactions_pkey"}},
+		{posguard.TxnFilter{CardTail: "0042", After: 15000}, []string{"txn_search_tail", "transactions_pkey"}},
+		{posguard.TxnFilter{Amount: 4200}, []string{"txn_search_fen", "transactions_pkey"}},
+		{posguard.TxnFilter{Amount: 4200, MerchantID: "M3"}, []string{"txn_search_fen"}},
+	} {
+		q, args := s.ListSQL(tc.f)
+		var lines []string
+		rows, err := s.pool.Query(ctx, "EXPLAIN "+s.DB.Q(q), args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, line)
+		}
+		rows.Close()
+		plan := strings.Join(lines, "\n")
+		for _, w := range tc.want {
+			if !strings.Contains(plan, w) {
+				t.Errorf("%+v: plan does not use %s:\n%s", tc.f, w, plan)
+			}
+		}
+		if strings.Contains(plan, "Seq Scan on transactions") || strings.Contains(plan, "Seq Scan on txn_search") {
+			t.Errorf("%+v: plan scans a whole table:\n%s", tc.f, plan)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/posguard/posguard"
+)
+
+// The journal's search table (migration 0105, docs/store.md): card tail and
+// amount of every transaction up to a watermark, filled in bulk off the
+// sale path by IndexJournal; List by CardTail or Amount reads it for the
+// rows at or below the watermark and the journal for the rows above.
+
+var _ posguard.JournalIndexer = (*Store)(nil)
+
+// IndexJournalSQL copies the journal rows in (?, ?] into txn_search.
+const IndexJournalSQL = `INSERT INTO txn_search (txn_id, tail, fen)
+	SELECT id, ` + CardTailExpr + `, amount FROM transactions WHERE id > ? AND id <= ? ORDER BY id`
+
+// IndexJournal implements posguard.JournalIndexer: it copies up to n (default
+// 5,000, at most 100,000) journal rows above the watermark into txn_search
+// and moves the watermark to the last of them, in one transaction. It copies
+// only rows whose id no uncommitted journal write can fall below
+// (Dialect.QuiesceJournal), so the watermark never passes a row that is
+// still to commit. The watermark row is locked for the transaction, so
+// instances sharing a database take turns.
+func (s *Store) IndexJournal(ctx context.Context, n int) (int, bool, error) {
+	n = pageLimit(n, 5000, 100000)
+	var mark, top int64
+	err := s.DB.QueryRow(ctx, `SELECT (SELECT last_id FROM txn_search_mark WHERE id = 1),
+		(SELECT coalesce(max(id), 0) FROM transactions)`).Scan(&mark, &top)
+	if err != nil {
+		return 0, false, s.DB.Err(err, "search watermark")
+	}
+	if top <= mark {
+		return 0, false, nil
+	}
+	if len(s.DB.D.QuiesceJournal) > 0 {
+		// The highest id visible while no journal write is in flight: every
+		// id at or below it is committed or was given up.
+		err := s.DB.InTx(ctx, "quiesce journal", func(tx *Tx) error {
+			for _, q := range s.DB.D.QuiesceJournal {
+				if _, err := tx.Exec(ctx, "quiesce journal", q); err != nil {
+					return err
+				}
+			}
+			return tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM transactions`).Scan(&top)
+		})
+		if err != nil {
+			return 0, false, err
+		}
+	}
+	var copied int
+	err = s.DB.InTx(ctx, "index journal", func(tx *Tx) error {
+		// Locks the watermark (PostgreSQL) and reads it as it is now: an
+		// instance that waited here continues where the other stopped.
+		if err := tx.QueryRow(ctx, `UPDATE txn_search_mark SET last_id = last_id WHERE id = 1
+			RETURNING last_id`).Scan(&mark); err != nil {
+			return err
+		}
+		var upto int64
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0), count(*) FROM
+			(SELECT id FROM transactions WHERE id > ? AND id <= ? ORDER BY id LIMIT ?) AS next`,
+			mark, top, n).Scan(&upto, &copied); err != nil || copied == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "index journal", IndexJournalSQL, mark, upto); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "move search watermark", `UPDATE txn_search_mark SET last_id = ? WHERE id = 1`, upto)
+		return err
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return copied, copied == n, nil
+}
+
+// SearchWatermark returns the id up to which txn_search holds the journal.
+func (s *Store) SearchWatermark(ctx context.Context) (int64, error) {
+	var mark int64
+	if err := s.DB.QueryRow(ctx, `SELECT last_id FROM txn_search_mark WHERE id = 1`).Scan(&mark); err != nil {
+		return 0, s.DB.Err(err, "search watermark")
+	}
+	return mark, nil
+}
+
+// searchSQL is List's query for a filter with CardTail or Amount: the
+// matching rows above the watermark, read from the journal newest first
+// (few: the step runs every second), and those at or below it, found
+// through txn_search, newest first, each part cut at the page size and the
+// two merged. Both parts read the watermark in the same statement, so a row
+// is in exactly one of them. The journal rows are checked against the whole
+// filter (TxnFilterWhere) in both parts.
+func (s *Store) searchSQL(f posguard.TxnFilter) (string, []any) {
+	a := s.args()
+	limit := pageLimit(f.Limit, 50, 1000)
+	key, val := "tail", any(f.CardTail)
+	if f.CardTail == "" {
+		key, val = "fen", int64(f.Amount)
+	}
+	recent := `SELECT ` + TxnColumns + ` FROM transactions WHERE id > (SELECT last_id FROM txn_search_mark WHERE id = 1)` +
+		TxnFilterWhere(f, a) + ` ORDER BY id DESC LIMIT ` + a.Add(limit)
+	indexed := `SELECT ` + TxnColumns + ` FROM txn_search JOIN transactions ON id = txn_id WHERE ` + key + ` = ` + a.Add(val)
+	if f.After > 0 {
+		indexed += ` AND txn_id < ` + a.Add(f.After)
+	}
+	indexed += TxnFilterWhere(f, a) + ` ORDER BY txn_id DESC LIMIT ` + a.Add(limit)
+	q := `SELECT * FROM (SELECT * FROM (` + recent + `) AS recent UNION ALL SELECT * FROM (` + indexed + `) AS indexed) AS found
+		ORDER BY id DESC LIMIT ` + a.Add(limit)
+	return q, a.List
+}
