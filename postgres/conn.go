@@ -21,11 +21,8 @@ var dialect = &sqlstore.Dialect{
 	ForUpdate:  " FOR UPDATE",
 	SkipLocked: " FOR UPDATE SKIP LOCKED",
 	Greatest:   "greatest",
-	// A step that cannot lock within 100 ms gives up until the next one
-	// rather than hold the sales queued behind its lock request longer.
-	QuiesceJournal: []string{"SET LOCAL lock_timeout = '100ms'", "LOCK TABLE transactions IN SHARE MODE"},
-	TimeArg:        sqlstore.NativeTime,
-	Classify:       pgCode,
+	TimeArg:    sqlstore.NativeTime,
+	Classify:   pgCode,
 }
 
 // pgQ is a pgx pool or transaction as a sqlstore.Querier.

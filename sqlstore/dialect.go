@@ -31,14 +31,6 @@ type Dialect struct {
 	// keeps a whole-day settlement reading the postings in seq order
 	// instead of one merchant at a time; PostgreSQL plans well unaided: "").
 	Unindexed string
-	// QuiesceJournal are statements that, run inside a transaction, wait until every other
-	// transaction writing the journal has ended and hold off new writers
-	// until it ends, so that every journal id at or below the highest
-	// visible one is committed or never will be (PostgreSQL: ids come from
-	// a sequence and commit out of order, "LOCK TABLE transactions IN
-	// SHARE MODE" after a short lock_timeout; SQLite's one writer commits
-	// ids in order: none).
-	QuiesceJournal []string
 	// TimeArg encodes a time for a query argument; the zero time must
 	// encode to what TimeCol reads back as the zero time.
 	TimeArg func(time.Time) any

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -17,13 +18,21 @@ var _ posguard.JournalIndexer = (*Store)(nil)
 const IndexJournalSQL = `INSERT INTO txn_search (txn_id, tail, fen)
 	SELECT id, ` + CardTailExpr + `, amount FROM transactions WHERE id > ? AND id <= ? ORDER BY id`
 
+// SearchGapGrace is how long IndexJournal waits for a missing journal id
+// before it moves the watermark past it. On PostgreSQL ids come from a
+// sequence and a row may commit after one with a higher id: a missing id
+// is usually a sale still committing, copied on the next step; one that
+// stays missing was given up (an insert that met an existing key, a
+// rolled-back batch). Only a row that commits more than SearchGapGrace
+// after a higher id would be left out of the search table.
+const SearchGapGrace = 30 * time.Second
+
 // IndexJournal implements posguard.JournalIndexer: it copies up to n (default
 // 5,000, at most 100,000) journal rows above the watermark into txn_search
-// and moves the watermark to the last of them, in one transaction. It copies
-// only rows whose id no uncommitted journal write can fall below
-// (Dialect.QuiesceJournal), so the watermark never passes a row that is
-// still to commit. The watermark row is locked for the transaction, so
-// instances sharing a database take turns.
+// and moves the watermark to the last of them, in one transaction. It stops
+// before a missing id younger than SearchGapGrace (see there), so the
+// watermark does not pass a row that is still to commit. The watermark row
+// is locked for the transaction, so instances sharing a database take turns.
 func (s *Store) IndexJournal(ctx context.Context, n int) (int, bool, error) {
 	n = pageLimit(n, 5000, 100000)
 	var mark, top int64
@@ -35,22 +44,8 @@ func (s *Store) IndexJournal(ctx context.Context, n int) (int, bool, error) {
 	if top <= mark {
 		return 0, false, nil
 	}
-	if len(s.DB.D.QuiesceJournal) > 0 {
-		// The highest id visible while no journal write is in flight: every
-		// id at or below it is committed or was given up.
-		err := s.DB.InTx(ctx, "quiesce journal", func(tx *Tx) error {
-			for _, q := range s.DB.D.QuiesceJournal {
-				if _, err := tx.Exec(ctx, "quiesce journal", q); err != nil {
-					return err
-				}
-			}
-			return tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM transactions`).Scan(&top)
-		})
-		if err != nil {
-			return 0, false, err
-		}
-	}
 	var copied int
+	old := s.Now().Add(-SearchGapGrace)
 	err = s.DB.InTx(ctx, "index journal", func(tx *Tx) error {
 		// Locks the watermark (PostgreSQL) and reads it as it is now: an
 		// instance that waited here continues where the other stopped.
@@ -58,16 +53,31 @@ func (s *Store) IndexJournal(ctx context.Context, n int) (int, bool, error) {
 			RETURNING last_id`).Scan(&mark); err != nil {
 			return err
 		}
-		var upto int64
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0), count(*) FROM
-			(SELECT id FROM transactions WHERE id > ? AND id <= ? ORDER BY id LIMIT ?) AS next`,
-			mark, top, n).Scan(&upto, &copied); err != nil || copied == 0 {
+		type next struct {
+			id int64
+			at time.Time
+		}
+		rows, err := queryAll(ctx, tx, "index journal", func(r Row) (x next, err error) {
+			return x, r.Scan(&x.id, TimeCol(&x.at))
+		}, `SELECT id, created_at FROM transactions WHERE id > ? ORDER BY id LIMIT ?`, mark, n)
+		if err != nil {
 			return err
+		}
+		upto := mark
+		for _, x := range rows {
+			if x.id != upto+1 && x.at.After(old) {
+				break // an id before x may still commit
+			}
+			upto = x.id
+			copied++
+		}
+		if copied == 0 {
+			return nil
 		}
 		if _, err := tx.Exec(ctx, "index journal", IndexJournalSQL, mark, upto); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "move search watermark", `UPDATE txn_search_mark SET last_id = ? WHERE id = 1`, upto)
+		_, err = tx.Exec(ctx, "move search watermark", `UPDATE txn_search_mark SET last_id = ? WHERE id = 1`, upto)
 		return err
 	})
 	if err != nil {
