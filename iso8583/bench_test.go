@@ -93,3 +93,20 @@ func TestSaleRoundTrip(t *testing.T) {
 		t.Errorf("Span(64) = %d, %d, %v", s, e, ok)
 	}
 }
+
+// BenchmarkUnpackSalePooled is BenchmarkUnpackSale with the message taken
+// from the pool and given back after each decode.
+func BenchmarkUnpackSalePooled(b *testing.B) {
+	data, err := saleSpec.Pack(saleMessage())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := saleSpec.UnpackPooled(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ReleaseMessage(m)
+	}
+}
