@@ -54,8 +54,8 @@ func TestJournalQueryPlans(t *testing.T) {
 		{"ListTimeout98", lf(posguard.TxnFilter{ResponseCode: "98"}), "transactions_failed"},
 		// Card tail and amount: txn_search up to the watermark, the
 		// journal's key above it (migration 0105).
-		{"ListCardTail", lf(posguard.TxnFilter{CardTail: "1234"}), "txn_search_tail (tail=?)"},
-		{"ListCardTailAfter", lf(posguard.TxnFilter{CardTail: "1234", After: 900}), "txn_search_tail (tail=? AND txn_id<?)"},
+		{"ListCardTail", lf(posguard.TxnFilter{CardTail: "1234"}), "txn_search USING PRIMARY KEY (tail=?)"},
+		{"ListCardTailAfter", lf(posguard.TxnFilter{CardTail: "1234", After: 900}), "txn_search USING PRIMARY KEY (tail=? AND txn_id<?)"},
 		{"ListCardTailRecent", lf(posguard.TxnFilter{CardTail: "1234"}), "transactions USING INTEGER PRIMARY KEY (rowid>?)"},
 		{"ListAmount", lf(posguard.TxnFilter{Amount: 1200}), "txn_search_fen (fen=?)"},
 		{"ListAmountMerchant", lf(posguard.TxnFilter{Amount: 1200, MerchantID: "M1"}), "txn_search_fen (fen=?)"},

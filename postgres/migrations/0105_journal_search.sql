@@ -6,9 +6,11 @@
 -- row). txn_search holds the same two keys and is filled in bulk by a
 -- background step (sqlstore: IndexJournal), thousands of sales a commit.
 --
---   txn_search (txn_id, tail, fen): one row per journaled transaction with
+--   txn_search (tail, txn_id, fen): one row per journaled transaction with
 --     id <= txn_search_mark.last_id; tail is the last four characters of
---     pan_masked (sqlstore.CardTailExpr), fen the amount.
+--     pan_masked (sqlstore.CardTailExpr), fen the amount. No primary key:
+--     the indexer copies each id once (it moves the watermark in the same
+--     transaction), so a row costs the heap tuple and two index entries.
 --   txn_search_tail (tail, txn_id), txn_search_fen (fen, txn_id): List by
 --     CardTail / Amount, newest first.
 --   txn_search_mark: the watermark, one row, locked by the step that moves
@@ -19,8 +21,8 @@
 LOCK TABLE transactions IN SHARE MODE;
 
 CREATE TABLE txn_search (
-    txn_id bigint PRIMARY KEY,
     tail   text   NOT NULL,
+    txn_id bigint NOT NULL,
     fen    bigint NOT NULL
 );
 CREATE INDEX txn_search_tail ON txn_search (tail, txn_id);

@@ -5,20 +5,20 @@
 -- step (sqlstore: IndexJournal), thousands of sales a commit, so a leaf
 -- page is written once for many sales.
 --
---   txn_search (txn_id, tail, fen): one row per journaled transaction with
+--   txn_search (tail, txn_id, fen): one row per journaled transaction with
 --     id <= txn_search_mark.last_id; tail is the last four characters of
 --     pan_masked (sqlstore.CardTailExpr), fen the amount. Neither changes
---     after the insert.
---   txn_search_tail (tail, txn_id), txn_search_fen (fen, txn_id): List by
---     CardTail / Amount, newest first.
+--     after the insert. Stored in its key (tail, txn_id), WITHOUT ROWID, so
+--     a row costs two B-tree entries: the key (List by CardTail, newest
+--     first) and txn_search_fen (fen, txn_id) (List by Amount).
 --   txn_search_mark: the watermark, one row. List reads txn_search for the
 --     rows at or below it and the journal for the rows above it.
 CREATE TABLE txn_search (
-    txn_id INTEGER PRIMARY KEY,
     tail   TEXT    NOT NULL,
-    fen    INTEGER NOT NULL
-);
-CREATE INDEX txn_search_tail ON txn_search (tail, txn_id);
+    txn_id INTEGER NOT NULL,
+    fen    INTEGER NOT NULL,
+    PRIMARY KEY (tail, txn_id)
+) WITHOUT ROWID;
 CREATE INDEX txn_search_fen ON txn_search (fen, txn_id);
 
 CREATE TABLE txn_search_mark (
