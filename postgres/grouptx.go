@@ -38,7 +38,7 @@ func (g groupTx) DoStmt(ctx context.Context, name string, st *sqlstore.Stmt, f f
 		noRows: func(ctx context.Context, q querier) error { return st.NoRows(ctx, pgQ[querier]{q}) },
 	}
 	if st.Wrote != nil {
-		p.wrote = func(sp *savepointTx) { st.Wrote(sp) }
+		p.wrote = func(sp *savepointTx) error { return st.Wrote(sp) }
 	}
 	return g.committer.DoStmt(ctx, name, p, func(ctx context.Context, tx pgx.Tx) error { return f(ctx, coreQuerier(tx)) })
 }

@@ -28,6 +28,28 @@ type StmtGroup interface {
 	DoStmt(ctx context.Context, name string, st *Stmt, f func(ctx context.Context, q Querier) error) error
 }
 
+// CleanGroup is implemented by a TxGroup that can run a write without a
+// savepoint of its own when the write refuses (ECONFLICT, ENOTFOUND,
+// EINVALID) only before it changes anything (SQLite: a savepoint costs two
+// statements and a copy of every page the write touches). Any other
+// failure of f makes the batch run again with a savepoint per write.
+type CleanGroup interface {
+	DoClean(ctx context.Context, name string, f func(ctx context.Context, q Querier) error) error
+}
+
+// WroteError is the failure of a clean write (InGroupClean, InGroupStmt)
+// that came after the write had changed something, such as its request's
+// audit record refused: a CleanGroup must not take it for a refusal that
+// left nothing behind, and runs the batch again with savepoints. Its code
+// and message are Err's.
+type WroteError struct{ Err error }
+
+// Error returns Err's message.
+func (e *WroteError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *WroteError) Unwrap() error { return e.Err }
+
 // Stmt is a write made of one statement that returns a row (INSERT or
 // UPDATE … RETURNING), given to a StmtGroup.
 type Stmt struct {
@@ -41,8 +63,10 @@ type Stmt struct {
 	// (nothing was written); it may read through q.
 	NoRows func(ctx context.Context, q Querier) error
 	// Wrote is called by the group once Scan has read the row (the write
-	// changed something), with the batch's deferrer of audit records.
-	Wrote func(d AuditDeferrer)
+	// changed something), with the batch's deferrer of audit records. An
+	// error (the request's record would be refused) asks the group to run
+	// the batch again with the write on its own, where it fails alone.
+	Wrote func(d AuditDeferrer) error
 }
 
 // AuditDeferrer is implemented by the Querier a TxGroup gives its writes
@@ -63,7 +87,14 @@ type AuditDeferrer interface {
 // record waiting in ctx (posguard.TxAuditor) is appended after f when f
 // wrote, and commits with it. f's error is returned mapped for op.
 func (s *Store) InGroupTx(ctx context.Context, op string, f func(ctx context.Context, tx *Tx) error) error {
-	return s.inGroup(ctx, op, nil, f)
+	return s.inGroup(ctx, op, nil, false, f)
+}
+
+// InGroupClean is InGroupTx for a write whose refusals (ECONFLICT,
+// ENOTFOUND, EINVALID) all come before it changes anything: a group that
+// gains from it (CleanGroup) runs it without a savepoint.
+func (s *Store) InGroupClean(ctx context.Context, op string, f func(ctx context.Context, tx *Tx) error) error {
+	return s.inGroup(ctx, op, nil, true, f)
 }
 
 // InGroupStmt is InGroupTx for a write made of one statement: a group that
@@ -79,12 +110,12 @@ func (s *Store) InGroupStmt(ctx context.Context, op string, st *Stmt, noRows fun
 		return err
 	}
 	return s.inGroup(ctx, op, &Stmt{SQL: s.DB.Q(st.SQL), Args: st.Args, Scan: st.Scan,
-		NoRows: func(ctx context.Context, q Querier) error { return s.DB.Err(noRows(ctx, newTx(s.DB, q)), op) }}, f)
+		NoRows: func(ctx context.Context, q Querier) error { return s.DB.Err(noRows(ctx, newTx(s.DB, q)), op) }}, true, f)
 }
 
 // inGroup runs f (and st, its one-statement form, when not nil) through
-// the group committer.
-func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, f func(ctx context.Context, tx *Tx) error) error {
+// the group committer; clean says that f refuses only before it writes.
+func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, clean bool, f func(ctx context.Context, tx *Tx) error) error {
 	g, ok := s.Group.(TxGroup)
 	if !ok {
 		return s.DB.InTx(ctx, op, func(tx *Tx) error { return f(ctx, tx) })
@@ -106,34 +137,65 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, f func(ctx con
 		if err == nil {
 			if d, ok := q.(AuditDeferrer); ok {
 				if a != nil && tx.w.wrote {
-					if rec = a.TxRecord(); rec != nil {
-						d.DeferAudit(rec)
-					}
+					err = deferAudit(d, a, &rec)
 				}
 			} else {
 				rec, err = tx.requestAudit(wctx, a)
 			}
 		}
-		return s.DB.Err(err, op)
+		err = s.DB.Err(err, op)
+		if err != nil && clean && tx.w.wrote {
+			// Failed after writing (its audit record refused): no
+			// refusal that leaves nothing behind.
+			err = &WroteError{Err: err}
+		}
+		return err
 	}
 	var err error
-	if sg, ok := g.(StmtGroup); ok && st != nil {
-		st.Wrote = func(d AuditDeferrer) {
+	sg, stmts := g.(StmtGroup)
+	cg, cleans := g.(CleanGroup)
+	switch {
+	case stmts && st != nil:
+		st.Wrote = func(d AuditDeferrer) error {
 			rec = nil
-			if a != nil {
-				if rec = a.TxRecord(); rec != nil {
-					d.DeferAudit(rec)
-				}
+			if a == nil {
+				return nil
 			}
+			return deferAudit(d, a, &rec)
 		}
 		err = sg.DoStmt(ctx, op, st, run)
-	} else {
+	case cleans && clean:
+		err = cg.DoClean(ctx, op, run)
+	default:
 		err = g.DoTx(ctx, op, run)
 	}
 	if err == nil && rec != nil {
 		a.TxCommitted(rec)
 	}
 	return err
+}
+
+// deferAudit hands the record a has due (into *rec) to d; EINVALID when
+// the audit log would refuse it.
+func deferAudit(d AuditDeferrer, a posguard.TxAuditor, rec **posguard.AuditRecord) error {
+	r := a.TxRecord()
+	if r == nil {
+		return nil
+	}
+	if err := checkAudit(r); err != nil {
+		return err
+	}
+	*rec = r
+	d.DeferAudit(r)
+	return nil
+}
+
+// checkAudit refuses a record the audit log would refuse.
+func checkAudit(r *posguard.AuditRecord) error {
+	if r == nil || r.Action == "" {
+		return posguard.Errorf(posguard.EINVALID, "audit: a record needs an action")
+	}
+	return nil
 }
 
 // AppendBatchAudits appends rs, in order, to the audit log through q (a
@@ -152,8 +214,8 @@ func (s *Store) AppendBatchAudits(ctx context.Context, q Querier, rs []*posguard
 	a := s.args()
 	sql := `INSERT INTO audit_log (id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash) VALUES `
 	for i, r := range rs {
-		if r == nil || r.Action == "" {
-			return posguard.Errorf(posguard.EINVALID, "audit: a record needs an action")
+		if err := checkAudit(r); err != nil {
+			return err
 		}
 		if r.At.IsZero() {
 			r.At = s.NowUTC()

@@ -350,7 +350,8 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 		return s.updateQROrderStmt(ctx, u)
 	}
 	var got *posguard.QROrder
-	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
+	// Its refusals (ENOTFOUND, ECONFLICT) come before it writes.
+	err := s.InGroupClean(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
 		got = nil
 		o, err := queryOne(ctx, tx, "update qr order", func() error { return NotFound("qr order", fmt.Sprint(u.ID)) }, scanQROrder,
 			`SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, u.ID)
