@@ -21,16 +21,6 @@ func (c *committer) DoTx(ctx context.Context, name string, f func(ctx context.Co
 	})
 }
 
-// DoClean implements sqlstore.CleanGroup: f runs in the shared
-// transaction without a savepoint (a clean write, pipeline.go), its
-// statements prepared as DoTx's.
-func (c *committer) DoClean(ctx context.Context, name string, f func(ctx context.Context, q sqlstore.Querier) error) error {
-	w := func(ctx context.Context, tx *sql.Tx) error {
-		return f(ctx, batchQuerier{c: c, tx: tx, st: c.groupStmts()})
-	}
-	return c.DoStmt(ctx, name, &cleanWrite{run: w}, w)
-}
-
 // groupStmtSets holds each committer's statements (package-level: the
 // committer's own fields belong to the journal's code).
 var groupStmtSets sync.Map // *committer → *groupStmts

@@ -7,7 +7,6 @@ import (
 	sqlite3 "modernc.org/sqlite"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/sqlstore"
 )
 
 // Savepoint-free journal writes. In a group-commit batch every write runs
@@ -59,10 +58,6 @@ func (b *batchTx) Eager() bool { return true }
 // refusal reports whether err is a write's own refusal (made before it
 // changed anything) rather than a database failure.
 func refusal(err error) bool {
-	var wrote *sqlstore.WroteError
-	if errors.As(err, &wrote) {
-		return false
-	}
 	switch posguard.ErrorCode(err) {
 	case posguard.ECONFLICT, posguard.ENOTFOUND, posguard.EINVALID:
 		var se *sqlite3.Error

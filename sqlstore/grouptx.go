@@ -28,28 +28,6 @@ type StmtGroup interface {
 	DoStmt(ctx context.Context, name string, st *Stmt, f func(ctx context.Context, q Querier) error) error
 }
 
-// CleanGroup is implemented by a TxGroup that can run a write without a
-// savepoint of its own when the write refuses (ECONFLICT, ENOTFOUND,
-// EINVALID) only before it changes anything (SQLite: a savepoint costs two
-// statements and a copy of every page the write touches). Any other
-// failure of f makes the batch run again with a savepoint per write.
-type CleanGroup interface {
-	DoClean(ctx context.Context, name string, f func(ctx context.Context, q Querier) error) error
-}
-
-// WroteError is the failure of a clean write (InGroupClean, InGroupStmt)
-// that came after the write had changed something, such as its request's
-// audit record refused: a CleanGroup must not take it for a refusal that
-// left nothing behind, and runs the batch again with savepoints. Its code
-// and message are Err's.
-type WroteError struct{ Err error }
-
-// Error returns Err's message.
-func (e *WroteError) Error() string { return e.Err.Error() }
-
-// Unwrap returns Err.
-func (e *WroteError) Unwrap() error { return e.Err }
-
 // Stmt is a write made of one statement that returns a row (INSERT or
 // UPDATE … RETURNING), given to a StmtGroup.
 type Stmt struct {
@@ -87,14 +65,7 @@ type AuditDeferrer interface {
 // record waiting in ctx (posguard.TxAuditor) is appended after f when f
 // wrote, and commits with it. f's error is returned mapped for op.
 func (s *Store) InGroupTx(ctx context.Context, op string, f func(ctx context.Context, tx *Tx) error) error {
-	return s.inGroup(ctx, op, nil, false, f)
-}
-
-// InGroupClean is InGroupTx for a write whose refusals (ECONFLICT,
-// ENOTFOUND, EINVALID) all come before it changes anything: a group that
-// gains from it (CleanGroup) runs it without a savepoint.
-func (s *Store) InGroupClean(ctx context.Context, op string, f func(ctx context.Context, tx *Tx) error) error {
-	return s.inGroup(ctx, op, nil, true, f)
+	return s.inGroup(ctx, op, nil, f)
 }
 
 // InGroupStmt is InGroupTx for a write made of one statement: a group that
@@ -110,12 +81,12 @@ func (s *Store) InGroupStmt(ctx context.Context, op string, st *Stmt, noRows fun
 		return err
 	}
 	return s.inGroup(ctx, op, &Stmt{SQL: s.DB.Q(st.SQL), Args: st.Args, Scan: st.Scan,
-		NoRows: func(ctx context.Context, q Querier) error { return s.DB.Err(noRows(ctx, newTx(s.DB, q)), op) }}, true, f)
+		NoRows: func(ctx context.Context, q Querier) error { return s.DB.Err(noRows(ctx, newTx(s.DB, q)), op) }}, f)
 }
 
 // inGroup runs f (and st, its one-statement form, when not nil) through
-// the group committer; clean says that f refuses only before it writes.
-func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, clean bool, f func(ctx context.Context, tx *Tx) error) error {
+// the group committer.
+func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, f func(ctx context.Context, tx *Tx) error) error {
 	g, ok := s.Group.(TxGroup)
 	if !ok {
 		return s.DB.InTx(ctx, op, func(tx *Tx) error { return f(ctx, tx) })
@@ -143,19 +114,10 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, clean bool, f 
 				rec, err = tx.requestAudit(wctx, a)
 			}
 		}
-		err = s.DB.Err(err, op)
-		if err != nil && clean && tx.w.wrote {
-			// Failed after writing (its audit record refused): no
-			// refusal that leaves nothing behind.
-			err = &WroteError{Err: err}
-		}
-		return err
+		return s.DB.Err(err, op)
 	}
 	var err error
-	sg, stmts := g.(StmtGroup)
-	cg, cleans := g.(CleanGroup)
-	switch {
-	case stmts && st != nil:
+	if sg, ok := g.(StmtGroup); ok && st != nil {
 		st.Wrote = func(d AuditDeferrer) error {
 			rec = nil
 			if a == nil {
@@ -164,9 +126,7 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, clean bool, f 
 			return deferAudit(d, a, &rec)
 		}
 		err = sg.DoStmt(ctx, op, st, run)
-	case cleans && clean:
-		err = cg.DoClean(ctx, op, run)
-	default:
+	} else {
 		err = g.DoTx(ctx, op, run)
 	}
 	if err == nil && rec != nil {

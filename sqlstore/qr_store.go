@@ -350,8 +350,7 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 		return s.updateQROrderStmt(ctx, u)
 	}
 	var got *posguard.QROrder
-	// Its refusals (ENOTFOUND, ECONFLICT) come before it writes.
-	err := s.InGroupClean(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
+	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
 		got = nil
 		o, err := queryOne(ctx, tx, "update qr order", func() error { return NotFound("qr order", fmt.Sprint(u.ID)) }, scanQROrder,
 			`SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, u.ID)
