@@ -502,6 +502,16 @@ func TestQRMicropay(t *testing.T) {
 		if got["refunded_amount"] != float64(1000) || len(got["refunds"].([]any)) != 2 {
 			t.Fatalf("order after refunds = %v", got)
 		}
+		// Each refund's history: the one /pay/refund and the channel's SUCCESS.
+		for _, r := range got["refunds"].([]any) {
+			xs, _ := r.(map[string]any)["exchanges"].([]any)
+			if len(xs) != 1 {
+				t.Fatalf("refund exchanges = %v", r)
+			}
+			if x := xs[0].(map[string]any); x["request"] != "refund" || x["answer"] != "refund: SUCCESS" || x["at"] == "" {
+				t.Fatalf("refund exchange = %v", x)
+			}
+		}
 		if p := qw.account("139"); p.Balance != 1000000 || p.netHeld(got["out_trade_no"].(string)) != 0 {
 			t.Fatalf("payer after full refund = %+v", p)
 		}
