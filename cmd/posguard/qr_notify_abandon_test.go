@@ -43,15 +43,14 @@ func TestQRNotifyAbandoned(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	for _, db := range []string{"sqlite", "postgres"} {
-		t.Run(db, func(t *testing.T) {
-			dsn := ""
-			if db == "postgres" {
-				dsn = pgtest.URL(t)
-			}
-			testQRNotifyAbandoned(t, dsn)
-		})
-	}
+	onSQLiteAndPostgres(t, testQRNotifyAbandoned)
+}
+
+// onSQLiteAndPostgres runs test on a new SQLite database (dsn "") and on
+// TEST_DATABASE_URL (skipped without it), as subtests.
+func onSQLiteAndPostgres(t *testing.T, test func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, "") })
+	t.Run("postgres", func(t *testing.T) { test(t, pgtest.URL(t)) })
 }
 
 func testQRNotifyAbandoned(t *testing.T, dsn string) {
