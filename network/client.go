@@ -178,19 +178,11 @@ func (c *Client) Close() error {
 // answer cannot be trusted (malformed, or its amount differs from the
 // request's).
 func (c *Client) Send(ctx context.Context, req *posguard.UpstreamRequest) (*posguard.UpstreamResponse, error) {
-	m, err := EncodeRequest(req)
+	frame, key, amount, err := encodeFrame(req)
 	if err != nil {
 		return nil, err
 	}
-	data, err := Spec87.Pack(m)
-	if err != nil {
-		return nil, posguard.WrapError(posguard.EINVALID, err, "network: pack request")
-	}
-	frame, err := AppendFrame(nil, data)
-	if err != nil {
-		return nil, err
-	}
-	cl := &call{key: keyOf(m), amount: m.Get(fAmount), ch: make(chan result, 1)}
+	cl := &call{key: key, amount: amount, ch: make(chan result, 1)}
 	if err := c.dispatch(ctx, cl, frame, nil); err != nil {
 		return nil, err
 	}

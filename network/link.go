@@ -129,9 +129,10 @@ func (c *Client) serve(l *link) {
 	}
 	r := bufio.NewReaderSize(l.conn, 4096)
 	var err error
+	// One buffer for every frame: handleFrame copies what it keeps.
+	var frame []byte
 	for {
-		var frame []byte
-		frame, err = ReadFrame(r)
+		frame, err = readFrame(r, frame)
 		if err != nil {
 			break
 		}
@@ -149,7 +150,9 @@ func (c *Client) serve(l *link) {
 
 // handleFrame matches one received frame to its request.
 func (c *Client) handleFrame(l *link, frame []byte) {
-	m, uerr := Spec87.Unpack(frame)
+	m, uerr := Spec87.UnpackPooled(frame)
+	// Every value is copied out of m (strings) before it goes back.
+	defer iso8583.ReleaseMessage(m)
 	if uerr == nil && m != nil && !isResponseMTI(m.MTI) {
 		c.answerPeerRequest(l, m)
 		return
@@ -274,16 +277,11 @@ func (c *Client) echo(l *link, stop <-chan struct{}) error {
 		Time:       c.Now().UTC().Format("0102150405"),
 		AcquirerID: c.AcquirerID,
 	}
-	m, err := EncodeRequest(req)
+	frame, key, _, err := encodeFrame(req)
 	if err != nil {
 		return err
 	}
-	data, err := Spec87.Pack(m)
-	if err != nil {
-		return err
-	}
-	frame, _ := AppendFrame(nil, data)
-	cl := &call{key: keyOf(m), echo: true, ch: make(chan result, 1)}
+	cl := &call{key: key, echo: true, ch: make(chan result, 1)}
 	ctx, cancel := context.WithTimeout(context.Background(), c.EchoInterval)
 	defer cancel()
 	if err := c.dispatch(ctx, cl, frame, l); err != nil {
