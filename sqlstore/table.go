@@ -1,0 +1,194 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// table describes a table whose rows are read into and written from a T as
+// data: its columns in order and, for each, where its value lives in a T.
+// From it come the column list of a SELECT, the scan of a row and the
+// INSERT of a row, so a store writes only the queries that differ (joins,
+// aggregates, guarded updates).
+//
+// A field is a pointer into the T: a *time.Time is a time column in the
+// dialect's encoding (TimeCol, Store.T); a value of a named string or
+// integer type is written as a plain string or int64; a column stored in
+// another form is a textCol (asJSON).
+type table[T any] struct {
+	name   string         // the table
+	cols   string         // its columns, "a, b, c", in fields' order
+	auto   string         // the column the database fills in on insert (RETURNING it), "" for none
+	fields func(*T) []any // the row's fields, in cols' order
+	fix    func(*T)       // tidies a row just read (nil: nothing to do)
+	insert string         // INSERT INTO name (every column but auto) VALUES (…)
+}
+
+// newTable returns the table name of columns cols (a column list as in a
+// SELECT) read into the fields of a T, auto being the column the database
+// fills in. It panics when cols and fields do not pair up.
+func newTable[T any](name, auto, cols string, fields func(*T) []any) *table[T] {
+	names := strings.Split(cols, ",")
+	for i := range names {
+		names[i] = strings.TrimSpace(names[i])
+	}
+	if n := len(fields(new(T))); n != len(names) {
+		panic(fmt.Sprintf("sqlstore: table %s has %d columns and %d fields", name, len(names), n))
+	}
+	t := &table[T]{name: name, cols: strings.Join(names, ", "), auto: auto, fields: fields}
+	ins := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == auto })
+	t.insert = `INSERT INTO ` + name + ` (` + strings.Join(ins, ", ") + `) VALUES ` + values(1, len(ins))
+	return t
+}
+
+// sel is "SELECT cols FROM name".
+func (t *table[T]) sel() string { return `SELECT ` + t.cols + ` FROM ` + t.name }
+
+// scan reads one row selected with t's columns.
+func (t *table[T]) scan(r Row) (*T, error) {
+	v := new(T)
+	dest := t.fields(v)
+	for i, d := range dest {
+		if p, ok := d.(*time.Time); ok {
+			dest[i] = TimeCol(p)
+		}
+	}
+	if err := r.Scan(dest...); err != nil {
+		return nil, err
+	}
+	if t.fix != nil {
+		t.fix(v)
+	}
+	return v, nil
+}
+
+// get returns the row of t matching where (" WHERE …" and what follows);
+// notFound's error when there is none.
+func (t *table[T]) get(ctx context.Context, q Reader, op string, notFound func() error, where string, args ...any) (*T, error) {
+	return queryOne(ctx, q, op, notFound, t.scan, t.sel()+where, args...)
+}
+
+// list returns the rows of t matching where (" WHERE …", order and limit),
+// never nil.
+func (t *table[T]) list(ctx context.Context, q Reader, op, where string, args ...any) ([]*T, error) {
+	return queryAll(ctx, q, op, t.scan, t.sel()+where, args...)
+}
+
+// page returns the rows of t whose conditions cond (from Args.Eq: " AND …")
+// hold, ordered by order, at most limit of them clamped by pageLimit to
+// max (def when unset).
+func (t *table[T]) page(ctx context.Context, s *Store, op string, a *Args, cond, order string, limit, def, max int) ([]*T, error) {
+	return t.list(ctx, s.DB, op, ` WHERE 1 = 1`+cond+` ORDER BY `+order+` LIMIT `+a.Add(pageLimit(limit, def, max)), a.List...)
+}
+
+// values returns v's values for t's INSERT (every column but auto), as s
+// encodes them.
+func (t *table[T]) values(s *Store, v *T) []any {
+	names := strings.Split(t.cols, ", ")
+	fields := t.fields(v)
+	out := make([]any, 0, len(fields))
+	for i, f := range fields {
+		if names[i] != t.auto {
+			out = append(out, s.arg(f))
+		}
+	}
+	return out
+}
+
+// add inserts v through w (a *Tx, or s.DB for a write of its own), then
+// tail (ON CONFLICT …), and sets t's auto column of v from the row the
+// database returned; errors are mapped for "insert into" t's name
+// (ErrNoRows, wrapped, when tail made the database insert nothing).
+func (t *table[T]) add(ctx context.Context, w writer, s *Store, v *T, tail string) error {
+	q, args, op := t.insert+tail, t.values(s, v), "insert into "+t.name
+	if t.auto == "" {
+		_, err := w.Exec(ctx, op, q, args...)
+		return err
+	}
+	return s.DB.Err(w.WriteRow(ctx, q+` RETURNING `+t.auto, args...).Scan(t.fields(v)[0]), op)
+}
+
+// writer is where add writes: a DB or a Tx.
+type writer interface {
+	Exec(ctx context.Context, op, query string, args ...any) (int64, error)
+	WriteRow(ctx context.Context, query string, args ...any) Row
+}
+
+// arg returns the query argument of field f (a pointer, as in a table's
+// fields): a time as s encodes it, a textCol's text, a named string or
+// integer type's plain value.
+func (s *Store) arg(f any) any {
+	switch f := f.(type) {
+	case *time.Time:
+		return s.T(*f)
+	case textCol:
+		return f.enc()
+	}
+	return plain(reflect.ValueOf(f).Elem())
+}
+
+// plain returns v as a string, int64 or, for other kinds, as it is.
+func plain(v reflect.Value) any {
+	switch {
+	case v.Kind() == reflect.String:
+		return v.String()
+	case v.CanInt():
+		return v.Int()
+	}
+	return v.Interface()
+}
+
+// textCol is a column kept as text in its own form: enc writes it, dec
+// reads it back.
+type textCol struct {
+	enc func() string
+	dec func(string) error
+}
+
+// Scan implements sql.Scanner.
+func (c textCol) Scan(src any) error {
+	switch v := src.(type) {
+	case string:
+		return c.dec(v)
+	case []byte:
+		return c.dec(string(v))
+	case nil:
+		return c.dec("")
+	}
+	return fmt.Errorf("text column: unexpected %T", src)
+}
+
+// asJSON returns the field of a column holding p as JSON text. An empty
+// text reads as p's zero value. With empty set, a value that encodes as
+// null, [] or {} is written as *empty; else as it encodes.
+func asJSON(p any, empty *string) textCol {
+	return textCol{
+		enc: func() string {
+			b, _ := json.Marshal(p) // the stored types always encode
+			if s := string(b); empty == nil || s != "null" && s != "[]" && s != "{}" {
+				return s
+			}
+			return *empty
+		},
+		dec: func(s string) error {
+			if s == "" {
+				return nil
+			}
+			if err := json.Unmarshal([]byte(s), p); err != nil {
+				return posguard.WrapError(posguard.EINTERNAL, err, "decode %T", p)
+			}
+			return nil
+		},
+	}
+}
+
+// noneText and noneList are what asJSON writes for an empty value of a
+// column that keeps it as "" or "[]".
+var noneText, noneList = "", "[]"
