@@ -9,20 +9,16 @@ import (
 
 var _ posguard.DisputeStore = (*Store)(nil)
 
-// disputeCols are the columns scanDispute reads, in its order.
-const disputeCols = `id, kind, reason_code, state, txn_id, merchant_id, terminal_id, rrn, card_masked, amount,
-	currency, txn_date, raised_at, due_at, case_id, outcome, lost_by, responded_at, decided_at, created_at, updated_at`
-
-func scanDispute(r Row) (*posguard.Dispute, error) {
-	d := &posguard.Dispute{}
-	var kind, state string
-	var amount int64
-	err := r.Scan(&d.ID, &kind, &d.ReasonCode, &state, &d.TxnID, &d.MerchantID, &d.TerminalID, &d.RRN, &d.CardMasked,
-		&amount, &d.Currency, &d.TxnDate, TimeCol(&d.RaisedAt), TimeCol(&d.DueAt), &d.CaseID, &d.Outcome, &d.LostBy,
-		TimeCol(&d.RespondedAt), TimeCol(&d.DecidedAt), TimeCol(&d.CreatedAt), TimeCol(&d.UpdatedAt))
-	d.Kind, d.State, d.Amount = posguard.DisputeKind(kind), posguard.DisputeState(state), posguard.Amount(amount)
-	return d, err
-}
+// disputeTable is disputes, keyed by the network's ID; a dispute not yet
+// responded to or decided holds NULL there.
+var disputeTable = newTable("disputes", "", `id, kind, reason_code, state, txn_id, merchant_id, terminal_id, rrn,
+	card_masked, amount, currency, txn_date, raised_at, due_at, case_id, outcome, lost_by, responded_at, decided_at,
+	created_at, updated_at`,
+	func(d *posguard.Dispute) []any {
+		return []any{&d.ID, &d.Kind, &d.ReasonCode, &d.State, &d.TxnID, &d.MerchantID, &d.TerminalID, &d.RRN,
+			&d.CardMasked, &d.Amount, &d.Currency, &d.TxnDate, &d.RaisedAt, &d.DueAt, &d.CaseID, &d.Outcome, &d.LostBy,
+			nullT(&d.RespondedAt), nullT(&d.DecidedAt), &d.CreatedAt, &d.UpdatedAt}
+	})
 
 func disputeNotFound(id string) error {
 	return posguard.Errorf(posguard.ENOTFOUND, "dispute %q not found", id)
@@ -33,12 +29,9 @@ func (s *Store) PutDispute(ctx context.Context, d *posguard.Dispute) (bool, erro
 	if d.ID == "" || !d.Kind.Valid() || !d.State.Valid() {
 		return false, posguard.Errorf(posguard.EINVALID, "dispute %q: id, kind and state are required", d.ID)
 	}
-	now := s.NowUTC()
-	n, err := s.DB.Exec(ctx, "put dispute", `INSERT INTO disputes (`+disputeCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		d.ID, string(d.Kind), d.ReasonCode, string(d.State), d.TxnID, d.MerchantID, d.TerminalID, d.RRN,
-		posguard.MaskPAN(d.CardMasked), int64(d.Amount), d.Currency, d.TxnDate, s.T(d.RaisedAt.UTC()), s.T(d.DueAt.UTC()),
-		d.CaseID, d.Outcome, d.LostBy, s.NullT(d.RespondedAt), s.NullT(d.DecidedAt), s.T(now), s.T(now))
+	v := *d
+	v.CardMasked, v.CreatedAt, v.UpdatedAt = posguard.MaskPAN(d.CardMasked), s.NowUTC(), s.NowUTC()
+	n, err := s.DB.Exec(ctx, "put dispute", disputeTable.insert+` ON CONFLICT (id) DO NOTHING`, disputeTable.values(s, &v)...)
 	if err != nil {
 		return false, err
 	}
@@ -51,19 +44,17 @@ func (s *Store) PutDispute(ctx context.Context, d *posguard.Dispute) (bool, erro
 
 // Dispute implements posguard.DisputeStore.
 func (s *Store) Dispute(ctx context.Context, id string) (*posguard.Dispute, error) {
-	return queryOne(ctx, s.DB.Primary(), "dispute", func() error { return disputeNotFound(id) }, scanDispute,
-		`SELECT `+disputeCols+` FROM disputes WHERE id = ?`, id)
+	return disputeTable.get(ctx, s.DB.Primary(), "dispute", func() error { return disputeNotFound(id) }, ` WHERE id = ?`, id)
 }
 
 // Disputes implements posguard.DisputeStore.
 func (s *Store) Disputes(ctx context.Context, f posguard.DisputeFilter) ([]*posguard.Dispute, error) {
 	a := s.args()
-	q := `SELECT ` + disputeCols + ` FROM disputes WHERE 1 = 1` +
-		a.Eq("merchant_id", f.MerchantID, "state", f.State, "kind", f.Kind, "txn_id", f.TxnID, "due_at <", f.DueBefore)
+	q := a.Eq("merchant_id", f.MerchantID, "state", f.State, "kind", f.Kind, "txn_id", f.TxnID, "due_at <", f.DueBefore)
 	if f.Active || !f.DueBefore.IsZero() {
 		q += ` AND state IN ('open', 'waiting_merchant')`
 	}
-	return queryAll(ctx, s.DB, "disputes", scanDispute, q+` ORDER BY due_at, id LIMIT `+a.Add(pageLimit(f.Limit, 100, 1000)), a.List...)
+	return disputeTable.page(ctx, s, "disputes", a, q, "due_at, id", f.Limit, 100, 1000)
 }
 
 // UpdateDispute implements posguard.DisputeStore. The state guard is part

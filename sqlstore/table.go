@@ -130,6 +130,8 @@ func (s *Store) arg(f any) any {
 		return s.T(*f)
 	case textCol:
 		return f.enc()
+	case nullTime:
+		return s.NullT(*f.t)
 	}
 	return plain(reflect.ValueOf(f).Elem())
 }
@@ -192,3 +194,23 @@ func asJSON(p any, empty *string) textCol {
 // noneText and noneList are what asJSON writes for an empty value of a
 // column that keeps it as "" or "[]".
 var noneText, noneList = "", "[]"
+
+// set returns the SET list "a = ?, b = ?" of every column of t but except,
+// and v's values for it.
+func (t *table[T]) set(s *Store, v *T, except ...string) (string, []any) {
+	var cols []string
+	var args []any
+	for i, f := range t.fields(v) {
+		if c := strings.Split(t.cols, ", ")[i]; !slices.Contains(except, c) {
+			cols, args = append(cols, c+" = ?"), append(args, s.arg(f))
+		}
+	}
+	return strings.Join(cols, ", "), args
+}
+
+// nullTime is the field of a time column that holds NULL, not the
+// dialect's zero time, when the time is unset (Store.NullT).
+type nullTime struct{ *TimeScanner }
+
+// nullT returns the nullTime field of t.
+func nullT(t *time.Time) nullTime { return nullTime{TimeCol(t)} }
