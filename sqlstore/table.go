@@ -12,28 +12,24 @@ import (
 	"github.com/posguard/posguard"
 )
 
-// table describes a table whose rows are read into and written from a T as
-// data: its columns in order and, for each, where its value lives in a T.
-// From it come the column list of a SELECT, the scan of a row and the
-// INSERT of a row, so a store writes only the queries that differ (joins,
-// aggregates, guarded updates).
-//
-// A field is a pointer into the T: a *time.Time is a time column in the
-// dialect's encoding (TimeCol, Store.T); a value of a named string or
-// integer type is written as a plain string or int64; a column stored in
-// another form is a textCol (asJSON).
+// table is a table as data: its columns and, in their order, where each
+// column's value lives in a T. From it come a SELECT's column list, the
+// scan of a row, an INSERT and a SET list; a store writes only the SQL that
+// differs (joins, aggregates, guarded updates). A field is a pointer into
+// the T: a *time.Time is a time column in the dialect's encoding, a named
+// string or integer type is written as a plain string or int64, a column
+// kept in another form is a textCol (asJSON) and one that holds NULL for
+// no time a nullT.
 type table[T any] struct {
-	name   string         // the table
-	cols   string         // its columns, "a, b, c", in fields' order
-	auto   string         // the column the database fills in on insert (RETURNING it), "" for none
-	fields func(*T) []any // the row's fields, in cols' order
-	fix    func(*T)       // tidies a row just read (nil: nothing to do)
-	insert string         // INSERT INTO name (every column but auto) VALUES (…)
+	name, cols string         // the table and its columns, "a, b, c"
+	auto       string         // the column the database fills in on insert (RETURNING it), "" for none
+	fields     func(*T) []any // the row's fields, in cols' order
+	fix        func(*T)       // tidies a row just read (nil: nothing to do)
+	insert     string         // INSERT INTO name (every column but auto) VALUES (…)
 }
 
-// newTable returns the table name of columns cols (a column list as in a
-// SELECT) read into the fields of a T, auto being the column the database
-// fills in. It panics when cols and fields do not pair up.
+// newTable returns table name of columns cols (as in a SELECT); it panics
+// when cols and fields do not pair up.
 func newTable[T any](name, auto, cols string, fields func(*T) []any) *table[T] {
 	names := strings.Split(cols, ",")
 	for i := range names {
@@ -47,9 +43,6 @@ func newTable[T any](name, auto, cols string, fields func(*T) []any) *table[T] {
 	t.insert = `INSERT INTO ` + name + ` (` + strings.Join(ins, ", ") + `) VALUES ` + values(1, len(ins))
 	return t
 }
-
-// sel is "SELECT cols FROM name".
-func (t *table[T]) sel() string { return `SELECT ` + t.cols + ` FROM ` + t.name }
 
 // scan reads one row selected with t's columns.
 func (t *table[T]) scan(r Row) (*T, error) {
@@ -72,34 +65,24 @@ func (t *table[T]) scan(r Row) (*T, error) {
 // get returns the row of t matching where (" WHERE …" and what follows);
 // notFound's error when there is none.
 func (t *table[T]) get(ctx context.Context, q Reader, op string, notFound func() error, where string, args ...any) (*T, error) {
-	return queryOne(ctx, q, op, notFound, t.scan, t.sel()+where, args...)
+	return queryOne(ctx, q, op, notFound, t.scan, `SELECT `+t.cols+` FROM `+t.name+where, args...)
 }
 
-// list returns the rows of t matching where (" WHERE …", order and limit),
-// never nil.
+// list returns the rows of t matching where (" WHERE …", order, limit).
 func (t *table[T]) list(ctx context.Context, q Reader, op, where string, args ...any) ([]*T, error) {
-	return queryAll(ctx, q, op, t.scan, t.sel()+where, args...)
+	return queryAll(ctx, q, op, t.scan, `SELECT `+t.cols+` FROM `+t.name+where, args...)
 }
 
-// page returns the rows of t whose conditions cond (from Args.Eq: " AND …")
-// hold, ordered by order, at most limit of them clamped by pageLimit to
-// max (def when unset).
+// page returns the rows of t meeting cond (Args.Eq's " AND …") in order,
+// at most pageLimit(limit, def, max).
 func (t *table[T]) page(ctx context.Context, s *Store, op string, a *Args, cond, order string, limit, def, max int) ([]*T, error) {
 	return t.list(ctx, s.DB, op, ` WHERE 1 = 1`+cond+` ORDER BY `+order+` LIMIT `+a.Add(pageLimit(limit, def, max)), a.List...)
 }
 
-// values returns v's values for t's INSERT (every column but auto), as s
-// encodes them.
+// values returns v's values for t's INSERT (every column but auto).
 func (t *table[T]) values(s *Store, v *T) []any {
-	names := strings.Split(t.cols, ", ")
-	fields := t.fields(v)
-	out := make([]any, 0, len(fields))
-	for i, f := range fields {
-		if names[i] != t.auto {
-			out = append(out, s.arg(f))
-		}
-	}
-	return out
+	_, args := t.set(s, v, t.auto)
+	return args
 }
 
 // add inserts v through w (a *Tx, or s.DB for a write of its own), then
@@ -121,9 +104,7 @@ type writer interface {
 	WriteRow(ctx context.Context, query string, args ...any) Row
 }
 
-// arg returns the query argument of field f (a pointer, as in a table's
-// fields): a time as s encodes it, a textCol's text, a named string or
-// integer type's plain value.
+// arg returns the query argument of field f of a table.
 func (s *Store) arg(f any) any {
 	switch f := f.(type) {
 	case *time.Time:
@@ -147,8 +128,7 @@ func plain(v reflect.Value) any {
 	return v.Interface()
 }
 
-// textCol is a column kept as text in its own form: enc writes it, dec
-// reads it back.
+// textCol is a column kept as text: enc writes it, dec reads it back.
 type textCol struct {
 	enc func() string
 	dec func(string) error
@@ -167,9 +147,8 @@ func (c textCol) Scan(src any) error {
 	return fmt.Errorf("text column: unexpected %T", src)
 }
 
-// asJSON returns the field of a column holding p as JSON text. An empty
-// text reads as p's zero value. With empty set, a value that encodes as
-// null, [] or {} is written as *empty; else as it encodes.
+// asJSON is the field of a column holding p as JSON text ("" reads as
+// the zero value); with empty set, null, [] and {} are written as *empty.
 func asJSON(p any, empty *string) textCol {
 	return textCol{
 		enc: func() string {
@@ -191,8 +170,7 @@ func asJSON(p any, empty *string) textCol {
 	}
 }
 
-// noneText and noneList are what asJSON writes for an empty value of a
-// column that keeps it as "" or "[]".
+// noneText and noneList are the empty values of asJSON's columns.
 var noneText, noneList = "", "[]"
 
 // set returns the SET list "a = ?, b = ?" of every column of t but except,
@@ -200,9 +178,9 @@ var noneText, noneList = "", "[]"
 func (t *table[T]) set(s *Store, v *T, except ...string) (string, []any) {
 	var cols []string
 	var args []any
-	for i, f := range t.fields(v) {
-		if c := strings.Split(t.cols, ", ")[i]; !slices.Contains(except, c) {
-			cols, args = append(cols, c+" = ?"), append(args, s.arg(f))
+	for i, c := range strings.Split(t.cols, ", ") {
+		if !slices.Contains(except, c) {
+			cols, args = append(cols, c+" = ?"), append(args, s.arg(t.fields(v)[i]))
 		}
 	}
 	return strings.Join(cols, ", "), args
@@ -214,3 +192,8 @@ type nullTime struct{ *TimeScanner }
 
 // nullT returns the nullTime field of t.
 func nullT(t *time.Time) nullTime { return nullTime{TimeCol(t)} }
+
+// asText is the field of a text column holding the bytes p.
+func asText(p *[]byte) textCol {
+	return textCol{enc: func() string { return string(*p) }, dec: func(s string) error { *p = []byte(s); return nil }}
+}
