@@ -16,15 +16,6 @@ var (
 	_ posguard.AnalyticsStore = (*Store)(nil)
 )
 
-// jsonList returns the JSON text of a list column: [] for nil, never null.
-func jsonList(s []string) string {
-	if s == nil {
-		s = []string{}
-	}
-	b, _ := json.Marshal(s) // a []string always encodes
-	return string(b)
-}
-
 // AddRollups adds each delta to its bucket and records terminals' last-seen
 // times, in one transaction.
 func (s *Store) AddRollups(ctx context.Context, deltas []posguard.Rollup, seen map[string]time.Time) error {
@@ -137,9 +128,8 @@ var noticeTable = newTable("notices", "id", `id, kind, title, body, merchants, b
 
 // UpdateIncident stores i's figures, status and times.
 func (s *Store) UpdateIncident(ctx context.Context, i *posguard.Incident) error {
-	n, err := s.DB.Exec(ctx, "update incident", `UPDATE incidents SET status = ?, cause = ?, rate = ?, baseline = ?, volume = ?,
-		merchants = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
-		string(i.Status), i.Cause, i.Rate, i.Baseline, i.Volume, jsonList(i.Merchants), s.T(i.UpdatedAt.UTC()), s.T(i.ClosedAt), i.ID)
+	set, args := incidentTable.set(s, i, "id", "kind", "dimension", "key", "opened_at")
+	n, err := s.DB.Exec(ctx, "update incident", `UPDATE incidents SET `+set+` WHERE id = ?`, append(args, i.ID)...)
 	if err == nil && n == 0 {
 		return posguard.Errorf(posguard.ENOTFOUND, "incident %d not found", i.ID)
 	}
