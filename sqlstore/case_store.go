@@ -19,6 +19,11 @@ var caseTable = newTable("cases", "id", `id, kind, status, priority, txn_id, txn
 			&c.CreatedAt, &c.UpdatedAt, &c.ResolvedAt, &c.ClosedAt, &c.Subject}
 	})
 
+// caseEntryTable is case_entries, whose ID the database assigns.
+var caseEntryTable = newTable("case_entries", "id", `id, case_id, kind, author, text, at`, func(e *posguard.CaseEntry) []any {
+	return []any{&e.ID, &e.CaseID, &e.Kind, &e.Author, &e.Text, &e.At}
+})
+
 // caseNotFound is the error for an unknown case ID.
 func caseNotFound(id int64) error {
 	return posguard.Errorf(posguard.ENOTFOUND, "case %d not found", id)
@@ -78,8 +83,7 @@ func (s *Store) insertEntry(ctx context.Context, tx *Tx, e *posguard.CaseEntry) 
 	if !e.Kind.Valid() {
 		return posguard.Errorf(posguard.EINVALID, "case entry: unknown kind %q", e.Kind)
 	}
-	return tx.Insert(ctx, &e.ID, `INSERT INTO case_entries (case_id, kind, author, text, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		e.CaseID, string(e.Kind), e.Author, e.Text, s.T(e.At.UTC()))
+	return caseEntryTable.add(ctx, tx, s, e, "")
 }
 
 // Case returns the case with id; ENOTFOUND if none.
@@ -161,8 +165,5 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *posguard.CaseEntry) error {
 
 // CaseEntries returns a case's timeline, oldest first.
 func (s *Store) CaseEntries(ctx context.Context, id int64) ([]posguard.CaseEntry, error) {
-	return queryAll(ctx, s.DB, "case entries", func(r Row) (e posguard.CaseEntry, err error) {
-		err = r.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Author, &e.Text, TimeCol(&e.At))
-		return e, err
-	}, `SELECT id, case_id, kind, author, text, at FROM case_entries WHERE case_id = ? ORDER BY id`, id)
+	return queryAll(ctx, s.DB, "case entries", caseEntryTable.val, `SELECT `+caseEntryTable.cols+` FROM case_entries WHERE case_id = ? ORDER BY id`, id)
 }

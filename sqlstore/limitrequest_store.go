@@ -23,8 +23,8 @@ var limitRequestTable = newTable("limit_requests", "id",
 	})
 
 // limitsCol is the field of a column holding l as limitsJSON.
-func limitsCol(l *posguard.Limits) textCol {
-	return textCol{enc: func() string { return encodeLimits(*l) }, dec: func(s string) (err error) { *l, err = decodeLimits(s); return err }}
+func limitsCol(l *posguard.Limits) codec {
+	return textCodec(func() string { return encodeLimits(*l) }, func(s string) (err error) { *l, err = decodeLimits(s); return err })
 }
 
 // limitsJSON is the stored form of a merchant's limits.

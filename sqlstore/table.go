@@ -18,8 +18,8 @@ import (
 // differs (joins, aggregates, guarded updates). A field is a pointer into
 // the T: a *time.Time is a time column in the dialect's encoding, a named
 // string or integer type is written as a plain string or int64, a column
-// kept in another form is a textCol (asJSON) and one that holds NULL for
-// no time a nullT.
+// kept in another form is a codec (asJSON, asText, asFlag) and one that
+// holds NULL for no time a nullT.
 type table[T any] struct {
 	name, cols string         // the table and its columns, "a, b, c"
 	auto       string         // the column the database fills in on insert (RETURNING it), "" for none
@@ -109,7 +109,7 @@ func (s *Store) arg(f any) any {
 	switch f := f.(type) {
 	case *time.Time:
 		return s.T(*f)
-	case textCol:
+	case codec:
 		return f.enc()
 	case nullTime:
 		return s.NullT(*f.t)
@@ -128,37 +128,54 @@ func plain(v reflect.Value) any {
 	return v.Interface()
 }
 
-// textCol is a column kept as text: enc writes it, dec reads it back.
-type textCol struct {
-	enc func() string
-	dec func(string) error
+// codec is the field of a column kept in its own form: enc writes it, dec
+// reads back what the driver scanned.
+type codec struct {
+	enc func() any
+	dec func(src any) error
 }
 
 // Scan implements sql.Scanner.
-func (c textCol) Scan(src any) error {
-	switch v := src.(type) {
-	case string:
-		return c.dec(v)
-	case []byte:
-		return c.dec(string(v))
-	case nil:
-		return c.dec("")
-	}
-	return fmt.Errorf("text column: unexpected %T", src)
+func (c codec) Scan(src any) error { return c.dec(src) }
+
+// textCodec is the codec of a text column that enc writes and dec reads.
+func textCodec(enc func() string, dec func(string) error) codec {
+	return codec{enc: func() any { return enc() }, dec: func(src any) error {
+		switch v := src.(type) {
+		case string:
+			return dec(v)
+		case []byte:
+			return dec(string(v))
+		case nil:
+			return dec("")
+		}
+		return fmt.Errorf("text column: unexpected %T", src)
+	}}
+}
+
+// asFlag is the field of an integer column holding p as 0 or 1.
+func asFlag(p *bool) codec {
+	return codec{enc: func() any { return map[bool]int64{true: 1}[*p] }, dec: func(src any) error {
+		n, ok := src.(int64)
+		*p = n != 0
+		if !ok {
+			return fmt.Errorf("flag column: unexpected %T", src)
+		}
+		return nil
+	}}
 }
 
 // asJSON is the field of a column holding p as JSON text ("" reads as
 // the zero value); with empty set, null, [] and {} are written as *empty.
-func asJSON(p any, empty *string) textCol {
-	return textCol{
-		enc: func() string {
+func asJSON(p any, empty *string) codec {
+	return textCodec(
+		func() string {
 			b, _ := json.Marshal(p) // the stored types always encode
 			if s := string(b); empty == nil || s != "null" && s != "[]" && s != "{}" {
 				return s
 			}
 			return *empty
-		},
-		dec: func(s string) error {
+		}, func(s string) error {
 			if s == "" {
 				return nil
 			}
@@ -166,8 +183,7 @@ func asJSON(p any, empty *string) textCol {
 				return posguard.WrapError(posguard.EINTERNAL, err, "decode %T", p)
 			}
 			return nil
-		},
-	}
+		})
 }
 
 // noneText and noneList are the empty values of asJSON's columns.
@@ -194,6 +210,15 @@ type nullTime struct{ *TimeScanner }
 func nullT(t *time.Time) nullTime { return nullTime{TimeCol(t)} }
 
 // asText is the field of a text column holding the bytes p.
-func asText(p *[]byte) textCol {
-	return textCol{enc: func() string { return string(*p) }, dec: func(s string) error { *p = []byte(s); return nil }}
+func asText(p *[]byte) codec {
+	return textCodec(func() string { return string(*p) }, func(s string) error { *p = []byte(s); return nil })
+}
+
+// val is scan for a list of values, not pointers.
+func (t *table[T]) val(r Row) (T, error) {
+	v, err := t.scan(r)
+	if err != nil {
+		return *new(T), err
+	}
+	return *v, nil
 }
