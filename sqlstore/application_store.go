@@ -110,34 +110,24 @@ func (s *Store) AddDocument(ctx context.Context, d *posguard.Document) error {
 		if err := mustExist(ctx, tx, "applications", "id", d.ApplicationID, noApplication(d.ApplicationID)); err != nil {
 			return err
 		}
-		return tx.Insert(ctx, &d.ID, `INSERT INTO application_documents (application_id, kind, content_type, size, sha256, data, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, d.ApplicationID, d.Kind, d.ContentType, d.Size, d.SHA256, d.Data, s.T(d.CreatedAt))
+		return docDataTable.add(ctx, tx, s, d, "")
 	})
 }
 
-const docColumns = `id, application_id, kind, content_type, size, sha256, created_at`
+// docTable is application_documents without their data, docDataTable with.
+var docTable = newTable("application_documents", "id", `id, application_id, kind, content_type, size, sha256, created_at`,
+	func(d *posguard.Document) []any {
+		return []any{&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, &d.CreatedAt}
+	})
+var docDataTable = docTable.with("data", func(d *posguard.Document) []any { return []any{&d.Data} })
 
 // Documents implements posguard.ApplicationStore.
 func (s *Store) Documents(ctx context.Context, appID int64) ([]*posguard.Document, error) {
-	return queryAll(ctx, s.DB, "list documents", scanDocument(false),
-		`SELECT `+docColumns+` FROM application_documents WHERE application_id = ? ORDER BY id`, appID)
-}
-
-// scanDocument returns the scan of a row of docColumns, followed by the
-// data when withData.
-func scanDocument(withData bool) func(Row) (*posguard.Document, error) {
-	return func(r Row) (*posguard.Document, error) {
-		var d posguard.Document
-		dest := []any{&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, TimeCol(&d.CreatedAt)}
-		if withData {
-			dest = append(dest, &d.Data)
-		}
-		return &d, r.Scan(dest...)
-	}
+	return docTable.list(ctx, s.DB, "list documents", ` WHERE application_id = ? ORDER BY id`, appID)
 }
 
 // Document implements posguard.ApplicationStore.
 func (s *Store) Document(ctx context.Context, id int64) (*posguard.Document, error) {
-	return queryOne(ctx, s.DB, "read document", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no document %d", id) },
-		scanDocument(true), `SELECT `+docColumns+`, data FROM application_documents WHERE id = ?`, id)
+	return docDataTable.get(ctx, s.DB, "read document", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no document %d", id) },
+		` WHERE id = ?`, id)
 }

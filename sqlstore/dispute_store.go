@@ -86,21 +86,12 @@ func (s *Store) UpdateDispute(ctx context.Context, u posguard.DisputeUpdate) err
 		func(state string) error { return posguard.Errorf(posguard.ECONFLICT, "dispute %s is %s", u.ID, state) })
 }
 
-// evidenceCols are the columns of a piece of evidence without its data.
-const evidenceCols = `id, dispute_id, source, kind, name, content_type, size, sha256, author, created_at`
-
-// scanEvidence returns the scan of a row of evidenceCols, followed by the
-// data when withData.
-func scanEvidence(withData bool) func(Row) (*posguard.DisputeEvidence, error) {
-	return func(r Row) (*posguard.DisputeEvidence, error) {
-		e := &posguard.DisputeEvidence{}
-		dest := []any{&e.ID, &e.DisputeID, &e.Source, &e.Kind, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &e.Author, TimeCol(&e.CreatedAt)}
-		if withData {
-			dest = append(dest, &e.Data)
-		}
-		return e, r.Scan(dest...)
-	}
-}
+// evidenceTable is dispute_evidence without the data, evidenceDataTable with.
+var evidenceTable = newTable("dispute_evidence", "id", `id, dispute_id, source, kind, name, content_type, size, sha256, author, created_at`,
+	func(e *posguard.DisputeEvidence) []any {
+		return []any{&e.ID, &e.DisputeID, &e.Source, &e.Kind, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &e.Author, &e.CreatedAt}
+	})
+var evidenceDataTable = evidenceTable.with("data", func(e *posguard.DisputeEvidence) []any { return []any{&e.Data} })
 
 // AddDisputeEvidence implements posguard.DisputeStore.
 func (s *Store) AddDisputeEvidence(ctx context.Context, e *posguard.DisputeEvidence) error {
@@ -112,23 +103,20 @@ func (s *Store) AddDisputeEvidence(ctx context.Context, e *posguard.DisputeEvide
 		if err := mustExist(ctx, tx, "disputes", "id", e.DisputeID, func() error { return disputeNotFound(e.DisputeID) }); err != nil {
 			return err
 		}
-		return tx.Insert(ctx, &e.ID, `INSERT INTO dispute_evidence (dispute_id, source, kind, name, content_type, size, sha256,
-			data, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			e.DisputeID, e.Source, e.Kind, e.Name, e.ContentType, e.Size, e.SHA256, e.Data, e.Author, s.T(e.CreatedAt))
+		return evidenceDataTable.add(ctx, tx, s, e, "")
 	})
 }
 
 // DisputeEvidence implements posguard.DisputeStore.
 func (s *Store) DisputeEvidence(ctx context.Context, id string) ([]*posguard.DisputeEvidence, error) {
-	return queryAll(ctx, s.DB, "dispute evidence", scanEvidence(false), `SELECT `+evidenceCols+` FROM dispute_evidence WHERE dispute_id = ? ORDER BY id`, id)
+	return evidenceTable.list(ctx, s.DB, "dispute evidence", ` WHERE dispute_id = ? ORDER BY id`, id)
 }
 
 // DisputeEvidenceItem implements posguard.DisputeStore.
 func (s *Store) DisputeEvidenceItem(ctx context.Context, id string, evidenceID int64) (*posguard.DisputeEvidence, error) {
-	return queryOne(ctx, s.DB.Primary(), "dispute evidence",
+	return evidenceDataTable.get(ctx, s.DB.Primary(), "dispute evidence",
 		func() error {
 			return posguard.Errorf(posguard.ENOTFOUND, "dispute %q has no evidence %d", id, evidenceID)
 		},
-		scanEvidence(true),
-		`SELECT `+evidenceCols+`, data FROM dispute_evidence WHERE dispute_id = ? AND id = ?`, id, evidenceID)
+		` WHERE dispute_id = ? AND id = ?`, id, evidenceID)
 }

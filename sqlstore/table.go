@@ -222,3 +222,8 @@ func (t *table[T]) val(r Row) (T, error) {
 	}
 	return *v, nil
 }
+
+// with returns t with the columns cols more, read into more's fields.
+func (t *table[T]) with(cols string, more func(*T) []any) *table[T] {
+	return newTable(t.name, t.auto, t.cols+", "+cols, func(v *T) []any { return append(t.fields(v), more(v)...) })
+}
