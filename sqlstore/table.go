@@ -29,14 +29,14 @@ type table[T any] struct {
 }
 
 // newTable returns table name of columns cols (as in a SELECT); it panics
-// when cols and fields do not pair up.
+// when cols and fields do not pair up or auto is not the first column.
 func newTable[T any](name, auto, cols string, fields func(*T) []any) *table[T] {
 	names := strings.Split(cols, ",")
 	for i := range names {
 		names[i] = strings.TrimSpace(names[i])
 	}
-	if n := len(fields(new(T))); n != len(names) {
-		panic(fmt.Sprintf("sqlstore: table %s has %d columns and %d fields", name, len(names), n))
+	if n := len(fields(new(T))); n != len(names) || auto != "" && names[0] != auto {
+		panic(fmt.Sprintf("sqlstore: table %s: %d columns, %d fields, generated column %q not first", name, len(names), n, auto))
 	}
 	t := &table[T]{name: name, cols: strings.Join(names, ", "), auto: auto, fields: fields}
 	ins := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == auto })
