@@ -146,9 +146,8 @@ func (s *Store) UpdateQRRefund(ctx context.Context, u posguard.QRRefundUpdate) (
 		}
 		r.UpdatedAt = now
 		if x := u.Exchange; x != nil {
-			var id int64
-			if err := tx.Insert(ctx, &id, `INSERT INTO qr_refund_exchanges (refund_id, order_id, merchant_id, request, answer, at)
-				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, r.ID, r.OrderID, r.MerchantID, x.Request, x.Answer, s.T(now)); err != nil {
+			if _, err := tx.Exec(ctx, "qr refund exchange", `INSERT INTO qr_refund_exchanges (refund_id, order_id, merchant_id, request, answer, at)
+				VALUES (?, ?, ?, ?, ?, ?)`, r.ID, r.OrderID, r.MerchantID, x.Request, x.Answer, s.T(now)); err != nil {
 				return err
 			}
 		}
