@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"maps"
 	"slices"
 	"time"
@@ -173,32 +172,21 @@ func (s *Store) WithdrawNotice(ctx context.Context, id int64, at time.Time) erro
 
 // AddTerminalEvent stores e and sets its ID.
 func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent) error {
-	d, err := EncodeDetail(e.Detail)
-	if err != nil {
-		return err
-	}
-	if d == nil {
-		d = "{}"
-	}
 	if e.At.IsZero() {
 		e.At = s.NowUTC()
 	}
-	return s.DB.Insert(ctx, "add terminal event", &e.ID, `INSERT INTO terminal_events (terminal_id, code, reason, detail, at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, e.TerminalID, e.Code, e.Reason, d, s.T(e.At.UTC()))
+	return terminalEventTable.add(ctx, s.DB, s, e, "")
 }
 
 // TerminalEvents returns a terminal's events at or after since, newest first.
 func (s *Store) TerminalEvents(ctx context.Context, tid string, since time.Time, limit int) ([]posguard.TerminalEvent, error) {
-	return queryAll(ctx, s.DB, "terminal events", func(r Row) (posguard.TerminalEvent, error) {
-		var e posguard.TerminalEvent
-		var d string
-		if err := r.Scan(&e.ID, &e.TerminalID, &e.Code, &e.Reason, &d, TimeCol(&e.At)); err != nil {
-			return e, err
-		}
-		if len(d) > 0 {
-			_ = json.Unmarshal([]byte(d), &e.Detail)
-		}
-		return e, nil
-	}, `SELECT id, terminal_id, code, reason, detail, at FROM terminal_events
+	return queryAll(ctx, s.DB, "terminal events", terminalEventTable.val, `SELECT `+terminalEventTable.cols+` FROM terminal_events
 		WHERE terminal_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`, tid, s.T(since.UTC()), pageLimit(limit, 50, 1000))
 }
+
+// terminalEventTable is terminal_events, whose ID the database assigns; no
+// detail is stored as {}.
+var terminalEventTable = newTable("terminal_events", "id", `id, terminal_id, code, reason, detail, at`,
+	func(e *posguard.TerminalEvent) []any {
+		return []any{&e.ID, &e.TerminalID, &e.Code, &e.Reason, asJSON(&e.Detail, &noneObject), &e.At}
+	})

@@ -186,8 +186,8 @@ func asJSON(p any, empty *string) codec {
 		})
 }
 
-// noneText and noneList are the empty values of asJSON's columns.
-var noneText, noneList = "", "[]"
+// noneText, noneList and noneObject are the empty values of asJSON's columns.
+var noneText, noneList, noneObject = "", "[]", "{}"
 
 // set returns the SET list "a = ?, b = ?" of every column of t but except,
 // and v's values for it.
