@@ -3,10 +3,13 @@ package settlement_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/postgres"
+	"github.com/posguard/posguard/storetest"
 )
 
 // TestPosterBatchMatchesOneByOne journals sales with voids, refunds and
@@ -72,7 +75,30 @@ func TestPosterBatchMatchesOneByOne(t *testing.T) {
 // journals 1,000 approved sales and drains them into the ledger; the
 // figure that matters is CPU per posting (µs/posting).
 func BenchmarkPosterDrain(b *testing.B) {
-	f := newFixture(b)
+	benchPosterDrain(b, newFixture(b))
+}
+
+// BenchmarkPosterDrainPostgres is BenchmarkPosterDrain on PostgreSQL
+// (TEST_DATABASE_URL), in a schema of its own dropped at the end. The CPU
+// per posting is the benchmark process's only: the server's is not in it.
+func BenchmarkPosterDrainPostgres(b *testing.B) {
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		b.Skip("TEST_DATABASE_URL not set: skipping the PostgreSQL benchmark")
+	}
+	dsn, drop := pgSchema(b, base)
+	b.Cleanup(drop)
+	st, err := postgres.Open(context.Background(), dsn, storetest.NewSealer())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	benchPosterDrain(b, newFixtureOn(b, st))
+}
+
+// benchPosterDrain journals 1,000 approved sales per op on f's store and
+// times draining them into the ledger.
+func benchPosterDrain(b *testing.B, f *fixture) {
 	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
