@@ -216,8 +216,10 @@ type LedgerStore interface {
 	Balances(ctx context.Context, f BalanceFilter) ([]Balance, error)
 	// LedgerHead returns the last posting's Seq and Hash (0, "" when empty).
 	LedgerHead(ctx context.Context) (int64, string, error)
-	// JournalChanges returns journal events with ID above after, oldest
-	// first, at most limit, each with its transaction's current row.
+	// JournalChanges returns the journal events with ID above after that
+	// may call for postings, those recording StateApproved or
+	// StateReversed, oldest first, at most limit, each with its
+	// transaction's current row. Events of other states are left out.
 	JournalChanges(ctx context.Context, after int64, limit int) ([]JournalChange, error)
 	// Cursor returns the named cursor's value, 0 if never set.
 	Cursor(ctx context.Context, name string) (int64, error)
