@@ -91,3 +91,10 @@ func BenchmarkPostingHash(b *testing.B) {
 		posguard.PostingHash(prev, a)
 	}
 }
+
+// TestTxnKey pins the key format: postings already in a ledger are found by it.
+func TestTxnKey(t *testing.T) {
+	if k := TxnKey(1234567890123, posguard.PostRefund); k != "txn:1234567890123:refund" {
+		t.Fatalf("key %q", k)
+	}
+}
