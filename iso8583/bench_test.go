@@ -62,15 +62,22 @@ func BenchmarkPackSale(b *testing.B) {
 }
 
 func BenchmarkUnpackSale(b *testing.B) {
+	benchUnpack(b, saleSpec.Unpack, func(*Message) {})
+}
+
+// benchUnpack measures unpack on the packed sale, done called after each.
+func benchUnpack(b *testing.B, unpack func([]byte) (*Message, error), done func(*Message)) {
 	data, err := saleSpec.Pack(saleMessage())
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := saleSpec.Unpack(data); err != nil {
+		m, err := unpack(data)
+		if err != nil {
 			b.Fatal(err)
 		}
+		done(m)
 	}
 }
 
@@ -92,4 +99,10 @@ func TestSaleRoundTrip(t *testing.T) {
 	if s, e, ok := u.Span(64); !ok || e != len(data) || e-s != 8 {
 		t.Errorf("Span(64) = %d, %d, %v", s, e, ok)
 	}
+}
+
+// BenchmarkUnpackSalePooled is BenchmarkUnpackSale with the message taken
+// from the pool and given back after each decode.
+func BenchmarkUnpackSalePooled(b *testing.B) {
+	benchUnpack(b, saleSpec.UnpackPooled, ReleaseMessage)
 }

@@ -27,12 +27,22 @@ type decoder struct {
 // failure (nil when not even the MTI could be read) and a *FieldError.
 // Unpack never panics.
 func (s *Spec) Unpack(data []byte) (*Message, error) {
+	m := &Message{}
+	err := s.unpack(data, m)
+	if m.MTI == "" {
+		return nil, err
+	}
+	return m, err
+}
+
+// unpack decodes data into m, which must be empty. m.MTI stays "" when the
+// MTI could not be read.
+func (s *Spec) unpack(data []byte, m *Message) error {
 	// Decoded values never outgrow two characters per input byte (BCD),
 	// so buf is never reallocated and becomes the values' string as is.
 	d := decoder{data: data, buf: make([]byte, 0, 4+2*len(data))}
-	m := &Message{}
 	if err := d.mti(s.MTIEnc); err != nil {
-		return nil, err
+		return err
 	}
 	err := s.unpackFields(&d, m)
 	// One string holds every decoded value; each field is a slice of it.
@@ -44,7 +54,7 @@ func (s *Spec) Unpack(data []byte) (*Message, error) {
 		o := d.offs[n]
 		m.vals[n] = all[o.start:o.end]
 	}
-	return m, err
+	return err
 }
 
 func (s *Spec) unpackFields(d *decoder, m *Message) error {

@@ -9,11 +9,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/posguard/posguard"
 )
@@ -35,6 +37,9 @@ type HostKey struct {
 	aead   cipher.AEAD
 	panKey []byte
 	check  string
+	// panMACs holds HMAC states keyed with panKey, reset after each use:
+	// keying one costs more than the hash of a PAN.
+	panMACs sync.Pool
 }
 
 var _ posguard.Sealer = (*HostKey)(nil)
@@ -247,9 +252,15 @@ func (k *HostKey) Open(sealed, ad []byte) ([]byte, error) {
 // subkey derived from the host key: equal for the same card, and useless
 // without the host key. Stores keep it to match cards without the PAN.
 func (k *HostKey) PANHash(pan posguard.PAN) string {
-	m := hmac.New(sha256.New, k.panKey)
+	m, _ := k.panMACs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, k.panKey)
+	}
 	m.Write([]byte(pan.Reveal()))
-	return hex.EncodeToString(m.Sum(nil))
+	out := hex.EncodeToString(m.Sum(nil))
+	m.Reset()
+	k.panMACs.Put(m)
+	return out
 }
 
 // String hides the key.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/iso8583"
 )
 
 // Defaults of the Client's tunable fields.
@@ -182,15 +183,12 @@ func (c *Client) Send(ctx context.Context, req *posguard.UpstreamRequest) (*posg
 	if err != nil {
 		return nil, err
 	}
-	data, err := Spec87.Pack(m)
-	if err != nil {
-		return nil, posguard.WrapError(posguard.EINVALID, err, "network: pack request")
-	}
-	frame, err := AppendFrame(nil, data)
+	frame, err := packFrame(m)
+	cl := &call{key: keyOf(m), amount: m.Get(fAmount), ch: make(chan result, 1)}
+	iso8583.ReleaseMessage(m)
 	if err != nil {
 		return nil, err
 	}
-	cl := &call{key: keyOf(m), amount: m.Get(fAmount), ch: make(chan result, 1)}
 	if err := c.dispatch(ctx, cl, frame, nil); err != nil {
 		return nil, err
 	}

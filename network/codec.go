@@ -13,7 +13,9 @@ import (
 // balance inquiry (processing code 31xxxx) without an amount; an 08xx
 // message gets field 70 = 301 (echo). Returns EINVALID if the MTI is not 4
 // digits, the amount is negative or the original data (90) cannot be
-// formatted. Field formats are checked when the message is packed.
+// formatted. Field formats are checked when the message is packed. The
+// message comes from iso8583's pool: a caller done with it may give it back
+// with iso8583.ReleaseMessage.
 func EncodeRequest(req *posguard.UpstreamRequest) (*iso8583.Message, error) {
 	if req == nil {
 		return nil, posguard.Errorf(posguard.EINVALID, "network: nil request")
@@ -24,7 +26,7 @@ func EncodeRequest(req *posguard.UpstreamRequest) (*iso8583.Message, error) {
 	if req.Amount < 0 {
 		return nil, posguard.WrapError(posguard.EINVALID, &iso8583.FieldError{Field: fAmount, Reason: "negative amount"}, "network: encode request")
 	}
-	m := iso8583.NewMessage(req.MTI)
+	m := iso8583.AcquireMessage(req.MTI)
 	set(m, fPAN, req.PAN.Reveal())
 	set(m, fProcCode, req.ProcCode)
 	if sendsAmount(req) {

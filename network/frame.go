@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/iso8583"
 )
 
 // MaxFrame is the largest message a 2-byte length prefix can announce.
@@ -15,13 +16,20 @@ const MaxFrame = 0xFFFF
 // (some peers send it as a keepalive; callers skip it). It returns io.EOF
 // when r ends cleanly before a frame starts and io.ErrUnexpectedEOF when it
 // ends inside one.
-func ReadFrame(r io.Reader) ([]byte, error) {
+func ReadFrame(r io.Reader) ([]byte, error) { return readFrame(r, nil) }
+
+// readFrame is ReadFrame reading into buf when it is large enough (the
+// frame then shares buf's memory), into a new slice otherwise.
+func readFrame(r io.Reader, buf []byte) ([]byte, error) {
 	var hdr [2]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return nil, err
 	}
 	n := int(binary.BigEndian.Uint16(hdr[:]))
-	buf := make([]byte, n)
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
 	if _, err := io.ReadFull(r, buf); err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
@@ -39,6 +47,21 @@ func AppendFrame(dst, msg []byte) ([]byte, error) {
 	}
 	dst = binary.BigEndian.AppendUint16(dst, uint16(len(msg)))
 	return append(dst, msg...), nil
+}
+
+// packFrame packs m with Spec87 straight after room for its length prefix
+// and fills the prefix in: the frame in one buffer, without a copy.
+// Returns EINVALID if m cannot be packed or is longer than MaxFrame.
+func packFrame(m *iso8583.Message) ([]byte, error) {
+	frame, err := Spec87.AppendPack(make([]byte, 2, 2+256), m)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINVALID, err, "network: pack request")
+	}
+	if len(frame)-2 > MaxFrame {
+		return nil, posguard.Errorf(posguard.EINVALID, "network: frame of %d bytes over max %d", len(frame)-2, MaxFrame)
+	}
+	binary.BigEndian.PutUint16(frame, uint16(len(frame)-2))
+	return frame, nil
 }
 
 // WriteFrame writes msg to w with its 2-byte length prefix, in a single

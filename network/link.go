@@ -129,9 +129,10 @@ func (c *Client) serve(l *link) {
 	}
 	r := bufio.NewReaderSize(l.conn, 4096)
 	var err error
+	// One buffer for every frame: handleFrame copies what it keeps.
+	var frame []byte
 	for {
-		var frame []byte
-		frame, err = ReadFrame(r)
+		frame, err = readFrame(r, frame)
 		if err != nil {
 			break
 		}
@@ -149,7 +150,9 @@ func (c *Client) serve(l *link) {
 
 // handleFrame matches one received frame to its request.
 func (c *Client) handleFrame(l *link, frame []byte) {
-	m, uerr := Spec87.Unpack(frame)
+	m, uerr := Spec87.UnpackPooled(frame)
+	// Every value is copied out of m (strings) before it goes back.
+	defer iso8583.ReleaseMessage(m)
 	if uerr == nil && m != nil && !isResponseMTI(m.MTI) {
 		c.answerPeerRequest(l, m)
 		return

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/iso8583"
@@ -114,7 +116,7 @@ func (s *Switch) originalData(t *posguard.Transaction) *posguard.OriginalData {
 // outcome records the network's answer (or its absence) and builds the
 // terminal's answer.
 func (s *Switch) outcome(ctx context.Context, t *posguard.Terminal, req *posguard.TerminalRequest, txn, orig *posguard.Transaction, ans *posguard.UpstreamResponse, sendErr error, elapsed time.Duration, release func()) *posguard.TerminalResponse {
-	detail := map[string]string{"upstream_ms": fmt.Sprintf("%.1f", float64(elapsed.Microseconds())/1000)}
+	detail := map[string]string{"upstream_ms": upstreamMillis(elapsed)}
 	if sendErr == nil {
 		if ans.Code == "" || (ans.HasAmount && req.HasAmount && ans.Amount != req.Amount) {
 			sendErr = posguard.Errorf(posguard.EINTERNAL, "untrusted answer: code %q, amount %d", ans.Code, ans.Amount)
@@ -144,7 +146,7 @@ func (s *Switch) outcome(ctx context.Context, t *posguard.Terminal, req *posguar
 	u := posguard.TxnUpdate{ID: txn.ID, FromStates: []posguard.State{posguard.StateForwarded}, ResponseCode: ans.Code, Detail: detail, At: s.Now()}
 	if posguard.ApprovedCode(ans.Code) {
 		answer.AuthCode = ans.AuthCode
-		answer.AddlResponse = fmt.Sprintf("%-11s%-11s", ans.IssuerID, s.cfg.AcquirerID)
+		answer.AddlResponse = addlResponse(ans.IssuerID, s.cfg.AcquirerID)
 		if len(ans.Balance) <= 20 {
 			answer.Balance = ans.Balance
 		} else {
@@ -297,4 +299,24 @@ func (s *Switch) stamp(a *posguard.Answer, req *posguard.TerminalRequest) {
 	lt := req.ReceivedAt.In(s.cfg.Location)
 	a.LocalTime = lt.Format("150405")
 	a.LocalDate = lt.Format("0102")
+}
+
+// upstreamMillis is the journal's upstream_ms: the network's answer time in
+// milliseconds with one decimal, as fmt's %.1f writes it.
+func upstreamMillis(elapsed time.Duration) string {
+	return strconv.FormatFloat(float64(elapsed.Microseconds())/1000, 'f', 1, 64)
+}
+
+// addlResponse is field 44 of an approved answer: the issuer's and the
+// acquirer's ids, each left-aligned and padded with spaces to 11
+// characters (a longer one is kept whole), as fmt's %-11s%-11s writes it.
+func addlResponse(issuer, acquirer string) string {
+	b := make([]byte, 0, 22)
+	for _, id := range [2]string{issuer, acquirer} {
+		b = append(b, id...)
+		for n := utf8.RuneCountInString(id); n < 11; n++ {
+			b = append(b, ' ')
+		}
+	}
+	return string(b)
 }

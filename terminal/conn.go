@@ -30,6 +30,7 @@ type serverConn struct {
 	source string // remote IP, for the per-source limit
 	log    *slog.Logger
 	state  connState // guarded by s.mu
+	wbuf   []byte    // write's buffer, reused for every answer
 }
 
 func (s *Server) newConn(nc net.Conn) *serverConn {
@@ -157,11 +158,12 @@ func (c *serverConn) write(resp []byte) bool {
 		c.log.Error("terminal: response too long for the length prefix, closing connection", "len", len(resp))
 		return false
 	}
-	buf := make([]byte, 2+len(resp))
-	binary.BigEndian.PutUint16(buf, uint16(len(resp)))
-	copy(buf[2:], resp)
+	// Prefix and answer leave in one write, from a buffer the connection
+	// keeps (its answers are written one at a time).
+	c.wbuf = binary.BigEndian.AppendUint16(c.wbuf[:0], uint16(len(resp)))
+	c.wbuf = append(c.wbuf, resp...)
 	c.nc.SetWriteDeadline(time.Now().Add(c.s.writeTimeout()))
-	if _, err := c.nc.Write(buf); err != nil {
+	if _, err := c.nc.Write(c.wbuf); err != nil {
 		c.log.Info("terminal: write failed, closing connection", "err", err)
 		return false
 	}

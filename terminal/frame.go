@@ -94,9 +94,13 @@ func ParseFrame(b []byte) (*Frame, error) {
 func (f *Frame) Append(dst []byte) []byte {
 	n := 11 + len(f.Body)
 	dst = append(dst, byte(n>>8), byte(n))
+	return append(f.appendHead(dst), f.Body...)
+}
+
+// appendHead appends the frame's TPDU and header to dst.
+func (f *Frame) appendHead(dst []byte) []byte {
 	dst = append(dst, f.TPDU[:]...)
-	dst = append(dst, f.Header[:]...)
-	return append(dst, f.Body...)
+	return append(dst, f.Header[:]...)
 }
 
 // ReadFrame reads one length-prefixed frame from r into buf (grown when

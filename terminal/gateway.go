@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/iso8583"
 )
 
 // Gateway turns frames into switch requests and answers into frames: it is
@@ -75,12 +76,16 @@ func (g *Gateway) ServeFrame(ctx context.Context, c *ConnInfo, frame []byte) ([]
 	}
 	resp := g.Handler.HandleTerminal(ctx, req)
 	out := BuildResponse(req, msg, resp)
-	var body []byte
+	iso8583.ReleaseMessage(msg)
+	// The answer frame is built in one buffer: TPDU and header, then the
+	// packed (and signed) body.
+	frameOut := ResponseFrame(f, nil, resp.ResignOn).appendHead(make([]byte, 0, 11+256))
 	if resp.Sign != nil {
-		body, err = SignResponse(out, resp.Sign)
+		frameOut, err = AppendSignedResponse(frameOut, out, resp.Sign)
 	} else {
-		body, err = CUPS.Pack(out)
+		frameOut, err = CUPS.AppendPack(frameOut, out)
 	}
+	iso8583.ReleaseMessage(out)
 	if err != nil {
 		log.Error("pack answer", "terminal", req.TerminalID, "stan", req.STAN, "err", err)
 		return nil, true
@@ -90,7 +95,7 @@ func (g *Gateway) ServeFrame(ctx context.Context, c *ConnInfo, frame []byte) ([]
 	} else if resp.Code != "00" {
 		log.Info("declined", "terminal", req.TerminalID, "stan", req.STAN, "type", req.Type, "code", resp.Code, "reason", resp.Reason, "pan", req.PAN)
 	}
-	return ResponseFrame(f, body, resp.ResignOn).Append(nil)[2:], false
+	return frameOut, false
 }
 
 func (g *Gateway) count(kind string) {

@@ -75,9 +75,10 @@ func formatError(m *iso8583.Message, cause error) *FormatError {
 // On a malformed message it returns a *FormatError (with the partial
 // message when the MTI could be read). The request holds copies: f's
 // buffer may be reused once DecodeRequest returns. ReceivedAt is left for
-// the caller to set.
+// the caller to set. The message comes from iso8583's pool: a caller done
+// with it may give it back with iso8583.ReleaseMessage.
 func DecodeRequest(f *Frame) (*posguard.TerminalRequest, *iso8583.Message, error) {
-	m, err := CUPS.Unpack(f.Body)
+	m, err := CUPS.UnpackPooled(f.Body)
 	if err != nil {
 		return nil, m, formatError(m, err)
 	}

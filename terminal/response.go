@@ -27,13 +27,15 @@ var signOnEcho = []int{fSTAN, fTID, fMID, fField60}
 // 38, 39, 44, 48 (from Answer.Settlement), 54, 55 (Answer.ICC) and 63 (63.1 card
 // organisation) from resp.Answer when non-empty, and 62 (resp.DeliverKeys: Terminal's working keys under its TMK,
 // EncodeField62). A 0810 carries only 12, 13, 32, 37, 39
-// and 62 of these. Sign it with SignResponse or SetMAC.
+// and 62 of these. Sign it with SignResponse or SetMAC. The message comes
+// from iso8583's pool: a caller done with it may give it back with
+// iso8583.ReleaseMessage.
 func BuildResponse(req *posguard.TerminalRequest, reqMsg *iso8583.Message, resp *posguard.TerminalResponse) *iso8583.Message {
 	mti := ResponseMTI(reqMsg.MTI)
 	if mti == "" {
 		mti = reqMsg.MTI
 	}
-	m := iso8583.NewMessage(mti)
+	m := iso8583.AcquireMessage(mti)
 	signOn := reqMsg.MTI == "0800"
 	echo := echoFields
 	if signOn {
@@ -136,19 +138,29 @@ func MACInput(packed []byte) []byte {
 // written into field 64 of both the packed bytes and m. mac returns the 8
 // bytes of field 64 (keys.MAC with the terminal's algorithm and MAK).
 func SignResponse(m *iso8583.Message, mac func(data []byte) ([]byte, error)) ([]byte, error) {
-	SetMAC(m, make([]byte, macLen))
-	packed, err := CUPS.Pack(m)
+	return AppendSignedResponse(make([]byte, 0, 256), m, mac)
+}
+
+// macPlaceholder is field 64 while a response is packed for its MAC.
+const macPlaceholder = "\x00\x00\x00\x00\x00\x00\x00\x00"
+
+// AppendSignedResponse is SignResponse appending the packed message to dst;
+// on error it returns nil.
+func AppendSignedResponse(dst []byte, m *iso8583.Message, mac func(data []byte) ([]byte, error)) ([]byte, error) {
+	m.Set(fMAC, macPlaceholder)
+	start := len(dst)
+	dst, err := CUPS.AppendPack(dst, m)
 	if err != nil {
 		return nil, err
 	}
-	sum, err := mac(MACInput(packed))
+	sum, err := mac(MACInput(dst[start:]))
 	if err != nil {
 		return nil, err
 	}
 	if len(sum) != macLen {
 		return nil, subErr(fMAC, 0, "MAC function returned the wrong length")
 	}
-	copy(packed[len(packed)-macLen:], sum)
+	copy(dst[len(dst)-macLen:], sum)
 	SetMAC(m, sum)
-	return packed, nil
+	return dst, nil
 }
