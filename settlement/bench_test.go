@@ -123,12 +123,28 @@ func BenchmarkSettle1MPostgres(b *testing.B) {
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		dsn, drop := pgSchema(b, base)
-		st, err := postgres.Open(ctx, dsn, storetest.NewSealer())
+		var rb [6]byte
+		rand.Read(rb[:])
+		schema := "posguard_bench_" + hex.EncodeToString(rb[:])
+		admin, err := sql.Open("pgx", base)
 		if err != nil {
 			b.Fatal(err)
 		}
-		db, err := sql.Open("pgx", dsn)
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+			b.Fatal(err)
+		}
+		u, err := url.Parse(base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		st, err := postgres.Open(ctx, u.String(), storetest.NewSealer())
+		if err != nil {
+			b.Fatal(err)
+		}
+		db, err := sql.Open("pgx", u.String())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -166,33 +182,6 @@ func BenchmarkSettle1MPostgres(b *testing.B) {
 			b.Fatalf("settled %s", rep)
 		}
 		st.Close()
-		drop()
-	}
-}
-
-// pgSchema creates a schema of its own on the PostgreSQL server at base and
-// returns base with its search_path set to it, and a func that drops it.
-func pgSchema(tb testing.TB, base string) (string, func()) {
-	tb.Helper()
-	ctx := context.Background()
-	var rb [6]byte
-	rand.Read(rb[:])
-	schema := "posguard_bench_" + hex.EncodeToString(rb[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), func() {
 		admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
 		admin.Close()
 	}

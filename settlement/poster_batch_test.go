@@ -3,13 +3,13 @@ package settlement_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/postgres"
+	"github.com/posguard/posguard/postgres/pgtest"
 	"github.com/posguard/posguard/storetest"
 )
 
@@ -83,13 +83,7 @@ func BenchmarkPosterDrain(b *testing.B) {
 // (TEST_DATABASE_URL), in a schema of its own dropped at the end. The CPU
 // per posting is the benchmark process's only: the server's is not in it.
 func BenchmarkPosterDrainPostgres(b *testing.B) {
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		b.Skip("TEST_DATABASE_URL not set: skipping the PostgreSQL benchmark")
-	}
-	dsn, drop := pgSchema(b, base)
-	b.Cleanup(drop)
-	st, err := postgres.Open(context.Background(), dsn, storetest.NewSealer())
+	st, err := postgres.Open(context.Background(), pgtest.URL(b), storetest.NewSealer())
 	if err != nil {
 		b.Fatal(err)
 	}
