@@ -302,7 +302,12 @@ func (s *Server) qrView(r *nethttp.Request, o *posguard.QROrder) (qr.OrderView, 
 	if err != nil {
 		return qr.OrderView{}, err
 	}
+	exchanges, err := s.QR.Store.QRRefundExchanges(ctx, o.ID)
+	if err != nil {
+		return qr.OrderView{}, err
+	}
 	v := qr.ViewOrder(o, refunds, notices)
+	v.AddExchanges(exchanges)
 	if v.Reason != "" {
 		if kb := s.knowledge(); kb != nil {
 			x := kb.Explain("", v.Reason, nil)

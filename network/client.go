@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/iso8583"
 )
 
 // Defaults of the Client's tunable fields.
@@ -179,16 +178,11 @@ func (c *Client) Close() error {
 // answer cannot be trusted (malformed, or its amount differs from the
 // request's).
 func (c *Client) Send(ctx context.Context, req *posguard.UpstreamRequest) (*posguard.UpstreamResponse, error) {
-	m, err := EncodeRequest(req)
+	frame, key, amount, err := encodeFrame(req)
 	if err != nil {
 		return nil, err
 	}
-	frame, err := packFrame(m)
-	cl := &call{key: keyOf(m), amount: m.Get(fAmount), ch: make(chan result, 1)}
-	iso8583.ReleaseMessage(m)
-	if err != nil {
-		return nil, err
-	}
+	cl := &call{key: key, amount: amount, ch: make(chan result, 1)}
 	if err := c.dispatch(ctx, cl, frame, nil); err != nil {
 		return nil, err
 	}

@@ -49,6 +49,19 @@ func AppendFrame(dst, msg []byte) ([]byte, error) {
 	return append(dst, msg...), nil
 }
 
+// encodeFrame encodes req and packs it into its frame, returning with it
+// the key its answer is matched by and its field 4 (empty when absent).
+// Errors are EncodeRequest's and packFrame's.
+func encodeFrame(req *posguard.UpstreamRequest) (frame []byte, key matchKey, amount string, err error) {
+	m, err := EncodeRequest(req)
+	if err != nil {
+		return nil, key, "", err
+	}
+	defer iso8583.ReleaseMessage(m)
+	frame, err = packFrame(m)
+	return frame, keyOf(m), m.Get(fAmount), err
+}
+
 // packFrame packs m with Spec87 straight after room for its length prefix
 // and fills the prefix in: the frame in one buffer, without a copy.
 // Returns EINVALID if m cannot be packed or is longer than MaxFrame.

@@ -277,16 +277,11 @@ func (c *Client) echo(l *link, stop <-chan struct{}) error {
 		Time:       c.Now().UTC().Format("0102150405"),
 		AcquirerID: c.AcquirerID,
 	}
-	m, err := EncodeRequest(req)
+	frame, key, _, err := encodeFrame(req)
 	if err != nil {
 		return err
 	}
-	data, err := Spec87.Pack(m)
-	if err != nil {
-		return err
-	}
-	frame, _ := AppendFrame(nil, data)
-	cl := &call{key: keyOf(m), echo: true, ch: make(chan result, 1)}
+	cl := &call{key: key, echo: true, ch: make(chan result, 1)}
 	ctx, cancel := context.WithTimeout(context.Background(), c.EchoInterval)
 	defer cancel()
 	if err := c.dispatch(ctx, cl, frame, l); err != nil {
