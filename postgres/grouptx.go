@@ -64,3 +64,6 @@ func (q batchQuerier) DeferAudit(rec *posguard.AuditRecord) { q.sp.DeferAudit(re
 // DeferAudit implements sqlstore.AuditDeferrer: rec is appended when the
 // batch commits (batchTx.Commit).
 func (t *savepointTx) DeferAudit(rec *posguard.AuditRecord) { t.audits = append(t.audits, rec) }
+
+// TurnSQL implements sqlstore.TurnTaker.
+func (groupTx) TurnSQL() string { return batchTurnSQL }

@@ -28,6 +28,16 @@ type StmtGroup interface {
 	DoStmt(ctx context.Context, name string, st *Stmt, f func(ctx context.Context, q Querier) error) error
 }
 
+// TurnTaker is implemented by a TxGroup whose batches take turns with the
+// batches of the other instances sharing the database (PostgreSQL). A
+// transaction of the core's own that locks rows a batch may lock, several
+// of them in an order of its own, runs TurnSQL first and so takes the same
+// turn (held until it ends): it then never waits on a batch that waits on
+// it.
+type TurnTaker interface {
+	TurnSQL() string
+}
+
 // Stmt is a write made of one statement that returns a row (INSERT or
 // UPDATE … RETURNING), given to a StmtGroup.
 type Stmt struct {

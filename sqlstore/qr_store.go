@@ -503,6 +503,13 @@ func applyQROrderUpdate(o *posguard.QROrder, u posguard.QROrderUpdate) {
 // at now.
 func (s *Store) ResumeQRQueues(ctx context.Context, now time.Time) error {
 	return s.DB.InTx(ctx, "resume qr queues", func(tx *Tx) error {
+		// Many order rows in one transaction: it takes the batches' turn
+		// first, as they do (docs/qr.md).
+		if t, ok := s.Group.(TurnTaker); ok {
+			if _, err := tx.Exec(ctx, "resume qr queues", t.TurnSQL()); err != nil {
+				return err
+			}
+		}
 		for _, q := range []string{
 			`UPDATE qr_orders SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`,
 			`UPDATE qr_refunds SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`,
