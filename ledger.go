@@ -133,30 +133,42 @@ func (p *Posting) Balanced() error {
 // the sequence number, key, kind, references, amounts and every entry, so
 // editing or dropping any posting breaks every hash after it.
 func PostingHash(prev string, p *Posting) string {
-	h := sha256.New()
+	// The input is each field as its decimal length, ':' and its bytes, in
+	// the order below; it is built in one buffer and hashed at once (the
+	// same digest as writing the fields one by one).
+	var stack [512]byte
+	b := stack[:0]
 	field := func(s string) {
-		h.Write([]byte(strconv.Itoa(len(s))))
-		h.Write([]byte{':'})
-		h.Write([]byte(s))
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
+	num := func(v int64) {
+		var d [20]byte
+		s := strconv.AppendInt(d[:0], v, 10)
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
 	}
 	field(prev)
-	field(strconv.FormatInt(p.Seq, 10))
+	num(p.Seq)
 	field(p.Key)
 	field(string(p.Kind))
-	field(strconv.FormatInt(p.TxnID, 10))
-	field(strconv.FormatInt(p.OrigID, 10))
+	num(p.TxnID)
+	num(p.OrigID)
 	field(p.MerchantID)
 	field(p.Date)
-	field(strconv.FormatInt(int64(p.Gross), 10))
-	field(strconv.FormatInt(int64(p.Fee), 10))
-	field(strconv.FormatInt(int64(p.Net), 10))
+	num(int64(p.Gross))
+	num(int64(p.Fee))
+	num(int64(p.Net))
 	field(string(p.CardKind))
 	field(p.Ref)
 	for _, e := range p.Entries {
 		field(string(e.Account))
-		field(strconv.FormatInt(int64(e.Amount), 10))
+		num(int64(e.Amount))
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // Balance is an account's balance: debits minus credits.
@@ -204,8 +216,10 @@ type LedgerStore interface {
 	Balances(ctx context.Context, f BalanceFilter) ([]Balance, error)
 	// LedgerHead returns the last posting's Seq and Hash (0, "" when empty).
 	LedgerHead(ctx context.Context) (int64, string, error)
-	// JournalChanges returns journal events with ID above after, oldest
-	// first, at most limit, each with its transaction's current row.
+	// JournalChanges returns the journal events with ID above after that
+	// may call for postings, those recording StateApproved or
+	// StateReversed, oldest first, at most limit, each with its
+	// transaction's current row. Events of other states are left out.
 	JournalChanges(ctx context.Context, after int64, limit int) ([]JournalChange, error)
 	// Cursor returns the named cursor's value, 0 if never set.
 	Cursor(ctx context.Context, name string) (int64, error)

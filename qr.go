@@ -206,6 +206,9 @@ type QRRefundUpdate struct {
 	NextAttempt time.Time
 	LastError   *string
 	Notify      bool // queue the refund's merchant notification
+	// Exchange, when set, is the request and answer this update records
+	// the effect of: kept in the refund's history in the same transaction.
+	Exchange *QRRefundExchange
 }
 
 // Merchant notification states.
@@ -303,6 +306,9 @@ type QRStore interface {
 	QRRefund(ctx context.Context, id int64) (*QRRefund, error)
 	// QRRefunds returns an order's refunds, oldest first.
 	QRRefunds(ctx context.Context, orderID int64) ([]*QRRefund, error)
+	// QRRefundExchanges returns every exchange with the channel about the
+	// refunds of an order, oldest first (none: an empty list).
+	QRRefundExchanges(ctx context.Context, orderID int64) ([]*QRRefundExchange, error)
 	// UpdateQRRefund applies u; ENOTFOUND, ECONFLICT when u.From does not hold.
 	UpdateQRRefund(ctx context.Context, u QRRefundUpdate) (*QRRefund, error)
 	// DueQRRefunds returns refunds with a task due at now, oldest first.

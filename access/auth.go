@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/vcache"
 )
 
 // Default lifetimes and lockout (docs/security.md).
@@ -48,6 +49,21 @@ type Auth struct {
 	SecureCookies bool
 	// Logger receives failures to write the audit log; nil logs nowhere.
 	Logger *slog.Logger
+	// Versions, when set, lets Auth keep tokens and their users in memory:
+	// each authentication reads the cache version once and uses a token
+	// read at that same version, so a revocation or a user's disabling,
+	// made by any instance or command, refuses the next request that starts
+	// after it commits (docs/qr.md, "Caches"). Nil reads the token every
+	// time.
+	Versions posguard.CacheVersions
+
+	tokens vcache.Cache[tokenEntry]
+}
+
+// tokenEntry is a token and its user as read at some cache version.
+type tokenEntry struct {
+	t *posguard.Token
+	u *posguard.User
 }
 
 func (a *Auth) now() time.Time {
@@ -84,39 +100,64 @@ func unauthorized() error {
 // whether the user came from the cookie (such requests need a CSRF token to
 // change anything).
 func (a *Auth) Authenticate(r *nethttp.Request) (*posguard.User, bool, error) {
+	u, viaCookie, _, err := a.authenticate(r)
+	return u, viaCookie, err
+}
+
+// authenticate is Authenticate that also returns the request's context
+// carrying the cache version it read (posguard.WithCacheVersion), when
+// Versions is set and the credentials were well formed.
+func (a *Auth) authenticate(r *nethttp.Request) (*posguard.User, bool, context.Context, error) {
+	ctx := r.Context()
+	var secret string
+	viaCookie := false
 	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, secret, ok := strings.Cut(h, " ")
+		scheme, s, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return nil, false, unauthorized()
+			return nil, false, ctx, unauthorized()
 		}
-		u, err := a.UserForSecret(r.Context(), strings.TrimSpace(secret))
-		return u, false, err
+		secret = strings.TrimSpace(s)
+	} else if c, err := r.Cookie(SessionCookie); err == nil {
+		secret, viaCookie = c.Value, true
+	} else {
+		return nil, false, ctx, unauthorized()
 	}
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		u, err := a.UserForSecret(r.Context(), c.Value)
-		return u, true, err
+	if a.Versions != nil && wellFormed(secret) {
+		v, err := a.Versions.CacheVersion(ctx)
+		if err != nil {
+			return nil, viaCookie, ctx, err
+		}
+		ctx = posguard.WithCacheVersion(ctx, v)
 	}
-	return nil, false, unauthorized()
+	u, err := a.UserForSecret(ctx, secret)
+	return u, viaCookie, ctx, err
 }
 
 // UserForSecret returns the user of an active token or session secret;
 // EUNAUTHORIZED otherwise (EUNAVAILABLE/EINTERNAL when the store fails).
+// When ctx carries a cache version (posguard.CacheVersionFrom), a token
+// read at that version is taken from memory instead of the store. The user
+// returned is the caller's own copy.
 func (a *Auth) UserForSecret(ctx context.Context, secret string) (*posguard.User, error) {
 	if !wellFormed(secret) {
 		return nil, unauthorized()
 	}
 	hash := HashSecret(secret)
-	t, u, err := a.Store.TokenByHash(ctx, hash)
+	e, err := a.tokens.Read(ctx, hash, func() (tokenEntry, error) {
+		t, u, err := a.Store.TokenByHash(ctx, hash)
+		return tokenEntry{t: t, u: u}, err
+	}, nil)
 	if posguard.ErrorCode(err) == posguard.ENOTFOUND {
 		return nil, unauthorized()
 	}
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hash)) != 1 || !t.Active(a.now()) || u.Disabled {
+	if subtle.ConstantTimeCompare([]byte(e.t.Hash), []byte(hash)) != 1 || !e.t.Active(a.now()) || e.u.Disabled {
 		return nil, unauthorized()
 	}
-	return u, nil
+	u := *e.u
+	return &u, nil
 }
 
 // Login checks name and password and returns the user. It writes the audit

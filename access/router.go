@@ -106,14 +106,15 @@ func (rt *Router) guard(route Route, h nethttp.Handler) nethttp.Handler {
 		return h
 	}
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		u, viaCookie, err := rt.auth.Authenticate(r)
+		u, viaCookie, ctx, err := rt.auth.authenticate(r)
 		if err != nil {
 			rt.deny(w, r, err)
 			return
 		}
 		// The user is known from here on: a refusal's handler may record who
-		// was refused.
-		r = r.WithContext(WithUser(r.Context(), u))
+		// was refused. The context keeps the cache version authentication
+		// read, for the handler's own cached reads.
+		r = r.WithContext(WithUser(ctx, u))
 		if !route.Admits(u.Role) {
 			rt.deny(w, r, posguard.Errorf(posguard.EFORBIDDEN, "the %s role may not use %s", u.Role, route.Pattern))
 			return

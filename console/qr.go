@@ -204,9 +204,12 @@ type qrOrderData struct {
 	View    qr.OrderView
 	O       *posguard.QROrder
 	Refunds []*posguard.QRRefund
-	Notices []*posguard.QRNotice
-	Why     *explained
-	History []qrEvent
+	// Exchanges is every request sent to the channel about the order's
+	// refunds and its answer, oldest first.
+	Exchanges []*posguard.QRRefundExchange
+	Notices   []*posguard.QRNotice
+	Why       *explained
+	History   []qrEvent
 	// Refundable is what may still be refunded (amount − succeeded −
 	// processing refunds); CanRefund shows the refund form.
 	Refundable posguard.Amount
@@ -260,7 +263,11 @@ func (q *request) renderQROrder(status int, o *posguard.QROrder, refused *qrOrde
 	if err != nil {
 		return err
 	}
-	d := &qrOrderData{View: qr.ViewOrder(o, refunds, notices), O: o, Refunds: refunds, Notices: notices,
+	exchanges, err := q.s.QR.QRRefundExchanges(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	d := &qrOrderData{View: qr.ViewOrder(o, refunds, notices), O: o, Refunds: refunds, Notices: notices, Exchanges: exchanges,
 		Refundable: refundable(o, refunds), History: qrHistory(o, refunds, notices)}
 	if d.View.Reason != "" {
 		d.Why = explainIn(q.lang, "", d.View.Reason, nil)
@@ -378,4 +385,25 @@ func (q *request) ChannelHint(answer string) string {
 		return ""
 	}
 	return e.Meaning.In(q.lang) + " " + e.Action.In(q.lang)
+}
+
+// AnswerHint explains one answer of a refund's history in the page's
+// language: a channel err_code from the knowledge base, a refund_state,
+// a refusal (return_code FAIL), or no trusted answer at all.
+func (q *request) AnswerHint(answer string) string {
+	if h := q.ChannelHint(answer); h != "" {
+		return h
+	}
+	_, said, _ := strings.Cut(answer, ": ")
+	switch {
+	case said == "SUCCESS":
+		return q.T("qr.answer.SUCCESS")
+	case said == "PROCESSING":
+		return q.T("qr.answer.PROCESSING")
+	case said == "FAIL":
+		return q.T("qr.answer.FAIL")
+	case strings.HasPrefix(said, "return_code FAIL"):
+		return q.T("qr.answer.rejected")
+	}
+	return q.T("qr.answer.untrusted")
 }

@@ -53,6 +53,9 @@ type Store interface {
 	QR() posguard.QRStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+	// CacheVersion lets the API keep tokens, users, merchants and
+	// wallets in memory (docs/qr.md, "Caches").
+	posguard.CacheVersions
 }
 
 // Config is what the host is assembled from. Store, HostKey and Network are
@@ -371,7 +374,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 
 	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
-	h.Auth = &access.Auth{Store: st.Access(), Logger: log, SecureCookies: cfg.SecureCookies}
+	h.Auth = &access.Auth{Store: st.Access(), Versions: st, Logger: log, SecureCookies: cfg.SecureCookies}
 	h.API = &api.Server{Store: front, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon, Jobs: st,
 		QR:       h.QR,
 		Disputes: h.Disputes,

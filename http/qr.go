@@ -278,7 +278,7 @@ func (s *Server) postQROrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 		return
 	}
 	noteObject(r, qr.OrderID(o.ID))
-	v, err := s.qrView(r, o)
+	v, err := s.qrView(r, o, created)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -291,18 +291,30 @@ func (s *Server) postQROrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 }
 
 // qrView is o as the API shows it, with its refunds, notifications and,
-// when it did not succeed, the explanation of its reason.
-func (s *Server) qrView(r *nethttp.Request, o *posguard.QROrder) (qr.OrderView, error) {
+// when it did not succeed, the explanation of its reason. An order this
+// request created (created) has no refunds yet, and an order without a
+// notify_url never has notifications: neither is read then.
+func (s *Server) qrView(r *nethttp.Request, o *posguard.QROrder, created bool) (qr.OrderView, error) {
 	ctx := r.Context()
-	refunds, err := s.QR.Store.QRRefunds(ctx, o.ID)
-	if err != nil {
-		return qr.OrderView{}, err
+	var refunds []*posguard.QRRefund
+	var notices []*posguard.QRNotice
+	var err error
+	if !created {
+		if refunds, err = s.QR.Store.QRRefunds(ctx, o.ID); err != nil {
+			return qr.OrderView{}, err
+		}
 	}
-	notices, err := s.QR.Store.QRNotices(ctx, o.ID)
+	if o.NotifyURL != "" {
+		if notices, err = s.QR.Store.QRNotices(ctx, o.ID); err != nil {
+			return qr.OrderView{}, err
+		}
+	}
+	exchanges, err := s.QR.Store.QRRefundExchanges(ctx, o.ID)
 	if err != nil {
 		return qr.OrderView{}, err
 	}
 	v := qr.ViewOrder(o, refunds, notices)
+	v.AddExchanges(exchanges)
 	if v.Reason != "" {
 		if kb := s.knowledge(); kb != nil {
 			x := kb.Explain("", v.Reason, nil)
@@ -340,7 +352,7 @@ func (s *Server) getQROrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	v, err := s.qrView(r, o)
+	v, err := s.qrView(r, o, false)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -382,7 +394,7 @@ func (s *Server) listQROrders(w nethttp.ResponseWriter, r *nethttp.Request) {
 	}
 	out := qrOrderList{Orders: []qr.OrderView{}}
 	for _, o := range list {
-		v, err := s.qrView(r, o)
+		v, err := s.qrView(r, o, false)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
-// FuzzUnpack checks that no input panics Unpack and that whatever it
-// accepts packs and unpacks back to the same MTI and field values.
+// FuzzUnpack checks that no input panics Unpack, that UnpackPooled (into a
+// message used before) decodes exactly what Unpack does, and that whatever
+// Unpack accepts packs and unpacks back to the same MTI and field values.
 func FuzzUnpack(f *testing.F) {
 	seeds := []string{
 		"0200 4000000020000000 15 622588000000001F 21 6225880000000018D2812F",
@@ -24,6 +25,18 @@ func FuzzUnpack(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := testSpec.Unpack(data)
+		used := AcquireMessage("0210") // a used message back in the pool
+		used.Set(2, "6225880000000018")
+		used.Set(39, "00")
+		ReleaseMessage(used)
+		p, perr := testSpec.UnpackPooled(data)
+		if (err == nil) != (perr == nil) || (m == nil) != (p == nil) {
+			t.Fatalf("Unpack: %v, %v; UnpackPooled: %v, %v", m, err, p, perr)
+		}
+		if p != nil {
+			sameMessage(t, p, m)
+			ReleaseMessage(p)
+		}
 		if err != nil {
 			return
 		}
@@ -35,18 +48,24 @@ func FuzzUnpack(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Unpack of a packed message: %v", err)
 		}
-		if u.MTI != m.MTI {
-			t.Fatalf("MTI %q, want %q", u.MTI, m.MTI)
-		}
-		if !equalInts(u.Fields(), m.Fields()) {
-			t.Fatalf("fields %v, want %v", u.Fields(), m.Fields())
-		}
-		for _, n := range m.Fields() {
-			if u.Get(n) != m.Get(n) {
-				t.Fatalf("field %d = %q, want %q", n, u.Get(n), m.Get(n))
-			}
-		}
+		sameMessage(t, u, m)
 	})
+}
+
+// sameMessage fails t unless got has want's MTI, fields and values.
+func sameMessage(t *testing.T, got, want *Message) {
+	t.Helper()
+	if got.MTI != want.MTI {
+		t.Fatalf("MTI %q, want %q", got.MTI, want.MTI)
+	}
+	if !equalInts(got.Fields(), want.Fields()) {
+		t.Fatalf("fields %v, want %v", got.Fields(), want.Fields())
+	}
+	for _, n := range want.Fields() {
+		if got.Get(n) != want.Get(n) {
+			t.Fatalf("field %d = %q, want %q", n, got.Get(n), want.Get(n))
+		}
+	}
 }
 
 // FuzzParseTLV checks that no input panics ParseTLV and that parsed data

@@ -64,3 +64,37 @@ func TestPostingsBalanceAndHashCoversContent(t *testing.T) {
 		t.Error("an unbalanced posting passes")
 	}
 }
+
+// TestPostingHashPinned pins the chain's hash of two postings: a ledger
+// written by an earlier build must verify with this one, so the input the
+// hash covers may never change.
+func TestPostingHashPinned(t *testing.T) {
+	a := Approval(&posguard.Transaction{ID: 7, MerchantID: "M1", SettlementDate: "2026-03-01", Amount: 10000}, 60, posguard.CardCredit)
+	a.Seq = 1
+	r := Refund(&posguard.Transaction{ID: 9, OrigID: 7, MerchantID: "商户", SettlementDate: "2026-03-02", Amount: 2500}, a, 0, 0)
+	r.Seq, r.Ref = 12345678901, `R"x`
+	ha := posguard.PostingHash("", a)
+	if want := "42b69a8a257ce765efd8208623cf40e7777bb14309692e4799807a7607ae7247"; ha != want {
+		t.Errorf("hash of the approval %s, want %s", ha, want)
+	}
+	if h, want := posguard.PostingHash(ha, r), "845bf8aafcb6ddc4dba3a5ae7048bf20110dd17886ba974283115711c533d7d0"; h != want {
+		t.Errorf("hash of the refund %s, want %s", h, want)
+	}
+}
+
+// BenchmarkPostingHash hashes a sale's approval posting.
+func BenchmarkPostingHash(b *testing.B) {
+	a := Approval(&posguard.Transaction{ID: 123456, MerchantID: "898310048990001", SettlementDate: "2026-03-01", Amount: 10000}, 60, posguard.CardCredit)
+	a.Seq = 123456
+	prev := posguard.PostingHash("", a)
+	for b.Loop() {
+		posguard.PostingHash(prev, a)
+	}
+}
+
+// TestTxnKey pins the key format: postings already in a ledger are found by it.
+func TestTxnKey(t *testing.T) {
+	if k := TxnKey(1234567890123, posguard.PostRefund); k != "txn:1234567890123:refund" {
+		t.Fatalf("key %q", k)
+	}
+}

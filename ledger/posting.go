@@ -1,7 +1,7 @@
 package ledger
 
 import (
-	"fmt"
+	"strconv"
 
 	"github.com/posguard/posguard"
 )
@@ -23,7 +23,9 @@ func payable(mid string) posguard.Account {
 }
 
 // TxnKey returns the idempotency key of a transaction's posting of kind k.
-func TxnKey(id int64, k posguard.PostingKind) string { return fmt.Sprintf("txn:%d:%s", id, k) }
+func TxnKey(id int64, k posguard.PostingKind) string {
+	return "txn:" + strconv.FormatInt(id, 10) + ":" + string(k)
+}
 
 // entries builds entries, dropping zero amounts.
 func entries(es ...posguard.Entry) []posguard.Entry {

@@ -18,6 +18,7 @@ import (
 var dialect = &sqlstore.Dialect{
 	Name:       "postgres",
 	Dollar:     true,
+	Arrays:     true,
 	ForUpdate:  " FOR UPDATE",
 	SkipLocked: " FOR UPDATE SKIP LOCKED",
 	Greatest:   "greatest",

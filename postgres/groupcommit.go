@@ -54,11 +54,24 @@ func (s *Store) beginBatch(ctx context.Context) (groupcommit.Batch[pgx.Tx], erro
 	if err != nil {
 		return nil, err
 	}
-	return &batchTx{sp: &savepointTx{Tx: tx, pending: []string{setSavepointSQL}}}, nil
+	return &batchTx{s: s, sp: &savepointTx{Tx: tx, pending: []string{batchTurnSQL, setSavepointSQL}}}, nil
 }
 
+// batchTurnSQL makes the batches of every instance sharing the database
+// (and schema) take turns: it is the first statement of every shared
+// transaction (sent with its first write, no round trip of its own), and
+// the transaction holds it until it ends. A batch therefore never waits on
+// a row lock held by another instance's batch, and the batches of two
+// instances cannot deadlock whatever rows they touch and in whatever order
+// (docs/qr.md, "Restarts and several instances"). The key is per schema, so
+// that unrelated schemas of one database (tests) do not wait on each other.
+const batchTurnSQL = `SELECT pg_advisory_xact_lock(1886352232, hashtext(current_schema()))`
+
 // batchTx is one shared transaction of the committer.
-type batchTx struct{ sp *savepointTx }
+type batchTx struct {
+	s  *Store
+	sp *savepointTx
+}
 
 // Run runs w in a savepoint of the shared transaction, rolling back to it
 // when w fails (see savepoint.go: the savepoint statements travel with w's
@@ -88,8 +101,17 @@ func (b *batchTx) Run(ctx context.Context, w writeFunc) (ok bool, err error) {
 	return true, nil
 }
 
-// Commit commits the shared transaction.
-func (b *batchTx) Commit(ctx context.Context) error { return b.sp.Tx.Commit(ctx) }
+// Commit appends the batch's audit records (the audit head is the last
+// lock the batch takes) and commits the shared transaction.
+func (b *batchTx) Commit(ctx context.Context) error {
+	if len(b.sp.audits) > 0 {
+		if err := b.s.AppendBatchAudits(ctx, pgQ[pgx.Tx]{b.sp}, b.sp.audits); err != nil {
+			b.sp.Tx.Rollback(ctx)
+			return err
+		}
+	}
+	return b.sp.Tx.Commit(ctx)
+}
 
 // Rollback abandons the shared transaction.
 func (b *batchTx) Rollback(ctx context.Context) { b.sp.Tx.Rollback(ctx) }

@@ -2,19 +2,68 @@ package postgres
 
 import (
 	"context"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/sqlstore"
 )
 
 // groupTx is the store's committer as the core sees it (Store.Group): it
 // also runs the core's writes (the QR engine's) in the shared transactions
-// beside the journal's (sqlstore.TxGroup). pgx caches each statement
-// prepared on the connection.
+// beside the journal's (sqlstore.TxGroup), sends the one-statement ones
+// pipelined with the batch's other statements (sqlstore.StmtGroup), and
+// appends the requests' audit records of a batch at its end
+// (sqlstore.AuditDeferrer). pgx caches each statement prepared on the
+// connection.
 type groupTx struct{ *committer }
 
 // DoTx implements sqlstore.TxGroup.
 func (g groupTx) DoTx(ctx context.Context, name string, f func(ctx context.Context, q sqlstore.Querier) error) error {
-	return g.Do(ctx, name, func(ctx context.Context, tx pgx.Tx) error { return f(ctx, pgQ[pgx.Tx]{tx}) })
+	return g.Do(ctx, name, func(ctx context.Context, tx pgx.Tx) error { return f(ctx, coreQuerier(tx)) })
 }
+
+// DoStmt implements sqlstore.StmtGroup: st travels in the batch's pipeline
+// (pipeline.go) like a journal write.
+func (g groupTx) DoStmt(ctx context.Context, name string, st *sqlstore.Stmt, f func(ctx context.Context, q sqlstore.Querier) error) error {
+	p := &pipeStmt{name: name, sql: st.SQL, args: st.Args,
+		scan: func(r pgx.Row) error {
+			err := st.Scan(row{r})
+			if errors.Is(err, sqlstore.ErrNoRows) {
+				return pgx.ErrNoRows
+			}
+			return err
+		},
+		noRows: func(ctx context.Context, q querier) error { return st.NoRows(ctx, pgQ[querier]{q}) },
+	}
+	if st.Wrote != nil {
+		p.wrote = func(sp *savepointTx) error { return st.Wrote(sp) }
+	}
+	return g.committer.DoStmt(ctx, name, p, func(ctx context.Context, tx pgx.Tx) error { return f(ctx, coreQuerier(tx)) })
+}
+
+// coreQuerier is tx as the core's writes see it: inside a batch, one that
+// defers the audit records to the batch's end.
+func coreQuerier(tx pgx.Tx) sqlstore.Querier {
+	if sp, ok := tx.(*savepointTx); ok {
+		return batchQuerier{pgQ[pgx.Tx]{tx}, sp}
+	}
+	return pgQ[pgx.Tx]{tx}
+}
+
+// batchQuerier is a shared transaction as a core write sees it.
+type batchQuerier struct {
+	pgQ[pgx.Tx]
+	sp *savepointTx
+}
+
+// DeferAudit implements sqlstore.AuditDeferrer.
+func (q batchQuerier) DeferAudit(rec *posguard.AuditRecord) { q.sp.DeferAudit(rec) }
+
+// DeferAudit implements sqlstore.AuditDeferrer: rec is appended when the
+// batch commits (batchTx.Commit).
+func (t *savepointTx) DeferAudit(rec *posguard.AuditRecord) { t.audits = append(t.audits, rec) }
+
+// TurnSQL implements sqlstore.TurnTaker.
+func (groupTx) TurnSQL() string { return batchTurnSQL }

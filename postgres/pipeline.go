@@ -28,6 +28,11 @@ type pipeStmt struct {
 	// noRows is the write's outcome when the statement returned no row;
 	// it may read through q.
 	noRows func(ctx context.Context, q querier) error
+	// wrote, when set, is called once scan has read the row (a core
+	// write's audit record is handed to the batch); an error makes the
+	// batch run again with a savepoint per write, where the write fails
+	// alone.
+	wrote func(sp *savepointTx) error
 }
 
 // exec runs p on q by itself: the write's form for a batch that does not
@@ -70,9 +75,14 @@ func (b *batchTx) RunStmts(ctx context.Context, stmts []any) (errs []error, retr
 	errs = make([]error, len(stmts))
 	var noRows []int
 	for i, st := range stmts {
-		err := st.(*pipeStmt).scan(br.QueryRow())
+		p := st.(*pipeStmt)
+		err := p.scan(br.QueryRow())
 		switch {
 		case err == nil:
+			if p.wrote != nil && p.wrote(sp) != nil {
+				br.Close()
+				return nil, true, nil
+			}
 		case errors.Is(err, pgx.ErrNoRows):
 			noRows = append(noRows, i)
 		default:

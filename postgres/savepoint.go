@@ -5,6 +5,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/posguard/posguard"
 )
 
 // Pipelined savepoints for group commit. Every grouped write runs in its own
@@ -33,6 +35,9 @@ type savepointTx struct {
 	pending []string // savepoint statements still to send
 	sent    bool     // the write has sent its first statement (and pending)
 	broken  error    // a savepoint statement failed: the shared transaction is unusable
+	// audits are the requests' audit records of the batch's writes, to
+	// append before it commits (sqlstore.AuditDeferrer).
+	audits []*posguard.AuditRecord
 }
 
 // queue builds a batch of the pending savepoint statements.

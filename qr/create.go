@@ -127,7 +127,7 @@ func (e *Engine) gate(ctx context.Context, in OrderInput) (*posguard.QROrder, ga
 		o.State, o.Reason = posguard.QRFailed, reason
 		return o, gated{}, nil
 	}
-	m, err := e.Merchants.Merchant(ctx, in.MerchantID)
+	m, err := e.merchant(ctx, in.MerchantID)
 	if err != nil {
 		return nil, g, err
 	}
@@ -156,7 +156,7 @@ func (e *Engine) gate(ctx context.Context, in OrderInput) (*posguard.QROrder, ga
 	default:
 		return fail(posguard.ReasonMerchantClosed)
 	}
-	w, err := e.Store.MerchantWallet(ctx, m.ID)
+	w, err := e.wallet(ctx, m.ID)
 	if err != nil {
 		if posguard.ErrorCode(err) == posguard.ENOTFOUND {
 			return fail(posguard.ReasonQRMerchantNotEnabled)

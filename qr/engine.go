@@ -79,6 +79,8 @@ type Engine struct {
 	wakeOrd chan struct{}
 	wakeRef chan struct{}
 	wakeNot chan struct{}
+
+	lookups lookups // merchants and wallets read at a cache version
 }
 
 // SettingTradePrefix holds the store's number prefix, so that numbers

@@ -3,6 +3,7 @@ package qr
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -73,36 +74,38 @@ func (e *Engine) attemptRefund(ctx context.Context, r *posguard.QRRefund) (bool,
 	var a *wallet.RefundAnswer
 	if r.Task == posguard.QRRefundTaskQuery {
 		a, err = c.RefundQuery(ctx, wallet.RefundQueryRequest{MchID: mch, OutTradeNo: o.OutTradeNo, OutRefundNo: r.RefundNo})
+		x := refundExchange(posguard.QRExchangeRefundQuery, a, err)
 		switch {
 		case err != nil:
 		case a.OK() && a.RefundState == wallet.RefundSuccess:
-			return e.refundDone(ctx, r, posguard.QRRefundSucceeded, "", a.RefundID)
+			return e.refundDone(ctx, r, posguard.QRRefundSucceeded, "", a.RefundID, x)
 		case a.OK() && a.RefundState == wallet.RefundFail:
-			return e.refundDone(ctx, r, posguard.QRRefundFailed, posguard.ReasonQRRefundFailed, a.RefundID)
+			return e.refundDone(ctx, r, posguard.QRRefundFailed, posguard.ReasonQRRefundFailed, a.RefundID, x)
 		case !a.OK() && !a.Rejected() && a.Code() == wallet.ErrRefundNotExist:
 			// Never arrived: send the same refund again, now.
 			_, err := e.updateRefund(ctx, posguard.QRRefundUpdate{ID: r.ID, From: posguard.QRRefundProcessing, Task: ptr(posguard.QRRefundTaskSend),
-				Attempted: true, NextAttempt: e.Now(), LastError: ptr("refund query: REFUNDNOTEXIST")})
+				Attempted: true, NextAttempt: e.Now(), LastError: ptr("refund query: REFUNDNOTEXIST"), Exchange: x})
 			return false, err
 		}
 	} else {
 		a, err = c.Refund(ctx, wallet.RefundRequest{MchID: mch, OutTradeNo: o.OutTradeNo, OutRefundNo: r.RefundNo,
 			RefundAmount: int64(r.Amount), Reason: truncate(r.Reason, 80)})
+		x := refundExchange(posguard.QRExchangeRefund, a, err)
 		switch {
 		case err != nil:
 		case a.OK() && a.RefundState == wallet.RefundSuccess:
-			return e.refundDone(ctx, r, posguard.QRRefundSucceeded, "", a.RefundID)
+			return e.refundDone(ctx, r, posguard.QRRefundSucceeded, "", a.RefundID, x)
 		case a.OK() && a.RefundState == wallet.RefundFail:
-			return e.refundDone(ctx, r, posguard.QRRefundFailed, posguard.ReasonQRRefundFailed, a.RefundID)
+			return e.refundDone(ctx, r, posguard.QRRefundFailed, posguard.ReasonQRRefundFailed, a.RefundID, x)
 		case a.Rejected():
-			ok, err := e.refundDone(ctx, r, posguard.QRRefundFailed, posguard.ReasonQRChannelRejected, "")
+			ok, err := e.refundDone(ctx, r, posguard.QRRefundFailed, posguard.ReasonQRChannelRejected, "", x)
 			e.openCase(ctx, o, posguard.ReasonQRChannelRejected, fmt.Sprintf("the channel refused /pay/refund %s: %s %s", r.RefundNo, a.ErrCode, a.ErrMsg))
 			return ok, err
 		case a.Code() == wallet.ErrRefundExceeded:
-			return e.refundDone(ctx, r, posguard.QRRefundFailed, posguard.ReasonQRRefundExceeds, "")
+			return e.refundDone(ctx, r, posguard.QRRefundFailed, posguard.ReasonQRRefundExceeds, "", x)
 		case a.Code() == wallet.ErrTradeStateError || a.Code() == wallet.ErrOrderNotExist ||
 			a.Code() == wallet.ErrOrderReversed || a.Code() == wallet.ErrOrderClosed:
-			return e.refundDone(ctx, r, posguard.QRRefundFailed, posguard.ReasonQRRefundState, "")
+			return e.refundDone(ctx, r, posguard.QRRefundFailed, posguard.ReasonQRRefundState, "", x)
 		}
 	}
 	// PROCESSING, SYSTEMERROR, OUT_REFUND_NO_USED, no trusted answer: ask
@@ -116,18 +119,44 @@ func (e *Engine) attemptRefund(ctx context.Context, r *posguard.QRRefund) (bool,
 	default:
 		why = "refund: " + a.Code()
 	}
+	request := posguard.QRExchangeRefund
+	if r.Task == posguard.QRRefundTaskQuery {
+		request = posguard.QRExchangeRefundQuery
+	}
 	_, uerr := e.updateRefund(ctx, posguard.QRRefundUpdate{ID: r.ID, From: posguard.QRRefundProcessing, Task: ptr(posguard.QRRefundTaskQuery),
-		Attempted: true, NextAttempt: e.Now().Add(reversal.Backoff(r.Attempts+1, retryBase, retryMax, true)), LastError: &why})
+		Attempted: true, NextAttempt: e.Now().Add(reversal.Backoff(r.Attempts+1, retryBase, retryMax, true)), LastError: &why,
+		Exchange: refundExchange(request, a, err)})
 	if uerr != nil {
 		return false, uerr
 	}
 	return false, posguard.Errorf(posguard.EUNAVAILABLE, "qr refund %d: %s", r.ID, why)
 }
 
-// refundDone records a refund's final state.
-func (e *Engine) refundDone(ctx context.Context, r *posguard.QRRefund, st posguard.QRRefundState, reason, refundID string) (bool, error) {
+// refundExchange is the history entry of one request about a refund and
+// the channel's answer a (or err, when there was no trusted answer).
+func refundExchange(request string, a *wallet.RefundAnswer, err error) *posguard.QRRefundExchange {
+	label := "refund"
+	if request == posguard.QRExchangeRefundQuery {
+		label = "refund query"
+	}
+	x := &posguard.QRRefundExchange{Request: request}
+	switch {
+	case err != nil:
+		x.Answer = label + ": " + err.Error()
+	case a.OK():
+		x.Answer = label + ": " + a.RefundState
+	case a.Rejected():
+		x.Answer = label + ": " + strings.TrimSpace("return_code FAIL "+a.ErrCode)
+	default:
+		x.Answer = label + ": " + a.Code()
+	}
+	return x
+}
+
+// refundDone records a refund's final state and the exchange that gave it.
+func (e *Engine) refundDone(ctx context.Context, r *posguard.QRRefund, st posguard.QRRefundState, reason, refundID string, x *posguard.QRRefundExchange) (bool, error) {
 	_, err := e.updateRefund(ctx, posguard.QRRefundUpdate{ID: r.ID, From: posguard.QRRefundProcessing, State: st, FailReason: reason,
-		RefundID: refundID, Task: ptr(posguard.QRTaskNone), Attempted: true, LastError: ptr(""), Notify: true})
+		RefundID: refundID, Task: ptr(posguard.QRTaskNone), Attempted: true, LastError: ptr(""), Notify: true, Exchange: x})
 	if posguard.ErrorCode(err) == posguard.ECONFLICT {
 		return true, nil
 	}

@@ -56,6 +56,18 @@ type RefundView struct {
 	Reason      string `json:"reason,omitempty"`
 	CreatedAt   string `json:"created_at"`
 	UpdatedAt   string `json:"updated_at"`
+	// Exchanges is every request sent to the channel about the refund and
+	// its answer, oldest first: shown when the order is read (GET), not in
+	// the refund's own answer or in notifications (an addition to spec
+	// §4.4's fields, docs/qr.md "Refund history").
+	Exchanges []ExchangeView `json:"exchanges,omitempty"`
+}
+
+// ExchangeView is one exchange with the channel about a refund.
+type ExchangeView struct {
+	Request string `json:"request"` // refund | refund_query
+	Answer  string `json:"answer"`
+	At      string `json:"at"`
 }
 
 // NoticeView is one merchant notification of the order (its delivery).
@@ -144,3 +156,15 @@ func ViewRefund(r *posguard.QRRefund) RefundView {
 
 // NoticeID is the notify_id of a merchant notification.
 func NoticeID(id int64) string { return "N" + strconv.FormatInt(id, 10) }
+
+// AddExchanges puts each exchange under its refund in v.
+func (v *OrderView) AddExchanges(xs []*posguard.QRRefundExchange) {
+	for _, x := range xs {
+		id := RefundID(x.RefundID)
+		for i := range v.Refunds {
+			if v.Refunds[i].ID == id {
+				v.Refunds[i].Exchanges = append(v.Refunds[i].Exchanges, ExchangeView{Request: x.Request, Answer: x.Answer, At: rfc(x.At)})
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package recon
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -97,7 +98,7 @@ func (r *Reconciler) gatherQR(ctx context.Context, in Input) ([]*qrBill, string,
 			return nil, "", posguard.Errorf(posguard.EINVALID, "%s: a second bill of channel %s for %s", name, channel, mchID)
 		}
 		given[channel+"|"+mchID] = true
-		b, err := readQRBill(name, in.Date, src, f.Data)
+		b, err := readGivenQRBill(name, in.Date, src, f)
 		if err != nil {
 			return nil, "", err
 		}
@@ -116,7 +117,7 @@ func (r *Reconciler) gatherQR(ctx context.Context, in Input) ([]*qrBill, string,
 				return nil, "", err
 			}
 			name := QRBillName(in.Date, src.Channel, src.MchID)
-			b, err := readQRBill(name, in.Date, src, data)
+			b, err := readGivenQRBill(name, in.Date, src, QRBill{Data: data})
 			if err != nil {
 				return nil, "", posguard.WrapError(posguard.EUNAVAILABLE, err, "the channel's bill")
 			}
@@ -140,98 +141,290 @@ func (r *Reconciler) gatherQR(ctx context.Context, in Input) ([]*qrBill, string,
 	return bills, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// qrSide is what matching the bills of a date needs of the QR journal.
-type qrSide struct {
-	byNo      map[string]*posguard.QROrder
-	paid      map[string][]*posguard.QROrder  // channel|merchant → succeeded orders paid on the date
-	refunds   map[int64][]*posguard.QRRefund  // by order
-	refundNo  map[string]*posguard.QRRefund   // by posguard's out_refund_no at the channel
-	refundDay map[string][]*posguard.QRRefund // succeeded on the date, by channel|merchant of the order
-	byID      map[int64]*posguard.QROrder
+// readGivenQRBill reads a bill given to a run: from f.Open as a stream
+// when set, otherwise from f.Data.
+func readGivenQRBill(name, date string, src posguard.QRBillSource, f QRBill) (*qrBill, error) {
+	if f.Open == nil {
+		if len(f.Data) > MaxQRBill {
+			return nil, badQRBill(name, 1, "", "bill over %d bytes", MaxQRBill)
+		}
+		return readQRBill(name, date, src, bytes.NewReader(f.Data), MaxQRBill)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINVALID, err, "%s", name)
+	}
+	defer rc.Close()
+	return readQRBill(name, date, src, rc, MaxQRBillFile)
 }
 
+// qrOrd is what matching needs of one QR order, kept for every order of
+// the run (a bill of millions of rows names millions of orders); the full
+// order is built only while its rows are matched.
+type qrOrd struct {
+	id, amount int64
+	no         string // out_trade_no (the bill's copy when a bill names it)
+	mc, term   uint32 // channel|merchant and terminal, in qrSide.strs
+	state, rev uint8  // in qrSide.strs8
+	task       uint8
+	paid       bool // succeeded, paid on the run's date
+}
+
+// qrRef is what matching needs of one refund.
+type qrRef struct {
+	id, orderID, amount int64
+	updated             int64 // UnixNano
+	no                  string
+	state               uint8
+	internal            bool
+}
+
+// qrSide is what matching the bills of a date needs of the QR journal.
+type qrSide struct {
+	ords     []qrOrd            // by id
+	paid     map[uint32][]int32 // channel|merchant → succeeded orders paid on the date
+	refs     []qrRef            // every refund of those orders, by order id then id
+	refundNo map[string]int32   // posguard's out_refund_no at the channel → index in refs
+	day      []qrRef            // refunds succeeded on the date
+	dayBy    map[uint32][]int32 // channel|merchant of the order → index in day
+
+	strs  []string // interned channel|merchant pairs, merchant ids, terminals
+	strIx map[string]uint32
+	strs8 []string // interned states and tasks
+	str8  map[string]uint8
+	// scratch order and refund handed to the matcher (an exception
+	// copies them).
+	o posguard.QROrder
+	x posguard.QRRefund
+}
+
+func (q *qrSide) intern(s string) uint32 {
+	i, ok := q.strIx[s]
+	if !ok {
+		i = uint32(len(q.strs))
+		q.strs = append(q.strs, s)
+		q.strIx[s] = i
+	}
+	return i
+}
+
+func (q *qrSide) intern8(s string) uint8 {
+	i, ok := q.str8[s]
+	if !ok {
+		if len(q.strs8) == 255 {
+			return q.intern8("?")
+		}
+		i = uint8(len(q.strs8))
+		q.strs8 = append(q.strs8, s)
+		q.str8[s] = i
+	}
+	return i
+}
+
+// mcKey is the key of a channel and merchant.
+func (q *qrSide) mcKey(channel, merchant string) uint32 { return q.intern(channel + "|" + merchant) }
+
+func (q *qrSide) compactOrder(o *posguard.QROrder, no string) qrOrd {
+	if no == "" {
+		no = o.OutTradeNo
+	}
+	q.intern(o.ChannelName)
+	q.intern(o.MerchantID)
+	return qrOrd{id: o.ID, amount: int64(o.Amount), no: no, mc: q.mcKey(o.ChannelName, o.MerchantID), term: q.intern(o.TerminalID),
+		state: q.intern8(string(o.State)), rev: q.intern8(o.ReversalState), task: q.intern8(string(o.Task))}
+}
+
+func (q *qrSide) compactRefund(x *posguard.QRRefund) qrRef {
+	return qrRef{id: x.ID, orderID: x.OrderID, amount: int64(x.Amount), updated: x.UpdatedAt.UnixNano(), no: x.RefundNo,
+		state: q.intern8(string(x.State)), internal: x.Internal}
+}
+
+// ordIndex returns the index of order id, -1 if not loaded.
+func (q *qrSide) ordIndex(id int64) int32 {
+	i := sort.Search(len(q.ords), func(i int) bool { return q.ords[i].id >= id })
+	if i < len(q.ords) && q.ords[i].id == id {
+		return int32(i)
+	}
+	return -1
+}
+
+// order returns order i in full (the fields matching reads), in the
+// side's scratch order: valid until the next call.
+func (q *qrSide) order(i int32) *posguard.QROrder {
+	if i < 0 {
+		return nil
+	}
+	c := &q.ords[i]
+	ch, mer, _ := strings.Cut(q.strs[c.mc], "|")
+	q.o = posguard.QROrder{ID: c.id, Amount: posguard.Amount(c.amount), OutTradeNo: c.no, ChannelName: ch, MerchantID: mer,
+		TerminalID: q.strs[c.term], State: posguard.QRState(q.strs8[c.state]), ReversalState: q.strs8[c.rev], Task: posguard.QRTask(q.strs8[c.task])}
+	return &q.o
+}
+
+// refund returns a refund in full (the fields matching reads), in the
+// side's scratch refund: valid until the next call.
+func (q *qrSide) refund(c *qrRef) *posguard.QRRefund {
+	q.x = posguard.QRRefund{ID: c.id, OrderID: c.orderID, Amount: posguard.Amount(c.amount), RefundNo: c.no,
+		State: posguard.QRRefundState(q.strs8[c.state]), Internal: c.internal, UpdatedAt: time.Unix(0, c.updated).UTC()}
+	return &q.x
+}
+
+// refundsOf returns the refunds of order id.
+func (q *qrSide) refundsOf(id int64) []qrRef {
+	i := sort.Search(len(q.refs), func(i int) bool { return q.refs[i].orderID >= id })
+	j := i
+	for j < len(q.refs) && q.refs[j].orderID == id {
+		j++
+	}
+	return q.refs[i:j]
+}
+
+// qrChunk is how many numbers or ids one store read asks for.
+const qrChunk = 5000
+
 // loadQR reads the orders the bills name, the orders paid on the date, and
-// their refunds.
+// their refunds, compactly; it sets each bill's groups' orders.
 func (r *Reconciler) loadQR(ctx context.Context, date string, bills []*qrBill) (*qrSide, error) {
 	if r.QRStore == nil {
 		return nil, posguard.Errorf(posguard.EINTERNAL, "reconciliation of QR bills needs the QR store")
 	}
 	day, _ := time.ParseInLocation("2006-01-02", date, cst)
 	end := day.AddDate(0, 0, 1)
-	q := &qrSide{byNo: map[string]*posguard.QROrder{}, paid: map[string][]*posguard.QROrder{},
-		refunds: map[int64][]*posguard.QRRefund{}, refundNo: map[string]*posguard.QRRefund{}, refundDay: map[string][]*posguard.QRRefund{}}
+	q := &qrSide{paid: map[uint32][]int32{}, refundNo: map[string]int32{}, dayBy: map[uint32][]int32{},
+		strIx: map[string]uint32{}, str8: map[string]uint8{}}
+	q.intern8("")
+	// A bill's copy of a number, so an order keeps no string of its own.
+	billNo := func(no string) (string, bool) {
+		for _, b := range bills {
+			if g, ok := b.byNo[no]; ok {
+				return b.groups[g].no, true
+			}
+		}
+		return no, false
+	}
+	named := make([][]bool, len(bills)) // groups whose order is loaded, per bill
+	for i, b := range bills {
+		named[i] = make([]bool, len(b.groups))
+	}
+	mark := func(no string) {
+		for i, b := range bills {
+			if g, ok := b.byNo[no]; ok {
+				named[i][g] = true
+			}
+		}
+	}
 	if err := r.QRStore.PaidQROrders(ctx, day, end, func(o *posguard.QROrder) error {
-		q.byNo[o.OutTradeNo] = o
-		k := o.ChannelName + "|" + o.MerchantID
-		q.paid[k] = append(q.paid[k], o)
+		no, _ := billNo(o.OutTradeNo)
+		c := q.compactOrder(o, no)
+		c.paid = true
+		q.ords = append(q.ords, c)
+		mark(o.OutTradeNo)
 		return nil
 	}); err != nil {
 		return nil, err
 	}
+	// The numbers the bills name that no paid order has.
 	var nos []string
-	for _, b := range bills {
-		for _, row := range b.rows {
-			if q.byNo[row.OutTradeNo] == nil {
-				q.byNo[row.OutTradeNo] = nil
-				nos = append(nos, row.OutTradeNo)
+	for i, b := range bills {
+		for g := range b.groups {
+			if !named[i][g] {
+				nos = append(nos, b.groups[g].no)
 			}
 		}
 	}
+	named = nil
 	sort.Strings(nos)
 	nos = compactStrings(nos)
-	named, err := r.QRStore.QROrdersByTradeNo(ctx, nos)
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range named {
-		q.byNo[o.OutTradeNo] = o
-	}
-	byID := map[int64]*posguard.QROrder{}
-	var ids []int64
-	for _, o := range q.byNo {
-		if o != nil {
-			ids = append(ids, o.ID)
-			byID[o.ID] = o
+	for len(nos) > 0 {
+		n := min(len(nos), qrChunk)
+		got, err := r.QRStore.QROrdersByTradeNo(ctx, nos[:n])
+		if err != nil {
+			return nil, err
 		}
+		for _, o := range got {
+			no, _ := billNo(o.OutTradeNo)
+			q.ords = append(q.ords, q.compactOrder(o, no))
+		}
+		nos = nos[n:]
 	}
-	var refundDay []*posguard.QRRefund
+	sortOrds(q.ords)
+	// Refunds of the date, and the orders of those no bill names nor paid
+	// that day.
 	if err := r.QRStore.SucceededQRRefunds(ctx, day, end, func(x *posguard.QRRefund) error {
-		refundDay = append(refundDay, x)
-		if _, ok := byID[x.OrderID]; !ok {
-			byID[x.OrderID] = nil
-			ids = append(ids, x.OrderID)
-		}
+		q.day = append(q.day, q.compactRefund(x))
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	// Orders of refunds of the date that no bill names nor paid that day.
-	for _, x := range refundDay {
-		o := byID[x.OrderID]
-		if o == nil {
-			var err error
-			if o, err = r.QRStore.QROrder(ctx, x.OrderID); err != nil {
-				return nil, err
+	have := len(q.ords)
+	fetched := map[int64]bool{}
+	for _, x := range q.day {
+		if q.ordIndex(x.orderID) >= 0 || fetched[x.orderID] {
+			continue
+		}
+		fetched[x.orderID] = true
+		o, err := r.QRStore.QROrder(ctx, x.orderID)
+		if err != nil {
+			return nil, err
+		}
+		q.ords = append(q.ords, q.compactOrder(o, ""))
+	}
+	if len(q.ords) > have {
+		sortOrds(q.ords)
+	}
+	for i, x := range q.day {
+		k := q.ords[q.ordIndex(x.orderID)].mc
+		q.dayBy[k] = append(q.dayBy[k], int32(i))
+	}
+	for i, o := range q.ords {
+		if o.paid {
+			q.paid[o.mc] = append(q.paid[o.mc], int32(i))
+		}
+	}
+	// Every refund of every order loaded.
+	ids := make([]int64, 0, qrChunk)
+	for i := 0; i < len(q.ords); {
+		ids = ids[:0]
+		for ; i < len(q.ords) && len(ids) < qrChunk; i++ {
+			ids = append(ids, q.ords[i].id)
+		}
+		got, err := r.QRStore.QRRefundsOf(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range got {
+			q.refs = append(q.refs, q.compactRefund(x))
+		}
+	}
+	sort.Slice(q.refs, func(i, j int) bool {
+		if q.refs[i].orderID != q.refs[j].orderID {
+			return q.refs[i].orderID < q.refs[j].orderID
+		}
+		return q.refs[i].id < q.refs[j].id
+	})
+	for i, x := range q.refs {
+		if x.no != "" {
+			q.refundNo[x.no] = int32(i)
+		}
+	}
+	// Each bill's groups → their orders.
+	for _, b := range bills {
+		b.groupOrd = make([]int32, len(b.groups))
+		for g := range b.groupOrd {
+			b.groupOrd[g] = -1
+		}
+	}
+	for i, o := range q.ords {
+		for _, b := range bills {
+			if g, ok := b.byNo[o.no]; ok {
+				b.groupOrd[g] = int32(i)
 			}
-			byID[o.ID] = o
-		}
-		k := o.ChannelName + "|" + o.MerchantID
-		q.refundDay[k] = append(q.refundDay[k], x)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	refunds, err := r.QRStore.QRRefundsOf(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	for _, x := range refunds {
-		q.refunds[x.OrderID] = append(q.refunds[x.OrderID], x)
-		if x.RefundNo != "" {
-			q.refundNo[x.RefundNo] = x
 		}
 	}
-	q.byID = byID
 	return q, nil
 }
+
+func sortOrds(o []qrOrd) { sort.Slice(o, func(i, j int) bool { return o[i].id < o[j].id }) }
 
 func compactStrings(s []string) []string {
 	out := s[:0]
@@ -279,17 +472,9 @@ type qrBillMatch struct {
 
 func (bm *qrBillMatch) match(day time.Time) {
 	b, q, s := bm.b, bm.q, bm.sum
-	// Rows by order number (their indexes in the bill), in the order of
-	// their first row.
-	var order []string
-	by := make(map[string][]int32, len(b.rows))
 	seenRefund := map[string]bool{}
 	for i := range b.rows {
-		row := &b.rows[i]
-		if by[row.OutTradeNo] == nil {
-			order = append(order, row.OutTradeNo)
-		}
-		by[row.OutTradeNo] = append(by[row.OutTradeNo], int32(i))
+		row := b.row(int32(i))
 		switch row.Type {
 		case wallet.BillPay:
 			s.Totals.PayCount++
@@ -303,43 +488,45 @@ func (bm *qrBillMatch) match(day time.Time) {
 			seenRefund[row.OutRefundNo] = true
 		}
 		s.Totals.Fees += row.Fee
-		bm.checkFee(*row)
+		bm.checkFee(row, b.groupOrd[b.rows[i].group])
 	}
 	var rows []qrRow
-	for _, no := range order {
-		rows = rows[:0]
-		for _, i := range by[no] {
-			rows = append(rows, b.rows[i])
-		}
-		bm.order(no, rows)
+	for g := range b.groups {
+		rows = b.groupRows(rows[:0], int32(g))
+		bm.order(b.groupOrd[g], rows)
 	}
 	// Succeeded that day at this channel for this merchant, no PAY row.
-	for _, o := range q.paid[b.src.Channel+"|"+b.src.MerchantID] {
-		if bm.hasPay(by[o.OutTradeNo]) {
-			continue
+	mc, known := q.strIx[b.src.Channel+"|"+b.src.MerchantID]
+	if known {
+		for _, i := range q.paid[mc] {
+			if g, ok := b.byNo[q.ords[i].no]; ok && bm.hasPay(g) {
+				continue
+			}
+			o := q.order(i)
+			f := bm.exception(posguard.ReconQRJournalOnly, posguard.ActionHold, o, nil, nil)
+			f.Amount = ptr(int64(o.Amount))
+			f.holdAmt = int64(o.Amount)
 		}
-		f := bm.exception(posguard.ReconQRJournalOnly, posguard.ActionHold, o, nil, nil)
-		f.Amount = ptr(int64(o.Amount))
-		f.holdAmt = int64(o.Amount)
-	}
-	// Refunds posguard shows succeeded that day, no REFUND row.
-	for _, x := range q.refundDay[b.src.Channel+"|"+b.src.MerchantID] {
-		o := q.byID[x.OrderID]
-		if seenRefund[x.RefundNo] {
-			continue
+		// Refunds posguard shows succeeded that day, no REFUND row.
+		for _, i := range q.dayBy[mc] {
+			x := &q.day[i]
+			if seenRefund[x.no] {
+				continue
+			}
+			if time.Unix(0, x.updated).Before(day.Add(qrReturnSlack)) {
+				continue // its row may be on the previous day's bill
+			}
+			o := q.order(q.ordIndex(x.orderID))
+			f := bm.exception(posguard.ReconQRRefundMismatch, posguard.ActionCase, o, q.refund(x), nil)
+			f.Amount = ptr(x.amount)
 		}
-		if x.UpdatedAt.Before(day.Add(qrReturnSlack)) {
-			continue // its row may be on the previous day's bill
-		}
-		f := bm.exception(posguard.ReconQRRefundMismatch, posguard.ActionCase, o, x, nil)
-		f.Amount = ptr(int64(x.Amount))
 	}
 }
 
-// hasPay reports whether one of the bill's rows at these indexes is a PAY.
-func (bm *qrBillMatch) hasPay(idx []int32) bool {
-	for _, i := range idx {
-		if bm.b.rows[i].Type == wallet.BillPay {
+// hasPay reports whether one of the rows of the bill's group g is a PAY.
+func (bm *qrBillMatch) hasPay(g int32) bool {
+	for i := bm.b.groups[g].first; i >= 0; i = bm.b.rows[i].next {
+		if bm.b.rows[i].kind == billPay {
 			return true
 		}
 	}
@@ -350,6 +537,15 @@ func (bm *qrBillMatch) hasPay(idx []int32) bool {
 // posguard never made) and refund x, with the bill rows it takes.
 func (bm *qrBillMatch) exception(class, action string, o *posguard.QROrder, x *posguard.QRRefund, rows []qrRow) *finding {
 	b := bm.b
+	// o and x may be the side's scratch values: the finding keeps copies.
+	if o != nil {
+		c := *o
+		o = &c
+	}
+	if x != nil {
+		c := *x
+		x = &c
+	}
 	f := &finding{Exception: Exception{Class: class, Action: action, Source: SourceQR, Merchant: b.src.MerchantID,
 		Channel: ptr(b.src.Channel), Bill: ptr(billLabel(b))}, merchant: b.src.MerchantID, qrOrder: o, qrRefund: x, qrRows: len(rows)}
 	no := ""
@@ -401,10 +597,10 @@ func billLabel(b *qrBill) string {
 	return QRBillName("", b.src.Channel, b.src.MchID)
 }
 
-// order matches the rows of one order number.
-func (bm *qrBillMatch) order(no string, rows []qrRow) {
-	q, s := bm.q, bm.sum
-	o := q.byNo[no]
+// order matches the rows of one order number, of order oi (-1: none).
+func (bm *qrBillMatch) order(oi int32, rows []qrRow) {
+	s := bm.sum
+	o := bm.q.order(oi)
 	var pays, reverses, refunds []qrRow
 	var pay, back int64
 	for _, r := range rows {
@@ -459,7 +655,10 @@ func (bm *qrBillMatch) order(no string, rows []qrRow) {
 
 // refund matches one REFUND row of a succeeded order.
 func (bm *qrBillMatch) refund(o *posguard.QROrder, r qrRow) {
-	x := bm.q.refundNo[r.OutRefundNo]
+	var x *posguard.QRRefund
+	if i, ok := bm.q.refundNo[r.OutRefundNo]; ok {
+		x = bm.q.refund(&bm.q.refs[i])
+	}
 	if x == nil || x.OrderID != o.ID {
 		// Money returned that posguard never asked for: the merchant
 		// would be paid for it.
@@ -499,8 +698,8 @@ func (bm *qrBillMatch) notSucceeded(o *posguard.QROrder, rows []qrRow, pay, back
 		return
 	}
 	returned := o.State == posguard.QRReversed && o.ReversalState == posguard.QRReversalDone && o.Task == posguard.QRTaskNone
-	for _, x := range bm.q.refunds[o.ID] {
-		if x.Internal && x.State == posguard.QRRefundSucceeded && int64(x.Amount) >= pay-back {
+	for _, x := range bm.q.refundsOf(o.ID) {
+		if x.internal && posguard.QRRefundState(bm.q.strs8[x.state]) == posguard.QRRefundSucceeded && x.amount >= pay-back {
 			returned = true
 		}
 	}
@@ -524,7 +723,7 @@ func (bm *qrBillMatch) notSucceeded(o *posguard.QROrder, rows []qrRow, pay, back
 
 // checkFee compares a row's fee with the channel's rate, when one is
 // configured (basis points of the row's amount, half up).
-func (bm *qrBillMatch) checkFee(r qrRow) {
+func (bm *qrBillMatch) checkFee(r qrRow, oi int32) {
 	bps, ok := bm.fees[bm.b.src.Channel]
 	if !ok {
 		return
@@ -533,7 +732,7 @@ func (bm *qrBillMatch) checkFee(r qrRow) {
 	if r.Fee == want {
 		return
 	}
-	f := bm.exception(posguard.ReconQRFeeMismatch, posguard.ActionCase, bm.q.byNo[r.OutTradeNo], nil, []qrRow{r})
+	f := bm.exception(posguard.ReconQRFeeMismatch, posguard.ActionCase, bm.q.order(oi), nil, []qrRow{r})
 	f.FileAmount, f.Amount = ptr(r.Fee), ptr(want)
 	if r.Type == wallet.BillRefund {
 		f.OutRefundNo = ptr(r.OutRefundNo)

@@ -43,11 +43,21 @@ func (c *caseLog) OpenCase(ctx context.Context, r payout.CaseRequest) (string, e
 	return fmt.Sprintf("CASE-%d", len(c.cases)), nil
 }
 
-// fixture is a real SQLite store with two merchants, fee plans and card
-// kinds, the poster, settler, simulated bank and payout runner.
+// fixtureStore is what the fixture uses of a store: SQLite's and
+// PostgreSQL's both serve it.
+type fixtureStore interface {
+	posguard.Store
+	Money() posguard.MoneyStore
+	QR() posguard.QRStore
+	Onboarding() posguard.OnboardingStore
+}
+
+// fixture is a real store (SQLite unless made with newFixtureOn) with two
+// merchants, fee plans and card kinds, the poster, settler, simulated bank
+// and payout runner.
 type fixture struct {
 	t       testing.TB
-	st      *sqlite.Store
+	st      fixtureStore
 	m       posguard.MoneyStore
 	poster  *ledger.Poster
 	settler *settlement.Settler
@@ -72,6 +82,12 @@ func newFixtureAt(t testing.TB, path string) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newFixtureOn(t, st)
+}
+
+// newFixtureOn is newFixture on the open store st.
+func newFixtureOn(t testing.TB, st fixtureStore) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	ms := []*posguard.Merchant{
 		{ID: shop, Name: "Shop", MCC: "5411", Status: posguard.MerchantActive, Kind: "enterprise", FeePlan: "standard",

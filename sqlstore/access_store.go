@@ -14,18 +14,12 @@ import (
 
 var _ posguard.AccessStore = (*Store)(nil)
 
-const userColumns = `id, name, role, merchant_id, password_hash, disabled, created_at`
-
-// scanUser reads one row of userColumns.
-func scanUser(row Row) (*posguard.User, error) {
-	var u posguard.User
-	var role string
-	if err := row.Scan(&u.ID, &u.Name, &role, &u.MerchantID, &u.PasswordHash, &u.Disabled, TimeCol(&u.CreatedAt)); err != nil {
-		return nil, err
-	}
-	u.Role = posguard.Role(role)
-	return &u, nil
-}
+// userTable is users, whose ID the database assigns; name_key, the name
+// as it is looked up, is written only on insert.
+var userTable = newTable("users", "id", `id, name, role, merchant_id, password_hash, disabled, created_at`,
+	func(u *posguard.User) []any {
+		return []any{&u.ID, &u.Name, &u.Role, &u.MerchantID, &u.PasswordHash, &u.Disabled, &u.CreatedAt}
+	})
 
 // CreateUser implements posguard.UserStore.
 func (s *Store) CreateUser(ctx context.Context, u *posguard.User) error {
@@ -59,13 +53,12 @@ func (s *Store) CreateUser(ctx context.Context, u *posguard.User) error {
 
 // UserByName implements posguard.UserStore.
 func (s *Store) UserByName(ctx context.Context, name string) (*posguard.User, error) {
-	return queryOne(ctx, s.DB, "user by name", func() error { return NotFound("user", name) }, scanUser,
-		`SELECT `+userColumns+` FROM users WHERE name_key = ?`, posguard.NameKey(name))
+	return userTable.get(ctx, s.DB, "user by name", func() error { return NotFound("user", name) }, ` WHERE name_key = ?`, posguard.NameKey(name))
 }
 
 // Users implements posguard.UserStore.
 func (s *Store) Users(ctx context.Context) ([]*posguard.User, error) {
-	return queryAll(ctx, s.DB, "users", scanUser, `SELECT `+userColumns+` FROM users ORDER BY name_key`)
+	return userTable.list(ctx, s.DB, "users", ` ORDER BY name_key`)
 }
 
 // updateUser sets one column of the user named name; ENOTFOUND when none.

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"maps"
 	"slices"
 	"time"
@@ -15,15 +14,6 @@ var (
 	_ posguard.IncidentStore  = (*Store)(nil)
 	_ posguard.AnalyticsStore = (*Store)(nil)
 )
-
-// jsonList returns the JSON text of a list column: [] for nil, never null.
-func jsonList(s []string) string {
-	if s == nil {
-		s = []string{}
-	}
-	b, _ := json.Marshal(s) // a []string always encodes
-	return string(b)
-}
 
 // AddRollups adds each delta to its bucket and records terminals' last-seen
 // times, in one transaction.
@@ -117,17 +107,28 @@ func (s *Store) OpenIncident(ctx context.Context, i *posguard.Incident) error {
 		i.OpenedAt = s.NowUTC()
 	}
 	i.UpdatedAt = i.OpenedAt
-	return s.DB.Insert(ctx, "open incident", &i.ID, `INSERT INTO incidents (kind, status, dimension, key, cause, rate, baseline, volume,
-		merchants, opened_at, updated_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		string(i.Kind), string(i.Status), i.Dimension, i.Key, i.Cause, i.Rate, i.Baseline, i.Volume, jsonList(i.Merchants),
-		s.T(i.OpenedAt.UTC()), s.T(i.UpdatedAt.UTC()), s.T(i.ClosedAt))
+	return incidentTable.add(ctx, s.DB, s, i, "")
 }
+
+// incidentTable is incidents, whose ID the database assigns.
+var incidentTable = newTable("incidents", "id",
+	`id, kind, status, dimension, key, cause, rate, baseline, volume, merchants, opened_at, updated_at, closed_at`,
+	func(i *posguard.Incident) []any {
+		return []any{&i.ID, &i.Kind, &i.Status, &i.Dimension, &i.Key, &i.Cause, &i.Rate, &i.Baseline, &i.Volume,
+			asJSON(&i.Merchants, &noneList), &i.OpenedAt, &i.UpdatedAt, &i.ClosedAt}
+	})
+
+// noticeTable is notices, whose ID the database assigns.
+var noticeTable = newTable("notices", "id", `id, kind, title, body, merchants, bins, from_at, to_at, created_by, created_at`,
+	func(n *posguard.Notice) []any {
+		return []any{&n.ID, &n.Kind, &n.Title, &n.Body, asJSON(&n.Merchants, &noneList), asJSON(&n.BINs, &noneList),
+			&n.From, &n.To, &n.CreatedBy, &n.CreatedAt}
+	})
 
 // UpdateIncident stores i's figures, status and times.
 func (s *Store) UpdateIncident(ctx context.Context, i *posguard.Incident) error {
-	n, err := s.DB.Exec(ctx, "update incident", `UPDATE incidents SET status = ?, cause = ?, rate = ?, baseline = ?, volume = ?,
-		merchants = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
-		string(i.Status), i.Cause, i.Rate, i.Baseline, i.Volume, jsonList(i.Merchants), s.T(i.UpdatedAt.UTC()), s.T(i.ClosedAt), i.ID)
+	set, args := incidentTable.set(s, i, "id", "kind", "dimension", "key", "opened_at")
+	n, err := s.DB.Exec(ctx, "update incident", `UPDATE incidents SET `+set+` WHERE id = ?`, append(args, i.ID)...)
 	if err == nil && n == 0 {
 		return posguard.Errorf(posguard.ENOTFOUND, "incident %d not found", i.ID)
 	}
@@ -136,50 +137,25 @@ func (s *Store) UpdateIncident(ctx context.Context, i *posguard.Incident) error 
 
 // Incidents returns incidents matching f, newest first.
 func (s *Store) Incidents(ctx context.Context, f posguard.IncidentFilter) ([]*posguard.Incident, error) {
-	a := Args{}
-	q := `SELECT id, kind, status, dimension, key, cause, rate, baseline, volume, merchants, opened_at, updated_at, closed_at
-		FROM incidents WHERE 1 = 1` + a.Eq("status", f.Status, "kind", f.Kind)
-	return queryAll(ctx, s.DB, "incidents", func(r Row) (*posguard.Incident, error) {
-		var i posguard.Incident
-		var m string
-		if err := r.Scan(&i.ID, &i.Kind, &i.Status, &i.Dimension, &i.Key, &i.Cause, &i.Rate, &i.Baseline, &i.Volume, &m,
-			TimeCol(&i.OpenedAt), TimeCol(&i.UpdatedAt), TimeCol(&i.ClosedAt)); err != nil {
-			return nil, err
-		}
-		_ = json.Unmarshal([]byte(m), &i.Merchants)
-		return &i, nil
-	}, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, 50, 1000)), a.List...)
+	a := &Args{}
+	return incidentTable.page(ctx, s, "incidents", a, a.Eq("status", f.Status, "kind", f.Kind), "id DESC", f.Limit, 50, 1000)
 }
 
 // PutNotice inserts n and sets its ID and CreatedAt.
 func (s *Store) PutNotice(ctx context.Context, n *posguard.Notice) error {
-	m, b := jsonList(n.Merchants), jsonList(n.BINs)
 	n.CreatedAt = s.NowUTC()
-	return s.DB.Insert(ctx, "put notice", &n.ID, `INSERT INTO notices (kind, title, body, merchants, bins, from_at, to_at, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		n.Kind, n.Title, n.Body, m, b, s.T(n.From.UTC()), s.T(n.To.UTC()), n.CreatedBy, s.T(n.CreatedAt))
+	return noticeTable.add(ctx, s.DB, s, n, "")
 }
 
 // Notices returns the notices in force at `at` (zero: all), newest first.
 func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posguard.Notice, error) {
-	q := `SELECT id, kind, title, body, merchants, bins, from_at, to_at, created_by, created_at FROM notices`
-	var args []any
+	q, args := "", []any{}
 	if !at.IsZero() {
 		d := s.DB.D
 		q += ` WHERE (` + d.TimeUnset("from_at") + ` OR from_at <= ?) AND (` + d.TimeUnset("to_at") + ` OR to_at > ?)`
 		args = append(args, s.T(at.UTC()), s.T(at.UTC()))
 	}
-	return queryAll(ctx, s.DB, "notices", func(r Row) (*posguard.Notice, error) {
-		var n posguard.Notice
-		var m, b string
-		if err := r.Scan(&n.ID, &n.Kind, &n.Title, &n.Body, &m, &b, TimeCol(&n.From), TimeCol(&n.To), &n.CreatedBy,
-			TimeCol(&n.CreatedAt)); err != nil {
-			return nil, err
-		}
-		_ = json.Unmarshal([]byte(m), &n.Merchants)
-		_ = json.Unmarshal([]byte(b), &n.BINs)
-		return &n, nil
-	}, q+` ORDER BY id DESC LIMIT ?`, append(args, pageLimit(limit, 50, 1000))...)
+	return noticeTable.list(ctx, s.DB, "notices", q+` ORDER BY id DESC LIMIT ?`, append(args, pageLimit(limit, 50, 1000))...)
 }
 
 // WithdrawNotice ends notice id at `at` unless it ended earlier;
@@ -196,32 +172,21 @@ func (s *Store) WithdrawNotice(ctx context.Context, id int64, at time.Time) erro
 
 // AddTerminalEvent stores e and sets its ID.
 func (s *Store) AddTerminalEvent(ctx context.Context, e *posguard.TerminalEvent) error {
-	d, err := EncodeDetail(e.Detail)
-	if err != nil {
-		return err
-	}
-	if d == nil {
-		d = "{}"
-	}
 	if e.At.IsZero() {
 		e.At = s.NowUTC()
 	}
-	return s.DB.Insert(ctx, "add terminal event", &e.ID, `INSERT INTO terminal_events (terminal_id, code, reason, detail, at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, e.TerminalID, e.Code, e.Reason, d, s.T(e.At.UTC()))
+	return terminalEventTable.add(ctx, s.DB, s, e, "")
 }
 
 // TerminalEvents returns a terminal's events at or after since, newest first.
 func (s *Store) TerminalEvents(ctx context.Context, tid string, since time.Time, limit int) ([]posguard.TerminalEvent, error) {
-	return queryAll(ctx, s.DB, "terminal events", func(r Row) (posguard.TerminalEvent, error) {
-		var e posguard.TerminalEvent
-		var d string
-		if err := r.Scan(&e.ID, &e.TerminalID, &e.Code, &e.Reason, &d, TimeCol(&e.At)); err != nil {
-			return e, err
-		}
-		if len(d) > 0 {
-			_ = json.Unmarshal([]byte(d), &e.Detail)
-		}
-		return e, nil
-	}, `SELECT id, terminal_id, code, reason, detail, at FROM terminal_events
+	return queryAll(ctx, s.DB, "terminal events", terminalEventTable.val, `SELECT `+terminalEventTable.cols+` FROM terminal_events
 		WHERE terminal_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?`, tid, s.T(since.UTC()), pageLimit(limit, 50, 1000))
 }
+
+// terminalEventTable is terminal_events, whose ID the database assigns; no
+// detail is stored as {}.
+var terminalEventTable = newTable("terminal_events", "id", `id, terminal_id, code, reason, detail, at`,
+	func(e *posguard.TerminalEvent) []any {
+		return []any{&e.ID, &e.TerminalID, &e.Code, &e.Reason, asJSON(&e.Detail, &noneObject), &e.At}
+	})

@@ -4,39 +4,31 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 
 	"github.com/posguard/posguard"
 )
 
-const appColumns = `id, kind, name, mcc, license_no, legal_name, legal_id_no, phone, address,
+// appTable is applications, whose ID the database assigns; checks and
+// returned fields are JSON, "" when empty.
+var appTable = newTable("applications", "id", `id, kind, name, mcc, license_no, legal_name, legal_id_no, phone, address,
 	account_bank, account_number, account_name, fee_plan, state, checks, returned, reason,
-	merchant_id, created_by, reviewed_by, created_at, updated_at`
+	merchant_id, created_by, reviewed_by, created_at, updated_at`,
+	func(a *posguard.Application) []any {
+		return []any{&a.ID, &a.Kind, &a.Name, &a.MCC, &a.LicenseNo, &a.LegalName, &a.LegalIDNo, &a.Phone, &a.Address,
+			&a.Account.Bank, &a.Account.Number, &a.Account.Name, &a.FeePlan, &a.State, asJSON(&a.Checks, &noneText),
+			asJSON(&a.Returned, &noneText), &a.Reason, &a.MerchantID, &a.CreatedBy, &a.ReviewedBy, &a.CreatedAt, &a.UpdatedAt}
+	})
 
 // CreateApplication implements posguard.ApplicationStore.
 func (s *Store) CreateApplication(ctx context.Context, a *posguard.Application) error {
 	now := s.NowUTC()
 	a.CreatedAt, a.UpdatedAt = now, now
-	checks, returned := jsonOrEmpty(a.Checks), jsonOrEmpty(a.Returned)
 	return s.DB.InTx(ctx, "create application", func(tx *Tx) error {
-		if err := tx.Insert(ctx, &a.ID, `INSERT INTO applications (`+appColumns[4:]+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.Kind, a.Name, a.MCC, a.LicenseNo, a.LegalName, a.LegalIDNo, a.Phone, a.Address,
-			a.Account.Bank, a.Account.Number, a.Account.Name, a.FeePlan, string(a.State), checks, returned, a.Reason,
-			a.MerchantID, a.CreatedBy, a.ReviewedBy, s.T(now), s.T(now)); err != nil {
+		if err := appTable.add(ctx, tx, s, a, ""); err != nil {
 			return err
 		}
 		return s.addEvent(ctx, tx, a.ID, posguard.ApplicationEvent{At: now, Actor: a.CreatedBy, To: string(a.State), Note: "created"})
 	})
-}
-
-// jsonOrEmpty returns the JSON text of a list or map column, "" when empty.
-func jsonOrEmpty(v any) string {
-	b, _ := json.Marshal(v)
-	if s := string(b); s != "null" && s != "[]" && s != "{}" {
-		return s
-	}
-	return ""
 }
 
 func (s *Store) addEvent(ctx context.Context, tx *Tx, id int64, ev posguard.ApplicationEvent) error {
@@ -52,35 +44,13 @@ func noApplication(id int64) func() error {
 
 // Application implements posguard.ApplicationStore.
 func (s *Store) Application(ctx context.Context, id int64) (*posguard.Application, error) {
-	return queryOne(ctx, s.DB, "read application", noApplication(id), scanApp,
-		`SELECT `+appColumns+` FROM applications WHERE id = ?`, id)
+	return appTable.get(ctx, s.DB, "read application", noApplication(id), ` WHERE id = ?`, id)
 }
 
 // Applications implements posguard.ApplicationStore.
 func (s *Store) Applications(ctx context.Context, state posguard.ApplicationState, n int) ([]*posguard.Application, error) {
-	return queryAll(ctx, s.DB, "list applications", scanApp, `SELECT `+appColumns+` FROM applications
-		WHERE (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`, string(state), string(state), pageLimit(n, 100, 1000))
-}
-
-func scanApp(r Row) (*posguard.Application, error) {
-	var a posguard.Application
-	var checks, returned string
-	if err := r.Scan(&a.ID, &a.Kind, &a.Name, &a.MCC, &a.LicenseNo, &a.LegalName, &a.LegalIDNo, &a.Phone, &a.Address,
-		&a.Account.Bank, &a.Account.Number, &a.Account.Name, &a.FeePlan, &a.State, &checks, &returned, &a.Reason,
-		&a.MerchantID, &a.CreatedBy, &a.ReviewedBy, TimeCol(&a.CreatedAt), TimeCol(&a.UpdatedAt)); err != nil {
-		return nil, err
-	}
-	for _, c := range []struct {
-		text string
-		dst  any
-	}{{checks, &a.Checks}, {returned, &a.Returned}} {
-		if c.text != "" {
-			if err := json.Unmarshal([]byte(c.text), c.dst); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return &a, nil
+	a := &Args{}
+	return appTable.page(ctx, s, "list applications", a, a.Eq("state", state), "id DESC", n, 100, 1000)
 }
 
 // UpdateApplication implements posguard.ApplicationStore.
@@ -107,12 +77,10 @@ func (s *Store) ApproveApplication(ctx context.Context, a *posguard.Application,
 // updateApplication is UpdateApplication inside tx.
 func (s *Store) updateApplication(ctx context.Context, tx *Tx, a *posguard.Application, from posguard.ApplicationState, ev posguard.ApplicationEvent) error {
 	now := s.NowUTC()
-	r, err := tx.Exec(ctx, "update application", `UPDATE applications SET kind = ?, name = ?, mcc = ?, license_no = ?, legal_name = ?,
-		legal_id_no = ?, phone = ?, address = ?, account_bank = ?, account_number = ?, account_name = ?, fee_plan = ?, state = ?,
-		checks = ?, returned = ?, reason = ?, merchant_id = ?, reviewed_by = ?, updated_at = ? WHERE id = ? AND state = ?`,
-		a.Kind, a.Name, a.MCC, a.LicenseNo, a.LegalName, a.LegalIDNo, a.Phone, a.Address, a.Account.Bank, a.Account.Number,
-		a.Account.Name, a.FeePlan, string(a.State), jsonOrEmpty(a.Checks), jsonOrEmpty(a.Returned), a.Reason, a.MerchantID,
-		a.ReviewedBy, s.T(now), a.ID, string(from))
+	v := *a
+	v.UpdatedAt = now
+	set, args := appTable.set(s, &v, "id", "created_by", "created_at")
+	r, err := tx.Exec(ctx, "update application", `UPDATE applications SET `+set+` WHERE id = ? AND state = ?`, append(args, a.ID, string(from))...)
 	if err == nil {
 		err = moved(ctx, tx, r, "applications", a.ID, noApplication(a.ID),
 			func(st string) error {
@@ -142,34 +110,24 @@ func (s *Store) AddDocument(ctx context.Context, d *posguard.Document) error {
 		if err := mustExist(ctx, tx, "applications", "id", d.ApplicationID, noApplication(d.ApplicationID)); err != nil {
 			return err
 		}
-		return tx.Insert(ctx, &d.ID, `INSERT INTO application_documents (application_id, kind, content_type, size, sha256, data, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, d.ApplicationID, d.Kind, d.ContentType, d.Size, d.SHA256, d.Data, s.T(d.CreatedAt))
+		return docDataTable.add(ctx, tx, s, d, "")
 	})
 }
 
-const docColumns = `id, application_id, kind, content_type, size, sha256, created_at`
+// docTable is application_documents without their data, docDataTable with.
+var docTable = newTable("application_documents", "id", `id, application_id, kind, content_type, size, sha256, created_at`,
+	func(d *posguard.Document) []any {
+		return []any{&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, &d.CreatedAt}
+	})
+var docDataTable = docTable.with("data", func(d *posguard.Document) []any { return []any{&d.Data} })
 
 // Documents implements posguard.ApplicationStore.
 func (s *Store) Documents(ctx context.Context, appID int64) ([]*posguard.Document, error) {
-	return queryAll(ctx, s.DB, "list documents", scanDocument(false),
-		`SELECT `+docColumns+` FROM application_documents WHERE application_id = ? ORDER BY id`, appID)
-}
-
-// scanDocument returns the scan of a row of docColumns, followed by the
-// data when withData.
-func scanDocument(withData bool) func(Row) (*posguard.Document, error) {
-	return func(r Row) (*posguard.Document, error) {
-		var d posguard.Document
-		dest := []any{&d.ID, &d.ApplicationID, &d.Kind, &d.ContentType, &d.Size, &d.SHA256, TimeCol(&d.CreatedAt)}
-		if withData {
-			dest = append(dest, &d.Data)
-		}
-		return &d, r.Scan(dest...)
-	}
+	return docTable.list(ctx, s.DB, "list documents", ` WHERE application_id = ? ORDER BY id`, appID)
 }
 
 // Document implements posguard.ApplicationStore.
 func (s *Store) Document(ctx context.Context, id int64) (*posguard.Document, error) {
-	return queryOne(ctx, s.DB, "read document", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no document %d", id) },
-		scanDocument(true), `SELECT `+docColumns+`, data FROM application_documents WHERE id = ?`, id)
+	return docDataTable.get(ctx, s.DB, "read document", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no document %d", id) },
+		` WHERE id = ?`, id)
 }

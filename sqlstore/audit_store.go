@@ -73,31 +73,22 @@ func (tx *Tx) appendAudit(ctx context.Context, r *posguard.AuditRecord) error {
 	return err
 }
 
-const auditColumns = `id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash`
-
-// scanAudit reads one row of auditColumns.
-func scanAudit(row Row) (*posguard.AuditRecord, error) {
-	var r posguard.AuditRecord
-	var role string
-	if err := row.Scan(&r.ID, TimeCol(&r.At), &r.User, &role, &r.Remote, &r.Action, &r.Object, &r.Outcome, &r.Changes, &r.PrevHash, &r.Hash); err != nil {
-		return nil, err
-	}
-	r.Role = posguard.Role(role)
-	return &r, nil
-}
+// auditTable is audit_log, numbered by the chain's head.
+var auditTable = newTable("audit_log", "", `id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash`,
+	func(r *posguard.AuditRecord) []any {
+		return []any{&r.ID, &r.At, &r.User, &r.Role, &r.Remote, &r.Action, &r.Object, &r.Outcome, &r.Changes, &r.PrevHash, &r.Hash}
+	})
 
 // AuditRecords implements posguard.AuditStore.
 func (s *Store) AuditRecords(ctx context.Context, f posguard.AuditFilter) ([]*posguard.AuditRecord, error) {
 	a := s.args()
-	q := `SELECT ` + auditColumns + ` FROM audit_log WHERE 1 = 1` + a.Eq("user_name", f.User, "action", f.Action, "object", f.Object,
-		"at >=", f.From, "at <", f.To, "id <", max(f.Before, 0))
-	return queryAll(ctx, s.DB, "audit records", scanAudit, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, maxAuditPage, maxAuditPage)), a.List...)
+	return auditTable.page(ctx, s, "audit records", a, a.Eq("user_name", f.User, "action", f.Action, "object", f.Object,
+		"at >=", f.From, "at <", f.To, "id <", max(f.Before, 0)), "id DESC", f.Limit, maxAuditPage, maxAuditPage)
 }
 
 // AuditChain implements posguard.AuditStore.
 func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]*posguard.AuditRecord, error) {
-	return queryAll(ctx, s.DB, "audit chain", scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`,
-		after, pageLimit(limit, 10000, 10000))
+	return auditTable.list(ctx, s.DB, "audit chain", ` WHERE id > ? ORDER BY id LIMIT ?`, after, pageLimit(limit, 10000, 10000))
 }
 
 // AuditHead implements posguard.AuditStore.

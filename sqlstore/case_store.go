@@ -2,17 +2,27 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/posguard/posguard"
 )
 
 var _ posguard.CaseStore = (*Store)(nil)
 
-// caseColumns are the columns of cases, in scanCase's order.
-const caseColumns = `id, kind, status, priority, txn_id, txn_ids, merchant_id, terminal_id, amount, currency,
-	reason, cause, title, assignee, outcome, opened_by, due_at, created_at, updated_at, resolved_at, closed_at, subject`
+// caseTable is cases, whose ID the database assigns.
+var caseTable = newTable("cases", "id", `id, kind, status, priority, txn_id, txn_ids, merchant_id, terminal_id, amount,
+	currency, reason, cause, title, assignee, outcome, opened_by, due_at, created_at, updated_at, resolved_at, closed_at, subject`,
+	func(c *posguard.Case) []any {
+		return []any{&c.ID, &c.Kind, &c.Status, &c.Priority, &c.TxnID, asJSON(&c.TxnIDs, nil), &c.MerchantID, &c.TerminalID,
+			&c.Amount, &c.Currency, &c.Reason, &c.Cause, &c.Title, &c.Assignee, &c.Outcome, &c.OpenedBy, &c.DueAt,
+			&c.CreatedAt, &c.UpdatedAt, &c.ResolvedAt, &c.ClosedAt, &c.Subject}
+	})
+
+// caseEntryTable is case_entries, whose ID the database assigns.
+var caseEntryTable = newTable("case_entries", "id", `id, case_id, kind, author, text, at`, func(e *posguard.CaseEntry) []any {
+	return []any{&e.ID, &e.CaseID, &e.Kind, &e.Author, &e.Text, &e.At}
+})
 
 // caseNotFound is the error for an unknown case ID.
 func caseNotFound(id int64) error {
@@ -25,7 +35,6 @@ func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posgua
 	if c == nil || !c.Kind.Valid() || !c.Status.Valid() || !c.Priority.Valid() {
 		return false, posguard.Errorf(posguard.EINVALID, "open case: kind, status and priority are required")
 	}
-	ids, _ := json.Marshal(c.TxnIDs) // a list of integers always encodes
 	now := s.NowUTC()
 	created := false
 	// The case's key: its subject when it has one, else its transaction.
@@ -33,16 +42,10 @@ func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posgua
 	if c.Subject != "" {
 		conflict, existing, key = `(kind, subject) WHERE subject <> ''`, `subject = ?`, c.Subject
 	}
+	c.CreatedAt, c.UpdatedAt, c.ResolvedAt, c.ClosedAt = now, now, time.Time{}, time.Time{}
 	err := s.DB.InTx(ctx, "open case", func(tx *Tx) error {
 		created = false
-		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO cases (kind, status, priority, txn_id, txn_ids, merchant_id, terminal_id,
-			amount, currency, reason, cause, title, assignee, outcome, opened_by, due_at, created_at, updated_at, subject)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT `+conflict+` DO NOTHING RETURNING id`,
-			string(c.Kind), string(c.Status), string(c.Priority), c.TxnID, string(ids), c.MerchantID, c.TerminalID,
-			int64(c.Amount), c.Currency, c.Reason, c.Cause, c.Title, c.Assignee, c.Outcome, c.OpenedBy,
-			s.T(c.DueAt), s.T(now), s.T(now), c.Subject).Scan(&id)
+		err := caseTable.add(ctx, tx, s, c, ` ON CONFLICT `+conflict+` DO NOTHING`)
 		if errors.Is(err, ErrNoRows) {
 			return nil // exists: read below
 		}
@@ -51,7 +54,7 @@ func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posgua
 		}
 		for i := range entries {
 			e := &entries[i]
-			e.CaseID = id
+			e.CaseID = c.ID
 			if e.At.IsZero() {
 				e.At = now
 			}
@@ -60,20 +63,18 @@ func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posgua
 			}
 		}
 		created = true
-		c.ID = id
 		return nil
 	})
 	if err != nil {
 		return false, err
 	}
 	if !created {
-		stored, err := queryOne(ctx, s.DB, "open case", nil, scanCase, `SELECT `+caseColumns+` FROM cases WHERE kind = ? AND `+existing, string(c.Kind), key)
+		stored, err := caseTable.get(ctx, s.DB, "open case", nil, ` WHERE kind = ? AND `+existing, string(c.Kind), key)
 		if err == nil {
 			*c = *stored
 		}
 		return false, err
 	}
-	c.CreatedAt, c.UpdatedAt = now, now
 	return true, nil
 }
 
@@ -82,22 +83,19 @@ func (s *Store) insertEntry(ctx context.Context, tx *Tx, e *posguard.CaseEntry) 
 	if !e.Kind.Valid() {
 		return posguard.Errorf(posguard.EINVALID, "case entry: unknown kind %q", e.Kind)
 	}
-	return tx.Insert(ctx, &e.ID, `INSERT INTO case_entries (case_id, kind, author, text, at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		e.CaseID, string(e.Kind), e.Author, e.Text, s.T(e.At.UTC()))
+	return caseEntryTable.add(ctx, tx, s, e, "")
 }
 
 // Case returns the case with id; ENOTFOUND if none.
 func (s *Store) Case(ctx context.Context, id int64) (*posguard.Case, error) {
-	return queryOne(ctx, s.DB, "get case", func() error { return caseNotFound(id) }, scanCase,
-		`SELECT `+caseColumns+` FROM cases WHERE id = ?`, id)
+	return caseTable.get(ctx, s.DB, "get case", func() error { return caseNotFound(id) }, ` WHERE id = ?`, id)
 }
 
 // Cases returns cases matching f, newest first.
 func (s *Store) Cases(ctx context.Context, f posguard.CaseFilter) ([]*posguard.Case, error) {
-	a := Args{}
-	q := `SELECT ` + caseColumns + ` FROM cases WHERE 1 = 1` + a.Eq("status", f.Status, "kind", f.Kind,
-		"merchant_id", f.MerchantID, "priority", f.Priority, "txn_id", f.TxnID, "id <", max(f.After, 0))
-	return queryAll(ctx, s.DB, "list cases", scanCase, q+" ORDER BY id DESC LIMIT "+a.Add(pageLimit(f.Limit, 50, 1000)), a.List...)
+	a := &Args{}
+	return caseTable.page(ctx, s, "list cases", a, a.Eq("status", f.Status, "kind", f.Kind, "merchant_id", f.MerchantID,
+		"priority", f.Priority, "txn_id", f.TxnID, "id <", max(f.After, 0)), "id DESC", f.Limit, 50, 1000)
 }
 
 // UpdateCase applies u atomically (see posguard.CaseUpdate).
@@ -167,23 +165,5 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *posguard.CaseEntry) error {
 
 // CaseEntries returns a case's timeline, oldest first.
 func (s *Store) CaseEntries(ctx context.Context, id int64) ([]posguard.CaseEntry, error) {
-	return queryAll(ctx, s.DB, "case entries", func(r Row) (e posguard.CaseEntry, err error) {
-		err = r.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Author, &e.Text, TimeCol(&e.At))
-		return e, err
-	}, `SELECT id, case_id, kind, author, text, at FROM case_entries WHERE case_id = ? ORDER BY id`, id)
-}
-
-// scanCase reads one row selected with caseColumns.
-func scanCase(r Row) (*posguard.Case, error) {
-	var c posguard.Case
-	var ids string
-	if err := r.Scan(&c.ID, &c.Kind, &c.Status, &c.Priority, &c.TxnID, &ids, &c.MerchantID, &c.TerminalID, &c.Amount, &c.Currency,
-		&c.Reason, &c.Cause, &c.Title, &c.Assignee, &c.Outcome, &c.OpenedBy, TimeCol(&c.DueAt), TimeCol(&c.CreatedAt),
-		TimeCol(&c.UpdatedAt), TimeCol(&c.ResolvedAt), TimeCol(&c.ClosedAt), &c.Subject); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(ids), &c.TxnIDs); err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "decode case transactions")
-	}
-	return &c, nil
+	return queryAll(ctx, s.DB, "case entries", caseEntryTable.val, `SELECT `+caseEntryTable.cols+` FROM case_entries WHERE case_id = ? ORDER BY id`, id)
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -16,40 +17,30 @@ func (s *Store) CreateAccountChange(ctx context.Context, c *posguard.AccountChan
 		return posguard.Errorf(posguard.EINVALID, "account change: no merchant or requester")
 	}
 	now := s.NowUTC()
-	a := c.Account
 	return s.DB.InTx(ctx, "create account change", func(tx *Tx) error {
-		c.RequestedAt, c.State = now, posguard.ChangePending
-		return tx.Insert(ctx, &c.ID, `INSERT INTO account_changes
-			(merchant_id, bank, number, name, status, requested_by, requested_at, state)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			c.MerchantID, a.Bank, a.Number, a.Name, a.Status, c.RequestedBy, s.T(now), string(posguard.ChangePending))
+		c.RequestedAt, c.State, c.DecidedBy, c.DecidedAt, c.Note = now, posguard.ChangePending, "", time.Time{}, ""
+		return changeTable.add(ctx, tx, s, c, "")
 	})
 }
 
-const changeColumns = `id, merchant_id, bank, number, name, status, requested_by, requested_at, state, decided_by, decided_at, note`
-
-// scanChange reads one row of changeColumns.
-func scanChange(row Row) (*posguard.AccountChange, error) {
-	var c posguard.AccountChange
-	var state string
-	if err := row.Scan(&c.ID, &c.MerchantID, &c.Account.Bank, &c.Account.Number, &c.Account.Name, &c.Account.Status,
-		&c.RequestedBy, TimeCol(&c.RequestedAt), &state, &c.DecidedBy, TimeCol(&c.DecidedAt), &c.Note); err != nil {
-		return nil, err
-	}
-	c.State = posguard.ChangeState(state)
-	return &c, nil
-}
+// changeTable is account_changes, whose ID the database assigns.
+var changeTable = newTable("account_changes", "id",
+	`id, merchant_id, bank, number, name, status, requested_by, requested_at, state, decided_by, decided_at, note`,
+	func(c *posguard.AccountChange) []any {
+		return []any{&c.ID, &c.MerchantID, &c.Account.Bank, &c.Account.Number, &c.Account.Name, &c.Account.Status,
+			&c.RequestedBy, &c.RequestedAt, &c.State, &c.DecidedBy, &c.DecidedAt, &c.Note}
+	})
 
 // AccountChange implements posguard.AccountChangeStore.
 func (s *Store) AccountChange(ctx context.Context, id int64) (*posguard.AccountChange, error) {
-	return queryOne(ctx, s.DB, "account change", changeNotFound(id), scanChange, `SELECT `+changeColumns+` FROM account_changes WHERE id = ?`, id)
+	return changeTable.get(ctx, s.DB, "account change", changeNotFound(id), ` WHERE id = ?`, id)
 }
 
 // AccountChanges implements posguard.AccountChangeStore.
 func (s *Store) AccountChanges(ctx context.Context, f posguard.AccountChangeFilter) ([]*posguard.AccountChange, error) {
 	a := Args{}
-	q := `SELECT ` + changeColumns + ` FROM account_changes WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", f.State)
-	return queryAll(ctx, s.DB, "account changes", scanChange, q+` ORDER BY id DESC LIMIT 500`, a.List...)
+	return changeTable.list(ctx, s.DB, "account changes", ` WHERE 1 = 1`+a.Eq("merchant_id", f.MerchantID, "state", f.State)+
+		` ORDER BY id DESC LIMIT 500`, a.List...)
 }
 
 // DecideAccountChange implements posguard.AccountChangeStore.

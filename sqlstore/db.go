@@ -403,7 +403,8 @@ func (db *DB) Insert(ctx context.Context, op string, id *int64, query string, ar
 	return db.Err(db.WriteRow(ctx, query, args...).Scan(id), op)
 }
 
-// Insert runs an INSERT … RETURNING id in the transaction and sets id.
-func (tx *Tx) Insert(ctx context.Context, id *int64, query string, args ...any) error {
-	return tx.QueryRow(ctx, query, args...).Scan(id)
+// WriteRow runs a write returning a row inside the transaction (as
+// QueryRow), so that a Tx and a DB both write rows.
+func (tx *Tx) WriteRow(ctx context.Context, query string, args ...any) Row {
+	return tx.QueryRow(ctx, query, args...)
 }

@@ -31,6 +31,11 @@ type Dialect struct {
 	// keeps a whole-day settlement reading the postings in seq order
 	// instead of one merchant at a time; PostgreSQL plans well unaided: "").
 	Unindexed string
+	// Arrays says the database takes array parameters (PostgreSQL: a Go
+	// []int64 or []string as bigint[] or text[]), so a batch of rows is
+	// written with one statement over unnest(…) whatever its size, and a
+	// set of keys looked up with = ANY(?).
+	Arrays bool
 	// TimeArg encodes a time for a query argument; the zero time must
 	// encode to what TimeCol reads back as the zero time.
 	TimeArg func(time.Time) any

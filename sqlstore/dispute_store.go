@@ -9,20 +9,16 @@ import (
 
 var _ posguard.DisputeStore = (*Store)(nil)
 
-// disputeCols are the columns scanDispute reads, in its order.
-const disputeCols = `id, kind, reason_code, state, txn_id, merchant_id, terminal_id, rrn, card_masked, amount,
-	currency, txn_date, raised_at, due_at, case_id, outcome, lost_by, responded_at, decided_at, created_at, updated_at`
-
-func scanDispute(r Row) (*posguard.Dispute, error) {
-	d := &posguard.Dispute{}
-	var kind, state string
-	var amount int64
-	err := r.Scan(&d.ID, &kind, &d.ReasonCode, &state, &d.TxnID, &d.MerchantID, &d.TerminalID, &d.RRN, &d.CardMasked,
-		&amount, &d.Currency, &d.TxnDate, TimeCol(&d.RaisedAt), TimeCol(&d.DueAt), &d.CaseID, &d.Outcome, &d.LostBy,
-		TimeCol(&d.RespondedAt), TimeCol(&d.DecidedAt), TimeCol(&d.CreatedAt), TimeCol(&d.UpdatedAt))
-	d.Kind, d.State, d.Amount = posguard.DisputeKind(kind), posguard.DisputeState(state), posguard.Amount(amount)
-	return d, err
-}
+// disputeTable is disputes, keyed by the network's ID; a dispute not yet
+// responded to or decided holds NULL there.
+var disputeTable = newTable("disputes", "", `id, kind, reason_code, state, txn_id, merchant_id, terminal_id, rrn,
+	card_masked, amount, currency, txn_date, raised_at, due_at, case_id, outcome, lost_by, responded_at, decided_at,
+	created_at, updated_at`,
+	func(d *posguard.Dispute) []any {
+		return []any{&d.ID, &d.Kind, &d.ReasonCode, &d.State, &d.TxnID, &d.MerchantID, &d.TerminalID, &d.RRN,
+			&d.CardMasked, &d.Amount, &d.Currency, &d.TxnDate, &d.RaisedAt, &d.DueAt, &d.CaseID, &d.Outcome, &d.LostBy,
+			nullT(&d.RespondedAt), nullT(&d.DecidedAt), &d.CreatedAt, &d.UpdatedAt}
+	})
 
 func disputeNotFound(id string) error {
 	return posguard.Errorf(posguard.ENOTFOUND, "dispute %q not found", id)
@@ -33,12 +29,9 @@ func (s *Store) PutDispute(ctx context.Context, d *posguard.Dispute) (bool, erro
 	if d.ID == "" || !d.Kind.Valid() || !d.State.Valid() {
 		return false, posguard.Errorf(posguard.EINVALID, "dispute %q: id, kind and state are required", d.ID)
 	}
-	now := s.NowUTC()
-	n, err := s.DB.Exec(ctx, "put dispute", `INSERT INTO disputes (`+disputeCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		d.ID, string(d.Kind), d.ReasonCode, string(d.State), d.TxnID, d.MerchantID, d.TerminalID, d.RRN,
-		posguard.MaskPAN(d.CardMasked), int64(d.Amount), d.Currency, d.TxnDate, s.T(d.RaisedAt.UTC()), s.T(d.DueAt.UTC()),
-		d.CaseID, d.Outcome, d.LostBy, s.NullT(d.RespondedAt), s.NullT(d.DecidedAt), s.T(now), s.T(now))
+	v := *d
+	v.CardMasked, v.CreatedAt, v.UpdatedAt = posguard.MaskPAN(d.CardMasked), s.NowUTC(), s.NowUTC()
+	n, err := s.DB.Exec(ctx, "put dispute", disputeTable.insert+` ON CONFLICT (id) DO NOTHING`, disputeTable.values(s, &v)...)
 	if err != nil {
 		return false, err
 	}
@@ -51,19 +44,17 @@ func (s *Store) PutDispute(ctx context.Context, d *posguard.Dispute) (bool, erro
 
 // Dispute implements posguard.DisputeStore.
 func (s *Store) Dispute(ctx context.Context, id string) (*posguard.Dispute, error) {
-	return queryOne(ctx, s.DB.Primary(), "dispute", func() error { return disputeNotFound(id) }, scanDispute,
-		`SELECT `+disputeCols+` FROM disputes WHERE id = ?`, id)
+	return disputeTable.get(ctx, s.DB.Primary(), "dispute", func() error { return disputeNotFound(id) }, ` WHERE id = ?`, id)
 }
 
 // Disputes implements posguard.DisputeStore.
 func (s *Store) Disputes(ctx context.Context, f posguard.DisputeFilter) ([]*posguard.Dispute, error) {
 	a := s.args()
-	q := `SELECT ` + disputeCols + ` FROM disputes WHERE 1 = 1` +
-		a.Eq("merchant_id", f.MerchantID, "state", f.State, "kind", f.Kind, "txn_id", f.TxnID, "due_at <", f.DueBefore)
+	q := a.Eq("merchant_id", f.MerchantID, "state", f.State, "kind", f.Kind, "txn_id", f.TxnID, "due_at <", f.DueBefore)
 	if f.Active || !f.DueBefore.IsZero() {
 		q += ` AND state IN ('open', 'waiting_merchant')`
 	}
-	return queryAll(ctx, s.DB, "disputes", scanDispute, q+` ORDER BY due_at, id LIMIT `+a.Add(pageLimit(f.Limit, 100, 1000)), a.List...)
+	return disputeTable.page(ctx, s, "disputes", a, q, "due_at, id", f.Limit, 100, 1000)
 }
 
 // UpdateDispute implements posguard.DisputeStore. The state guard is part
@@ -95,21 +86,12 @@ func (s *Store) UpdateDispute(ctx context.Context, u posguard.DisputeUpdate) err
 		func(state string) error { return posguard.Errorf(posguard.ECONFLICT, "dispute %s is %s", u.ID, state) })
 }
 
-// evidenceCols are the columns of a piece of evidence without its data.
-const evidenceCols = `id, dispute_id, source, kind, name, content_type, size, sha256, author, created_at`
-
-// scanEvidence returns the scan of a row of evidenceCols, followed by the
-// data when withData.
-func scanEvidence(withData bool) func(Row) (*posguard.DisputeEvidence, error) {
-	return func(r Row) (*posguard.DisputeEvidence, error) {
-		e := &posguard.DisputeEvidence{}
-		dest := []any{&e.ID, &e.DisputeID, &e.Source, &e.Kind, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &e.Author, TimeCol(&e.CreatedAt)}
-		if withData {
-			dest = append(dest, &e.Data)
-		}
-		return e, r.Scan(dest...)
-	}
-}
+// evidenceTable is dispute_evidence without the data, evidenceDataTable with.
+var evidenceTable = newTable("dispute_evidence", "id", `id, dispute_id, source, kind, name, content_type, size, sha256, author, created_at`,
+	func(e *posguard.DisputeEvidence) []any {
+		return []any{&e.ID, &e.DisputeID, &e.Source, &e.Kind, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &e.Author, &e.CreatedAt}
+	})
+var evidenceDataTable = evidenceTable.with("data", func(e *posguard.DisputeEvidence) []any { return []any{&e.Data} })
 
 // AddDisputeEvidence implements posguard.DisputeStore.
 func (s *Store) AddDisputeEvidence(ctx context.Context, e *posguard.DisputeEvidence) error {
@@ -121,23 +103,20 @@ func (s *Store) AddDisputeEvidence(ctx context.Context, e *posguard.DisputeEvide
 		if err := mustExist(ctx, tx, "disputes", "id", e.DisputeID, func() error { return disputeNotFound(e.DisputeID) }); err != nil {
 			return err
 		}
-		return tx.Insert(ctx, &e.ID, `INSERT INTO dispute_evidence (dispute_id, source, kind, name, content_type, size, sha256,
-			data, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			e.DisputeID, e.Source, e.Kind, e.Name, e.ContentType, e.Size, e.SHA256, e.Data, e.Author, s.T(e.CreatedAt))
+		return evidenceDataTable.add(ctx, tx, s, e, "")
 	})
 }
 
 // DisputeEvidence implements posguard.DisputeStore.
 func (s *Store) DisputeEvidence(ctx context.Context, id string) ([]*posguard.DisputeEvidence, error) {
-	return queryAll(ctx, s.DB, "dispute evidence", scanEvidence(false), `SELECT `+evidenceCols+` FROM dispute_evidence WHERE dispute_id = ? ORDER BY id`, id)
+	return evidenceTable.list(ctx, s.DB, "dispute evidence", ` WHERE dispute_id = ? ORDER BY id`, id)
 }
 
 // DisputeEvidenceItem implements posguard.DisputeStore.
 func (s *Store) DisputeEvidenceItem(ctx context.Context, id string, evidenceID int64) (*posguard.DisputeEvidence, error) {
-	return queryOne(ctx, s.DB.Primary(), "dispute evidence",
+	return evidenceDataTable.get(ctx, s.DB.Primary(), "dispute evidence",
 		func() error {
 			return posguard.Errorf(posguard.ENOTFOUND, "dispute %q has no evidence %d", id, evidenceID)
 		},
-		scanEvidence(true),
-		`SELECT `+evidenceCols+`, data FROM dispute_evidence WHERE dispute_id = ? AND id = ?`, id, evidenceID)
+		` WHERE dispute_id = ? AND id = ?`, id, evidenceID)
 }

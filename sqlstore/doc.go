@@ -13,7 +13,15 @@
 //   - SQL is written once, with ? placeholders and the syntax both databases
 //     share: INSERT … ON CONFLICT … DO UPDATE/NOTHING, RETURNING, CAST(… AS
 //     BIGINT), coalesce. DB rewrites the placeholders for the dialect.
-//   - Reads: queryOne(ctx, q, op, notFound, scan, sql, args…) for one row
+//   - Tables as data (table.go): a table read into a domain type is one
+//     newTable(name, auto, "col, col…", func(*T) []any {return &v.Field…})
+//     whose fields pair with the columns (times as *time.Time, JSON as
+//     asJSON, bytes kept as text as asText, NULL-for-unset times as
+//     nullT). t.get, t.list and t.page read rows (" WHERE …" is the only
+//     SQL written); t.add(ctx, tx or s.DB, s, v, tail) inserts v (tail:
+//     ON CONFLICT …) and sets the auto column; t.insert, t.values and
+//     t.set(s, v, except…) build an upsert's or an UPDATE's lists.
+//   - Other reads: queryOne(ctx, q, op, notFound, scan, sql, args…) for one row
 //     (ENOTFOUND from notFound when there is none, never nil, nil),
 //     queryAll(…) for a list (never nil) and s.DB.Each(ctx, op, f, sql,
 //     args…) to stream rows; one scan function per row type serves them
@@ -58,7 +66,8 @@
 //     database: INTEGER NOT NULL / timestamptz (nullable) for times,
 //     INTEGER / BIGINT for money and ids, TEXT, BLOB / bytea for sealed
 //     bytes, INTEGER / boolean for flags.
-//  3. One file here, NAME_store.go, with the methods on *Store: SQL once,
+//  3. One file here, NAME_store.go: the table's spec (newTable) and the
+//     methods on *Store over it, SQL written only where it is a real query,
 //     s.DB.D for what differs (ForUpdate, Greatest), nothing
 //     database-specific. Both stores have the methods at once.
 //  4. Conformance tests in storetest/ (a test group added to Run), which

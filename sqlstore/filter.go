@@ -47,13 +47,10 @@ func (a *Args) Eq(pairs ...any) string {
 		if !strings.ContainsAny(col[len(col)-1:], "=<>") {
 			col += " ="
 		}
-		switch t, ok := arg.(time.Time); {
-		case ok && a.T != nil:
+		if t, ok := arg.(time.Time); ok && a.T != nil {
 			arg = a.T(t)
-		case v.Kind() == reflect.String:
-			arg = v.String()
-		case v.CanInt():
-			arg = v.Int()
+		} else {
+			arg = plain(v)
 		}
 		b.WriteString(" AND " + col + " " + a.Add(arg))
 	}

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -17,6 +19,53 @@ type TxGroup interface {
 	DoTx(ctx context.Context, name string, f func(ctx context.Context, q Querier) error) error
 }
 
+// StmtGroup is implemented by a TxGroup that can send the one-statement
+// writes of a batch together (PostgreSQL: one round trip for all of them,
+// as the card journal's writes). st is the write in that form and f the
+// same write as a function, for a batch that runs it on its own (after a
+// failed statement, or with grouping off). DoStmt returns as DoTx does.
+type StmtGroup interface {
+	DoStmt(ctx context.Context, name string, st *Stmt, f func(ctx context.Context, q Querier) error) error
+}
+
+// TurnTaker is implemented by a TxGroup whose batches take turns with the
+// batches of the other instances sharing the database (PostgreSQL). A
+// transaction of the core's own that locks rows a batch may lock, several
+// of them in an order of its own, runs TurnSQL first and so takes the same
+// turn (held until it ends): it then never waits on a batch that waits on
+// it.
+type TurnTaker interface {
+	TurnSQL() string
+}
+
+// Stmt is a write made of one statement that returns a row (INSERT or
+// UPDATE … RETURNING), given to a StmtGroup.
+type Stmt struct {
+	// SQL is the statement in the dialect's placeholders (DB.Q applied).
+	SQL  string
+	Args []any
+	// Scan reads the statement's row; it returns the driver's no-rows
+	// error (mapped by the group to ErrNoRows) when there was none.
+	Scan func(Row) error
+	// NoRows is the write's outcome when the statement returned no row
+	// (nothing was written); it may read through q.
+	NoRows func(ctx context.Context, q Querier) error
+	// Wrote is called by the group once Scan has read the row (the write
+	// changed something), with the batch's deferrer of audit records. An
+	// error (the request's record would be refused) asks the group to run
+	// the batch again with the write on its own, where it fails alone.
+	Wrote func(d AuditDeferrer) error
+}
+
+// AuditDeferrer is implemented by the Querier a TxGroup gives its writes
+// when the batch appends the requests' audit records at its end, all at
+// once, just before it commits (AppendBatchAudits). The audit head is then
+// the last lock a batch takes, as it is in every other transaction, and a
+// batch pays for the head once instead of once per record.
+type AuditDeferrer interface {
+	DeferAudit(rec *posguard.AuditRecord)
+}
+
 // InGroupTx runs f in a write transaction like DB.InTx, but through the
 // database's group committer when it has one (TxGroup): the transaction is
 // then shared with other writers and f may run in a batch with them. f must
@@ -26,29 +75,136 @@ type TxGroup interface {
 // record waiting in ctx (posguard.TxAuditor) is appended after f when f
 // wrote, and commits with it. f's error is returned mapped for op.
 func (s *Store) InGroupTx(ctx context.Context, op string, f func(ctx context.Context, tx *Tx) error) error {
+	return s.inGroup(ctx, op, nil, f)
+}
+
+// InGroupStmt is InGroupTx for a write made of one statement: a group that
+// pipelines (StmtGroup) sends it with the batch's other statements. st.SQL
+// is in the core's placeholders here; NoRows and Wrote are set by
+// InGroupStmt (noRows is the outcome when the statement returned no row).
+func (s *Store) InGroupStmt(ctx context.Context, op string, st *Stmt, noRows func(ctx context.Context, tx *Tx) error) error {
+	f := func(ctx context.Context, tx *Tx) error {
+		err := st.Scan(tx.QueryRow(ctx, st.SQL, st.Args...))
+		if errors.Is(err, ErrNoRows) {
+			return noRows(ctx, tx)
+		}
+		return err
+	}
+	return s.inGroup(ctx, op, &Stmt{SQL: s.DB.Q(st.SQL), Args: st.Args, Scan: st.Scan,
+		NoRows: func(ctx context.Context, q Querier) error { return s.DB.Err(noRows(ctx, newTx(s.DB, q)), op) }}, f)
+}
+
+// inGroup runs f (and st, its one-statement form, when not nil) through
+// the group committer.
+func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, f func(ctx context.Context, tx *Tx) error) error {
 	g, ok := s.Group.(TxGroup)
 	if !ok {
 		return s.DB.InTx(ctx, op, func(tx *Tx) error { return f(ctx, tx) })
 	}
 	// A request's audit record (posguard.TxAuditor in ctx) is appended in
-	// f's savepoint, after f, and commits with the shared transaction. A
+	// f's savepoint, after f, or handed to the batch to append before it
+	// commits (AuditDeferrer), and commits with the shared transaction. A
 	// batch run again (see internal/groupcommit) runs f again: the record
 	// is still due then, and is appended again.
 	a := posguard.TxAuditorOf(ctx)
 	var rec *posguard.AuditRecord
-	err := g.DoTx(ctx, op, func(wctx context.Context, q Querier) error {
+	run := func(wctx context.Context, q Querier) error {
+		rec = nil
 		if a != nil {
 			wctx = posguard.WithTxAuditor(wctx, a)
 		}
 		tx := newTx(s.DB, q)
 		err := f(wctx, tx)
 		if err == nil {
-			rec, err = tx.requestAudit(wctx, a)
+			if d, ok := q.(AuditDeferrer); ok {
+				if a != nil && tx.w.wrote {
+					err = deferAudit(d, a, &rec)
+				}
+			} else {
+				rec, err = tx.requestAudit(wctx, a)
+			}
 		}
 		return s.DB.Err(err, op)
-	})
+	}
+	var err error
+	if sg, ok := g.(StmtGroup); ok && st != nil {
+		st.Wrote = func(d AuditDeferrer) error {
+			rec = nil
+			if a == nil {
+				return nil
+			}
+			return deferAudit(d, a, &rec)
+		}
+		err = sg.DoStmt(ctx, op, st, run)
+	} else {
+		err = g.DoTx(ctx, op, run)
+	}
 	if err == nil && rec != nil {
 		a.TxCommitted(rec)
 	}
+	return err
+}
+
+// deferAudit hands the record a has due (into *rec) to d; EINVALID when
+// the audit log would refuse it.
+func deferAudit(d AuditDeferrer, a posguard.TxAuditor, rec **posguard.AuditRecord) error {
+	r := a.TxRecord()
+	if r == nil {
+		return nil
+	}
+	if err := checkAudit(r); err != nil {
+		return err
+	}
+	*rec = r
+	d.DeferAudit(r)
+	return nil
+}
+
+// checkAudit refuses a record the audit log would refuse.
+func checkAudit(r *posguard.AuditRecord) error {
+	if r == nil || r.Action == "" {
+		return posguard.Errorf(posguard.EINVALID, "audit: a record needs an action")
+	}
+	return nil
+}
+
+// AppendBatchAudits appends rs, in order, to the audit log through q (a
+// shared transaction about to commit): the head is read and locked once,
+// the records go in one INSERT, and the head moves once.
+func (s *Store) AppendBatchAudits(ctx context.Context, q Querier, rs []*posguard.AuditRecord) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	tx := newTx(s.DB, q)
+	var seq int64
+	var prev string
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &prev); err != nil {
+		return s.DB.Err(err, "append audit")
+	}
+	a := s.args()
+	sql := `INSERT INTO audit_log (id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash) VALUES `
+	for i, r := range rs {
+		if err := checkAudit(r); err != nil {
+			return err
+		}
+		if r.At.IsZero() {
+			r.At = s.NowUTC()
+		}
+		r.At = r.At.UTC().Truncate(time.Microsecond)
+		seq++
+		r.ID, r.PrevHash = seq, prev
+		r.Hash = posguard.AuditHash(prev, r)
+		prev = r.Hash
+		if i > 0 {
+			sql += ", "
+		}
+		sql += "(" + a.Add(r.ID) + ", " + a.Add(s.DB.D.TimeArg(r.At)) + ", " + a.Add(r.User) + ", " + a.Add(string(r.Role)) + ", " +
+			a.Add(r.Remote) + ", " + a.Add(r.Action) + ", " + a.Add(r.Object) + ", " + a.Add(r.Outcome) + ", " + a.Add(r.Changes) + ", " +
+			a.Add(r.PrevHash) + ", " + a.Add(r.Hash) + ")"
+	}
+	if _, err := tx.Exec(ctx, "append audit", sql, a.List...); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "append audit", `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, seq, prev)
 	return err
 }

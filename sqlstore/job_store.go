@@ -10,7 +10,12 @@ import (
 
 var _ posguard.JobStore = (*Store)(nil)
 
-const jobCols = `key, kind, day, slot, state, owner, attempts, result, error, started_at, finished_at, lease_until`
+// jobTable is jobs, keyed by posguard.JobKey.
+var jobTable = newTable("jobs", "", `key, kind, day, slot, state, owner, attempts, result, error, started_at, finished_at, lease_until`,
+	func(j *posguard.Job) []any {
+		return []any{&j.Key, &j.Kind, &j.Day, &j.Slot, &j.State, &j.Owner, &j.Attempts, &j.Result, &j.Error,
+			&j.StartedAt, &j.FinishedAt, &j.LeaseUntil}
+	})
 
 // ClaimJob implements posguard.JobStore with one statement: an INSERT whose
 // conflict takes the row over only when it is not done and its lease_until
@@ -22,7 +27,7 @@ func (s *Store) ClaimJob(ctx context.Context, kind posguard.JobKind, day, slot, 
 	}
 	key := posguard.JobKey(kind, day, slot)
 	var attempts int
-	err := s.DB.WriteRow(ctx, `INSERT INTO jobs (`+jobCols+`) VALUES (?, ?, ?, ?, 'running', ?, 1, '', '', ?, ?, ?)
+	err := s.DB.WriteRow(ctx, `INSERT INTO jobs (`+jobTable.cols+`) VALUES (?, ?, ?, ?, 'running', ?, 1, '', '', ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET state = 'running', owner = excluded.owner, attempts = jobs.attempts + 1,
 			error = '', started_at = excluded.started_at, finished_at = excluded.finished_at, lease_until = excluded.lease_until
 		WHERE jobs.state <> 'done' AND jobs.lease_until < ?
@@ -70,20 +75,12 @@ func (s *Store) FinishJob(ctx context.Context, key, owner string, attempt int, s
 
 // Job implements posguard.JobStore.
 func (s *Store) Job(ctx context.Context, key string) (*posguard.Job, error) {
-	return queryOne(ctx, s.DB, "query jobs", func() error { return posguard.Errorf(posguard.ENOTFOUND, "job %q not found", key) },
-		scanJob, `SELECT `+jobCols+` FROM jobs WHERE key = ?`, key)
+	return jobTable.get(ctx, s.DB, "query jobs", func() error { return posguard.Errorf(posguard.ENOTFOUND, "job %q not found", key) },
+		` WHERE key = ?`, key)
 }
 
 // Jobs implements posguard.JobStore.
 func (s *Store) Jobs(ctx context.Context, f posguard.JobFilter) ([]*posguard.Job, error) {
-	a := Args{}
-	q := `SELECT ` + jobCols + ` FROM jobs WHERE 1 = 1` + a.Eq("day", f.Day, "kind", f.Kind)
-	return queryAll(ctx, s.DB, "query jobs", scanJob, q+` ORDER BY started_at DESC, key DESC LIMIT `+a.Add(pageLimit(f.Limit, 100, 1000)), a.List...)
-}
-
-// scanJob reads a row of jobCols.
-func scanJob(r Row) (*posguard.Job, error) {
-	j := &posguard.Job{}
-	return j, r.Scan(&j.Key, &j.Kind, &j.Day, &j.Slot, &j.State, &j.Owner, &j.Attempts, &j.Result, &j.Error,
-		TimeCol(&j.StartedAt), TimeCol(&j.FinishedAt), TimeCol(&j.LeaseUntil))
+	a := &Args{}
+	return jobTable.page(ctx, s, "query jobs", a, a.Eq("day", f.Day, "kind", f.Kind), "started_at DESC, key DESC", f.Limit, 100, 1000)
 }

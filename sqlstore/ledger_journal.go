@@ -7,6 +7,12 @@ import (
 	"github.com/posguard/posguard"
 )
 
+// postingStates are the event states that may call for postings (see
+// posguard.LedgerStore.JournalChanges): every other event of a sale (its
+// "forwarded", half of the journal) is left in the table, not joined to its
+// transaction and not decoded.
+const postingStates = `'` + string(posguard.StateApproved) + `', '` + string(posguard.StateReversed) + `'`
+
 // JournalChanges implements posguard.LedgerStore.
 func (s *Money) JournalChanges(ctx context.Context, after int64, n int) ([]posguard.JournalChange, error) {
 	return queryAll(ctx, s.DB, "journal changes", func(r Row) (posguard.JournalChange, error) {
@@ -21,7 +27,7 @@ func (s *Money) JournalChanges(ctx context.Context, after int64, n int) ([]posgu
 		return c, err
 	}, `SELECT e.id, e.state, t.id, t.type, t.merchant_id, t.issuer_bin, t.entry_mode, t.amount, t.settlement_date, t.state, t.orig_id
 		FROM txn_events e JOIN transactions t ON t.id = e.txn_id
-		WHERE e.id > ? ORDER BY e.id LIMIT ?`, after, pageLimit(n, 1000, 100000))
+		WHERE e.id > ? AND e.state IN (`+postingStates+`) ORDER BY e.id LIMIT ?`, after, pageLimit(n, 1000, 100000))
 }
 
 // Cursor implements posguard.LedgerStore.

@@ -61,47 +61,8 @@ func (s *Money) appendTx(ctx context.Context, tx Querier, ps []*posguard.Posting
 	if len(fresh) == 0 {
 		return 0, nil
 	}
-	const postingArgs = 18
-	rest := fresh
-	for _, k := range chunkSizes(len(fresh), appendChunk) {
-		args := make([]any, 0, k*postingArgs)
-		for _, p := range rest[:k] {
-			var debits, credits posguard.Amount
-			for _, e := range p.Entries {
-				if e.Amount > 0 {
-					debits += e.Amount
-				} else {
-					credits -= e.Amount
-				}
-			}
-			item := 0
-			if p.Kind.Settles() {
-				item = 1
-			}
-			args = append(args, p.Seq, p.Key, string(p.Kind), item, p.TxnID, p.OrigID, p.MerchantID, p.Date, int64(p.Gross),
-				int64(p.Fee), int64(p.Net), string(p.CardKind), p.Ref, int64(debits), int64(credits),
-				p.PrevHash, p.Hash, s.T(at))
-		}
-		rest = rest[k:]
-		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_postings (seq, key, kind, item, txn_id, orig_id,
-			merchant_id, date, gross, fee, net, card_kind, ref, debits, credits, prev_hash, hash, at)
-			VALUES `+values(k, postingArgs)), args...); err != nil {
-			return 0, s.DB.Err(err, "insert posting")
-		}
-	}
-	const entryArgs = 6
-	all := make([]any, 0, entries*entryArgs)
-	for _, p := range fresh {
-		for i, e := range p.Entries {
-			all = append(all, p.Seq, i, string(e.Account), e.Account.Merchant(), p.Date, int64(e.Amount))
-		}
-	}
-	for _, k := range chunkSizes(entries, 2*appendChunk) {
-		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_entries (seq, idx, account, merchant_id, date, amount)
-			VALUES `+values(k, entryArgs)), all[:k*entryArgs]...); err != nil {
-			return 0, s.DB.Err(err, "insert entry")
-		}
-		all = all[k*entryArgs:]
+	if err := s.insertPostings(ctx, tx, fresh, entries, at); err != nil {
+		return 0, err
 	}
 	// The store's own balance check: every posting just written nets to zero.
 	var bad int64
@@ -125,7 +86,7 @@ const appendChunk = 64
 // knownKeys returns which keys of ps the ledger holds already.
 func (s *Money) knownKeys(ctx context.Context, tx Querier, ps []*posguard.Posting) (map[string]bool, error) {
 	known := make(map[string]bool, len(ps))
-	keys := make([]any, 0, len(ps))
+	keys := make([]string, 0, len(ps))
 	seen := make(map[string]bool, len(ps))
 	for _, p := range ps {
 		if !seen[p.Key] {
@@ -133,30 +94,43 @@ func (s *Money) knownKeys(ctx context.Context, tx Querier, ps []*posguard.Postin
 			keys = append(keys, p.Key)
 		}
 	}
-	for _, k := range chunkSizes(len(keys), appendChunk) {
+	if s.DB.D.Arrays {
+		// One statement for any number of keys: the keys as one text[].
+		return known, s.markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key = ANY(?::text[])`, keys)
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	for _, k := range chunkSizes(len(args), appendChunk) {
 		in := strings.TrimSuffix(strings.Repeat("?, ", k), ", ")
-		rows, err := tx.Query(ctx, s.DB.Q(`SELECT key FROM ledger_postings WHERE key IN (`+in+`)`), keys[:k]...)
-		if err != nil {
-			return nil, s.DB.Err(err, "check posting keys")
+		if err := s.markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key IN (`+in+`)`, args[:k]...); err != nil {
+			return nil, err
 		}
-		for rows.Next() {
-			var key string
-			if err := rows.Scan(&key); err != nil {
-				rows.Close()
-				return nil, s.DB.Err(err, "check posting keys")
-			}
-			known[key] = true
-		}
-		err = rows.Err()
-		if cerr := rows.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, s.DB.Err(err, "check posting keys")
-		}
-		keys = keys[k:]
+		args = args[k:]
 	}
 	return known, nil
+}
+
+// markKeys runs query, which selects posting keys, and marks each in known.
+func (s *Money) markKeys(ctx context.Context, tx Querier, known map[string]bool, query string, args ...any) error {
+	rows, err := tx.Query(ctx, s.DB.Q(query), args...)
+	if err != nil {
+		return s.DB.Err(err, "check posting keys")
+	}
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			rows.Close()
+			return s.DB.Err(err, "check posting keys")
+		}
+		known[key] = true
+	}
+	err = rows.Err()
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	return s.DB.Err(err, "check posting keys")
 }
 
 const postingCols = `seq, key, kind, txn_id, orig_id, merchant_id, date, gross, fee, net, card_kind, ref, prev_hash, hash, at`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -13,7 +14,18 @@ import (
 
 var _ posguard.LimitRequestStore = (*Store)(nil)
 
-const limitRequestColumns = `id, merchant_id, previous, requested, reason, state, requested_by, requested_at, decided_by, decided_at, note`
+// limitRequestTable is limit_requests, whose ID the database assigns.
+var limitRequestTable = newTable("limit_requests", "id",
+	`id, merchant_id, previous, requested, reason, state, requested_by, requested_at, decided_by, decided_at, note`,
+	func(r *posguard.LimitRequest) []any {
+		return []any{&r.ID, &r.MerchantID, limitsCol(&r.Previous), limitsCol(&r.Requested), &r.Reason, &r.State,
+			&r.RequestedBy, &r.RequestedAt, &r.DecidedBy, &r.DecidedAt, &r.Note}
+	})
+
+// limitsCol is the field of a column holding l as limitsJSON.
+func limitsCol(l *posguard.Limits) codec {
+	return textCodec(func() string { return encodeLimits(*l) }, func(s string) (err error) { *l, err = decodeLimits(s); return err })
+}
 
 // limitsJSON is the stored form of a merchant's limits.
 type limitsJSON struct {
@@ -79,24 +91,6 @@ func limitRequestNotFound(id int64) func() error {
 	return func() error { return NotFound("limit request", strconv.FormatInt(id, 10)) }
 }
 
-func scanLimitRequest(row Row) (*posguard.LimitRequest, error) {
-	var r posguard.LimitRequest
-	var prev, req, state string
-	if err := row.Scan(&r.ID, &r.MerchantID, &prev, &req, &r.Reason, &state, &r.RequestedBy, TimeCol(&r.RequestedAt),
-		&r.DecidedBy, TimeCol(&r.DecidedAt), &r.Note); err != nil {
-		return nil, err
-	}
-	r.State = posguard.LimitRequestState(state)
-	var err error
-	if r.Previous, err = decodeLimits(prev); err != nil {
-		return nil, err
-	}
-	if r.Requested, err = decodeLimits(req); err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
-
 // CreateLimitRequest implements posguard.LimitRequestStore.
 func (s *Store) CreateLimitRequest(ctx context.Context, r *posguard.LimitRequest) error {
 	if r == nil || r.MerchantID == "" || r.RequestedBy == "" {
@@ -107,27 +101,23 @@ func (s *Store) CreateLimitRequest(ctx context.Context, r *posguard.LimitRequest
 	}
 	now := s.NowUTC()
 	return s.DB.InTx(ctx, "create limit request", func(tx *Tx) error {
-		r.RequestedAt, r.State = now, posguard.LimitRequestPending
+		r.RequestedAt, r.State, r.DecidedBy, r.DecidedAt, r.Note = now, posguard.LimitRequestPending, "", time.Time{}, ""
 		if err := mustExist(ctx, tx, "merchants", "id", r.MerchantID, func() error { return merchantNotFound(r.MerchantID) }); err != nil {
 			return err
 		}
-		return tx.Insert(ctx, &r.ID, `INSERT INTO limit_requests (merchant_id, previous, requested, reason, state, requested_by, requested_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			r.MerchantID, encodeLimits(r.Previous), encodeLimits(r.Requested), r.Reason, string(posguard.LimitRequestPending),
-			r.RequestedBy, s.T(now))
+		return limitRequestTable.add(ctx, tx, s, r, "")
 	})
 }
 
 // LimitRequest implements posguard.LimitRequestStore.
 func (s *Store) LimitRequest(ctx context.Context, id int64) (*posguard.LimitRequest, error) {
-	return queryOne(ctx, s.DB, "limit request", limitRequestNotFound(id), scanLimitRequest, `SELECT `+limitRequestColumns+` FROM limit_requests WHERE id = ?`, id)
+	return limitRequestTable.get(ctx, s.DB, "limit request", limitRequestNotFound(id), ` WHERE id = ?`, id)
 }
 
 // LimitRequests implements posguard.LimitRequestStore.
 func (s *Store) LimitRequests(ctx context.Context, f posguard.LimitRequestFilter) ([]*posguard.LimitRequest, error) {
-	a := Args{}
-	q := `SELECT ` + limitRequestColumns + ` FROM limit_requests WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "state", f.State)
-	return queryAll(ctx, s.DB, "limit requests", scanLimitRequest, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, 50, 1000)), a.List...)
+	a := &Args{}
+	return limitRequestTable.page(ctx, s, "limit requests", a, a.Eq("merchant_id", f.MerchantID, "state", f.State), "id DESC", f.Limit, 50, 1000)
 }
 
 // DecideLimitRequest implements posguard.LimitRequestStore.

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/posguard/posguard"
 )
@@ -12,11 +11,26 @@ var (
 	_ posguard.MerchantLimitStore = (*Store)(nil)
 )
 
-// merchantColumns are the columns of merchants, in scanMerchant's order.
-const merchantColumns = `id, name, mcc, status, status_since, kind, fee_plan,
+// merchantTable is merchants, keyed by the ID they are given. An empty list
+// of allowed types is stored as [] and reads back as nil (all allowed).
+var merchantTable = newTable("merchants", "", `id, name, mcc, status, status_since, kind, fee_plan,
 	limit_per_txn, limit_daily, limit_daily_count, allowed_types,
 	account_bank, account_number, account_name, account_status, updated_at,
-	limit_card_daily, limit_card_daily_count, limit_terminal_daily, limit_terminal_daily_count`
+	limit_card_daily, limit_card_daily_count, limit_terminal_daily, limit_terminal_daily_count`,
+	func(m *posguard.Merchant) []any {
+		return []any{&m.ID, &m.Name, &m.MCC, &m.Status, &m.StatusSince, &m.Kind, &m.FeePlan,
+			&m.Limits.PerTxn, &m.Limits.Daily, &m.Limits.DailyCount, asJSON(&m.AllowedTypes, &noneList),
+			&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, &m.UpdatedAt,
+			&m.Limits.CardDaily, &m.Limits.CardDailyCount, &m.Limits.TerminalDaily, &m.Limits.TerminalDailyCount}
+	})
+
+func init() {
+	merchantTable.fix = func(m *posguard.Merchant) {
+		if len(m.AllowedTypes) == 0 {
+			m.AllowedTypes = nil
+		}
+	}
+}
 
 // merchantNotFound is the error for an unknown merchant ID.
 func merchantNotFound(id string) error { return NotFound("merchant", id) }
@@ -36,27 +50,14 @@ func (s *Store) putMerchant(ctx context.Context, tx *Tx, m *posguard.Merchant) e
 	if !m.Status.Valid() {
 		return posguard.Errorf(posguard.EINVALID, "merchant %s: unknown status %q", m.ID, m.Status)
 	}
-	allowed := "[]"
-	if len(m.AllowedTypes) > 0 {
-		b, _ := json.Marshal(m.AllowedTypes) // a list of strings always encodes
-		allowed = string(b)
-	}
-	now := s.NowUTC()
-	since := m.StatusSince.UTC()
+	v := *m
+	v.StatusSince, v.UpdatedAt = m.StatusSince.UTC(), s.NowUTC()
 	if m.StatusSince.IsZero() {
-		since = now
+		v.StatusSince = v.UpdatedAt
 	}
-	return tx.QueryRow(ctx, `
-		INSERT INTO merchants (`+merchantColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET `+setExcluded(merchantColumns, "id", "status_since")+`,
+	return tx.QueryRow(ctx, merchantTable.insert+` ON CONFLICT (id) DO UPDATE SET `+setExcluded(merchantTable.cols, "id", "status_since")+`,
 			status_since = CASE WHEN merchants.status = excluded.status THEN merchants.status_since ELSE excluded.updated_at END
-		RETURNING status_since, updated_at`,
-		m.ID, m.Name, m.MCC, string(m.Status), s.T(since), m.Kind, m.FeePlan,
-		int64(m.Limits.PerTxn), int64(m.Limits.Daily), m.Limits.DailyCount, allowed,
-		m.Account.Bank, m.Account.Number, m.Account.Name, m.Account.Status, s.T(now),
-		int64(m.Limits.CardDaily), m.Limits.CardDailyCount, int64(m.Limits.TerminalDaily), m.Limits.TerminalDailyCount,
-	).Scan(TimeCol(&m.StatusSince), TimeCol(&m.UpdatedAt))
+		RETURNING status_since, updated_at`, merchantTable.values(s, &v)...).Scan(TimeCol(&m.StatusSince), TimeCol(&m.UpdatedAt))
 }
 
 // SetMerchantStatus implements posguard.MerchantStore.
@@ -64,8 +65,7 @@ func (s *Store) SetMerchantStatus(ctx context.Context, id string, from, to posgu
 	audit ...*posguard.AuditRecord) (*posguard.Merchant, error) {
 	var m *posguard.Merchant
 	err := s.DB.InTx(ctx, "set merchant status", func(tx *Tx) (err error) {
-		m, err = queryOne(ctx, tx, "set merchant status", func() error { return merchantNotFound(id) }, scanMerchant,
-			`SELECT `+merchantColumns+` FROM merchants WHERE id = ?`+s.DB.D.ForUpdate, id)
+		m, err = merchantTable.get(ctx, tx, "set merchant status", func() error { return merchantNotFound(id) }, ` WHERE id = ?`+s.DB.D.ForUpdate, id)
 		switch {
 		case err != nil:
 			return err
@@ -94,33 +94,12 @@ func (s *Store) SetMerchantStatus(ctx context.Context, id string, from, to posgu
 
 // Merchant returns the merchant with id; ENOTFOUND if there is none.
 func (s *Store) Merchant(ctx context.Context, id string) (*posguard.Merchant, error) {
-	return queryOne(ctx, s.DB, "get merchant", func() error { return merchantNotFound(id) }, scanMerchant,
-		`SELECT `+merchantColumns+` FROM merchants WHERE id = ?`, id)
+	return merchantTable.get(ctx, s.DB, "get merchant", func() error { return merchantNotFound(id) }, ` WHERE id = ?`, id)
 }
 
 // Merchants returns all merchants ordered by ID.
 func (s *Store) Merchants(ctx context.Context) ([]*posguard.Merchant, error) {
-	return queryAll(ctx, s.DB, "list merchants", scanMerchant, `SELECT `+merchantColumns+` FROM merchants ORDER BY id`)
-}
-
-// scanMerchant reads a row of merchantColumns; an empty list of allowed
-// types reads back as nil (all allowed).
-func scanMerchant(r Row) (*posguard.Merchant, error) {
-	var m posguard.Merchant
-	var allowed string
-	if err := r.Scan(&m.ID, &m.Name, &m.MCC, &m.Status, TimeCol(&m.StatusSince), &m.Kind, &m.FeePlan,
-		&m.Limits.PerTxn, &m.Limits.Daily, &m.Limits.DailyCount, &allowed,
-		&m.Account.Bank, &m.Account.Number, &m.Account.Name, &m.Account.Status, TimeCol(&m.UpdatedAt),
-		&m.Limits.CardDaily, &m.Limits.CardDailyCount, &m.Limits.TerminalDaily, &m.Limits.TerminalDailyCount); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(allowed), &m.AllowedTypes); err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "merchant %s: decode allowed types", m.ID)
-	}
-	if len(m.AllowedTypes) == 0 {
-		m.AllowedTypes = nil
-	}
-	return &m, nil
+	return merchantTable.list(ctx, s.DB, "list merchants", ` ORDER BY id`)
 }
 
 // SetMerchantLimits replaces merchant id's limits in one UPDATE, leaving
@@ -130,6 +109,6 @@ func (s *Store) SetMerchantLimits(ctx context.Context, id string, l posguard.Lim
 	if l.Negative() {
 		return nil, posguard.Errorf(posguard.EINVALID, "limits: must not be negative")
 	}
-	return queryOne(ctx, s.DB.Primary(), "set merchant limits", func() error { return merchantNotFound(id) }, scanMerchant,
-		`UPDATE merchants SET `+limitsSet+`, updated_at = ? WHERE id = ? RETURNING `+merchantColumns, append(limitArgs(l), s.T(s.NowUTC()), id)...)
+	return queryOne(ctx, s.DB.Primary(), "set merchant limits", func() error { return merchantNotFound(id) }, merchantTable.scan,
+		`UPDATE merchants SET `+limitsSet+`, updated_at = ? WHERE id = ? RETURNING `+merchantTable.cols, append(limitArgs(l), s.T(s.NowUTC()), id)...)
 }

@@ -84,35 +84,35 @@ func (s *Store) AddMerchantEvent(ctx context.Context, e *posguard.MerchantEvent)
 }
 
 func (s *Store) addMerchantEvent(ctx context.Context, tx *Tx, e *posguard.MerchantEvent) error {
-	return tx.Insert(ctx, &e.ID, `INSERT INTO merchant_events (merchant_id, at, actor, action, reason, detail)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, e.MerchantID, s.T(e.At), e.Actor, e.Action, e.Reason, e.Detail)
+	return merchantEventTable.add(ctx, tx, s, e, "")
 }
 
 // MerchantEvents implements posguard.ApplicationStore.
 func (s *Store) MerchantEvents(ctx context.Context, merchantID string, n int) ([]*posguard.MerchantEvent, error) {
-	return queryAll(ctx, s.DB, "merchant events", func(r Row) (*posguard.MerchantEvent, error) {
-		var e posguard.MerchantEvent
-		return &e, r.Scan(&e.ID, &e.MerchantID, TimeCol(&e.At), &e.Actor, &e.Action, &e.Reason, &e.Detail)
-	}, `SELECT id, merchant_id, at, actor, action, reason, detail FROM merchant_events
-		WHERE merchant_id = ? ORDER BY id DESC LIMIT ?`, merchantID, pageLimit(n, 100, 1000))
+	return merchantEventTable.list(ctx, s.DB, "merchant events", ` WHERE merchant_id = ? ORDER BY id DESC LIMIT ?`,
+		merchantID, pageLimit(n, 100, 1000))
 }
+
+// merchantEventTable is merchant_events, whose ID the database assigns.
+var merchantEventTable = newTable("merchant_events", "id", `id, merchant_id, at, actor, action, reason, detail`,
+	func(e *posguard.MerchantEvent) []any {
+		return []any{&e.ID, &e.MerchantID, &e.At, &e.Actor, &e.Action, &e.Reason, &e.Detail}
+	})
+
+// bindingTable is terminal_bindings, keyed by terminal.
+var bindingTable = newTable("terminal_bindings", "", `terminal_id, serial_no, merchant_id, model, bound_at`,
+	func(b *posguard.TerminalBinding) []any {
+		return []any{&b.TerminalID, &b.SerialNo, &b.MerchantID, &b.Model, &b.BoundAt}
+	})
 
 // Bind implements posguard.ApplicationStore.
 func (s *Store) Bind(ctx context.Context, b *posguard.TerminalBinding) error {
 	b.BoundAt = s.NowUTC()
-	_, err := s.DB.Exec(ctx, "bind terminal", `INSERT INTO terminal_bindings (terminal_id, serial_no, merchant_id, model, bound_at)
-		VALUES (?, ?, ?, ?, ?)`, b.TerminalID, b.SerialNo, b.MerchantID, b.Model, s.T(b.BoundAt))
+	err := bindingTable.add(ctx, s.DB, s, b, "")
 	if posguard.ErrorCode(err) == posguard.ECONFLICT {
 		return posguard.Errorf(posguard.ECONFLICT, "serial number %s (or terminal %s) is bound already", b.SerialNo, b.TerminalID)
 	}
 	return err
-}
-
-const bindingColumns = `terminal_id, serial_no, merchant_id, model, bound_at`
-
-func scanBinding(r Row) (*posguard.TerminalBinding, error) {
-	var b posguard.TerminalBinding
-	return &b, r.Scan(&b.TerminalID, &b.SerialNo, &b.MerchantID, &b.Model, TimeCol(&b.BoundAt))
 }
 
 // notBound returns the error for a terminal without a binding.
@@ -125,8 +125,7 @@ func (s *Store) Unbind(ctx context.Context, terminalID string) (*posguard.Termin
 	var b *posguard.TerminalBinding
 	err := s.DB.InTx(ctx, "unbind terminal", func(tx *Tx) error {
 		var err error
-		if b, err = queryOne(ctx, tx, "unbind terminal", notBound(terminalID), scanBinding,
-			`SELECT `+bindingColumns+` FROM terminal_bindings WHERE terminal_id = ?`, terminalID); err != nil {
+		if b, err = bindingTable.get(ctx, tx, "unbind terminal", notBound(terminalID), ` WHERE terminal_id = ?`, terminalID); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, "unbind terminal", `DELETE FROM terminal_bindings WHERE terminal_id = ?`, terminalID)
@@ -147,12 +146,10 @@ func (s *Store) MoveBinding(ctx context.Context, terminalID, merchantID string) 
 
 // Binding implements posguard.ApplicationStore.
 func (s *Store) Binding(ctx context.Context, terminalID string) (*posguard.TerminalBinding, error) {
-	return queryOne(ctx, s.DB, "read binding", notBound(terminalID), scanBinding,
-		`SELECT `+bindingColumns+` FROM terminal_bindings WHERE terminal_id = ?`, terminalID)
+	return bindingTable.get(ctx, s.DB, "read binding", notBound(terminalID), ` WHERE terminal_id = ?`, terminalID)
 }
 
 // Bindings implements posguard.ApplicationStore.
 func (s *Store) Bindings(ctx context.Context, merchantID string) ([]*posguard.TerminalBinding, error) {
-	return queryAll(ctx, s.DB, "list bindings", scanBinding,
-		`SELECT `+bindingColumns+` FROM terminal_bindings WHERE merchant_id = ? ORDER BY terminal_id`, merchantID)
+	return bindingTable.list(ctx, s.DB, "list bindings", ` WHERE merchant_id = ? ORDER BY terminal_id`, merchantID)
 }

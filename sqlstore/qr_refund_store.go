@@ -87,6 +87,21 @@ func (s *Store) QRRefunds(ctx context.Context, orderID int64) ([]*posguard.QRRef
 	return queryAll(ctx, s.DB, "qr refunds", scanQRRefund, `SELECT `+QRRefundColumns+` FROM qr_refunds WHERE order_id = ? ORDER BY id`, orderID)
 }
 
+// QRRefundExchanges returns the exchanges about an order's refunds (see
+// posguard.QRStore), by index qr_refund_exchanges_order.
+func (s *Store) QRRefundExchanges(ctx context.Context, orderID int64) ([]*posguard.QRRefundExchange, error) {
+	return queryAll(ctx, s.DB, "qr refund exchanges", scanQRRefundExchange, `SELECT id, refund_id, order_id, merchant_id, request, answer, at
+		FROM qr_refund_exchanges WHERE order_id = ? ORDER BY id`, orderID)
+}
+
+func scanQRRefundExchange(r Row) (*posguard.QRRefundExchange, error) {
+	var x posguard.QRRefundExchange
+	if err := r.Scan(&x.ID, &x.RefundID, &x.OrderID, &x.MerchantID, &x.Request, &x.Answer, TimeCol(&x.At)); err != nil {
+		return nil, err
+	}
+	return &x, nil
+}
+
 // UpdateQRRefund applies u (see posguard.QRStore).
 func (s *Store) UpdateQRRefund(ctx context.Context, u posguard.QRRefundUpdate) (*posguard.QRRefund, error) {
 	now := s.NowUTC()
@@ -130,6 +145,12 @@ func (s *Store) UpdateQRRefund(ctx context.Context, u posguard.QRRefundUpdate) (
 			return err
 		}
 		r.UpdatedAt = now
+		if x := u.Exchange; x != nil {
+			if _, err := tx.Exec(ctx, "qr refund exchange", `INSERT INTO qr_refund_exchanges (refund_id, order_id, merchant_id, request, answer, at)
+				VALUES (?, ?, ?, ?, ?, ?)`, r.ID, r.OrderID, r.MerchantID, x.Request, x.Answer, s.T(now)); err != nil {
+				return err
+			}
+		}
 		if was == posguard.QRRefundProcessing && r.State == posguard.QRRefundSucceeded {
 			if _, err := tx.Exec(ctx, "update qr refund", `UPDATE qr_orders SET refunded_amount = refunded_amount + ?, updated_at = ? WHERE id = ?`,
 				int64(r.Amount), s.T(now), r.OrderID); err != nil {

@@ -130,9 +130,14 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 		return err
 	}
 	var err error
-	if limited && s.DB.D.ForUpdate != "" {
+	switch {
+	case limited && s.DB.D.ForUpdate != "":
 		err = s.DB.InTx(ctx, "create qr order", func(tx *Tx) error { return write(ctx, tx) })
-	} else {
+	case !limited && !o.State.Final():
+		// One statement: pipelined with the batch's others where the
+		// database gains from it (PostgreSQL).
+		got, created, err = s.createQROrderStmt(ctx, o, tradePrefix, now)
+	default:
 		err = s.InGroupTx(ctx, "create qr order", write)
 	}
 	if err != nil {
@@ -172,10 +177,41 @@ func (s *Store) insertQROrderQuery() string {
 	return insertQROrderQueries[1]
 }
 
-// insertQROrder inserts o in tx, or returns the merchant's order with that
-// number (created false). The order returned is built from o, not read
-// back.
-func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, tradePrefix string, now time.Time) (*posguard.QROrder, bool, error) {
+// createQROrderStmt journals o (not final, no limit to check) as one
+// statement through the group committer (InGroupStmt).
+func (s *Store) createQROrderStmt(ctx context.Context, o *posguard.QROrder, tradePrefix string, now time.Time) (*posguard.QROrder, bool, error) {
+	got, args := s.qrOrderInsert(o, tradePrefix, now)
+	var res *posguard.QROrder
+	created := false
+	st := &Stmt{SQL: s.insertQROrderQuery(), Args: args, Scan: func(r Row) error {
+		res, created = nil, false
+		if err := r.Scan(&got.ID); err != nil {
+			return err
+		}
+		s.insertedQROrder(ctx, got, tradePrefix)
+		res, created = got, true
+		return nil
+	}}
+	err := s.InGroupStmt(ctx, "create qr order", st, func(ctx context.Context, tx *Tx) error {
+		old, err := s.qrOrderByNumber(ctx, tx, o.MerchantID, o.OutOrderNo)
+		res, created = old, false
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return res, created, nil
+}
+
+// qrOrderByNumber reads the merchant's order with number outOrderNo in tx.
+func (s *Store) qrOrderByNumber(ctx context.Context, tx *Tx, merchantID, outOrderNo string) (*posguard.QROrder, error) {
+	return scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE merchant_id = ? AND out_order_no = ?`,
+		merchantID, outOrderNo))
+}
+
+// qrOrderInsert returns the order that inserting o makes (its id still 0)
+// and the arguments of insertQROrderSQL.
+func (s *Store) qrOrderInsert(o *posguard.QROrder, tradePrefix string, now time.Time) (*posguard.QROrder, []any) {
 	got := *o
 	got.ExpiresAt = o.ExpiresAt.UTC().Truncate(time.Microsecond)
 	got.Deadline = o.Deadline.UTC().Truncate(time.Microsecond)
@@ -186,21 +222,41 @@ func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, 
 	if got.State.Final() {
 		got.Task = posguard.QRTaskNone
 	}
-	paying := got.State == posguard.QRPaying
-	err := tx.QueryRow(ctx, s.insertQROrderQuery(), paying, tradePrefix,
+	return &got, []any{got.State == posguard.QRPaying, tradePrefix,
 		got.MerchantID, got.OutOrderNo, got.RequestHash, string(got.Mode), got.Channel, got.ChannelName, int64(got.Amount),
 		string(got.State), got.Reason, got.AuthCode, got.TerminalID, got.Subject, got.NotifyURL, got.ExpireSeconds,
-		s.T(got.ExpiresAt), s.T(got.Deadline), string(got.Task), s.T(got.NextAttempt), s.T(now), s.T(now)).Scan(&got.ID)
+		s.T(got.ExpiresAt), s.T(got.Deadline), string(got.Task), s.T(got.NextAttempt), s.T(now), s.T(now)}
+}
+
+// insertedQROrder completes got once its insert returned its id: its
+// out_trade_no, and the request's audit record names it.
+func (s *Store) insertedQROrder(ctx context.Context, got *posguard.QROrder, tradePrefix string) {
+	if got.State == posguard.QRPaying {
+		got.OutTradeNo = qrTradeNo(tradePrefix, got.ID)
+	}
+	posguard.NoteAudit(ctx, got)
+}
+
+// qrTradeNo is the out_trade_no of order id: the prefix and the id on 12
+// digits.
+func qrTradeNo(prefix string, id int64) string { return fmt.Sprintf("%s%012d", prefix, id) }
+
+// insertQROrder inserts o in tx, or returns the merchant's order with that
+// number (created false). The order returned is built from o, not read
+// back.
+func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, tradePrefix string, now time.Time) (*posguard.QROrder, bool, error) {
+	g, args := s.qrOrderInsert(o, tradePrefix, now)
+	got := *g
+	err := tx.QueryRow(ctx, s.insertQROrderQuery(), args...).Scan(&got.ID)
 	if errors.Is(err, ErrNoRows) {
-		old, err := scanQROrder(tx.QueryRow(ctx, `SELECT `+QROrderColumns+` FROM qr_orders WHERE merchant_id = ? AND out_order_no = ?`,
-			o.MerchantID, o.OutOrderNo))
+		old, err := s.qrOrderByNumber(ctx, tx, o.MerchantID, o.OutOrderNo)
 		return old, false, err
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	if paying {
-		got.OutTradeNo = fmt.Sprintf("%s%012d", tradePrefix, got.ID)
+	if got.State == posguard.QRPaying {
+		got.OutTradeNo = qrTradeNo(tradePrefix, got.ID)
 	}
 	if got.State.Final() {
 		if err := s.queueNotice(ctx, tx, &got, 0, "order", now); err != nil {
@@ -290,6 +346,9 @@ func (s *Store) QROrders(ctx context.Context, f posguard.QROrderFilter) ([]*posg
 // UpdateQROrder applies u (see posguard.QRStore).
 func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*posguard.QROrder, error) {
 	now := s.NowUTC()
+	if _, ok := s.Group.(StmtGroup); ok && s.DB.D.Name == "postgres" && (u.From != "" || !u.Notify) {
+		return s.updateQROrderStmt(ctx, u)
+	}
 	var got *posguard.QROrder
 	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
 		got = nil
@@ -322,6 +381,74 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 		}
 		got = o
 		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return got, nil
+}
+
+// updateQROrderStmtSQL is UpdateQROrder as one PostgreSQL statement (a
+// data-modifying CTE): the update with its conditions in the WHERE, the
+// merchant notification inserted from the updated row, the row returned.
+// Each column keeps its value unless u sets it, as applyQROrderUpdate
+// does; "was final" is u.From's finality (the row's state is u.From).
+const updateQROrderStmtSQL = `WITH u AS (UPDATE qr_orders SET state = COALESCE(NULLIF(?, ''), state),
+	reason = COALESCE(NULLIF(?, ''), reason), transaction_id = COALESCE(NULLIF(?, ''), transaction_id),
+	paid_at = CASE WHEN ? THEN ? ELSE paid_at END, code_url = COALESCE(NULLIF(?, ''), code_url),
+	expires_at = CASE WHEN ? THEN ? ELSE expires_at END,
+	attempts = CASE WHEN ? AND task <> ? THEN 0 WHEN ? THEN attempts + 1 ELSE attempts END,
+	task = CASE WHEN ? THEN ? ELSE task END, next_attempt = CASE WHEN ? THEN ? ELSE next_attempt END,
+	last_error = CASE WHEN ? THEN ? ELSE last_error END, reversal_state = COALESCE(NULLIF(?, ''), reversal_state),
+	case_opened = case_opened OR ?, updated_at = ?
+	WHERE id = ? AND (? = '' OR state = ?) AND (NOT ? OR task = ?)
+	RETURNING ` + QROrderColumns + `),
+n AS (INSERT INTO qr_notices (order_id, refund_id, merchant_id, event, url, state, next_attempt, created_at)
+	SELECT id, 0, merchant_id, 'order', notify_url, 'pending', ?, ? FROM u WHERE ? AND notify_url <> '')
+SELECT ` + QROrderColumns + ` FROM u`
+
+// updateQROrderStmt is UpdateQROrder as one statement, pipelined with the
+// batch's others (PostgreSQL). u.From is set, or u.Notify is not.
+func (s *Store) updateQROrderStmt(ctx context.Context, u posguard.QROrderUpdate) (*posguard.QROrder, error) {
+	now := s.NowUTC()
+	var task string
+	if u.Task != nil {
+		task = string(*u.Task)
+	}
+	var lastErr string
+	if u.LastError != nil {
+		lastErr = *u.LastError
+	}
+	newState := u.State
+	if newState == "" {
+		newState = u.From
+	}
+	notify := u.Notify && !u.From.Final() && newState.Final()
+	var got *posguard.QROrder
+	st := &Stmt{SQL: updateQROrderStmtSQL, Args: []any{string(u.State), u.Reason, u.TransactionID,
+		!u.PaidAt.IsZero(), s.T(u.PaidAt.UTC().Truncate(time.Microsecond)), u.CodeURL,
+		!u.ExpiresAt.IsZero(), s.T(u.ExpiresAt.UTC().Truncate(time.Microsecond)),
+		u.Task != nil && task != "", task, u.Attempted,
+		u.Task != nil, task, !u.NextAttempt.IsZero(), s.T(u.NextAttempt.UTC().Truncate(time.Microsecond)),
+		u.LastError != nil, lastErr, u.ReversalState, u.CaseOpened, s.T(now),
+		u.ID, string(u.From), string(u.From), u.CheckTask, string(u.FromTask),
+		s.T(now), s.T(now), notify},
+		Scan: func(r Row) error {
+			o, err := scanQROrder(r)
+			got = o
+			return err
+		}}
+	err := s.InGroupStmt(ctx, "update qr order", st, func(ctx context.Context, tx *Tx) error {
+		got = nil
+		o, err := queryOne(ctx, tx, "update qr order", func() error { return NotFound("qr order", fmt.Sprint(u.ID)) }, scanQROrder,
+			`SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`, u.ID)
+		if err != nil {
+			return err
+		}
+		if u.From != "" && o.State != u.From {
+			return posguard.Errorf(posguard.ECONFLICT, "qr order %d is %s, not %s", o.ID, o.State, u.From)
+		}
+		return posguard.Errorf(posguard.ECONFLICT, "qr order %d has task %q, not %q", o.ID, o.Task, u.FromTask)
 	})
 	if err != nil {
 		return nil, err
@@ -376,6 +503,13 @@ func applyQROrderUpdate(o *posguard.QROrder, u posguard.QROrderUpdate) {
 // at now.
 func (s *Store) ResumeQRQueues(ctx context.Context, now time.Time) error {
 	return s.DB.InTx(ctx, "resume qr queues", func(tx *Tx) error {
+		// Many order rows in one transaction: it takes the batches' turn
+		// first, as they do (docs/qr.md).
+		if t, ok := s.Group.(TurnTaker); ok {
+			if _, err := tx.Exec(ctx, "resume qr queues", t.TurnSQL()); err != nil {
+				return err
+			}
+		}
 		for _, q := range []string{
 			`UPDATE qr_orders SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`,
 			`UPDATE qr_refunds SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`,

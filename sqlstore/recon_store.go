@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"reflect"
 	"strconv"
 	"strings"
@@ -118,26 +117,18 @@ func (s *Store) ReconTxnsByID(ctx context.Context, ids []int64) ([]*posguard.Rec
 	return queryIn(ctx, s.DB, "read journal", scanReconTxn, `SELECT `+reconTxnCols+` FROM transactions WHERE id IN (`, ids)
 }
 
-const runCols = `id, date, clearing_file, clearing_sha, bank_file, bank_sha, report, idents, superseded_by, created_at`
-
-func scanRun(row Row) (*posguard.ReconRun, error) {
-	r := &posguard.ReconRun{}
-	var report, idents string
-	if err := row.Scan(&r.ID, &r.Date, &r.ClearingFile, &r.ClearingSHA, &r.BankFile, &r.BankSHA, &report, &idents,
-		&r.SupersededBy, TimeCol(&r.CreatedAt)); err != nil {
-		return nil, err
-	}
-	r.Report = []byte(report)
-	if err := json.Unmarshal([]byte(idents), &r.Idents); err != nil {
-		return nil, posguard.WrapError(posguard.EINTERNAL, err, "recon run %s: idents", r.ID)
-	}
-	return r, nil
-}
+// runTable is recon_runs, keyed by the run's ID; the report is text.
+var runTable = newTable("recon_runs", "", `id, date, clearing_file, clearing_sha, bank_file, bank_sha, report, idents,
+	superseded_by, created_at`,
+	func(r *posguard.ReconRun) []any {
+		return []any{&r.ID, &r.Date, &r.ClearingFile, &r.ClearingSHA, &r.BankFile, &r.BankSHA, asText(&r.Report),
+			asJSON(&r.Idents, &noneList), &r.SupersededBy, &r.CreatedAt}
+	})
 
 // oneRun returns the first run of the query; ENOTFOUND naming what if none.
 func (s *Store) oneRun(ctx context.Context, what, where string, args ...any) (*posguard.ReconRun, error) {
-	return queryOne(ctx, s.DB, "query recon run", func() error { return posguard.Errorf(posguard.ENOTFOUND, "recon run %s not found", what) },
-		scanRun, `SELECT `+runCols+` FROM recon_runs WHERE `+where, args...)
+	return runTable.get(ctx, s.DB, "query recon run", func() error { return posguard.Errorf(posguard.ENOTFOUND, "recon run %s not found", what) },
+		` WHERE `+where, args...)
 }
 
 // RunBySHA implements posguard.ReconStore.
@@ -158,14 +149,14 @@ func (s *Store) CurrentRun(ctx context.Context, date string) (*posguard.ReconRun
 // ReconRuns implements posguard.ReconStore.
 func (s *Store) ReconRuns(ctx context.Context, date, before string, limit int) ([]*posguard.ReconRun, error) {
 	a := Args{}
-	q := `SELECT ` + runCols + ` FROM recon_runs WHERE 1 = 1` + a.Eq("date", date)
+	q := ` WHERE 1 = 1` + a.Eq("date", date)
 	if before != "" {
 		q += ` AND (created_at, id) < (SELECT created_at, id FROM recon_runs WHERE id = ` + a.Add(before) + `)`
 	}
 	if limit <= 0 || limit > 1000 {
 		limit = 50
 	}
-	return queryAll(ctx, s.DB, "query recon runs", scanRun, q+` ORDER BY created_at DESC, id DESC LIMIT `+a.Add(limit), a.List...)
+	return runTable.list(ctx, s.DB, "query recon runs", q+` ORDER BY created_at DESC, id DESC LIMIT `+a.Add(limit), a.List...)
 }
 
 // SaveRun implements posguard.ReconStore.
@@ -192,35 +183,34 @@ func (s *Store) SaveRun(ctx context.Context, r *posguard.ReconRun, exs []*posgua
 		if !last.IsZero() && !r.CreatedAt.After(last) {
 			r.CreatedAt = last.Add(time.Microsecond)
 		}
-		idents, _ := json.Marshal(r.Idents)
-		if r.Idents == nil {
-			idents = []byte("[]")
-		}
 		if _, err := tx.Exec(ctx, "supersede recon run", `UPDATE recon_runs SET superseded_by = ? WHERE date = ? AND superseded_by = ''`,
 			r.ID, r.Date); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "insert recon run", `INSERT INTO recon_runs (`+runCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
-			r.ID, r.Date, r.ClearingFile, r.ClearingSHA, r.BankFile, r.BankSHA, string(r.Report), string(idents),
-			s.T(r.CreatedAt)); err != nil {
+		v := *r
+		v.SupersededBy = ""
+		if err := runTable.add(ctx, tx, s, &v, ""); err != nil {
 			return err
 		}
 		return s.putExceptions(ctx, tx, exs)
 	})
 }
 
-const excCols = `ident, date, class, status, run_id, txn_id, payout_id, merchant_id, hold_amount, case_id, repair_txn_id, body, updated_at`
+// exceptionTable is recon_exceptions, keyed by ident; the body is text.
+var exceptionTable = newTable("recon_exceptions", "", `ident, date, class, status, run_id, txn_id, payout_id, merchant_id,
+	hold_amount, case_id, repair_txn_id, body, updated_at`,
+	func(e *posguard.ReconException) []any {
+		return []any{&e.Ident, &e.Date, &e.Class, &e.Status, &e.RunID, &e.TxnID, &e.PayoutID, &e.MerchantID,
+			&e.HoldAmount, &e.CaseID, &e.RepairTxnID, asText(&e.Body), &e.UpdatedAt}
+	})
 
 // putExceptions upserts exs inside tx.
 func (s *Store) putExceptions(ctx context.Context, tx *Tx, exs []*posguard.ReconException) error {
 	now := s.NowUTC()
 	for _, e := range exs {
 		e.UpdatedAt = now
-		if _, err := tx.Exec(ctx, "upsert exception", `INSERT INTO recon_exceptions (`+excCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (ident) DO UPDATE SET `+setExcluded(excCols, "ident", "date", "class"),
-			e.Ident, e.Date, e.Class, e.Status, e.RunID, e.TxnID, e.PayoutID, e.MerchantID,
-			int64(e.HoldAmount), e.CaseID, e.RepairTxnID, string(e.Body), s.T(now)); err != nil {
+		if err := exceptionTable.add(ctx, tx, s, e, ` ON CONFLICT (ident) DO UPDATE SET `+
+			setExcluded(exceptionTable.cols, "ident", "date", "class")); err != nil {
 			return err
 		}
 	}
@@ -235,30 +225,20 @@ func (s *Store) PutExceptions(ctx context.Context, exs []*posguard.ReconExceptio
 	return s.DB.InTx(ctx, "put exceptions", func(tx *Tx) error { return s.putExceptions(ctx, tx, exs) })
 }
 
-func scanException(row Row) (*posguard.ReconException, error) {
-	e := &posguard.ReconException{}
-	var body string
-	err := row.Scan(&e.Ident, &e.Date, &e.Class, &e.Status, &e.RunID, &e.TxnID, &e.PayoutID, &e.MerchantID,
-		&e.HoldAmount, &e.CaseID, &e.RepairTxnID, &body, TimeCol(&e.UpdatedAt))
-	e.Body = []byte(body)
-	return e, err
-}
-
 // Exceptions implements posguard.ReconStore.
 func (s *Store) Exceptions(ctx context.Context, f posguard.ReconFilter) ([]*posguard.ReconException, error) {
 	a := Args{}
-	q := `SELECT ` + excCols + ` FROM recon_exceptions WHERE 1 = 1` +
-		a.Eq("date", f.Date, "class", f.Class, "status", f.Status, "txn_id", f.TxnID)
+	q := ` WHERE 1 = 1` + a.Eq("date", f.Date, "class", f.Class, "status", f.Status, "txn_id", f.TxnID)
 	if f.After != "" {
 		q += ` AND ident > ` + a.Add(f.After)
 	}
 	q += ` ORDER BY ident LIMIT ` + a.Add(pageLimit(f.Limit, 100, 10000))
-	return queryAll(ctx, s.DB, "query exceptions", scanException, q, a.List...)
+	return exceptionTable.list(ctx, s.DB, "query exceptions", q, a.List...)
 }
 
 // ExceptionsByIdent implements posguard.ReconStore.
 func (s *Store) ExceptionsByIdent(ctx context.Context, idents []string) (map[string]*posguard.ReconException, error) {
-	return queryByKey(ctx, s.DB, "query exceptions", scanException, `SELECT `+excCols+` FROM recon_exceptions WHERE ident IN (`, idents,
+	return queryByKey(ctx, s.DB, "query exceptions", exceptionTable.scan, `SELECT `+exceptionTable.cols+` FROM recon_exceptions WHERE ident IN (`, idents,
 		func(e *posguard.ReconException) string { return e.Ident })
 }
 

@@ -55,34 +55,30 @@ func (s *Store) AddRiskHits(ctx context.Context, hits []*posguard.RiskHit) error
 			if h.At.IsZero() {
 				h.At = s.NowUTC()
 			}
-			if err := tx.Insert(ctx, &h.ID, `INSERT INTO risk_hits (at, rule, rule_version, action, merchant_id, terminal_id, txn_id,
-				amount, card, explain_zh, explain_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				s.T(h.At), h.Rule, h.RuleVersion, string(h.Action), h.MerchantID, h.TerminalID, h.TxnID, int64(h.Amount),
-				h.Card, h.Explain.ZH, h.Explain.EN); err != nil {
+			v := *h
+			v.Released, v.ReleasedBy = false, ""
+			if err := hitTable.add(ctx, tx, s, &v, ""); err != nil {
 				return err
 			}
+			h.ID = v.ID
 		}
 		return nil
 	})
 }
 
-const hitColumns = `id, at, rule, rule_version, action, merchant_id, terminal_id, txn_id, amount, card, explain_zh, explain_en, released, released_by`
+// hitTable is risk_hits, whose ID the database assigns.
+var hitTable = newTable("risk_hits", "id",
+	`id, at, rule, rule_version, action, merchant_id, terminal_id, txn_id, amount, card, explain_zh, explain_en, released, released_by`,
+	func(h *posguard.RiskHit) []any {
+		return []any{&h.ID, &h.At, &h.Rule, &h.RuleVersion, &h.Action, &h.MerchantID, &h.TerminalID, &h.TxnID, &h.Amount,
+			&h.Card, &h.Explain.ZH, &h.Explain.EN, asFlag(&h.Released), &h.ReleasedBy}
+	})
 
 // RiskHits implements posguard.RiskStore.
 func (s *Store) RiskHits(ctx context.Context, f posguard.RiskHitFilter) ([]*posguard.RiskHit, error) {
 	a := s.args()
-	q := `SELECT ` + hitColumns + ` FROM risk_hits WHERE 1 = 1` +
-		a.Eq("merchant_id", f.MerchantID, "rule", f.Rule, "txn_id", f.TxnID, "at >=", f.From, "at <", f.To)
-	return queryAll(ctx, s.DB, "risk hits", scanHit, q+` ORDER BY id DESC LIMIT `+a.Add(pageLimit(f.Limit, 100, 1000)), a.List...)
-}
-
-func scanHit(r Row) (*posguard.RiskHit, error) {
-	var h posguard.RiskHit
-	var released int64
-	err := r.Scan(&h.ID, TimeCol(&h.At), &h.Rule, &h.RuleVersion, &h.Action, &h.MerchantID, &h.TerminalID, &h.TxnID, &h.Amount,
-		&h.Card, &h.Explain.ZH, &h.Explain.EN, &released, &h.ReleasedBy)
-	h.Released = released != 0
-	return &h, err
+	return hitTable.page(ctx, s, "risk hits", a, a.Eq("merchant_id", f.MerchantID, "rule", f.Rule, "txn_id", f.TxnID,
+		"at >=", f.From, "at <", f.To), "id DESC", f.Limit, 100, 1000)
 }
 
 // ReleaseRiskHit implements posguard.RiskStore.
@@ -90,8 +86,8 @@ func (s *Store) ReleaseRiskHit(ctx context.Context, id int64, user string) (*pos
 	var h *posguard.RiskHit
 	err := s.DB.InTx(ctx, "release risk hit", func(tx *Tx) error {
 		var err error
-		if h, err = queryOne(ctx, tx, "release risk hit", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no risk hit %d", id) },
-			scanHit, `SELECT `+hitColumns+` FROM risk_hits WHERE id = ?`, id); err != nil {
+		if h, err = hitTable.get(ctx, tx, "release risk hit", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no risk hit %d", id) },
+			` WHERE id = ?`, id); err != nil {
 			return err
 		}
 		if h.Action != posguard.RiskReview || h.Released {

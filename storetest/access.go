@@ -33,6 +33,7 @@ func runAccess(t *testing.T, h *harness) {
 			{"AccountChanges", testAccessChanges},
 			{"ApplyAccountChange", testAccessApplyChange},
 			{"AuditChain", testAccessAudit},
+			{"CacheVersion", testCacheVersion},
 		})
 }
 

@@ -135,6 +135,19 @@ func testLedgerJournal(t *testing.T, s posguard.Store, m posguard.MoneyStore) {
 	if len(rest) != 1 || rest[0].Txn.ID != b.ID {
 		t.Fatalf("changes after first: %+v", rest)
 	}
+	// A forwarded sale's first event posts nothing and is left out; its
+	// approval and a reversal are returned.
+	c := txn("10000001", "000003")
+	c.State = posguard.StateForwarded
+	insert(t, s, c)
+	must(t, s.Update(ctx, posguard.TxnUpdate{ID: c.ID, State: posguard.StateApproved, ResponseCode: "00"}), "approve")
+	must(t, s.Update(ctx, posguard.TxnUpdate{ID: c.ID, State: posguard.StateReversed}), "reverse")
+	rest, err = m.JournalChanges(ctx, rest[0].EventID, 10)
+	must(t, err, "changes after second")
+	if len(rest) != 2 || rest[0].Txn.ID != c.ID || rest[0].State != posguard.StateApproved ||
+		rest[1].State != posguard.StateReversed || rest[1].Txn.State != posguard.StateReversed {
+		t.Fatalf("changes of a forwarded, approved, reversed sale: %+v", rest)
+	}
 	v, err := m.Cursor(ctx, "x")
 	must(t, err, "cursor")
 	if v != 0 {

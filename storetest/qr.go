@@ -28,6 +28,7 @@ func RunQR(t *testing.T, open Opener) {
 		{"DailyUsage", testQRDailyUsage},
 		{"Refunds", testQRRefunds},
 		{"Notices", testQRNotices},
+		{"RefundExchanges", testQRRefundExchanges},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -63,12 +63,21 @@ func (e *frameTooLong) Error() string {
 
 // readLengthPrefixed reads one frame: a 2-byte big-endian length, then that
 // many bytes. It refuses a length over limit before reading the body.
-func readLengthPrefixed(r io.Reader, limit int) ([]byte, error) {
-	var prefix [2]byte
-	if _, err := io.ReadFull(r, prefix[:]); err != nil {
+func readLengthPrefixed(r *bufio.Reader, limit int) ([]byte, error) {
+	// The prefix is read byte by byte from the buffer: an array handed to
+	// an io.Reader would be allocated for every frame.
+	hi, err := r.ReadByte()
+	if err != nil {
 		return nil, err
 	}
-	n := int(binary.BigEndian.Uint16(prefix[:]))
+	lo, err := r.ReadByte()
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF // as io.ReadFull reports one byte of two
+		}
+		return nil, err
+	}
+	n := int(hi)<<8 | int(lo)
 	if n > limit {
 		return nil, &frameTooLong{n: n, max: limit}
 	}

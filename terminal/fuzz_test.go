@@ -2,6 +2,9 @@ package terminal
 
 import (
 	"bytes"
+	"context"
+	"log/slog"
+	"net"
 	"testing"
 
 	"github.com/posguard/posguard"
@@ -123,6 +126,39 @@ func FuzzParseUploadRecords(f *testing.F) {
 		}
 		if back := UploadRecords(recs); back != s {
 			t.Fatalf("round trip %q → %q", s, back)
+		}
+	})
+}
+
+// FuzzGatewayServeFrame checks that no frame panics the gateway, that an
+// answer it gives is a frame whose body unpacks, and that the messages it
+// reuses carry nothing from one request to the next: a frame served again
+// after a sale gets the same answer, byte for byte.
+func FuzzGatewayServeFrame(f *testing.F) {
+	fuzzSeeds(f)
+	g := &Gateway{Handler: approvingHandler{mak: unhex(f, "0123456789ABCDEF")}, Logger: slog.New(slog.DiscardHandler)}
+	info := &ConnInfo{ID: 1, Remote: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5000}}
+	sale := frameOf(f, saleBody)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ctx := context.Background()
+		first, closeFirst := g.ServeFrame(ctx, info, bytes.Clone(data))
+		if _, closeSale := g.ServeFrame(ctx, info, bytes.Clone(sale)); closeSale {
+			t.Fatal("the sale was not answered")
+		}
+		again, closeAgain := g.ServeFrame(ctx, info, bytes.Clone(data))
+		if closeFirst != closeAgain || !bytes.Equal(first, again) {
+			t.Fatalf("the same frame answered differently after a sale:\n% x\n% x", first, again)
+		}
+		if first == nil {
+			return
+		}
+		// TPDU and header (the request's TPDU ID is echoed, whatever it
+		// was), then the body.
+		if len(first) < 11 {
+			t.Fatalf("answer of %d bytes, shorter than TPDU and header", len(first))
+		}
+		if _, err := CUPS.Unpack(first[11:]); err != nil {
+			t.Fatalf("answer body does not unpack: %v", err)
 		}
 	})
 }

@@ -213,6 +213,39 @@ func TestServerPartialFrameReadTimeout(t *testing.T) {
 	}
 }
 
+// TestServerPeerLeavesInsideThePrefix checks that a peer closing after
+// one byte of a length prefix is logged as leaving inside a frame, and one
+// closing between frames is not.
+func TestServerPeerLeavesInsideThePrefix(t *testing.T) {
+	logs := &syncBuffer{}
+	closed := make(chan struct{}, 2)
+	addr, _ := start(t, &terminal.Server{Handler: echo, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		ConnState: func(_ *terminal.ConnInfo, open bool) {
+			if !open {
+				closed <- struct{}{}
+			}
+		}})
+	between := dial(t, addr)
+	send(t, between, "x")
+	expect(t, between, "re:x")
+	between.Close()
+	<-closed
+	if strings.Contains(logs.String(), "inside a frame") {
+		t.Fatalf("a peer leaving between frames logged as inside one:\n%s", logs)
+	}
+	inside := dial(t, addr)
+	send(t, inside, "y")
+	expect(t, inside, "re:y")
+	if _, err := inside.Write([]byte{0x00}); err != nil {
+		t.Fatal(err)
+	}
+	inside.Close()
+	<-closed
+	if !strings.Contains(logs.String(), "peer closed the connection inside a frame") {
+		t.Fatalf("half a length prefix then EOF not logged as inside a frame:\n%s", logs)
+	}
+}
+
 func TestServerIdleTimeout(t *testing.T) {
 	addr, _ := start(t, &terminal.Server{Handler: echo, IdleTimeout: 100 * time.Millisecond})
 	c := dial(t, addr)

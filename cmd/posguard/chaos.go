@@ -293,21 +293,9 @@ func (c *ChaosCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	worldPath := filepath.Join(c.Dir, "world.yaml")
-	if err := os.WriteFile(worldPath, worldYAML, 0o644); err != nil {
-		return err
-	}
-	dbPath := filepath.Join(c.Dir, "posguard.db")
-	db, keyFile := "sqlite:"+dbPath, dbPath+".hostkey"
-	if c.DB != "" {
-		db, keyFile = c.DB, filepath.Join(c.Dir, "posguard.hostkey")
-		if err := scratchOnly(ctx, c.DB); err != nil {
-			return err
-		}
-	}
-	out, err := exec.Command(c.Bin, "seed", "--db", db, "--host-key-file", keyFile, worldPath).CombinedOutput()
+	worldPath, db, keyFile, err := c.seedWorld(ctx, worldYAML)
 	if err != nil {
-		return fmt.Errorf("seed: %v: %s", err, out)
+		return err
 	}
 	c.Report.Instances = c.Instances
 	addrs := make([]string, 2+2*c.Instances)
@@ -664,4 +652,26 @@ func killTiming(rng *rand.Rand, every time.Duration, instances int) (wait, pause
 	wait = every/2 + time.Duration(rng.Int64N(int64(every)))
 	pause = 500*time.Millisecond + time.Duration(rng.Int64N(int64(2500*time.Millisecond)))
 	return wait - pause, pause
+}
+
+// seedWorld writes worldYAML into the run's directory, picks the run's
+// database (a SQLite file there, or --postgres after checking it is a
+// scratch database) and host key file, and seeds the world into it.
+func (c *ChaosCommand) seedWorld(ctx context.Context, worldYAML []byte) (worldPath, db, keyFile string, err error) {
+	worldPath = filepath.Join(c.Dir, "world.yaml")
+	if err := os.WriteFile(worldPath, worldYAML, 0o644); err != nil {
+		return "", "", "", err
+	}
+	dbPath := filepath.Join(c.Dir, "posguard.db")
+	db, keyFile = "sqlite:"+dbPath, dbPath+".hostkey"
+	if c.DB != "" {
+		db, keyFile = c.DB, filepath.Join(c.Dir, "posguard.hostkey")
+		if err := scratchOnly(ctx, c.DB); err != nil {
+			return "", "", "", err
+		}
+	}
+	if out, err := exec.Command(c.Bin, "seed", "--db", db, "--host-key-file", keyFile, worldPath).CombinedOutput(); err != nil {
+		return "", "", "", fmt.Errorf("seed: %v: %s", err, out)
+	}
+	return worldPath, db, keyFile, nil
 }

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"sync"
 	"time"
@@ -95,20 +92,9 @@ func (c *ChaosCommand) runQR(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	worldPath := filepath.Join(c.Dir, "world.yaml")
-	if err := os.WriteFile(worldPath, worldYAML, 0o644); err != nil {
+	worldPath, db, keyFile, err := c.seedWorld(ctx, worldYAML)
+	if err != nil {
 		return err
-	}
-	dbPath := filepath.Join(c.Dir, "posguard.db")
-	db, keyFile := "sqlite:"+dbPath, dbPath+".hostkey"
-	if c.DB != "" {
-		db, keyFile = c.DB, filepath.Join(c.Dir, "posguard.hostkey")
-		if err := scratchOnly(ctx, c.DB); err != nil {
-			return err
-		}
-	}
-	if out, err := exec.Command(c.Bin, "seed", "--db", db, "--host-key-file", keyFile, worldPath).CombinedOutput(); err != nil {
-		return fmt.Errorf("seed: %v: %s", err, out)
 	}
 	toks, err := chaosQRTokens(ctx, db, keyFile, mids)
 	if err != nil {

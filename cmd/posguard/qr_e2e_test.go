@@ -66,6 +66,7 @@ type qrWorld struct {
 	serveDone  chan struct{}
 	notifySeen *notifySink
 	keyArgs    []string // --host-key-file on PostgreSQL
+	tune       func(*ServeCommand)
 }
 
 // qrWorldFile returns the demo world with the QR sections, the channel at
@@ -96,8 +97,16 @@ func startQRWorld(t *testing.T, serveArgs ...string) *qrWorld {
 // PostgreSQL URL with a host key file beside the test's files).
 func startQRWorldOn(t *testing.T, db string, serveArgs ...string) *qrWorld {
 	t.Helper()
+	return startQRWorldTuned(t, db, nil, serveArgs...)
+}
+
+// startQRWorldTuned is startQRWorldOn with tune applied to each serve
+// before it runs (test seams: clocks, schedules).
+func startQRWorldTuned(t *testing.T, db string, tune func(*ServeCommand), serveArgs ...string) *qrWorld {
+	t.Helper()
 	dir := t.TempDir()
-	qw := &qrWorld{world: &world{t: t, dir: dir, db: "sqlite:" + filepath.Join(dir, "posguard.db"), logs: &syncBuffer{}}, serveArgs: serveArgs}
+	qw := &qrWorld{world: &world{t: t, dir: dir, db: "sqlite:" + filepath.Join(dir, "posguard.db"), logs: &syncBuffer{}}, serveArgs: serveArgs,
+		tune: tune}
 	if db != "" {
 		// The host key in the test's folder, where userToken looks for it.
 		qw.db, qw.keyArgs = db, []string{"--host-key-file", filepath.Join(dir, "posguard.hostkey")}
@@ -153,6 +162,9 @@ func (qw *qrWorld) startHost(args ...string) {
 	if err := qw.serve.ParseFlags(append([]string{"--db", qw.db, "--terminal-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
 		"--network", "iso8583://" + netAddr, "--log-level", "warn", "--wallet-timeout", "2s", "--qr-wait", "1500ms"}, append(qw.keyArgs, args...)...)); err != nil {
 		qw.t.Fatal(err)
+	}
+	if qw.tune != nil {
+		qw.tune(qw.serve)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	qw.serveCtx, qw.serveDone = cancel, make(chan struct{})
@@ -501,6 +513,16 @@ func TestQRMicropay(t *testing.T) {
 		got := qw.waitOrder(id, "succeeded", "")
 		if got["refunded_amount"] != float64(1000) || len(got["refunds"].([]any)) != 2 {
 			t.Fatalf("order after refunds = %v", got)
+		}
+		// Each refund's history: the one /pay/refund and the channel's SUCCESS.
+		for _, r := range got["refunds"].([]any) {
+			xs, _ := r.(map[string]any)["exchanges"].([]any)
+			if len(xs) != 1 {
+				t.Fatalf("refund exchanges = %v", r)
+			}
+			if x := xs[0].(map[string]any); x["request"] != "refund" || x["answer"] != "refund: SUCCESS" || x["at"] == "" {
+				t.Fatalf("refund exchange = %v", x)
+			}
 		}
 		if p := qw.account("139"); p.Balance != 1000000 || p.netHeld(got["out_trade_no"].(string)) != 0 {
 			t.Fatalf("payer after full refund = %+v", p)

@@ -96,11 +96,12 @@ func (c *ReconCommand) Run(ctx context.Context) error {
 	}
 	in.FetchQR = c.QRFetch
 	for _, p := range c.QRBills {
-		data, err := readLimited(p, recon.MaxQRBill)
-		if err != nil {
+		// Read as a stream when the run reaches it (a bill of millions of
+		// rows is never held whole); a missing file fails here.
+		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("--qr-bill: %v", err)
 		}
-		in.QRBills = append(in.QRBills, recon.QRBill{Name: p, Data: data})
+		in.QRBills = append(in.QRBills, recon.QRBill{Name: p, Open: func() (io.ReadCloser, error) { return os.Open(p) }})
 	}
 	log := c.logger(io.Discard, "error")
 	st, _, err := openStore(ctx, c.DB, c.HostKeyFile, false, log)
@@ -163,23 +164,6 @@ type stringList []string
 
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
-
-// readLimited reads a file of at most max bytes.
-func readLimited(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s: over %d bytes", path, max)
-	}
-	return data, nil
-}
 
 // reconStorer is a store with a reconciliation side (both stores have it).
 type reconStorer interface{ Recon() posguard.ReconStore }

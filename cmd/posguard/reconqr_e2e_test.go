@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
-	"github.com/posguard/posguard/postgres/pgtest"
 	"github.com/posguard/posguard/recon"
 	"github.com/posguard/posguard/wallet"
 )
@@ -74,15 +73,7 @@ func TestReconQRBills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	for _, db := range []string{"sqlite", "postgres"} {
-		t.Run(db, func(t *testing.T) {
-			dsn := ""
-			if db == "postgres" {
-				dsn = pgtest.URL(t)
-			}
-			testReconQRBills(t, dsn)
-		})
-	}
+	onSQLiteAndPostgres(t, testReconQRBills)
 }
 
 func testReconQRBills(t *testing.T, dsn string) {

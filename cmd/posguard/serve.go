@@ -87,6 +87,11 @@ type ServeCommand struct {
 	// SwitchNow, if set before Run, is the switch's clock (tests move it
 	// to expire pre-authorizations).
 	SwitchNow func() time.Time
+	// QRNow, if set before Run, is the QR engine's clock for its queues
+	// (deadlines, retry times, the notification outbox's 24-hour case and
+	// 7-day abandonment): tests move it forward. Requests to the channels
+	// keep the real time.
+	QRNow func() time.Time
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -271,6 +276,9 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 	c.host, c.Switch, c.Bank = h, h.Switch, h.Bank
 	if c.SwitchNow != nil {
 		h.Switch.Now = c.SwitchNow
+	}
+	if c.QRNow != nil {
+		h.QR.Now = c.QRNow
 	}
 
 	tl, err := net.Listen("tcp", c.TerminalAddr)

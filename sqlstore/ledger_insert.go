@@ -1,0 +1,122 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/posguard/posguard"
+)
+
+// insertPostings writes fresh (their Seq, PrevHash and Hash set) and their
+// entries, entries in all, appended at at: on a database with array
+// parameters with one statement per table whatever the batch's size
+// (insertPostingArrays), otherwise with multi-row VALUES statements.
+func (s *Money) insertPostings(ctx context.Context, tx Querier, fresh []*posguard.Posting, entries int, at time.Time) error {
+	if s.DB.D.Arrays {
+		return s.insertPostingArrays(ctx, tx, fresh, entries, at)
+	}
+	const postingArgs = 18
+	rest := fresh
+	for _, k := range chunkSizes(len(fresh), appendChunk) {
+		args := make([]any, 0, k*postingArgs)
+		for _, p := range rest[:k] {
+			debits, credits := sides(p)
+			args = append(args, p.Seq, p.Key, string(p.Kind), settles(p), p.TxnID, p.OrigID, p.MerchantID, p.Date, int64(p.Gross),
+				int64(p.Fee), int64(p.Net), string(p.CardKind), p.Ref, int64(debits), int64(credits),
+				p.PrevHash, p.Hash, s.T(at))
+		}
+		rest = rest[k:]
+		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_postings (`+postingInsertCols+`)
+			VALUES `+values(k, postingArgs)), args...); err != nil {
+			return s.DB.Err(err, "insert posting")
+		}
+	}
+	const entryArgs = 6
+	all := make([]any, 0, entries*entryArgs)
+	for _, p := range fresh {
+		for i, e := range p.Entries {
+			all = append(all, p.Seq, i, string(e.Account), e.Account.Merchant(), p.Date, int64(e.Amount))
+		}
+	}
+	for _, k := range chunkSizes(entries, 2*appendChunk) {
+		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_entries (`+entryInsertCols+`)
+			VALUES `+values(k, entryArgs)), all[:k*entryArgs]...); err != nil {
+			return s.DB.Err(err, "insert entry")
+		}
+		all = all[k*entryArgs:]
+	}
+	return nil
+}
+
+// The columns insertPostings writes.
+const (
+	postingInsertCols = `seq, key, kind, item, txn_id, orig_id, merchant_id, date, gross, fee, net, card_kind, ref,
+		debits, credits, prev_hash, hash, at`
+	entryInsertCols = `seq, idx, account, merchant_id, date, amount`
+)
+
+// insertPostingArrays is insertPostings with every column as one array
+// parameter, unnest(…) turning them back into rows: two statements of
+// fixed text (prepared once per connection) for any batch, and the
+// driver encodes 17 + 6 arrays instead of 18 values per posting and 6 per
+// entry. The time, the same for the whole batch, is one parameter.
+func (s *Money) insertPostingArrays(ctx context.Context, tx Querier, fresh []*posguard.Posting, entries int, at time.Time) error {
+	n := len(fresh)
+	ints := make([]int64, 9*n)
+	seq, item, txn, orig, gross, fee, net, debits, credits := ints[:n], ints[n:2*n], ints[2*n:3*n], ints[3*n:4*n],
+		ints[4*n:5*n], ints[5*n:6*n], ints[6*n:7*n], ints[7*n:8*n], ints[8*n:]
+	strs := make([]string, 8*n)
+	key, kind, mid, date, cardKind, ref, prev, hash := strs[:n], strs[n:2*n], strs[2*n:3*n], strs[3*n:4*n],
+		strs[4*n:5*n], strs[5*n:6*n], strs[6*n:7*n], strs[7*n:]
+	eInts := make([]int64, 3*entries)
+	eSeq, eIdx, eAmount := eInts[:0:entries], eInts[entries:entries:2*entries], eInts[2*entries:2*entries]
+	eStrs := make([]string, 3*entries)
+	eAccount, eMid, eDate := eStrs[:0:entries], eStrs[entries:entries:2*entries], eStrs[2*entries:2*entries]
+	for i, p := range fresh {
+		d, c := sides(p)
+		seq[i], item[i], txn[i], orig[i] = p.Seq, settles(p), p.TxnID, p.OrigID
+		gross[i], fee[i], net[i], debits[i], credits[i] = int64(p.Gross), int64(p.Fee), int64(p.Net), int64(d), int64(c)
+		key[i], kind[i], mid[i], date[i] = p.Key, string(p.Kind), p.MerchantID, p.Date
+		cardKind[i], ref[i], prev[i], hash[i] = string(p.CardKind), p.Ref, p.PrevHash, p.Hash
+		for j, e := range p.Entries {
+			eSeq, eIdx, eAmount = append(eSeq, p.Seq), append(eIdx, int64(j)), append(eAmount, int64(e.Amount))
+			eAccount, eMid, eDate = append(eAccount, string(e.Account)), append(eMid, e.Account.Merchant()), append(eDate, p.Date)
+		}
+	}
+	if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_postings (`+postingInsertCols+`)
+		SELECT seq, key, kind, item, txn_id, orig_id, merchant_id, date, gross, fee, net, card_kind, ref,
+			debits, credits, prev_hash, hash, ?
+		FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[],
+			?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[])
+			AS r (seq, key, kind, item, txn_id, orig_id, merchant_id, date, gross, fee, net, card_kind, ref,
+				debits, credits, prev_hash, hash)`),
+		s.T(at), seq, key, kind, item, txn, orig, mid, date, gross, fee, net, cardKind, ref, debits, credits, prev, hash); err != nil {
+		return s.DB.Err(err, "insert posting")
+	}
+	if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_entries (`+entryInsertCols+`)
+		SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])`),
+		eSeq, eIdx, eAccount, eMid, eDate, eAmount); err != nil {
+		return s.DB.Err(err, "insert entry")
+	}
+	return nil
+}
+
+// sides returns the sum of p's debits and of its credits (both positive).
+func sides(p *posguard.Posting) (debits, credits posguard.Amount) {
+	for _, e := range p.Entries {
+		if e.Amount > 0 {
+			debits += e.Amount
+		} else {
+			credits -= e.Amount
+		}
+	}
+	return debits, credits
+}
+
+// settles is the item column of p: 1 for a settlement item, else 0.
+func settles(p *posguard.Posting) int64 {
+	if p.Kind.Settles() {
+		return 1
+	}
+	return 0
+}
