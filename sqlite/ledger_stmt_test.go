@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"runtime"
 	"strings"
 	"testing"
@@ -17,8 +16,7 @@ import (
 // append through those statements extends the same hash chain.
 func TestLedgerAppendPreparedOnWriter(t *testing.T) {
 	s := openGroupTemp(t)
-	ctx := context.Background()
-	m := s.Money()
+	m, ctx := s.Money(), t.Context()
 	approval := func(id int64) *posguard.Posting {
 		return ledger.Approval(&posguard.Transaction{ID: id, MerchantID: "M1", SettlementDate: "2026-03-02",
 			Amount: posguard.Amount(1000 + id)}, 10, posguard.CardDebit)
