@@ -296,8 +296,8 @@ func (r *Reconciler) loadQR(ctx context.Context, date string, bills []*qrBill) (
 	// A bill's copy of a number, so an order keeps no string of its own.
 	billNo := func(no string) (string, bool) {
 		for _, b := range bills {
-			if g, ok := b.byNo[no]; ok {
-				return b.groups[g].no, true
+			if g, ok := b.find(no); ok {
+				return b.no(g), true
 			}
 		}
 		return no, false
@@ -308,7 +308,7 @@ func (r *Reconciler) loadQR(ctx context.Context, date string, bills []*qrBill) (
 	}
 	mark := func(no string) {
 		for i, b := range bills {
-			if g, ok := b.byNo[no]; ok {
+			if g, ok := b.find(no); ok {
 				named[i][g] = true
 			}
 		}
@@ -328,7 +328,7 @@ func (r *Reconciler) loadQR(ctx context.Context, date string, bills []*qrBill) (
 	for i, b := range bills {
 		for g := range b.groups {
 			if !named[i][g] {
-				nos = append(nos, b.groups[g].no)
+				nos = append(nos, b.no(int32(g)))
 			}
 		}
 	}
@@ -416,7 +416,7 @@ func (r *Reconciler) loadQR(ctx context.Context, date string, bills []*qrBill) (
 	}
 	for i, o := range q.ords {
 		for _, b := range bills {
-			if g, ok := b.byNo[o.no]; ok {
+			if g, ok := b.find(o.no); ok {
 				b.groupOrd[g] = int32(i)
 			}
 		}
@@ -499,7 +499,7 @@ func (bm *qrBillMatch) match(day time.Time) {
 	mc, known := q.strIx[b.src.Channel+"|"+b.src.MerchantID]
 	if known {
 		for _, i := range q.paid[mc] {
-			if g, ok := b.byNo[q.ords[i].no]; ok && bm.hasPay(g) {
+			if g, ok := b.find(q.ords[i].no); ok && bm.hasPay(g) {
 				continue
 			}
 			o := q.order(i)

@@ -3,10 +3,13 @@ package recon
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -70,15 +73,18 @@ func ParseQRBillName(name string) (date, channel, mchID string, ok bool) {
 // qrBill is a bill read and checked, held compactly (docs/reconciliation.md,
 // "Large QR bills"): a row keeps its kind, amount and fee, the group of
 // its order number and, for a REFUND, the refund number; each order number
-// is kept once. The bill's other columns are checked and dropped.
+// is kept once, in one string of them all, and found through a sorted
+// index of the groups (no map). The bill's other columns are checked and
+// dropped.
 type qrBill struct {
 	src    posguard.QRBillSource
 	name   string // file name, or "channel" for a fetched bill
 	sha    string
 	rows   []billRow
-	groups []billGroup      // one per order number, in the order of its first row
-	byNo   map[string]int32 // order number → group
-	// groupOrd is each group\'s order in the run\'s qrSide (-1: none),
+	groups []billGroup // one per order number, in the order of its first row
+	nos    string      // the groups' order numbers, one after another
+	byNo   []int32     // the groups, sorted by order number
+	// groupOrd is each group's order in the run's qrSide (-1: none),
 	// set when the journal is read.
 	groupOrd []int32
 	refNos   []string // refund numbers of REFUND rows
@@ -94,10 +100,27 @@ type billRow struct {
 	kind        uint8 // billPay, billReverse, billRefund
 }
 
-// billGroup is one order number of a bill and its rows.
+// billGroup is one order number of a bill (qrBill.nos[off:off+n]) and its
+// rows.
 type billGroup struct {
-	no          string
 	first, last int32
+	off         uint32
+	n           uint8
+}
+
+// no returns the order number of group g (a part of b.nos: no copy).
+func (b *qrBill) no(g int32) string {
+	gr := &b.groups[g]
+	return b.nos[gr.off : gr.off+uint32(gr.n)]
+}
+
+// find returns the group of order number no.
+func (b *qrBill) find(no string) (int32, bool) {
+	i := sort.Search(len(b.byNo), func(i int) bool { return b.no(b.byNo[i]) >= no })
+	if i < len(b.byNo) && b.no(b.byNo[i]) == no {
+		return b.byNo[i], true
+	}
+	return -1, false
 }
 
 // Row kinds.
@@ -112,7 +135,7 @@ var billKinds = [...]string{billPay: wallet.BillPay, billReverse: wallet.BillRev
 // row returns row i in full: its line, type, amounts and numbers.
 func (b *qrBill) row(i int32) qrRow {
 	r := &b.rows[i]
-	out := qrRow{line: int(i) + 2, BillRow: wallet.BillRow{OutTradeNo: b.groups[r.group].no, Type: billKinds[r.kind], Amount: r.amount, Fee: r.fee}}
+	out := qrRow{line: int(i) + 2, BillRow: wallet.BillRow{OutTradeNo: b.no(r.group), Type: billKinds[r.kind], Amount: r.amount, Fee: r.fee}}
 	if r.ref >= 0 {
 		out.OutRefundNo = b.refNos[r.ref]
 	}
@@ -162,20 +185,15 @@ func ReadQRBill(name, date string, src posguard.QRBillSource, data []byte) ([]wa
 // readQRBill reads and checks a bill from rd (at most max bytes) into its
 // compact form.
 func readQRBill(name, date string, src posguard.QRBillSource, rd io.Reader, max int64) (*qrBill, error) {
-	b := &qrBill{src: src, name: name, byNo: map[string]int32{}}
+	b := &qrBill{src: src, name: name}
+	// While reading, each row's order number is appended to text (rowOff
+	// says where); the rows are grouped by number once the bill is read.
+	var text []byte
+	var rowOff []uint32
 	sha, err := scanQRBill(name, date, src, rd, max, func(f []string, amt, fee int64) {
-		i := int32(len(b.rows))
-		g, ok := b.byNo[f[3]]
-		if !ok {
-			g = int32(len(b.groups))
-			no := strings.Clone(f[3])
-			b.byNo[no] = g
-			b.groups = append(b.groups, billGroup{no: no, first: i, last: i})
-		} else {
-			b.rows[b.groups[g].last].next = i
-			b.groups[g].last = i
-		}
-		r := billRow{amount: amt, fee: fee, group: g, next: -1, ref: -1}
+		rowOff = append(rowOff, uint32(len(text)))
+		text = append(text, f[3]...)
+		r := billRow{amount: amt, fee: fee, next: -1, ref: -1}
 		switch f[6] {
 		case wallet.BillReverse:
 			r.kind = billReverse
@@ -192,7 +210,59 @@ func readQRBill(name, date string, src posguard.QRBillSource, rd io.Reader, max 
 		return nil, err
 	}
 	b.sha = sha
+	rowOff = append(rowOff, uint32(len(text)))
+	b.group(text, rowOff)
 	return b, nil
+}
+
+// group sets the bill's groups, chains and index from each row's order
+// number (row i's is text[rowOff[i]:rowOff[i+1]]): the rows are sorted
+// once by number (then by line), each run of one number is a group, and
+// the groups are numbered in the order of their first rows.
+func (b *qrBill) group(text []byte, rowOff []uint32) {
+	noOf := func(i int32) []byte { return text[rowOff[i]:rowOff[i+1]] }
+	perm := make([]int32, len(b.rows))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(x, y int32) int {
+		if c := bytes.Compare(noOf(x), noOf(y)); c != 0 {
+			return c
+		}
+		return cmp.Compare(x, y)
+	})
+	// Each row's group is for now the first row of its number.
+	var firsts []int32 // first rows, by number
+	for k, i := range perm {
+		if k == 0 || !bytes.Equal(noOf(i), noOf(perm[k-1])) {
+			firsts = append(firsts, i)
+		}
+		b.rows[i].group = firsts[len(firsts)-1]
+	}
+	perm = nil
+	// Number the groups in bill order; a row's first row comes before it,
+	// so it already holds its group.
+	b.groups = make([]billGroup, 0, len(firsts))
+	var nos []byte
+	for i := range b.rows {
+		r := &b.rows[i]
+		if r.group == int32(i) {
+			no := noOf(int32(i))
+			r.group = int32(len(b.groups))
+			b.groups = append(b.groups, billGroup{first: int32(i), last: int32(i), off: uint32(len(nos)), n: uint8(len(no))})
+			nos = append(nos, no...)
+			continue
+		}
+		r.group = b.rows[r.group].group
+		g := &b.groups[r.group]
+		b.rows[g.last].next = int32(i)
+		g.last = int32(i)
+	}
+	b.nos = string(nos)
+	b.byNo = firsts
+	for k, i := range firsts {
+		b.byNo[k] = b.rows[i].group
+	}
 }
 
 // badQRBill is the error of a bad bill: name, line, column and reason.

@@ -1,6 +1,7 @@
 package recon
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -94,5 +95,85 @@ func FuzzReadQRBill(f *testing.F) {
 		if len(rows) != len(again) || len(rows) > 0 && !reflect.DeepEqual(rows, again) {
 			t.Fatalf("round trip: %+v != %+v", rows, again)
 		}
+		checkCompactBill(t, data, rows)
 	})
+}
+
+// checkCompactBill checks that the compact form of a bill holds rows:
+// each row, its group's rows in bill order, groups in the order of their
+// first rows, and the index finding each number.
+func checkCompactBill(t *testing.T, data []byte, rows []wallet.BillRow) {
+	t.Helper()
+	b, err := readQRBill("b", "2026-11-23", testBillSource, bytes.NewReader(data), MaxQRBill)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.rows) != len(rows) {
+		t.Fatalf("%d compact rows, want %d", len(b.rows), len(rows))
+	}
+	var order []string // numbers by first row
+	of := map[string][]int{}
+	for i, r := range rows {
+		got := b.row(int32(i))
+		if got.line != i+2 || got.OutTradeNo != r.OutTradeNo || got.Type != r.Type || got.Amount != r.Amount ||
+			got.Fee != r.Fee || got.OutRefundNo != r.OutRefundNo {
+			t.Fatalf("row %d = %+v, want %+v", i, got, r)
+		}
+		if of[r.OutTradeNo] == nil {
+			order = append(order, r.OutTradeNo)
+		}
+		of[r.OutTradeNo] = append(of[r.OutTradeNo], i+2)
+	}
+	if len(b.groups) != len(order) {
+		t.Fatalf("%d groups, want %d", len(b.groups), len(order))
+	}
+	for g, no := range order {
+		if b.no(int32(g)) != no {
+			t.Fatalf("group %d is %q, want %q", g, b.no(int32(g)), no)
+		}
+		if f, ok := b.find(no); !ok || f != int32(g) {
+			t.Fatalf("find(%q) = %d %v, want %d", no, f, ok, g)
+		}
+		var lines []int
+		for _, r := range b.groupRows(nil, int32(g)) {
+			lines = append(lines, r.line)
+		}
+		if !reflect.DeepEqual(lines, of[no]) {
+			t.Fatalf("group %q lines %v, want %v", no, lines, of[no])
+		}
+	}
+	if _, ok := b.find("not-in-the-bill"); ok && of["not-in-the-bill"] == nil {
+		t.Fatal("found a number the bill does not hold")
+	}
+}
+
+// TestQRBillGroups reads a bill whose numbers repeat out of order and
+// checks its compact form: groups in the order of their first rows, the
+// rows of each chained in bill order, every number found by the index.
+func TestQRBillGroups(t *testing.T) {
+	line := func(no, typ, refundNo, refundID string) string {
+		return "2026-11-23T10:16:00+08:00,wx5f3c9a1e2b7d4c60,1900000101," + no + ",T,NATIVE," + typ + ",100," + refundNo + "," + refundID + ",1\n"
+	}
+	bill := wallet.BillHeader + "\n" +
+		line("PGz", "PAY", "", "") +
+		line("PGa", "PAY", "", "") +
+		line("PGz", "REFUND", "R1", "X1") +
+		line("PGm", "REVERSE", "", "") +
+		line("PGa", "REFUND", "R2", "X2") +
+		line("PGz", "REFUND", "R3", "X3") +
+		line("PGa0", "PAY", "", "")
+	rows, err := ReadQRBill("b", "2026-11-23", testBillSource, []byte(bill))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCompactBill(t, []byte(bill), rows)
+	b, _ := readQRBill("b", "2026-11-23", testBillSource, strings.NewReader(bill), MaxQRBill)
+	if len(b.groups) != 4 || b.no(0) != "PGz" || b.no(3) != "PGa0" || b.groups[0].first != 0 || b.groups[0].last != 5 {
+		t.Fatalf("groups %+v of %q", b.groups, b.nos)
+	}
+	for _, no := range []string{"PG", "PGb", "PGa1", "", "PGzz"} {
+		if g, ok := b.find(no); ok {
+			t.Fatalf("find(%q) = %d", no, g)
+		}
+	}
 }
