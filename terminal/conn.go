@@ -204,12 +204,18 @@ func (c *serverConn) logReadEnd(err error, idle bool) {
 	}
 }
 
-// finish closes the connection and reports it gone.
+// finish closes the connection and reports it gone. The server lets go of
+// it (its slot under MaxConns and MaxConnsPerSource is free) before
+// ConnState hears of it, so a caller told a connection closed can open
+// another at once; Shutdown's drain is signalled only after the callback.
 func (c *serverConn) finish() {
 	c.nc.Close()
+	last := c.s.untrack(c)
 	if c.s.ConnState != nil {
 		c.s.ConnState(c.info, false)
 	}
 	c.log.Debug("terminal: connection closed")
-	c.s.untrack(c)
+	if last {
+		c.s.signalDrained()
+	}
 }

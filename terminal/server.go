@@ -297,8 +297,9 @@ func (s *Server) track(c *serverConn) bool {
 	return true
 }
 
-// untrack removes c and signals Shutdown when it was the last one.
-func (s *Server) untrack(c *serverConn) {
+// untrack removes c and reports whether it was the last one of a server
+// that is shutting down (the caller then calls signalDrained).
+func (s *Server) untrack(c *serverConn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.conns, c)
@@ -307,9 +308,16 @@ func (s *Server) untrack(c *serverConn) {
 	} else {
 		delete(s.perSource, c.source)
 	}
-	if s.shutting && len(s.conns) == 0 {
-		s.closeDrainedLocked()
-	}
+	return s.shutting && len(s.conns) == 0
+}
+
+// signalDrained tells Shutdown that no connection is left. A connection
+// cannot be added once the server is shutting down, so a drain seen by
+// untrack stays true.
+func (s *Server) signalDrained() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeDrainedLocked()
 }
 
 func (s *Server) closeDrainedLocked() {
