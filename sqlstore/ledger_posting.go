@@ -16,23 +16,10 @@ func (s *Money) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int
 		}
 	}
 	n := 0
-	f := func(ctx context.Context, tx *Tx) (err error) {
+	err := s.DB.InTx(ctx, "append postings", func(tx *Tx) (err error) {
 		n, err = s.appendTx(ctx, tx.q, ps)
 		return err
-	}
-	if s.DB.D.Name == "sqlite" {
-		// On SQLite through the group committer (InGroupTx): its shared
-		// transaction prepares each statement once on the writer
-		// connection, where InTx would prepare the two INSERTs, the key
-		// lookup, the balance check and the head's read and move again in
-		// every transaction. The writes are the same and as durable; the
-		// writer connection is serialized either way. PostgreSQL keeps its
-		// own transaction (the head's row lock is not taken inside the
-		// journal's batches there).
-		err := s.InGroupTx(ctx, "append postings", f)
-		return n, err
-	}
-	err := s.DB.InTx(ctx, "append postings", func(tx *Tx) error { return f(ctx, tx) })
+	})
 	return n, err
 }
 
