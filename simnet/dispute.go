@@ -183,6 +183,15 @@ func (n *Network) Disputes() []DisputeView {
 	return out
 }
 
+// find returns the dispute id, or ENOTFOUND; b.mu is held.
+func (b *disputeBook) find(id string) (*simDispute, error) {
+	d := b.byID[id]
+	if d == nil {
+		return nil, posguard.Errorf(posguard.ENOTFOUND, "no dispute %q", id)
+	}
+	return d, nil
+}
+
 // RespondDispute rules on a response (dispute.Judge): a response after
 // the deadline loses. Returns ENOTFOUND for an unknown dispute and
 // ECONFLICT for one already ruled on.
@@ -191,9 +200,9 @@ func (n *Network) RespondDispute(resp dispute.Response) (dispute.Decision, error
 	b := &n.disputes
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	d := b.byID[resp.DisputeID]
-	if d == nil {
-		return dispute.Decision{}, posguard.Errorf(posguard.ENOTFOUND, "no dispute %q", resp.DisputeID)
+	d, err := b.find(resp.DisputeID)
+	if err != nil {
+		return dispute.Decision{}, err
 	}
 	if d.decision != "" {
 		return dispute.Decision{}, posguard.Errorf(posguard.ECONFLICT, "dispute %s was ruled on already: %s", d.notice.ID, d.decision)
@@ -230,9 +239,9 @@ func (n *Network) ArbitrateDispute(resp dispute.Response) (dispute.Decision, err
 	b := &n.disputes
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	d := b.byID[resp.DisputeID]
-	if d == nil {
-		return dispute.Decision{}, posguard.Errorf(posguard.ENOTFOUND, "no dispute %q", resp.DisputeID)
+	d, err := b.find(resp.DisputeID)
+	if err != nil {
+		return dispute.Decision{}, err
 	}
 	dec, _, at, _ := d.shown(now)
 	switch {
