@@ -11,12 +11,13 @@ usage: bench/realhost.sh [options] BIN_A BIN_B sqlite|postgres
 Measures `posguard serve` of two builds the same way, alternating A, B, A, B…
 Each run: a fresh simnet process (the upstream), a fresh store seeded with the
 bench world by that build's `posguard seed`, that build's `posguard serve`
-(--upstream-timeout 2s), a priming load, then ONE driver binary's
-`posguard bench --host … --world … --no-echo --json --watch …` over the
-measured time. The driver reports sales/s and answers, and the CPU
-(utime + stime from /proc/PID/stat, read at the start and end of the measured
-time) per request of the serve process, of simnet and, on PostgreSQL, of the
-database's backends serving the run's database.
+(--upstream-timeout 2s), then ONE driver binary's `posguard bench --host …
+--world … --no-echo --json --watch …`. The driver reports sales/s and answers,
+and the CPU (utime + stime from /proc/PID/stat, read at the start and end of
+its measured time) per request of the serve process and of simnet. On
+PostgreSQL the script also reads the CPU of the database's backends that serve
+the run's database, over the middle of the measured time (timed by sleeps),
+per request at the driver's rate.
 
 The driver (default BIN_B) writes the bench world (bench --write-world), runs
 simnet and drives the load for every run, so only serve (and seed) differ
@@ -28,7 +29,6 @@ options:
   --terminals N      terminals, one connection each (default 256)
   --duration D       measured time (default 10s)
   --warmup D         driver's warm-up before it (default 2s)
-  --prime D          unmeasured load before the run, same terminals (default 2s)
   --pg URL           PostgreSQL server (default $TEST_DATABASE_URL, else
                      postgres://postgres@127.0.0.1:5432/test?sslmode=disable);
                      each run gets a fresh database (CREATE DATABASE through
@@ -48,7 +48,7 @@ example:
 EOF
 }
 
-pairs=3 driver="" terminals=256 duration=10s warmup=2s prime=2s
+pairs=3 driver="" terminals=256 duration=10s warmup=2s
 pg="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 a_args="" b_args="" out="" keep=0
 while [[ $# -gt 0 ]]; do
@@ -58,7 +58,6 @@ while [[ $# -gt 0 ]]; do
 	--terminals) terminals=$2; shift 2 ;;
 	--duration) duration=$2; shift 2 ;;
 	--warmup) warmup=$2; shift 2 ;;
-	--prime) prime=$2; shift 2 ;;
 	--pg) pg=$2; shift 2 ;;
 	--a-args) a_args=$2; shift 2 ;;
 	--b-args) b_args=$2; shift 2 ;;
@@ -138,6 +137,52 @@ pg_url() {
 	echo "${base%/*}/$1$query"
 }
 
+# secs D prints a duration given as N or Ns in seconds.
+secs() {
+	[[ $1 =~ ^([0-9]+(\.[0-9]+)?)s?$ ]] || { echo "realhost: duration $1: want seconds, e.g. 10s" >&2; exit 2; }
+	echo "${BASH_REMATCH[1]}"
+}
+duration_s=$(secs "$duration") warmup_s=$(secs "$warmup")
+
+# pg_ticks prints the summed utime+stime (in USER_HZ ticks) of the
+# database's backends serving $pg_db.
+pg_ticks() {
+	local pids
+	pids=$(psql -Atq "$pg" -c "SELECT pid FROM pg_stat_activity WHERE datname = '$pg_db'")
+	for p in $pids; do
+		# Fields after the command name: utime and stime are the 12th and 13th.
+		sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null || true
+	done | awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+
+# pg_sample DIR: the CPU ticks of the PostgreSQL backends serving the run's
+# database, read over the middle of the driver's measured time (from about
+# one second into it to one second before its end, in steady state, timed
+# by sleeps from the driver's start), into DIR/pg.samples: start time,
+# ticks, end time, ticks. The backends are listed at both ends: a connection
+# the pool opened in between counts from its start.
+pg_sample() {
+	local span t0 t1 c0 c1
+	span=$(awk -v d="$duration_s" 'BEGIN { s = d - 2; if (s < 0.5) s = d / 2; print s }')
+	sleep "$(awk -v w="$warmup_s" -v d="$duration_s" -v s="$span" 'BEGIN { print w + (d - s) / 2 + 0.3 }')"
+	t0=$(date +%s.%N) c0=$(pg_ticks)
+	sleep "$span"
+	t1=$(date +%s.%N) c1=$(pg_ticks)
+	echo "$t0 $c0 $t1 $c1" >"$1/pg.samples"
+}
+
+# pg_per_request DIR: the backends' CPU per request from DIR/pg.samples, at
+# the rate the driver measured (DIR/bench.json), added to bench.json as
+# .posguard.postgres_cpu_per_txn_us.
+pg_per_request() {
+	local t0 c0 t1 c1
+	read -r t0 c0 t1 c1 <"$1/pg.samples"
+	jq --argjson c "$((c1 - c0))" --argjson t0 "$t0" --argjson t1 "$t1" \
+		'.posguard.postgres_cpu_per_txn_us = (($c / 100 / ($t1 - $t0)) * 1e6 / .posguard.throughput_per_s | . * 10 | round / 10)' \
+		"$1/bench.json" >"$1/bench.json.new"
+	mv "$1/bench.json.new" "$1/bench.json"
+}
+
 world=$out/world.yaml
 "$driver" bench --terminals "$terminals" --write-world "$world" >/dev/null
 
@@ -175,18 +220,19 @@ one_run() {
 	started+=("$serve_pid")
 	wait_http "http://127.0.0.1:$http_port/healthz" "$serve_pid" || { echo "realhost: serve did not start (see $dir/serve.log)" >&2; exit 1; }
 
-	# Priming: the terminals sign on and the store's connections open
-	# before the measured run, alike for A and B.
-	"$driver" bench --host "127.0.0.1:$term_port" --world "$world" --terminals "$terminals" \
-		--duration "$prime" --warmup 0s --no-echo >"$dir/prime.txt"
 	local watch=(--watch "serve=$serve_pid" --watch "simnet=$simnet_pid")
-	if [[ $store == postgres ]]; then
-		local pids
-		pids=$(psql -Atq "$pg" -c "SELECT string_agg(pid::text, '+') FROM pg_stat_activity WHERE datname = '$pg_db'")
-		[[ -n $pids ]] && watch+=(--watch "postgres=$pids")
-	fi
 	"$driver" bench --host "127.0.0.1:$term_port" --world "$world" --terminals "$terminals" \
-		--duration "$duration" --warmup "$warmup" --no-echo --json "${watch[@]}" >"$dir/bench.json"
+		--duration "$duration" --warmup "$warmup" --no-echo --json "${watch[@]}" >"$dir/bench.json" &
+	local driver_pid=$!
+	started+=("$driver_pid")
+	if [[ $store == postgres ]]; then
+		pg_sample "$dir"
+	fi
+	wait "$driver_pid" || { echo "realhost: the driver failed (see $dir/bench.json)" >&2; exit 1; }
+	unset 'started[${#started[@]}-1]'
+	if [[ $store == postgres ]]; then
+		pg_per_request "$dir"
+	fi
 
 	cleanup
 	[[ $keep == 1 ]] || rm -f "$dir"/posguard.db*
@@ -196,7 +242,7 @@ one_run() {
 		[$n, $build, ($p.throughput_per_s | round), ($p.codes | to_entries | map("\(.key):\(.value)") | join(",")),
 		 (cpu("serve") | if . == null then "-" else round end),
 		 (cpu("simnet") | if . == null then "-" else round end),
-		 (cpu("postgres") | if . == null then "-" else round end),
+		 ($p.postgres_cpu_per_txn_us | if . == null then "-" else round end),
 		 ($p.cpu_per_txn_us | round), ($p.latency.p99_us / 1000 | round), $load] | @tsv' "$dir/bench.json" >>"$out/summary.tsv"
 	tail -n 1 "$out/summary.tsv"
 }
