@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/pprof"
 	"time"
 
 	"github.com/posguard/posguard/bench"
@@ -133,15 +132,11 @@ func (c *BenchCommand) Run(ctx context.Context) error {
 		cfg.World = w
 	}
 	if c.CPUProfile != "" {
-		f, err := os.Create(c.CPUProfile)
+		stop, err := startCPUProfile(c.CPUProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	if c.Mode == "qr" {
 		res, err := bench.RunQR(ctx, bench.QRConfig{DB: c.DB, Clients: c.Clients, Warmup: c.Warmup, Duration: c.Duration,
