@@ -35,7 +35,7 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
+	now := s.NowUTC()
 	err = s.writeStmt(ctx, &pipeStmt{
 		name: "insert",
 		sql:  insertTxnSQL,

@@ -34,23 +34,6 @@ func (s *Store) queueReversal(ctx context.Context, q querier, txnID int64, r *po
 	return nil
 }
 
-// ReversalAttempted records a failed attempt: attempts+1, next attempt time
-// and the error. ENOTFOUND if the ID is unknown.
-func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time, lastErr string) error {
-	return s.writeTx(ctx, "reversal attempted", func(ctx context.Context, tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE reversals SET attempts = attempts + 1,
-			next_attempt = $1, last_error = $2, updated_at = $3 WHERE id = $4`,
-			next.UTC(), lastErr, s.now(), id)
-		if err != nil {
-			return dbError(err, "reversal attempted")
-		}
-		if tag.RowsAffected() == 0 {
-			return sqlstore.ReversalNotFound(id)
-		}
-		return nil
-	})
-}
-
 // CompleteReversal marks the reversal done and applies u to its transaction
 // in the same database transaction (u.ID defaults to the reversal's
 // transaction). ENOTFOUND if the reversal is unknown; ECONFLICT if it is
@@ -62,7 +45,7 @@ func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUp
 		if err := sqlstore.CheckCompletionRow(row, id, &u); err != nil {
 			return dbError(err, "complete reversal")
 		}
-		if _, err := tx.Exec(ctx, `UPDATE reversals SET state = 'done', updated_at = $1 WHERE id = $2`, s.now(), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE reversals SET state = 'done', updated_at = $1 WHERE id = $2`, s.NowUTC(), id); err != nil {
 			return dbError(err, "complete reversal")
 		}
 		return s.applyUpdate(ctx, tx, u)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"syscall"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -86,9 +85,6 @@ func (s *Store) Close() error {
 	s.pool.Close()
 	return nil
 }
-
-// now returns the store clock's time (see sqlstore.Store.NowUTC).
-func (s *Store) now() time.Time { return s.NowUTC() }
 
 // dbError maps a driver error to a posguard error; op names the operation.
 // Driver types never leave the package except as the wrapped cause.

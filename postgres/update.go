@@ -44,7 +44,7 @@ const updateTxnSQL = `
 func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
 	if u.QueueReversal == nil {
 		// One statement: pipelined with the batch's other writes.
-		p, err := s.updateStmt(u, s.now())
+		p, err := s.updateStmt(u, s.NowUTC())
 		if err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func updateRefused(ctx context.Context, q querier, u posguard.TxnUpdate) error {
 
 // applyUpdate runs u on q (the pool, or a transaction when more follows).
 func (s *Store) applyUpdate(ctx context.Context, q querier, u posguard.TxnUpdate) error {
-	now := s.now()
+	now := s.NowUTC()
 	p, err := s.updateStmt(u, now)
 	if err != nil {
 		return err

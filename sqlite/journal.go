@@ -31,7 +31,7 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
+	now := s.NowUTC()
 	var id int64
 	err = s.writeClean(ctx, "insert", func(ctx context.Context, tx *sql.Tx) error {
 		// Exec, not RETURNING: no result set to set up; a key conflict

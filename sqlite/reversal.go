@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -18,11 +17,9 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (txn_id) WHERE state = 'pending' DO NOTHING
 		RETURNING ` + sqlstore.ReversalColumns
-	pendingReversalSQL   = sqlstore.PendingReversalSQL
-	reversalAttemptedSQL = `UPDATE reversals SET attempts = attempts + 1,
-		next_attempt = ?, last_error = ?, updated_at = ? WHERE id = ?`
-	reversalOfSQL   = `SELECT txn_id, state FROM reversals WHERE id = ?`
-	reversalDoneSQL = `UPDATE reversals SET state = ?, updated_at = ? WHERE id = ?`
+	pendingReversalSQL = sqlstore.PendingReversalSQL
+	reversalOfSQL      = `SELECT txn_id, state FROM reversals WHERE id = ?`
+	reversalDoneSQL    = `UPDATE reversals SET state = ?, updated_at = ? WHERE id = ?`
 )
 
 // queueReversal inserts r as the pending reversal of txnID inside tx, or
@@ -45,22 +42,6 @@ func (s *Store) queueReversal(ctx context.Context, tx *sql.Tx, txnID int64, r *p
 	return nil
 }
 
-// ReversalAttempted records a failed attempt: attempts+1, next attempt time
-// and the error. ENOTFOUND if the ID is unknown.
-func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time, lastErr string) error {
-	return s.writeTx(ctx, "reversal attempted", func(ctx context.Context, tx *sql.Tx) error {
-		res, err := s.txStmt(ctx, tx, s.stmts.attemptedRev).ExecContext(ctx,
-			nanos(next.UTC()), lastErr, nanos(s.now()), id)
-		if err != nil {
-			return dbError(err, "reversal attempted")
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return cmp.Or(dbError(err, "reversal attempted"), sqlstore.ReversalNotFound(id))
-		}
-		return nil
-	})
-}
-
 // CompleteReversal marks the reversal done and applies u to its transaction
 // in the same store transaction (u.ID defaults to the reversal's
 // transaction). ENOTFOUND if the reversal is unknown; ECONFLICT if it is
@@ -78,7 +59,7 @@ func (s *Store) completeReversal(ctx context.Context, tx *sql.Tx, id int64, u po
 		return dbError(err, "complete reversal")
 	}
 	if _, err := s.txStmt(ctx, tx, s.stmts.doneRev).ExecContext(ctx,
-		string(posguard.ReversalDone), nanos(s.now()), id); err != nil {
+		string(posguard.ReversalDone), nanos(s.NowUTC()), id); err != nil {
 		return dbError(err, "complete reversal")
 	}
 	return s.applyUpdate(ctx, tx, u)

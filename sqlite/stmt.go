@@ -18,7 +18,6 @@ type writeStmts struct {
 	current       *sql.Stmt
 	queueRev      *sql.Stmt
 	pendingRev    *sql.Stmt
-	attemptedRev  *sql.Stmt
 	revOf         *sql.Stmt
 	doneRev       *sql.Stmt
 }
@@ -35,7 +34,7 @@ func (ws *writeStmts) all() []struct {
 		{&ws.insertTxn, insertTxnSQL}, {&ws.insertEvent, insertEventSQL},
 		{&ws.updateTxn, updateTxnSQL}, {&ws.updateKeepRRN, updateKeepRRNSQL}, {&ws.current, currentSQL},
 		{&ws.queueRev, queueReversalSQL}, {&ws.pendingRev, pendingReversalSQL},
-		{&ws.attemptedRev, reversalAttemptedSQL}, {&ws.revOf, reversalOfSQL}, {&ws.doneRev, reversalDoneSQL},
+		{&ws.revOf, reversalOfSQL}, {&ws.doneRev, reversalDoneSQL},
 	}
 }
 

@@ -166,9 +166,6 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// now returns the store clock's time (see sqlstore.Store.NowUTC).
-func (s *Store) now() time.Time { return s.NowUTC() }
-
 // dialect is SQLite's: ? placeholders, times as INTEGER Unix nanoseconds
 // (0 for the zero time), no row locks (one writer).
 var dialect = &sqlstore.Dialect{

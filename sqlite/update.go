@@ -92,7 +92,7 @@ func (s *Store) applyUpdate(ctx context.Context, tx *sql.Tx, u posguard.TxnUpdat
 			state = cur
 		}
 	}
-	now := s.now()
+	now := s.NowUTC()
 	at := u.At.UTC()
 	if u.At.IsZero() {
 		at = now

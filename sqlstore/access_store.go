@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -10,7 +9,7 @@ import (
 
 // Users, tokens and failed logins (posguard.UserStore); the tables are
 // migration 0010_access. The audit log is in audit_store.go, account change
-// requests in change_store.go.
+// requests in request_store.go.
 
 var _ posguard.AccessStore = (*Store)(nil)
 
@@ -89,10 +88,7 @@ func (s *Store) AddLoginFailure(ctx context.Context, nameKey string, at time.Tim
 
 // LoginFailures implements posguard.UserStore.
 func (s *Store) LoginFailures(ctx context.Context, nameKey string, since time.Time) ([]time.Time, error) {
-	return queryAll(ctx, s.DB, "login failures", func(r Row) (at time.Time, err error) {
-		err = r.Scan(TimeCol(&at))
-		return at, err
-	}, `SELECT at FROM login_failures WHERE name_key = ? AND at >= ? ORDER BY at`, nameKey, s.T(since.UTC()))
+	return queryAll(ctx, s.DB, "login failures", one[time.Time], `SELECT at FROM login_failures WHERE name_key = ? AND at >= ? ORDER BY at`, nameKey, s.T(since.UTC()))
 }
 
 // ClearLoginFailures implements posguard.UserStore.
@@ -114,56 +110,53 @@ func (s *Store) CreateToken(ctx context.Context, t *posguard.Token) error {
 	}
 	now := s.NowUTC()
 	t.ExpiresAt = t.ExpiresAt.UTC().Truncate(time.Microsecond)
-	err := s.DB.Insert(ctx, "create token", &t.ID, `INSERT INTO tokens (user_id, kind, label, hash, created_at, expires_at, revoked_at)
+	err := s.DB.WriteRow(ctx, `INSERT INTO tokens (user_id, kind, label, hash, created_at, expires_at, revoked_at)
 		SELECT id, ?, ?, ?, ?, ?, ? FROM users WHERE id = ? RETURNING id`,
-		string(t.Kind), t.Label, t.Hash, s.T(now), s.T(t.ExpiresAt), s.T(time.Time{}), t.UserID)
-	if errors.Is(err, ErrNoRows) {
-		return posguard.Errorf(posguard.ENOTFOUND, "user %d not found", t.UserID)
-	}
+		string(t.Kind), t.Label, t.Hash, s.T(now), s.T(t.ExpiresAt), s.T(time.Time{}), t.UserID).Scan(&t.ID)
 	if err != nil {
-		return err
+		return found(s.DB, err, "create token", func() error { return posguard.Errorf(posguard.ENOTFOUND, "user %d not found", t.UserID) })
 	}
 	t.CreatedAt = now
 	return nil
 }
 
-const tokenColumns = `t.id, t.user_id, u.name, t.kind, t.label, t.hash, t.created_at, t.expires_at, t.revoked_at`
+// tokenTable is tokens as read, with their user's name.
+var tokenTable = newTable("tokens t JOIN users u ON u.id = t.user_id", "",
+	`t.id, t.user_id, u.name, t.kind, t.label, t.hash, t.created_at, t.expires_at, t.revoked_at`,
+	func(t *posguard.Token) []any {
+		return []any{&t.ID, &t.UserID, &t.UserName, &t.Kind, &t.Label, &t.Hash, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt}
+	})
 
-// scanToken reads one row of tokenColumns, then extra.
-func scanToken(row Row, extra ...any) (*posguard.Token, error) {
-	var t posguard.Token
-	var kind string
-	dest := append([]any{&t.ID, &t.UserID, &t.UserName, &kind, &t.Label, &t.Hash,
-		TimeCol(&t.CreatedAt), TimeCol(&t.ExpiresAt), TimeCol(&t.RevokedAt)}, extra...)
-	if err := row.Scan(dest...); err != nil {
-		return nil, err
-	}
-	t.Kind = posguard.TokenKind(kind)
-	return &t, nil
+// tokenUser is a token and its user, read by tokenUserTable (the user
+// without its password hash).
+type tokenUser struct {
+	t posguard.Token
+	u posguard.User
 }
+
+var tokenUserTable = newTable(tokenTable.name, "", tokenTable.cols+`, u.id, u.name, u.role, u.merchant_id, u.disabled, u.created_at`,
+	func(v *tokenUser) []any {
+		return append(tokenTable.fields(&v.t), &v.u.ID, &v.u.Name, &v.u.Role, &v.u.MerchantID, &v.u.Disabled, &v.u.CreatedAt)
+	})
 
 // TokenByHash implements posguard.UserStore.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (*posguard.Token, *posguard.User, error) {
-	var u posguard.User
-	var role string
-	t, err := scanToken(s.DB.QueryRow(ctx, `SELECT `+tokenColumns+`, u.id, u.name, u.role, u.merchant_id, u.disabled, u.created_at
-		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash),
-		&u.ID, &u.Name, &role, &u.MerchantID, &u.Disabled, TimeCol(&u.CreatedAt))
+	v, err := tokenUserTable.get(ctx, s.DB, "token by hash", func() error { return posguard.Errorf(posguard.ENOTFOUND, "token not found") },
+		` WHERE t.hash = ?`, hash)
 	if err != nil {
-		return nil, nil, found(s.DB, err, "token by hash", func() error { return posguard.Errorf(posguard.ENOTFOUND, "token not found") })
+		return nil, nil, err
 	}
-	u.Role = posguard.Role(role)
-	return t, &u, nil
+	return &v.t, &v.u, nil
 }
 
 // Tokens implements posguard.UserStore.
 func (s *Store) Tokens(ctx context.Context, userName string, kind posguard.TokenKind) ([]*posguard.Token, error) {
 	a := Args{}
-	q := `SELECT ` + tokenColumns + ` FROM tokens t JOIN users u ON u.id = t.user_id WHERE 1 = 1` + a.Eq("t.kind", kind)
+	q := ` WHERE 1 = 1` + a.Eq("t.kind", kind)
 	if userName != "" {
 		q += ` AND u.name_key = ` + a.Add(posguard.NameKey(userName))
 	}
-	return queryAll(ctx, s.DB, "tokens", func(r Row) (*posguard.Token, error) { return scanToken(r) }, q+` ORDER BY t.id DESC`, a.List...)
+	return tokenTable.list(ctx, s.DB, "tokens", q+` ORDER BY t.id DESC`, a.List...)
 }
 
 // RevokeToken implements posguard.UserStore.

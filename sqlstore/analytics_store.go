@@ -92,9 +92,7 @@ func (s *Store) Rollups(ctx context.Context, q posguard.RollupQuery) ([]posguard
 
 // TerminalSeen returns when a terminal last sent a request (zero if never).
 func (s *Store) TerminalSeen(ctx context.Context, tid string) (time.Time, error) {
-	var at time.Time
-	err := s.DB.QueryRow(ctx, `SELECT last_seen FROM terminal_activity WHERE terminal_id = ?`, tid).Scan(TimeCol(&at))
-	return at, found(s.DB, err, "terminal seen", func() error { return nil })
+	return queryOne(ctx, s.DB, "terminal seen", none, one[time.Time], `SELECT last_seen FROM terminal_activity WHERE terminal_id = ?`, tid)
 }
 
 // OpenIncident inserts i; ECONFLICT if an open incident of the same kind and
@@ -129,10 +127,7 @@ var noticeTable = newTable("notices", "id", `id, kind, title, body, merchants, b
 func (s *Store) UpdateIncident(ctx context.Context, i *posguard.Incident) error {
 	set, args := incidentTable.set(s, i, "id", "kind", "dimension", "key", "opened_at")
 	n, err := s.DB.Exec(ctx, "update incident", `UPDATE incidents SET `+set+` WHERE id = ?`, append(args, i.ID)...)
-	if err == nil && n == 0 {
-		return posguard.Errorf(posguard.ENOTFOUND, "incident %d not found", i.ID)
-	}
-	return err
+	return changed(n, err, func() error { return posguard.Errorf(posguard.ENOTFOUND, "incident %d not found", i.ID) })
 }
 
 // Incidents returns incidents matching f, newest first.
@@ -164,10 +159,7 @@ func (s *Store) WithdrawNotice(ctx context.Context, id int64, at time.Time) erro
 	t := s.T(at.UTC())
 	n, err := s.DB.Exec(ctx, "withdraw notice", `UPDATE notices SET to_at = CASE WHEN `+s.DB.D.TimeUnset("to_at")+
 		` OR to_at > ? THEN ? ELSE to_at END WHERE id = ?`, t, t, id)
-	if err == nil && n == 0 {
-		return posguard.Errorf(posguard.ENOTFOUND, "no notice %d", id)
-	}
-	return err
+	return changed(n, err, func() error { return posguard.Errorf(posguard.ENOTFOUND, "no notice %d", id) })
 }
 
 // AddTerminalEvent stores e and sets its ID.
@@ -190,3 +182,32 @@ var terminalEventTable = newTable("terminal_events", "id", `id, terminal_id, cod
 	func(e *posguard.TerminalEvent) []any {
 		return []any{&e.ID, &e.TerminalID, &e.Code, &e.Reason, asJSON(&e.Detail, &noneObject), &e.At}
 	})
+
+// Retention is how long analytics keeps each kind of row (docs/security.md):
+// minute buckets two days, hour buckets 92 days, day buckets 800 days, and
+// terminal events 92 days. Every series is of a known terminal, merchant or
+// card prefix (or the one unknown bucket), so what is kept is bounded.
+var Retention = map[posguard.Window]time.Duration{
+	posguard.WindowMinute: 2 * 24 * time.Hour,
+	posguard.WindowHour:   92 * 24 * time.Hour,
+	posguard.WindowDay:    800 * 24 * time.Hour,
+}
+
+// EventRetention is how long terminal events are kept.
+const EventRetention = 92 * 24 * time.Hour
+
+// PruneAnalytics deletes the rollup buckets and terminal events older than
+// their retention at now, and returns how many rows went.
+func (s *Store) PruneAnalytics(ctx context.Context, now time.Time) (int64, error) {
+	var total int64
+	for _, w := range posguard.Windows {
+		n, err := s.DB.Exec(ctx, "prune rollups", `DELETE FROM rollups WHERE win = ? AND bucket < ?`,
+			string(w), s.T(now.Add(-Retention[w]).UTC()))
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	n, err := s.DB.Exec(ctx, "prune terminal events", `DELETE FROM terminal_events WHERE at < ?`, s.T(now.Add(-EventRetention).UTC()))
+	return total + n, err
+}

@@ -8,6 +8,12 @@ import (
 
 var _ posguard.BatchUploadStore = (*Store)(nil)
 
+// uploadTable is batch_upload_items, keyed by terminal, batch and STAN.
+var uploadTable = newTable("batch_upload_items", "", `terminal_id, batch, stan, card_org, pan_masked, pan_hash, amount, uploaded_at`,
+	func(it *posguard.UploadItem) []any {
+		return []any{&it.TerminalID, &it.Batch, &it.STAN, &it.CardOrg, &it.PANMasked, &it.PANHash, &it.Amount, &it.UploadedAt}
+	})
+
 // PutUploadItems stores a terminal's batch-upload items in one
 // transaction; an item of the same terminal, batch and STAN replaces the
 // stored one.
@@ -17,15 +23,12 @@ func (s *Store) PutUploadItems(ctx context.Context, items []posguard.UploadItem)
 	}
 	return s.DB.InTx(ctx, "put upload items", func(tx *Tx) error {
 		for _, it := range items {
-			at := it.UploadedAt
-			if at.IsZero() {
-				at = s.NowUTC()
+			if it.UploadedAt.IsZero() {
+				it.UploadedAt = s.NowUTC()
 			}
-			if _, err := tx.Exec(ctx, "put upload item", `
-				INSERT INTO batch_upload_items (terminal_id, batch, stan, card_org, pan_masked, pan_hash, amount, uploaded_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (terminal_id, batch, stan) DO UPDATE SET `+setExcluded("card_org, pan_masked, pan_hash, amount, uploaded_at"),
-				it.TerminalID, it.Batch, it.STAN, it.CardOrg, it.PANMasked, it.PANHash, int64(it.Amount), s.T(at.UTC())); err != nil {
+			it.UploadedAt = it.UploadedAt.UTC()
+			if err := uploadTable.add(ctx, tx, s, &it, ` ON CONFLICT (terminal_id, batch, stan) DO UPDATE SET `+
+				setExcluded(uploadTable.cols, "terminal_id", "batch", "stan")); err != nil {
 				return err
 			}
 		}
@@ -36,15 +39,13 @@ func (s *Store) PutUploadItems(ctx context.Context, items []posguard.UploadItem)
 // UploadItems returns the batch-upload items of a terminal's batch, by
 // STAN; an empty slice if none.
 func (s *Store) UploadItems(ctx context.Context, terminalID, batch string) ([]posguard.UploadItem, error) {
-	return queryAll(ctx, s.DB, "upload items", func(r Row) (it posguard.UploadItem, err error) {
-		return it, r.Scan(&it.TerminalID, &it.Batch, &it.STAN, &it.CardOrg, &it.PANMasked, &it.PANHash, &it.Amount, TimeCol(&it.UploadedAt))
-	}, `SELECT terminal_id, batch, stan, card_org, pan_masked, pan_hash, amount, uploaded_at
+	return queryAll(ctx, s.DB, "upload items", uploadTable.val, `SELECT `+uploadTable.cols+`
 		FROM batch_upload_items WHERE terminal_id = ? AND batch = ? ORDER BY stan`, terminalID, batch)
 }
 
 // BatchTransactions returns the journal's transactions of a terminal's
 // batch, by ID (the unique key index's terminal_id, batch prefix).
 func (s *Store) BatchTransactions(ctx context.Context, terminalID, batch string) ([]*posguard.Transaction, error) {
-	return queryAll(ctx, s.DB, "batch transactions", ScanTxn, `SELECT `+TxnColumns+` FROM transactions
+	return queryAll(ctx, s.DB, "batch transactions", txnTable.scan, `SELECT `+TxnColumns+` FROM transactions
 		WHERE terminal_id = ? AND batch = ? ORDER BY id`, terminalID, batch)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -243,8 +244,25 @@ func (r wroteRow) Scan(dest ...any) error {
 func isWrite(query string) bool {
 	q := strings.TrimLeft(query, " \t\r\n")
 	if hasPrefixFold(q, "WITH") {
-		u := strings.ToUpper(q)
-		return strings.Contains(u, "INSERT INTO") || strings.Contains(u, "DELETE FROM") || strings.Contains(u, "UPDATE ")
+		// One pass, no copy: every statement of a batch's writes passes
+		// here.
+		for i := 4; i < len(q); i++ {
+			switch q[i] | 0x20 {
+			case 'i':
+				if hasPrefixFold(q[i:], "INSERT INTO") {
+					return true
+				}
+			case 'd':
+				if hasPrefixFold(q[i:], "DELETE FROM") {
+					return true
+				}
+			case 'u':
+				if hasPrefixFold(q[i:], "UPDATE ") {
+					return true
+				}
+			}
+		}
+		return false
 	}
 	return hasPrefixFold(q, "INSERT") || hasPrefixFold(q, "UPDATE") || hasPrefixFold(q, "DELETE")
 }
@@ -341,6 +359,35 @@ func found(q Reader, err error, op string, notFound func() error) error {
 	return q.Err(err, op)
 }
 
+// none is the notFound of a read for which no row is no error.
+func none() error { return nil }
+
+// changed turns the outcome of an UPDATE by key that changed n rows (err
+// already mapped) into notFound's error when it matched none.
+func changed(n int64, err error, notFound func() error) error {
+	if err == nil && n == 0 {
+		return notFound()
+	}
+	return err
+}
+
+// affectedOne is changed for a row of kind what ("terminal") keyed id.
+func affectedOne(n int64, err error, what, id string) error {
+	return changed(n, err, func() error { return NotFound(what, id) })
+}
+
+// one is the scan of a row of one column, read into a T (a time through
+// TimeCol).
+func one[T any](r Row) (T, error) {
+	var v T
+	var dest any = &v
+	if p, ok := dest.(*time.Time); ok {
+		dest = TimeCol(p)
+	}
+	err := r.Scan(dest)
+	return v, err
+}
+
 // queryOne returns what scan reads of a read's one row: notFound's error
 // when there is none (ErrNoRows mapped for op when notFound is nil), other
 // errors mapped for op.
@@ -407,4 +454,21 @@ func (db *DB) Insert(ctx context.Context, op string, id *int64, query string, ar
 // QueryRow), so that a Tx and a DB both write rows.
 func (tx *Tx) WriteRow(ctx context.Context, query string, args ...any) Row {
 	return tx.QueryRow(ctx, query, args...)
+}
+
+// pageLimit clamps a page size n to [1, max], def when unset.
+func pageLimit(n, def, max int) int {
+	switch {
+	case n <= 0:
+		return def
+	case n > max:
+		return max
+	}
+	return n
+}
+
+// NotFound is the ENOTFOUND error of an update that matched no row: what is
+// the kind of record ("terminal"), id its key.
+func NotFound(what, id string) error {
+	return posguard.Errorf(posguard.ENOTFOUND, "%s %s not found", what, id)
 }

@@ -1,9 +1,13 @@
 package sqlstore
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/posguard/posguard"
 )
 
 // Dialect is what differs between the databases the core runs on. The SQL
@@ -96,4 +100,25 @@ func (d *Dialect) TimeUnset(col string) string {
 		return col + " IS NULL"
 	}
 	return col + " = 0"
+}
+
+// MapError maps a driver error to a posguard error with the message
+// "prefix: op": posguard errors pass unchanged, an exceeded deadline is
+// ETIMEOUT, and otherwise classify (the driver's own codes) names the code,
+// EINTERNAL when it returns "". nil stays nil.
+func MapError(err error, prefix, op string, classify func(error) string) error {
+	if err == nil {
+		return nil
+	}
+	var pe *posguard.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	code := posguard.EINTERNAL
+	if errors.Is(err, context.DeadlineExceeded) {
+		code = posguard.ETIMEOUT
+	} else if c := classify(err); c != "" {
+		code = c
+	}
+	return posguard.WrapError(code, err, "%s: %s", prefix, op)
 }

@@ -36,7 +36,8 @@
 //   - Checks: mustExist(ctx, tx, table, key, id, notFound) for a parent
 //     row; moved(ctx, q, n, table, id, notFound, conflict) for an UPDATE
 //     guarded by the row's state (ENOTFOUND or ECONFLICT naming the state
-//     when it changed nothing); affectedOne for a plain UPDATE by key.
+//     when it changed nothing); changed(n, err, notFound) (affectedOne)
+//     for a plain UPDATE by key; one[T] scans a row of one column.
 //   - Writes: s.DB.Exec(ctx, op, sql, args…) for one statement,
 //     s.DB.Insert(ctx, op, &id, sql, args…) for one INSERT … RETURNING id;
 //     s.DB.InTx(ctx, op, func(tx *Tx) error {…}) for several, with

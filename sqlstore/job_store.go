@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -26,18 +25,15 @@ func (s *Store) ClaimJob(ctx context.Context, kind posguard.JobKind, day, slot, 
 		return nil, false, posguard.Errorf(posguard.EINVALID, "claim job: kind, day and owner are required")
 	}
 	key := posguard.JobKey(kind, day, slot)
-	var attempts int
-	err := s.DB.WriteRow(ctx, `INSERT INTO jobs (`+jobTable.cols+`) VALUES (?, ?, ?, ?, 'running', ?, 1, '', '', ?, ?, ?)
+	var attempts int // 0: no row, the claim lost
+	err := found(s.DB, s.DB.WriteRow(ctx, `INSERT INTO jobs (`+jobTable.cols+`) VALUES (?, ?, ?, ?, 'running', ?, 1, '', '', ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET state = 'running', owner = excluded.owner, attempts = jobs.attempts + 1,
 			error = '', started_at = excluded.started_at, finished_at = excluded.finished_at, lease_until = excluded.lease_until
 		WHERE jobs.state <> 'done' AND jobs.lease_until < ?
 		RETURNING attempts`,
-		key, string(kind), day, slot, owner, s.T(now), s.T(time.Time{}), s.T(lease), s.T(now)).Scan(&attempts)
-	if errors.Is(err, ErrNoRows) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, s.DB.Err(err, "claim job "+key)
+		key, string(kind), day, slot, owner, s.T(now), s.T(time.Time{}), s.T(lease), s.T(now)).Scan(&attempts), "claim job "+key, none)
+	if err != nil || attempts == 0 {
+		return nil, false, err
 	}
 	j, err := s.Job(ctx, key)
 	if err != nil {

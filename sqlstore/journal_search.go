@@ -88,11 +88,7 @@ func (s *Store) IndexJournal(ctx context.Context, n int) (int, bool, error) {
 
 // SearchWatermark returns the id up to which txn_search holds the journal.
 func (s *Store) SearchWatermark(ctx context.Context) (int64, error) {
-	var mark int64
-	if err := s.DB.QueryRow(ctx, `SELECT last_id FROM txn_search_mark WHERE id = 1`).Scan(&mark); err != nil {
-		return 0, s.DB.Err(err, "search watermark")
-	}
-	return mark, nil
+	return queryOne(ctx, s.DB, "search watermark", nil, one[int64], `SELECT last_id FROM txn_search_mark WHERE id = 1`)
 }
 
 // searchSQL is List's query for a filter with CardTail or Amount: the

@@ -2,7 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -53,25 +53,20 @@ const (
 
 // ByKey returns the transaction with key k; ENOTFOUND if none.
 func (s *Store) ByKey(ctx context.Context, k posguard.TxnKey) (*posguard.Transaction, error) {
-	var id int64
-	err := s.DB.QueryRow(ctx, KeyIDSQL, k.TerminalID, k.Batch, k.STAN, k.MTI).Scan(&id)
-	if err == nil {
-		var t *posguard.Transaction
-		if t, err = ScanTxn(s.DB.QueryRow(ctx, ByIDSQL, id)); err == nil {
-			return t, nil
-		}
+	notFound := func() error {
+		return posguard.Errorf(posguard.ENOTFOUND, "transaction %s/%s/%s/%s not found", k.TerminalID, k.Batch, k.STAN, k.MTI)
 	}
-	if errors.Is(err, ErrNoRows) {
-		return nil, posguard.Errorf(posguard.ENOTFOUND, "transaction %s/%s/%s/%s not found",
-			k.TerminalID, k.Batch, k.STAN, k.MTI)
+	id, err := queryOne(ctx, s.DB, "by key", notFound, one[int64], KeyIDSQL, k.TerminalID, k.Batch, k.STAN, k.MTI)
+	if err != nil {
+		return nil, err
 	}
-	return nil, s.DB.Err(err, "by key")
+	return queryOne(ctx, s.DB, "by key", notFound, txnTable.scan, ByIDSQL, id)
 }
 
 // ByID returns the transaction with id; ENOTFOUND if none.
 func (s *Store) ByID(ctx context.Context, id int64) (*posguard.Transaction, error) {
 	return queryOne(ctx, s.DB, "by id", func() error { return posguard.Errorf(posguard.ENOTFOUND, "transaction %d not found", id) },
-		ScanTxn, ByIDSQL, id)
+		txnTable.scan, ByIDSQL, id)
 }
 
 // ByRRN returns the financial transactions (type other than reversal)
@@ -80,16 +75,13 @@ func (s *Store) ByRRN(ctx context.Context, rrn string) ([]*posguard.Transaction,
 	if rrn == "" {
 		return []*posguard.Transaction{}, nil
 	}
-	return queryAll(ctx, s.DB, "by rrn", ScanTxn, ByRRNSQL, rrn, string(posguard.TxnReversal))
+	return queryAll(ctx, s.DB, "by rrn", txnTable.scan, ByRRNSQL, rrn, string(posguard.TxnReversal))
 }
 
 // Events returns a transaction's history, oldest first; ENOTFOUND if the
 // transaction does not exist.
 func (s *Store) Events(ctx context.Context, id int64) ([]posguard.Event, error) {
-	out, err := queryAll(ctx, s.DB, "events", func(r Row) (e posguard.Event, err error) {
-		err = r.Scan(&e.TxnID, TimeCol(&e.At), &e.State, &e.Code, &e.Reason, &e.Note)
-		return e, err
-	}, `SELECT txn_id, at, state, code, reason, note FROM txn_events WHERE txn_id = ? ORDER BY id`, id)
+	out, err := queryAll(ctx, s.DB, "events", eventTable.val, `SELECT `+eventTable.cols+` FROM txn_events WHERE txn_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +97,7 @@ func (s *Store) Events(ctx context.Context, id int64) ([]posguard.Event, error) 
 // below f.After when set, at most f.Limit (default 50, max 1000).
 func (s *Store) List(ctx context.Context, f posguard.TxnFilter) ([]*posguard.Transaction, error) {
 	q, args := s.ListSQL(f)
-	return queryAll(ctx, s.DB, "list", ScanTxn, q, args...)
+	return queryAll(ctx, s.DB, "list", txnTable.scan, q, args...)
 }
 
 // ListSQL returns List's query for f (with ? placeholders) and its
@@ -172,39 +164,42 @@ func (s *Store) DailyUsage(ctx context.Context, merchantID, date string) (posgua
 // Unresolved returns transactions left forwarded without an outcome (crash
 // recovery), oldest first, at most limit (default 50, max 1000).
 func (s *Store) Unresolved(ctx context.Context, limit int) ([]*posguard.Transaction, error) {
-	return queryAll(ctx, s.DB, "unresolved", ScanTxn, UnresolvedSQL, string(posguard.StateForwarded), pageLimit(limit, 50, 1000))
+	return queryAll(ctx, s.DB, "unresolved", txnTable.scan, UnresolvedSQL, string(posguard.StateForwarded), pageLimit(limit, 50, 1000))
 }
 
 // MaxID returns the highest transaction ID, 0 for an empty journal.
 func (s *Store) MaxID(ctx context.Context) (int64, error) {
-	var id int64
-	if err := s.DB.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM transactions`).Scan(&id); err != nil {
-		return 0, s.DB.Err(err, "max id")
-	}
-	return id, nil
+	return queryOne(ctx, s.DB, "max id", nil, one[int64], `SELECT coalesce(max(id), 0) FROM transactions`)
 }
 
-// ScanTxn reads one row selected with TxnColumns.
-func ScanTxn(r Row) (*posguard.Transaction, error) {
-	var (
-		t                posguard.Transaction
-		typ, state       string
-		amount, refunded int64
-		answer, detail   []byte
-	)
-	if err := r.Scan(&t.ID, &t.TerminalID, &t.Batch, &t.STAN, &t.MTI, &typ, &t.ContentHash, &t.MerchantID,
-		&t.PANMasked, &t.PANHash, &t.IssuerBIN, &t.CardOrg, &amount, &t.Currency, &t.ProcCode, &t.EntryMode,
-		&t.SettlementDate, &t.RRN, &t.AuthCode, &t.ResponseCode, &t.Reason, &state, &t.OrigID, &refunded,
-		&t.UpstreamSTAN, &t.UpstreamTime, &answer, &detail, TimeCol(&t.CreatedAt), TimeCol(&t.UpdatedAt)); err != nil {
-		return nil, err
+// TxnColumns are the columns of transactions, txnTable's.
+const TxnColumns = `id, terminal_id, batch, stan, mti, type, content_hash, merchant_id,
+	pan_masked, pan_hash, issuer_bin, card_org, amount, currency, proc_code, entry_mode,
+	settlement_date, rrn, auth_code, response_code, reason, state, orig_id, refunded_amount,
+	upstream_stan, upstream_time, answer, detail, created_at, updated_at`
+
+// txnTable is the journal's transactions as they are read (each database
+// writes them on its hot path): answer and detail are JSON, NULL when
+// there is none, and an empty detail reads as nil.
+var txnTable = func() *table[posguard.Transaction] {
+	t := newTable("transactions", "id", TxnColumns, func(t *posguard.Transaction) []any {
+		return []any{&t.ID, &t.TerminalID, &t.Batch, &t.STAN, &t.MTI, &t.Type, &t.ContentHash, &t.MerchantID,
+			&t.PANMasked, &t.PANHash, &t.IssuerBIN, &t.CardOrg, &t.Amount, &t.Currency, &t.ProcCode, &t.EntryMode,
+			&t.SettlementDate, &t.RRN, &t.AuthCode, &t.ResponseCode, &t.Reason, &t.State, &t.OrigID, &t.RefundedAmount,
+			&t.UpstreamSTAN, &t.UpstreamTime, asJSON(&t.Answer, nil), asJSON(&t.Detail, nil), &t.CreatedAt, &t.UpdatedAt}
+	})
+	t.fix = func(t *posguard.Transaction) {
+		if len(t.Detail) == 0 {
+			t.Detail = nil
+		}
 	}
-	t.Type, t.State = posguard.TxnType(typ), posguard.State(state)
-	t.Amount, t.RefundedAmount = posguard.Amount(amount), posguard.Amount(refunded)
-	if err := DecodeTxnJSON(&t, answer, detail); err != nil {
-		return nil, err
-	}
-	return &t, nil
-}
+	return t
+}()
+
+// eventTable is txn_events as they are read.
+var eventTable = newTable("txn_events", "", `txn_id, at, state, code, reason, note`, func(e *posguard.Event) []any {
+	return []any{&e.TxnID, &e.At, &e.State, &e.Code, &e.Reason, &e.Note}
+})
 
 // Pre-authorization queries; their predicates repeat those of the partial
 // indexes transactions_preauth and transactions_preauth_open (migration
@@ -225,13 +220,13 @@ func (s *Store) PreAuths(ctx context.Context, merchantID, authCode string) ([]*p
 	if authCode == "" {
 		return []*posguard.Transaction{}, nil
 	}
-	return queryAll(ctx, s.DB, "preauths", ScanTxn, PreAuthsSQL, merchantID, authCode)
+	return queryAll(ctx, s.DB, "preauths", txnTable.scan, PreAuthsSQL, merchantID, authCode)
 }
 
 // ExpiringPreAuths returns approved (open) pre-authorizations created
 // before before, oldest first, at most limit (default 50, max 1000).
 func (s *Store) ExpiringPreAuths(ctx context.Context, before time.Time, limit int) ([]*posguard.Transaction, error) {
-	return queryAll(ctx, s.DB, "expiring preauths", ScanTxn, ExpiringPreAuthsSQL, s.T(before.UTC()), pageLimit(limit, 50, 1000))
+	return queryAll(ctx, s.DB, "expiring preauths", txnTable.scan, ExpiringPreAuthsSQL, s.T(before.UTC()), pageLimit(limit, 50, 1000))
 }
 
 // DailyByCardSQL is DailyByCard's query: DailyUsage's rows (index
@@ -257,4 +252,46 @@ func (s *Store) DailyByCard(ctx context.Context, merchantID, date string) ([]pos
 		u.NoPIN = noPIN == 1
 		return u, err
 	}, DailyByCardSQL, merchantID, date)
+}
+
+// CheckInsert is EINVALID for a transaction without a type or a state.
+func CheckInsert(t *posguard.Transaction) error {
+	if t == nil || t.Type == "" || t.State == "" {
+		return posguard.Errorf(posguard.EINVALID, "insert: a transaction needs a type and a state")
+	}
+	return nil
+}
+
+// InsertJSON checks t before it is journaled (see CheckInsert) and returns
+// its answer and detail columns (see EncodeAnswer and EncodeDetail).
+func InsertJSON(t *posguard.Transaction) (answer, detail any, err error) {
+	if err := CheckInsert(t); err != nil {
+		return nil, nil, err
+	}
+	if answer, err = EncodeAnswer(t.Answer); err != nil {
+		return nil, nil, err
+	}
+	detail, err = EncodeDetail(t.Detail)
+	return answer, detail, err
+}
+
+// EncodeAnswer returns the JSON text of a for its column, or NULL (nil) for
+// no answer.
+func EncodeAnswer(a *posguard.Answer) (any, error) { return encodeJSON(a, a == nil, "answer") }
+
+// EncodeDetail returns the JSON text of d for its column, or NULL (nil) when
+// d is empty.
+func EncodeDetail(d map[string]string) (any, error) { return encodeJSON(d, len(d) == 0, "detail") }
+
+// encodeJSON returns the JSON text of v (what in errors) for its column,
+// or NULL (nil) when none.
+func encodeJSON(v any, none bool, what string) (any, error) {
+	if none {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "encode %s", what)
+	}
+	return string(b), nil
 }

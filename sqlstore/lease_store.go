@@ -18,6 +18,11 @@ var (
 	_ posguard.ReversalClaimer = (*Store)(nil)
 )
 
+// leaseTable is leases, keyed by name.
+var leaseTable = newTable("leases", "", `name, holder, expires_at, acquired_at`, func(l *posguard.Lease) []any {
+	return []any{&l.Name, &l.Holder, &l.ExpiresAt, &l.AcquiredAt}
+})
+
 // AcquireLease implements posguard.LeaseStore.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
 	if name == "" || holder == "" || ttl <= 0 {
@@ -25,11 +30,10 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.
 	}
 	now = now.UTC()
 	var got string
-	err := found(s.DB, s.DB.WriteRow(ctx, `INSERT INTO leases (name, holder, expires_at, acquired_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
+	err := found(s.DB, s.DB.WriteRow(ctx, leaseTable.insert+` ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
 			acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END
 		WHERE leases.holder = excluded.holder OR leases.expires_at < ?
-		RETURNING holder`, name, holder, s.T(now.Add(ttl)), s.T(now), s.T(now)).Scan(&got), "acquire lease", func() error { return nil })
+		RETURNING holder`, name, holder, s.T(now.Add(ttl)), s.T(now), s.T(now)).Scan(&got), "acquire lease", none)
 	return err == nil && got == holder, err
 }
 
@@ -42,9 +46,7 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string, now time.
 
 // Leases implements posguard.LeaseStore.
 func (s *Store) Leases(ctx context.Context) ([]posguard.Lease, error) {
-	return queryAll(ctx, s.DB, "leases", func(r Row) (l posguard.Lease, err error) {
-		return l, r.Scan(&l.Name, &l.Holder, TimeCol(&l.ExpiresAt), TimeCol(&l.AcquiredAt))
-	}, `SELECT name, holder, expires_at, acquired_at FROM leases ORDER BY name`)
+	return queryAll(ctx, s.DB, "leases", leaseTable.val, `SELECT `+leaseTable.cols+` FROM leases ORDER BY name`)
 }
 
 // NextBlock implements posguard.LeaseStore.
@@ -63,7 +65,7 @@ func (s *Store) ClaimDueReversals(ctx context.Context, holder string, now time.T
 	now = now.UTC()
 	var out []*posguard.Reversal
 	err := s.DB.InTx(ctx, "claim reversals", func(tx *Tx) (err error) {
-		out, err = queryAll(ctx, tx, "claim reversals", ScanReversal, `UPDATE reversals SET next_attempt = ?, claimed_by = ?
+		out, err = queryAll(ctx, tx, "claim reversals", revTable.scan, `UPDATE reversals SET next_attempt = ?, claimed_by = ?
 			WHERE id IN (SELECT id FROM reversals WHERE state = 'pending' AND next_attempt <= ?
 				ORDER BY id LIMIT ?`+s.DB.D.SkipLocked+`)
 			RETURNING `+ReversalColumns, s.T(now.Add(lease)), holder, s.T(now), pageLimit(limit, 50, 1000))
@@ -81,8 +83,5 @@ func (s *Store) ClaimDueReversals(ctx context.Context, holder string, now time.T
 func (s *Store) UnclaimReversal(ctx context.Context, id int64, next time.Time) error {
 	n, err := s.DB.Exec(ctx, "unclaim reversal", `UPDATE reversals SET next_attempt = ?, claimed_by = ''
 		WHERE id = ? AND state = 'pending'`, s.T(next.UTC()), id)
-	if err == nil && n == 0 {
-		return ReversalNotFound(id)
-	}
-	return err
+	return changed(n, err, func() error { return ReversalNotFound(id) })
 }

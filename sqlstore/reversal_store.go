@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -10,14 +11,22 @@ import (
 // The reversal queue's reads. Its writes go with the journal's through
 // each database's group commit.
 
+// ReversalColumns are the columns of reversals, revTable's.
+const ReversalColumns = `id, txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at`
+
+// revTable is reversals, whose ID the database assigns.
+var revTable = newTable("reversals", "id", ReversalColumns, func(v *posguard.Reversal) []any {
+	return []any{&v.ID, &v.TxnID, &v.State, &v.Reason, &v.Attempts, &v.NextAttempt, &v.LastError, &v.CreatedAt, &v.UpdatedAt}
+})
+
 // PendingReversalSQL reads the pending reversal of a transaction.
 const PendingReversalSQL = `SELECT ` + ReversalColumns + ` FROM reversals WHERE txn_id = ? AND state = 'pending'`
 
 // DueReversals returns pending reversals whose NextAttempt is at or before
 // now, oldest (lowest ID) first, at most limit (default 50, max 1000).
 func (s *Store) DueReversals(ctx context.Context, now time.Time, limit int) ([]*posguard.Reversal, error) {
-	return queryAll(ctx, s.DB, "due reversals", ScanReversal, `SELECT `+ReversalColumns+` FROM reversals
-		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, s.T(now.UTC()), pageLimit(limit, 50, 1000))
+	return revTable.list(ctx, s.DB, "due reversals", ` WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`,
+		s.T(now.UTC()), pageLimit(limit, 50, 1000))
 }
 
 // Reversals returns reversals in a state ("" for all), newest first, at most
@@ -29,25 +38,71 @@ func (s *Store) Reversals(ctx context.Context, state posguard.ReversalState, lim
 // ReversalsBefore is Reversals continued after a page: only reversals with
 // an ID below before (0: no bound).
 func (s *Store) ReversalsBefore(ctx context.Context, state posguard.ReversalState, before int64, limit int) ([]*posguard.Reversal, error) {
-	return queryAll(ctx, s.DB, "reversals", ScanReversal, `SELECT `+ReversalColumns+` FROM reversals
-		WHERE (CAST(? AS TEXT) = '' OR state = ?) AND (CAST(? AS BIGINT) = 0 OR id < ?) ORDER BY id DESC LIMIT ?`,
+	return revTable.list(ctx, s.DB, "reversals", ` WHERE (CAST(? AS TEXT) = '' OR state = ?) AND (CAST(? AS BIGINT) = 0 OR id < ?) ORDER BY id DESC LIMIT ?`,
 		string(state), string(state), before, before, pageLimit(limit, 50, 1000))
 }
 
 // PendingReversalFor returns the pending reversal of a transaction;
 // ENOTFOUND if there is none.
 func (s *Store) PendingReversalFor(ctx context.Context, txnID int64) (*posguard.Reversal, error) {
-	return queryOne(ctx, s.DB, "pending reversal", func() error { return NoPendingReversal(txnID) }, ScanReversal, PendingReversalSQL, txnID)
+	return queryOne(ctx, s.DB, "pending reversal", func() error { return NoPendingReversal(txnID) }, revTable.scan, PendingReversalSQL, txnID)
+}
+
+// ReversalAttempted records a failed attempt: attempts+1, next attempt time
+// and the error, through the group committer. ENOTFOUND if the ID is
+// unknown.
+func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time, lastErr string) error {
+	return s.InGroupTx(ctx, "reversal attempted", func(ctx context.Context, tx *Tx) error {
+		n, err := tx.Exec(ctx, "reversal attempted", `UPDATE reversals SET attempts = attempts + 1,
+			next_attempt = ?, last_error = ?, updated_at = ? WHERE id = ?`, s.T(next.UTC()), lastErr, s.T(s.NowUTC()), id)
+		return changed(n, err, func() error { return ReversalNotFound(id) })
+	})
 }
 
 // ScanReversal reads one row selected with ReversalColumns.
-func ScanReversal(r Row) (*posguard.Reversal, error) {
-	var v posguard.Reversal
-	var state string
-	if err := r.Scan(&v.ID, &v.TxnID, &state, &v.Reason, &v.Attempts, TimeCol(&v.NextAttempt), &v.LastError,
-		TimeCol(&v.CreatedAt), TimeCol(&v.UpdatedAt)); err != nil {
-		return nil, err
+func ScanReversal(r Row) (*posguard.Reversal, error) { return revTable.scan(r) }
+
+// CheckCompletion is the precondition of completing reversal id, whose
+// stored row (read by the store) reverses txnID and is in state: ECONFLICT
+// unless the reversal is pending; EINVALID when u names another transaction
+// or would queue another reversal. A zero u.ID is set to txnID.
+func CheckCompletion(id, txnID int64, state string, u *posguard.TxnUpdate) error {
+	if state != string(posguard.ReversalPending) {
+		return posguard.Errorf(posguard.ECONFLICT, "reversal %d is already %s", id, state)
 	}
-	v.State = posguard.ReversalState(state)
-	return &v, nil
+	if u.ID == 0 {
+		u.ID = txnID
+	} else if u.ID != txnID {
+		return posguard.Errorf(posguard.EINVALID, "reversal %d reverses transaction %d, not %d", id, txnID, u.ID)
+	}
+	if u.QueueReversal != nil {
+		return posguard.Errorf(posguard.EINVALID, "reversal %d: completion cannot queue another reversal", id)
+	}
+	return nil
+}
+
+// CheckCompletionRow reads, from row (SELECT txn_id, state FROM reversals
+// WHERE id = …), what CheckCompletion needs and checks it: ENOTFOUND when
+// there is no row. A driver error is returned as it is, for the caller to
+// map.
+func CheckCompletionRow(row interface{ Scan(...any) error }, id int64, u *posguard.TxnUpdate) error {
+	var txnID int64
+	var state string
+	if err := row.Scan(&txnID, &state); errors.Is(err, ErrNoRows) {
+		return ReversalNotFound(id)
+	} else if err != nil {
+		return err
+	}
+	return CheckCompletion(id, txnID, state, u)
+}
+
+// ReversalNotFound is the error for an unknown reversal ID.
+func ReversalNotFound(id int64) error {
+	return posguard.Errorf(posguard.ENOTFOUND, "reversal %d not found", id)
+}
+
+// NoPendingReversal is the error for a transaction without a pending
+// reversal.
+func NoPendingReversal(txnID int64) error {
+	return posguard.Errorf(posguard.ENOTFOUND, "no pending reversal for transaction %d", txnID)
 }

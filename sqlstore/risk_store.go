@@ -9,8 +9,7 @@ import (
 
 // PutRiskRules implements posguard.RiskStore.
 func (s *Store) PutRiskRules(ctx context.Context, set *posguard.RiskRuleSet) error {
-	b, err := json.Marshal(set.Rules)
-	if err != nil {
+	if _, err := json.Marshal(set.Rules); err != nil {
 		return posguard.WrapError(posguard.EINVALID, err, "risk rules")
 	}
 	set.CreatedAt = s.NowUTC()
@@ -18,35 +17,25 @@ func (s *Store) PutRiskRules(ctx context.Context, set *posguard.RiskRuleSet) err
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM risk_rule_versions`).Scan(&set.Version); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "put risk rules", `INSERT INTO risk_rule_versions (version, rules, created_by, created_at) VALUES (?, ?, ?, ?)`,
-			set.Version, string(b), set.CreatedBy, s.T(set.CreatedAt))
-		return err
+		return ruleTable.add(ctx, tx, s, set, "")
 	})
 }
 
 // RiskRules implements posguard.RiskStore.
 func (s *Store) RiskRules(ctx context.Context) (*posguard.RiskRuleSet, error) {
-	return queryOne(ctx, s.DB, "risk rules", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no risk rules stored") },
-		scanRuleSet, ruleSetsSQL, 1)
+	return ruleTable.get(ctx, s.DB, "risk rules", func() error { return posguard.Errorf(posguard.ENOTFOUND, "no risk rules stored") },
+		` ORDER BY version DESC LIMIT 1`)
 }
 
 // RiskRuleVersions implements posguard.RiskStore.
 func (s *Store) RiskRuleVersions(ctx context.Context) ([]*posguard.RiskRuleSet, error) {
-	return queryAll(ctx, s.DB, "risk rules", scanRuleSet, ruleSetsSQL, 1000)
+	return ruleTable.list(ctx, s.DB, "risk rules", ` ORDER BY version DESC LIMIT 1000`)
 }
 
-// ruleSetsSQL reads the newest rule sets, at most ?.
-const ruleSetsSQL = `SELECT version, rules, created_by, created_at FROM risk_rule_versions ORDER BY version DESC LIMIT ?`
-
-// scanRuleSet reads a row of ruleSetsSQL.
-func scanRuleSet(r Row) (*posguard.RiskRuleSet, error) {
-	var set posguard.RiskRuleSet
-	var rules string
-	if err := r.Scan(&set.Version, &rules, &set.CreatedBy, TimeCol(&set.CreatedAt)); err != nil {
-		return nil, err
-	}
-	return &set, json.Unmarshal([]byte(rules), &set.Rules)
-}
+// ruleTable is risk_rule_versions, keyed by version; the rules are JSON.
+var ruleTable = newTable("risk_rule_versions", "", `version, rules, created_by, created_at`, func(r *posguard.RiskRuleSet) []any {
+	return []any{&r.Version, asJSON(&r.Rules, nil), &r.CreatedBy, &r.CreatedAt}
+})
 
 // AddRiskHits implements posguard.RiskStore.
 func (s *Store) AddRiskHits(ctx context.Context, hits []*posguard.RiskHit) error {
@@ -102,6 +91,6 @@ func (s *Store) ReleaseRiskHit(ctx context.Context, id int64, user string) (*pos
 
 // ReviewsHeld implements posguard.RiskStore.
 func (s *Store) ReviewsHeld(ctx context.Context) ([]int64, error) {
-	return queryAll(ctx, s.DB, "reviews held", func(r Row) (id int64, err error) { err = r.Scan(&id); return id, err },
+	return queryAll(ctx, s.DB, "reviews held", one[int64],
 		`SELECT DISTINCT txn_id FROM risk_hits WHERE action = 'review' AND released = 0 AND txn_id <> 0 ORDER BY txn_id`)
 }

@@ -110,3 +110,84 @@ func (s *Store) UpgradeSealing(ctx context.Context) (int, error) {
 	}
 	return n, err
 }
+
+// HasSealedData reports whether the store holds anything sealed under the
+// host key: a terminal's master key, a secret setting, or a wallet channel's
+// or merchant wallet's key. A host
+// key may be created only for a store without any.
+func (s *Store) HasSealedData(ctx context.Context) (bool, error) {
+	b, _, err := s.SealedSample(ctx)
+	return b != nil, err
+}
+
+// SealedSample returns one value sealed under the host key and the
+// associated data it was sealed with (nil sealed when the store holds
+// none), so that a host key can be tried on the store before it is used.
+// In a store not yet re-sealed (UpgradeSealing) ad is nil.
+func (s *Store) SealedSample(ctx context.Context) (sealed, ad []byte, err error) {
+	format, err := sealFormat(ctx, s.DB)
+	if err != nil {
+		return nil, nil, s.DB.Err(err, "sealed sample")
+	}
+	for _, w := range []struct {
+		query string
+		ad    func(string) []byte
+	}{
+		{`SELECT id, tmk_sealed FROM terminals WHERE length(tmk_sealed) > 0 ORDER BY id LIMIT 1`,
+			func(id string) []byte { return TerminalKeyAD(id, "tmk_sealed") }},
+		{`SELECT name, value FROM settings WHERE secret ORDER BY name LIMIT 1`, SettingAD},
+		{`SELECT name, key_sealed FROM wallet_channels ORDER BY name LIMIT 1`, WalletChannelKeyAD},
+		{`SELECT merchant_id, notify_key_sealed FROM merchant_wallets ORDER BY merchant_id LIMIT 1`, MerchantWalletKeyAD},
+	} {
+		var name string
+		var b []byte
+		if err := s.DB.QueryRow(ctx, w.query).Scan(&name, &b); errors.Is(err, ErrNoRows) {
+			continue
+		} else if err != nil {
+			return nil, nil, s.DB.Err(err, "sealed sample")
+		}
+		if format != SealFormatUnbound {
+			ad = w.ad(name)
+		}
+		return append([]byte{}, b...), ad, nil
+	}
+	return nil, nil, nil
+}
+
+var _ posguard.SettingStore = (*Store)(nil)
+
+// SettingAD returns the associated data of a secret setting's sealed value.
+func SettingAD(name string) []byte { return posguard.SealAD("settings", "value", name) }
+
+// PutSetting stores value under name; a secret value is sealed under the
+// host key.
+func (s *Store) PutSetting(ctx context.Context, name string, value []byte, secret bool) error {
+	v := value
+	if secret {
+		var err error
+		if v, err = s.Sealer.Seal(value, SettingAD(name)); err != nil {
+			return posguard.WrapError(posguard.EINTERNAL, err, "seal setting %s", name)
+		}
+	}
+	if v == nil {
+		v = []byte{} // the column is NOT NULL: an empty value is still a value
+	}
+	_, err := s.DB.Exec(ctx, "put setting", `INSERT INTO settings (name, value, secret, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value, secret = excluded.secret, updated_at = excluded.updated_at`,
+		name, v, secret, s.T(s.NowUTC()))
+	return err
+}
+
+// Setting returns the value under name, unsealed; ENOTFOUND if unset.
+func (s *Store) Setting(ctx context.Context, name string) ([]byte, error) {
+	var v []byte
+	var secret bool
+	err := s.DB.QueryRow(ctx, `SELECT value, secret FROM settings WHERE name = ?`, name).Scan(&v, &secret)
+	if err != nil || !secret {
+		return v, found(s.DB, err, "get setting", func() error { return posguard.Errorf(posguard.ENOTFOUND, "setting %s not set", name) })
+	}
+	if v, err = s.Sealer.Open(v, SettingAD(name)); err != nil {
+		return nil, posguard.WrapError(posguard.EINTERNAL, err, "open setting %s: altered, copied from another setting, or sealed under another host key", name)
+	}
+	return v, nil
+}

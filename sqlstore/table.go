@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -226,4 +227,92 @@ func (t *table[T]) val(r Row) (T, error) {
 // with returns t with the columns cols more, read into more's fields.
 func (t *table[T]) with(cols string, more func(*T) []any) *table[T] {
 	return newTable(t.name, t.auto, t.cols+", "+cols, func(v *T) []any { return append(t.fields(v), more(v)...) })
+}
+
+// TimeCol returns a scan destination for a time column in either
+// encoding: Unix nanoseconds (0 is the zero time), a native time, or NULL
+// (the zero time). The time is set in UTC.
+func TimeCol(t *time.Time) *TimeScanner { return &TimeScanner{t: t} }
+
+// TimeScanner is the sql.Scanner of TimeCol.
+type TimeScanner struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (s *TimeScanner) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*s.t = time.Time{}
+	case int64: // Unix nanoseconds; 0 is the zero time
+		*s.t = time.Time{}
+		if v != 0 {
+			*s.t = time.Unix(0, v).UTC()
+		}
+	case time.Time:
+		*s.t = v.UTC()
+	default:
+		return fmt.Errorf("time column: unexpected %T", src)
+	}
+	return nil
+}
+
+// Multi-row statements: a set of rows is written with one INSERT … VALUES
+// (…), (…) per chunk instead of one statement per row (on PostgreSQL one
+// round trip instead of one per row; on SQLite one parse). The chunks are
+// maxRows rows, then the remainder split into powers of two, so a handful
+// of statement texts serve every count and the drivers' statement caches
+// keep them.
+
+// chunkSizes returns the row counts n rows are written in: as many of max
+// as fit, then the powers of two of the remainder, largest first.
+func chunkSizes(n, max int) []int {
+	var out []int
+	for ; n >= max; n -= max {
+		out = append(out, max)
+	}
+	for b := max; b > 0; b >>= 1 {
+		if n&b != 0 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+var valuesCache sync.Map // [2]int{rows, cols} → "(?, ?), (?, ?)"
+
+// values returns the VALUES list of rows rows of cols placeholders each.
+func values(rows, cols int) string {
+	k := [2]int{rows, cols}
+	if v, ok := valuesCache.Load(k); ok {
+		return v.(string)
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	v := strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+	valuesCache.Store(k, v)
+	return v
+}
+
+// insertRows writes rows of cols arguments each, args holding them in
+// order, with one statement head + VALUES list + tail per chunk of at most
+// max rows.
+func insertRows(ctx context.Context, tx *Tx, op, head, tail string, cols, max int, args []any) error {
+	for _, k := range chunkSizes(len(args)/cols, max) {
+		if _, err := tx.Exec(ctx, op, head+values(k, cols)+tail, args[:k*cols]...); err != nil {
+			return err
+		}
+		args = args[k*cols:]
+	}
+	return nil
+}
+
+// setExcluded returns the SET list of an upsert that takes every column of
+// cols (a column list as in a SELECT) but except from the row proposed for
+// insertion: "a = excluded.a, b = excluded.b".
+func setExcluded(cols string, except ...string) string {
+	var set []string
+	for _, c := range strings.Split(cols, ",") {
+		if c = strings.TrimSpace(c); !slices.Contains(except, c) {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	return strings.Join(set, ", ")
 }

@@ -43,12 +43,12 @@ func (s *Store) PutTerminal(ctx context.Context, t *posguard.Terminal) error {
 // Terminal returns the terminal with id, keys unsealed; ENOTFOUND if none.
 func (s *Store) Terminal(ctx context.Context, id string) (*posguard.Terminal, error) {
 	return queryOne(ctx, s.DB, "get terminal", func() error { return NotFound("terminal", id) }, s.scanTerminal,
-		`SELECT `+terminalColumns+` FROM terminals WHERE id = ?`, id)
+		`SELECT `+terminalTable.cols+` FROM terminals WHERE id = ?`, id)
 }
 
 // Terminals returns all terminals ordered by ID, keys unsealed.
 func (s *Store) Terminals(ctx context.Context) ([]*posguard.Terminal, error) {
-	return queryAll(ctx, s.DB, "list terminals", s.scanTerminal, `SELECT `+terminalColumns+` FROM terminals ORDER BY id`)
+	return queryAll(ctx, s.DB, "list terminals", s.scanTerminal, `SELECT `+terminalTable.cols+` FROM terminals ORDER BY id`)
 }
 
 // SaveSignOn records a sign-on: new working keys (sealed), signed on at
@@ -172,25 +172,32 @@ func (s *Store) SetBatch(ctx context.Context, id, batch string) error {
 	return affectedOne(n, err, "terminal", id)
 }
 
-// terminalColumns are the columns of terminals, in scanTerminal's order.
-const terminalColumns = `id, merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status,
-	signed_on, signed_on_at, batch, pik_sealed, mak_sealed, tdk_sealed, last_seen, updated_at`
+// sealedTerminal is a row of terminals: a terminal with its keys still
+// sealed (k, in terminalKeyColumns' order).
+type sealedTerminal struct {
+	posguard.Terminal
+	k [4][]byte
+}
 
-// scanTerminal reads a row of terminalColumns and unseals its keys.
+// terminalTable is terminals as read (scanTerminal unseals the keys).
+var terminalTable = newTable("terminals", "", `id, merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status,
+	signed_on, signed_on_at, batch, pik_sealed, mak_sealed, tdk_sealed, last_seen, updated_at`, func(t *sealedTerminal) []any {
+	return []any{&t.ID, &t.MerchantID, &t.k[0], &t.KeyScheme, &t.MAC, &t.Model, &t.Firmware, &t.Status,
+		&t.SignedOn, &t.SignedOnAt, &t.Batch, &t.k[1], &t.k[2], &t.k[3], &t.LastSeen, &t.UpdatedAt}
+})
+
+// scanTerminal reads a row of terminalTable and unseals its keys.
 func (s *Store) scanTerminal(r Row) (*posguard.Terminal, error) {
-	var t posguard.Terminal
-	var k [4][]byte // sealed, in terminalKeyColumns' order
-	if err := r.Scan(&t.ID, &t.MerchantID, &k[0], &t.KeyScheme, &t.MAC, &t.Model, &t.Firmware, &t.Status,
-		&t.SignedOn, TimeCol(&t.SignedOnAt), &t.Batch, &k[1], &k[2], &k[3], TimeCol(&t.LastSeen), TimeCol(&t.UpdatedAt)); err != nil {
+	t, err := terminalTable.scan(r)
+	if err != nil {
 		return nil, err
 	}
 	for i, dst := range []*[]byte{&t.TMK, &t.Keys.PIK, &t.Keys.MAK, &t.Keys.TDK} {
-		var err error
-		if *dst, err = s.openKey(k[i], TerminalKeyAD(t.ID, terminalKeyColumns[i]), t.ID, terminalKeyColumns[i]); err != nil {
+		if *dst, err = s.openKey(t.k[i], TerminalKeyAD(t.ID, terminalKeyColumns[i]), t.ID, terminalKeyColumns[i]); err != nil {
 			return nil, err
 		}
 	}
-	return &t, nil
+	return &t.Terminal, nil
 }
 
 // Where terminal keys are sealed: each value is bound to its terminal and
@@ -236,13 +243,4 @@ func checkBatch(id, batch string) error {
 		return posguard.Errorf(posguard.EINVALID, "terminal %s: batch %q is not six digits", id, batch)
 	}
 	return nil
-}
-
-// affectedOne turns an UPDATE's outcome into ENOTFOUND when no row matched
-// (err is already mapped).
-func affectedOne(n int64, err error, what, id string) error {
-	if err == nil && n == 0 {
-		return NotFound(what, id)
-	}
-	return err
 }
