@@ -290,17 +290,22 @@ func (s *Server) postQROrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 	writeJSON(w, status, v)
 }
 
-// qrView is o as the API shows it, with its refunds, notifications and,
-// when it did not succeed, the explanation of its reason. An order this
-// request created (created) has no refunds yet, and an order without a
-// notify_url never has notifications: neither is read then.
+// qrView is o as the API shows it, with its refunds (each with its
+// exchanges with the channel), notifications and, when it did not succeed,
+// the explanation of its reason. An order this request created (created)
+// has no refunds yet, so no refund exchanges either, and an order without
+// a notify_url never has notifications: none of them is read then.
 func (s *Server) qrView(r *nethttp.Request, o *posguard.QROrder, created bool) (qr.OrderView, error) {
 	ctx := r.Context()
 	var refunds []*posguard.QRRefund
 	var notices []*posguard.QRNotice
 	var err error
+	var exchanges []*posguard.QRRefundExchange
 	if !created {
 		if refunds, err = s.QR.Store.QRRefunds(ctx, o.ID); err != nil {
+			return qr.OrderView{}, err
+		}
+		if exchanges, err = s.QR.Store.QRRefundExchanges(ctx, o.ID); err != nil {
 			return qr.OrderView{}, err
 		}
 	}
@@ -308,10 +313,6 @@ func (s *Server) qrView(r *nethttp.Request, o *posguard.QROrder, created bool) (
 		if notices, err = s.QR.Store.QRNotices(ctx, o.ID); err != nil {
 			return qr.OrderView{}, err
 		}
-	}
-	exchanges, err := s.QR.Store.QRRefundExchanges(ctx, o.ID)
-	if err != nil {
-		return qr.OrderView{}, err
 	}
 	v := qr.ViewOrder(o, refunds, notices)
 	v.AddExchanges(exchanges)

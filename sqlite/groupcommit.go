@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync/atomic"
 
+	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/internal/groupcommit"
 )
 
@@ -25,6 +27,9 @@ type committer struct {
 	s *Store
 	// savepoint, rollback and release are prepared once on the writer.
 	savepoint, rollback, release *sql.Stmt
+	// cur is the shared transaction open now (grouptx.go: the core's
+	// writes hand it their requests' audit records).
+	cur atomic.Pointer[batchTx]
 }
 
 func newCommitter(ctx context.Context, s *Store) (*committer, error) {
@@ -94,13 +99,18 @@ func (c *committer) begin(ctx context.Context) (groupcommit.Batch[*sql.Tx], erro
 	if err != nil {
 		return nil, err
 	}
-	return &batchTx{c: c, tx: tx}, nil
+	b := &batchTx{c: c, tx: tx}
+	c.cur.Store(b)
+	return b, nil
 }
 
 // batchTx is one shared transaction of the committer.
 type batchTx struct {
 	c  *committer
 	tx *sql.Tx
+	// audits are the requests' audit records of the batch's core writes,
+	// appended just before it commits (grouptx.go).
+	audits []*posguard.AuditRecord
 }
 
 // Run runs w in a savepoint of the transaction, rolling back to it when w
@@ -121,8 +131,19 @@ func (b *batchTx) Run(ctx context.Context, w writeFunc) (ok bool, err error) {
 	return true, err
 }
 
-// Commit commits the shared transaction.
-func (b *batchTx) Commit(context.Context) error { return b.tx.Commit() }
+// Commit appends the batch's audit records and commits the shared
+// transaction.
+func (b *batchTx) Commit(ctx context.Context) error {
+	b.c.cur.CompareAndSwap(b, nil)
+	if err := b.appendAudits(ctx); err != nil {
+		b.tx.Rollback()
+		return err
+	}
+	return b.tx.Commit()
+}
 
 // Rollback abandons the shared transaction.
-func (b *batchTx) Rollback(context.Context) { b.tx.Rollback() }
+func (b *batchTx) Rollback(context.Context) {
+	b.c.cur.CompareAndSwap(b, nil)
+	b.tx.Rollback()
+}

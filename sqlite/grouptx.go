@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"sync"
 
+	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/sqlstore"
 )
 
@@ -15,10 +16,38 @@ import (
 // journal's: a query first met inside a batch is prepared in that batch's
 // transaction for the rest of the batch, and on the writer (outside any
 // batch, once the connection is free) for every later one.
+//
+// Inside a batch the writes hand their requests' audit records to it
+// (sqlstore.AuditDeferrer): the batch appends them all just before it
+// commits, reading and moving the audit head once instead of once per
+// record. A write run on its own (grouping off) appends its record itself.
 func (c *committer) DoTx(ctx context.Context, name string, f func(ctx context.Context, q sqlstore.Querier) error) error {
 	return c.Do(ctx, name, func(ctx context.Context, tx *sql.Tx) error {
-		return f(ctx, batchQuerier{c: c, tx: tx, st: c.groupStmts()})
+		q := batchQuerier{c: c, tx: tx, st: c.groupStmts()}
+		if b := c.cur.Load(); b != nil && b.tx == tx {
+			return f(ctx, auditingQuerier{q, b})
+		}
+		return f(ctx, q)
 	})
+}
+
+// auditingQuerier is a shared transaction as a core write sees it: it
+// takes the write's audit record for the batch's end.
+type auditingQuerier struct {
+	batchQuerier
+	b *batchTx
+}
+
+// DeferAudit implements sqlstore.AuditDeferrer.
+func (q auditingQuerier) DeferAudit(rec *posguard.AuditRecord) { q.b.audits = append(q.b.audits, rec) }
+
+// appendAudits appends the batch's deferred audit records, in the order
+// their writes ran, through the writer's prepared statements.
+func (b *batchTx) appendAudits(ctx context.Context) error {
+	if len(b.audits) == 0 {
+		return nil
+	}
+	return b.c.s.AppendBatchAudits(ctx, batchQuerier{c: b.c, tx: b.tx, st: b.c.groupStmts()}, b.audits)
 }
 
 // groupStmtSets holds each committer's statements (package-level: the

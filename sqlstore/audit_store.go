@@ -59,22 +59,35 @@ func (tx *Tx) appendAudit(ctx context.Context, r *posguard.AuditRecord) error {
 	r.At = r.At.UTC().Truncate(time.Microsecond)
 	var seq int64
 	var prev string
-	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+tx.db.D.ForUpdate).Scan(&seq, &prev); err != nil {
+	if err := tx.QueryRow(ctx, auditHeadSQL+tx.db.D.ForUpdate).Scan(&seq, &prev); err != nil {
 		return err
 	}
 	r.ID, r.PrevHash = seq+1, prev
 	r.Hash = posguard.AuditHash(prev, r)
-	if _, err := tx.Exec(ctx, "append audit", `INSERT INTO audit_log (id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, tx.db.D.TimeArg(r.At), r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash); err != nil {
+	if _, err := tx.Exec(ctx, "append audit", insertAuditSQL, tx.auditArgs(r)...); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, "append audit", `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, r.ID, r.Hash)
+	_, err := tx.Exec(ctx, "append audit", moveAuditHeadSQL, r.ID, r.Hash)
 	return err
 }
 
+// The audit chain's statements: the head's read (locked with the
+// dialect's FOR UPDATE), a record's insert (its arguments auditArgs') and
+// the head's move.
+const (
+	auditHeadSQL     = `SELECT seq, hash FROM audit_head WHERE id = 1`
+	auditColumns     = `id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash`
+	insertAuditSQL   = `INSERT INTO audit_log (` + auditColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	moveAuditHeadSQL = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
+)
+
+// auditArgs are r's values in auditColumns' order.
+func (tx *Tx) auditArgs(r *posguard.AuditRecord) []any {
+	return []any{r.ID, tx.db.D.TimeArg(r.At), r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash}
+}
+
 // auditTable is audit_log, numbered by the chain's head.
-var auditTable = newTable("audit_log", "", `id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash`,
+var auditTable = newTable("audit_log", "", auditColumns,
 	func(r *posguard.AuditRecord) []any {
 		return []any{&r.ID, &r.At, &r.User, &r.Role, &r.Remote, &r.Action, &r.Object, &r.Outcome, &r.Changes, &r.PrevHash, &r.Hash}
 	})
@@ -95,6 +108,6 @@ func (s *Store) AuditChain(ctx context.Context, after int64, limit int) ([]*posg
 func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 	var seq int64
 	var hash string
-	err := s.DB.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash)
+	err := s.DB.QueryRow(ctx, auditHeadSQL).Scan(&seq, &hash)
 	return seq, hash, s.DB.Err(err, "audit head")
 }

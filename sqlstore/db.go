@@ -244,8 +244,25 @@ func (r wroteRow) Scan(dest ...any) error {
 func isWrite(query string) bool {
 	q := strings.TrimLeft(query, " \t\r\n")
 	if hasPrefixFold(q, "WITH") {
-		u := strings.ToUpper(q)
-		return strings.Contains(u, "INSERT INTO") || strings.Contains(u, "DELETE FROM") || strings.Contains(u, "UPDATE ")
+		// One pass, no copy: every statement of a batch's writes passes
+		// here.
+		for i := 4; i < len(q); i++ {
+			switch q[i] | 0x20 {
+			case 'i':
+				if hasPrefixFold(q[i:], "INSERT INTO") {
+					return true
+				}
+			case 'd':
+				if hasPrefixFold(q[i:], "DELETE FROM") {
+					return true
+				}
+			case 'u':
+				if hasPrefixFold(q[i:], "UPDATE ") {
+					return true
+				}
+			}
+		}
+		return false
 	}
 	return hasPrefixFold(q, "INSERT") || hasPrefixFold(q, "UPDATE") || hasPrefixFold(q, "DELETE")
 }

@@ -170,7 +170,11 @@ func checkAudit(r *posguard.AuditRecord) error {
 
 // AppendBatchAudits appends rs, in order, to the audit log through q (a
 // shared transaction about to commit): the head is read and locked once,
-// the records go in one INSERT, and the head moves once.
+// the records are inserted, and the head moves once. PostgreSQL takes the
+// records in one INSERT (one round trip); SQLite runs the one-record INSERT
+// of every append per record, a statement its writer keeps prepared (a
+// multi-row INSERT would be a new statement to parse for every batch
+// size).
 func (s *Store) AppendBatchAudits(ctx context.Context, q Querier, rs []*posguard.AuditRecord) error {
 	if len(rs) == 0 {
 		return nil
@@ -178,11 +182,11 @@ func (s *Store) AppendBatchAudits(ctx context.Context, q Querier, rs []*posguard
 	tx := newTx(s.DB, q)
 	var seq int64
 	var prev string
-	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &prev); err != nil {
+	if err := tx.QueryRow(ctx, auditHeadSQL+s.DB.D.ForUpdate).Scan(&seq, &prev); err != nil {
 		return s.DB.Err(err, "append audit")
 	}
 	a := s.args()
-	sql := `INSERT INTO audit_log (id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash) VALUES `
+	sql := `INSERT INTO audit_log (` + auditColumns + `) VALUES `
 	for i, r := range rs {
 		if err := checkAudit(r); err != nil {
 			return err
@@ -195,16 +199,29 @@ func (s *Store) AppendBatchAudits(ctx context.Context, q Querier, rs []*posguard
 		r.ID, r.PrevHash = seq, prev
 		r.Hash = posguard.AuditHash(prev, r)
 		prev = r.Hash
+		if s.DB.D.Name != "postgres" {
+			if _, err := tx.Exec(ctx, "append audit", insertAuditSQL, tx.auditArgs(r)...); err != nil {
+				return err
+			}
+			continue
+		}
 		if i > 0 {
 			sql += ", "
 		}
-		sql += "(" + a.Add(r.ID) + ", " + a.Add(s.DB.D.TimeArg(r.At)) + ", " + a.Add(r.User) + ", " + a.Add(string(r.Role)) + ", " +
-			a.Add(r.Remote) + ", " + a.Add(r.Action) + ", " + a.Add(r.Object) + ", " + a.Add(r.Outcome) + ", " + a.Add(r.Changes) + ", " +
-			a.Add(r.PrevHash) + ", " + a.Add(r.Hash) + ")"
+		sql += "("
+		for j, v := range tx.auditArgs(r) {
+			if j > 0 {
+				sql += ", "
+			}
+			sql += a.Add(v)
+		}
+		sql += ")"
 	}
-	if _, err := tx.Exec(ctx, "append audit", sql, a.List...); err != nil {
-		return err
+	if len(a.List) > 0 {
+		if _, err := tx.Exec(ctx, "append audit", sql, a.List...); err != nil {
+			return err
+		}
 	}
-	_, err := tx.Exec(ctx, "append audit", `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, seq, prev)
+	_, err := tx.Exec(ctx, "append audit", moveAuditHeadSQL, seq, prev)
 	return err
 }

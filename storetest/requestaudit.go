@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -55,6 +56,7 @@ func runRequestAudit(t *testing.T, h *harness) {
 			{"Resettle", testRequestAuditResettle},
 			{"AccountChange", testRequestAuditAccountChange},
 			{"Routes", testRequestAuditRoutes},
+			{"ConcurrentQR", testRequestAuditConcurrentQR},
 		})
 }
 
@@ -333,5 +335,69 @@ func testRequestAuditRoutes(t *testing.T, s posguard.Store, a posguard.AccessSto
 	})
 	if _, err := audit.Verify(ctx, a); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testRequestAuditConcurrentQR: QR orders created and updated by many
+// requests at once (their writes share group-commit batches, where the
+// batch may append its requests' records together as it commits): each
+// request has exactly one record, handed back with its place in the
+// chain, and the chain verifies.
+func testRequestAuditConcurrentQR(t *testing.T, s posguard.Store, a posguard.AccessStore) {
+	q := sideOf[QRStorer](t, s).QR()
+	const writers, each = 16, 6
+	auditors := make([][]*requestAudit, writers)
+	errs := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			errs <- func() error {
+				for i := range each {
+					ca := newRequestAudit(fmt.Sprintf("create %d-%d", w, i))
+					auditors[w] = append(auditors[w], ca)
+					o, created, err := q.CreateQROrder(posguard.WithTxAuditor(t.Context(), ca), &posguard.QROrder{MerchantID: "M1",
+						OutOrderNo: fmt.Sprintf("W%d-%d", w, i), RequestHash: "h", Mode: posguard.QRMicropay, Amount: 100,
+						State: posguard.QRPaying, Task: posguard.QRTaskQuery}, "PGT")
+					if err != nil || !created {
+						return fmt.Errorf("create %d-%d: created %v, %v", w, i, created, err)
+					}
+					if i%2 == 1 {
+						continue
+					}
+					ua := newRequestAudit(fmt.Sprintf("update %d-%d", w, i))
+					auditors[w] = append(auditors[w], ua)
+					none := posguard.QRTaskNone
+					if _, err := q.UpdateQROrder(posguard.WithTxAuditor(t.Context(), ua), posguard.QROrderUpdate{ID: o.ID,
+						From: posguard.QRPaying, State: posguard.QRSucceeded, Task: &none}); err != nil {
+						return fmt.Errorf("update %d-%d: %v", w, i, err)
+					}
+				}
+				return nil
+			}()
+		}()
+	}
+	for range writers {
+		must(t, <-errs, "writer")
+	}
+	recs, err := a.AuditChain(t.Context(), 0, 10000)
+	must(t, err, "audit chain")
+	byAction := map[string]*posguard.AuditRecord{}
+	for _, r := range recs {
+		byAction[r.Action] = r
+	}
+	n := 0
+	for _, as := range auditors {
+		for _, ra := range as {
+			n++
+			r := byAction[ra.action]
+			if len(ra.committed) != 1 || r == nil || ra.committed[0].ID != r.ID || ra.committed[0].Hash != r.Hash {
+				t.Fatalf("%s: committed %+v, in the log %+v", ra.action, ra.committed, r)
+			}
+		}
+	}
+	if len(recs) != n || auditHead(t, a) != int64(n) {
+		t.Fatalf("%d records, head %d, for %d requests", len(recs), auditHead(t, a), n)
+	}
+	if got, err := audit.Verify(t.Context(), a); err != nil || got != int64(n) {
+		t.Fatalf("verify: %d records, %v", got, err)
 	}
 }

@@ -491,7 +491,11 @@ func TestQRMicropay(t *testing.T) {
 	})
 
 	t.Run("refund partial then full; above paid refused", func(t *testing.T) {
-		m := qw.order(201, map[string]any{"out_order_no": "A7", "amount": 1000, "auth_code": "139000000000000001", "notify_url": sink.url})
+		body := map[string]any{"out_order_no": "A7", "amount": 1000, "auth_code": "139000000000000001", "notify_url": sink.url}
+		m := qw.order(201, body)
+		if rs, _ := m["refunds"].([]any); m["refunds"] == nil || len(rs) != 0 {
+			t.Fatalf("a new order's refunds = %v", m["refunds"])
+		}
 		id := m["id"].(string)
 		st, r1 := qw.call("POST", "/v1/qr/orders/"+id+"/refunds", qw.shop, map[string]any{"out_refund_no": "RF-1", "amount": 300})
 		if st != 201 || r1["state"] != "succeeded" || r1["amount_yuan"] != "3.00" {
@@ -522,6 +526,17 @@ func TestQRMicropay(t *testing.T) {
 			}
 			if x := xs[0].(map[string]any); x["request"] != "refund" || x["answer"] != "refund: SUCCESS" || x["at"] == "" {
 				t.Fatalf("refund exchange = %v", x)
+			}
+		}
+		// The same order posted again (200) answers with its refunds and
+		// their exchanges, as GET does: only a new order's answer skips them.
+		repeat := qw.order(200, body)
+		if rs, _ := repeat["refunds"].([]any); repeat["id"] != id || len(rs) != 2 {
+			t.Fatalf("repeat after refunds = %v", repeat)
+		}
+		for _, r := range repeat["refunds"].([]any) {
+			if xs, _ := r.(map[string]any)["exchanges"].([]any); len(xs) != 1 {
+				t.Fatalf("repeat: refund exchanges = %v", r)
 			}
 		}
 		if p := qw.account("139"); p.Balance != 1000000 || p.netHeld(got["out_trade_no"].(string)) != 0 {
