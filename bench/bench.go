@@ -42,6 +42,9 @@ type Config struct {
 	CommitWindow time.Duration
 	// NoEcho skips the echo run.
 	NoEcho bool
+	// Watch names other processes whose CPU time the posguard run reports
+	// per request (an external host, simnet; see LoadConfig.Watch).
+	Watch []Watch
 }
 
 // Machine describes where the bench ran.
@@ -106,7 +109,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if w == nil {
 		return nil, fmt.Errorf("bench: --host needs --world, the world file the host was seeded with")
 	}
-	lc := LoadConfig{Addr: addr, World: w, Terminals: cfg.Terminals, Rate: cfg.Rate, Warmup: cfg.Warmup, Duration: cfg.Duration}
+	lc := LoadConfig{Addr: addr, World: w, Terminals: cfg.Terminals, Rate: cfg.Rate, Warmup: cfg.Warmup, Duration: cfg.Duration, Watch: cfg.Watch}
 	var err error
 	if res.Posguard, err = Load(ctx, lc); err != nil {
 		return nil, err
@@ -120,7 +123,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer e.Close()
-	lc.Addr, lc.Echo = e.Addr(), true
+	lc.Addr, lc.Echo, lc.Watch = e.Addr(), true, nil
 	if res.Echo, err = Load(ctx, lc); err != nil {
 		return nil, err
 	}

@@ -27,19 +27,23 @@ func (c cpuTimes) sub(o cpuTimes) cpuTimes {
 	return cpuTimes{user: c.user - o.user, sys: c.sys - o.sys}
 }
 
-// cpuFrom reads the process's CPU time at from (the end of the warm-up) in
-// the background; the function it returns waits for that reading and
-// returns the CPU time used since.
-func cpuFrom(ctx context.Context, from time.Time) func() cpuTimes {
+// cpuFrom reads the process's CPU time, and that of the watched
+// processes, at from (the end of the warm-up) in the background; the
+// function it returns waits for that reading and returns the process's CPU
+// time used since, with the watched processes' readings at from and now.
+func cpuFrom(ctx context.Context, from time.Time, watch []Watch) func() (cpuTimes, watchedCPU, watchedCPU) {
 	var start cpuTimes
+	var wstart watchedCPU
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
 		sleepUntil(ctx, from)
 		start = processCPU()
+		wstart = readWatched(watch)
 	}()
-	return func() cpuTimes {
+	return func() (cpuTimes, watchedCPU, watchedCPU) {
 		<-read
-		return processCPU().sub(start)
+		now := processCPU()
+		return now.sub(start), wstart, readWatched(watch)
 	}
 }

@@ -31,6 +31,9 @@ type LoadConfig struct {
 	Duration time.Duration
 	// Timeout is a terminal's wait for one answer (default 10 s).
 	Timeout time.Duration
+	// Watch names other processes (an external host, simnet) whose CPU
+	// time over the measured span the report gives per request.
+	Watch []Watch
 }
 
 // worker is one terminal's loop state; each keeps its own histogram and
@@ -93,7 +96,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 	t0 := time.Now()
 	from := t0.Add(cfg.Warmup)
 	to := from.Add(cfg.Duration)
-	cpuSince := cpuFrom(ctx, from)
+	cpuSince := cpuFrom(ctx, from, cfg.Watch)
 
 	var sched chan time.Time
 	if cfg.Rate > 0 {
@@ -109,7 +112,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 		}()
 	}
 	wg.Wait()
-	cpu := cpuSince()
+	cpu, wstart, wend := cpuSince()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -128,6 +131,9 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 	// backlog) are answered after it: the rate and the CPU time run
 	// until the last counted answer.
 	r.finish(last.Sub(from), cpu)
+	if len(cfg.Watch) > 0 {
+		r.Processes = processCPUs(cfg.Watch, wstart, wend, r.Count)
+	}
 	return r, nil
 }
 

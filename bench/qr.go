@@ -227,7 +227,7 @@ func loadQR(ctx context.Context, target string, cfg QRConfig, do func(ctx contex
 	t0 := time.Now()
 	from := t0.Add(cfg.Warmup)
 	to := from.Add(cfg.Duration)
-	cpuSince := cpuFrom(ctx, from)
+	cpuSince := cpuFrom(ctx, from, nil)
 	type tally struct {
 		hist, hist00 *hdrhistogram.Histogram
 		codes        map[string]int
@@ -262,7 +262,7 @@ func loadQR(ctx context.Context, target string, cfg QRConfig, do func(ctx contex
 		})
 	}
 	wg.Wait()
-	cpu := cpuSince()
+	cpu, _, _ := cpuSince()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

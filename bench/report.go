@@ -54,6 +54,9 @@ type Report struct {
 	CPUUserSeconds  float64 `json:"cpu_user_s"`
 	CPUSysSeconds   float64 `json:"cpu_sys_s"`
 	CPUPerTxnMicros float64 `json:"cpu_per_txn_us"`
+	// Processes is the CPU time of the watched processes (LoadConfig.Watch)
+	// over the same span, per request of Count.
+	Processes []ProcessCPU `json:"processes,omitempty"`
 
 	hist, hist00 *hdrhistogram.Histogram
 }
@@ -135,4 +138,12 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "  answers %s\n", strings.Join(parts, ", "))
 	fmt.Fprintf(w, "  CPU %.2fs user + %.2fs sys = %.0fµs per request (whole process)\n",
 		r.CPUUserSeconds, r.CPUSysSeconds, r.CPUPerTxnMicros)
+	for _, p := range r.Processes {
+		if p.Error != "" {
+			fmt.Fprintf(w, "  CPU of %s: not measured (%s)\n", p.Name, p.Error)
+			continue
+		}
+		fmt.Fprintf(w, "  CPU of %s: %.2fs user + %.2fs sys = %.0fµs per request\n",
+			p.Name, p.CPUUserSeconds, p.CPUSysSeconds, p.CPUPerTxnMicros)
+	}
 }

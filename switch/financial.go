@@ -99,7 +99,7 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 			return s.rejectTxn(ctx, t, req, txn, posguard.ReasonLimitPerTxn, limitDetail(m.Limits.PerTxn, req.Amount))
 		}
 		if req.Type != posguard.TxnPreAuth {
-			reason, used, err := s.usage.reserve(ctx, s.store, m, txn.SettlementDate, req.Amount)
+			reason, used, tracked, err := s.usage.reserve(ctx, s.store, m, txn.SettlementDate, req.Amount)
 			if err != nil {
 				s.log.Error("daily usage", "merchant", m.ID, "err", err)
 				return reject(t, posguard.ReasonHostFault)
@@ -112,7 +112,7 @@ func (s *Switch) financial(ctx context.Context, t *posguard.Terminal, req *posgu
 			case posguard.ReasonLimitDailyCount:
 				return s.rejectTxn(ctx, t, req, txn, reason, map[string]string{"gate": "limit", "limit": strconv.Itoa(m.Limits.DailyCount), "value": strconv.Itoa(int(used) + 1)})
 			}
-			reserved = true
+			reserved = tracked
 		}
 	}
 	// Gate: contactless without PIN above the no-PIN limit (55); the

@@ -32,41 +32,64 @@ type usage struct {
 func (b *usageBook) init() { b.m = make(map[usageKey]*usage) }
 
 // reserve adds amount to the merchant's usage for date if it stays within
-// the limits, and returns the reason when it would not.
-func (b *usageBook) reserve(ctx context.Context, j posguard.Journal, m *posguard.Merchant, date string, amount posguard.Amount) (reason string, used posguard.Amount, err error) {
+// the limits, and returns the reason when it would not. A merchant without
+// a daily amount or count limit is not tracked (tracked false, nothing
+// reserved, no journal read): its entry is dropped, so limits set later
+// start from the journal, which counts every sale made meanwhile. When
+// instances share the database an entry older than refresh is read again
+// by one sale while the others go on with it as it is, rather than all
+// reading the journal at once.
+func (b *usageBook) reserve(ctx context.Context, j posguard.Journal, m *posguard.Merchant, date string, amount posguard.Amount) (reason string, used posguard.Amount, tracked bool, err error) {
 	k := usageKey{m.ID, date}
+	if m.Limits.Daily <= 0 && m.Limits.DailyCount <= 0 {
+		b.mu.Lock()
+		delete(b.m, k)
+		b.mu.Unlock()
+		return "", 0, false, nil
+	}
 	b.mu.Lock()
 	u, ok := b.m[k]
 	stale := ok && b.refresh > 0 && time.Since(u.at) >= b.refresh
+	if stale {
+		// This sale reads the journal again; until it has, the entry
+		// counts as fresh for the others.
+		u.at = time.Now()
+	}
 	b.mu.Unlock()
 	if !ok || stale {
+		read := time.Now()
 		a, n, err := j.DailyUsage(ctx, m.ID, date)
 		if err != nil {
-			return "", 0, err
+			return "", 0, false, err
 		}
 		b.mu.Lock()
 		if u, ok = b.m[k]; !ok {
-			u = &usage{amount: a, count: n, at: time.Now()}
+			u = &usage{amount: a, count: n, at: read}
 			b.m[k] = u
 		} else if stale {
 			// The journal counts what every instance forwarded and
 			// approved; this instance's reservations not yet journaled
 			// (a few milliseconds' worth) are left out until the next read.
-			u.amount, u.count, u.at = a, n, time.Now()
+			u.amount, u.count, u.at = a, n, read
 		}
 		b.mu.Unlock()
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if u, ok = b.m[k]; !ok {
+		// Dropped meanwhile by a sale that found the merchant's limits
+		// gone: count from the journal's reading.
+		return "", 0, false, nil
+	}
 	if m.Limits.Daily > 0 && u.amount+amount > m.Limits.Daily {
-		return posguard.ReasonLimitDailyAmount, u.amount, nil
+		return posguard.ReasonLimitDailyAmount, u.amount, true, nil
 	}
 	if m.Limits.DailyCount > 0 && u.count+1 > m.Limits.DailyCount {
-		return posguard.ReasonLimitDailyCount, posguard.Amount(u.count), nil
+		return posguard.ReasonLimitDailyCount, posguard.Amount(u.count), true, nil
 	}
 	u.amount += amount
 	u.count++
-	return "", u.amount, nil
+	return "", u.amount, true, nil
 }
 
 // release gives back a reservation that did not end in an approval.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/pprof"
 	"time"
 
 	"github.com/posguard/posguard/bench"
@@ -38,6 +37,14 @@ type BenchCommand struct {
 	NoEcho          bool
 	JSON            bool
 	CPUProfile      string
+	// Watch is --watch NAME=PID[+PID…] (repeatable): processes whose CPU
+	// the run reports per request beside its own (an external host,
+	// simnet, the database's backends).
+	Watch stringList
+	// WriteWorld is --write-world FILE: write the bench world of
+	// --terminals and --cards as a world file and stop, for seeding an
+	// external host and simnet with the world the load will use.
+	WriteWorld string
 	// Mode is card (terminals over TCP, the default) or qr (merchants'
 	// systems posting QR orders to the HTTP API, simwallet in process).
 	Mode    string
@@ -64,6 +71,8 @@ func (c *BenchCommand) ParseFlags(args []string) error {
 	fs.BoolVar(&c.NoEcho, "no-echo", false, "skip the echo (physical limit) run; --mode qr: skip the channel-alone run")
 	fs.BoolVar(&c.JSON, "json", false, "print the result as JSON")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the posguard run to this file")
+	fs.Var(&c.Watch, "watch", "NAME=PID[+PID…]: also report these processes' CPU per request over the measured time, summed under NAME (repeatable; e.g. an external host and simnet)")
+	fs.StringVar(&c.WriteWorld, "write-world", "", "write the bench world of --terminals and --cards to this world file (for posguard seed and simnet --cards) and stop")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,16 +96,33 @@ func (c *BenchCommand) ParseFlags(args []string) error {
 		return fmt.Errorf("--host needs --world, the world file the host was seeded with")
 	case c.Host != "" && c.Faults != "":
 		return fmt.Errorf("--faults applies to the in-process host only")
+	case c.Cards <= 0:
+		return fmt.Errorf("--cards must be at least 1")
+	}
+	for _, w := range c.Watch {
+		if _, err := bench.ParseWatch(w); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // Run runs the bench and prints the result.
 func (c *BenchCommand) Run(ctx context.Context) error {
+	if c.WriteWorld != "" {
+		return c.writeWorld()
+	}
 	cfg := bench.Config{
 		DB: c.DB, Host: c.Host, Terminals: c.Terminals, Cards: c.Cards, Rate: c.Rate,
 		Duration: c.Duration, Warmup: c.Warmup, Faults: c.Faults, UpstreamTimeout: c.UpstreamTimeout,
 		NoGroupCommit: c.NoGroupCommit, CommitWindow: c.CommitWindow, NoEcho: c.NoEcho,
+	}
+	for _, s := range c.Watch {
+		w, err := bench.ParseWatch(s)
+		if err != nil {
+			return err
+		}
+		cfg.Watch = append(cfg.Watch, w)
 	}
 	if c.World != "" {
 		w, err := seed.ParseFile(c.World)
@@ -106,15 +132,11 @@ func (c *BenchCommand) Run(ctx context.Context) error {
 		cfg.World = w
 	}
 	if c.CPUProfile != "" {
-		f, err := os.Create(c.CPUProfile)
+		stop, err := startCPUProfile(c.CPUProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	if c.Mode == "qr" {
 		res, err := bench.RunQR(ctx, bench.QRConfig{DB: c.DB, Clients: c.Clients, Warmup: c.Warmup, Duration: c.Duration,
@@ -129,6 +151,22 @@ func (c *BenchCommand) Run(ctx context.Context) error {
 		return err
 	}
 	return c.print(res)
+}
+
+// writeWorld writes the bench world (bench.World) of --terminals and
+// --cards as a world file: posguard seed loads it into an external host's
+// store, simnet --cards gives its issuers the same cards and zone key, and
+// bench --host --world drives the host with it.
+func (c *BenchCommand) writeWorld() error {
+	b, err := seed.Marshal(bench.World(c.Terminals, c.Cards))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(c.WriteWorld, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "wrote %s: %d terminals, %d cards\n", c.WriteWorld, c.Terminals, c.Cards)
+	return nil
 }
 
 // print writes a run's result: indented JSON with --json, else the table.

@@ -92,6 +92,9 @@ type ServeCommand struct {
 	// 7-day abandonment): tests move it forward. Requests to the channels
 	// keep the real time.
 	QRNow func() time.Time
+	// CPUProfile, when set (--cpuprofile), is where a CPU profile of the
+	// whole run is written; it is complete once Run returns.
+	CPUProfile string
 	connLimits
 
 	// Ready is closed when both listeners are bound.
@@ -183,6 +186,7 @@ func (c *ServeCommand) addFlags(fs interface {
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", 15*time.Second, "PostgreSQL: how long a singleton job's lease (ledger poster, payouts, incident detection…) lasts unrenewed; a dead leader's jobs move within about 1.3 times this")
 	fs.DurationVar(&c.UsageRefresh, "usage-refresh", time.Second, "PostgreSQL: how often each instance reads the daily-limit usage (per merchant, card and terminal) again from the journal; shorter is more exact across instances and costs a query per merchant each time")
 	fs.DurationVar(&c.ReversalLease, "reversal-lease", 30*time.Second, "PostgreSQL: how long a claimed reversal stays with the instance that claimed it before another may send it")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file, complete when serve stops (measuring the host under load: bench/realhost.sh)")
 	c.connLimits.addFlags(fs)
 }
 
@@ -234,6 +238,13 @@ func (c *ServeCommand) Run(ctx context.Context) error {
 		c.Ready = make(chan struct{})
 	}
 	c.log = c.logger(c.Stderr, c.LogLevel)
+	if c.CPUProfile != "" {
+		stop, err := startCPUProfile(c.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	addrs, err := networkAddrs(c.Network)
 	if err != nil {
 		return err

@@ -1,0 +1,83 @@
+package bench
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestRealhostScriptParses: bench/realhost.sh is valid bash, prints its
+// usage on --help and refuses a call without its three arguments.
+func TestRealhostScriptParses(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	if out, err := exec.Command("bash", "-n", "realhost.sh").CombinedOutput(); err != nil {
+		t.Fatalf("bash -n realhost.sh: %v\n%s", err, out)
+	}
+	out, err := exec.Command("bash", "realhost.sh", "--help").Output()
+	if err != nil || !strings.Contains(string(out), "usage: bench/realhost.sh") {
+		t.Fatalf("realhost.sh --help: %v\n%s", err, out)
+	}
+	err = exec.Command("bash", "realhost.sh", "/bin/true").Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Fatalf("realhost.sh with one argument: %v, want exit status 2", err)
+	}
+}
+
+// TestRealhostScriptRuns builds posguard and runs one short pair of the
+// real host on SQLite (the build against itself): both runs must answer
+// sales and report serve's and simnet's CPU per request.
+func TestRealhostScriptRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds posguard and runs it")
+	}
+	for _, tool := range []string{"bash", "jq", "curl", "ss", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("no %s", tool)
+		}
+	}
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc here")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "posguard")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/posguard").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "runs")
+	cmd := exec.Command("bash", "realhost.sh", "--pairs", "1", "--terminals", "4", "--duration", "1s", "--warmup", "0.5s",
+		"--out", out, bin, bin, "sqlite")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if b, err := cmd.Output(); err != nil {
+		t.Fatalf("realhost.sh: %v\n%s\n%s", err, b, stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(out, "summary.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("summary has %d lines, want a header and two runs:\n%s", len(lines), b)
+	}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, "\t")
+		if len(f) != 10 {
+			t.Fatalf("summary line %q: %d fields, want 10", l, len(f))
+		}
+		rate, err1 := strconv.Atoi(f[2])
+		serve, err2 := strconv.Atoi(f[4])
+		simnet, err3 := strconv.Atoi(f[5])
+		if err1 != nil || err2 != nil || err3 != nil || rate <= 0 || serve <= 0 || simnet <= 0 {
+			t.Fatalf("summary line %q: want sales/s, serve's and simnet's CPU per request", l)
+		}
+		if !strings.HasPrefix(f[3], "00:") || strings.Contains(f[3], ",") {
+			t.Fatalf("summary line %q: answers %q, want approvals only", l, f[3])
+		}
+	}
+}
