@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -186,7 +187,8 @@ func (s *Store) AppendBatchAudits(ctx context.Context, q Querier, rs []*posguard
 		return s.DB.Err(err, "append audit")
 	}
 	a := s.args()
-	sql := `INSERT INTO audit_log (` + auditColumns + `) VALUES `
+	var sql strings.Builder
+	sql.WriteString(`INSERT INTO audit_log (` + auditColumns + `) VALUES `)
 	for i, r := range rs {
 		if err := checkAudit(r); err != nil {
 			return err
@@ -206,19 +208,19 @@ func (s *Store) AppendBatchAudits(ctx context.Context, q Querier, rs []*posguard
 			continue
 		}
 		if i > 0 {
-			sql += ", "
+			sql.WriteString(", ")
 		}
-		sql += "("
+		sql.WriteByte('(')
 		for j, v := range tx.auditArgs(r) {
 			if j > 0 {
-				sql += ", "
+				sql.WriteString(", ")
 			}
-			sql += a.Add(v)
+			sql.WriteString(a.Add(v))
 		}
-		sql += ")"
+		sql.WriteByte(')')
 	}
 	if len(a.List) > 0 {
-		if _, err := tx.Exec(ctx, "append audit", sql, a.List...); err != nil {
+		if _, err := tx.Exec(ctx, "append audit", sql.String(), a.List...); err != nil {
 			return err
 		}
 	}
