@@ -105,13 +105,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# free_port prints a TCP port nobody listens on.
+# free_port VAR sets VAR to a TCP port below the ephemeral range (so no outgoing
+# connection takes it meanwhile) that no socket uses and this script has not
+# handed out yet.
+lo_ephemeral=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+declare -A handed_out
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 20000))
-		if [[ -z $(ss -Hltn "sport = :$p" 2>/dev/null) ]]; then
-			echo "$p"
+		p=$((10000 + RANDOM % (lo_ephemeral - 10000)))
+		[[ -n ${handed_out[$p]:-} ]] && continue
+		if [[ -z $(ss -Htan "sport = :$p" 2>/dev/null) ]]; then
+			handed_out[$p]=1
+			printf -v "$1" '%s' "$p"
 			return
 		fi
 	done
@@ -192,7 +198,10 @@ one_run() {
 	local dir=$out/run-$n-$label
 	mkdir -p "$dir"
 	local net_port adm_port term_port http_port
-	net_port=$(free_port) adm_port=$(free_port) term_port=$(free_port) http_port=$(free_port)
+	free_port net_port
+	free_port adm_port
+	free_port term_port
+	free_port http_port
 	uptime >"$dir/uptime"
 
 	"$driver" simnet --addr "127.0.0.1:$net_port" --admin-addr "127.0.0.1:$adm_port" --cards "$world" \

@@ -37,9 +37,9 @@ func (s *Store) CreateUser(ctx context.Context, u *posguard.User) error {
 		return posguard.Errorf(posguard.EINVALID, "user %s: no password hash", u.Name)
 	}
 	now := s.NowUTC()
-	err := s.DB.Insert(ctx, "create user", &u.ID, `INSERT INTO users (name, name_key, role, merchant_id, password_hash, disabled, created_at)
+	err := s.DB.Err(s.DB.WriteRow(ctx, `INSERT INTO users (name, name_key, role, merchant_id, password_hash, disabled, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.Name, posguard.NameKey(u.Name), string(u.Role), u.MerchantID, u.PasswordHash, u.Disabled, s.T(now))
+		u.Name, posguard.NameKey(u.Name), string(u.Role), u.MerchantID, u.PasswordHash, u.Disabled, s.T(now)).Scan(&u.ID), "create user")
 	if posguard.ErrorCode(err) == posguard.ECONFLICT {
 		return posguard.Errorf(posguard.ECONFLICT, "user %s already exists", u.Name)
 	}

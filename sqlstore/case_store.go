@@ -106,9 +106,10 @@ func (s *Store) UpdateCase(ctx context.Context, u posguard.CaseUpdate) error {
 		at = now
 	}
 	return s.DB.InTx(ctx, "update case", func(tx *Tx) error {
-		var cur string
-		if err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = ?`+s.DB.D.ForUpdate, u.ID).Scan(&cur); err != nil {
-			return found(tx, err, "update case", func() error { return caseNotFound(u.ID) })
+		cur, err := queryOne(ctx, tx, "update case", func() error { return caseNotFound(u.ID) }, one[string],
+			`SELECT status FROM cases WHERE id = ?`+s.DB.D.ForUpdate, u.ID)
+		if err != nil {
+			return err
 		}
 		if u.FromStatus != "" && posguard.CaseStatus(cur) != u.FromStatus {
 			return posguard.Errorf(posguard.ECONFLICT, "case %d is %s, not %s", u.ID, cur, u.FromStatus)
@@ -120,7 +121,7 @@ func (s *Store) UpdateCase(ctx context.Context, u posguard.CaseUpdate) error {
 		if u.Status == posguard.CaseClosed {
 			closed = s.T(at)
 		}
-		_, err := tx.Exec(ctx, "update case", `UPDATE cases SET
+		_, err = tx.Exec(ctx, "update case", `UPDATE cases SET
 			status = COALESCE(NULLIF(?, ''), status),
 			priority = COALESCE(NULLIF(?, ''), priority),
 			assignee = COALESCE(NULLIF(?, ''), assignee),

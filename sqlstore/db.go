@@ -444,12 +444,6 @@ func moved(ctx context.Context, q Reader, n int64, table string, id any, notFoun
 	return conflict(state)
 }
 
-// Insert runs an INSERT … RETURNING id outside any transaction and sets id;
-// its error is mapped for op.
-func (db *DB) Insert(ctx context.Context, op string, id *int64, query string, args ...any) error {
-	return db.Err(db.WriteRow(ctx, query, args...).Scan(id), op)
-}
-
 // WriteRow runs a write returning a row inside the transaction (as
 // QueryRow), so that a Tx and a DB both write rows.
 func (tx *Tx) WriteRow(ctx context.Context, query string, args ...any) Row {

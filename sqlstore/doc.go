@@ -39,7 +39,7 @@
 //     when it changed nothing); changed(n, err, notFound) (affectedOne)
 //     for a plain UPDATE by key; one[T] scans a row of one column.
 //   - Writes: s.DB.Exec(ctx, op, sql, args…) for one statement,
-//     s.DB.Insert(ctx, op, &id, sql, args…) for one INSERT … RETURNING id;
+//     queryOne(ctx, s.DB.Primary(), …) for one INSERT … RETURNING;
 //     s.DB.InTx(ctx, op, func(tx *Tx) error {…}) for several, with
 //     tx.Exec, tx.QueryRow and tx.Query. Add s.DB.D.ForUpdate to a read
 //     whose rows the transaction then changes. A change and its audit

@@ -54,8 +54,7 @@ func (s *Store) NextBlock(ctx context.Context, name string, size, floor int64) (
 	if size <= 0 {
 		return 0, posguard.Errorf(posguard.EINVALID, "counter %s: block size %d", name, size)
 	}
-	var last int64
-	return last, s.DB.Insert(ctx, "counter block", &last, `INSERT INTO counters (name, value) VALUES (?, ?)
+	return queryOne(ctx, s.DB.Primary(), "counter block", nil, one[int64], `INSERT INTO counters (name, value) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET value = `+s.DB.D.Greatest+`(counters.value, ?) + ?
 		RETURNING value`, name, floor+size, floor, size)
 }

@@ -162,9 +162,9 @@ func (s *Store) ReconRuns(ctx context.Context, date, before string, limit int) (
 // SaveRun implements posguard.ReconStore.
 func (s *Store) SaveRun(ctx context.Context, r *posguard.ReconRun, exs []*posguard.ReconException) error {
 	return s.DB.InTx(ctx, "save recon run", func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM recon_runs WHERE date = ? AND clearing_sha = ? AND bank_sha = ?`,
-			r.Date, r.ClearingSHA, r.BankSHA).Scan(&n); err != nil {
+		n, err := queryOne(ctx, tx, "", nil, one[int], `SELECT COUNT(*) FROM recon_runs WHERE date = ? AND clearing_sha = ? AND bank_sha = ?`,
+			r.Date, r.ClearingSHA, r.BankSHA)
+		if err != nil {
 			return err
 		}
 		if n > 0 {
@@ -176,8 +176,8 @@ func (s *Store) SaveRun(ctx context.Context, r *posguard.ReconRun, exs []*posgua
 		r.CreatedAt = r.CreatedAt.UTC().Truncate(time.Microsecond)
 		// Runs are ordered by creation: a run is never created before the
 		// latest one (clocks that stand still, as in tests, included).
-		var last time.Time
-		if err := tx.QueryRow(ctx, `SELECT MAX(created_at) FROM recon_runs`).Scan(TimeCol(&last)); err != nil {
+		last, err := queryOne(ctx, tx, "", nil, one[time.Time], `SELECT MAX(created_at) FROM recon_runs`)
+		if err != nil {
 			return err
 		}
 		if !last.IsZero() && !r.CreatedAt.After(last) {

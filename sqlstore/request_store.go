@@ -126,9 +126,9 @@ func (s *Store) DecideLimitRequest(ctx context.Context, id int64, state posguard
 		if state != posguard.LimitRequestApproved {
 			return s.decide(ctx, tx, "limit_requests", "limit request", id, string(state), by, note, "")
 		}
-		var raw string
-		if err := tx.QueryRow(ctx, `SELECT requested FROM limit_requests WHERE id = ?`, id).Scan(&raw); err != nil {
-			return found(tx, err, "", limitRequestNotFound(id))
+		raw, err := queryOne(ctx, tx, "", limitRequestNotFound(id), one[string], `SELECT requested FROM limit_requests WHERE id = ?`, id)
+		if err != nil {
+			return err
 		}
 		l, err := decodeLimits(raw)
 		if err != nil {

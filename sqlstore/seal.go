@@ -22,18 +22,12 @@ const (
 
 // sealFormat returns the store's sealing format: SealFormatBound unless
 // the setting says otherwise.
-func sealFormat(ctx context.Context, q interface {
-	QueryRow(ctx context.Context, query string, args ...any) Row
-}) (string, error) {
-	var v []byte
-	err := q.QueryRow(ctx, `SELECT value FROM settings WHERE name = ?`, SettingSealFormat).Scan(&v)
-	if errors.Is(err, ErrNoRows) {
+func sealFormat(ctx context.Context, q Reader) (string, error) {
+	v, err := queryOne(ctx, q, "seal format", none, one[[]byte], `SELECT value FROM settings WHERE name = ?`, SettingSealFormat)
+	if err == nil && v == nil { // no setting
 		return SealFormatBound, nil
 	}
-	if err != nil {
-		return "", err
-	}
-	return string(v), nil
+	return string(v), err
 }
 
 // UpgradeSealing re-seals, once, every value a store sealed before values

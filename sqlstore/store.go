@@ -83,9 +83,5 @@ var _ posguard.CacheVersions = (*Store)(nil)
 
 // CacheVersion implements posguard.CacheVersions.
 func (s *Store) CacheVersion(ctx context.Context) (int64, error) {
-	var n int64
-	if err := s.DB.QueryRow(ctx, `SELECT n FROM cache_version WHERE id = 1`).Scan(&n); err != nil {
-		return 0, s.DB.Err(err, "cache version")
-	}
-	return n, nil
+	return queryOne(ctx, s.DB, "cache version", nil, one[int64], `SELECT n FROM cache_version WHERE id = 1`)
 }
