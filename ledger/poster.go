@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -30,11 +31,19 @@ type Poster struct {
 	Overlap int64
 	// Logger receives poster errors; nil discards.
 	Logger *slog.Logger
+
+	mu sync.Mutex
+	// done are the events of the last Overlap before the cursor whose
+	// postings this Poster appended (or found appended): a Step reads them
+	// again but leaves them out, so the store meets only new keys.
+	done map[int64]bool
 }
 
 // Step posts the next batch of journal events and advances the cursor. It
 // returns how many postings it appended and whether events remain.
 func (p *Poster) Step(ctx context.Context) (int, bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	cur, err := p.Store.Cursor(ctx, CursorName)
 	if err != nil {
 		return 0, false, err
@@ -72,6 +81,9 @@ func (p *Poster) Step(ctx context.Context) (int, bool, error) {
 		return nil
 	}
 	for _, c := range changes {
+		if p.done[c.EventID] {
+			continue
+		}
 		if readsLedger(c) {
 			if err := flush(); err != nil {
 				return n, false, err
@@ -89,12 +101,31 @@ func (p *Poster) Step(ctx context.Context) (int, bool, error) {
 	if err := flush(); err != nil {
 		return n, false, err
 	}
+	p.remember(changes, last-overlap)
 	if last != cur {
 		if err := p.Store.SetCursor(ctx, CursorName, last); err != nil {
 			return n, false, err
 		}
 	}
 	return n, len(changes) == batch, nil
+}
+
+// remember notes the events of changes as done, and forgets those at or
+// below floor, which no later Step reads again.
+func (p *Poster) remember(changes []posguard.JournalChange, floor int64) {
+	if p.done == nil {
+		p.done = map[int64]bool{}
+	}
+	for id := range p.done {
+		if id <= floor {
+			delete(p.done, id)
+		}
+	}
+	for _, c := range changes {
+		if c.EventID > floor {
+			p.done[c.EventID] = true
+		}
+	}
 }
 
 // Drain steps until no events remain.

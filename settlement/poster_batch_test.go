@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/ledger"
 	"github.com/posguard/posguard/postgres"
 	"github.com/posguard/posguard/postgres/pgtest"
 	"github.com/posguard/posguard/storetest"
@@ -130,4 +131,46 @@ func BenchmarkPostingsForTxn(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-µs/op")
+}
+
+// countingLedger counts the postings a Poster hands the store.
+type countingLedger struct {
+	posguard.LedgerStore
+	calls, postings int
+}
+
+func (c *countingLedger) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int, error) {
+	c.calls++
+	c.postings += len(ps)
+	return c.LedgerStore.AppendPostings(ctx, ps)
+}
+
+// TestPosterLeavesOutWhatItPosted: a Step reads the events just before its
+// cursor again (Overlap) but does not hand the store the postings it
+// appended for them itself, so the store meets only new keys; a Poster
+// without that memory (a restarted host) hands them over and the store
+// skips them.
+func TestPosterLeavesOutWhatItPosted(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	count := &countingLedger{LedgerStore: f.m}
+	f.poster.Store = count
+	drain := func(wantAppended, wantHanded int) {
+		t.Helper()
+		count.postings = 0
+		n, err := f.poster.Drain(ctx)
+		if err != nil || n != wantAppended || count.postings != wantHanded {
+			t.Fatalf("drain: appended %d, handed %d, %v; want %d, %d", n, count.postings, err, wantAppended, wantHanded)
+		}
+	}
+	for i := range 3 {
+		f.sale(shop, debit, "2026-03-02", posguard.Amount(1000+i))
+	}
+	drain(3, 3)
+	drain(0, 0)
+	f.sale(shop, debit, "2026-03-02", 5000)
+	drain(1, 1)
+	f.poster = &ledger.Poster{Store: count, Pricer: f.poster.Pricer}
+	drain(0, 4)
+	f.positions()
 }

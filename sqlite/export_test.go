@@ -8,3 +8,7 @@ func (s *Store) ExecRaw(ctx context.Context, query string) error {
 	_, err := s.write.ExecContext(ctx, query)
 	return err
 }
+
+// KeptWriteStatements returns the queries the writer keeps prepared for
+// its transactions.
+func (s *Store) KeptWriteStatements() []string { return s.writeC.Kept() }

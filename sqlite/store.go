@@ -104,6 +104,9 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 	s.read.SetMaxOpenConns(8)
 	s.read.SetMaxIdleConns(8)
 	s.writeC, s.readC = sqlstore.NewSQLConn(s.write, false), sqlstore.NewSQLConn(s.read, true)
+	// The writer's transactions (the ledger poster's above all) reuse their
+	// statements instead of preparing them in every transaction.
+	s.writeC.KeepTxStatements()
 	s.DB = sqlstore.NewDB(dialect, s.writeC, s.readC)
 	if s.stmts, err = prepareWrites(ctx, s.write); err != nil {
 		s.Close()
@@ -147,6 +150,9 @@ func (s *Store) Close() error {
 	}
 	if s.readC != nil {
 		errs = append(errs, s.readC.Close())
+	}
+	if s.writeC != nil {
+		errs = append(errs, s.writeC.Close())
 	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())

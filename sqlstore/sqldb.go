@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"sort"
 	"sync"
 )
 
@@ -20,6 +21,11 @@ type sqlRunner interface {
 type stmtCache struct {
 	r   sqlRunner
 	max int
+	// tx and conn are set on a transaction of a pool that keeps its
+	// transactions' statements (SQLConn.KeepTxStatements): a query prepared
+	// there is bound to the transaction instead of prepared again.
+	tx   *sql.Tx
+	conn *txStmts
 
 	mu sync.Mutex
 	m  map[string]*sql.Stmt
@@ -38,9 +44,15 @@ func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
 	if len(c.m) >= c.max {
 		return nil
 	}
-	st, err := c.r.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // the unprepared call reports the error
+	var st *sql.Stmt
+	if c.conn != nil {
+		st = c.conn.bind(ctx, c.tx, query)
+	}
+	if st == nil {
+		var err error
+		if st, err = c.r.PrepareContext(ctx, query); err != nil {
+			return nil // the unprepared call reports the error
+		}
 	}
 	if c.m == nil {
 		c.m = map[string]*sql.Stmt{}
@@ -84,6 +96,7 @@ func (c *stmtCache) QueryRow(ctx context.Context, query string, args ...any) Row
 type SQLConn struct {
 	db *sql.DB
 	*stmtCache
+	txs *txStmts // the transactions' statements kept on the pool, or nil
 }
 
 // maxPrepared bounds the statements an SQLConn keeps prepared.
@@ -107,7 +120,20 @@ func (c *SQLConn) Begin(ctx context.Context) (TxConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return SQLTx{Tx: tx, stmtCache: &stmtCache{r: tx, max: maxTxPrepared}}, nil
+	return SQLTx{Tx: tx, stmtCache: &stmtCache{r: tx, max: maxTxPrepared, tx: tx, conn: c.txs}}, nil
+}
+
+// KeepTxStatements makes the statements of c's transactions outlive them:
+// each query a transaction runs is also prepared on the pool (once the
+// pool has a free connection) and later transactions bind that statement
+// instead of preparing the query again. It pays on a pool of one
+// connection whose transactions run the same large statements over and
+// over (SQLite's writer: the ledger poster's multi-row INSERTs, which
+// SQLite otherwise parses and plans in every transaction). At most
+// maxKept statements are kept; queries past them are prepared per
+// transaction as before. Call it before the first Begin.
+func (c *SQLConn) KeepTxStatements() {
+	c.txs = &txStmts{db: c.db, m: map[string]*sql.Stmt{}}
 }
 
 // Close closes the prepared statements (not the pool).
@@ -118,7 +144,95 @@ func (c *SQLConn) Close() error {
 		st.Close()
 		delete(c.m, q)
 	}
+	if c.txs != nil {
+		c.txs.close()
+	}
 	return nil
+}
+
+// txStmts are the statements a pool keeps for its transactions
+// (SQLConn.KeepTxStatements).
+type txStmts struct {
+	db *sql.DB
+
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt // nil value: being prepared
+	closed bool
+	busy   sync.WaitGroup // preparations under way
+}
+
+// maxKept bounds the statements a pool keeps for its transactions.
+const maxKept = 128
+
+// bind returns query's kept statement bound to tx, or nil when it is not
+// prepared on the pool yet; then it starts preparing it there, outside tx
+// (a pool of one connection has none free until tx ends).
+func (k *txStmts) bind(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
+	k.mu.Lock()
+	st, known := k.m[query]
+	if !known && !k.closed && len(k.m) < maxKept {
+		k.m[query] = nil
+		k.busy.Add(1)
+		go k.prepare(query)
+	}
+	k.mu.Unlock()
+	if st == nil {
+		return nil
+	}
+	// Prepared on this connection already: database/sql reuses the
+	// driver's statement and only wraps it for tx.
+	return tx.StmtContext(ctx, st)
+}
+
+// prepare prepares query on the pool and keeps it; a failure is left to
+// the transactions, which prepare it themselves.
+func (k *txStmts) prepare(query string) {
+	defer k.busy.Done()
+	st, err := k.db.PrepareContext(context.Background(), query)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	switch {
+	case err != nil:
+		delete(k.m, query)
+	case k.closed:
+		st.Close()
+	default:
+		k.m[query] = st
+	}
+}
+
+// Kept returns the queries whose statements c keeps for its transactions
+// (KeepTxStatements), once the preparations under way have ended: a
+// transaction holding the pool's only connection must not be open.
+func (c *SQLConn) Kept() []string {
+	if c.txs == nil {
+		return nil
+	}
+	c.txs.busy.Wait()
+	c.txs.mu.Lock()
+	defer c.txs.mu.Unlock()
+	out := make([]string, 0, len(c.txs.m))
+	for q, st := range c.txs.m {
+		if st != nil {
+			out = append(out, q)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// close closes the kept statements; statements still being prepared are
+// closed when they are ready.
+func (k *txStmts) close() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.closed = true
+	for q, st := range k.m {
+		if st != nil {
+			st.Close()
+		}
+		delete(k.m, q)
+	}
 }
 
 // SQLTx is a TxConn over a database/sql transaction. Each query it runs is

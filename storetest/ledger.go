@@ -80,6 +80,16 @@ func testLedgerAppend(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
 	if len(fortxn) != 1 || fortxn[0].Key != b.Key {
 		t.Fatalf("postings for txn 2: %+v", fortxn)
 	}
+	// A batch with a known key and a key given twice: the rest is appended
+	// once, in order, on the chain.
+	c, d := sale(5, "M1", "2026-03-01", 900, 9), sale(6, "M2", "2026-03-01", 800, 8)
+	appendN(t, m, 2, c, sale(1, "M1", "2026-03-01", 10000, 50), d, sale(5, "M1", "2026-03-01", 900, 9))
+	if c.Seq != 3 || c.PrevHash != b.Hash || d.Seq != 4 || d.PrevHash != c.Hash {
+		t.Fatalf("chain after a batch with known keys: c %d %q, d %d %q", c.Seq, c.PrevHash, d.Seq, d.PrevHash)
+	}
+	if n, err := ledger.Verify(ctx, m); err != nil || n != 4 {
+		t.Fatalf("verify after a batch with known keys: %d, %v", n, err)
+	}
 }
 
 func testLedgerBalances(t *testing.T, _ posguard.Store, m posguard.MoneyStore) {
