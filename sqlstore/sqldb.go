@@ -161,7 +161,9 @@ type txStmts struct {
 	busy   sync.WaitGroup // preparations under way
 }
 
-// maxKept bounds the statements a pool keeps for its transactions.
+// maxKept bounds the statements a pool keeps for its transactions (the
+// first queries met are kept: the ledger poster's, which runs within
+// seconds of the start, and the other background writers' fixed ones).
 const maxKept = 128
 
 // bind returns query's kept statement bound to tx, or nil when it is not
@@ -184,8 +186,9 @@ func (k *txStmts) bind(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt 
 	return tx.StmtContext(ctx, st)
 }
 
-// prepare prepares query on the pool and keeps it; a failure is left to
-// the transactions, which prepare it themselves.
+// prepare prepares query on the pool and keeps it. On a failure (a query
+// that only prepares inside its transaction) the query stays marked and
+// is not tried again: the transactions prepare it themselves.
 func (k *txStmts) prepare(query string) {
 	defer k.busy.Done()
 	st, err := k.db.PrepareContext(context.Background(), query)
@@ -193,7 +196,7 @@ func (k *txStmts) prepare(query string) {
 	defer k.mu.Unlock()
 	switch {
 	case err != nil:
-		delete(k.m, query)
+		// Left marked (nil): bind starts no second attempt.
 	case k.closed:
 		st.Close()
 	default:
