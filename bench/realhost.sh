@@ -39,6 +39,12 @@ options:
                      run-N-A|B/ with the driver's JSON, serve's and simnet's
                      logs; summary.tsv
   --keep             keep the SQLite files (deleted by default)
+  --ledger           after the measured time, count how much of the journal
+                     the ledger had posted, then let serve run until its
+                     poster has caught up with the journal (up to 10 min),
+                     and report serve's CPU over its whole life per sale in
+                     the journal: the whole job, ledger included, per sale
+                     (ledger.tsv; SQLite needs the sqlite3 command)
   -h, --help         this text
 
 example:
@@ -50,7 +56,7 @@ EOF
 
 pairs=3 driver="" terminals=256 duration=10s warmup=2s
 pg="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
-a_args="" b_args="" out="" keep=0
+a_args="" b_args="" out="" keep=0 ledger=0
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--pairs) pairs=$2; shift 2 ;;
@@ -63,6 +69,7 @@ while [[ $# -gt 0 ]]; do
 	--b-args) b_args=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
+	--ledger) ledger=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	-*) echo "realhost: unknown option $1" >&2; usage >&2; exit 2 ;;
 	*) break ;;
@@ -80,6 +87,9 @@ for b in "$bin_a" "$bin_b" "$driver"; do
 done
 command -v jq >/dev/null || { echo "realhost: needs jq" >&2; exit 2; }
 command -v curl >/dev/null || { echo "realhost: needs curl" >&2; exit 2; }
+if [[ $ledger == 1 && $store == sqlite ]]; then
+	command -v sqlite3 >/dev/null || { echo "realhost: --ledger on SQLite needs the sqlite3 command" >&2; exit 2; }
+fi
 if [[ $store == postgres ]]; then
 	command -v psql >/dev/null || { echo "realhost: needs psql for a fresh database per run" >&2; exit 2; }
 fi
@@ -189,6 +199,48 @@ pg_per_request() {
 	mv "$1/bench.json.new" "$1/bench.json"
 }
 
+# store_query DIR SQL prints SQL's one value, read from the run's store.
+store_query() {
+	if [[ $store == sqlite ]]; then
+		sqlite3 -cmd '.timeout 5000' "$1/posguard.db" "$2"
+	else
+		psql -Atq "$(pg_url "$pg_db")" -c "$2"
+	fi
+}
+
+# proc_ticks PID prints utime+stime of PID in USER_HZ ticks.
+proc_ticks() {
+	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# ledger_catch_up DIR N LABEL PID: how much of the journal the ledger held
+# when the driver stopped, then, polling every half second, the time until
+# the poster's cursor reaches the journal's last event; serve's CPU over its
+# whole life (start-up, warm-up, measured time, catch-up) per sale in the
+# journal, appended to ledger.tsv.
+ledger_catch_up() {
+	local dir=$1 n=$2 label=$3 pid=$4 txns posted behind t0 t1 i
+	local q_behind="SELECT (SELECT coalesce(max(id), 0) FROM txn_events) - coalesce((SELECT value FROM ledger_cursors WHERE name = 'ledger.journal'), 0)"
+	txns=$(store_query "$dir" "SELECT count(*) FROM transactions")
+	posted=$(store_query "$dir" "SELECT count(*) FROM ledger_postings")
+	t0=$(date +%s.%N)
+	for ((i = 0; i < 1200; i++)); do
+		behind=$(store_query "$dir" "$q_behind")
+		((behind <= 0)) && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	t1=$(date +%s.%N)
+	txns=$(store_query "$dir" "SELECT count(*) FROM transactions")
+	local ticks hz
+	ticks=$(proc_ticks "$pid") hz=$(getconf CLK_TCK)
+	awk -v n="$n" -v l="$label" -v txns="$txns" -v posted="$posted" -v t0="$t0" -v t1="$t1" \
+		-v ticks="$ticks" -v hz="$hz" -v behind="$behind" 'BEGIN {
+		printf "%s\t%s\t%d\t%.1f\t%.1f\t%s\t%.0f\n", n, l, txns, 100 * posted / txns, t1 - t0,
+			(behind <= 0 ? "yes" : "no"), ticks / hz * 1e6 / txns }' >>"$out/ledger.tsv"
+	tail -n 1 "$out/ledger.tsv"
+}
+
 world=$out/world.yaml
 "$driver" bench --terminals "$terminals" --write-world "$world" >/dev/null
 
@@ -242,6 +294,9 @@ one_run() {
 	if [[ $store == postgres ]]; then
 		pg_per_request "$dir"
 	fi
+	if [[ $ledger == 1 ]]; then
+		ledger_catch_up "$dir" "$n" "$label" "$serve_pid"
+	fi
 
 	cleanup
 	[[ $keep == 1 ]] || rm -f "$dir"/posguard.db*
@@ -256,6 +311,9 @@ one_run() {
 	tail -n 1 "$out/summary.tsv"
 }
 
+if [[ $ledger == 1 ]]; then
+	printf 'pair\tbuild\tsales in the journal\tposted when the load stopped %%\tcatch-up s\tcaught up\tserve µs per sale, whole life\n' >"$out/ledger.tsv"
+fi
 printf 'pair\tbuild\tsales/s\tanswers\tserve µs/req\tsimnet µs/req\tpostgres µs/req\tdriver µs/req\tp99 ms\tload (1, 5, 15 min)\n' >"$out/summary.tsv"
 echo "realhost: $store, A=$bin_a B=$bin_b driver=$driver, $pairs pairs, $terminals terminals, $duration; runs in $out"
 head -n 1 "$out/summary.tsv"
@@ -274,3 +332,8 @@ for label in A B; do
 		}
 		END { if (n) printf "%s: %s sales/s, serve %s µs per request (%d runs)\n", l, median(t, n), median(s, n), n }' "$out/summary.tsv"
 done
+if [[ $ledger == 1 ]]; then
+	echo
+	echo "the whole job, ledger included (ledger.tsv):"
+	cat "$out/ledger.tsv"
+fi

@@ -31,7 +31,9 @@ func TestRealhostScriptParses(t *testing.T) {
 
 // TestRealhostScriptRuns builds posguard and runs one short pair of the
 // real host on SQLite (the build against itself): both runs must answer
-// sales and report serve's and simnet's CPU per request.
+// sales and report serve's and simnet's CPU per request; with the sqlite3
+// command at hand, --ledger too: each run's ledger catches up with its
+// journal and the whole job's CPU per sale is reported.
 func TestRealhostScriptRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds posguard and runs it")
@@ -50,8 +52,13 @@ func TestRealhostScriptRuns(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out := filepath.Join(dir, "runs")
-	cmd := exec.Command("bash", "realhost.sh", "--pairs", "1", "--terminals", "4", "--duration", "1s", "--warmup", "0.5s",
-		"--out", out, bin, bin, "sqlite")
+	args := []string{"realhost.sh", "--pairs", "1", "--terminals", "4", "--duration", "1s", "--warmup", "0.5s", "--out", out}
+	_, err := exec.LookPath("sqlite3")
+	ledger := err == nil
+	if ledger {
+		args = append(args, "--ledger")
+	}
+	cmd := exec.Command("bash", append(args, bin, bin, "sqlite")...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if b, err := cmd.Output(); err != nil {
@@ -78,6 +85,33 @@ func TestRealhostScriptRuns(t *testing.T) {
 		}
 		if !strings.HasPrefix(f[3], "00:") || strings.Contains(f[3], ",") {
 			t.Fatalf("summary line %q: answers %q, want approvals only", l, f[3])
+		}
+	}
+	if !ledger {
+		t.Log("no sqlite3 command: --ledger not run")
+		return
+	}
+	b, err = os.ReadFile(filepath.Join(out, "ledger.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines = strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("ledger.tsv has %d lines, want a header and two runs:\n%s", len(lines), b)
+	}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, "\t")
+		if len(f) != 7 {
+			t.Fatalf("ledger line %q: %d fields, want 7", l, len(f))
+		}
+		sales, err1 := strconv.Atoi(f[2])
+		posted, err2 := strconv.ParseFloat(f[3], 64)
+		whole, err3 := strconv.Atoi(f[6])
+		if err1 != nil || err2 != nil || err3 != nil || sales <= 0 || posted < 0 || posted > 100 || whole <= 0 {
+			t.Fatalf("ledger line %q: want the sales, the share posted and the whole job's CPU per sale", l)
+		}
+		if f[5] != "yes" {
+			t.Fatalf("ledger line %q: the poster did not catch up with the journal", l)
 		}
 	}
 }
