@@ -44,7 +44,7 @@ var groupHarness = groupcommittest.Harness{
 		received := s.group.Received()
 		stalled := make(chan error, 1)
 		go func() {
-			stalled <- s.writeTx(ctx, "stall", func(ctx context.Context, tx pgx.Tx) error {
+			stalled <- s.group.Do(ctx, "stall", func(ctx context.Context, tx pgx.Tx) error {
 				_, err := tx.Exec(ctx, "LOCK TABLE transactions IN ROW EXCLUSIVE MODE")
 				return err
 			})

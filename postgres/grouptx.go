@@ -25,8 +25,11 @@ func (g groupTx) DoTx(ctx context.Context, name string, f func(ctx context.Conte
 }
 
 // DoStmt implements sqlstore.StmtGroup: st travels in the batch's pipeline
-// (pipeline.go) like a journal write.
+// (pipeline.go); a write without one (st nil) runs as DoTx runs it.
 func (g groupTx) DoStmt(ctx context.Context, name string, st *sqlstore.Stmt, f func(ctx context.Context, q sqlstore.Querier) error) error {
+	if st == nil {
+		return g.DoTx(ctx, name, f)
+	}
 	p := &pipeStmt{name: name, sql: st.SQL, args: st.Args,
 		scan: func(r pgx.Row) error {
 			err := st.Scan(row{r})

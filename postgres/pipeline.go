@@ -35,29 +35,6 @@ type pipeStmt struct {
 	wrote func(sp *savepointTx) error
 }
 
-// exec runs p on q by itself: the write's form for a batch that does not
-// pipeline and for grouping off.
-func (p *pipeStmt) exec(ctx context.Context, q querier) error {
-	err := p.scan(q.QueryRow(ctx, p.sql, p.args...))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p.noRows(ctx, q)
-	}
-	if err != nil {
-		return dbError(err, p.name)
-	}
-	return nil
-}
-
-// writeStmt runs p through the committer, pipelined with the batch's other
-// statement writes, and returns once it is durable.
-func (s *Store) writeStmt(ctx context.Context, p *pipeStmt) error {
-	w := func(ctx context.Context, tx pgx.Tx) error { return p.exec(ctx, tx) }
-	if s.group == nil {
-		return s.soloTx(ctx, p.name, w)
-	}
-	return s.group.DoStmt(ctx, p.name, p, w)
-}
-
 // RunStmts implements groupcommit.Pipeliner: the pending savepoint
 // statements and every statement in one pgx.Batch, one round trip.
 func (b *batchTx) RunStmts(ctx context.Context, stmts []any) (errs []error, retry bool, err error) {

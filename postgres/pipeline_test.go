@@ -5,9 +5,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // TestPipelineStatementFailure puts a statement that fails inside
@@ -24,13 +24,11 @@ func TestPipelineStatementFailure(t *testing.T) {
 	b, c := groupTxn("000302"), groupTxn("000303")
 	bad := func() error {
 		var n int
-		return s.writeStmt(ctx, &pipeStmt{
-			name:   "bad",
-			sql:    "UPDATE transactions SET reason = 'must_not_stay' WHERE id = $1 RETURNING 1/(id - id)",
-			args:   []any{a.ID},
-			scan:   func(row pgx.Row) error { return row.Scan(&n) },
-			noRows: func(context.Context, querier) error { return errors.New("no row") },
-		})
+		return s.InGroupStmt(ctx, "bad", &sqlstore.Stmt{
+			SQL:  "UPDATE transactions SET reason = 'must_not_stay' WHERE id = ? RETURNING 1/(id - id)",
+			Args: []any{a.ID},
+			Scan: func(row sqlstore.Row) error { return row.Scan(&n) },
+		}, func(context.Context, *sqlstore.Tx) error { return errors.New("no row") })
 	}
 	before := s.group.Batches()
 	errs := inOneBatch(t, s, []func() error{

@@ -63,13 +63,6 @@ func (c *committer) closeStmts() {
 	}
 }
 
-// writeTx runs f in a write transaction and returns once that transaction
-// has committed (or f failed, or the commit failed). With group commit on,
-// the transaction is shared with other writers; f runs in a savepoint.
-func (s *Store) writeTx(ctx context.Context, name string, f writeFunc) error {
-	return s.group.Do(ctx, name, f)
-}
-
 // soloTx runs f in a transaction of its own.
 func (s *Store) soloTx(ctx context.Context, name string, f writeFunc) error {
 	tx, err := s.write.BeginTx(ctx, nil)

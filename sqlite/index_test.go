@@ -133,7 +133,7 @@ func TestOutcomeUpdateLeavesRRNIndex(t *testing.T) {
 		name  string
 		sql   string
 		write bool
-	}{{"with rrn", updateTxnSQL, true}, {"keep rrn", updateKeepRRNSQL, false}} {
+	}{{"with rrn", sqlstore.UpdateTxnSQL, true}, {"keep rrn", sqlstore.UpdateKeepRRNSQL, false}} {
 		rows, err := s.write.Query("EXPLAIN "+tc.sql, "approved", "00", "", "", "", "", "", 0, nil, nil, 1, 1)
 		if err != nil {
 			t.Fatal(err)

@@ -50,8 +50,14 @@ func benchByKey(b *testing.B, hit bool) {
 	s := openBench(b, true)
 	ctx := context.Background()
 	const rows = 100_000
-	err := s.writeTx(ctx, "fill", func(ctx context.Context, tx *sql.Tx) error {
-		ins := tx.StmtContext(ctx, s.stmts.insertTxn)
+	err := s.group.Do(ctx, "fill", func(ctx context.Context, tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO transactions (terminal_id, batch, stan, mti, type, content_hash, merchant_id,
+			pan_masked, pan_hash, issuer_bin, card_org, amount, currency, proc_code, entry_mode, settlement_date, rrn, auth_code,
+			response_code, reason, state, orig_id, refunded_amount, upstream_stan, upstream_time, answer, detail, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
 		for i := range rows {
 			t := journalTxn(i)
 			if _, err := ins.ExecContext(ctx, t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,

@@ -2,11 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 
 	sqlite3 "modernc.org/sqlite"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // Savepoint-free journal writes. In a group-commit batch every write runs
@@ -14,7 +16,7 @@ import (
 // costs two extra statements per write and a copy of every page the write
 // touches into the statement journal. Insert and the usual Update refuse
 // (ECONFLICT, ENOTFOUND, EINVALID) only before they change anything, so
-// they need no savepoint to fail alone. They reach the committer as
+// they need no savepoint to fail alone. They reach the committer (DoStmt) as
 // "statement writes" (internal/groupcommit/pipeline.go): the batch runs
 // them directly, and only a failure of another kind, one that may have left
 // part of the write behind, makes the committer roll the batch back and run
@@ -23,12 +25,17 @@ import (
 // cleanWrite is a write whose refusals leave nothing behind.
 type cleanWrite struct{ run writeFunc }
 
-// writeClean runs w through the committer without a savepoint when it can.
-func (s *Store) writeClean(ctx context.Context, name string, w writeFunc) error {
-	if s.group == nil {
-		return s.soloTx(ctx, name, w)
+// DoStmt implements sqlstore.StmtGroup: a clean write of the core (st nil:
+// the journal's Insert and usual Update) runs without a savepoint; a write
+// with a one-statement form (the QR engine's) runs as DoTx runs it.
+func (c *committer) DoStmt(ctx context.Context, name string, st *sqlstore.Stmt, f func(ctx context.Context, q sqlstore.Querier) error) error {
+	if st != nil {
+		return c.DoTx(ctx, name, f)
 	}
-	return s.group.DoStmt(ctx, name, &cleanWrite{run: w}, w)
+	w := func(ctx context.Context, tx *sql.Tx) error {
+		return f(ctx, batchQuerier{c: c, tx: tx, st: c.groupStmts()})
+	}
+	return c.Committer.DoStmt(ctx, name, &cleanWrite{run: w}, w)
 }
 
 // RunStmts implements groupcommit.Pipeliner for clean writes: each runs in

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/sqlstore"
@@ -26,8 +25,7 @@ type Store struct {
 	writeC *sqlstore.SQLConn
 	readC  *sqlstore.SQLConn
 
-	stmts    *writeStmts
-	txStmts  txStmtCache // the hot writes bound to the current write transaction
+	txStmts  txStmtCache // the writer's statements bound to the current write transaction
 	group    *committer  // group commit of journal and reversal writes
 	migrated []string
 }
@@ -108,10 +106,6 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 	// statements instead of preparing them in every transaction.
 	s.writeC.KeepTxStatements()
 	s.DB = sqlstore.NewDB(dialect, s.writeC, s.readC)
-	if s.stmts, err = prepareWrites(ctx, s.write); err != nil {
-		s.Close()
-		return nil, err
-	}
 	if s.group, err = newCommitter(ctx, s); err != nil {
 		s.Close()
 		return nil, err
@@ -145,9 +139,6 @@ func (s *Store) Close() error {
 	if s.group != nil {
 		s.group.close()
 	}
-	if s.stmts != nil {
-		errs = append(errs, s.stmts.close())
-	}
 	if s.readC != nil {
 		errs = append(errs, s.readC.Close())
 	}
@@ -175,9 +166,6 @@ var dialect = &sqlstore.Dialect{
 	TimeArg:   sqlstore.NanosTime,
 	Classify:  sqliteCode,
 }
-
-// nanos converts t for storage; the zero time is 0.
-func nanos(t time.Time) int64 { return sqlstore.NanosTime(t).(int64) }
 
 // dbError maps a driver error to a posguard error; op names the operation.
 func dbError(err error, op string) error {

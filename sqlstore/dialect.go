@@ -40,6 +40,11 @@ type Dialect struct {
 	// written with one statement over unnest(…) whatever its size, and a
 	// set of keys looked up with = ANY(?).
 	Arrays bool
+	// WithWrites says the database writes a row and its event in one
+	// statement (PostgreSQL's data-modifying WITH): the journal's Insert and
+	// usual Update are then one statement each, which the group committer
+	// pipelines.
+	WithWrites bool
 	// TimeArg encodes a time for a query argument; the zero time must
 	// encode to what TimeCol reads back as the zero time.
 	TimeArg func(time.Time) any

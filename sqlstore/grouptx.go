@@ -24,7 +24,10 @@ type TxGroup interface {
 // writes of a batch together (PostgreSQL: one round trip for all of them,
 // as the card journal's writes). st is the write in that form and f the
 // same write as a function, for a batch that runs it on its own (after a
-// failed statement, or with grouping off). DoStmt returns as DoTx does.
+// failed statement, or with grouping off). A nil st is a write of several
+// statements whose refusals (ECONFLICT, ENOTFOUND, EINVALID) all come
+// before it changes anything, which a group may run without a savepoint
+// (SQLite's journal writes). DoStmt returns as DoTx does.
 type StmtGroup interface {
 	DoStmt(ctx context.Context, name string, st *Stmt, f func(ctx context.Context, q Querier) error) error
 }
@@ -76,7 +79,7 @@ type AuditDeferrer interface {
 // record waiting in ctx (posguard.TxAuditor) is appended after f when f
 // wrote, and commits with it. f's error is returned mapped for op.
 func (s *Store) InGroupTx(ctx context.Context, op string, f func(ctx context.Context, tx *Tx) error) error {
-	return s.inGroup(ctx, op, nil, f)
+	return s.inGroup(ctx, op, nil, 0, f)
 }
 
 // InGroupStmt is InGroupTx for a write made of one statement: a group that
@@ -84,6 +87,11 @@ func (s *Store) InGroupTx(ctx context.Context, op string, f func(ctx context.Con
 // is in the core's placeholders here; NoRows and Wrote are set by
 // InGroupStmt (noRows is the outcome when the statement returned no row).
 func (s *Store) InGroupStmt(ctx context.Context, op string, st *Stmt, noRows func(ctx context.Context, tx *Tx) error) error {
+	return s.inGroupStmt(ctx, op, st, 0, noRows)
+}
+
+// inGroupStmt is InGroupStmt for a write of kind k.
+func (s *Store) inGroupStmt(ctx context.Context, op string, st *Stmt, k writeKind, noRows func(ctx context.Context, tx *Tx) error) error {
 	f := func(ctx context.Context, tx *Tx) error {
 		err := st.Scan(tx.QueryRow(ctx, st.SQL, st.Args...))
 		if errors.Is(err, ErrNoRows) {
@@ -92,12 +100,24 @@ func (s *Store) InGroupStmt(ctx context.Context, op string, st *Stmt, noRows fun
 		return err
 	}
 	return s.inGroup(ctx, op, &Stmt{SQL: s.DB.Q(st.SQL), Args: st.Args, Scan: st.Scan,
-		NoRows: func(ctx context.Context, q Querier) error { return s.DB.Err(noRows(ctx, newTx(s.DB, q)), op) }}, f)
+		NoRows: func(ctx context.Context, q Querier) error { return s.DB.Err(noRows(ctx, newTx(s.DB, q)), op) }}, k, f)
 }
+
+// writeKind says what inGroup may assume of a write.
+type writeKind uint8
+
+const (
+	// cleanWrite refuses only before it writes (see StmtGroup).
+	cleanWrite writeKind = 1 << iota
+	// journalWrite takes no request's audit record: the journal's writes
+	// are the terminals', and a request that makes one records itself with
+	// its other writes.
+	journalWrite
+)
 
 // inGroup runs f (and st, its one-statement form, when not nil) through
 // the group committer.
-func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, f func(ctx context.Context, tx *Tx) error) error {
+func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f func(ctx context.Context, tx *Tx) error) error {
 	g, ok := s.Group.(TxGroup)
 	if !ok {
 		return s.DB.InTx(ctx, op, func(tx *Tx) error { return f(ctx, tx) })
@@ -107,7 +127,10 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, f func(ctx con
 	// commits (AuditDeferrer), and commits with the shared transaction. A
 	// batch run again (see internal/groupcommit) runs f again: the record
 	// is still due then, and is appended again.
-	a := posguard.TxAuditorOf(ctx)
+	var a posguard.TxAuditor
+	if k&journalWrite == 0 {
+		a = posguard.TxAuditorOf(ctx)
+	}
 	var rec *posguard.AuditRecord
 	run := func(wctx context.Context, q Querier) error {
 		rec = nil
@@ -128,13 +151,15 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, f func(ctx con
 		return s.DB.Err(err, op)
 	}
 	var err error
-	if sg, ok := g.(StmtGroup); ok && st != nil {
-		st.Wrote = func(d AuditDeferrer) error {
-			rec = nil
-			if a == nil {
-				return nil
+	if sg, ok := g.(StmtGroup); ok && (st != nil || k&cleanWrite != 0) {
+		if st != nil {
+			st.Wrote = func(d AuditDeferrer) error {
+				rec = nil
+				if a == nil {
+					return nil
+				}
+				return deferAudit(d, a, &rec)
 			}
-			return deferAudit(d, a, &rec)
 		}
 		err = sg.DoStmt(ctx, op, st, run)
 	} else {

@@ -59,9 +59,6 @@ func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time,
 	})
 }
 
-// ScanReversal reads one row selected with ReversalColumns.
-func ScanReversal(r Row) (*posguard.Reversal, error) { return revTable.scan(r) }
-
 // CheckCompletion is the precondition of completing reversal id, whose
 // stored row (read by the store) reverses txnID and is in state: ECONFLICT
 // unless the reversal is pending; EINVALID when u names another transaction
