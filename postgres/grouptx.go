@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -27,23 +26,11 @@ func (g groupTx) DoTx(ctx context.Context, name string, f func(ctx context.Conte
 // DoStmt implements sqlstore.StmtGroup: st travels in the batch's pipeline
 // (pipeline.go); a write without one (st nil) runs as DoTx runs it.
 func (g groupTx) DoStmt(ctx context.Context, name string, st *sqlstore.Stmt, f func(ctx context.Context, q sqlstore.Querier) error) error {
+	w := func(ctx context.Context, tx pgx.Tx) error { return f(ctx, coreQuerier(tx)) }
 	if st == nil {
-		return g.DoTx(ctx, name, f)
+		return g.Do(ctx, name, w)
 	}
-	p := &pipeStmt{name: name, sql: st.SQL, args: st.Args,
-		scan: func(r pgx.Row) error {
-			err := st.Scan(row{r})
-			if errors.Is(err, sqlstore.ErrNoRows) {
-				return pgx.ErrNoRows
-			}
-			return err
-		},
-		noRows: func(ctx context.Context, q querier) error { return st.NoRows(ctx, pgQ[querier]{q}) },
-	}
-	if st.Wrote != nil {
-		p.wrote = func(sp *savepointTx) error { return st.Wrote(sp) }
-	}
-	return g.committer.DoStmt(ctx, name, p, func(ctx context.Context, tx pgx.Tx) error { return f(ctx, coreQuerier(tx)) })
+	return g.committer.DoStmt(ctx, name, st, w)
 }
 
 // coreQuerier is tx as the core's writes see it: inside a batch, one that

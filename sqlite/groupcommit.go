@@ -93,6 +93,7 @@ func (c *committer) begin(ctx context.Context) (groupcommit.Batch[*sql.Tx], erro
 		return nil, err
 	}
 	b := &batchTx{c: c, tx: tx}
+	b.q = batchQuerier{c: c, tx: tx, st: c.groupStmts()}
 	c.cur.Store(b)
 	return b, nil
 }
@@ -101,6 +102,8 @@ func (c *committer) begin(ctx context.Context) (groupcommit.Batch[*sql.Tx], erro
 type batchTx struct {
 	c  *committer
 	tx *sql.Tx
+	// q is tx as the core's clean writes see it.
+	q batchQuerier
 	// audits are the requests' audit records of the batch's core writes,
 	// appended just before it commits (grouptx.go).
 	audits []*posguard.AuditRecord

@@ -131,17 +131,32 @@ func (c *committer) prepareGroupStmt(g *groupStmts, query string) {
 
 // Exec implements sqlstore.Querier.
 func (q batchQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	var res sql.Result
-	var err error
-	if st := q.stmt(ctx, query); st != nil {
-		res, err = st.ExecContext(ctx, args...)
-	} else {
-		res, err = q.tx.ExecContext(ctx, query, args...)
-	}
+	res, err := q.exec(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// ExecID implements sqlstore.IDExecer.
+func (q batchQuerier) ExecID(ctx context.Context, query string, args ...any) (id, n int64, err error) {
+	res, err := q.exec(ctx, query, args...)
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err != nil || n == 0 {
+		return 0, n, err
+	}
+	id, err = res.LastInsertId()
+	return id, n, err
+}
+
+// exec runs a statement, prepared when it can be.
+func (q batchQuerier) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := q.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return q.tx.ExecContext(ctx, query, args...)
 }
 
 // Query implements sqlstore.Querier.

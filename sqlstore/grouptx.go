@@ -51,14 +51,22 @@ type Stmt struct {
 	// Scan reads the statement's row; it returns the driver's no-rows
 	// error (mapped by the group to ErrNoRows) when there was none.
 	Scan func(Row) error
-	// NoRows is the write's outcome when the statement returned no row
-	// (nothing was written); it may read through q.
-	NoRows func(ctx context.Context, q Querier) error
-	// Wrote is called by the group once Scan has read the row (the write
-	// changed something), with the batch's deferrer of audit records. An
-	// error (the request's record would be refused) asks the group to run
-	// the batch again with the write on its own, where it fails alone.
+	// Wrote, when set, is called by the group once Scan has read the row
+	// (the write changed something), with the batch's deferrer of audit
+	// records. An error (the request's record would be refused) asks the
+	// group to run the batch again with the write on its own, where it
+	// fails alone.
 	Wrote func(d AuditDeferrer) error
+
+	db     *DB
+	op     string
+	noRows func(ctx context.Context, tx *Tx) error
+}
+
+// NoRows is the write's outcome when the statement returned no row
+// (nothing was written), read through q if need be.
+func (st *Stmt) NoRows(ctx context.Context, q Querier) error {
+	return st.db.Err(st.noRows(ctx, newTx(st.db, q)), st.op)
 }
 
 // AuditDeferrer is implemented by the Querier a TxGroup gives its writes
@@ -84,23 +92,16 @@ func (s *Store) InGroupTx(ctx context.Context, op string, f func(ctx context.Con
 
 // InGroupStmt is InGroupTx for a write made of one statement: a group that
 // pipelines (StmtGroup) sends it with the batch's other statements. st.SQL
-// is in the core's placeholders here; NoRows and Wrote are set by
-// InGroupStmt (noRows is the outcome when the statement returned no row).
+// is in the core's placeholders here (InGroupStmt rewrites it, and sets
+// Wrote); noRows is the outcome when the statement returned no row.
 func (s *Store) InGroupStmt(ctx context.Context, op string, st *Stmt, noRows func(ctx context.Context, tx *Tx) error) error {
 	return s.inGroupStmt(ctx, op, st, 0, noRows)
 }
 
 // inGroupStmt is InGroupStmt for a write of kind k.
 func (s *Store) inGroupStmt(ctx context.Context, op string, st *Stmt, k writeKind, noRows func(ctx context.Context, tx *Tx) error) error {
-	f := func(ctx context.Context, tx *Tx) error {
-		err := st.Scan(tx.QueryRow(ctx, st.SQL, st.Args...))
-		if errors.Is(err, ErrNoRows) {
-			return noRows(ctx, tx)
-		}
-		return err
-	}
-	return s.inGroup(ctx, op, &Stmt{SQL: s.DB.Q(st.SQL), Args: st.Args, Scan: st.Scan,
-		NoRows: func(ctx context.Context, q Querier) error { return s.DB.Err(noRows(ctx, newTx(s.DB, q)), op) }}, k, f)
+	st.SQL, st.db, st.op, st.noRows = s.DB.Q(st.SQL), s.DB, op, noRows
+	return s.inGroup(ctx, op, st, k, nil)
 }
 
 // writeKind says what inGroup may assume of a write.
@@ -115,9 +116,11 @@ const (
 	journalWrite
 )
 
-// inGroup runs f (and st, its one-statement form, when not nil) through
-// the group committer.
+// inGroup runs f, or st when f is nil, through the group committer.
 func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f func(ctx context.Context, tx *Tx) error) error {
+	if f == nil {
+		f = st.run
+	}
 	g, ok := s.Group.(TxGroup)
 	if !ok {
 		return s.DB.InTx(ctx, op, func(tx *Tx) error { return f(ctx, tx) })
@@ -131,9 +134,15 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f
 	if k&journalWrite == 0 {
 		a = posguard.TxAuditorOf(ctx)
 	}
-	var rec *posguard.AuditRecord
+	// rec is where the record appended goes (none without a record due).
+	var rec **posguard.AuditRecord
+	if a != nil {
+		rec = new(*posguard.AuditRecord)
+	}
 	run := func(wctx context.Context, q Querier) error {
-		rec = nil
+		if rec != nil {
+			*rec = nil
+		}
 		if a != nil {
 			wctx = posguard.WithTxAuditor(wctx, a)
 		}
@@ -142,31 +151,37 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f
 		if err == nil {
 			if d, ok := q.(AuditDeferrer); ok {
 				if a != nil && tx.w.wrote {
-					err = deferAudit(d, a, &rec)
+					err = deferAudit(d, a, rec)
 				}
-			} else {
-				rec, err = tx.requestAudit(wctx, a)
+			} else if a != nil {
+				*rec, err = tx.requestAudit(wctx, a)
 			}
 		}
 		return s.DB.Err(err, op)
 	}
 	var err error
 	if sg, ok := g.(StmtGroup); ok && (st != nil || k&cleanWrite != 0) {
-		if st != nil {
+		if st != nil && a != nil {
 			st.Wrote = func(d AuditDeferrer) error {
-				rec = nil
-				if a == nil {
-					return nil
-				}
-				return deferAudit(d, a, &rec)
+				*rec = nil
+				return deferAudit(d, a, rec)
 			}
 		}
 		err = sg.DoStmt(ctx, op, st, run)
 	} else {
 		err = g.DoTx(ctx, op, run)
 	}
-	if err == nil && rec != nil {
-		a.TxCommitted(rec)
+	if err == nil && rec != nil && *rec != nil {
+		a.TxCommitted(*rec)
+	}
+	return err
+}
+
+// run runs st on its own in tx.
+func (st *Stmt) run(ctx context.Context, tx *Tx) error {
+	err := st.Scan(tx.QueryRow(ctx, st.SQL, st.Args...))
+	if errors.Is(err, ErrNoRows) {
+		return st.noRows(ctx, tx)
 	}
 	return err
 }

@@ -37,6 +37,13 @@ const (
 	SELECT id, created_at, state, response_code, reason, '' FROM ins RETURNING txn_id`
 )
 
+// IDExecer is implemented by a Querier that reports the ID an INSERT gave
+// its row, and the rows it changed, without a result set to read (SQLite's
+// last insert rowid: cheaper than RETURNING on the sale path).
+type IDExecer interface {
+	ExecID(ctx context.Context, query string, args ...any) (id, n int64, err error)
+}
+
 // Insert journals a new transaction and sets its ID, CreatedAt and
 // UpdatedAt, and a first event with its state, in one transaction. Returns
 // ECONFLICT if a transaction with the same TxnKey exists; EINVALID without a
@@ -47,25 +54,33 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 		return err
 	}
 	now := s.NowUTC()
+	at := s.T(now)
 	var id int64
-	st := &Stmt{SQL: insertTxnWithSQL, Scan: func(r Row) error { return r.Scan(&id) },
-		Args: []any{t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
-			t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
-			t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
-			t.UpstreamSTAN, t.UpstreamTime, answer, detail, s.T(now), s.T(now)}}
-	conflict := func(context.Context, *Tx) error {
-		return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled", t.TerminalID, t.Batch, t.STAN, t.MTI)
-	}
+	args := []any{t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
+		t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
+		t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
+		t.UpstreamSTAN, t.UpstreamTime, answer, detail, at, at}
 	if s.DB.D.WithWrites {
-		err = s.inGroupStmt(ctx, "insert", st, journalWrite, conflict)
+		err = s.inGroupStmt(ctx, "insert", &Stmt{SQL: insertTxnWithSQL, Args: args, Scan: func(r Row) error { return r.Scan(&id) }},
+			journalWrite, func(context.Context, *Tx) error { return txnExists(t) })
 	} else {
 		err = s.inGroup(ctx, "insert", nil, cleanWrite|journalWrite, func(ctx context.Context, tx *Tx) error {
-			if err := st.Scan(tx.QueryRow(ctx, insertTxnSQL+` RETURNING id`, st.Args...)); errors.Is(err, ErrNoRows) {
-				return conflict(ctx, tx)
-			} else if err != nil {
-				return err
+			var n int64
+			var err error
+			if e, ok := tx.w.q.(IDExecer); ok {
+				id, n, err = e.ExecID(ctx, insertTxnSQL, args...)
+				tx.w.wrote = n > 0
+			} else if err = tx.QueryRow(ctx, insertTxnSQL+` RETURNING id`, args...).Scan(&id); errors.Is(err, ErrNoRows) {
+				err = nil
+			} else {
+				n = 1
 			}
-			_, err := tx.Exec(ctx, "insert event", insertEventSQL, id, s.T(now), string(t.State), t.ResponseCode, t.Reason, "")
+			if err != nil {
+				return err
+			} else if n == 0 {
+				return txnExists(t)
+			}
+			_, err = tx.Exec(ctx, "insert event", insertEventSQL, id, at, string(t.State), t.ResponseCode, t.Reason, "")
 			return err
 		})
 	}
@@ -74,6 +89,11 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 	}
 	t.ID, t.CreatedAt, t.UpdatedAt = id, now, now
 	return nil
+}
+
+// txnExists is the error for a transaction whose TxnKey is journaled.
+func txnExists(t *posguard.Transaction) error {
+	return posguard.Errorf(posguard.ECONFLICT, "transaction %s/%s/%s/%s already journaled", t.TerminalID, t.Batch, t.STAN, t.MTI)
 }
 
 // Update applies u atomically: the changed columns, an appended event and,
