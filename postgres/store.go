@@ -16,8 +16,7 @@ import (
 
 // Store is posguard's PostgreSQL store. It implements posguard.Store.
 type Store struct {
-	// Store is the SQL core: every store method that PostgreSQL does not
-	// replace on its hot path, and the clock (Now).
+	// Store is the SQL core: every store method, and the clock (Now).
 	*sqlstore.Store
 
 	pool     *pgxpool.Pool

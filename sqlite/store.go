@@ -15,8 +15,7 @@ import (
 
 // Store is posguard's SQLite store. It implements posguard.Store.
 type Store struct {
-	// Store is the SQL core: every store method that SQLite does not
-	// replace on its hot path, and the clock (Now).
+	// Store is the SQL core: every store method, and the clock (Now).
 	*sqlstore.Store
 
 	path   string

@@ -3,8 +3,8 @@
 // ledger, settlement and payouts, users, tokens, account change requests,
 // the audit log, onboarding and risk, reconciliation), written once over a small Dialect per
 // database. sqlite.Store and postgres.Store embed *Store; each keeps only
-// opening, its migrations, its Dialect and Conn, and its hot path (group
-// commit of the journal's writes).
+// opening, its migrations, its Dialect and Conn, and its group committer
+// (the journal's writes, written here, run through it).
 //
 // # How a store method runs SQL
 //

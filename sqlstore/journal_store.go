@@ -10,7 +10,7 @@ import (
 )
 
 // The journal's reads. Its writes (Insert, Update and the reversal queue's)
-// are each database's hot path: they go through group commit there.
+// are in journal_write.go: they go through group commit.
 
 // Queries of the journal reads, exported for the index tests of each
 // database (EXPLAIN must show the index each one relies on).

@@ -8,9 +8,9 @@ import (
 )
 
 // Store is the one SQL implementation of posguard's stores. sqlite.Store and
-// postgres.Store embed it, so each of its methods is theirs too; they
-// replace only the methods on their hot path (the journal's writes through
-// group commit, SQLite's prepared reads).
+// postgres.Store embed it, so each of its methods is theirs too; they add
+// opening, migrations and their group committer (Group), which the
+// journal's writes run through.
 type Store struct {
 	// Now is the store's clock, used for CreatedAt, UpdatedAt, StatusSince
 	// and default event times. It defaults to time.Now; tests may replace it
