@@ -3,7 +3,6 @@ package simwallet
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -46,7 +45,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, wallet.MaxBody+1))
+	body, err := wallet.ReadBody(r.Body, r.ContentLength, wallet.MaxBody)
 	if err != nil || len(body) > wallet.MaxBody {
 		http.Error(w, "body too large or cut", http.StatusBadRequest)
 		return

@@ -91,3 +91,4 @@ func BenchmarkSignUnpooled(b *testing.B) {
 		_ = hex.EncodeToString(m.Sum(nil))
 	}
 }
+
