@@ -91,4 +91,3 @@ func BenchmarkSignUnpooled(b *testing.B) {
 		_ = hex.EncodeToString(m.Sum(nil))
 	}
 }
-
