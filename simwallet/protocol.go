@@ -178,7 +178,7 @@ func (s *Sim) write(w http.ResponseWriter, ch *channel, a answer, bad bool) {
 	s.mu.Lock()
 	a["timestamp"] = s.now().Unix()
 	s.mu.Unlock()
-	body, _ := json.Marshal(a)
+	body, _ := a.encode()
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	if !bad {
