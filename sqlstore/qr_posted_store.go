@@ -7,14 +7,33 @@ import (
 )
 
 // UnpostedQR returns succeeded orders and refunds not posted yet (see
-// posguard.QRStore).
+// posguard.QRStore), with the fields a posting needs only: the poster
+// reads every order once, and the other two thirds of a row's columns were
+// most of what reading it cost (SQLite's driver fetches a row column by
+// column).
 func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder, []*posguard.QRRefund, error) {
-	orders, err := queryAll(ctx, s.DB, "unposted qr orders", scanQROrder, `SELECT `+QROrderColumns+` FROM qr_orders
+	orders, err := queryAll(ctx, s.DB, "unposted qr orders", func(r Row) (*posguard.QROrder, error) {
+		o := posguard.QROrder{State: posguard.QRSucceeded}
+		var amount int64
+		if err := r.Scan(&o.ID, &o.MerchantID, &amount, TimeCol(&o.PaidAt), TimeCol(&o.UpdatedAt)); err != nil {
+			return nil, err
+		}
+		o.Amount = posguard.Amount(amount)
+		return &o, nil
+	}, `SELECT id, merchant_id, amount, paid_at, updated_at FROM qr_orders
 		WHERE state = 'succeeded' AND posted = ? ORDER BY id LIMIT ?`, false, pageLimit(limit, 50, 1000))
 	if err != nil {
 		return nil, nil, err
 	}
-	refunds, err := queryAll(ctx, s.DB, "unposted qr refunds", scanQRRefund, `SELECT `+QRRefundColumns+` FROM qr_refunds
+	refunds, err := queryAll(ctx, s.DB, "unposted qr refunds", func(r Row) (*posguard.QRRefund, error) {
+		v := posguard.QRRefund{State: posguard.QRRefundSucceeded}
+		var amount int64
+		if err := r.Scan(&v.ID, &v.OrderID, &v.MerchantID, &amount, &v.Internal, TimeCol(&v.UpdatedAt)); err != nil {
+			return nil, err
+		}
+		v.Amount = posguard.Amount(amount)
+		return &v, nil
+	}, `SELECT id, order_id, merchant_id, amount, internal, updated_at FROM qr_refunds
 		WHERE state = 'succeeded' AND posted = ? ORDER BY id LIMIT ?`, false, pageLimit(limit, 50, 1000))
 	return orders, refunds, err
 }
