@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/posguard/posguard"
 )
@@ -38,36 +39,42 @@ func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder,
 	return orders, refunds, err
 }
 
-// MarkQRPosted records that the ledger posted these orders and refunds.
-// On PostgreSQL each table takes one statement (id = ANY of the list): a
-// statement per row cost a round trip each on the committer's connection.
-// SQLite runs its prepared statement per row (no round trip to save).
+// MarkQRPosted records that the ledger posted these orders and refunds,
+// one statement per table: on PostgreSQL id = ANY of the list (a statement
+// per row cost a round trip each on the committer's connection), on SQLite
+// id IN the list's json_each (one prepared statement whatever the list's
+// length, where a statement per row cost the driver's bind and step for
+// each).
 func (s *Store) MarkQRPosted(ctx context.Context, orderIDs, refundIDs []int64) error {
 	return s.InGroupTx(ctx, "mark qr posted", func(ctx context.Context, tx *Tx) error {
-		if s.DB.D.Name == "postgres" {
-			for _, m := range []struct {
-				table string
-				ids   []int64
-			}{{"qr_orders", orderIDs}, {"qr_refunds", refundIDs}} {
-				if len(m.ids) == 0 {
-					continue
-				}
-				if _, err := tx.Exec(ctx, "mark qr posted", `UPDATE `+m.table+` SET posted = ? WHERE id = ANY(?)`, true, m.ids); err != nil {
-					return err
-				}
+		for _, m := range []struct {
+			table string
+			ids   []int64
+		}{{"qr_orders", orderIDs}, {"qr_refunds", refundIDs}} {
+			if len(m.ids) == 0 {
+				continue
 			}
-			return nil
-		}
-		for _, id := range orderIDs {
-			if _, err := tx.Exec(ctx, "mark qr posted", `UPDATE qr_orders SET posted = ? WHERE id = ?`, true, id); err != nil {
-				return err
+			q, arg := `UPDATE `+m.table+` SET posted = ? WHERE id = ANY(?)`, any(m.ids)
+			if s.DB.D.Name != "postgres" {
+				q, arg = `UPDATE `+m.table+` SET posted = ? WHERE id IN (SELECT value FROM json_each(?))`, jsonIDs(m.ids)
 			}
-		}
-		for _, id := range refundIDs {
-			if _, err := tx.Exec(ctx, "mark qr posted", `UPDATE qr_refunds SET posted = ? WHERE id = ?`, true, id); err != nil {
+			if _, err := tx.Exec(ctx, "mark qr posted", q, true, arg); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// jsonIDs is ids as a JSON array.
+func jsonIDs(ids []int64) string {
+	b := make([]byte, 0, len(ids)*8+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }

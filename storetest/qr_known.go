@@ -12,7 +12,7 @@ import (
 // testQRUpdateKnown: an outcome given the order as the caller has it
 // (QROrderUpdate.Known) returns exactly the order as stored, the same as
 // one without it, and queues the same notification; the unposted read
-// gives what a posting needs.
+// gives what a posting needs, and several orders are marked posted at once.
 func testQRUpdateKnown(t *testing.T, q posguard.QRStore) {
 	ctx := context.Background()
 	none, empty := posguard.QRTaskNone, ""
@@ -67,5 +67,12 @@ func testQRUpdateKnown(t *testing.T, q posguard.QRStore) {
 		if p.MerchantID != "M1" || p.Amount != 1234 || p.State != posguard.QRSucceeded || !p.PaidAt.Equal(paid) || p.UpdatedAt.IsZero() {
 			t.Fatalf("unposted order = %+v", p)
 		}
+	}
+	// Both marked in one call (and an id that is not there): none left.
+	must(t, q.MarkQRPosted(ctx, []int64{uo[0].ID, uo[1].ID, 999999}, nil), "mark posted")
+	uo, _, err = q.UnpostedQR(ctx, 10)
+	must(t, err, "unposted after")
+	if len(uo) != 0 {
+		t.Fatalf("unposted after marking = %d orders", len(uo))
 	}
 }
