@@ -151,6 +151,12 @@ type QROrderUpdate struct {
 	// Notify queues the merchant notification of the order's new final
 	// state (when it has a notify_url), in the same transaction.
 	Notify bool
+	// Known, when set, is the order as the caller already has it (same
+	// ID, as the store returned it): the columns no update changes (its
+	// merchant and numbers, amount, mode, channel, payment code,
+	// terminal, subject, notify_url, deadline, creation time) are taken
+	// from it instead of being read back. Nil: the whole order is read.
+	Known *QROrder
 }
 
 // QRRefundState is a refund's state.
@@ -315,7 +321,10 @@ type QRStore interface {
 	DueQRRefunds(ctx context.Context, now time.Time, limit int) ([]*QRRefund, error)
 
 	// UnpostedQR returns succeeded orders and succeeded refunds the ledger
-	// has not posted yet, oldest first, at most limit of each.
+	// has not posted yet, oldest first, at most limit of each. Only what a
+	// posting needs is filled in: an order's ID, MerchantID, Amount,
+	// State, PaidAt and UpdatedAt; a refund's ID, OrderID, MerchantID,
+	// Amount, State, Internal and UpdatedAt.
 	UnpostedQR(ctx context.Context, limit int) ([]*QROrder, []*QRRefund, error)
 	// MarkQRPosted records that the ledger posted these orders and refunds.
 	MarkQRPosted(ctx context.Context, orderIDs, refundIDs []int64) error

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -153,9 +152,13 @@ func RunQR(ctx context.Context, cfg QRConfig) (*QRResult, error) {
 	tr := &nethttp.Transport{MaxIdleConns: cfg.Clients * 2, MaxIdleConnsPerHost: cfg.Clients * 2, IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
 	hc := &nethttp.Client{Transport: tr, Timeout: 30 * time.Second}
-	ordersURL := "http://" + h.APIAddr + "/v1/qr/orders"
+	merchants := make([]*merchantConn, cfg.Clients)
+	for i := range merchants {
+		merchants[i] = newMerchantConn(h.APIAddr, "/v1/qr/orders", token, 30*time.Second)
+		defer merchants[i].close()
+	}
 	res.Posguard, err = loadQR(ctx, "posguard", cfg, func(ctx context.Context, client, seq int) string {
-		return postOrder(ctx, hc, ordersURL, token, client, seq)
+		return postOrder(ctx, merchants[client], client, seq)
 	})
 	if err != nil {
 		return nil, err
@@ -190,26 +193,23 @@ type orderAnswer struct {
 
 // postOrder creates one micropay order and returns its state ("http NNN"
 // or "error" when there is no order in the answer).
-func postOrder(ctx context.Context, hc *nethttp.Client, url, token string, client, seq int) string {
-	body := []byte(`{"out_order_no":"B` + strconv.Itoa(client) + `-` + strconv.Itoa(seq) + `","amount":` + strconv.Itoa(100+seq%900) +
-		`,"auth_code":"` + payCode(client, seq) + `"}`)
-	req, err := nethttp.NewRequestWithContext(ctx, nethttp.MethodPost, url, bytes.NewReader(body))
+func postOrder(ctx context.Context, mc *merchantConn, client, seq int) string {
+	body := make([]byte, 0, 96)
+	body = append(body, `{"out_order_no":"B`...)
+	body = strconv.AppendInt(body, int64(client), 10)
+	body = append(body, '-')
+	body = strconv.AppendInt(body, int64(seq), 10)
+	body = append(body, `","amount":`...)
+	body = strconv.AppendInt(body, int64(100+seq%900), 10)
+	body = append(body, `,"auth_code":"`...)
+	body = append(body, payCode(client, seq)...)
+	body = append(body, `"}`...)
+	status, b, err := mc.post(ctx, body)
 	if err != nil {
 		return "error"
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := hc.Do(req)
-	if err != nil {
-		return "error"
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return "error"
-	}
-	if resp.StatusCode != nethttp.StatusCreated && resp.StatusCode != nethttp.StatusOK {
-		return "http " + strconv.Itoa(resp.StatusCode)
+	if status != nethttp.StatusCreated && status != nethttp.StatusOK {
+		return "http " + strconv.Itoa(status)
 	}
 	var a orderAnswer
 	if json.Unmarshal(b, &a) != nil || a.State == "" {

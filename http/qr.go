@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	nethttp "net/http"
 	"net/url"
 	"sort"
@@ -78,7 +77,7 @@ type qrOrderList struct {
 
 // readFields reads a JSON object of at most 64 KiB into its raw fields.
 func readFields(r *nethttp.Request) (map[string]json.RawMessage, error) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, 64<<10+1))
+	b, err := wallet.ReadBody(r.Body, r.ContentLength, 64<<10)
 	if err != nil || len(b) > 64<<10 {
 		return nil, posguard.Errorf(posguard.EINVALID, "body: too large or unreadable")
 	}
@@ -470,7 +469,7 @@ func (s *Server) postQRRefund(w nethttp.ResponseWriter, r *nethttp.Request) {
 // postQRNotify serves POST /v1/qr/notify/{channel}: a channel's payment
 // notification, answered {"return_code": "SUCCESS"} once durably recorded.
 func (s *Server) postQRNotify(w nethttp.ResponseWriter, r *nethttp.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, wallet.MaxBody+1))
+	body, err := wallet.ReadBody(r.Body, r.ContentLength, wallet.MaxBody)
 	if err != nil || len(body) > wallet.MaxBody {
 		writeJSON(w, nethttp.StatusBadRequest, map[string]string{"return_code": "FAIL", "return_msg": "body too large or unreadable"})
 		return

@@ -61,7 +61,9 @@ func (e *Engine) Create(ctx context.Context, in OrderInput) (*posguard.QROrder, 
 	}
 	if got.State.Final() {
 		e.observeOrder(got, nil)
-		wake(e.wakeNot)
+		if got.NotifyURL != "" {
+			wake(e.wakeNot)
+		}
 		e.changed(got.ID)
 		return got, true, nil
 	}

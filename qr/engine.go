@@ -269,13 +269,16 @@ func wake(ch chan struct{}) {
 	}
 }
 
-// update applies u and wakes the waiters of the order.
+// update applies u and wakes the waiters of the order, and the
+// notification queue when the order has somewhere to be notified (the
+// store queues nothing for an order without a notify_url: a wake would
+// only read the queue for nothing).
 func (e *Engine) update(ctx context.Context, u posguard.QROrderUpdate) (*posguard.QROrder, error) {
 	o, err := e.Store.UpdateQROrder(ctx, u)
 	if err == nil {
 		e.observeOrder(o, &u)
 		e.changed(o.ID)
-		if u.Notify {
+		if u.Notify && o.NotifyURL != "" {
 			wake(e.wakeNot)
 		}
 		if u.Task != nil && *u.Task != posguard.QRTaskNone {

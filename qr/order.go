@@ -42,7 +42,7 @@ func (e *Engine) afterMicropay(ctx context.Context, o *posguard.QROrder, a *wall
 // queryLater keeps o paying with a query one interval from now.
 func (e *Engine) queryLater(ctx context.Context, o *posguard.QROrder, why string) *posguard.QROrder {
 	got, err := e.update(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, Task: ptr(posguard.QRTaskQuery),
-		NextAttempt: e.Now().Add(e.QueryEvery), LastError: &why})
+		NextAttempt: e.Now().Add(e.QueryEvery), LastError: &why, Known: o})
 	e.logUpdate(o, err)
 	return got
 }
@@ -50,7 +50,7 @@ func (e *Engine) queryLater(ctx context.Context, o *posguard.QROrder, why string
 // succeed makes o succeeded (a trusted SUCCESS).
 func (e *Engine) succeed(ctx context.Context, o *posguard.QROrder, txID, paidAt, how string) *posguard.QROrder {
 	got, err := e.update(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRSucceeded,
-		TransactionID: txID, PaidAt: e.paidAt(paidAt), Task: ptr(posguard.QRTaskNone), LastError: ptr(""), Notify: true})
+		TransactionID: txID, PaidAt: e.paidAt(paidAt), Task: ptr(posguard.QRTaskNone), LastError: ptr(""), Notify: true, Known: o})
 	if err == nil {
 		e.Logger.Info("qr order succeeded", "order", o.ID, "out_trade_no", o.OutTradeNo, "by", how)
 	}
@@ -61,7 +61,7 @@ func (e *Engine) succeed(ctx context.Context, o *posguard.QROrder, txID, paidAt,
 // fail makes o failed with reason.
 func (e *Engine) fail(ctx context.Context, o *posguard.QROrder, reason string) *posguard.QROrder {
 	got, err := e.update(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRFailed,
-		Reason: reason, Task: ptr(posguard.QRTaskNone), Notify: true})
+		Reason: reason, Task: ptr(posguard.QRTaskNone), Notify: true, Known: o})
 	e.logUpdate(o, err)
 	return got
 }

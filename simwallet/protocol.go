@@ -3,7 +3,6 @@ package simwallet
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -46,7 +45,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, wallet.MaxBody+1))
+	body, err := wallet.ReadBody(r.Body, r.ContentLength, wallet.MaxBody)
 	if err != nil || len(body) > wallet.MaxBody {
 		http.Error(w, "body too large or cut", http.StatusBadRequest)
 		return
@@ -179,7 +178,7 @@ func (s *Sim) write(w http.ResponseWriter, ch *channel, a answer, bad bool) {
 	s.mu.Lock()
 	a["timestamp"] = s.now().Unix()
 	s.mu.Unlock()
-	body, _ := json.Marshal(a)
+	body, _ := a.encode()
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	if !bad {

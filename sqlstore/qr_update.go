@@ -64,8 +64,9 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 }
 
 // updateQROrderSQL is UpdateQROrder as one UPDATE: its conditions in the
-// WHERE, the row returned. Each column keeps its value unless u sets it,
-// as applyQROrderUpdate does. Its arguments are updateQROrderArgs'.
+// WHERE, the row returned (its RETURNING list follows). Each column keeps
+// its value unless u sets it, as applyQROrderUpdate does. Its arguments are
+// updateQROrderArgs'.
 const updateQROrderSQL = `UPDATE qr_orders SET state = COALESCE(NULLIF(?, ''), state),
 	reason = COALESCE(NULLIF(?, ''), reason), transaction_id = COALESCE(NULLIF(?, ''), transaction_id),
 	paid_at = CASE WHEN ? THEN ? ELSE paid_at END, code_url = COALESCE(NULLIF(?, ''), code_url),
@@ -75,17 +76,61 @@ const updateQROrderSQL = `UPDATE qr_orders SET state = COALESCE(NULLIF(?, ''), s
 	last_error = CASE WHEN ? THEN ? ELSE last_error END, reversal_state = COALESCE(NULLIF(?, ''), reversal_state),
 	case_opened = case_opened OR ?, updated_at = ?
 	WHERE id = ? AND (? = '' OR state = ?) AND (NOT ? OR task = ?)
-	RETURNING ` + QROrderColumns
+	RETURNING `
+
+// qrOrderChangingColumns are the columns of qr_orders an update may
+// change, in scanQROrderChanged's order; the others are written once, by
+// the order's insert.
+const qrOrderChangingColumns = `state, reason, transaction_id, paid_at, code_url, expires_at, task, attempts, next_attempt,
+	last_error, reversal_state, refunded_amount, case_opened, updated_at`
 
 // updateQROrderStmtSQL is updateQROrderSQL with the merchant notification
 // inserted from the updated row, as one PostgreSQL statement (a
 // data-modifying CTE); "was final" is u.From's finality (the row's state
 // is u.From). Its arguments are updateQROrderArgs' and then the
-// notification's two times and whether to queue it.
-const updateQROrderStmtSQL = `WITH u AS (` + updateQROrderSQL + `),
+// notification's two times and whether to queue it; the row is returned
+// after it (its SELECT list follows).
+const updateQROrderStmtSQL = `WITH u AS (` + updateQROrderSQL + QROrderColumns + `),
 n AS (INSERT INTO qr_notices (order_id, refund_id, merchant_id, event, url, state, next_attempt, created_at)
 	SELECT id, 0, merchant_id, 'order', notify_url, 'pending', ?, ? FROM u WHERE ? AND notify_url <> '')
-SELECT ` + QROrderColumns + ` FROM u`
+SELECT `
+
+// updateQROrderQueries are the outcome's statements, indexed by
+// [PostgreSQL's CTE][only the changing columns returned].
+var updateQROrderQueries = [2][2]string{
+	{updateQROrderSQL + QROrderColumns, updateQROrderSQL + qrOrderChangingColumns},
+	{updateQROrderStmtSQL + QROrderColumns + ` FROM u`, updateQROrderStmtSQL + qrOrderChangingColumns + ` FROM u`},
+}
+
+// updateQROrderQuery returns the outcome's statement (the PostgreSQL CTE
+// when cte) and how to scan the row it returns: only the changing columns
+// over a copy of u.Known when the caller has the order (a third of a
+// row's columns to return and convert), the whole row otherwise.
+func updateQROrderQuery(u posguard.QROrderUpdate, cte bool) (string, func(Row) (*posguard.QROrder, error)) {
+	i := 0
+	if cte {
+		i = 1
+	}
+	if u.Known == nil || u.Known.ID != u.ID {
+		return updateQROrderQueries[i][0], scanQROrder
+	}
+	known := u.Known
+	return updateQROrderQueries[i][1], func(r Row) (*posguard.QROrder, error) { return scanQROrderChanged(r, known) }
+}
+
+// scanQROrderChanged scans qrOrderChangingColumns over a copy of known.
+func scanQROrderChanged(r Row, known *posguard.QROrder) (*posguard.QROrder, error) {
+	o := *known
+	var state, task string
+	var refunded int64
+	err := r.Scan(&state, &o.Reason, &o.TransactionID, TimeCol(&o.PaidAt), &o.CodeURL, TimeCol(&o.ExpiresAt), &task,
+		&o.Attempts, TimeCol(&o.NextAttempt), &o.LastError, &o.ReversalState, &refunded, &o.CaseOpened, TimeCol(&o.UpdatedAt))
+	if err != nil {
+		return nil, err
+	}
+	o.State, o.Task, o.RefundedAmount = posguard.QRState(state), posguard.QRTask(task), posguard.Amount(refunded)
+	return &o, nil
+}
 
 // updateQROrderArgs returns the arguments of updateQROrderSQL for u at now,
 // and whether u's change queues the order's merchant notification (u.From
@@ -136,8 +181,9 @@ func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUp
 	now := s.NowUTC()
 	args, notify := s.updateQROrderArgs(u, now)
 	var got *posguard.QROrder
+	q, scan := updateQROrderQuery(u, false)
 	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
-		o, err := scanQROrder(tx.QueryRow(ctx, updateQROrderSQL, args...))
+		o, err := scan(tx.QueryRow(ctx, q, args...))
 		got = o
 		if errors.Is(err, ErrNoRows) {
 			return s.updateQROrderRefused(ctx, tx, u)
@@ -159,9 +205,10 @@ func (s *Store) updateQROrderStmt(ctx context.Context, u posguard.QROrderUpdate)
 	now := s.NowUTC()
 	args, notify := s.updateQROrderArgs(u, now)
 	var got *posguard.QROrder
-	st := &Stmt{SQL: updateQROrderStmtSQL, Args: append(args, s.T(now), s.T(now), notify),
+	q, scan := updateQROrderQuery(u, true)
+	st := &Stmt{SQL: q, Args: append(args, s.T(now), s.T(now), notify),
 		Scan: func(r Row) error {
-			o, err := scanQROrder(r)
+			o, err := scan(r)
 			got = o
 			return err
 		}}

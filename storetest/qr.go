@@ -29,6 +29,7 @@ func RunQR(t *testing.T, open Opener) {
 		{"Refunds", testQRRefunds},
 		{"Notices", testQRNotices},
 		{"RefundExchanges", testQRRefundExchanges},
+		{"UpdateKnown", testQRUpdateKnown},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

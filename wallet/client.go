@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -186,7 +185,7 @@ func (c *Client) call(ctx context.Context, path, mchID string, req any, outTrade
 		return unknown(code, err, "wallet %s: %s", path, c.Channel.Name)
 	}
 	defer resp.Body.Close()
-	ab, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	ab, err := ReadBody(resp.Body, resp.ContentLength, limit)
 	if err != nil {
 		code := posguard.EUNAVAILABLE
 		if errors.Is(err, context.DeadlineExceeded) {

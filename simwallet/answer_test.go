@@ -1,0 +1,52 @@
+package simwallet
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// TestAnswerEncodeAsMarshal checks that an answer's JSON is byte for byte
+// json.Marshal's, for the plain answers written by hand and for those left
+// to json.Marshal (escapes, other types).
+func TestAnswerEncodeAsMarshal(t *testing.T) {
+	for _, a := range []answer{
+		{},
+		{"return_code": "SUCCESS", "result_code": "SUCCESS", "app_id": "wx1", "mch_id": "19", "nonce": "abcDEF0123456789",
+			"timestamp": int64(1765000000), "out_trade_no": "Q12", "transaction_id": "420000", "amount": int64(100),
+			"paid_at": "2026-12-07T11:00:00+08:00", "trade_state": "SUCCESS", "refunded_amount": 0},
+		{"err_msg": "signature missing or wrong", "return_code": "FAIL", "err_code": "SIGNERROR"},
+		{"trade_state_desc": "simulated <USERPAYING> & more", "n": int64(-5)},
+		{"bill": "a,b\nc,d\n", "x": "quote \" and \\ back"},
+		{"msg": "支付中", "tab": "a\tb"},
+		{"f": 1.5, "b": true, "nil": nil},
+		{"k<": "v"},
+	} {
+		want, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.encode()
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("encode: %s, %v\nwant %s", got, err, want)
+		}
+	}
+}
+
+// FuzzAnswerEncode checks encode against json.Marshal for any strings and
+// integers.
+func FuzzAnswerEncode(f *testing.F) {
+	f.Add("return_code", "SUCCESS", "amount", int64(100))
+	f.Add("err_msg", "<&>\u2028\x00\xff", "n", int64(-1))
+	f.Fuzz(func(t *testing.T, k1, v1, k2 string, n int64) {
+		a := answer{k1: v1, k2: n, "nonce": v1 + k2}
+		want, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.encode()
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("encode: %q, %v\nwant %q", got, err, want)
+		}
+	})
+}
