@@ -45,9 +45,7 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 		if err := s.lockHead(ctx, tx); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "insert batch "+b.ID, `INSERT INTO settlement_batches (`+batchCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			b.ID, string(b.Kind), b.MerchantID, b.Date, b.MaxSeq, b.Count, int64(b.Net), int64(b.Fee),
-			int64(b.Payout), b.PayoutID, s.T(b.CreatedAt)); err != nil {
+		if err := batchTable.add(ctx, tx, s.Store, b, ""); err != nil {
 			return err
 		}
 		from := ` FROM ledger_postings p WHERE ` + unsettled + ` AND p.merchant_id = ?`
@@ -97,30 +95,22 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 	})
 }
 
-const batchCols = `id, kind, merchant_id, date, max_seq, count, net, fee, payout, payout_id, created_at`
+// batchTable is settlement_batches.
+var batchTable = newTable("settlement_batches", "", `id, kind, merchant_id, date, max_seq, count, net, fee, payout, payout_id, created_at`,
+	func(b *posguard.Batch) []any {
+		return []any{&b.ID, &b.Kind, &b.MerchantID, &b.Date, &b.MaxSeq, &b.Count, &b.Net, &b.Fee, &b.Payout, &b.PayoutID, &b.CreatedAt}
+	})
 
 // Batch implements posguard.SettlementStore.
 func (s *Money) Batch(ctx context.Context, id string) (*posguard.Batch, error) {
-	return queryOne(ctx, s.DB, "query batch", func() error { return NotFound("settlement batch", strconv.Quote(id)) }, scanBatch,
-		`SELECT `+batchCols+` FROM settlement_batches WHERE id = ?`, id)
+	return batchTable.get(ctx, s.DB, "query batch", func() error { return NotFound("settlement batch", strconv.Quote(id)) }, ` WHERE id = ?`, id)
 }
 
 // Batches implements posguard.SettlementStore.
 func (s *Money) Batches(ctx context.Context, merchantID, from, to string) ([]*posguard.Batch, error) {
 	a := Args{}
-	q := `SELECT ` + batchCols + ` FROM settlement_batches WHERE 1 = 1` + a.Eq("merchant_id", merchantID)
-	if from != "" {
-		q += ` AND date >= ` + a.Add(from)
-	}
-	if to != "" {
-		q += ` AND date <= ` + a.Add(to)
-	}
-	return queryAll(ctx, s.DB, "query batches", scanBatch, q+` ORDER BY date DESC, created_at DESC, id DESC`, a.List...)
-}
-
-func scanBatch(r Row) (*posguard.Batch, error) {
-	b := &posguard.Batch{}
-	return b, r.Scan(&b.ID, &b.Kind, &b.MerchantID, &b.Date, &b.MaxSeq, &b.Count, &b.Net, &b.Fee, &b.Payout, &b.PayoutID, TimeCol(&b.CreatedAt))
+	where := ` WHERE 1 = 1` + a.Eq("merchant_id", merchantID, "date >=", from, "date <=", to)
+	return batchTable.list(ctx, s.DB, "query batches", where+` ORDER BY date DESC, created_at DESC, id DESC`, a.List...)
 }
 
 // HoldForReview implements posguard.SettlementStore.

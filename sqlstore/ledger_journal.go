@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 
 	"github.com/posguard/posguard"
 )
@@ -32,12 +31,7 @@ func (s *Money) JournalChanges(ctx context.Context, after int64, n int) ([]posgu
 
 // Cursor implements posguard.LedgerStore.
 func (s *Money) Cursor(ctx context.Context, name string) (int64, error) {
-	var v int64
-	err := s.DB.QueryRow(ctx, `SELECT value FROM ledger_cursors WHERE name = ?`, name).Scan(&v)
-	if errors.Is(err, ErrNoRows) {
-		return 0, nil
-	}
-	return v, s.DB.Err(err, "read cursor")
+	return queryOne(ctx, s.DB, "read cursor", none, one[int64], `SELECT value FROM ledger_cursors WHERE name = ?`, name)
 }
 
 // SetCursor implements posguard.LedgerStore.

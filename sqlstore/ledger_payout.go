@@ -11,8 +11,14 @@ import (
 	"github.com/posguard/posguard"
 )
 
-const payoutCols = `id, batch_id, merchant_id, amount, account_bank, account_number, account_name, account_status,
-	state, reason, bank_ref, attempts, resettled_by, resettles, case_id, created_at, updated_at, paid_at`
+// payoutTable is payouts.
+var payoutTable = newTable("payouts", "", `id, batch_id, merchant_id, amount, account_bank, account_number, account_name,
+	account_status, state, reason, bank_ref, attempts, resettled_by, resettles, case_id, created_at, updated_at, paid_at`,
+	func(p *posguard.Payout) []any {
+		return []any{&p.ID, &p.BatchID, &p.MerchantID, &p.Amount, &p.Account.Bank, &p.Account.Number, &p.Account.Name,
+			&p.Account.Status, &p.State, &p.Reason, &p.BankRef, &p.Attempts, &p.ResettledBy, &p.Resettles, &p.CaseID,
+			&p.CreatedAt, &p.UpdatedAt, &p.PaidAt}
+	})
 
 // insertPayout writes a new payout inside tx.
 func (s *Money) insertPayout(ctx context.Context, tx *Tx, p *posguard.Payout) error {
@@ -21,24 +27,18 @@ func (s *Money) insertPayout(ctx context.Context, tx *Tx, p *posguard.Payout) er
 		p.State = posguard.PayoutQueued
 	}
 	p.CreatedAt, p.UpdatedAt = now, now
-	_, err := tx.Exec(ctx, "insert payout "+p.ID, `INSERT INTO payouts (`+payoutCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, p.BatchID, p.MerchantID, int64(p.Amount), p.Account.Bank, p.Account.Number, p.Account.Name,
-		p.Account.Status, string(p.State), p.Reason, p.BankRef, p.Attempts, p.ResettledBy, p.Resettles, p.CaseID,
-		s.T(now), s.T(now), s.T(p.PaidAt))
-	return err
+	return payoutTable.add(ctx, tx, s.Store, p, "")
 }
 
 // Payout implements posguard.PayoutStore.
 func (s *Money) Payout(ctx context.Context, id string) (*posguard.Payout, error) {
-	return queryOne(ctx, s.DB, "query payout", func() error { return NotFound("payout", strconv.Quote(id)) }, scanPayout,
-		`SELECT `+payoutCols+` FROM payouts WHERE id = ?`, id)
+	return payoutTable.get(ctx, s.DB, "query payout", func() error { return NotFound("payout", strconv.Quote(id)) }, ` WHERE id = ?`, id)
 }
 
 // Payouts implements posguard.PayoutStore.
 func (s *Money) Payouts(ctx context.Context, f posguard.PayoutFilter) ([]*posguard.Payout, error) {
 	a := Args{}
-	q := `SELECT ` + payoutCols + ` FROM payouts WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "batch_id", f.BatchID)
+	q := ` WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "batch_id", f.BatchID)
 	if len(f.States) > 0 {
 		in := make([]string, len(f.States))
 		for i, st := range f.States {
@@ -47,14 +47,7 @@ func (s *Money) Payouts(ctx context.Context, f posguard.PayoutFilter) ([]*posgua
 		q += ` AND state IN (` + strings.Join(in, ", ") + `)`
 	}
 	q += ` ORDER BY created_at, id LIMIT ` + a.Add(pageLimit(f.Limit, 100, 10000))
-	return queryAll(ctx, s.DB, "query payouts", scanPayout, q, a.List...)
-}
-
-func scanPayout(r Row) (*posguard.Payout, error) {
-	p := &posguard.Payout{}
-	return p, r.Scan(&p.ID, &p.BatchID, &p.MerchantID, &p.Amount, &p.Account.Bank, &p.Account.Number, &p.Account.Name,
-		&p.Account.Status, &p.State, &p.Reason, &p.BankRef, &p.Attempts, &p.ResettledBy, &p.Resettles, &p.CaseID,
-		TimeCol(&p.CreatedAt), TimeCol(&p.UpdatedAt), TimeCol(&p.PaidAt))
+	return payoutTable.list(ctx, s.DB, "query payouts", q, a.List...)
 }
 
 // payoutState reads a payout's state inside tx (ENOTFOUND if unknown).

@@ -79,10 +79,7 @@ func (s *Money) SettleT1(ctx context.Context, run posguard.T1Run) (posguard.T1Re
 			id := t1Prefix(run.Date) + t.MerchantID + t1Suffix(n)
 			b := &posguard.Batch{ID: id, Kind: posguard.BatchT1, MerchantID: t.MerchantID, Date: run.Date, MaxSeq: head,
 				Count: t.Count, Net: t.Net, Payout: t.Net, PayoutID: "PO-" + id, CreatedAt: at}
-			if _, err := tx.Exec(ctx, "insert batch "+b.ID, `INSERT INTO settlement_batches (`+batchCols+`)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				b.ID, string(b.Kind), b.MerchantID, b.Date, b.MaxSeq, b.Count, int64(b.Net), int64(b.Fee),
-				int64(b.Payout), b.PayoutID, s.T(at)); err != nil {
+			if err := batchTable.add(ctx, tx, s.Store, b, ""); err != nil {
 				return err
 			}
 			res.Batches = append(res.Batches, b)
