@@ -55,7 +55,7 @@ func TestCheckCompletion(t *testing.T) {
 	}
 	for _, c := range cases {
 		u := c.u
-		err := CheckCompletion(1, 7, c.state, &u)
+		err := checkCompletion(1, 7, c.state, &u)
 		if posguard.ErrorCode(err) != c.code || u.ID != c.id {
 			t.Errorf("%s: %v, u.ID %d; want %q, %d", c.name, err, u.ID, c.code, c.id)
 		}

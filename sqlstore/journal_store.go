@@ -254,34 +254,34 @@ func (s *Store) DailyByCard(ctx context.Context, merchantID, date string) ([]pos
 	}, DailyByCardSQL, merchantID, date)
 }
 
-// CheckInsert is EINVALID for a transaction without a type or a state.
-func CheckInsert(t *posguard.Transaction) error {
+// checkInsert is EINVALID for a transaction without a type or a state.
+func checkInsert(t *posguard.Transaction) error {
 	if t == nil || t.Type == "" || t.State == "" {
 		return posguard.Errorf(posguard.EINVALID, "insert: a transaction needs a type and a state")
 	}
 	return nil
 }
 
-// InsertJSON checks t before it is journaled (see CheckInsert) and returns
-// its answer and detail columns (see EncodeAnswer and EncodeDetail).
-func InsertJSON(t *posguard.Transaction) (answer, detail any, err error) {
-	if err := CheckInsert(t); err != nil {
+// insertJSON checks t before it is journaled (see checkInsert) and returns
+// its answer and detail columns (see encodeAnswer and encodeDetail).
+func insertJSON(t *posguard.Transaction) (answer, detail any, err error) {
+	if err := checkInsert(t); err != nil {
 		return nil, nil, err
 	}
-	if answer, err = EncodeAnswer(t.Answer); err != nil {
+	if answer, err = encodeAnswer(t.Answer); err != nil {
 		return nil, nil, err
 	}
-	detail, err = EncodeDetail(t.Detail)
+	detail, err = encodeDetail(t.Detail)
 	return answer, detail, err
 }
 
-// EncodeAnswer returns the JSON text of a for its column, or NULL (nil) for
+// encodeAnswer returns the JSON text of a for its column, or NULL (nil) for
 // no answer.
-func EncodeAnswer(a *posguard.Answer) (any, error) { return encodeJSON(a, a == nil, "answer") }
+func encodeAnswer(a *posguard.Answer) (any, error) { return encodeJSON(a, a == nil, "answer") }
 
-// EncodeDetail returns the JSON text of d for its column, or NULL (nil) when
+// encodeDetail returns the JSON text of d for its column, or NULL (nil) when
 // d is empty.
-func EncodeDetail(d map[string]string) (any, error) { return encodeJSON(d, len(d) == 0, "detail") }
+func encodeDetail(d map[string]string) (any, error) { return encodeJSON(d, len(d) == 0, "detail") }
 
 // encodeJSON returns the JSON text of v (what in errors) for its column,
 // or NULL (nil) when none.

@@ -30,11 +30,11 @@ func TestTxnJSONRoundTrip(t *testing.T) {
 		{"both", &posguard.Answer{}, map[string]string{"acq": "48020000", "note": "x"}},
 	}
 	for _, c := range cases {
-		a, err := EncodeAnswer(c.answer)
+		a, err := encodeAnswer(c.answer)
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := EncodeDetail(c.detail)
+		d, err := encodeDetail(c.detail)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestCheckInsert(t *testing.T) {
 		{&posguard.Transaction{Type: posguard.TxnSale, State: posguard.StateForwarded}, ""},
 	}
 	for i, c := range cases {
-		if got := posguard.ErrorCode(CheckInsert(c.t)); got != c.code {
+		if got := posguard.ErrorCode(checkInsert(c.t)); got != c.code {
 			t.Errorf("%d: %q, want %q", i, got, c.code)
 		}
 	}
@@ -98,7 +98,7 @@ func FuzzDecodeTxnJSON(f *testing.F) {
 		if err := readTxnJSON(&x, answer, detail); err != nil {
 			return
 		}
-		d, err := EncodeDetail(x.Detail)
+		d, err := encodeDetail(x.Detail)
 		if err != nil {
 			t.Fatal(err)
 		}

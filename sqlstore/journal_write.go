@@ -49,7 +49,7 @@ type IDExecer interface {
 // ECONFLICT if a transaction with the same TxnKey exists; EINVALID without a
 // type or state.
 func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
-	answer, detail, err := InsertJSON(t)
+	answer, detail, err := insertJSON(t)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
 // EINVALID if u.ID names another transaction.
 func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUpdate) error {
 	return s.inGroup(ctx, "complete reversal", nil, journalWrite, func(ctx context.Context, tx *Tx) error {
-		if err := CheckCompletionRow(tx.QueryRow(ctx, `SELECT txn_id, state FROM reversals WHERE id = ?`+s.DB.D.ForUpdate, id), id, &u); err != nil {
+		if err := checkCompletionRow(tx.QueryRow(ctx, `SELECT txn_id, state FROM reversals WHERE id = ?`+s.DB.D.ForUpdate, id), id, &u); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "complete reversal", `UPDATE reversals SET state = 'done', updated_at = ? WHERE id = ?`, s.T(s.NowUTC()), id); err != nil {
@@ -183,11 +183,11 @@ const updateWithSQL = `
 // updateStmt is u without a reversal to queue as one statement
 // (updateWithSQL).
 func (s *Store) updateStmt(u posguard.TxnUpdate, now time.Time) (*Stmt, error) {
-	answer, err := EncodeAnswer(u.Answer)
+	answer, err := encodeAnswer(u.Answer)
 	if err != nil {
 		return nil, err
 	}
-	detail, err := EncodeDetail(u.Detail)
+	detail, err := encodeDetail(u.Detail)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ const (
 // updateInGo runs u (SQLite): a point read by rowid when FromStates or
 // Detail need the stored row, then the UPDATE and the event.
 func (s *Store) updateInGo(ctx context.Context, tx *Tx, u posguard.TxnUpdate, now time.Time) error {
-	answer, err := EncodeAnswer(u.Answer)
+	answer, err := encodeAnswer(u.Answer)
 	if err != nil {
 		return err
 	}
@@ -311,7 +311,7 @@ func mergeDetail(id int64, stored sql.NullString, add map[string]string) (any, e
 		return nil, nil
 	}
 	if !stored.Valid || stored.String == "" {
-		return EncodeDetail(add)
+		return encodeDetail(add)
 	}
 	merged := map[string]string{}
 	if err := json.Unmarshal([]byte(stored.String), &merged); err != nil {
@@ -321,7 +321,7 @@ func mergeDetail(id int64, stored sql.NullString, add map[string]string) (any, e
 		merged = map[string]string{}
 	}
 	maps.Copy(merged, add)
-	return EncodeDetail(merged)
+	return encodeDetail(merged)
 }
 
 // queueReversal inserts r as the pending reversal of txnID inside tx, or
@@ -335,9 +335,9 @@ func (s *Store) queueReversal(ctx context.Context, tx *Tx, txnID int64, r *posgu
 		INSERT INTO reversals (txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at)
 		VALUES (?, 'pending', ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (txn_id) WHERE state = 'pending' DO NOTHING
-		RETURNING `+ReversalColumns, txnID, r.Reason, r.Attempts, s.T(next), r.LastError, s.T(now), s.T(now)))
+		RETURNING `+reversalColumns, txnID, r.Reason, r.Attempts, s.T(next), r.LastError, s.T(now), s.T(now)))
 	if errors.Is(err, ErrNoRows) {
-		got, err = revTable.scan(tx.QueryRow(ctx, PendingReversalSQL, txnID))
+		got, err = revTable.scan(tx.QueryRow(ctx, pendingReversalSQL, txnID))
 	}
 	if err != nil {
 		return s.DB.Err(err, "queue reversal")

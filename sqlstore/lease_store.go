@@ -67,7 +67,7 @@ func (s *Store) ClaimDueReversals(ctx context.Context, holder string, now time.T
 		out, err = queryAll(ctx, tx, "claim reversals", revTable.scan, `UPDATE reversals SET next_attempt = ?, claimed_by = ?
 			WHERE id IN (SELECT id FROM reversals WHERE state = 'pending' AND next_attempt <= ?
 				ORDER BY id LIMIT ?`+s.DB.D.SkipLocked+`)
-			RETURNING `+ReversalColumns, s.T(now.Add(lease)), holder, s.T(now), pageLimit(limit, 50, 1000))
+			RETURNING `+reversalColumns, s.T(now.Add(lease)), holder, s.T(now), pageLimit(limit, 50, 1000))
 		return err
 	})
 	if err != nil {
@@ -82,5 +82,5 @@ func (s *Store) ClaimDueReversals(ctx context.Context, holder string, now time.T
 func (s *Store) UnclaimReversal(ctx context.Context, id int64, next time.Time) error {
 	n, err := s.DB.Exec(ctx, "unclaim reversal", `UPDATE reversals SET next_attempt = ?, claimed_by = ''
 		WHERE id = ? AND state = 'pending'`, s.T(next.UTC()), id)
-	return changed(n, err, func() error { return ReversalNotFound(id) })
+	return changed(n, err, func() error { return reversalNotFound(id) })
 }

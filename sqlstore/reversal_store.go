@@ -8,19 +8,19 @@ import (
 	"github.com/posguard/posguard"
 )
 
-// The reversal queue's reads. Its writes go with the journal's through
-// each database's group commit.
+// The reversal queue's reads. Its writes go with the journal's
+// (journal_write.go).
 
-// ReversalColumns are the columns of reversals, revTable's.
-const ReversalColumns = `id, txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at`
+// reversalColumns are the columns of reversals, revTable's.
+const reversalColumns = `id, txn_id, state, reason, attempts, next_attempt, last_error, created_at, updated_at`
 
 // revTable is reversals, whose ID the database assigns.
-var revTable = newTable("reversals", "id", ReversalColumns, func(v *posguard.Reversal) []any {
+var revTable = newTable("reversals", "id", reversalColumns, func(v *posguard.Reversal) []any {
 	return []any{&v.ID, &v.TxnID, &v.State, &v.Reason, &v.Attempts, &v.NextAttempt, &v.LastError, &v.CreatedAt, &v.UpdatedAt}
 })
 
-// PendingReversalSQL reads the pending reversal of a transaction.
-const PendingReversalSQL = `SELECT ` + ReversalColumns + ` FROM reversals WHERE txn_id = ? AND state = 'pending'`
+// pendingReversalSQL reads the pending reversal of a transaction.
+const pendingReversalSQL = `SELECT ` + reversalColumns + ` FROM reversals WHERE txn_id = ? AND state = 'pending'`
 
 // DueReversals returns pending reversals whose NextAttempt is at or before
 // now, oldest (lowest ID) first, at most limit (default 50, max 1000).
@@ -45,7 +45,7 @@ func (s *Store) ReversalsBefore(ctx context.Context, state posguard.ReversalStat
 // PendingReversalFor returns the pending reversal of a transaction;
 // ENOTFOUND if there is none.
 func (s *Store) PendingReversalFor(ctx context.Context, txnID int64) (*posguard.Reversal, error) {
-	return queryOne(ctx, s.DB, "pending reversal", func() error { return NoPendingReversal(txnID) }, revTable.scan, PendingReversalSQL, txnID)
+	return queryOne(ctx, s.DB, "pending reversal", func() error { return noPendingReversal(txnID) }, revTable.scan, pendingReversalSQL, txnID)
 }
 
 // ReversalAttempted records a failed attempt: attempts+1, next attempt time
@@ -55,15 +55,15 @@ func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time,
 	return s.InGroupTx(ctx, "reversal attempted", func(ctx context.Context, tx *Tx) error {
 		n, err := tx.Exec(ctx, "reversal attempted", `UPDATE reversals SET attempts = attempts + 1,
 			next_attempt = ?, last_error = ?, updated_at = ? WHERE id = ?`, s.T(next.UTC()), lastErr, s.T(s.NowUTC()), id)
-		return changed(n, err, func() error { return ReversalNotFound(id) })
+		return changed(n, err, func() error { return reversalNotFound(id) })
 	})
 }
 
-// CheckCompletion is the precondition of completing reversal id, whose
+// checkCompletion is the precondition of completing reversal id, whose
 // stored row (read by the store) reverses txnID and is in state: ECONFLICT
 // unless the reversal is pending; EINVALID when u names another transaction
 // or would queue another reversal. A zero u.ID is set to txnID.
-func CheckCompletion(id, txnID int64, state string, u *posguard.TxnUpdate) error {
+func checkCompletion(id, txnID int64, state string, u *posguard.TxnUpdate) error {
 	if state != string(posguard.ReversalPending) {
 		return posguard.Errorf(posguard.ECONFLICT, "reversal %d is already %s", id, state)
 	}
@@ -78,28 +78,28 @@ func CheckCompletion(id, txnID int64, state string, u *posguard.TxnUpdate) error
 	return nil
 }
 
-// CheckCompletionRow reads, from row (SELECT txn_id, state FROM reversals
-// WHERE id = …), what CheckCompletion needs and checks it: ENOTFOUND when
+// checkCompletionRow reads, from row (SELECT txn_id, state FROM reversals
+// WHERE id = …), what checkCompletion needs and checks it: ENOTFOUND when
 // there is no row. A driver error is returned as it is, for the caller to
 // map.
-func CheckCompletionRow(row interface{ Scan(...any) error }, id int64, u *posguard.TxnUpdate) error {
+func checkCompletionRow(row Row, id int64, u *posguard.TxnUpdate) error {
 	var txnID int64
 	var state string
 	if err := row.Scan(&txnID, &state); errors.Is(err, ErrNoRows) {
-		return ReversalNotFound(id)
+		return reversalNotFound(id)
 	} else if err != nil {
 		return err
 	}
-	return CheckCompletion(id, txnID, state, u)
+	return checkCompletion(id, txnID, state, u)
 }
 
-// ReversalNotFound is the error for an unknown reversal ID.
-func ReversalNotFound(id int64) error {
+// reversalNotFound is the error for an unknown reversal ID.
+func reversalNotFound(id int64) error {
 	return posguard.Errorf(posguard.ENOTFOUND, "reversal %d not found", id)
 }
 
-// NoPendingReversal is the error for a transaction without a pending
+// noPendingReversal is the error for a transaction without a pending
 // reversal.
-func NoPendingReversal(txnID int64) error {
+func noPendingReversal(txnID int64) error {
 	return posguard.Errorf(posguard.ENOTFOUND, "no pending reversal for transaction %d", txnID)
 }
