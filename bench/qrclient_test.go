@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net"
@@ -75,4 +76,60 @@ func TestMerchantConnReadsAnswers(t *testing.T) {
 	if n := conns.Load(); n != 2 {
 		t.Fatalf("%d connections; want 2", n)
 	}
+}
+
+// FuzzMerchantConnAnswer feeds the bench's lean HTTP client arbitrary
+// answers from a TCP server: no answer may panic it, and an answer it
+// accepts has a three-digit status and a body within its 1 MiB limit.
+func FuzzMerchantConnAnswer(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\nABCD"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nABCD\r\n0\r\nX-T: 1\r\n\r\n"))
+	f.Add([]byte("HTTP/1.0 200 OK\r\n\r\nto the end"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffff\r\n"))
+	f.Add([]byte("HTTP/1.1 2x0 OK\r\nContent-Length: -1\r\n\r\n"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer ln.Close()
+	f.Fuzz(func(t *testing.T, answer []byte) {
+		served := make(chan error, 1)
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				served <- err
+				return
+			}
+			defer c.Close()
+			// Read the request (head and its 4-byte body), then answer and close.
+			br := bufio.NewReader(c)
+			for {
+				l, err := br.ReadString('\n')
+				if err != nil {
+					served <- err
+					return
+				}
+				if l == "\r\n" {
+					break
+				}
+			}
+			if _, err := io.ReadFull(br, make([]byte, 4)); err != nil {
+				served <- err
+				return
+			}
+			// A client that gave up early may have closed already: the
+			// write's error is not the server's failure.
+			c.Write(answer)
+			served <- nil
+		}()
+		mc := newMerchantConn(ln.Addr().String(), "/v1/qr/orders", "tok", 5*time.Second)
+		status, b, err := mc.post(context.Background(), []byte("body"))
+		mc.close()
+		if serr := <-served; serr != nil {
+			t.Fatalf("server: %v", serr)
+		}
+		if err == nil && (status < 0 || status > 999 || len(b) > 1<<20) {
+			t.Fatalf("accepted status %d with %d bytes", status, len(b))
+		}
+	})
 }
