@@ -230,13 +230,48 @@ func (p *proc) kill() {
 	p.log.Close()
 }
 
+// freeAddr returns a loopback address free now, for a process the chaos
+// run starts (and restarts on the same address after a kill). The port is
+// taken below the kernel's ephemeral range (ip_local_port_range): a port
+// from that range, left free while its instance is down, can be given to
+// any outgoing connection or ":0" listener on the machine (the run's own
+// clients, other tests), and the restart would then fail to bind. Without
+// room below that range it falls back to an ephemeral port.
 func freeAddr() (string, error) {
+	low := ephemeralLow()
+	const first = 10000
+	if low-first >= 1000 {
+		for range 200 {
+			port := first + rand.IntN(low-first)
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+			if err != nil {
+				continue
+			}
+			addr := l.Addr().String()
+			l.Close()
+			return addr, nil
+		}
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
+// ip_local_port_range; 32768, its default, when it cannot be read).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	var low int
+	if _, err := fmt.Sscan(string(b), &low); err != nil || low <= 0 || low > 65535 {
+		return 32768
+	}
+	return low
 }
 
 // waitHTTP waits until url answers 200.
