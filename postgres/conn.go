@@ -22,6 +22,7 @@ var dialect = &sqlstore.Dialect{
 	ForUpdate:  " FOR UPDATE",
 	SkipLocked: " FOR UPDATE SKIP LOCKED",
 	Greatest:   "greatest",
+	False:      "false",
 	WithWrites: true,
 	TimeArg:    sqlstore.NativeTime,
 	Classify:   pgCode,

@@ -2,9 +2,22 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/posguard/posguard"
+)
+
+// UnpostedOrdersSQL and UnpostedRefundsSQL are the poster's reads; %s is
+// the dialect's False. The condition is the partial indexes' predicate
+// (qr_orders_unposted, qr_refunds_unposted) written with literals: with a
+// parameter for the flag, PostgreSQL's generic plan walked the primary key
+// over every order ever made, and the read grew with the table.
+const (
+	UnpostedOrdersSQL = `SELECT id, merchant_id, amount, paid_at, updated_at FROM qr_orders
+		WHERE state = 'succeeded' AND posted = %s ORDER BY id LIMIT ?`
+	UnpostedRefundsSQL = `SELECT id, order_id, merchant_id, amount, internal, updated_at FROM qr_refunds
+		WHERE state = 'succeeded' AND posted = %s ORDER BY id LIMIT ?`
 )
 
 // UnpostedQR returns succeeded orders and refunds not posted yet (see
@@ -21,8 +34,7 @@ func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder,
 		}
 		o.Amount = posguard.Amount(amount)
 		return &o, nil
-	}, `SELECT id, merchant_id, amount, paid_at, updated_at FROM qr_orders
-		WHERE state = 'succeeded' AND posted = ? ORDER BY id LIMIT ?`, false, pageLimit(limit, 50, 1000))
+	}, fmt.Sprintf(UnpostedOrdersSQL, s.DB.D.False), pageLimit(limit, 50, 1000))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -34,8 +46,7 @@ func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder,
 		}
 		v.Amount = posguard.Amount(amount)
 		return &v, nil
-	}, `SELECT id, order_id, merchant_id, amount, internal, updated_at FROM qr_refunds
-		WHERE state = 'succeeded' AND posted = ? ORDER BY id LIMIT ?`, false, pageLimit(limit, 50, 1000))
+	}, fmt.Sprintf(UnpostedRefundsSQL, s.DB.D.False), pageLimit(limit, 50, 1000))
 	return orders, refunds, err
 }
 
