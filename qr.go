@@ -325,8 +325,11 @@ type QRStore interface {
 	// posting needs is filled in: an order's ID, MerchantID, Amount,
 	// State, PaidAt and UpdatedAt; a refund's ID, OrderID, MerchantID,
 	// Amount, State, Internal and UpdatedAt.
+	// An order or refund is unposted from the transaction that makes it
+	// succeeded until MarkQRPosted, across restarts.
 	UnpostedQR(ctx context.Context, limit int) ([]*QROrder, []*QRRefund, error)
-	// MarkQRPosted records that the ledger posted these orders and refunds.
+	// MarkQRPosted records that the ledger posted these orders and refunds;
+	// ids not unposted (marked already, or never succeeded) are ignored.
 	MarkQRPosted(ctx context.Context, orderIDs, refundIDs []int64) error
 
 	// DueQRNotices returns pending notifications due at now, oldest first.

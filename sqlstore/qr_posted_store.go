@@ -2,22 +2,27 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/posguard/posguard"
 )
 
-// UnpostedOrdersSQL and UnpostedRefundsSQL are the poster's reads; %s is
-// the dialect's False. The condition is the partial indexes' predicate
-// (qr_orders_unposted, qr_refunds_unposted) written with literals: with a
-// parameter for the flag, PostgreSQL's generic plan walked the primary key
-// over every order ever made, and the read grew with the table.
+// UnpostedOrdersSQL and UnpostedRefundsSQL are the poster's reads: the ids
+// in qr_unposted_orders and qr_unposted_refunds, oldest first, with each
+// one's row found by its primary key.
 const (
-	UnpostedOrdersSQL = `SELECT id, merchant_id, amount, paid_at, updated_at FROM qr_orders
-		WHERE state = 'succeeded' AND posted = %s ORDER BY id LIMIT ?`
-	UnpostedRefundsSQL = `SELECT id, order_id, merchant_id, amount, internal, updated_at FROM qr_refunds
-		WHERE state = 'succeeded' AND posted = %s ORDER BY id LIMIT ?`
+	UnpostedOrdersSQL = `SELECT o.id, o.merchant_id, o.amount, o.paid_at, o.updated_at FROM qr_unposted_orders u
+		JOIN qr_orders o ON o.id = u.id ORDER BY u.id LIMIT ?`
+	UnpostedRefundsSQL = `SELECT r.id, r.order_id, r.merchant_id, r.amount, r.internal, r.updated_at FROM qr_unposted_refunds u
+		JOIN qr_refunds r ON r.id = u.id ORDER BY u.id LIMIT ?`
+)
+
+// Inserts of an order's and a refund's id in the poster's queue, by the
+// transaction that makes it succeeded. A second insert of an id still
+// queued does nothing.
+const (
+	queueUnpostedOrderSQL  = `INSERT INTO qr_unposted_orders (id) VALUES (?) ON CONFLICT (id) DO NOTHING`
+	queueUnpostedRefundSQL = `INSERT INTO qr_unposted_refunds (id) VALUES (?) ON CONFLICT (id) DO NOTHING`
 )
 
 // UnpostedQR returns succeeded orders and refunds not posted yet (see
@@ -34,7 +39,7 @@ func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder,
 		}
 		o.Amount = posguard.Amount(amount)
 		return &o, nil
-	}, fmt.Sprintf(UnpostedOrdersSQL, s.DB.D.False), pageLimit(limit, 50, 1000))
+	}, UnpostedOrdersSQL, pageLimit(limit, 50, 1000))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -46,30 +51,29 @@ func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder,
 		}
 		v.Amount = posguard.Amount(amount)
 		return &v, nil
-	}, fmt.Sprintf(UnpostedRefundsSQL, s.DB.D.False), pageLimit(limit, 50, 1000))
+	}, UnpostedRefundsSQL, pageLimit(limit, 50, 1000))
 	return orders, refunds, err
 }
 
-// MarkQRPosted records that the ledger posted these orders and refunds,
-// one statement per table: on PostgreSQL id = ANY of the list (a statement
-// per row cost a round trip each on the committer's connection), on SQLite
-// id IN the list's json_each (one prepared statement whatever the list's
-// length, where a statement per row cost the driver's bind and step for
-// each).
+// MarkQRPosted records that the ledger posted these orders and refunds:
+// their ids leave the poster's queue, one statement per table (on
+// PostgreSQL id = ANY of the list, on SQLite id IN the list's json_each:
+// one prepared statement whatever the list's length). The orders' and
+// refunds' own rows are not written.
 func (s *Store) MarkQRPosted(ctx context.Context, orderIDs, refundIDs []int64) error {
 	return s.InGroupTx(ctx, "mark qr posted", func(ctx context.Context, tx *Tx) error {
 		for _, m := range []struct {
 			table string
 			ids   []int64
-		}{{"qr_orders", orderIDs}, {"qr_refunds", refundIDs}} {
+		}{{"qr_unposted_orders", orderIDs}, {"qr_unposted_refunds", refundIDs}} {
 			if len(m.ids) == 0 {
 				continue
 			}
-			q, arg := `UPDATE `+m.table+` SET posted = ? WHERE id = ANY(?)`, any(m.ids)
+			q, arg := `DELETE FROM `+m.table+` WHERE id = ANY(?)`, any(m.ids)
 			if s.DB.D.Name != "postgres" {
-				q, arg = `UPDATE `+m.table+` SET posted = ? WHERE id IN (SELECT value FROM json_each(?))`, jsonIDs(m.ids)
+				q, arg = `DELETE FROM `+m.table+` WHERE id IN (SELECT value FROM json_each(?))`, jsonIDs(m.ids)
 			}
-			if _, err := tx.Exec(ctx, "mark qr posted", q, true, arg); err != nil {
+			if _, err := tx.Exec(ctx, "mark qr posted", q, arg); err != nil {
 				return err
 			}
 		}

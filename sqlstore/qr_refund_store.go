@@ -151,6 +151,11 @@ func (s *Store) UpdateQRRefund(ctx context.Context, u posguard.QRRefundUpdate) (
 				return err
 			}
 		}
+		if was != posguard.QRRefundSucceeded && r.State == posguard.QRRefundSucceeded {
+			if _, err := tx.Exec(ctx, "update qr refund", queueUnpostedRefundSQL, r.ID); err != nil {
+				return err
+			}
+		}
 		if was == posguard.QRRefundProcessing && r.State == posguard.QRRefundSucceeded {
 			if _, err := tx.Exec(ctx, "update qr refund", `UPDATE qr_orders SET refunded_amount = refunded_amount + ?, updated_at = ? WHERE id = ?`,
 				int64(r.Amount), s.T(now), r.OrderID); err != nil {

@@ -38,7 +38,7 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 		if u.CheckTask && o.Task != u.FromTask {
 			return posguard.Errorf(posguard.ECONFLICT, "qr order %d has task %q, not %q", o.ID, o.Task, u.FromTask)
 		}
-		wasFinal := o.State.Final()
+		was, wasFinal := o.State, o.State.Final()
 		applyQROrderUpdate(o, u)
 		_, err = tx.Exec(ctx, "update qr order", `UPDATE qr_orders SET state = ?, reason = ?, transaction_id = ?, paid_at = ?,
 			code_url = ?, expires_at = ?, task = ?, attempts = ?, next_attempt = ?, last_error = ?, reversal_state = ?,
@@ -49,6 +49,11 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 			return err
 		}
 		o.UpdatedAt = now
+		if o.State == posguard.QRSucceeded && was != posguard.QRSucceeded {
+			if _, err := tx.Exec(ctx, "update qr order", queueUnpostedOrderSQL, o.ID); err != nil {
+				return err
+			}
+		}
 		if u.Notify && !wasFinal && o.State.Final() {
 			if err := s.queueNotice(ctx, tx, o, 0, "order", now); err != nil {
 				return err
@@ -86,13 +91,16 @@ const qrOrderChangingColumns = `state, reason, transaction_id, paid_at, code_url
 
 // updateQROrderStmtSQL is updateQROrderSQL with the merchant notification
 // inserted from the updated row, as one PostgreSQL statement (a
-// data-modifying CTE); "was final" is u.From's finality (the row's state
-// is u.From). Its arguments are updateQROrderArgs' and then the
-// notification's two times and whether to queue it; the row is returned
-// after it (its SELECT list follows).
+// data-modifying CTE), and so is the order's id in the ledger poster's
+// queue when the update makes it succeeded; "was final" is u.From's
+// finality (the row's state is u.From). Its arguments are
+// updateQROrderArgs' and then the notification's two times, whether to
+// queue it and whether the order becomes unposted (qrOrderDue); the row is
+// returned after it (its SELECT list follows).
 const updateQROrderStmtSQL = `WITH u AS (` + updateQROrderSQL + QROrderColumns + `),
 n AS (INSERT INTO qr_notices (order_id, refund_id, merchant_id, event, url, state, next_attempt, created_at)
-	SELECT id, 0, merchant_id, 'order', notify_url, 'pending', ?, ? FROM u WHERE ? AND notify_url <> '')
+	SELECT id, 0, merchant_id, 'order', notify_url, 'pending', ?, ? FROM u WHERE ? AND notify_url <> ''),
+p AS (INSERT INTO qr_unposted_orders (id) SELECT id FROM u WHERE ? ON CONFLICT (id) DO NOTHING)
 SELECT `
 
 // updateQROrderQueries are the outcome's statements, indexed by
@@ -158,6 +166,14 @@ func (s *Store) updateQROrderArgs(u posguard.QROrderUpdate, now time.Time) ([]an
 		u.ID, string(u.From), string(u.From), u.CheckTask, string(u.FromTask)}, notify
 }
 
+// qrOrderDue reports whether u, when it changes a row, makes the order
+// succeeded: its id is then queued for the ledger's QR poster. Without
+// u.From the order could have been succeeded already; queuing it again
+// only makes the poster repost it, which its posting key skips.
+func qrOrderDue(u posguard.QROrderUpdate) bool {
+	return u.State == posguard.QRSucceeded && u.From != posguard.QRSucceeded
+}
+
 // updateQROrderRefused is UpdateQROrder's error when its statement changed
 // no row: the order is missing, or not in u.From, or without task
 // u.FromTask.
@@ -173,8 +189,9 @@ func (s *Store) updateQROrderRefused(ctx context.Context, tx *Tx, u posguard.QRO
 	return posguard.Errorf(posguard.ECONFLICT, "qr order %d has task %q, not %q", o.ID, o.Task, u.FromTask)
 }
 
-// updateQROrderReturning is UpdateQROrder as updateQROrderSQL and, when it
-// is due, the notification's insert, in one write transaction (SQLite:
+// updateQROrderReturning is UpdateQROrder as updateQROrderSQL and, when
+// they are due, the queuing of the order for the ledger and the
+// notification's insert, in one write transaction (SQLite:
 // the order is not read before it is changed). u.From is set, or u.Notify
 // is not.
 func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUpdate) (*posguard.QROrder, error) {
@@ -188,8 +205,16 @@ func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUp
 		if errors.Is(err, ErrNoRows) {
 			return s.updateQROrderRefused(ctx, tx, u)
 		}
-		if err != nil || !notify {
+		if err != nil {
 			return err
+		}
+		if qrOrderDue(u) {
+			if _, err := tx.Exec(ctx, "update qr order", queueUnpostedOrderSQL, o.ID); err != nil {
+				return err
+			}
+		}
+		if !notify {
+			return nil
 		}
 		return s.queueNotice(ctx, tx, o, 0, "order", now)
 	})
@@ -206,7 +231,7 @@ func (s *Store) updateQROrderStmt(ctx context.Context, u posguard.QROrderUpdate)
 	args, notify := s.updateQROrderArgs(u, now)
 	var got *posguard.QROrder
 	q, scan := updateQROrderQuery(u, true)
-	st := &Stmt{SQL: q, Args: append(args, s.T(now), s.T(now), notify),
+	st := &Stmt{SQL: q, Args: append(args, s.T(now), s.T(now), notify, qrOrderDue(u)),
 		Scan: func(r Row) error {
 			o, err := scan(r)
 			got = o

@@ -85,6 +85,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("QR", func(t *testing.T) { RunQR(t, open) })
 	t.Run("ReconQR", func(t *testing.T) { RunReconQR(t, open) })
 	t.Run("QRSearch", func(t *testing.T) { RunQRSearch(t, open) })
+	t.Run("QRPosting", func(t *testing.T) { RunQRPosting(t, open) })
 	t.Run("Cluster", func(t *testing.T) { testCluster(t, h) })
 }
 
