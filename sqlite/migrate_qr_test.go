@@ -46,8 +46,8 @@ func TestQRUnpostedMigration(t *testing.T) {
 		`SELECT coalesce(group_concat(id, ' '), '') FROM (SELECT id FROM qr_unposted_orders ORDER BY id)`:  "2 5",
 		`SELECT coalesce(group_concat(id, ' '), '') FROM (SELECT id FROM qr_unposted_refunds ORDER BY id)`: "1",
 		`SELECT count(*) FROM qr_orders`: "5",
-		`SELECT coalesce(group_concat(name, ' '), '') FROM pragma_table_info('qr_orders') WHERE name = 'posted'`:  "",
-		`SELECT coalesce(group_concat(name, ' '), '') FROM pragma_table_info('qr_refunds') WHERE name = 'posted'`: "",
+		`SELECT coalesce(group_concat(name, ' '), '') FROM pragma_table_info('qr_orders') WHERE name = 'posted'`:          "",
+		`SELECT coalesce(group_concat(name, ' '), '') FROM pragma_table_info('qr_refunds') WHERE name = 'posted'`:         "",
 		`SELECT coalesce(group_concat(name, ' '), '') FROM sqlite_master WHERE name LIKE '%unposted%' AND type = 'index'`: "",
 	} {
 		var got string
