@@ -151,7 +151,8 @@ func (s *Store) UpdateQRRefund(ctx context.Context, u posguard.QRRefundUpdate) (
 				return err
 			}
 		}
-		if was != posguard.QRRefundSucceeded && r.State == posguard.QRRefundSucceeded {
+		if was != posguard.QRRefundSucceeded && r.State == posguard.QRRefundSucceeded && s.DB.D.WithWrites {
+			// SQLite's trigger queues it (qrOrderDue).
 			if _, err := tx.Exec(ctx, "update qr refund", queueUnpostedRefundSQL, r.ID); err != nil {
 				return err
 			}

@@ -49,7 +49,7 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 			return err
 		}
 		o.UpdatedAt = now
-		if o.State == posguard.QRSucceeded && was != posguard.QRSucceeded {
+		if o.State == posguard.QRSucceeded && was != posguard.QRSucceeded && s.DB.D.WithWrites {
 			if _, err := tx.Exec(ctx, "update qr order", queueUnpostedOrderSQL, o.ID); err != nil {
 				return err
 			}
@@ -167,9 +167,12 @@ func (s *Store) updateQROrderArgs(u posguard.QROrderUpdate, now time.Time) ([]an
 }
 
 // qrOrderDue reports whether u, when it changes a row, makes the order
-// succeeded: its id is then queued for the ledger's QR poster. Without
-// u.From the order could have been succeeded already; queuing it again
-// only makes the poster repost it, which its posting key skips.
+// succeeded: its id is then queued for the ledger's QR poster, on
+// PostgreSQL (WithWrites) by the store's statements; SQLite's triggers
+// (migration 0127) queue it inside the update's own statement, from the
+// row's old and new state. Without u.From the order could have been
+// succeeded already; queuing it again only makes the poster repost it,
+// which its posting key skips.
 func qrOrderDue(u posguard.QROrderUpdate) bool {
 	return u.State == posguard.QRSucceeded && u.From != posguard.QRSucceeded
 }
@@ -208,7 +211,7 @@ func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUp
 		if err != nil {
 			return err
 		}
-		if qrOrderDue(u) {
+		if qrOrderDue(u) && s.DB.D.WithWrites {
 			if _, err := tx.Exec(ctx, "update qr order", queueUnpostedOrderSQL, o.ID); err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 -- QR money: the succeeded orders and refunds the ledger has not posted yet,
--- one narrow row each. The outcome that makes an order or refund succeeded
--- inserts its id in the same transaction; the ledger's QR poster reads the
+-- one narrow row each. The update that makes an order or refund succeeded
+-- inserts its id in the same transaction (the outcome's one statement does,
+-- in its data-modifying WITH); the ledger's QR poster reads the
 -- ids here, posts them (idempotent posting keys) and deletes them. This
 -- replaces the posted flag: marking an order posted rewrote its qr_orders
 -- row and, on PostgreSQL, every one of its indexes (docs/qr.md, "Posting to

@@ -1,7 +1,8 @@
 -- QR money: the succeeded orders and refunds the ledger has not posted yet,
--- one narrow row each. The outcome that makes an order or refund succeeded
--- inserts its id in the same transaction; the ledger's QR poster reads the
--- ids here, posts them (idempotent posting keys) and deletes them. This
+-- one narrow row each. The update that makes an order or refund succeeded
+-- inserts its id (on SQLite by the triggers below, inside the update's own
+-- statement); the ledger's QR poster reads the ids here, posts them
+-- (idempotent posting keys) and deletes them. This
 -- replaces the posted flag: marking an order posted rewrote its qr_orders
 -- row and, on PostgreSQL, every one of its indexes (docs/qr.md, "Posting to
 -- the ledger").
@@ -13,3 +14,9 @@ DROP INDEX qr_orders_unposted;
 DROP INDEX qr_refunds_unposted;
 ALTER TABLE qr_orders DROP COLUMN posted;
 ALTER TABLE qr_refunds DROP COLUMN posted;
+CREATE TRIGGER qr_orders_succeeded AFTER UPDATE OF state ON qr_orders
+WHEN NEW.state = 'succeeded' AND OLD.state <> 'succeeded'
+BEGIN INSERT OR IGNORE INTO qr_unposted_orders (id) VALUES (NEW.id); END;
+CREATE TRIGGER qr_refunds_succeeded AFTER UPDATE OF state ON qr_refunds
+WHEN NEW.state = 'succeeded' AND OLD.state <> 'succeeded'
+BEGIN INSERT OR IGNORE INTO qr_unposted_refunds (id) VALUES (NEW.id); END;
