@@ -60,8 +60,9 @@ type QRPricer interface {
 }
 
 // QRPoster posts succeeded QR orders and refunds to the ledger: each once
-// (idempotent keys; a store flag says what is done, so a crash between the
-// two only posts again what the keys then skip). Internal refunds (money
+// (idempotent keys; the store's queue of unposted ids is cleared after the
+// postings are appended, so a crash between the two only posts again what
+// the keys then skip). Internal refunds (money
 // returned for an order shown failed or closed, never posted as paid) are
 // not posted.
 type QRPoster struct {
