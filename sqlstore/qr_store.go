@@ -163,7 +163,9 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 // PostgreSQL. SQLite has one writer, so the next id is max + 1 as its
 // INTEGER PRIMARY KEY would choose (max alone in its subquery, which SQLite
 // answers from the end of the table's b-tree instead of a scan); PostgreSQL takes it from the
-// column's identity sequence. The SELECT's WHERE true keeps SQLite from
+// column's identity sequence, named (qr_orders_id_seq, resolved once when
+// the statement is prepared: pg_get_serial_sequence searched the catalog
+// for it on every insert). The SELECT's WHERE true keeps SQLite from
 // reading ON CONFLICT as a join's.
 const insertQROrderSQL = ` INTO qr_orders (id, out_trade_no, merchant_id, out_order_no, request_hash, mode, channel, channel_name,
 	amount, state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task, next_attempt,
@@ -176,11 +178,11 @@ const insertQROrderSQL = ` INTO qr_orders (id, out_trade_no, merchant_id, out_or
 // the id's CTE has no row, so nothing is inserted (and PostgreSQL takes no
 // id from its sequence), when the cache_version row holds another value.
 var insertQROrderQueries = [4]string{
-	`WITH n AS (SELECT nextval(pg_get_serial_sequence('qr_orders', 'id')) AS id) INSERT` +
+	`WITH n AS (SELECT nextval('qr_orders_id_seq') AS id) INSERT` +
 		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`),
 	`WITH n AS (SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1 AS id) INSERT` +
 		fmt.Sprintf(insertQROrderSQL, `printf('%012d', n.id)`),
-	`WITH n AS (SELECT nextval(pg_get_serial_sequence('qr_orders', 'id')) AS id FROM cache_version
+	`WITH n AS (SELECT nextval('qr_orders_id_seq') AS id FROM cache_version
 		WHERE cache_version.id = 1 AND cache_version.n = ?) INSERT` +
 		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`),
 	`WITH n AS (SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1 AS id FROM cache_version
