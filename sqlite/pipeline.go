@@ -34,9 +34,9 @@ func (c *committer) DoStmt(ctx context.Context, name string, st *sqlstore.Stmt, 
 	}
 	w := func(ctx context.Context, tx *sql.Tx) error {
 		if b := c.cur.Load(); b != nil && b.tx == tx {
-			return f(ctx, &b.q)
+			return f(ctx, b.q)
 		}
-		return f(ctx, batchQuerier{c: c, tx: tx, st: c.groupStmts()})
+		return f(ctx, c.s.writeC.Tx(tx))
 	}
 	return c.Committer.DoStmt(ctx, name, &cleanWrite{run: w}, w)
 }
