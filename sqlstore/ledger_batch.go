@@ -85,7 +85,7 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 			return posguard.Errorf(posguard.ECONFLICT, "batch %s: found %d items for %s, want %d for %s",
 				b.ID, changed, posguard.Amount(net), b.Count, b.Net)
 		}
-		if _, err := s.appendTx(ctx, tx.q, ps); err != nil {
+		if _, err := s.appendTx(ctx, tx, ps); err != nil {
 			return err
 		}
 		if p != nil {

@@ -93,7 +93,7 @@ func (s *Money) SettleT1(ctx context.Context, run posguard.T1Run) (posguard.T1Re
 				ps = append(ps, run.Postings(b)...)
 			}
 		}
-		if _, err := s.appendTx(ctx, tx.q, ps); err != nil {
+		if _, err := s.appendTx(ctx, tx, ps); err != nil {
 			return err
 		}
 		for _, b := range res.Batches {
