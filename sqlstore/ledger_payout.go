@@ -100,7 +100,7 @@ func (s *Money) FinishPayout(ctx context.Context, id string, from []posguard.Pay
 		if _, err = s.appendTx(ctx, tx, ps); err != nil {
 			return err
 		}
-		return s.appendAudits(ctx, tx, audit)
+		return tx.appendAudits(ctx, s.NowUTC(), audit...)
 	})
 }
 

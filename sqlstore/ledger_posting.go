@@ -10,11 +10,6 @@ import (
 
 // AppendPostings implements posguard.LedgerStore.
 func (s *Money) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int, error) {
-	for _, p := range ps {
-		if err := p.Balanced(); err != nil {
-			return 0, err
-		}
-	}
 	n := 0
 	appendIn := func(look bool) error {
 		return s.DB.InTx(ctx, "append postings", func(tx *Tx) (err error) {
@@ -50,10 +45,9 @@ func (s *Money) appendTx(ctx context.Context, tx *Tx, ps []*posguard.Posting) (i
 // ps up in the ledger, and a known one makes the insert fail (ECONFLICT)
 // instead of being skipped.
 func (s *Money) appendKeys(ctx context.Context, tx *Tx, ps []*posguard.Posting, look bool) (int, error) {
-	var seq int64
-	var hash string
-	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &hash); err != nil {
-		return 0, s.DB.Err(err, "read ledger head")
+	seq, hash, err := s.lockHead(ctx, tx)
+	if err != nil {
+		return 0, err
 	}
 	for _, p := range ps {
 		if err := p.Balanced(); err != nil {
@@ -62,7 +56,6 @@ func (s *Money) appendKeys(ctx context.Context, tx *Tx, ps []*posguard.Posting, 
 	}
 	known := make(map[string]bool, len(ps))
 	if look {
-		var err error
 		if known, err = s.knownKeys(ctx, tx, ps); err != nil {
 			return 0, err
 		}
@@ -91,7 +84,7 @@ func (s *Money) appendKeys(ctx context.Context, tx *Tx, ps []*posguard.Posting, 
 	}
 	// The store's own balance check: every posting just written nets to zero.
 	var bad int64
-	err := tx.QueryRow(ctx, `SELECT seq FROM ledger_entries WHERE seq >= ? GROUP BY seq HAVING SUM(amount) <> 0 LIMIT 1`, first).Scan(&bad)
+	err = tx.QueryRow(ctx, `SELECT seq FROM ledger_entries WHERE seq >= ? GROUP BY seq HAVING SUM(amount) <> 0 LIMIT 1`, first).Scan(&bad)
 	if err == nil {
 		return 0, posguard.Errorf(posguard.EINVALID, "ledger: posting %d does not balance", bad)
 	}
