@@ -34,7 +34,7 @@ func (c *committer) DoStmt(ctx context.Context, name string, st *sqlstore.Stmt, 
 	}
 	w := func(ctx context.Context, tx *sql.Tx) error {
 		if b := c.cur.Load(); b != nil && b.tx == tx {
-			return f(ctx, b.q)
+			return f(ctx, &b.q)
 		}
 		return f(ctx, c.s.writeC.Tx(tx))
 	}
