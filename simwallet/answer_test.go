@@ -3,7 +3,9 @@ package simwallet
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
+	"time"
 )
 
 // TestAnswerEncodeAsMarshal checks that an answer's JSON is byte for byte
@@ -49,4 +51,18 @@ func FuzzAnswerEncode(f *testing.F) {
 			t.Fatalf("encode: %q, %v\nwant %q", got, err, want)
 		}
 	})
+}
+
+// TestNextIDAsSprintf checks that a channel number is the prefix, the day
+// and the sequence on at least ten digits, as fmt's "%s%s%010d" writes it.
+func TestNextIDAsSprintf(t *testing.T) {
+	at := time.Date(2026, 12, 7, 23, 30, 0, 0, time.UTC)
+	s := &Sim{now: func() time.Time { return at }}
+	for _, seq := range []int64{0, 8, 999_999_999, 9_999_999_999, 12_345_678_901_234} {
+		s.seq = seq
+		got := s.nextID("T")
+		if want := fmt.Sprintf("%s%s%010d", "T", at.Format("20060102"), seq+1); got != want {
+			t.Errorf("seq %d: %q, want %q", seq+1, got, want)
+		}
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -128,24 +127,6 @@ func (c *Client) RefundQuery(ctx context.Context, r RefundQueryRequest) (*Refund
 func (c *Client) Bill(ctx context.Context, r BillRequest) (*BillAnswer, error) {
 	var a BillAnswer
 	return &a, c.call(ctx, PathBill, r.MchID, r, "", "", &a, MaxBillBody)
-}
-
-// EncodeRequest returns the body of a request: the header fields first, then
-// the endpoint's fields of req.
-func EncodeRequest(h Header, req any) ([]byte, error) {
-	head, err := json.Marshal(h)
-	if err != nil {
-		return nil, err
-	}
-	rest, err := json.Marshal(req)
-	if err != nil {
-		return nil, err
-	}
-	if len(rest) <= 2 {
-		return head, nil
-	}
-	out := append(head[:len(head)-1:len(head)-1], ',')
-	return append(out, rest[1:]...), nil
 }
 
 // call signs and posts one request and decodes the trusted answer into out.
