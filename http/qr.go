@@ -7,8 +7,9 @@ import (
 	"encoding/json"
 	nethttp "net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/posguard/posguard"
@@ -100,7 +101,29 @@ func readFields(r *nethttp.Request) (map[string]json.RawMessage, error) {
 // present for the content digest.
 type fieldReader struct {
 	raw  map[string]json.RawMessage
-	seen map[string]string
+	seen []seenField
+}
+
+// seenField is a field present in the body: its name, its kind ('s' text,
+// 'i' integer) and its value as the digest writes it.
+type seenField struct {
+	name  string
+	kind  byte
+	value string
+}
+
+// see remembers a present field (a name read again replaces its value).
+func (f *fieldReader) see(name string, kind byte, value string) {
+	for i := range f.seen {
+		if f.seen[i].name == name {
+			f.seen[i].kind, f.seen[i].value = kind, value
+			return
+		}
+	}
+	if f.seen == nil {
+		f.seen = make([]seenField, 0, 10)
+	}
+	f.seen = append(f.seen, seenField{name, kind, value})
 }
 
 func (f *fieldReader) str(name string, max int) (string, bool, error) {
@@ -108,15 +131,33 @@ func (f *fieldReader) str(name string, max int) (string, bool, error) {
 	if !ok || string(v) == "null" {
 		return "", false, nil
 	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return "", true, invalidField(name, "want a string")
+	s, ok := plainString(v)
+	if !ok {
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", true, invalidField(name, "want a string")
+		}
 	}
 	if max > 0 && utf8.RuneCountInString(s) > max {
 		return "", true, invalidField(name, "at most %d characters", max)
 	}
-	f.seen[name] = "s:" + s
+	f.see(name, 's', s)
 	return s, true, nil
+}
+
+// plainString returns the text of v, a JSON value, when it is a string of
+// ASCII without escapes: what json.Unmarshal would make of it, without
+// its machinery. Other values are left to json.Unmarshal.
+func plainString(v json.RawMessage) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	in := v[1 : len(v)-1]
+	for _, c := range in {
+		if c < 0x20 || c >= 0x80 || c == '\\' || c == '"' {
+			return "", false
+		}
+	}
+	return string(in), true
 }
 
 func (f *fieldReader) integer(name string) (int64, bool, error) {
@@ -128,22 +169,25 @@ func (f *fieldReader) integer(name string) (int64, bool, error) {
 	if err != nil {
 		return 0, true, invalidField(name, "want an integer")
 	}
-	f.seen[name] = "i:" + strconv.FormatInt(n, 10)
+	f.see(name, 'i', strconv.FormatInt(n, 10))
 	return n, true, nil
 }
 
-// digest is the SHA-256 of the fields present, as given.
+// digest is the SHA-256 of the fields present, as given: the bytes of
+// qr.Digest of the same fields ("name=" + "s:" text or "i:" integer + NUL,
+// in name order), written into one buffer.
 func (f *fieldReader) digest() string {
-	keys := make([]string, 0, len(f.seen))
-	for k := range f.seen {
-		keys = append(keys, k)
+	slices.SortFunc(f.seen, func(a, b seenField) int { return strings.Compare(a.name, b.name) })
+	var buf [512]byte
+	b := buf[:0]
+	for _, s := range f.seen {
+		b = append(b, s.name...)
+		b = append(b, '=', s.kind, ':')
+		b = append(b, s.value...)
+		b = append(b, 0)
 	}
-	sort.Strings(keys)
-	h := sha256.New()
-	for _, k := range keys {
-		h.Write([]byte(k + "=" + f.seen[k] + "\x00"))
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 func invalidField(name, format string, args ...any) error {
@@ -160,7 +204,7 @@ func validURL(s string) bool {
 
 // parseQROrder checks the body of POST /v1/qr/orders (spec §4.1).
 func parseQROrder(raw map[string]json.RawMessage, merchantID string) (qr.OrderInput, error) {
-	f := &fieldReader{raw: raw, seen: map[string]string{}}
+	f := &fieldReader{raw: raw}
 	in := qr.OrderInput{MerchantID: merchantID}
 	var ok bool
 	var err error
@@ -428,7 +472,7 @@ func (s *Server) postQRRefund(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	f := &fieldReader{raw: raw, seen: map[string]string{}}
+	f := &fieldReader{raw: raw}
 	var in qr.RefundInput
 	var ok bool
 	if in.OutRefundNo, ok, err = f.str("out_refund_no", 0); err == nil && (!ok || !wallet.ValidNumber(in.OutRefundNo)) {
