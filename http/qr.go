@@ -83,6 +83,13 @@ func readFields(r *nethttp.Request) (map[string]json.RawMessage, error) {
 		return nil, posguard.Errorf(posguard.EINVALID, "body: too large or unreadable")
 	}
 	var m map[string]json.RawMessage
+	// One JSON object and nothing else is decoded in place; anything else
+	// goes through the decoder, whose answer is the rule (a body of
+	// null, an error, or data after the object).
+	if json.Unmarshal(b, &m) == nil && m != nil {
+		return m, nil
+	}
+	m = nil
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil || m == nil {
@@ -311,7 +318,8 @@ func (s *Server) postQROrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 	// The store names the new order inside its transaction.
 	onAuditNote(r, func(v any) (string, any) {
 		if o, ok := v.(*posguard.QROrder); ok {
-			return qr.OrderID(o.ID), map[string]any{"id": qr.OrderID(o.ID), "out_order_no": o.OutOrderNo, "amount": o.Amount, "state": o.State}
+			id := qr.OrderID(o.ID)
+			return id, qrOrderNote{Amount: o.Amount, ID: id, OutOrderNo: o.OutOrderNo, State: o.State}
 		}
 		return "", nil
 	})
@@ -331,6 +339,16 @@ func (s *Server) postQROrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 		status = nethttp.StatusCreated
 	}
 	writeJSON(w, status, v)
+}
+
+// qrOrderNote is a new QR order as its audit record shows it: the object
+// {"amount", "id", "out_order_no", "state"}, its keys in the order
+// json.Marshal writes a map's.
+type qrOrderNote struct {
+	Amount     posguard.Amount  `json:"amount"`
+	ID         string           `json:"id"`
+	OutOrderNo string           `json:"out_order_no"`
+	State      posguard.QRState `json:"state"`
 }
 
 // qrView is o as the API shows it, with its refunds (each with its

@@ -3,10 +3,12 @@ package http
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strconv"
 	"testing"
 
+	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/qr"
 )
 
@@ -81,6 +83,43 @@ func FuzzPlainString(f *testing.F) {
 		var want string
 		if err := json.Unmarshal(v, &want); err != nil || got != want {
 			t.Fatalf("%q: %q, json.Unmarshal %q (%v)", v, got, want, err)
+		}
+	})
+}
+
+// readFieldsRef is readFields as it was, through the decoder alone.
+func readFieldsRef(b []byte) (map[string]json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil || m == nil {
+		if err == nil {
+			return nil, posguard.Errorf(posguard.EINVALID, "body: want a JSON object")
+		}
+		return nil, posguard.Errorf(posguard.EINVALID, "body: %s", bodyError(err))
+	}
+	if dec.More() {
+		return nil, posguard.Errorf(posguard.EINVALID, "body: data after the JSON object")
+	}
+	return m, nil
+}
+
+// FuzzReadFieldsAsDecoder checks that readFields gives the fields, or the
+// error message, the decoder alone gave.
+func FuzzReadFieldsAsDecoder(f *testing.F) {
+	for _, s := range []string{`{"out_order_no":"A1","amount":1234}`, `{"a":1}}`, `{"a":1} x`, `null`, `[]`, `{"a":1,"a":"2"}`, ` {"s":"\u0041"} `, `{`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, errGot := readFields(httptest.NewRequest("POST", "/v1/qr/orders", bytes.NewReader(body)))
+		want, errWant := readFieldsRef(body)
+		if fmt.Sprint(errGot) != fmt.Sprint(errWant) || len(got) != len(want) {
+			t.Fatalf("%q: %v (%v), want %v (%v)", body, got, errGot, want, errWant)
+		}
+		for k, v := range want {
+			if !bytes.Equal(got[k], v) {
+				t.Fatalf("%q: field %q %s, want %s", body, k, got[k], v)
+			}
 		}
 	})
 }

@@ -66,3 +66,21 @@ func TestNextIDAsSprintf(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRequestDecodeAsDecoder checks that a request's body is read as the
+// decoder alone (UseNumber, the first value) read it.
+func FuzzRequestDecodeAsDecoder(f *testing.F) {
+	for _, s := range []string{`{"app_id":"wx","amount":100,"timestamp":1767225600}`, `{"amount":"1"}`, `{"amount":1e3} x`, `{"a":1}}`, `[1]`, `null`, `{`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, errGot := decodeRequest(body)
+		var want request
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		errWant := dec.Decode(&want)
+		if (errGot == nil) != (errWant == nil) || got != want {
+			t.Fatalf("%q: %+v (%v), want %+v (%v)", body, got, errGot, want, errWant)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package wallet
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 )
 
@@ -101,4 +102,35 @@ func BenchmarkEncodeMicropayMarshal(b *testing.B) {
 	for b.Loop() {
 		marshalRequest(b, h, req)
 	}
+}
+
+// decodeObjectRef is decodeObject as it was, through the decoder alone.
+func decodeObjectRef(body []byte, out any) error {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || b[0] != '{' {
+		return errors.New("body is not a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(out); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("data after the JSON object")
+	}
+	return nil
+}
+
+// FuzzDecodeObjectAsDecoder checks that decodeObject accepts and refuses
+// what the decoder alone did, and fills the answer the same.
+func FuzzDecodeObjectAsDecoder(f *testing.F) {
+	for _, s := range []string{vecAnswer, `{"return_code":"FAIL"}}`, `{"amount":"1"}`, `{"amount":1} x`, ` {"nonce":"a\u0041"} `, `{"a":[1,{"b":2}]}]`, `{`, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var got, want QueryAnswer
+		errGot, errWant := decodeObject(body, &got), decodeObjectRef(body, &want)
+		if (errGot == nil) != (errWant == nil) || got != want {
+			t.Fatalf("%q: %+v (%v), want %+v (%v)", body, got, errGot, want, errWant)
+		}
+	})
 }
