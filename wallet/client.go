@@ -151,8 +151,10 @@ func (c *Client) call(ctx context.Context, path, mchID string, req any, outTrade
 	if err != nil {
 		return posguard.WrapError(posguard.EINVALID, err, "wallet %s: channel url", path)
 	}
-	hr.Header.Set("Content-Type", "application/json; charset=utf-8")
-	hr.Header.Set(SignatureHeader, Sign(c.Channel.Key, body))
+	// Both values in one allocation (Header.Set makes one slice per value);
+	// the names are canonical, as Set would write them.
+	hv := []string{"application/json; charset=utf-8", Sign(c.Channel.Key, body)}
+	hr.Header["Content-Type"], hr.Header[SignatureHeader] = hv[0:1:1], hv[1:2:2]
 	hc := c.HTTP
 	if hc == nil {
 		hc = http.DefaultClient
