@@ -17,6 +17,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // credentials missing or wrong
 	EFORBIDDEN    = "forbidden"    // the user's role may not do this
 	ELOCKED       = "locked"       // too many failed logins for this name; try later
+	ESTALE        = "stale"        // the cache version a request assumed moved on before its first write: nothing was written
 )
 
 // Error is posguard's one error type: a code from the closed set above and a

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	nethttp "net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -58,6 +59,10 @@ type Auth struct {
 	Versions posguard.CacheVersions
 
 	tokens vcache.Cache[tokenEntry]
+	// known is the last cache version any of this instance's requests
+	// read, plus one (0: none read yet); routes registered with
+	// Router.HandleAtKnownVersion run at it (knownversion.go).
+	known atomic.Int64
 }
 
 // tokenEntry is a token and its user as read at some cache version.
@@ -108,29 +113,68 @@ func (a *Auth) Authenticate(r *nethttp.Request) (*posguard.User, bool, error) {
 // carrying the cache version it read (posguard.WithCacheVersion), when
 // Versions is set and the credentials were well formed.
 func (a *Auth) authenticate(r *nethttp.Request) (*posguard.User, bool, context.Context, error) {
+	return a.authenticateAt(r, 0, false)
+}
+
+// authenticateAt is authenticate at cache version v, already read after
+// the request started, when read is true; otherwise it reads the version.
+func (a *Auth) authenticateAt(r *nethttp.Request, v int64, read bool) (*posguard.User, bool, context.Context, error) {
 	ctx := r.Context()
-	var secret string
-	viaCookie := false
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, s, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return nil, false, ctx, unauthorized()
-		}
-		secret = strings.TrimSpace(s)
-	} else if c, err := r.Cookie(SessionCookie); err == nil {
-		secret, viaCookie = c.Value, true
-	} else {
-		return nil, false, ctx, unauthorized()
+	secret, viaCookie, err := credentials(r)
+	if err != nil {
+		return nil, false, ctx, err
 	}
 	if a.Versions != nil && wellFormed(secret) {
-		v, err := a.Versions.CacheVersion(ctx)
-		if err != nil {
-			return nil, viaCookie, ctx, err
+		if !read {
+			if v, err = a.readVersion(ctx); err != nil {
+				return nil, viaCookie, ctx, err
+			}
 		}
 		ctx = posguard.WithCacheVersion(ctx, v)
 	}
 	u, err := a.UserForSecret(ctx, secret)
 	return u, viaCookie, ctx, err
+}
+
+// credentials returns a request's secret: from an "Authorization: Bearer"
+// header, or else from the session cookie (viaCookie).
+func credentials(r *nethttp.Request) (secret string, viaCookie bool, err error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, s, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return "", false, unauthorized()
+		}
+		return strings.TrimSpace(s), false, nil
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return c.Value, true, nil
+	}
+	return "", false, unauthorized()
+}
+
+// readVersion reads the cache version and moves the instance's last known
+// version forward to it.
+func (a *Auth) readVersion(ctx context.Context) (int64, error) {
+	v, err := a.Versions.CacheVersion(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		old := a.known.Load()
+		if v+1 <= old || a.known.CompareAndSwap(old, v+1) {
+			return v, nil
+		}
+	}
+}
+
+// knownVersion returns the last cache version this instance read; false
+// when it has read none (or keeps no caches).
+func (a *Auth) knownVersion() (int64, bool) {
+	if a.Versions == nil {
+		return 0, false
+	}
+	k := a.known.Load()
+	return k - 1, k > 0
 }
 
 // UserForSecret returns the user of an active token or session secret;
@@ -257,6 +301,12 @@ func (a *Auth) NewSession(ctx context.Context, name, password, remote string) (s
 // audit appends r, logging (not returning) a failure: a login must not fail
 // because the audit log could not be written, but the failure is loud.
 func (a *Auth) audit(ctx context.Context, r *posguard.AuditRecord) {
+	if c := posguard.VersionCheckFrom(ctx); c != nil && !a.confirm(ctx, c) {
+		// The request ran at a version that moved on (it is run again and
+		// records itself then), or the version could not be read (it is
+		// refused with that failure): it recorded nothing on stale caches.
+		return
+	}
 	if err := a.Store.AppendAudit(ctx, r); err != nil {
 		a.logger().Error("access: audit record not written", "action", r.Action, "user", r.User, "err", err)
 	}

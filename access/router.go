@@ -66,6 +66,11 @@ func NewRouter(auth *Auth, deny func(w nethttp.ResponseWriter, r *nethttp.Reques
 // mixes Public with real roles, or the pattern has no method: access must be
 // declared, never forgotten.
 func (rt *Router) Handle(pattern string, h nethttp.Handler, roles ...posguard.Role) {
+	rt.handle(pattern, h, false, roles)
+}
+
+// handle is Handle, and HandleAtKnownVersion when atKnown.
+func (rt *Router) handle(pattern string, h nethttp.Handler, atKnown bool, roles []posguard.Role) {
 	if len(roles) == 0 {
 		panic(fmt.Sprintf("access: route %q declares no roles", pattern))
 	}
@@ -82,6 +87,10 @@ func (rt *Router) Handle(pattern string, h nethttp.Handler, roles ...posguard.Ro
 	}
 	route := Route{Pattern: pattern, Roles: slices.Clone(roles)}
 	rt.routes = append(rt.routes, route)
+	if atKnown && !slices.Contains(roles, Public) {
+		rt.mux.Handle(pattern, rt.atKnownVersion(route, h))
+		return
+	}
 	rt.mux.Handle(pattern, rt.guard(route, h))
 }
 
@@ -106,27 +115,33 @@ func (rt *Router) guard(route Route, h nethttp.Handler) nethttp.Handler {
 		return h
 	}
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
-		u, viaCookie, ctx, err := rt.auth.authenticate(r)
-		if err != nil {
+		rt.serve(w, r, route, h, 0, false)
+	})
+}
+
+// serve authenticates r for route at cache version v when read (v was read
+// after r started), or at a version it reads, and hands it to h.
+func (rt *Router) serve(w nethttp.ResponseWriter, r *nethttp.Request, route Route, h nethttp.Handler, v int64, read bool) {
+	u, viaCookie, ctx, err := rt.auth.authenticateAt(r, v, read)
+	if err != nil {
+		rt.deny(w, r, err)
+		return
+	}
+	// The user is known from here on: a refusal's handler may record who
+	// was refused. The context keeps the cache version authentication
+	// read, for the handler's own cached reads.
+	r = r.WithContext(WithUser(ctx, u))
+	if !route.Admits(u.Role) {
+		rt.deny(w, r, posguard.Errorf(posguard.EFORBIDDEN, "the %s role may not use %s", u.Role, route.Pattern))
+		return
+	}
+	if viaCookie && !safeMethod(r.Method) {
+		if err := rt.auth.CheckCSRF(r); err != nil {
 			rt.deny(w, r, err)
 			return
 		}
-		// The user is known from here on: a refusal's handler may record who
-		// was refused. The context keeps the cache version authentication
-		// read, for the handler's own cached reads.
-		r = r.WithContext(WithUser(ctx, u))
-		if !route.Admits(u.Role) {
-			rt.deny(w, r, posguard.Errorf(posguard.EFORBIDDEN, "the %s role may not use %s", u.Role, route.Pattern))
-			return
-		}
-		if viaCookie && !safeMethod(r.Method) {
-			if err := rt.auth.CheckCSRF(r); err != nil {
-				rt.deny(w, r, err)
-				return
-			}
-		}
-		h.ServeHTTP(w, r)
-	})
+	}
+	h.ServeHTTP(w, r)
 }
 
 // safeMethod reports whether method changes nothing (no CSRF token needed).

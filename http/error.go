@@ -19,6 +19,7 @@ var statusFor = map[string]int{
 	posguard.EINTERNAL:     nethttp.StatusInternalServerError,
 	posguard.EUNAVAILABLE:  nethttp.StatusServiceUnavailable,
 	posguard.ETIMEOUT:      nethttp.StatusGatewayTimeout,
+	posguard.ESTALE:        nethttp.StatusServiceUnavailable, // re-run by the router, never answered
 }
 
 // errorStatus returns the HTTP status for err's posguard code (500 for an

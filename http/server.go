@@ -177,6 +177,10 @@ func (s *Server) Handler() nethttp.Handler {
 		if !strings.HasPrefix(r.pattern, "GET ") && r.pattern != "POST /v1/sessions" && r.pattern != "POST /v1/qr/notify/{channel}" {
 			h = s.audited(r.pattern, h)
 		}
+		if atKnownVersion[r.pattern] {
+			rt.HandleAtKnownVersion(r.pattern, h, r.roles...)
+			continue
+		}
 		rt.Handle(r.pattern, h, r.roles...)
 	}
 	return s.recoverer(s.unmatched(rt.Mux()))

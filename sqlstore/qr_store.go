@@ -114,10 +114,19 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 	}
 	now := s.NowUTC()
 	limited := o.State == posguard.QRPaying && limit.On()
+	// A request running at an assumed cache version writes only if that
+	// version still holds (versioncheck.go).
+	check := posguard.VersionCheckFrom(ctx)
+	if check != nil && !check.Pending() {
+		check = nil
+	}
 	var got *posguard.QROrder
 	created := false
 	write := func(ctx context.Context, tx *Tx) error {
 		got, created = nil, false
+		if err := s.checkVersion(ctx, tx, check); err != nil {
+			return err
+		}
 		var err error
 		if limited {
 			got, created, err = s.insertQROrderWithin(ctx, tx, o, tradePrefix, limit, now)
@@ -136,10 +145,11 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 	case !limited && !o.State.Final():
 		// One statement: pipelined with the batch's others where the
 		// database gains from it (PostgreSQL).
-		got, created, err = s.createQROrderStmt(ctx, o, tradePrefix, now)
+		got, created, err = s.createQROrderStmt(ctx, o, tradePrefix, now, check)
 	default:
 		err = s.InGroupTx(ctx, "create qr order", write)
 	}
+	settleCheck(check, err)
 	if err != nil {
 		return nil, false, err
 	}
@@ -161,29 +171,49 @@ const insertQROrderSQL = ` INTO qr_orders (id, out_trade_no, merchant_id, out_or
 	SELECT n.id, CASE WHEN ? THEN ? || %s ELSE '' END, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM n WHERE true
 	ON CONFLICT (merchant_id, out_order_no) DO NOTHING RETURNING id`
 
-// insertQROrderQueries are insertQROrderSQL for PostgreSQL and SQLite.
-var insertQROrderQueries = [2]string{
+// insertQROrderQueries are insertQROrderSQL for PostgreSQL and SQLite,
+// then the same conditional on the cache version (its first argument):
+// the id's CTE has no row, so nothing is inserted (and PostgreSQL takes no
+// id from its sequence), when the cache_version row holds another value.
+var insertQROrderQueries = [4]string{
 	`WITH n AS (SELECT nextval(pg_get_serial_sequence('qr_orders', 'id')) AS id) INSERT` +
 		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`),
 	`WITH n AS (SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1 AS id) INSERT` +
 		fmt.Sprintf(insertQROrderSQL, `printf('%012d', n.id)`),
+	`WITH n AS (SELECT nextval(pg_get_serial_sequence('qr_orders', 'id')) AS id FROM cache_version
+		WHERE cache_version.id = 1 AND cache_version.n = ?) INSERT` +
+		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`),
+	`WITH n AS (SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1 AS id FROM cache_version
+		WHERE cache_version.id = 1 AND cache_version.n = ?) INSERT` +
+		fmt.Sprintf(insertQROrderSQL, `printf('%012d', n.id)`),
 }
 
-// insertQROrderQuery is insertQROrderSQL for the dialect.
-func (s *Store) insertQROrderQuery() string {
+// insertQROrderQuery is insertQROrderSQL for the dialect; conditional on
+// the cache version when versioned.
+func (s *Store) insertQROrderQuery(versioned bool) string {
+	i := 1
 	if s.DB.D.Name == "postgres" {
-		return insertQROrderQueries[0]
+		i = 0
 	}
-	return insertQROrderQueries[1]
+	if versioned {
+		i += 2
+	}
+	return insertQROrderQueries[i]
 }
 
 // createQROrderStmt journals o (not final, no limit to check) as one
-// statement through the group committer (InGroupStmt).
-func (s *Store) createQROrderStmt(ctx context.Context, o *posguard.QROrder, tradePrefix string, now time.Time) (*posguard.QROrder, bool, error) {
+// statement through the group committer (InGroupStmt). With check, the
+// statement itself is conditional on the cache version: when it writes
+// nothing, the version is read in the same transaction to tell a moved
+// version (ESTALE) from a number the merchant already has.
+func (s *Store) createQROrderStmt(ctx context.Context, o *posguard.QROrder, tradePrefix string, now time.Time, check *posguard.VersionCheck) (*posguard.QROrder, bool, error) {
 	got, args := s.qrOrderInsert(o, tradePrefix, now)
+	if check != nil {
+		args = append([]any{check.Version}, args...)
+	}
 	var res *posguard.QROrder
 	created := false
-	st := &Stmt{SQL: s.insertQROrderQuery(), Args: args, Scan: func(r Row) error {
+	st := &Stmt{SQL: s.insertQROrderQuery(check != nil), Args: args, Scan: func(r Row) error {
 		res, created = nil, false
 		if err := r.Scan(&got.ID); err != nil {
 			return err
@@ -193,6 +223,10 @@ func (s *Store) createQROrderStmt(ctx context.Context, o *posguard.QROrder, trad
 		return nil
 	}}
 	err := s.InGroupStmt(ctx, "create qr order", st, func(ctx context.Context, tx *Tx) error {
+		res, created = nil, false
+		if err := s.checkVersion(ctx, tx, check); err != nil {
+			return err
+		}
 		old, err := s.qrOrderByNumber(ctx, tx, o.MerchantID, o.OutOrderNo)
 		res, created = old, false
 		return err
@@ -247,7 +281,7 @@ func qrTradeNo(prefix string, id int64) string { return fmt.Sprintf("%s%012d", p
 func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, tradePrefix string, now time.Time) (*posguard.QROrder, bool, error) {
 	g, args := s.qrOrderInsert(o, tradePrefix, now)
 	got := *g
-	err := tx.QueryRow(ctx, s.insertQROrderQuery(), args...).Scan(&got.ID)
+	err := tx.QueryRow(ctx, s.insertQROrderQuery(false), args...).Scan(&got.ID)
 	if errors.Is(err, ErrNoRows) {
 		old, err := s.qrOrderByNumber(ctx, tx, o.MerchantID, o.OutOrderNo)
 		return old, false, err

@@ -34,6 +34,7 @@ func runAccess(t *testing.T, h *harness) {
 			{"ApplyAccountChange", testAccessApplyChange},
 			{"AuditChain", testAccessAudit},
 			{"CacheVersion", testCacheVersion},
+			{"VersionedOrderInsert", testVersionedOrderInsert},
 		})
 }
 
