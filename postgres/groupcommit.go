@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/posguard/posguard/internal/groupcommit"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // Group commit: journal and reversal-queue writes (Insert, Update,
@@ -21,13 +22,13 @@ import (
 // writeFunc is one write, run inside tx. ctx is the committer's context,
 // never cancelled mid-batch: interrupting a statement could roll back the
 // whole shared transaction.
-type writeFunc = groupcommit.Write[pgx.Tx]
+type writeFunc = groupcommit.Write[sqlstore.Querier]
 
 // committer batches writes on one pooled connection at a time.
-type committer = groupcommit.Committer[pgx.Tx]
+type committer = groupcommit.Committer[sqlstore.Querier]
 
 func newCommitter(s *Store) *committer {
-	return groupcommit.New(groupcommit.Config[pgx.Tx]{
+	return groupcommit.New(groupcommit.Config[sqlstore.Querier]{
 		Prefix:  "postgres",
 		Begin:   s.beginBatch,
 		Solo:    s.soloTx,
@@ -37,17 +38,17 @@ func newCommitter(s *Store) *committer {
 
 // soloTx runs f in a transaction of its own.
 func (s *Store) soloTx(ctx context.Context, name string, f writeFunc) error {
-	return s.inTx(ctx, name, func(tx pgx.Tx) error { return f(ctx, tx) })
+	return s.inTx(ctx, name, func(tx pgx.Tx) error { return f(ctx, pgQ[pgx.Tx]{tx}) })
 }
 
 // beginBatch opens a shared transaction on a pooled connection, with the
 // first savepoint queued.
-func (s *Store) beginBatch(ctx context.Context) (groupcommit.Batch[pgx.Tx], error) {
+func (s *Store) beginBatch(ctx context.Context) (groupcommit.Batch[sqlstore.Querier], error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &batchTx{s: s, sp: &savepointTx{Tx: tx, pending: []string{batchTurnSQL, setSavepointSQL}}}, nil
+	return &batchTx{s: s, sp: &savepointTx{tx: tx, pending: []string{batchTurnSQL, setSavepointSQL}}}, nil
 }
 
 // batchTurnSQL makes the batches of every instance sharing the database
@@ -85,7 +86,7 @@ func (b *batchTx) Run(ctx context.Context, w writeFunc) (ok bool, err error) {
 	}
 	if err != nil {
 		// grp marks the state before w and stays in place.
-		if _, rerr := sp.Tx.Exec(ctx, rollbackSavepointSQL); rerr != nil {
+		if _, rerr := sp.tx.Exec(ctx, rollbackSavepointSQL); rerr != nil {
 			return false, err
 		}
 		return true, err
@@ -98,13 +99,13 @@ func (b *batchTx) Run(ctx context.Context, w writeFunc) (ok bool, err error) {
 // lock the batch takes) and commits the shared transaction.
 func (b *batchTx) Commit(ctx context.Context) error {
 	if len(b.sp.audits) > 0 {
-		if err := b.s.AppendBatchAudits(ctx, pgQ[pgx.Tx]{b.sp}, b.sp.audits); err != nil {
-			b.sp.Tx.Rollback(ctx)
+		if err := b.s.AppendBatchAudits(ctx, b.sp, b.sp.audits); err != nil {
+			b.sp.tx.Rollback(ctx)
 			return err
 		}
 	}
-	return b.sp.Tx.Commit(ctx)
+	return b.sp.tx.Commit(ctx)
 }
 
 // Rollback abandons the shared transaction.
-func (b *batchTx) Rollback(ctx context.Context) { b.sp.Tx.Rollback(ctx) }
+func (b *batchTx) Rollback(ctx context.Context) { b.sp.tx.Rollback(ctx) }

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/internal/groupcommit/groupcommittest"
+	"github.com/posguard/posguard/sqlstore"
 	"github.com/posguard/posguard/storetest"
 )
 
@@ -44,7 +45,7 @@ var groupHarness = groupcommittest.Harness{
 		received := s.group.Received()
 		stalled := make(chan error, 1)
 		go func() {
-			stalled <- s.group.Do(ctx, "stall", func(ctx context.Context, tx pgx.Tx) error {
+			stalled <- s.group.Do(ctx, "stall", func(ctx context.Context, tx sqlstore.Querier) error {
 				_, err := tx.Exec(ctx, "LOCK TABLE transactions IN ROW EXCLUSIVE MODE")
 				return err
 			})

@@ -28,7 +28,7 @@ func (b *batchTx) RunStmts(ctx context.Context, stmts []any) (errs []error, retr
 		p := st.(*sqlstore.Stmt)
 		batch.Queue(p.SQL, p.Args...)
 	}
-	br := sp.Tx.SendBatch(ctx, batch)
+	br := sp.tx.SendBatch(ctx, batch)
 	if err := sp.execPending(br); err != nil {
 		br.Close()
 		return nil, false, err
@@ -65,7 +65,7 @@ func (b *batchTx) RunStmts(ctx context.Context, stmts []any) (errs []error, retr
 	// runs in a savepoint moves it first.
 	sp.pending = append(sp.pending[:0], releaseSavepointSQL, setSavepointSQL)
 	for _, i := range noRows {
-		errs[i] = stmts[i].(*sqlstore.Stmt).NoRows(ctx, pgQ[pgx.Tx]{sp.Tx})
+		errs[i] = stmts[i].(*sqlstore.Stmt).NoRows(ctx, pgQ[pgx.Tx]{sp.tx})
 	}
 	return errs, false, nil
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // Pipelined savepoints for group commit. Every grouped write runs in its own
@@ -27,11 +27,11 @@ const (
 	rollbackSavepointSQL = "ROLLBACK TO SAVEPOINT grp"
 )
 
-// savepointTx is the pgx.Tx a grouped write sees: the shared transaction,
-// with the pending savepoint statements sent in front of the write's first
-// statement.
+// savepointTx is the shared transaction as a grouped write sees it (a
+// sqlstore.Querier), with the pending savepoint statements sent in front of
+// the write's first statement.
 type savepointTx struct {
-	pgx.Tx
+	tx      pgx.Tx
 	pending []string // savepoint statements still to send
 	sent    bool     // the write has sent its first statement (and pending)
 	broken  error    // a savepoint statement failed: the shared transaction is unusable
@@ -39,6 +39,10 @@ type savepointTx struct {
 	// append before it commits (sqlstore.AuditDeferrer).
 	audits []*posguard.AuditRecord
 }
+
+// DeferAudit implements sqlstore.AuditDeferrer: rec is appended when the
+// batch commits (batchTx.Commit).
+func (t *savepointTx) DeferAudit(rec *posguard.AuditRecord) { t.audits = append(t.audits, rec) }
 
 // queue builds a batch of the pending savepoint statements.
 func (t *savepointTx) queue() *pgx.Batch {
@@ -62,87 +66,69 @@ func (t *savepointTx) execPending(br pgx.BatchResults) error {
 	return nil
 }
 
-// flush sends the pending savepoint statements on their own (for the
-// calls that cannot carry them in a batch).
-func (t *savepointTx) flush(ctx context.Context) error {
-	t.sent = true
-	if len(t.pending) == 0 {
-		return nil
-	}
-	br := t.Tx.SendBatch(ctx, t.queue())
-	err := t.execPending(br)
-	if cerr := br.Close(); err == nil && cerr != nil {
-		t.broken = cerr
-		err = cerr
-	}
-	return err
-}
-
-// Exec runs sql after the pending savepoint statements, in one round trip.
-func (t *savepointTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+// send starts sending sql after the pending savepoint statements, in one
+// round trip: it returns the batch whose next result is sql's, or nil when
+// nothing was pending (sql is then the caller's to send).
+func (t *savepointTx) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	if t.sent || len(t.pending) == 0 {
 		t.sent = true
-		return t.Tx.Exec(ctx, sql, args...)
+		return nil, nil
 	}
 	t.sent = true
 	b := t.queue()
 	b.Queue(sql, args...)
-	br := t.Tx.SendBatch(ctx, b)
-	defer br.Close()
-	if err := t.execPending(br); err != nil {
-		return pgconn.CommandTag{}, err
-	}
-	return br.Exec()
-}
-
-// QueryRow runs sql after the pending savepoint statements, in one round
-// trip.
-func (t *savepointTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	if t.sent || len(t.pending) == 0 {
-		t.sent = true
-		return t.Tx.QueryRow(ctx, sql, args...)
-	}
-	t.sent = true
-	b := t.queue()
-	b.Queue(sql, args...)
-	br := t.Tx.SendBatch(ctx, b)
+	br := t.tx.SendBatch(ctx, b)
 	if err := t.execPending(br); err != nil {
 		br.Close()
-		return errRow{err}
-	}
-	return &batchRow{row: br.QueryRow(), br: br}
-}
-
-// Query sends the pending savepoint statements first, then sql.
-func (t *savepointTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
-	return t.Tx.Query(ctx, sql, args...)
+	return br, nil
 }
 
-// SendBatch sends the pending savepoint statements first, then b.
-func (t *savepointTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	if err := t.flush(ctx); err != nil {
-		return errBatch{err}
-	}
-	return t.Tx.SendBatch(ctx, b)
-}
-
-// CopyFrom sends the pending savepoint statements first.
-func (t *savepointTx) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
-	if err := t.flush(ctx); err != nil {
+// Exec implements sqlstore.Querier: sql after the pending savepoint
+// statements, in one round trip.
+func (t *savepointTx) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	br, err := t.send(ctx, sql, args)
+	switch {
+	case err != nil:
 		return 0, err
+	case br == nil:
+		return pgQ[pgx.Tx]{t.tx}.Exec(ctx, sql, args...)
 	}
-	return t.Tx.CopyFrom(ctx, table, cols, src)
+	defer br.Close()
+	tag, err := br.Exec()
+	return tag.RowsAffected(), err
 }
 
-// Begin sends the pending savepoint statements first.
-func (t *savepointTx) Begin(ctx context.Context) (pgx.Tx, error) {
-	if err := t.flush(ctx); err != nil {
+// QueryRow implements sqlstore.Querier: sql after the pending savepoint
+// statements, in one round trip.
+func (t *savepointTx) QueryRow(ctx context.Context, sql string, args ...any) sqlstore.Row {
+	br, err := t.send(ctx, sql, args)
+	switch {
+	case err != nil:
+		return errRow{err}
+	case br == nil:
+		return pgQ[pgx.Tx]{t.tx}.QueryRow(ctx, sql, args...)
+	}
+	return row{&batchRow{row: br.QueryRow(), br: br}}
+}
+
+// Query implements sqlstore.Querier: sql after the pending savepoint
+// statements, in one round trip.
+func (t *savepointTx) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	br, err := t.send(ctx, sql, args)
+	switch {
+	case err != nil:
+		return nil, err
+	case br == nil:
+		return pgQ[pgx.Tx]{t.tx}.Query(ctx, sql, args...)
+	}
+	r, err := br.Query()
+	if err != nil {
+		br.Close()
 		return nil, err
 	}
-	return t.Tx.Begin(ctx)
+	return batchRows{rows{r}, br}, nil
 }
 
 // batchRow is a row read from a batch; Scan closes the batch.
@@ -160,26 +146,23 @@ func (r *batchRow) Scan(dest ...any) error {
 	return err
 }
 
+// batchRows are rows read from a batch; Close closes the batch.
+type batchRows struct {
+	rows
+	br pgx.BatchResults
+}
+
+// Close implements sqlstore.Rows.
+func (r batchRows) Close() error {
+	err := r.rows.Close()
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // errRow is a row whose Scan reports err.
 type errRow struct{ err error }
 
 // Scan returns the error.
 func (r errRow) Scan(...any) error { return r.err }
-
-// errBatch is batch results that report err.
-type errBatch struct{ err error }
-
-// Exec returns the error.
-func (b errBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
-
-// Query returns the error.
-func (b errBatch) Query() (pgx.Rows, error) { return nil, b.err }
-
-// QueryRow returns a row reporting the error.
-func (b errBatch) QueryRow() pgx.Row { return errRow(b) }
-
-// Close returns the error.
-func (b errBatch) Close() error { return b.err }
-
-// Tx returns nil: the batch began no transaction.
-func (b errBatch) Tx() pgx.Tx { return nil }

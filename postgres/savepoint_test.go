@@ -5,9 +5,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // TestGroupCommitStatementErrorsRollBackAlone runs writes whose SQL fails
@@ -23,13 +23,13 @@ func TestGroupCommitStatementErrorsRollBackAlone(t *testing.T) {
 	}
 	b, c := groupTxn("000202"), groupTxn("000203")
 	failFirst := func() error {
-		return s.group.Do(ctx, "fail first", func(ctx context.Context, tx pgx.Tx) error {
+		return s.group.Do(ctx, "fail first", func(ctx context.Context, tx sqlstore.Querier) error {
 			_, err := tx.Exec(ctx, "SELECT 1/0")
 			return err
 		})
 	}
 	failLater := func() error {
-		return s.group.Do(ctx, "fail later", func(ctx context.Context, tx pgx.Tx) error {
+		return s.group.Do(ctx, "fail later", func(ctx context.Context, tx sqlstore.Querier) error {
 			if _, err := tx.Exec(ctx, "UPDATE transactions SET reason = 'must_not_stay' WHERE id = $1", a.ID); err != nil {
 				return err
 			}
@@ -38,7 +38,7 @@ func TestGroupCommitStatementErrorsRollBackAlone(t *testing.T) {
 		})
 	}
 	failRow := func() error {
-		return s.group.Do(ctx, "fail row", func(ctx context.Context, tx pgx.Tx) error {
+		return s.group.Do(ctx, "fail row", func(ctx context.Context, tx sqlstore.Querier) error {
 			var n int
 			return tx.QueryRow(ctx, "SELECT 1/(id - id) FROM transactions WHERE id = $1", a.ID).Scan(&n)
 		})

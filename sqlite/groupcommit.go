@@ -7,6 +7,7 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/internal/groupcommit"
+	"github.com/posguard/posguard/sqlstore"
 )
 
 // Group commit: journal and reversal-queue writes (Insert, Update,
@@ -25,42 +26,20 @@ type writeFunc = groupcommit.Write[*sql.Tx]
 type committer struct {
 	*groupcommit.Committer[*sql.Tx]
 	s *Store
-	// savepoint, rollback and release are prepared once on the writer.
-	savepoint, rollback, release *sql.Stmt
 	// cur is the shared transaction open now (grouptx.go: the core's
 	// writes hand it their requests' audit records).
 	cur atomic.Pointer[batchTx]
 }
 
-func newCommitter(ctx context.Context, s *Store) (*committer, error) {
+func newCommitter(s *Store) *committer {
 	c := &committer{s: s}
-	for _, p := range []struct {
-		st  **sql.Stmt
-		sql string
-	}{{&c.savepoint, "SAVEPOINT grp"}, {&c.rollback, "ROLLBACK TO grp"}, {&c.release, "RELEASE grp"}} {
-		st, err := s.write.PrepareContext(ctx, p.sql)
-		if err != nil {
-			c.closeStmts()
-			return nil, dbError(err, "prepare savepoint")
-		}
-		*p.st = st
-	}
 	c.Committer = groupcommit.New(groupcommit.Config[*sql.Tx]{
 		Prefix:  "sqlite",
 		Begin:   c.begin,
 		Solo:    s.soloTx,
 		DBError: dbError,
 	})
-	return c, nil
-}
-
-// closeStmts closes the prepared savepoint statements.
-func (c *committer) closeStmts() {
-	for _, st := range []*sql.Stmt{c.savepoint, c.rollback, c.release} {
-		if st != nil {
-			st.Close()
-		}
-	}
+	return c
 }
 
 // soloTx runs f in a transaction of its own.
@@ -79,21 +58,13 @@ func (s *Store) soloTx(ctx context.Context, name string, f writeFunc) error {
 	return nil
 }
 
-// close stops taking writes, lets the committer finish the waiting ones,
-// waits for it and closes the savepoint statements.
-func (c *committer) close() {
-	c.Close()
-	c.closeStmts()
-}
-
 // begin opens a shared transaction on the writer.
 func (c *committer) begin(ctx context.Context) (groupcommit.Batch[*sql.Tx], error) {
 	tx, err := c.s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	b := &batchTx{c: c, tx: tx}
-	b.q = batchQuerier{c: c, tx: tx, st: c.groupStmts()}
+	b := &batchTx{c: c, tx: tx, q: c.s.writeC.Tx(tx)}
 	c.cur.Store(b)
 	return b, nil
 }
@@ -102,8 +73,9 @@ func (c *committer) begin(ctx context.Context) (groupcommit.Batch[*sql.Tx], erro
 type batchTx struct {
 	c  *committer
 	tx *sql.Tx
-	// q is tx as the core's clean writes see it.
-	q batchQuerier
+	// q is tx as the core's writes and the savepoints see it: statements
+	// prepared once on the writer (sqlstore.SQLConn.Tx).
+	q sqlstore.SQLTx
 	// audits are the requests' audit records of the batch's core writes,
 	// appended just before it commits (grouptx.go).
 	audits []*posguard.AuditRecord
@@ -112,16 +84,15 @@ type batchTx struct {
 // Run runs w in a savepoint of the transaction, rolling back to it when w
 // fails; ok is false when the savepoint machinery itself failed.
 func (b *batchTx) Run(ctx context.Context, w writeFunc) (ok bool, err error) {
-	s := b.c.s
-	if _, err := s.txStmt(ctx, b.tx, b.c.savepoint).ExecContext(ctx); err != nil {
+	if _, err := b.q.Exec(ctx, "SAVEPOINT grp"); err != nil {
 		return false, err
 	}
 	if err = w(ctx, b.tx); err != nil {
-		if _, rerr := s.txStmt(ctx, b.tx, b.c.rollback).ExecContext(ctx); rerr != nil {
+		if _, rerr := b.q.Exec(ctx, "ROLLBACK TO grp"); rerr != nil {
 			return false, err
 		}
 	}
-	if _, rerr := s.txStmt(ctx, b.tx, b.c.release).ExecContext(ctx); rerr != nil {
+	if _, rerr := b.q.Exec(ctx, "RELEASE grp"); rerr != nil {
 		return false, err
 	}
 	return true, err

@@ -36,7 +36,7 @@ func (c *committer) DoStmt(ctx context.Context, name string, st *sqlstore.Stmt, 
 		if b := c.cur.Load(); b != nil && b.tx == tx {
 			return f(ctx, &b.q)
 		}
-		return f(ctx, batchQuerier{c: c, tx: tx, st: c.groupStmts()})
+		return f(ctx, c.s.writeC.Tx(tx))
 	}
 	return c.Committer.DoStmt(ctx, name, &cleanWrite{run: w}, w)
 }

@@ -24,8 +24,7 @@ type Store struct {
 	writeC *sqlstore.SQLConn
 	readC  *sqlstore.SQLConn
 
-	txStmts  txStmtCache // the writer's statements bound to the current write transaction
-	group    *committer  // group commit of journal and reversal writes
+	group    *committer // group commit of journal and reversal writes
 	migrated []string
 }
 
@@ -105,10 +104,7 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 	// statements instead of preparing them in every transaction.
 	s.writeC.KeepTxStatements()
 	s.DB = sqlstore.NewDB(dialect, s.writeC, s.readC)
-	if s.group, err = newCommitter(ctx, s); err != nil {
-		s.Close()
-		return nil, err
-	}
+	s.group = newCommitter(s)
 	s.Group = s.group
 	return s, nil
 }
@@ -136,7 +132,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	var errs []error
 	if s.group != nil {
-		s.group.close()
+		s.group.Close()
 	}
 	if s.readC != nil {
 		errs = append(errs, s.readC.Close())

@@ -26,58 +26,63 @@ func (s *Store) AppendAudit(ctx context.Context, r *posguard.AuditRecord) error 
 	ctx = posguard.WithTxAuditor(ctx, nil)
 	if s.DB.D.ForUpdate == "" {
 		return s.InGroupTx(ctx, "append audit", func(ctx context.Context, tx *Tx) error {
-			return s.appendAudits(ctx, tx, []*posguard.AuditRecord{r})
+			return tx.appendAudits(ctx, s.NowUTC(), r)
 		})
 	}
-	return s.DB.InTx(ctx, "append audit", func(tx *Tx) error { return s.appendAudits(ctx, tx, []*posguard.AuditRecord{r}) })
+	return s.DB.InTx(ctx, "append audit", func(tx *Tx) error { return tx.appendAudits(ctx, s.NowUTC(), r) })
 }
 
-// appendAudits appends rs to the audit log inside tx (a change and its
-// record commit together). The audit head is locked last, after anything
-// else the transaction locks (the ledger's head), in every transaction.
-func (s *Store) appendAudits(ctx context.Context, tx *Tx, rs []*posguard.AuditRecord) error {
-	for _, r := range rs {
-		if r != nil && r.At.IsZero() {
-			r.At = s.NowUTC()
-		}
-		if err := tx.appendAudit(ctx, r); err != nil {
-			return err
-		}
+// appendAudits appends rs, in order, to the audit log inside tx (a change
+// and its records commit together): the head is read and locked once, the
+// records are inserted and the head moves once. A record without a time
+// gets now. The audit head is locked last, after anything else the
+// transaction locks (the ledger's head), in every transaction. PostgreSQL
+// takes the records in one INSERT (one round trip); SQLite runs the
+// one-record INSERT per record, a statement its writer keeps prepared (a
+// multi-row INSERT would be a new statement to parse for every count).
+func (tx *Tx) appendAudits(ctx context.Context, now time.Time, rs ...*posguard.AuditRecord) error {
+	if len(rs) == 0 {
+		return nil
 	}
-	return nil
-}
-
-// appendAudit appends r (its At set; now when zero) to the audit log in tx.
-func (tx *Tx) appendAudit(ctx context.Context, r *posguard.AuditRecord) error {
-	if r == nil || r.Action == "" {
-		return posguard.Errorf(posguard.EINVALID, "audit: a record needs an action")
-	}
-	if r.At.IsZero() {
-		r.At = time.Now()
-	}
-	// The hash covers the time as stored: microseconds, UTC.
-	r.At = r.At.UTC().Truncate(time.Microsecond)
 	var seq int64
 	var prev string
 	if err := tx.QueryRow(ctx, auditHeadSQL+tx.db.D.ForUpdate).Scan(&seq, &prev); err != nil {
+		return tx.db.Err(err, "append audit")
+	}
+	args := make([]any, 0, len(rs)*auditArgCount)
+	for _, r := range rs {
+		if err := checkAudit(r); err != nil {
+			return err
+		}
+		if r.At.IsZero() {
+			r.At = now
+		}
+		// The hash covers the time as stored: microseconds, UTC.
+		r.At = r.At.UTC().Truncate(time.Microsecond)
+		seq++
+		r.ID, r.PrevHash = seq, prev
+		r.Hash = posguard.AuditHash(prev, r)
+		prev = r.Hash
+		args = append(args, tx.auditArgs(r)...)
+	}
+	perStmt := 1
+	if tx.db.D.Dollar {
+		perStmt = len(rs)
+	}
+	if err := insertRows(ctx, tx, "append audit", `INSERT INTO audit_log (`+auditColumns+`) VALUES `, "", auditArgCount, perStmt, args); err != nil {
 		return err
 	}
-	r.ID, r.PrevHash = seq+1, prev
-	r.Hash = posguard.AuditHash(prev, r)
-	if _, err := tx.Exec(ctx, "append audit", insertAuditSQL, tx.auditArgs(r)...); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, "append audit", moveAuditHeadSQL, r.ID, r.Hash)
+	_, err := tx.Exec(ctx, "append audit", moveAuditHeadSQL, seq, prev)
 	return err
 }
 
 // The audit chain's statements: the head's read (locked with the
-// dialect's FOR UPDATE), a record's insert (its arguments auditArgs') and
-// the head's move.
+// dialect's FOR UPDATE), the records' columns (their arguments auditArgs')
+// and the head's move.
 const (
 	auditHeadSQL     = `SELECT seq, hash FROM audit_head WHERE id = 1`
 	auditColumns     = `id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash`
-	insertAuditSQL   = `INSERT INTO audit_log (` + auditColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	auditArgCount    = 11 // auditColumns' count
 	moveAuditHeadSQL = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
 )
 

@@ -159,7 +159,7 @@ func (tx *Tx) requestAudit(ctx context.Context, a posguard.TxAuditor) (*posguard
 	if rec == nil {
 		return nil, nil
 	}
-	return rec, tx.appendAudit(ctx, rec)
+	return rec, tx.appendAudits(ctx, time.Now(), rec)
 }
 
 // Tx is a write transaction of a DB; its methods rewrite SQL like DB's.

@@ -46,7 +46,7 @@
 //     record commit together: an API request's record waits in ctx
 //     (posguard.TxAuditor) and InTx appends it after f, when f wrote; a
 //     service's own record is taken as audit ...*posguard.AuditRecord and
-//     appended with s.appendAudits(ctx, tx, audit) last in the transaction
+//     appended with tx.appendAudits(ctx, s.NowUTC(), audit...) last in the transaction
 //     (the audit head is the last lock every transaction takes).
 //   - Errors: s.DB.Err(err, op) maps a driver error to a posguard error
 //     (unique violation: ECONFLICT; busy or lost connection: EUNAVAILABLE);

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"errors"
-	"strings"
-	"time"
 
 	"github.com/posguard/posguard"
 )
@@ -210,60 +208,9 @@ func checkAudit(r *posguard.AuditRecord) error {
 }
 
 // AppendBatchAudits appends rs, in order, to the audit log through q (a
-// shared transaction about to commit): the head is read and locked once,
-// the records are inserted, and the head moves once. PostgreSQL takes the
-// records in one INSERT (one round trip); SQLite runs the one-record INSERT
-// of every append per record, a statement its writer keeps prepared (a
-// multi-row INSERT would be a new statement to parse for every batch
-// size).
+// shared transaction about to commit), as a transaction of the core does
+// (the head read and locked once, the records inserted, the head moved
+// once).
 func (s *Store) AppendBatchAudits(ctx context.Context, q Querier, rs []*posguard.AuditRecord) error {
-	if len(rs) == 0 {
-		return nil
-	}
-	tx := newTx(s.DB, q)
-	var seq int64
-	var prev string
-	if err := tx.QueryRow(ctx, auditHeadSQL+s.DB.D.ForUpdate).Scan(&seq, &prev); err != nil {
-		return s.DB.Err(err, "append audit")
-	}
-	a := s.args()
-	var sql strings.Builder
-	sql.WriteString(`INSERT INTO audit_log (` + auditColumns + `) VALUES `)
-	for i, r := range rs {
-		if err := checkAudit(r); err != nil {
-			return err
-		}
-		if r.At.IsZero() {
-			r.At = s.NowUTC()
-		}
-		r.At = r.At.UTC().Truncate(time.Microsecond)
-		seq++
-		r.ID, r.PrevHash = seq, prev
-		r.Hash = posguard.AuditHash(prev, r)
-		prev = r.Hash
-		if s.DB.D.Name != "postgres" {
-			if _, err := tx.Exec(ctx, "append audit", insertAuditSQL, tx.auditArgs(r)...); err != nil {
-				return err
-			}
-			continue
-		}
-		if i > 0 {
-			sql.WriteString(", ")
-		}
-		sql.WriteByte('(')
-		for j, v := range tx.auditArgs(r) {
-			if j > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString(a.Add(v))
-		}
-		sql.WriteByte(')')
-	}
-	if len(a.List) > 0 {
-		if _, err := tx.Exec(ctx, "append audit", sql.String(), a.List...); err != nil {
-			return err
-		}
-	}
-	_, err := tx.Exec(ctx, "append audit", moveAuditHeadSQL, seq, prev)
-	return err
+	return newTx(s.DB, q).appendAudits(ctx, s.NowUTC(), rs...)
 }

@@ -20,7 +20,13 @@ const takeReleased = ` ON CONFLICT (seq) DO UPDATE SET state = 'batch', batch_id
 
 // UnsettledTotals implements posguard.SettlementStore.
 func (s *Money) UnsettledTotals(ctx context.Context, date string, maxSeq int64) ([]posguard.MerchantTotal, error) {
-	return queryAll(ctx, s.DB, "unsettled totals", func(r Row) (t posguard.MerchantTotal, err error) {
+	return unsettledTotals(ctx, s.DB, date, maxSeq)
+}
+
+// unsettledTotals is UnsettledTotals read through q (a settlement run's
+// transaction).
+func unsettledTotals(ctx context.Context, q Reader, date string, maxSeq int64) ([]posguard.MerchantTotal, error) {
+	return queryAll(ctx, q, "unsettled totals", func(r Row) (t posguard.MerchantTotal, err error) {
 		err = r.Scan(&t.MerchantID, &t.Count, &t.Net)
 		return t, err
 	}, `SELECT p.merchant_id, COUNT(*), SUM(p.net) FROM ledger_postings p
@@ -42,7 +48,7 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 		b.CreatedAt = s.NowUTC()
 	}
 	return s.DB.InTx(ctx, "create batch", func(tx *Tx) error {
-		if err := s.lockHead(ctx, tx); err != nil {
+		if _, _, err := s.lockHead(ctx, tx); err != nil {
 			return err
 		}
 		if err := batchTable.add(ctx, tx, s.Store, b, ""); err != nil {
@@ -51,41 +57,32 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 		from := ` FROM ledger_postings p WHERE ` + unsettled + ` AND p.merchant_id = ?`
 		assign := `INSERT INTO settlement_items (seq, txn_id, orig_id, merchant_id, state, batch_id, reason)
 			SELECT p.seq, p.txn_id, p.orig_id, p.merchant_id, 'batch', ?, ''`
+		// The items: all unsettled up to the batch's date and head, or those
+		// listed, one by one.
+		conds, args := []string{` AND p.date <= ? AND p.seq <= ?`}, [][]any{{b.MerchantID, b.Date, b.MaxSeq}}
+		if b.Items != nil {
+			conds, args = nil, nil
+			for _, seq := range b.Items {
+				conds, args = append(conds, ` AND p.seq = ?`), append(args, []any{b.MerchantID, seq})
+			}
+		}
 		var count, changed, net int64
-		sum := func(cond string, args ...any) error {
+		for i, cond := range conds {
 			var c, v int64
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(p.net), 0)`+from+cond, args...).Scan(&c, &v); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(p.net), 0)`+from+cond, args[i]...).Scan(&c, &v); err != nil {
 				return s.DB.Err(err, "sum batch items")
 			}
-			count, net = count+c, net+v
-			return nil
-		}
-		if b.Items == nil {
-			if err := sum(` AND p.date <= ? AND p.seq <= ?`, b.MerchantID, b.Date, b.MaxSeq); err != nil {
-				return err
-			}
-			n, err := tx.Exec(ctx, "assign items", assign+from+` AND p.date <= ? AND p.seq <= ?`+takeReleased, b.ID, b.MerchantID, b.Date, b.MaxSeq)
+			n, err := tx.Exec(ctx, "assign items", assign+from+cond+takeReleased, append([]any{b.ID}, args[i]...)...)
 			if err != nil {
 				return err
 			}
-			changed = n
-		} else {
-			for _, seq := range b.Items {
-				if err := sum(` AND p.seq = ?`, b.MerchantID, seq); err != nil {
-					return err
-				}
-				n, err := tx.Exec(ctx, "assign item", assign+from+` AND p.seq = ?`+takeReleased, b.ID, b.MerchantID, seq)
-				if err != nil {
-					return err
-				}
-				changed += n
-			}
+			count, net, changed = count+c, net+v, changed+n
 		}
 		if count != int64(b.Count) || changed != count || posguard.Amount(net) != b.Net {
 			return posguard.Errorf(posguard.ECONFLICT, "batch %s: found %d items for %s, want %d for %s",
 				b.ID, changed, posguard.Amount(net), b.Count, b.Net)
 		}
-		if _, err := s.appendTx(ctx, tx.q, ps); err != nil {
+		if _, err := s.appendTx(ctx, tx, ps); err != nil {
 			return err
 		}
 		if p != nil {

@@ -10,42 +10,30 @@ import (
 // insertPostings writes fresh (their Seq, PrevHash and Hash set) and their
 // entries, entries in all, appended at at: on a database with array
 // parameters with one statement per table whatever the batch's size
-// (insertPostingArrays), otherwise with multi-row VALUES statements.
-func (s *Money) insertPostings(ctx context.Context, tx Querier, fresh []*posguard.Posting, entries int, at time.Time) error {
+// (insertPostingArrays), otherwise with multi-row VALUES statements
+// (insertRows).
+func (s *Money) insertPostings(ctx context.Context, tx *Tx, fresh []*posguard.Posting, entries int, at time.Time) error {
 	if s.DB.D.Arrays {
 		return s.insertPostingArrays(ctx, tx, fresh, entries, at)
 	}
-	const postingArgs = 18
-	rest := fresh
-	for _, k := range chunkSizes(len(fresh), appendChunk) {
-		args := make([]any, 0, k*postingArgs)
-		for _, p := range rest[:k] {
-			debits, credits := sides(p)
-			args = append(args, p.Seq, p.Key, string(p.Kind), settles(p), p.TxnID, p.OrigID, p.MerchantID, p.Date, int64(p.Gross),
-				int64(p.Fee), int64(p.Net), string(p.CardKind), p.Ref, int64(debits), int64(credits),
-				p.PrevHash, p.Hash, s.T(at))
-		}
-		rest = rest[k:]
-		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_postings (`+postingInsertCols+`)
-			VALUES `+values(k, postingArgs)), args...); err != nil {
-			return s.DB.Err(err, "insert posting")
-		}
-	}
-	const entryArgs = 6
+	const postingArgs, entryArgs = 18, 6
+	args := make([]any, 0, len(fresh)*postingArgs)
 	all := make([]any, 0, entries*entryArgs)
 	for _, p := range fresh {
+		debits, credits := sides(p)
+		args = append(args, p.Seq, p.Key, string(p.Kind), settles(p), p.TxnID, p.OrigID, p.MerchantID, p.Date, int64(p.Gross),
+			int64(p.Fee), int64(p.Net), string(p.CardKind), p.Ref, int64(debits), int64(credits),
+			p.PrevHash, p.Hash, s.T(at))
 		for i, e := range p.Entries {
 			all = append(all, p.Seq, i, string(e.Account), e.Account.Merchant(), p.Date, int64(e.Amount))
 		}
 	}
-	for _, k := range chunkSizes(entries, 2*appendChunk) {
-		if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_entries (`+entryInsertCols+`)
-			VALUES `+values(k, entryArgs)), all[:k*entryArgs]...); err != nil {
-			return s.DB.Err(err, "insert entry")
-		}
-		all = all[k*entryArgs:]
+	if err := insertRows(ctx, tx, "insert posting", `INSERT INTO ledger_postings (`+postingInsertCols+`) VALUES `, "",
+		postingArgs, appendChunk, args); err != nil {
+		return err
 	}
-	return nil
+	return insertRows(ctx, tx, "insert entry", `INSERT INTO ledger_entries (`+entryInsertCols+`) VALUES `, "",
+		entryArgs, 2*appendChunk, all)
 }
 
 // The columns insertPostings writes.
@@ -60,7 +48,7 @@ const (
 // fixed text (prepared once per connection) for any batch, and the
 // driver encodes 17 + 6 arrays instead of 18 values per posting and 6 per
 // entry. The time, the same for the whole batch, is one parameter.
-func (s *Money) insertPostingArrays(ctx context.Context, tx Querier, fresh []*posguard.Posting, entries int, at time.Time) error {
+func (s *Money) insertPostingArrays(ctx context.Context, tx *Tx, fresh []*posguard.Posting, entries int, at time.Time) error {
 	n := len(fresh)
 	ints := make([]int64, 9*n)
 	seq, item, txn, orig, gross, fee, net, debits, credits := ints[:n], ints[n:2*n], ints[2*n:3*n], ints[3*n:4*n],
@@ -83,22 +71,20 @@ func (s *Money) insertPostingArrays(ctx context.Context, tx Querier, fresh []*po
 			eAccount, eMid, eDate = append(eAccount, string(e.Account)), append(eMid, e.Account.Merchant()), append(eDate, p.Date)
 		}
 	}
-	if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_postings (`+postingInsertCols+`)
+	if _, err := tx.Exec(ctx, "insert posting", `INSERT INTO ledger_postings (`+postingInsertCols+`)
 		SELECT seq, key, kind, item, txn_id, orig_id, merchant_id, date, gross, fee, net, card_kind, ref,
 			debits, credits, prev_hash, hash, ?
 		FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[],
 			?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[])
 			AS r (seq, key, kind, item, txn_id, orig_id, merchant_id, date, gross, fee, net, card_kind, ref,
-				debits, credits, prev_hash, hash)`),
+				debits, credits, prev_hash, hash)`,
 		s.T(at), seq, key, kind, item, txn, orig, mid, date, gross, fee, net, cardKind, ref, debits, credits, prev, hash); err != nil {
-		return s.DB.Err(err, "insert posting")
+		return err
 	}
-	if _, err := tx.Exec(ctx, s.DB.Q(`INSERT INTO ledger_entries (`+entryInsertCols+`)
-		SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])`),
-		eSeq, eIdx, eAccount, eMid, eDate, eAmount); err != nil {
-		return s.DB.Err(err, "insert entry")
-	}
-	return nil
+	_, err := tx.Exec(ctx, "insert entry", `INSERT INTO ledger_entries (`+entryInsertCols+`)
+		SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])`,
+		eSeq, eIdx, eAccount, eMid, eDate, eAmount)
+	return err
 }
 
 // sides returns the sum of p's debits and of its credits (both positive).

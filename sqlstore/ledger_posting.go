@@ -10,15 +10,10 @@ import (
 
 // AppendPostings implements posguard.LedgerStore.
 func (s *Money) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int, error) {
-	for _, p := range ps {
-		if err := p.Balanced(); err != nil {
-			return 0, err
-		}
-	}
 	n := 0
 	appendIn := func(look bool) error {
 		return s.DB.InTx(ctx, "append postings", func(tx *Tx) (err error) {
-			n, err = s.appendKeys(ctx, tx.q, ps, look)
+			n, err = s.appendKeys(ctx, tx, ps, look)
 			return err
 		})
 	}
@@ -42,18 +37,17 @@ func (s *Money) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int
 // skips known keys (and a key repeated in ps after its first), writes the
 // postings and their entries with multi-row statements, checks that every
 // new posting's entries sum to zero and moves the head.
-func (s *Money) appendTx(ctx context.Context, tx Querier, ps []*posguard.Posting) (int, error) {
+func (s *Money) appendTx(ctx context.Context, tx *Tx, ps []*posguard.Posting) (int, error) {
 	return s.appendKeys(ctx, tx, ps, true)
 }
 
 // appendKeys is appendTx; with look false it does not look the keys of
 // ps up in the ledger, and a known one makes the insert fail (ECONFLICT)
 // instead of being skipped.
-func (s *Money) appendKeys(ctx context.Context, tx Querier, ps []*posguard.Posting, look bool) (int, error) {
-	var seq int64
-	var hash string
-	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &hash); err != nil {
-		return 0, s.DB.Err(err, "read ledger head")
+func (s *Money) appendKeys(ctx context.Context, tx *Tx, ps []*posguard.Posting, look bool) (int, error) {
+	seq, hash, err := s.lockHead(ctx, tx)
+	if err != nil {
+		return 0, err
 	}
 	for _, p := range ps {
 		if err := p.Balanced(); err != nil {
@@ -62,7 +56,6 @@ func (s *Money) appendKeys(ctx context.Context, tx Querier, ps []*posguard.Posti
 	}
 	known := make(map[string]bool, len(ps))
 	if look {
-		var err error
 		if known, err = s.knownKeys(ctx, tx, ps); err != nil {
 			return 0, err
 		}
@@ -91,15 +84,15 @@ func (s *Money) appendKeys(ctx context.Context, tx Querier, ps []*posguard.Posti
 	}
 	// The store's own balance check: every posting just written nets to zero.
 	var bad int64
-	err := tx.QueryRow(ctx, s.DB.Q(`SELECT seq FROM ledger_entries WHERE seq >= ? GROUP BY seq HAVING SUM(amount) <> 0 LIMIT 1`), first).Scan(&bad)
+	err = tx.QueryRow(ctx, `SELECT seq FROM ledger_entries WHERE seq >= ? GROUP BY seq HAVING SUM(amount) <> 0 LIMIT 1`, first).Scan(&bad)
 	if err == nil {
 		return 0, posguard.Errorf(posguard.EINVALID, "ledger: posting %d does not balance", bad)
 	}
 	if !errors.Is(err, ErrNoRows) {
 		return 0, s.DB.Err(err, "check balance")
 	}
-	if _, err := tx.Exec(ctx, s.DB.Q(`UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1`), seq, hash); err != nil {
-		return 0, s.DB.Err(err, "move ledger head")
+	if _, err := tx.Exec(ctx, "move ledger head", `UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1`, seq, hash); err != nil {
+		return 0, err
 	}
 	return len(fresh), nil
 }
@@ -109,7 +102,7 @@ func (s *Money) appendKeys(ctx context.Context, tx Querier, ps []*posguard.Posti
 const appendChunk = 64
 
 // knownKeys returns which keys of ps the ledger holds already.
-func (s *Money) knownKeys(ctx context.Context, tx Querier, ps []*posguard.Posting) (map[string]bool, error) {
+func (s *Money) knownKeys(ctx context.Context, tx *Tx, ps []*posguard.Posting) (map[string]bool, error) {
 	known := make(map[string]bool, len(ps))
 	keys := make([]string, 0, len(ps))
 	seen := make(map[string]bool, len(ps))
@@ -121,7 +114,7 @@ func (s *Money) knownKeys(ctx context.Context, tx Querier, ps []*posguard.Postin
 	}
 	if s.DB.D.Arrays {
 		// One statement for any number of keys: the keys as one text[].
-		return known, s.markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key = ANY(?::text[])`, keys)
+		return known, markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key = ANY(?::text[])`, keys)
 	}
 	args := make([]any, len(keys))
 	for i, k := range keys {
@@ -129,7 +122,7 @@ func (s *Money) knownKeys(ctx context.Context, tx Querier, ps []*posguard.Postin
 	}
 	for _, k := range chunkSizes(len(args), appendChunk) {
 		in := strings.TrimSuffix(strings.Repeat("?, ", k), ", ")
-		if err := s.markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key IN (`+in+`)`, args[:k]...); err != nil {
+		if err := markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key IN (`+in+`)`, args[:k]...); err != nil {
 			return nil, err
 		}
 		args = args[k:]
@@ -138,24 +131,12 @@ func (s *Money) knownKeys(ctx context.Context, tx Querier, ps []*posguard.Postin
 }
 
 // markKeys runs query, which selects posting keys, and marks each in known.
-func (s *Money) markKeys(ctx context.Context, tx Querier, known map[string]bool, query string, args ...any) error {
-	rows, err := tx.Query(ctx, s.DB.Q(query), args...)
-	if err != nil {
-		return s.DB.Err(err, "check posting keys")
+func markKeys(ctx context.Context, tx *Tx, known map[string]bool, query string, args ...any) error {
+	keys, err := queryAll(ctx, tx, "check posting keys", one[string], query, args...)
+	for _, k := range keys {
+		known[k] = true
 	}
-	for rows.Next() {
-		var key string
-		if err := rows.Scan(&key); err != nil {
-			rows.Close()
-			return s.DB.Err(err, "check posting keys")
-		}
-		known[key] = true
-	}
-	err = rows.Err()
-	if cerr := rows.Close(); err == nil {
-		err = cerr
-	}
-	return s.DB.Err(err, "check posting keys")
+	return err
 }
 
 const postingCols = `seq, key, kind, txn_id, orig_id, merchant_id, date, gross, fee, net, card_kind, ref, prev_hash, hash, at`

@@ -36,10 +36,9 @@ func (s *Money) SettleT1(ctx context.Context, run posguard.T1Run) (posguard.T1Re
 	at := s.NowUTC().Truncate(time.Microsecond)
 	err := s.DB.InTx(ctx, "settle "+run.Date, func(tx *Tx) error {
 		res = posguard.T1Result{}
-		var head int64
-		var hash string
-		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&head, &hash); err != nil {
-			return s.DB.Err(err, "lock ledger head")
+		head, _, err := s.lockHead(ctx, tx)
+		if err != nil {
+			return err
 		}
 		if run.ReviewThreshold > 0 {
 			n, err := s.holdForReviewTx(ctx, tx, run.Date, run.ReviewThreshold, run.ReviewReason)
@@ -62,7 +61,7 @@ func (s *Money) SettleT1(ctx context.Context, run posguard.T1Run) (posguard.T1Re
 		for _, n := range existing {
 			res.Existing += n
 		}
-		totals, err := s.unsettledTotalsTx(ctx, tx, run.Date, head)
+		totals, err := unsettledTotals(ctx, tx, run.Date, head)
 		if err != nil {
 			return err
 		}
@@ -93,7 +92,7 @@ func (s *Money) SettleT1(ctx context.Context, run posguard.T1Run) (posguard.T1Re
 				ps = append(ps, run.Postings(b)...)
 			}
 		}
-		if _, err := s.appendTx(ctx, tx.q, ps); err != nil {
+		if _, err := s.appendTx(ctx, tx, ps); err != nil {
 			return err
 		}
 		for _, b := range res.Batches {
@@ -125,43 +124,15 @@ func t1Suffix(n int) string       { return "-" + strconv.Itoa(n) }
 
 // t1Counts counts each merchant's T+1 batches of date.
 func (s *Money) t1Counts(ctx context.Context, tx *Tx, date string) (map[string]int, error) {
-	rows, err := tx.Query(ctx, "count batches", `SELECT merchant_id, COUNT(*) FROM settlement_batches
-		WHERE date = ? AND kind = 't1' GROUP BY merchant_id`, date)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	counts, err := queryAll(ctx, tx, "count batches", func(r Row) (t posguard.MerchantTotal, err error) {
+		err = r.Scan(&t.MerchantID, &t.Count)
+		return t, err
+	}, `SELECT merchant_id, COUNT(*) FROM settlement_batches WHERE date = ? AND kind = 't1' GROUP BY merchant_id`, date)
 	out := map[string]int{}
-	for rows.Next() {
-		var mid string
-		var n int
-		if err := rows.Scan(&mid, &n); err != nil {
-			return nil, s.DB.Err(err, "scan batch count")
-		}
-		out[mid] = n
+	for _, c := range counts {
+		out[c.MerchantID] = c.Count
 	}
-	return out, s.DB.Err(rows.Err(), "read batch counts")
-}
-
-// unsettledTotalsTx is UnsettledTotals inside tx.
-func (s *Money) unsettledTotalsTx(ctx context.Context, tx *Tx, date string, maxSeq int64) ([]posguard.MerchantTotal, error) {
-	rows, err := tx.Query(ctx, "unsettled totals", `SELECT p.merchant_id, COUNT(*), SUM(p.net) FROM ledger_postings p
-		WHERE `+unsettled+` AND p.date <= ? AND p.seq <= ? GROUP BY p.merchant_id ORDER BY p.merchant_id`, date, maxSeq)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []posguard.MerchantTotal
-	for rows.Next() {
-		var t posguard.MerchantTotal
-		var net int64
-		if err := rows.Scan(&t.MerchantID, &t.Count, &net); err != nil {
-			return nil, s.DB.Err(err, "scan unsettled total")
-		}
-		t.Net = posguard.Amount(net)
-		out = append(out, t)
-	}
-	return out, s.DB.Err(rows.Err(), "read unsettled totals")
+	return out, err
 }
 
 // assignT1 assigns their items to the run's batches bs (created at at):
@@ -278,14 +249,12 @@ func (s *Money) holdTxnsTx(ctx context.Context, tx *Tx, ids []int64, reason stri
 	return int(n), nil
 }
 
-// lockHead takes the ledger head for the rest of tx (PostgreSQL: FOR
-// UPDATE), so settlement writers and appends take turns.
-func (s *Money) lockHead(ctx context.Context, tx *Tx) error {
-	var seq int64
-	var hash string
-	err := tx.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &hash)
+// lockHead reads the ledger head and takes it for the rest of tx
+// (PostgreSQL: FOR UPDATE), so settlement writers and appends take turns.
+func (s *Money) lockHead(ctx context.Context, tx *Tx) (seq int64, hash string, err error) {
+	err = tx.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &hash)
 	if errors.Is(err, ErrNoRows) {
-		return posguard.Errorf(posguard.EINTERNAL, "ledger head missing")
+		return 0, "", posguard.Errorf(posguard.EINTERNAL, "ledger head missing")
 	}
-	return s.DB.Err(err, "lock ledger head")
+	return seq, hash, s.DB.Err(err, "lock ledger head")
 }

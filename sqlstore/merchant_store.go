@@ -84,7 +84,7 @@ func (s *Store) SetMerchantStatus(ctx context.Context, id string, from, to posgu
 				return err
 			}
 		}
-		return s.appendAudits(ctx, tx, audit)
+		return tx.appendAudits(ctx, s.NowUTC(), audit...)
 	})
 	if err != nil {
 		return nil, err

@@ -199,6 +199,6 @@ func (s *Store) ApplyAccountChange(ctx context.Context, id int64, by string, a p
 			`account_bank = ?, account_number = ?, account_name = ?, account_status = ?`, a.Bank, a.Number, a.Name, a.Status); err != nil {
 			return err
 		}
-		return s.appendAudits(ctx, tx, audit)
+		return tx.appendAudits(ctx, s.NowUTC(), audit...)
 	})
 }

@@ -61,19 +61,36 @@ func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
+// exec runs a statement, prepared when it can be.
+func (c *stmtCache) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := c.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return c.r.ExecContext(ctx, query, args...)
+}
+
 // Exec implements Querier.
 func (c *stmtCache) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	var res sql.Result
-	var err error
-	if st := c.stmt(ctx, query); st != nil {
-		res, err = st.ExecContext(ctx, args...)
-	} else {
-		res, err = c.r.ExecContext(ctx, query, args...)
-	}
+	res, err := c.exec(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// ExecID implements IDExecer: the rows the statement changed and, when it
+// changed one, the ID the driver reports for it (SQLite's last insert
+// rowid).
+func (c *stmtCache) ExecID(ctx context.Context, query string, args ...any) (id, n int64, err error) {
+	res, err := c.exec(ctx, query, args...)
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err != nil || n == 0 {
+		return 0, n, err
+	}
+	id, err = res.LastInsertId()
+	return id, n, err
 }
 
 // Query implements Querier.
@@ -120,7 +137,15 @@ func (c *SQLConn) Begin(ctx context.Context) (TxConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return SQLTx{Tx: tx, stmtCache: &stmtCache{r: tx, max: maxTxPrepared, tx: tx, conn: c.txs}}, nil
+	return c.Tx(tx), nil
+}
+
+// Tx returns tx, a transaction of c's pool, as Begin returns its own: its
+// statements prepared for it, or bound from the ones the pool keeps
+// (KeepTxStatements). SQLite's group committer runs its shared
+// transactions' writes through it.
+func (c *SQLConn) Tx(tx *sql.Tx) SQLTx {
+	return SQLTx{Tx: tx, stmtCache: &stmtCache{r: tx, max: maxTxPrepared, tx: tx, conn: c.txs}}
 }
 
 // KeepTxStatements makes the statements of c's transactions outlive them:
@@ -162,9 +187,10 @@ type txStmts struct {
 }
 
 // maxKept bounds the statements a pool keeps for its transactions (the
-// first queries met are kept: the ledger poster's, which runs within
-// seconds of the start, and the other background writers' fixed ones).
-const maxKept = 128
+// first queries met are kept: the group committer's savepoints and
+// writes, the ledger poster's, which runs within seconds of the start, and
+// the other background writers' fixed ones).
+const maxKept = 192
 
 // bind returns query's kept statement bound to tx, or nil when it is not
 // prepared on the pool yet; then it starts preparing it there, outside tx
