@@ -78,10 +78,29 @@ func (s *Service) Respond(ctx context.Context, id string, a Actor, statement str
 		return nil, err
 	}
 	s.audit(ctx, a, "dispute.respond", object(id), "ok", map[string]any{"evidence": len(resp.Evidence), "decision": dec.Decision, "reason": dec.Reason})
-	if err := s.rule(ctx, d.ID, posguard.DisputeResponded, dec.Decision == RulingWon, dec.Reason, now); err != nil {
+	if err := s.ruleAnswer(ctx, d.ID, posguard.DisputeResponded, dec.Decision == RulingWon, dec.Reason, now); err != nil {
 		return nil, err
 	}
 	return s.Store.Dispute(ctx, id)
+}
+
+// ruleAnswer applies the ruling the network answered a response or an
+// escalation with, the dispute being in state from. The network also
+// writes that ruling into its dispute file, and the fetch loop (this
+// instance's or another's) may apply it first, between the state change
+// and here: rule then finds the dispute decided (ECONFLICT). The dispute
+// stands as the network ruled, its money moved once (the credit's posting
+// key), so the merchant's or operator's request succeeded all the same.
+func (s *Service) ruleAnswer(ctx context.Context, id string, from posguard.DisputeState, won bool, why string, at time.Time) error {
+	err := s.rule(ctx, id, from, won, why, at)
+	if posguard.ErrorCode(err) != posguard.ECONFLICT {
+		return err
+	}
+	d, gerr := s.Store.Dispute(ctx, id)
+	if gerr == nil && (d.State == posguard.DisputeWon || d.State == posguard.DisputeLost) {
+		return nil
+	}
+	return err
 }
 
 // rule applies the network's ruling to dispute id, which must be in state
@@ -199,7 +218,7 @@ func (s *Service) Escalate(ctx context.Context, id string, a Actor, statement st
 	s.moveCase(ctx, d, posguard.CaseInvestigating, a.Name, fmt.Sprintf("申请仲裁 escalated to arbitration with %d pieces of evidence", len(resp.Evidence)))
 	s.note(ctx, d.TxnID, fmt.Sprintf("%s %s: escalated to arbitration by %s", kindName(d.Kind), d.ID, a.Name))
 	if dec.Decision != Pending {
-		if err := s.rule(ctx, id, posguard.DisputeArbitration, dec.Decision == RulingWon, dec.Reason, now); err != nil {
+		if err := s.ruleAnswer(ctx, id, posguard.DisputeArbitration, dec.Decision == RulingWon, dec.Reason, now); err != nil {
 			return nil, err
 		}
 	}

@@ -40,10 +40,10 @@ func (s *Server) qrRoutes() []route {
 
 // atKnownVersion are the routes authenticated at the instance's last known
 // cache version, without reading it (access.Router.HandleAtKnownVersion):
-// a new order's first durable or outward act is its insert, which the
-// store makes conditional on that version (the channel is called after
-// it), and every other answer reads the version first.
-var atKnownVersion = map[string]bool{"POST /v1/qr/orders": true}
+// a new order's or refund's first durable or outward act is its insert,
+// which the store makes conditional on that version (the channel is called
+// after it), and every other answer reads the version first.
+var atKnownVersion = map[string]bool{"POST /v1/qr/orders": true, "POST /v1/qr/orders/{id}/refunds": true}
 
 // needQR answers 404 when QR payments are not enabled.
 func (s *Server) needQR(h nethttp.HandlerFunc) nethttp.HandlerFunc {

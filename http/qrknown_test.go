@@ -44,6 +44,7 @@ type knownRig struct {
 	st       cacheStore
 	urls     []string
 	versions []*countingVersions
+	auths    []*access.Auth
 	shop     *posguard.User
 	secret   string
 	n        atomic.Int64
@@ -95,6 +96,7 @@ payers:
 		t.Cleanup(srv.Close)
 		rig.urls, rig.versions, auths = append(rig.urls, srv.URL), append(rig.versions, v), append(auths, a)
 	}
+	rig.auths = auths
 	rig.secret, _, err = auths[0].IssueToken(ctx, rig.shop, posguard.TokenAPI, time.Hour, "ERP")
 	must(err)
 	return rig
@@ -117,6 +119,42 @@ func (rig *knownRig) post(i int, body string) (int, string, string) {
 	}
 	json.NewDecoder(resp.Body).Decode(&v)
 	return resp.StatusCode, v.State, v.Reason
+}
+
+// refund asks instance i for a refund of 1 fen of order id (Q<n>) and
+// returns the status.
+func (rig *knownRig) refund(i int, id, no string) int {
+	req, _ := nethttp.NewRequest("POST", rig.urls[i]+"/v1/qr/orders/"+id+"/refunds",
+		bytes.NewBufferString(fmt.Sprintf(`{"out_refund_no": %q, "amount": 1}`, no)))
+	req.Header.Set("Authorization", "Bearer "+rig.secret)
+	resp, err := nethttp.DefaultClient.Do(req)
+	if err != nil {
+		rig.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// refunds returns how many refunds order id (Q<n>) has.
+func (rig *knownRig) refunds(id string) int {
+	n, ok := qr.ParseOrderID(id)
+	if !ok {
+		rig.t.Fatalf("order id %q", id)
+	}
+	list, err := rig.st.QR().QRRefunds(context.Background(), n)
+	if err != nil {
+		rig.t.Fatal(err)
+	}
+	return len(list)
+}
+
+// orderID returns the API id (Q<n>) of the merchant's order numbered no.
+func (rig *knownRig) orderID(no string) string {
+	list, err := rig.st.QR().QROrders(context.Background(), posguard.QROrderFilter{MerchantID: knownMerchant, OutOrderNo: no, Limit: 1})
+	if err != nil || len(list) != 1 {
+		rig.t.Fatalf("order %s: %v %v", no, list, err)
+	}
+	return qr.OrderID(list[0].ID)
 }
 
 // order sends a new valid order to instance i and returns its number too.
@@ -224,24 +262,53 @@ func TestQROrderAtKnownVersion(t *testing.T) {
 		repeat := want("user enabled again", 201, "succeeded", "")
 		want("warm", 201, "succeeded", "")
 
-		// The token revoked elsewhere: refused, nothing written; a
-		// validation error and a repeat of an existing number are refused
-		// too, not answered on the stale cache.
-		toks, err := st.Access().Tokens(ctx, "shop", posguard.TokenAPI)
-		if err != nil || len(toks) != 1 {
-			t.Fatalf("tokens: %v %v", toks, err)
+		// A refund at the known version reads no version either.
+		paid := rig.orderID(repeat)
+		rig.versions[0].reads.Store(0)
+		if s := rig.refund(0, paid, "RF1"); s != 201 {
+			t.Fatalf("refund: %d", s)
 		}
-		if err := st.Access().RevokeToken(ctx, toks[0].ID); err != nil {
-			t.Fatal(err)
+		if n := rig.versions[0].reads.Load(); n != 0 {
+			t.Fatalf("a refund at the known version read it %d times, want 0", n)
 		}
-		if s, _, _ := rig.post(0, `{"out_order_no": "bad"}`); s != 401 {
-			t.Fatalf("invalid order after the revocation: %d, want 401", s)
+
+		// The token revoked elsewhere: each request that follows, on an
+		// instance that holds the token and the old version in memory, is
+		// refused, nothing written: a new order, an invalid one (not 400),
+		// a repeated number (not 200) and a refund.
+		probes := []struct {
+			name string
+			do   func() (status int, wrote bool)
+		}{
+			{"new order", func() (int, bool) { no, s, _, _ := rig.order(0); return s, rig.rows(no) != 0 }},
+			{"invalid order", func() (int, bool) { s, _, _ := rig.post(0, `{"out_order_no": "bad"}`); return s, rig.rows("bad") != 0 }},
+			{"repeated order", func() (int, bool) {
+				s, _, _ := rig.post(0, fmt.Sprintf(`{"out_order_no": %q, "amount": 100, "auth_code": "134567890123456789"}`, repeat))
+				return s, false
+			}},
+			{"refund", func() (int, bool) { s := rig.refund(0, paid, "RF2"); return s, rig.refunds(paid) != 1 }},
 		}
-		if s, _, _ := rig.post(0, fmt.Sprintf(`{"out_order_no": %q, "amount": 100, "auth_code": "134567890123456789"}`, repeat)); s != 401 {
-			t.Fatalf("repeated order after the revocation: %d, want 401", s)
-		}
-		if no := want("token revoked", 401, "", ""); rig.rows(no) != 0 {
-			t.Fatalf("token revoked: order %s was journaled", no)
+		for _, p := range probes {
+			var err error
+			rig.secret, _, err = rig.auths[1].IssueToken(ctx, rig.shop, posguard.TokenAPI, time.Hour, p.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want(p.name+": warm", 201, "succeeded", "") // the token kept at the current version
+			toks, err := st.Access().Tokens(ctx, "shop", posguard.TokenAPI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tk := range toks {
+				if tk.RevokedAt.IsZero() {
+					if err := st.Access().RevokeToken(ctx, tk.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if s, wrote := p.do(); s != 401 || wrote {
+				t.Fatalf("%s after the revocation: %d, wrote %v; want 401, nothing written", p.name, s, wrote)
+			}
 		}
 	})
 }

@@ -24,12 +24,29 @@ func (s *Store) CreateQRRefund(ctx context.Context, r *posguard.QRRefund, refund
 		return nil, false, posguard.Errorf(posguard.EINVALID, "qr refund: order, out_refund_no and a positive amount are required")
 	}
 	now := s.NowUTC()
+	// A request running at an assumed cache version writes only if that
+	// version still holds (versioncheck.go): the order's locking read
+	// checks it in the same statement, and tells a moved version from a
+	// missing order only when it finds nothing.
+	check := posguard.VersionCheckFrom(ctx)
+	if check != nil && !check.Pending() {
+		check = nil
+	}
+	orderSQL, orderArgs := `SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`, []any{r.OrderID}
+	if check != nil {
+		orderSQL += ` AND EXISTS (SELECT 1 FROM cache_version WHERE cache_version.id = 1 AND cache_version.n = ?)`
+		orderArgs = append(orderArgs, check.Version)
+	}
 	var got *posguard.QRRefund
 	created := false
 	err := s.InGroupTx(ctx, "create qr refund", func(ctx context.Context, tx *Tx) error {
 		got, created = nil, false
-		o, err := queryOne(ctx, tx, "create qr refund", func() error { return NotFound("qr order", fmt.Sprint(r.OrderID)) }, scanQROrder,
-			`SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, r.OrderID)
+		o, err := queryOne(ctx, tx, "create qr refund", func() error {
+			if err := s.checkVersion(ctx, tx, check); err != nil {
+				return err
+			}
+			return NotFound("qr order", fmt.Sprint(r.OrderID))
+		}, scanQROrder, orderSQL+s.DB.D.ForUpdate, orderArgs...)
 		if err != nil {
 			return err
 		}
@@ -70,6 +87,7 @@ func (s *Store) CreateQRRefund(ctx context.Context, r *posguard.QRRefund, refund
 		}
 		return err
 	})
+	settleCheck(check, err)
 	if err != nil {
 		return nil, false, err
 	}

@@ -35,6 +35,7 @@ func runAccess(t *testing.T, h *harness) {
 			{"AuditChain", testAccessAudit},
 			{"CacheVersion", testCacheVersion},
 			{"VersionedOrderInsert", testVersionedOrderInsert},
+			{"VersionedRefundInsert", testVersionedRefundInsert},
 		})
 }
 

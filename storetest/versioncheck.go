@@ -116,3 +116,65 @@ func testVersionedOrderInsert(t *testing.T, s posguard.Store, a posguard.AccessS
 		t.Fatal("create without a check: not created")
 	}
 }
+
+// testVersionedRefundInsert checks a refund's insert made conditional on
+// the cache version: written and confirmed while it holds; once it moved,
+// nothing written and ESTALE, also for a refund number already used; a
+// missing order is still ENOTFOUND while the version holds.
+func testVersionedRefundInsert(t *testing.T, s posguard.Store, a posguard.AccessStore) {
+	ctx := context.Background()
+	cv := sideOf[posguard.CacheVersions](t, s)
+	q := sideOf[QRStorer](t, s).QR()
+	version := func() int64 {
+		t.Helper()
+		v, err := cv.CacheVersion(ctx)
+		must(t, err, "cache version")
+		return v
+	}
+	o := newPaying(t, q, "M1", "RV1", 1000, "")
+	none := posguard.QRTaskNone
+	_, err := q.UpdateQROrder(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRSucceeded, Task: &none})
+	must(t, err, "order succeeded")
+	refund := func(v int64, orderID int64, no string) (*posguard.VersionCheck, *posguard.QRRefund, bool, error) {
+		c := &posguard.VersionCheck{Version: v}
+		got, created, err := q.CreateQRRefund(posguard.WithVersionCheck(ctx, c),
+			&posguard.QRRefund{OrderID: orderID, OutRefundNo: no, Amount: 100, RequestHash: "h-" + no}, "PRT")
+		return c, got, created, err
+	}
+	refunds := func() int {
+		t.Helper()
+		list, err := q.QRRefunds(ctx, o.ID)
+		must(t, err, "refunds")
+		return len(list)
+	}
+	v := version()
+	c, got, created, err := refund(v, o.ID, "RF1")
+	must(t, err, "refund at the current version")
+	if !created || got.ID == 0 || !c.Confirmed() || refunds() != 1 {
+		t.Fatalf("refund: created %v, %+v, confirmed %v", created, got, c.Confirmed())
+	}
+	c, _, _, err = refund(v, 999999, "RF9")
+	wantCode(t, err, posguard.ENOTFOUND, "refund of a missing order at the current version")
+	if c.Stale() {
+		t.Fatal("a missing order marked the version stale")
+	}
+
+	u := &posguard.User{Name: "shop", Role: posguard.RoleMerchant, MerchantID: "M1", PasswordHash: "$h"}
+	must(t, a.CreateUser(ctx, u), "create user")
+	must(t, a.SetUserDisabled(ctx, "shop", true), "move the version")
+	c, got, _, err = refund(v, o.ID, "RF2")
+	wantCode(t, err, posguard.ESTALE, "refund at a moved version")
+	if got != nil || !c.Stale() || refunds() != 1 {
+		t.Fatalf("stale refund: %+v stale %v, %d refunds", got, c.Stale(), refunds())
+	}
+	c, got, _, err = refund(v, o.ID, "RF1")
+	wantCode(t, err, posguard.ESTALE, "repeated refund at a moved version")
+	if got != nil || !c.Stale() {
+		t.Fatalf("stale repeat: %+v", got)
+	}
+	c, _, created, err = refund(version(), o.ID, "RF2")
+	must(t, err, "refund at the new version")
+	if !created || !c.Confirmed() || refunds() != 2 {
+		t.Fatalf("refund at the new version: created %v confirmed %v", created, c.Confirmed())
+	}
+}
