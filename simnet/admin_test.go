@@ -113,7 +113,7 @@ func TestAdminStats(t *testing.T) {
 	srv := httptest.NewServer(r.net.Handler())
 	defer srv.Close()
 	status, body := adminGet(t, srv, "/stats")
-	want := `{"requests":4,"answers":{"00":3,"41":1},"faults":{},"reversals_applied":1,"reversals_unmatched":0,"reversals_resent":0,"duplicates":1,"format_errors":0}`
+	want := `{"requests":4,"answers":{"00":3,"41":1},"faults":{},"reversals_applied":1,"reversals_unmatched":0,"reversals_resent":0,"reversals_resent_after_drop":0,"duplicates":1,"format_errors":0}`
 	if status != http.StatusOK || body != want {
 		t.Fatalf("GET /stats = %d\n%s\nwant\n%s", status, body, want)
 	}

@@ -62,8 +62,9 @@ type Network struct {
 	accounts    map[string]*account
 	byOrig      map[origKey]*posting
 	tombstones  map[origKey]bool
-	revAnswered map[origKey]bool // originals whose reversal was answered
-	revBusy     map[origKey]int  // originals with a reversal being processed
+	revAnswered map[origKey]bool  // originals whose reversal was answered
+	revBusy     map[origKey]int   // originals with a reversal being processed
+	revConn     map[origKey]*conn // the connection of an original's latest reversal
 	seen        map[dupKey]*posguard.UpstreamResponse
 	seenOrder   []dupKey // ring of the keys in seen, oldest at seenNext
 	seenNext    int
@@ -119,6 +120,7 @@ func New(cards []posguard.Card, zonePINKey []byte, opts Options) *Network {
 		tombstones:  make(map[origKey]bool),
 		revAnswered: make(map[origKey]bool),
 		revBusy:     make(map[origKey]int),
+		revConn:     make(map[origKey]*conn),
 		seen:        make(map[dupKey]*posguard.UpstreamResponse),
 		stats:       newStats(),
 	}

@@ -25,6 +25,16 @@ type conn struct {
 	closeOnce sync.Once
 }
 
+// isClosed reports whether the connection is gone (closed by either side).
+func (c *conn) isClosed() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
+	}
+}
+
 func (c *conn) close() {
 	c.closeOnce.Do(func() {
 		close(c.closed)
@@ -185,8 +195,13 @@ func (n *Network) handle(sc *conn, frame []byte) {
 		rk = originalKey(req.Original)
 		n.mu.Lock()
 		if n.revAnswered[rk] || n.revBusy[rk] > 0 {
-			n.stats.ReversalsResent++
+			if prev := n.revConn[rk]; prev != nil && prev != sc && prev.isClosed() {
+				n.stats.ReversalsResentAfterDrop++
+			} else {
+				n.stats.ReversalsResent++
+			}
 		}
+		n.revConn[rk] = sc
 		n.revBusy[rk]++
 		n.mu.Unlock()
 		defer func() {

@@ -20,8 +20,15 @@ type Stats struct {
 	// reversal had already been answered (the answer was written to the
 	// acquirer) or was still being processed: a reversal sent twice
 	// upstream for one transaction. Retries of a reversal whose answer
-	// never left (timeout, disconnect, outage) are not counted.
+	// never left (timeout, disconnect, outage) are not counted, nor those
+	// counted in ReversalsResentAfterDrop.
 	ReversalsResent uint64 `json:"reversals_resent"`
+	// ReversalsResentAfterDrop counts reversals sent again, on another
+	// connection, after the connection the earlier one was answered on
+	// (or was being processed on) had closed: the acquirer's process that
+	// held the answer may have died before it recorded it (a host killed
+	// at that moment), so sending again is its duty, not a double.
+	ReversalsResentAfterDrop uint64 `json:"reversals_resent_after_drop"`
 	// Duplicates counts retransmissions answered from memory.
 	Duplicates uint64 `json:"duplicates"`
 	// FormatErrors counts frames that could not be decoded.

@@ -99,6 +99,11 @@ type ChaosReport struct {
 	// for one transaction (a second one after the first was answered, or
 	// while it was being processed).
 	ReversalsResent uint64 `json:"reversals_resent"`
+	// ReversalsResentAfterDrop is simnet's count of reversals sent again
+	// after the connection their answer went to had closed: a host killed
+	// after the network answered and before it recorded the answer sends
+	// the reversal again, as it must. Reported, not a failure.
+	ReversalsResentAfterDrop uint64 `json:"reversals_resent_after_drop"`
 	// Abandoned is what the run left unresolved once drained: reversals
 	// still pending and transactions still forwarded.
 	Abandoned    int     `json:"abandoned"`
@@ -506,6 +511,7 @@ func (c *ChaosCommand) audit(ctx context.Context, st hostStore, w *seed.World, a
 	}
 	c.Report.FaultsInjected = stats.Faults
 	c.Report.ReversalsResent = stats.ReversalsResent
+	c.Report.ReversalsResentAfterDrop = stats.ReversalsResentAfterDrop
 	var accounts []simnet.AccountView
 	if err := getJSON("http://"+adminAddr+"/accounts", &accounts); err != nil {
 		return err
@@ -597,7 +603,7 @@ func (c *ChaosCommand) print() {
 	fmt.Fprintf(c.Stdout, "faults injected: %s\n", strings.Join(faults, " "))
 	fmt.Fprintf(c.Stdout, "transactions reversed: %d, reversals pending: %d, left forwarded: %d; queue drained %.1fs after the network healed\n",
 		r.ReversalsDone, r.ReversalsPending, r.LeftForwarded, r.DrainSeconds)
-	fmt.Fprintf(c.Stdout, "reversals sent twice upstream for one transaction: %d; abandoned: %d\n", r.ReversalsResent, r.Abandoned)
+	fmt.Fprintf(c.Stdout, "reversals sent twice upstream for one transaction: %d (sent again after a dropped connection: %d); abandoned: %d\n", r.ReversalsResent, r.ReversalsResentAfterDrop, r.Abandoned)
 	fmt.Fprintf(c.Stdout, "causes: %d transactions without a known reason and category\n", r.Unexplained)
 	fmt.Fprintf(c.Stdout, "money: %d cards, %d mismatches between the issuers and the journal\n", r.Cards, len(r.Mismatches))
 	fmt.Fprintf(c.Stdout, "reconciliation: %d dates, %d clearing lines, exceptions %v\n", r.ReconDates, r.ReconLines, r.ReconExceptions)
