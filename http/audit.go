@@ -123,7 +123,7 @@ func (n *auditNote) record(outcome string) *posguard.AuditRecord {
 			after = f()
 		}
 		if n.before != nil || after != nil {
-			if b, err := json.Marshal(map[string]any{"before": n.before, "after": after}); err == nil {
+			if b, err := json.Marshal(changesView{After: after, Before: n.before}); err == nil {
 				changes = maskDigitRuns(string(b))
 			}
 		}
@@ -133,6 +133,14 @@ func (n *auditNote) record(outcome string) *posguard.AuditRecord {
 		object = objectOf(n.pattern, n.r)
 	}
 	return n.s.auth().Record(n.r, n.pattern, object, outcome, changes)
+}
+
+// changesView is an audit record's changes: the JSON object
+// {"after": …, "before": …}, its keys in the order json.Marshal writes a
+// map's.
+type changesView struct {
+	After  any `json:"after"`
+	Before any `json:"before"`
 }
 
 // statusWriter remembers the status a handler answered with.

@@ -7,8 +7,9 @@ import (
 	"encoding/json"
 	nethttp "net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/posguard/posguard"
@@ -89,6 +90,13 @@ func readFields(r *nethttp.Request) (map[string]json.RawMessage, error) {
 		return nil, posguard.Errorf(posguard.EINVALID, "body: too large or unreadable")
 	}
 	var m map[string]json.RawMessage
+	// One JSON object and nothing else is decoded in place; anything else
+	// goes through the decoder, whose answer is the rule (a body of
+	// null, an error, or data after the object).
+	if json.Unmarshal(b, &m) == nil && m != nil {
+		return m, nil
+	}
+	m = nil
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil || m == nil {
@@ -107,7 +115,29 @@ func readFields(r *nethttp.Request) (map[string]json.RawMessage, error) {
 // present for the content digest.
 type fieldReader struct {
 	raw  map[string]json.RawMessage
-	seen map[string]string
+	seen []seenField
+}
+
+// seenField is a field present in the body: its name, its kind ('s' text,
+// 'i' integer) and its value as the digest writes it.
+type seenField struct {
+	name  string
+	kind  byte
+	value string
+}
+
+// see remembers a present field (a name read again replaces its value).
+func (f *fieldReader) see(name string, kind byte, value string) {
+	for i := range f.seen {
+		if f.seen[i].name == name {
+			f.seen[i].kind, f.seen[i].value = kind, value
+			return
+		}
+	}
+	if f.seen == nil {
+		f.seen = make([]seenField, 0, 10)
+	}
+	f.seen = append(f.seen, seenField{name, kind, value})
 }
 
 func (f *fieldReader) str(name string, max int) (string, bool, error) {
@@ -115,15 +145,33 @@ func (f *fieldReader) str(name string, max int) (string, bool, error) {
 	if !ok || string(v) == "null" {
 		return "", false, nil
 	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return "", true, invalidField(name, "want a string")
+	s, ok := plainString(v)
+	if !ok {
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", true, invalidField(name, "want a string")
+		}
 	}
 	if max > 0 && utf8.RuneCountInString(s) > max {
 		return "", true, invalidField(name, "at most %d characters", max)
 	}
-	f.seen[name] = "s:" + s
+	f.see(name, 's', s)
 	return s, true, nil
+}
+
+// plainString returns the text of v, a JSON value, when it is a string of
+// ASCII without escapes: what json.Unmarshal would make of it, without
+// its machinery. Other values are left to json.Unmarshal.
+func plainString(v json.RawMessage) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	in := v[1 : len(v)-1]
+	for _, c := range in {
+		if c < 0x20 || c >= 0x80 || c == '\\' || c == '"' {
+			return "", false
+		}
+	}
+	return string(in), true
 }
 
 func (f *fieldReader) integer(name string) (int64, bool, error) {
@@ -135,22 +183,25 @@ func (f *fieldReader) integer(name string) (int64, bool, error) {
 	if err != nil {
 		return 0, true, invalidField(name, "want an integer")
 	}
-	f.seen[name] = "i:" + strconv.FormatInt(n, 10)
+	f.see(name, 'i', strconv.FormatInt(n, 10))
 	return n, true, nil
 }
 
-// digest is the SHA-256 of the fields present, as given.
+// digest is the SHA-256 of the fields present, as given: the bytes of
+// qr.Digest of the same fields ("name=" + "s:" text or "i:" integer + NUL,
+// in name order), written into one buffer.
 func (f *fieldReader) digest() string {
-	keys := make([]string, 0, len(f.seen))
-	for k := range f.seen {
-		keys = append(keys, k)
+	slices.SortFunc(f.seen, func(a, b seenField) int { return strings.Compare(a.name, b.name) })
+	var buf [512]byte
+	b := buf[:0]
+	for _, s := range f.seen {
+		b = append(b, s.name...)
+		b = append(b, '=', s.kind, ':')
+		b = append(b, s.value...)
+		b = append(b, 0)
 	}
-	sort.Strings(keys)
-	h := sha256.New()
-	for _, k := range keys {
-		h.Write([]byte(k + "=" + f.seen[k] + "\x00"))
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 func invalidField(name, format string, args ...any) error {
@@ -167,7 +218,7 @@ func validURL(s string) bool {
 
 // parseQROrder checks the body of POST /v1/qr/orders (spec §4.1).
 func parseQROrder(raw map[string]json.RawMessage, merchantID string) (qr.OrderInput, error) {
-	f := &fieldReader{raw: raw, seen: map[string]string{}}
+	f := &fieldReader{raw: raw}
 	in := qr.OrderInput{MerchantID: merchantID}
 	var ok bool
 	var err error
@@ -274,7 +325,8 @@ func (s *Server) postQROrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 	// The store names the new order inside its transaction.
 	onAuditNote(r, func(v any) (string, any) {
 		if o, ok := v.(*posguard.QROrder); ok {
-			return qr.OrderID(o.ID), map[string]any{"id": qr.OrderID(o.ID), "out_order_no": o.OutOrderNo, "amount": o.Amount, "state": o.State}
+			id := qr.OrderID(o.ID)
+			return id, qrOrderNote{Amount: o.Amount, ID: id, OutOrderNo: o.OutOrderNo, State: o.State}
 		}
 		return "", nil
 	})
@@ -294,6 +346,16 @@ func (s *Server) postQROrder(w nethttp.ResponseWriter, r *nethttp.Request) {
 		status = nethttp.StatusCreated
 	}
 	writeJSON(w, status, v)
+}
+
+// qrOrderNote is a new QR order as its audit record shows it: the object
+// {"amount", "id", "out_order_no", "state"}, its keys in the order
+// json.Marshal writes a map's.
+type qrOrderNote struct {
+	Amount     posguard.Amount  `json:"amount"`
+	ID         string           `json:"id"`
+	OutOrderNo string           `json:"out_order_no"`
+	State      posguard.QRState `json:"state"`
 }
 
 // qrView is o as the API shows it, with its refunds (each with its
@@ -435,7 +497,7 @@ func (s *Server) postQRRefund(w nethttp.ResponseWriter, r *nethttp.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	f := &fieldReader{raw: raw, seen: map[string]string{}}
+	f := &fieldReader{raw: raw}
 	var in qr.RefundInput
 	var ok bool
 	if in.OutRefundNo, ok, err = f.str("out_refund_no", 0); err == nil && (!ok || !wallet.ValidNumber(in.OutRefundNo)) {

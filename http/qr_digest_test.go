@@ -29,7 +29,7 @@ func TestRefundDigestMatchesConsole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := &fieldReader{raw: raw, seen: map[string]string{}}
+		f := &fieldReader{raw: raw}
 		f.str("out_refund_no", 0)
 		f.integer("amount")
 		f.str("reason", 80)

@@ -3,6 +3,7 @@ package qr
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -52,7 +53,9 @@ func (e *Engine) succeed(ctx context.Context, o *posguard.QROrder, txID, paidAt,
 	got, err := e.update(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRSucceeded,
 		TransactionID: txID, PaidAt: e.paidAt(paidAt), Task: ptr(posguard.QRTaskNone), LastError: ptr(""), Notify: true, Known: o})
 	if err == nil {
-		e.Logger.Info("qr order succeeded", "order", o.ID, "out_trade_no", o.OutTradeNo, "by", how)
+		// Typed attributes: no value boxed, and nothing built when the
+		// logger does not write Info.
+		e.Logger.LogAttrs(ctx, slog.LevelInfo, "qr order succeeded", slog.Int64("order", o.ID), slog.String("out_trade_no", o.OutTradeNo), slog.String("by", how))
 	}
 	e.logUpdate(o, err)
 	return got

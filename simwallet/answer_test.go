@@ -3,7 +3,9 @@ package simwallet
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
+	"time"
 )
 
 // TestAnswerEncodeAsMarshal checks that an answer's JSON is byte for byte
@@ -47,6 +49,38 @@ func FuzzAnswerEncode(f *testing.F) {
 		got, err := a.encode()
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("encode: %q, %v\nwant %q", got, err, want)
+		}
+	})
+}
+
+// TestNextIDAsSprintf checks that a channel number is the prefix, the day
+// and the sequence on at least ten digits, as fmt's "%s%s%010d" writes it.
+func TestNextIDAsSprintf(t *testing.T) {
+	at := time.Date(2026, 12, 7, 23, 30, 0, 0, time.UTC)
+	s := &Sim{now: func() time.Time { return at }}
+	for _, seq := range []int64{0, 8, 999_999_999, 9_999_999_999, 12_345_678_901_234} {
+		s.seq = seq
+		got := s.nextID("T")
+		if want := fmt.Sprintf("%s%s%010d", "T", at.Format("20060102"), seq+1); got != want {
+			t.Errorf("seq %d: %q, want %q", seq+1, got, want)
+		}
+	}
+}
+
+// FuzzRequestDecodeAsDecoder checks that a request's body is read as the
+// decoder alone (UseNumber, the first value) read it.
+func FuzzRequestDecodeAsDecoder(f *testing.F) {
+	for _, s := range []string{`{"app_id":"wx","amount":100,"timestamp":1767225600}`, `{"amount":"1"}`, `{"amount":1e3} x`, `{"a":1}}`, `[1]`, `null`, `{`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, errGot := decodeRequest(body)
+		var want request
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		errWant := dec.Decode(&want)
+		if (errGot == nil) != (errWant == nil) || got != want {
+			t.Fatalf("%q: %+v (%v), want %+v (%v)", body, got, errGot, want, errWant)
 		}
 	})
 }

@@ -11,7 +11,10 @@ import (
 func (s *Sim) apply(ch *channel, endpoint string, q *request, base answer) answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := answer{"return_code": wallet.CodeSuccess}
+	// Room for the fields of the largest answer (a paid micropay or a
+	// query), so that the map is not grown while they are added.
+	a := make(answer, len(base)+answerFields)
+	a["return_code"] = wallet.CodeSuccess
 	for k, v := range base {
 		a[k] = v
 	}
@@ -76,6 +79,11 @@ func (s *Sim) apply(ch *channel, endpoint string, q *request, base answer) answe
 	}
 	return a
 }
+
+// answerFields is how many fields an answer adds to the request's app_id,
+// mch_id and nonce at most (return, result and error codes, timestamp,
+// out_trade_no and a query's seven fields).
+const answerFields = 13
 
 func ok(a answer) answer { a["result_code"] = wallet.CodeSuccess; return a }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -175,7 +176,17 @@ func (s *Sim) payerOf(ch *channel, code string) *payer {
 // nextID returns a new channel number with prefix.
 func (s *Sim) nextID(prefix string) string {
 	s.seq++
-	return fmt.Sprintf("%s%s%010d", prefix, s.now().Format("20060102"), s.seq)
+	// prefix, the day (YYYYMMDD) and the sequence on at least 10 digits,
+	// as fmt's "%s%s%010d" writes them, appended into one buffer.
+	var b [48]byte
+	out := append(b[:0], prefix...)
+	out = s.now().AppendFormat(out, "20060102")
+	var d [20]byte
+	n := strconv.AppendInt(d[:0], s.seq, 10)
+	for i := len(n); i < 10; i++ {
+		out = append(out, '0')
+	}
+	return string(append(out, n...))
 }
 
 // pay takes o's amount from p at now; false when the balance does not cover it.

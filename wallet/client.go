@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -130,24 +129,6 @@ func (c *Client) Bill(ctx context.Context, r BillRequest) (*BillAnswer, error) {
 	return &a, c.call(ctx, PathBill, r.MchID, r, "", "", &a, MaxBillBody)
 }
 
-// EncodeRequest returns the body of a request: the header fields first, then
-// the endpoint's fields of req.
-func EncodeRequest(h Header, req any) ([]byte, error) {
-	head, err := json.Marshal(h)
-	if err != nil {
-		return nil, err
-	}
-	rest, err := json.Marshal(req)
-	if err != nil {
-		return nil, err
-	}
-	if len(rest) <= 2 {
-		return head, nil
-	}
-	out := append(head[:len(head)-1:len(head)-1], ',')
-	return append(out, rest[1:]...), nil
-}
-
 // call signs and posts one request and decodes the trusted answer into out.
 func (c *Client) call(ctx context.Context, path, mchID string, req any, outTradeNo, outRefundNo string, out interface{ result() *Result }, limit int64) error {
 	now := time.Now
@@ -170,8 +151,10 @@ func (c *Client) call(ctx context.Context, path, mchID string, req any, outTrade
 	if err != nil {
 		return posguard.WrapError(posguard.EINVALID, err, "wallet %s: channel url", path)
 	}
-	hr.Header.Set("Content-Type", "application/json; charset=utf-8")
-	hr.Header.Set(SignatureHeader, Sign(c.Channel.Key, body))
+	// Both values in one allocation (Header.Set makes one slice per value);
+	// the names are canonical, as Set would write them.
+	hv := []string{"application/json; charset=utf-8", Sign(c.Channel.Key, body)}
+	hr.Header["Content-Type"], hr.Header[SignatureHeader] = hv[0:1:1], hv[1:2:2]
 	hc := c.HTTP
 	if hc == nil {
 		hc = http.DefaultClient

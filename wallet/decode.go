@@ -77,6 +77,13 @@ func decodeObject(body []byte, out any) error {
 	if len(b) == 0 || b[0] != '{' {
 		return errors.New("body is not a JSON object")
 	}
+	// A body that is one JSON object and nothing else (every answer of a
+	// channel that follows the spec) is decoded in place; anything else
+	// goes through the decoder, whose answer (an error, or the object
+	// with what follows it) is the rule.
+	if json.Unmarshal(b, out) == nil {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(out); err != nil {
 		return err
