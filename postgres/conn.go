@@ -22,7 +22,6 @@ var dialect = &sqlstore.Dialect{
 	ForUpdate:  " FOR UPDATE",
 	SkipLocked: " FOR UPDATE SKIP LOCKED",
 	Greatest:   "greatest",
-	False:      "false",
 	WithWrites: true,
 	TimeArg:    sqlstore.NativeTime,
 	Classify:   pgCode,

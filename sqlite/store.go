@@ -158,7 +158,6 @@ var dialect = &sqlstore.Dialect{
 	Name:      "sqlite",
 	Greatest:  "max",
 	Unindexed: "+",
-	False:     "0",
 	TimeArg:   sqlstore.NanosTime,
 	Classify:  sqliteCode,
 }

@@ -45,12 +45,6 @@ type Dialect struct {
 	// usual Update are then one statement each, which the group committer
 	// pipelines.
 	WithWrites bool
-	// False is the literal a boolean column holds for false ("false" on
-	// PostgreSQL, "0" on SQLite). A condition on a partial index's flag is
-	// written with it, not with a parameter: PostgreSQL's generic plan for
-	// a prepared statement cannot prove a parameter matches the index's
-	// predicate, and SQLite matches the predicate's terms as written.
-	False string
 	// TimeArg encodes a time for a query argument; the zero time must
 	// encode to what TimeCol reads back as the zero time.
 	TimeArg func(time.Time) any
