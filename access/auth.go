@@ -63,7 +63,17 @@ type Auth struct {
 	// read, plus one (0: none read yet); routes registered with
 	// Router.HandleAtKnownVersion run at it (knownversion.go).
 	known atomic.Int64
+	// reruns counts the requests served at the known version that were
+	// run again because the version had moved on (Reruns).
+	reruns atomic.Uint64
 }
+
+// Reruns returns how many requests served at the instance's last known
+// cache version (Router.HandleAtKnownVersion) were run again from the
+// start because the version had moved on: the price of a change to a
+// cached row, one wasted run per instance and change, or more while
+// changes come faster than orders.
+func (a *Auth) Reruns() uint64 { return a.reruns.Load() }
 
 // tokenEntry is a token and its user as read at some cache version.
 type tokenEntry struct {

@@ -72,6 +72,7 @@ func (rt *Router) atKnownVersion(route Route, h nethttp.Handler) nethttp.Handler
 		}
 		// The version moved on before anything counted: run again from the
 		// start at the version read (or read it now).
+		a.reruns.Add(1)
 		r2 := r.WithContext(r.Context())
 		r2.Body = body.replay()
 		rt.serve(w, r2, route, h, cw.fresh, cw.haveFresh)

@@ -375,6 +375,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	gw := &terminal.Gateway{Handler: sw, Logger: log, FrameError: m.FrameError}
 	h.Terminals = &terminal.Server{Handler: gw, Logger: log, ConnState: func(_ *terminal.ConnInfo, open bool) { m.ConnState(open) }}
 	h.Auth = &access.Auth{Store: st.Access(), Versions: st, Logger: log, SecureCookies: cfg.SecureCookies}
+	m.Registry().MustRegister(metrics.AuthReruns(h.Auth.Reruns))
 	h.API = &api.Server{Store: front, Access: st.Access(), Auth: h.Auth, Metrics: m.Handler(), Logger: log, Cases: h.Cases, Reports: h.Reports, Payouts: h.Payouts, Recon: h.Recon, Jobs: st,
 		QR:       h.QR,
 		Disputes: h.Disputes,

@@ -228,11 +228,15 @@ func TestQROrderAtKnownVersion(t *testing.T) {
 		}
 		want("first order", 201, "succeeded", "")
 		rig.versions[0].reads.Store(0)
+		reruns := rig.auths[0].Reruns()
 		for range 3 {
 			want("order at the known version", 201, "succeeded", "")
 		}
 		if n := rig.versions[0].reads.Load(); n != 0 {
 			t.Fatalf("three orders at the known version read it %d times, want 0", n)
+		}
+		if n := rig.auths[0].Reruns() - reruns; n != 0 {
+			t.Fatalf("three orders at an unchanged version were run again %d times", n)
 		}
 		audits := rig.okRecords()
 
@@ -241,6 +245,9 @@ func TestQROrderAtKnownVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		want("merchant frozen", 201, "failed", posguard.ReasonMerchantFrozen)
+		if n := rig.auths[0].Reruns() - reruns; n != 1 {
+			t.Fatalf("the order after the merchant's change was run again %d times, want 1", n)
+		}
 		if _, err := st.SetMerchantStatus(ctx, knownMerchant, posguard.MerchantFrozen, posguard.MerchantActive, nil); err != nil {
 			t.Fatal(err)
 		}
