@@ -7,18 +7,13 @@ import (
 	"fmt"
 	nethttp "net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/access"
 	api "github.com/posguard/posguard/http"
-	"github.com/posguard/posguard/postgres"
-	"github.com/posguard/posguard/postgres/pgtest"
 	"github.com/posguard/posguard/qr"
-	"github.com/posguard/posguard/sqlite"
-	"github.com/posguard/posguard/storetest"
 )
 
 // cacheStore is what two API instances share in TestQRCachesFollowChanges.
@@ -34,24 +29,7 @@ type cacheStore interface {
 // keeping tokens, merchants and wallets in memory (access.Auth.Versions):
 // a merchant frozen, unfrozen or given a wallet, and a token revoked, are
 // seen by the very next order on both instances.
-func TestQRCachesFollowChanges(t *testing.T) {
-	t.Run("SQLite", func(t *testing.T) {
-		st, err := sqlite.Open(filepath.Join(t.TempDir(), "p.db"), storetest.NewSealer())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		testQRCaches(t, st)
-	})
-	t.Run("PostgreSQL", func(t *testing.T) {
-		st, err := postgres.Open(context.Background(), pgtest.URL(t), storetest.NewSealer())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		testQRCaches(t, st)
-	})
-}
+func TestQRCachesFollowChanges(t *testing.T) { onBoth(t, testQRCaches) }
 
 func testQRCaches(t *testing.T, st cacheStore) {
 	ctx := context.Background()

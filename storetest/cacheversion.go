@@ -14,14 +14,8 @@ import (
 // makes it; reads and unrelated writes leave it where it is.
 func testCacheVersion(t *testing.T, s posguard.Store, a posguard.AccessStore) {
 	ctx := context.Background()
-	cv := sideOf[posguard.CacheVersions](t, s)
 	q := sideOf[QRStorer](t, s).QR()
-	version := func() int64 {
-		t.Helper()
-		v, err := cv.CacheVersion(ctx)
-		must(t, err, "cache version")
-		return v
-	}
+	version := versionOf(t, s)
 	m := sampleMerchant("898310048990001")
 	must(t, s.PutMerchant(ctx, m), "put merchant")
 	u := &posguard.User{Name: "shop", Role: posguard.RoleMerchant, MerchantID: m.ID, PasswordHash: "$h"}
@@ -59,5 +53,16 @@ func testCacheVersion(t *testing.T, s posguard.Store, a posguard.AccessStore) {
 			t.Fatalf("%s: cache version %d → %d, want moved=%v", st.name, before, after, st.moves)
 		}
 		before = after
+	}
+}
+
+// versionOf returns a reader of s's cache version that fails t on an error.
+func versionOf(t *testing.T, s posguard.Store) func() int64 {
+	cv := sideOf[posguard.CacheVersions](t, s)
+	return func() int64 {
+		t.Helper()
+		v, err := cv.CacheVersion(context.Background())
+		must(t, err, "cache version")
+		return v
 	}
 }

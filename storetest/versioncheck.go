@@ -17,14 +17,8 @@ import (
 // number the merchant already has, which must not be answered either.
 func testVersionedOrderInsert(t *testing.T, s posguard.Store, a posguard.AccessStore) {
 	ctx := context.Background()
-	cv := sideOf[posguard.CacheVersions](t, s)
 	q := sideOf[QRStorer](t, s).QR()
-	version := func() int64 {
-		t.Helper()
-		v, err := cv.CacheVersion(ctx)
-		must(t, err, "cache version")
-		return v
-	}
+	version := versionOf(t, s)
 	u := &posguard.User{Name: "shop", Role: posguard.RoleMerchant, MerchantID: "M1", PasswordHash: "$h"}
 	must(t, a.CreateUser(ctx, u), "create user")
 	disabled := false
@@ -123,14 +117,8 @@ func testVersionedOrderInsert(t *testing.T, s posguard.Store, a posguard.AccessS
 // missing order is still ENOTFOUND while the version holds.
 func testVersionedRefundInsert(t *testing.T, s posguard.Store, a posguard.AccessStore) {
 	ctx := context.Background()
-	cv := sideOf[posguard.CacheVersions](t, s)
 	q := sideOf[QRStorer](t, s).QR()
-	version := func() int64 {
-		t.Helper()
-		v, err := cv.CacheVersion(ctx)
-		must(t, err, "cache version")
-		return v
-	}
+	version := versionOf(t, s)
 	o := newPaying(t, q, "M1", "RV1", 1000, "")
 	none := posguard.QRTaskNone
 	_, err := q.UpdateQROrder(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRSucceeded, Task: &none})
