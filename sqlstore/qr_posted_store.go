@@ -30,8 +30,8 @@ var (
 	}
 )
 
-// unpostedQuery is q for the dialect.
-func (s *Store) unpostedQuery(q [2]string) string {
+// dialectSQL is q[0] on PostgreSQL, q[1] on SQLite.
+func (s *Store) dialectSQL(q [2]string) string {
 	if s.DB.D.Name == "postgres" {
 		return q[0]
 	}
@@ -60,7 +60,7 @@ func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder,
 		}
 		o.Amount = posguard.Amount(amount)
 		return &o, nil
-	}, s.unpostedQuery(UnpostedOrdersSQL), pageLimit(limit, 50, 1000))
+	}, s.dialectSQL(UnpostedOrdersSQL), pageLimit(limit, 50, 1000))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -72,7 +72,7 @@ func (s *Store) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder,
 		}
 		v.Amount = posguard.Amount(amount)
 		return &v, nil
-	}, s.unpostedQuery(UnpostedRefundsSQL), pageLimit(limit, 50, 1000))
+	}, s.dialectSQL(UnpostedRefundsSQL), pageLimit(limit, 50, 1000))
 	return orders, refunds, err
 }
 

@@ -173,18 +173,25 @@ const insertQROrderSQL = ` INTO qr_orders (id, out_trade_no, merchant_id, out_or
 	SELECT n.id, CASE WHEN ? THEN ? || %s ELSE '' END, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM n WHERE true
 	ON CONFLICT (merchant_id, out_order_no) DO NOTHING RETURNING id`
 
+// insertQROrderKeysSQL ends PostgreSQL's insertQROrderSQL: the new order's
+// row of qr_order_keys (migration 0128: its place in the order queue while
+// it has a task) is written by the same statement.
+const insertQROrderKeysSQL = `, task, next_attempt),
+	k AS (INSERT INTO qr_order_keys (id, due) SELECT id, CASE WHEN task <> '' THEN next_attempt END FROM i)
+	SELECT id FROM i`
+
 // insertQROrderQueries are insertQROrderSQL for PostgreSQL and SQLite,
 // then the same conditional on the cache version (its first argument):
 // the id's CTE has no row, so nothing is inserted (and PostgreSQL takes no
 // id from its sequence), when the cache_version row holds another value.
 var insertQROrderQueries = [4]string{
-	`WITH n AS (SELECT nextval('qr_orders_id_seq') AS id) INSERT` +
-		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`),
+	`WITH n AS (SELECT nextval('qr_orders_id_seq') AS id), i AS (INSERT` +
+		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`) + insertQROrderKeysSQL,
 	`WITH n AS (SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1 AS id) INSERT` +
 		fmt.Sprintf(insertQROrderSQL, `printf('%012d', n.id)`),
 	`WITH n AS (SELECT nextval('qr_orders_id_seq') AS id FROM cache_version
-		WHERE cache_version.id = 1 AND cache_version.n = ?) INSERT` +
-		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`),
+		WHERE cache_version.id = 1 AND cache_version.n = ?), i AS (INSERT` +
+		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`) + insertQROrderKeysSQL,
 	`WITH n AS (SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1 AS id FROM cache_version
 		WHERE cache_version.id = 1 AND cache_version.n = ?) INSERT` +
 		fmt.Sprintf(insertQROrderSQL, `printf('%012d', n.id)`),
@@ -390,11 +397,14 @@ func (s *Store) ResumeQRQueues(ctx context.Context, now time.Time) error {
 				return err
 			}
 		}
-		for _, q := range []string{
-			`UPDATE qr_orders SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`,
+		orders := s.dialectSQL2(resumeQROrdersSQL)
+		for _, q := range []string{orders[0], orders[1],
 			`UPDATE qr_refunds SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`,
 			`UPDATE qr_notices SET next_attempt = ? WHERE state = 'pending' AND next_attempt > ?`,
 		} {
+			if q == "" {
+				continue
+			}
 			if _, err := tx.Exec(ctx, "resume qr queues", q, s.T(now.UTC()), s.T(now.UTC())); err != nil {
 				return err
 			}
@@ -403,10 +413,39 @@ func (s *Store) ResumeQRQueues(ctx context.Context, now time.Time) error {
 	})
 }
 
+// resumeQROrdersSQL are ResumeQRQueues' statements for the orders, for
+// PostgreSQL [0] (the orders found through qr_order_keys, then their keys
+// moved) and SQLite [1] (the partial index qr_orders_due).
+var resumeQROrdersSQL = [2][2]string{
+	{`UPDATE qr_orders SET next_attempt = ? WHERE id IN (SELECT id FROM qr_order_keys WHERE due > ?) AND task <> ''`,
+		`UPDATE qr_order_keys SET due = ? WHERE due > ?`},
+	{`UPDATE qr_orders SET next_attempt = ? WHERE task <> '' AND next_attempt > ?`, ``},
+}
+
+// dialectSQL2 is q[0] on PostgreSQL, q[1] on SQLite.
+func (s *Store) dialectSQL2(q [2][2]string) [2]string {
+	if s.DB.D.Name == "postgres" {
+		return q[0]
+	}
+	return q[1]
+}
+
 // DueQROrders returns orders with a task due at now, oldest first.
 func (s *Store) DueQROrders(ctx context.Context, now time.Time, limit int) ([]*posguard.QROrder, error) {
-	return queryAll(ctx, s.DB, "due qr orders", scanQROrder, `SELECT `+QROrderColumns+` FROM qr_orders
-		WHERE task <> '' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, s.T(now.UTC()), pageLimit(limit, 50, 1000))
+	return queryAll(ctx, s.DB, "due qr orders", scanQROrder, s.dialectSQL(DueQROrdersSQL), s.T(now.UTC()), pageLimit(limit, 50, 1000))
+}
+
+// DueQROrdersSQL is DueQROrders' read, for PostgreSQL [0] and SQLite [1].
+// PostgreSQL takes a page of the order queue from qr_order_keys (its
+// partial index on due) and finds the orders by primary key, the ids an
+// array as the ledger poster's read has them (UnpostedOrdersSQL), so that
+// no generic plan joins the two tables by walking qr_orders; SQLite reads
+// the partial index qr_orders_due.
+var DueQROrdersSQL = [2]string{
+	`SELECT ` + QROrderColumns + ` FROM qr_orders WHERE id = ANY(ARRAY(SELECT id FROM qr_order_keys
+		WHERE due <= ? ORDER BY due, id LIMIT ?)) AND task <> '' ORDER BY next_attempt, id`,
+	`SELECT ` + QROrderColumns + ` FROM qr_orders
+		WHERE task <> '' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`,
 }
 
 func scanQROrder(r Row) (*posguard.QROrder, error) {

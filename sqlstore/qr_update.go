@@ -49,6 +49,9 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 			return err
 		}
 		o.UpdatedAt = now
+		if err := s.syncQROrderKeys(ctx, tx, o, u); err != nil {
+			return err
+		}
 		if o.State == posguard.QRSucceeded && was != posguard.QRSucceeded && s.DB.D.WithWrites {
 			if _, err := tx.Exec(ctx, "update qr order", queueUnpostedOrderSQL, o.ID); err != nil {
 				return err
@@ -89,41 +92,109 @@ const updateQROrderSQL = `UPDATE qr_orders SET state = COALESCE(NULLIF(?, ''), s
 const qrOrderChangingColumns = `state, reason, transaction_id, paid_at, code_url, expires_at, task, attempts, next_attempt,
 	last_error, reversal_state, refunded_amount, case_opened, updated_at`
 
-// updateQROrderStmtSQL is updateQROrderSQL with the merchant notification
-// inserted from the updated row, as one PostgreSQL statement (a
-// data-modifying CTE), and so is the order's id in the ledger poster's
-// queue when the update makes it succeeded; "was final" is u.From's
-// finality (the row's state is u.From). Its arguments are
-// updateQROrderArgs' and then the notification's two times, whether to
-// queue it and whether the order becomes unposted (qrOrderDue); the row is
-// returned after it (its SELECT list follows).
-const updateQROrderStmtSQL = `WITH u AS (` + updateQROrderSQL + QROrderColumns + `),
+// The outcome as one PostgreSQL statement (a data-modifying CTE): the
+// UPDATE of updateQROrderSQL (u) and, only where this update needs them,
+// the parts below, each reading the updated row from u. A part that would
+// write nothing is left out of the statement rather than run with a false
+// condition: each one is a ModifyTable the executor sets up on every call
+// (opening its table and indexes), which cost the server about as much as
+// the index entries the HOT update saves (docs/benchmarks.md, "Round 11").
+// The variants are built once (updateQROrderStmts).
+const (
+	// updateQROrderNoticeSQL inserts the merchant notification when the
+	// update makes the order final ("was final" is u.From's finality: the
+	// row's state is u.From). Its arguments are the notification's two
+	// times.
+	updateQROrderNoticeSQL = `,
 n AS (INSERT INTO qr_notices (order_id, refund_id, merchant_id, event, url, state, next_attempt, created_at)
-	SELECT id, 0, merchant_id, 'order', notify_url, 'pending', ?, ? FROM u WHERE ? AND notify_url <> ''),
-p AS (INSERT INTO qr_unposted_orders (id) SELECT id FROM u WHERE ? ON CONFLICT (id) DO NOTHING)
-SELECT `
+	SELECT id, 0, merchant_id, 'order', notify_url, 'pending', ?, ? FROM u WHERE notify_url <> '')`
+	// updateQROrderUnpostedSQL queues the order for the ledger's QR
+	// poster when the update makes it succeeded (qrOrderDue).
+	updateQROrderUnpostedSQL = `,
+p AS (INSERT INTO qr_unposted_orders (id) SELECT id FROM u ON CONFLICT (id) DO NOTHING)`
+	// updateQROrderKeysSQL keeps the order's row of qr_order_keys (its
+	// place in the order queue, its channel transaction id) with the
+	// order, when the update may change them (qrOrderRekeys): the columns
+	// are out of qr_orders' indexes so that the UPDATE of the order is a
+	// HOT update (migration 0128). Its argument is the order's id: the row
+	// is found by primary key, whatever plan a join with u would get (a
+	// generic plan made while the table was small scanned it).
+	updateQROrderKeysSQL = `,
+k AS (UPDATE qr_order_keys SET (due, transaction_id) = (SELECT CASE WHEN task <> '' THEN next_attempt END, transaction_id FROM u)
+	WHERE id = ? AND EXISTS (SELECT FROM u))`
+)
 
-// updateQROrderQueries are the outcome's statements, indexed by
-// [PostgreSQL's CTE][only the changing columns returned].
-var updateQROrderQueries = [2][2]string{
-	{updateQROrderSQL + QROrderColumns, updateQROrderSQL + qrOrderChangingColumns},
-	{updateQROrderStmtSQL + QROrderColumns + ` FROM u`, updateQROrderStmtSQL + qrOrderChangingColumns + ` FROM u`},
-}
-
-// updateQROrderQuery returns the outcome's statement (the PostgreSQL CTE
-// when cte) and how to scan the row it returns: only the changing columns
-// over a copy of u.Known when the caller has the order (a third of a
-// row's columns to return and convert), the whole row otherwise.
-func updateQROrderQuery(u posguard.QROrderUpdate, cte bool) (string, func(Row) (*posguard.QROrder, error)) {
-	i := 0
-	if cte {
-		i = 1
+// updateQROrderStmts are the outcome's PostgreSQL statements, indexed by
+// [only the changing columns returned][notice][unposted][keys].
+var updateQROrderStmts = func() (q [2][2][2][2]string) {
+	for known, cols := range []string{QROrderColumns, qrOrderChangingColumns} {
+		for n := range 2 {
+			for p := range 2 {
+				for k := range 2 {
+					sql := `WITH u AS (` + updateQROrderSQL + QROrderColumns + `)`
+					if n == 1 {
+						sql += updateQROrderNoticeSQL
+					}
+					if p == 1 {
+						sql += updateQROrderUnpostedSQL
+					}
+					if k == 1 {
+						sql += updateQROrderKeysSQL
+					}
+					q[known][n][p][k] = sql + `
+SELECT ` + cols + ` FROM u`
+				}
+			}
+		}
 	}
-	if u.Known == nil || u.Known.ID != u.ID {
-		return updateQROrderQueries[i][0], scanQROrder
+	return q
+}()
+
+// updateQROrderQueries are SQLite's outcome statements (and PostgreSQL's
+// outside a statement group), indexed by [only the changing columns
+// returned].
+var updateQROrderQueries = [2]string{updateQROrderSQL + QROrderColumns, updateQROrderSQL + qrOrderChangingColumns}
+
+// updateQROrderQuery returns the outcome's statement for SQLite (and
+// PostgreSQL outside a statement group) and how to scan the row it
+// returns: only the changing columns over a copy of u.Known when the
+// caller has the order (a third of a row's columns to return and
+// convert), the whole row otherwise.
+func updateQROrderQuery(u posguard.QROrderUpdate) (string, func(Row) (*posguard.QROrder, error)) {
+	if !qrOrderKnown(u) {
+		return updateQROrderQueries[0], scanQROrder
 	}
 	known := u.Known
-	return updateQROrderQueries[i][1], func(r Row) (*posguard.QROrder, error) { return scanQROrderChanged(r, known) }
+	return updateQROrderQueries[1], func(r Row) (*posguard.QROrder, error) { return scanQROrderChanged(r, known) }
+}
+
+// qrOrderKnown reports whether u carries the order it updates.
+func qrOrderKnown(u posguard.QROrderUpdate) bool { return u.Known != nil && u.Known.ID == u.ID }
+
+// updateQROrderStmtQuery is updateQROrderQuery for PostgreSQL's one
+// statement (updateQROrderStmts): with the notification's insert when
+// notify (and the order has a notify_url, when u carries it), the ledger
+// queue's when the update makes the order succeeded, and the order's keys
+// when it may change them. It returns the statement's arguments after
+// updateQROrderArgs'.
+func (s *Store) updateQROrderStmtQuery(u posguard.QROrderUpdate, notify bool, now time.Time) (string, func(Row) (*posguard.QROrder, error), []any) {
+	_, scan := updateQROrderQuery(u)
+	known, n, p, k := b2i(qrOrderKnown(u)), 0, b2i(qrOrderDue(u)), b2i(qrOrderRekeys(u))
+	var extra []any
+	if notify && (!qrOrderKnown(u) || u.Known.NotifyURL != "") {
+		n, extra = 1, []any{s.T(now), s.T(now)}
+	}
+	if k == 1 {
+		extra = append(extra, u.ID)
+	}
+	return updateQROrderStmts[known][n][p][k], scan, extra
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // scanQROrderChanged scans qrOrderChangingColumns over a copy of known.
@@ -177,6 +248,28 @@ func qrOrderDue(u posguard.QROrderUpdate) bool {
 	return u.State == posguard.QRSucceeded && u.From != posguard.QRSucceeded
 }
 
+// qrOrderRekeys reports whether u may change an order's row of
+// qr_order_keys: its task, its next attempt or its transaction id.
+func qrOrderRekeys(u posguard.QROrderUpdate) bool {
+	return u.Task != nil || !u.NextAttempt.IsZero() || u.TransactionID != ""
+}
+
+// syncQROrderKeys keeps o's row of qr_order_keys with o, just updated by u
+// in tx, on PostgreSQL (WithWrites) outside the outcome's one statement
+// (updateQROrderKeysSQL). SQLite has no such table (migration 0128).
+func (s *Store) syncQROrderKeys(ctx context.Context, tx *Tx, o *posguard.QROrder, u posguard.QROrderUpdate) error {
+	if !s.DB.D.WithWrites || !qrOrderRekeys(u) {
+		return nil
+	}
+	var due time.Time
+	if o.Task != posguard.QRTaskNone {
+		due = o.NextAttempt
+	}
+	_, err := tx.Exec(ctx, "update qr order", `UPDATE qr_order_keys SET due = ?, transaction_id = ? WHERE id = ?`,
+		s.T(due), o.TransactionID, o.ID)
+	return err
+}
+
 // updateQROrderRefused is UpdateQROrder's error when its statement changed
 // no row: the order is missing, or not in u.From, or without task
 // u.FromTask.
@@ -201,7 +294,7 @@ func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUp
 	now := s.NowUTC()
 	args, notify := s.updateQROrderArgs(u, now)
 	var got *posguard.QROrder
-	q, scan := updateQROrderQuery(u, false)
+	q, scan := updateQROrderQuery(u)
 	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
 		o, err := scan(tx.QueryRow(ctx, q, args...))
 		got = o
@@ -209,6 +302,9 @@ func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUp
 			return s.updateQROrderRefused(ctx, tx, u)
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.syncQROrderKeys(ctx, tx, o, u); err != nil {
 			return err
 		}
 		if qrOrderDue(u) && s.DB.D.WithWrites {
@@ -233,8 +329,8 @@ func (s *Store) updateQROrderStmt(ctx context.Context, u posguard.QROrderUpdate)
 	now := s.NowUTC()
 	args, notify := s.updateQROrderArgs(u, now)
 	var got *posguard.QROrder
-	q, scan := updateQROrderQuery(u, true)
-	st := &Stmt{SQL: q, Args: append(args, s.T(now), s.T(now), notify, qrOrderDue(u)),
+	q, scan, extra := s.updateQROrderStmtQuery(u, notify, now)
+	st := &Stmt{SQL: q, Args: append(args, extra...),
 		Scan: func(r Row) error {
 			o, err := scan(r)
 			got = o

@@ -30,6 +30,7 @@ func RunQR(t *testing.T, open Opener) {
 		{"Notices", testQRNotices},
 		{"RefundExchanges", testQRRefundExchanges},
 		{"UpdateKnown", testQRUpdateKnown},
+		{"Queue", testQRQueue},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
