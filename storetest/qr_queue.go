@@ -15,9 +15,10 @@ import (
 // through each form of the update (one statement with From, the form
 // without From that reads the order first, and with Known), and the
 // search by channel number once the channel's transaction id is learnt or
-// changed. Since migration 0128 the queue and the channel numbers are
-// tables of their own beside qr_orders; what they answer must be what the
-// orders' own task, next_attempt and transaction_id say.
+// changed. Since migration 0128 PostgreSQL finds both through a table of
+// their own beside qr_orders (qr_order_keys), SQLite through qr_orders'
+// partial indexes; what they answer must be what the orders' own task,
+// next_attempt and transaction_id say.
 func testQRQueue(t *testing.T, q posguard.QRStore) {
 	ctx := context.Background()
 	t0 := time.Now().UTC().Truncate(time.Second)
