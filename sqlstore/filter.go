@@ -2,18 +2,15 @@ package sqlstore
 
 import (
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
 )
 
-// Args collects the arguments of a query being built and writes their
-// placeholders in the store's dialect.
+// Args collects the arguments of a query being built (DB rewrites their ?
+// placeholders for the dialect).
 type Args struct {
-	// Dollar numbers placeholders $1, $2… (PostgreSQL) instead of ?.
-	Dollar bool
 	// List is the arguments in placeholder order.
 	List []any
 	// T encodes a time argument (Store.T); nil passes times as they are.
@@ -26,9 +23,6 @@ func (s *Store) args() *Args { return &Args{T: s.T} }
 // Add appends v and returns its placeholder.
 func (a *Args) Add(v any) string {
 	a.List = append(a.List, v)
-	if a.Dollar {
-		return "$" + strconv.Itoa(len(a.List))
-	}
 	return "?"
 }
 

@@ -59,14 +59,7 @@ func (s *Money) PutCardKinds(ctx context.Context, kinds map[string]posguard.Card
 
 // CardKinds implements posguard.LedgerStore.
 func (s *Money) CardKinds(ctx context.Context) (map[string]posguard.CardKind, error) {
-	out := map[string]posguard.CardKind{}
-	return out, s.DB.Each(ctx, "card kinds", func(r Row) error {
-		var b string
-		var k posguard.CardKind
-		err := r.Scan(&b, &k)
-		out[b] = k
-		return err
-	}, `SELECT bin, kind FROM card_kinds`)
+	return queryMap[string, posguard.CardKind](ctx, s.DB, "card kinds", `SELECT bin, kind FROM card_kinds`)
 }
 
 // PutFeePlan implements posguard.LedgerStore.
@@ -78,11 +71,5 @@ func (s *Money) PutFeePlan(ctx context.Context, name string, body []byte) error 
 
 // FeePlans implements posguard.LedgerStore.
 func (s *Money) FeePlans(ctx context.Context) (map[string][]byte, error) {
-	out := map[string][]byte{}
-	return out, s.DB.Each(ctx, "fee plans", func(r Row) error {
-		var n, b string
-		err := r.Scan(&n, &b)
-		out[n] = []byte(b)
-		return err
-	}, `SELECT name, body FROM fee_plans`)
+	return queryMap[string, []byte](ctx, s.DB, "fee plans", `SELECT name, body FROM fee_plans`)
 }

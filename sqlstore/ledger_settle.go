@@ -124,15 +124,8 @@ func t1Suffix(n int) string       { return "-" + strconv.Itoa(n) }
 
 // t1Counts counts each merchant's T+1 batches of date.
 func (s *Money) t1Counts(ctx context.Context, tx *Tx, date string) (map[string]int, error) {
-	counts, err := queryAll(ctx, tx, "count batches", func(r Row) (t posguard.MerchantTotal, err error) {
-		err = r.Scan(&t.MerchantID, &t.Count)
-		return t, err
-	}, `SELECT merchant_id, COUNT(*) FROM settlement_batches WHERE date = ? AND kind = 't1' GROUP BY merchant_id`, date)
-	out := map[string]int{}
-	for _, c := range counts {
-		out[c.MerchantID] = c.Count
-	}
-	return out, err
+	return queryMap[string, int](ctx, tx, "count batches",
+		`SELECT merchant_id, COUNT(*) FROM settlement_batches WHERE date = ? AND kind = 't1' GROUP BY merchant_id`, date)
 }
 
 // assignT1 assigns their items to the run's batches bs (created at at):
