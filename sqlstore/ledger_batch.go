@@ -48,7 +48,7 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 		b.CreatedAt = s.NowUTC()
 	}
 	return s.DB.InTx(ctx, "create batch", func(tx *Tx) error {
-		if _, _, err := s.lockHead(ctx, tx); err != nil {
+		if _, _, err := s.head(ctx, tx, s.DB.D.ForUpdate); err != nil {
 			return err
 		}
 		if err := batchTable.add(ctx, tx, s.Store, b, ""); err != nil {
@@ -82,7 +82,7 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 			return posguard.Errorf(posguard.ECONFLICT, "batch %s: found %d items for %s, want %d for %s",
 				b.ID, changed, posguard.Amount(net), b.Count, b.Net)
 		}
-		if _, err := s.appendTx(ctx, tx, ps); err != nil {
+		if _, err := s.appendTx(ctx, tx, ps, true); err != nil {
 			return err
 		}
 		if p != nil {
@@ -124,7 +124,9 @@ func (s *Money) HoldTxnsForReview(ctx context.Context, ids []int64, reason strin
 func (s *Money) ReleaseReview(ctx context.Context, txnID int64) error {
 	n, err := s.DB.Exec(ctx, "release review", `UPDATE settlement_items SET state = 'released'
 		WHERE state <> 'batch' AND state = 'review' AND (txn_id = ? OR orig_id = ?)`, txnID, txnID)
-	return changed(n, err, func() error { return posguard.Errorf(posguard.ENOTFOUND, "transaction %d has nothing under review", txnID) })
+	return changed(n, err, func() error {
+		return posguard.Errorf(posguard.ENOTFOUND, "transaction %d has nothing under review", txnID)
+	})
 }
 
 // ItemsForTxn implements posguard.SettlementStore.

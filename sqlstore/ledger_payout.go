@@ -97,7 +97,7 @@ func (s *Money) FinishPayout(ctx context.Context, id string, from []posguard.Pay
 			string(to), reason, bankRef, bankRef, paid, s.T(at.UTC()), id); err != nil {
 			return err
 		}
-		if _, err = s.appendTx(ctx, tx, ps); err != nil {
+		if _, err = s.appendTx(ctx, tx, ps, true); err != nil {
 			return err
 		}
 		return tx.appendAudits(ctx, s.NowUTC(), audit...)
@@ -130,7 +130,7 @@ func (s *Money) Resettle(ctx context.Context, p *posguard.Payout, ps []*posguard
 		if err := s.insertPayout(ctx, tx, p); err != nil {
 			return err
 		}
-		_, err = s.appendTx(ctx, tx, ps)
+		_, err = s.appendTx(ctx, tx, ps, true)
 		return err
 	})
 }
