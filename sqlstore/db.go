@@ -310,17 +310,8 @@ func (db *DB) WriteRow(ctx context.Context, query string, args ...any) Row {
 // Each runs a read and calls f with every row, stopping at f's first
 // error; errors are mapped for op.
 func (db *DB) Each(ctx context.Context, op string, f func(Row) error, query string, args ...any) error {
-	rows, err := db.Query(ctx, op, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := f(rows); err != nil {
-			return db.Err(err, op)
-		}
-	}
-	return db.Err(rows.Err(), op)
+	_, err := queryAll(ctx, db, op, func(r Row) (struct{}, error) { return struct{}{}, f(r) }, query, args...)
+	return err
 }
 
 // Reader runs reads: a DB (on its readers), a Tx, or DB.Primary().
@@ -465,15 +456,12 @@ func (tx *Tx) WriteRow(ctx context.Context, query string, args ...any) Row {
 	return tx.QueryRow(ctx, query, args...)
 }
 
-// pageLimit clamps a page size n to [1, max], def when unset.
-func pageLimit(n, def, max int) int {
-	switch {
-	case n <= 0:
+// pageLimit clamps a page size n to [1, most], def when unset.
+func pageLimit(n, def, most int) int {
+	if n <= 0 {
 		return def
-	case n > max:
-		return max
 	}
-	return n
+	return min(n, most)
 }
 
 // NotFound is the ENOTFOUND error of an update that matched no row: what is

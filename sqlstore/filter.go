@@ -81,14 +81,10 @@ const OpenStatesCond = `state IN ('received', 'forwarded', 'timed_out', 'reversa
 // (migration 0005), word for word: rows answered with a code other than 00.
 const FailedCodeCond = `response_code NOT IN ('', '00')`
 
-// IsOpenState reports whether rows in state s are in transactions_open.
+// IsOpenState reports whether rows in state s are in transactions_open:
+// OpenStatesCond names s.
 func IsOpenState(s posguard.State) bool {
-	switch s {
-	case posguard.StateReceived, posguard.StateForwarded, posguard.StateTimedOut,
-		posguard.StateReversalPending, posguard.StateReversalFailed:
-		return true
-	}
-	return false
+	return s != "" && strings.Contains(OpenStatesCond, "'"+string(s)+"'")
 }
 
 // IsFailedCode reports whether rows answered with code are in

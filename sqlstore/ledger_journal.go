@@ -43,17 +43,16 @@ func (s *Money) SetCursor(ctx context.Context, name string, v int64) error {
 
 // PutCardKinds implements posguard.LedgerStore.
 func (s *Money) PutCardKinds(ctx context.Context, kinds map[string]posguard.CardKind) error {
-	return s.DB.InTx(ctx, "put card kinds", func(tx *Tx) error {
-		for bin, k := range kinds {
-			if k != posguard.CardDebit && k != posguard.CardCredit {
-				return posguard.Errorf(posguard.EINVALID, "card kind %q for BIN %s: want debit or credit", k, bin)
-			}
-			if _, err := tx.Exec(ctx, "put card kind", `INSERT INTO card_kinds (bin, kind) VALUES (?, ?)
-				ON CONFLICT (bin) DO UPDATE SET kind = excluded.kind`, bin, string(k)); err != nil {
-				return err
-			}
+	var args []any
+	for bin, k := range kinds {
+		if k != posguard.CardDebit && k != posguard.CardCredit {
+			return posguard.Errorf(posguard.EINVALID, "card kind %q for BIN %s: want debit or credit", k, bin)
 		}
-		return nil
+		args = append(args, bin, string(k))
+	}
+	return s.DB.InTx(ctx, "put card kinds", func(tx *Tx) error {
+		return insertRows(ctx, tx, "put card kind", `INSERT INTO card_kinds (bin, kind) VALUES `,
+			` ON CONFLICT (bin) DO UPDATE SET kind = excluded.kind`, 2, 64, args)
 	})
 }
 

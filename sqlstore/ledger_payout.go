@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,10 +53,7 @@ func (s *Money) Payouts(ctx context.Context, f posguard.PayoutFilter) ([]*posgua
 func (s *Money) payoutState(ctx context.Context, tx *Tx, id string) (posguard.PayoutState, string, error) {
 	var st, by string
 	err := tx.QueryRow(ctx, `SELECT state, resettled_by FROM payouts WHERE id = ?`, id).Scan(&st, &by)
-	if errors.Is(err, ErrNoRows) {
-		return "", "", posguard.Errorf(posguard.ENOTFOUND, "payout %q not found", id)
-	}
-	return posguard.PayoutState(st), by, s.DB.Err(err, "read payout state")
+	return posguard.PayoutState(st), by, found(s.DB, err, "read payout state", func() error { return NotFound("payout", strconv.Quote(id)) })
 }
 
 // MarkSubmitted implements posguard.PayoutStore.

@@ -165,14 +165,25 @@ func (c *SQLConn) KeepTxStatements() {
 func (c *SQLConn) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for q, st := range c.m {
-		st.Close()
-		delete(c.m, q)
-	}
-	if c.txs != nil {
-		c.txs.close()
+	closeAll(c.m)
+	if k := c.txs; k != nil {
+		// Statements still being prepared are closed when they are ready.
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		k.closed = true
+		closeAll(k.m)
 	}
 	return nil
+}
+
+// closeAll closes the statements of m (nil: being prepared) and empties it.
+func closeAll(m map[string]*sql.Stmt) {
+	for _, st := range m {
+		if st != nil {
+			st.Close()
+		}
+	}
+	clear(m)
 }
 
 // txStmts are the statements a pool keeps for its transactions
@@ -248,20 +259,6 @@ func (c *SQLConn) Kept() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// close closes the kept statements; statements still being prepared are
-// closed when they are ready.
-func (k *txStmts) close() {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.closed = true
-	for q, st := range k.m {
-		if st != nil {
-			st.Close()
-		}
-		delete(k.m, q)
-	}
 }
 
 // SQLTx is a TxConn over a database/sql transaction. Each query it runs is

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -235,11 +236,7 @@ func (s *Store) openKey(sealed, ad []byte, id, what string) ([]byte, error) {
 
 // checkBatch is EINVALID unless batch is a six-digit batch number.
 func checkBatch(id, batch string) error {
-	ok := len(batch) == 6
-	for _, c := range batch {
-		ok = ok && c >= '0' && c <= '9'
-	}
-	if !ok {
+	if len(batch) != 6 || strings.Trim(batch, "0123456789") != "" {
 		return posguard.Errorf(posguard.EINVALID, "terminal %s: batch %q is not six digits", id, batch)
 	}
 	return nil
