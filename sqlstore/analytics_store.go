@@ -139,8 +139,7 @@ func (s *Store) PutNotice(ctx context.Context, n *posguard.Notice) error {
 func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posguard.Notice, error) {
 	q, args := "", []any{}
 	if !at.IsZero() {
-		d := s.DB.D
-		q += ` WHERE (` + d.TimeUnset("from_at") + ` OR from_at <= ?) AND (` + d.TimeUnset("to_at") + ` OR to_at > ?)`
+		q += ` WHERE (` + s.DB.D.TimeUnset("from_at") + ` OR from_at <= ?) AND (` + s.DB.D.TimeUnset("to_at") + ` OR to_at > ?)`
 		args = append(args, s.T(at.UTC()), s.T(at.UTC()))
 	}
 	return noticeTable.list(ctx, s.DB, "notices", q+` ORDER BY id DESC LIMIT ?`, append(args, pageLimit(limit, 50, 1000))...)

@@ -137,14 +137,11 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *posguard.CaseEntry) error {
 		e.At = s.NowUTC()
 	}
 	return s.DB.InTx(ctx, "add case entry", func(tx *Tx) error {
-		if err := mustExist(ctx, tx, "cases", "id", e.CaseID, func() error { return caseNotFound(e.CaseID) }); err != nil {
+		n, err := tx.Exec(ctx, "add case entry", `UPDATE cases SET updated_at = ? WHERE id = ?`, s.T(s.NowUTC()), e.CaseID)
+		if err := changed(n, err, func() error { return caseNotFound(e.CaseID) }); err != nil {
 			return err
 		}
-		if err := s.insertEntry(ctx, tx, e); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, "add case entry", `UPDATE cases SET updated_at = ? WHERE id = ?`, s.T(s.NowUTC()), e.CaseID)
-		return err
+		return s.insertEntry(ctx, tx, e)
 	})
 }
 

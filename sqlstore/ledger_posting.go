@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"strings"
 
 	"github.com/posguard/posguard"
 )
@@ -101,8 +100,7 @@ func (s *Money) knownKeys(ctx context.Context, tx *Tx, ps []*posguard.Posting) (
 		return known, markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key = ANY(?::text[])`, keys)
 	}
 	for _, k := range chunkSizes(len(args), appendChunk) {
-		in := strings.TrimSuffix(strings.Repeat("?, ", k), ", ")
-		if err := markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key IN (`+in+`)`, args[:k]...); err != nil {
+		if err := markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key IN `+values(1, k), args[:k]...); err != nil {
 			return nil, err
 		}
 		args = args[k:]
@@ -173,14 +171,11 @@ func (s *Money) queryPostings(ctx context.Context, query string, args ...any) ([
 // Balances implements posguard.LedgerStore.
 func (s *Money) Balances(ctx context.Context, f posguard.BalanceFilter) ([]posguard.Balance, error) {
 	a := Args{}
-	q := `SELECT account, SUM(amount) FROM ledger_entries WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID)
+	q := `SELECT account, SUM(amount) FROM ledger_entries WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "date <=", f.UpTo)
 	if f.MerchantID != "" {
 		// The predicate of the partial index ledger_entries_merchant
 		// (migration 0080), so the database may use it.
 		q += ` AND merchant_id <> ''`
-	}
-	if f.UpTo != "" {
-		q += ` AND date <= ` + a.Add(f.UpTo)
 	}
 	return queryAll(ctx, s.DB, "balances", func(r Row) (b posguard.Balance, err error) {
 		err = r.Scan(&b.Account, &b.Amount)
@@ -195,11 +190,7 @@ func (s *Money) LedgerHead(ctx context.Context) (int64, string, error) {
 
 // MerchantPostings implements posguard.LedgerStore.
 func (s *Money) MerchantPostings(ctx context.Context, mid, from, to string) ([]*posguard.Posting, error) {
-	if from == "" {
-		from = "0000-00-00"
-	}
-	if to == "" {
-		to = "9999-99-99"
-	}
-	return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings WHERE merchant_id = ? AND date >= ? AND date <= ? ORDER BY seq`, mid, from, to)
+	a := Args{List: []any{mid}}
+	return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings WHERE merchant_id = ?`+a.Eq("date >=", from, "date <=", to)+
+		` ORDER BY seq`, a.List...)
 }

@@ -220,10 +220,7 @@ func (s *Money) holdForReviewTx(ctx context.Context, tx *Tx, date string, thresh
 	}
 	n2, err := tx.Exec(ctx, "hold referring items", ins+` AND (p.txn_id IN (SELECT txn_id FROM settlement_items WHERE state <> 'batch' AND state = 'review')
 		OR p.orig_id IN (SELECT txn_id FROM settlement_items WHERE state <> 'batch' AND state = 'review'))`, reason)
-	if err != nil {
-		return 0, err
-	}
-	return int(n1 + n2), nil
+	return int(n1 + n2), err
 }
 
 // holdTxnsTx is HoldTxnsForReview inside tx.

@@ -61,28 +61,22 @@ func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
-// exec runs a statement, prepared when it can be.
-func (c *stmtCache) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := c.stmt(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
-	}
-	return c.r.ExecContext(ctx, query, args...)
-}
-
 // Exec implements Querier.
 func (c *stmtCache) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := c.exec(ctx, query, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	_, n, err := c.ExecID(ctx, query, args...)
+	return n, err
 }
 
 // ExecID implements IDExecer: the rows the statement changed and, when it
 // changed one, the ID the driver reports for it (SQLite's last insert
-// rowid).
+// rowid). The statement runs prepared when it can be.
 func (c *stmtCache) ExecID(ctx context.Context, query string, args ...any) (id, n int64, err error) {
-	res, err := c.exec(ctx, query, args...)
+	var res sql.Result
+	if st := c.stmt(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = c.r.ExecContext(ctx, query, args...)
+	}
 	if err == nil {
 		n, err = res.RowsAffected()
 	}
