@@ -308,7 +308,7 @@ func insertRows(ctx context.Context, tx *Tx, op, head, tail string, cols, max in
 // parameters (PostgreSQL) one statement whatever the number of rows: each
 // column is one array (int64 values a bigint[], times a timestamptz[],
 // strings a text[]) and unnest(…) turns them back into rows, so the
-// statement's text is fixed and the driver encodes one value per column.
+// statement's text is fixed and the driver encodes one array per column.
 func insertColumns(ctx context.Context, tx *Tx, op, head string, cols, max int, args []any) error {
 	if !tx.db.D.Arrays || len(args) == 0 {
 		return insertRows(ctx, tx, op, head+` VALUES `, "", cols, max, args)
