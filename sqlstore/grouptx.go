@@ -177,19 +177,22 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f
 	if k&journalWrite == 0 {
 		a = posguard.TxAuditorOf(ctx)
 	}
-	// rec is the record appended, or handed to the batch.
-	var rec *posguard.AuditRecord
+	// rec is where the record appended, or handed to the batch, goes (nil
+	// without a record due: a write then allocates nothing for it).
+	var rec **posguard.AuditRecord
+	if a != nil {
+		rec = new(*posguard.AuditRecord)
+	}
 	run := func(wctx context.Context, q Querier) (err error) {
-		rec = nil
 		if a != nil {
-			wctx = posguard.WithTxAuditor(wctx, a)
+			wctx, *rec = posguard.WithTxAuditor(wctx, a), nil
 		}
 		tx := newTx(s.DB, q)
 		if err = f(wctx, tx); err == nil && a != nil {
 			if d, ok := q.(AuditDeferrer); !ok {
-				rec, err = tx.requestAudit(wctx, a)
+				*rec, err = tx.requestAudit(wctx, a)
 			} else if tx.w.wrote {
-				rec, err = deferAudit(d, a)
+				*rec, err = deferAudit(d, a)
 			}
 		}
 		return s.DB.Err(err, op)
@@ -198,7 +201,7 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f
 	if sg, ok := g.(StmtGroup); ok && (st != nil || k&cleanWrite != 0) {
 		if st != nil && a != nil {
 			st.Wrote = func(d AuditDeferrer) (err error) {
-				rec, err = deferAudit(d, a)
+				*rec, err = deferAudit(d, a)
 				return err
 			}
 		}
@@ -206,8 +209,8 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f
 	} else {
 		err = g.Do(ctx, op, run)
 	}
-	if err == nil && rec != nil {
-		a.TxCommitted(rec)
+	if err == nil && rec != nil && *rec != nil {
+		a.TxCommitted(*rec)
 	}
 	return err
 }

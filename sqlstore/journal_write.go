@@ -108,7 +108,7 @@ func txnExists(t *posguard.Transaction) error {
 // matched (nothing is changed then).
 func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
 	if u.QueueReversal == nil && s.DB.D.WithWrites {
-		st, err := s.updateStmt(u, s.NowUTC())
+		st, err := s.updateStmt(&u, s.NowUTC())
 		if err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
 	if u.QueueReversal == nil {
 		k |= cleanWrite
 	}
-	return s.inGroup(ctx, "update", nil, k, func(ctx context.Context, tx *Tx) error { return s.applyUpdate(ctx, tx, u) })
+	return s.inGroup(ctx, "update", nil, k, func(ctx context.Context, tx *Tx) error { return s.applyUpdate(ctx, tx, &u) })
 }
 
 // CompleteReversal marks the reversal done and applies u to its transaction
@@ -139,12 +139,12 @@ func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUp
 		if _, err := tx.Exec(ctx, "complete reversal", `UPDATE reversals SET state = 'done', updated_at = ? WHERE id = ?`, s.T(s.NowUTC()), id); err != nil {
 			return err
 		}
-		return s.applyUpdate(ctx, tx, u)
+		return s.applyUpdate(ctx, tx, &u)
 	})
 }
 
 // applyUpdate runs u inside tx, and queues its reversal.
-func (s *Store) applyUpdate(ctx context.Context, tx *Tx, u posguard.TxnUpdate) error {
+func (s *Store) applyUpdate(ctx context.Context, tx *Tx, u *posguard.TxnUpdate) error {
 	now := s.NowUTC()
 	if s.DB.D.WithWrites {
 		st, err := s.updateStmt(u, now)
@@ -154,7 +154,7 @@ func (s *Store) applyUpdate(ctx context.Context, tx *Tx, u posguard.TxnUpdate) e
 		if err != nil {
 			return err
 		}
-	} else if err := s.updateInGo(ctx, tx, u, now); err != nil {
+	} else if err := s.updateInGo(ctx, tx, *u, now); err != nil {
 		return err
 	}
 	if u.QueueReversal != nil {
@@ -182,7 +182,7 @@ var updateWithSQL = strings.ReplaceAll(`
 
 // updateStmt is u without a reversal to queue as one statement
 // (updateWithSQL), refused by updateRefused.
-func (s *Store) updateStmt(u posguard.TxnUpdate, now time.Time) (*Stmt, error) {
+func (s *Store) updateStmt(u *posguard.TxnUpdate, now time.Time) (*Stmt, error) {
 	answer, err := encodeAnswer(u.Answer)
 	if err != nil {
 		return nil, err
@@ -198,8 +198,8 @@ func (s *Store) updateStmt(u posguard.TxnUpdate, now time.Time) (*Stmt, error) {
 	var state string
 	return &Stmt{SQL: updateWithSQL, Scan: func(r Row) error { return r.Scan(&state) },
 		Args: []any{string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
-			int64(u.AddRefunded), answer, detail, now, u.ID, from, eventAt(u, now), u.Note},
-		noRows: func(ctx context.Context, tx *Tx) error { return updateRefused(ctx, tx, u) }}, nil
+			int64(u.AddRefunded), answer, detail, now, u.ID, from, eventAt(*u, now), u.Note},
+		noRows: func(ctx context.Context, tx *Tx) error { return updateRefused(ctx, tx, *u) }}, nil
 }
 
 // eventAt is the time of u's event: u.At, or now.
