@@ -16,10 +16,11 @@ import (
 // touches into the statement journal. Insert and the usual Update refuse
 // (ECONFLICT, ENOTFOUND, EINVALID) only before they change anything, so
 // they need no savepoint to fail alone. They reach the committer
-// (sqlstore.Group.DoStmt) as "statement writes" (internal/groupcommit/pipeline.go): the batch runs
-// them directly, and only a failure of another kind, one that may have left
-// part of the write behind, makes the committer roll the batch back and run
-// it again with a savepoint per write.
+// (sqlstore.Group.DoStmt) as "statement writes", sqlstore.CleanWrite
+// (internal/groupcommit/pipeline.go): the batch runs them directly, and
+// only a failure of another kind, one that may have left part of the write
+// behind, makes the committer roll the batch back and run it again with a
+// savepoint per write.
 
 // RunStmts implements groupcommit.Pipeliner for clean writes: each runs in
 // the shared transaction without a savepoint. A refusal is the write's
