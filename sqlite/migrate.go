@@ -40,7 +40,7 @@ func (s *Store) applyMigration(ctx context.Context, version, body string) (bool,
 		return sqlstore.ApplyMigration(ctx, db, version, body, setup, nil)
 	}
 	if _, err := s.write.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
-		return false, dialect.Err(err, "migration "+version)
+		return false, db.Err(err, "migration "+version)
 	}
 	defer s.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
 	return sqlstore.ApplyMigration(ctx, db, version, body, setup, func(ctx context.Context, tx *sqlstore.Tx) error {
