@@ -160,10 +160,7 @@ func (t *Transport) direct(req *http.Request) bool {
 
 // take returns an idle connection to addr that is still open, or nil.
 func (t *Transport) take(addr string) *conn {
-	timeout := t.IdleTimeout
-	if timeout <= 0 {
-		timeout = 90 * time.Second
-	}
+	timeout := t.idleTimeout()
 	for {
 		t.mu.Lock()
 		cs := t.idle[addr]
@@ -191,18 +188,43 @@ func (t *Transport) put(pc *conn) {
 	if max <= 0 {
 		max = DefaultMaxIdlePerHost
 	}
-	pc.idleAt = time.Now()
+	now := time.Now()
+	pc.idleAt = now
+	var stale []*conn
 	t.mu.Lock()
 	if t.idle == nil {
 		t.idle = map[string][]*conn{}
 	}
-	if cs := t.idle[pc.addr]; len(cs) < max {
-		t.idle[pc.addr] = append(cs, pc)
-		t.mu.Unlock()
-		return
+	cs := t.idle[pc.addr]
+	// The oldest connections are at the front: those idle for longer than
+	// IdleTimeout (left after a burst of calls) are closed here, not kept
+	// until a burst needs them again.
+	n := 0
+	for n < len(cs) && now.Sub(cs[n].idleAt) >= t.idleTimeout() {
+		n++
 	}
+	if n > 0 {
+		stale = append(stale, cs[:n]...)
+		cs = append(cs[:0], cs[n:]...)
+		clear(cs[len(cs):len(cs)+n])
+	}
+	if len(cs) < max {
+		cs = append(cs, pc)
+	} else {
+		stale = append(stale, pc)
+	}
+	t.idle[pc.addr] = cs
 	t.mu.Unlock()
-	pc.c.Close()
+	for _, s := range stale {
+		s.c.Close()
+	}
+}
+
+func (t *Transport) idleTimeout() time.Duration {
+	if t.IdleTimeout > 0 {
+		return t.IdleTimeout
+	}
+	return 90 * time.Second
 }
 
 // watch bounds the connection's reads and writes by ctx: its deadline, and

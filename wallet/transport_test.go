@@ -387,3 +387,50 @@ func FuzzTransportAsNetHTTP(f *testing.F) {
 		}
 	})
 }
+
+func TestTransportClosesStaleIdleConnections(t *testing.T) {
+	// Three calls at once leave three connections; with everything idle
+	// for longer than IdleTimeout, each one put back closes those before it.
+	arrived := make(chan struct{}, 3)
+	release := make(chan struct{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		w.Write([]byte("ok"))
+	}))
+	closed := make(chan struct{}, 3)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	tr := &Transport{IdleTimeout: time.Nanosecond}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			if _, b, err := post(t, c, context.Background(), srv.URL, "x"); err != nil || b != "ok" {
+				t.Errorf("%q, %v", b, err)
+			}
+		})
+	}
+	for range 3 {
+		<-arrived
+	}
+	close(release)
+	wg.Wait()
+	<-closed
+	<-closed
+	tr.mu.Lock()
+	n := 0
+	for _, cs := range tr.idle {
+		n += len(cs)
+	}
+	tr.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d idle connections kept, want 1", n)
+	}
+}
