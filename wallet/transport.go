@@ -206,7 +206,7 @@ func (t *Transport) put(pc *conn) {
 	if n > 0 {
 		stale = append(stale, cs[:n]...)
 		cs = append(cs[:0], cs[n:]...)
-		clear(cs[len(cs):len(cs)+n])
+		clear(cs[len(cs) : len(cs)+n])
 	}
 	if len(cs) < max {
 		cs = append(cs, pc)
