@@ -72,17 +72,28 @@ type QRPoster struct {
 	// Date is the business date of a time (the switch's calendar).
 	Date   func(time.Time) string
 	Logger *slog.Logger
+	// Batch is how many orders (and how many refunds) one read takes from
+	// the queue; 0 means 1000, the journal poster's batch.
+	Batch int
 }
 
-// Drain posts everything succeeded and not yet posted; it returns how many
-// postings it appended.
+// Drain posts everything succeeded and not yet posted when it reads the
+// queue; it returns how many postings it appended. It reads again only
+// after a full batch: what succeeds while it posts waits for the next
+// Drain, so under load the poster works in large batches on its interval
+// instead of chasing each new order in batches of a few.
 func (p *QRPoster) Drain(ctx context.Context) (int, error) {
+	batch := p.Batch
+	if batch <= 0 {
+		batch = 1000
+	}
 	total := 0
 	for {
-		orders, refunds, err := p.QR.UnpostedQR(ctx, 500)
+		orders, refunds, err := p.QR.UnpostedQR(ctx, batch)
 		if err != nil || len(orders)+len(refunds) == 0 {
 			return total, err
 		}
+		more := len(orders) >= batch || len(refunds) >= batch
 		var ps []*posguard.Posting
 		var oids, rids []int64
 		for _, o := range orders {
@@ -141,7 +152,7 @@ func (p *QRPoster) Drain(ctx context.Context) (int, error) {
 		if err := p.QR.MarkQRPosted(ctx, oids, rids); err != nil {
 			return total, err
 		}
-		if len(oids)+len(rids) == 0 {
+		if !more || len(oids)+len(rids) == 0 {
 			return total, nil
 		}
 	}

@@ -78,3 +78,50 @@ func TestQRPoster(t *testing.T) {
 		}
 	}
 }
+
+// countingQR counts the poster's reads of the unposted queue.
+type countingQR struct {
+	posguard.QRStore
+	reads int
+}
+
+func (c *countingQR) UnpostedQR(ctx context.Context, limit int) ([]*posguard.QROrder, []*posguard.QRRefund, error) {
+	c.reads++
+	return c.QRStore.UnpostedQR(ctx, limit)
+}
+
+// TestQRPosterBatches checks that Drain posts a queue longer than its batch
+// in full batches and stops after the first partial one instead of reading
+// the queue again (under load that second read chased each new order in
+// batches of a few).
+func TestQRPosterBatches(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "l.db"), storetest.NewSealer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q := st.QR()
+	none := posguard.QRTaskNone
+	for i := range 5 {
+		o, _, err := q.CreateQROrder(ctx, &posguard.QROrder{MerchantID: "M1", OutOrderNo: "B" + posguard.Amount(i).String(), RequestHash: "h",
+			Mode: posguard.QRMicropay, Amount: 1000, State: posguard.QRPaying, Task: posguard.QRTaskQuery, NextAttempt: time.Now()}, "PGT")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.UpdateQROrder(ctx, posguard.QROrderUpdate{ID: o.ID, State: posguard.QRSucceeded, PaidAt: time.Now(), Task: &none}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &countingQR{QRStore: q}
+	p := &ledger.QRPoster{QR: c, Ledger: st.Money(), Pricer: flatQR{}, Date: posguard.Calendar{}.SettlementDate, Batch: 2}
+	if n, err := p.Drain(ctx); err != nil || n != 5 {
+		t.Fatalf("drain: %d %v", n, err)
+	}
+	if c.reads != 3 {
+		t.Fatalf("queue read %d times for 5 orders in batches of 2, want 3 (2 full, 1 partial)", c.reads)
+	}
+	if n, err := p.Drain(ctx); err != nil || n != 0 {
+		t.Fatalf("drain again: %d %v", n, err)
+	}
+}
