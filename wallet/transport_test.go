@@ -434,3 +434,37 @@ func TestTransportClosesStaleIdleConnections(t *testing.T) {
 		t.Fatalf("%d idle connections kept, want 1", n)
 	}
 }
+
+func TestTransportReusesConnectionPastLastDeadline(t *testing.T) {
+	// A kept connection still carries the deadline of its last call; once
+	// that has passed, the connection is still good for the next call.
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	conns := countConns(srv)
+	srv.Start()
+	defer srv.Close()
+	tr := &Transport{}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	for i := range 2 {
+		if _, b, err := post(t, c, context.Background(), srv.URL, "x"); err != nil || b != "ok" {
+			t.Fatalf("request %d: %q, %v", i, b, err)
+		}
+		pc := tr.take(hostPort(mustURL(t, srv.URL)))
+		if pc == nil {
+			t.Fatalf("request %d: connection not kept", i)
+		}
+		pc.c.SetDeadline(longAgo)
+		tr.put(pc)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("%d connections, want 1", n)
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}

@@ -22,12 +22,13 @@ func idleOpen(c net.Conn) bool {
 	if err != nil {
 		return false
 	}
+	// Control, not Read: the peek must not wait, nor be refused because the
+	// deadline of the connection's last call has passed.
 	open := false
-	err = rc.Read(func(fd uintptr) bool {
+	err = rc.Control(func(fd uintptr) {
 		var b [1]byte
 		_, _, rerr := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		open = rerr == syscall.EAGAIN || rerr == syscall.EWOULDBLOCK
-		return true
 	})
 	return err == nil && open
 }
