@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -147,6 +148,18 @@ func TestTransportServerClosedIdleConnection(t *testing.T) {
 			t.Fatalf("request %d: %q, %v", i, b, err)
 		}
 		<-closed
+		// The server has closed; wait until its end has reached the kept
+		// connection (on a loaded machine the kernel may take a moment).
+		for {
+			tr.mu.Lock()
+			cs := tr.idle[addr]
+			open := len(cs) > 0 && idleOpen(cs[len(cs)-1].c)
+			tr.mu.Unlock()
+			if !open {
+				break
+			}
+			runtime.Gosched()
+		}
 	}
 }
 
