@@ -73,16 +73,9 @@ func (s *Store) AddRollups(ctx context.Context, deltas []posguard.Rollup, seen m
 
 // Rollups returns the buckets matching q, by bucket then key.
 func (s *Store) Rollups(ctx context.Context, q posguard.RollupQuery) ([]posguard.Rollup, error) {
-	from, to := q.From, q.To
-	if from.IsZero() {
-		from = time.Unix(0, 1) // before every bucket
-	}
-	if to.IsZero() {
-		to = time.Unix(0, 1<<62) // 2116: after every bucket
-	}
 	a := s.args()
 	a.List = []any{string(q.Window), string(q.Dimension)}
-	where := a.Eq("bucket >=", from, "bucket <", to, "key", q.Key)
+	where := a.Eq("bucket >=", q.From, "bucket <", q.To, "key", q.Key)
 	return queryAll(ctx, s.DB, "rollups", func(r Row) (posguard.Rollup, error) {
 		ru := posguard.Rollup{Window: q.Window, Dimension: q.Dimension}
 		err := r.Scan(&ru.Key, TimeCol(&ru.Bucket), &ru.Total, &ru.Failed, &ru.Timeouts, &ru.Unavailable, &ru.Reversals)
@@ -146,8 +139,7 @@ func (s *Store) PutNotice(ctx context.Context, n *posguard.Notice) error {
 func (s *Store) Notices(ctx context.Context, at time.Time, limit int) ([]*posguard.Notice, error) {
 	q, args := "", []any{}
 	if !at.IsZero() {
-		d := s.DB.D
-		q += ` WHERE (` + d.TimeUnset("from_at") + ` OR from_at <= ?) AND (` + d.TimeUnset("to_at") + ` OR to_at > ?)`
+		q += ` WHERE (` + s.DB.D.TimeUnset("from_at") + ` OR from_at <= ?) AND (` + s.DB.D.TimeUnset("to_at") + ` OR to_at > ?)`
 		args = append(args, s.T(at.UTC()), s.T(at.UTC()))
 	}
 	return noticeTable.list(ctx, s.DB, "notices", q+` ORDER BY id DESC LIMIT ?`, append(args, pageLimit(limit, 50, 1000))...)

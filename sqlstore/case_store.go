@@ -36,46 +36,35 @@ func (s *Store) OpenCase(ctx context.Context, c *posguard.Case, entries []posgua
 		return false, posguard.Errorf(posguard.EINVALID, "open case: kind, status and priority are required")
 	}
 	now := s.NowUTC()
-	created := false
 	// The case's key: its subject when it has one, else its transaction.
 	conflict, existing, key := `(kind, txn_id) WHERE txn_id <> 0`, `txn_id = ?`, any(c.TxnID)
 	if c.Subject != "" {
 		conflict, existing, key = `(kind, subject) WHERE subject <> ''`, `subject = ?`, c.Subject
 	}
 	c.CreatedAt, c.UpdatedAt, c.ResolvedAt, c.ClosedAt = now, now, time.Time{}, time.Time{}
-	err := s.DB.InTx(ctx, "open case", func(tx *Tx) error {
-		created = false
+	created, err := inTx(ctx, s.DB, "open case", func(tx *Tx) (bool, error) {
 		err := caseTable.add(ctx, tx, s, c, ` ON CONFLICT `+conflict+` DO NOTHING`)
 		if errors.Is(err, ErrNoRows) {
-			return nil // exists: read below
+			return false, nil // exists: read below
 		}
-		if err != nil {
-			return err
-		}
-		for i := range entries {
+		for i := 0; err == nil && i < len(entries); i++ {
 			e := &entries[i]
 			e.CaseID = c.ID
 			if e.At.IsZero() {
 				e.At = now
 			}
-			if err := s.insertEntry(ctx, tx, e); err != nil {
-				return err
-			}
+			err = s.insertEntry(ctx, tx, e)
 		}
-		created = true
-		return nil
+		return err == nil, err
 	})
-	if err != nil {
-		return false, err
+	if err != nil || created {
+		return created, err
 	}
-	if !created {
-		stored, err := caseTable.get(ctx, s.DB, "open case", nil, ` WHERE kind = ? AND `+existing, string(c.Kind), key)
-		if err == nil {
-			*c = *stored
-		}
-		return false, err
+	stored, err := caseTable.get(ctx, s.DB, "open case", nil, ` WHERE kind = ? AND `+existing, string(c.Kind), key)
+	if err == nil {
+		*c = *stored
 	}
-	return true, nil
+	return false, err
 }
 
 // insertEntry appends e inside tx and sets its ID.
@@ -114,13 +103,8 @@ func (s *Store) UpdateCase(ctx context.Context, u posguard.CaseUpdate) error {
 		if u.FromStatus != "" && posguard.CaseStatus(cur) != u.FromStatus {
 			return posguard.Errorf(posguard.ECONFLICT, "case %d is %s, not %s", u.ID, cur, u.FromStatus)
 		}
-		var resolved, closed any
-		if u.Status == posguard.CaseResolved {
-			resolved = s.T(at)
-		}
-		if u.Status == posguard.CaseClosed {
-			closed = s.T(at)
-		}
+		// at is the time of the status the case moves to (resolved or closed).
+		times := map[posguard.CaseStatus]any{u.Status: s.T(at)}
 		_, err = tx.Exec(ctx, "update case", `UPDATE cases SET
 			status = COALESCE(NULLIF(?, ''), status),
 			priority = COALESCE(NULLIF(?, ''), priority),
@@ -131,7 +115,7 @@ func (s *Store) UpdateCase(ctx context.Context, u posguard.CaseUpdate) error {
 			closed_at = COALESCE(?, closed_at),
 			updated_at = ?
 			WHERE id = ?`,
-			string(u.Status), string(u.Priority), u.Assignee, u.Outcome, s.NullT(u.DueAt), resolved, closed, s.T(now), u.ID)
+			string(u.Status), string(u.Priority), u.Assignee, u.Outcome, s.NullT(u.DueAt), times[posguard.CaseResolved], times[posguard.CaseClosed], s.T(now), u.ID)
 		if err != nil {
 			return err
 		}
@@ -153,14 +137,11 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *posguard.CaseEntry) error {
 		e.At = s.NowUTC()
 	}
 	return s.DB.InTx(ctx, "add case entry", func(tx *Tx) error {
-		if err := mustExist(ctx, tx, "cases", "id", e.CaseID, func() error { return caseNotFound(e.CaseID) }); err != nil {
+		n, err := tx.Exec(ctx, "add case entry", `UPDATE cases SET updated_at = ? WHERE id = ?`, s.T(s.NowUTC()), e.CaseID)
+		if err := changed(n, err, func() error { return caseNotFound(e.CaseID) }); err != nil {
 			return err
 		}
-		if err := s.insertEntry(ctx, tx, e); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, "add case entry", `UPDATE cases SET updated_at = ? WHERE id = ?`, s.T(s.NowUTC()), e.CaseID)
-		return err
+		return s.insertEntry(ctx, tx, e)
 	})
 }
 

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -75,21 +77,30 @@ func NewDB(d *Dialect, write, read Conn) *DB {
 	return &DB{D: d, Write: write, Read: read}
 }
 
-// Q returns query in the dialect's form (placeholders rewritten).
+// Q returns query in the dialect's form: on PostgreSQL its ? placeholders
+// numbered $1, $2… (the core's SQL never has ? inside a string literal),
+// each rewrite remembered.
 func (db *DB) Q(query string) string {
-	if !db.D.Dollar {
+	if !db.D.Dollar || strings.IndexByte(query, '?') < 0 {
 		return query
 	}
 	if v, ok := db.rebound.Load(query); ok {
 		return v.(string)
 	}
-	r := db.D.Rebind(query)
-	db.rebound.Store(query, r)
-	return r
+	var b strings.Builder
+	for i, part := range strings.Split(query, "?") {
+		if i > 0 {
+			b.WriteString("$" + strconv.Itoa(i))
+		}
+		b.WriteString(part)
+	}
+	db.rebound.Store(query, b.String())
+	return b.String()
 }
 
-// Err maps a driver error for op (see Dialect.Err).
-func (db *DB) Err(err error, op string) error { return db.D.Err(err, op) }
+// Err maps a driver error to a posguard error named "dialect name: op" (see
+// MapError); nil stays nil.
+func (db *DB) Err(err error, op string) error { return MapError(err, db.D.Name, op, db.D.Classify) }
 
 // Exec runs a write outside any transaction and returns the number of rows
 // it changed. With a request's audit record waiting in ctx
@@ -97,12 +108,7 @@ func (db *DB) Err(err error, op string) error { return db.D.Err(err, op) }
 // record with it.
 func (db *DB) Exec(ctx context.Context, op, query string, args ...any) (int64, error) {
 	if posguard.TxAuditorOf(ctx) != nil {
-		var n int64
-		err := db.InTx(ctx, op, func(tx *Tx) (err error) {
-			n, err = tx.Exec(ctx, op, query, args...)
-			return err
-		})
-		return n, err
+		return inTx(ctx, db, op, func(tx *Tx) (int64, error) { return tx.Exec(ctx, op, query, args...) })
 	}
 	n, err := db.Write.Exec(ctx, db.Q(query), args...)
 	return n, db.Err(err, op)
@@ -146,6 +152,20 @@ func (db *DB) InTx(ctx context.Context, op string, f func(tx *Tx) error) error {
 		posguard.TxAuditorOf(ctx).TxCommitted(rec)
 	}
 	return nil
+}
+
+// inTx is InTx for an f that returns a value: f's value when the
+// transaction committed, the zero value and the error otherwise.
+func inTx[T any](ctx context.Context, db *DB, op string, f func(tx *Tx) (T, error)) (T, error) {
+	var v, zero T
+	err := db.InTx(ctx, op, func(tx *Tx) (err error) {
+		v, err = f(tx)
+		return err
+	})
+	if err != nil {
+		return zero, err
+	}
+	return v, nil
 }
 
 // requestAudit appends the request's audit record that a (from the
@@ -213,10 +233,15 @@ func (w *tracker) Exec(ctx context.Context, query string, args ...any) (int64, e
 
 func (w *tracker) QueryRow(ctx context.Context, query string, args ...any) Row {
 	row := w.q.QueryRow(ctx, query, args...)
-	if !w.wrote && isWrite(query) {
-		return wroteRow{Row: row, w: w}
+	if w.wrote || !isWrite(query) {
+		return row
 	}
-	return row
+	// A write returning rows: a row scanned means it changed something.
+	return rowFunc(func(dest ...any) error {
+		err := row.Scan(dest...)
+		w.wrote = w.wrote || err == nil
+		return err
+	})
 }
 
 func (w *tracker) Query(ctx context.Context, query string, args ...any) (Rows, error) {
@@ -224,20 +249,11 @@ func (w *tracker) Query(ctx context.Context, query string, args ...any) (Rows, e
 	return w.q.Query(ctx, query, args...)
 }
 
-// wroteRow is the row of a write returning rows: one scanned means the
-// transaction changed something.
-type wroteRow struct {
-	Row
-	w *tracker
-}
+// rowFunc is a Row whose Scan is the function.
+type rowFunc func(dest ...any) error
 
-func (r wroteRow) Scan(dest ...any) error {
-	err := r.Row.Scan(dest...)
-	if err == nil {
-		r.w.wrote = true
-	}
-	return err
-}
+// Scan implements Row.
+func (f rowFunc) Scan(dest ...any) error { return f(dest...) }
 
 // isWrite reports whether query is an INSERT, UPDATE or DELETE (one that
 // returns rows), also after a WITH clause.
@@ -273,52 +289,29 @@ func hasPrefixFold(s, prefix string) bool {
 }
 
 // WriteRow runs a write that returns a row (INSERT … RETURNING) outside any
-// transaction; Scan's errors are the driver's, map them with Err. With a
-// request's audit record waiting in ctx, the write runs when Scan is called,
-// in a transaction that commits the record with it.
+// transaction; Scan's errors are the driver's (ErrNoRows when there was no
+// row), map them with Err. With a request's audit record waiting in ctx,
+// the write runs when Scan is called, in a transaction that commits the
+// record with it.
 func (db *DB) WriteRow(ctx context.Context, query string, args ...any) Row {
-	if posguard.TxAuditorOf(ctx) != nil && isWrite(query) {
-		return txRow{db: db, ctx: ctx, query: query, args: args}
+	if posguard.TxAuditorOf(ctx) == nil || !isWrite(query) {
+		return db.Write.QueryRow(ctx, db.Q(query), args...)
 	}
-	return db.Write.QueryRow(ctx, db.Q(query), args...)
-}
-
-// txRow is WriteRow's row under a request's audit record.
-type txRow struct {
-	db    *DB
-	ctx   context.Context
-	query string
-	args  []any
-}
-
-// Scan runs the write and its record in one transaction; a scan error is
-// returned as the driver gave it (ErrNoRows when there was no row).
-func (r txRow) Scan(dest ...any) error {
-	var scanErr error
-	err := r.db.InTx(r.ctx, "write", func(tx *Tx) error {
-		scanErr = tx.QueryRow(r.ctx, r.query, r.args...).Scan(dest...)
-		return scanErr
+	return rowFunc(func(dest ...any) error {
+		var scanErr error
+		err := db.InTx(ctx, "write", func(tx *Tx) error {
+			scanErr = tx.QueryRow(ctx, query, args...).Scan(dest...)
+			return scanErr
+		})
+		return cmp.Or(scanErr, err)
 	})
-	if scanErr != nil {
-		return scanErr
-	}
-	return err
 }
 
 // Each runs a read and calls f with every row, stopping at f's first
 // error; errors are mapped for op.
 func (db *DB) Each(ctx context.Context, op string, f func(Row) error, query string, args ...any) error {
-	rows, err := db.Query(ctx, op, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := f(rows); err != nil {
-			return db.Err(err, op)
-		}
-	}
-	return db.Err(rows.Err(), op)
+	_, err := queryAll(ctx, db, op, func(r Row) (struct{}, error) { return struct{}{}, f(r) }, query, args...)
+	return err
 }
 
 // Reader runs reads: a DB (on its readers), a Tx, or DB.Primary().
@@ -422,6 +415,19 @@ func queryAll[T any](ctx context.Context, q Reader, op string, scan func(Row) (T
 	return out, nil
 }
 
+// queryMap runs a read of two columns and returns the rows as a map from
+// the first to the second; errors are mapped for op.
+func queryMap[K comparable, V any](ctx context.Context, q Reader, op, query string, args ...any) (map[K]V, error) {
+	out := map[K]V{}
+	_, err := queryAll(ctx, q, op, func(r Row) (k K, err error) {
+		var v V
+		err = r.Scan(&k, &v)
+		out[k] = v
+		return k, err
+	}, query, args...)
+	return out, err
+}
+
 // mustExist is nil when table has a row whose key is id, else notFound's
 // error.
 func mustExist(ctx context.Context, q Reader, table, key string, id any, notFound func() error) error {
@@ -450,15 +456,12 @@ func (tx *Tx) WriteRow(ctx context.Context, query string, args ...any) Row {
 	return tx.QueryRow(ctx, query, args...)
 }
 
-// pageLimit clamps a page size n to [1, max], def when unset.
-func pageLimit(n, def, max int) int {
-	switch {
-	case n <= 0:
+// pageLimit clamps a page size n to [1, most], def when unset.
+func pageLimit(n, def, most int) int {
+	if n <= 0 {
 		return def
-	case n > max:
-		return max
 	}
-	return n
+	return min(n, most)
 }
 
 // NotFound is the ENOTFOUND error of an update that matched no row: what is

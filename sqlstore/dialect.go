@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -51,33 +49,6 @@ type Dialect struct {
 	// Classify names the posguard error code of a driver error ("" when it
 	// does not know it; MapError then says EINTERNAL).
 	Classify func(error) string
-}
-
-// Rebind rewrites the ? placeholders of query for the dialect. The core's
-// SQL never has ? inside a string literal.
-func (d *Dialect) Rebind(query string) string {
-	if !d.Dollar || strings.IndexByte(query, '?') < 0 {
-		return query
-	}
-	var b strings.Builder
-	b.Grow(len(query) + 16)
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	return b.String()
-}
-
-// Err maps a driver error to a posguard error named "name: op" (see
-// MapError); nil stays nil.
-func (d *Dialect) Err(err error, op string) error {
-	return MapError(err, d.Name, op, d.Classify)
 }
 
 // NanosTime is the time encoding of a database without a time type

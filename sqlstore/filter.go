@@ -2,18 +2,15 @@ package sqlstore
 
 import (
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
 )
 
-// Args collects the arguments of a query being built and writes their
-// placeholders in the store's dialect.
+// Args collects the arguments of a query being built (DB rewrites their ?
+// placeholders for the dialect).
 type Args struct {
-	// Dollar numbers placeholders $1, $2… (PostgreSQL) instead of ?.
-	Dollar bool
 	// List is the arguments in placeholder order.
 	List []any
 	// T encodes a time argument (Store.T); nil passes times as they are.
@@ -26,9 +23,6 @@ func (s *Store) args() *Args { return &Args{T: s.T} }
 // Add appends v and returns its placeholder.
 func (a *Args) Add(v any) string {
 	a.List = append(a.List, v)
-	if a.Dollar {
-		return "$" + strconv.Itoa(len(a.List))
-	}
 	return "?"
 }
 
@@ -87,14 +81,10 @@ const OpenStatesCond = `state IN ('received', 'forwarded', 'timed_out', 'reversa
 // (migration 0005), word for word: rows answered with a code other than 00.
 const FailedCodeCond = `response_code NOT IN ('', '00')`
 
-// IsOpenState reports whether rows in state s are in transactions_open.
+// IsOpenState reports whether rows in state s are in transactions_open:
+// OpenStatesCond names s.
 func IsOpenState(s posguard.State) bool {
-	switch s {
-	case posguard.StateReceived, posguard.StateForwarded, posguard.StateTimedOut,
-		posguard.StateReversalPending, posguard.StateReversalFailed:
-		return true
-	}
-	return false
+	return s != "" && strings.Contains(OpenStatesCond, "'"+string(s)+"'")
 }
 
 // IsFailedCode reports whether rows answered with code are in

@@ -12,28 +12,18 @@ func TestTxnFilterWhere(t *testing.T) {
 	from := time.Date(2026, 3, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	f := posguard.TxnFilter{MerchantID: "898310048990001", State: posguard.StateApproved, From: from, After: 42}
 	tm := func(t time.Time) any { return t.UnixNano() }
-	cases := []struct {
-		dollar bool
-		where  string
-	}{
-		{false, " AND merchant_id = ? AND state = ? AND created_at >= ? AND id < ?"},
-		{true, " AND merchant_id = $1 AND state = $2 AND created_at >= $3 AND id < $4"},
-	}
-	for _, c := range cases {
-		a := Args{Dollar: c.dollar, T: tm}
-		got := TxnFilterWhere(f, &a)
-		if got != c.where {
-			t.Errorf("dollar=%v: %q, want %q", c.dollar, got, c.where)
-		}
-		want := []any{f.MerchantID, string(f.State), from.UTC().UnixNano(), int64(42)}
-		if !reflect.DeepEqual(a.List, want) {
-			t.Errorf("dollar=%v: args %v, want %v", c.dollar, a.List, want)
-		}
-		if limit := a.Add(50); (c.dollar && limit != "$5") || (!c.dollar && limit != "?") {
-			t.Errorf("dollar=%v: next placeholder %q", c.dollar, limit)
-		}
-	}
 	a := Args{T: tm}
+	if got, want := TxnFilterWhere(f, &a), " AND merchant_id = ? AND state = ? AND created_at >= ? AND id < ?"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	want := []any{f.MerchantID, string(f.State), from.UTC().UnixNano(), int64(42)}
+	if !reflect.DeepEqual(a.List, want) {
+		t.Errorf("args %v, want %v", a.List, want)
+	}
+	if limit := a.Add(50); limit != "?" || len(a.List) != 5 {
+		t.Errorf("next placeholder %q, %d args", limit, len(a.List))
+	}
+	a = Args{T: tm}
 	if w := TxnFilterWhere(posguard.TxnFilter{}, &a); len(w) != 0 || len(a.List) != 0 {
 		t.Errorf("empty filter: %v, %v", w, a.List)
 	}

@@ -107,11 +107,8 @@ func (s *Store) searchSQL(f posguard.TxnFilter) (string, []any) {
 	}
 	recent := `SELECT ` + TxnColumns + ` FROM transactions WHERE id > (SELECT last_id FROM txn_search_mark WHERE id = 1)` +
 		TxnFilterWhere(f, a) + ` ORDER BY id DESC LIMIT ` + a.Add(limit)
-	indexed := `SELECT ` + TxnColumns + ` FROM txn_search JOIN transactions ON id = txn_id WHERE ` + key + ` = ` + a.Add(val)
-	if f.After > 0 {
-		indexed += ` AND txn_id < ` + a.Add(f.After)
-	}
-	indexed += TxnFilterWhere(f, a) + ` ORDER BY txn_id DESC LIMIT ` + a.Add(limit)
+	indexed := `SELECT ` + TxnColumns + ` FROM txn_search JOIN transactions ON id = txn_id WHERE ` + key + ` = ` + a.Add(val) +
+		a.Eq("txn_id <", max(f.After, 0)) + TxnFilterWhere(f, a) + ` ORDER BY txn_id DESC LIMIT ` + a.Add(limit)
 	q := `SELECT * FROM (SELECT * FROM (` + recent + `) AS recent UNION ALL SELECT * FROM (` + indexed + `) AS indexed) AS found
 		ORDER BY id DESC LIMIT ` + a.Add(limit)
 	return q, a.List

@@ -48,7 +48,7 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 		b.CreatedAt = s.NowUTC()
 	}
 	return s.DB.InTx(ctx, "create batch", func(tx *Tx) error {
-		if _, _, err := s.lockHead(ctx, tx); err != nil {
+		if _, _, err := s.head(ctx, tx, s.DB.D.ForUpdate); err != nil {
 			return err
 		}
 		if err := batchTable.add(ctx, tx, s.Store, b, ""); err != nil {
@@ -82,7 +82,7 @@ func (s *Money) CreateBatch(ctx context.Context, b *posguard.Batch, ps []*posgua
 			return posguard.Errorf(posguard.ECONFLICT, "batch %s: found %d items for %s, want %d for %s",
 				b.ID, changed, posguard.Amount(net), b.Count, b.Net)
 		}
-		if _, err := s.appendTx(ctx, tx, ps); err != nil {
+		if _, err := s.appendTx(ctx, tx, ps, true); err != nil {
 			return err
 		}
 		if p != nil {
@@ -112,34 +112,21 @@ func (s *Money) Batches(ctx context.Context, merchantID, from, to string) ([]*po
 
 // HoldForReview implements posguard.SettlementStore.
 func (s *Money) HoldForReview(ctx context.Context, date string, threshold posguard.Amount, reason string) (int, error) {
-	var n int
-	err := s.DB.InTx(ctx, "hold for review", func(tx *Tx) error {
-		var err error
-		n, err = s.holdForReviewTx(ctx, tx, date, threshold, reason)
-		return err
-	})
-	return n, err
+	return inTx(ctx, s.DB, "hold for review", func(tx *Tx) (int, error) { return s.holdForReviewTx(ctx, tx, date, threshold, reason) })
 }
 
 // HoldTxnsForReview implements posguard.SettlementStore.
 func (s *Money) HoldTxnsForReview(ctx context.Context, ids []int64, reason string) (int, error) {
-	var n int
-	err := s.DB.InTx(ctx, "hold transactions for review", func(tx *Tx) error {
-		var err error
-		n, err = s.holdTxnsTx(ctx, tx, ids, reason)
-		return err
-	})
-	return n, err
+	return inTx(ctx, s.DB, "hold transactions for review", func(tx *Tx) (int, error) { return s.holdTxnsTx(ctx, tx, ids, reason) })
 }
 
 // ReleaseReview implements posguard.SettlementStore.
 func (s *Money) ReleaseReview(ctx context.Context, txnID int64) error {
 	n, err := s.DB.Exec(ctx, "release review", `UPDATE settlement_items SET state = 'released'
 		WHERE state <> 'batch' AND state = 'review' AND (txn_id = ? OR orig_id = ?)`, txnID, txnID)
-	if err == nil && n == 0 {
+	return changed(n, err, func() error {
 		return posguard.Errorf(posguard.ENOTFOUND, "transaction %d has nothing under review", txnID)
-	}
-	return err
+	})
 }
 
 // ItemsForTxn implements posguard.SettlementStore.
@@ -155,8 +142,6 @@ func (s *Money) ItemsForTxn(ctx context.Context, id int64) ([]posguard.Settlemen
 
 // DailyD0 implements posguard.SettlementStore.
 func (s *Money) DailyD0(ctx context.Context, merchantID, date string) (posguard.Amount, error) {
-	var v int64
-	err := s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(net), 0) FROM settlement_batches
-		WHERE merchant_id = ? AND date = ? AND kind = 'd0'`, merchantID, date).Scan(&v)
-	return posguard.Amount(v), s.DB.Err(err, "daily d0")
+	return queryOne(ctx, s.DB, "daily d0", nil, one[posguard.Amount], `SELECT COALESCE(SUM(net), 0) FROM settlement_batches
+		WHERE merchant_id = ? AND date = ? AND kind = 'd0'`, merchantID, date)
 }

@@ -43,30 +43,22 @@ func (s *Money) SetCursor(ctx context.Context, name string, v int64) error {
 
 // PutCardKinds implements posguard.LedgerStore.
 func (s *Money) PutCardKinds(ctx context.Context, kinds map[string]posguard.CardKind) error {
-	return s.DB.InTx(ctx, "put card kinds", func(tx *Tx) error {
-		for bin, k := range kinds {
-			if k != posguard.CardDebit && k != posguard.CardCredit {
-				return posguard.Errorf(posguard.EINVALID, "card kind %q for BIN %s: want debit or credit", k, bin)
-			}
-			if _, err := tx.Exec(ctx, "put card kind", `INSERT INTO card_kinds (bin, kind) VALUES (?, ?)
-				ON CONFLICT (bin) DO UPDATE SET kind = excluded.kind`, bin, string(k)); err != nil {
-				return err
-			}
+	var args []any
+	for bin, k := range kinds {
+		if k != posguard.CardDebit && k != posguard.CardCredit {
+			return posguard.Errorf(posguard.EINVALID, "card kind %q for BIN %s: want debit or credit", k, bin)
 		}
-		return nil
+		args = append(args, bin, string(k))
+	}
+	return s.DB.InTx(ctx, "put card kinds", func(tx *Tx) error {
+		return insertRows(ctx, tx, "put card kind", `INSERT INTO card_kinds (bin, kind) VALUES `,
+			` ON CONFLICT (bin) DO UPDATE SET kind = excluded.kind`, 2, 64, args)
 	})
 }
 
 // CardKinds implements posguard.LedgerStore.
 func (s *Money) CardKinds(ctx context.Context) (map[string]posguard.CardKind, error) {
-	out := map[string]posguard.CardKind{}
-	return out, s.DB.Each(ctx, "card kinds", func(r Row) error {
-		var b string
-		var k posguard.CardKind
-		err := r.Scan(&b, &k)
-		out[b] = k
-		return err
-	}, `SELECT bin, kind FROM card_kinds`)
+	return queryMap[string, posguard.CardKind](ctx, s.DB, "card kinds", `SELECT bin, kind FROM card_kinds`)
 }
 
 // PutFeePlan implements posguard.LedgerStore.
@@ -78,11 +70,5 @@ func (s *Money) PutFeePlan(ctx context.Context, name string, body []byte) error 
 
 // FeePlans implements posguard.LedgerStore.
 func (s *Money) FeePlans(ctx context.Context) (map[string][]byte, error) {
-	out := map[string][]byte{}
-	return out, s.DB.Each(ctx, "fee plans", func(r Row) error {
-		var n, b string
-		err := r.Scan(&n, &b)
-		out[n] = []byte(b)
-		return err
-	}, `SELECT name, body FROM fee_plans`)
+	return queryMap[string, []byte](ctx, s.DB, "fee plans", `SELECT name, body FROM fee_plans`)
 }

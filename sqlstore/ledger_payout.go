@@ -2,10 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -40,11 +38,10 @@ func (s *Money) Payouts(ctx context.Context, f posguard.PayoutFilter) ([]*posgua
 	a := Args{}
 	q := ` WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "batch_id", f.BatchID)
 	if len(f.States) > 0 {
-		in := make([]string, len(f.States))
-		for i, st := range f.States {
-			in[i] = a.Add(string(st))
+		q += ` AND state IN ` + values(1, len(f.States))
+		for _, st := range f.States {
+			a.Add(string(st))
 		}
-		q += ` AND state IN (` + strings.Join(in, ", ") + `)`
 	}
 	q += ` ORDER BY created_at, id LIMIT ` + a.Add(pageLimit(f.Limit, 100, 10000))
 	return payoutTable.list(ctx, s.DB, "query payouts", q, a.List...)
@@ -54,26 +51,20 @@ func (s *Money) Payouts(ctx context.Context, f posguard.PayoutFilter) ([]*posgua
 func (s *Money) payoutState(ctx context.Context, tx *Tx, id string) (posguard.PayoutState, string, error) {
 	var st, by string
 	err := tx.QueryRow(ctx, `SELECT state, resettled_by FROM payouts WHERE id = ?`, id).Scan(&st, &by)
-	if errors.Is(err, ErrNoRows) {
-		return "", "", posguard.Errorf(posguard.ENOTFOUND, "payout %q not found", id)
-	}
-	return posguard.PayoutState(st), by, s.DB.Err(err, "read payout state")
+	return posguard.PayoutState(st), by, found(s.DB, err, "read payout state", func() error { return NotFound("payout", strconv.Quote(id)) })
 }
 
 // MarkSubmitted implements posguard.PayoutStore.
 func (s *Money) MarkSubmitted(ctx context.Context, id string, at time.Time) error {
-	return s.DB.InTx(ctx, "mark payout submitted", func(tx *Tx) error {
-		st, _, err := s.payoutState(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if st != posguard.PayoutQueued && st != posguard.PayoutSubmitted {
-			return posguard.Errorf(posguard.ECONFLICT, "payout %s is %s, not queued or submitted", id, st)
-		}
-		_, err = tx.Exec(ctx, "mark payout submitted", `UPDATE payouts SET state = 'submitted', attempts = attempts + 1, updated_at = ? WHERE id = ?`,
-			s.T(at), id)
+	n, err := s.DB.Exec(ctx, "mark payout submitted", `UPDATE payouts SET state = 'submitted', attempts = attempts + 1, updated_at = ?
+		WHERE id = ? AND state IN ('queued', 'submitted')`, s.T(at), id)
+	if err != nil {
 		return err
-	})
+	}
+	return moved(ctx, s.DB.Primary(), n, "payouts", id, func() error { return NotFound("payout", strconv.Quote(id)) },
+		func(st string) error {
+			return posguard.Errorf(posguard.ECONFLICT, "payout %s is %s, not queued or submitted", id, st)
+		})
 }
 
 // FinishPayout implements posguard.PayoutStore.
@@ -97,7 +88,7 @@ func (s *Money) FinishPayout(ctx context.Context, id string, from []posguard.Pay
 			string(to), reason, bankRef, bankRef, paid, s.T(at.UTC()), id); err != nil {
 			return err
 		}
-		if _, err = s.appendTx(ctx, tx, ps); err != nil {
+		if _, err = s.appendTx(ctx, tx, ps, true); err != nil {
 			return err
 		}
 		return tx.appendAudits(ctx, s.NowUTC(), audit...)
@@ -130,7 +121,7 @@ func (s *Money) Resettle(ctx context.Context, p *posguard.Payout, ps []*posguard
 		if err := s.insertPayout(ctx, tx, p); err != nil {
 			return err
 		}
-		_, err = s.appendTx(ctx, tx, ps)
+		_, err = s.appendTx(ctx, tx, ps, true)
 		return err
 	})
 }

@@ -2,24 +2,18 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
-	"strings"
 
 	"github.com/posguard/posguard"
 )
 
 // AppendPostings implements posguard.LedgerStore.
 func (s *Money) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int, error) {
-	n := 0
-	appendIn := func(look bool) error {
-		return s.DB.InTx(ctx, "append postings", func(tx *Tx) (err error) {
-			n, err = s.appendKeys(ctx, tx, ps, look)
-			return err
-		})
+	appendIn := func(look bool) (int, error) {
+		return inTx(ctx, s.DB, "append postings", func(tx *Tx) (int, error) { return s.appendTx(ctx, tx, ps, look) })
 	}
 	if s.DB.D.Arrays {
 		// One key lookup for the whole batch (an array parameter): cheap.
-		return n, appendIn(true)
+		return appendIn(true)
 	}
 	// Without arrays the key lookup binds every key and costs about a
 	// tenth of a posting, and the keys a caller appends are almost always
@@ -27,25 +21,20 @@ func (s *Money) AppendPostings(ctx context.Context, ps []*posguard.Posting) (int
 	// append without looking: the unique key index refuses a known key,
 	// and only then is the batch appended again with the lookup, which
 	// skips it. The result is the same either way.
-	if err := appendIn(false); posguard.ErrorCode(err) != posguard.ECONFLICT {
+	if n, err := appendIn(false); posguard.ErrorCode(err) != posguard.ECONFLICT {
 		return n, err
 	}
-	return n, appendIn(true)
+	return appendIn(true)
 }
 
 // appendTx appends ps inside tx: it takes the head (locked on PostgreSQL),
 // skips known keys (and a key repeated in ps after its first), writes the
 // postings and their entries with multi-row statements, checks that every
-// new posting's entries sum to zero and moves the head.
-func (s *Money) appendTx(ctx context.Context, tx *Tx, ps []*posguard.Posting) (int, error) {
-	return s.appendKeys(ctx, tx, ps, true)
-}
-
-// appendKeys is appendTx; with look false it does not look the keys of
-// ps up in the ledger, and a known one makes the insert fail (ECONFLICT)
-// instead of being skipped.
-func (s *Money) appendKeys(ctx context.Context, tx *Tx, ps []*posguard.Posting, look bool) (int, error) {
-	seq, hash, err := s.lockHead(ctx, tx)
+// new posting's entries sum to zero and moves the head. With look false it
+// does not look the keys of ps up in the ledger, and a known one makes the
+// insert fail (ECONFLICT) instead of being skipped.
+func (s *Money) appendTx(ctx context.Context, tx *Tx, ps []*posguard.Posting, look bool) (int, error) {
+	seq, hash, err := s.head(ctx, tx, s.DB.D.ForUpdate)
 	if err != nil {
 		return 0, err
 	}
@@ -83,13 +72,11 @@ func (s *Money) appendKeys(ctx context.Context, tx *Tx, ps []*posguard.Posting, 
 		return 0, err
 	}
 	// The store's own balance check: every posting just written nets to zero.
-	var bad int64
-	err = tx.QueryRow(ctx, `SELECT seq FROM ledger_entries WHERE seq >= ? GROUP BY seq HAVING SUM(amount) <> 0 LIMIT 1`, first).Scan(&bad)
-	if err == nil {
-		return 0, posguard.Errorf(posguard.EINVALID, "ledger: posting %d does not balance", bad)
-	}
-	if !errors.Is(err, ErrNoRows) {
+	if bad, err := queryOne(ctx, tx, "", none, one[int64],
+		`SELECT seq FROM ledger_entries WHERE seq >= ? GROUP BY seq HAVING SUM(amount) <> 0 LIMIT 1`, first); err != nil {
 		return 0, s.DB.Err(err, "check balance")
+	} else if bad != 0 {
+		return 0, posguard.Errorf(posguard.EINVALID, "ledger: posting %d does not balance", bad)
 	}
 	if _, err := tx.Exec(ctx, "move ledger head", `UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1`, seq, hash); err != nil {
 		return 0, err
@@ -104,25 +91,16 @@ const appendChunk = 64
 // knownKeys returns which keys of ps the ledger holds already.
 func (s *Money) knownKeys(ctx context.Context, tx *Tx, ps []*posguard.Posting) (map[string]bool, error) {
 	known := make(map[string]bool, len(ps))
-	keys := make([]string, 0, len(ps))
-	seen := make(map[string]bool, len(ps))
-	for _, p := range ps {
-		if !seen[p.Key] {
-			seen[p.Key] = true
-			keys = append(keys, p.Key)
-		}
+	keys, args := make([]string, len(ps)), make([]any, len(ps))
+	for i, p := range ps {
+		keys[i], args[i] = p.Key, p.Key
 	}
 	if s.DB.D.Arrays {
 		// One statement for any number of keys: the keys as one text[].
 		return known, markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key = ANY(?::text[])`, keys)
 	}
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
-	}
 	for _, k := range chunkSizes(len(args), appendChunk) {
-		in := strings.TrimSuffix(strings.Repeat("?, ", k), ", ")
-		if err := markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key IN (`+in+`)`, args[:k]...); err != nil {
+		if err := markKeys(ctx, tx, known, `SELECT key FROM ledger_postings WHERE key IN `+values(1, k), args[:k]...); err != nil {
 			return nil, err
 		}
 		args = args[k:]
@@ -193,14 +171,11 @@ func (s *Money) queryPostings(ctx context.Context, query string, args ...any) ([
 // Balances implements posguard.LedgerStore.
 func (s *Money) Balances(ctx context.Context, f posguard.BalanceFilter) ([]posguard.Balance, error) {
 	a := Args{}
-	q := `SELECT account, SUM(amount) FROM ledger_entries WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID)
+	q := `SELECT account, SUM(amount) FROM ledger_entries WHERE 1 = 1` + a.Eq("merchant_id", f.MerchantID, "date <=", f.UpTo)
 	if f.MerchantID != "" {
 		// The predicate of the partial index ledger_entries_merchant
 		// (migration 0080), so the database may use it.
 		q += ` AND merchant_id <> ''`
-	}
-	if f.UpTo != "" {
-		q += ` AND date <= ` + a.Add(f.UpTo)
 	}
 	return queryAll(ctx, s.DB, "balances", func(r Row) (b posguard.Balance, err error) {
 		err = r.Scan(&b.Account, &b.Amount)
@@ -210,19 +185,12 @@ func (s *Money) Balances(ctx context.Context, f posguard.BalanceFilter) ([]posgu
 
 // LedgerHead implements posguard.LedgerStore.
 func (s *Money) LedgerHead(ctx context.Context) (int64, string, error) {
-	var seq int64
-	var hash string
-	err := s.DB.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`).Scan(&seq, &hash)
-	return seq, hash, s.DB.Err(err, "ledger head")
+	return s.head(ctx, s.DB, "")
 }
 
 // MerchantPostings implements posguard.LedgerStore.
 func (s *Money) MerchantPostings(ctx context.Context, mid, from, to string) ([]*posguard.Posting, error) {
-	if from == "" {
-		from = "0000-00-00"
-	}
-	if to == "" {
-		to = "9999-99-99"
-	}
-	return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings WHERE merchant_id = ? AND date >= ? AND date <= ? ORDER BY seq`, mid, from, to)
+	a := Args{List: []any{mid}}
+	return s.queryPostings(ctx, `SELECT `+postingCols+` FROM ledger_postings WHERE merchant_id = ?`+a.Eq("date >=", from, "date <=", to)+
+		` ORDER BY seq`, a.List...)
 }

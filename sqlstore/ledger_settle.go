@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -36,7 +35,7 @@ func (s *Money) SettleT1(ctx context.Context, run posguard.T1Run) (posguard.T1Re
 	at := s.NowUTC().Truncate(time.Microsecond)
 	err := s.DB.InTx(ctx, "settle "+run.Date, func(tx *Tx) error {
 		res = posguard.T1Result{}
-		head, _, err := s.lockHead(ctx, tx)
+		head, _, err := s.head(ctx, tx, s.DB.D.ForUpdate)
 		if err != nil {
 			return err
 		}
@@ -92,7 +91,7 @@ func (s *Money) SettleT1(ctx context.Context, run posguard.T1Run) (posguard.T1Re
 				ps = append(ps, run.Postings(b)...)
 			}
 		}
-		if _, err := s.appendTx(ctx, tx, ps); err != nil {
+		if _, err := s.appendTx(ctx, tx, ps, true); err != nil {
 			return err
 		}
 		for _, b := range res.Batches {
@@ -124,15 +123,8 @@ func t1Suffix(n int) string       { return "-" + strconv.Itoa(n) }
 
 // t1Counts counts each merchant's T+1 batches of date.
 func (s *Money) t1Counts(ctx context.Context, tx *Tx, date string) (map[string]int, error) {
-	counts, err := queryAll(ctx, tx, "count batches", func(r Row) (t posguard.MerchantTotal, err error) {
-		err = r.Scan(&t.MerchantID, &t.Count)
-		return t, err
-	}, `SELECT merchant_id, COUNT(*) FROM settlement_batches WHERE date = ? AND kind = 't1' GROUP BY merchant_id`, date)
-	out := map[string]int{}
-	for _, c := range counts {
-		out[c.MerchantID] = c.Count
-	}
-	return out, err
+	return queryMap[string, int](ctx, tx, "count batches",
+		`SELECT merchant_id, COUNT(*) FROM settlement_batches WHERE date = ? AND kind = 't1' GROUP BY merchant_id`, date)
 }
 
 // assignT1 assigns their items to the run's batches bs (created at at):
@@ -228,10 +220,7 @@ func (s *Money) holdForReviewTx(ctx context.Context, tx *Tx, date string, thresh
 	}
 	n2, err := tx.Exec(ctx, "hold referring items", ins+` AND (p.txn_id IN (SELECT txn_id FROM settlement_items WHERE state <> 'batch' AND state = 'review')
 		OR p.orig_id IN (SELECT txn_id FROM settlement_items WHERE state <> 'batch' AND state = 'review'))`, reason)
-	if err != nil {
-		return 0, err
-	}
-	return int(n1 + n2), nil
+	return int(n1 + n2), err
 }
 
 // holdTxnsTx is HoldTxnsForReview inside tx.
@@ -249,12 +238,10 @@ func (s *Money) holdTxnsTx(ctx context.Context, tx *Tx, ids []int64, reason stri
 	return int(n), nil
 }
 
-// lockHead reads the ledger head and takes it for the rest of tx
+// head reads the ledger head through q; inside a transaction with lock the
+// dialect's ForUpdate, it takes the head for the rest of the transaction
 // (PostgreSQL: FOR UPDATE), so settlement writers and appends take turns.
-func (s *Money) lockHead(ctx context.Context, tx *Tx) (seq int64, hash string, err error) {
-	err = tx.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+s.DB.D.ForUpdate).Scan(&seq, &hash)
-	if errors.Is(err, ErrNoRows) {
-		return 0, "", posguard.Errorf(posguard.EINTERNAL, "ledger head missing")
-	}
-	return seq, hash, s.DB.Err(err, "lock ledger head")
+func (s *Money) head(ctx context.Context, q Reader, lock string) (seq int64, hash string, err error) {
+	err = q.QueryRow(ctx, `SELECT seq, hash FROM ledger_head WHERE id = 1`+lock).Scan(&seq, &hash)
+	return seq, hash, found(s.DB, err, "ledger head", func() error { return posguard.Errorf(posguard.EINTERNAL, "ledger head missing") })
 }

@@ -61,28 +61,22 @@ func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
-// exec runs a statement, prepared when it can be.
-func (c *stmtCache) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := c.stmt(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
-	}
-	return c.r.ExecContext(ctx, query, args...)
-}
-
 // Exec implements Querier.
 func (c *stmtCache) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := c.exec(ctx, query, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	_, n, err := c.ExecID(ctx, query, args...)
+	return n, err
 }
 
 // ExecID implements IDExecer: the rows the statement changed and, when it
 // changed one, the ID the driver reports for it (SQLite's last insert
-// rowid).
+// rowid). The statement runs prepared when it can be.
 func (c *stmtCache) ExecID(ctx context.Context, query string, args ...any) (id, n int64, err error) {
-	res, err := c.exec(ctx, query, args...)
+	var res sql.Result
+	if st := c.stmt(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = c.r.ExecContext(ctx, query, args...)
+	}
 	if err == nil {
 		n, err = res.RowsAffected()
 	}
@@ -165,14 +159,25 @@ func (c *SQLConn) KeepTxStatements() {
 func (c *SQLConn) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for q, st := range c.m {
-		st.Close()
-		delete(c.m, q)
-	}
-	if c.txs != nil {
-		c.txs.close()
+	closeAll(c.m)
+	if k := c.txs; k != nil {
+		// Statements still being prepared are closed when they are ready.
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		k.closed = true
+		closeAll(k.m)
 	}
 	return nil
+}
+
+// closeAll closes the statements of m (nil: being prepared) and empties it.
+func closeAll(m map[string]*sql.Stmt) {
+	for _, st := range m {
+		if st != nil {
+			st.Close()
+		}
+	}
+	clear(m)
 }
 
 // txStmts are the statements a pool keeps for its transactions
@@ -248,20 +253,6 @@ func (c *SQLConn) Kept() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// close closes the kept statements; statements still being prepared are
-// closed when they are ready.
-func (k *txStmts) close() {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.closed = true
-	for q, st := range k.m {
-		if st != nil {
-			st.Close()
-		}
-		delete(k.m, q)
-	}
 }
 
 // SQLTx is a TxConn over a database/sql transaction. Each query it runs is

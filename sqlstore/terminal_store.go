@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -30,14 +31,11 @@ func (s *Store) PutTerminal(ctx context.Context, t *posguard.Terminal) error {
 	if err != nil {
 		return posguard.WrapError(posguard.EINTERNAL, err, "terminal %s: seal TMK", t.ID)
 	}
-	_, err = s.DB.Exec(ctx, "put terminal", `
-		INSERT INTO terminals (id, merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status,
-			signed_on, signed_on_at, batch, last_seen, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '000001', ?, ?)
-		ON CONFLICT (id) DO UPDATE SET `+setExcluded("merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status, updated_at"),
-		t.ID, t.MerchantID, tmk, t.KeyScheme, t.MAC, t.Model, t.Firmware, string(status),
-		false, s.T(time.Time{}), s.T(time.Time{}), s.T(s.NowUTC()))
-	return err
+	// A new terminal: signed off, batch 000001, never seen, no working keys.
+	v := &sealedTerminal{Terminal: posguard.Terminal{ID: t.ID, MerchantID: t.MerchantID, KeyScheme: t.KeyScheme, MAC: t.MAC,
+		Model: t.Model, Firmware: t.Firmware, Status: status, Batch: "000001", UpdatedAt: s.NowUTC()}, k: [4][]byte{tmk}}
+	return terminalTable.add(ctx, s.DB, s, v, ` ON CONFLICT (id) DO UPDATE SET `+
+		setExcluded("merchant_id, tmk_sealed, key_scheme, mac, model, firmware, status, updated_at"))
 }
 
 // Terminal returns the terminal with id, keys unsealed; ENOTFOUND if none.
@@ -58,10 +56,8 @@ func (s *Store) Terminals(ctx context.Context) ([]*posguard.Terminal, error) {
 // ENOTFOUND if the terminal does not exist; EINVALID if batch is not six
 // digits.
 func (s *Store) SaveSignOn(ctx context.Context, id string, keys posguard.WorkingKeys, batch string, at time.Time) error {
-	if batch != "" {
-		if err := checkBatch(id, batch); err != nil {
-			return err
-		}
+	if err := checkBatch(id, batch); batch != "" && err != nil {
+		return err
 	}
 	var sealed [3][]byte
 	for i, k := range [][]byte{keys.PIK, keys.MAK, keys.TDK} {
@@ -235,11 +231,7 @@ func (s *Store) openKey(sealed, ad []byte, id, what string) ([]byte, error) {
 
 // checkBatch is EINVALID unless batch is a six-digit batch number.
 func checkBatch(id, batch string) error {
-	ok := len(batch) == 6
-	for _, c := range batch {
-		ok = ok && c >= '0' && c <= '9'
-	}
-	if !ok {
+	if len(batch) != 6 || strings.Trim(batch, "0123456789") != "" {
 		return posguard.Errorf(posguard.EINVALID, "terminal %s: batch %q is not six digits", id, batch)
 	}
 	return nil
