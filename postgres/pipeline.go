@@ -21,8 +21,7 @@ import (
 
 // RunStmts implements groupcommit.Pipeliner: the pending savepoint
 // statements and every statement in one pgx.Batch, one round trip.
-func (b *batchTx) RunStmts(ctx context.Context, stmts []any) (errs []error, retry bool, err error) {
-	sp := b.sp
+func (sp *savepointTx) RunStmts(ctx context.Context, stmts []any) (errs []error, retry bool, err error) {
 	batch := sp.queue()
 	for _, st := range stmts {
 		p := st.(*sqlstore.Stmt)

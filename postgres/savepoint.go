@@ -27,10 +27,11 @@ const (
 	rollbackSavepointSQL = "ROLLBACK TO SAVEPOINT grp"
 )
 
-// savepointTx is the shared transaction as a grouped write sees it (a
-// sqlstore.Querier), with the pending savepoint statements sent in front of
-// the write's first statement.
+// savepointTx is one shared transaction of the committer, and the
+// sqlstore.Querier its writes run on, with the pending savepoint statements
+// sent in front of a write's first statement.
 type savepointTx struct {
+	s       *Store
 	tx      pgx.Tx
 	pending []string // savepoint statements still to send
 	sent    bool     // the write has sent its first statement (and pending)
@@ -41,7 +42,7 @@ type savepointTx struct {
 }
 
 // DeferAudit implements sqlstore.AuditDeferrer: rec is appended when the
-// batch commits (batchTx.Commit).
+// batch commits (Commit).
 func (t *savepointTx) DeferAudit(rec *posguard.AuditRecord) { t.audits = append(t.audits, rec) }
 
 // queue builds a batch of the pending savepoint statements.

@@ -20,7 +20,7 @@ type Store struct {
 	*sqlstore.Store
 
 	pool     *pgxpool.Pool
-	group    *committer // group commit of journal and reversal writes
+	group    *sqlstore.Group // group commit of journal and reversal writes
 	migrated []string
 }
 
@@ -59,7 +59,7 @@ func Open(ctx context.Context, url string, sealer posguard.Sealer) (*Store, erro
 		pool.Close()
 		return nil, err
 	}
-	s.group = newCommitter(s)
+	s.group = s.NewGroup(true, s.beginBatch)
 	s.Group = groupTx{s.group}
 	return s, nil
 }
@@ -78,17 +78,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connection pool.
 func (s *Store) Close() error {
-	if s.group != nil {
-		s.group.Close()
-	}
+	s.group.Close()
 	s.pool.Close()
 	return nil
-}
-
-// dbError maps a driver error to a posguard error; op names the operation.
-// Driver types never leave the package except as the wrapped cause.
-func dbError(err error, op string) error {
-	return sqlstore.MapError(err, "postgres", op, pgCode)
 }
 
 // pgCode classifies a PostgreSQL or connection error by SQLSTATE: unique
@@ -121,20 +113,4 @@ func pgCode(err error) string {
 		return posguard.EUNAVAILABLE
 	}
 	return ""
-}
-
-// inTx runs f in a database transaction, committing when f returns nil.
-func (s *Store) inTx(ctx context.Context, op string, f func(tx pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return dbError(err, op)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := f(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return dbError(err, op+" commit")
-	}
-	return nil
 }

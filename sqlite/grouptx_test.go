@@ -12,7 +12,7 @@ import (
 
 // TestGroupTxQROrdersInOneBatch: QR orders created at once share one
 // group-commit transaction with a card sale (sqlstore.InGroupTx through
-// the committer's DoTx); a refused update among them is rolled back alone;
+// the committer's Do); a refused update among them is rolled back alone;
 // every order is in the store with its own out_trade_no when its caller
 // returns.
 func TestGroupTxQROrdersInOneBatch(t *testing.T) {

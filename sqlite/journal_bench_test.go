@@ -2,12 +2,12 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/sqlstore"
 	"github.com/posguard/posguard/storetest"
 )
 
@@ -50,17 +50,14 @@ func benchByKey(b *testing.B, hit bool) {
 	s := openBench(b, true)
 	ctx := context.Background()
 	const rows = 100_000
-	err := s.group.Do(ctx, "fill", func(ctx context.Context, tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO transactions (terminal_id, batch, stan, mti, type, content_hash, merchant_id,
+	err := s.group.Do(ctx, "fill", func(ctx context.Context, tx sqlstore.Querier) error {
+		const ins = `INSERT INTO transactions (terminal_id, batch, stan, mti, type, content_hash, merchant_id,
 			pan_masked, pan_hash, issuer_bin, card_org, amount, currency, proc_code, entry_mode, settlement_date, rrn, auth_code,
 			response_code, reason, state, orig_id, refunded_amount, upstream_stan, upstream_time, answer, detail, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		for i := range rows {
 			t := journalTxn(i)
-			if _, err := ins.ExecContext(ctx, t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
+			if _, err := tx.Exec(ctx, ins, t.TerminalID, t.Batch, t.STAN, t.MTI, string(t.Type), t.ContentHash, t.MerchantID,
 				t.PANMasked, t.PANHash, t.IssuerBIN, t.CardOrg, int64(t.Amount), t.Currency, t.ProcCode, t.EntryMode,
 				t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
 				t.UpstreamSTAN, t.UpstreamTime, nil, `{"route":"cups"}`, 1, 1); err != nil {

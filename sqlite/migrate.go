@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"strings"
 
 	"github.com/posguard/posguard"
@@ -39,26 +40,21 @@ func (s *Store) applyMigration(ctx context.Context, version, body string) (bool,
 		return sqlstore.ApplyMigration(ctx, db, version, body, setup, nil)
 	}
 	if _, err := s.write.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
-		return false, dbError(err, "migration "+version)
+		return false, db.Err(err, "migration "+version)
 	}
 	defer s.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
 	return sqlstore.ApplyMigration(ctx, db, version, body, setup, func(ctx context.Context, tx *sqlstore.Tx) error {
 		// Any row of the check is a reference to a missing parent.
-		rows, err := tx.Query(ctx, "foreign key check "+version, `PRAGMA foreign_key_check`)
-		if err != nil {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int
+		err := tx.QueryRow(ctx, `PRAGMA foreign_key_check`).Scan(&table, &rowid, &parent, &fkid)
+		if errors.Is(err, sqlstore.ErrNoRows) {
+			return nil
+		} else if err != nil {
 			return err
 		}
-		defer rows.Close()
-		if rows.Next() {
-			var table, parent string
-			var rowid sql.NullInt64
-			var fkid int
-			if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
-				return err
-			}
-			return posguard.Errorf(posguard.EINTERNAL, "sqlite: migration %s: %s row %d references a missing %s row",
-				version, table, rowid.Int64, parent)
-		}
-		return rows.Err()
+		return posguard.Errorf(posguard.EINTERNAL, "sqlite: migration %s: %s row %d references a missing %s row",
+			version, table, rowid.Int64, parent)
 	})
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 
 	sqlite3 "modernc.org/sqlite"
@@ -16,30 +15,12 @@ import (
 // costs two extra statements per write and a copy of every page the write
 // touches into the statement journal. Insert and the usual Update refuse
 // (ECONFLICT, ENOTFOUND, EINVALID) only before they change anything, so
-// they need no savepoint to fail alone. They reach the committer (DoStmt) as
-// "statement writes" (internal/groupcommit/pipeline.go): the batch runs
-// them directly, and only a failure of another kind, one that may have left
-// part of the write behind, makes the committer roll the batch back and run
-// it again with a savepoint per write.
-
-// cleanWrite is a write whose refusals leave nothing behind.
-type cleanWrite struct{ run writeFunc }
-
-// DoStmt implements sqlstore.StmtGroup: a clean write of the core (st nil:
-// the journal's Insert and usual Update) runs without a savepoint; a write
-// with a one-statement form (the QR engine's) runs as DoTx runs it.
-func (c *committer) DoStmt(ctx context.Context, name string, st *sqlstore.Stmt, f func(ctx context.Context, q sqlstore.Querier) error) error {
-	if st != nil {
-		return c.DoTx(ctx, name, f)
-	}
-	w := func(ctx context.Context, tx *sql.Tx) error {
-		if b := c.cur.Load(); b != nil && b.tx == tx {
-			return f(ctx, &b.q)
-		}
-		return f(ctx, c.s.writeC.Tx(tx))
-	}
-	return c.Committer.DoStmt(ctx, name, &cleanWrite{run: w}, w)
-}
+// they need no savepoint to fail alone. They reach the committer
+// (sqlstore.Group.DoStmt) as "statement writes", sqlstore.CleanWrite
+// (internal/groupcommit/pipeline.go): the batch runs them directly, and
+// only a failure of another kind, one that may have left part of the write
+// behind, makes the committer roll the batch back and run it again with a
+// savepoint per write.
 
 // RunStmts implements groupcommit.Pipeliner for clean writes: each runs in
 // the shared transaction without a savepoint. A refusal is the write's
@@ -48,8 +29,7 @@ func (c *committer) DoStmt(ctx context.Context, name string, st *sqlstore.Stmt, 
 func (b *batchTx) RunStmts(ctx context.Context, stmts []any) (errs []error, retry bool, err error) {
 	errs = make([]error, len(stmts))
 	for i, st := range stmts {
-		w := st.(*cleanWrite)
-		err := w.run(ctx, b.tx)
+		err := st.(sqlstore.CleanWrite)(ctx, b)
 		if err == nil {
 			continue
 		}

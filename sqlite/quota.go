@@ -15,7 +15,7 @@ import (
 func (s *Store) SetMaxSize(ctx context.Context, maxBytes int64) error {
 	var pageSize int64
 	if err := s.write.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
-		return dbError(err, "page size")
+		return s.DB.Err(err, "page size")
 	}
 	pages := int64(1<<31 - 2) // SQLite's largest page count
 	if maxBytes > 0 {
@@ -23,7 +23,7 @@ func (s *Store) SetMaxSize(ctx context.Context, maxBytes int64) error {
 	}
 	var got int64
 	if err := s.write.QueryRowContext(ctx, "PRAGMA max_page_count = "+strconv.FormatInt(pages, 10)).Scan(&got); err != nil {
-		return dbError(err, "max page count")
+		return s.DB.Err(err, "max page count")
 	}
 	if maxBytes > 0 && got > pages {
 		return posguard.Errorf(posguard.EINVALID, "sqlite: the database is already larger than %d bytes", maxBytes)
@@ -36,10 +36,10 @@ func (s *Store) SetMaxSize(ctx context.Context, maxBytes int64) error {
 func (s *Store) Size(ctx context.Context) (int64, error) {
 	var n, size int64
 	if err := s.read.QueryRowContext(ctx, "PRAGMA page_count").Scan(&n); err != nil {
-		return 0, dbError(err, "page count")
+		return 0, s.DB.Err(err, "page count")
 	}
 	if err := s.read.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size); err != nil {
-		return 0, dbError(err, "page size")
+		return 0, s.DB.Err(err, "page size")
 	}
 	return n * size, nil
 }
@@ -54,7 +54,7 @@ func (s *Store) SetReadOnly(ctx context.Context, on bool) error {
 		v = "1"
 	}
 	if _, err := s.write.ExecContext(ctx, "PRAGMA query_only = "+v); err != nil {
-		return dbError(err, "query only")
+		return s.DB.Err(err, "query only")
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ type Store struct {
 	writeC *sqlstore.SQLConn
 	readC  *sqlstore.SQLConn
 
-	group    *committer // group commit of journal and reversal writes
+	group    *sqlstore.Group // group commit of journal and reversal writes
 	migrated []string
 }
 
@@ -79,10 +79,7 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 	if s.write, err = sql.Open("sqlite", dsn(path, false)); err != nil {
 		return nil, posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: open %s", path)
 	}
-	s.write.SetMaxOpenConns(1)
-	s.write.SetMaxIdleConns(1)
-	s.write.SetConnMaxLifetime(0)
-	s.write.SetConnMaxIdleTime(0)
+	s.write.SetMaxOpenConns(1) // kept open for good (database/sql's default)
 
 	ctx := context.Background()
 	if err := s.write.PingContext(ctx); err != nil {
@@ -104,7 +101,7 @@ func Open(path string, sealer posguard.Sealer) (*Store, error) {
 	// statements instead of preparing them in every transaction.
 	s.writeC.KeepTxStatements()
 	s.DB = sqlstore.NewDB(dialect, s.writeC, s.readC)
-	s.group = newCommitter(s)
+	s.group = s.NewGroup(false, s.begin)
 	s.Group = s.group
 	return s, nil
 }
@@ -118,11 +115,12 @@ func (s *Store) Migrated() []string { return append([]string(nil), s.migrated...
 
 // Ping checks that the database answers on both the writer and a reader.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.write.PingContext(ctx); err != nil {
-		return posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: ping")
-	}
 	var one int
-	if err := s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	err := s.write.PingContext(ctx)
+	if err == nil {
+		err = s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	}
+	if err != nil {
 		return posguard.WrapError(posguard.EUNAVAILABLE, err, "sqlite: ping")
 	}
 	return nil
@@ -130,23 +128,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database.
 func (s *Store) Close() error {
-	var errs []error
-	if s.group != nil {
-		s.group.Close()
-	}
-	if s.readC != nil {
-		errs = append(errs, s.readC.Close())
-	}
-	if s.writeC != nil {
-		errs = append(errs, s.writeC.Close())
-	}
-	if s.read != nil {
-		errs = append(errs, s.read.Close())
-	}
-	if s.write != nil {
-		errs = append(errs, s.write.Close())
-	}
-	if err := errors.Join(errs...); err != nil {
+	s.group.Close()
+	if err := errors.Join(s.readC.Close(), s.writeC.Close(), s.read.Close(), s.write.Close()); err != nil {
 		return posguard.WrapError(posguard.EINTERNAL, err, "sqlite: close")
 	}
 	return nil
@@ -160,11 +143,6 @@ var dialect = &sqlstore.Dialect{
 	Unindexed: "+",
 	TimeArg:   sqlstore.NanosTime,
 	Classify:  sqliteCode,
-}
-
-// dbError maps a driver error to a posguard error; op names the operation.
-func dbError(err error, op string) error {
-	return sqlstore.MapError(err, "sqlite", op, sqliteCode)
 }
 
 // sqliteCode classifies an SQLite error: constraint violations conflict,

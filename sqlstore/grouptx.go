@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/groupcommit"
 )
 
 // TxGroup is implemented by a database's group committer (Store.Group) that
@@ -12,10 +13,11 @@ import (
 // engine's order writes join the card journal's batches this way, so that
 // many concurrent orders share one commit. f runs inside the shared
 // transaction (in a savepoint of its own, so a failing f is rolled back
-// alone) with q speaking the dialect's SQL; DoTx returns once that
-// transaction has committed, or f failed, or the commit failed.
+// alone) with q speaking the dialect's SQL; Do returns once that
+// transaction has committed, or f failed, or the commit failed. (Do is
+// groupcommit.Committer's.)
 type TxGroup interface {
-	DoTx(ctx context.Context, name string, f func(ctx context.Context, q Querier) error) error
+	Do(ctx context.Context, name string, f groupcommit.Write[Querier]) error
 }
 
 // StmtGroup is implemented by a TxGroup that can send the one-statement
@@ -25,9 +27,56 @@ type TxGroup interface {
 // failed statement, or with grouping off). A nil st is a write of several
 // statements whose refusals (ECONFLICT, ENOTFOUND, EINVALID) all come
 // before it changes anything, which a group may run without a savepoint
-// (SQLite's journal writes). DoStmt returns as DoTx does.
+// (SQLite's journal writes). DoStmt returns as Do does.
 type StmtGroup interface {
 	DoStmt(ctx context.Context, name string, st *Stmt, f func(ctx context.Context, q Querier) error) error
+}
+
+// Group is a database's group committer (internal/groupcommit) over the
+// core's Querier, a TxGroup and a StmtGroup. A group that pipelines
+// receives the one-statement writes (*Stmt) in its batches' RunStmts
+// (groupcommit.Pipeliner: PostgreSQL); one that does not receives the
+// clean writes there instead (CleanWrite: SQLite, which runs them without
+// a savepoint) and runs one-statement writes as any other.
+type Group struct {
+	*groupcommit.Committer[Querier]
+	pipelines bool
+}
+
+// CleanWrite is a clean write (see StmtGroup) as a Group that does not
+// pipeline hands it to its batch's RunStmts.
+type CleanWrite func(ctx context.Context, q Querier) error
+
+// NewGroup starts the group committer of s's database, whose shared
+// transactions begin opens (see Group for pipelines). With grouping off,
+// each write runs in a transaction of its own on s.DB.
+func (s *Store) NewGroup(pipelines bool, begin func(ctx context.Context) (groupcommit.Batch[Querier], error)) *Group {
+	return &Group{groupcommit.New(groupcommit.Config[Querier]{Prefix: s.DB.D.Name, Begin: begin, Solo: s.DB.solo, DBError: s.DB.Err}), pipelines}
+}
+
+// DoStmt implements StmtGroup.
+func (g *Group) DoStmt(ctx context.Context, name string, st *Stmt, f func(ctx context.Context, q Querier) error) error {
+	switch {
+	case st != nil && g.pipelines:
+		return g.Committer.DoStmt(ctx, name, st, f)
+	case st == nil && !g.pipelines:
+		return g.Committer.DoStmt(ctx, name, CleanWrite(f), f)
+	}
+	return g.Do(ctx, name, f)
+}
+
+// solo runs w in a write transaction of its own (a Group's writes with
+// grouping off).
+func (db *DB) solo(ctx context.Context, name string, w groupcommit.Write[Querier]) error {
+	t, err := db.Write.Begin(ctx)
+	if err != nil {
+		return db.Err(err, name)
+	}
+	defer t.Rollback(context.WithoutCancel(ctx))
+	if err := w(ctx, t); err != nil {
+		return err
+	}
+	return db.Err(t.Commit(ctx), name+" commit")
 }
 
 // TurnTaker is implemented by a TxGroup whose batches take turns with the
@@ -93,13 +142,8 @@ func (s *Store) InGroupTx(ctx context.Context, op string, f func(ctx context.Con
 // is in the core's placeholders here (InGroupStmt rewrites it, and sets
 // Wrote); noRows is the outcome when the statement returned no row.
 func (s *Store) InGroupStmt(ctx context.Context, op string, st *Stmt, noRows func(ctx context.Context, tx *Tx) error) error {
-	return s.inGroupStmt(ctx, op, st, 0, noRows)
-}
-
-// inGroupStmt is InGroupStmt for a write of kind k.
-func (s *Store) inGroupStmt(ctx context.Context, op string, st *Stmt, k writeKind, noRows func(ctx context.Context, tx *Tx) error) error {
-	st.SQL, st.db, st.op, st.noRows = s.DB.Q(st.SQL), s.DB, op, noRows
-	return s.inGroup(ctx, op, st, k, nil)
+	st.noRows = noRows
+	return s.inGroup(ctx, op, st, 0, nil)
 }
 
 // writeKind says what inGroup may assume of a write.
@@ -114,10 +158,11 @@ const (
 	journalWrite
 )
 
-// inGroup runs f, or st when f is nil, through the group committer.
+// inGroup runs f, or st (whose noRows is set) when f is nil, through the
+// group committer, for a write of kind k.
 func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f func(ctx context.Context, tx *Tx) error) error {
-	if f == nil {
-		f = st.run
+	if st != nil {
+		st.SQL, st.db, st.op, f = s.DB.Q(st.SQL), s.DB, op, st.run
 	}
 	g, ok := s.Group.(TxGroup)
 	if !ok {
@@ -132,27 +177,22 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f
 	if k&journalWrite == 0 {
 		a = posguard.TxAuditorOf(ctx)
 	}
-	// rec is where the record appended goes (none without a record due).
+	// rec is where the record appended, or handed to the batch, goes (nil
+	// without a record due: a write then allocates nothing for it).
 	var rec **posguard.AuditRecord
 	if a != nil {
 		rec = new(*posguard.AuditRecord)
 	}
-	run := func(wctx context.Context, q Querier) error {
-		if rec != nil {
-			*rec = nil
-		}
+	run := func(wctx context.Context, q Querier) (err error) {
 		if a != nil {
-			wctx = posguard.WithTxAuditor(wctx, a)
+			wctx, *rec = posguard.WithTxAuditor(wctx, a), nil
 		}
 		tx := newTx(s.DB, q)
-		err := f(wctx, tx)
-		if err == nil {
-			if d, ok := q.(AuditDeferrer); ok {
-				if a != nil && tx.w.wrote {
-					err = deferAudit(d, a, rec)
-				}
-			} else if a != nil {
+		if err = f(wctx, tx); err == nil && a != nil {
+			if d, ok := q.(AuditDeferrer); !ok {
 				*rec, err = tx.requestAudit(wctx, a)
+			} else if tx.w.wrote {
+				*rec, err = deferAudit(d, a)
 			}
 		}
 		return s.DB.Err(err, op)
@@ -160,14 +200,14 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f
 	var err error
 	if sg, ok := g.(StmtGroup); ok && (st != nil || k&cleanWrite != 0) {
 		if st != nil && a != nil {
-			st.Wrote = func(d AuditDeferrer) error {
-				*rec = nil
-				return deferAudit(d, a, rec)
+			st.Wrote = func(d AuditDeferrer) (err error) {
+				*rec, err = deferAudit(d, a)
+				return err
 			}
 		}
 		err = sg.DoStmt(ctx, op, st, run)
 	} else {
-		err = g.DoTx(ctx, op, run)
+		err = g.Do(ctx, op, run)
 	}
 	if err == nil && rec != nil && *rec != nil {
 		a.TxCommitted(*rec)
@@ -184,19 +224,18 @@ func (st *Stmt) run(ctx context.Context, tx *Tx) error {
 	return err
 }
 
-// deferAudit hands the record a has due (into *rec) to d; EINVALID when
+// deferAudit hands the record a has due to d and returns it; EINVALID when
 // the audit log would refuse it.
-func deferAudit(d AuditDeferrer, a posguard.TxAuditor, rec **posguard.AuditRecord) error {
+func deferAudit(d AuditDeferrer, a posguard.TxAuditor) (*posguard.AuditRecord, error) {
 	r := a.TxRecord()
 	if r == nil {
-		return nil
+		return nil, nil
 	}
 	if err := checkAudit(r); err != nil {
-		return err
+		return nil, err
 	}
-	*rec = r
 	d.DeferAudit(r)
-	return nil
+	return r, nil
 }
 
 // checkAudit refuses a record the audit log would refuse.
@@ -210,7 +249,10 @@ func checkAudit(r *posguard.AuditRecord) error {
 // AppendBatchAudits appends rs, in order, to the audit log through q (a
 // shared transaction about to commit), as a transaction of the core does
 // (the head read and locked once, the records inserted, the head moved
-// once).
+// once); none, it does nothing.
 func (s *Store) AppendBatchAudits(ctx context.Context, q Querier, rs []*posguard.AuditRecord) error {
+	if len(rs) == 0 {
+		return nil
+	}
 	return newTx(s.DB, q).appendAudits(ctx, s.NowUTC(), rs...)
 }

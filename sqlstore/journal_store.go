@@ -262,19 +262,6 @@ func checkInsert(t *posguard.Transaction) error {
 	return nil
 }
 
-// insertJSON checks t before it is journaled (see checkInsert) and returns
-// its answer and detail columns (see encodeAnswer and encodeDetail).
-func insertJSON(t *posguard.Transaction) (answer, detail any, err error) {
-	if err := checkInsert(t); err != nil {
-		return nil, nil, err
-	}
-	if answer, err = encodeAnswer(t.Answer); err != nil {
-		return nil, nil, err
-	}
-	detail, err = encodeDetail(t.Detail)
-	return answer, detail, err
-}
-
 // encodeAnswer returns the JSON text of a for its column, or NULL (nil) for
 // no answer.
 func encodeAnswer(a *posguard.Answer) (any, error) { return encodeJSON(a, a == nil, "answer") }

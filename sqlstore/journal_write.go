@@ -1,12 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -39,7 +41,9 @@ const (
 
 // IDExecer is implemented by a Querier that reports the ID an INSERT gave
 // its row, and the rows it changed, without a result set to read (SQLite's
-// last insert rowid: cheaper than RETURNING on the sale path).
+// last insert rowid: cheaper than RETURNING on the sale path). A database
+// without WithWrites journals through it: its write transactions' Querier
+// must implement it.
 type IDExecer interface {
 	ExecID(ctx context.Context, query string, args ...any) (id, n int64, err error)
 }
@@ -49,7 +53,14 @@ type IDExecer interface {
 // ECONFLICT if a transaction with the same TxnKey exists; EINVALID without a
 // type or state.
 func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
-	answer, detail, err := insertJSON(t)
+	if err := checkInsert(t); err != nil {
+		return err
+	}
+	answer, err := encodeAnswer(t.Answer)
+	if err != nil {
+		return err
+	}
+	detail, err := encodeDetail(t.Detail)
 	if err != nil {
 		return err
 	}
@@ -61,21 +72,14 @@ func (s *Store) Insert(ctx context.Context, t *posguard.Transaction) error {
 		t.SettlementDate, t.RRN, t.AuthCode, t.ResponseCode, t.Reason, string(t.State), t.OrigID, int64(t.RefundedAmount),
 		t.UpstreamSTAN, t.UpstreamTime, answer, detail, at, at}
 	if s.DB.D.WithWrites {
-		err = s.inGroupStmt(ctx, "insert", &Stmt{SQL: insertTxnWithSQL, Args: args, Scan: func(r Row) error { return r.Scan(&id) }},
-			journalWrite, func(context.Context, *Tx) error { return txnExists(t) })
+		err = s.inGroup(ctx, "insert", &Stmt{SQL: insertTxnWithSQL, Args: args, Scan: func(r Row) error { return r.Scan(&id) },
+			noRows: func(context.Context, *Tx) error { return txnExists(t) }}, journalWrite, nil)
 	} else {
 		err = s.inGroup(ctx, "insert", nil, cleanWrite|journalWrite, func(ctx context.Context, tx *Tx) error {
 			var n int64
 			var err error
-			if e, ok := tx.w.q.(IDExecer); ok {
-				id, n, err = e.ExecID(ctx, insertTxnSQL, args...)
-				tx.w.wrote = n > 0
-			} else if err = tx.QueryRow(ctx, insertTxnSQL+` RETURNING id`, args...).Scan(&id); errors.Is(err, ErrNoRows) {
-				err = nil
-			} else {
-				n = 1
-			}
-			if err != nil {
+			id, n, err = tx.w.q.(IDExecer).ExecID(ctx, insertTxnSQL, args...)
+			if tx.w.wrote = n > 0; err != nil {
 				return err
 			} else if n == 0 {
 				return txnExists(t)
@@ -103,17 +107,18 @@ func txnExists(t *posguard.Transaction) error {
 // ENOTFOUND if the ID is unknown; ECONFLICT if FromStates is set and not
 // matched (nothing is changed then).
 func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
-	if u.QueueReversal != nil {
-		return s.inGroup(ctx, "update", nil, journalWrite, func(ctx context.Context, tx *Tx) error { return s.applyUpdate(ctx, tx, u) })
+	if u.QueueReversal == nil && s.DB.D.WithWrites {
+		st, err := s.updateStmt(&u, s.NowUTC())
+		if err != nil {
+			return err
+		}
+		return s.inGroup(ctx, "update", st, journalWrite, nil)
 	}
-	if !s.DB.D.WithWrites {
-		return s.inGroup(ctx, "update", nil, cleanWrite|journalWrite, func(ctx context.Context, tx *Tx) error { return s.applyUpdate(ctx, tx, u) })
+	k := journalWrite
+	if u.QueueReversal == nil {
+		k |= cleanWrite
 	}
-	st, err := s.updateStmt(u, s.NowUTC())
-	if err != nil {
-		return err
-	}
-	return s.inGroupStmt(ctx, "update", st, journalWrite, func(ctx context.Context, tx *Tx) error { return updateRefused(ctx, tx, u) })
+	return s.inGroup(ctx, "update", nil, k, func(ctx context.Context, tx *Tx) error { return s.applyUpdate(ctx, tx, &u) })
 }
 
 // CompleteReversal marks the reversal done and applies u to its transaction
@@ -123,30 +128,33 @@ func (s *Store) Update(ctx context.Context, u posguard.TxnUpdate) error {
 // EINVALID if u.ID names another transaction.
 func (s *Store) CompleteReversal(ctx context.Context, id int64, u posguard.TxnUpdate) error {
 	return s.inGroup(ctx, "complete reversal", nil, journalWrite, func(ctx context.Context, tx *Tx) error {
-		if err := checkCompletionRow(tx.QueryRow(ctx, `SELECT txn_id, state FROM reversals WHERE id = ?`+s.DB.D.ForUpdate, id), id, &u); err != nil {
+		r, err := queryOne(ctx, tx, "complete reversal", func() error { return reversalNotFound(id) }, revTable.scan,
+			`SELECT `+reversalColumns+` FROM reversals WHERE id = ?`+s.DB.D.ForUpdate, id)
+		if err == nil {
+			err = checkCompletion(id, r.TxnID, string(r.State), &u)
+		}
+		if err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "complete reversal", `UPDATE reversals SET state = 'done', updated_at = ? WHERE id = ?`, s.T(s.NowUTC()), id); err != nil {
 			return err
 		}
-		return s.applyUpdate(ctx, tx, u)
+		return s.applyUpdate(ctx, tx, &u)
 	})
 }
 
 // applyUpdate runs u inside tx, and queues its reversal.
-func (s *Store) applyUpdate(ctx context.Context, tx *Tx, u posguard.TxnUpdate) error {
+func (s *Store) applyUpdate(ctx context.Context, tx *Tx, u *posguard.TxnUpdate) error {
 	now := s.NowUTC()
 	if s.DB.D.WithWrites {
 		st, err := s.updateStmt(u, now)
+		if err == nil {
+			err = st.run(ctx, tx)
+		}
 		if err != nil {
 			return err
 		}
-		if err := st.Scan(tx.QueryRow(ctx, st.SQL, st.Args...)); errors.Is(err, ErrNoRows) {
-			return updateRefused(ctx, tx, u)
-		} else if err != nil {
-			return err
-		}
-	} else if err := s.updateInGo(ctx, tx, u, now); err != nil {
+	} else if err := s.updateInGo(ctx, tx, *u, now); err != nil {
 		return err
 	}
 	if u.QueueReversal != nil {
@@ -155,34 +163,26 @@ func (s *Store) applyUpdate(ctx context.Context, tx *Tx, u posguard.TxnUpdate) e
 	return nil
 }
 
-// updateWithSQL applies a TxnUpdate to one row when its state is allowed
-// and appends the event with the resulting state, in one statement. Empty
-// strings leave a column unchanged; a non-NULL answer replaces the stored
-// one; Detail is merged with jsonb || (keys in the update win).
-const updateWithSQL = `
-	WITH upd AS (
-		UPDATE transactions SET
-			state = CASE WHEN $1 = '' THEN state ELSE $1 END,
-			response_code = CASE WHEN $2 = '' THEN response_code ELSE $2 END,
-			reason = CASE WHEN $3 = '' THEN reason ELSE $3 END,
-			auth_code = CASE WHEN $4 = '' THEN auth_code ELSE $4 END,
-			rrn = CASE WHEN $5 = '' THEN rrn ELSE $5 END,
-			upstream_stan = CASE WHEN $6 = '' THEN upstream_stan ELSE $6 END,
-			upstream_time = CASE WHEN $7 = '' THEN upstream_time ELSE $7 END,
-			refunded_amount = refunded_amount + $8,
-			answer = coalesce($9::jsonb, answer),
-			detail = CASE WHEN $10::jsonb IS NULL THEN detail ELSE coalesce(detail, '{}'::jsonb) || $10::jsonb END,
-			updated_at = $11
-		WHERE id = $12 AND ($13::text[] IS NULL OR state = ANY ($13::text[]))
+// updateWithSQL (PostgreSQL) applies a TxnUpdate to one row when its state
+// is allowed and appends the event with the resulting state, in one
+// statement. Empty strings leave a column unchanged; a non-NULL answer
+// replaces the stored one; Detail is merged with jsonb || (keys in the
+// update win). Its SET list is SQLite's (UpdateTxnSQL).
+var updateWithSQL = strings.ReplaceAll(`
+	WITH upd AS (`+updateHeadSQL+updateRRNSQL+updateUpstreamSQL+`
+			answer = coalesce(?9::jsonb, answer),
+			detail = CASE WHEN ?10::jsonb IS NULL THEN detail ELSE coalesce(detail, '{}'::jsonb) || ?10::jsonb END,
+			updated_at = ?11
+		WHERE id = ?12 AND (?13::text[] IS NULL OR state = ANY (?13::text[]))
 		RETURNING id, state
 	)
 	INSERT INTO txn_events (txn_id, at, state, code, reason, note)
-	SELECT id, $14, state, $2, $3, $15 FROM upd
-	RETURNING state`
+	SELECT id, ?14, state, ?2, ?3, ?15 FROM upd
+	RETURNING state`, "?", "$")
 
 // updateStmt is u without a reversal to queue as one statement
-// (updateWithSQL).
-func (s *Store) updateStmt(u posguard.TxnUpdate, now time.Time) (*Stmt, error) {
+// (updateWithSQL), refused by updateRefused.
+func (s *Store) updateStmt(u *posguard.TxnUpdate, now time.Time) (*Stmt, error) {
 	answer, err := encodeAnswer(u.Answer)
 	if err != nil {
 		return nil, err
@@ -198,7 +198,8 @@ func (s *Store) updateStmt(u posguard.TxnUpdate, now time.Time) (*Stmt, error) {
 	var state string
 	return &Stmt{SQL: updateWithSQL, Scan: func(r Row) error { return r.Scan(&state) },
 		Args: []any{string(u.State), u.ResponseCode, u.Reason, u.AuthCode, u.RRN, u.UpstreamSTAN, u.UpstreamTime,
-			int64(u.AddRefunded), answer, detail, now, u.ID, from, eventAt(u, now), u.Note}}, nil
+			int64(u.AddRefunded), answer, detail, now, u.ID, from, eventAt(*u, now), u.Note},
+		noRows: func(ctx context.Context, tx *Tx) error { return updateRefused(ctx, tx, *u) }}, nil
 }
 
 // eventAt is the time of u's event: u.At, or now.
@@ -233,17 +234,20 @@ func txnNotFound(id int64) error {
 // transactions_rrn index entry alone instead of deleting and re-inserting
 // it unchanged (?5 is bound but not used).
 const (
-	UpdateTxnSQL     = updateHeadSQL + `rrn = CASE WHEN ?5 = '' THEN rrn ELSE ?5 END,` + updateTailSQL
+	UpdateTxnSQL     = updateHeadSQL + updateRRNSQL + updateTailSQL
 	UpdateKeepRRNSQL = updateHeadSQL + updateTailSQL
 	updateHeadSQL    = `UPDATE transactions SET
 		state = CASE WHEN ?1 = '' THEN state ELSE ?1 END,
 		response_code = CASE WHEN ?2 = '' THEN response_code ELSE ?2 END,
 		reason = CASE WHEN ?3 = '' THEN reason ELSE ?3 END,
 		auth_code = CASE WHEN ?4 = '' THEN auth_code ELSE ?4 END,`
-	updateTailSQL = `
+	updateRRNSQL = `
+		rrn = CASE WHEN ?5 = '' THEN rrn ELSE ?5 END,`
+	updateUpstreamSQL = `
 		upstream_stan = CASE WHEN ?6 = '' THEN upstream_stan ELSE ?6 END,
 		upstream_time = CASE WHEN ?7 = '' THEN upstream_time ELSE ?7 END,
-		refunded_amount = refunded_amount + ?8,
+		refunded_amount = refunded_amount + ?8,`
+	updateTailSQL = updateUpstreamSQL + `
 		answer = CASE WHEN ?9 IS NULL THEN answer ELSE ?9 END,
 		detail = CASE WHEN ?10 IS NULL THEN detail ELSE ?10 END,
 		updated_at = ?11
@@ -251,8 +255,9 @@ const (
 	currentSQL = `SELECT state, detail FROM transactions WHERE id = ?`
 )
 
-// updateInGo runs u (SQLite): a point read by rowid when FromStates or
-// Detail need the stored row, then the UPDATE and the event.
+// updateInGo runs u (SQLite): a point read by rowid when FromStates,
+// Detail or the event (u sets no state) need the stored row, then the
+// UPDATE and the event.
 func (s *Store) updateInGo(ctx context.Context, tx *Tx, u posguard.TxnUpdate, now time.Time) error {
 	answer, err := encodeAnswer(u.Answer)
 	if err != nil {
@@ -260,7 +265,7 @@ func (s *Store) updateInGo(ctx context.Context, tx *Tx, u posguard.TxnUpdate, no
 	}
 	var detail any
 	state := string(u.State) // the row's state after the update, for its event
-	if len(u.FromStates) > 0 || len(u.Detail) > 0 {
+	if len(u.FromStates) > 0 || len(u.Detail) > 0 || state == "" {
 		var cur string
 		var stored sql.NullString
 		if err := tx.QueryRow(ctx, currentSQL, u.ID).Scan(&cur, &stored); errors.Is(err, ErrNoRows) {
@@ -274,7 +279,7 @@ func (s *Store) updateInGo(ctx context.Context, tx *Tx, u posguard.TxnUpdate, no
 		if detail, err = mergeDetail(u.ID, stored, u.Detail); err != nil {
 			return err
 		}
-		state = cmpOr(state, cur)
+		state = cmp.Or(state, cur)
 	}
 	query := UpdateTxnSQL
 	if u.RRN == "" {
@@ -285,22 +290,8 @@ func (s *Store) updateInGo(ctx context.Context, tx *Tx, u posguard.TxnUpdate, no
 	if err = changed(n, err, func() error { return txnNotFound(u.ID) }); err != nil {
 		return err
 	}
-	if state == "" {
-		// Neither set nor read above: the row keeps the state it had.
-		if err := tx.QueryRow(ctx, currentSQL, u.ID).Scan(&state, new(sql.NullString)); err != nil {
-			return err
-		}
-	}
 	_, err = tx.Exec(ctx, "update event", insertEventSQL, u.ID, s.T(eventAt(u, now)), state, u.ResponseCode, u.Reason, u.Note)
 	return err
-}
-
-// cmpOr returns a, or b when a is empty.
-func cmpOr(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a
 }
 
 // mergeDetail merges add into the stored detail JSON (keys in add win) and

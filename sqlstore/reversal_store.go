@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -60,7 +59,7 @@ func (s *Store) ReversalAttempted(ctx context.Context, id int64, next time.Time,
 }
 
 // checkCompletion is the precondition of completing reversal id, whose
-// stored row (read by the store) reverses txnID and is in state: ECONFLICT
+// stored row reverses txnID and is in state: ECONFLICT
 // unless the reversal is pending; EINVALID when u names another transaction
 // or would queue another reversal. A zero u.ID is set to txnID.
 func checkCompletion(id, txnID int64, state string, u *posguard.TxnUpdate) error {
@@ -76,21 +75,6 @@ func checkCompletion(id, txnID int64, state string, u *posguard.TxnUpdate) error
 		return posguard.Errorf(posguard.EINVALID, "reversal %d: completion cannot queue another reversal", id)
 	}
 	return nil
-}
-
-// checkCompletionRow reads, from row (SELECT txn_id, state FROM reversals
-// WHERE id = …), what checkCompletion needs and checks it: ENOTFOUND when
-// there is no row. A driver error is returned as it is, for the caller to
-// map.
-func checkCompletionRow(row Row, id int64, u *posguard.TxnUpdate) error {
-	var txnID int64
-	var state string
-	if err := row.Scan(&txnID, &state); errors.Is(err, ErrNoRows) {
-		return reversalNotFound(id)
-	} else if err != nil {
-		return err
-	}
-	return checkCompletion(id, txnID, state, u)
 }
 
 // reversalNotFound is the error for an unknown reversal ID.
