@@ -117,10 +117,12 @@ func (e *Engine) Start(ctx context.Context) error {
 	if e.HTTP == nil {
 		// Connections to the channels (and the merchants) are kept and
 		// reused: many orders at once would otherwise open a connection
-		// each (the default keeps 2 idle per host).
+		// each (the default keeps 2 idle per host). Plain-HTTP calls
+		// without a proxy go through wallet.Transport, on the caller's
+		// goroutine; the rest through net/http's Transport.
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 256
-		e.HTTP = &http.Client{Transport: t}
+		e.HTTP = &http.Client{Transport: &wallet.Transport{Fallback: t, Proxy: t.Proxy, MaxIdlePerHost: 256}}
 	}
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)
