@@ -304,39 +304,6 @@ func insertRows(ctx context.Context, tx *Tx, op, head, tail string, cols, max in
 	return nil
 }
 
-// insertColumns is insertRows without a tail, and on a database with array
-// parameters (PostgreSQL) one statement whatever the number of rows: each
-// column is one array (int64 values a bigint[], times a timestamptz[],
-// strings a text[]) and unnest(…) turns them back into rows, so the
-// statement's text is fixed and the driver encodes one array per column.
-func insertColumns(ctx context.Context, tx *Tx, op, head string, cols, max int, args []any) error {
-	if !tx.db.D.Arrays || len(args) == 0 {
-		return insertRows(ctx, tx, op, head+` VALUES `, "", cols, max, args)
-	}
-	arrays, types := make([]any, cols), make([]string, cols)
-	for j := range cols {
-		switch args[j].(type) {
-		case int64:
-			arrays[j], types[j] = column[int64](args, j, cols), "?::bigint[]"
-		case time.Time:
-			arrays[j], types[j] = column[time.Time](args, j, cols), "?::timestamptz[]"
-		default:
-			arrays[j], types[j] = column[string](args, j, cols), "?::text[]"
-		}
-	}
-	_, err := tx.Exec(ctx, op, head+` SELECT * FROM unnest(`+strings.Join(types, ", ")+`)`, arrays...)
-	return err
-}
-
-// column returns column j of the rows of cols values each in args.
-func column[T any](args []any, j, cols int) []T {
-	c := make([]T, 0, len(args)/cols)
-	for i := j; i < len(args); i += cols {
-		c = append(c, args[i].(T))
-	}
-	return c
-}
-
 // setExcluded returns the SET list of an upsert that takes every column of
 // cols (a column list as in a SELECT) but except from the row proposed for
 // insertion: "a = excluded.a, b = excluded.b".
