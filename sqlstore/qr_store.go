@@ -124,14 +124,14 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 	created := false
 	write := func(ctx context.Context, tx *Tx) error {
 		got, created = nil, false
-		if err := s.checkVersion(ctx, tx, check); err != nil {
-			return err
-		}
 		var err error
 		if limited {
+			if err := s.checkVersion(ctx, tx, check); err != nil {
+				return err
+			}
 			got, created, err = s.insertQROrderWithin(ctx, tx, o, tradePrefix, limit, now)
 		} else {
-			got, created, err = s.insertQROrder(ctx, tx, o, tradePrefix, now)
+			got, created, err = s.insertQROrder(ctx, tx, o, tradePrefix, now, check)
 		}
 		if err == nil && created {
 			posguard.NoteAudit(ctx, got) // a request's audit record names the new order
@@ -162,9 +162,7 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 // The id comes from the column's identity sequence, named
 // (qr_orders_id_seq, resolved once when the statement is prepared:
 // pg_get_serial_sequence searched the catalog for it on every insert).
-const insertQROrderSQL = ` INTO qr_orders (id, out_trade_no, merchant_id, out_order_no, request_hash, mode, channel, channel_name,
-	amount, state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task, next_attempt,
-	created_at, updated_at)
+const insertQROrderSQL = ` INTO qr_orders ` + qrOrderInsertColumns + `
 	SELECT n.id, CASE WHEN ? THEN ? || lpad(n.id::text, 12, '0') ELSE '' END, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 	FROM n ON CONFLICT (merchant_id, out_order_no) DO NOTHING RETURNING id`
 
@@ -185,22 +183,42 @@ var insertQROrderQueries = [2]string{
 		WHERE cache_version.id = 1 AND cache_version.n = ?), i AS (INSERT` + insertQROrderSQL + insertQROrderKeysSQL,
 }
 
-// insertQROrderSQLite is insertQROrderSQL for SQLite, with the same
-// arguments, run for the rows it changed and the id it gave (ExecID). Its
-// one writer makes the next id max + 1, as its INTEGER PRIMARY KEY would
-// choose (max alone in its subquery, which SQLite answers from the end of
-// the table's b-tree instead of a scan). The row is one VALUES and no
-// RETURNING: an INSERT … SELECT reading qr_orders, and a RETURNING, each
-// made SQLite copy the row through a temporary b-tree first (EXPLAIN:
-// OpenEphemeral). The cache version, when the insert is conditional on
-// it, is read first in the same transaction (checkVersion).
-const insertQROrderSQLite = `INSERT INTO qr_orders (id, out_trade_no, merchant_id, out_order_no, request_hash, mode, channel,
-	channel_name, amount, state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task,
-	next_attempt, created_at, updated_at)
-	VALUES (coalesce((SELECT max(id) FROM qr_orders), 0) + 1,
-		CASE WHEN ? THEN ? || printf('%012d', coalesce((SELECT max(id) FROM qr_orders), 0) + 1) ELSE '' END,
+// insertQROrderSQLite are insertQROrderSQL and its conditional form for
+// SQLite, with the same arguments, the cache version last; each is run for
+// the rows it changed and the id it gave (ExecID), and changes none when
+// the merchant has the number or (the second) the cache version moved.
+// The one writer makes the next id max + 1, as its INTEGER PRIMARY KEY
+// would choose (max alone in its subquery, which SQLite answers from the
+// end of the table's b-tree instead of a scan). Neither returns the id: a
+// RETURNING made SQLite collect the row in a temporary b-tree, and an
+// INSERT … SELECT that reads qr_orders (the id's CTE) copied the row
+// through another first; the unconditional insert is one VALUES and reads
+// no temporary table at all (EXPLAIN: no OpenEphemeral). The conditional
+// one still selects from cache_version, its one row or none: reading the
+// version as a statement of its own cost more than that copy
+// (docs/benchmarks.md, "Round 12: a QR order's writes in the store").
+var insertQROrderSQLite = [2]string{
+	`INSERT INTO qr_orders ` + qrOrderInsertColumns + `
+	VALUES (coalesce((SELECT max(id) FROM qr_orders), 0) + 1, ` + qrOrderTradeNoSQLite + `,
 		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (merchant_id, out_order_no) DO NOTHING`
+	ON CONFLICT (merchant_id, out_order_no) DO NOTHING`,
+	`INSERT INTO qr_orders ` + qrOrderInsertColumns + `
+	SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1, ` + qrOrderTradeNoSQLite + `,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+	FROM cache_version WHERE id = 1 AND n = ?
+	ON CONFLICT (merchant_id, out_order_no) DO NOTHING`,
+}
+
+// qrOrderInsertColumns are the columns the order's insert writes, in
+// qrOrderInsert's order of arguments (the id first, taken by the
+// statement).
+const qrOrderInsertColumns = `(id, out_trade_no, merchant_id, out_order_no, request_hash, mode, channel, channel_name,
+	amount, state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task,
+	next_attempt, created_at, updated_at)`
+
+// qrOrderTradeNoSQLite is the new order's out_trade_no on SQLite: the
+// trade prefix (?2) and the id on 12 digits when the order is paying (?1).
+const qrOrderTradeNoSQLite = `CASE WHEN ? THEN ? || printf('%012d', coalesce((SELECT max(id) FROM qr_orders), 0) + 1) ELSE '' END`
 
 // insertQROrderQuery is PostgreSQL's insertQROrderSQL; conditional on the
 // cache version when versioned.
@@ -213,16 +231,24 @@ func insertQROrderQuery(versioned bool) string {
 
 // execQROrderInsert runs the order's insert (args: qrOrderInsert's) in
 // tx and returns the new order's id; inserted is false when the merchant
-// already has the number.
-func (s *Store) execQROrderInsert(ctx context.Context, tx *Tx, args []any) (id int64, inserted bool, err error) {
+// already has the number. With check, the insert is conditional on its
+// version and writes nothing either when it moved.
+func (s *Store) execQROrderInsert(ctx context.Context, tx *Tx, args []any, check *posguard.VersionCheck) (id int64, inserted bool, err error) {
 	if s.DB.D.Name == "postgres" {
-		err = tx.QueryRow(ctx, insertQROrderQuery(false), args...).Scan(&id)
+		if check != nil {
+			args = append([]any{check.Version}, args...)
+		}
+		err = tx.QueryRow(ctx, insertQROrderQuery(check != nil), args...).Scan(&id)
 		if errors.Is(err, ErrNoRows) {
 			return 0, false, nil
 		}
 		return id, err == nil, err
 	}
-	id, n, err := tx.w.q.(IDExecer).ExecID(ctx, tx.db.Q(insertQROrderSQLite), args...)
+	q := insertQROrderSQLite[0]
+	if check != nil {
+		q, args = insertQROrderSQLite[1], append(args, check.Version)
+	}
+	id, n, err := tx.w.q.(IDExecer).ExecID(ctx, tx.db.Q(q), args...)
 	tx.w.wrote = tx.w.wrote || n > 0
 	return id, n > 0, tx.db.Err(err, "create qr order")
 }
@@ -303,15 +329,20 @@ func qrTradeNo(prefix string, id int64) string { return fmt.Sprintf("%s%012d", p
 
 // insertQROrder inserts o in tx, or returns the merchant's order with that
 // number (created false). The order returned is built from o, not read
-// back.
-func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, tradePrefix string, now time.Time) (*posguard.QROrder, bool, error) {
+// back. With check, the insert is conditional on its version: when it
+// wrote nothing, the version is read to tell a moved version (ESTALE) from
+// a number the merchant already has.
+func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, tradePrefix string, now time.Time, check *posguard.VersionCheck) (*posguard.QROrder, bool, error) {
 	g, args := s.qrOrderInsert(o, tradePrefix, now)
 	got := *g
-	id, inserted, err := s.execQROrderInsert(ctx, tx, args)
+	id, inserted, err := s.execQROrderInsert(ctx, tx, args, check)
 	if err != nil {
 		return nil, false, err
 	}
 	if !inserted {
+		if err := s.checkVersion(ctx, tx, check); err != nil {
+			return nil, false, err
+		}
 		old, err := s.qrOrderByNumber(ctx, tx, o.MerchantID, o.OutOrderNo)
 		return old, false, err
 	}
@@ -365,7 +396,7 @@ func (s *Store) insertQROrderWithin(ctx context.Context, tx *Tx, o *posguard.QRO
 			in.ExpiresAt = time.Time{}
 		}
 	}
-	return s.insertQROrder(ctx, tx, &in, tradePrefix, now)
+	return s.insertQROrder(ctx, tx, &in, tradePrefix, now, nil)
 }
 
 // queueNotice adds a merchant notification of o (refund refundID when not
