@@ -132,13 +132,19 @@ func allBytes(s string, ok func(byte) bool) bool {
 
 func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
 
-func isAlnum(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
 
 // isHostByte: a host name, an IPv4 or bracketed IPv6 address, a port.
-func isHostByte(c byte) bool { return isAlnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' }
+func isHostByte(c byte) bool {
+	return isAlnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'
+}
 
 // isPathByte: the bytes url.URL.EscapedPath leaves as they are in a path.
-func isPathByte(c byte) bool { return isAlnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~' }
+func isPathByte(c byte) bool {
+	return isAlnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~'
+}
 
 // isTokenByte: the bytes of a header name (RFC 9110 token).
 func isTokenByte(c byte) bool {
