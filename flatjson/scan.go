@@ -337,10 +337,11 @@ func (s *Scanner) Int64() (int64, bool) {
 
 // Number returns the current value as encoding/json decodes a number into
 // a json.Number field; false if it is not a number (encoding/json also
-// takes a string holding a number: the caller falls back).
+// takes a string holding a number: the caller falls back). Like String's,
+// it is a part of the one copy of the input.
 func (s *Scanner) Number() (json.Number, bool) {
 	if s.kind != Number {
 		return "", false
 	}
-	return json.Number(s.val), true
+	return json.Number(s.textOf(s.at, s.at+len(s.val))), true
 }

@@ -111,13 +111,25 @@ func TestDecodeRequestFlat(t *testing.T) {
 	}
 }
 
-// BenchmarkDecodeRequest reads a micropay request as the channel does.
+// BenchmarkDecodeRequest reads a micropay request as the channel does:
+// without reflection, and with json.Unmarshal.
 func BenchmarkDecodeRequest(b *testing.B) {
 	body := []byte(microBody)
-	b.ReportAllocs()
-	for b.Loop() {
-		if r, err := decodeRequest(body); err != nil || r.Amount != "1234" {
-			b.Fatal(err)
+	b.Run("flat", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if r, err := decodeRequest(body); err != nil || r.Amount != "1234" {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r request
+			if err := json.Unmarshal(body, &r); err != nil || r.Amount != "1234" {
+				b.Fatal(err)
+			}
+		}
+	})
 }
