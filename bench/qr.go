@@ -184,7 +184,28 @@ func RunQR(ctx context.Context, cfg QRConfig) (*QRResult, error) {
 
 // payCode is a unique 18-digit payment code of the bench payer.
 func payCode(client, seq int) string {
-	return fmt.Sprintf("%s%04d%012d", qrPayerPrefix, client, seq)
+	var b [24]byte
+	return string(appendPayCode(b[:0], client, seq))
+}
+
+// appendPayCode appends payCode(client, seq) to b: what fmt's
+// "%s%04d%012d" of the payer prefix, client and seq writes (for client and
+// seq not negative), without fmt.
+func appendPayCode(b []byte, client, seq int) []byte {
+	b = append(b, qrPayerPrefix...)
+	b = appendZeroPadded(b, client, 4)
+	return appendZeroPadded(b, seq, 12)
+}
+
+// appendZeroPadded appends n (not negative) in decimal, with zeros in front
+// up to width digits.
+func appendZeroPadded(b []byte, n, width int) []byte {
+	var d [20]byte
+	digits := strconv.AppendInt(d[:0], int64(n), 10)
+	for i := len(digits); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, digits...)
 }
 
 // orderAnswer is what the bench reads of an order answer.
@@ -203,7 +224,7 @@ func postOrder(ctx context.Context, mc *merchantConn, client, seq int) string {
 	body = append(body, `","amount":`...)
 	body = strconv.AppendInt(body, int64(100+seq%900), 10)
 	body = append(body, `,"auth_code":"`...)
-	body = append(body, payCode(client, seq)...)
+	body = appendPayCode(body, client, seq)
 	body = append(body, `"}`...)
 	status, b, err := mc.post(ctx, body)
 	if err != nil {

@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	nethttp "net/http"
@@ -132,4 +133,15 @@ func FuzzMerchantConnAnswer(f *testing.F) {
 			t.Fatalf("accepted status %d with %d bytes", status, len(b))
 		}
 	})
+}
+
+// TestPayCodeAsSprintf: the bench's payment codes are what fmt wrote.
+func TestPayCodeAsSprintf(t *testing.T) {
+	for _, client := range []int{0, 7, 31, 532, 9999, 10000, 123456} {
+		for _, seq := range []int{0, 1, 42, 999999999999, 1000000000000, 1 << 62} {
+			if got, want := payCode(client, seq), fmt.Sprintf("%s%04d%012d", qrPayerPrefix, client, seq); got != want {
+				t.Fatalf("payCode(%d, %d) = %q, fmt writes %q", client, seq, got, want)
+			}
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"encoding/json"
 	nethttp "net/http"
 	"strconv"
@@ -33,11 +32,11 @@ type auditNote struct {
 	written int                                    // records committed with their change
 }
 
-type noteKey struct{}
-
-// note returns the request's audit note, or nil outside audited routes.
+// note returns the request's audit note, or nil outside audited routes:
+// the note is the request context's posguard.TxAuditor (nothing the
+// handlers run wraps the request's own context in another).
 func note(r *nethttp.Request) *auditNote {
-	n, _ := r.Context().Value(noteKey{}).(*auditNote)
+	n, _ := posguard.TxAuditorOf(r.Context()).(*auditNote)
 	return n
 }
 
@@ -186,7 +185,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (s *Server) audited(pattern string, h nethttp.Handler) nethttp.Handler {
 	return nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
 		n := &auditNote{s: s, pattern: pattern, due: true}
-		r = r.WithContext(posguard.WithTxAuditor(context.WithValue(r.Context(), noteKey{}, n), n))
+		r = r.WithContext(posguard.WithTxAuditor(r.Context(), n))
 		n.r = r
 		sw := &statusWriter{ResponseWriter: w}
 		h.ServeHTTP(sw, r)

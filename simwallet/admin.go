@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
-	"time"
 
 	"github.com/posguard/posguard/wallet"
 )
@@ -62,7 +61,7 @@ func (s *Sim) Accounts() []AccountView {
 				st = "refunded"
 			}
 			v.Charges = append(v.Charges, ChargeView{OutTradeNo: o.outTradeNo, TransactionID: o.txID, MchID: o.mchID,
-				Mode: modeName(o.mode), Amount: o.amount, RefundedAmount: o.refunded, State: st, PaidAt: o.paidAt.In(cst).Format(time.RFC3339)})
+				Mode: modeName(o.mode), Amount: o.amount, RefundedAmount: o.refunded, State: st, PaidAt: o.paidText})
 		}
 		out = append(out, v)
 	}

@@ -7,17 +7,13 @@ import (
 	"github.com/posguard/posguard/wallet"
 )
 
-// apply does what endpoint asks and returns the answer (return_code SUCCESS).
-func (s *Sim) apply(ch *channel, endpoint string, q *request, base answer) answer {
+// apply does what endpoint asks and returns the answer (return_code
+// SUCCESS): a, the request's base fields (newAnswer), with the endpoint's
+// added.
+func (s *Sim) apply(ch *channel, endpoint string, q *request, a answer) answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Room for the fields of the largest answer (a paid micropay or a
-	// query), so that the map is not grown while they are added.
-	a := make(answer, len(base)+answerFields)
 	a["return_code"] = wallet.CodeSuccess
-	for k, v := range base {
-		a[k] = v
-	}
 	if endpoint != wallet.PathBill {
 		a["out_trade_no"] = q.OutTradeNo
 	}
@@ -80,10 +76,19 @@ func (s *Sim) apply(ch *channel, endpoint string, q *request, base answer) answe
 	return a
 }
 
-// answerFields is how many fields an answer adds to the request's app_id,
-// mch_id and nonce at most (return, result and error codes, timestamp,
-// out_trade_no and a query's seven fields).
-const answerFields = 13
+// answerSize is how many fields an answer has at most: the request's
+// app_id, mch_id and nonce, and those of a query's answer (return and
+// result codes, out_trade_no, its seven fields, the timestamp). A map
+// made for that many holds them all without growing, and no more.
+const answerSize = 3 + 11
+
+// newAnswer returns the fields every answer to q repeats, in a map with
+// room for the rest (answerSize).
+func newAnswer(q *request) answer {
+	a := make(answer, answerSize)
+	a["app_id"], a["mch_id"], a["nonce"] = q.AppID, q.MchID, q.Nonce
+	return a
+}
 
 func ok(a answer) answer { a["result_code"] = wallet.CodeSuccess; return a }
 
@@ -137,7 +142,7 @@ func (s *Sim) micropayState(o *order, a answer) {
 	switch o.state {
 	case wallet.StateSuccess, wallet.StateRefund:
 		ok(a)
-		a["transaction_id"], a["amount"], a["paid_at"], a["trade_state"] = o.txID, o.amount, o.paidAt.In(cst).Format(time.RFC3339), wallet.StateSuccess
+		a["transaction_id"], a["amount"], a["paid_at"], a["trade_state"] = o.txID, o.amount, o.paidText, wallet.StateSuccess
 	case wallet.StateUserPaying:
 		fail(a, wallet.ErrUserPaying)
 	case wallet.StatePayError:
@@ -168,7 +173,7 @@ func (s *Sim) query(o *order, a answer) {
 		a["trade_type"], a["amount"] = o.mode, o.amount
 	}
 	if o.txID != "" {
-		a["transaction_id"], a["paid_at"], a["refunded_amount"] = o.txID, o.paidAt.In(cst).Format(time.RFC3339), o.refunded
+		a["transaction_id"], a["paid_at"], a["refunded_amount"] = o.txID, o.paidText, o.refunded
 	}
 }
 

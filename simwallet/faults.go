@@ -2,6 +2,7 @@ package simwallet
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -147,7 +148,7 @@ func (s *Sim) serveFaulty(w http.ResponseWriter, r *http.Request, ch *channel, e
 	case syserr:
 		s.count("system_error")
 		if applySys {
-			s.apply(ch, endpoint, q, base)
+			s.apply(ch, endpoint, q, maps.Clone(base)) // the answer is the error below
 		}
 		a := answer{"return_code": wallet.CodeSuccess}
 		for k, v := range base {

@@ -40,7 +40,7 @@ func (s *Sim) notifyPaid(o *order) {
 	}
 	fields := map[string]any{"app_id": o.ch.cfg.AppID, "mch_id": o.mchID, "out_trade_no": o.outTradeNo,
 		"transaction_id": o.txID, "trade_type": wallet.TradeNative, "trade_state": wallet.StateSuccess,
-		"amount": o.amount, "paid_at": o.paidAt.In(cst).Format(time.RFC3339)}
+		"amount": o.amount, "paid_at": o.paidText}
 	ch, url := o.ch, o.notifyURL
 	s.notices.Add(1)
 	go func() {

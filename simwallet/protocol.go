@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -35,13 +34,26 @@ type request struct {
 // answer is an answer's fields; written as one JSON object.
 type answer map[string]any
 
-var nonceRE = regexp.MustCompile(`^[0-9A-Za-z]{16,32}$`)
+// validNonce reports whether n is 16 to 32 characters [0-9A-Za-z] (spec
+// §2.2), as the expression ^[0-9A-Za-z]{16,32}$ matches it
+// (FuzzValidNonce), without a regular expression.
+func validNonce(n string) bool {
+	if len(n) < 16 || len(n) > 32 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		switch c := n[i]; {
+		case '0' <= c && c <= '9', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // ServeHTTP serves the channel protocol for every channel at its path.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
 	ch, endpoint := s.channelFor(r.URL.Path)
-	s.mu.Unlock()
 	if ch == nil || r.Method != http.MethodPost {
 		http.NotFound(w, r)
 		return
@@ -52,7 +64,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, jsonErr := decodeRequest(body)
-	base := answer{"app_id": req.AppID, "mch_id": req.MchID, "nonce": req.Nonce}
+	base := newAnswer(&req)
 	if !wallet.Verify(ch.key, body, r.Header.Get(wallet.SignatureHeader)) {
 		s.count("signerror")
 		s.write(w, ch, reject(base, wallet.ErrSignError, "signature missing or wrong"), false)
@@ -150,7 +162,7 @@ func (s *Sim) check(ch *channel, endpoint string, q *request, jsonErr error, bas
 		return reject(base, wallet.ErrAppIDMchIDNotMatch, "unknown app_id or mch_id")
 	}
 	ts, err := q.Timestamp.Int64()
-	if err != nil || !nonceRE.MatchString(q.Nonce) {
+	if err != nil || !validNonce(q.Nonce) {
 		return reject(base, wallet.ErrParamError, "nonce or timestamp malformed")
 	}
 	now := s.now()

@@ -82,7 +82,7 @@ type order struct {
 	state      string
 	errCode    string
 	txID       string
-	paidAt     time.Time
+	paidText   string // when it was paid, as the channel shows it (UTC+08:00, RFC 3339)
 	payer      *payer
 	pending    int // USERPAYING queries left; -1: forever
 	refunded   int64
@@ -148,6 +148,7 @@ func New(w *World, o Options) (*Sim, error) {
 }
 
 // channelFor returns the channel whose path prefixes p, and the endpoint.
+// s.channels is set by New and never changes: no lock is needed.
 func (s *Sim) channelFor(p string) (*channel, string) {
 	var best *channel
 	for _, c := range s.channels {
@@ -173,14 +174,18 @@ func (s *Sim) payerOf(ch *channel, code string) *payer {
 	return best
 }
 
-// nextID returns a new channel number with prefix.
-func (s *Sim) nextID(prefix string) string {
+// nextID returns a new channel number with prefix, of the day of the
+// channel's clock.
+func (s *Sim) nextID(prefix string) string { return s.nextIDAt(prefix, s.now()) }
+
+// nextIDAt returns a new channel number with prefix, of the day of now.
+func (s *Sim) nextIDAt(prefix string, now time.Time) string {
 	s.seq++
 	// prefix, the day (YYYYMMDD) and the sequence on at least 10 digits,
 	// as fmt's "%s%s%010d" writes them, appended into one buffer.
 	var b [48]byte
 	out := append(b[:0], prefix...)
-	out = s.now().AppendFormat(out, "20060102")
+	out = now.AppendFormat(out, "20060102")
 	var d [20]byte
 	n := strconv.AppendInt(d[:0], s.seq, 10)
 	for i := len(n); i < 10; i++ {
@@ -190,19 +195,31 @@ func (s *Sim) nextID(prefix string) string {
 }
 
 // pay takes o's amount from p at now; false when the balance does not cover it.
+// The payment's number, its time and its bill row read the clock once, and
+// its time is formatted once for the answers, the bill and the admin API.
 func (s *Sim) pay(o *order, p *payer) bool {
 	if p.balance < o.amount {
 		return false
 	}
 	p.balance -= o.amount
-	o.payer, o.state, o.txID, o.paidAt = p, wallet.StateSuccess, s.nextID("T"), s.now()
-	s.addBill(o, wallet.BillPay, o.amount, nil)
+	now := s.now()
+	o.payer, o.state, o.txID, o.paidText = p, wallet.StateSuccess, s.nextIDAt("T", now), channelTime(now)
+	s.addBillAt(now, o.paidText, o, wallet.BillPay, o.amount, nil)
 	return true
 }
 
-// addBill records one money movement for the day bill.
+// channelTime is t as the channel shows times: RFC 3339 in UTC+08:00.
+func channelTime(t time.Time) string { return t.In(cst).Format(time.RFC3339) }
+
+// addBill records one money movement for the day bill, now.
 func (s *Sim) addBill(o *order, typ string, amount int64, r *refund) {
-	row := billRow{at: s.now(), BillRow: wallet.BillRow{TradeTime: s.now().In(cst).Format(time.RFC3339),
+	now := s.now()
+	s.addBillAt(now, channelTime(now), o, typ, amount, r)
+}
+
+// addBillAt records one money movement at now (shown as text).
+func (s *Sim) addBillAt(now time.Time, text string, o *order, typ string, amount int64, r *refund) {
+	row := billRow{at: now, BillRow: wallet.BillRow{TradeTime: text,
 		AppID: o.ch.cfg.AppID, MchID: o.mchID, OutTradeNo: o.outTradeNo, TransactionID: o.txID,
 		TradeType: o.mode, Type: typ, Amount: amount}}
 	if r != nil {

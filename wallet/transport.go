@@ -89,7 +89,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		pc.br = bufio.NewReader(&pc.lr)
 	}
 	stop := pc.watch(ctx)
-	err := req.Write(pc.bw)
+	written, err := writeRequest(pc.bw, req)
+	if !written {
+		err = req.Write(pc.bw)
+	}
 	if err == nil {
 		err = pc.bw.Flush()
 	}
