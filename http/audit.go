@@ -122,7 +122,7 @@ func (n *auditNote) record(outcome string) *posguard.AuditRecord {
 			after = f()
 		}
 		if n.before != nil || after != nil {
-			if b, err := json.Marshal(changesView{After: after, Before: n.before}); err == nil {
+			if b, err := changesJSON(n.before, after); err == nil {
 				changes = maskDigitRuns(string(b))
 			}
 		}
@@ -140,6 +140,18 @@ func (n *auditNote) record(outcome string) *posguard.AuditRecord {
 type changesView struct {
 	After  any `json:"after"`
 	Before any `json:"before"`
+}
+
+// changesJSON returns the JSON of changesView{after, before}: a new QR
+// order's appended without reflection when it can be (json_append.go),
+// the others through json.Marshal.
+func changesJSON(before, after any) ([]byte, error) {
+	if note, ok := after.(qrOrderNote); ok && before == nil {
+		if b, ok := appendOrderChanges(make([]byte, 0, 128), note); ok {
+			return b, nil
+		}
+	}
+	return json.Marshal(changesView{After: after, Before: before})
 }
 
 // statusWriter remembers the status a handler answered with.

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"log/slog"
 	nethttp "net/http"
+	"sync"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/qr"
 )
 
 // statusFor is the one table mapping posguard error codes to HTTP statuses.
@@ -42,6 +44,9 @@ type errorDetail struct {
 	Message string `json:"message"`
 }
 
+// viewBufs holds the buffers order views are appended in.
+var viewBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
 // writeJSON writes v as JSON with status.
 func writeJSON(w nethttp.ResponseWriter, status int, v any) {
 	// The three values in one allocation (Header.Set makes one slice per
@@ -50,6 +55,20 @@ func writeJSON(w nethttp.ResponseWriter, status int, v any) {
 	h := w.Header()
 	h["Content-Type"], h["X-Content-Type-Options"], h["Cache-Control"] = hv[0:1:1], hv[1:2:2], hv[2:3:3]
 	w.WriteHeader(status)
+	if o, ok := v.(qr.OrderView); ok {
+		// The answer to every QR order, appended without reflection
+		// when it can be (json_append.go).
+		bp := viewBufs.Get().(*[]byte)
+		b, ok := appendOrderView((*bp)[:0], &o)
+		if ok {
+			_, _ = w.Write(append(b, '\n'))
+		}
+		*bp = b[:0]
+		viewBufs.Put(bp)
+		if ok {
+			return
+		}
+	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)

@@ -89,10 +89,14 @@ func readFields(r *nethttp.Request) (map[string]json.RawMessage, error) {
 	if err != nil || len(b) > 64<<10 {
 		return nil, posguard.Errorf(posguard.EINVALID, "body: too large or unreadable")
 	}
+	// One flat JSON object (an order with plain values) is read without
+	// reflection; one JSON object and nothing else is decoded in place;
+	// anything else goes through the decoder, whose answer is the rule (a
+	// body of null, an error, or data after the object).
+	if m, ok := readFlatFields(b); ok {
+		return m, nil
+	}
 	var m map[string]json.RawMessage
-	// One JSON object and nothing else is decoded in place; anything else
-	// goes through the decoder, whose answer is the rule (a body of
-	// null, an error, or data after the object).
 	if json.Unmarshal(b, &m) == nil && m != nil {
 		return m, nil
 	}

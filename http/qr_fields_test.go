@@ -107,7 +107,9 @@ func readFieldsRef(b []byte) (map[string]json.RawMessage, error) {
 // FuzzReadFieldsAsDecoder checks that readFields gives the fields, or the
 // error message, the decoder alone gave.
 func FuzzReadFieldsAsDecoder(f *testing.F) {
-	for _, s := range []string{`{"out_order_no":"A1","amount":1234}`, `{"a":1}}`, `{"a":1} x`, `null`, `[]`, `{"a":1,"a":"2"}`, ` {"s":"\u0041"} `, `{`, ``} {
+	for _, s := range []string{`{"out_order_no":"A1","amount":1234}`, `{"a":1}}`, `{"a":1} x`, `null`, `[]`, `{"a":1,"a":"2"}`, ` {"s":"\u0041"} `, `{`, ``,
+		`{"out_order_no":"B1-2","amount":1234,"auth_code":"134567000100000002"}`, `{"subject":"咖啡 \"一杯\"","terminal_id":null,"x":true,"y":[],"amount":1.5e3}`,
+		`{"Amount":1,"amount":2}`, "{\"subject\":\"a\xffb\"}", `{"a":01}`, `{"a":{"b":1}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -119,6 +121,50 @@ func FuzzReadFieldsAsDecoder(f *testing.F) {
 		for k, v := range want {
 			if !bytes.Equal(got[k], v) {
 				t.Fatalf("%q: field %q %s, want %s", body, k, got[k], v)
+			}
+		}
+	})
+}
+
+// TestReadFieldsFlat checks that an order with plain values is read
+// without reflection, and that the other bodies are left to encoding/json.
+func TestReadFieldsFlat(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		flat bool
+	}{
+		{`{"out_order_no":"B1-2","amount":1234,"auth_code":"134567000100000002"}`, true},
+		{`{"out_order_no":"A1","amount":5,"subject":"咖啡 \"一杯\"","terminal_id":null,"mode":"micropay"}`, true},
+		{`{}`, true},
+		{`{"Amount":1}`, false},
+		{`{"amount":1} x`, false},
+		{`{"a":{"b":1}}`, false},
+		{`null`, false},
+	} {
+		if _, got := readFlatFields([]byte(c.body)); got != c.flat {
+			t.Errorf("%s: read without reflection %v, want %v", c.body, got, c.flat)
+		}
+	}
+}
+
+// BenchmarkReadFields reads an order's body as POST /v1/qr/orders does:
+// without reflection, and with json.Unmarshal.
+func BenchmarkReadFields(b *testing.B) {
+	body := []byte(`{"out_order_no":"B12-3456","amount":1234,"auth_code":"134567000120000003456"}`)
+	b.Run("flat", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if m, ok := readFlatFields(body); !ok || len(m) != 3 {
+				b.Fatal("not read")
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(body, &m); err != nil || len(m) != 3 {
+				b.Fatal(err)
 			}
 		}
 	})

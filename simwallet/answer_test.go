@@ -70,7 +70,9 @@ func TestNextIDAsSprintf(t *testing.T) {
 // FuzzRequestDecodeAsDecoder checks that a request's body is read as the
 // decoder alone (UseNumber, the first value) read it.
 func FuzzRequestDecodeAsDecoder(f *testing.F) {
-	for _, s := range []string{`{"app_id":"wx","amount":100,"timestamp":1767225600}`, `{"amount":"1"}`, `{"amount":1e3} x`, `{"a":1}}`, `[1]`, `null`, `{`, ``} {
+	for _, s := range []string{`{"app_id":"wx","amount":100,"timestamp":1767225600}`, `{"amount":"1"}`, `{"amount":1e3} x`, `{"a":1}}`, `[1]`, `null`, `{`, ``,
+		microBody, `{"Nonce":"a","nonce":"b","subject":"\u5496\u5561 咖啡","amount":-0,"x":[],"y":null,"reason":null}`,
+		`{"timestamp":1.5e3,"expire_seconds":01,"date":"2026-03-01"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -81,6 +83,53 @@ func FuzzRequestDecodeAsDecoder(f *testing.F) {
 		errWant := dec.Decode(&want)
 		if (errGot == nil) != (errWant == nil) || got != want {
 			t.Fatalf("%q: %+v (%v), want %+v (%v)", body, got, errGot, want, errWant)
+		}
+	})
+}
+
+// microBody is a micropay request as the host sends it.
+const microBody = `{"app_id":"wx5f3c9a1e2b7d4c60","mch_id":"1900000101","nonce":"5K8264ILTKCH16CQ5K8264IL","timestamp":1767225601,"out_trade_no":"PG0000000000000001","auth_code":"134567890123456789","amount":1234,"subject":"posguard order"}`
+
+// TestDecodeRequestFlat checks that the usual requests are read without
+// reflection, and that the unusual ones are left to encoding/json.
+func TestDecodeRequestFlat(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		flat bool
+	}{
+		{microBody, true},
+		{`{"app_id":"wx","subject":"咖啡","amount":1.5,"expire_seconds":300,"notify_url":"http://a/b?c=1&d=2"}`, true},
+		{`{"amount":"12"}`, false},   // a number in a string: encoding/json's rule
+		{`{"APP_ID":"wx"}`, false},   // matched case-insensitively
+		{`{"nonce":"a"} {}`, false},  // what follows: the decoder's rule
+		{`{"extra":{"a":1}}`, false}, // not flat
+	} {
+		var r request
+		if got := r.decodeFlat([]byte(c.body)); got != c.flat {
+			t.Errorf("%s: read without reflection %v, want %v", c.body, got, c.flat)
+		}
+	}
+}
+
+// BenchmarkDecodeRequest reads a micropay request as the channel does:
+// without reflection, and with json.Unmarshal.
+func BenchmarkDecodeRequest(b *testing.B) {
+	body := []byte(microBody)
+	b.Run("flat", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if r, err := decodeRequest(body); err != nil || r.Amount != "1234" {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var r request
+			if err := json.Unmarshal(body, &r); err != nil || r.Amount != "1234" {
+				b.Fatal(err)
+			}
 		}
 	})
 }

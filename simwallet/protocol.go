@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/posguard/posguard/flatjson"
 	"github.com/posguard/posguard/wallet"
 )
 
@@ -77,12 +78,17 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveFaulty(w, r, ch, endpoint, &req, base, faults)
 }
 
-// decodeRequest reads a request's body. A body that is one JSON value and
-// nothing else is decoded in place (request has no interface fields, so
-// the decoder's UseNumber changes nothing); anything else goes through the
-// decoder, which reads the first value and ignores what follows.
+// decodeRequest reads a request's body. A body that is one flat JSON
+// object (every request of a client that follows the spec) is read
+// without reflection (decodeFlat); anything else goes through
+// json.Unmarshal, and what it refuses through the decoder, which reads the
+// first value and ignores what follows (request has no interface fields,
+// so the decoder's UseNumber changes nothing).
 func decodeRequest(body []byte) (request, error) {
 	var req request
+	if req.decodeFlat(body) {
+		return req, nil
+	}
 	if json.Unmarshal(body, &req) == nil {
 		return req, nil
 	}
@@ -90,6 +96,54 @@ func decodeRequest(body []byte) (request, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	return req, dec.Decode(&req)
+}
+
+// decodeFlat sets r's fields from b, one flat JSON object, exactly as
+// json.Unmarshal would; false, r left as it was, for anything else.
+func (r *request) decodeFlat(b []byte) bool {
+	v := *r
+	s := flatjson.NewScanner(b)
+	for s.Next() {
+		ok := true
+		switch string(s.Key()) {
+		case "app_id":
+			v.AppID, ok = s.String()
+		case "mch_id":
+			v.MchID, ok = s.String()
+		case "nonce":
+			v.Nonce, ok = s.String()
+		case "timestamp":
+			v.Timestamp, ok = s.Number()
+		case "out_trade_no":
+			v.OutTradeNo, ok = s.String()
+		case "out_refund_no":
+			v.OutRefundNo, ok = s.String()
+		case "auth_code":
+			v.AuthCode, ok = s.String()
+		case "amount":
+			v.Amount, ok = s.Number()
+		case "refund_amount":
+			v.RefundAmount, ok = s.Number()
+		case "subject":
+			v.Subject, ok = s.String()
+		case "expire_seconds":
+			v.ExpireSeconds, ok = s.Number()
+		case "notify_url":
+			v.NotifyURL, ok = s.String()
+		case "reason":
+			v.Reason, ok = s.String()
+		case "date":
+			v.Date, ok = s.String()
+		} // other keys are skipped, as encoding/json skips them
+		if !ok {
+			return false
+		}
+	}
+	if !s.Done() {
+		return false
+	}
+	*r = v
+	return true
 }
 
 // reject builds a return_code FAIL answer.

@@ -77,10 +77,14 @@ func decodeObject(body []byte, out any) error {
 	if len(b) == 0 || b[0] != '{' {
 		return errors.New("body is not a JSON object")
 	}
-	// A body that is one JSON object and nothing else (every answer of a
-	// channel that follows the spec) is decoded in place; anything else
-	// goes through the decoder, whose answer (an error, or the object
-	// with what follows it) is the rule.
+	// A body that is one flat JSON object (every answer of a channel
+	// that follows the spec) is read without reflection when out is one
+	// of the answers of every order (flatDecoder), and otherwise decoded
+	// in place; anything else goes through the decoder, whose answer (an
+	// error, or the object with what follows it) is the rule.
+	if f, ok := out.(flatDecoder); ok && f.decodeFlat(b) {
+		return nil
+	}
 	if json.Unmarshal(b, out) == nil {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -121,16 +122,81 @@ func decodeObjectRef(body []byte, out any) error {
 }
 
 // FuzzDecodeObjectAsDecoder checks that decodeObject accepts and refuses
-// what the decoder alone did, and fills the answer the same.
+// what the decoder alone did, and fills each answer the same: the answers
+// read without reflection (micropay, query, reverse, close) and one read
+// through encoding/json (refund).
 func FuzzDecodeObjectAsDecoder(f *testing.F) {
-	for _, s := range []string{vecAnswer, `{"return_code":"FAIL"}}`, `{"amount":"1"}`, `{"amount":1} x`, ` {"nonce":"a\u0041"} `, `{"a":[1,{"b":2}]}]`, `{`, `[]`} {
+	for _, s := range []string{vecAnswer, `{"return_code":"FAIL"}}`, `{"amount":"1"}`, `{"amount":1} x`, ` {"nonce":"a\u0041"} `, `{"a":[1,{"b":2}]}]`, `{`, `[]`,
+		`{"amount":1234,"app_id":"wx","mch_id":"1","nonce":"n","out_trade_no":"PG1","paid_at":"2026-03-01T10:16:00+08:00","result_code":"SUCCESS","return_code":"SUCCESS","timestamp":1,"trade_state":"SUCCESS","transaction_id":"T1"}`,
+		`{"recall":"Y","Recall":"N","nonce":"n","nonce":"m","trade_type":null,"refunded_amount":-0,"x":[],"y":true}`,
+		`{"err_msg":"\u7b49\u5f85","trade_state_desc":"支付中","amount":1e3,"timestamp":99999999999999999999}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var got, want QueryAnswer
-		errGot, errWant := decodeObject(body, &got), decodeObjectRef(body, &want)
-		if (errGot == nil) != (errWant == nil) || got != want {
-			t.Fatalf("%q: %+v (%v), want %+v (%v)", body, got, errGot, want, errWant)
+		// Each answer starts with a value in a field, as a caller's may:
+		// decodeObject leaves what the body does not set, like the decoder.
+		check := func(got, want any) {
+			errGot, errWant := decodeObject(body, got), decodeObjectRef(body, want)
+			if (errGot == nil) != (errWant == nil) || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q: %T %+v (%v), want %+v (%v)", body, got, got, errGot, want, errWant)
+			}
+		}
+		pre := Result{ErrMsg: "before"}
+		check(&MicropayAnswer{Result: pre}, &MicropayAnswer{Result: pre})
+		check(&QueryAnswer{Result: pre}, &QueryAnswer{Result: pre})
+		check(&ReverseAnswer{Result: pre}, &ReverseAnswer{Result: pre})
+		check(&CloseAnswer{Result: pre}, &CloseAnswer{Result: pre})
+		check(&RefundAnswer{Result: pre}, &RefundAnswer{Result: pre})
+	})
+}
+
+// TestDecodeFlat checks that a channel's usual answers are read without
+// reflection, and that the unusual ones are left to encoding/json.
+func TestDecodeFlat(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		flat bool
+	}{
+		{vecAnswer, true},
+		{`{"amount":1234,"app_id":"wx","nonce":"n","paid_at":"2026-03-01T10:16:00+08:00","return_code":"SUCCESS","timestamp":1,"unknown":[]}`, true},
+		{`{"err_msg":"等待","return_code":"FAIL"}`, true},
+		{`{"Return_Code":"SUCCESS"}`, false},
+		{`{"return_code":null}`, false},
+		{`{"amount":"1"}`, false},
+		{`{"amount":1} x`, false},
+		{`{"detail":{"a":1}}`, false},
+	} {
+		var a MicropayAnswer
+		if got := a.decodeFlat([]byte(c.body)); got != c.flat {
+			t.Errorf("%s: read without reflection %v, want %v", c.body, got, c.flat)
+		}
+		var want MicropayAnswer
+		if err := json.Unmarshal([]byte(c.body), &want); c.flat && (err != nil || a != want) {
+			t.Errorf("%s: %+v, json.Unmarshal %+v (%v)", c.body, a, want, err)
+		}
+	}
+}
+
+// BenchmarkDecodeAnswer reads a micropay answer as the client does (the
+// signature apart): without reflection, and with json.Unmarshal.
+func BenchmarkDecodeAnswer(b *testing.B) {
+	body := []byte(`{"amount":1234,"app_id":"wx5f3c9a1e2b7d4c60","mch_id":"1900000101","nonce":"5K8264ILTKCH16CQ5K8264IL","out_trade_no":"PG0000000000000001","paid_at":"2026-03-01T10:16:00+08:00","result_code":"SUCCESS","return_code":"SUCCESS","timestamp":1767225601,"trade_state":"SUCCESS","transaction_id":"4200000000202603010000001234"}`)
+	b.Run("flat", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var a MicropayAnswer
+			if err := decodeObject(body, &a); err != nil || a.Amount != 1234 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var a MicropayAnswer
+			if err := json.Unmarshal(body, &a); err != nil || a.Amount != 1234 {
+				b.Fatal(err)
+			}
 		}
 	})
 }
