@@ -59,17 +59,18 @@ func (s *Sim) AlterBill(a BillAlteration) error {
 			return fmt.Errorf("amount: want 1 to 10000000000 fen")
 		}
 		n := 0
-		kept := s.bill[:0]
-		for _, r := range s.bill {
+		var kept billBook
+		s.bill.each(func(r *billRow) bool {
 			if r.OutTradeNo == o.outTradeNo && r.AppID == o.ch.cfg.AppID && r.Type == wallet.BillPay {
 				n++
 				if a.Action == "drop" {
-					continue
+					return true
 				}
 				r.Amount = a.Amount
 			}
-			kept = append(kept, r)
-		}
+			kept.add(*r)
+			return true
+		})
 		s.bill = kept
 		if n == 0 {
 			return fmt.Errorf("out_trade_no %q: no PAY row", a.OutTradeNo)

@@ -97,21 +97,28 @@ func (s *Sim) count(name string) {
 	s.mu.Unlock()
 }
 
-// roll draws the faults for one request.
-func (s *Sim) roll() (f Faults, latency time.Duration, timeout, drop, syserr, badsig bool, third int, applySys bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f = s.faults
-	if f.Latency > 0 {
-		latency = time.Duration(s.rnd.Int64N(int64(f.Latency) + 1))
+// draw is the faults drawn for one request.
+type draw struct {
+	f                             Faults
+	latency                       time.Duration
+	timeout, drop, syserr, badsig bool
+	third                         int
+	applySys                      bool
+}
+
+// roll draws the faults for one request; s.mu is held.
+func (s *Sim) roll() (d draw) {
+	d.f = s.faults
+	if d.f.Latency > 0 {
+		d.latency = time.Duration(s.rnd.Int64N(int64(d.f.Latency) + 1))
 	}
-	timeout = s.rnd.Float64() < f.Timeout
-	drop = s.rnd.Float64() < f.DropAfterCharge
-	syserr = s.rnd.Float64() < f.SystemError
-	badsig = s.rnd.Float64() < f.BadSignature
-	third = s.rnd.IntN(3)
-	applySys = s.rnd.IntN(2) == 0
-	return
+	d.timeout = s.rnd.Float64() < d.f.Timeout
+	d.drop = s.rnd.Float64() < d.f.DropAfterCharge
+	d.syserr = s.rnd.Float64() < d.f.SystemError
+	d.badsig = s.rnd.Float64() < d.f.BadSignature
+	d.third = s.rnd.IntN(3)
+	d.applySys = s.rnd.IntN(2) == 0
+	return d
 }
 
 // wait holds the request for d or until the client goes away.
@@ -128,8 +135,9 @@ func wait(r *http.Request, d time.Duration) {
 }
 
 // serveFaulty applies the request under the fault mix and answers.
-func (s *Sim) serveFaulty(w http.ResponseWriter, r *http.Request, ch *channel, endpoint string, q *request, base answer) {
-	f, latency, timeout, drop, syserr, badsig, third, applySys := s.roll()
+// The faults are d, drawn when the request passed its checks.
+func (s *Sim) serveFaulty(w http.ResponseWriter, r *http.Request, ch *channel, endpoint string, q *request, base answer, d draw) {
+	f, latency, timeout, drop, syserr, badsig, third, applySys := d.f, d.latency, d.timeout, d.drop, d.syserr, d.badsig, d.third, d.applySys
 	switch {
 	case timeout:
 		s.count("timeout")

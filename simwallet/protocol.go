@@ -70,11 +70,12 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.write(w, ch, reject(base, wallet.ErrSignError, "signature missing or wrong"), false)
 		return
 	}
-	if a := s.check(ch, endpoint, &req, jsonErr, base); a != nil {
+	a, faults := s.check(ch, endpoint, &req, jsonErr, base)
+	if a != nil {
 		s.write(w, ch, a, false)
 		return
 	}
-	s.serveFaulty(w, r, ch, endpoint, &req, base)
+	s.serveFaulty(w, r, ch, endpoint, &req, base, faults)
 }
 
 // decodeRequest reads a request's body. A body that is one flat JSON
@@ -151,10 +152,20 @@ func reject(base answer, code, msg string) answer {
 	return base
 }
 
-// check applies the checks every channel makes before doing anything.
-func (s *Sim) check(ch *channel, endpoint string, q *request, jsonErr error, base answer) answer {
+// check applies the checks every channel makes before doing anything:
+// the refusal, or nil and the faults drawn for the request (under the same
+// lock, one fewer to take).
+func (s *Sim) check(ch *channel, endpoint string, q *request, jsonErr error, base answer) (answer, draw) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if a := s.refusal(ch, endpoint, q, jsonErr, base); a != nil {
+		return a, draw{}
+	}
+	return nil, s.roll()
+}
+
+// refusal is check's refusal, or nil; s.mu is held.
+func (s *Sim) refusal(ch *channel, endpoint string, q *request, jsonErr error, base answer) answer {
 	if jsonErr != nil {
 		return reject(base, wallet.ErrParamError, "body is not a JSON object")
 	}
@@ -253,9 +264,7 @@ func params(endpoint string, q *request) string {
 // write signs and sends a: with the channel key, or, when bad, with another
 // key or none.
 func (s *Sim) write(w http.ResponseWriter, ch *channel, a answer, bad bool) {
-	s.mu.Lock()
-	a["timestamp"] = s.now().Unix()
-	s.mu.Unlock()
+	a["timestamp"] = s.now().Unix() // s.now is set by New: no lock
 	body, _ := a.encode()
 	// The values in one allocation (Header.Set makes one slice per value);
 	// the names are canonical, as Set would write them.

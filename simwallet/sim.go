@@ -44,7 +44,7 @@ type Sim struct {
 	nonces   map[string]time.Time
 	// swept is when nonces older than 600 s were last dropped.
 	swept    time.Time
-	bill     []billRow
+	bill     billBook
 	faults   Faults
 	rnd      *rand.Rand
 	seq      int64
@@ -225,7 +225,7 @@ func (s *Sim) addBillAt(now time.Time, text string, o *order, typ string, amount
 	if r != nil {
 		row.OutRefundNo, row.RefundID = r.outRefundNo, r.refundID
 	}
-	s.bill = append(s.bill, row)
+	s.bill.add(row)
 }
 
 // cst is UTC+08:00, the zone of bills and times the channel shows.
@@ -235,11 +235,12 @@ var cst = time.FixedZone("CST", 8*3600)
 func (s *Sim) billFor(appID, mchID string, day time.Time) []wallet.BillRow {
 	end := day.AddDate(0, 0, 1)
 	var rows []wallet.BillRow
-	for _, r := range s.bill {
+	s.bill.each(func(r *billRow) bool {
 		if r.AppID == appID && r.MchID == mchID && !r.at.Before(day) && r.at.Before(end) {
 			rows = append(rows, r.BillRow)
 		}
-	}
+		return true
+	})
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].TradeTime < rows[j].TradeTime })
 	return rows
 }

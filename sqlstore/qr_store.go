@@ -124,14 +124,14 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 	created := false
 	write := func(ctx context.Context, tx *Tx) error {
 		got, created = nil, false
-		if err := s.checkVersion(ctx, tx, check); err != nil {
-			return err
-		}
 		var err error
 		if limited {
+			if err := s.checkVersion(ctx, tx, check); err != nil {
+				return err
+			}
 			got, created, err = s.insertQROrderWithin(ctx, tx, o, tradePrefix, limit, now)
 		} else {
-			got, created, err = s.insertQROrder(ctx, tx, o, tradePrefix, now)
+			got, created, err = s.insertQROrder(ctx, tx, o, tradePrefix, now, check)
 		}
 		if err == nil && created {
 			posguard.NoteAudit(ctx, got) // a request's audit record names the new order
@@ -142,9 +142,8 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 	switch {
 	case limited && s.DB.D.ForUpdate != "":
 		err = s.DB.InTx(ctx, "create qr order", func(tx *Tx) error { return write(ctx, tx) })
-	case !limited && !o.State.Final():
-		// One statement: pipelined with the batch's others where the
-		// database gains from it (PostgreSQL).
+	case !limited && !o.State.Final() && s.DB.D.Name == "postgres":
+		// One statement: pipelined with the batch's others.
 		got, created, err = s.createQROrderStmt(ctx, o, tradePrefix, now, check)
 	default:
 		err = s.InGroupTx(ctx, "create qr order", write)
@@ -156,22 +155,16 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 	return got, created, nil
 }
 
-// insertQROrderSQL inserts an order unless the merchant has its number.
-// Its id is taken first (a CTE) so that its out_trade_no, the trade
-// prefix (?1) and the id on 12 digits, is written by the same statement
-// when the order is paying (?2): one statement, one round trip to
-// PostgreSQL. SQLite has one writer, so the next id is max + 1 as its
-// INTEGER PRIMARY KEY would choose (max alone in its subquery, which SQLite
-// answers from the end of the table's b-tree instead of a scan); PostgreSQL takes it from the
-// column's identity sequence, named (qr_orders_id_seq, resolved once when
-// the statement is prepared: pg_get_serial_sequence searched the catalog
-// for it on every insert). The SELECT's WHERE true keeps SQLite from
-// reading ON CONFLICT as a join's.
-const insertQROrderSQL = ` INTO qr_orders (id, out_trade_no, merchant_id, out_order_no, request_hash, mode, channel, channel_name,
-	amount, state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task, next_attempt,
-	created_at, updated_at)
-	SELECT n.id, CASE WHEN ? THEN ? || %s ELSE '' END, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM n WHERE true
-	ON CONFLICT (merchant_id, out_order_no) DO NOTHING RETURNING id`
+// insertQROrderSQL inserts an order unless the merchant has its number
+// (PostgreSQL). Its id is taken first (a CTE) so that its out_trade_no,
+// the trade prefix (?1) and the id on 12 digits, is written by the same
+// statement when the order is paying (?2): one statement, one round trip.
+// The id comes from the column's identity sequence, named
+// (qr_orders_id_seq, resolved once when the statement is prepared:
+// pg_get_serial_sequence searched the catalog for it on every insert).
+const insertQROrderSQL = ` INTO qr_orders ` + qrOrderInsertColumns + `
+	SELECT n.id, CASE WHEN ? THEN ? || lpad(n.id::text, 12, '0') ELSE '' END, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+	FROM n ON CONFLICT (merchant_id, out_order_no) DO NOTHING RETURNING id`
 
 // insertQROrderKeysSQL ends PostgreSQL's insertQROrderSQL: the new order's
 // row of qr_order_keys (migration 0128: its place in the order queue while
@@ -180,34 +173,84 @@ const insertQROrderKeysSQL = `, task, next_attempt),
 	k AS (INSERT INTO qr_order_keys (id, due) SELECT id, CASE WHEN task <> '' THEN next_attempt END FROM i)
 	SELECT id FROM i`
 
-// insertQROrderQueries are insertQROrderSQL for PostgreSQL and SQLite,
-// then the same conditional on the cache version (its first argument):
-// the id's CTE has no row, so nothing is inserted (and PostgreSQL takes no
-// id from its sequence), when the cache_version row holds another value.
-var insertQROrderQueries = [4]string{
-	`WITH n AS (SELECT nextval('qr_orders_id_seq') AS id), i AS (INSERT` +
-		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`) + insertQROrderKeysSQL,
-	`WITH n AS (SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1 AS id) INSERT` +
-		fmt.Sprintf(insertQROrderSQL, `printf('%012d', n.id)`),
+// insertQROrderQueries are insertQROrderSQL, then the same conditional on
+// the cache version (its first argument): the id's CTE has no row, so
+// nothing is inserted and no id is taken from the sequence, when the
+// cache_version row holds another value.
+var insertQROrderQueries = [2]string{
+	`WITH n AS (SELECT nextval('qr_orders_id_seq') AS id), i AS (INSERT` + insertQROrderSQL + insertQROrderKeysSQL,
 	`WITH n AS (SELECT nextval('qr_orders_id_seq') AS id FROM cache_version
-		WHERE cache_version.id = 1 AND cache_version.n = ?), i AS (INSERT` +
-		fmt.Sprintf(insertQROrderSQL, `lpad(n.id::text, 12, '0')`) + insertQROrderKeysSQL,
-	`WITH n AS (SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1 AS id FROM cache_version
-		WHERE cache_version.id = 1 AND cache_version.n = ?) INSERT` +
-		fmt.Sprintf(insertQROrderSQL, `printf('%012d', n.id)`),
+		WHERE cache_version.id = 1 AND cache_version.n = ?), i AS (INSERT` + insertQROrderSQL + insertQROrderKeysSQL,
 }
 
-// insertQROrderQuery is insertQROrderSQL for the dialect; conditional on
-// the cache version when versioned.
-func (s *Store) insertQROrderQuery(versioned bool) string {
-	i := 1
-	if s.DB.D.Name == "postgres" {
-		i = 0
-	}
+// insertQROrderSQLite are insertQROrderSQL and its conditional form for
+// SQLite, with the same arguments, the cache version last; each is run for
+// the rows it changed and the id it gave (ExecID), and changes none when
+// the merchant has the number or (the second) the cache version moved.
+// The one writer makes the next id max + 1, as its INTEGER PRIMARY KEY
+// would choose (max alone in its subquery, which SQLite answers from the
+// end of the table's b-tree instead of a scan). Neither returns the id: a
+// RETURNING made SQLite collect the row in a temporary b-tree, and an
+// INSERT … SELECT that reads qr_orders (the id's CTE) copied the row
+// through another first; the unconditional insert is one VALUES and reads
+// no temporary table at all (EXPLAIN: no OpenEphemeral). The conditional
+// one still selects from cache_version, its one row or none: reading the
+// version as a statement of its own cost more than that copy
+// (docs/benchmarks.md, "Round 12: a QR order's writes in the store").
+var insertQROrderSQLite = [2]string{
+	`INSERT INTO qr_orders ` + qrOrderInsertColumns + `
+	VALUES (coalesce((SELECT max(id) FROM qr_orders), 0) + 1, ` + qrOrderTradeNoSQLite + `,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (merchant_id, out_order_no) DO NOTHING`,
+	`INSERT INTO qr_orders ` + qrOrderInsertColumns + `
+	SELECT coalesce((SELECT max(id) FROM qr_orders), 0) + 1, ` + qrOrderTradeNoSQLite + `,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+	FROM cache_version WHERE id = 1 AND n = ?
+	ON CONFLICT (merchant_id, out_order_no) DO NOTHING`,
+}
+
+// qrOrderInsertColumns are the columns the order's insert writes, in
+// qrOrderInsert's order of arguments (the id first, taken by the
+// statement).
+const qrOrderInsertColumns = `(id, out_trade_no, merchant_id, out_order_no, request_hash, mode, channel, channel_name,
+	amount, state, reason, auth_code, terminal_id, subject, notify_url, expire_seconds, expires_at, deadline, task,
+	next_attempt, created_at, updated_at)`
+
+// qrOrderTradeNoSQLite is the new order's out_trade_no on SQLite: the
+// trade prefix (?2) and the id on 12 digits when the order is paying (?1).
+const qrOrderTradeNoSQLite = `CASE WHEN ? THEN ? || printf('%012d', coalesce((SELECT max(id) FROM qr_orders), 0) + 1) ELSE '' END`
+
+// insertQROrderQuery is PostgreSQL's insertQROrderSQL; conditional on the
+// cache version when versioned.
+func insertQROrderQuery(versioned bool) string {
 	if versioned {
-		i += 2
+		return insertQROrderQueries[1]
 	}
-	return insertQROrderQueries[i]
+	return insertQROrderQueries[0]
+}
+
+// execQROrderInsert runs the order's insert (args: qrOrderInsert's) in
+// tx and returns the new order's id; inserted is false when the merchant
+// already has the number. With check, the insert is conditional on its
+// version and writes nothing either when it moved.
+func (s *Store) execQROrderInsert(ctx context.Context, tx *Tx, args []any, check *posguard.VersionCheck) (id int64, inserted bool, err error) {
+	if s.DB.D.Name == "postgres" {
+		if check != nil {
+			args = append([]any{check.Version}, args...)
+		}
+		err = tx.QueryRow(ctx, insertQROrderQuery(check != nil), args...).Scan(&id)
+		if errors.Is(err, ErrNoRows) {
+			return 0, false, nil
+		}
+		return id, err == nil, err
+	}
+	q := insertQROrderSQLite[0]
+	if check != nil {
+		q, args = insertQROrderSQLite[1], append(args, check.Version)
+	}
+	id, n, err := tx.w.q.(IDExecer).ExecID(ctx, tx.db.Q(q), args...)
+	tx.w.wrote = tx.w.wrote || n > 0
+	return id, n > 0, tx.db.Err(err, "create qr order")
 }
 
 // createQROrderStmt journals o (not final, no limit to check) as one
@@ -222,7 +265,7 @@ func (s *Store) createQROrderStmt(ctx context.Context, o *posguard.QROrder, trad
 	}
 	var res *posguard.QROrder
 	created := false
-	st := &Stmt{SQL: s.insertQROrderQuery(check != nil), Args: args, Scan: func(r Row) error {
+	st := &Stmt{SQL: insertQROrderQuery(check != nil), Args: args, Scan: func(r Row) error {
 		res, created = nil, false
 		if err := r.Scan(&got.ID); err != nil {
 			return err
@@ -286,18 +329,24 @@ func qrTradeNo(prefix string, id int64) string { return fmt.Sprintf("%s%012d", p
 
 // insertQROrder inserts o in tx, or returns the merchant's order with that
 // number (created false). The order returned is built from o, not read
-// back.
-func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, tradePrefix string, now time.Time) (*posguard.QROrder, bool, error) {
+// back. With check, the insert is conditional on its version: when it
+// wrote nothing, the version is read to tell a moved version (ESTALE) from
+// a number the merchant already has.
+func (s *Store) insertQROrder(ctx context.Context, tx *Tx, o *posguard.QROrder, tradePrefix string, now time.Time, check *posguard.VersionCheck) (*posguard.QROrder, bool, error) {
 	g, args := s.qrOrderInsert(o, tradePrefix, now)
 	got := *g
-	err := tx.QueryRow(ctx, s.insertQROrderQuery(false), args...).Scan(&got.ID)
-	if errors.Is(err, ErrNoRows) {
-		old, err := s.qrOrderByNumber(ctx, tx, o.MerchantID, o.OutOrderNo)
-		return old, false, err
-	}
+	id, inserted, err := s.execQROrderInsert(ctx, tx, args, check)
 	if err != nil {
 		return nil, false, err
 	}
+	if !inserted {
+		if err := s.checkVersion(ctx, tx, check); err != nil {
+			return nil, false, err
+		}
+		old, err := s.qrOrderByNumber(ctx, tx, o.MerchantID, o.OutOrderNo)
+		return old, false, err
+	}
+	got.ID = id
 	if got.State == posguard.QRPaying {
 		got.OutTradeNo = qrTradeNo(tradePrefix, got.ID)
 	}
@@ -347,7 +396,7 @@ func (s *Store) insertQROrderWithin(ctx context.Context, tx *Tx, o *posguard.QRO
 			in.ExpiresAt = time.Time{}
 		}
 	}
-	return s.insertQROrder(ctx, tx, &in, tradePrefix, now)
+	return s.insertQROrder(ctx, tx, &in, tradePrefix, now, nil)
 }
 
 // queueNotice adds a merchant notification of o (refund refundID when not

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -85,7 +86,7 @@ func newPaying(t *testing.T, q posguard.QRStore, mid, no string, amount posguard
 func testQROrders(t *testing.T, q posguard.QRStore) {
 	ctx := context.Background()
 	o := newPaying(t, q, "M1", "A1", 1234, "")
-	if o.ID == 0 || !strings.HasPrefix(o.OutTradeNo, "PGT") || len(o.OutTradeNo) != 15 || o.State != posguard.QRPaying || o.Task != posguard.QRTaskQuery {
+	if o.ID == 0 || o.OutTradeNo != fmt.Sprintf("PGT%012d", o.ID) || o.State != posguard.QRPaying || o.Task != posguard.QRTaskQuery {
 		t.Fatalf("created = %+v", o)
 	}
 	// The same merchant number: the existing order, nothing written.
@@ -101,6 +102,13 @@ func testQROrders(t *testing.T, q posguard.QRStore) {
 	must(t, err, "by trade no")
 	if got.ID != o.ID || got.Amount != 1234 || got.AuthCode != "134567********6789" {
 		t.Fatalf("by trade no = %+v", got)
+	}
+	// The ids follow one another, and so do the stored trade numbers.
+	if other.ID <= o.ID || other.OutTradeNo != fmt.Sprintf("PGT%012d", other.ID) {
+		t.Fatalf("second order = %+v after %d", other, o.ID)
+	}
+	if got, err := q.QROrderByTradeNo(ctx, other.OutTradeNo); err != nil || got.ID != other.ID {
+		t.Fatalf("second order by trade no = %+v, %v", got, err)
 	}
 	_, err = q.QROrder(ctx, 99999)
 	wantCode(t, err, posguard.ENOTFOUND, "missing order")
