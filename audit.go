@@ -30,25 +30,35 @@ type AuditRecord struct {
 }
 
 // AuditHash is the hash of r chained to prev: SHA-256 over each field
-// length-prefixed, hex-encoded (the ledger's technique, PostingHash).
+// length-prefixed, hex-encoded (the ledger's technique, PostingHash). The
+// fields are laid out in one buffer and hashed at once: a record costs one
+// allocation (its hex string) when its fields fit in 1 kB, as a request's
+// usually do.
 func AuditHash(prev string, r *AuditRecord) string {
-	h := sha256.New()
-	field := func(s string) {
-		h.Write([]byte(strconv.Itoa(len(s))))
-		h.Write([]byte{':'})
-		h.Write([]byte(s))
-	}
-	field(prev)
-	field(strconv.FormatInt(r.ID, 10))
-	field(strconv.FormatInt(r.At.UTC().UnixNano(), 10))
-	field(r.User)
-	field(string(r.Role))
-	field(r.Remote)
-	field(r.Action)
-	field(r.Object)
-	field(r.Outcome)
-	field(r.Changes)
-	return hex.EncodeToString(h.Sum(nil))
+	var arr [1024]byte
+	b := auditField(arr[:0], prev)
+	var num [20]byte
+	b = auditField(b, strconv.AppendInt(num[:0], r.ID, 10))
+	b = auditField(b, strconv.AppendInt(num[:0], r.At.UTC().UnixNano(), 10))
+	b = auditField(b, r.User)
+	b = auditField(b, string(r.Role))
+	b = auditField(b, r.Remote)
+	b = auditField(b, r.Action)
+	b = auditField(b, r.Object)
+	b = auditField(b, r.Outcome)
+	b = auditField(b, r.Changes)
+	sum := sha256.Sum256(b)
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
+}
+
+// auditField appends field f to b as AuditHash hashes it: its length in
+// decimal, a colon, the field.
+func auditField[T string | []byte](b []byte, f T) []byte {
+	b = strconv.AppendInt(b, int64(len(f)), 10)
+	b = append(b, ':')
+	return append(b, f...)
 }
 
 // AuditFilter selects audit records; zero fields do not filter.
