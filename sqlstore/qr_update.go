@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -85,6 +86,26 @@ const updateQROrderSQL = `UPDATE qr_orders SET state = COALESCE(NULLIF(?, ''), s
 	case_opened = case_opened OR ?, updated_at = ?
 	WHERE id = ? AND (? = '' OR state = ?) AND (NOT ? OR task = ?)
 	RETURNING `
+
+// updateQROrderAsKnownSQL is updateQROrderSQL (its arguments first) for a
+// row whose changing columns are still those of u.Known (its arguments
+// follow, qrOrderKnownArgs'), without RETURNING (SQLite): the row it
+// would return is then u.Known with u applied (applyQROrderUpdate), and a
+// RETURNING made SQLite collect the row in a temporary b-tree and hand its
+// 14 columns through the driver one by one. When the row is not as u.Known
+// has it, or u's conditions refuse, it changes nothing, and
+// updateQROrderSQL runs after it.
+var updateQROrderAsKnownSQL = strings.TrimSuffix(updateQROrderSQL, "\n\tRETURNING ") + `
+	AND state = ? AND reason = ? AND transaction_id = ? AND paid_at = ? AND code_url = ? AND expires_at = ? AND task = ?
+	AND attempts = ? AND next_attempt = ? AND last_error = ? AND reversal_state = ? AND refunded_amount = ?
+	AND case_opened = ? AND updated_at = ?`
+
+// qrOrderKnownArgs are the arguments of updateQROrderAsKnownSQL's
+// conditions on the row: k's qrOrderChangingColumns.
+func (s *Store) qrOrderKnownArgs(k *posguard.QROrder) []any {
+	return []any{string(k.State), k.Reason, k.TransactionID, s.T(k.PaidAt), k.CodeURL, s.T(k.ExpiresAt), string(k.Task),
+		k.Attempts, s.T(k.NextAttempt), k.LastError, k.ReversalState, int64(k.RefundedAmount), k.CaseOpened, s.T(k.UpdatedAt)}
+}
 
 // qrOrderChangingColumns are the columns of qr_orders an update may
 // change, in scanQROrderChanged's order; the others are written once, by
@@ -295,15 +316,38 @@ func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUp
 	args, notify := s.updateQROrderArgs(u, now)
 	var got *posguard.QROrder
 	q, scan := updateQROrderQuery(u)
+	// On SQLite an update given the order as it is stored returns no row
+	// (updateQROrderAsKnownSQL).
+	asKnown := qrOrderKnown(u) && s.DB.D.Name != "postgres"
+	var knownArgs []any
+	if asKnown {
+		knownArgs = append(append(make([]any, 0, len(args)+14), args...), s.qrOrderKnownArgs(u.Known)...)
+	}
 	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
-		o, err := scan(tx.QueryRow(ctx, q, args...))
+		got = nil
+		var o *posguard.QROrder
+		if asKnown {
+			n, err := tx.Exec(ctx, "update qr order", updateQROrderAsKnownSQL, knownArgs...)
+			if err != nil {
+				return err
+			}
+			if n == 1 {
+				o = new(*u.Known)
+				applyQROrderUpdate(o, u)
+				o.UpdatedAt = now
+			}
+		}
+		if o == nil {
+			var err error
+			o, err = scan(tx.QueryRow(ctx, q, args...))
+			if errors.Is(err, ErrNoRows) {
+				return s.updateQROrderRefused(ctx, tx, u)
+			}
+			if err != nil {
+				return err
+			}
+		}
 		got = o
-		if errors.Is(err, ErrNoRows) {
-			return s.updateQROrderRefused(ctx, tx, u)
-		}
-		if err != nil {
-			return err
-		}
 		if err := s.syncQROrderKeys(ctx, tx, o, u); err != nil {
 			return err
 		}

@@ -50,6 +50,30 @@ func testQRUpdateKnown(t *testing.T, q posguard.QRStore) {
 			t.Fatalf("known of another order: %+v", got)
 		}
 	}
+	// A Known the order has moved on from (another update since: an
+	// attempt made, a later attempt due): the order as stored is returned,
+	// not Known with the update applied.
+	for _, k := range []struct {
+		name string
+		u    posguard.QROrderUpdate
+	}{
+		{"attempted", posguard.QROrderUpdate{Attempted: true, NextAttempt: paid.Add(time.Minute), LastError: ptrString("timeout")}},
+		{"case", posguard.QROrderUpdate{CaseOpened: true}},
+	} {
+		o := newPaying(t, q, "M1", "K-stale-"+k.name, 77, "")
+		k.u.ID, k.u.From = o.ID, posguard.QRPaying
+		moved, err := q.UpdateQROrder(ctx, k.u)
+		must(t, err, "move "+k.name)
+		got, err := q.UpdateQROrder(ctx, posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRSucceeded,
+			TransactionID: "TX-stale", PaidAt: paid, Task: &none, Notify: true, Known: o})
+		must(t, err, "succeed "+k.name)
+		stored, err := q.QROrder(ctx, o.ID)
+		must(t, err, "read "+k.name)
+		if !reflect.DeepEqual(got, stored) || got.Attempts != moved.Attempts || got.LastError != moved.LastError ||
+			got.CaseOpened != moved.CaseOpened || !got.NextAttempt.Equal(moved.NextAttempt) {
+			t.Fatalf("%s: update with a stale Known returned\n%+v\nstored\n%+v", k.name, got, stored)
+		}
+	}
 	// Refused: the order is no longer paying.
 	o := newPaying(t, q, "M1", "K-twice", 10, "")
 	u := posguard.QROrderUpdate{ID: o.ID, From: posguard.QRPaying, State: posguard.QRFailed, Reason: posguard.ReasonQRRefused, Task: &none, Known: o}
@@ -60,19 +84,24 @@ func testQRUpdateKnown(t *testing.T, q posguard.QRStore) {
 
 	uo, _, err := q.UnpostedQR(ctx, 10)
 	must(t, err, "unposted")
-	if len(uo) != 2 {
-		t.Fatalf("unposted = %d orders, want 2", len(uo))
+	if len(uo) != 4 {
+		t.Fatalf("unposted = %d orders, want 4", len(uo))
 	}
 	for _, p := range uo {
+		if p.Amount == 77 {
+			continue // the stale Known's
+		}
 		if p.MerchantID != "M1" || p.Amount != 1234 || p.State != posguard.QRSucceeded || !p.PaidAt.Equal(paid) || p.UpdatedAt.IsZero() {
 			t.Fatalf("unposted order = %+v", p)
 		}
 	}
-	// Both marked in one call (and an id that is not there): none left.
-	must(t, q.MarkQRPosted(ctx, []int64{uo[0].ID, uo[1].ID, 999999}, nil), "mark posted")
+	// All marked in one call (and an id that is not there): none left.
+	must(t, q.MarkQRPosted(ctx, []int64{uo[0].ID, uo[1].ID, uo[2].ID, uo[3].ID, 999999}, nil), "mark posted")
 	uo, _, err = q.UnpostedQR(ctx, 10)
 	must(t, err, "unposted after")
 	if len(uo) != 0 {
 		t.Fatalf("unposted after marking = %d orders", len(uo))
 	}
 }
+
+func ptrString(s string) *string { return &s }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -59,7 +60,8 @@ type conn struct {
 	t      *Transport
 	addr   string
 	c      net.Conn
-	lr     limitReader // c, bounded while an answer's head is read
+	raw    syscall.RawConn // c's, for the idle check (nil: none)
+	lr     limitReader     // c, bounded while an answer's head is read
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	idleAt time.Time
@@ -84,7 +86,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			closeBody(req)
 			return nil, ctxErr(ctx, err)
 		}
-		pc = &conn{t: t, addr: addr, c: c, bw: bufio.NewWriter(c)}
+		pc = &conn{t: t, addr: addr, c: c, raw: rawConn(c), bw: bufio.NewWriter(c)}
 		pc.lr = limitReader{r: c}
 		pc.br = bufio.NewReader(&pc.lr)
 	}
@@ -178,7 +180,7 @@ func (t *Transport) take(addr string) *conn {
 		// A connection the server closed while it was idle (its idle
 		// timeout, a restart) or that holds bytes nobody asked for is not
 		// used: a request written to it would fail with an unknown outcome.
-		if time.Since(pc.idleAt) < timeout && pc.br.Buffered() == 0 && idleOpen(pc.c) {
+		if time.Since(pc.idleAt) < timeout && pc.br.Buffered() == 0 && rawOpen(pc.raw) {
 			return pc
 		}
 		pc.c.Close()
