@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -60,8 +59,8 @@ type conn struct {
 	t      *Transport
 	addr   string
 	c      net.Conn
-	raw    syscall.RawConn // c's, for the idle check (nil: none)
-	lr     limitReader     // c, bounded while an answer's head is read
+	idle   *idlePeek   // c's check before reuse (nil: never reused)
+	lr     limitReader // c, bounded while an answer's head is read
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	idleAt time.Time
@@ -86,7 +85,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			closeBody(req)
 			return nil, ctxErr(ctx, err)
 		}
-		pc = &conn{t: t, addr: addr, c: c, raw: rawConn(c), bw: bufio.NewWriter(c)}
+		pc = &conn{t: t, addr: addr, c: c, idle: newIdlePeek(c), bw: bufio.NewWriter(c)}
 		pc.lr = limitReader{r: c}
 		pc.br = bufio.NewReader(&pc.lr)
 	}
@@ -180,7 +179,7 @@ func (t *Transport) take(addr string) *conn {
 		// A connection the server closed while it was idle (its idle
 		// timeout, a restart) or that holds bytes nobody asked for is not
 		// used: a request written to it would fail with an unknown outcome.
-		if time.Since(pc.idleAt) < timeout && pc.br.Buffered() == 0 && rawOpen(pc.raw) {
+		if time.Since(pc.idleAt) < timeout && pc.br.Buffered() == 0 && pc.idle.isOpen() {
 			return pc
 		}
 		pc.c.Close()

@@ -2,10 +2,7 @@
 
 package wallet
 
-import (
-	"net"
-	"syscall"
-)
+import "net"
 
 // idleCheck: without a way to tell a closed idle connection, every request
 // goes to the fallback transport.
@@ -13,6 +10,9 @@ const idleCheck = false
 
 func idleOpen(net.Conn) bool { return false }
 
-func rawConn(net.Conn) syscall.RawConn { return nil }
+// idlePeek: none here.
+type idlePeek struct{}
 
-func rawOpen(syscall.RawConn) bool { return false }
+func newIdlePeek(net.Conn) *idlePeek { return nil }
+
+func (*idlePeek) isOpen() bool { return false }

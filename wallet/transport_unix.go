@@ -13,10 +13,21 @@ const idleCheck = true
 // idleOpen reports whether the idle connection c is still open with nothing
 // to read: a peek that would block. A connection the server closed reads
 // its end (0 bytes) or an error; one with bytes unasked for is not clean.
-func idleOpen(c net.Conn) bool { return rawOpen(rawConn(c)) }
+func idleOpen(c net.Conn) bool { return newIdlePeek(c).isOpen() }
 
-// rawConn returns c's raw connection for rawOpen (nil when it has none).
-func rawConn(c net.Conn) syscall.RawConn {
+// idlePeek is idleOpen for one connection, made when it is dialled, so
+// that the check before each reuse allocates nothing (a closure passed to
+// Control, and what it captures, would be allocated at every check).
+type idlePeek struct {
+	rc   syscall.RawConn
+	buf  [1]byte
+	open bool
+	peek func(fd uintptr)
+}
+
+// newIdlePeek returns the check of c (nil when c has no raw connection:
+// never open).
+func newIdlePeek(c net.Conn) *idlePeek {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return nil
@@ -25,21 +36,22 @@ func rawConn(c net.Conn) syscall.RawConn {
 	if err != nil {
 		return nil
 	}
-	return rc
+	p := &idlePeek{rc: rc}
+	p.peek = func(fd uintptr) {
+		_, _, err := syscall.Recvfrom(int(fd), p.buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		p.open = err == syscall.EAGAIN || err == syscall.EWOULDBLOCK
+	}
+	return p
 }
 
-// rawOpen is idleOpen of the connection rc, kept from its dial.
-func rawOpen(rc syscall.RawConn) bool {
-	if rc == nil {
+// isOpen peeks at the connection. Control, not Read: the peek must not
+// wait, nor be refused because the deadline of the connection's last call
+// has passed. One goroutine at a time (the one that took the connection).
+func (p *idlePeek) isOpen() bool {
+	if p == nil {
 		return false
 	}
-	// Control, not Read: the peek must not wait, nor be refused because the
-	// deadline of the connection's last call has passed.
-	open := false
-	err := rc.Control(func(fd uintptr) {
-		var b [1]byte
-		_, _, rerr := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		open = rerr == syscall.EAGAIN || rerr == syscall.EWOULDBLOCK
-	})
-	return err == nil && open
+	p.open = false
+	err := p.rc.Control(p.peek)
+	return err == nil && p.open
 }
