@@ -1,0 +1,66 @@
+#!/bin/bash
+# bench-pairs.sh: whole-bench runs alternated, for comparisons on a shared machine
+# (docs/benchmarks.md). Each run prints one line: the binary, the mode and store, the
+# rate, the bench process's CPU per request and, on PostgreSQL, the CPU of every
+# postgres process over the run per request (other sessions on the server included).
+#
+#   bench-pairs.sh ab BIN_A BIN_B MODE DB PAIRS [N] [DURATION]
+#       A then B, B then A, ... (MODE card|qr, DB sqlite|pg)
+#   bench-pairs.sh ratio BIN DB ROUNDS [N] [DURATION]
+#       one binary's card and QR runs alternated at N terminals / clients
+#
+# PostgreSQL is POSGUARD_BENCH_PG, by default the local test database.
+set -u
+PGURL=${POSGUARD_BENCH_PG:-'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'}
+
+pgticks() {
+	local t=0 s p
+	for p in $(pgrep -x postgres); do
+		s=$(awk '{print $14+$15+$16+$17}' "/proc/$p/stat" 2>/dev/null)
+		t=$((t + ${s:-0}))
+	done
+	echo $t
+}
+
+# run BIN MODE DB N DURATION
+run() {
+	local bin=$1 mode=$2 db=$3 n=$4 d=$5 args out t0 t1 req rate cpu srv=""
+	args=(bench --no-echo --duration "$d")
+	if [ "$mode" = qr ]; then args+=(--mode qr --clients "$n"); else args+=(--terminals "$n"); fi
+	[ "$db" = pg ] && args+=(--db "$PGURL")
+	t0=$(pgticks)
+	out=$("$bin" "${args[@]}" 2>&1)
+	t1=$(pgticks)
+	req=$(echo "$out" | grep -o '[0-9]* requests' | head -1 | grep -o '[0-9]*')
+	rate=$(echo "$out" | grep -o '[0-9]*/s (' | head -1 | grep -o '[0-9]*')
+	cpu=$(echo "$out" | grep -o '= [0-9.]*µs per request' | grep -o '[0-9.]*')
+	if [ "$db" = pg ] && [ -n "$req" ]; then
+		srv="$(((t1 - t0) * 1000000 / $(getconf CLK_TCK) / req))µs"
+	fi
+	echo "$(basename "$bin") $mode/$db n=$n rate=${rate}/s cpu=${cpu}µs server=$srv"
+	[ -z "$rate" ] && echo "$out" | tail -5
+	return 0
+}
+
+case ${1:-} in
+ab)
+	[ $# -ge 7 ] || { echo "usage: $0 ab BIN_A BIN_B MODE DB PAIRS [N] [DURATION]" >&2; exit 2; }
+	a=$2 b=$3 mode=$4 db=$5 pairs=$6 n=${7:-32} d=${8:-10s}
+	for i in $(seq 1 "$pairs"); do
+		if [ $((i % 2)) = 1 ]; then run "$a" "$mode" "$db" "$n" "$d"; run "$b" "$mode" "$db" "$n" "$d"
+		else run "$b" "$mode" "$db" "$n" "$d"; run "$a" "$mode" "$db" "$n" "$d"; fi
+	done
+	;;
+ratio)
+	[ $# -ge 4 ] || { echo "usage: $0 ratio BIN DB ROUNDS [N] [DURATION]" >&2; exit 2; }
+	bin=$2 db=$3 rounds=$4 n=${5:-32} d=${6:-10s}
+	for i in $(seq 1 "$rounds"); do
+		if [ $((i % 2)) = 1 ]; then run "$bin" card "$db" "$n" "$d"; run "$bin" qr "$db" "$n" "$d"
+		else run "$bin" qr "$db" "$n" "$d"; run "$bin" card "$db" "$n" "$d"; fi
+	done
+	;;
+*)
+	echo "usage: $0 ab|ratio ..." >&2
+	exit 2
+	;;
+esac
