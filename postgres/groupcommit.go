@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/posguard/posguard/internal/groupcommit"
 	"github.com/posguard/posguard/sqlstore"
 )
@@ -18,14 +20,14 @@ import (
 // committer (one connection) runs the batches, so two batches never wait on
 // each other's row locks.
 
-// beginBatch opens a shared transaction on a pooled connection, with the
-// first savepoint queued.
+// beginBatch takes a pooled connection for a shared transaction, with its
+// BEGIN, its turn and its first savepoint queued to go with its first write.
 func (s *Store) beginBatch(ctx context.Context) (groupcommit.Batch[sqlstore.Querier], error) {
-	tx, err := s.pool.Begin(ctx)
+	c, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &savepointTx{s: s, tx: tx, pending: []string{batchTurnSQL, setSavepointSQL}}, nil
+	return &savepointTx{s: s, c: c, pending: []string{beginSQL, batchTurnSQL, setSavepointSQL}}, nil
 }
 
 // batchTurnSQL makes the batches of every instance sharing the database
@@ -51,7 +53,7 @@ func (sp *savepointTx) Run(ctx context.Context, w groupcommit.Write[sqlstore.Que
 		return true, err // w sent nothing: the savepoint statements stay queued
 	case err != nil:
 		// grp marks the state before w and stays in place.
-		_, rerr := sp.tx.Exec(ctx, rollbackSavepointSQL)
+		_, rerr := sp.c.Exec(ctx, rollbackSavepointSQL)
 		return rerr == nil, err
 	}
 	sp.pending = append(sp.pending[:0], releaseSavepointSQL, setSavepointSQL)
@@ -59,14 +61,56 @@ func (sp *savepointTx) Run(ctx context.Context, w groupcommit.Write[sqlstore.Que
 }
 
 // Commit appends the batch's audit records (the audit head is the last
-// lock the batch takes) and commits the shared transaction.
+// lock the batch takes) and commits the shared transaction, then gives its
+// connection back. With the audit head remembered from the last batch, the
+// records, the head's move and COMMIT go in one round trip (audithead.go);
+// ErrRunAgain when the database refused that head.
 func (sp *savepointTx) Commit(ctx context.Context) error {
-	if err := sp.s.AppendBatchAudits(ctx, sp, sp.audits); err != nil {
-		sp.tx.Rollback(ctx)
-		return err
+	defer sp.c.Release()
+	if !sp.open {
+		return nil // nothing was sent: nothing to commit
 	}
-	return sp.tx.Commit(ctx)
+	if len(sp.audits) > 0 {
+		if ch, at, ok := sp.s.head.chain(sp.s.DB, sp.s.NowUTC(), sp.audits); ok {
+			return sp.commitChained(ctx, ch, at)
+		}
+		at := sp.s.DB.AuditAppends()
+		if err := sp.s.AppendBatchAudits(ctx, sp, sp.audits); err != nil {
+			sp.rollback(ctx)
+			return err
+		}
+		if err := sp.commit(ctx); err != nil {
+			return err
+		}
+		last := sp.audits[len(sp.audits)-1]
+		sp.s.head.remember(last.ID, last.Hash, at+1)
+		return nil
+	}
+	return sp.commit(ctx)
 }
 
-// Rollback abandons the shared transaction.
-func (sp *savepointTx) Rollback(ctx context.Context) { sp.tx.Rollback(ctx) }
+// commit sends COMMIT; a transaction that had failed answers it with a
+// rollback, reported as pgx reports it.
+func (sp *savepointTx) commit(ctx context.Context) error {
+	tag, err := sp.c.Exec(ctx, commitSQL)
+	if err == nil && tag.String() == rollbackSQL {
+		err = pgx.ErrTxCommitRollback
+	}
+	return err
+}
+
+// Rollback abandons the shared transaction and gives its connection back.
+func (sp *savepointTx) Rollback(ctx context.Context) {
+	sp.rollback(ctx)
+	sp.c.Release()
+}
+
+// rollback abandons the shared transaction, if it was opened. A
+// connection left in a transaction (the ROLLBACK failed) is closed by the
+// pool when it is given back.
+func (sp *savepointTx) rollback(ctx context.Context) {
+	if sp.open {
+		sp.c.Exec(ctx, rollbackSQL)
+		sp.open = false
+	}
+}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/posguard/posguard/sqlstore"
 )
@@ -27,7 +27,7 @@ func (sp *savepointTx) RunStmts(ctx context.Context, stmts []any) (errs []error,
 		p := st.(*sqlstore.Stmt)
 		batch.Queue(p.SQL, p.Args...)
 	}
-	br := sp.tx.SendBatch(ctx, batch)
+	br := sp.c.SendBatch(ctx, batch)
 	if err := sp.execPending(br); err != nil {
 		br.Close()
 		return nil, false, err
@@ -64,7 +64,7 @@ func (sp *savepointTx) RunStmts(ctx context.Context, stmts []any) (errs []error,
 	// runs in a savepoint moves it first.
 	sp.pending = append(sp.pending[:0], releaseSavepointSQL, setSavepointSQL)
 	for _, i := range noRows {
-		errs[i] = stmts[i].(*sqlstore.Stmt).NoRows(ctx, pgQ[pgx.Tx]{sp.tx})
+		errs[i] = stmts[i].(*sqlstore.Stmt).NoRows(ctx, pgQ[*pgxpool.Conn]{sp.c})
 	}
 	return errs, false, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/sqlstore"
@@ -20,8 +21,15 @@ import (
 // a failed write ROLLBACK TO SAVEPOINT grp restores the state and leaves grp
 // in place, so nothing needs to be queued for the next write.
 
-// Savepoint statements.
+// Transaction and savepoint statements. A shared transaction is opened by
+// the BEGIN sent with its first write's statements (no round trip of its
+// own) and committed by COMMIT, on a connection the batch holds: pgx's own
+// transaction would send BEGIN alone, and could not take COMMIT in a
+// pipeline with the batch's last statements (audithead.go).
 const (
+	beginSQL             = "BEGIN"
+	commitSQL            = "COMMIT"
+	rollbackSQL          = "ROLLBACK"
 	setSavepointSQL      = "SAVEPOINT grp"
 	releaseSavepointSQL  = "RELEASE SAVEPOINT grp"
 	rollbackSavepointSQL = "ROLLBACK TO SAVEPOINT grp"
@@ -32,8 +40,9 @@ const (
 // sent in front of a write's first statement.
 type savepointTx struct {
 	s       *Store
-	tx      pgx.Tx
-	pending []string // savepoint statements still to send
+	c       *pgxpool.Conn // held from the batch's start to its end
+	open    bool          // BEGIN has been sent: the transaction is open
+	pending []string      // transaction and savepoint statements still to send
 	sent    bool     // the write has sent its first statement (and pending)
 	broken  error    // a savepoint statement failed: the shared transaction is unusable
 	// audits are the requests' audit records of the batch's writes, to
@@ -55,8 +64,10 @@ func (t *savepointTx) queue() *pgx.Batch {
 }
 
 // execPending reads the results of the pending statements from br; it
-// records a failure as broken.
+// records a failure as broken. Once they are read the transaction is open
+// (BEGIN leads the pending statements until it has been sent).
 func (t *savepointTx) execPending(br pgx.BatchResults) error {
+	t.open = true
 	for range t.pending {
 		if _, err := br.Exec(); err != nil {
 			t.broken = err
@@ -78,7 +89,7 @@ func (t *savepointTx) send(ctx context.Context, sql string, args []any) (pgx.Bat
 	t.sent = true
 	b := t.queue()
 	b.Queue(sql, args...)
-	br := t.tx.SendBatch(ctx, b)
+	br := t.c.SendBatch(ctx, b)
 	if err := t.execPending(br); err != nil {
 		br.Close()
 		return nil, err
@@ -94,7 +105,7 @@ func (t *savepointTx) Exec(ctx context.Context, sql string, args ...any) (int64,
 	case err != nil:
 		return 0, err
 	case br == nil:
-		return pgQ[pgx.Tx]{t.tx}.Exec(ctx, sql, args...)
+		return pgQ[*pgxpool.Conn]{t.c}.Exec(ctx, sql, args...)
 	}
 	defer br.Close()
 	tag, err := br.Exec()
@@ -109,7 +120,7 @@ func (t *savepointTx) QueryRow(ctx context.Context, sql string, args ...any) sql
 	case err != nil:
 		return errRow{err}
 	case br == nil:
-		return pgQ[pgx.Tx]{t.tx}.QueryRow(ctx, sql, args...)
+		return pgQ[*pgxpool.Conn]{t.c}.QueryRow(ctx, sql, args...)
 	}
 	return row{&batchRow{row: br.QueryRow(), br: br}}
 }
@@ -122,7 +133,7 @@ func (t *savepointTx) Query(ctx context.Context, sql string, args ...any) (sqlst
 	case err != nil:
 		return nil, err
 	case br == nil:
-		return pgQ[pgx.Tx]{t.tx}.Query(ctx, sql, args...)
+		return pgQ[*pgxpool.Conn]{t.c}.Query(ctx, sql, args...)
 	}
 	r, err := br.Query()
 	if err != nil {

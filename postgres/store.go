@@ -21,6 +21,7 @@ type Store struct {
 
 	pool     *pgxpool.Pool
 	group    *sqlstore.Group // group commit of journal and reversal writes
+	head     auditHead       // the audit head the group committer last left
 	migrated []string
 }
 

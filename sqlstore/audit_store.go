@@ -44,15 +44,35 @@ func (tx *Tx) appendAudits(ctx context.Context, now time.Time, rs ...*posguard.A
 	if len(rs) == 0 {
 		return nil
 	}
+	tx.db.auditAppends.Add(1)
 	var seq int64
 	var prev string
 	if err := tx.QueryRow(ctx, auditHeadSQL+tx.db.D.ForUpdate).Scan(&seq, &prev); err != nil {
 		return tx.db.Err(err, "append audit")
 	}
+	args, seq, prev, err := tx.db.chainAudits(now, seq, prev, rs)
+	if err != nil {
+		return err
+	}
+	perStmt := 1
+	if tx.db.D.Dollar {
+		perStmt = len(rs)
+	}
+	if err := insertRows(ctx, tx, "append audit", insertAuditSQL, "", auditArgCount, perStmt, args); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, "append audit", moveAuditHeadSQL, seq, prev)
+	return err
+}
+
+// chainAudits numbers rs after the head (seq, prev) and chains their
+// hashes; it returns their arguments in auditColumns' order and the head
+// after them. A record without a time gets now.
+func (db *DB) chainAudits(now time.Time, seq int64, prev string, rs []*posguard.AuditRecord) ([]any, int64, string, error) {
 	args := make([]any, 0, len(rs)*auditArgCount)
 	for _, r := range rs {
 		if err := checkAudit(r); err != nil {
-			return err
+			return nil, 0, "", err
 		}
 		if r.At.IsZero() {
 			r.At = now
@@ -63,17 +83,9 @@ func (tx *Tx) appendAudits(ctx context.Context, now time.Time, rs ...*posguard.A
 		r.ID, r.PrevHash = seq, prev
 		r.Hash = posguard.AuditHash(prev, r)
 		prev = r.Hash
-		args = append(args, tx.auditArgs(r)...)
+		args = append(args, r.ID, db.D.TimeArg(r.At), r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash)
 	}
-	perStmt := 1
-	if tx.db.D.Dollar {
-		perStmt = len(rs)
-	}
-	if err := insertRows(ctx, tx, "append audit", `INSERT INTO audit_log (`+auditColumns+`) VALUES `, "", auditArgCount, perStmt, args); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, "append audit", moveAuditHeadSQL, seq, prev)
-	return err
+	return args, seq, prev, nil
 }
 
 // The audit chain's statements: the head's read (locked with the
@@ -84,12 +96,8 @@ const (
 	auditColumns     = `id, at, user_name, role, remote, action, object, outcome, changes, prev_hash, hash`
 	auditArgCount    = 11 // auditColumns' count
 	moveAuditHeadSQL = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
+	insertAuditSQL   = `INSERT INTO audit_log (` + auditColumns + `) VALUES `
 )
-
-// auditArgs are r's values in auditColumns' order.
-func (tx *Tx) auditArgs(r *posguard.AuditRecord) []any {
-	return []any{r.ID, tx.db.D.TimeArg(r.At), r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash}
-}
 
 // auditTable is audit_log, numbered by the chain's head.
 var auditTable = newTable("audit_log", "", auditColumns,

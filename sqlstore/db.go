@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -70,6 +71,9 @@ type DB struct {
 	Read Conn
 
 	rebound sync.Map // query → its dialect form
+	// auditAppends counts the audit appends that read the head themselves
+	// (appendAudits): see AuditAppends.
+	auditAppends atomic.Int64
 }
 
 // NewDB returns a handle over write and read (read may be write).

@@ -21,12 +21,17 @@ package groupcommit
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/posguard/posguard"
 )
+
+// ErrRunAgain is returned by a Batch's Commit that rolled its transaction
+// back and asks for the batch to be run again (see Batch).
+var ErrRunAgain = errors.New("groupcommit: run the batch again")
 
 // Max closes a batch early once this many writes are in it.
 const Max = 256
@@ -43,7 +48,11 @@ type Batch[T any] interface {
 	// savepoint machinery itself failed: the transaction can no longer be
 	// trusted.
 	Run(ctx context.Context, w Write[T]) (ok bool, err error)
-	// Commit commits the transaction.
+	// Commit commits the transaction. ErrRunAgain reports that it was
+	// rolled back instead, nothing of it kept, for a reason of the Batch's
+	// own making that a new transaction does not have (a value it
+	// remembered had changed): the committer then runs the batch again, in
+	// a new transaction, and commits that.
 	Commit(ctx context.Context) error
 	// Rollback abandons the transaction.
 	Rollback(ctx context.Context)
@@ -210,24 +219,7 @@ drain:
 		r.rerun()
 	}
 	c.batches.Add(1)
-	var commitErr error
-	if r.broken {
-		if r.tx != nil {
-			r.tx.Rollback(ctx)
-		}
-		// The write that broke the transaction says why (a full disk, a
-		// read-only database): every write of the batch reports it.
-		var cause error
-		for _, o := range r.batch {
-			if o.err != nil && posguard.ErrorCode(o.err) != posguard.ECONFLICT && posguard.ErrorCode(o.err) != posguard.EINVALID {
-				cause = o.err
-				break
-			}
-		}
-		commitErr = posguard.WrapError(posguard.EUNAVAILABLE, cause, "%s: shared transaction failed; nothing of the batch was written", c.cfg.Prefix)
-	} else if err := r.tx.Commit(ctx); err != nil {
-		commitErr = c.cfg.DBError(err, "group commit")
-	}
+	commitErr := c.finish(r)
 	for _, o := range r.batch {
 		switch {
 		case o.err != nil && !r.broken:
@@ -239,6 +231,38 @@ drain:
 		}
 	}
 	return open
+}
+
+// finish commits r's transaction, or rolls it back when it is broken, and
+// returns the error of every write that has none of its own. A commit that
+// asks for it (ErrRunAgain) has the batch run again, once.
+func (c *Committer[T]) finish(r *run[T]) error {
+	for again := true; ; again = false {
+		if r.broken {
+			if r.tx != nil {
+				r.tx.Rollback(r.ctx)
+			}
+			// The write that broke the transaction says why (a full disk, a
+			// read-only database): every write of the batch reports it.
+			var cause error
+			for _, o := range r.batch {
+				if o.err != nil && posguard.ErrorCode(o.err) != posguard.ECONFLICT && posguard.ErrorCode(o.err) != posguard.EINVALID {
+					cause = o.err
+					break
+				}
+			}
+			return posguard.WrapError(posguard.EUNAVAILABLE, cause, "%s: shared transaction failed; nothing of the batch was written", c.cfg.Prefix)
+		}
+		err := r.tx.Commit(r.ctx)
+		switch {
+		case err == nil:
+			return nil
+		case again && errors.Is(err, ErrRunAgain):
+			r.rerun()
+		default:
+			return c.cfg.DBError(err, "group commit")
+		}
+	}
 }
 
 // collectFor adds writes as they arrive for up to w or until the batch is

@@ -28,6 +28,8 @@ type memDB struct {
 	pipe      bool          // Begin returns a Pipeliner
 	eager     bool          // the Pipeliner asks for each statement at once
 	pipelines []int         // the number of statements of each RunStmts call
+	refuse    int           // commits still to answer ErrRunAgain
+	begins    int           // transactions begun
 }
 
 func (tx *memTx) Run(ctx context.Context, w Write[map[string]int]) (bool, error) {
@@ -48,6 +50,10 @@ func (tx *memTx) Run(ctx context.Context, w Write[map[string]int]) (bool, error)
 func (tx *memTx) Commit(context.Context) error {
 	tx.db.mu.Lock()
 	defer tx.db.mu.Unlock()
+	if tx.db.refuse > 0 {
+		tx.db.refuse--
+		return ErrRunAgain
+	}
 	tx.db.committed = tx.state
 	tx.db.commits++
 	return nil
@@ -70,6 +76,7 @@ func newMem(t *testing.T) (*memDB, *Committer[map[string]int]) {
 			}
 			db.mu.Lock()
 			defer db.mu.Unlock()
+			db.begins++
 			state := make(map[string]int, len(db.committed))
 			for k, v := range db.committed {
 				state[k] = v
@@ -177,6 +184,31 @@ func TestBrokenBatch(t *testing.T) {
 	}
 	if batches != 2 || db.commits != 1 || db.committed["a"] != 0 || db.committed["b"] != 2 {
 		t.Fatalf("%d batches, %d commits, committed %v", batches, db.commits, db.committed)
+	}
+}
+
+// TestCommitRunAgain: a commit that asks for it (ErrRunAgain) has the
+// whole batch run again in a new transaction, once; a failing write still
+// fails alone. Asked a second time, the batch fails and nothing is kept.
+func TestCommitRunAgain(t *testing.T) {
+	db, c := newMem(t)
+	db.refuse = 1
+	errs, batches := submitHeld(t, db, c, []Write[map[string]int]{set("a", 1), fail(posguard.ECONFLICT), set("b", 2)})
+	if errs[0] != nil || posguard.ErrorCode(errs[1]) != posguard.ECONFLICT || errs[2] != nil || batches != 1 {
+		t.Fatalf("errs %v, batches %d", errs, batches)
+	}
+	if db.committed["a"] != 1 || db.committed["b"] != 2 || db.commits != 1 || db.begins != 2 {
+		t.Fatalf("committed %v in %d commits, %d transactions begun", db.committed, db.commits, db.begins)
+	}
+	db.refuse = 2
+	errs, _ = submitHeld(t, db, c, []Write[map[string]int]{set("c", 3), set("d", 4)})
+	for _, err := range errs {
+		if err == nil {
+			t.Fatalf("refused twice: errs %v", errs)
+		}
+	}
+	if _, ok := db.committed["c"]; ok || db.commits != 1 || db.begins != 4 {
+		t.Fatalf("refused twice: committed %v in %d commits, %d transactions begun", db.committed, db.commits, db.begins)
 	}
 }
 
