@@ -61,13 +61,25 @@ func (db *DB) ChainAudits(now time.Time, seq int64, prev string, rs []*posguard.
 		return ChainedAudits{}, err
 	}
 	return ChainedAudits{
-		Insert:     db.Q(insertAuditSQL + values(len(rs), auditArgCount)),
+		Insert:     db.auditInsert(len(rs)),
 		InsertArgs: args,
 		Move:       db.Q(moveAuditHeadFromSQL),
 		MoveArgs:   []any{from, seq, prev},
 		Seq:        seq,
 		Hash:       prev,
 	}, nil
+}
+
+// auditInsert returns the insert of n audit records in the dialect's form,
+// each count's made once (building and rewriting it cost more than a
+// record's hash).
+func (db *DB) auditInsert(n int) string {
+	if v, ok := db.auditInserts.Load(n); ok {
+		return v.(string)
+	}
+	q := db.Q(insertAuditSQL + values(n, auditArgCount))
+	db.auditInserts.Store(n, q)
+	return q
 }
 
 // AuditAppends counts the audit appends made through this handle that read
