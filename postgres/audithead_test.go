@@ -7,7 +7,6 @@ import (
 
 	"github.com/posguard/posguard"
 	"github.com/posguard/posguard/audit"
-	"github.com/posguard/posguard/storetest"
 )
 
 // TestBatchAuditsAfterRememberedHead follows the group committer's audit
@@ -18,17 +17,8 @@ import (
 // batches after a refusal (read for a while). Every order's write must
 // succeed, its record must be the chain's newest, and the chain must verify.
 func TestBatchAuditsAfterRememberedHead(t *testing.T) {
-	url := withSchema(t, testURL(t))
 	ctx := context.Background()
-	var sts [2]*Store
-	for i := range sts {
-		s, err := Open(ctx, url, storetest.NewSealer())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		sts[i] = s
-	}
+	sts := twoInstances(t)
 	s := sts[0]
 	n := 0
 	create := func(step string, wantTried, wantRefused int64) {

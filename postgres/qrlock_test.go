@@ -37,6 +37,23 @@ func (a *testAuditor) TxCommitted(r *posguard.AuditRecord) {
 
 func (a *testAuditor) AuditNote(any) {}
 
+// twoInstances opens two stores on one new schema: two instances, each
+// with its own group committer.
+func twoInstances(t *testing.T) [2]*Store {
+	t.Helper()
+	url := withSchema(t, testURL(t))
+	var sts [2]*Store
+	for i := range sts {
+		s, err := Open(context.Background(), url, storetest.NewSealer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		sts[i] = s
+	}
+	return sts
+}
+
 // TestQRBatchesOfTwoInstancesDoNotDeadlock runs two stores (two instances,
 // each with its own committer) on one schema. Many writers on each update
 // the same few orders of the same merchants in random order, while others
@@ -46,17 +63,8 @@ func (a *testAuditor) AuditNote(any) {}
 // last, PostgreSQL aborted some of them as deadlocked. Every write must
 // succeed, every update must count once, and the audit chain must be whole.
 func TestQRBatchesOfTwoInstancesDoNotDeadlock(t *testing.T) {
-	url := withSchema(t, testURL(t))
 	ctx := context.Background()
-	var sts [2]*Store
-	for i := range sts {
-		s, err := Open(ctx, url, storetest.NewSealer())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		sts[i] = s
-	}
+	sts := twoInstances(t)
 	merchants := []string{"M1", "M2"}
 	const orders = 6
 	var ids []int64

@@ -43,8 +43,8 @@ type savepointTx struct {
 	c       *pgxpool.Conn // held from the batch's start to its end
 	open    bool          // BEGIN has been sent: the transaction is open
 	pending []string      // transaction and savepoint statements still to send
-	sent    bool     // the write has sent its first statement (and pending)
-	broken  error    // a savepoint statement failed: the shared transaction is unusable
+	sent    bool          // the write has sent its first statement (and pending)
+	broken  error         // a savepoint statement failed: the shared transaction is unusable
 	// audits are the requests' audit records of the batch's writes, to
 	// append before it commits (sqlstore.AuditDeferrer).
 	audits []*posguard.AuditRecord
