@@ -51,17 +51,33 @@ const moveAuditHeadFromSQL = `UPDATE audit_head SET seq = CASE WHEN seq = ? THEN
 // statements that append them (see ChainedAudits). A record without a time
 // gets now. Only a dialect that inserts many rows in one statement (Dollar:
 // PostgreSQL) is supported.
-func (db *DB) ChainAudits(now time.Time, seq int64, prev string, rs []*posguard.AuditRecord) (ChainedAudits, error) {
+func (db *DB) ChainAudits(now time.Time, seq int64, prev string, rs []*posguard.AuditRecord) (_ ChainedAudits, err error) {
 	if !db.D.Dollar || len(rs) == 0 {
 		return ChainedAudits{}, posguard.Errorf(posguard.EINVALID, "audit: records chained after a remembered head need PostgreSQL and at least one record")
 	}
 	from := seq
-	args, seq, prev, err := db.chainAudits(now, seq, prev, rs)
-	if err != nil {
+	if _, seq, prev, err = db.chainAudits(now, seq, prev, rs); err != nil {
 		return ChainedAudits{}, err
 	}
+	// One array a column: one statement whatever the count of records
+	// (prepared once a connection), eleven parameters to encode.
+	ids, ats := make([]int64, len(rs)), make([]time.Time, len(rs))
+	var text [9][]string
+	for i := range text {
+		text[i] = make([]string, len(rs))
+	}
+	for i, r := range rs {
+		ids[i], ats[i] = r.ID, r.At
+		for j, v := range [9]string{r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash} {
+			text[j][i] = v
+		}
+	}
+	args := []any{ids, ats}
+	for _, t := range text {
+		args = append(args, t)
+	}
 	return ChainedAudits{
-		Insert:     db.auditInsert(len(rs)),
+		Insert:     db.Q(insertAuditArraysSQL),
 		InsertArgs: args,
 		Move:       db.Q(moveAuditHeadFromSQL),
 		MoveArgs:   []any{from, seq, prev},
@@ -70,17 +86,10 @@ func (db *DB) ChainAudits(now time.Time, seq int64, prev string, rs []*posguard.
 	}, nil
 }
 
-// auditInsert returns the insert of n audit records in the dialect's form,
-// each count's made once (building and rewriting it cost more than a
-// record's hash).
-func (db *DB) auditInsert(n int) string {
-	if v, ok := db.auditInserts.Load(n); ok {
-		return v.(string)
-	}
-	q := db.Q(insertAuditSQL + values(n, auditArgCount))
-	db.auditInserts.Store(n, q)
-	return q
-}
+// insertAuditArraysSQL inserts the records given as one array a column
+// (PostgreSQL).
+const insertAuditArraysSQL = `INSERT INTO audit_log (` + auditColumns + `)
+	SELECT * FROM unnest(?::bigint[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])`
 
 // AuditAppends counts the audit appends made through this handle that read
 // the head themselves (a change's records, AppendAudit, a batch reading the

@@ -74,7 +74,6 @@ type DB struct {
 	// auditAppends counts the audit appends that read the head themselves
 	// (appendAudits): see AuditAppends.
 	auditAppends atomic.Int64
-	auditInserts sync.Map // record count → ChainAudits' insert
 }
 
 // NewDB returns a handle over write and read (read may be write).
