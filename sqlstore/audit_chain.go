@@ -56,7 +56,7 @@ func (db *DB) ChainAudits(now time.Time, seq int64, prev string, rs []*posguard.
 		return ChainedAudits{}, posguard.Errorf(posguard.EINVALID, "audit: records chained after a remembered head need PostgreSQL and at least one record")
 	}
 	from := seq
-	if _, seq, prev, err = db.chainAudits(now, seq, prev, rs); err != nil {
+	if seq, prev, err = chainAudits(now, seq, prev, rs); err != nil {
 		return ChainedAudits{}, err
 	}
 	// One array a column: one statement whatever the count of records

@@ -50,9 +50,13 @@ func (tx *Tx) appendAudits(ctx context.Context, now time.Time, rs ...*posguard.A
 	if err := tx.QueryRow(ctx, auditHeadSQL+tx.db.D.ForUpdate).Scan(&seq, &prev); err != nil {
 		return tx.db.Err(err, "append audit")
 	}
-	args, seq, prev, err := tx.db.chainAudits(now, seq, prev, rs)
+	seq, prev, err := chainAudits(now, seq, prev, rs)
 	if err != nil {
 		return err
+	}
+	args := make([]any, 0, len(rs)*auditArgCount)
+	for _, r := range rs {
+		args = append(args, r.ID, tx.db.D.TimeArg(r.At), r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash)
 	}
 	perStmt := 1
 	if tx.db.D.Dollar {
@@ -66,13 +70,12 @@ func (tx *Tx) appendAudits(ctx context.Context, now time.Time, rs ...*posguard.A
 }
 
 // chainAudits numbers rs after the head (seq, prev) and chains their
-// hashes; it returns their arguments in auditColumns' order and the head
-// after them. A record without a time gets now.
-func (db *DB) chainAudits(now time.Time, seq int64, prev string, rs []*posguard.AuditRecord) ([]any, int64, string, error) {
-	args := make([]any, 0, len(rs)*auditArgCount)
+// hashes; it returns the head after them. A record without a time gets
+// now.
+func chainAudits(now time.Time, seq int64, prev string, rs []*posguard.AuditRecord) (int64, string, error) {
 	for _, r := range rs {
 		if err := checkAudit(r); err != nil {
-			return nil, 0, "", err
+			return 0, "", err
 		}
 		if r.At.IsZero() {
 			r.At = now
@@ -83,9 +86,8 @@ func (db *DB) chainAudits(now time.Time, seq int64, prev string, rs []*posguard.
 		r.ID, r.PrevHash = seq, prev
 		r.Hash = posguard.AuditHash(prev, r)
 		prev = r.Hash
-		args = append(args, r.ID, db.D.TimeArg(r.At), r.User, string(r.Role), r.Remote, r.Action, r.Object, r.Outcome, r.Changes, r.PrevHash, r.Hash)
 	}
-	return args, seq, prev, nil
+	return seq, prev, nil
 }
 
 // The audit chain's statements: the head's read (locked with the
