@@ -114,13 +114,13 @@ const qrOrderChangingColumns = `state, reason, transaction_id, paid_at, code_url
 	last_error, reversal_state, refunded_amount, case_opened, updated_at`
 
 // The outcome as one PostgreSQL statement (a data-modifying CTE): the
-// UPDATE of updateQROrderSQL (u) and, only where this update needs them,
-// the parts below, each reading the updated row from u. A part that would
-// write nothing is left out of the statement rather than run with a false
+// UPDATE of the order (u), written for the update's shape
+// (qr_update_shape.go), and, only where this update needs them, the parts
+// below, each reading the updated row from u. A part that would write
+// nothing is left out of the statement rather than run with a false
 // condition: each one is a ModifyTable the executor sets up on every call
 // (opening its table and indexes), which cost the server about as much as
 // the index entries the HOT update saves (docs/benchmarks.md, "Round 11").
-// The variants are built once (updateQROrderStmts).
 const (
 	// updateQROrderNoticeSQL inserts the merchant notification when the
 	// update makes the order final ("was final" is u.From's finality: the
@@ -145,32 +145,6 @@ k AS (UPDATE qr_order_keys SET (due, transaction_id) = (SELECT CASE WHEN task <>
 	WHERE id = ? AND EXISTS (SELECT FROM u))`
 )
 
-// updateQROrderStmts are the outcome's PostgreSQL statements, indexed by
-// [only the changing columns returned][notice][unposted][keys].
-var updateQROrderStmts = func() (q [2][2][2][2]string) {
-	for known, cols := range []string{QROrderColumns, qrOrderChangingColumns} {
-		for n := range 2 {
-			for p := range 2 {
-				for k := range 2 {
-					sql := `WITH u AS (` + updateQROrderSQL + QROrderColumns + `)`
-					if n == 1 {
-						sql += updateQROrderNoticeSQL
-					}
-					if p == 1 {
-						sql += updateQROrderUnpostedSQL
-					}
-					if k == 1 {
-						sql += updateQROrderKeysSQL
-					}
-					q[known][n][p][k] = sql + `
-SELECT ` + cols + ` FROM u`
-				}
-			}
-		}
-	}
-	return q
-}()
-
 // updateQROrderQueries are SQLite's outcome statements (and PostgreSQL's
 // outside a statement group), indexed by [only the changing columns
 // returned].
@@ -191,32 +165,6 @@ func updateQROrderQuery(u posguard.QROrderUpdate) (string, func(Row) (*posguard.
 
 // qrOrderKnown reports whether u carries the order it updates.
 func qrOrderKnown(u posguard.QROrderUpdate) bool { return u.Known != nil && u.Known.ID == u.ID }
-
-// updateQROrderStmtQuery is updateQROrderQuery for PostgreSQL's one
-// statement (updateQROrderStmts): with the notification's insert when
-// notify (and the order has a notify_url, when u carries it), the ledger
-// queue's when the update makes the order succeeded, and the order's keys
-// when it may change them. It returns the statement's arguments after
-// updateQROrderArgs'.
-func (s *Store) updateQROrderStmtQuery(u posguard.QROrderUpdate, notify bool, now time.Time) (string, func(Row) (*posguard.QROrder, error), []any) {
-	_, scan := updateQROrderQuery(u)
-	known, n, p, k := b2i(qrOrderKnown(u)), 0, b2i(qrOrderDue(u)), b2i(qrOrderRekeys(u))
-	var extra []any
-	if notify && (!qrOrderKnown(u) || u.Known.NotifyURL != "") {
-		n, extra = 1, []any{s.T(now), s.T(now)}
-	}
-	if k == 1 {
-		extra = append(extra, u.ID)
-	}
-	return updateQROrderStmts[known][n][p][k], scan, extra
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // scanQROrderChanged scans qrOrderChangingColumns over a copy of known.
 func scanQROrderChanged(r Row, known *posguard.QROrder) (*posguard.QROrder, error) {
@@ -244,18 +192,23 @@ func (s *Store) updateQROrderArgs(u posguard.QROrderUpdate, now time.Time) ([]an
 	if u.LastError != nil {
 		lastErr = *u.LastError
 	}
-	newState := u.State
-	if newState == "" {
-		newState = u.From
-	}
-	notify := u.Notify && !u.From.Final() && newState.Final()
 	return []any{string(u.State), u.Reason, u.TransactionID,
 		!u.PaidAt.IsZero(), s.T(u.PaidAt.UTC().Truncate(time.Microsecond)), u.CodeURL,
 		!u.ExpiresAt.IsZero(), s.T(u.ExpiresAt.UTC().Truncate(time.Microsecond)),
 		u.Task != nil && task != "", task, u.Attempted,
 		u.Task != nil, task, !u.NextAttempt.IsZero(), s.T(u.NextAttempt.UTC().Truncate(time.Microsecond)),
 		u.LastError != nil, lastErr, u.ReversalState, u.CaseOpened, s.T(now),
-		u.ID, string(u.From), string(u.From), u.CheckTask, string(u.FromTask)}, notify
+		u.ID, string(u.From), string(u.From), u.CheckTask, string(u.FromTask)}, qrOrderNotifies(u)
+}
+
+// qrOrderNotifies reports whether u's change queues the order's merchant
+// notification: u.Notify, and u makes final an order it knows was not.
+func qrOrderNotifies(u posguard.QROrderUpdate) bool {
+	newState := u.State
+	if newState == "" {
+		newState = u.From
+	}
+	return u.Notify && !u.From.Final() && newState.Final()
 }
 
 // qrOrderDue reports whether u, when it changes a row, makes the order
@@ -371,10 +324,19 @@ func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUp
 // batch's others (PostgreSQL). u.From is set, or u.Notify is not.
 func (s *Store) updateQROrderStmt(ctx context.Context, u posguard.QROrderUpdate) (*posguard.QROrder, error) {
 	now := s.NowUTC()
-	args, notify := s.updateQROrderArgs(u, now)
+	notice := qrOrderNotifies(u) && (!qrOrderKnown(u) || u.Known.NotifyURL != "")
+	keys := qrOrderRekeys(u)
+	sh := qrOrderUpdateShape(u, qrOrderKnown(u), notice, qrOrderDue(u), keys)
+	args := s.qrUpdateShapeArgs(sh, u, now)
+	if notice {
+		args = append(args, s.T(now), s.T(now))
+	}
+	if keys {
+		args = append(args, u.ID)
+	}
+	_, scan := updateQROrderQuery(u)
 	var got *posguard.QROrder
-	q, scan, extra := s.updateQROrderStmtQuery(u, notify, now)
-	st := &Stmt{SQL: q, Args: append(args, extra...),
+	st := &Stmt{SQL: sh.sql(), Args: args,
 		Scan: func(r Row) error {
 			o, err := scan(r)
 			got = o

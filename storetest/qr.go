@@ -31,6 +31,7 @@ func RunQR(t *testing.T, open Opener) {
 		{"Notices", testQRNotices},
 		{"RefundExchanges", testQRRefundExchanges},
 		{"UpdateKnown", testQRUpdateKnown},
+		{"UpdateShapes", testQRUpdateShapes},
 		{"Queue", testQRQueue},
 	}
 	for _, g := range groups {
