@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/posguard/posguard"
@@ -72,35 +71,20 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 	return got, nil
 }
 
-// updateQROrderSQL is UpdateQROrder as one UPDATE: its conditions in the
-// WHERE, the row returned (its RETURNING list follows). Each column keeps
-// its value unless u sets it, as applyQROrderUpdate does. Its arguments are
-// updateQROrderArgs'.
-const updateQROrderSQL = `UPDATE qr_orders SET state = COALESCE(NULLIF(?, ''), state),
-	reason = COALESCE(NULLIF(?, ''), reason), transaction_id = COALESCE(NULLIF(?, ''), transaction_id),
-	paid_at = CASE WHEN ? THEN ? ELSE paid_at END, code_url = COALESCE(NULLIF(?, ''), code_url),
-	expires_at = CASE WHEN ? THEN ? ELSE expires_at END,
-	attempts = CASE WHEN ? AND task <> ? THEN 0 WHEN ? THEN attempts + 1 ELSE attempts END,
-	task = CASE WHEN ? THEN ? ELSE task END, next_attempt = CASE WHEN ? THEN ? ELSE next_attempt END,
-	last_error = CASE WHEN ? THEN ? ELSE last_error END, reversal_state = COALESCE(NULLIF(?, ''), reversal_state),
-	case_opened = case_opened OR ?, updated_at = ?
-	WHERE id = ? AND (? = '' OR state = ?) AND (NOT ? OR task = ?)
-	RETURNING `
-
-// updateQROrderAsKnownSQL is updateQROrderSQL (its arguments first) for a
-// row whose changing columns are still those of u.Known (its arguments
-// follow, qrOrderKnownArgs'), without RETURNING (SQLite): the row it
-// would return is then u.Known with u applied (applyQROrderUpdate), and a
-// RETURNING made SQLite collect the row in a temporary b-tree and hand its
-// 14 columns through the driver one by one. When the row is not as u.Known
-// has it, or u's conditions refuse, it changes nothing, and
-// updateQROrderSQL runs after it.
-var updateQROrderAsKnownSQL = strings.TrimSuffix(updateQROrderSQL, "\n\tRETURNING ") + `
+// qrOrderAsKnownSQL ends a shape's UPDATE (shAsKnown) for a row whose
+// changing columns are still those of u.Known (its arguments follow,
+// qrOrderKnownArgs'), without RETURNING (SQLite): the row it would return
+// is then u.Known with u applied (applyQROrderUpdate), and a RETURNING
+// made SQLite collect the row in a temporary b-tree and hand its 14
+// columns through the driver one by one. When the row is not as u.Known
+// has it, or u's conditions refuse, it changes nothing, and the shape's
+// UPDATE … RETURNING runs after it.
+const qrOrderAsKnownSQL = `
 	AND state = ? AND reason = ? AND transaction_id = ? AND paid_at = ? AND code_url = ? AND expires_at = ? AND task = ?
 	AND attempts = ? AND next_attempt = ? AND last_error = ? AND reversal_state = ? AND refunded_amount = ?
 	AND case_opened = ? AND updated_at = ?`
 
-// qrOrderKnownArgs are the arguments of updateQROrderAsKnownSQL's
+// qrOrderKnownArgs are the arguments of qrOrderAsKnownSQL's
 // conditions on the row: k's qrOrderChangingColumns.
 func (s *Store) qrOrderKnownArgs(k *posguard.QROrder) []any {
 	return []any{string(k.State), k.Reason, k.TransactionID, s.T(k.PaidAt), k.CodeURL, s.T(k.ExpiresAt), string(k.Task),
@@ -145,22 +129,16 @@ k AS (UPDATE qr_order_keys SET (due, transaction_id) = (SELECT CASE WHEN task <>
 	WHERE id = ? AND EXISTS (SELECT FROM u))`
 )
 
-// updateQROrderQueries are SQLite's outcome statements (and PostgreSQL's
-// outside a statement group), indexed by [only the changing columns
-// returned].
-var updateQROrderQueries = [2]string{updateQROrderSQL + QROrderColumns, updateQROrderSQL + qrOrderChangingColumns}
-
-// updateQROrderQuery returns the outcome's statement for SQLite (and
-// PostgreSQL outside a statement group) and how to scan the row it
-// returns: only the changing columns over a copy of u.Known when the
-// caller has the order (a third of a row's columns to return and
-// convert), the whole row otherwise.
-func updateQROrderQuery(u posguard.QROrderUpdate) (string, func(Row) (*posguard.QROrder, error)) {
+// qrOrderScan returns how to scan the row an update of u returns: only
+// the changing columns over a copy of u.Known when the caller has the
+// order (shKnown: a third of a row's columns to return and convert), the
+// whole row otherwise.
+func qrOrderScan(u posguard.QROrderUpdate) func(Row) (*posguard.QROrder, error) {
 	if !qrOrderKnown(u) {
-		return updateQROrderQueries[0], scanQROrder
+		return scanQROrder
 	}
 	known := u.Known
-	return updateQROrderQueries[1], func(r Row) (*posguard.QROrder, error) { return scanQROrderChanged(r, known) }
+	return func(r Row) (*posguard.QROrder, error) { return scanQROrderChanged(r, known) }
 }
 
 // qrOrderKnown reports whether u carries the order it updates.
@@ -178,27 +156,6 @@ func scanQROrderChanged(r Row, known *posguard.QROrder) (*posguard.QROrder, erro
 	}
 	o.State, o.Task, o.RefundedAmount = posguard.QRState(state), posguard.QRTask(task), posguard.Amount(refunded)
 	return &o, nil
-}
-
-// updateQROrderArgs returns the arguments of updateQROrderSQL for u at now,
-// and whether u's change queues the order's merchant notification (u.From
-// is set, or u.Notify is not).
-func (s *Store) updateQROrderArgs(u posguard.QROrderUpdate, now time.Time) ([]any, bool) {
-	var task string
-	if u.Task != nil {
-		task = string(*u.Task)
-	}
-	var lastErr string
-	if u.LastError != nil {
-		lastErr = *u.LastError
-	}
-	return []any{string(u.State), u.Reason, u.TransactionID,
-		!u.PaidAt.IsZero(), s.T(u.PaidAt.UTC().Truncate(time.Microsecond)), u.CodeURL,
-		!u.ExpiresAt.IsZero(), s.T(u.ExpiresAt.UTC().Truncate(time.Microsecond)),
-		u.Task != nil && task != "", task, u.Attempted,
-		u.Task != nil, task, !u.NextAttempt.IsZero(), s.T(u.NextAttempt.UTC().Truncate(time.Microsecond)),
-		u.LastError != nil, lastErr, u.ReversalState, u.CaseOpened, s.T(now),
-		u.ID, string(u.From), string(u.From), u.CheckTask, string(u.FromTask)}, qrOrderNotifies(u)
 }
 
 // qrOrderNotifies reports whether u's change queues the order's merchant
@@ -259,28 +216,36 @@ func (s *Store) updateQROrderRefused(ctx context.Context, tx *Tx, u posguard.QRO
 	return posguard.Errorf(posguard.ECONFLICT, "qr order %d has task %q, not %q", o.ID, o.Task, u.FromTask)
 }
 
-// updateQROrderReturning is UpdateQROrder as updateQROrderSQL and, when
+// updateQROrderReturning is UpdateQROrder as its shape's UPDATE and, when
 // they are due, the queuing of the order for the ledger and the
 // notification's insert, in one write transaction (SQLite:
 // the order is not read before it is changed). u.From is set, or u.Notify
 // is not.
 func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUpdate) (*posguard.QROrder, error) {
 	now := s.NowUTC()
-	args, notify := s.updateQROrderArgs(u, now)
+	notify := qrOrderNotifies(u)
+	sh := qrOrderUpdateShape(u)
+	args := s.qrUpdateShapeArgs(sh, u, now)
+	scan := qrOrderScan(u)
 	var got *posguard.QROrder
-	q, scan := updateQROrderQuery(u)
+	q := sh.sql()
+	if qrOrderKnown(u) {
+		q = (sh | shKnown).sql()
+	}
 	// On SQLite an update given the order as it is stored returns no row
-	// (updateQROrderAsKnownSQL).
+	// (qrOrderAsKnownSQL).
 	asKnown := qrOrderKnown(u) && s.DB.D.Name != "postgres"
+	var knownSQL string
 	var knownArgs []any
 	if asKnown {
+		knownSQL = (sh | shAsKnown).sql()
 		knownArgs = append(append(make([]any, 0, len(args)+14), args...), s.qrOrderKnownArgs(u.Known)...)
 	}
 	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
 		got = nil
 		var o *posguard.QROrder
 		if asKnown {
-			n, err := tx.Exec(ctx, "update qr order", updateQROrderAsKnownSQL, knownArgs...)
+			n, err := tx.Exec(ctx, "update qr order", knownSQL, knownArgs...)
 			if err != nil {
 				return err
 			}
@@ -326,7 +291,15 @@ func (s *Store) updateQROrderStmt(ctx context.Context, u posguard.QROrderUpdate)
 	now := s.NowUTC()
 	notice := qrOrderNotifies(u) && (!qrOrderKnown(u) || u.Known.NotifyURL != "")
 	keys := qrOrderRekeys(u)
-	sh := qrOrderUpdateShape(u, qrOrderKnown(u), notice, qrOrderDue(u), keys)
+	sh := qrOrderUpdateShape(u) | shStmt
+	for _, p := range []struct {
+		on  bool
+		bit qrUpdateShape
+	}{{qrOrderKnown(u), shKnown}, {notice, shNotice}, {qrOrderDue(u), shUnposted}, {keys, shKeys}} {
+		if p.on {
+			sh |= p.bit
+		}
+	}
 	args := s.qrUpdateShapeArgs(sh, u, now)
 	if notice {
 		args = append(args, s.T(now), s.T(now))
@@ -334,7 +307,7 @@ func (s *Store) updateQROrderStmt(ctx context.Context, u posguard.QROrderUpdate)
 	if keys {
 		args = append(args, u.ID)
 	}
-	_, scan := updateQROrderQuery(u)
+	scan := qrOrderScan(u)
 	var got *posguard.QROrder
 	st := &Stmt{SQL: sh.sql(), Args: args,
 		Scan: func(r Row) error {

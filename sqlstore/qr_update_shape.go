@@ -8,20 +8,21 @@ import (
 	"github.com/posguard/posguard"
 )
 
-// The outcome of a QR order as PostgreSQL's one statement, written for the
-// update's shape. updateQROrderSQL, one statement for every update, sets
-// every column an update may change to a CASE or COALESCE of an argument
-// flag, its value and the column, and checks its conditions as
-// (? = '' OR state = ?): 25 arguments, and 15 expressions the executor
-// compiles again on every call (a prepared statement keeps its plan, not
-// its executor state). A shape (qrUpdateShape) is what an update sets and
-// checks; its statement sets those columns to their arguments and checks
-// only those conditions (the success of a micropay: six columns, nine
-// arguments), and returns, when the caller has the order, only the columns
-// an update changes and those the later parts read. A process meets a
-// handful of shapes (a success, a failure, an attempt, a reversal's
-// steps…); each statement is built once and prepared once a connection.
-// QR orders/s +5 % on PostgreSQL (docs/benchmarks.md, "Round 14").
+// A QR order's update written for its shape. One statement for every
+// update would set every column an update may change to a CASE or
+// COALESCE of an argument flag, its value and the column, and check its
+// conditions as (? = '' OR state = ?): 25 arguments to bind, and 15
+// expressions evaluated on every call (and on PostgreSQL compiled again on
+// every call: a prepared statement keeps its plan, not its executor
+// state). A shape (qrUpdateShape) is what an update sets and checks; its
+// statement sets those columns to their arguments and checks only those
+// conditions (the success of a micropay: six columns, eight arguments),
+// and on PostgreSQL returns, when the caller has the order, only the
+// columns an update changes and those the statement's later parts read. A
+// process meets a handful of shapes (a success, a failure, an attempt, a
+// reversal's steps…); each statement is built once, and prepared once a
+// connection. QR orders/s +5 % on PostgreSQL (docs/benchmarks.md,
+// "Round 14").
 
 // qrUpdateShape says what a QR order's update sets and checks, and which
 // parts its statement has (updateQROrderNoticeSQL and the others).
@@ -43,17 +44,21 @@ const (
 	shCaseOpened
 	shFrom
 	shCheckTask
-	shKnown
-	shNotice
-	shUnposted
-	shKeys
+	// The statement's form, and its parts.
+	shKnown    // the caller has the order: only the changing columns are returned
+	shStmt     // PostgreSQL's one statement, the parts below included (updateQROrderStmt)
+	shAsKnown  // no RETURNING, the row's changing columns checked against Known's (SQLite)
+	shNotice   // shStmt: updateQROrderNoticeSQL
+	shUnposted // shStmt: updateQROrderUnpostedSQL
+	shKeys     // shStmt: updateQROrderKeysSQL
 )
 
 // qrUpdateShapes holds each shape's statement once built.
 var qrUpdateShapes sync.Map // qrUpdateShape → string
 
-// qrOrderUpdateShape returns u's shape, given its statement parts.
-func qrOrderUpdateShape(u posguard.QROrderUpdate, known, notice, unposted, keys bool) qrUpdateShape {
+// qrOrderUpdateShape returns what u sets and checks (the statement's form
+// is the caller's to add).
+func qrOrderUpdateShape(u posguard.QROrderUpdate) qrUpdateShape {
 	var sh qrUpdateShape
 	set := func(b bool, bit qrUpdateShape) {
 		if b {
@@ -75,23 +80,57 @@ func qrOrderUpdateShape(u posguard.QROrderUpdate, known, notice, unposted, keys 
 	set(u.CaseOpened, shCaseOpened)
 	set(u.From != "", shFrom)
 	set(u.CheckTask, shCheckTask)
-	set(known, shKnown)
-	set(notice, shNotice)
-	set(unposted, shUnposted)
-	set(keys, shKeys)
 	return sh
 }
 
-// sql returns the shape's statement (the core's placeholders), the same
-// change as updateQROrderSQL's with the same arguments: a column is set
-// only when the update sets it; attempts restart at 0 when a new task is
-// set (not the one the row has), and grow by one when attempted.
+// sql returns the shape's statement (the core's placeholders). Its
+// arguments are qrUpdateShapeArgs', then, as the form says, Known's
+// changing columns (qrOrderKnownArgs) or the parts'.
 func (sh qrUpdateShape) sql() string {
 	if q, ok := qrUpdateShapes.Load(sh); ok {
 		return q.(string)
 	}
+	cols := QROrderColumns
+	if sh&shKnown != 0 {
+		cols = qrOrderChangingColumns
+	}
+	q := sh.update()
+	switch {
+	case sh&shAsKnown != 0:
+		q += qrOrderAsKnownSQL
+	case sh&shStmt != 0:
+		// u returns what the parts and the answer read: with the order
+		// known, only the columns an update changes and those the parts
+		// read.
+		ret := QROrderColumns
+		if sh&shKnown != 0 {
+			ret = "id, merchant_id, notify_url, " + qrOrderChangingColumns
+		}
+		q = "WITH u AS (" + q + "\n\tRETURNING " + ret + ")"
+		if sh&shNotice != 0 {
+			q += updateQROrderNoticeSQL
+		}
+		if sh&shUnposted != 0 {
+			q += updateQROrderUnpostedSQL
+		}
+		if sh&shKeys != 0 {
+			q += updateQROrderKeysSQL
+		}
+		q += "\nSELECT " + cols + " FROM u"
+	default:
+		q += "\n\tRETURNING " + cols
+	}
+	got, _ := qrUpdateShapes.LoadOrStore(sh, q)
+	return got.(string)
+}
+
+// update is the shape's UPDATE with its conditions: a column is set only
+// when the update sets it (applyQROrderUpdate says how); attempts restart
+// at 0 when a new task is set (not the one the row has), and otherwise
+// grow by one when attempted.
+func (sh qrUpdateShape) update() string {
 	var b strings.Builder
-	b.WriteString("WITH u AS (UPDATE qr_orders SET ")
+	b.WriteString("UPDATE qr_orders SET ")
 	col := func(bit qrUpdateShape, s string) {
 		if sh&bit != 0 {
 			b.WriteString(s)
@@ -124,29 +163,7 @@ func (sh qrUpdateShape) sql() string {
 	if sh&shCheckTask != 0 {
 		b.WriteString(" AND task = ?")
 	}
-	// The row the later parts and the answer read: with the order known,
-	// only the columns an update changes and those the parts read.
-	if sh&shKnown != 0 {
-		b.WriteString("\n\tRETURNING id, merchant_id, notify_url, " + qrOrderChangingColumns + ")")
-	} else {
-		b.WriteString("\n\tRETURNING " + QROrderColumns + ")")
-	}
-	if sh&shNotice != 0 {
-		b.WriteString(updateQROrderNoticeSQL)
-	}
-	if sh&shUnposted != 0 {
-		b.WriteString(updateQROrderUnpostedSQL)
-	}
-	if sh&shKeys != 0 {
-		b.WriteString(updateQROrderKeysSQL)
-	}
-	cols := QROrderColumns
-	if sh&shKnown != 0 {
-		cols = qrOrderChangingColumns
-	}
-	b.WriteString("\nSELECT " + cols + " FROM u")
-	q, _ := qrUpdateShapes.LoadOrStore(sh, b.String())
-	return q.(string)
+	return b.String()
 }
 
 // qrUpdateShapeArgs returns the arguments of sh's statement for u at now,
