@@ -228,10 +228,7 @@ func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUp
 	args := s.qrUpdateShapeArgs(sh, u, now)
 	scan := qrOrderScan(u)
 	var got *posguard.QROrder
-	q := sh.sql()
-	if qrOrderKnown(u) {
-		q = (sh | shKnown).sql()
-	}
+	q := (sh | shapeIf(qrOrderKnown(u), shKnown)).sql()
 	// On SQLite an update given the order as it is stored returns no row
 	// (qrOrderAsKnownSQL).
 	asKnown := qrOrderKnown(u) && s.DB.D.Name != "postgres"
@@ -291,15 +288,8 @@ func (s *Store) updateQROrderStmt(ctx context.Context, u posguard.QROrderUpdate)
 	now := s.NowUTC()
 	notice := qrOrderNotifies(u) && (!qrOrderKnown(u) || u.Known.NotifyURL != "")
 	keys := qrOrderRekeys(u)
-	sh := qrOrderUpdateShape(u) | shStmt
-	for _, p := range []struct {
-		on  bool
-		bit qrUpdateShape
-	}{{qrOrderKnown(u), shKnown}, {notice, shNotice}, {qrOrderDue(u), shUnposted}, {keys, shKeys}} {
-		if p.on {
-			sh |= p.bit
-		}
-	}
+	sh := qrOrderUpdateShape(u) | shStmt | shapeIf(qrOrderKnown(u), shKnown) | shapeIf(notice, shNotice) |
+		shapeIf(qrOrderDue(u), shUnposted) | shapeIf(keys, shKeys)
 	args := s.qrUpdateShapeArgs(sh, u, now)
 	if notice {
 		args = append(args, s.T(now), s.T(now))

@@ -59,28 +59,22 @@ var qrUpdateShapes sync.Map // qrUpdateShape → string
 // qrOrderUpdateShape returns what u sets and checks (the statement's form
 // is the caller's to add).
 func qrOrderUpdateShape(u posguard.QROrderUpdate) qrUpdateShape {
-	var sh qrUpdateShape
-	set := func(b bool, bit qrUpdateShape) {
-		if b {
-			sh |= bit
-		}
+	return shapeIf(u.State != "", shState) | shapeIf(u.Reason != "", shReason) |
+		shapeIf(u.TransactionID != "", shTransaction) | shapeIf(!u.PaidAt.IsZero(), shPaidAt) |
+		shapeIf(u.CodeURL != "", shCodeURL) | shapeIf(!u.ExpiresAt.IsZero(), shExpiresAt) |
+		shapeIf(u.Attempted, shAttempted) | shapeIf(u.Task != nil, shTask) |
+		shapeIf(u.Task != nil && *u.Task != posguard.QRTaskNone, shNewTask) |
+		shapeIf(!u.NextAttempt.IsZero(), shNextAttempt) | shapeIf(u.LastError != nil, shLastError) |
+		shapeIf(u.ReversalState != "", shReversal) | shapeIf(u.CaseOpened, shCaseOpened) |
+		shapeIf(u.From != "", shFrom) | shapeIf(u.CheckTask, shCheckTask)
+}
+
+// shapeIf is bit when b holds, else none.
+func shapeIf(b bool, bit qrUpdateShape) qrUpdateShape {
+	if b {
+		return bit
 	}
-	set(u.State != "", shState)
-	set(u.Reason != "", shReason)
-	set(u.TransactionID != "", shTransaction)
-	set(!u.PaidAt.IsZero(), shPaidAt)
-	set(u.CodeURL != "", shCodeURL)
-	set(!u.ExpiresAt.IsZero(), shExpiresAt)
-	set(u.Attempted, shAttempted)
-	set(u.Task != nil, shTask)
-	set(u.Task != nil && *u.Task != posguard.QRTaskNone, shNewTask)
-	set(!u.NextAttempt.IsZero(), shNextAttempt)
-	set(u.LastError != nil, shLastError)
-	set(u.ReversalState != "", shReversal)
-	set(u.CaseOpened, shCaseOpened)
-	set(u.From != "", shFrom)
-	set(u.CheckTask, shCheckTask)
-	return sh
+	return 0
 }
 
 // sql returns the shape's statement (the core's placeholders). Its
