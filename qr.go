@@ -159,6 +159,52 @@ type QROrderUpdate struct {
 	Known *QROrder
 }
 
+// Apply changes o as u says, its times as a store keeps them
+// (microseconds, UTC); the update time is the store's to set. It is what
+// every store's statements for u must do (the conformance group
+// QR/UpdateShapes holds them to it).
+func (u QROrderUpdate) Apply(o *QROrder) {
+	if u.State != "" {
+		o.State = u.State
+	}
+	if u.Reason != "" {
+		o.Reason = u.Reason
+	}
+	if u.TransactionID != "" {
+		o.TransactionID = u.TransactionID
+	}
+	if !u.PaidAt.IsZero() {
+		o.PaidAt = u.PaidAt.UTC().Truncate(time.Microsecond)
+	}
+	if u.CodeURL != "" {
+		o.CodeURL = u.CodeURL
+	}
+	if !u.ExpiresAt.IsZero() {
+		o.ExpiresAt = u.ExpiresAt.UTC().Truncate(time.Microsecond)
+	}
+	switch {
+	case u.Task != nil && *u.Task != QRTaskNone && *u.Task != o.Task:
+		o.Attempts = 0 // a new task starts its attempts again
+	case u.Attempted:
+		o.Attempts++
+	}
+	if u.Task != nil {
+		o.Task = *u.Task
+	}
+	if !u.NextAttempt.IsZero() {
+		o.NextAttempt = u.NextAttempt.UTC().Truncate(time.Microsecond)
+	}
+	if u.LastError != nil {
+		o.LastError = *u.LastError
+	}
+	if u.ReversalState != "" {
+		o.ReversalState = u.ReversalState
+	}
+	if u.CaseOpened {
+		o.CaseOpened = true
+	}
+}
+
 // QRRefundState is a refund's state.
 type QRRefundState string
 

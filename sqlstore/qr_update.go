@@ -39,7 +39,7 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 			return posguard.Errorf(posguard.ECONFLICT, "qr order %d has task %q, not %q", o.ID, o.Task, u.FromTask)
 		}
 		was, wasFinal := o.State, o.State.Final()
-		applyQROrderUpdate(o, u)
+		u.Apply(o)
 		_, err = tx.Exec(ctx, "update qr order", `UPDATE qr_orders SET state = ?, reason = ?, transaction_id = ?, paid_at = ?,
 			code_url = ?, expires_at = ?, task = ?, attempts = ?, next_attempt = ?, last_error = ?, reversal_state = ?,
 			case_opened = ?, updated_at = ? WHERE id = ?`,
@@ -74,7 +74,7 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 // qrOrderAsKnownSQL ends a shape's UPDATE (shAsKnown) for a row whose
 // changing columns are still those of u.Known (its arguments follow,
 // qrOrderKnownArgs'), without RETURNING (SQLite): the row it would return
-// is then u.Known with u applied (applyQROrderUpdate), and a RETURNING
+// is then u.Known with u applied (QROrderUpdate.Apply), and a RETURNING
 // made SQLite collect the row in a temporary b-tree and hand its 14
 // columns through the driver one by one. When the row is not as u.Known
 // has it, or u's conditions refuse, it changes nothing, and the shape's
@@ -248,7 +248,7 @@ func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUp
 			}
 			if n == 1 {
 				o = new(*u.Known)
-				applyQROrderUpdate(o, u)
+				u.Apply(o)
 				o.UpdatedAt = now
 			}
 		}
@@ -313,47 +313,4 @@ func (s *Store) updateQROrderStmt(ctx context.Context, u posguard.QROrderUpdate)
 		return nil, err
 	}
 	return got, nil
-}
-
-// applyQROrderUpdate changes o as u says.
-func applyQROrderUpdate(o *posguard.QROrder, u posguard.QROrderUpdate) {
-	if u.State != "" {
-		o.State = u.State
-	}
-	if u.Reason != "" {
-		o.Reason = u.Reason
-	}
-	if u.TransactionID != "" {
-		o.TransactionID = u.TransactionID
-	}
-	if !u.PaidAt.IsZero() {
-		o.PaidAt = u.PaidAt.UTC().Truncate(time.Microsecond)
-	}
-	if u.CodeURL != "" {
-		o.CodeURL = u.CodeURL
-	}
-	if !u.ExpiresAt.IsZero() {
-		o.ExpiresAt = u.ExpiresAt.UTC().Truncate(time.Microsecond)
-	}
-	if u.Attempted {
-		o.Attempts++
-	}
-	if u.Task != nil {
-		if *u.Task != posguard.QRTaskNone && *u.Task != o.Task {
-			o.Attempts = 0
-		}
-		o.Task = *u.Task
-	}
-	if !u.NextAttempt.IsZero() {
-		o.NextAttempt = u.NextAttempt.UTC().Truncate(time.Microsecond)
-	}
-	if u.LastError != nil {
-		o.LastError = *u.LastError
-	}
-	if u.ReversalState != "" {
-		o.ReversalState = u.ReversalState
-	}
-	if u.CaseOpened {
-		o.CaseOpened = true
-	}
 }

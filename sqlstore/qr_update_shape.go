@@ -119,7 +119,7 @@ func (sh qrUpdateShape) sql() string {
 }
 
 // update is the shape's UPDATE with its conditions: a column is set only
-// when the update sets it (applyQROrderUpdate says how); attempts restart
+// when the update sets it (QROrderUpdate.Apply says how); attempts restart
 // at 0 when a new task is set (not the one the row has), and otherwise
 // grow by one when attempted.
 func (sh qrUpdateShape) update() string {

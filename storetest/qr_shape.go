@@ -11,11 +11,11 @@ import (
 
 // testQRUpdateShapes: every part of an order's update does what
 // QROrderUpdate says, alone and with the others, whichever statement the
-// store writes for it (PostgreSQL writes one per shape of update): each
-// step below is checked against the order as the model (applyModel) has
-// it, and the order returned against the order stored, with and without
-// the order known to the caller. Conditions that do not hold refuse and
-// change nothing.
+// store writes for it (one per shape of update): each step below is
+// checked against the order as QROrderUpdate.Apply makes it, and the
+// order returned against the order stored, with and without the order
+// known to the caller. Conditions that do not hold refuse and change
+// nothing.
 func testQRUpdateShapes(t *testing.T, q posguard.QRStore) {
 	ctx := context.Background()
 	at := time.Date(2026, 12, 7, 3, 4, 5, 123456000, time.UTC)
@@ -55,7 +55,7 @@ func testQRUpdateShapes(t *testing.T, q posguard.QRStore) {
 			if !reflect.DeepEqual(got, stored) {
 				t.Fatalf("%s: %s returned\n%+v\nstored\n%+v", no, st.name, got, stored)
 			}
-			applyModel(&want, st.u)
+			st.u.Apply(&want)
 			want.UpdatedAt = stored.UpdatedAt
 			if !reflect.DeepEqual(&want, stored) {
 				t.Fatalf("%s: after %s stored\n%+v\nwant\n%+v", no, st.name, stored, &want)
@@ -80,49 +80,5 @@ func testQRUpdateShapes(t *testing.T, q posguard.QRStore) {
 		if !reflect.DeepEqual(o, stored) {
 			t.Fatalf("%s: refused updates changed the order\n%+v\nto\n%+v", no, o, stored)
 		}
-	}
-}
-
-// applyModel is QROrderUpdate's meaning, as its fields' comments say,
-// applied to o (the update time aside).
-func applyModel(o *posguard.QROrder, u posguard.QROrderUpdate) {
-	if u.State != "" {
-		o.State = u.State
-	}
-	if u.Reason != "" {
-		o.Reason = u.Reason
-	}
-	if u.TransactionID != "" {
-		o.TransactionID = u.TransactionID
-	}
-	if !u.PaidAt.IsZero() {
-		o.PaidAt = u.PaidAt.UTC()
-	}
-	if u.CodeURL != "" {
-		o.CodeURL = u.CodeURL
-	}
-	if !u.ExpiresAt.IsZero() {
-		o.ExpiresAt = u.ExpiresAt.UTC()
-	}
-	switch {
-	case u.Task != nil && *u.Task != posguard.QRTaskNone && *u.Task != o.Task:
-		o.Attempts = 0
-	case u.Attempted:
-		o.Attempts++
-	}
-	if u.Task != nil {
-		o.Task = *u.Task
-	}
-	if !u.NextAttempt.IsZero() {
-		o.NextAttempt = u.NextAttempt.UTC()
-	}
-	if u.LastError != nil {
-		o.LastError = *u.LastError
-	}
-	if u.ReversalState != "" {
-		o.ReversalState = u.ReversalState
-	}
-	if u.CaseOpened {
-		o.CaseOpened = true
 	}
 }
