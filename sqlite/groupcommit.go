@@ -67,13 +67,39 @@ func (b *batchTx) Run(ctx context.Context, w groupcommit.Write[sqlstore.Querier]
 }
 
 // Commit appends the batch's audit records, in the order their writes ran,
-// and commits the shared transaction.
+// after the audit head the last batch left when it is remembered
+// (audithead.go), and commits the shared transaction. ErrRunAgain when
+// the remembered head was refused.
 func (b *batchTx) Commit(ctx context.Context) error {
-	if err := b.s.AppendBatchAudits(ctx, b, b.audits); err != nil {
+	if len(b.audits) == 0 {
+		return b.Tx.Commit()
+	}
+	h := &b.s.head
+	seq, hash, at, known := h.get(b.s.DB)
+	var err error
+	if known {
+		err = b.s.AppendBatchAuditsAfter(ctx, b, seq, hash, b.audits)
+	} else {
+		err = b.s.AppendBatchAudits(ctx, b, b.audits)
+		at++ // this append's own
+	}
+	if err != nil {
+		h.forget()
 		b.Tx.Rollback()
+		if known {
+			// Chained after a head that may have moved on: the batch runs
+			// again reading it (once: a second refusal fails the batch).
+			return groupcommit.ErrRunAgain
+		}
 		return err
 	}
-	return b.Tx.Commit()
+	if err := b.Tx.Commit(); err != nil {
+		h.forget()
+		return err
+	}
+	last := b.audits[len(b.audits)-1]
+	h.remember(last.ID, last.Hash, at)
+	return nil
 }
 
 // Rollback abandons the shared transaction.

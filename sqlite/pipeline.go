@@ -46,10 +46,11 @@ func (b *batchTx) RunStmts(ctx context.Context, stmts []any) (errs []error, retr
 func (b *batchTx) Eager() bool { return true }
 
 // refusal reports whether err is a write's own refusal (made before it
-// changed anything) rather than a database failure.
+// changed anything: a conflict, an absence, bad input, a cache version
+// moved on) rather than a database failure.
 func refusal(err error) bool {
 	switch posguard.ErrorCode(err) {
-	case posguard.ECONFLICT, posguard.ENOTFOUND, posguard.EINVALID:
+	case posguard.ECONFLICT, posguard.ENOTFOUND, posguard.EINVALID, posguard.ESTALE:
 		var se *sqlite3.Error
 		return !errors.As(err, &se)
 	}

@@ -25,6 +25,7 @@ type Store struct {
 	readC  *sqlstore.SQLConn
 
 	group    *sqlstore.Group // group commit of journal and reversal writes
+	head     auditHead       // the audit head the last batch left (audithead.go)
 	migrated []string
 }
 

@@ -50,6 +50,15 @@ func (tx *Tx) appendAudits(ctx context.Context, now time.Time, rs ...*posguard.A
 	if err := tx.QueryRow(ctx, auditHeadSQL+tx.db.D.ForUpdate).Scan(&seq, &prev); err != nil {
 		return tx.db.Err(err, "append audit")
 	}
+	return tx.appendAuditsAfter(ctx, now, seq, prev, false, rs)
+}
+
+// appendAuditsAfter appends rs after the head (seq, prev): numbered and
+// chained after it, inserted, and the head moved to the last. guarded, the
+// head was not read in tx but remembered: its move then fails (seq set to
+// NULL, which audit_head refuses) unless the head is still (seq, …).
+func (tx *Tx) appendAuditsAfter(ctx context.Context, now time.Time, seq int64, prev string, guarded bool, rs []*posguard.AuditRecord) error {
+	from := seq
 	seq, prev, err := chainAudits(now, seq, prev, rs)
 	if err != nil {
 		return err
@@ -63,6 +72,10 @@ func (tx *Tx) appendAudits(ctx context.Context, now time.Time, rs ...*posguard.A
 		perStmt = len(rs)
 	}
 	if err := insertRows(ctx, tx, "append audit", insertAuditSQL, "", auditArgCount, perStmt, args); err != nil {
+		return err
+	}
+	if guarded {
+		_, err = tx.Exec(ctx, "append audit", moveAuditHeadGuardedSQL, from, seq, prev)
 		return err
 	}
 	_, err = tx.Exec(ctx, "append audit", moveAuditHeadSQL, seq, prev)
@@ -99,6 +112,10 @@ const (
 	auditArgCount    = 11 // auditColumns' count
 	moveAuditHeadSQL = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
 	insertAuditSQL   = `INSERT INTO audit_log (` + auditColumns + `) VALUES `
+	// moveAuditHeadGuardedSQL moves the head from (?1) to (?2, ?3); a head
+	// at another seq gets NULL, which audit_head.seq refuses (both
+	// dialects; PostgreSQL's batches use moveAuditHeadFromSQL).
+	moveAuditHeadGuardedSQL = `UPDATE audit_head SET seq = CASE WHEN seq = ? THEN CAST(? AS BIGINT) END, hash = ? WHERE id = 1`
 )
 
 // auditTable is audit_log, numbered by the chain's head.

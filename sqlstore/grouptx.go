@@ -27,9 +27,12 @@ type TxGroup interface {
 // failed statement, or with grouping off). A nil st is a write of several
 // statements whose refusals (ECONFLICT, ENOTFOUND, EINVALID) all come
 // before it changes anything, which a group may run without a savepoint
-// (SQLite's journal writes). DoStmt returns as Do does.
+// (SQLite's journal and QR writes): clean is that write as such a group
+// runs it, and f the same write in a savepoint of its own (clean may
+// report as a failure of the database what f reports as a refusal, see
+// inGroup). DoStmt returns as Do does.
 type StmtGroup interface {
-	DoStmt(ctx context.Context, name string, st *Stmt, f func(ctx context.Context, q Querier) error) error
+	DoStmt(ctx context.Context, name string, st *Stmt, clean, f func(ctx context.Context, q Querier) error) error
 }
 
 // Group is a database's group committer (internal/groupcommit) over the
@@ -55,12 +58,12 @@ func (s *Store) NewGroup(pipelines bool, begin func(ctx context.Context) (groupc
 }
 
 // DoStmt implements StmtGroup.
-func (g *Group) DoStmt(ctx context.Context, name string, st *Stmt, f func(ctx context.Context, q Querier) error) error {
+func (g *Group) DoStmt(ctx context.Context, name string, st *Stmt, clean, f func(ctx context.Context, q Querier) error) error {
 	switch {
 	case st != nil && g.pipelines:
 		return g.Committer.DoStmt(ctx, name, st, f)
 	case st == nil && !g.pipelines:
-		return g.Committer.DoStmt(ctx, name, CleanWrite(f), f)
+		return g.Committer.DoStmt(ctx, name, CleanWrite(clean), f)
 	}
 	return g.Do(ctx, name, f)
 }
@@ -183,19 +186,29 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f
 	if a != nil {
 		rec = new(*posguard.AuditRecord)
 	}
-	run := func(wctx context.Context, q Querier) (err error) {
-		if a != nil {
-			wctx, *rec = posguard.WithTxAuditor(wctx, a), nil
-		}
-		tx := newTx(s.DB, q)
-		if err = f(wctx, tx); err == nil && a != nil {
-			if d, ok := q.(AuditDeferrer); !ok {
-				*rec, err = tx.requestAudit(wctx, a)
-			} else if tx.w.wrote {
-				*rec, err = deferAudit(d, a)
+	// run is the write as a batch runs it; clean, without a savepoint of
+	// its own. A clean write's request record refused after the write
+	// changed something is no refusal of the write's (made before any
+	// change): it is reported as a failure of the database, and the group
+	// runs the batch again with the write in a savepoint, where it fails
+	// alone with the refusal.
+	run := func(clean bool) func(context.Context, Querier) error {
+		return func(wctx context.Context, q Querier) (err error) {
+			if a != nil {
+				wctx, *rec = posguard.WithTxAuditor(wctx, a), nil
 			}
+			tx := newTx(s.DB, q)
+			if err = f(wctx, tx); err == nil && a != nil {
+				if d, ok := q.(AuditDeferrer); !ok {
+					*rec, err = tx.requestAudit(wctx, a)
+				} else if tx.w.wrote {
+					if *rec, err = deferAudit(d, a); err != nil && clean {
+						err = posguard.WrapError(posguard.EINTERNAL, err, "%s: a clean write's audit record refused after it wrote", op)
+					}
+				}
+			}
+			return s.DB.Err(err, op)
 		}
-		return s.DB.Err(err, op)
 	}
 	var err error
 	if sg, ok := g.(StmtGroup); ok && (st != nil || k&cleanWrite != 0) {
@@ -205,9 +218,9 @@ func (s *Store) inGroup(ctx context.Context, op string, st *Stmt, k writeKind, f
 				return err
 			}
 		}
-		err = sg.DoStmt(ctx, op, st, run)
+		err = sg.DoStmt(ctx, op, st, run(true), run(false))
 	} else {
-		err = g.Do(ctx, op, run)
+		err = g.Do(ctx, op, run(false))
 	}
 	if err == nil && rec != nil && *rec != nil {
 		a.TxCommitted(*rec)
@@ -255,4 +268,16 @@ func (s *Store) AppendBatchAudits(ctx context.Context, q Querier, rs []*posguard
 		return nil
 	}
 	return newTx(s.DB, q).appendAudits(ctx, s.NowUTC(), rs...)
+}
+
+// AppendBatchAuditsAfter is AppendBatchAudits after a head the caller
+// remembers (seq, hash) instead of one read in q: the records are chained
+// after it, and the head's move fails unless the head is still at seq (the
+// transaction must then be rolled back: its records took numbers after a
+// stale head). Nothing, without records.
+func (s *Store) AppendBatchAuditsAfter(ctx context.Context, q Querier, seq int64, hash string, rs []*posguard.AuditRecord) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	return newTx(s.DB, q).appendAuditsAfter(ctx, s.NowUTC(), seq, hash, true, rs)
 }

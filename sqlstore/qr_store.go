@@ -146,7 +146,9 @@ func (s *Store) CreateQROrderWithin(ctx context.Context, o *posguard.QROrder, tr
 		// One statement: pipelined with the batch's others.
 		got, created, err = s.createQROrderStmt(ctx, o, tradePrefix, now, check)
 	default:
-		err = s.InGroupTx(ctx, "create qr order", write)
+		// Clean (grouptx.go): every refusal (the cache version, the
+		// merchant's number, the limit) comes before the insert.
+		err = s.inGroup(ctx, "create qr order", nil, cleanWrite, write)
 	}
 	settleCheck(check, err)
 	if err != nil {

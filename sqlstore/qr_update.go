@@ -25,7 +25,9 @@ func (s *Store) UpdateQROrder(ctx context.Context, u posguard.QROrderUpdate) (*p
 	}
 	now := s.NowUTC()
 	var got *posguard.QROrder
-	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
+	// Clean (grouptx.go): the order's absence and its state or task refuse
+	// before the UPDATE.
+	err := s.inGroup(ctx, "update qr order", nil, cleanWrite, func(ctx context.Context, tx *Tx) error {
 		got = nil
 		o, err := queryOne(ctx, tx, "update qr order", func() error { return NotFound("qr order", fmt.Sprint(u.ID)) }, scanQROrder,
 			`SELECT `+QROrderColumns+` FROM qr_orders WHERE id = ?`+s.DB.D.ForUpdate, u.ID)
@@ -238,7 +240,9 @@ func (s *Store) updateQROrderReturning(ctx context.Context, u posguard.QROrderUp
 		knownSQL = (sh | shAsKnown).sql()
 		knownArgs = append(append(make([]any, 0, len(args)+14), args...), s.qrOrderKnownArgs(u.Known)...)
 	}
-	err := s.InGroupTx(ctx, "update qr order", func(ctx context.Context, tx *Tx) error {
+	// Clean (grouptx.go): the conditions refuse in the UPDATE, which then
+	// changes nothing.
+	err := s.inGroup(ctx, "update qr order", nil, cleanWrite, func(ctx context.Context, tx *Tx) error {
 		got = nil
 		var o *posguard.QROrder
 		if asKnown {
