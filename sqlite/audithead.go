@@ -25,6 +25,9 @@ type auditHead struct {
 	seq     int64
 	hash    string
 	appends int64 // the store's AuditAppends when the head was remembered
+	// tried counts the batches that chained their records after the
+	// remembered head, refused those whose head had moved on.
+	tried, refused int64
 }
 
 // get returns the remembered head; ok false when none is, or this process
@@ -36,6 +39,7 @@ func (h *auditHead) get(db *sqlstore.DB) (seq int64, hash string, at int64, ok b
 	if !h.known || at != h.appends {
 		return 0, "", at, false
 	}
+	h.tried++
 	return h.seq, h.hash, at, true
 }
 
@@ -47,9 +51,13 @@ func (h *auditHead) remember(seq int64, hash string, at int64) {
 	h.mu.Unlock()
 }
 
-// forget drops the head: the next batch reads it.
-func (h *auditHead) forget() {
+// forget drops the head: the next batch reads it. refused: the records
+// chained after it were refused.
+func (h *auditHead) forget(refused bool) {
 	h.mu.Lock()
 	h.known = false
+	if refused {
+		h.refused++
+	}
 	h.mu.Unlock()
 }

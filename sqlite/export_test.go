@@ -12,3 +12,11 @@ func (s *Store) ExecRaw(ctx context.Context, query string) error {
 // KeptWriteStatements returns the queries the writer keeps prepared for
 // its transactions.
 func (s *Store) KeptWriteStatements() []string { return s.writeC.Kept() }
+
+// AuditHeadCounts returns how many batches chained their audit records
+// after the remembered head, and how many of those were refused.
+func (s *Store) AuditHeadCounts() (tried, refused int64) {
+	s.head.mu.Lock()
+	defer s.head.mu.Unlock()
+	return s.head.tried, s.head.refused
+}

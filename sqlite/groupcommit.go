@@ -84,7 +84,7 @@ func (b *batchTx) Commit(ctx context.Context) error {
 		at++ // this append's own
 	}
 	if err != nil {
-		h.forget()
+		h.forget(known)
 		b.Tx.Rollback()
 		if known {
 			// Chained after a head that may have moved on: the batch runs
@@ -94,7 +94,7 @@ func (b *batchTx) Commit(ctx context.Context) error {
 		return err
 	}
 	if err := b.Tx.Commit(); err != nil {
-		h.forget()
+		h.forget(false)
 		return err
 	}
 	last := b.audits[len(b.audits)-1]
