@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,64 +25,28 @@ import (
 // transaction rolls back, and the batch runs again reading the head.
 // After such a refusal staleSkip batches read the head, its run again the
 // first: several instances writing to one database take turns with the
-// head, and would otherwise have every other batch refused.
+// head, and would otherwise have every other batch refused. What is
+// remembered, and when it may be used, is the store core's
+// (sqlstore.RememberedHead), shared with SQLite's committer.
 
 // staleSkip is how many batches read the head after a remembered one was
 // refused, the refused batch's run again included.
 const staleSkip = 64
 
-// auditHead is the head the committer remembers.
-type auditHead struct {
-	mu      sync.Mutex
-	known   bool
-	seq     int64
-	hash    string
-	appends int64 // the store's AuditAppends when the head was remembered
-	skip    int   // batches still to read the head themselves
-	// tried counts the batches that sent records chained after the
-	// remembered head, refused those the database refused.
-	tried, refused int64
-}
-
-// chain chains rs after the remembered head; ok false when none is
-// remembered, batches are reading the head for a while, or this process
-// appended since on its own. at is the store's AuditAppends then.
-func (h *auditHead) chain(db *sqlstore.DB, now time.Time, rs []*posguard.AuditRecord) (ch sqlstore.ChainedAudits, at int64, ok bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.skip > 0 {
-		h.skip--
+// chainAfterHead chains rs after the head s's committer remembers
+// (sqlstore.RememberedHead); ok false when it must read the head instead.
+// at is the store's AuditAppends then.
+func (s *Store) chainAfterHead(now time.Time, rs []*posguard.AuditRecord) (ch sqlstore.ChainedAudits, at int64, ok bool) {
+	seq, hash, at, ok := s.head.Get(s.DB)
+	if !ok {
 		return ch, 0, false
 	}
-	at = db.AuditAppends()
-	if !h.known || at != h.appends {
-		return ch, 0, false
-	}
-	ch, err := db.ChainAudits(now, h.seq, h.hash, rs)
+	ch, err := s.DB.ChainAudits(now, seq, hash, rs)
 	if err != nil {
+		s.head.Untried()
 		return ch, 0, false // the append that reads the head reports it
 	}
-	h.tried++
 	return ch, at, true
-}
-
-// remember records the head a committed batch left, at the store's
-// AuditAppends count at.
-func (h *auditHead) remember(seq int64, hash string, at int64) {
-	h.mu.Lock()
-	h.known, h.seq, h.hash, h.appends = true, seq, hash, at
-	h.mu.Unlock()
-}
-
-// forget drops the head; refused, the next batches read it themselves.
-func (h *auditHead) forget(refused bool) {
-	h.mu.Lock()
-	h.known = false
-	if refused {
-		h.skip = staleSkip
-		h.refused++
-	}
-	h.mu.Unlock()
 }
 
 // commitChained sends the chained records, the head's move and COMMIT in
@@ -113,19 +76,19 @@ func (sp *savepointTx) commitChained(ctx context.Context, ch sqlstore.ChainedAud
 	}
 	if err == nil {
 		sp.open = false
-		sp.s.head.remember(ch.Seq, ch.Hash, at)
+		sp.s.head.Remember(ch.Seq, ch.Hash, at)
 		return nil
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		// Refused inside the database, before COMMIT took effect: the
 		// transaction is aborted and nothing of it is kept.
-		sp.s.head.forget(true)
+		sp.s.head.Forget(true, staleSkip)
 		sp.rollback(ctx)
 		return groupcommit.ErrRunAgain
 	}
 	// The connection failed: the commit's outcome is unknown, as a COMMIT
 	// sent alone would leave it.
-	sp.s.head.forget(false)
+	sp.s.head.Forget(false, 0)
 	return err
 }

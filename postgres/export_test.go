@@ -11,8 +11,4 @@ func (s *Store) ExecRaw(ctx context.Context, query string) error {
 
 // AuditHeadCounts returns how many batches sent their audit records chained
 // after the remembered head, and how many of those the database refused.
-func (s *Store) AuditHeadCounts() (tried, refused int64) {
-	s.head.mu.Lock()
-	defer s.head.mu.Unlock()
-	return s.head.tried, s.head.refused
-}
+func (s *Store) AuditHeadCounts() (tried, refused int64) { return s.head.Counts() }

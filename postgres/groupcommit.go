@@ -71,7 +71,7 @@ func (sp *savepointTx) Commit(ctx context.Context) error {
 		return nil // nothing was sent: nothing to commit
 	}
 	if len(sp.audits) > 0 {
-		if ch, at, ok := sp.s.head.chain(sp.s.DB, sp.s.NowUTC(), sp.audits); ok {
+		if ch, at, ok := sp.s.chainAfterHead(sp.s.NowUTC(), sp.audits); ok {
 			return sp.commitChained(ctx, ch, at)
 		}
 		at := sp.s.DB.AuditAppends()
@@ -83,7 +83,7 @@ func (sp *savepointTx) Commit(ctx context.Context) error {
 			return err
 		}
 		last := sp.audits[len(sp.audits)-1]
-		sp.s.head.remember(last.ID, last.Hash, at+1)
+		sp.s.head.Remember(last.ID, last.Hash, at+1)
 		return nil
 	}
 	return sp.commit(ctx)

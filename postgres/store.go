@@ -20,8 +20,8 @@ type Store struct {
 	*sqlstore.Store
 
 	pool     *pgxpool.Pool
-	group    *sqlstore.Group // group commit of journal and reversal writes
-	head     auditHead       // the audit head the group committer last left
+	group    *sqlstore.Group         // group commit of journal and reversal writes
+	head     sqlstore.RememberedHead // the audit head the group committer last left
 	migrated []string
 }
 

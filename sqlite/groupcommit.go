@@ -67,38 +67,43 @@ func (b *batchTx) Run(ctx context.Context, w groupcommit.Write[sqlstore.Querier]
 }
 
 // Commit appends the batch's audit records, in the order their writes ran,
-// after the audit head the last batch left when it is remembered
-// (audithead.go), and commits the shared transaction. ErrRunAgain when
-// the remembered head was refused.
+// and commits the shared transaction. The records are chained after the
+// head the last batch left when the committer remembers it
+// (sqlstore.RememberedHead): the process holds the file alone (Lock) and
+// writes through its one writer, so that head is the head unless the
+// process appended on its own since, which the head counts. The head's
+// move still checks it; a head moved behind the process's back (another
+// handle on the file) is refused, and the batch runs again reading it
+// (ErrRunAgain). One writer has nobody to take turns with: the batch after
+// a refusal remembers the head again.
 func (b *batchTx) Commit(ctx context.Context) error {
 	if len(b.audits) == 0 {
 		return b.Tx.Commit()
 	}
-	h := &b.s.head
-	seq, hash, at, known := h.get(b.s.DB)
-	var err error
-	if known {
-		err = b.s.AppendBatchAuditsAfter(ctx, b, seq, hash, b.audits)
-	} else {
-		err = b.s.AppendBatchAudits(ctx, b, b.audits)
-		at++ // this append's own
-	}
-	if err != nil {
-		h.forget(known)
-		b.Tx.Rollback()
-		if known {
-			// Chained after a head that may have moved on: the batch runs
-			// again reading it (once: a second refusal fails the batch).
+	h, last := &b.s.head, b.audits[len(b.audits)-1]
+	if seq, hash, at, ok := h.Get(b.s.DB); ok {
+		if err := b.s.AppendBatchAuditsAfter(ctx, b, seq, hash, b.audits); err != nil {
+			h.Forget(true, 0)
+			b.Tx.Rollback()
 			return groupcommit.ErrRunAgain
 		}
+		if err := b.Tx.Commit(); err != nil {
+			h.Forget(false, 0)
+			return err
+		}
+		h.Remember(last.ID, last.Hash, at)
+		return nil
+	}
+	at := b.s.DB.AuditAppends()
+	if err := b.s.AppendBatchAudits(ctx, b, b.audits); err != nil {
+		b.Tx.Rollback()
 		return err
 	}
 	if err := b.Tx.Commit(); err != nil {
-		h.forget(false)
+		h.Forget(false, 0)
 		return err
 	}
-	last := b.audits[len(b.audits)-1]
-	h.remember(last.ID, last.Hash, at)
+	h.Remember(last.ID, last.Hash, at+1) // this append's own counted
 	return nil
 }
 

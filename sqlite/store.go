@@ -24,8 +24,8 @@ type Store struct {
 	writeC *sqlstore.SQLConn
 	readC  *sqlstore.SQLConn
 
-	group    *sqlstore.Group // group commit of journal and reversal writes
-	head     auditHead       // the audit head the last batch left (audithead.go)
+	group    *sqlstore.Group         // group commit of journal and reversal writes
+	head     sqlstore.RememberedHead // the audit head the last batch left (groupcommit.go)
 	migrated []string
 }
 
