@@ -9,33 +9,9 @@ import (
 	"time"
 
 	"github.com/posguard/posguard"
+	"github.com/posguard/posguard/internal/groupcommit/groupcommittest"
 	"github.com/posguard/posguard/storetest"
 )
-
-// testAuditor is a request's audit record for the lock-order test: one
-// record due, named after the request.
-type testAuditor struct {
-	name string
-	mu   sync.Mutex
-	done []*posguard.AuditRecord
-}
-
-func (a *testAuditor) TxRecord() *posguard.AuditRecord {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.done) > 0 {
-		return nil
-	}
-	return &posguard.AuditRecord{User: "m1", Role: posguard.RoleMerchant, Remote: "127.0.0.1:1", Action: "qr.create", Object: a.name, Outcome: "ok"}
-}
-
-func (a *testAuditor) TxCommitted(r *posguard.AuditRecord) {
-	a.mu.Lock()
-	a.done = append(a.done, r)
-	a.mu.Unlock()
-}
-
-func (a *testAuditor) AuditNote(any) {}
 
 // twoInstances opens two stores on one new schema: two instances, each
 // with its own group committer.
@@ -80,7 +56,7 @@ func TestQRBatchesOfTwoInstancesDoNotDeadlock(t *testing.T) {
 	const writers, rounds = 12, 25
 	errs := make(chan error, 2*writers*rounds)
 	var created [2]int
-	var auditors []*testAuditor
+	var auditors []*groupcommittest.Auditor
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -93,9 +69,9 @@ func TestQRBatchesOfTwoInstancesDoNotDeadlock(t *testing.T) {
 				r := rand.New(rand.NewPCG(uint64(inst), uint64(w)))
 				for n := range rounds {
 					if w%4 == 0 {
-						a := &testAuditor{name: fmt.Sprintf("i%d-w%d-%d", inst, w, n)}
+						a := &groupcommittest.Auditor{Name: fmt.Sprintf("i%d-w%d-%d", inst, w, n)}
 						_, _, err := s.CreateQROrder(posguard.WithTxAuditor(ctx, a), &posguard.QROrder{MerchantID: merchants[n%2],
-							OutOrderNo: a.name, Mode: posguard.QRMicropay, Channel: "wx", ChannelName: "wx", Amount: 1,
+							OutOrderNo: a.Name, Mode: posguard.QRMicropay, Channel: "wx", ChannelName: "wx", Amount: 1,
 							State: posguard.QRPaying, Task: posguard.QRTaskQuery, NextAttempt: time.Now().Add(time.Hour)}, "PG")
 						if err != nil {
 							errs <- fmt.Errorf("instance %d create: %w", inst, err)
@@ -155,8 +131,8 @@ func TestQRBatchesOfTwoInstancesDoNotDeadlock(t *testing.T) {
 		prev = r.Hash
 	}
 	for _, a := range auditors {
-		if len(a.done) != 1 || a.done[0].Object != a.name {
-			t.Errorf("request %s: committed records %v, want its one", a.name, a.done)
+		if done := a.Committed(); len(done) != 1 || done[0].Object != a.Name {
+			t.Errorf("request %s: committed records %v, want its one", a.Name, done)
 		}
 	}
 }

@@ -36,10 +36,10 @@ func RememberedHead(t *testing.T, h Harness, s AuditStore, counts HeadCounts, ot
 	t.Helper()
 	ctx := context.Background()
 	n := 0
-	order := func(a *auditor) func() error {
+	order := func(a *Auditor) func() error {
 		n++
 		no := fmt.Sprint("O", n)
-		a.name = fmt.Sprint("order-", n)
+		a.Name = fmt.Sprint("order-", n)
 		return func() error {
 			_, _, err := s.QR().CreateQROrder(posguard.WithTxAuditor(ctx, a), &posguard.QROrder{MerchantID: "M1", OutOrderNo: no,
 				RequestHash: "h", Mode: posguard.QRMicropay, Channel: "wx", ChannelName: "wx", Amount: 100,
@@ -49,7 +49,7 @@ func RememberedHead(t *testing.T, h Harness, s AuditStore, counts HeadCounts, ot
 	}
 	create := func(step string, wantTried, wantRefused int64) {
 		t.Helper()
-		a := &auditor{}
+		a := &Auditor{}
 		if err := order(a)(); err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
@@ -57,7 +57,7 @@ func RememberedHead(t *testing.T, h Harness, s AuditStore, counts HeadCounts, ot
 		if err != nil {
 			t.Fatalf("%s: chain: %v", step, err)
 		}
-		if done := a.committed(); len(done) != 1 || done[0].ID != count || done[0].Object != a.name {
+		if done := a.Committed(); len(done) != 1 || done[0].ID != count || done[0].Object != a.Name {
 			t.Fatalf("%s: committed %+v, chain of %d", step, done, count)
 		}
 		if tried, refused := counts(); tried != wantTried || refused != wantRefused {
@@ -72,10 +72,10 @@ func RememberedHead(t *testing.T, h Harness, s AuditStore, counts HeadCounts, ot
 	}
 	create("first batch: no head remembered", 0, 0)
 	create("second batch: after the remembered head", 1, 0)
-	several := make([]*auditor, 5)
+	several := make([]*Auditor, 5)
 	writes := make([]func() error, 5)
 	for i := range several {
-		several[i] = &auditor{}
+		several[i] = &Auditor{}
 		writes[i] = order(several[i])
 	}
 	for i, err := range InOneBatch(t, h, s, writes) {
@@ -89,9 +89,9 @@ func RememberedHead(t *testing.T, h Harness, s AuditStore, counts HeadCounts, ot
 	}
 	ids := map[int64]bool{}
 	for _, a := range several {
-		done := a.committed()
-		if len(done) != 1 || done[0].Object != a.name || done[0].ID <= count-5 || done[0].ID > count {
-			t.Fatalf("batch of five: %s committed %+v, chain of %d", a.name, done, count)
+		done := a.Committed()
+		if len(done) != 1 || done[0].Object != a.Name || done[0].ID <= count-5 || done[0].ID > count {
+			t.Fatalf("batch of five: %s committed %+v, chain of %d", a.Name, done, count)
 		}
 		ids[done[0].ID] = true
 	}
@@ -111,31 +111,36 @@ func RememberedHead(t *testing.T, h Harness, s AuditStore, counts HeadCounts, ot
 	create("then remembered again", base+4, 1)
 }
 
-// auditor is a request's audit record: one, naming its order.
-type auditor struct {
-	name string
+// Auditor is a request's audit record for the tests (a
+// posguard.TxAuditor): one record, naming Name, until one has committed.
+type Auditor struct {
+	Name string
 	mu   sync.Mutex
 	done []*posguard.AuditRecord
 }
 
-func (a *auditor) TxRecord() *posguard.AuditRecord {
+// TxRecord implements posguard.TxAuditor.
+func (a *Auditor) TxRecord() *posguard.AuditRecord {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.done) > 0 {
 		return nil
 	}
-	return &posguard.AuditRecord{User: "m1", Role: posguard.RoleMerchant, Remote: "127.0.0.1:1", Action: "POST /v1/qr/orders", Object: a.name, Outcome: "ok"}
+	return &posguard.AuditRecord{User: "m1", Role: posguard.RoleMerchant, Remote: "127.0.0.1:1", Action: "POST /v1/qr/orders", Object: a.Name, Outcome: "ok"}
 }
 
-func (a *auditor) TxCommitted(r *posguard.AuditRecord) {
+// TxCommitted implements posguard.TxAuditor.
+func (a *Auditor) TxCommitted(r *posguard.AuditRecord) {
 	a.mu.Lock()
 	a.done = append(a.done, r)
 	a.mu.Unlock()
 }
 
-func (a *auditor) AuditNote(any) {}
+// AuditNote implements posguard.TxAuditor.
+func (a *Auditor) AuditNote(any) {}
 
-func (a *auditor) committed() []*posguard.AuditRecord {
+// Committed returns the records committed so far.
+func (a *Auditor) Committed() []*posguard.AuditRecord {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.done
