@@ -14,8 +14,9 @@ import (
 // in its own SAVEPOINT so that a failing write is rolled back alone; that
 // costs two extra statements per write and a copy of every page the write
 // touches into the statement journal. Insert and the usual Update refuse
-// (ECONFLICT, ENOTFOUND, EINVALID) only before they change anything, so
-// they need no savepoint to fail alone. They reach the committer
+// (ECONFLICT, ENOTFOUND, EINVALID) only before they change anything, and so
+// do a QR order's insert and outcome (ESTALE as well), so they need no
+// savepoint to fail alone. They reach the committer
 // (sqlstore.Group.DoStmt) as "statement writes", sqlstore.CleanWrite
 // (internal/groupcommit/pipeline.go): the batch runs them directly, and
 // only a failure of another kind, one that may have left part of the write

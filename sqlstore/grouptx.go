@@ -25,8 +25,8 @@ type TxGroup interface {
 // as the card journal's writes). st is the write in that form and f the
 // same write as a function, for a batch that runs it on its own (after a
 // failed statement, or with grouping off). A nil st is a write of several
-// statements whose refusals (ECONFLICT, ENOTFOUND, EINVALID) all come
-// before it changes anything, which a group may run without a savepoint
+// statements whose refusals (ECONFLICT, ENOTFOUND, EINVALID, ESTALE) all
+// come before it changes anything, which a group may run without a savepoint
 // (SQLite's journal and QR writes): clean is that write as such a group
 // runs it, and f the same write in a savepoint of its own (clean may
 // report as a failure of the database what f reports as a refusal, see
