@@ -60,6 +60,33 @@ func TestOpenLoopCountsScheduledSends(t *testing.T) {
 	}
 }
 
+// TestQROpenLoopCountsScheduledSends checks that a QR run in open loop
+// counts exactly the orders scheduled in the measured time, and the
+// channel-alone run the calls scheduled in its own.
+func TestQROpenLoopCountsScheduledSends(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a host")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := RunQR(ctx, QRConfig{Clients: 4, Rate: 200, Duration: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, c := res.Posguard, res.Channel
+	if p.Mode != "open" || p.Count != 200 || p.Codes["succeeded"] != 200 {
+		t.Fatalf("%s loop: counted %d (%v), want the 200 scheduled orders, all succeeded", p.Mode, p.Count, p.Codes)
+	}
+	if c == nil || c.Mode != "open" || c.Count != 200 || c.Codes["SUCCESS"] != 200 {
+		t.Fatalf("channel alone: %+v, want the 200 scheduled calls, all SUCCESS", c)
+	}
+	var b strings.Builder
+	res.Print(&b)
+	if !strings.Contains(b.String(), "open loop at 200/s, 4 clients") {
+		t.Errorf("report:\n%s", b.String())
+	}
+}
+
 // TestApprovedLatencySeparate: the approved answers' latency is kept apart
 // from the failures', so a fault run still shows the healthy traffic's.
 func TestApprovedLatencySeparate(t *testing.T) {

@@ -61,6 +61,10 @@ type QRConfig struct {
 	CommitWindow  time.Duration
 	// NoChannel skips the channel-alone run.
 	NoChannel bool
+	// Rate is the open-loop rate in orders per second over all clients
+	// (send times scheduled in advance, as the card bench's); 0: closed
+	// loop. Clients bounds the orders in flight.
+	Rate float64
 }
 
 // QRResult is a QR bench run's outcome.
@@ -261,9 +265,12 @@ func (a *orderAnswer) decodeFlat(b []byte) bool {
 	return true
 }
 
-// loadQR runs do in closed loop from cfg.Clients goroutines for Warmup +
-// Duration and reports the calls sent in the measured Duration (as Load
-// does for terminals). do returns the outcome to count.
+// loadQR runs do from cfg.Clients goroutines for Warmup + Duration and
+// reports the calls due in the measured Duration (as Load does for
+// terminals): in closed loop each client sends its next call when the last
+// is answered; in open loop (cfg.Rate) the clients take the send times of
+// one schedule, and a call's latency runs from the time it was due, so a
+// backlog shows. do returns the outcome to count.
 func loadQR(ctx context.Context, target string, cfg QRConfig, do func(ctx context.Context, client, seq int) string) (*Report, error) {
 	r := &Report{Target: target, Mode: "closed", Terminals: cfg.Clients, Unit: "clients", Codes: map[string]int{},
 		hist: newHistogram(), hist00: newHistogram()}
@@ -271,6 +278,12 @@ func loadQR(ctx context.Context, target string, cfg QRConfig, do func(ctx contex
 	from := t0.Add(cfg.Warmup)
 	to := from.Add(cfg.Duration)
 	cpuSince := cpuFrom(ctx, from, nil)
+	var sched chan time.Time
+	if cfg.Rate > 0 {
+		r.Mode, r.Rate = "open", cfg.Rate
+		sched = make(chan time.Time, 1<<16)
+		go schedule(ctx, sched, t0, to, cfg.Rate)
+	}
 	type tally struct {
 		hist, hist00 *hdrhistogram.Histogram
 		codes        map[string]int
@@ -285,12 +298,18 @@ func loadQR(ctx context.Context, target string, cfg QRConfig, do func(ctx contex
 		go pprof.Do(ctx, pprof.Labels(PartLabel, "load"), func(ctx context.Context) {
 			defer wg.Done()
 			for seq := 1; ctx.Err() == nil; seq++ {
-				start := time.Now()
-				if !start.Before(to) {
+				var start time.Time
+				if sched != nil {
+					at, ok := <-sched
+					if !ok {
+						return
+					}
+					start = at
+				} else if start = time.Now(); !start.Before(to) {
 					return
 				}
 				code := do(ctx, i, seq)
-				if start.Before(from) {
+				if start.Before(from) || !start.Before(to) {
 					continue
 				}
 				now := time.Now()
