@@ -8,6 +8,10 @@
 #       A then B, B then A, ... (MODE card|qr, DB sqlite|pg)
 #   bench-pairs.sh ratio BIN DB ROUNDS [N] [DURATION]
 #       one binary's card and QR runs alternated at N terminals / clients
+#   bench-pairs.sh open BIN DB RATE ROUNDS [N] [DURATION]
+#       the same in open loop at RATE per second, N (default 512) in flight:
+#       what each sustains (the line adds the median latency, measured from
+#       the scheduled send times)
 #
 # PostgreSQL is POSGUARD_BENCH_PG, by default the local test database.
 set -u
@@ -22,10 +26,10 @@ pgticks() {
 	echo $t
 }
 
-# run BIN MODE DB N DURATION
+# run BIN MODE DB N DURATION [RATE]
 run() {
-	local bin=$1 mode=$2 db=$3 n=$4 d=$5 args out t0 t1 req rate cpu srv=""
-	args=(bench --no-echo --duration "$d")
+	local bin=$1 mode=$2 db=$3 n=$4 d=$5 r=${6:-0} args out t0 t1 req rate cpu p50 srv=""
+	args=(bench --no-echo --duration "$d" --rate "$r")
 	if [ "$mode" = qr ]; then args+=(--mode qr --clients "$n"); else args+=(--terminals "$n"); fi
 	[ "$db" = pg ] && args+=(--db "$PGURL")
 	t0=$(pgticks)
@@ -37,7 +41,8 @@ run() {
 	if [ "$db" = pg ] && [ -n "$req" ]; then
 		srv="$(((t1 - t0) * 1000000 / $(getconf CLK_TCK) / req))µs"
 	fi
-	echo "$(basename "$bin") $mode/$db n=$n rate=${rate}/s cpu=${cpu}µs server=$srv"
+	p50=$(echo "$out" | grep -m1 -o 'latency p50 [0-9.]*ms' | grep -o '[0-9.]*ms')
+	echo "$(basename "$bin") $mode/$db n=$n offered=$r rate=${rate}/s p50=$p50 cpu=${cpu}µs server=$srv"
 	[ -z "$rate" ] && echo "$out" | tail -5
 	return 0
 }
@@ -59,8 +64,16 @@ ratio)
 		else run "$bin" qr "$db" "$n" "$d"; run "$bin" card "$db" "$n" "$d"; fi
 	done
 	;;
+open)
+	[ $# -ge 5 ] || { echo "usage: $0 open BIN DB RATE ROUNDS [N] [DURATION]" >&2; exit 2; }
+	bin=$2 db=$3 r=$4 rounds=$5 n=${6:-512} d=${7:-8s}
+	for i in $(seq 1 "$rounds"); do
+		if [ $((i % 2)) = 1 ]; then run "$bin" card "$db" "$n" "$d" "$r"; run "$bin" qr "$db" "$n" "$d" "$r"
+		else run "$bin" qr "$db" "$n" "$d" "$r"; run "$bin" card "$db" "$n" "$d" "$r"; fi
+	done
+	;;
 *)
-	echo "usage: $0 ab|ratio ..." >&2
+	echo "usage: $0 ab|ratio|open ..." >&2
 	exit 2
 	;;
 esac
