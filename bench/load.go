@@ -173,21 +173,24 @@ func sleepUntil(ctx context.Context, t time.Time) {
 	}
 }
 
+// nextDue returns when the next send is due: the next time of sched in
+// open loop, now in closed loop (sched nil); false when the run is over
+// (sched closed, or now past to).
+func nextDue(sched <-chan time.Time, to time.Time) (time.Time, bool) {
+	if sched != nil {
+		at, ok := <-sched
+		return at, ok
+	}
+	now := time.Now()
+	return now, now.Before(to)
+}
+
 // run is one terminal's loop: closed loop when sched is nil.
 func (w *worker) run(ctx context.Context, cfg LoadConfig, sched <-chan time.Time, from, to time.Time) {
 	for ctx.Err() == nil && w.failed == nil {
-		var due time.Time
-		if sched != nil {
-			at, ok := <-sched
-			if !ok {
-				return
-			}
-			due = at
-		} else {
-			due = time.Now()
-			if !due.Before(to) {
-				return
-			}
+		due, ok := nextDue(sched, to)
+		if !ok {
+			return
 		}
 		code := w.one(ctx, cfg)
 		if due.Before(from) || !due.Before(to) {

@@ -298,14 +298,8 @@ func loadQR(ctx context.Context, target string, cfg QRConfig, do func(ctx contex
 		go pprof.Do(ctx, pprof.Labels(PartLabel, "load"), func(ctx context.Context) {
 			defer wg.Done()
 			for seq := 1; ctx.Err() == nil; seq++ {
-				var start time.Time
-				if sched != nil {
-					at, ok := <-sched
-					if !ok {
-						return
-					}
-					start = at
-				} else if start = time.Now(); !start.Before(to) {
+				start, ok := nextDue(sched, to)
+				if !ok {
 					return
 				}
 				code := do(ctx, i, seq)
