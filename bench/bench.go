@@ -45,6 +45,9 @@ type Config struct {
 	// Watch names other processes whose CPU time the posguard run reports
 	// per request (an external host, simnet; see LoadConfig.Watch).
 	Watch []Watch
+	// Sweep, when set, runs a capacity sweep from Rate (capacity.go)
+	// instead of one run; no echo run follows.
+	Sweep *Sweep
 }
 
 // Machine describes where the bench ran.
@@ -62,9 +65,12 @@ type Result struct {
 	Faults      string  `json:"faults,omitempty"`
 	GroupCommit bool    `json:"group_commit"`
 	// CommitWindow is the group-commit window in microseconds.
-	CommitWindowMicros int64   `json:"commit_window_us"`
-	Posguard           *Report `json:"posguard"`
-	Echo               *Report `json:"echo,omitempty"`
+	CommitWindowMicros int64 `json:"commit_window_us"`
+	// Posguard is the run, or a sweep's last step.
+	Posguard *Report `json:"posguard"`
+	// Capacity is the capacity sweep's outcome (Config.Sweep).
+	Capacity *Capacity `json:"capacity,omitempty"`
+	Echo     *Report   `json:"echo,omitempty"`
 	// EchoRatio is posguard's throughput over the echo's.
 	EchoRatio float64 `json:"echo_ratio,omitempty"`
 }
@@ -111,6 +117,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	lc := LoadConfig{Addr: addr, World: w, Terminals: cfg.Terminals, Rate: cfg.Rate, Warmup: cfg.Warmup, Duration: cfg.Duration, Watch: cfg.Watch}
 	var err error
+	if cfg.Sweep != nil {
+		ls, err := openLoad(ctx, lc)
+		if err != nil {
+			return nil, err
+		}
+		defer ls.close()
+		res.Capacity, err = cfg.Sweep.run(ctx, cfg.Rate, ls.step)
+		if err != nil {
+			return nil, err
+		}
+		res.Posguard = res.Capacity.Steps[len(res.Capacity.Steps)-1]
+		return res, nil
+	}
 	if res.Posguard, err = Load(ctx, lc); err != nil {
 		return nil, err
 	}
@@ -159,6 +178,10 @@ func (r *Result) Print(w io.Writer) {
 		fmt.Fprintf(w, ", faults %s", r.Faults)
 	}
 	fmt.Fprintln(w)
+	if r.Capacity != nil {
+		r.Capacity.Print(w)
+		return
+	}
 	r.Posguard.Print(w)
 	if r.Echo != nil {
 		r.Echo.Print(w)

@@ -61,6 +61,25 @@ func newHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(1, 120_000
 // the last counted answer (longer than Duration when the target fell
 // behind an open-loop schedule).
 func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
+	s, err := openLoad(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	return s.step(ctx, cfg.Rate)
+}
+
+// loadSession is cfg's terminals, connected and signed on, for one run or
+// the steps of a capacity sweep: the terminals stay connected between
+// steps and their STANs go on (a terminal signing on again keeps its
+// batch, so STANs started again would be retransmissions).
+type loadSession struct {
+	cfg     LoadConfig
+	workers []*worker
+}
+
+// openLoad checks cfg, connects its terminals and signs them on.
+func openLoad(ctx context.Context, cfg LoadConfig) (_ *loadSession, err error) {
 	if cfg.Terminals <= 0 || cfg.Duration <= 0 {
 		return nil, posguard.Errorf(posguard.EINVALID, "bench: need terminals > 0 and a duration")
 	}
@@ -74,25 +93,42 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 	if len(cards) == 0 {
 		return nil, posguard.Errorf(posguard.EINVALID, "bench: the world has no usable card")
 	}
-	workers := make([]*worker, cfg.Terminals)
+	s := &loadSession{cfg: cfg, workers: make([]*worker, cfg.Terminals)}
 	defer func() {
-		for _, w := range workers {
-			if w != nil && w.c != nil {
-				w.c.close()
-			}
+		if err != nil {
+			s.close()
 		}
 	}()
-	for i := range workers {
+	for i := range s.workers {
 		c, err := dialClient(ctx, cfg.Addr, terms[i], cfg.Echo)
 		if err != nil {
 			return nil, err
 		}
-		workers[i] = &worker{c: c, cards: cards, next: i * 7, hist: newHistogram(), hist00: newHistogram(), codes: map[string]int{}}
+		s.workers[i] = &worker{c: c, cards: cards, next: i * 7}
 		if err := c.signOn(ctx); err != nil {
 			return nil, err
 		}
 	}
+	return s, nil
+}
 
+// close hangs up every terminal.
+func (s *loadSession) close() {
+	for _, w := range s.workers {
+		if w != nil && w.c != nil {
+			w.c.close()
+		}
+	}
+}
+
+// step runs Warmup + Duration at rate (0: closed loop) and reports the
+// measured part.
+func (s *loadSession) step(ctx context.Context, rate float64) (*Report, error) {
+	cfg := s.cfg
+	cfg.Rate = rate
+	for _, w := range s.workers {
+		w.hist, w.hist00, w.codes, w.lastDone = newHistogram(), newHistogram(), map[string]int{}, time.Time{}
+	}
 	t0 := time.Now()
 	from := t0.Add(cfg.Warmup)
 	to := from.Add(cfg.Duration)
@@ -104,7 +140,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 		go schedule(ctx, sched, t0, to, cfg.Rate)
 	}
 	var wg sync.WaitGroup
-	for _, w := range workers {
+	for _, w := range s.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -118,7 +154,7 @@ func Load(ctx context.Context, cfg LoadConfig) (*Report, error) {
 	}
 	r := newReport(cfg)
 	last := to
-	for _, w := range workers {
+	for _, w := range s.workers {
 		if w.failed != nil {
 			return nil, w.failed
 		}

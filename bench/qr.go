@@ -65,6 +65,9 @@ type QRConfig struct {
 	// (send times scheduled in advance, as the card bench's); 0: closed
 	// loop. Clients bounds the orders in flight.
 	Rate float64
+	// Sweep, when set, runs a capacity sweep from Rate (capacity.go)
+	// instead of one run; no channel-alone run follows.
+	Sweep *Sweep
 }
 
 // QRResult is a QR bench run's outcome.
@@ -73,10 +76,12 @@ type QRResult struct {
 	Store              string  `json:"store"`
 	GroupCommit        bool    `json:"group_commit"`
 	CommitWindowMicros int64   `json:"commit_window_us"`
-	// Posguard is the orders through posguard's API; Codes counts the
-	// orders by their state in the answer ("succeeded"; "http NNN" or
-	// "error" when there was none).
+	// Posguard is the orders through posguard's API (a sweep's last
+	// step); Codes counts the orders by their state in the answer
+	// ("succeeded"; "http NNN" or "error" when there was none).
 	Posguard *Report `json:"posguard"`
+	// Capacity is the capacity sweep's outcome (QRConfig.Sweep).
+	Capacity *Capacity `json:"capacity,omitempty"`
 	// Channel is the channel alone: signed /pay/micropay calls straight
 	// to simwallet (Codes: "SUCCESS" or the err_code).
 	Channel *Report `json:"channel,omitempty"`
@@ -162,9 +167,30 @@ func RunQR(ctx context.Context, cfg QRConfig) (*QRResult, error) {
 		merchants[i] = newMerchantConn(h.APIAddr, "/v1/qr/orders", token, 30*time.Second)
 		defer merchants[i].close()
 	}
-	res.Posguard, err = loadQR(ctx, "posguard", cfg, func(ctx context.Context, client, seq int) string {
+	order := func(ctx context.Context, client, seq int) string {
 		return postOrder(ctx, merchants[client], client, seq)
-	})
+	}
+	if cfg.Sweep != nil {
+		// Each step's orders get numbers of their own (out_order_no
+		// repeats would be answered from the journal, not paid again).
+		var base int
+		res.Capacity, err = cfg.Sweep.run(ctx, cfg.Rate, func(ctx context.Context, rate float64) (*Report, error) {
+			step := cfg
+			step.Rate = rate
+			first := base
+			r, err := loadQR(ctx, "posguard", step, func(ctx context.Context, client, seq int) string {
+				return order(ctx, client, first+seq)
+			})
+			base += 1 << 24
+			return r, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		res.Posguard = res.Capacity.Steps[len(res.Capacity.Steps)-1]
+		return res, nil
+	}
+	res.Posguard, err = loadQR(ctx, "posguard", cfg, order)
 	if err != nil {
 		return nil, err
 	}
@@ -346,6 +372,10 @@ func (r *QRResult) Print(w io.Writer) {
 		gc = "off"
 	}
 	fmt.Fprintf(w, "QR micropay orders over the HTTP API; store: %s, group commit %s; simwallet in this process over loopback HTTP\n", r.Store, gc)
+	if r.Capacity != nil {
+		r.Capacity.Print(w)
+		return
+	}
 	r.Posguard.Print(w)
 	if r.Channel != nil {
 		r.Channel.Print(w)

@@ -49,6 +49,13 @@ type BenchCommand struct {
 	// systems posting QR orders to the HTTP API, simwallet in process).
 	Mode    string
 	Clients int
+	// Capacity is --capacity: a capacity sweep from --rate, by --rate-step
+	// (RateStep) up to --rate-max (RateMax), a step sustained while its
+	// p99 stays within --max-p99 (MaxP99).
+	Capacity bool
+	RateStep float64
+	RateMax  float64
+	MaxP99   time.Duration
 }
 
 // ParseFlags reads bench's flags.
@@ -69,6 +76,10 @@ func (c *BenchCommand) ParseFlags(args []string) error {
 	fs.BoolVar(&c.NoGroupCommit, "no-group-commit", false, "commit every journal write on its own (to compare)")
 	fs.DurationVar(&c.CommitWindow, "commit-window", 0, "how long a group-commit batch waits for more writes (0: only those already waiting join)")
 	fs.BoolVar(&c.NoEcho, "no-echo", false, "skip the echo (physical limit) run; --mode qr: skip the channel-alone run")
+	fs.BoolVar(&c.Capacity, "capacity", false, "capacity sweep: open-loop steps from --rate up by --rate-step, on one host, until a step is not sustained (p99 from the scheduled send above --max-p99, or more than 0.1% failed); prints the highest rate sustained")
+	fs.Float64Var(&c.RateStep, "rate-step", 0, "--capacity: rate added after each sustained step (default: --rate / 10)")
+	fs.Float64Var(&c.RateMax, "rate-max", 0, "--capacity: highest rate to try (0: no limit)")
+	fs.DurationVar(&c.MaxP99, "max-p99", bench.DefaultMaxP99, "--capacity: a sustained step's p99 latency, at most")
 	fs.BoolVar(&c.JSON, "json", false, "print the result as JSON")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the posguard run to this file")
 	fs.Var(&c.Watch, "watch", "NAME=PID[+PID…]: also report these processes' CPU per request over the measured time, summed under NAME (repeatable; e.g. an external host and simnet)")
@@ -98,6 +109,10 @@ func (c *BenchCommand) ParseFlags(args []string) error {
 		return fmt.Errorf("--faults applies to the in-process host only")
 	case c.Cards <= 0:
 		return fmt.Errorf("--cards must be at least 1")
+	case c.Capacity && c.Rate <= 0:
+		return fmt.Errorf("--capacity needs --rate, the first rate of the sweep")
+	case c.RateStep < 0 || c.RateMax < 0 || c.MaxP99 <= 0:
+		return fmt.Errorf("--rate-step and --rate-max must not be negative, --max-p99 must be positive")
 	}
 	for _, w := range c.Watch {
 		if _, err := bench.ParseWatch(w); err != nil {
@@ -116,6 +131,11 @@ func (c *BenchCommand) Run(ctx context.Context) error {
 		DB: c.DB, Host: c.Host, Terminals: c.Terminals, Cards: c.Cards, Rate: c.Rate,
 		Duration: c.Duration, Warmup: c.Warmup, Faults: c.Faults, UpstreamTimeout: c.UpstreamTimeout,
 		NoGroupCommit: c.NoGroupCommit, CommitWindow: c.CommitWindow, NoEcho: c.NoEcho,
+	}
+	var sweep *bench.Sweep
+	if c.Capacity {
+		sweep = &bench.Sweep{Step: c.RateStep, Max: c.RateMax, MaxP99: c.MaxP99}
+		cfg.Sweep = sweep
 	}
 	for _, s := range c.Watch {
 		w, err := bench.ParseWatch(s)
@@ -140,7 +160,7 @@ func (c *BenchCommand) Run(ctx context.Context) error {
 	}
 	if c.Mode == "qr" {
 		res, err := bench.RunQR(ctx, bench.QRConfig{DB: c.DB, Clients: c.Clients, Warmup: c.Warmup, Duration: c.Duration,
-			NoGroupCommit: c.NoGroupCommit, CommitWindow: c.CommitWindow, NoChannel: c.NoEcho, Rate: c.Rate})
+			NoGroupCommit: c.NoGroupCommit, CommitWindow: c.CommitWindow, NoChannel: c.NoEcho, Rate: c.Rate, Sweep: sweep})
 		if err != nil {
 			return err
 		}
