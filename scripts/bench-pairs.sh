@@ -12,6 +12,11 @@
 #       the same in open loop at RATE per second, N (default 512) in flight:
 #       what each sustains (the line adds the median latency, measured from
 #       the scheduled send times)
+#   bench-pairs.sh capacity BIN DB FROM STEP ROUNDS [N] [DURATION]
+#       card and QR capacity sweeps alternated (bench --capacity from FROM
+#       by STEP, N (default 512) in flight, DURATION (default 6s) a step):
+#       each line gives the sweep's capacity and every step's offered and
+#       answered rates
 #
 # PostgreSQL is POSGUARD_BENCH_PG, by default the local test database.
 set -u
@@ -47,6 +52,20 @@ run() {
 	return 0
 }
 
+# sweep BIN MODE DB N DURATION FROM STEP
+sweep() {
+	local bin=$1 mode=$2 db=$3 n=$4 d=$5 from=$6 step=$7 args out cap steps
+	args=(bench --capacity --rate "$from" --rate-step "$step" --duration "$d")
+	if [ "$mode" = qr ]; then args+=(--mode qr --clients "$n"); else args+=(--terminals "$n"); fi
+	[ "$db" = pg ] && args+=(--db "$PGURL")
+	out=$("$bin" "${args[@]}" 2>&1)
+	cap=$(echo "$out" | grep -o 'capacity: [0-9]*/s' | grep -o '[0-9]*')
+	steps=$(echo "$out" | grep 'offered:' | sed 's/.*p99 \([0-9.]*\)ms.*/\1/' | paste -d' ' <(echo "$out" | grep 'offered:' | awk '{print $1 ">" $3}') - | awk '{printf "%s%s(p99 %sms)", sep, $1, $2; sep=" "}')
+	echo "$(basename "$bin") $mode/$db n=$n capacity=${cap}/s steps: $steps"
+	[ -z "$cap" ] && echo "$out" | tail -5
+	return 0
+}
+
 case ${1:-} in
 ab)
 	[ $# -ge 7 ] || { echo "usage: $0 ab BIN_A BIN_B MODE DB PAIRS [N] [DURATION]" >&2; exit 2; }
@@ -72,8 +91,16 @@ open)
 		else run "$bin" qr "$db" "$n" "$d" "$r"; run "$bin" card "$db" "$n" "$d" "$r"; fi
 	done
 	;;
+capacity)
+	[ $# -ge 6 ] || { echo "usage: $0 capacity BIN DB FROM STEP ROUNDS [N] [DURATION]" >&2; exit 2; }
+	bin=$2 db=$3 from=$4 step=$5 rounds=$6 n=${7:-512} d=${8:-6s}
+	for i in $(seq 1 "$rounds"); do
+		if [ $((i % 2)) = 1 ]; then sweep "$bin" card "$db" "$n" "$d" "$from" "$step"; sweep "$bin" qr "$db" "$n" "$d" "$from" "$step"
+		else sweep "$bin" qr "$db" "$n" "$d" "$from" "$step"; sweep "$bin" card "$db" "$n" "$d" "$from" "$step"; fi
+	done
+	;;
 *)
-	echo "usage: $0 ab|ratio|open ..." >&2
+	echo "usage: $0 ab|ratio|open|capacity ..." >&2
 	exit 2
 	;;
 esac
