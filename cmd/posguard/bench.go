@@ -60,7 +60,7 @@ type BenchCommand struct {
 
 // ParseFlags reads bench's flags.
 func (c *BenchCommand) ParseFlags(args []string) error {
-	fs := newFlagSet("bench", "bench [--mode card|qr] [--db DSN] [--terminals N] [--clients N] [--rate R] [--duration D] [--faults SPEC] [--json]", c.Stderr)
+	fs := newFlagSet("bench", "bench [--mode card|qr] [--db DSN] [--terminals N] [--clients N] [--rate R [--capacity]] [--duration D] [--faults SPEC] [--json]", c.Stderr)
 	fs.StringVar(&c.Mode, "mode", "card", "card: terminal sales over TCP; qr: QR micropay orders posted to the HTTP API by --clients merchant systems, simwallet in this process")
 	fs.IntVar(&c.Clients, "clients", 32, "--mode qr: concurrent merchant systems, one keep-alive connection each")
 	fs.StringVar(&c.DB, "db", "", "store of the in-process host: sqlite:PATH (must not exist) or a postgres:// URL (a fresh schema, dropped after); default SQLite in a temp dir")
