@@ -34,3 +34,23 @@ func TestBenchRefusesBadWatch(t *testing.T) {
 		t.Fatalf("bench --watch serve=abc: exit %d: %s", code, errs)
 	}
 }
+
+// TestBenchRefusesBadCapacityFlags: a capacity sweep needs a first rate,
+// and its step, limit and latency bound must make sense; each is refused
+// with the flag named before anything starts.
+func TestBenchRefusesBadCapacityFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--capacity"}, "--capacity needs --rate"},
+		{[]string{"--capacity", "--rate", "100", "--rate-step", "-5"}, "--rate-step"},
+		{[]string{"--mode", "qr", "--capacity", "--rate", "100", "--rate-max", "-1"}, "--rate-max"},
+		{[]string{"--capacity", "--rate", "100", "--max-p99", "0s"}, "--max-p99"},
+	} {
+		code, _, errs := run(t, append([]string{"bench"}, tc.args...)...)
+		if code == 0 || !strings.Contains(errs, tc.want) {
+			t.Errorf("bench %v: exit %d: %s (want %q)", tc.args, code, errs, tc.want)
+		}
+	}
+}
