@@ -60,7 +60,7 @@ sweep() {
 	[ "$db" = pg ] && args+=(--db "$PGURL")
 	out=$("$bin" "${args[@]}" 2>&1)
 	cap=$(echo "$out" | grep -o 'capacity: [0-9]*/s' | grep -o '[0-9]*')
-	steps=$(echo "$out" | grep 'offered:' | sed 's/.*p99 \([0-9.]*\)ms.*/\1/' | paste -d' ' <(echo "$out" | grep 'offered:' | awk '{print $1 ">" $3}') - | awk '{printf "%s%s(p99 %sms)", sep, $1, $2; sep=" "}')
+	steps=$(echo "$out" | awk '/offered:/ { p = $0; sub(/.*p99 /, "", p); sub(/ms.*/, "", p); printf "%s%s>%s(p99 %sms)", sep, $1, $3, p; sep = " " }')
 	echo "$(basename "$bin") $mode/$db n=$n capacity=${cap}/s steps: $steps"
 	[ -z "$cap" ] && echo "$out" | tail -5
 	return 0
